@@ -1,0 +1,28 @@
+# Every target sets itself up on a fresh machine: it creates .venv and installs what it needs.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: demo test bench fuzz clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[all]'
+	touch $(STAMP)
+
+# The main job on the embedded default: convert the hello-world sample DAG and run it on kfp.local.
+demo: $(STAMP)
+	$(BIN)/kfmigrate convert samples/dags/hello_world.py -o demo-out --force
+	$(BIN)/kfmigrate run demo-out/hello_world.yaml --pipeline-root demo-out/runs
+
+# The test suite: real Airflow (SQLite, temporary AIRFLOW_HOME), real kfp.local, real MLflow.
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: $(STAMP)
+	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) demo-out .pytest_cache

@@ -1,0 +1,3 @@
+from kfmigrate.cli import main
+
+main()

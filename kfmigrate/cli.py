@@ -1,0 +1,44 @@
+"""The `kfmigrate` command line: a thin click face over migrate/, compare/ and kubeflow_ops/.
+
+Each command lives in its own module under kfmigrate/commands and imports heavy packages
+(kfp, airflow, mlflow, kubernetes) only inside the function that runs it, so --help stays fast.
+"""
+import importlib
+
+import click
+
+from kfmigrate import __version__
+
+# command name -> module under kfmigrate.commands that defines a click command called `command`
+COMMANDS = {
+    "convert": "convert",
+    "analyze": "analyze",
+    "run": "run",
+    "verify": "verify",
+    "compare": "compare",
+    "kubeflow": "kubeflow",
+}
+
+
+class LazyGroup(click.Group):
+    """Loads a command's module only when that command is used or listed."""
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        module = COMMANDS.get(name)
+        if module is None:
+            return None
+        try:
+            return importlib.import_module(f"kfmigrate.commands.{module}").command
+        except ModuleNotFoundError as exc:
+            if exc.name == f"kfmigrate.commands.{module}":
+                return None
+            raise
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kfmigrate")
+def main():
+    """Move Airflow DAGs to Kubeflow Pipelines v2, prove the result, and compare the engines."""

@@ -1,0 +1,85 @@
+"""Diagnostics: stable codes, a severity and a source position, printed as `path:line:col: CODE message`.
+
+Codes: KFM1xx parse, KFM2xx mapping, KFM3xx emit/compile, KFM4xx verify/run, KFM5xx kubeflow.
+Every code used anywhere is listed in CODES so docs and tests can check them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from migrate.ir import SourceSpan
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+
+CODES = {
+    # parse
+    "KFM100": "file cannot be read",
+    "KFM101": "file is not valid UTF-8 text",
+    "KFM102": "Python syntax error",
+    "KFM103": "file defines no Airflow DAG",
+    "KFM104": "file is empty",
+    "KFM105": "file is too large or too deeply nested to parse",
+    "KFM110": "value cannot be resolved statically",
+    "KFM111": "task id cannot be resolved statically",
+    "KFM112": "loop or comprehension over a non-literal iterable",
+    "KFM113": "dependency expression not understood",
+    "KFM114": "duplicate task id",
+    "KFM115": "dag id cannot be resolved statically",
+    "KFM116": "statement inside a DAG is not understood and was ignored",
+    "KFM117": "callable not found in the file",
+    "KFM118": "dependency refers to an unknown task",
+    # mapping
+    "KFM200": "operator has no mapping: placeholder component",
+    "KFM201": "operator runs through the Airflow operator shim",
+    "KFM202": "argument is not supported by the mapping and is ignored",
+    "KFM203": "templated value uses a construct rendered differently",
+    "KFM204": "XCom access cannot be resolved statically",
+    "KFM205": "trigger rule has no exact KFP form",
+    "KFM206": "retry setting differs on KFP",
+    "KFM207": "schedule cannot be expressed as a KFP recurring run",
+    "KFM208": "callback or SLA is not carried over",
+    "KFM209": "connection or variable must be provided on the cluster",
+    "KFM210": "behaviour differs on KFP",
+    "KFM211": "container task cannot run on the local subprocess runner",
+    # emit / compile
+    "KFM300": "generated pipeline failed to compile",
+    "KFM301": "name was changed to be a valid KFP/Python identifier",
+    "KFM302": "output file exists (use --force to overwrite)",
+    # verify / run
+    "KFM400": "engine could not run",
+    "KFM401": "results differ",
+    "KFM402": "task not run locally",
+    # kubeflow
+    "KFM500": "Kubeflow API error",
+    "KFM501": "authentication or authorization failed",
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    severity: str = WARNING
+    span: Optional[SourceSpan] = None
+    task_id: Optional[str] = None
+
+    def render(self) -> str:
+        where = f"{self.span}: " if self.span else ""
+        return f"{where}{self.code} {self.message}"
+
+    def to_json(self) -> dict:
+        data = {"code": self.code, "severity": self.severity, "message": self.message}
+        if self.span:
+            data.update(path=self.span.path, line=self.span.line, col=self.span.col)
+        if self.task_id:
+            data["task_id"] = self.task_id
+        return data
+
+
+class ConversionError(Exception):
+    """A fatal problem with one input file: carries the diagnostic to print."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.render())
+        self.diagnostic = diagnostic
