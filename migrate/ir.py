@@ -42,6 +42,12 @@ class TaskOutput:
 
 
 @dataclass(frozen=True)
+class ParamRef:
+    """A DAG param used as a value (an @dag function argument, Airflow's DagParam)."""
+    name: str
+
+
+@dataclass(frozen=True)
 class Composite:
     """A list/dict/tuple literal with at least one non-literal element (e.g. [a(), b()])."""
     kind: str  # 'list' | 'dict' | 'tuple'
@@ -55,7 +61,7 @@ class Dynamic:
     reason: str = ""
 
 
-Value = Union[Literal, Template, TaskOutput, Composite, Dynamic]
+Value = Union[Literal, Template, TaskOutput, ParamRef, Composite, Dynamic]
 
 
 # ---------------------------------------------------------------- callables
