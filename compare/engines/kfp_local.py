@@ -1,0 +1,275 @@
+"""Run a compiled KFP pipeline on kfp.local and report every task's state, outputs and logs.
+
+The pipeline runs in a child process (`compare.engines._kfp_child`): kfp.local keeps global state
+(its config singleton, the pip-install manager) and prints task logs to stdout, so a child gives a
+clean slate per run, per-task log capture and live events streamed back as JSON lines.
+
+Before the run the spec is rewritten for the subprocess runner (see packages.py): no per-task kfp
+install, component requirements checked against this interpreter or installed into a cached
+directory, never into the interpreter itself.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+RUNNERS = ("subprocess", "docker")
+
+
+class EngineError(Exception):
+    """The engine could not run the pipeline at all (bad package, no Docker, child crashed)."""
+
+
+@dataclass
+class TaskRun:
+    name: str  # spec task name; "name[i]" for the i-th iteration of a ParallelFor
+    display_name: str
+    state: str  # succeeded | failed | skipped | not_run
+    outputs: dict = field(default_factory=dict)
+    started: Optional[float] = None  # unix time
+    finished: Optional[float] = None
+    duration: Optional[float] = None
+    attempts: int = 0
+    log_tail: list = field(default_factory=list)
+    reason: str = ""  # why skipped / not run
+    log_path: str = ""
+
+
+@dataclass
+class PipelineRun:
+    pipeline_name: str
+    state: str  # succeeded | failed
+    wall_seconds: float  # the pipeline itself, inside the child
+    total_seconds: float = 0.0  # including child start-up and package preparation
+    tasks: dict = field(default_factory=dict)  # name -> TaskRun
+    run_dir: str = ""
+    error: str = ""
+    params: dict = field(default_factory=dict)
+
+    def failed_tasks(self) -> list:
+        return [t for t in self.tasks.values() if t.state == "failed"]
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------- loading and parameters
+
+def load_spec(package: Path | str) -> dict:
+    """PipelineSpec as a dict from a pipeline .py (compiled now) or compiled .yaml/.json."""
+    import yaml
+
+    from migrate.package import PackageError, load_yaml_text
+
+    try:
+        text = load_yaml_text(Path(package))
+    except PackageError as exc:
+        raise EngineError(str(exc)) from exc
+    try:
+        documents = [d for d in yaml.safe_load_all(text) if d]
+    except yaml.YAMLError as exc:
+        raise EngineError(f"{package}: not valid YAML: {exc}") from exc
+    # a kfp-kubernetes pipeline carries a second document (platform spec); the first is the pipeline
+    if not documents or not isinstance(documents[0], dict) or "root" not in documents[0]:
+        raise EngineError(f"{package}: not a compiled KFP pipeline (no 'root' DAG)")
+    return documents[0]
+
+
+def input_types(spec: dict) -> dict:
+    """Pipeline parameter name -> (KFP parameter type, default or None)."""
+    params = spec.get("root", {}).get("inputDefinitions", {}).get("parameters", {}) or {}
+    return {name: (d.get("parameterType", "STRING"), d.get("defaultValue")) for name, d in params.items()}
+
+
+def coerce_params(spec: dict, raw: dict) -> dict:
+    """Turn `--param k=v` strings into values of the pipeline's declared input types."""
+    declared = input_types(spec)
+    values = {}
+    for name, text in raw.items():
+        if name not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            raise EngineError(f"unknown parameter {name!r} (pipeline parameters: {known})")
+        kind = declared[name][0]
+        if not isinstance(text, str):
+            values[name] = text
+            continue
+        try:
+            if kind == "NUMBER_INTEGER":
+                values[name] = int(text)
+            elif kind == "NUMBER_DOUBLE":
+                values[name] = float(text)
+            elif kind == "BOOLEAN":
+                lowered = text.strip().lower()
+                if lowered not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(text)
+                values[name] = lowered in ("true", "1", "yes")
+            elif kind in ("LIST", "STRUCT"):
+                values[name] = json.loads(text)
+                expected = list if kind == "LIST" else dict
+                if not isinstance(values[name], expected):
+                    raise ValueError(text)
+            else:
+                values[name] = text
+        except ValueError:
+            raise EngineError(f"parameter {name}: {text!r} is not a valid {kind.lower()}") from None
+    return values
+
+
+# ---------------------------------------------------------------- spec rewrite for local runs
+
+def is_lightweight(container: dict) -> bool:
+    """True for a Python function component that the subprocess runner can execute."""
+    full = list(container.get("command", [])) + list(container.get("args", []))
+    runs_executor = any("kfp.dsl.executor_main" in part for part in full)
+    ephemeral = any("ephemeral_component.py" in part for part in full)
+    return runs_executor and ephemeral
+
+
+def prepare_spec_for_subprocess(spec: dict, on_event: Callable | None = None) -> dict:
+    """Copy of the spec whose components install nothing into this interpreter."""
+    from compare.engines.packages import ensure_installed, parse_install_script, unsatisfied
+
+    spec = copy.deepcopy(spec)
+    for label, executor in spec.get("deploymentSpec", {}).get("executors", {}).items():
+        container = executor.get("container")
+        if not container or not is_lightweight(container):
+            continue
+        command = list(container.get("command", []))
+        # shape: sh -c "<pip installs> && "$0" "$@"" sh -ec "<run program>" <source>
+        if len(command) >= 4 and command[:2] == ["sh", "-c"] and "pip install" in command[2]:
+            wanted = parse_install_script(command[2])
+            container["command"] = command[3:]
+            missing = unsatisfied(wanted.requirements)
+            if missing:
+                if on_event:
+                    on_event({"event": "installing", "executor": label, "requirements": missing})
+                target = ensure_installed(missing, wanted.pip_options)
+                env = [e for e in container.get("env", []) if e.get("name") != "PYTHONPATH"]
+                env.append({"name": "PYTHONPATH", "value": str(target)})
+                container["env"] = env
+    return spec
+
+
+def docker_available() -> tuple[bool, str]:
+    try:
+        import docker  # noqa: F401
+    except ImportError:
+        return False, "the 'docker' Python package is not installed (pip install docker)"
+    try:
+        import docker
+
+        docker.from_env().ping()
+    except Exception as exc:  # no daemon, no socket, no permission
+        return False, f"no Docker engine is reachable ({type(exc).__name__}: {exc})"
+    return True, ""
+
+
+# ---------------------------------------------------------------- running
+
+def run_pipeline(
+    package: Path | str | dict,
+    params: dict | None = None,
+    pipeline_root: Path | str | None = None,
+    runner: str = "subprocess",
+    on_event: Callable[[dict], Any] | None = None,
+    timeout: float | None = None,
+) -> PipelineRun:
+    """Run a pipeline package (.py, .yaml, or an already loaded spec dict) on kfp.local.
+
+    on_event receives dicts as the run goes: {"event": "task_started", "task", "display_name"},
+    {"event": "task_finished", "task", "state", "outputs", "duration"}, {"event": "installing", ...}.
+    """
+    start = time.time()
+    if runner not in RUNNERS:
+        raise EngineError(f"unknown runner {runner!r} (choose from {', '.join(RUNNERS)})")
+    spec = package if isinstance(package, dict) else load_spec(package)
+    values = coerce_params(spec, {k: v for k, v in (params or {}).items()})
+    if runner == "docker":
+        ok, why = docker_available()
+        if not ok:
+            raise EngineError(f"--runner docker: {why}")
+    else:
+        from compare.engines.packages import PackageInstallError
+
+        try:
+            spec = prepare_spec_for_subprocess(spec, on_event)
+        except PackageInstallError as exc:
+            raise EngineError(str(exc)) from exc
+
+    own_root = pipeline_root is None
+    root = Path(pipeline_root) if pipeline_root else Path(tempfile.mkdtemp(prefix="kfmigrate-kfp-"))
+    root = root.resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kfmigrate-kfp-req-") as tmp:
+        request = Path(tmp) / "request.json"
+        request.write_text(json.dumps({
+            "spec": spec, "params": values, "pipeline_root": str(root), "runner": runner,
+        }))
+        stderr_path = Path(tmp) / "child.stderr"
+        result = _run_child(request, stderr_path, on_event, timeout)
+    run = _run_from_json(result)
+    run.params = values
+    run.total_seconds = time.time() - start
+    if own_root:
+        run.run_dir = run.run_dir  # the caller did not ask for outputs; they stay in the temp root
+    return run
+
+
+def _run_child(request: Path, stderr_path: Path, on_event, timeout) -> dict:
+    env = dict(os.environ)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    result = None
+    with open(stderr_path, "w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "compare.engines._kfp_child", str(request)],
+            stdout=subprocess.PIPE, stderr=err, text=True, env=env,
+            cwd=str(request.parent), start_new_session=True,
+        )
+        deadline = time.time() + timeout if timeout else None
+        try:
+            for line in proc.stdout:
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    continue
+                if message.get("event") == "result":
+                    result = message["run"]
+                elif on_event:
+                    on_event(message)
+                if deadline and time.time() > deadline:
+                    raise EngineError(f"kfp.local run exceeded {timeout:.0f} s")
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                _kill_group(proc)
+    if result is None:
+        tail = "\n".join(stderr_path.read_text(errors="replace").strip().splitlines()[-20:])
+        raise EngineError(f"kfp.local child process ended without a result (exit {proc.returncode}):\n{tail}")
+    return result
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=5)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+
+def _run_from_json(data: dict) -> PipelineRun:
+    tasks = {name: TaskRun(**task) for name, task in data.pop("tasks", {}).items()}
+    return PipelineRun(tasks=tasks, **data)
