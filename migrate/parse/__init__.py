@@ -1,0 +1,251 @@
+"""Airflow DAG file -> IR, statically. The file is read and parsed with libcst; it is never imported.
+
+`parse_file(path)` / `parse_source(text, path)` return a ParseResult: the DAGs found (ir.Workflow) and
+the diagnostics. A file that cannot be read or parsed raises ConversionError with a KFM1xx diagnostic.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import libcst as cst
+
+from migrate import ir
+from migrate.diagnostics import ERROR, Diagnostic, ConversionError
+from migrate.parse.interpreter import DagBuild, Interpreter, PARAM_TYPES, SCHEDULE_PRESETS, TaskBuild, to_value
+from migrate.parse.symbols import DateTime, Duration, Imported, Opaque, ParamSpec
+
+MAX_FILE_BYTES = 5 * 1024 * 1024  # larger "DAG files" are generated data, not DAGs
+
+
+@dataclass
+class ParseResult:
+    path: str
+    workflows: List[ir.Workflow] = field(default_factory=list)
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+
+
+def read_source(path: Path) -> str:
+    """Read a DAG file as text, or raise ConversionError (KFM100/101/104/105)."""
+    shown = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConversionError(Diagnostic("KFM100", f"cannot read file: {exc.strerror or exc}", ERROR, ir.SourceSpan(shown, 1, 1)))
+    if len(data) > MAX_FILE_BYTES:
+        raise ConversionError(Diagnostic("KFM105", f"file is {len(data) // 1024} KiB, over the {MAX_FILE_BYTES // 1024} KiB limit for a DAG file", ERROR, ir.SourceSpan(shown, 1, 1)))
+    if b"\x00" in data:
+        raise ConversionError(Diagnostic("KFM101", "file is binary, not Python source", ERROR, ir.SourceSpan(shown, 1, 1)))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConversionError(Diagnostic("KFM101", f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})", ERROR, ir.SourceSpan(shown, line, col)))
+    if not text.strip():
+        raise ConversionError(Diagnostic("KFM104", "file is empty", ERROR, ir.SourceSpan(shown, 1, 1)))
+    return text
+
+
+def parse_file(path: Path | str) -> ParseResult:
+    path = Path(path)
+    return parse_source(read_source(path), str(path))
+
+
+def parse_source(text: str, path: str = "<string>") -> ParseResult:
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        raise ConversionError(Diagnostic("KFM102", f"syntax error: {exc.message}", ERROR, ir.SourceSpan(path, exc.raw_line, exc.raw_column + 1)))
+    except RecursionError:
+        raise ConversionError(Diagnostic("KFM105", "expressions are nested too deeply to parse", ERROR, ir.SourceSpan(path, 1, 1)))
+    interp = Interpreter(module, path)
+    try:
+        interp.run()
+    except RecursionError:
+        raise ConversionError(Diagnostic("KFM105", "expressions are nested too deeply to analyse", ERROR, ir.SourceSpan(path, 1, 1)))
+    result = ParseResult(path, diagnostics=list(interp.diagnostics))
+    seen: Dict[str, int] = {}
+    for dag in interp.dags:
+        if dag.dag_id in seen:
+            result.diagnostics.append(Diagnostic("KFM115", f"DAG id {dag.dag_id!r} defined twice in this file; the later one is kept", "warning", interp.span(dag.node)))
+            result.workflows.pop(seen[dag.dag_id])
+            seen = {w.dag_id: i for i, w in enumerate(result.workflows)}
+        workflow = build_workflow(dag, interp)
+        seen[dag.dag_id] = len(result.workflows)
+        result.workflows.append(workflow)
+    return result
+
+
+# ------------------------------------------------------------------ DagBuild -> ir.Workflow
+def build_workflow(dag: DagBuild, interp: Interpreter) -> ir.Workflow:
+    kwargs = dag.kwargs
+    tasks = tuple(build_task(task, interp) for task in dag.tasks.values())
+    known = {t.task_id for t in tasks}
+    edges = tuple(e for e in dag.edges if e.upstream in known and e.downstream in known)
+    description = kwargs.get("description")
+    doc = next((kwargs[k] for k in ("doc_md",) if isinstance(kwargs.get(k), str)), None)
+    tags = kwargs.get("tags")
+    default_args = kwargs.get("default_args") if isinstance(kwargs.get("default_args"), dict) else {}
+    tooltips = kwargs.get("__group_tooltips__", {})
+    return ir.Workflow(
+        dag_id=dag.dag_id,
+        path=interp.path,
+        span=interp.span(dag.node),
+        tasks=tasks,
+        edges=edges,
+        params=build_params(kwargs.get("params"), interp, dag.node),
+        schedule=build_schedule(kwargs, interp, dag.node),
+        description=description if isinstance(description, str) else None,
+        doc=doc,
+        tags=tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, (list, tuple)) else (),
+        default_args={str(k): to_value(v) for k, v in default_args.items()},
+        groups=dict(tooltips),
+    )
+
+
+def build_task(task: TaskBuild, interp: Interpreter) -> ir.Task:
+    args = dict(task.args)
+    retry = ir.Retry(
+        retries=_int(args.get("retries"), 0),
+        delay_seconds=_seconds(args.get("retry_delay")),
+        exponential_backoff=args.get("retry_exponential_backoff") is True,
+        max_delay_seconds=_seconds(args.get("max_retry_delay")),
+    )
+    trigger = args.get("trigger_rule", "all_success")
+    if isinstance(trigger, Imported):
+        trigger = trigger.name.lower()
+    if not isinstance(trigger, str):
+        interp.diag("KFM110", f"trigger rule cannot be resolved statically: {getattr(trigger, 'source', trigger)}", task.node, task_id=task.task_id)
+        trigger = "all_success"
+    doc = next((args[k] for k in ("doc_md", "doc", "doc_rst", "doc_json", "doc_yaml") if isinstance(args.get(k), str)), None)
+    if doc is None and task.callable is not None:
+        doc = _docstring(task.callable.source)
+    values = {str(k): to_value(v) for k, v in args.items() if not k.startswith("__")}
+    for name, value in values.items():
+        if isinstance(value, ir.Dynamic):
+            interp.diag("KFM110", f"argument {name}= cannot be resolved statically: {value.source}" + (f" ({value.reason})" if value.reason else ""), task.node, task_id=task.task_id)
+    return ir.Task(
+        task_id=task.task_id,
+        operator=task.operator,
+        module=task.module,
+        args=values,
+        span=interp.span(task.node),
+        source=interp.code(task.node).strip(),
+        callable=task.callable,
+        call_args=tuple(to_value(v) for v in task.call_args),
+        call_kwargs={k: to_value(v) for k, v in task.call_kwargs.items()},
+        group=task.group,
+        retry=retry,
+        timeout_seconds=_seconds(args.get("execution_timeout")),
+        trigger_rule=trigger,
+        doc=doc,
+        mapping=task.mapping,
+        multiple_outputs=task.multiple_outputs,
+        is_setup=task.is_setup,
+        is_teardown=task.is_teardown,
+    )
+
+
+def build_params(params: Any, interp: Interpreter, node) -> tuple:
+    if params is None:
+        return ()
+    if not isinstance(params, dict):
+        interp.diag("KFM110", "DAG params cannot be resolved statically", node)
+        return ()
+    out = []
+    for name, spec in params.items():
+        if not isinstance(name, str):
+            continue
+        description = None
+        if isinstance(spec, ParamSpec):
+            default, declared, description = spec.default, spec.type, spec.description
+        else:
+            default, declared = spec, None
+        if isinstance(default, (Opaque, Imported)):
+            interp.diag("KFM110", f"default of param {name!r} cannot be resolved statically", node)
+            default = None
+        if isinstance(default, Duration):
+            default = default.seconds
+        if isinstance(default, DateTime):
+            default = default.iso
+        if isinstance(default, tuple):
+            default = list(default)
+        type_ = PARAM_TYPES.get(declared or "", None) or _python_type(default)
+        out.append(ir.Param(name=name, default=default, type=type_, description=description, span=interp.span(node)))
+    return tuple(out)
+
+
+def build_schedule(kwargs: Dict[str, Any], interp: Interpreter, node) -> ir.Schedule:
+    raw_key = "schedule" if "schedule" in kwargs else ("schedule_interval" if "schedule_interval" in kwargs else None)
+    value = kwargs.get(raw_key) if raw_key else None
+    catchup = kwargs.get("catchup") is True
+    start = kwargs.get("start_date", (kwargs.get("default_args") or {}).get("start_date") if isinstance(kwargs.get("default_args"), dict) else None)
+    end = kwargs.get("end_date")
+    common = dict(catchup=catchup, start_date=start.iso if isinstance(start, DateTime) else None,
+                  end_date=end.iso if isinstance(end, DateTime) else None)
+    if raw_key == "schedule_interval":
+        interp.diag("KFM210", "schedule_interval was removed in Airflow 3; read as schedule", node)
+    if value is None:
+        return ir.Schedule("none", None, **common)
+    if isinstance(value, str):
+        kind = "preset" if value in SCHEDULE_PRESETS else "cron"
+        return ir.Schedule(kind, value, source=repr(value), **common)
+    if isinstance(value, Duration):
+        return ir.Schedule("timedelta", value.seconds, source=f"timedelta(seconds={value.seconds:g})", **common)
+    if isinstance(value, Opaque):
+        text = value.source
+        if "CronTriggerTimetable" in text or "CronDataIntervalTimetable" in text:
+            cron = _first_string(text)
+            if cron:
+                return ir.Schedule("cron", cron, source=text, **common)
+        kind = "asset" if any(w in text for w in ("Asset", "Dataset")) else ("timetable" if "Timetable" in text or "timetable" in text else "dynamic")
+        return ir.Schedule(kind, text, source=text, **common)
+    if isinstance(value, (list, tuple)):
+        return ir.Schedule("asset", repr(value), source=repr(value), **common)
+    return ir.Schedule("dynamic", repr(value), source=repr(value), **common)
+
+
+def _first_string(text: str) -> Optional[str]:
+    import re
+
+    match = re.search(r"""(['"])(.+?)\1""", text)
+    return match.group(2) if match else None
+
+
+def _int(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _seconds(value: Any) -> Optional[float]:
+    if isinstance(value, Duration):
+        return value.seconds
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _python_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "dict"
+    return "str"
+
+
+def _docstring(source: str) -> Optional[str]:
+    try:
+        func = cst.parse_module(source).body[0]
+    except Exception:  # noqa: BLE001 - a docstring is a nicety
+        return None
+    if isinstance(func, cst.FunctionDef):
+        doc = func.get_docstring()
+        return doc or None
+    return None

@@ -1,0 +1,1388 @@
+"""A small static interpreter for DAG files, over the libcst tree.
+
+It walks statements the way Python would run them (module body, `with DAG(...)` blocks, @dag function
+bodies, TaskGroups, loops over literal iterables), but evaluates only what can be known without running
+anything: literals, module constants, f-strings, and the Airflow calls that build tasks and edges.
+Whatever it cannot know becomes an Opaque value and, where it matters, a diagnostic.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from migrate import ir
+from migrate.diagnostics import ERROR, INFO, WARNING, Diagnostic
+from migrate.parse import imports as names
+from migrate.parse.callables import ModuleIndex, lift_callable, lift_lambda
+from migrate.parse.imports import ImportTable, dotted_name
+from migrate.parse.symbols import (
+    ContextDag, DagDef, DateTime, Duration, GroupDef, GroupRef, Imported, LabelValue, LocalClass,
+    LocalFunction, Opaque, Override, ParamSpec, StaticError, TaskFlowDef, TaskRef,
+)
+
+MAX_UNROLL = 10_000  # loop iterations unrolled per file before we give up (a runaway range())
+OPERATOR_META_ARGS = {"task_id", "dag", "task_group", "python_callable"}
+DOC_ARGS = ("doc_md", "doc", "doc_rst", "doc_json", "doc_yaml")
+PARAM_TYPES = {
+    "string": "str", "integer": "int", "number": "float", "boolean": "bool", "array": "list",
+    "object": "dict", "null": "str",
+}
+SCHEDULE_PRESETS = {"@once", "@continuous", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly",
+                    "@yearly", "@annually", "@midnight"}
+
+
+# ------------------------------------------------------------------ building blocks
+@dataclass
+class TaskBuild:
+    task_id: str
+    operator: str
+    module: str
+    args: Dict[str, Any]
+    node: cst.CSTNode
+    callable: Optional[ir.CallableSource] = None
+    call_args: Tuple[Any, ...] = ()
+    call_kwargs: Dict[str, Any] = field(default_factory=dict)
+    group: Tuple[str, ...] = ()
+    mapping: Optional[ir.Mapping_] = None
+    multiple_outputs: bool = False
+    is_setup: bool = False
+    is_teardown: bool = False
+
+
+@dataclass
+class GroupFrame:
+    group_id: str  # full id ("outer.inner")
+    prefix: bool
+    default_args: Dict[str, Any]
+    members: List[str] = field(default_factory=list)  # task ids, nested groups' tasks included
+
+
+@dataclass
+class DagBuild:
+    dag_id: str
+    kwargs: Dict[str, Any]
+    node: cst.CSTNode
+    tasks: Dict[str, TaskBuild] = field(default_factory=dict)
+    edges: List[ir.Edge] = field(default_factory=list)
+    groups: Dict[str, GroupFrame] = field(default_factory=dict)
+    taskflow_counts: Dict[str, int] = field(default_factory=dict)
+
+    def add_edge(self, up: str, down: str, kind: str = "order") -> None:
+        if up == down:
+            return
+        edge = ir.Edge(up, down, kind)
+        if edge not in self.edges:
+            self.edges.append(edge)
+
+
+class Scope:
+    def __init__(self, parent: Optional["Scope"] = None):
+        self.vars: Dict[str, Any] = {}
+        self.parent = parent
+        self.sources: Dict[str, str] = {}  # name -> source of the simple statement that bound it
+
+    def lookup(self, name: str) -> Any:
+        scope = self
+        while scope is not None:
+            if name in scope.vars:
+                return scope.vars[name]
+            scope = scope.parent
+        raise KeyError(name)
+
+    def enclosing_sources(self) -> Dict[str, str]:
+        out: Dict[str, str] = {}
+        scope = self
+        while scope is not None and scope.parent is not None:  # all but the module scope
+            for name, src in scope.sources.items():
+                out.setdefault(name, src)
+            scope = scope.parent
+        return out
+
+
+# ------------------------------------------------------------------ the interpreter
+class Interpreter:
+    def __init__(self, module: cst.Module, path: str):
+        self.path = path
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self.positions = wrapper.resolve(PositionProvider)
+        self.module = wrapper.module
+        self.imports = ImportTable()
+        self.diagnostics: List[Diagnostic] = []
+        self.dags: List[DagBuild] = []
+        self.dag_stack: List[DagBuild] = []
+        self.group_stack: List[GroupFrame] = []
+        self.unrolled = 0
+        self.dag_by_var: Dict[int, DagBuild] = {}
+        self.index = ModuleIndex(self.module)
+        self.module_scope = Scope()
+        self._declared_dags: Dict[str, DagBuild] = {}
+
+    # ---- positions and diagnostics
+    def span(self, node: cst.CSTNode) -> ir.SourceSpan:
+        try:
+            pos = self.positions[node]
+        except KeyError:
+            return ir.SourceSpan(self.path, 1, 1)
+        return ir.SourceSpan(self.path, pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    def diag(self, code: str, message: str, node: Optional[cst.CSTNode], severity: str = WARNING,
+             task_id: Optional[str] = None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, severity, self.span(node) if node is not None else None, task_id))
+
+    # ---- entry point
+    def run(self) -> None:
+        self.exec_block(self.module.body, self.module_scope)
+
+    # ---- statements
+    def exec_block(self, body: Sequence[cst.CSTNode], scope: Scope) -> Any:
+        for stmt in body:
+            try:
+                result = self.exec_stmt(stmt, scope)
+            except StaticError as err:
+                self.diag(err.code, err.message, err.node or stmt, WARNING if self.dag_stack else INFO)
+                continue
+            if isinstance(result, _Return):
+                return result
+        return None
+
+    def exec_stmt(self, stmt: cst.CSTNode, scope: Scope) -> Any:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                result = self.exec_small(small, scope, stmt)
+                if isinstance(result, _Return):
+                    return result
+            return None
+        if isinstance(stmt, cst.FunctionDef):
+            scope.vars[stmt.name.value] = self.define_function(stmt, scope)
+            return None
+        if isinstance(stmt, cst.ClassDef):
+            bases = tuple(filter(None, (dotted_name(arg.value) for arg in stmt.bases)))
+            scope.vars[stmt.name.value] = LocalClass(stmt.name.value, bases)
+            return None
+        if isinstance(stmt, cst.With):
+            return self.exec_with(stmt, scope)
+        if isinstance(stmt, cst.For):
+            return self.exec_for(stmt, scope)
+        if isinstance(stmt, cst.If):
+            return self.exec_if(stmt, scope)
+        if isinstance(stmt, cst.Try):
+            return self.exec_block(stmt.body.body, scope)
+        if self.dag_stack:
+            raise StaticError("KFM116", f"statement not understood inside a DAG and ignored: {self.code(stmt).strip().splitlines()[0]}", stmt)
+        return None
+
+    def exec_small(self, small: cst.BaseSmallStatement, scope: Scope, line: cst.SimpleStatementLine) -> Any:
+        if isinstance(small, (cst.Import, cst.ImportFrom)):
+            self.imports.add(small)
+            return None
+        if isinstance(small, cst.Assign):
+            value = self.eval_guarded(small.value, scope)
+            for target in small.targets:
+                self.bind(target.target, value, scope, line)
+            return None
+        if isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                self.bind(small.target, self.eval_guarded(small.value, scope), scope, line)
+            return None
+        if isinstance(small, cst.AugAssign):
+            if isinstance(small.target, cst.Name):
+                try:
+                    current = scope.lookup(small.target.value)
+                    value = self.binary(small.operator, current, self.eval(small.value, scope), small)
+                except (KeyError, StaticError):
+                    value = Opaque(self.code(small))
+                scope.vars[small.target.value] = value
+            return None
+        if isinstance(small, cst.Expr):
+            if isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+                return None  # a docstring
+            self.eval(small.value, scope)
+            return None
+        if isinstance(small, cst.Return):
+            return _Return(self.eval_guarded(small.value, scope) if small.value else None)
+        if isinstance(small, (cst.Pass, cst.Global, cst.Nonlocal, cst.Assert, cst.Del)):
+            return None
+        if self.dag_stack:
+            raise StaticError("KFM116", f"statement not understood inside a DAG and ignored: {self.code(small)}", small)
+        return None
+
+    def bind(self, target: cst.BaseExpression, value: Any, scope: Scope, line: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            scope.vars[target.value] = value
+            if isinstance(line, cst.SimpleStatementLine):
+                scope.sources[target.value] = self.code(line).strip()
+            if isinstance(value, ContextDag):
+                pass
+            return
+        if isinstance(target, (cst.Tuple, cst.List)):
+            elements = [e.value for e in target.elements]
+            if isinstance(value, (list, tuple)) and len(value) == len(elements):
+                for element, item in zip(elements, value):
+                    self.bind(element, item, scope, line)
+            else:
+                for element in elements:
+                    self.bind(element, Opaque(self.code(target)), scope, line)
+            return
+        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            try:
+                container = scope.lookup(target.value.value)
+                key = self.eval(target.slice[0].slice.value, scope)
+                if isinstance(container, dict):
+                    container[key] = value
+                elif isinstance(container, list) and isinstance(key, int):
+                    container[key] = value
+            except (KeyError, StaticError, IndexError, TypeError, AttributeError):
+                pass
+            return
+        # attribute targets (e.g. `task.doc_md = ...`) set documentation on tasks
+        if isinstance(target, cst.Attribute):
+            try:
+                owner = self.eval(target.value, scope)
+            except StaticError:
+                return
+            if isinstance(owner, TaskRef) and self.dag_stack and owner.task_id in self.dag_stack[-1].tasks:
+                self.dag_stack[-1].tasks[owner.task_id].args[target.attr.value] = value
+            elif isinstance(owner, ContextDag):
+                dag = self._dag_named(owner.dag_id)
+                if dag is not None:
+                    dag.kwargs[target.attr.value] = value
+
+    def exec_with(self, stmt: cst.With, scope: Scope) -> Any:
+        entered: List[str] = []
+        for item in stmt.items:
+            value = self.eval(item.item, scope)
+            if isinstance(value, ContextDag):
+                dag = self._dag_named(value.dag_id)
+                if dag is None:
+                    raise StaticError("KFM116", "with-block on an unknown DAG", item.item)
+                self.dag_stack.append(dag)
+                entered.append("dag")
+            elif isinstance(value, _GroupStart):
+                frame = self.open_group(value, item.item)
+                entered.append("group")
+                value = GroupRef(frame.group_id)
+            else:
+                entered.append("other")
+            if item.asname is not None:
+                self.bind(item.asname.name, value, scope, stmt)
+        try:
+            return self.exec_block(stmt.body.body, scope)
+        finally:
+            for kind in reversed(entered):
+                if kind == "dag":
+                    self.dag_stack.pop()
+                elif kind == "group":
+                    self.group_stack.pop()
+
+    def exec_for(self, stmt: cst.For, scope: Scope) -> Any:
+        try:
+            iterable = self.eval(stmt.iter, scope)
+            items = self.iterate(iterable, stmt.iter)
+        except StaticError as err:
+            if self.dag_stack:
+                raise StaticError("KFM112", f"loop over a value that cannot be resolved statically: {self.code(stmt.iter)} ({err.message})", stmt.iter)
+            return None
+        for item in items:
+            self.bind(stmt.target, item, scope, stmt)
+            result = self.exec_block(stmt.body.body, scope)
+            if isinstance(result, _Return):
+                return result
+        return None
+
+    def exec_if(self, stmt: cst.If, scope: Scope) -> Any:
+        test = stmt.test
+        if isinstance(test, cst.Comparison) and self.code(test.left) == "__name__":
+            return None  # `if __name__ == "__main__": dag.test()`
+        try:
+            cond = self.eval(test, scope)
+            if isinstance(cond, Opaque):
+                raise StaticError("KFM110", "", test)
+        except StaticError:
+            if self.dag_stack:
+                raise StaticError("KFM110", f"condition cannot be resolved statically; both branches ignored: {self.code(test)}", test)
+            return None
+        if cond:
+            return self.exec_block(stmt.body.body, scope)
+        if isinstance(stmt.orelse, cst.If):
+            return self.exec_if(stmt.orelse, scope)
+        if isinstance(stmt.orelse, cst.Else):
+            return self.exec_block(stmt.orelse.body.body, scope)
+        return None
+
+    def iterate(self, value: Any, node: cst.CSTNode) -> List[Any]:
+        if isinstance(value, dict):
+            items = list(value)
+        elif isinstance(value, (list, tuple, range, str)):
+            items = list(value)
+        elif isinstance(value, _DictView):
+            items = list(value.items)
+        else:
+            raise StaticError("KFM112", f"not a literal iterable: {self.code(node)}", node)
+        self.unrolled += len(items)
+        if self.unrolled > MAX_UNROLL:
+            raise StaticError("KFM112", f"more than {MAX_UNROLL} loop iterations: not unrolled", node)
+        return items
+
+    # ---- functions
+    def define_function(self, func: cst.FunctionDef, scope: Scope) -> Any:
+        for decorator in func.decorators:
+            kind, module, kwargs = self.decorator_kind(decorator.decorator, scope)
+            if kind == "dag":
+                return DagDef(func, kwargs, scope)
+            if kind == "task_group":
+                return GroupDef(func, kwargs, scope)
+            if kind and kind.startswith("@"):
+                return TaskFlowDef(func, kind, kwargs, module, scope.enclosing_sources(),
+                                   is_setup=kind == "@setup", is_teardown=kind == "@teardown")
+        return LocalFunction(func, scope.enclosing_sources())
+
+    def decorator_kind(self, node: cst.BaseExpression, scope: Scope) -> Tuple[Optional[str], str, Dict[str, Any]]:
+        """Classify a decorator: ('dag' | 'task_group' | '@task' | '@task.bash' | '@setup' ..., module, kwargs)."""
+        kwargs: Dict[str, Any] = {}
+        target = node
+        if isinstance(node, cst.Call):
+            target = node.func
+            kwargs = self.eval_kwargs(node.args, scope)
+        dotted = dotted_name(target)
+        if not dotted:
+            return None, "", kwargs
+        qual = self.imports.qualify(dotted) or dotted
+        head = dotted.split(".")[0]
+        head_qual = self.imports.qualify(head) or head
+        head_last = names.last(head_qual)
+        if names.last(qual) in names.DAG_DECORATORS and "." not in dotted:
+            return "dag", qual, kwargs
+        if names.last(qual) in names.GROUP_DECORATORS and "." not in dotted:
+            return "task_group", qual, kwargs
+        if head_last in names.TASK_DECORATORS and names.is_airflow(head_qual):
+            rest = dotted.split(".", 1)[1] if "." in dotted else ""
+            return ("@task" + (f".{rest}" if rest else "")), head_qual, kwargs
+        if head_last in names.SETUP_TEARDOWN and "." not in dotted and names.is_airflow(head_qual):
+            return f"@{head_last}", head_qual, kwargs
+        return None, "", kwargs
+
+    def call_function(self, func: cst.FunctionDef, parent: Scope, args: List[Any], kwargs: Dict[str, Any]) -> Any:
+        scope = Scope(parent)
+        params = func.params
+        positional = list(params.posonly_params) + list(params.params)
+        for param, value in zip(positional, args):
+            scope.vars[param.name.value] = value
+        for param in positional[len(args):] + list(params.kwonly_params):
+            name = param.name.value
+            if name in kwargs:
+                scope.vars[name] = kwargs[name]
+            elif param.default is not None:
+                scope.vars[name] = self.eval_guarded(param.default, parent)
+            else:
+                scope.vars[name] = Opaque(name, "missing argument")
+        result = self.exec_block(func.body.body, scope)
+        return result.value if isinstance(result, _Return) else None
+
+    # ---- DAGs
+    def open_dag(self, dag_id: Any, kwargs: Dict[str, Any], node: cst.CSTNode) -> DagBuild:
+        if not isinstance(dag_id, str):
+            raise StaticError("KFM115", f"dag id cannot be resolved statically: {self.code(node)}", node)
+        dag = DagBuild(dag_id, kwargs, node)
+        self.dags.append(dag)
+        return dag
+
+    def _dag_named(self, dag_id: str) -> Optional[DagBuild]:
+        for dag in reversed(self.dags):
+            if dag.dag_id == dag_id:
+                return dag
+        return None
+
+    def run_dag_function(self, definition: DagDef, args: List[Any], kwargs: Dict[str, Any], node: cst.CSTNode) -> ContextDag:
+        deco = dict(definition.decorator_kwargs)
+        dag_id = deco.pop("dag_id", definition.func.name.value)
+        params = dict(deco.get("params") or {}) if isinstance(deco.get("params"), dict) else {}
+        # @dag function arguments are DAG params (Airflow's DagParam)
+        func_params = list(definition.func.params.params) + list(definition.func.params.kwonly_params)
+        call_values: Dict[str, Any] = {}
+        for param in func_params:
+            name = param.name.value
+            if param.default is not None:
+                default = self.eval_guarded(param.default, definition.env)
+                params.setdefault(name, default)
+            call_values[name] = _ParamValue(name)
+        if params:
+            deco["params"] = params
+        dag = self.open_dag(dag_id, deco, node)
+        self.dag_stack.append(dag)
+        saved_groups, self.group_stack = self.group_stack, []
+        try:
+            self.call_function(definition.func, definition.env, [], call_values)
+        finally:
+            self.dag_stack.pop()
+            self.group_stack = saved_groups
+        return ContextDag(dag.dag_id)
+
+    # ---- groups
+    def open_group(self, start: "_GroupStart", node: cst.CSTNode) -> GroupFrame:
+        if not isinstance(start.group_id, str):
+            raise StaticError("KFM111", f"task group id cannot be resolved statically: {self.code(node)}", node)
+        parent = self.group_stack[-1] if self.group_stack else None
+        prefix = start.kwargs.get("prefix_group_id", True) is not False
+        full = f"{parent.group_id}.{start.group_id}" if parent and parent.prefix else start.group_id
+        default_args = dict(parent.default_args) if parent else {}
+        if isinstance(start.kwargs.get("default_args"), dict):
+            default_args.update(start.kwargs["default_args"])
+        frame = GroupFrame(full, prefix, default_args)
+        dag = self.current_dag(node)
+        dag.groups[full] = frame
+        tooltip = start.kwargs.get("tooltip")
+        frame_tooltip = tooltip if isinstance(tooltip, str) else None
+        dag.kwargs.setdefault("__group_tooltips__", {})[full] = frame_tooltip
+        self.group_stack.append(frame)
+        return frame
+
+    def run_group_function(self, definition: GroupDef, args: List[Any], kwargs: Dict[str, Any],
+                           overrides: Dict[str, Any], node: cst.CSTNode) -> Any:
+        settings = {**definition.decorator_kwargs, **overrides}
+        group_id = settings.pop("group_id", definition.func.name.value)
+        frame = self.open_group(_GroupStart(group_id, settings), node)
+        try:
+            result = self.call_function(definition.func, definition.env, args, kwargs)
+        finally:
+            self.group_stack.pop()
+        if isinstance(result, (TaskRef, list, tuple)) and result:
+            return result
+        return GroupRef(frame.group_id)
+
+    def current_dag(self, node: cst.CSTNode, explicit: Any = None) -> DagBuild:
+        if isinstance(explicit, ContextDag):
+            dag = self._dag_named(explicit.dag_id)
+            if dag is not None:
+                return dag
+        if self.dag_stack:
+            return self.dag_stack[-1]
+        raise StaticError("KFM116", "task created outside any DAG: ignored", node)
+
+    # ---- tasks
+    def full_task_id(self, task_id: str) -> str:
+        for frame in reversed(self.group_stack):
+            if frame.prefix:
+                return f"{frame.group_id}.{task_id}"
+        return task_id
+
+    def add_task(self, build: TaskBuild, dag: DagBuild, node: cst.CSTNode) -> TaskRef:
+        if build.task_id in dag.tasks:
+            raise StaticError("KFM114", f"duplicate task id {build.task_id!r} in DAG {dag.dag_id!r}: second definition ignored", node)
+        build.group = tuple(frame.group_id for frame in self.group_stack)
+        dag.tasks[build.task_id] = build
+        for frame in self.group_stack:
+            frame.members.append(build.task_id)
+        return TaskRef(build.task_id)
+
+    def merged_args(self, dag: DagBuild, kwargs: Dict[str, Any]) -> Dict[str, Any]:
+        merged: Dict[str, Any] = {}
+        dag_defaults = dag.kwargs.get("default_args")
+        if isinstance(dag_defaults, dict):
+            merged.update(dag_defaults)
+        if self.group_stack:
+            merged.update(self.group_stack[-1].default_args)
+        if isinstance(kwargs.get("default_args"), dict):
+            merged.update(kwargs["default_args"])
+        merged.update({k: v for k, v in kwargs.items() if k != "default_args"})
+        return merged
+
+    def create_operator(self, cls: Any, kwargs: Dict[str, Any], node: cst.CSTNode,
+                        mapping: Optional[ir.Mapping_] = None) -> TaskRef:
+        dag = self.current_dag(node, kwargs.get("dag"))
+        task_id = kwargs.get("task_id")
+        if not isinstance(task_id, str):
+            raise StaticError("KFM111", f"task id cannot be resolved statically: {self.code(node)}", node)
+        name, module = (cls.name, cls.module) if isinstance(cls, Imported) else (cls.name, "<this file>")
+        args = self.merged_args(dag, {k: v for k, v in kwargs.items() if k not in OPERATOR_META_ARGS})
+        callable_source = None
+        fn = kwargs.get("python_callable")
+        if fn is not None:
+            callable_source = self.lift(fn, node)
+        build = TaskBuild(self.full_task_id(task_id), name, module, args, node, callable=callable_source, mapping=mapping)
+        ref = self.add_task(build, dag, node)
+        self.add_data_edges(dag, ref.task_id, list(kwargs.values()), mapping)
+        return ref
+
+    def add_data_edges(self, dag: DagBuild, task_id: str, values: List[Any], mapping: Optional[ir.Mapping_]) -> None:
+        """XComArgs passed to a task make it depend on their producers, as in Airflow."""
+        upstream = [ref.task_id for value in values for ref in _task_outputs_in(value)]
+        if mapping is not None:
+            sources = list(mapping.over.values()) + ([mapping.kwargs_source] if mapping.kwargs_source else [])
+            upstream += [v.task_id for source in sources for v in _ir_outputs_in(source)]
+        for up in upstream:
+            if up in dag.tasks:
+                dag.add_edge(up, task_id, "data")
+
+    def lift(self, fn: Any, node: cst.CSTNode) -> Optional[ir.CallableSource]:
+        if isinstance(fn, LambdaValue):
+            return lift_lambda(fn.node, self.module, self.index, self.span(fn.node))
+        if isinstance(fn, (LocalFunction, TaskFlowDef)):
+            return lift_callable(fn.func, self.module, self.index, self.span(fn.func), fn.enclosing)
+        self.diag("KFM117", f"callable cannot be found in this file: {self.code(node) if not isinstance(fn, Opaque) else fn.source}", node)
+        return None
+
+    def call_taskflow(self, definition: TaskFlowDef, overrides: Dict[str, Any], args: List[Any],
+                      kwargs: Dict[str, Any], node: cst.CSTNode, mapping: Optional[ir.Mapping_] = None) -> TaskRef:
+        dag = self.current_dag(node)
+        settings = {**definition.decorator_kwargs, **overrides}
+        base_id = settings.pop("task_id", None) or definition.func.name.value
+        if not isinstance(base_id, str):
+            raise StaticError("KFM111", f"task id cannot be resolved statically: {self.code(node)}", node)
+        task_id = self.full_task_id(base_id)
+        if task_id in dag.tasks:  # Airflow suffixes repeated TaskFlow calls: f, f__1, f__2
+            count = dag.taskflow_counts.get(task_id, 0) + 1
+            while f"{task_id}__{count}" in dag.tasks:
+                count += 1
+            dag.taskflow_counts[task_id] = count
+            task_id = f"{task_id}__{count}"
+        multiple = settings.pop("multiple_outputs", None)
+        if multiple is None:
+            multiple = _returns_dict(definition.func)
+        args_merged = self.merged_args(dag, settings)
+        build = TaskBuild(
+            task_id, definition.kind, definition.module, args_merged, node,
+            callable=lift_callable(definition.func, self.module, self.index, self.span(definition.func), definition.enclosing),
+            call_args=tuple(args), call_kwargs=dict(kwargs), mapping=mapping, multiple_outputs=bool(multiple),
+            is_setup=definition.is_setup or bool(settings.get("__setup__")),
+            is_teardown=definition.is_teardown or bool(settings.get("__teardown__")),
+        )
+        ref = self.add_task(build, dag, node)
+        self.add_data_edges(dag, ref.task_id, list(args) + list(kwargs.values()) + list(settings.values()), mapping)
+        return ref
+
+    # ---- dependencies
+    def task_ids(self, value: Any, side: str, node: cst.CSTNode) -> List[str]:
+        """Tasks a dependency operand stands for; groups give their roots (downstream side) or leaves."""
+        if isinstance(value, TaskRef):
+            return [value.task_id]
+        if isinstance(value, GroupRef):
+            dag = self.current_dag(node) if self.dag_stack else self._dag_with_group(value.group_id)
+            return group_ends(dag, value.group_id, side)
+        if isinstance(value, (list, tuple, set)):
+            out: List[str] = []
+            for item in value:
+                out.extend(self.task_ids(item, side, node))
+            return out
+        if isinstance(value, LabelValue):
+            return []
+        raise StaticError("KFM113", f"dependency on something that is not a task: {self.code(node)}", node)
+
+    def _dag_with_group(self, group_id: str) -> DagBuild:
+        for dag in reversed(self.dags):
+            if group_id in dag.groups:
+                return dag
+        raise StaticError("KFM113", f"unknown task group {group_id!r}", None)
+
+    def _dag_of(self, task_ids: Iterable[str], node: cst.CSTNode) -> DagBuild:
+        ids = list(task_ids)
+        for dag in reversed(self.dags):
+            if ids and all(t in dag.tasks for t in ids):
+                return dag
+        return self.current_dag(node)
+
+    def link(self, upstream: Any, downstream: Any, node: cst.CSTNode) -> None:
+        ups = self.task_ids(upstream, "up", node)
+        downs = self.task_ids(downstream, "down", node)
+        if not ups or not downs:
+            return
+        dag = self._dag_of(ups + downs, node)
+        for up in ups:
+            for down in downs:
+                dag.add_edge(up, down)
+
+    def chain(self, items: List[Any], node: cst.CSTNode) -> None:
+        """airflow chain(): consecutive items linked; two lists of equal length are linked pairwise."""
+        items = [item for item in items if not isinstance(item, LabelValue)]
+        for left, right in zip(items, items[1:]):
+            if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
+                if len(left) != len(right):
+                    raise StaticError("KFM113", "chain() of two lists of different lengths", node)
+                for a, b in zip(left, right):
+                    self.link(a, b, node)
+            else:
+                self.link(left, right, node)
+
+    # ---- expressions
+    def eval_guarded(self, node: cst.BaseExpression, scope: Scope) -> Any:
+        try:
+            return self.eval(node, scope)
+        except StaticError as err:
+            if err.code in ("KFM111", "KFM113", "KFM114", "KFM115", "KFM116", "KFM112"):
+                raise
+            return Opaque(self.code(node), err.message)
+
+    def eval(self, node: cst.BaseExpression, scope: Scope) -> Any:
+        method = getattr(self, f"eval_{type(node).__name__}", None)
+        if method is None:
+            return Opaque(self.code(node), f"{type(node).__name__} is not evaluated statically")
+        return method(node, scope)
+
+    def eval_Integer(self, node, scope):
+        return int(node.value.replace("_", ""), 0) if not node.value.startswith("0") or node.value == "0" or node.value[:2].lower() in ("0x", "0o", "0b") else int(node.value.replace("_", ""))
+
+    def eval_Float(self, node, scope):
+        return float(node.value.replace("_", ""))
+
+    def eval_Imaginary(self, node, scope):
+        return Opaque(self.code(node), "complex number")
+
+    def eval_SimpleString(self, node, scope):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else Opaque(self.code(node), "bytes literal")
+
+    def eval_ConcatenatedString(self, node, scope):
+        left, right = self.eval(node.left, scope), self.eval(node.right, scope)
+        if isinstance(left, str) and isinstance(right, str):
+            return left + right
+        return Opaque(self.code(node), "string with unknown parts")
+
+    def eval_FormattedString(self, node, scope):
+        out = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                text = part.value
+                # f-string text keeps doubled braces; Python collapses them at run time
+                out.append(text.replace("{{", "{").replace("}}", "}"))
+                continue
+            value = self.eval(part.expression, scope)
+            if _is_unknown(value):
+                return Opaque(self.code(node), f"f-string part {self.code(part.expression)} is not static")
+            spec = ""
+            if part.format_spec:
+                spec_parts = []
+                for sp in part.format_spec:
+                    if isinstance(sp, cst.FormattedStringText):
+                        spec_parts.append(sp.value)
+                    else:
+                        inner = self.eval(sp.expression, scope)
+                        if _is_unknown(inner):
+                            return Opaque(self.code(node), "f-string format spec is not static")
+                        spec_parts.append(str(inner))
+                spec = "".join(spec_parts)
+            if part.conversion == "r":
+                value = repr(value)
+            elif part.conversion == "a":
+                value = ascii(value)
+            elif part.conversion == "s":
+                value = str(value)
+            try:
+                out.append(format(value, spec))
+            except (ValueError, TypeError):
+                return Opaque(self.code(node), "f-string format not understood")
+        return "".join(out)
+
+    def eval_Name(self, node, scope):
+        name = node.value
+        if name in ("True", "False", "None"):
+            return {"True": True, "False": False, "None": None}[name]
+        try:
+            return scope.lookup(name)
+        except KeyError:
+            pass
+        qual = self.imports.qualify(name)
+        if qual:
+            return Imported(qual)
+        if name in _BUILTINS:
+            return _Builtin(name)
+        if name == "__file__":
+            return self.path
+        return Opaque(name, f"name {name!r} is not defined statically")
+
+    def eval_Attribute(self, node, scope):
+        attr = node.attr.value
+        base = self.eval(node.value, scope)
+        if isinstance(base, Imported):
+            if names.is_airflow(base.qualname) and base.name in _STR_ENUMS:
+                return attr.lower()
+            return Imported(f"{base.qualname}.{attr}")
+        if isinstance(base, _PathValue):
+            return base.attribute(attr, self.code(node))
+        if isinstance(base, TaskRef):
+            if attr == "output":
+                return TaskRef(base.task_id)
+            return _BoundMethod(base, attr)
+        if isinstance(base, (TaskFlowDef, GroupDef, Override, LocalClass)):
+            return _BoundMethod(base, attr)
+        if isinstance(base, GroupRef):
+            return _BoundMethod(base, attr)
+        if isinstance(base, ContextDag):
+            if attr == "dag_id":
+                return base.dag_id
+            return _BoundMethod(base, attr)
+        if isinstance(base, (dict, list, str)) and attr in _CONTAINER_METHODS:
+            return _BoundMethod(base, attr)
+        if isinstance(base, Duration) and attr == "total_seconds":
+            return _BoundMethod(base, attr)
+        return Opaque(self.code(node), f"attribute {attr!r} is not evaluated statically")
+
+    def eval_Subscript(self, node, scope):
+        base = self.eval(node.value, scope)
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Slice) and isinstance(base, (list, tuple, str)):
+                sl = node.slice[0].slice
+                bounds = [self.eval(x, scope) if x is not None else None for x in (sl.lower, sl.upper, sl.step)]
+                if all(b is None or isinstance(b, int) for b in bounds):
+                    return base[slice(*bounds)]
+            return Opaque(self.code(node), "subscript not evaluated statically")
+        key = self.eval(node.slice[0].slice.value, scope)
+        if isinstance(base, TaskRef) and isinstance(key, str):
+            return TaskRef(base.task_id, key)
+        if isinstance(base, (dict, list, tuple, str)) and not _is_unknown(key):
+            try:
+                return base[key]
+            except (KeyError, IndexError, TypeError):
+                return Opaque(self.code(node), "subscript out of range")
+        return Opaque(self.code(node), "subscript not evaluated statically")
+
+    def eval_List(self, node, scope):
+        return self._elements(node.elements, scope)
+
+    def eval_Tuple(self, node, scope):
+        return tuple(self._elements(node.elements, scope))
+
+    def eval_Set(self, node, scope):
+        return self._elements(node.elements, scope)
+
+    def _elements(self, elements, scope) -> list:
+        out = []
+        for element in elements:
+            value = self.eval(element.value, scope)
+            if isinstance(element, cst.StarredElement):
+                if isinstance(value, (list, tuple, range, dict, str)):
+                    out.extend(value)
+                else:
+                    out.append(Opaque(self.code(element), "starred value not static"))
+            else:
+                out.append(value)
+        return out
+
+    def eval_Dict(self, node, scope):
+        out = {}
+        for element in node.elements:
+            if isinstance(element, cst.StarredDictElement):
+                value = self.eval(element.value, scope)
+                if isinstance(value, dict):
+                    out.update(value)
+                else:
+                    out[f"**{self.code(element.value)}"] = Opaque(self.code(element.value))
+                continue
+            key = self.eval(element.key, scope)
+            if _is_unknown(key) or isinstance(key, (list, dict)):
+                key = Opaque(self.code(element.key))
+            out[key] = self.eval(element.value, scope)
+        return out
+
+    def eval_UnaryOperation(self, node, scope):
+        value = self.eval(node.expression, scope)
+        if _is_unknown(value):
+            return Opaque(self.code(node))
+        op = type(node.operator).__name__
+        try:
+            if op == "Minus":
+                return -value
+            if op == "Plus":
+                return +value
+            if op == "Not":
+                return not value
+            if op == "BitInvert":
+                return ~value
+        except TypeError:
+            pass
+        return Opaque(self.code(node))
+
+    def eval_BooleanOperation(self, node, scope):
+        left = self.eval(node.left, scope)
+        if _is_unknown(left):
+            return Opaque(self.code(node))
+        if isinstance(node.operator, cst.And):
+            return self.eval(node.right, scope) if left else left
+        return left if left else self.eval(node.right, scope)
+
+    def eval_Comparison(self, node, scope):
+        left = self.eval(node.left, scope)
+        for target in node.comparisons:
+            right = self.eval(target.comparator, scope)
+            if _is_unknown(left) or _is_unknown(right):
+                return Opaque(self.code(node))
+            op = type(target.operator).__name__
+            try:
+                ok = {
+                    "Equal": lambda a, b: a == b, "NotEqual": lambda a, b: a != b,
+                    "LessThan": lambda a, b: a < b, "LessThanEqual": lambda a, b: a <= b,
+                    "GreaterThan": lambda a, b: a > b, "GreaterThanEqual": lambda a, b: a >= b,
+                    "In": lambda a, b: a in b, "NotIn": lambda a, b: a not in b,
+                    "Is": lambda a, b: a is b, "IsNot": lambda a, b: a is not b,
+                }[op](left, right)
+            except (TypeError, KeyError):
+                return Opaque(self.code(node))
+            if not ok:
+                return False
+            left = right
+        return True
+
+    def eval_IfExp(self, node, scope):
+        test = self.eval(node.test, scope)
+        if _is_unknown(test):
+            return Opaque(self.code(node))
+        return self.eval(node.body if test else node.orelse, scope)
+
+    def eval_BinaryOperation(self, node, scope):
+        op = node.operator
+        if isinstance(op, (cst.RightShift, cst.LeftShift)):
+            left = self.eval(node.left, scope)
+            right = self.eval(node.right, scope)
+            if isinstance(left, (int, bool)) and isinstance(right, int):
+                return left >> right if isinstance(op, cst.RightShift) else left << right
+            if isinstance(op, cst.RightShift):
+                self.link(left, right, node)
+            else:
+                self.link(right, left, node)
+            return right
+        left = self.eval(node.left, scope)
+        right = self.eval(node.right, scope)
+        return self.binary(op, left, right, node)
+
+    def binary(self, op, left, right, node):
+        if _is_unknown(left) or _is_unknown(right):
+            return Opaque(self.code(node))
+        if isinstance(left, Duration) or isinstance(right, Duration):
+            return _duration_arith(op, left, right) or Opaque(self.code(node))
+        try:
+            name = type(op).__name__
+            if name in ("Add", "AddAssign"):
+                return left + right
+            if name in ("Subtract", "SubtractAssign"):
+                return left - right
+            if name in ("Multiply", "MultiplyAssign"):
+                if isinstance(left, (list, str)) and isinstance(right, int) and len(left) * right > 1_000_000:
+                    return Opaque(self.code(node), "too large")
+                return left * right
+            if name in ("Divide", "DivideAssign"):
+                return left / right
+            if name in ("FloorDivide", "FloorDivideAssign"):
+                return left // right
+            if name in ("Modulo", "ModuloAssign"):
+                return left % right
+            if name in ("Power", "PowerAssign"):
+                if isinstance(right, int) and right > 64:
+                    return Opaque(self.code(node), "too large")
+                return left ** right
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            pass
+        return Opaque(self.code(node))
+
+    def eval_ListComp(self, node, scope):
+        return self._comprehension(node, scope, lambda s: self.eval(node.elt, s), list)
+
+    def eval_GeneratorExp(self, node, scope):
+        return self._comprehension(node, scope, lambda s: self.eval(node.elt, s), list)
+
+    def eval_SetComp(self, node, scope):
+        return self._comprehension(node, scope, lambda s: self.eval(node.elt, s), list)
+
+    def eval_DictComp(self, node, scope):
+        pairs = self._comprehension(node, scope, lambda s: (self.eval(node.key, s), self.eval(node.value, s)), list)
+        if isinstance(pairs, Opaque):
+            return pairs
+        return {k: v for k, v in pairs if not isinstance(k, (list, dict))}
+
+    def _comprehension(self, node, scope, element, kind):
+        results: List[Any] = []
+        inner = Scope(scope)
+
+        def walk(clause: Optional[cst.CompFor]) -> None:
+            if clause is None:
+                results.append(element(inner))
+                return
+            iterable = self.eval(clause.iter, inner)
+            for item in self.iterate(iterable, clause.iter):
+                self.bind(clause.target, item, inner, clause)
+                if all(self._truthy(cond.test, inner) for cond in clause.ifs):
+                    walk(clause.inner_for_in)
+
+        try:
+            walk(node.for_in)
+        except StaticError as err:
+            if self.dag_stack:
+                raise StaticError("KFM112", f"comprehension over a value that cannot be resolved statically: {self.code(node)}", node) from err
+            return Opaque(self.code(node), err.message)
+        return kind(results)
+
+    def _truthy(self, test, scope) -> bool:
+        value = self.eval(test, scope)
+        if _is_unknown(value):
+            raise StaticError("KFM112", f"comprehension condition is not static: {self.code(test)}", test)
+        return bool(value)
+
+    def eval_Lambda(self, node, scope):
+        return LambdaValue(node)
+
+    def eval_NamedExpr(self, node, scope):
+        value = self.eval(node.value, scope)
+        self.bind(node.target, value, scope, node)
+        return value
+
+    # ---- calls
+    def eval_args(self, args: Sequence[cst.Arg], scope: Scope) -> Tuple[List[Any], Dict[str, Any]]:
+        positional: List[Any] = []
+        keywords: Dict[str, Any] = {}
+        for arg in args:
+            value = self.eval(arg.value, scope)
+            if arg.keyword is not None:
+                keywords[arg.keyword.value] = value
+            elif arg.star == "*":
+                if isinstance(value, (list, tuple, range)):
+                    positional.extend(value)
+                else:
+                    raise StaticError("KFM110", f"*args not static: {self.code(arg.value)}", arg)
+            elif arg.star == "**":
+                if isinstance(value, dict):
+                    keywords.update({str(k): v for k, v in value.items()})
+                else:
+                    raise StaticError("KFM110", f"**kwargs not static: {self.code(arg.value)}", arg)
+            else:
+                positional.append(value)
+        return positional, keywords
+
+    def eval_kwargs(self, args: Sequence[cst.Arg], scope: Scope) -> Dict[str, Any]:
+        positional, keywords = self.eval_args(args, scope)
+        if positional:
+            keywords["__positional__"] = positional
+        return keywords
+
+    def eval_Call(self, node: cst.Call, scope: Scope) -> Any:
+        callee = self.eval(node.func, scope)
+        args, kwargs = self.eval_args(node.args, scope)
+        return self.apply(callee, args, kwargs, node, scope)
+
+    def apply(self, callee: Any, args: List[Any], kwargs: Dict[str, Any], node: cst.Call, scope: Scope) -> Any:
+        if isinstance(callee, TaskFlowDef):
+            return self.call_taskflow(callee, {}, args, kwargs, node)
+        if isinstance(callee, Override):
+            return self.apply_override(callee, args, kwargs, node, scope)
+        if isinstance(callee, GroupDef):
+            return self.run_group_function(callee, args, kwargs, {}, node)
+        if isinstance(callee, DagDef):
+            return self.run_dag_function(callee, args, kwargs, node)
+        if isinstance(callee, _BoundMethod):
+            return self.call_method(callee, args, kwargs, node, scope)
+        if isinstance(callee, _Builtin):
+            return callee.call(self, args, kwargs, node)
+        if isinstance(callee, LocalFunction):
+            if self.dag_stack or _creates_tasks(callee.func):
+                return self.call_function(callee.func, scope, args, kwargs)
+            return Opaque(self.code(node), "result of a function call")
+        if isinstance(callee, Imported):
+            return self.call_imported(callee, args, kwargs, node, scope)
+        if isinstance(callee, LocalClass):
+            if "task_id" in kwargs:
+                return self.create_operator(callee, kwargs, node)
+            return Opaque(self.code(node), "instance of a class defined in this file")
+        return Opaque(self.code(node), "result of a call that is not evaluated statically")
+
+    def call_imported(self, callee: Imported, args, kwargs, node, scope) -> Any:
+        name, qual = callee.name, callee.qualname
+        airflow = names.is_airflow(qual)
+        if name in names.DAG_CLASSES and airflow:
+            dag_id = kwargs.pop("dag_id", args[0] if args else None)
+            return ContextDag(self.open_dag(dag_id, kwargs, node).dag_id)
+        if name in names.GROUP_CLASSES and airflow:
+            group_id = kwargs.pop("group_id", args[0] if args else None)
+            return _GroupStart(group_id, kwargs)
+        if name in names.CHAIN_FUNCS and airflow:
+            self.chain(list(args), node)
+            return None
+        if name in names.CROSS_FUNCS and airflow:
+            from_tasks = kwargs.get("from_tasks", args[0] if args else [])
+            to_tasks = kwargs.get("to_tasks", args[1] if len(args) > 1 else [])
+            self.link(list(from_tasks), list(to_tasks), node)
+            return None
+        if name in names.PARAM_CLASSES and airflow:
+            default = kwargs.get("default", args[0] if args else None)
+            type_ = kwargs.get("type")
+            if isinstance(type_, list):
+                type_ = next((t for t in type_ if t != "null"), None)
+            return ParamSpec(default, type_ if isinstance(type_, str) else None, kwargs.get("description") if isinstance(kwargs.get("description"), str) else None)
+        if name in names.LABEL_CLASSES and airflow:
+            return LabelValue(str(args[0]) if args else "")
+        if name in names.XCOMARG_CLASSES and airflow and args and isinstance(args[0], TaskRef):
+            key = kwargs.get("key", args[1] if len(args) > 1 else "return_value")
+            return TaskRef(args[0].task_id, key if isinstance(key, str) else "return_value")
+        if name in names.TASK_DECORATORS and airflow and args and isinstance(args[0], LocalFunction):
+            return TaskFlowDef(args[0].func, "@task", kwargs, qual, args[0].enclosing)
+        if qual in ("pathlib.Path", "pathlib.PurePath") and args and isinstance(args[0], str):
+            return _PathValue(args[0].replace("\\", "/"))
+        if qual in ("os.path.basename", "os.path.dirname", "os.path.splitext") and args and isinstance(args[0], str):
+            import posixpath
+
+            result = getattr(posixpath, name)(args[0])
+            return list(result) if isinstance(result, tuple) else result
+        if qual in ("datetime.timedelta", "pendulum.duration") or (name == "timedelta" and qual.startswith("datetime")):
+            return _make_duration(kwargs, args) or Opaque(self.code(node))
+        if name in ("datetime", "DateTime") and qual.split(".")[0] in ("datetime", "pendulum") or qual == "pendulum.datetime":
+            return _make_datetime(args, kwargs) or Opaque(self.code(node))
+        if qual in ("pendulum.today", "pendulum.now", "pendulum.yesterday", "airflow.utils.dates.days_ago",
+                    "datetime.datetime.now", "datetime.datetime.today", "datetime.datetime.utcnow"):
+            return Opaque(self.code(node), "time-dependent value")
+        if "task_id" in kwargs and (self.dag_stack or isinstance(kwargs.get("dag"), ContextDag)):
+            return self.create_operator(callee, kwargs, node)
+        if name.endswith(("Operator", "Sensor")) and self.dag_stack:
+            raise StaticError("KFM111", f"operator without a static task_id: {self.code(node)}", node)
+        return Opaque(self.code(node), f"call to {qual}")
+
+    def apply_override(self, callee: Override, args, kwargs, node, scope) -> Any:
+        target = callee.target
+        if callee.partial:
+            raise StaticError("KFM113", f"partial() must be followed by expand(): {self.code(node)}", node)
+        if isinstance(target, TaskFlowDef):
+            return self.call_taskflow(target, callee.kwargs, args, kwargs, node)
+        if isinstance(target, GroupDef):
+            return self.run_group_function(target, args, kwargs, callee.kwargs, node)
+        return Opaque(self.code(node))
+
+    def call_method(self, method: "_BoundMethod", args, kwargs, node, scope) -> Any:
+        owner, name = method.owner, method.name
+        if isinstance(owner, (dict, list, str, Duration)):
+            return _container_call(owner, name, args, kwargs) if not any(map(_is_unknown, args)) else Opaque(self.code(node))
+        if isinstance(owner, TaskRef):
+            if name in ("set_downstream", "set_upstream"):
+                other = args[0] if args else kwargs.get("task_or_task_list")
+                if name == "set_downstream":
+                    self.link(owner, other, node)
+                else:
+                    self.link(other, owner, node)
+                return None
+            if name in ("as_setup", "as_teardown"):
+                dag = self._dag_of([owner.task_id], node)
+                build = dag.tasks[owner.task_id]
+                if name == "as_setup":
+                    build.is_setup = True
+                else:
+                    build.is_teardown = True
+                    setups = kwargs.get("setups")
+                    if setups is not None:
+                        for setup_id in self.task_ids(setups, "up", node):
+                            dag.add_edge(setup_id, owner.task_id)
+                            if setup_id in dag.tasks:
+                                dag.tasks[setup_id].is_setup = True
+                return owner
+            if name in ("map", "zip", "concat"):
+                raise StaticError("KFM110", f"XComArg.{name}() is not converted yet: {self.code(node)}", node)
+            if name == "resolve":
+                return Opaque(self.code(node))
+            return Opaque(self.code(node), f"method {name} on a task")
+        if isinstance(owner, GroupRef):
+            if name in ("set_downstream", "set_upstream"):
+                other = args[0] if args else None
+                self.link(owner, other, node) if name == "set_downstream" else self.link(other, owner, node)
+                return None
+            return Opaque(self.code(node))
+        if isinstance(owner, (TaskFlowDef, GroupDef)):
+            if name == "override":
+                return Override(owner, kwargs)
+            if name == "partial":
+                return Override(owner, kwargs, partial=True)
+            if name in ("expand", "expand_kwargs") and isinstance(owner, TaskFlowDef):
+                return self.call_taskflow(owner, {}, [], {}, node, mapping=self.mapping(name, args, kwargs, node))
+        if isinstance(owner, Override) and name in ("expand", "expand_kwargs"):
+            mapping = self.mapping(name, args, kwargs, node)
+            target = owner.target
+            if isinstance(target, TaskFlowDef):
+                return self.call_taskflow(target, {k: v for k, v in owner.kwargs.items() if k in ("task_id",) or k not in _callable_params(target.func)},
+                                          [], {k: v for k, v in owner.kwargs.items() if k in _callable_params(target.func)}, node, mapping=mapping)
+            if isinstance(target, (Imported, LocalClass)):
+                return self.create_operator(target, dict(owner.kwargs), node, mapping=mapping)
+        if isinstance(owner, Override) and name == "override":
+            return Override(owner.target, {**owner.kwargs, **kwargs}, owner.partial)
+        if isinstance(owner, (Imported, LocalClass)) and name == "partial":
+            return Override(owner, kwargs, partial=True)
+        if isinstance(owner, ContextDag):
+            return Opaque(self.code(node), f"DAG.{name}()")
+        return Opaque(self.code(node))
+
+    def mapping(self, name: str, args, kwargs, node) -> ir.Mapping_:
+        if name == "expand_kwargs":
+            source = args[0] if args else kwargs.get("kwargs")
+            return ir.Mapping_(over={}, kwargs_source=to_value(source))
+        if not kwargs:
+            raise StaticError("KFM110", f"expand() without keyword arguments: {self.code(node)}", node)
+        return ir.Mapping_(over={k: to_value(v) for k, v in kwargs.items()})
+
+
+# ------------------------------------------------------------------ helpers
+@dataclass
+class _Return:
+    value: Any
+
+
+@dataclass
+class _DagStart:
+    dag_id: Any
+    kwargs: Dict[str, Any]
+
+
+@dataclass
+class _GroupStart:
+    group_id: Any
+    kwargs: Dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LambdaValue:
+    node: cst.Lambda
+
+
+@dataclass(frozen=True)
+class _ParamValue:
+    name: str
+
+
+@dataclass
+class _BoundMethod:
+    owner: Any
+    name: str
+
+
+@dataclass(frozen=True)
+class _DictView:
+    items: Tuple[Any, ...]
+
+
+_STR_ENUMS = {"TriggerRule", "WeightRule", "DagRunState", "TaskInstanceState", "State"}
+
+
+@dataclass(frozen=True)
+class _PathValue:
+    """`Path(__file__)` and friends: file names are known statically."""
+    path: str
+
+    def attribute(self, attr: str, source: str) -> Any:
+        import posixpath
+
+        if attr == "stem":
+            return posixpath.splitext(posixpath.basename(self.path))[0]
+        if attr == "name":
+            return posixpath.basename(self.path)
+        if attr == "suffix":
+            return posixpath.splitext(self.path)[1]
+        if attr == "parent":
+            return _PathValue(posixpath.dirname(self.path))
+        return Opaque(source, f"Path.{attr}")
+
+
+_CONTAINER_METHODS = {"items", "keys", "values", "get", "format", "upper", "lower", "replace", "join",
+                      "split", "strip", "title", "capitalize", "startswith", "endswith", "copy"}
+
+
+def _container_call(owner, name, args, kwargs):
+    if isinstance(owner, Duration):
+        return owner.seconds
+    try:
+        result = getattr(owner, name)(*args, **kwargs)
+    except Exception:  # noqa: BLE001 - a literal method that fails statically is simply unknown
+        return Opaque(f"{name}()")
+    if name in ("items", "keys", "values"):
+        return list(result)
+    return result
+
+
+class _Builtin:
+    def __init__(self, name: str):
+        self.name = name
+
+    def call(self, interp: Interpreter, args, kwargs, node):
+        if any(_is_unknown(a) for a in args):
+            return Opaque(interp.code(node))
+        try:
+            if self.name == "range":
+                r = range(*args)
+                if len(r) > MAX_UNROLL:
+                    return Opaque(interp.code(node), "range too large")
+                return list(r)
+            if self.name == "enumerate":
+                return list(enumerate(*args, **kwargs))
+            if self.name == "zip":
+                return [tuple(x) for x in zip(*args)]
+            if self.name in ("list", "tuple", "sorted", "reversed", "set"):
+                return list({"list": list, "tuple": tuple, "sorted": sorted, "reversed": reversed, "set": lambda x: list(dict.fromkeys(x))}[self.name](*args, **kwargs))
+            if self.name == "dict":
+                return dict(*args, **kwargs)
+            return {"str": str, "int": int, "float": float, "bool": bool, "len": len, "min": min,
+                    "max": max, "sum": sum, "abs": abs, "round": round}[self.name](*args, **kwargs)
+        except Exception:  # noqa: BLE001 - the same call would fail at import time; unknown here
+            return Opaque(interp.code(node), f"{self.name}() not evaluated")
+
+
+_BUILTINS = {"range", "enumerate", "zip", "list", "tuple", "sorted", "reversed", "set", "dict", "str",
+             "int", "float", "bool", "len", "min", "max", "sum", "abs", "round"}
+
+
+def _is_unknown(value: Any) -> bool:
+    return isinstance(value, Opaque)
+
+
+def _make_duration(kwargs, args) -> Optional[Duration]:
+    units = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1,
+             "milliseconds": 0.001, "microseconds": 0.000001}
+    total = 0.0
+    positional = ["days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks"]
+    for unit, value in list(zip(positional, args)) + list(kwargs.items()):
+        if unit not in units or not isinstance(value, (int, float)) or isinstance(value, bool):
+            return None
+        total += value * units[unit]
+    return Duration(total)
+
+
+def _make_datetime(args, kwargs) -> Optional[DateTime]:
+    fields = ["year", "month", "day", "hour", "minute", "second"]
+    values = dict(zip(fields, args))
+    values.update({k: v for k, v in kwargs.items() if k in fields})
+    if not all(isinstance(values.get(f, 0), int) for f in fields) or "year" not in values:
+        return None
+    try:
+        moment = _dt.datetime(values["year"], values.get("month", 1), values.get("day", 1),
+                              values.get("hour", 0), values.get("minute", 0), values.get("second", 0))
+    except (ValueError, TypeError):
+        return None
+    tz = kwargs.get("tz", kwargs.get("tzinfo", "UTC"))
+    return DateTime(moment.isoformat() + ("+00:00" if tz in ("UTC", None) or isinstance(tz, Opaque) else f"[{tz}]"))
+
+
+def _duration_arith(op, left, right) -> Optional[Duration]:
+    name = type(op).__name__
+    if isinstance(left, Duration) and isinstance(right, Duration):
+        if name == "Add":
+            return Duration(left.seconds + right.seconds)
+        if name == "Subtract":
+            return Duration(left.seconds - right.seconds)
+    if name == "Multiply":
+        if isinstance(left, Duration) and isinstance(right, (int, float)):
+            return Duration(left.seconds * right)
+        if isinstance(right, Duration) and isinstance(left, (int, float)):
+            return Duration(right.seconds * left)
+    return None
+
+
+def _returns_dict(func: cst.FunctionDef) -> bool:
+    if func.returns is None:
+        return False
+    annotation = func.returns.annotation
+    if isinstance(annotation, cst.Subscript):
+        annotation = annotation.value
+    text = dotted_name(annotation) or ""
+    return text.split(".")[-1] in ("dict", "Dict")
+
+
+def _callable_params(func: cst.FunctionDef) -> set:
+    params = func.params
+    return {p.name.value for p in list(params.posonly_params) + list(params.params) + list(params.kwonly_params)}
+
+
+class _TaskMaker(cst.CSTVisitor):
+    def __init__(self):
+        self.found = False
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None and node.keyword.value == "task_id":
+            self.found = True
+
+
+def _creates_tasks(func: cst.FunctionDef) -> bool:
+    """A plain module-level function that builds tasks when called (a DAG factory helper)."""
+    maker = _TaskMaker()
+    func.body.visit(maker)
+    return maker.found
+
+
+def _task_outputs_in(value: Any) -> List[TaskRef]:
+    if isinstance(value, TaskRef):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [ref for item in value for ref in _task_outputs_in(item)]
+    if isinstance(value, dict):
+        return [ref for item in value.values() for ref in _task_outputs_in(item)]
+    return []
+
+
+def _ir_outputs_in(value: ir.Value) -> List[ir.TaskOutput]:
+    if isinstance(value, ir.TaskOutput):
+        return [value]
+    if isinstance(value, ir.Composite):
+        found = []
+        for item in value.items:
+            for part in (item if isinstance(item, tuple) else (item,)):
+                found += _ir_outputs_in(part)
+        return found
+    return []
+
+
+def group_ends(dag: DagBuild, group_id: str, side: str) -> List[str]:
+    """A group's roots ('down': tasks with no upstream inside the group) or leaves ('up')."""
+    frame = dag.groups.get(group_id)
+    if frame is None:
+        return []
+    members = set(frame.members)
+    ends = []
+    for task_id in frame.members:
+        if side == "down":
+            inside = [e for e in dag.edges if e.downstream == task_id and e.upstream in members]
+        else:
+            inside = [e for e in dag.edges if e.upstream == task_id and e.downstream in members]
+        if not inside:
+            ends.append(task_id)
+    return ends
+
+
+# ------------------------------------------------------------------ to IR values
+def to_value(value: Any) -> ir.Value:
+    """An interpreter value -> an IR Value."""
+    if isinstance(value, TaskRef):
+        return ir.TaskOutput(value.task_id, value.key)
+    if isinstance(value, _ParamValue):
+        return ir.ParamRef(value.name)
+    if isinstance(value, str):
+        return ir.Template(value) if ("{{" in value or "{%" in value) else ir.Literal(value)
+    if isinstance(value, bool) or value is None or isinstance(value, (int, float)):
+        return ir.Literal(value)
+    if isinstance(value, Duration):
+        return ir.Literal(value.seconds)
+    if isinstance(value, DateTime):
+        return ir.Literal(value.iso)
+    if isinstance(value, ParamSpec):
+        return to_value(value.default)
+    if isinstance(value, (list, tuple)):
+        items = tuple(to_value(v) for v in value)
+        if all(isinstance(i, ir.Literal) for i in items):
+            return ir.Literal([i.value for i in items])
+        return ir.Composite("tuple" if isinstance(value, tuple) else "list", items)
+    if isinstance(value, dict):
+        pairs = tuple((to_value(k), to_value(v)) for k, v in value.items())
+        if all(isinstance(k, ir.Literal) and isinstance(v, ir.Literal) for k, v in pairs):
+            return ir.Literal({k.value: v.value for k, v in pairs})
+        return ir.Composite("dict", pairs)
+    if isinstance(value, Opaque):
+        return ir.Dynamic(value.source, value.reason)
+    if isinstance(value, Imported):
+        return ir.Dynamic(value.qualname, "imported object")
+    if isinstance(value, (LocalFunction, TaskFlowDef)):
+        return ir.Dynamic(value.func.name.value, "function")
+    if isinstance(value, LambdaValue):
+        return ir.Dynamic("lambda", "function")
+    if isinstance(value, _PathValue):
+        return ir.Literal(value.path)
+    if isinstance(value, ContextDag):
+        return ir.Dynamic("dag", "DAG object")
+    if isinstance(value, GroupRef):
+        return ir.Dynamic(value.group_id, "task group")
+    return ir.Dynamic(repr(value), "not a literal")
+
+
+__all__ = ["Interpreter", "DagBuild", "TaskBuild", "to_value", "group_ends", "StaticError", "itertools"]

@@ -1,0 +1,137 @@
+"""The values the static interpreter works with while it walks a DAG file.
+
+Plain Python literals (str, int, list, dict ...) stand for themselves; the classes here stand for the
+Airflow objects a DAG file builds (tasks, groups, decorated functions) and for what cannot be known.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+import libcst as cst
+
+
+class StaticError(Exception):
+    """A construct that cannot be resolved statically: becomes a diagnostic, never a crash."""
+
+    def __init__(self, code: str, message: str, node: Optional[cst.CSTNode] = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.node = node
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    """A task, and at the same time its XCom (`key`): what an operator or a TaskFlow call returns."""
+    task_id: str
+    key: str = "return_value"
+
+
+@dataclass(frozen=True)
+class GroupRef:
+    group_id: str
+
+
+@dataclass(frozen=True)
+class DagRef:
+    dag_id: str
+
+
+@dataclass
+class TaskFlowDef:
+    """A function decorated with @task / @task.<kind> (or @setup/@teardown)."""
+    func: cst.FunctionDef
+    kind: str  # "@task", "@task.bash", ...
+    decorator_kwargs: Dict[str, Any]
+    module: str  # where the decorator came from
+    enclosing: Dict[str, str] = field(default_factory=dict)
+    is_setup: bool = False
+    is_teardown: bool = False
+
+
+@dataclass
+class GroupDef:
+    func: cst.FunctionDef
+    decorator_kwargs: Dict[str, Any]
+    env: Any = None
+
+
+@dataclass
+class DagDef:
+    func: cst.FunctionDef
+    decorator_kwargs: Dict[str, Any]
+    env: Any = None
+
+
+@dataclass
+class Override:
+    """`fn.override(task_id=...)` or `fn.partial(...)`: a TaskFlowDef/operator class with extra kwargs."""
+    target: Any
+    kwargs: Dict[str, Any]
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A name imported from another module, not otherwise special (an operator class, a module ...)."""
+    qualname: str
+
+    @property
+    def name(self) -> str:
+        return self.qualname.rsplit(".", 1)[-1]
+
+    @property
+    def module(self) -> str:
+        return self.qualname.rsplit(".", 1)[0] if "." in self.qualname else ""
+
+
+@dataclass(frozen=True)
+class LocalClass:
+    """A class defined in the DAG file itself (a custom operator, usually)."""
+    name: str
+    bases: Tuple[str, ...]
+
+
+@dataclass
+class LocalFunction:
+    func: cst.FunctionDef
+    enclosing: Dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Duration:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class DateTime:
+    iso: str
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    default: Any
+    type: Optional[str]
+    description: Optional[str]
+
+
+@dataclass(frozen=True)
+class LabelValue:
+    text: str
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A value we cannot know statically. Carries its source for diagnostics and reports."""
+    source: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ContextDag:
+    """The DAG object inside `with DAG(...) as dag` or returned by DAG(...)."""
+    dag_id: str
+
+
+ARGUMENT_LIST = List[Any]
