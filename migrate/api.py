@@ -1,0 +1,98 @@
+"""The converter's library face: DAG file -> parse -> IR -> emit -> (compile) -> report.
+
+    from migrate.api import convert_file
+    result = convert_file(Path("dags/etl.py"))
+    for conversion in result.conversions:
+        conversion.emitted.python_source, conversion.yaml_text, conversion.report
+
+Nothing here writes files; see migrate.output for that.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional
+
+from migrate import ir
+from migrate.diagnostics import ERROR, ConversionError, Diagnostic
+
+
+@dataclass
+class Conversion:
+    workflow: ir.Workflow
+    emitted: "object"  # migrate.emit.EmitResult
+    yaml_text: Optional[str]
+    report: dict
+    diagnostics: List[Diagnostic]
+
+    @property
+    def dag_id(self) -> str:
+        return self.workflow.dag_id
+
+    @property
+    def not_native(self) -> List[str]:
+        return [t["task_id"] for t in self.report["tasks"] if t["fidelity"] not in ("native", "removed")]
+
+
+@dataclass
+class FileResult:
+    path: Path
+    conversions: List[Conversion] = field(default_factory=list)
+    diagnostics: List[Diagnostic] = field(default_factory=list)  # file-level (parse) diagnostics
+    error: Optional[Diagnostic] = None  # set when the file could not be read or parsed
+
+    @property
+    def has_dag(self) -> bool:
+        return bool(self.conversions)
+
+
+def convert_source(text: str, path: str = "<string>", compile: bool = True) -> FileResult:
+    from migrate.parse import parse_source
+
+    try:
+        parsed = parse_source(text, path)
+    except ConversionError as err:
+        return FileResult(Path(path), error=err.diagnostic)
+    return _convert_parsed(parsed, Path(path), compile)
+
+
+def convert_file(path: Path, compile: bool = True) -> FileResult:
+    from migrate.parse import parse_file
+
+    path = Path(path)
+    try:
+        parsed = parse_file(path)
+    except ConversionError as err:
+        return FileResult(path, error=err.diagnostic)
+    return _convert_parsed(parsed, path, compile)
+
+
+def _convert_parsed(parsed, path: Path, compile: bool) -> FileResult:
+    from migrate.emit import EmitError, compile_yaml, emit
+    from migrate.report import build_report
+
+    result = FileResult(path)
+    per_dag = {}
+    for diagnostic in parsed.diagnostics:
+        # a diagnostic belongs to the DAG whose task it names, else to the file
+        owner = next((w.dag_id for w in parsed.workflows if diagnostic.task_id and any(t.task_id == diagnostic.task_id for t in w.tasks)), None)
+        per_dag.setdefault(owner, []).append(diagnostic)
+    result.diagnostics = per_dag.pop(None, [])
+    for workflow in parsed.workflows:
+        emitted = emit(workflow)
+        diagnostics = per_dag.get(workflow.dag_id, []) + list(emitted.diagnostics)
+        yaml_text = None
+        if compile:
+            try:
+                yaml_text = compile_yaml(emitted)
+            except EmitError as err:
+                diagnostics.append(err.diagnostic)
+        report = build_report(workflow, emitted, diagnostics + result.diagnostics, compiled=yaml_text is not None, compile_requested=compile)
+        result.conversions.append(Conversion(workflow, emitted, yaml_text, report, diagnostics))
+    if not parsed.workflows and result.error is None:
+        result.diagnostics.append(Diagnostic("KFM103", "no Airflow DAG found in this file", "info", ir.SourceSpan(str(path), 1, 1)))
+    return result
+
+
+def compile_failed(conversion: Conversion) -> bool:
+    return any(d.code == "KFM300" and d.severity == ERROR for d in conversion.diagnostics)

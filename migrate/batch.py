@@ -1,0 +1,81 @@
+"""Many DAG files at once: find them under folders, convert them on all cores, keep input order.
+
+One bad file never stops a batch: its error travels in its FileResult and is reported at the end.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Iterable, List, Tuple
+
+from migrate import ir
+from migrate.api import FileResult, convert_file
+from migrate.diagnostics import ERROR, Diagnostic
+
+PARALLEL_THRESHOLD = 4  # below this many files a worker pool costs more than it saves
+
+
+def collect_inputs(paths: Iterable[Path]) -> Tuple[List[Path], List[Diagnostic]]:
+    """Expand folders (recursively, following no symlink loop twice) into .py files, sorted."""
+    files: List[Path] = []
+    problems: List[Diagnostic] = []
+    seen_dirs = set()
+
+    def problem(path: Path, message: str, code: str = "KFM100") -> None:
+        problems.append(Diagnostic(code, message, ERROR, ir.SourceSpan(str(path), 1, 1)))
+
+    def walk(folder: Path) -> None:
+        try:
+            real = folder.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            problem(folder, f"cannot resolve folder: {exc}")
+            return
+        if real in seen_dirs:
+            problem(folder, "symlink loop: folder already visited", "KFM100")
+            return
+        seen_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            problem(folder, f"cannot list folder: {exc.strerror or exc}")
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.name.startswith(".") or entry.name == "__pycache__":
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError as exc:
+                problem(path, f"cannot stat: {exc.strerror or exc}")
+                continue
+            if is_dir:
+                walk(path)
+            elif entry.name.endswith(".py"):
+                files.append(path)
+
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            walk(path)
+        elif path.exists() or path.is_symlink():
+            files.append(path)
+        else:
+            problem(path, "no such file or folder")
+    return files, problems
+
+
+def _convert_one(args) -> FileResult:
+    path, compile = args
+    return convert_file(path, compile=compile)
+
+
+def convert_many(files: List[Path], compile: bool = True, jobs: int = 1) -> List[FileResult]:
+    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
+        return [convert_file(path, compile=compile) for path in files]
+    import multiprocessing
+
+    # forkserver/spawn would re-import everything per worker; fork shares what is already loaded
+    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+    with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
+        return list(pool.map(_convert_one, [(path, compile) for path in files], chunksize=max(1, len(files) // (jobs * 8))))
