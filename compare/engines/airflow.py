@@ -1,0 +1,254 @@
+"""Run an Airflow DAG with real Airflow (`dag.test()`) and report every task instance.
+
+Each run happens in a child process (`compare.engines._airflow_child`) with a temporary
+AIRFLOW_HOME holding a SQLite database copied from a cached, already migrated template (`airflow db
+migrate` costs seconds, a copy costs milliseconds) and the DAG file copied into its dags folder
+(dag.test() needs the DAG serialized from a bundle). The child reads task instances, XComs and
+rendered template fields back from the database and returns them as JSON.
+
+The user's AIRFLOW_HOME and Airflow configuration are never used: AIRFLOW__* settings from the
+environment are dropped (they could point at a real metadata database), while AIRFLOW_CONN_* and
+AIRFLOW_VAR_* are kept so a DAG can still find connections and variables the user provides.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from compare.engines.packages import cache_dir
+
+# files next to a DAG that it may read as templates (bash scripts, SQL) are copied with it
+_TEMPLATE_SUFFIXES = {".sql", ".sh", ".json", ".yaml", ".yml", ".txt", ".j2", ".jinja", ".jinja2", ".md", ".csv"}
+_MAX_SIBLING_BYTES = 1_000_000
+
+
+class AirflowEngineError(Exception):
+    """Airflow could not run the DAG at all (no Airflow, DAG import error, unknown dag id...)."""
+
+
+@dataclass
+class TaskRun:
+    name: str  # task_id, or "task_id[i]" for map index i
+    task_id: str
+    map_index: int
+    state: str  # success | failed | skipped | upstream_failed | up_for_retry | ... | none
+    try_number: int = 0
+    duration: Optional[float] = None
+    started: Optional[str] = None
+    finished: Optional[str] = None
+    operator: str = ""
+    xcom_return: object = None
+    has_xcom_return: bool = False
+    xcoms: dict = field(default_factory=dict)  # other XCom keys
+    rendered_fields: dict = field(default_factory=dict)
+    log_tail: list = field(default_factory=list)
+
+
+@dataclass
+class DagRun:
+    dag_id: str
+    state: str  # success | failed
+    wall_seconds: float  # dag.test() itself
+    total_seconds: float = 0.0  # including child start-up, DB copy and DAG parsing
+    logical_date: Optional[str] = None
+    run_id: str = ""
+    tasks: dict = field(default_factory=dict)
+    error: str = ""
+    log_path: str = ""
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def parse_logical_date(text: str | None) -> Optional[str]:
+    """YYYY-MM-DD or an ISO timestamp -> ISO timestamp in UTC (naive values are UTC)."""
+    if text is None or text == "":
+        return None
+    try:
+        value = _dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        raise AirflowEngineError(f"logical date {text!r} is not YYYY-MM-DD or an ISO timestamp") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_dt.timezone.utc)
+    return value.astimezone(_dt.timezone.utc).isoformat()
+
+
+def _clean_env(home: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__") and k != "AIRFLOW_HOME"}
+    env.update({
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(home / "plugins"),
+        "PYTHONUNBUFFERED": "1",
+    })
+    return env
+
+
+def template_database() -> Path:
+    """A migrated Airflow SQLite database, created once per Airflow version and cached."""
+    try:
+        from importlib.metadata import version
+
+        airflow_version = version("apache-airflow-core")
+    except Exception:
+        airflow_version = "unknown"
+    root = cache_dir() / "airflow-db"
+    key = f"{airflow_version}-py{sys.version_info.major}{sys.version_info.minor}"
+    target = root / key / "airflow.db"
+    if target.exists():
+        return target
+    root.mkdir(parents=True, exist_ok=True)
+    import fcntl
+
+    with open(root / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel first runs migrate once
+        if target.exists():
+            return target
+        staging = Path(tempfile.mkdtemp(prefix=f"{key}-", dir=root))
+        try:
+            (staging / "dags").mkdir()
+            result = subprocess.run(
+                [sys.executable, "-m", "airflow", "db", "migrate"],
+                env=_clean_env(staging), capture_output=True, text=True, timeout=600,
+            )
+            if result.returncode != 0:
+                tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
+                raise AirflowEngineError(f"`airflow db migrate` failed:\n{tail}")
+            final = root / key
+            final.mkdir(exist_ok=True)
+            os.replace(staging / "airflow.db", target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _copy_dag(dag_file: Path, dags_dir: Path) -> Path:
+    dags_dir.mkdir(parents=True, exist_ok=True)
+    copied = dags_dir / dag_file.name
+    shutil.copy2(dag_file, copied)
+    for sibling in dag_file.parent.iterdir():
+        if (sibling.is_file() and sibling.suffix in _TEMPLATE_SUFFIXES
+                and sibling.stat().st_size <= _MAX_SIBLING_BYTES):
+            shutil.copy2(sibling, dags_dir / sibling.name)
+    return copied
+
+
+def run_dag(
+    dag_file: Path | str,
+    dag_id: str,
+    params: dict | None = None,
+    logical_date: str | None = None,
+    on_event: Callable[[dict], object] | None = None,
+    timeout: float | None = 600,
+    keep_log: Path | str | None = None,
+) -> DagRun:
+    """Run one DAG from dag_file with dag.test() in a throwaway AIRFLOW_HOME.
+
+    params become the run's conf (they override DAG params, as a manual trigger does).
+    on_event receives {"event": "task_started"|"task_finished", "task": ...} as the run goes.
+    keep_log: copy the child's full log there (it is otherwise removed with the temporary home).
+    """
+    start = time.time()
+    dag_file = Path(dag_file).resolve()
+    if not dag_file.is_file():
+        raise AirflowEngineError(f"{dag_file}: no such file")
+    iso_date = parse_logical_date(logical_date)
+    template = template_database()
+    home = Path(tempfile.mkdtemp(prefix="kfmigrate-airflow-"))
+    try:
+        shutil.copy2(template, home / "airflow.db")
+        copied = _copy_dag(dag_file, home / "dags")
+        request = home / "request.json"
+        result_path = home / "result.json"
+        request.write_text(json.dumps({
+            "dag_file": str(copied), "dag_id": dag_id, "params": params or {},
+            "logical_date": iso_date, "result": str(result_path),
+        }, default=str))
+        env = _clean_env(home)
+        # sibling modules of the original DAG file stay importable, as they were for the scheduler
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(dag_file.parent), env.get("PYTHONPATH", "")) if p)
+        log_path = home / "child.log"
+        _run_child(request, env, home, log_path, on_event, timeout)
+        if not result_path.exists():
+            tail = "\n".join(log_path.read_text(errors="replace").strip().splitlines()[-25:])
+            raise AirflowEngineError(f"Airflow child process ended without a result:\n{tail}")
+        data = json.loads(result_path.read_text())
+        if data.get("fatal"):
+            raise AirflowEngineError(data["fatal"])
+        _attach_log_tails(data, log_path)
+        if keep_log:
+            shutil.copy2(log_path, keep_log)
+            data["log_path"] = str(keep_log)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    tasks = {name: TaskRun(**task) for name, task in data.pop("tasks").items()}
+    run = DagRun(tasks=tasks, **data)
+    run.total_seconds = time.time() - start
+    return run
+
+
+def _run_child(request: Path, env: dict, home: Path, log_path: Path, on_event, timeout) -> None:
+    import re
+    import signal
+
+    marker = re.compile(r"\[DAG TEST\] (starting|end task) task_id=(\S+) map_index=(-?\d+)")
+    deadline = time.time() + timeout if timeout else None
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "compare.engines._airflow_child", str(request)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
+            env=env, cwd=str(home), start_new_session=True,
+        )
+        try:
+            for line in proc.stdout:
+                log.write(line)
+                found = marker.search(line) if on_event else None
+                if found:
+                    kind, task_id, index = found.groups()
+                    name = task_id if index == "-1" else f"{task_id}[{index}]"
+                    on_event({"event": "task_started" if kind == "starting" else "task_ended", "task": name})
+                if deadline and time.time() > deadline:
+                    raise AirflowEngineError(f"Airflow run exceeded {timeout:.0f} s")
+            proc.wait()
+        finally:
+            if proc.poll() is None:  # timeout or interrupt: take the whole child group down
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait()
+
+
+def _attach_log_tails(data: dict, log_path: Path, lines: int = 30) -> None:
+    """Split the dag.test() output at its per-task markers and keep each task's last lines."""
+    import re
+
+    start = re.compile(r"\[DAG TEST\] starting task_id=(\S+) map_index=(-?\d+)")
+    end = re.compile(r"\[DAG TEST\] end task task_id=(\S+) map_index=(-?\d+)")
+    current, buffers = None, {}
+    for line in log_path.read_text(errors="replace").splitlines():
+        found = start.search(line)
+        if found:
+            task_id, index = found.groups()
+            current = task_id if index == "-1" else f"{task_id}[{index}]"
+            buffers[current] = []
+            continue
+        if end.search(line):
+            current = None
+            continue
+        if current is not None and "::group::" not in line and "::endgroup::" not in line:
+            buffers[current].append(line)
+    for name, task in data.get("tasks", {}).items():
+        task["log_tail"] = buffers.get(name, [])[-lines:]
