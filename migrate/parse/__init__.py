@@ -43,8 +43,6 @@ def read_source(path: Path) -> str:
         line = data[: exc.start].count(b"\n") + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise ConversionError(Diagnostic("KFM101", f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})", ERROR, ir.SourceSpan(shown, line, col)))
-    if not text.strip():
-        raise ConversionError(Diagnostic("KFM104", "file is empty", ERROR, ir.SourceSpan(shown, 1, 1)))
     return text
 
 
@@ -54,10 +52,12 @@ def parse_file(path: Path | str) -> ParseResult:
 
 
 def parse_source(text: str, path: str = "<string>") -> ParseResult:
+    if not text.strip():
+        raise ConversionError(Diagnostic("KFM104", "file is empty", ERROR, ir.SourceSpan(path, 1, 1)))
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        raise ConversionError(Diagnostic("KFM102", f"syntax error: {exc.message}", ERROR, ir.SourceSpan(path, exc.raw_line, exc.raw_column + 1)))
+        raise ConversionError(_syntax_error(text, path, exc))
     except RecursionError:
         raise ConversionError(Diagnostic("KFM105", "expressions are nested too deeply to parse", ERROR, ir.SourceSpan(path, 1, 1)))
     interp = Interpreter(module, path)
@@ -65,7 +65,7 @@ def parse_source(text: str, path: str = "<string>") -> ParseResult:
         interp.run()
     except RecursionError:
         raise ConversionError(Diagnostic("KFM105", "expressions are nested too deeply to analyse", ERROR, ir.SourceSpan(path, 1, 1)))
-    result = ParseResult(path, diagnostics=list(interp.diagnostics))
+    result = ParseResult(path)
     seen: Dict[str, int] = {}
     for dag in interp.dags:
         if dag.dag_id in seen:
@@ -75,7 +75,21 @@ def parse_source(text: str, path: str = "<string>") -> ParseResult:
         workflow = build_workflow(dag, interp)
         seen[dag.dag_id] = len(result.workflows)
         result.workflows.append(workflow)
+    result.diagnostics = list(interp.diagnostics) + result.diagnostics
     return result
+
+
+def _syntax_error(text: str, path: str, exc: cst.ParserSyntaxError) -> Diagnostic:
+    """Prefer CPython's own position and wording (compiling to an AST runs nothing)."""
+    import ast
+
+    try:
+        ast.parse(text, filename=path)
+    except SyntaxError as err:
+        return Diagnostic("KFM102", f"syntax error: {err.msg}", ERROR, ir.SourceSpan(path, err.lineno or 1, err.offset or 1))
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return Diagnostic("KFM102", f"syntax error: {exc.message}", ERROR, ir.SourceSpan(path, exc.raw_line, exc.raw_column + 1))
 
 
 # ------------------------------------------------------------------ DagBuild -> ir.Workflow

@@ -1,0 +1,280 @@
+"""The static parser: DAG shapes, imports, values, dependencies, and what it refuses to guess."""
+import textwrap
+
+import pytest
+
+from migrate import ir
+from migrate.diagnostics import ConversionError
+from migrate.parse import parse_source
+
+
+def parse(text):
+    return parse_source(textwrap.dedent(text), "dag.py")
+
+
+def only(text):
+    result = parse(text)
+    assert len(result.workflows) == 1, [d.render() for d in result.diagnostics]
+    return result.workflows[0], result
+
+
+def edges(workflow):
+    return {(e.upstream, e.downstream) for e in workflow.edges}
+
+
+def test_with_dag_context_operators_and_shift_chains():
+    wf, _ = only("""
+        from airflow import DAG
+        from airflow.operators.bash import BashOperator
+        from airflow.operators.empty import EmptyOperator as Nop
+        with DAG("d1", schedule="@daily") as dag:
+            a = Nop(task_id="a")
+            b = BashOperator(task_id="b", bash_command="echo {{ ds }}")
+            c = Nop(task_id="c")
+            d = Nop(task_id="d")
+            a >> [b, c] >> d
+            d << a
+    """)
+    assert wf.dag_id == "d1"
+    assert [t.task_id for t in wf.tasks] == ["a", "b", "c", "d"]
+    assert edges(wf) == {("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("a", "d")}
+    assert wf.task("a").operator == "EmptyOperator"  # the alias is resolved to the class
+    assert wf.task("b").args["bash_command"] == ir.Template("echo {{ ds }}")
+    assert wf.schedule == ir.Schedule("preset", "@daily", source="'@daily'")
+
+
+def test_dag_assignment_style_with_dag_kwarg_and_set_relatives():
+    wf, _ = only("""
+        from airflow.models import DAG
+        from airflow.operators.empty import EmptyOperator
+        d = DAG(dag_id="assigned")
+        x = EmptyOperator(task_id="x", dag=d)
+        y = EmptyOperator(task_id="y", dag=d)
+        z = EmptyOperator(task_id="z", dag=d)
+        x.set_downstream(y)
+        z.set_upstream([x, y])
+    """)
+    assert edges(wf) == {("x", "y"), ("x", "z"), ("y", "z")}
+
+
+def test_dag_decorator_called_at_module_level_with_params_from_arguments():
+    wf, _ = only("""
+        from airflow.sdk import dag, task
+        @dag(schedule=None, params={"who": "world"})
+        def greet(times: int = 2):
+            @task
+            def make(who):
+                return who
+            @task
+            def show(text, n):
+                print(text * n)
+            show(make("x"), times)
+        greet()
+    """)
+    assert wf.dag_id == "greet"
+    assert {p.name: (p.type, p.default) for p in wf.params} == {"who": ("str", "world"), "times": ("int", 2)}
+    show = wf.task("show")
+    assert show.call_args == (ir.TaskOutput("make"), ir.ParamRef("times"))
+    assert (("make", "show")) in edges(wf)
+    assert next(e for e in wf.edges if e.downstream == "show").kind == "data"
+
+
+def test_several_dags_per_file_and_dag_without_tasks():
+    result = parse("""
+        from airflow import DAG
+        from airflow.operators.empty import EmptyOperator
+        with DAG("one"):
+            EmptyOperator(task_id="t")
+        with DAG("two"):
+            EmptyOperator(task_id="t")
+    """)
+    assert [w.dag_id for w in result.workflows] == ["one", "two"]
+    assert all(len(w.tasks) == 1 for w in result.workflows)
+
+
+def test_loops_comprehensions_and_fstrings_are_unrolled_with_module_constants():
+    wf, _ = only("""
+        from airflow import DAG
+        from airflow.operators.bash import BashOperator
+        TABLES = ["a", "b"]
+        N = 3
+        with DAG("loops"):
+            prev = None
+            for t in TABLES:
+                cur = BashOperator(task_id=f"load_{t}", bash_command=f"echo {t}")
+                if prev is not None:
+                    prev >> cur
+                prev = cur
+            shards = [BashOperator(task_id=f"s{i:02d}", bash_command="true") for i in range(N) if i != 1]
+            cur >> shards
+    """)
+    assert [t.task_id for t in wf.tasks] == ["load_a", "load_b", "s00", "s02"]
+    assert edges(wf) == {("load_a", "load_b"), ("load_b", "s00"), ("load_b", "s02")}
+    assert wf.task("load_b").args["bash_command"] == ir.Literal("echo b")
+
+
+def test_default_args_are_merged_and_explicit_arguments_win():
+    wf, _ = only("""
+        from datetime import timedelta
+        from airflow import DAG
+        from airflow.operators.bash import BashOperator
+        args = {"retries": 4, "retry_delay": timedelta(minutes=2), "retry_exponential_backoff": True,
+                "max_retry_delay": timedelta(hours=1), "execution_timeout": timedelta(seconds=90)}
+        with DAG("defaults", default_args=args):
+            a = BashOperator(task_id="a", bash_command="true")
+            b = BashOperator(task_id="b", bash_command="true", retries=0, trigger_rule="all_done")
+    """)
+    a, b = wf.task("a"), wf.task("b")
+    assert a.retry == ir.Retry(4, 120.0, True, 3600.0)
+    assert a.timeout_seconds == 90.0
+    assert b.retry.retries == 0 and b.trigger_rule == "all_done"
+
+
+def test_chain_cross_downstream_and_task_groups_with_prefixes():
+    wf, _ = only("""
+        from airflow.sdk import DAG, TaskGroup, chain, cross_downstream
+        from airflow.providers.standard.operators.empty import EmptyOperator
+        with DAG("groups"):
+            start = EmptyOperator(task_id="start")
+            with TaskGroup("ingest") as ingest:
+                a = EmptyOperator(task_id="a")
+                b = EmptyOperator(task_id="b")
+                a >> b
+                with TaskGroup("inner"):
+                    c = EmptyOperator(task_id="c")
+            end = EmptyOperator(task_id="end")
+            start >> ingest >> end
+            x = [EmptyOperator(task_id=f"x{i}") for i in range(2)]
+            y = [EmptyOperator(task_id=f"y{i}") for i in range(2)]
+            chain(end, x, y)
+            cross_downstream(x, [start])
+    """)
+    ids = [t.task_id for t in wf.tasks]
+    assert "ingest.a" in ids and "ingest.inner.c" in ids
+    assert wf.task("ingest.inner.c").group == ("ingest", "ingest.inner")
+    e = edges(wf)
+    assert {("start", "ingest.a"), ("start", "ingest.inner.c"), ("ingest.b", "end"), ("ingest.inner.c", "end")} <= e
+    assert ("start", "ingest.b") not in e
+    assert {("end", "x0"), ("end", "x1"), ("x0", "y0"), ("x1", "y1"), ("x0", "start"), ("x1", "start")} <= e
+    assert ("x0", "y1") not in e
+
+
+def test_taskflow_repeated_calls_get_airflow_suffixes_and_override():
+    wf, _ = only("""
+        from airflow.decorators import dag, task
+        @dag()
+        def repeat():
+            @task
+            def f(x):
+                return x
+            f(1) >> f(2) >> f.override(task_id="named")(3)
+        repeat()
+    """)
+    assert [t.task_id for t in wf.tasks] == ["f", "f__1", "named"]
+    assert wf.task("named").call_args == (ir.Literal(3),)
+
+
+def test_callable_carries_imports_constants_and_helpers_but_not_dag_code():
+    wf, _ = only("""
+        import json
+        import math as m
+        from airflow import DAG
+        from airflow.operators.python import PythonOperator
+        LIMIT = 10
+        UNUSED = 5
+        def helper(v):
+            return m.floor(v) + LIMIT
+        def work(value):
+            return json.dumps(helper(value))
+        with DAG("calls"):
+            PythonOperator(task_id="w", python_callable=work, op_kwargs={"value": 2.5})
+    """)
+    source = wf.task("w").callable
+    assert source.name == "work" and source.params == ("value",)
+    prelude = "\n".join(source.prelude)
+    assert "import json" in prelude and "import math as m" in prelude
+    assert "LIMIT = 10" in prelude and "def helper" in prelude
+    assert "UNUSED" not in prelude and "airflow" not in prelude and "DAG(" not in prelude
+    assert wf.task("w").args["op_kwargs"] == ir.Literal({"value": 2.5})
+
+
+def test_xcom_args_as_operator_arguments_make_data_edges():
+    wf, _ = only("""
+        from airflow.sdk import DAG, XComArg
+        from airflow.providers.standard.operators.python import PythonOperator
+        from airflow.providers.standard.operators.bash import BashOperator
+        def f(): return 1
+        with DAG("xcom"):
+            p = PythonOperator(task_id="p", python_callable=f)
+            b = BashOperator(task_id="b", bash_command=p.output)
+            q = PythonOperator(task_id="q", python_callable=f, op_kwargs={"v": XComArg(p, key="k")})
+    """)
+    assert wf.task("b").args["bash_command"] == ir.TaskOutput("p")
+    assert wf.task("q").args["op_kwargs"] == ir.Composite("dict", ((ir.Literal("v"), ir.TaskOutput("p", "k")),))
+    assert {("p", "b"), ("p", "q")} <= edges(wf)
+
+
+def test_dynamic_mapping_is_recorded():
+    wf, _ = only("""
+        from airflow.sdk import dag, task
+        @dag
+        def mapped():
+            @task
+            def nums(): return [1, 2]
+            @task
+            def add(x, y): return x + y
+            add.partial(y=10).expand(x=nums())
+        mapped()
+    """)
+    add = wf.task("add")
+    assert add.mapping == ir.Mapping_(over={"x": ir.TaskOutput("nums")})
+    assert add.call_kwargs == {"y": ir.Literal(10)}
+    assert ("nums", "add") in edges(wf)
+
+
+def test_unresolvable_values_get_diagnostics_not_guesses():
+    result = parse("""
+        import os
+        from airflow import DAG
+        from airflow.operators.bash import BashOperator
+        with DAG("dyn"):
+            for name in os.listdir("/data"):
+                BashOperator(task_id=f"t_{name}", bash_command="true")
+            BashOperator(task_id="cmd", bash_command=os.environ["CMD"])
+    """)
+    codes = [d.code for d in result.diagnostics]
+    assert "KFM112" in codes and "KFM110" in codes
+    wf = result.workflows[0]
+    assert [t.task_id for t in wf.tasks] == ["cmd"]
+    assert isinstance(wf.task("cmd").args["bash_command"], ir.Dynamic)
+    loop = next(d for d in result.diagnostics if d.code == "KFM112")
+    assert (loop.span.line, loop.span.col) == (6, 17)
+
+
+def test_dag_id_from_file_name_and_trigger_rule_enum():
+    result = parse_source(textwrap.dedent("""
+        from pathlib import Path
+        from airflow import DAG
+        from airflow.utils.trigger_rule import TriggerRule
+        from airflow.operators.empty import EmptyOperator
+        with DAG(dag_id=Path(__file__).stem):
+            EmptyOperator(task_id="j", trigger_rule=TriggerRule.ONE_FAILED)
+    """), "/dags/my_pipeline.py")
+    wf = result.workflows[0]
+    assert wf.dag_id == "my_pipeline"
+    assert wf.task("j").trigger_rule == "one_failed"
+
+
+@pytest.mark.parametrize("text, code, line, col", [
+    ("def broken(:\n    pass\n", "KFM102", 1, 12),
+    ("   \n\n", "KFM104", 1, 1),
+])
+def test_bad_source_raises_with_position(text, code, line, col):
+    with pytest.raises(ConversionError) as info:
+        parse_source(text, "bad.py")
+    diagnostic = info.value.diagnostic
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.col) == (code, line, col)
+
+
+def test_file_without_dag_has_no_workflows():
+    assert parse("import os\nprint(os.getcwd())\n").workflows == []
