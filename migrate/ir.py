@@ -48,10 +48,17 @@ class ParamRef:
 
 
 @dataclass(frozen=True)
+class GroupArg:
+    """Inside a mapped task group (`@task_group ... .expand(name=...)`): the current item's `name`."""
+    group_id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Composite:
     """A list/dict/tuple literal with at least one non-literal element (e.g. [a(), b()])."""
-    kind: str  # 'list' | 'dict' | 'tuple'
-    items: Tuple[Any, ...]  # Values for list/tuple; (key Value, value Value) pairs for dict
+    kind: str  # 'list' | 'dict' | 'tuple' | 'zip' (XComArg.zip: element-wise tuples of its items)
+    items: Tuple[Any, ...]  # Values for list/tuple/zip; (key Value, value Value) pairs for dict
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,7 @@ class Dynamic:
     reason: str = ""
 
 
-Value = Union[Literal, Template, TaskOutput, ParamRef, Composite, Dynamic]
+Value = Union[Literal, Template, TaskOutput, ParamRef, GroupArg, Composite, Dynamic]
 
 
 # ---------------------------------------------------------------- callables
@@ -162,6 +169,8 @@ class Workflow:
     tags: Tuple[str, ...] = ()
     default_args: Mapping[str, Value] = field(default_factory=dict)
     groups: Mapping[str, Optional[str]] = field(default_factory=dict)  # group id -> tooltip
+    # mapped task groups: group id -> what it maps over; its tasks read the item through GroupArg values
+    mapped_groups: Mapping[str, Mapping_] = field(default_factory=dict)
 
     def task(self, task_id: str) -> Task:
         for task in self.tasks:

@@ -116,6 +116,7 @@ def build_workflow(dag: DagBuild, interp: Interpreter) -> ir.Workflow:
         tags=tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, (list, tuple)) else (),
         default_args={str(k): to_value(v) for k, v in default_args.items()},
         groups=dict(tooltips),
+        mapped_groups=dict(dag.mapped_groups),
     )
 
 

@@ -70,6 +70,7 @@ class DagBuild:
     tasks: Dict[str, TaskBuild] = field(default_factory=dict)
     edges: List[ir.Edge] = field(default_factory=list)
     groups: Dict[str, GroupFrame] = field(default_factory=dict)
+    mapped_groups: Dict[str, ir.Mapping_] = field(default_factory=dict)
     taskflow_counts: Dict[str, int] = field(default_factory=dict)
 
     def add_edge(self, up: str, down: str, kind: str = "order") -> None:
@@ -121,6 +122,7 @@ class Interpreter:
         self.index = ModuleIndex(self.module)
         self.module_scope = Scope()
         self._declared_dags: Dict[str, DagBuild] = {}
+        self._mapped_sources: Dict[str, List[str]] = {}
 
     # ---- positions and diagnostics
     def span(self, node: cst.CSTNode) -> ir.SourceSpan:
@@ -445,14 +447,24 @@ class Interpreter:
         return frame
 
     def run_group_function(self, definition: GroupDef, args: List[Any], kwargs: Dict[str, Any],
-                           overrides: Dict[str, Any], node: cst.CSTNode) -> Any:
+                           overrides: Dict[str, Any], node: cst.CSTNode, expand: Optional[Dict[str, Any]] = None) -> Any:
         settings = {**definition.decorator_kwargs, **overrides}
         group_id = settings.pop("group_id", definition.func.name.value)
         frame = self.open_group(_GroupStart(group_id, settings), node)
+        if expand is not None:  # a mapped task group: its tasks see the current item through GroupArg
+            dag = self.current_dag(node)
+            dag.mapped_groups[frame.group_id] = ir.Mapping_(over={k: to_value(v) for k, v in expand.items()})
+            kwargs = {**kwargs, **{name: _GroupArgValue(frame.group_id, name) for name in expand}}
+            self._mapped_sources[frame.group_id] = [ref.task_id for v in expand.values() for ref in _task_outputs_in(v)]
         try:
             result = self.call_function(definition.func, definition.env, args, kwargs)
         finally:
             self.group_stack.pop()
+        if expand is not None:
+            dag = self.current_dag(node)
+            for source in self._mapped_sources.pop(frame.group_id, []):
+                for root in group_ends(dag, frame.group_id, "down"):
+                    dag.add_edge(source, root, "data")
         if isinstance(result, (TaskRef, list, tuple)) and result:
             return result
         return GroupRef(frame.group_id)
@@ -1074,7 +1086,9 @@ class Interpreter:
                             if setup_id in dag.tasks:
                                 dag.tasks[setup_id].is_setup = True
                 return owner
-            if name in ("map", "zip", "concat"):
+            if name == "zip":
+                return _ZipValue((owner, *args))
+            if name in ("map", "concat"):
                 raise StaticError("KFM110", f"XComArg.{name}() is not converted yet: {self.code(node)}", node)
             if name == "resolve":
                 return Opaque(self.code(node))
@@ -1090,8 +1104,12 @@ class Interpreter:
                 return Override(owner, kwargs)
             if name == "partial":
                 return Override(owner, kwargs, partial=True)
+            if name == "expand" and isinstance(owner, GroupDef):
+                return self.run_group_function(owner, [], {}, {}, node, expand=kwargs)
             if name in ("expand", "expand_kwargs") and isinstance(owner, TaskFlowDef):
                 return self.call_taskflow(owner, {}, [], {}, node, mapping=self.mapping(name, args, kwargs, node))
+        if isinstance(owner, Override) and name == "expand" and isinstance(owner.target, GroupDef):
+            return self.run_group_function(owner.target, [], dict(owner.kwargs), {}, node, expand=kwargs)
         if isinstance(owner, Override) and name in ("expand", "expand_kwargs"):
             mapping = self.mapping(name, args, kwargs, node)
             target = owner.target
@@ -1138,6 +1156,18 @@ class _GroupStart:
 @dataclass(frozen=True)
 class LambdaValue:
     node: cst.Lambda
+
+
+@dataclass(frozen=True)
+class _ZipValue:
+    """`xcomarg.zip(other, ...)`: mapped over element-wise tuples of its sources."""
+    sources: Tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class _GroupArgValue:
+    group_id: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -1305,6 +1335,8 @@ def _creates_tasks(func: cst.FunctionDef) -> bool:
 def _task_outputs_in(value: Any) -> List[TaskRef]:
     if isinstance(value, TaskRef):
         return [value]
+    if isinstance(value, _ZipValue):
+        return [ref for item in value.sources for ref in _task_outputs_in(item)]
     if isinstance(value, (list, tuple)):
         return [ref for item in value for ref in _task_outputs_in(item)]
     if isinstance(value, dict):
@@ -1348,6 +1380,10 @@ def to_value(value: Any) -> ir.Value:
         return ir.TaskOutput(value.task_id, value.key)
     if isinstance(value, _ParamValue):
         return ir.ParamRef(value.name)
+    if isinstance(value, _GroupArgValue):
+        return ir.GroupArg(value.group_id, value.name)
+    if isinstance(value, _ZipValue):
+        return ir.Composite("zip", tuple(to_value(v) for v in value.sources))
     if isinstance(value, str):
         return ir.Template(value) if ("{{" in value or "{%" in value) else ir.Literal(value)
     if isinstance(value, bool) or value is None or isinstance(value, (int, float)):

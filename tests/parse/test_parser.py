@@ -278,3 +278,29 @@ def test_bad_source_raises_with_position(text, code, line, col):
 
 def test_file_without_dag_has_no_workflows():
     assert parse("import os\nprint(os.getcwd())\n").workflows == []
+
+
+def test_mapped_task_group_and_zip():
+    wf, _ = only("""
+        from airflow.sdk import dag, task, task_group
+        @dag
+        def mg():
+            @task
+            def src(): return [1, 2]
+            @task
+            def other(): return ["a", "b"]
+            @task
+            def pair(p): return p
+            @task_group
+            def grp(num):
+                @task
+                def inc(n): return n + 1
+                inc(num)
+            grp.expand(num=src())
+            pair.expand(p=src().zip(other()))
+        mg()
+    """)
+    assert wf.mapped_groups == {"grp": ir.Mapping_(over={"num": ir.TaskOutput("src")})}
+    assert wf.task("grp.inc").call_args == (ir.GroupArg("grp", "num"),)
+    assert ("src", "grp.inc") in edges(wf)
+    assert wf.task("pair").mapping.over["p"] == ir.Composite("zip", (ir.TaskOutput("src__1"), ir.TaskOutput("other")))
