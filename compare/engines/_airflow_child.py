@@ -66,6 +66,18 @@ def _run(request: dict) -> int:
     return 0
 
 
+def _decode(value):
+    """XComs pushed through the task SDK keep Airflow's serde envelopes ({"__classname__": ...})."""
+    if "__classname__" not in json.dumps(value, default=str):
+        return value
+    try:
+        from airflow.sdk.serde import deserialize
+
+        return deserialize(value)
+    except Exception:  # a class we cannot rebuild here: compare the envelope as is
+        return value
+
+
 def _collect(dag, dag_run, wall: float, error: str) -> dict:
     from airflow.models.renderedtifields import RenderedTaskInstanceFields
     from airflow.models.taskinstance import TaskInstance
@@ -95,7 +107,7 @@ def _collect(dag, dag_run, wall: float, error: str) -> dict:
             entry = tasks.get(name(row.task_id, row.map_index))
             if entry is None:
                 continue
-            value = XComModel.deserialize_value(row)
+            value = _decode(XComModel.deserialize_value(row))
             if row.key == "return_value":
                 entry["xcom_return"], entry["has_xcom_return"] = value, True
             else:
