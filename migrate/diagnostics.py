@@ -83,3 +83,20 @@ class ConversionError(Exception):
     def __init__(self, diagnostic: Diagnostic):
         super().__init__(diagnostic.render())
         self.diagnostic = diagnostic
+
+
+def codes_markdown() -> str:
+    """docs/diagnostics.md, generated from CODES (a test keeps the two in step)."""
+    groups = {"1": "Parse", "2": "Mapping", "3": "Emit and compile", "4": "Verify and run", "5": "Kubeflow"}
+    lines = ["# Diagnostic codes", "",
+             "Diagnostics print as `path:line:col: KFMnnn message`. The codes are stable; this page is",
+             "generated from `migrate/diagnostics.py` (`python -m migrate.diagnostics > docs/diagnostics.md`).", ""]
+    for digit, title in groups.items():
+        lines += [f"## {title} (KFM{digit}xx)", "", "| code | meaning |", "|---|---|"]
+        lines += [f"| {code} | {text} |" for code, text in CODES.items() if code[3] == digit]
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(codes_markdown(), end="")
