@@ -126,6 +126,9 @@ class Task:
     multiple_outputs: bool = False
     is_setup: bool = False
     is_teardown: bool = False
+    # on_failure_callback / on_success_callback / on_retry_callback / on_execute_callback /
+    # on_skipped_callback -> the functions (a list of callbacks keeps all of them)
+    callbacks: Mapping[str, Tuple[CallableSource, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,7 @@ class Workflow:
     groups: Mapping[str, Optional[str]] = field(default_factory=dict)  # group id -> tooltip
     # mapped task groups: group id -> what it maps over; its tasks read the item through GroupArg values
     mapped_groups: Mapping[str, Mapping_] = field(default_factory=dict)
+    callbacks: Mapping[str, Tuple[CallableSource, ...]] = field(default_factory=dict)  # DAG-level, as on Task
 
     def task(self, task_id: str) -> Task:
         for task in self.tasks:

@@ -117,6 +117,7 @@ def build_workflow(dag: DagBuild, interp: Interpreter) -> ir.Workflow:
         default_args={str(k): to_value(v) for k, v in default_args.items()},
         groups=dict(tooltips),
         mapped_groups=dict(dag.mapped_groups),
+        callbacks=lift_callbacks(kwargs, interp, dag.node),
     )
 
 
@@ -137,7 +138,8 @@ def build_task(task: TaskBuild, interp: Interpreter) -> ir.Task:
     doc = next((args[k] for k in ("doc_md", "doc", "doc_rst", "doc_json", "doc_yaml") if isinstance(args.get(k), str)), None)
     if doc is None and task.callable is not None:
         doc = _docstring(task.callable.source)
-    values = {str(k): to_value(v) for k, v in args.items() if not k.startswith("__")}
+    callbacks = lift_callbacks(args, interp, task.node)
+    values = {str(k): to_value(v) for k, v in args.items() if not k.startswith("__") and k not in callbacks}
     for name, value in values.items():
         if isinstance(value, ir.Dynamic):
             interp.diag("KFM110", f"argument {name}= cannot be resolved statically: {value.source}" + (f" ({value.reason})" if value.reason else ""), task.node, task_id=task.task_id)
@@ -160,7 +162,31 @@ def build_task(task: TaskBuild, interp: Interpreter) -> ir.Task:
         multiple_outputs=task.multiple_outputs,
         is_setup=task.is_setup,
         is_teardown=task.is_teardown,
+        callbacks=callbacks,
     )
+
+
+CALLBACK_ARGS = ("on_failure_callback", "on_success_callback", "on_retry_callback", "on_execute_callback",
+                 "on_skipped_callback", "sla_miss_callback")
+
+
+def lift_callbacks(args: Dict[str, Any], interp: Interpreter, node) -> Dict[str, tuple]:
+    """Callback arguments -> the callables' sources; callbacks we cannot find are reported."""
+    lifted: Dict[str, tuple] = {}
+    for name in CALLBACK_ARGS:
+        if name not in args or args[name] is None:
+            continue
+        value = args[name]
+        functions = value if isinstance(value, (list, tuple)) else [value]
+        sources = []
+        for function in functions:
+            source = interp.lift(function, node) if not isinstance(function, Imported) else None
+            if source is None:
+                interp.diag("KFM208", f"{name} {getattr(function, 'qualname', '')} is not defined in this file and is not carried over", node)
+            else:
+                sources.append(source)
+        lifted[name] = tuple(sources)
+    return lifted
 
 
 def build_params(params: Any, interp: Interpreter, node) -> tuple:

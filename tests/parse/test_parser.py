@@ -304,3 +304,20 @@ def test_mapped_task_group_and_zip():
     assert wf.task("grp.inc").call_args == (ir.GroupArg("grp", "num"),)
     assert ("src", "grp.inc") in edges(wf)
     assert wf.task("pair").mapping.over["p"] == ir.Composite("zip", (ir.TaskOutput("src__1"), ir.TaskOutput("other")))
+
+
+def test_callbacks_are_lifted_for_task_and_dag():
+    wf, result = only("""
+        from airflow import DAG
+        from airflow.operators.bash import BashOperator
+        from some_company.alerts import page_oncall
+        def notify(context):
+            print("failed", context["task_instance"].task_id)
+        with DAG("cb", on_failure_callback=notify):
+            BashOperator(task_id="t", bash_command="exit 1", on_failure_callback=[notify, page_oncall])
+    """)
+    task = wf.task("t")
+    assert [c.name for c in task.callbacks["on_failure_callback"]] == ["notify"]
+    assert "on_failure_callback" not in task.args
+    assert [c.name for c in wf.callbacks["on_failure_callback"]] == ["notify"]
+    assert any(d.code == "KFM208" and "page_oncall" in d.message for d in result.diagnostics)
