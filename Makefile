@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test bench fuzz clean
+.PHONY: demo test bench fuzz clean system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -17,8 +17,15 @@ demo: $(STAMP)
 	$(BIN)/kfmigrate convert samples/dags/hello_world.py -o demo-out --force
 	$(BIN)/kfmigrate run demo-out/hello_world.yaml --pipeline-root demo-out/runs
 
+# Headless Chromium renders the compare report in a test; installed from Debian when missing and root.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    else echo "chromium is missing: install it (e.g. apt-get install chromium) for the report rendering test" >&2; fi; }
+
 # The test suite: real Airflow (SQLite, temporary AIRFLOW_HOME), real kfp.local, real MLflow.
-test: $(STAMP)
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)
