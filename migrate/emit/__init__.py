@@ -1,0 +1,84 @@
+"""IR -> readable KFP v2 Python, and its compilation to PipelineSpec YAML.
+
+    result = emit(workflow)          # EmitResult: python_source, names, per-task reports
+    yaml_text = compile_yaml(result) # kfp.compiler; EmitError (KFM300) when it fails
+
+The generated module compiles itself with `python <file>.py` to `<dag_id>.yaml` next to it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from migrate import ir
+from migrate.diagnostics import ERROR, Diagnostic
+
+
+@dataclass
+class TaskReport:
+    task_id: str  # the Airflow task id
+    operator: str
+    mapping: str  # "BashOperator -> bash lightweight component"
+    fidelity: str  # native | shim | placeholder | removed
+    kfp_task: Optional[str]  # key in the compiled PipelineSpec root.dag.tasks; None when no task
+    component: Optional[str]  # the component's Python function name
+    outputs: Dict[str, str] = field(default_factory=dict)  # XCom key -> KFP output name
+    differences: List[str] = field(default_factory=list)
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    span: Optional[ir.SourceSpan] = None
+
+    def to_json(self) -> dict:
+        return {
+            "task_id": self.task_id, "operator": self.operator, "mapping": self.mapping, "fidelity": self.fidelity,
+            "kfp_task": self.kfp_task, "component": self.component, "outputs": dict(self.outputs),
+            "differences": list(self.differences), "diagnostics": [d.to_json() for d in self.diagnostics],
+            "line": self.span.line if self.span else None,
+        }
+
+
+@dataclass
+class EmitResult:
+    python_source: str
+    function_name: str  # the @dsl.pipeline function's Python name
+    pipeline_name: str  # the KFP pipeline name (from the dag id)
+    parameters: List[Dict[str, Any]]  # name, type, default, from_param (the DAG param name or None)
+    tasks: List[TaskReport]
+    diagnostics: List[Diagnostic]  # workflow-level ones (task ones are in tasks[i].diagnostics)
+    yaml_name: str = ""  # the file name `python <file>` compiles to (<dag_id>.yaml)
+
+    def all_diagnostics(self) -> List[Diagnostic]:
+        return list(self.diagnostics) + [d for task in self.tasks for d in task.diagnostics]
+
+
+class EmitError(Exception):
+    """Emitting or compiling failed; carries a KFM300 diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.render())
+        self.diagnostic = diagnostic
+
+
+def emit(workflow: ir.Workflow) -> EmitResult:
+    """Build the KFP pipeline module for one workflow."""
+    from migrate.emit.builder import build
+
+    return build(workflow)
+
+
+def compile_yaml(result: EmitResult) -> str:
+    """Compile the generated module with kfp.compiler and return the PipelineSpec YAML text."""
+    import tempfile
+    from pathlib import Path
+
+    from migrate.package import PackageError, compile_python
+
+    with tempfile.TemporaryDirectory(prefix="kfmigrate-emit-") as tmp:
+        path = Path(tmp) / "pipeline.py"
+        path.write_text(result.python_source)
+        try:
+            return compile_python(path, result.function_name)
+        except PackageError as exc:
+            message = str(exc).replace(str(path), "generated pipeline")
+        except Exception as exc:  # kfp.compiler raises many types; all mean the same to the user
+            message = f"{type(exc).__name__}: {exc}"
+    raise EmitError(Diagnostic("KFM300", f"generated pipeline for {result.pipeline_name!r} failed to compile: {message}", ERROR))

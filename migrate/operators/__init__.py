@@ -1,0 +1,152 @@
+"""Operator mappers: one module per Airflow operator family, registered by decorator.
+
+How to add a family (e.g. migrate/operators/sensors.py)::
+
+    from migrate.operators import ComponentPlan, MapContext, mapper
+
+    @mapper("FileSensor", "@task.sensor")
+    def map_file_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
+        ...
+
+    CASES = [Case(...), ...]   # checked by tests/emit/test_cases.py (parse -> emit -> compile)
+
+Modules in this package are imported automatically (`discover()`); a mapper is looked up by the
+task's operator name (class name such as "BashOperator", or decorator such as "@task.bash").
+Tasks with no mapper become placeholder components that fail loudly (see placeholder.py).
+
+A mapper returns a ComponentPlan: the BODY of one KFP lightweight component plus what it needs.
+The emitter (migrate/emit) owns everything graph-level: function names, XCom wiring between tasks,
+skip propagation, retries, timeouts, display names. The body contract:
+
+- It is Python statements placed inside the component function (indented by the emitter).
+- It may read its `inputs` by name, and `xcom[(task_id, key)]` for every pair in `xcom_refs`
+  (the emitter adds the wired inputs and builds the `xcom` dict, already decoded).
+- It must end with two names set: `results` (dict: XCom key -> value, e.g. "return_value") and
+  `skipped` (bool; True only when `may_skip`). The emitter turns them into the component outputs.
+- It may call the run-time helpers listed in `helpers` (migrate/emit/runtime.py); the emitter puts
+  them into `additional_funcs`. Component bodies must import everything else they use themselves.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from migrate import ir
+from migrate.diagnostics import Diagnostic
+
+NATIVE, SHIM, PLACEHOLDER, REMOVED = "native", "shim", "placeholder", "removed"
+KINDS = ("str", "int", "float", "bool", "list", "dict", "json")  # output kinds; 'json' = JSON text
+
+
+@dataclass(frozen=True)
+class PipelineInput:
+    """A component input fed from a pipeline parameter (a DAG param, 'logical_date' or 'run_id')."""
+    name: str  # the pipeline function's parameter name
+
+
+@dataclass
+class Input:
+    """One component parameter and what the pipeline passes to it.
+
+    value: ir.Literal / ir.Template (a constant written into the pipeline call) or PipelineInput.
+    type: 'str' | 'int' | 'float' | 'bool' | 'list' | 'dict'. optional: the component declares
+    `= None` and the pipeline passes nothing when the value is Literal(None).
+    """
+    name: str
+    type: str
+    value: Any
+    optional: bool = False
+
+
+@dataclass
+class ComponentPlan:
+    mapping: str  # short text for the report: "BashOperator -> bash lightweight component"
+    fidelity: str = NATIVE  # native | shim | placeholder | removed
+    body: str = ""
+    inputs: List[Input] = field(default_factory=list)
+    xcom_refs: List[Tuple[str, str]] = field(default_factory=list)  # (task_id, key) the body reads
+    outputs: Dict[str, str] = field(default_factory=dict)  # XCom key -> kind the body sets in results
+    may_skip: bool = False
+    packages: List[str] = field(default_factory=list)  # packages_to_install
+    helpers: List[str] = field(default_factory=list)  # run-time helper names (migrate/emit/runtime.py)
+    description: Optional[str] = None
+    differences: List[str] = field(default_factory=list)
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    component: bool = True  # False: no component at all (EmptyOperator); edges are rewired
+
+
+@dataclass
+class MapContext:
+    """What a mapper may know about the rest of the workflow."""
+    workflow: ir.Workflow
+    param_inputs: Mapping[str, str]  # DAG param name -> pipeline parameter name
+    known_tasks: Sequence[str] = ()  # task ids that exist in the workflow
+
+    def diagnostic(self, task: ir.Task, code: str, message: str, severity: str = "warning") -> Diagnostic:
+        return Diagnostic(code, message, severity, task.span, task.task_id)
+
+
+@dataclass
+class Case:
+    """An embedded example: an Airflow DAG snippet and what converting it must give.
+
+    task_id: the task to check; fidelity: expected fidelity; codes: diagnostic codes that must be
+    reported for that task; fragments: texts that must appear in the generated Python.
+    """
+    name: str
+    dag: str
+    task_id: str
+    fidelity: str = NATIVE
+    codes: Tuple[str, ...] = ()
+    fragments: Tuple[str, ...] = ()
+
+
+Mapper = Callable[[ir.Task, MapContext], ComponentPlan]
+_REGISTRY: Dict[str, Mapper] = {}
+_discovered = False
+
+
+def mapper(*operators: str) -> Callable[[Mapper], Mapper]:
+    """Register a function as the mapper for these operator names (class names or @decorators)."""
+
+    def register(func: Mapper) -> Mapper:
+        for name in operators:
+            if name in _REGISTRY and _REGISTRY[name] is not func:
+                raise ValueError(f"operator {name!r} is mapped twice ({_REGISTRY[name].__module__}, {func.__module__})")
+            _REGISTRY[name] = func
+        return func
+
+    return register
+
+
+def discover() -> None:
+    """Import every module of this package once, so their @mapper decorators run."""
+    global _discovered
+    if _discovered:
+        return
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+    _discovered = True
+
+
+def find_mapper(operator: str) -> Optional[Mapper]:
+    discover()
+    return _REGISTRY.get(operator)
+
+
+def registered() -> Dict[str, Mapper]:
+    discover()
+    return dict(_REGISTRY)
+
+
+def all_cases() -> List[Tuple[str, Case]]:
+    """(module name, case) for every CASES entry of every mapper module."""
+    discover()
+    found = []
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for case in getattr(module, "CASES", ()):
+            found.append((info.name, case))
+    return found

@@ -1,0 +1,495 @@
+"""Builds the KFP pipeline module for one Workflow.
+
+Steps: map every task to a ComponentPlan (migrate/operators), name things, rewire edges around
+removed (empty) tasks, wire XCom reads to the producers' outputs, decide which tasks carry a skip
+flag, then write the Python text from clean string templates and check that it parses.
+
+Skips: KFP has no "skipped" task state a component can set. A task that Airflow would skip
+(BashOperator exit 99, AirflowSkipException, or an upstream skip under its trigger rule) still runs
+in KFP as a no-op and returns the output `airflow_skipped` = True. Each dependant receives its
+direct upstreams' flags as inputs and applies its trigger rule (runtime `_airflow_should_skip`).
+We prefer this to wrapping dependants in dsl.If: the flags propagate through any graph shape,
+while nested dsl.If groups cannot express diamonds (KFP rejects tasks depending on a task inside
+a lone dsl.If they are not nested in).
+"""
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+import textwrap
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Set, Tuple
+
+from migrate import ir
+from migrate.diagnostics import ERROR, Diagnostic
+from migrate.emit import EmitError, EmitResult, TaskReport
+from migrate.emit import runtime
+from migrate.operators import (
+    PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput, find_mapper,
+)
+from migrate.operators.common import identifier, kfp_type
+from migrate.operators.placeholder import placeholder_plan
+
+BASE_IMAGE = "python:3.11-slim"
+SKIP_OUTPUT = "airflow_skipped"
+# Rules that decide to skip even without skipped upstream tasks (nothing failed on KFP).
+ALWAYS_CHECKED_RULES = ("one_failed", "all_failed", "all_skipped")
+FAILURE_RULES = ("all_done", "always", "one_failed", "all_failed", "none_failed", "none_failed_min_one_success",
+                 "one_done", "all_done_min_one_success", "none_failed_or_skipped", "dummy")
+MODULE_NAMES = {"BASE_IMAGE", "NamedTuple", "Path", "compiler", "dsl", "kubernetes", *runtime.HELPERS}
+
+
+@dataclass
+class Node:
+    """One task on its way to code."""
+    task: ir.Task
+    plan: ComponentPlan
+    function: Optional[str] = None  # component function name (None: no component)
+    variable: Optional[str] = None  # the PipelineTask variable in the pipeline function
+    upstream: List[str] = field(default_factory=list)  # effective upstream task ids (components only)
+    xcom_inputs: List[Tuple[str, str, str, str, str]] = field(default_factory=list)  # (param, task_id, key, output, kind)
+    xcom_none: List[Tuple[str, str]] = field(default_factory=list)  # refs that read None (no producer)
+    outputs: Dict[str, Tuple[str, str]] = field(default_factory=dict)  # XCom key -> (output name, kind)
+    skip_inputs: List[Tuple[str, str]] = field(default_factory=list)  # (param, upstream task id)
+    skip_output: bool = False
+    skip_check: bool = False
+    differences: List[str] = field(default_factory=list)
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+
+
+def build(workflow: ir.Workflow) -> EmitResult:
+    diagnostics: List[Diagnostic] = []
+    pipeline_fn = identifier(workflow.dag_id, "dag") + "_pipeline"
+    taken = set(MODULE_NAMES) | {pipeline_fn}
+
+    parameters, param_inputs = _pipeline_parameters(workflow, diagnostics)
+    ctx = MapContext(workflow, param_inputs, tuple(t.task_id for t in workflow.tasks))
+    nodes: Dict[str, Node] = {}
+    for task in workflow.tasks:
+        nodes[task.task_id] = Node(task, _plan(task, ctx))
+    for node in nodes.values():
+        if node.plan.component:
+            node.function = _unique(identifier(node.task.task_id, "task"), taken)
+            node.variable = node.function + "_task"
+
+    order = _wire(workflow, nodes)
+    components = [nodes[t] for t in order if nodes[t].plan.component]
+    source = _module(workflow, components, parameters, pipeline_fn)
+    try:
+        ast.parse(source)
+    except SyntaxError as exc:  # a bug in a mapper or here: never hand out broken code
+        raise EmitError(Diagnostic("KFM300", f"generated Python does not parse ({exc.msg}, line {exc.lineno})", ERROR, workflow.span))
+
+    reports = [_report(nodes[t.task_id]) for t in workflow.tasks]
+    return EmitResult(
+        python_source=source,
+        function_name=pipeline_fn,
+        pipeline_name=pipeline_name(workflow.dag_id),
+        parameters=parameters,
+        tasks=reports,
+        diagnostics=diagnostics,
+        yaml_name=yaml_name(workflow.dag_id),
+    )
+
+
+def pipeline_name(dag_id: str) -> str:
+    """A KFP pipeline name: lowercase letters, digits and dashes, at most 128 characters."""
+    name = re.sub("-+", "-", re.sub("[^-0-9a-z]+", "-", dag_id.lower())).strip("-")[:128].strip("-")
+    return name or "pipeline"
+
+
+def yaml_name(dag_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", dag_id) + ".yaml"
+
+
+def _unique(base: str, taken: Set[str]) -> str:
+    name, index = base, 2
+    while name in taken:
+        name, index = f"{base}_{index}", index + 1
+    taken.add(name)
+    return name
+
+
+def _pipeline_parameters(workflow: ir.Workflow, diagnostics: List[Diagnostic]):
+    taken = {"logical_date", "run_id"}
+    parameters, param_inputs = [], {}
+    for param in workflow.params:
+        name = _unique(identifier(param.name, "param"), taken)
+        if name != param.name:
+            diagnostics.append(Diagnostic("KFM301", f"param {param.name!r} is the pipeline parameter {name!r}", "info", param.span or workflow.span))
+        param_inputs[param.name] = name
+        parameters.append({"name": name, "type": kfp_type(param.type), "default": param.default, "from_param": param.name,
+                           "description": param.description})
+    parameters.append({"name": "logical_date", "type": "str", "default": "", "from_param": None,
+                       "description": "Airflow logical date (ISO 8601); empty means now (UTC)"})
+    parameters.append({"name": "run_id", "type": "str", "default": "", "from_param": None,
+                       "description": "Airflow run id; empty means manual__<logical date>"})
+    return parameters, param_inputs
+
+
+def _plan(task: ir.Task, ctx: MapContext) -> ComponentPlan:
+    if task.mapping is not None:
+        return placeholder_plan(task, ctx, "dynamic task mapping (.expand) has no KFP mapping yet")
+    mapper = find_mapper(task.operator)
+    if mapper is None:
+        return placeholder_plan(task, ctx)
+    try:
+        return mapper(task, ctx)
+    except Exception as exc:  # a mapper bug must not lose the task: fall back loudly
+        return placeholder_plan(task, ctx, f"the {task.operator} mapping failed ({type(exc).__name__}: {exc})")
+
+
+# ---------------------------------------------------------------- graph
+def _wire(workflow: ir.Workflow, nodes: Dict[str, Node]) -> List[str]:
+    """Fill upstreams, XCom inputs, outputs and skip flags; return task ids in topological order."""
+    direct: Dict[str, List[str]] = {t: [] for t in nodes}
+    for edge in workflow.edges:
+        if edge.upstream in nodes and edge.downstream in nodes and edge.upstream not in direct[edge.downstream]:
+            direct[edge.downstream].append(edge.upstream)
+
+    resolved: Dict[str, List[str]] = {}
+
+    def effective(task_id: str, seen: Tuple[str, ...] = ()) -> List[str]:
+        """Component upstreams, looking through removed tasks."""
+        if task_id in resolved:
+            return resolved[task_id]
+        found: List[str] = []
+        for up in direct[task_id]:
+            if up in seen:
+                continue
+            for item in ([up] if nodes[up].plan.component else effective(up, seen + (task_id,))):
+                if item not in found:
+                    found.append(item)
+        resolved[task_id] = found
+        return found
+
+    for task_id, node in nodes.items():
+        if node.plan.component:
+            node.upstream = list(effective(task_id))
+
+    # Keys every producer must publish: its own plus the ones others read.
+    wanted: Dict[str, List[str]] = {t: [] for t in nodes}
+    for node in nodes.values():
+        if node.plan.component:
+            for producer, key in node.plan.xcom_refs:
+                if producer in nodes and nodes[producer].plan.component and key not in wanted[producer]:
+                    wanted[producer].append(key)
+    for task_id, node in nodes.items():
+        if not node.plan.component:
+            continue
+        kinds = dict(node.plan.outputs)
+        for key in wanted[task_id]:
+            kinds.setdefault(key, "json")
+        taken = {SKIP_OUTPUT}
+        node.outputs = {key: (_unique(identifier(key, "output"), taken), kind) for key, kind in kinds.items()}
+
+    # XCom inputs: a data dependency unless it would close a cycle.
+    for task_id, node in nodes.items():
+        if not node.plan.component:
+            continue
+        taken = {i.name for i in node.plan.inputs} | {"xcom", "results", "skipped", "_airflow"}
+        for producer, key in node.plan.xcom_refs:
+            source = nodes.get(producer)
+            if source is None or not source.plan.component:
+                node.xcom_none.append((producer, key))
+                continue
+            if producer == task_id or _reaches(nodes, task_id, producer):
+                node.xcom_none.append((producer, key))
+                node.diagnostics.append(Diagnostic("KFM204", f"reads XCom of {producer!r}, which runs after it: the value is None", "warning", node.task.span, task_id))
+                continue
+            param = _unique(f"{source.function}__{identifier(key, 'value')}", taken)
+            output, kind = source.outputs[key]
+            node.xcom_inputs.append((param, producer, key, output, kind))
+            if producer not in node.upstream:
+                node.upstream.append(producer)
+
+    order = _topological(nodes)
+    for task_id in order:
+        node = nodes[task_id]
+        if not node.plan.component:
+            continue
+        taken = {i.name for i in node.plan.inputs} | {p for p, *_ in node.xcom_inputs}
+        for up in node.upstream:
+            if nodes[up].skip_output:
+                node.skip_inputs.append((_unique(f"{nodes[up].function}_skipped", taken), up))
+        rule = node.task.trigger_rule
+        node.skip_check = bool(node.skip_inputs) or rule in ALWAYS_CHECKED_RULES
+        node.skip_output = node.plan.may_skip or node.skip_check
+        _rule_notes(node)
+    return order
+
+
+def _reaches(nodes: Dict[str, Node], start: str, target: str) -> bool:
+    """Is `target` downstream of `start` through the current upstream links?"""
+    downstream: Dict[str, List[str]] = {}
+    for task_id, node in nodes.items():
+        for up in node.upstream:
+            downstream.setdefault(up, []).append(task_id)
+    stack, seen = [start], set()
+    while stack:
+        current = stack.pop()
+        for nxt in downstream.get(current, ()):
+            if nxt == target:
+                return True
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return False
+
+
+def _topological(nodes: Dict[str, Node]) -> List[str]:
+    """Kahn's order, ties broken by the DAG file's task order; cycles (bad input) keep file order."""
+    ids = list(nodes)
+    pending = {t: {u for u in nodes[t].upstream if u in nodes} for t in ids}
+    order: List[str] = []
+    while len(order) < len(ids):
+        ready = [t for t in ids if t not in order and not (pending[t] - set(order))]
+        if not ready:
+            order += [t for t in ids if t not in order]
+            break
+        order.append(ready[0])
+    return order
+
+
+def _rule_notes(node: Node) -> None:
+    rule = node.task.trigger_rule
+    if rule in FAILURE_RULES and rule != "none_failed":
+        node.diagnostics.append(Diagnostic("KFM205", f"trigger rule {rule!r}: on KFP a failed upstream task stops this task", "warning", node.task.span, node.task.task_id))
+        node.differences.append(f"Trigger rule {rule!r}: only its reaction to skipped upstream tasks is kept; a failed upstream task stops this one on KFP.")
+    elif rule == "none_failed":
+        node.differences.append("Trigger rule 'none_failed': a failed upstream task stops this one on KFP, as in Airflow (upstream_failed).")
+    elif rule not in ("all_success", "none_skipped"):
+        node.diagnostics.append(Diagnostic("KFM205", f"trigger rule {rule!r} has no KFP form; treated as all_success", "warning", node.task.span, node.task.task_id))
+
+
+# ---------------------------------------------------------------- code
+def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict], pipeline_fn: str) -> str:
+    helpers = [name for name in runtime.HELPERS if any(name in _helpers(node) for node in components)]
+    uses_timeout = any(node.task.timeout_seconds for node in components)
+    parts = [_module_docstring(workflow, pipeline_fn)]
+    imports = ["from pathlib import Path", "from typing import NamedTuple", "", "from kfp import compiler, dsl"]
+    if uses_timeout:
+        imports.append("from kfp import kubernetes")
+    parts.append("\n".join(imports))
+    parts.append(f'BASE_IMAGE = "{BASE_IMAGE}"  # the image every component runs in: change it here')
+    if helpers:
+        parts.append(
+            "# ---------------------------------------------------------------- kfmigrate run-time helpers\n"
+            "# Copied into the components that use them (additional_funcs). They rebuild what an Airflow task\n"
+            "# sees: its context, XCom, Jinja rendering, the bash runner and trigger rules on skips."
+        )
+        for name in helpers:
+            parts.append(runtime.helper_source(name).rstrip())
+    parts.append("# ---------------------------------------------------------------- components (one per Airflow task)")
+    for node in components:
+        parts.append(_component(workflow, node))
+    parts.append("# ---------------------------------------------------------------- pipeline")
+    parts.append(_pipeline(workflow, components, parameters, pipeline_fn))
+    parts.append(
+        'if __name__ == "__main__":\n'
+        f'    compiler.Compiler().compile({pipeline_fn}, str(Path(__file__).with_name({yaml_name(workflow.dag_id)!r})))'
+    )
+    return "\n\n\n".join(parts) + "\n"
+
+
+def _helpers(node: Node) -> List[str]:
+    names = [name for name in node.plan.helpers if name in node.plan.body]
+    if node.outputs or node.skip_output:
+        names.append("_kfp_outputs")
+    if node.skip_check:
+        names.append("_airflow_should_skip")
+    if any(kind == "json" for *_rest, kind in node.xcom_inputs):
+        names.append("_from_json")
+    return [n for n in runtime.HELPERS if n in names]
+
+
+def _module_docstring(workflow: ir.Workflow, pipeline_fn: str) -> str:
+    lines = [f"Kubeflow Pipelines v2 pipeline converted by kfmigrate from the Airflow DAG {workflow.dag_id!r}.", ""]
+    lines.append(f"Source: {workflow.path}")
+    if workflow.description:
+        lines.append(f"Description: {workflow.description}")
+    lines.append(f"Schedule in Airflow: {_schedule_text(workflow.schedule)}")
+    if workflow.tags:
+        lines.append(f"Tags: {', '.join(workflow.tags)}")
+    lines += [
+        "",
+        f"Compile with `python {{this file}}` (writes {yaml_name(workflow.dag_id)} next to it), or run it with",
+        f"kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.",
+    ]
+    text = "\n".join(lines).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return f'"""{text}\n"""'
+
+
+def _schedule_text(schedule: ir.Schedule) -> str:
+    if schedule.kind == "none":
+        return "none (runs when triggered)"
+    text = f"{schedule.kind} {schedule.value!r}" if schedule.value is not None else schedule.kind
+    if schedule.start_date:
+        text += f", start_date {schedule.start_date}"
+    if schedule.catchup:
+        text += ", catchup on"
+    return text + " (not part of the pipeline: create a KFP recurring run for it)"
+
+
+def _component(workflow: ir.Workflow, node: Node) -> str:
+    task, plan = node.task, node.plan
+    decorator_args = ["base_image=BASE_IMAGE"]
+    packages = list(dict.fromkeys(plan.packages))
+    if packages:
+        decorator_args.append(f"packages_to_install={packages!r}")
+    helpers = _helpers(node)
+    if helpers:
+        decorator_args.append(f"additional_funcs=[{', '.join(helpers)}]")
+    decorator = "@dsl.component(" + ", ".join(decorator_args) + ")"
+
+    params = [f"{i.name}: {i.type}" for i in plan.inputs]
+    params += [f"{param}: {_python_type(kind)}" for param, _t, _k, _o, kind in node.xcom_inputs]
+    params += [f"{param}: bool" for param, _ in node.skip_inputs]
+    spec = [(key, kind) for key, (_name, kind) in node.outputs.items()]
+    names = [name for _key, (name, _kind) in node.outputs.items()]
+    if node.skip_output:
+        spec.append((SKIP_OUTPUT, "skipped"))
+        names.append(SKIP_OUTPUT)
+    if names:
+        fields = ", ".join(f"({name!r}, {_python_type(kind)})" for name, kind in zip(names, [k for _k, k in spec]))
+        returns = f' -> NamedTuple("Outputs", [{fields}])'
+    else:
+        returns = ""
+    signature = f"def {node.function}({', '.join(params)}){returns}:"
+    if len(signature) > 100:
+        signature = f"def {node.function}(\n" + "".join(f"    {p},\n" for p in params) + f"){returns}:"
+
+    body: List[str] = [_docstring(workflow, node)]
+    spec_text = repr(spec)
+    if node.skip_check:
+        flags = ", ".join(param for param, _ in node.skip_inputs)
+        body.append(f"if _airflow_should_skip({task.trigger_rule!r}, [{flags}]):")
+        body.append(f"    return _kfp_outputs({{}}, True, {spec_text})" if names else "    return")
+    xcom_items = []
+    for param, producer, key, _output, kind in node.xcom_inputs:
+        value = f"_from_json({param})" if kind == "json" else param
+        xcom_items.append(f"({producer!r}, {key!r}): {value}")
+    xcom_items += [f"({producer!r}, {key!r}): None" for producer, key in node.xcom_none]
+    if xcom_items or "xcom" in plan.body:
+        joined = ", ".join(xcom_items)
+        if len(joined) > 80:
+            body.append("xcom = {\n" + "".join(f"    {item},\n" for item in xcom_items) + "}")
+        else:
+            body.append("xcom = {" + joined + "}")
+    body.append(plan.body.rstrip())
+    if names:
+        body.append(f"return _kfp_outputs(results, skipped, {spec_text})")
+    return decorator + "\n" + signature + "\n" + textwrap.indent("\n".join(body), "    ", lambda line: bool(line.strip()))
+
+
+def _python_type(kind: str) -> str:
+    return {"json": "str", "skipped": "bool"}.get(kind, kind)
+
+
+def _docstring(workflow: ir.Workflow, node: Node) -> str:
+    task = node.task
+    text = f"Airflow task {task.task_id!r} ({task.operator}) from {task.span}."
+    if node.plan.description:
+        text += "\n\n" + node.plan.description.strip()
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return f'"""{text}"""' if "\n" not in text else f'"""{text}\n"""'
+
+
+def _pipeline(workflow: ir.Workflow, components: List[Node], parameters: List[dict], pipeline_fn: str) -> str:
+    by_id = {node.task.task_id: node for node in components}
+    description = workflow.description or (workflow.doc.strip().splitlines()[0] if workflow.doc else f"Converted from Airflow DAG {workflow.dag_id}")
+    signature = [f"    {p['name']}: {p['type']} = {p['default']!r}," for p in parameters]
+    lines = [
+        f"@dsl.pipeline(name={pipeline_name(workflow.dag_id)!r}, description={description!r})",
+        f"def {pipeline_fn}(\n" + "\n".join(signature) + "\n):",
+    ]
+    doc = (workflow.doc or workflow.description or "").strip()
+    if doc:
+        doc = doc.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+        lines.append(textwrap.indent(f'"""{doc}\n"""', "    ", lambda line: bool(line.strip())))
+    if not components:
+        lines.append("    pass  # the DAG has no task that runs")
+    for node in components:
+        lines.append(textwrap.indent(_task_call(node, by_id), "    "))
+    return "\n".join(lines)
+
+
+def _task_call(node: Node, by_id: Dict[str, Node]) -> str:
+    task = node.task
+    args = []
+    for item in node.plan.inputs:
+        args.append(f"{item.name}={_value_code(item)}")
+    for param, producer, _key, output, _kind in node.xcom_inputs:
+        args.append(f"{param}={by_id[producer].variable}.outputs[{output!r}]")
+    for param, producer in node.skip_inputs:
+        args.append(f"{param}={by_id[producer].variable}.outputs[{SKIP_OUTPUT!r}]")
+    call = f"{node.variable} = {node.function}(" + ", ".join(args) + ")"
+    if len(call) > 100:
+        call = f"{node.variable} = {node.function}(\n" + "".join(f"    {a},\n" for a in args) + ")"
+    lines = [f"# {task.task_id}: {node.plan.mapping} ({node.plan.fidelity})", call,
+             f"{node.variable}.set_display_name({task.task_id!r})"]
+    linked = {producer for _p, producer, *_ in node.xcom_inputs} | {producer for _p, producer in node.skip_inputs}
+    order_only = [by_id[up].variable for up in node.upstream if up not in linked and up in by_id]
+    if order_only:
+        lines.append(f"{node.variable}.after({', '.join(order_only)})")
+    retry = task.retry
+    if retry.retries and retry.retries > 0:
+        lines.append(_retry_code(node))
+    if task.timeout_seconds:
+        lines.append(f"kubernetes.set_timeout({node.variable}, {max(1, int(round(task.timeout_seconds)))})")
+    return "\n".join(lines)
+
+
+def _retry_code(node: Node) -> str:
+    retry = node.task.retry
+    delay = 300.0 if retry.delay_seconds is None else retry.delay_seconds  # Airflow's default retry_delay
+    parts = [f"num_retries={int(retry.retries)}", f'backoff_duration="{int(delay)}s"',
+             f"backoff_factor={2.0 if retry.exponential_backoff else 1.0}"]
+    if retry.max_delay_seconds is not None:
+        parts.append(f'backoff_max_duration="{int(retry.max_delay_seconds)}s"')
+    return f"{node.variable}.set_retry({', '.join(parts)})"
+
+
+def _value_code(item: Input) -> str:
+    value = item.value
+    if isinstance(value, PipelineInput):
+        return value.name
+    if isinstance(value, ir.Template):
+        return repr(value.text)
+    if isinstance(value, ir.Literal):
+        return repr(value.value)
+    raise TypeError(f"input {item.name}: unsupported value {value!r}")
+
+
+# ---------------------------------------------------------------- report
+def _report(node: Node) -> TaskReport:
+    plan = node.plan
+    differences = list(plan.differences) + node.differences
+    task = node.task
+    if plan.component:
+        retry = task.retry
+        if retry.retries and retry.exponential_backoff:
+            differences.append("Exponential retry backoff maps to backoff_factor 2 without Airflow's jitter.")
+        if retry.retries and retry.max_delay_seconds is None and retry.exponential_backoff:
+            differences.append("No max_retry_delay: KFP caps the backoff at its default of 3600s (Airflow: 24h).")
+        if task.timeout_seconds:
+            differences.append("execution_timeout becomes a Kubernetes timeout (kfp-kubernetes set_timeout); kfp.local does not enforce it.")
+        if node.skip_output:
+            differences.append(f"A skip is not a KFP task state: the task runs as a no-op and outputs {SKIP_OUTPUT}=True.")
+        if node.xcom_none:
+            differences.append("Reads XCom of tasks that do not run on KFP (or run after it): those values are None.")
+    if task.is_setup or task.is_teardown:
+        differences.append("Setup/teardown semantics are not kept: it runs as an ordinary task.")
+    return TaskReport(
+        task_id=task.task_id,
+        operator=task.operator,
+        mapping=plan.mapping,
+        fidelity=plan.fidelity,
+        kfp_task=node.function.replace("_", "-") if node.function else None,
+        component=node.function,
+        outputs={key: name for key, (name, _kind) in node.outputs.items()},
+        differences=list(dict.fromkeys(differences)),
+        diagnostics=list(plan.diagnostics) + node.diagnostics,
+        span=task.span,
+    )

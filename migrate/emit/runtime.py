@@ -1,0 +1,325 @@
+"""Run-time helpers copied into every generated pipeline file (and from there into components).
+
+These functions run INSIDE KFP lightweight components, not in kfmigrate. The emitter copies their
+source verbatim (inspect.getsource) into the generated module and lists the ones a component needs
+in `@dsl.component(additional_funcs=[...])`. So each function must be self-contained: it imports
+what it uses inside its body and may only call the other helpers of this module by name.
+
+They reproduce what an Airflow task sees: the template context (ds, ts, params, macros, var ...),
+`ti.xcom_pull` / `ti.xcom_push`, Jinja rendering of templated fields, the way PythonOperator calls
+its callable, the way BashOperator runs its command (exit 99 = skipped) and how trigger rules
+react to skipped upstream tasks.
+"""
+# Keep this module free of top-level imports: the emitter copies function sources only.
+
+
+def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_number=1):
+    """Build what an Airflow task sees at run time: its context, XCom access and a few Airflow names.
+
+    logical_date is ISO 8601 text; empty means now (UTC), like a manual Airflow run, for which
+    data_interval_start == data_interval_end == logical_date. run_id empty means
+    "manual__<logical date>". xcom maps (task_id, key) to the values wired in from upstream tasks.
+    """
+    import datetime as dt
+    import json
+    import os
+    import random
+    import time
+    import types
+    import uuid
+
+    utc = dt.timezone.utc
+    if logical_date:
+        date = dt.datetime.fromisoformat(logical_date.replace("Z", "+00:00"))
+        date = date.replace(tzinfo=utc) if date.tzinfo is None else date.astimezone(utc)
+    else:
+        date = dt.datetime.now(utc)
+    run_id = run_id or f"manual__{date.isoformat()}"
+
+    class AirflowException(Exception):
+        """Stands in for airflow.exceptions.AirflowException."""
+
+    class AirflowSkipException(AirflowException):
+        """Raise it to mark the task skipped, as in Airflow."""
+
+    class AirflowFailException(AirflowException):
+        """Raise it to fail the task (KFP may still retry it)."""
+
+    pushed = {}
+
+    class TaskInstance:
+        """The part of Airflow's TaskInstance a converted callable can use."""
+
+        def __init__(self):
+            self.dag_id, self.task_id, self.run_id = dag_id, task_id, run_id
+            self.try_number, self.map_index, self.logical_date = try_number, -1, date
+
+        def xcom_push(self, key, value):
+            pushed[key] = value
+
+        def xcom_pull(self, task_ids=None, dag_id=None, key="return_value", **_ignored):
+            if isinstance(task_ids, str):
+                return self._pull_one(task_ids, key)
+            if task_ids is None:
+                raise AirflowException("xcom_pull() without task_ids is not supported on KFP (kfmigrate wires literal task_ids only)")
+            return [self._pull_one(one, key) for one in task_ids]
+
+        def _pull_one(self, upstream_id, key):
+            if (upstream_id, key) not in xcom:
+                raise AirflowException(
+                    f"xcom_pull(task_ids={upstream_id!r}, key={key!r}) was not wired at conversion time; "
+                    "kfmigrate wires xcom_pull calls whose task_ids and key are literals"
+                )
+            return xcom[(upstream_id, key)]
+
+    def variable(key, default=None, deserialize_json=False, has_default=False):
+        env_name = "AIRFLOW_VAR_" + key.upper()
+        if env_name not in os.environ:
+            if has_default:
+                return default
+            raise KeyError(f"Variable {key} does not exist (set environment variable {env_name})")
+        value = os.environ[env_name]
+        return json.loads(value) if deserialize_json else value
+
+    class Variable:
+        """airflow Variable.get reading AIRFLOW_VAR_<KEY> environment variables, as Airflow does first."""
+
+        @staticmethod
+        def get(key, default_var=None, deserialize_json=False, default=None, **_ignored):
+            fallback = default if default is not None else default_var
+            has_default = default is not None or default_var is not None
+            return variable(key, fallback, deserialize_json, has_default)
+
+    class VariableAccessor:
+        """{{ var.value.x }} and {{ var.json.x }} in templates."""
+
+        def __init__(self, deserialize_json):
+            self._json = deserialize_json
+
+        def __getattr__(self, key):
+            if key.startswith("__"):
+                raise AttributeError(key)
+            return variable(key, deserialize_json=self._json)
+
+        def get(self, key, default=None):
+            return variable(key, default, self._json, has_default=True)
+
+    def ds_add(ds, days):
+        if not days:
+            return str(ds)
+        return (dt.datetime.strptime(str(ds), "%Y-%m-%d") + dt.timedelta(days=days)).strftime("%Y-%m-%d")
+
+    def ds_format(ds, input_format, output_format):
+        return dt.datetime.strptime(str(ds), input_format).strftime(output_format)
+
+    macros = types.SimpleNamespace(
+        ds_add=ds_add, ds_format=ds_format, datetime=dt.datetime, timedelta=dt.timedelta,
+        json=json, time=time, uuid=uuid, random=random.random,
+    )
+    ti = TaskInstance()
+    ds = date.strftime("%Y-%m-%d")
+    ts = date.isoformat()
+    dag = types.SimpleNamespace(dag_id=dag_id)
+    context = {
+        "dag": dag,
+        "task": types.SimpleNamespace(task_id=task_id, dag_id=dag_id, dag=dag),
+        "ti": ti,
+        "task_instance": ti,
+        "run_id": run_id,
+        "params": dict(params),
+        "macros": macros,
+        "var": {"value": VariableAccessor(False), "json": VariableAccessor(True)},
+        "dag_run": types.SimpleNamespace(
+            dag_id=dag_id, run_id=run_id, logical_date=date, conf={}, run_type="manual",
+            data_interval_start=date, data_interval_end=date,
+        ),
+        "logical_date": date,
+        "ds": ds,
+        "ds_nodash": ds.replace("-", ""),
+        "ts": ts,
+        "ts_nodash": date.strftime("%Y%m%dT%H%M%S"),
+        "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
+        "data_interval_start": date,
+        "data_interval_end": date,
+        "task_instance_key_str": f"{dag_id}__{task_id}__{ds.replace('-', '')}",
+        "inlets": [],
+        "outlets": [],
+    }
+    return types.SimpleNamespace(
+        context=context,
+        pushed=pushed,
+        get_current_context=lambda: context,
+        Variable=Variable,
+        AirflowException=AirflowException,
+        AirflowSkipException=AirflowSkipException,
+        AirflowFailException=AirflowFailException,
+    )
+
+
+def _airflow_render(value, context):
+    """Render Jinja in a templated field value (str, or lists/tuples/dicts of them) like Airflow.
+
+    Airflow renders with a sandboxed environment, StrictUndefined, the `do` extension and its date
+    filters; dict keys are not rendered. jinja2 is imported only when a string holds Jinja.
+    """
+    if isinstance(value, str):
+        if "{{" not in value and "{%" not in value and "{#" not in value:
+            # Jinja drops one trailing newline even from plain text; Airflow shows the same.
+            return value[:-1] if value.endswith("\n") else value
+        import jinja2
+        import jinja2.sandbox
+
+        env = jinja2.sandbox.SandboxedEnvironment(undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.do"], cache_size=0)
+        env.filters.update(
+            ds=lambda d: None if d is None else d.strftime("%Y-%m-%d"),
+            ds_nodash=lambda d: None if d is None else d.strftime("%Y%m%d"),
+            ts=lambda d: None if d is None else d.isoformat(),
+            ts_nodash=lambda d: None if d is None else d.strftime("%Y%m%dT%H%M%S"),
+            ts_nodash_with_tz=lambda d: None if d is None else d.isoformat().replace("-", "").replace(":", ""),
+        )
+        return env.from_string(value).render(**context)
+    if isinstance(value, tuple):
+        return tuple(_airflow_render(item, context) for item in value)
+    if isinstance(value, list):
+        return [_airflow_render(item, context) for item in value]
+    if isinstance(value, dict):
+        return {key: _airflow_render(item, context) for key, item in value.items()}
+    return value
+
+
+def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates_dict=None, multiple_outputs=False):
+    """Call a task callable the way PythonOperator / @task does; return (XCom values, skipped).
+
+    Context entries are passed when the callable names them or takes **kwargs; values pushed with
+    ti.xcom_push come back next to "return_value"; AirflowSkipException means skipped.
+    """
+    import inspect
+
+    context = dict(airflow.context, templates_dict=templates_dict)
+    merged = {**context, **op_kwargs}
+    signature = inspect.signature(python_callable)
+    for name in list(signature.parameters)[: len(op_args)]:
+        if name in merged and name not in op_kwargs:
+            merged.pop(name)  # filled positionally; Airflow forbids the clash, we let the argument win
+    if not any(p.kind == p.VAR_KEYWORD for p in signature.parameters.values()):
+        merged = {key: merged[key] for key in signature.parameters if key in merged}
+    try:
+        value = python_callable(*op_args, **merged)
+    except airflow.AirflowSkipException as skip:
+        print(f"Task skipped: {skip}")
+        return {}, True
+    results = dict(airflow.pushed, return_value=value)
+    if multiple_outputs:
+        if not isinstance(value, dict):
+            raise TypeError(f"multiple_outputs is set but the callable returned {type(value).__name__}, not a dict")
+        results.update({str(key): item for key, item in value.items()})
+    return results, False
+
+
+def _airflow_run_bash(airflow, bash_command, env=None, append_env=False, cwd=None, skip_on_exit_code=99, output_encoding="utf-8"):
+    """Run a rendered bash command like BashOperator; return (XCom values, skipped).
+
+    stdout and stderr are streamed to the log; the last line is the return value; an exit code in
+    skip_on_exit_code (99 by default) means skipped, any other non-zero code fails the task.
+    """
+    import os
+    import subprocess
+    import tempfile
+
+    context = airflow.context
+    run_env = dict(os.environ) if env is None or append_env else {}
+    run_env.update(env or {})
+    run_env.update(
+        AIRFLOW_CTX_DAG_ID=context["dag"].dag_id, AIRFLOW_CTX_TASK_ID=context["task"].task_id,
+        AIRFLOW_CTX_LOGICAL_DATE=context["ts"], AIRFLOW_CTX_DAG_RUN_ID=context["run_id"],
+        AIRFLOW_CTX_TRY_NUMBER=str(context["ti"].try_number),
+    )
+    if skip_on_exit_code is None:
+        skip_codes = []
+    elif isinstance(skip_on_exit_code, int):
+        skip_codes = [skip_on_exit_code]
+    else:
+        skip_codes = list(skip_on_exit_code)
+    if cwd is not None and not os.path.isdir(cwd):
+        raise airflow.AirflowException(f"Can not find the cwd: {cwd}")
+    with tempfile.TemporaryDirectory(prefix="airflowtmp") as scratch:
+        process = subprocess.Popen(
+            ["bash", "-c", bash_command], cwd=cwd or scratch, env=run_env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        last_line = ""
+        for raw_line in process.stdout:
+            last_line = raw_line.decode(output_encoding, errors="backslashreplace").rstrip()
+            print(last_line, flush=True)
+        exit_code = process.wait()
+    if exit_code in skip_codes:
+        print(f"Bash command returned exit code {exit_code}. Skipping.")
+        return {}, True
+    if exit_code != 0:
+        raise airflow.AirflowException(f"Bash command failed. The command returned a non-zero exit code {exit_code}.")
+    return {"return_value": last_line}, False
+
+
+def _airflow_should_skip(trigger_rule, upstream_skipped):
+    """Whether a task is skipped given its trigger rule and which direct upstream tasks were skipped.
+
+    On KFP a failed upstream stops its dependants, so only the skip half of each rule applies here.
+    """
+    flags = [bool(flag) for flag in upstream_skipped]
+    if trigger_rule in ("all_success", "none_skipped", "all_done_min_one_success"):
+        return any(flags)
+    if trigger_rule in ("one_success", "none_failed_min_one_success", "one_done"):
+        return bool(flags) and all(flags)
+    if trigger_rule == "all_skipped":
+        return not (flags and all(flags))
+    if trigger_rule in ("one_failed", "all_failed"):
+        return True  # no upstream failed (a failure would have stopped the run): Airflow skips
+    return False  # none_failed, all_done, always: skipped upstreams do not matter
+
+
+def _kfp_outputs(results, skipped, spec):
+    """Turn XCom values into the component's return tuple, in the order of `spec`.
+
+    spec: (key, kind) pairs; kind 'json' sends the value as JSON text (None and nested values
+    survive), 'str'/'int'/'float'/'bool'/'list'/'dict' sends it typed, 'skipped' sends the flag.
+    Outputs of a skipped task carry empty values; Airflow would have pushed nothing.
+    """
+    import json
+
+    empty = {"json": "null", "str": "", "int": 0, "float": 0.0, "bool": False, "list": [], "dict": {}}
+    types = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
+    values = []
+    for key, kind in spec:
+        if kind == "skipped":
+            values.append(bool(skipped))
+        elif skipped or key not in results:
+            values.append(empty[kind])
+        elif kind == "json":
+            values.append(json.dumps(results[key], default=str))
+        else:
+            value = results[key]
+            if kind == "list" and isinstance(value, tuple):
+                value = list(value)
+            if not isinstance(value, types[kind]) or (kind in ("int", "float") and isinstance(value, bool)):
+                raise TypeError(f"XCom {key!r} is {type(value).__name__}, but the task declares {kind} (its return annotation)")
+            values.append(value)
+    return tuple(values)
+
+
+def _from_json(text):
+    """Decode an XCom value that crossed from an upstream task as JSON text."""
+    import json
+
+    return json.loads(text)
+
+
+# The helpers in copy order (a component gets the ones it uses).
+HELPERS = ("_airflow_runtime", "_airflow_render", "_airflow_call_python", "_airflow_run_bash",
+           "_airflow_should_skip", "_kfp_outputs", "_from_json")
+
+
+def helper_source(name: str) -> str:
+    """The source text of one helper, as copied into generated files."""
+    import inspect
+
+    return inspect.getsource(globals()[name])

@@ -1,0 +1,167 @@
+"""BashOperator and @task.bash -> a lightweight component that runs the command with bash.
+
+The command (and env, cwd) are rendered with Jinja at run time from the Airflow context shim, then
+run with `bash -c` through subprocess, so the task works on kfp.local and on clusters alike.
+As in Airflow: a non-zero exit fails the task, exit code 99 (skip_on_exit_code) marks it skipped,
+and the last line of output is the return value XCom.
+"""
+from __future__ import annotations
+
+from migrate import ir
+from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
+from migrate.operators.common import (
+    ArgBuilder, context_inputs, ignored_arg_diagnostics, unresolved_pull_diagnostics, value_has_jinja,
+    xcom_refs_of,
+)
+from migrate.operators.python import _callable_code, _param_name
+
+OWN_ARGS = {"bash_command", "env", "append_env", "output_encoding", "skip_on_exit_code", "skip_exit_code", "cwd"}
+
+
+@mapper("BashOperator", "@task.bash")
+def map_bash(task: ir.Task, ctx: MapContext) -> ComponentPlan:
+    decorated = task.operator == "@task.bash"
+    plan = ComponentPlan(mapping=f"{task.operator} -> bash lightweight component")
+    args = ArgBuilder()
+    lines = [context_inputs(task, ctx, args)]
+    uses_jinja = any(value_has_jinja(v) for v in (*task.args.values(), *task.call_args, *task.call_kwargs.values()))
+
+    if decorated:
+        if task.callable is None:
+            from migrate.operators.python import _no_callable
+
+            return _no_callable(task, ctx, plan)
+        op_args = [args.expr(v, _param_name(task, i)) for i, v in enumerate(task.call_args)]
+        op_kwargs = {k: args.expr(v, k) for k, v in task.call_kwargs.items()}
+        lines.append("op_args = [" + ", ".join(op_args) + "]")
+        lines.append("op_kwargs = {" + ", ".join(f"{k!r}: {v}" for k, v in op_kwargs.items()) + "}")
+        code, _modules = _callable_code(task.callable)
+        lines.append(code)
+        lines.append(f"returned, skipped = _airflow_call_python(_airflow, {task.callable.name}, op_args, op_kwargs)")
+        lines.append('if not skipped and (not isinstance(returned["return_value"], str) or not returned["return_value"].strip()):')
+        lines.append('    raise TypeError("The returned value from the TaskFlow callable must be a non-empty string.")')
+        lines.append('command = "" if skipped else _airflow_render(returned["return_value"], _airflow.context)')
+        plan.packages = ["jinja2"]  # the returned command is rendered like any template
+        plan.differences.append("The command the function returns is rendered with Jinja at run time, as in Airflow.")
+    else:
+        command = task.args.get("bash_command")
+        if command is None:
+            plan.fidelity = PLACEHOLDER
+            plan.diagnostics.append(ctx.diagnostic(task, "KFM202", "BashOperator without bash_command", "error"))
+            plan.body = f"raise ValueError({('kfmigrate: ' + task.task_id + ' has no bash_command').__repr__()})"
+            return plan
+        lines.append(f"command = {args.expr(command, 'bash_command')}")
+        text = command.text if isinstance(command, ir.Template) else command.value if isinstance(command, ir.Literal) else ""
+        if isinstance(text, str) and text.endswith((".sh", ".bash")):
+            plan.diagnostics.append(ctx.diagnostic(
+                task, "KFM210", f"bash_command {text!r} names a script file that Airflow reads from the DAG folder; "
+                "on KFP it runs as a command, so the file must exist in the image"))
+            plan.differences.append("The .sh script file is not read and rendered from the DAG folder; it must be in the image.")
+        if uses_jinja:
+            plan.packages = ["jinja2"]
+
+    env = task.args.get("env")
+    cwd = task.args.get("cwd")
+    skip = task.args.get("skip_on_exit_code", task.args.get("skip_exit_code"))
+    encoding = task.args.get("output_encoding")
+    call = ["_airflow", "command"]
+    if env is not None:
+        call.append(f"env={args.expr(env, 'env_vars')}")
+    append_env = task.args.get("append_env")
+    if isinstance(append_env, ir.Literal) and append_env.value:
+        call.append("append_env=True")
+    if cwd is not None:
+        call.append(f"cwd={args.expr(cwd, 'cwd')}")
+    if skip is not None:
+        call.append(f"skip_on_exit_code={args.expr(skip, 'skip_on_exit_code', rendered=False)}")
+    if encoding is not None:
+        call.append(f"output_encoding={args.expr(encoding, 'output_encoding', rendered=False)}")
+    if decorated:
+        lines.append("if not skipped:")
+        lines.append(f"    results, skipped = _airflow_run_bash({', '.join(call)})")
+        lines.append("else:")
+        lines.append("    results = {}")
+    else:
+        lines.append(f"results, skipped = _airflow_run_bash({', '.join(call)})")
+
+    do_xcom_push = task.args.get("do_xcom_push")
+    if isinstance(do_xcom_push, ir.Literal) and do_xcom_push.value is False:
+        lines.append("results = {}  # do_xcom_push=False")
+        plan.outputs = {}
+    else:
+        plan.outputs = {"return_value": "str"}
+    plan.body = "\n".join(lines)
+    plan.inputs = args.inputs
+    plan.xcom_refs = xcom_refs_of(task)
+    plan.helpers = ["_airflow_runtime", "_airflow_render", "_airflow_run_bash"] + (["_airflow_call_python"] if decorated else [])
+    plan.may_skip = not (isinstance(skip, ir.Literal) and skip.value in (None, []))
+    plan.description = task.doc
+    plan.diagnostics += unresolved_pull_diagnostics(task, ctx)
+    diagnostics, differences = ignored_arg_diagnostics(task, ctx, OWN_ARGS | ({"python_callable"} if decorated else set()))
+    plan.diagnostics += diagnostics
+    plan.differences += differences
+    plan.differences.append("The command runs in the component's image (python:3.11-slim by default): tools it calls must be installed there.")
+    if args.dynamic:
+        plan.fidelity = PLACEHOLDER
+        message = "argument cannot be resolved statically: " + "; ".join(args.dynamic)
+        plan.diagnostics.append(ctx.diagnostic(task, "KFM110", message))
+        plan.body = f"raise RuntimeError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
+    return plan
+
+
+CASES = [
+    Case(
+        name="templated bash command",
+        dag='''
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+with DAG("bash_tpl", start_date=datetime(2024, 1, 1), schedule="@daily", params={"who": "kfp"}):
+    BashOperator(task_id="say", bash_command="echo {{ ds }} {{ params.who }}")
+''',
+        task_id="say",
+        fragments=("_airflow_run_bash(_airflow, command)", "packages_to_install=['jinja2']", "bash_command='echo {{ ds }} {{ params.who }}'"),
+    ),
+    Case(
+        name="env, append_env and cwd",
+        dag='''
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.bash import BashOperator
+
+with DAG("bash_env", schedule=None):
+    BashOperator(task_id="env", bash_command="echo $GREETING", env={"GREETING": "hi"}, append_env=True, cwd="/tmp")
+''',
+        task_id="env",
+        fragments=("env=env_vars", "append_env=True", "cwd=cwd"),
+    ),
+    Case(
+        name="task.bash returns its command",
+        dag='''
+from airflow.sdk import dag, task
+
+@dag(schedule=None)
+def bash_deco():
+    @task.bash
+    def run(n: int) -> str:
+        return f"echo {n}"
+    run(3)
+
+bash_deco()
+''',
+        task_id="run",
+        fragments=("returned, skipped = _airflow_call_python(_airflow, run, op_args, op_kwargs)",),
+    ),
+    Case(
+        name="script file command",
+        dag='''
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+with DAG("bash_file", schedule=None):
+    BashOperator(task_id="script", bash_command="run.sh")
+''',
+        task_id="script",
+        codes=("KFM210",),
+    ),
+]

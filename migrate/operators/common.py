@@ -1,0 +1,401 @@
+"""Building blocks shared by mappers: argument values -> component inputs, XCom scanning, context.
+
+No mappers live here. The emitter uses `xcom_refs_of` too, to learn which XCom keys each task must
+publish as KFP outputs.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import keyword
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+
+from migrate import ir
+from migrate.diagnostics import Diagnostic
+from migrate.operators import Input, MapContext, PipelineInput
+
+JINJA_MARKERS = ("{{", "{%", "{#")
+# Airflow names a converted callable may import; the run-time shim provides them (see runtime.py).
+SHIMMED_AIRFLOW_NAMES = ("get_current_context", "Variable", "AirflowException", "AirflowSkipException", "AirflowFailException")
+# Names the component body itself uses; inputs must not take them.
+RESERVED = {"xcom", "results", "skipped", "_airflow", "op_args", "op_kwargs", "templates_dict", "command", "returned"}
+
+# BaseOperator arguments the emitter handles itself (retries, timeout, docs ...) or that have no
+# run-time effect on what a task computes (owner, email, queue, priority).
+BASE_ARGS_HANDLED = {
+    "task_id", "dag", "retries", "retry_delay", "retry_exponential_backoff", "max_retry_delay",
+    "execution_timeout", "trigger_rule", "doc", "doc_md", "doc_rst", "doc_json", "doc_yaml",
+    "owner", "email", "email_on_failure", "email_on_retry", "queue", "priority_weight", "weight_rule",
+    "start_date", "end_date", "task_group", "params", "multiple_outputs", "do_xcom_push",
+    "task_display_name", "default_args", "pool", "pool_slots", "map_index_template",
+}
+CALLBACK_ARGS = {"on_failure_callback", "on_success_callback", "on_retry_callback", "on_execute_callback",
+                 "on_skipped_callback", "sla", "sla_miss_callback"}
+
+
+def has_jinja(text: str) -> bool:
+    return any(marker in text for marker in JINJA_MARKERS)
+
+
+def value_has_jinja(value: Any) -> bool:
+    if isinstance(value, ir.Template):
+        return True
+    if isinstance(value, ir.Literal):
+        return _python_has_jinja(value.value)
+    if isinstance(value, ir.Composite):
+        return any(value_has_jinja(part) for item in value.items for part in (item if value.kind == "dict" else (item,)))
+    return False
+
+
+def _python_has_jinja(obj: Any) -> bool:
+    if isinstance(obj, str):
+        return has_jinja(obj)
+    if isinstance(obj, (list, tuple)):
+        return any(_python_has_jinja(item) for item in obj)
+    if isinstance(obj, dict):
+        return any(_python_has_jinja(item) for item in obj.values())
+    return False
+
+
+def identifier(text: str, fallback: str = "value") -> str:
+    """A lowercase snake_case Python identifier made from any text."""
+    name = re.sub(r"[^0-9a-z_]+", "_", str(text).lower())
+    name = re.sub(r"_+", "_", name).strip("_") or fallback
+    if name[0].isdigit():
+        name = f"{fallback}_{name}"
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        name += "_"
+    return name
+
+
+# ---------------------------------------------------------------- XCom references
+@dataclass(frozen=True)
+class XcomPull:
+    task_ids: Any  # str or tuple of str (literal), None when not static
+    key: Optional[str]  # None when not static
+    source: str
+
+    @property
+    def static(self) -> bool:
+        return self.task_ids is not None and self.key is not None
+
+    def refs(self) -> List[Tuple[str, str]]:
+        ids = (self.task_ids,) if isinstance(self.task_ids, str) else tuple(self.task_ids or ())
+        return [(task_id, self.key) for task_id in ids]
+
+
+def _literal(node: Optional[ast.AST], default: Any = None) -> Tuple[bool, Any]:
+    if node is None:
+        return True, default
+    try:
+        return True, ast.literal_eval(node)
+    except (ValueError, SyntaxError, TypeError):
+        return False, None
+
+
+def _pull_from_call(call: ast.Call, source: str) -> XcomPull:
+    kwargs = {kw.arg: kw.value for kw in call.keywords if kw.arg}
+    ids_node = kwargs.get("task_ids", call.args[0] if call.args else None)
+    key_node = kwargs.get("key", call.args[2] if len(call.args) > 2 else None)
+    ids_ok, task_ids = _literal(ids_node)
+    key_ok, key = _literal(key_node, "return_value")
+    valid_ids = isinstance(task_ids, str) or (isinstance(task_ids, (list, tuple)) and all(isinstance(t, str) for t in task_ids))
+    if not ids_ok or not valid_ids:
+        task_ids = None
+    elif isinstance(task_ids, list):
+        task_ids = tuple(task_ids)
+    if not key_ok or not isinstance(key, str):
+        key = None
+    return XcomPull(task_ids, key, source)
+
+
+def pulls_in_code(code: str) -> List[XcomPull]:
+    """Every `<anything>.xcom_pull(...)` call in Python source."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "xcom_pull":
+            found.append(_pull_from_call(node, ast.get_source_segment(code, node) or "xcom_pull(...)"))
+    return found
+
+
+def pushes_in_code(code: str) -> Tuple[List[str], List[str]]:
+    """(literal keys, sources of pushes with a computed key) of `.xcom_push(...)` calls."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return [], []
+    keys, dynamic = [], []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "xcom_push":
+            kwargs = {kw.arg: kw.value for kw in node.keywords if kw.arg}
+            ok, key = _literal(kwargs.get("key", node.args[0] if node.args else None))
+            if ok and isinstance(key, str):
+                keys.append(key)
+            else:
+                dynamic.append(ast.get_source_segment(code, node) or "xcom_push(...)")
+    return list(dict.fromkeys(keys)), dynamic
+
+
+def pulls_in_text(text: str) -> List[XcomPull]:
+    """xcom_pull(...) calls inside Jinja expressions of a template text."""
+    found = []
+    for match in re.finditer(r"xcom_pull\s*\(", text):
+        depth, end, quote = 0, None, None
+        for index in range(match.end() - 1, len(text)):
+            char = text[index]
+            if quote:
+                quote = None if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+                if depth == 0:
+                    end = index + 1
+                    break
+        snippet = text[match.start():end] if end else text[match.start():]
+        try:
+            call = ast.parse(snippet, mode="eval").body
+        except SyntaxError:
+            found.append(XcomPull(None, None, snippet))
+            continue
+        found.append(_pull_from_call(call, snippet) if isinstance(call, ast.Call) else XcomPull(None, None, snippet))
+    return found
+
+
+def iter_values(value: Any) -> Iterable[Any]:
+    """A Value and every Value nested in it."""
+    yield value
+    if isinstance(value, ir.Composite):
+        for item in value.items:
+            for part in (item if value.kind == "dict" else (item,)):
+                yield from iter_values(part)
+
+
+def _strings(obj: Any) -> Iterable[str]:
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, (list, tuple)):
+        for item in obj:
+            yield from _strings(item)
+    elif isinstance(obj, dict):
+        for item in obj.values():
+            yield from _strings(item)
+
+
+def task_values(task: ir.Task) -> Iterable[Any]:
+    for value in list(task.args.values()) + list(task.call_args) + list(task.call_kwargs.values()):
+        yield from iter_values(value)
+    if task.mapping:
+        for value in task.mapping.over.values():
+            yield from iter_values(value)
+
+
+def task_pulls(task: ir.Task) -> List[XcomPull]:
+    """Every xcom_pull in the task's templated strings and its callable (with its helpers)."""
+    pulls = []
+    for value in task_values(task):
+        texts = [value.text] if isinstance(value, ir.Template) else list(_strings(value.value)) if isinstance(value, ir.Literal) else []
+        for text in texts:
+            pulls.extend(pulls_in_text(text))
+    if task.callable:
+        for code in (task.callable.source, *task.callable.prelude):
+            pulls.extend(pulls_in_code(code))
+    return pulls
+
+
+def xcom_refs_of(task: ir.Task) -> List[Tuple[str, str]]:
+    """(producer task_id, key) of every XCom the task reads that is known statically."""
+    refs = [(v.task_id, v.key) for v in task_values(task) if isinstance(v, ir.TaskOutput)]
+    for pull in task_pulls(task):
+        if pull.static:
+            refs.extend(pull.refs())
+    return list(dict.fromkeys(refs))
+
+
+def unresolved_pull_diagnostics(task: ir.Task, ctx: MapContext) -> List[Diagnostic]:
+    found = []
+    for pull in task_pulls(task):
+        if not pull.static:
+            found.append(ctx.diagnostic(task, "KFM204", f"xcom_pull with computed task_ids or key is not wired and fails at run time: {pull.source}"))
+        else:
+            for task_id, _key in pull.refs():
+                if task_id not in ctx.known_tasks:
+                    found.append(ctx.diagnostic(task, "KFM204", f"xcom_pull from unknown task {task_id!r}: the value is None, as in Airflow"))
+    return found
+
+
+# ---------------------------------------------------------------- argument values -> inputs
+@dataclass
+class ArgBuilder:
+    """Turns IR argument values into component inputs and Python expressions in the body."""
+    inputs: List[Input] = field(default_factory=list)
+    dynamic: List[str] = field(default_factory=list)  # sources of values unresolved statically
+    taken: Set[str] = field(default_factory=lambda: set(RESERVED))
+
+    def name(self, hint: str) -> str:
+        base = identifier(hint, "arg")
+        name, index = base, 2
+        while name in self.taken:
+            name, index = f"{base}_{index}", index + 1
+        self.taken.add(name)
+        return name
+
+    def add_input(self, hint: str, type_: str, value: Any) -> str:
+        name = self.name(hint)
+        self.inputs.append(Input(name, type_, value))
+        return name
+
+    def expr(self, value: Any, hint: str, rendered: bool = True, top: bool = True) -> str:
+        """A body expression for `value`; literals/templates become inputs, XCom reads use `xcom`.
+
+        rendered: the value sits in a templated field, so its strings go through Jinja (XCom values
+        are not rendered, as in Airflow). top: a whole argument (inputs are made for top-level
+        values only; items inside a list/dict that also holds XCom references stay inline).
+        """
+        if isinstance(value, ir.TaskOutput):
+            return f"xcom[({value.task_id!r}, {value.key!r})]"
+        if isinstance(value, ir.Template):
+            code = self.add_input(hint, "str", value) if top else repr(value.text)
+            return f"_airflow_render({code}, _airflow.context)" if rendered else code
+        if isinstance(value, ir.Literal):
+            return self._literal_expr(value.value, hint, rendered, top)
+        if isinstance(value, ir.Composite):
+            if value.kind == "dict":
+                parts = [f"{self.expr(k, hint, False, False)}: {self.expr(v, self._hint(hint, k), rendered, False)}" for k, v in value.items]
+                return "{" + ", ".join(parts) + "}"
+            parts = [self.expr(item, f"{hint}_{i}", rendered, False) for i, item in enumerate(value.items)]
+            if value.kind == "tuple":
+                return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+            return "[" + ", ".join(parts) + "]"
+        source = getattr(value, "source", repr(value))
+        self.dynamic.append(source)
+        return "None"
+
+    @staticmethod
+    def _hint(hint: str, key: Any) -> str:
+        if isinstance(key, ir.Literal) and isinstance(key.value, str):
+            return key.value
+        return hint
+
+    def _literal_expr(self, obj: Any, hint: str, rendered: bool, top: bool) -> str:
+        kind = literal_kind(obj)
+        needs_render = rendered and any(has_jinja(s) or s.endswith("\n") for s in _strings(obj))
+        if top and obj is not None and kind is not None:
+            code = self.add_input(hint, kind, ir.Literal(obj))
+        else:
+            code = repr(obj)  # None and values JSON would change (tuples, odd keys) stay inline
+        return f"_airflow_render({code}, _airflow.context)" if needs_render else code
+
+
+def literal_kind(obj: Any) -> Optional[str]:
+    """The KFP parameter type for a literal, or None when it does not survive JSON unchanged."""
+    if isinstance(obj, bool):
+        return "bool"
+    for kind, python_type in (("str", str), ("int", int), ("float", float), ("list", list), ("dict", dict)):
+        if isinstance(obj, python_type):
+            try:
+                if json.loads(json.dumps(obj)) == obj and obj == obj:
+                    return kind
+            except (TypeError, ValueError):
+                return None
+            return None
+    return None
+
+
+# ---------------------------------------------------------------- context
+def context_inputs(task: ir.Task, ctx: MapContext, args: ArgBuilder) -> str:
+    """Add logical_date/run_id/param inputs; return the statement building `_airflow`."""
+    logical_date = args.add_input("logical_date", "str", PipelineInput("logical_date"))
+    run_id = args.add_input("run_id", "str", PipelineInput("run_id"))
+    params = []
+    for param in ctx.workflow.params:
+        pipeline_name = ctx.param_inputs[param.name]
+        name = args.add_input(f"param_{pipeline_name}", kfp_type(param.type), PipelineInput(pipeline_name))
+        params.append(f"{param.name!r}: {name}")
+    task_params = task.args.get("params")
+    params_expr = "{" + ", ".join(params) + "}"
+    if isinstance(task_params, ir.Literal) and isinstance(task_params.value, dict):
+        params_expr = "{" + ", ".join(params + [f"**{task_params.value!r}"]) + "}"
+    return (
+        f"_airflow = _airflow_runtime(\n"
+        f"    dag_id={ctx.workflow.dag_id!r}, task_id={task.task_id!r}, logical_date={logical_date}, run_id={run_id},\n"
+        f"    params={params_expr}, xcom=xcom,\n"
+        f")"
+    )
+
+
+def kfp_type(param_type: str) -> str:
+    return param_type if param_type in ("str", "int", "float", "bool", "list", "dict") else "str"
+
+
+def ignored_arg_diagnostics(task: ir.Task, ctx: MapContext, own_args: Iterable[str]) -> Tuple[List[Diagnostic], List[str]]:
+    """KFM202/KFM208 for arguments a mapping does not carry over; returns (diagnostics, differences)."""
+    diagnostics, differences = [], []
+    known = set(own_args) | BASE_ARGS_HANDLED
+    for name in task.args:
+        if name in CALLBACK_ARGS:
+            diagnostics.append(ctx.diagnostic(task, "KFM208", f"{name} is not carried over to KFP"))
+            differences.append(f"{name} does not run on KFP.")
+        elif name not in known:
+            diagnostics.append(ctx.diagnostic(task, "KFM202", f"argument {name!r} is not supported by the mapping and is ignored"))
+            differences.append(f"Argument {name!r} is ignored.")
+    return diagnostics, differences
+
+
+# ---------------------------------------------------------------- callables
+def indent(code: str, prefix: str = "") -> str:
+    return "\n".join(prefix + line if line.strip() else "" for line in code.splitlines())
+
+
+def rewrite_airflow_imports(code: str) -> Tuple[str, List[str]]:
+    """Replace `from airflow... import get_current_context` (and the other shimmed names) by
+    assignments from the run-time shim (`_airflow`); return (code, other airflow modules imported).
+    """
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code, []
+    edits, others = [], []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and (node.module == "airflow" or node.module.startswith("airflow.")):
+            shimmed = [a for a in node.names if a.name in SHIMMED_AIRFLOW_NAMES]
+            kept = [a for a in node.names if a.name not in SHIMMED_AIRFLOW_NAMES]
+            if kept:
+                others.append(node.module)
+            if not shimmed:
+                continue
+            statements = [f"{a.asname or a.name} = _airflow.{a.name}" for a in shimmed]
+            if kept:
+                names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in kept)
+                statements.insert(0, f"from {node.module} import {names}")
+            edits.append((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, "; ".join(statements)))
+        elif isinstance(node, ast.Import):
+            others.extend(a.name for a in node.names if a.name == "airflow" or a.name.startswith("airflow."))
+    lines = code.splitlines(keepends=True)
+    for line, col, end_line, end_col, text in sorted(edits, reverse=True):
+        start = lines[line - 1].encode()[:col].decode()
+        end = lines[end_line - 1].encode()[end_col:].decode()
+        lines[line - 1:end_line] = [start + text + end]
+    return "".join(lines), list(dict.fromkeys(others))
+
+
+def return_kind(annotation: Optional[str]) -> str:
+    """The output kind for a return annotation: a KFP type when it is plain, else 'json'."""
+    if not annotation:
+        return "json"
+    text = annotation.replace(" ", "").replace("typing.", "")
+    if text in ("str", "int", "float", "bool"):
+        return text
+    if re.fullmatch(r"(list|List)(\[.*\])?", text):
+        return "list"
+    if re.fullmatch(r"(dict|Dict)(\[.*\])?", text):
+        return "dict"
+    return "json"

@@ -1,0 +1,42 @@
+"""Anything without a mapper -> a placeholder component that fails loudly at run time.
+
+The component raises with the task's original source in its message (KFM200), so nothing is
+dropped silently: the pipeline compiles, the report lists the task, and a run stops exactly there.
+Other modules register real mappings for more operator families over time.
+"""
+from __future__ import annotations
+
+from migrate import ir
+from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext
+
+
+def placeholder_plan(task: ir.Task, ctx: MapContext, reason: str = "") -> ComponentPlan:
+    """The plan for a task no mapper handles (the emitter calls this; it is not registered)."""
+    why = reason or f"operator {task.operator} has no KFP mapping yet"
+    message = f"kfmigrate: task {task.task_id!r} cannot run on KFP: {why}. Original Airflow source ({task.span}):\n{task.source}"
+    return ComponentPlan(
+        mapping=f"{task.operator} -> placeholder component (fails at run time)",
+        fidelity=PLACEHOLDER,
+        body=f"raise NotImplementedError({message!r})",
+        diagnostics=[ctx.diagnostic(task, "KFM200", f"{why}: placeholder component that fails at run time", "warning")],
+        differences=["The task does not run: its placeholder component fails with the original source."],
+        description=task.doc,
+    )
+
+
+CASES = [
+    Case(
+        name="unknown operator becomes a loud placeholder",
+        dag='''
+from airflow import DAG
+from airflow.providers.http.operators.http import HttpOperator
+
+with DAG("unmapped", schedule=None):
+    HttpOperator(task_id="call_api", endpoint="/x")
+''',
+        task_id="call_api",
+        fidelity=PLACEHOLDER,
+        codes=("KFM200",),
+        fragments=("raise NotImplementedError(", "HttpOperator(task_id="),
+    ),
+]

@@ -1,0 +1,217 @@
+"""PythonOperator, @task and @task.python -> a lightweight component that runs the callable.
+
+The callable's source and what it needs from its module (imports, constants, helpers: the
+parser's `prelude`) go inside the component. The Airflow context (ds, ti, params, ...) comes from a
+small run-time shim built from pipeline parameters; ti.xcom_pull with literal arguments reads wired
+inputs; ti.xcom_push(key=...) and the return value become outputs.
+"""
+from __future__ import annotations
+
+from migrate import ir
+from migrate.operators import NATIVE, PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
+from migrate.operators.common import (
+    ArgBuilder, context_inputs, identifier, ignored_arg_diagnostics, indent, pushes_in_code, return_kind,
+    rewrite_airflow_imports, unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,
+)
+
+OWN_ARGS = {"python_callable", "op_args", "op_kwargs", "templates_dict", "templates_exts", "show_return_value_in_logs"}
+
+
+@mapper("PythonOperator", "@task", "@task.python")
+def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
+    taskflow = task.operator.startswith("@")
+    plan = ComponentPlan(mapping=f"{task.operator} -> Python lightweight component")
+    if task.callable is None:
+        return _no_callable(task, ctx, plan)
+
+    args = ArgBuilder()
+    lines = [context_inputs(task, ctx, args)]
+    if taskflow:
+        op_args = [args.expr(v, _param_name(task, i), rendered=True) for i, v in enumerate(task.call_args)]
+        op_kwargs = {k: args.expr(v, k) for k, v in task.call_kwargs.items()}
+        templates_dict = "None"
+    else:
+        op_args = _sequence_exprs(task.args.get("op_args"), args, "op_args")
+        op_kwargs = _mapping_exprs(task.args.get("op_kwargs"), args, "op_kwargs")
+        templates = task.args.get("templates_dict")
+        templates_dict = args.expr(templates, "templates_dict") if templates is not None else "None"
+    lines.append("op_args = [" + ", ".join(op_args) + "]")
+    lines.append("op_kwargs = {" + ", ".join(f"**{v}" if k == "**" else f"{k!r}: {v}" for k, v in op_kwargs.items()) + "}")
+
+    code, airflow_modules = _callable_code(task.callable)
+    lines.append(code)
+    lines.append(
+        f"results, skipped = _airflow_call_python(\n"
+        f"    _airflow, {task.callable.name}, op_args, op_kwargs, templates_dict={templates_dict},"
+        f" multiple_outputs={bool(task.multiple_outputs)},\n)"
+    )
+    plan.body = "\n".join(lines)
+    plan.inputs = args.inputs
+    plan.xcom_refs = xcom_refs_of(task)
+    plan.helpers = ["_airflow_runtime", "_airflow_render", "_airflow_call_python"]
+    plan.outputs = {"return_value": return_kind(task.callable.return_annotation)}
+    all_code = "\n".join((task.callable.source, *task.callable.prelude))
+    pushed, dynamic_pushes = pushes_in_code(all_code)
+    for key in pushed:
+        plan.outputs.setdefault(key, "json")
+    plan.may_skip = "AirflowSkipException" in all_code
+    if any(value_has_jinja(v) for v in (*task.call_args, *task.call_kwargs.values(), *task.args.values())):
+        plan.packages = ["jinja2"]
+    if task.doc:
+        plan.description = task.doc
+
+    plan.diagnostics += unresolved_pull_diagnostics(task, ctx)
+    for source in dynamic_pushes:
+        plan.diagnostics.append(ctx.diagnostic(task, "KFM204", f"xcom_push with a computed key is not passed on to other tasks: {source}"))
+    diagnostics, differences = ignored_arg_diagnostics(task, ctx, OWN_ARGS)
+    plan.diagnostics += diagnostics
+    plan.differences += differences
+    if airflow_modules:
+        plan.diagnostics.append(ctx.diagnostic(
+            task, "KFM210", f"the callable imports {', '.join(airflow_modules)}: the component image needs apache-airflow for that"))
+        plan.differences.append(f"Imports from {', '.join(airflow_modules)} need Airflow installed in the component image.")
+    if plan.outputs["return_value"] == "json":
+        plan.differences.append("The return value crosses to other tasks as JSON text (tuples become lists, other objects their str()).")
+    if args.dynamic:
+        plan.fidelity = PLACEHOLDER
+        message = "argument cannot be resolved statically: " + "; ".join(args.dynamic)
+        plan.diagnostics.append(ctx.diagnostic(task, "KFM110", message))
+        plan.body = f"raise RuntimeError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
+    return plan
+
+
+def _param_name(task: ir.Task, index: int) -> str:
+    params = task.callable.params if task.callable else ()
+    return params[index] if index < len(params) else f"arg_{index}"
+
+
+def _sequence_exprs(value, args: ArgBuilder, hint: str) -> list:
+    if value is None:
+        return []
+    if isinstance(value, ir.Literal) and isinstance(value.value, (list, tuple)):
+        return [args.expr(ir.Literal(item), f"{hint}_{i}") for i, item in enumerate(value.value)]
+    if isinstance(value, ir.Composite) and value.kind in ("list", "tuple"):
+        return [args.expr(item, f"{hint}_{i}") for i, item in enumerate(value.items)]
+    return [f"*{args.expr(value, hint)}"]
+
+
+def _mapping_exprs(value, args: ArgBuilder, hint: str) -> dict:
+    if value is None:
+        return {}
+    if isinstance(value, ir.Literal) and isinstance(value.value, dict):
+        return {str(k): args.expr(ir.Literal(v), str(k)) for k, v in value.value.items()}
+    if isinstance(value, ir.Composite) and value.kind == "dict":
+        found = {}
+        for key, item in value.items:
+            name = key.value if isinstance(key, ir.Literal) else f"{hint}_{len(found)}"
+            found[str(name)] = args.expr(item, str(name))
+        return found
+    return {"**": args.expr(value, hint)}
+
+
+def _callable_code(callable_: ir.CallableSource) -> tuple:
+    """The prelude and the callable, airflow imports of shimmed names rewritten, with a header."""
+    parts, modules = [], []
+    if callable_.prelude:
+        parts.append("# From the DAG file: imports, constants and helpers the callable uses.")
+        for snippet in callable_.prelude:
+            code, found = rewrite_airflow_imports(snippet)
+            parts.append(code.rstrip())
+            modules += found
+    where = f" ({callable_.span})" if callable_.span else ""
+    parts.append(f"# The task callable{where}.")
+    code, found = rewrite_airflow_imports(callable_.source)
+    parts.append(code.rstrip())
+    modules += found
+    return "\n".join(parts), list(dict.fromkeys(modules))
+
+
+def _no_callable(task: ir.Task, ctx: MapContext, plan: ComponentPlan) -> ComponentPlan:
+    message = f"the python_callable of {task.task_id!r} was not found in the file"
+    plan.fidelity = PLACEHOLDER
+    plan.mapping = f"{task.operator} -> placeholder (callable not found)"
+    plan.diagnostics.append(ctx.diagnostic(task, "KFM117", message))
+    plan.body = f"raise NotImplementedError({('kfmigrate: ' + message + '. Original source:' + chr(10) + task.source)!r})"
+    plan.differences.append("The task cannot run: its callable was not found statically.")
+    return plan
+
+
+CASES = [
+    Case(
+        name="python operator with op_kwargs",
+        dag='''
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+
+def greet(name, greeting="hello"):
+    print(f"{greeting} {name}")
+    return f"{greeting} {name}"
+
+with DAG("py_op", start_date=datetime(2024, 1, 1), schedule=None):
+    PythonOperator(task_id="greet", python_callable=greet, op_kwargs={"name": "world"})
+''',
+        task_id="greet",
+        fragments=("def greet(name, greeting=\"hello\"):", "_airflow_call_python(", "'name': name"),
+    ),
+    Case(
+        name="taskflow xcom between tasks",
+        dag='''
+from airflow.sdk import dag, task
+
+@dag(schedule=None)
+def flow():
+    @task
+    def extract() -> dict:
+        return {"a": 1}
+
+    @task
+    def load(data: dict) -> int:
+        return len(data)
+
+    load(extract())
+
+flow()
+''',
+        task_id="load",
+        fragments=("xcom[('extract', 'return_value')]", "('return_value', int)"),
+    ),
+    Case(
+        name="xcom_push and xcom_pull through the context",
+        dag='''
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.python import PythonOperator
+
+def push(**context):
+    context["ti"].xcom_push(key="rows", value=3)
+
+def pull(ti):
+    return ti.xcom_pull(task_ids="push", key="rows")
+
+with DAG("xc", schedule=None):
+    a = PythonOperator(task_id="push", python_callable=push)
+    b = PythonOperator(task_id="pull", python_callable=pull)
+    a >> b
+''',
+        task_id="pull",
+        fragments=("xcom = {('push', 'rows'): _from_json(push__rows)}",),
+    ),
+    Case(
+        name="get_current_context is provided by the shim",
+        dag='''
+from airflow.decorators import dag, task
+
+@dag(schedule=None)
+def ctx_dag():
+    @task
+    def show():
+        from airflow.operators.python import get_current_context
+        return get_current_context()["ds"]
+    show()
+
+ctx_dag()
+''',
+        task_id="show",
+        fragments=("get_current_context = _airflow.get_current_context",),
+    ),
+]
