@@ -1,0 +1,401 @@
+"""`kfmigrate compare`'s engine room: convert each workload, run it on every engine, measure, check.
+
+For every point (a workload DAG) the KFP side is produced by kfmigrate's own converter from the
+Airflow DAG; then, repeat by repeat, each engine runs the point once in its own measured process
+tree (compare.runner under compare.measure.run_measured). Repeats interleave engines so a slow
+moment of the machine does not land on one engine only. The first repeat of each engine and point
+is the cold run (fresh MLflow store, first DAG parse, first import of the task's libraries); the
+others are warm, and medians are taken over the warm runs when there are any.
+
+Everything is collected in one JSON-able dict (results.json); compare.report renders it.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from compare import measure
+from compare.workloads import (DEFAULT_SWEEP, Point, build_points, comparable, diff_values, engine_params,
+                               headline)
+
+RESULTS_VERSION = 1
+ENGINES = ("airflow", "kfp")
+ENGINE_TITLES = {"airflow": "Airflow + MLflow", "kfp": "KFP (kfp.local)", "kfp-cluster": "KFP (cluster)"}
+LOGICAL_DATE = "2026-01-02"
+
+# Figures summarised over repeats, per engine and point: name -> where it is in a run record.
+SUMMARY_FIGURES = {
+    "wall_seconds": ("timings", "wall_seconds"),
+    "overhead_seconds": ("timings", "overhead_seconds"),
+    "task_work_seconds": ("timings", "task_work_seconds"),
+    "time_to_first_task": ("timings", "time_to_first_task"),
+    "median_start_latency": ("timings", "median_start_latency"),
+    "process_wall_seconds": ("process", "wall_seconds"),
+    "cpu_seconds": ("process", "cpu_seconds"),
+    "peak_rss_bytes": ("process", "peak_rss_bytes"),
+}
+
+
+class BenchError(Exception):
+    pass
+
+
+@dataclass
+class Settings:
+    out_dir: Path
+    workloads: list
+    repeats: int = 3
+    engines: tuple = ENGINES
+    sweep: tuple = DEFAULT_SWEEP
+    mlflow_uri: Optional[str] = None  # None: a SQLite store in out_dir, reused across repeats
+    kfp_mlflow: bool = False  # also log to MLflow from the KFP side
+    kfp_host: Optional[str] = None
+    kfp_namespace: Optional[str] = None
+    kfp_experiment: str = "kfmigrate-compare"
+    timeout: float = 900.0  # per run
+    logical_date: str = LOGICAL_DATE
+
+
+@dataclass
+class Prepared:
+    point: Point
+    pipeline_py: Optional[Path] = None
+    pipeline_yaml: Optional[Path] = None
+    conversion: dict = field(default_factory=dict)  # the converter's report
+    error: str = ""
+    kfp_names: dict = field(default_factory=dict)  # kfp task name -> Airflow task id
+    upstream: dict = field(default_factory=dict)  # Airflow task id -> upstream task ids
+    definition: dict = field(default_factory=dict)
+
+
+class Reporter:
+    """What bench tells the outside while it works (the CLI puts a rich progress bar on it)."""
+
+    def begin(self, total_runs: int) -> None: ...
+    def run_started(self, label: str, engine: str, repeat: int) -> None: ...
+    def event(self, message: dict) -> None: ...
+    def run_finished(self, record: dict) -> None: ...
+    def note(self, text: str) -> None: ...
+
+
+# ---------------------------------------------------------------- preparing
+
+def prepare(point: Point, folder: Path) -> Prepared:
+    """Convert the point's DAG with kfmigrate's converter and write the pipeline beside the results."""
+    from migrate.api import convert_file
+
+    prepared = Prepared(point)
+    source = point.dag_file.read_text()
+    prepared.definition["airflow"] = measure.definition_size(source, "airflow")
+    result = convert_file(point.dag_file)
+    if result.error is not None:
+        prepared.error = f"conversion failed: {result.error}"
+        return prepared
+    matching = [c for c in result.conversions if c.dag_id == point.dag_id]
+    if not matching:
+        prepared.error = f"conversion found no DAG {point.dag_id!r} in {point.dag_file}"
+        return prepared
+    conversion = matching[0]
+    prepared.conversion = conversion.report
+    for task in conversion.report["tasks"]:
+        prepared.upstream[task["task_id"]] = tuple(task.get("upstream", ()))
+        if task.get("kfp_task"):
+            prepared.kfp_names[task["kfp_task"]] = task["task_id"]
+    folder.mkdir(parents=True, exist_ok=True)
+    prepared.pipeline_py = folder / f"{point.dag_id}_pipeline.py"
+    _write(prepared.pipeline_py, conversion.emitted.python_source)
+    prepared.definition["kfp"] = measure.definition_size(conversion.emitted.python_source, "kfp")
+    if not conversion.yaml_text:
+        errors = "; ".join(str(d) for d in conversion.diagnostics if d.severity == "error")
+        prepared.error = "the converted pipeline did not compile" + (f": {errors}" if errors else "")
+        return prepared
+    prepared.pipeline_yaml = folder / f"{point.dag_id}.yaml"
+    _write(prepared.pipeline_yaml, conversion.yaml_text)
+    prepared.definition["kfp_yaml"] = {"lines": len(conversion.yaml_text.splitlines())}
+    return prepared
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
+# ---------------------------------------------------------------- running
+
+def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, run_dir: Path,
+            mlflow_uri: str, reporter: Reporter) -> dict:
+    """One measured run of one point on one engine; returns its record for results.json."""
+    point = prepared.point
+    run_dir.mkdir(parents=True, exist_ok=True)
+    params = engine_params(point, "airflow" if engine == "airflow" else "kfp", run_dir, mlflow_uri,
+                           settings.kfp_mlflow)
+    request = {"engine": engine, "params": params, "logical_date": settings.logical_date,
+               "timeout": settings.timeout}
+    if engine == "airflow":
+        request.update(dag_file=str(point.dag_file), dag_id=point.dag_id, log_path=str(run_dir / "airflow.log"))
+    else:
+        if prepared.error:
+            return _error_record(point, engine, repeat, prepared.error)
+        request.update(package=str(prepared.pipeline_yaml), pipeline_root=str(run_dir / "pipeline_root"),
+                       host=settings.kfp_host, namespace=settings.kfp_namespace,
+                       experiment=settings.kfp_experiment, run_name=f"{point.dag_id}-{repeat}")
+    request_path = run_dir / "request.json"
+    result_path = run_dir / "result.json"
+    request_path.write_text(json.dumps(request, indent=1))
+
+    def on_line(line: str) -> None:
+        try:
+            message = json.loads(line)
+        except ValueError:
+            return
+        if isinstance(message, dict):
+            reporter.event(message)
+
+    process = measure.run_measured(
+        [sys.executable, "-m", "compare.runner", str(request_path), str(result_path)],
+        on_line=on_line, stderr_path=str(run_dir / "runner.stderr"), timeout=settings.timeout + 60,
+    )
+    if not result_path.exists():
+        tail = _tail(run_dir / "runner.stderr")
+        return _error_record(point, engine, repeat, f"the run process ended without a result (exit "
+                             f"{process.returncode}){': ' + tail if tail else ''}", process)
+    result = json.loads(result_path.read_text())
+    tasks = {}
+    for key, task in result.get("tasks", {}).items():
+        tasks[_airflow_key(key, engine, prepared)] = task
+    timings = measure.task_timings(
+        [measure.TaskTiming(key, t["state"], t.get("started"), t.get("finished"),
+                            prepared.upstream.get(measure.base_key(key), ()))
+         for key, t in tasks.items()],
+        run_started=result["call_started"], run_finished=result["call_finished"],
+    )
+    outputs = {key: t.get("output") for key, t in tasks.items() if t.get("has_output")}
+    record = {
+        "point": point.label,
+        "engine": engine,
+        "repeat": repeat,
+        "cold": repeat == 0,
+        "state": result["state"],
+        "error": result.get("error", ""),
+        "ok": result["state"] == "succeeded",
+        "process": process.to_json(),
+        "timings": timings,
+        "engine_wall_seconds": result.get("engine_wall_seconds"),
+        "task_states": {key: t["state"] for key, t in tasks.items()},
+        "outputs": comparable(point, outputs),
+        "headline": headline(point, outputs),
+        "recorded": _recorded(engine, tasks, result.get("extra", {})),
+        "extra": result.get("extra", {}),
+        "run_dir": str(run_dir),
+    }
+    return record
+
+
+def _airflow_key(key: str, engine: str, prepared: Prepared) -> str:
+    """A KFP task name ('train-candidate[2]') as the Airflow task key ('train_candidate[2]')."""
+    if engine == "airflow":
+        return key
+    base, _, rest = key.partition("[")
+    task_id = prepared.kfp_names.get(base)
+    if task_id is None:  # fall back on the display-name convention: dashes for underscores
+        by_loose = {name.replace("-", "_"): tid for name, tid in prepared.kfp_names.items()}
+        task_id = by_loose.get(base.replace("-", "_"), base)
+    return task_id + ("[" + rest if rest else "")
+
+
+def _recorded(engine: str, tasks: dict, extra: dict) -> dict:
+    """What the run left behind that a person could look at later, counted."""
+    values = sum(1 for t in tasks.values() if t.get("has_output"))
+    recorded = {"task_results": values}
+    if engine == "airflow":
+        recorded["where"] = "XCom rows in the Airflow metadata DB"
+    else:
+        recorded["where"] = "output parameters and files under the pipeline root"
+        recorded.update({"artifact_files": extra.get("artifacts", {}).get("files"),
+                         "artifact_bytes": extra.get("artifacts", {}).get("bytes")})
+    return recorded
+
+
+def _error_record(point: Point, engine: str, repeat: int, error: str, process=None) -> dict:
+    return {"point": point.label, "engine": engine, "repeat": repeat, "cold": repeat == 0, "state": "error",
+            "error": error, "ok": False, "process": process.to_json() if process else None, "timings": None,
+            "task_states": {}, "outputs": {}, "headline": {}, "recorded": {}, "extra": {}, "run_dir": ""}
+
+
+def _tail(path: Path, lines: int = 8) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").strip().splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+# ---------------------------------------------------------------- summaries and agreement
+
+def summarize_runs(runs: list) -> dict:
+    """Per engine: medians and spread over warm runs (all runs when there is only a cold one)."""
+    summary = {}
+    for engine in dict.fromkeys(r["engine"] for r in runs):
+        mine = [r for r in runs if r["engine"] == engine and r["ok"]]
+        warm = [r for r in mine if not r["cold"]] or mine
+        cold = [r for r in mine if r["cold"]]
+        figures = {}
+        for name, (section, key) in SUMMARY_FIGURES.items():
+            figures[name] = measure.summarize((r[section] or {}).get(key) for r in warm)
+        figures["cold"] = {name: (cold[0][section] or {}).get(key) if cold else None
+                           for name, (section, key) in SUMMARY_FIGURES.items()}
+        figures["runs"] = len([r for r in runs if r["engine"] == engine])
+        figures["ok_runs"] = len(mine)
+        figures["warm_runs"] = len([r for r in mine if not r["cold"]])
+        summary[engine] = figures
+    return summary
+
+
+def check_agreement(runs: list) -> dict:
+    """Every successful run of every engine must give the same task results as the first one."""
+    good = [r for r in runs if r["ok"]]
+    failed = [f"{r['engine']} repeat {r['repeat'] + 1}: {r['state']}: {r['error'] or 'failed'}"
+              for r in runs if not r["ok"]]
+    if not good:
+        return {"ok": False, "compared_runs": 0, "differences": [], "failed_runs": failed,
+                "engines": [], "verdict": "no successful run to compare"}
+    reference = good[0]
+    differences = []
+    for run in good[1:]:
+        for diff in diff_values(reference["outputs"], run["outputs"]):
+            differences.append(f"{run['engine']} repeat {run['repeat'] + 1} vs {reference['engine']} "
+                               f"repeat {reference['repeat'] + 1}: {diff}")
+    engines = sorted({r["engine"] for r in good})
+    all_engines = sorted({r["engine"] for r in runs})
+    ok = not differences and not failed and engines == all_engines
+    if ok:
+        verdict = f"identical task results across {len(good)} runs on {', '.join(engines)}"
+    elif differences:
+        verdict = f"{len(differences)} difference(s) between runs"
+    else:
+        verdict = f"{len(failed)} run(s) did not succeed"
+    return {"ok": ok, "compared_runs": len(good), "engines": engines, "differences": differences[:50],
+            "failed_runs": failed, "verdict": verdict}
+
+
+# ---------------------------------------------------------------- tracking store
+
+def mlflow_observed(uri: str) -> dict:
+    """What the MLflow store holds after the runs: experiments, runs, metrics, registered versions."""
+    try:
+        from mlflow.tracking import MlflowClient
+    except ImportError:
+        return {"error": "mlflow is not installed"}
+    try:
+        client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+        experiments = client.search_experiments()
+        runs = []
+        for experiment in experiments:
+            runs.extend(client.search_runs([experiment.experiment_id], max_results=1000))
+        versions = []
+        for model in client.search_registered_models():
+            versions.extend(client.search_model_versions(f"name='{model.name}'"))
+        return {
+            "experiments": len([e for e in experiments if e.name != "Default"]),
+            "runs": len(runs),
+            "parent_runs": len([r for r in runs if "mlflow.parentRunId" not in r.data.tags]),
+            "metrics_logged": sum(len(r.data.metrics) for r in runs),
+            "params_logged": sum(len(r.data.params) for r in runs),
+            "registered_model_versions": len(versions),
+        }
+    except Exception as exc:  # the store is unreachable or not a store: say so in the report
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+# ---------------------------------------------------------------- the whole benchmark
+
+def run_benchmark(settings: Settings, reporter: Optional[Reporter] = None) -> dict:
+    reporter = reporter or Reporter()
+    out = Path(settings.out_dir).resolve()
+    work = out / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    mlflow_uri = settings.mlflow_uri
+    if not mlflow_uri:
+        (out / "mlflow").mkdir(exist_ok=True)
+        mlflow_uri = f"sqlite:///{out / 'mlflow' / 'mlflow.db'}"
+    started = time.time()
+
+    points = build_points(settings.workloads, work, settings.sweep)
+    prepared = []
+    for point in points:
+        reporter.note(f"converting {point.label}")
+        try:
+            prepared.append(prepare(point, out / "pipelines" / point.slug))
+        except Exception as exc:  # a converter crash is a finding for the report, not the end of it
+            prepared.append(Prepared(point, error=f"converter crashed: {type(exc).__name__}: {exc}"))
+
+    runs: dict = {p.point.label: [] for p in prepared}
+    reporter.begin(len(prepared) * len(settings.engines) * settings.repeats)
+    for repeat in range(settings.repeats):
+        for item in prepared:
+            for engine in settings.engines:
+                reporter.run_started(item.point.label, engine, repeat)
+                run_dir = work / "runs" / item.point.slug / f"{engine}-{repeat + 1}"
+                record = run_one(item, engine, repeat, settings, run_dir, mlflow_uri, reporter)
+                runs[item.point.label].append(record)
+                reporter.run_finished(record)
+
+    results = {
+        "results_version": RESULTS_VERSION,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "duration_seconds": None,
+        "machine": measure.machine_info(),
+        "settings": {
+            "workloads": list(settings.workloads), "repeats": settings.repeats, "engines": list(settings.engines),
+            "sweep": [dict(p) for p in settings.sweep] if "scaling" in settings.workloads else [],
+            "mlflow_uri": _redact(mlflow_uri), "kfp_mlflow": settings.kfp_mlflow,
+            "kfp_host": _redact(settings.kfp_host) if settings.kfp_host else None,
+            "logical_date": settings.logical_date,
+        },
+        "engine_titles": {e: ENGINE_TITLES.get(e, e) for e in settings.engines},
+        "points": [],
+    }
+    for item in prepared:
+        point_runs = runs[item.point.label]
+        results["points"].append({
+            "workload": item.point.workload,
+            "label": item.point.label,
+            "dag_id": item.point.dag_id,
+            "knobs": item.point.knobs,
+            "dag_file": str(item.point.dag_file),
+            "pipeline_py": str(item.pipeline_py) if item.pipeline_py else None,
+            "pipeline_yaml": str(item.pipeline_yaml) if item.pipeline_yaml else None,
+            "conversion_error": item.error,
+            "conversion": _conversion_summary(item.conversion),
+            "definition": item.definition,
+            "runs": point_runs,
+            "summary": summarize_runs(point_runs),
+            "agreement": check_agreement(point_runs),
+        })
+    if "airflow" in settings.engines or settings.kfp_mlflow:
+        reporter.note("reading the MLflow store")
+        results["mlflow"] = mlflow_observed(mlflow_uri)
+    results["duration_seconds"] = time.time() - started
+    return results
+
+
+def _conversion_summary(report: dict) -> dict:
+    if not report:
+        return {}
+    return {"summary": report.get("summary", {}),
+            "tasks": [{k: t.get(k) for k in ("task_id", "operator", "kfp_task", "fidelity", "mapping", "differences")}
+                      for t in report.get("tasks", [])],
+            "diagnostics": [f"{d.get('code')} {d.get('message')}" for d in report.get("diagnostics", [])]}
+
+
+def _redact(uri: Optional[str]) -> Optional[str]:
+    """Never write credentials into a report: drop user:password@ from a URI."""
+    if not uri:
+        return uri
+    import re
+
+    return re.sub(r"//[^/@]+@", "//***@", uri)

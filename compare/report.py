@@ -1,0 +1,701 @@
+"""Render compare results: report.md, a self-contained report.html (plots inline as PNG), results.json.
+
+The report is built once as a list of blocks (headings, paragraphs, tables, images) and written
+twice, as Markdown and as HTML, so both always say the same. The PNG plots are drawn with
+matplotlib (Agg) and embedded in the HTML as base64 data URIs; report.md refers to the same PNG
+files written beside it. matplotlib is imported lazily.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+ENGINE_COLORS = {"airflow": "#017cee", "kfp": "#e8710a", "kfp-cluster": "#34a853"}
+STATE_COLORS = {"succeeded": None, "failed": "#d93025", "skipped": "#9aa0a6", "not_run": "#dadce0"}
+
+
+# ---------------------------------------------------------------- a tiny document model
+
+@dataclass
+class Heading:
+    text: str
+    level: int = 2
+
+
+@dataclass
+class Para:
+    text: str
+
+
+@dataclass
+class Table:
+    headers: list
+    rows: list
+    caption: str = ""
+
+
+@dataclass
+class Image:
+    name: str  # file name of the PNG beside the report
+    title: str
+    png: bytes = field(repr=False, default=b"")
+
+
+def to_markdown(blocks: list) -> str:
+    lines = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            lines += ["#" * block.level + " " + block.text, ""]
+        elif isinstance(block, Para):
+            lines += [block.text, ""]
+        elif isinstance(block, Table):
+            if block.caption:
+                lines += [f"*{block.caption}*", ""]
+            lines.append("| " + " | ".join(_md_cell(h) for h in block.headers) + " |")
+            lines.append("|" + "|".join("---" for _ in block.headers) + "|")
+            for row in block.rows:
+                lines.append("| " + " | ".join(_md_cell(c) for c in row) + " |")
+            lines.append("")
+        elif isinstance(block, Image):
+            lines += [f"![{block.title}]({block.name})", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _md_cell(value) -> str:
+    return str(value).replace("|", "\\|").replace("\n", "<br>")
+
+
+CSS = """
+body{font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;
+padding:0 1em;color:#202124;line-height:1.45}
+h1{border-bottom:3px solid #017cee;padding-bottom:.3em}h2{margin-top:2em;border-bottom:1px solid #dadce0}
+table{border-collapse:collapse;margin:1em 0;font-size:.9em;width:100%}
+th,td{border:1px solid #dadce0;padding:.35em .6em;text-align:left;vertical-align:top}
+th{background:#f1f3f4}tr:nth-child(even) td{background:#fafafa}
+caption{caption-side:top;text-align:left;font-style:italic;padding:.3em 0}
+figure{margin:1.5em 0}figure img{max-width:100%;border:1px solid #dadce0}figcaption{color:#5f6368;font-size:.9em}
+code{background:#f1f3f4;padding:0 .25em;border-radius:3px}
+.ok{color:#188038;font-weight:600}.bad{color:#d93025;font-weight:600}
+"""
+
+
+def to_html(blocks: list, title: str) -> str:
+    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             f"<title>{html.escape(title)}</title>", f"<style>{CSS}</style></head><body>"]
+    for block in blocks:
+        if isinstance(block, Heading):
+            parts.append(f"<h{block.level}>{html.escape(block.text)}</h{block.level}>")
+        elif isinstance(block, Para):
+            parts.append(f"<p>{_inline(block.text)}</p>")
+        elif isinstance(block, Table):
+            parts.append("<table>")
+            if block.caption:
+                parts.append(f"<caption>{_inline(block.caption)}</caption>")
+            parts.append("<tr>" + "".join(f"<th>{_inline(h)}</th>" for h in block.headers) + "</tr>")
+            for row in block.rows:
+                parts.append("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>")
+            parts.append("</table>")
+        elif isinstance(block, Image):
+            data = base64.b64encode(block.png).decode("ascii")
+            parts.append(f'<figure><img alt="{html.escape(block.title)}" src="data:image/png;base64,{data}">'
+                         f"<figcaption>{html.escape(block.title)}</figcaption></figure>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _inline(value) -> str:
+    """Escape, then honour the two bits of Markdown the blocks use: **bold** and `code`."""
+    import re
+
+    text = html.escape(str(value)).replace("\n", "<br>")
+    text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
+    text = re.sub(r"`(.+?)`", r"<code>\1</code>", text)
+    text = text.replace("✔", '<span class="ok">✔</span>').replace("✘", '<span class="bad">✘</span>')
+    return text
+
+
+# ---------------------------------------------------------------- formatting helpers
+
+def seconds(value) -> str:
+    if value is None:
+        return "-"
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def megabytes(value) -> str:
+    return "-" if value is None else f"{value / 1e6:.0f} MB"
+
+
+def spread(stats: dict, fmt=seconds) -> str:
+    """'1.23 s (1.10-1.40 s, n=2)' from a measure.summarize dict."""
+    if not stats or stats.get("median") is None:
+        return "-"
+    if stats["n"] == 1:
+        return fmt(stats["median"])
+    return f"{fmt(stats['median'])} ({fmt(stats['min'])} - {fmt(stats['max'])}, n={stats['n']})"
+
+
+def ratio(a, b) -> str:
+    if not a or not b:
+        return "-"
+    return f"{a / b:.2f}x"
+
+
+# ---------------------------------------------------------------- plots
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    _pyplot().close(fig)
+    return buffer.getvalue()
+
+
+def representative_run(point: dict, engine: str) -> Optional[dict]:
+    """The successful warm run with the median wall time (the cold one if it is the only one)."""
+    runs = [r for r in point["runs"] if r["engine"] == engine and r["ok"] and r["timings"]]
+    warm = [r for r in runs if not r["cold"]] or runs
+    if not warm:
+        return None
+    ordered = sorted(warm, key=lambda r: r["timings"]["wall_seconds"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def plot_timeline(point: dict, engines: list, titles: dict) -> Optional[bytes]:
+    chosen = [(e, representative_run(point, e)) for e in engines]
+    chosen = [(e, r) for e, r in chosen if r]
+    if not chosen:
+        return None
+    plt = _pyplot()
+    heights = [max(2.0, 0.28 * len(r["timings"]["tasks"]) + 1.0) for _, r in chosen]
+    fig, axes = plt.subplots(len(chosen), 1, figsize=(10, sum(heights)), sharex=True,
+                             gridspec_kw={"height_ratios": heights}, squeeze=False)
+    for ax, (engine, run) in zip(axes[:, 0], chosen):
+        tasks = sorted(run["timings"]["tasks"].items(), key=lambda kv: kv[1]["start_offset"])
+        for row, (key, task) in enumerate(tasks):
+            color = STATE_COLORS.get(task["state"]) or ENGINE_COLORS.get(engine, "#555")
+            ax.barh(row, task["run_seconds"], left=task["start_offset"], color=color, height=0.7)
+        ax.set_yticks(range(len(tasks)))
+        ax.set_yticklabels([k for k, _ in tasks], fontsize=8)
+        ax.invert_yaxis()
+        wall = run["timings"]["wall_seconds"]
+        ax.axvline(wall, color="#5f6368", linestyle="--", linewidth=1)
+        ax.set_title(f"{titles.get(engine, engine)}: wall {wall:.2f} s, no task running for "
+                     f"{run['timings']['overhead_seconds']:.2f} s (repeat {run['repeat'] + 1})", fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+    axes[-1, 0].set_xlabel("seconds since the engine was called")
+    fig.suptitle(f"Task timeline: {point['label']}", fontsize=12)
+    return _png(fig)
+
+
+def _sweep_series(points: list, knob: str, engine: str, figure: str):
+    """(x, median) pairs over scaling points where only `knob` moves from the base point."""
+    others = {"chain": 1, "fan_out": 1, "payload_kb": 0}
+    xs, ys, failed = [], [], []
+    for point in points:
+        knobs = point.get("knobs") or {}
+        if any(knobs.get(k) != v for k, v in others.items() if k != knob):
+            continue
+        stats = point["summary"].get(engine, {}).get(figure, {})
+        if stats and stats.get("median") is not None:
+            xs.append(knobs[knob])
+            ys.append(stats["median"])
+        elif any(r["engine"] == engine for r in point["runs"]):
+            failed.append(knobs[knob])
+    order = sorted(range(len(xs)), key=lambda i: xs[i])
+    return [xs[i] for i in order], [ys[i] for i in order], sorted(failed)
+
+
+def plot_scaling(points: list, engines: list, titles: dict) -> Optional[bytes]:
+    scaling = [p for p in points if p["workload"] == "scaling"]
+    if not scaling:
+        return None
+    plt = _pyplot()
+    panels = (("chain", "chain length N (tasks in a row)"), ("fan_out", "fan-out W (parallel tasks)"),
+              ("payload_kb", "payload S (KB passed between two tasks)"))
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+    for ax, (knob, label) in zip(axes, panels):
+        for engine in engines:
+            color = ENGINE_COLORS.get(engine, "#555")
+            xs, ys, failed = _sweep_series(scaling, knob, engine, "wall_seconds")
+            if xs:
+                ax.plot(xs, ys, marker="o", color=color, label=f"{titles.get(engine, engine)} wall")
+            oxs, oys, _ = _sweep_series(scaling, knob, engine, "overhead_seconds")
+            if oxs:
+                ax.plot(oxs, oys, marker=".", linestyle=":", color=color, label=f"{titles.get(engine, engine)} idle")
+            for x in failed:
+                ax.scatter([x], [0], marker="x", s=80, color=color, zorder=5)
+                ax.annotate("failed", (x, 0), textcoords="offset points", xytext=(0, 8), ha="center",
+                            fontsize=8, color=color)
+        ax.set_xlabel(label)
+        ax.set_ylabel("seconds (median)")
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.suptitle("Scaling: wall time and time with no task running, one knob at a time", fontsize=12)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def plot_resources(points: list, engines: list, titles: dict) -> Optional[bytes]:
+    labelled = [p for p in points if any(p["summary"].get(e, {}).get("cpu_seconds", {}).get("median")
+                                         for e in engines)]
+    if not labelled:
+        return None
+    labelled = labelled[:8]
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(12, 0.5 * len(labelled) + 2.5))
+    width = 0.8 / max(1, len(engines))
+    for ax, figure, unit, scale in ((axes[0], "cpu_seconds", "CPU seconds (user + system)", 1),
+                                    (axes[1], "peak_rss_bytes", "peak memory of the process tree (MB)", 1e6)):
+        for index, engine in enumerate(engines):
+            values = [(p["summary"].get(engine, {}).get(figure, {}) or {}).get("median") or 0 for p in labelled]
+            positions = [i + index * width for i in range(len(labelled))]
+            ax.barh(positions, [v / scale for v in values], height=width,
+                    color=ENGINE_COLORS.get(engine, "#555"), label=titles.get(engine, engine))
+        ax.set_yticks([i + width * (len(engines) - 1) / 2 for i in range(len(labelled))])
+        ax.set_yticklabels([p["label"] for p in labelled], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlabel(unit)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.suptitle("Resources per run (median over warm runs)", fontsize=12)
+    fig.tight_layout()
+    return _png(fig)
+
+
+# ---------------------------------------------------------------- the report
+
+def build_blocks(results: dict, with_plots: bool = True) -> list:
+    engines = results["settings"]["engines"]
+    titles = results.get("engine_titles", {})
+    points = results["points"]
+    blocks = [Heading("Airflow + MLflow vs Kubeflow Pipelines: the same workload on both", 1)]
+    settings = results["settings"]
+    blocks.append(Para(
+        f"Workloads: **{', '.join(settings['workloads'])}**; engines: **{', '.join(titles.get(e, e) for e in engines)}**; "
+        f"{settings['repeats']} repeat(s) each, engines interleaved. The KFP pipelines were produced by "
+        f"`kfmigrate convert` from the same Airflow DAG files. The first repeat is the cold run; medians and "
+        f"ranges are over the warm runs. Created {results['created']}, took {seconds(results.get('duration_seconds'))}."))
+
+    blocks += agreement_blocks(points, titles)
+    blocks += headline_blocks(points, engines, titles)
+    for point in points:
+        if point["workload"] == "ml-training":
+            blocks += point_blocks(point, engines, titles, with_plots)
+    scaling = [p for p in points if p["workload"] == "scaling"]
+    if scaling:
+        blocks += scaling_blocks(scaling, engines, titles, with_plots)
+    if with_plots:
+        png = plot_resources(points, engines, titles)
+        if png:
+            blocks += [Heading("Resources"), Image("resources.png", "CPU seconds and peak memory per run", png)]
+    blocks += definition_blocks(points)
+    blocks += architecture_blocks(results)
+    blocks += machine_blocks(results)
+    return blocks
+
+
+def agreement_blocks(points: list, titles: dict) -> list:
+    rows = []
+    for point in points:
+        agreement = point["agreement"]
+        mark = "✔" if agreement["ok"] else "✘"
+        details = "; ".join((agreement["differences"] + agreement["failed_runs"])[:5])
+        if point.get("conversion_error"):
+            details = (details + "; " if details else "") + point["conversion_error"]
+        rows.append([point["label"], f"{mark} {agreement['verdict']}", details or "-"])
+    all_ok = all(p["agreement"]["ok"] for p in points)
+    lead = ("All engines produced identical task results (model choice, metrics, model file hash, "
+            "every returned value) on every run." if all_ok else
+            "**Not every run agreed or succeeded**: see the details below.")
+    return [Heading("Do the engines agree?"), Para(lead),
+            Table(["point", "verdict", "details"], rows,
+                  "Task results compared: every task's return value, JSON-normalised; file paths and "
+                  "MLflow ids (which differ by design) left out.")]
+
+
+def headline_blocks(points: list, engines: list, titles: dict) -> list:
+    ml = [p for p in points if p["workload"] == "ml-training"]
+    if not ml:
+        return []
+    point = ml[0]
+    rows = []
+    for engine in engines:
+        runs = [r for r in point["runs"] if r["engine"] == engine and r["ok"]]
+        if not runs:
+            rows.append([titles.get(engine, engine), "-", "-", "-", "no successful run"])
+            continue
+        head = runs[-1]["headline"]
+        metrics = head.get("metrics") or {}
+        rows.append([titles.get(engine, engine), head.get("model_name") or "-",
+                     ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()) or "-",
+                     (head.get("model_sha256") or "-")[:16],
+                     _tracking_note(engine, head)])
+    return [Heading("ML training result"),
+            Table(["engine", "chosen model", "test metrics", "model file sha256", "recorded in"], rows)]
+
+
+def _tracking_note(engine: str, head: dict) -> str:
+    if head.get("mlflow_run_id"):
+        version = head.get("registered_version")
+        return (f"MLflow run {head['mlflow_run_id'][:8]} (params, metrics, model"
+                + (f", registered version {version}" if version else "") + ")")
+    if engine == "airflow":
+        return "XCom only (no MLflow URI)"
+    return "KFP output parameters (task results) and files under the pipeline root"
+
+
+def point_blocks(point: dict, engines: list, titles: dict, with_plots: bool) -> list:
+    blocks = [Heading(f"Workload: {point['label']}")]
+    rows = []
+    for engine in engines:
+        summary = point["summary"].get(engine)
+        if not summary:
+            continue
+        rows.append([titles.get(engine, engine), f"{summary['ok_runs']}/{summary['runs']}",
+                     spread(summary["wall_seconds"]), seconds(summary["cold"]["wall_seconds"]),
+                     spread(summary["overhead_seconds"]), spread(summary["task_work_seconds"]),
+                     spread(summary["time_to_first_task"]), spread(summary["median_start_latency"]),
+                     spread(summary["cpu_seconds"], lambda v: f"{v:.1f} s"),
+                     spread(summary["peak_rss_bytes"], megabytes)])
+    blocks.append(Table(
+        ["engine", "ok runs", "wall (warm)", "wall (cold)", "no task running", "task work (sum)",
+         "time to first task", "median start latency", "CPU", "peak memory"], rows,
+        "wall: from calling the engine to its return; no task running: wall minus the union of task "
+        "intervals (engine start-up, scheduling, bookkeeping); start latency: a task's start minus its "
+        "last upstream's finish. CPU and memory cover the whole process tree of the run."))
+    blocks += per_task_blocks(point, engines, titles)
+    recorded_rows = []
+    for engine in engines:
+        run = representative_run(point, engine)
+        if run:
+            recorded = run["recorded"]
+            extra = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in recorded.items()
+                              if k not in ("where", "task_results") and v is not None)
+            recorded_rows.append([titles.get(engine, engine), recorded.get("task_results"), recorded.get("where"),
+                                  extra or "-"])
+    if recorded_rows:
+        blocks.append(Table(["engine", "task results kept", "where", "also"], recorded_rows,
+                            "What one run leaves for later inspection."))
+    if with_plots:
+        png = plot_timeline(point, engines, titles)
+        if png:
+            blocks.append(Image(f"timeline-{_slug(point['label'])}.png", f"Task timeline per engine: {point['label']}", png))
+    return blocks
+
+
+def per_task_blocks(point: dict, engines: list, titles: dict) -> list:
+    chosen = {e: representative_run(point, e) for e in engines}
+    chosen = {e: r for e, r in chosen.items() if r}
+    if not chosen:
+        return []
+    keys = []
+    for run in chosen.values():
+        for key, task in sorted(run["timings"]["tasks"].items(), key=lambda kv: kv[1]["start_offset"]):
+            if key not in keys:
+                keys.append(key)
+    headers = ["task"] + [f"{titles.get(e, e)}: {what}" for e in chosen for what in ("start latency", "run time")]
+    rows = []
+    for key in keys:
+        row = [key]
+        for engine, run in chosen.items():
+            task = run["timings"]["tasks"].get(key)
+            row += [seconds(task["start_latency"]) if task else "-", seconds(task["run_seconds"]) if task else "-"]
+        rows.append(row)
+    return [Table(headers, rows, "Per task, from the representative (median wall) warm run of each engine.")]
+
+
+def scaling_blocks(points: list, engines: list, titles: dict, with_plots: bool) -> list:
+    blocks = [Heading("Workload: scaling"), Para(
+        "One DAG, three knobs turned one at a time from a base point (N=1, W=1, S=0): a chain of N trivial "
+        "tasks (per-task overhead), W parallel tasks after it (fan-out), and one task returning S KB of text "
+        "to the next (data passing). Tasks do nothing, so the figures measure the engines.")]
+    rows = []
+    for point in points:
+        knobs = point["knobs"]
+        for engine in engines:
+            summary = point["summary"].get(engine)
+            if not summary:
+                continue
+            failures = [r["error"] for r in point["runs"] if r["engine"] == engine and not r["ok"]]
+            wall = summary["wall_seconds"]["median"]
+            tasks = _task_count(point, engine)
+            per_task = (summary["overhead_seconds"]["median"] or 0) / tasks if tasks and wall else None
+            rows.append([knobs["chain"], knobs["fan_out"], knobs["payload_kb"], titles.get(engine, engine),
+                         f"{summary['ok_runs']}/{summary['runs']}", spread(summary["wall_seconds"]),
+                         spread(summary["overhead_seconds"]), seconds(per_task),
+                         spread(summary["cpu_seconds"], lambda v: f"{v:.1f} s"),
+                         _short_error(failures[0]) if failures else "-"])
+    blocks.append(Table(["N", "W", "S (KB)", "engine", "ok", "wall", "no task running", "idle per task",
+                         "CPU", "failure"], rows))
+    blocks += slope_blocks(points, engines, titles)
+    if with_plots:
+        png = plot_scaling(points, engines, titles)
+        if png:
+            blocks.append(Image("scaling.png", "Wall time and time with no task running against N, W and S", png))
+    return blocks
+
+
+def slope_blocks(points: list, engines: list, titles: dict) -> list:
+    """Marginal cost per extra task (chain and fan-out) and per extra KB, from the sweep's end points."""
+    rows = []
+    for engine in engines:
+        row = [titles.get(engine, engine)]
+        for knob, unit in (("chain", "task"), ("fan_out", "task"), ("payload_kb", "KB")):
+            xs, ys, _ = _sweep_series(points, knob, engine, "wall_seconds")
+            if len(xs) >= 2 and xs[-1] != xs[0]:
+                slope = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
+                row.append(f"{slope * 1000:.1f} ms per {unit}")
+            else:
+                row.append("-")
+        rows.append(row)
+    return [Table(["engine", "each extra chained task", "each extra parallel task", "each extra KB of payload"],
+                  rows, "Marginal wall time, (median at the largest point - median at the base) / difference in size.")]
+
+
+def _task_count(point: dict, engine: str) -> Optional[int]:
+    run = representative_run(point, engine)
+    return run["timings"]["task_count"] if run else None
+
+
+def _short_error(text: str) -> str:
+    text = (text or "failed").strip().splitlines()[0] if text else "failed"
+    return text if len(text) < 120 else text[:117] + "..."
+
+
+def definition_blocks(points: list) -> list:
+    rows = []
+    seen = set()
+    for point in points:
+        key = point["workload"]
+        if key in seen or not point["definition"]:
+            continue
+        seen.add(key)
+        airflow = point["definition"].get("airflow", {})
+        kfp = point["definition"].get("kfp", {})
+        yaml_lines = point["definition"].get("kfp_yaml", {}).get("lines", "-")
+        conversion = point.get("conversion", {}).get("summary", {})
+        fidelity = ", ".join(f"{conversion[k]} {k}" for k in ("native", "shim", "placeholder") if conversion.get(k))
+        rows.append([point["label"] if key == "ml-training" else "scaling (base point)",
+                     f"{airflow.get('code_lines', '-')} lines, {airflow.get('concepts', '-')} concepts",
+                     f"{kfp.get('code_lines', '-')} lines, {kfp.get('concepts', '-')} concepts",
+                     yaml_lines, fidelity or "-"])
+    if not rows:
+        return []
+    names = []
+    for point in points:
+        if point["definition"]:
+            names.append(f"{point['label']}: Airflow uses {', '.join(point['definition'].get('airflow', {}).get('concept_names', []))}; "
+                         f"KFP uses {', '.join(point['definition'].get('kfp', {}).get('concept_names', []))}.")
+            break
+    return [Heading("Definition size"),
+            Table(["workload", "Airflow DAG", "KFP pipeline (generated Python)", "compiled YAML lines",
+                   "conversion fidelity"], rows,
+                  "Lines: non-blank, non-comment. Concepts: distinct framework API names a definition uses."),
+            Para(" ".join(names))]
+
+
+def machine_blocks(results: dict) -> list:
+    machine = results["machine"]
+    versions = ", ".join(f"{k} {v}" for k, v in machine["versions"].items() if v)
+    memory = machine.get("memory_bytes")
+    return [Heading("Machine and versions"), Table(["", ""], [
+        ["CPU", f"{machine['cpu_model']} ({machine['cpu_count']} cores)"],
+        ["memory", f"{memory / 2**30:.1f} GiB" if memory else "-"],
+        ["platform", machine["platform"]],
+        ["Python", machine["python"]],
+        ["packages", versions],
+        ["MLflow store", results["settings"].get("mlflow_uri") or "-"],
+    ])]
+
+
+# ---------------------------------------------------------------- architecture evaluation
+
+def observed_facts(results: dict) -> dict:
+    """Numbers from this run that back the architecture rows."""
+    facts = {}
+    ml = next((p for p in results["points"] if p["workload"] == "ml-training"), None)
+    for engine in results["settings"]["engines"]:
+        for point in ([ml] if ml else []) + [p for p in results["points"] if p["workload"] == "scaling"][:1]:
+            summary = point["summary"].get(engine, {})
+            key = "ml" if point is ml else "scaling"
+            facts[(engine, key)] = summary
+    facts["mlflow"] = results.get("mlflow") or {}
+    facts["ml"] = ml
+    return facts
+
+
+def architecture_blocks(results: dict) -> list:
+    facts = observed_facts(results)
+    engines = results["settings"]["engines"]
+    titles = results.get("engine_titles", {})
+    ml = facts["ml"]
+
+    def fig(engine, key, figure, fmt=seconds):
+        stats = (facts.get((engine, key)) or {}).get(figure) or {}
+        return fmt(stats.get("median")) if stats.get("median") is not None else None
+
+    def both(key, figure, fmt=seconds, label=""):
+        parts = [f"{titles.get(e, e)} {fig(e, key, figure, fmt)}" for e in engines if fig(e, key, figure, fmt)]
+        return (label + ": " if label and parts else "") + "; ".join(parts)
+
+    mlflow = facts["mlflow"]
+    tracking_obs = "-"
+    if mlflow and not mlflow.get("error"):
+        tracking_obs = (f"MLflow store after the runs: {mlflow.get('parent_runs')} pipeline runs with "
+                        f"{mlflow.get('runs', 0) - mlflow.get('parent_runs', 0)} nested candidate runs, "
+                        f"{mlflow.get('metrics_logged')} metrics, {mlflow.get('params_logged')} params, "
+                        f"{mlflow.get('registered_model_versions')} registered model versions.")
+    elif mlflow.get("error"):
+        tracking_obs = f"MLflow store could not be read: {mlflow['error']}"
+    artifacts_obs = "-"
+    if ml:
+        kfp_run = representative_run(ml, "kfp")
+        if kfp_run:
+            recorded = kfp_run["recorded"]
+            artifacts_obs = (f"kfp.local run kept {recorded.get('task_results')} output values and "
+                             f"{recorded.get('artifact_files')} files ({megabytes(recorded.get('artifact_bytes'))}) "
+                             "under its pipeline root; model files themselves live in the shared work dir on both sides.")
+    definition = (ml or {}).get("definition", {})
+    sdk_obs = "-"
+    if definition.get("airflow") and definition.get("kfp"):
+        sdk_obs = (f"ml-training: Airflow DAG {definition['airflow']['code_lines']} lines / "
+                   f"{definition['airflow']['concepts']} concepts; generated KFP "
+                   f"{definition['kfp']['code_lines']} lines / {definition['kfp']['concepts']} concepts "
+                   f"(converted automatically: {_fidelity_text(ml)}).")
+    engine_obs = "; ".join(filter(None, [
+        both("ml", "time_to_first_task", label="time to first task (ml-training)"),
+        both("ml", "median_start_latency", label="median start latency"),
+        both("ml", "overhead_seconds", label="time with no task running")])) or "-"
+    local_obs = "; ".join(filter(None, [both("ml", "wall_seconds", label="ml-training wall (warm)"),
+                                        both("ml", "cpu_seconds", lambda v: f"{v:.1f} CPU s", label="CPU"),
+                                        both("ml", "peak_rss_bytes", megabytes, label="peak memory")])) or "-"
+    scale_obs = _fan_out_observation(results, titles) or "-"
+
+    rows = [
+        ["UI for experiments and runs",
+         "Two UIs: Airflow's grid/graph of DAG runs and task logs; MLflow's experiment tracking UI (compare runs, "
+         "metric charts, model registry). Linked only by convention (run names, tags).",
+         "One UI: runs, experiments, the pipeline graph with each task's inputs/outputs, artifact previews, "
+         "Metrics visualisations, run comparison. Experiment tracking is weaker than MLflow's (no rich metric history).",
+         tracking_obs],
+        ["Engine and scheduling",
+         "A long-running scheduler + executors (Local, Celery, Kubernetes); cron, timetables, data-aware (asset) "
+         "schedules, catchup/backfill, pools, SLAs gone in 3.x.",
+         "Each run is an Argo Workflow on Kubernetes; recurring runs take a 6-field cron or an interval, optional "
+         "catch-up, max concurrency. No asset triggers; event triggers need external glue.",
+         engine_obs],
+        ["SDK and components",
+         "Operators and TaskFlow functions; a huge provider ecosystem (connections, hooks). Tasks share the "
+         "worker's Python environment.",
+         "Components: containers or lightweight Python functions with typed inputs/outputs, each its own image "
+         "and dependencies; pipelines compile to a portable YAML IR.",
+         sdk_obs],
+        ["Notebooks",
+         "No notebook integration; DAGs are files deployed to the scheduler. MLflow logs from notebooks easily.",
+         "Kubeflow Notebooks run in-cluster; with the access PodDefault a notebook submits pipelines with "
+         "kfp.Client and no extra credentials (`kfmigrate kubeflow` sets that up).",
+         "not measured here (no cluster)"],
+        ["Tracking",
+         "MLflow: params, metrics with history, tags, models with signatures; needs its own server and store.",
+         "Metrics / ClassificationMetrics artifacts and ML Metadata (MLMD) record every execution's inputs and "
+         "outputs automatically; no separate service, less expressive than MLflow.",
+         tracking_obs],
+        ["Artifacts and lineage",
+         "XCom for small values; files in object storage by convention; lineage via Airflow assets/OpenLineage "
+         "if configured; MLflow keeps model artifacts and a registry.",
+         "Typed artifacts (Dataset, Model, Metrics) in the pipeline root, each execution linked to its inputs and "
+         "outputs in MLMD: lineage by construction. Parameters are capped small (one command-line argument: "
+         "128 KiB on Linux).",
+         artifacts_obs],
+        ["Caching",
+         "None at task level: a re-run re-executes (clear/backfill choose what to redo).",
+         "Step caching on by default on a cluster: a task with the same component and inputs reuses its outputs.",
+         "not measured here"],
+        ["Multi-tenancy",
+         "One deployment per team is common; RBAC roles and DAG-level permissions; MLflow OSS has basic auth at "
+         "most, no per-team isolation.",
+         "Profiles map users to Kubernetes namespaces with Istio authorisation; runs, experiments and artifacts "
+         "are per namespace.",
+         "not measured here (no cluster)"],
+        ["Local development",
+         "`dag.test()` runs a DAG in one process against SQLite: quick to iterate, the same code as production.",
+         "kfp.local runs lightweight components as subprocesses (or containers with Docker); container "
+         "components need Docker; no UI locally.",
+         local_obs],
+        ["Scaling out",
+         "Executors scale workers (Celery, Kubernetes); parallelism, pools and max_active_tasks bound "
+         "concurrency; the scheduler and metadata DB are the shared bottleneck.",
+         "Every task is a pod: per-task start-up costs seconds on a cluster, but capacity is the cluster's; "
+         "ParallelFor parallelism is configurable.",
+         scale_obs],
+    ]
+    return [Heading("Architecture evaluation"),
+            Para("Each row: what the design offers on each side, and what this run observed where it could. "
+                 "Observations come from the local engines (Airflow dag.test with SQLite, kfp.local); a cluster "
+                 "adds scheduling and pod start-up costs that these runs do not show."),
+            Table(["aspect", "Airflow + MLflow", "Kubeflow Pipelines", "observed in this run"], rows)]
+
+
+def _fidelity_text(point: dict) -> str:
+    summary = (point.get("conversion") or {}).get("summary") or {}
+    parts = [f"{summary[k]} {k}" for k in ("native", "shim", "placeholder") if summary.get(k)]
+    return ", ".join(parts) or "-"
+
+
+def _fan_out_observation(results: dict, titles: dict) -> str:
+    scaling = [p for p in results["points"] if p["workload"] == "scaling"]
+    parts = []
+    for engine in results["settings"]["engines"]:
+        xs, ys, _ = _sweep_series(scaling, "fan_out", engine, "wall_seconds")
+        if len(xs) >= 2:
+            parts.append(f"{titles.get(engine, engine)}: W {xs[0]} -> {xs[-1]} parallel tasks took "
+                         f"{ys[0]:.2f} -> {ys[-1]:.2f} s")
+    return "; ".join(parts)
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+# ---------------------------------------------------------------- writing
+
+def write_report(results: dict, out_dir: Path, with_plots: bool = True) -> dict:
+    """Write results.json, report.md (+ PNGs) and report.html into out_dir; return their paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    blocks = build_blocks(results, with_plots)
+    written = {}
+    for block in blocks:
+        if isinstance(block, Image):
+            written[block.name] = _atomic_write(out_dir / block.name, block.png)
+    written["results.json"] = _atomic_write(out_dir / "results.json",
+                                            json.dumps(results, indent=1, default=str).encode())
+    written["report.md"] = _atomic_write(out_dir / "report.md", to_markdown(blocks).encode())
+    written["report.html"] = _atomic_write(out_dir / "report.html",
+                                           to_html(blocks, "kfmigrate compare: Airflow + MLflow vs KFP").encode())
+    return written
+
+
+def _atomic_write(path: Path, data: bytes) -> Path:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,111 @@
+"""One measured engine run, in its own process: `python -m compare.runner REQUEST.json RESULT.json`.
+
+bench.py starts this module under compare.measure.run_measured, so the CPU time and memory of
+everything the run needs (the engine's own child processes, every task process) belong to one
+process tree that nothing else shares. Engine events (task started / finished) are printed as JSON
+lines on stdout for the progress bar; the result is written to RESULT.json in one common shape:
+
+    {"state": "succeeded" | "failed", "error": str, "call_started": t, "call_finished": t,
+     "engine_wall_seconds": float, "tasks": {key: {"state", "started", "finished", "output",
+     "has_output"}}, "extra": {...}}
+
+Task keys are the engine's own names here ("task_id[2]" for Airflow map index 2, "kfp-task[2]"
+for a ParallelFor iteration); bench.py maps KFP names back to Airflow task ids.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import sys
+import time
+
+
+def _emit(message: dict) -> None:
+    sys.stdout.write(json.dumps(message, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def _unix(value):
+    """ISO timestamp / unix seconds / None -> unix seconds."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    return _dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+
+
+def run_airflow(request: dict) -> dict:
+    from compare.engines.airflow import run_dag
+
+    run = run_dag(request["dag_file"], request["dag_id"], params=request["params"],
+                  logical_date=request.get("logical_date"), on_event=_emit,
+                  timeout=request.get("timeout"), keep_log=request.get("log_path"))
+    tasks = {}
+    for name, task in run.tasks.items():
+        state = {"success": "succeeded", "skipped": "skipped", "upstream_failed": "not_run"}.get(task.state, task.state)
+        tasks[name] = {"state": state, "started": _unix(task.started), "finished": _unix(task.finished),
+                       "output": task.xcom_return, "has_output": task.has_xcom_return}
+    return {"state": "succeeded" if run.state == "success" else "failed", "error": run.error,
+            "engine_wall_seconds": run.wall_seconds, "tasks": tasks,
+            "extra": {"dag_test_seconds": run.wall_seconds, "total_seconds": run.total_seconds}}
+
+
+def run_kfp_local(request: dict) -> dict:
+    from compare.engines.kfp_local import run_pipeline
+
+    run = run_pipeline(request["package"], params=request["params"], pipeline_root=request["pipeline_root"],
+                       runner="subprocess", on_event=_emit, timeout=request.get("timeout"))
+    tasks = {}
+    for name, task in run.tasks.items():
+        outputs = task.outputs or {}
+        # a single-return component has one output parameter ("Output"); keep its value
+        output = next(iter(outputs.values())) if len(outputs) == 1 else (outputs or None)
+        tasks[name] = {"state": task.state, "started": _unix(task.started), "finished": _unix(task.finished),
+                       "output": output, "has_output": bool(outputs), "reason": task.reason}
+    return {"state": run.state, "error": run.error, "engine_wall_seconds": run.wall_seconds, "tasks": tasks,
+            "extra": {"run_dir": run.run_dir, "total_seconds": getattr(run, "total_seconds", None),
+                      "artifacts": _artifact_files(run.run_dir)}}
+
+
+def run_kfp_cluster(request: dict) -> dict:
+    from compare.cluster import run_on_cluster
+
+    return run_on_cluster(request, on_event=_emit)
+
+
+def _artifact_files(run_dir: str) -> dict:
+    """What kfp.local left under the run's pipeline root: output files per task (not our logs)."""
+    found = {"files": 0, "bytes": 0}
+    if not run_dir or not os.path.isdir(run_dir):
+        return found
+    for folder, dirs, files in os.walk(run_dir):
+        dirs[:] = [d for d in dirs if d != "_logs"]
+        for name in files:
+            found["files"] += 1
+            found["bytes"] += os.path.getsize(os.path.join(folder, name))
+    return found
+
+
+ENGINES = {"airflow": run_airflow, "kfp": run_kfp_local, "kfp-cluster": run_kfp_cluster}
+
+
+def main(request_path: str, result_path: str) -> int:
+    with open(request_path) as handle:
+        request = json.load(handle)
+    started = time.time()
+    try:
+        result = ENGINES[request["engine"]](request)
+    except Exception as exc:  # the engine could not run at all: a result saying why, not a traceback
+        result = {"state": "error", "error": f"{type(exc).__name__}: {exc}", "tasks": {}, "extra": {}}
+    result["call_started"] = started
+    result["call_finished"] = time.time()
+    tmp = result_path + ".tmp"
+    with open(tmp, "w") as handle:
+        json.dump(result, handle, default=str)
+    os.replace(tmp, result_path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))

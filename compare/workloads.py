@@ -1,0 +1,221 @@
+"""The workloads `kfmigrate compare` runs, and how their results are checked for agreement.
+
+A workload is an Airflow DAG file under samples/workloads/. Each becomes one or more *points*: the
+DAG file to run on Airflow (as is) and to convert for KFP (with kfmigrate's own converter), plus the
+params both engines get. The scaling workload is a template: one copy of the DAG is written per
+sweep point with its CHAIN_LENGTH / FAN_OUT / PAYLOAD_KB constants replaced.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "workloads"
+WORKLOADS = ("ml-training", "scaling")
+DEFAULT_WORKLOADS = ("ml-training", "scaling")
+
+# Default scaling sweep: a base point, then one knob turned at a time, so each curve isolates one
+# cost. 100 KB stays under the 128 KiB per-argument cap of KFP parameters; 1000 KB is over it on
+# purpose, to show where parameter passing stops working.
+DEFAULT_SWEEP = (
+    {"chain": 1, "fan_out": 1, "payload_kb": 0},
+    {"chain": 10, "fan_out": 1, "payload_kb": 0},
+    {"chain": 20, "fan_out": 1, "payload_kb": 0},
+    {"chain": 1, "fan_out": 8, "payload_kb": 0},
+    {"chain": 1, "fan_out": 1, "payload_kb": 100},
+    {"chain": 1, "fan_out": 1, "payload_kb": 1000},
+)
+
+
+@dataclass
+class Point:
+    """One DAG to run on every engine."""
+
+    workload: str  # "ml-training" | "scaling"
+    label: str  # shown in the report and progress bar
+    dag_file: Path
+    dag_id: str
+    params: dict = field(default_factory=dict)  # params both engines get
+    knobs: dict = field(default_factory=dict)  # scaling: chain / fan_out / payload_kb
+
+    @property
+    def slug(self) -> str:
+        return re.sub(r"[^a-z0-9]+", "-", self.label.lower()).strip("-")
+
+
+class WorkloadError(Exception):
+    pass
+
+
+def parse_workloads(text: Optional[str]) -> list:
+    """'ml-training', 'scaling', 'all' or a comma list -> workload names (in canonical order)."""
+    if not text:
+        return list(DEFAULT_WORKLOADS)
+    names = [n.strip().replace("_", "-") for n in text.split(",") if n.strip()]
+    if "all" in names:
+        return list(WORKLOADS)
+    unknown = [n for n in names if n not in WORKLOADS]
+    if unknown:
+        raise WorkloadError(f"unknown workload {', '.join(unknown)} (choose from {', '.join(WORKLOADS)}, all)")
+    return [n for n in WORKLOADS if n in names]
+
+
+def parse_sweep(text: Optional[str]) -> tuple:
+    """'chain=1,10;fan_out=8;payload_kb=100' style overrides -> sweep points (one knob at a time)."""
+    if not text:
+        return DEFAULT_SWEEP
+    base = {"chain": 1, "fan_out": 1, "payload_kb": 0}
+    points = [dict(base)]
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise WorkloadError(f"sweep part {part!r}: expected knob=v1,v2 (knobs: {', '.join(base)})")
+        knob, values = part.split("=", 1)
+        knob = knob.strip()
+        if knob not in base:
+            raise WorkloadError(f"unknown sweep knob {knob!r} (knobs: {', '.join(base)})")
+        for value in values.split(","):
+            try:
+                number = int(value)
+            except ValueError:
+                raise WorkloadError(f"sweep {knob}: {value!r} is not a whole number") from None
+            if number < (0 if knob == "payload_kb" else 1):
+                raise WorkloadError(f"sweep {knob}: {number} is too small")
+            point = dict(base, **{knob: number})
+            if point not in points:
+                points.append(point)
+    return tuple(points)
+
+
+def scaling_source(template: str, chain: int, fan_out: int, payload_kb: int) -> str:
+    """The scaling DAG with its knobs set and a dag_id naming the point."""
+    replaced = template
+    for constant, value in (("CHAIN_LENGTH", chain), ("FAN_OUT", fan_out), ("PAYLOAD_KB", payload_kb)):
+        replaced, count = re.subn(rf"(?m)^{constant} = \d+$", f"{constant} = {value}", replaced)
+        if count != 1:
+            raise WorkloadError(f"scaling template: expected one `{constant} = <int>` line")
+    dag_id = scaling_dag_id(chain, fan_out, payload_kb)
+    replaced, count = re.subn(r'dag_id="scaling"', f'dag_id="{dag_id}"', replaced)
+    if count != 1:
+        raise WorkloadError('scaling template: expected one dag_id="scaling"')
+    return replaced
+
+
+def scaling_dag_id(chain: int, fan_out: int, payload_kb: int) -> str:
+    return f"scaling_n{chain}_w{fan_out}_s{payload_kb}kb"
+
+
+def build_points(workloads: list, work_dir: Path, sweep: tuple = DEFAULT_SWEEP) -> list:
+    """The points to run, writing generated DAG files under work_dir/dags."""
+    points = []
+    for name in workloads:
+        if name == "ml-training":
+            points.append(Point("ml-training", "ml-training", SAMPLES / "ml_training.py", "ml_training"))
+        elif name == "scaling":
+            template = (SAMPLES / "scaling.py").read_text()
+            folder = Path(work_dir) / "dags"
+            folder.mkdir(parents=True, exist_ok=True)
+            for knobs in sweep:
+                dag_id = scaling_dag_id(**knobs)
+                path = folder / f"{dag_id}.py"
+                path.write_text(scaling_source(template, **knobs))
+                label = f"scaling N={knobs['chain']} W={knobs['fan_out']} S={knobs['payload_kb']}KB"
+                points.append(Point("scaling", label, path, dag_id, knobs=dict(knobs)))
+    return points
+
+
+def engine_params(point: Point, engine: str, run_dir: Path, mlflow_uri: str, kfp_mlflow: bool) -> dict:
+    """Params for one run: a private work dir; MLflow tracking on Airflow (and on KFP if asked)."""
+    params = dict(point.params)
+    if point.workload == "ml-training":
+        params["work_dir"] = str(Path(run_dir) / "work")
+        tracked = engine == "airflow" or kfp_mlflow
+        params["mlflow_tracking_uri"] = mlflow_uri if tracked else ""
+    return params
+
+
+# ---------------------------------------------------------------- agreement
+
+# Fields that differ between engines by design (where files went, MLflow ids): left out of the check.
+VOLATILE_KEYS = {"path", "model_path", "tracking_uri", "mlflow_run_id", "model_uri", "registered_version"}
+
+
+def comparable(point: Point, outputs: dict) -> dict:
+    """The task results that must be identical on every engine, keyed by task.
+
+    outputs: task key -> the task's return value (Airflow XCom / KFP output parameter).
+    """
+    cleaned = {}
+    for key, value in outputs.items():
+        cleaned[key] = _drop_volatile(_json_normal(value))
+    return cleaned
+
+
+def _drop_volatile(value):
+    if isinstance(value, dict):
+        return {k: _drop_volatile(v) for k, v in value.items() if k not in VOLATILE_KEYS}
+    if isinstance(value, list):
+        return [_drop_volatile(v) for v in value]
+    return value
+
+
+def _json_normal(value):
+    """JSON round trip, with whole floats as ints (kfp.local hands collected ints back as floats)."""
+    value = json.loads(json.dumps(value, default=str))
+    return _ints(value)
+
+
+def _ints(value):
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_ints(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _ints(v) for k, v in value.items()}
+    return value
+
+
+def diff_values(left, right, path: str = "") -> list:
+    """Human-readable differences between two JSON values (empty when equal)."""
+    if isinstance(left, dict) and isinstance(right, dict):
+        found = []
+        for key in sorted(set(left) | set(right), key=str):
+            where = f"{path}.{key}" if path else str(key)
+            if key not in left:
+                found.append(f"{where}: only in the second")
+            elif key not in right:
+                found.append(f"{where}: only in the first")
+            else:
+                found.extend(diff_values(left[key], right[key], where))
+        return found
+    if isinstance(left, list) and isinstance(right, list) and len(left) == len(right):
+        found = []
+        for index, (a, b) in enumerate(zip(left, right)):
+            found.extend(diff_values(a, b, f"{path}[{index}]"))
+        return found
+    if left != right:
+        return [f"{path or 'value'}: {_short(left)} != {_short(right)}"]
+    return []
+
+
+def _short(value) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def headline(point: Point, outputs: dict) -> dict:
+    """The few figures the report shows for a run's result (chosen model and metrics...)."""
+    if point.workload == "ml-training":
+        best = outputs.get("register") or outputs.get("pick_best") or {}
+        if not isinstance(best, dict):
+            return {}
+        return {"model_name": best.get("model_name"), "metrics": best.get("metrics"),
+                "model_sha256": best.get("model_sha256"),
+                "mlflow_run_id": best.get("mlflow_run_id"), "registered_version": best.get("registered_version")}
+    if point.workload == "scaling":
+        return {"payload_chars_received": outputs.get("consume_payload")}
+    return {}
