@@ -1,0 +1,63 @@
+"""`kfmigrate run` end to end through the CLI (real kfp.local)."""
+import json
+
+from click.testing import CliRunner
+
+from kfmigrate.cli import main
+
+PIPELINE = '''
+from kfp import dsl
+
+@dsl.component(base_image="python:3.11", install_kfp_package=False)
+def square(x: int) -> int:
+    return x * x
+
+@dsl.component(base_image="python:3.11", install_kfp_package=False)
+def check(value: int, limit: float, strict: bool):
+    print(f"checking {value} against {limit}")
+    if strict and value > limit:
+        raise RuntimeError(f"value {value} is over the limit")
+
+@dsl.pipeline(name="squares")
+def squares(x: int = 3, limit: float = 100.0, strict: bool = False):
+    s = square(x=x).set_display_name("square_it")
+    check(value=s.output, limit=limit, strict=strict).set_display_name("check_it")
+'''
+
+
+def test_run_success_shows_tasks_and_outputs(tmp_path, compile_pipeline):
+    package = compile_pipeline(tmp_path, PIPELINE)
+    result = CliRunner().invoke(main, ["run", str(package), "-p", "x=4", "--pipeline-root", str(tmp_path / "root"),
+                                       "--json", str(tmp_path / "run.json")])
+    assert result.exit_code == 0, result.output
+    assert "square_it" in result.output and "Output=16" in result.output
+    assert "squares succeeded" in result.output
+    data = json.loads((tmp_path / "run.json").read_text())
+    assert data["state"] == "succeeded" and data["tasks"]["square"]["outputs"] == {"Output": 16}
+    again = CliRunner().invoke(main, ["run", str(package), "--json", str(tmp_path / "run.json")])
+    assert again.exit_code == 2 and "use --force" in again.output
+
+
+def test_run_failure_exits_1_with_log_tail(tmp_path, compile_pipeline):
+    package = compile_pipeline(tmp_path, PIPELINE)
+    result = CliRunner().invoke(main, ["run", str(package), "-p", "x=20", "-p", "limit=50", "-p", "strict=true",
+                                       "--pipeline-root", str(tmp_path / "root")])
+    assert result.exit_code == 1
+    assert "squares failed" in result.output
+    assert "task check_it (check) failed" in result.output
+    assert "value 400 is over the limit" in result.output  # from the task's own log
+
+
+def test_run_user_errors_exit_2_without_traceback(tmp_path, compile_pipeline):
+    package = compile_pipeline(tmp_path, PIPELINE)
+    runner = CliRunner()
+    unknown = runner.invoke(main, ["run", str(package), "-p", "y=1"])
+    assert unknown.exit_code == 2 and "unknown parameter 'y'" in unknown.output
+    badtype = runner.invoke(main, ["run", str(package), "-p", "x=three"])
+    assert badtype.exit_code == 2 and "not a valid number_integer" in badtype.output
+    missing = runner.invoke(main, ["run", str(tmp_path / "nope.yaml")])
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    docker = runner.invoke(main, ["run", str(package), "--runner", "docker"])
+    assert docker.exit_code == 2 and "docker" in docker.output.lower()
+    for result in (unknown, badtype, missing, docker):
+        assert "Traceback" not in result.output
