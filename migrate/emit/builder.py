@@ -37,7 +37,7 @@ SKIP_OUTPUT = "airflow_skipped"
 ALWAYS_CHECKED_RULES = ("one_failed", "all_failed", "all_skipped")
 FAILURE_RULES = ("all_done", "always", "one_failed", "all_failed", "none_failed", "none_failed_min_one_success",
                  "one_done", "all_done_min_one_success", "none_failed_or_skipped", "dummy")
-MODULE_NAMES = {"BASE_IMAGE", "NamedTuple", "Path", "compiler", "dsl", "kubernetes", *runtime.HELPERS}
+MODULE_NAMES = {"BASE_IMAGE", "no_task_runs", "NamedTuple", "Path", "compiler", "dsl", "kubernetes", *runtime.HELPERS}
 
 
 @dataclass
@@ -64,6 +64,8 @@ def build(workflow: ir.Workflow) -> EmitResult:
     taken = set(MODULE_NAMES) | {pipeline_fn}
 
     parameters, param_inputs = _pipeline_parameters(workflow, diagnostics)
+    for name in getattr(workflow, "callbacks", {}) or {}:
+        diagnostics.append(Diagnostic("KFM208", f"DAG {name} is not carried over to KFP", "warning", workflow.span))
     ctx = MapContext(workflow, param_inputs, tuple(t.task_id for t in workflow.tasks))
     nodes: Dict[str, Node] = {}
     for task in workflow.tasks:
@@ -131,6 +133,9 @@ def _pipeline_parameters(workflow: ir.Workflow, diagnostics: List[Diagnostic]):
 def _plan(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if task.mapping is not None:
         return placeholder_plan(task, ctx, "dynamic task mapping (.expand) has no KFP mapping yet")
+    mapped_groups = getattr(ctx.workflow, "mapped_groups", {}) or {}
+    if any(group in mapped_groups for group in task.group):
+        return placeholder_plan(task, ctx, "tasks of a mapped task group have no KFP mapping yet")
     mapper = find_mapper(task.operator)
     if mapper is None:
         return placeholder_plan(task, ctx)
@@ -284,6 +289,13 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
     parts.append("# ---------------------------------------------------------------- components (one per Airflow task)")
     for node in components:
         parts.append(_component(workflow, node))
+    if not components:
+        parts.append(
+            "@dsl.component(base_image=BASE_IMAGE)\n"
+            "def no_task_runs():\n"
+            '    """The DAG has only empty tasks; KFP needs at least one task in a pipeline."""\n'
+            '    print("Nothing to run: every Airflow task of this DAG was an empty task.")'
+        )
     parts.append("# ---------------------------------------------------------------- pipeline")
     parts.append(_pipeline(workflow, components, parameters, pipeline_fn))
     parts.append(
@@ -409,7 +421,7 @@ def _pipeline(workflow: ir.Workflow, components: List[Node], parameters: List[di
         doc = doc.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
         lines.append(textwrap.indent(f'"""{doc}\n"""', "    ", lambda line: bool(line.strip())))
     if not components:
-        lines.append("    pass  # the DAG has no task that runs")
+        lines.append("    no_task_runs().set_display_name('no task runs')")
     for node in components:
         lines.append(textwrap.indent(_task_call(node, by_id), "    "))
     return "\n".join(lines)

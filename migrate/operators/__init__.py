@@ -84,6 +84,12 @@ class MapContext:
     param_inputs: Mapping[str, str]  # DAG param name -> pipeline parameter name
     known_tasks: Sequence[str] = ()  # task ids that exist in the workflow
 
+    def param_type(self, name: str) -> str:
+        for param in self.workflow.params:
+            if param.name == name and param.type in ("str", "int", "float", "bool", "list", "dict"):
+                return param.type
+        return "str"
+
     def diagnostic(self, task: ir.Task, code: str, message: str, severity: str = "warning") -> Diagnostic:
         return Diagnostic(code, message, severity, task.span, task.task_id)
 

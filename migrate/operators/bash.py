@@ -10,7 +10,7 @@ from __future__ import annotations
 from migrate import ir
 from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import (
-    ArgBuilder, context_inputs, ignored_arg_diagnostics, unresolved_pull_diagnostics, value_has_jinja,
+    ArgBuilder, callback_diagnostics, context_inputs, ignored_arg_diagnostics, unresolved_pull_diagnostics, value_has_jinja,
     xcom_refs_of,
 )
 from migrate.operators.python import _callable_code, _param_name
@@ -22,7 +22,7 @@ OWN_ARGS = {"bash_command", "env", "append_env", "output_encoding", "skip_on_exi
 def map_bash(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     decorated = task.operator == "@task.bash"
     plan = ComponentPlan(mapping=f"{task.operator} -> bash lightweight component")
-    args = ArgBuilder()
+    args = ArgBuilder(ctx)
     lines = [context_inputs(task, ctx, args)]
     uses_jinja = any(value_has_jinja(v) for v in (*task.args.values(), *task.call_args, *task.call_kwargs.values()))
 
@@ -97,6 +97,9 @@ def map_bash(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan.may_skip = not (isinstance(skip, ir.Literal) and skip.value in (None, []))
     plan.description = task.doc
     plan.diagnostics += unresolved_pull_diagnostics(task, ctx)
+    diagnostics, differences = callback_diagnostics(task, ctx)
+    plan.diagnostics += diagnostics
+    plan.differences += differences
     diagnostics, differences = ignored_arg_diagnostics(task, ctx, OWN_ARGS | ({"python_callable"} if decorated else set()))
     plan.diagnostics += diagnostics
     plan.differences += differences

@@ -236,6 +236,7 @@ def unresolved_pull_diagnostics(task: ir.Task, ctx: MapContext) -> List[Diagnost
 @dataclass
 class ArgBuilder:
     """Turns IR argument values into component inputs and Python expressions in the body."""
+    ctx: Optional[MapContext] = None  # needed for ParamRef values (DAG params used as arguments)
     inputs: List[Input] = field(default_factory=list)
     dynamic: List[str] = field(default_factory=list)  # sources of values unresolved statically
     taken: Set[str] = field(default_factory=lambda: set(RESERVED))
@@ -267,7 +268,12 @@ class ArgBuilder:
             return f"_airflow_render({code}, _airflow.context)" if rendered else code
         if isinstance(value, ir.Literal):
             return self._literal_expr(value.value, hint, rendered, top)
-        if isinstance(value, ir.Composite):
+        if isinstance(value, ir.ParamRef) and self.ctx and value.name in self.ctx.param_inputs:
+            pipeline_name = self.ctx.param_inputs[value.name]
+            if top:
+                return self.add_input(hint, self.ctx.param_type(value.name), PipelineInput(pipeline_name))
+            return f"_airflow.context['params'][{value.name!r}]"
+        if isinstance(value, ir.Composite) and value.kind in ("list", "tuple", "dict"):
             if value.kind == "dict":
                 parts = [f"{self.expr(k, hint, False, False)}: {self.expr(v, self._hint(hint, k), rendered, False)}" for k, v in value.items]
                 return "{" + ", ".join(parts) + "}"
@@ -385,6 +391,27 @@ def rewrite_airflow_imports(code: str) -> Tuple[str, List[str]]:
         end = lines[end_line - 1].encode()[end_col:].decode()
         lines[line - 1:end_line] = [start + text + end]
     return "".join(lines), list(dict.fromkeys(others))
+
+
+def shim_bindings(codes: Iterable[str]) -> List[str]:
+    """`name = _airflow.name` for the shimmed Airflow names the code uses (module-level airflow
+    imports are not part of the prelude, so the names must be bound here)."""
+    used: Set[str] = set()
+    for code in codes:
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            continue
+        used |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return [f"{name} = _airflow.{name}" for name in SHIMMED_AIRFLOW_NAMES if name in used]
+
+
+def callback_diagnostics(task: ir.Task, ctx: MapContext) -> Tuple[List[Diagnostic], List[str]]:
+    diagnostics, differences = [], []
+    for name in getattr(task, "callbacks", {}) or {}:
+        diagnostics.append(ctx.diagnostic(task, "KFM208", f"{name} is not carried over to KFP"))
+        differences.append(f"{name} does not run on KFP.")
+    return diagnostics, differences
 
 
 def return_kind(annotation: Optional[str]) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from migrate import ir
 from migrate.operators import NATIVE, PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import (
-    ArgBuilder, context_inputs, identifier, ignored_arg_diagnostics, indent, pushes_in_code, return_kind,
-    rewrite_airflow_imports, unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,
+    ArgBuilder, callback_diagnostics, context_inputs, identifier, ignored_arg_diagnostics, indent, pushes_in_code, return_kind,
+    rewrite_airflow_imports, shim_bindings, unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,
 )
 
 OWN_ARGS = {"python_callable", "op_args", "op_kwargs", "templates_dict", "templates_exts", "show_return_value_in_logs"}
@@ -24,7 +24,7 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if task.callable is None:
         return _no_callable(task, ctx, plan)
 
-    args = ArgBuilder()
+    args = ArgBuilder(ctx)
     lines = [context_inputs(task, ctx, args)]
     if taskflow:
         op_args = [args.expr(v, _param_name(task, i), rendered=True) for i, v in enumerate(task.call_args)]
@@ -63,6 +63,9 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan.diagnostics += unresolved_pull_diagnostics(task, ctx)
     for source in dynamic_pushes:
         plan.diagnostics.append(ctx.diagnostic(task, "KFM204", f"xcom_push with a computed key is not passed on to other tasks: {source}"))
+    diagnostics, differences = callback_diagnostics(task, ctx)
+    plan.diagnostics += diagnostics
+    plan.differences += differences
     diagnostics, differences = ignored_arg_diagnostics(task, ctx, OWN_ARGS)
     plan.diagnostics += diagnostics
     plan.differences += differences
@@ -112,6 +115,10 @@ def _mapping_exprs(value, args: ArgBuilder, hint: str) -> dict:
 def _callable_code(callable_: ir.CallableSource) -> tuple:
     """The prelude and the callable, airflow imports of shimmed names rewritten, with a header."""
     parts, modules = [], []
+    bindings = shim_bindings((callable_.source, *callable_.prelude))
+    if bindings:
+        parts.append("# Airflow names the callable uses, provided by the kfmigrate run-time shim.")
+        parts += bindings
     if callable_.prelude:
         parts.append("# From the DAG file: imports, constants and helpers the callable uses.")
         for snippet in callable_.prelude:
