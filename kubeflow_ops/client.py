@@ -1,0 +1,434 @@
+"""A retrying, explaining session around the real kfp.Client (KFP REST API v2beta1).
+
+What it adds to kfp.Client:
+- a request timeout (kfp.Client sets none) and retries with exponential backoff on transient faults
+  (HTTP 5xx/429, connection refused/reset, timeouts), with urllib3's own silent retries turned off;
+- 401/403 turned into an AuthError naming the credential that was tried and what to check;
+- lookups by name so that re-running a deploy never duplicates a pipeline, version, experiment or
+  run: a create that may have happened before a fault is looked up before it is retried;
+- no stray prints: kfp.Client prints links and warnings; we return data and print our own.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import logging
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from kubeflow_ops.auth import Credential, RedactingFilter, auth_hint
+from kubeflow_ops.errors import AuthError, KubeflowError
+
+log = logging.getLogger("kfmigrate.kubeflow")
+
+FINAL_RUN_STATES = ("SUCCEEDED", "FAILED", "SKIPPED", "CANCELED", "ERROR")
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+HASH_MARK = "kfmigrate sha256:"
+
+
+@dataclass
+class Uploaded:
+    pipeline_id: str
+    pipeline_name: str
+    version_id: str
+    version_name: str
+    created_pipeline: bool
+    created_version: bool
+
+
+def package_hash(path: str) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+def _name_filter(key: str, value: str) -> str:
+    return json.dumps({"predicates": [{"operation": "EQUALS", "key": key, "string_value": value}]})
+
+
+class KfpSession:
+    def __init__(self, host: str, credential: Credential, namespace: Optional[str] = None,
+                 verify_tls: bool = True, ca_cert: Optional[str] = None, timeout: float = 30.0,
+                 attempts: int = 5, backoff: float = 0.5, sleep: Callable[[float], None] = time.sleep,
+                 ui_host: Optional[str] = None):
+        if not host:
+            raise KubeflowError("no KFP host: pass --host or set KFP_HOST "
+                                "(e.g. http://ml-pipeline-ui.kubeflow or https://<kubeflow>/pipeline)")
+        self.host = host.rstrip("/")
+        self.credential = credential
+        self.namespace = namespace
+        self.verify_tls = verify_tls
+        self.ca_cert = ca_cert
+        self.timeout = timeout
+        self.attempts = max(1, attempts)
+        self.backoff = backoff
+        self.sleep = sleep
+        self.ui_host = (ui_host or self.host).rstrip("/")
+        self._client = None
+        self._install_log_redaction()
+
+    # ------------------------------------------------------------ plumbing
+    def _install_log_redaction(self) -> None:
+        redactor = RedactingFilter(self.credential)
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(redactor)
+        log.addFilter(redactor)
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = self._make_client()
+        return self._client
+
+    def _make_client(self):
+        import kfp
+        from kfp.client.set_volume_credentials import ServiceAccountTokenVolumeCredentials
+
+        kwargs: Dict[str, Any] = dict(host=self.host, verify_ssl=self.verify_tls, ssl_ca_cert=self.ca_cert)
+        if self.namespace:
+            kwargs["namespace"] = self.namespace
+        if self.credential.kind == "sa-token":
+            kwargs["credentials"] = ServiceAccountTokenVolumeCredentials(path=self.credential.token_path)
+        elif self.credential.kind == "token":
+            kwargs["existing_token"] = self.credential.token
+        elif self.credential.kind == "cookie":
+            kwargs["cookies"] = self.credential.cookie
+
+        session = self
+
+        def first_healthz(*_args, **_kwargs):
+            # kfp.Client.__init__ probes healthz when no namespace is known, retrying 5 times 5 s apart
+            # and logging tracebacks; answer it through our own timeout/retry/explain path instead.
+            session._tune_transport(client)
+            return session.call("check the KFP API (healthz)", client._healthz_api.healthz_service_get_healthz)
+
+        client = kfp.Client.__new__(kfp.Client)
+        client.get_kfp_healthz = first_healthz  # instance attribute: used by __init__ only
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            kfp.Client.__init__(client, **kwargs)
+        del client.get_kfp_healthz
+        self._tune_transport(client)
+        return client
+
+    def _tune_transport(self, client) -> None:
+        """Give every request a timeout and turn off urllib3's own (silent) retries."""
+        import urllib3
+
+        api_client = client._run_api.api_client
+        rest = api_client.rest_client
+        if getattr(rest, "_kfmigrate_tuned", False):
+            return
+        rest.pool_manager.connection_pool_kw["retries"] = urllib3.Retry(total=0, connect=0, read=0,
+                                                                        redirect=0, raise_on_redirect=False)
+        original = rest.request
+        timeout = self.timeout
+
+        def request(method, url, *args, **kwargs):
+            if not kwargs.get("_request_timeout"):
+                kwargs["_request_timeout"] = (timeout, timeout)
+            return original(method, url, *args, **kwargs)
+
+        rest.request = request
+        rest._kfmigrate_tuned = True
+
+    def _transient(self, exc: Exception) -> Optional[str]:
+        """A short reason if the failure is worth retrying, else None."""
+        import urllib3
+        from kfp_server_api.exceptions import ApiException
+
+        if isinstance(exc, ApiException):
+            if exc.status in RETRY_STATUSES:
+                return f"HTTP {exc.status} {exc.reason or ''}".strip()
+            return None
+        if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
+            exc = exc.reason
+        if isinstance(exc, (urllib3.exceptions.TimeoutError, TimeoutError)):
+            return "timed out"
+        if isinstance(exc, (urllib3.exceptions.ProtocolError, urllib3.exceptions.NewConnectionError,
+                            urllib3.exceptions.MaxRetryError, ConnectionError)):
+            return "connection failed"
+        return None
+
+    def _explain(self, what: str, exc: Exception, transient: Optional[str], tries: int) -> KubeflowError:
+        from kfp_server_api.exceptions import ApiException
+
+        if isinstance(exc, ApiException) and exc.status in (301, 302, 303, 307):
+            return AuthError(f"KFP at {self.host} redirected '{what}' to a login page (HTTP {exc.status}): the "
+                             f"request was not authenticated. Credential tried: {self.credential.describe()}.",
+                             hint=auth_hint(self.credential, 401))
+        if isinstance(exc, ApiException) and exc.status in (401, 403):
+            label = "401 Unauthorized" if exc.status == 401 else "403 Forbidden"
+            return AuthError(f"KFP at {self.host} answered {label} to '{what}'. Credential tried: "
+                             f"{self.credential.describe()}.", hint=auth_hint(self.credential, exc.status))
+        if isinstance(exc, ApiException):
+            detail = self.credential.redact(_error_message(exc.body) or exc.reason or "")
+            if transient:
+                return KubeflowError(f"'{what}' failed after {tries} attempts: HTTP {exc.status} {detail}".strip())
+            return KubeflowError(f"'{what}' failed: HTTP {exc.status} {detail}".strip())
+        if transient:
+            return KubeflowError(f"cannot reach KFP at {self.host} for '{what}' ({transient} "
+                                 f"after {tries} attempts, {self.timeout:g} s timeout each)",
+                                 hint="check --host, the network path (port-forward, ingress) and --insecure/--ca-cert")
+        return KubeflowError(f"'{what}' failed: {type(exc).__name__}: {self.credential.redact(str(exc))}")
+
+    def call(self, what: str, fn: Callable, *args, recover: Optional[Callable[[], Any]] = None, **kwargs):
+        """Call a kfp.Client/kfp_server_api function with retries; `recover` finds a create that
+        may have succeeded before a fault (so a retry does not create it twice)."""
+        from kfp_server_api.exceptions import ApiException
+
+        delay = self.backoff
+        for attempt in range(1, self.attempts + 1):
+            try:
+                with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+                    warnings.simplefilter("ignore")
+                    return fn(*args, **kwargs)
+            except Exception as exc:  # classify below; nothing escapes unexplained
+                transient = self._transient(exc)
+                if isinstance(exc, ApiException) and exc.status == 409 and recover is not None:
+                    found = recover()
+                    if found is not None:
+                        return found
+                if transient is None or attempt == self.attempts:
+                    raise self._explain(what, exc, transient, attempt) from None
+                log.warning("%s: %s; retrying in %.1f s (attempt %d of %d)", what, transient, delay,
+                            attempt + 1, self.attempts)
+                self.sleep(delay)
+                delay = min(delay * 2, 8.0)
+                if recover is not None:
+                    found = self._quiet(recover)
+                    if found is not None:
+                        log.warning("%s: it had succeeded before the fault; using it", what)
+                        return found
+
+    def _quiet(self, fn: Callable):
+        try:
+            return fn()
+        except Exception:  # the retry itself will report the real problem
+            return None
+
+    def link(self, kind: str, *ids: str) -> str:
+        paths = {"run": "#/runs/details/{}", "experiment": "#/experiments/details/{}",
+                 "pipeline": "#/pipelines/details/{}/version/{}", "recurring": "#/recurringrun/details/{}"}
+        return f"{self.ui_host}/{paths[kind].format(*ids)}"
+
+    # ------------------------------------------------------------ health
+    def healthz(self):
+        return self.call("check the KFP API (healthz)", self.client._healthz_api.healthz_service_get_healthz)
+
+    # ------------------------------------------------------------ pipelines
+    def find_pipeline(self, name: str):
+        response = self.call(f"find pipeline '{name}'", self.client.list_pipelines,
+                             filter=_name_filter("display_name", name), page_size=100, namespace=self.namespace)
+        matches = [p for p in (response.pipelines or []) if p.display_name == name]
+        if len(matches) > 1:
+            raise KubeflowError(f"several pipelines are named '{name}'; rename or delete the extra ones")
+        return matches[0] if matches else None
+
+    def list_versions(self, pipeline_id: str) -> list:
+        versions, token = [], ""
+        while True:
+            response = self.call("list pipeline versions", self.client.list_pipeline_versions,
+                                 pipeline_id=pipeline_id, page_token=token, page_size=100)
+            versions += response.pipeline_versions or []
+            token = response.next_page_token or ""
+            if not token:
+                return versions
+
+    def upload(self, package_path: str, name: str, version: Optional[str] = None,
+               description: str = "") -> Uploaded:
+        """Upload a package as pipeline `name`; if it exists, add a version (or reuse an identical one)."""
+        digest = package_hash(package_path)
+        marked = f"{description} [{HASH_MARK}{digest}]".strip()
+
+        def same_content(v) -> bool:
+            return HASH_MARK + digest in (v.description or "")
+
+        pipeline = self.find_pipeline(name)
+        if pipeline is None:
+            def recover_pipeline():
+                return self.find_pipeline(name)
+
+            pipeline = self.call(f"upload pipeline '{name}'", self.client.upload_pipeline,
+                                 pipeline_package_path=package_path, pipeline_name=name,
+                                 description=marked, namespace=self.namespace, recover=recover_pipeline)
+            versions = self.list_versions(pipeline.pipeline_id)
+            mine = [v for v in versions if same_content(v)]
+            if mine and (version is None or mine[0].display_name == version):
+                first = mine[0]
+                return Uploaded(pipeline.pipeline_id, name, first.pipeline_version_id,
+                                first.display_name or first.name, True, True)
+            if not mine and versions and version is None:
+                raise KubeflowError(f"pipeline '{name}' appeared while uploading it, with other content; "
+                                    "run again to add a version")
+            created_pipeline = True
+        else:
+            created_pipeline = False
+            versions = self.list_versions(pipeline.pipeline_id)
+            for v in versions:
+                v_name = v.display_name or v.name
+                if version and v_name == version:
+                    if same_content(v):
+                        return Uploaded(pipeline.pipeline_id, name, v.pipeline_version_id, v_name, False, False)
+                    raise KubeflowError(f"pipeline '{name}' already has a version '{version}' with other "
+                                        "content; choose another --version")
+                if not version and same_content(v):
+                    return Uploaded(pipeline.pipeline_id, name, v.pipeline_version_id, v_name, False, False)
+
+        version_name = version or f"{name}-{digest[:12]}"
+
+        def recover_version():
+            for v in self.list_versions(pipeline.pipeline_id):
+                if (v.display_name or v.name) == version_name and same_content(v):
+                    return v
+            return None
+
+        created = self.call(f"upload version '{version_name}' of '{name}'", self.client.upload_pipeline_version,
+                            pipeline_package_path=package_path, pipeline_version_name=version_name,
+                            pipeline_id=pipeline.pipeline_id, description=marked, recover=recover_version)
+        return Uploaded(pipeline.pipeline_id, name, created.pipeline_version_id, version_name,
+                        created_pipeline, True)
+
+    def resolve_version(self, pipeline_name: str, version: Optional[str] = None) -> Tuple[str, str]:
+        """(pipeline_id, version_id) for a pipeline by name; the newest version unless one is named."""
+        pipeline = self.find_pipeline(pipeline_name)
+        if pipeline is None:
+            raise KubeflowError(f"no pipeline named '{pipeline_name}' (upload it first: kfmigrate kubeflow upload)")
+        versions = self.list_versions(pipeline.pipeline_id)
+        if version:
+            for v in versions:
+                if version in (v.display_name, v.name, v.pipeline_version_id):
+                    return pipeline.pipeline_id, v.pipeline_version_id
+            raise KubeflowError(f"pipeline '{pipeline_name}' has no version '{version}'")
+        if not versions:
+            raise KubeflowError(f"pipeline '{pipeline_name}' has no versions")
+        newest = max(versions, key=lambda v: str(v.created_at or ""))
+        return pipeline.pipeline_id, newest.pipeline_version_id
+
+    # ------------------------------------------------------------ experiments
+    def find_experiment(self, name: str):
+        response = self.call(f"find experiment '{name}'", self.client.list_experiments,
+                             filter=_name_filter("display_name", name), page_size=100, namespace=self.namespace)
+        matches = [e for e in (response.experiments or []) if e.display_name == name]
+        if len(matches) > 1:
+            raise KubeflowError(f"several experiments are named '{name}' in this namespace")
+        return matches[0] if matches else None
+
+    def ensure_experiment(self, name: str, description: Optional[str] = None):
+        """(experiment, created): the experiment named `name`, created if missing."""
+        found = self.find_experiment(name)
+        if found is not None:
+            return found, False
+        from kfp_server_api import V2beta1Experiment
+
+        body = V2beta1Experiment(display_name=name, description=description, namespace=self.namespace)
+        created = self.call(f"create experiment '{name}'",
+                            self.client._experiment_api.experiment_service_create_experiment,
+                            experiment=body, recover=lambda: self.find_experiment(name))
+        return created, True
+
+    def list_experiments(self, limit: int = 100) -> list:
+        response = self.call("list experiments", self.client.list_experiments, page_size=limit,
+                             sort_by="created_at desc", namespace=self.namespace)
+        return response.experiments or []
+
+    # ------------------------------------------------------------ runs
+    def find_run(self, experiment_id: str, display_name: str):
+        response = self.call("find run", self.client.list_runs, experiment_id=experiment_id,
+                             filter=_name_filter("display_name", display_name), page_size=100)
+        matches = [r for r in (response.runs or []) if r.display_name == display_name]
+        return max(matches, key=lambda r: str(r.created_at or "")) if matches else None
+
+    def create_run(self, experiment_id: str, display_name: str, params: Optional[dict] = None,
+                   pipeline_id: Optional[str] = None, version_id: Optional[str] = None,
+                   package_path: Optional[str] = None, pipeline_root: Optional[str] = None,
+                   service_account: Optional[str] = None):
+        before = {r.run_id for r in [self._quiet(lambda: self.find_run(experiment_id, display_name))] if r}
+
+        def recover():
+            run = self.find_run(experiment_id, display_name)
+            return run if run is not None and run.run_id not in before else None
+
+        return self.call(f"start run '{display_name}'", self.client.run_pipeline, experiment_id=experiment_id,
+                         job_name=display_name, params=params or {}, pipeline_id=pipeline_id,
+                         version_id=version_id, pipeline_package_path=package_path,
+                         pipeline_root=pipeline_root, service_account=service_account, recover=recover)
+
+    def get_run(self, run_id: str):
+        return self.call(f"get run {run_id}", self.client.get_run, run_id)
+
+    def list_runs(self, experiment_id: Optional[str] = None, limit: int = 20) -> list:
+        response = self.call("list runs", self.client.list_runs, experiment_id=experiment_id,
+                             namespace=self.namespace, page_size=limit, sort_by="created_at desc")
+        return response.runs or []
+
+    def wait_run(self, run_id: str, timeout: float = 3600, poll: float = 5.0,
+                 on_change: Optional[Callable[[Any], None]] = None, clock: Callable[[], float] = time.monotonic):
+        """Poll a run until it reaches a final state; each poll goes through the retrying call()."""
+        deadline = clock() + timeout
+        last_state = None
+        while True:
+            run = self.get_run(run_id)
+            state = str(run.state or "").upper()
+            if on_change and state != last_state:
+                on_change(run)
+            last_state = state
+            if state in FINAL_RUN_STATES:
+                return run
+            if clock() >= deadline:
+                raise KubeflowError(f"run {run_id} is still {state or 'pending'} after {timeout:g} s "
+                                    f"(it keeps running; follow it with `kfmigrate kubeflow run wait {run_id}`)")
+            self.sleep(poll)
+
+    # ------------------------------------------------------------ recurring runs
+    def find_recurring_run(self, experiment_id: str, display_name: str):
+        response = self.call("find recurring run", self.client.list_recurring_runs, experiment_id=experiment_id,
+                             filter=_name_filter("display_name", display_name), page_size=100)
+        matches = [r for r in (response.recurring_runs or []) if r.display_name == display_name]
+        return matches[0] if matches else None
+
+    def delete_recurring_run(self, recurring_run_id: str) -> None:
+        self.call("delete recurring run", self.client.delete_recurring_run, recurring_run_id)
+
+    def create_recurring_run(self, experiment_id: str, display_name: str, spec, pipeline_id: str,
+                             version_id: str, params: Optional[dict] = None, max_concurrency: int = 1,
+                             description: Optional[str] = None):
+        def recover():
+            return self.find_recurring_run(experiment_id, display_name)
+
+        kwargs = {k: v for k, v in spec.client_kwargs().items() if v is not None}
+        return self.call(f"create recurring run '{display_name}'", self.client.create_recurring_run,
+                         experiment_id=experiment_id, job_name=display_name, description=description,
+                         params=params or {}, pipeline_id=pipeline_id, version_id=version_id,
+                         max_concurrency=max_concurrency, recover=recover, **kwargs)
+
+
+def _error_message(body) -> str:
+    """The message inside a KFP error body (googleRpcStatus or the upload server's error_message)."""
+    if not body:
+        return ""
+    try:
+        data = json.loads(body)
+    except (TypeError, ValueError):
+        return str(body)[:300]
+    if isinstance(data, dict):
+        return str(data.get("message") or data.get("error_message") or data.get("error") or "")[:300]
+    return str(data)[:300]
+
+
+def task_rows(run) -> List[dict]:
+    """Per-task state and outputs from a run's run_details (what the v2beta1 Run API reports)."""
+    rows = []
+    details = getattr(run, "run_details", None)
+    for task in (getattr(details, "task_details", None) or []):
+        outputs = {}
+        for name, artifacts in (task.outputs or {}).items():
+            ids = getattr(artifacts, "artifact_ids", None) or []
+            outputs[name] = ",".join(str(i) for i in ids)
+        rows.append({"task": task.display_name or task.task_id, "state": str(task.state or ""),
+                     "started": str(task.start_time or ""), "finished": str(task.end_time or ""),
+                     "outputs": outputs, "error": getattr(task.error, "message", None) if task.error else None})
+    return rows

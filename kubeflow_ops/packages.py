@@ -1,0 +1,157 @@
+"""Turn what the user names (a DAG, a pipeline .py, a compiled package) into a file kfp.Client uploads.
+
+- an Airflow DAG file: converted with migrate.api (static, never imported), compiled to YAML;
+- a KFP pipeline .py: compiled with migrate.package (that module IS meant to be executed);
+- .yaml/.yml/.zip/.tar.gz/.tgz: used as is; .json (PipelineSpec as JSON) is re-written as YAML.
+The temporary files live in a folder the caller removes (PreparedPackage.cleanup).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import tarfile
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional
+
+import yaml
+
+from kubeflow_ops.errors import KubeflowError
+
+ARCHIVES = (".zip", ".tar.gz", ".tgz")
+
+
+@dataclass
+class PreparedPackage:
+    path: str  # what to upload
+    pipeline_name: str  # pipelineInfo.name
+    parameters: List[str] = field(default_factory=list)
+    workflow: Optional[object] = None  # the ir.Workflow when it came from a DAG
+    notes: List[object] = field(default_factory=list)  # conversion diagnostics worth showing
+    tmpdir: Optional[str] = None
+
+    def cleanup(self) -> None:
+        if self.tmpdir:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+
+
+def is_airflow_dag(path: Path) -> bool:
+    """A .py that imports Airflow is a DAG to convert; one that imports kfp is a pipeline."""
+    if path.suffix != ".py":
+        return False
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return ("import airflow" in text or "from airflow" in text) and "from kfp" not in text
+
+
+def _spec_of(yaml_text: str) -> dict:
+    docs = [d for d in yaml.safe_load_all(yaml_text) if d]
+    if not docs or "pipelineInfo" not in docs[0]:
+        raise KubeflowError("not a compiled KFP pipeline (no pipelineInfo)")
+    return docs[0]
+
+
+def _archive_spec(path: Path) -> dict:
+    name = path.name
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.namelist() if m.endswith((".yaml", ".yml"))]
+            if not members:
+                raise KubeflowError(f"{path}: the archive holds no pipeline .yaml")
+            return _spec_of(archive.read(members[0]).decode())
+    with tarfile.open(path, "r:gz") as archive:
+        members = [m for m in archive.getmembers() if m.isfile() and m.name.endswith((".yaml", ".yml"))]
+        if not members:
+            raise KubeflowError(f"{path}: the archive holds no pipeline .yaml")
+        return _spec_of(archive.extractfile(members[0]).read().decode())
+
+
+def _parameters(spec: dict) -> List[str]:
+    return sorted(spec.get("root", {}).get("inputDefinitions", {}).get("parameters", {}) or {})
+
+
+def prepare(path: Path, dag_id: Optional[str] = None) -> PreparedPackage:
+    path = Path(path)
+    if not path.exists():
+        raise KubeflowError(f"{path}: no such file")
+    tmpdir = tempfile.mkdtemp(prefix="kfmigrate-")
+    try:
+        if is_airflow_dag(path):
+            return _from_dag(path, tmpdir, dag_id)
+        if path.suffix == ".py":
+            from migrate.package import PackageError, compile_python
+
+            try:
+                text = compile_python(path)
+            except PackageError as exc:
+                raise KubeflowError(str(exc)) from None
+            return _write_yaml(text, path.stem, tmpdir)
+        if path.suffix == ".json":
+            return _write_yaml(yaml.safe_dump(json.loads(path.read_text()), sort_keys=False), path.stem, tmpdir)
+        if path.suffix in (".yaml", ".yml"):
+            spec = _spec_of(path.read_text())
+            shutil.rmtree(tmpdir)
+            return PreparedPackage(str(path), spec["pipelineInfo"]["name"], _parameters(spec))
+        if path.name.endswith(ARCHIVES):
+            spec = _archive_spec(path)
+            shutil.rmtree(tmpdir)
+            return PreparedPackage(str(path), spec["pipelineInfo"]["name"], _parameters(spec))
+        raise KubeflowError(f"{path}: expected an Airflow DAG .py, a pipeline .py, .yaml, .json, .zip or .tar.gz")
+    except BaseException:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+        raise
+
+
+def _write_yaml(text: str, stem: str, tmpdir: str, **extra) -> PreparedPackage:
+    spec = _spec_of(text)
+    out = Path(tmpdir) / f"{stem}.yaml"
+    out.write_text(text)
+    return PreparedPackage(str(out), spec["pipelineInfo"]["name"], _parameters(spec), tmpdir=tmpdir, **extra)
+
+
+def _from_dag(path: Path, tmpdir: str, dag_id: Optional[str]) -> PreparedPackage:
+    from migrate.api import convert_file
+    from migrate.diagnostics import ERROR
+
+    result = convert_file(path)
+    if result.error is not None:
+        raise KubeflowError(f"cannot convert {path}: {result.error.render()}")
+    conversions = result.conversions
+    if not conversions:
+        raise KubeflowError(f"{path}: no Airflow DAG found")
+    if dag_id:
+        conversions = [c for c in conversions if c.dag_id == dag_id]
+        if not conversions:
+            raise KubeflowError(f"{path}: no DAG '{dag_id}' (found {', '.join(c.dag_id for c in result.conversions)})")
+    elif len(conversions) > 1:
+        raise KubeflowError(f"{path} defines several DAGs ({', '.join(c.dag_id for c in conversions)}); pick one "
+                            "with --dag-id")
+    conversion = conversions[0]
+    if conversion.yaml_text is None:
+        problems = "; ".join(d.render() for d in conversion.diagnostics if d.severity == ERROR) or "compile failed"
+        raise KubeflowError(f"{path}: the converted pipeline did not compile: {problems}")
+    notes = [d for d in list(result.diagnostics) + list(conversion.diagnostics) if d.severity != "info"]
+    return _write_yaml(conversion.yaml_text, conversion.dag_id, tmpdir, workflow=conversion.workflow, notes=notes)
+
+
+def parse_params(pairs) -> dict:
+    """--param k=v (v read as JSON when it parses, else kept as text)."""
+    params = {}
+    for pair in pairs or ():
+        if "=" not in pair:
+            raise KubeflowError(f"--param {pair!r} must look like name=value")
+        key, value = pair.split("=", 1)
+        try:
+            params[key.strip()] = json.loads(value)
+        except ValueError:
+            params[key.strip()] = value
+    return params
+
+
+def check_params(params: dict, known: List[str]) -> None:
+    unknown = sorted(set(params) - set(known))
+    if unknown and known is not None:
+        raise KubeflowError(f"unknown pipeline parameter(s) {', '.join(unknown)}; the pipeline takes "
+                            f"{', '.join(known) or 'no parameters'}")
+
