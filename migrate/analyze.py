@@ -1,0 +1,667 @@
+"""Readiness inventory of a DAG folder: what converting it would give, without writing pipelines.
+
+`build_inventory(results, ...)` turns converter results (migrate.api.FileResult) into one JSON-able
+dict (validated by schemas/analyze.schema.json); `render(inventory, fmt)` writes it as a table,
+JSON, Markdown, SARIF 2.1.0 or CSV. `analyze_paths` runs the converter over files and folders.
+
+Readiness score (per DAG and in total, an integer 0..100, rounded down):
+
+    score = 100 * (native + removed + shim / 2) / tasks
+
+native and removed tasks count fully, shim tasks half (they run, but need the provider package and
+the connections on the cluster), placeholders nothing. A DAG without tasks scores 100. The total is
+the same formula over all tasks of all DAGs. A DAG is *ready* when it has no placeholder task and no
+error diagnostic; blockers are exactly those placeholders and errors.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from urllib.parse import quote
+
+from migrate import ir
+from migrate.diagnostics import CODES, ERROR, INFO, WARNING, Diagnostic
+
+INVENTORY_VERSION = 1
+FIDELITY_LEVELS = ("native", "shim", "placeholder", "removed")
+FORMATS = ("table", "json", "md", "sarif", "csv")
+UNMAPPED = "unmapped"
+NO_DAG_CODE = "KFM103"
+PLACEHOLDER_CODE = "KFM200"
+SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_LEVELS = {ERROR: "error", WARNING: "warning", INFO: "note"}
+SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+
+
+# ------------------------------------------------------------------ score
+def readiness_score(fidelity: Dict[str, int]) -> int:
+    """100 * (native + removed + shim/2) / tasks, rounded down; 100 for no tasks."""
+    tasks = sum(fidelity.get(level, 0) for level in FIDELITY_LEVELS)
+    if tasks == 0:
+        return 100
+    half_points = 2 * (fidelity.get("native", 0) + fidelity.get("removed", 0)) + fidelity.get("shim", 0)
+    return math.floor(100 * half_points / (2 * tasks))
+
+
+# ------------------------------------------------------------------ paths
+class PathStyle:
+    """Shows paths relative to a root folder (posix), absolute when outside it."""
+
+    def __init__(self, root: Path):
+        self.root = Path(os.path.abspath(root))
+
+    def show(self, path) -> str:
+        absolute = Path(os.path.abspath(path))
+        try:
+            return absolute.relative_to(self.root).as_posix()
+        except ValueError:
+            return absolute.as_posix()
+
+
+# ------------------------------------------------------------------ families
+def operator_family(operator: str) -> str:
+    """The mapper module that handles the operator ("bash", "python" ...), or "unmapped"."""
+    from migrate.operators import find_mapper
+
+    found = find_mapper(operator)
+    return found.__module__.rsplit(".", 1)[-1] if found is not None else UNMAPPED
+
+
+# ------------------------------------------------------------------ connections and variables
+CONN_ARGUMENT = re.compile(r"(?:^|_)conn_id$")
+JINJA_BLOCK = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.S)
+_KEY = r"""(?:\.\s*get\s*\(\s*(['"])(?P<get>[^'"]+)\1|\[\s*(['"])(?P<item>[^'"]+)\3\s*\]|\.\s*(?P<attr>[A-Za-z_]\w*))"""
+JINJA_VARIABLE = re.compile(r"\bvar\s*\.\s*(?:value|json)\s*" + _KEY)
+JINJA_CONNECTION = re.compile(r"\bconn\s*" + _KEY)
+CODE_VARIABLE = re.compile(r"""\bVariable\s*\.\s*get\s*\(\s*(?:key\s*=\s*)?(['"])(?P<name>[^'"]+)\1""")
+CODE_CONNECTION = re.compile(r"""\b(?:get_connection|Connection\s*\.\s*get)\s*\(\s*(?:conn_id\s*=\s*)?(['"])(?P<name>[^'"]+)\1""")
+CODE_CONN_KEYWORD = re.compile(r"""\b(?P<key>(?:\w+_)?conn_id)\s*=\s*(['"])(?P<name>[^'"]+)\2""")
+
+
+def _jinja_names(pattern: re.Pattern, text: str) -> List[str]:
+    names = []
+    for block in JINJA_BLOCK.finditer(text):
+        expression = block.group(1) if block.group(1) is not None else block.group(2)
+        for match in pattern.finditer(expression):
+            name = match.group("get") or match.group("item") or match.group("attr")
+            if name and not (match.group("attr") == "get" and expression[match.end():].lstrip().startswith("(")):
+                names.append(name)
+    return names
+
+
+def _strings_in(value) -> Iterable[Tuple[str, bool]]:
+    """(text, is_code) for every string a Value holds; Dynamic values are Python source."""
+    if isinstance(value, ir.Template):
+        yield value.text, False
+    elif isinstance(value, ir.Dynamic):
+        yield value.source, True
+    elif isinstance(value, ir.Composite):
+        for item in value.items:
+            yield from _strings_in(item)
+    elif isinstance(value, tuple):  # a (key, value) pair of a dict Composite
+        for item in value:
+            yield from _strings_in(item)
+    elif isinstance(value, ir.Literal):
+        yield from _strings_in(value.value)
+    elif isinstance(value, str):
+        yield value, False
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings_in(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings_in(key)
+            yield from _strings_in(item)
+
+
+def _code_usages(text: str) -> List[Tuple[str, str, str, int]]:
+    """(kind, name, via, offset) for Variable.get / get_connection / *conn_id= in Python source."""
+    found = []
+    for match in CODE_VARIABLE.finditer(text):
+        found.append(("variable", match.group("name"), "Variable.get", match.start()))
+    for match in CODE_CONNECTION.finditer(text):
+        found.append(("connection", match.group("name"), "get_connection", match.start()))
+    for match in CODE_CONN_KEYWORD.finditer(text):
+        found.append(("connection", match.group("name"), f"{match.group('key')}=", match.start()))
+    return found
+
+
+def _text_usages(text: str, is_code: bool) -> List[Tuple[str, str, str]]:
+    if is_code:
+        return [(kind, name, via) for kind, name, via, _ in _code_usages(text)]
+    return ([("variable", name, "template var") for name in _jinja_names(JINJA_VARIABLE, text)]
+            + [("connection", name, "template conn") for name in _jinja_names(JINJA_CONNECTION, text)])
+
+
+def scan_task_usages(task: ir.Task, workflow: ir.Workflow) -> List[dict]:
+    """Connections and variables one task needs: conn-id arguments, templates, callable source.
+
+    An argument that only comes from the DAG's default_args is reported once for the DAG (task_id
+    None): Airflow passes default_args only to operators that accept them.
+    """
+    usages = []
+
+    def add(kind, name, via, resolved=True, span: Optional[ir.SourceSpan] = None, task_id=task.task_id):
+        span = span or task.span
+        usages.append({"kind": kind, "name": name, "resolved": resolved, "task_id": task_id,
+                       "via": via, "line": span.line, "col": span.col})
+
+    for key, value in task.args.items():
+        from_defaults = key in workflow.default_args and workflow.default_args[key] == value
+        owner = dict(task_id=None, span=workflow.span) if from_defaults else {}
+        where = f"default_args {key}" if from_defaults else f"argument {key}"
+        if CONN_ARGUMENT.search(key):
+            if isinstance(value, ir.Literal) and isinstance(value.value, str) and value.value:
+                add("connection", value.value, where, **owner)
+            elif isinstance(value, (ir.Template, ir.Dynamic)):
+                text = value.text if isinstance(value, ir.Template) else value.source
+                add("connection", text, where, resolved=False, **owner)
+            continue
+        for text, is_code in _strings_in(value):
+            for kind, name, via in _text_usages(text, is_code):
+                add(kind, name, f"{via} in {where}", **owner)
+    call_values = list(task.call_args) + list(task.call_kwargs.values())
+    if task.mapping is not None:
+        call_values += list(task.mapping.over.values())
+    for value in call_values:
+        for text, is_code in _strings_in(value):
+            for kind, name, via in _text_usages(text, is_code):
+                add(kind, name, f"{via} in call arguments")
+    if task.callable is not None:
+        callable_ = task.callable
+        for text in (callable_.source, *callable_.prelude):
+            for kind, name, via, offset in _code_usages(text):
+                span = None
+                if text is callable_.source and callable_.span is not None:
+                    # the source is the dedented `def`: count lines and columns from its start
+                    line = callable_.span.line + text.count("\n", 0, offset)
+                    col = callable_.span.col + offset - (text.rfind("\n", 0, offset) + 1)
+                    span = ir.SourceSpan(callable_.span.path, line, col)
+                add(kind, name, f"{via} in {callable_.name}()", span=span)
+    return usages
+
+
+# ------------------------------------------------------------------ building the inventory
+def _diagnostic_json(diagnostic: Diagnostic, paths: PathStyle, dag_id: Optional[str] = None) -> dict:
+    data = {"code": diagnostic.code, "severity": diagnostic.severity, "message": diagnostic.message}
+    if diagnostic.span is not None:
+        data.update(path=paths.show(diagnostic.span.path), line=max(1, diagnostic.span.line), col=max(1, diagnostic.span.col))
+    if dag_id is not None:
+        data["dag_id"] = dag_id
+    if diagnostic.task_id:
+        data["task_id"] = diagnostic.task_id
+    return data
+
+
+def _report_diagnostic(data: dict) -> Diagnostic:
+    """A report's diagnostic dict back to a Diagnostic (task reports keep them as JSON)."""
+    span = ir.SourceSpan(data["path"], data["line"], data["col"]) if "path" in data else None
+    return Diagnostic(data["code"], data["message"], data.get("severity", WARNING), span, data.get("task_id"))
+
+
+def _unique(diagnostics: Iterable[Diagnostic]) -> List[Diagnostic]:
+    """Drop repeats; a diagnostic read back from a report has lost its span's end, so compare JSON."""
+    seen = {}
+    for diagnostic in diagnostics:
+        seen.setdefault(json.dumps(diagnostic.to_json(), sort_keys=True), diagnostic)
+    return list(seen.values())
+
+
+def _sort_diagnostics(items: List[dict]) -> List[dict]:
+    return sorted(items, key=lambda d: (d.get("path", ""), d.get("line", 0), d.get("col", 0), SEVERITY_ORDER.get(d["severity"], 3), d["code"]))
+
+
+def _operator_rows(tasks: List[dict]) -> List[dict]:
+    rows: Dict[Tuple[str, str], dict] = {}
+    for task in tasks:
+        row = rows.setdefault((task["operator"], task["module"]), {
+            "operator": task["operator"], "module": task["module"], "family": task["family"], "count": 0,
+            "fidelity": {level: 0 for level in FIDELITY_LEVELS}})
+        row["count"] += 1
+        row["fidelity"][task["fidelity"]] += 1
+    return sorted(rows.values(), key=lambda r: (-r["count"], r["operator"], r["module"]))
+
+
+def _dag_entry(conversion, paths: PathStyle) -> Tuple[dict, List[dict]]:
+    """One DAG's inventory entry and its connection/variable usages."""
+    workflow: ir.Workflow = conversion.workflow
+    report = conversion.report
+    dag_id = workflow.dag_id
+    diagnostics = list(conversion.diagnostics)
+    tasks = []
+    for task_report in report["tasks"]:
+        task = workflow.task(task_report["task_id"])
+        fidelity = task_report["fidelity"]
+        if fidelity not in FIDELITY_LEVELS:
+            raise ValueError(f"{dag_id}.{task.task_id}: unknown fidelity {fidelity!r}")
+        diagnostics += [_report_diagnostic(d) for d in task_report.get("diagnostics", ())]
+        tasks.append({
+            "task_id": task.task_id, "operator": task.operator, "module": task.module,
+            "family": operator_family(task.operator), "fidelity": fidelity,
+            "path": paths.show(task.span.path), "line": task.span.line, "col": task.span.col,
+        })
+    diagnostics = _unique(diagnostics)
+    # a placeholder always surfaces as a blocker with its position, even if no mapper said why
+    explained = {d.task_id for d in diagnostics if d.code == PLACEHOLDER_CODE}
+    for task in tasks:
+        if task["fidelity"] == "placeholder" and task["task_id"] not in explained:
+            span = workflow.task(task["task_id"]).span
+            diagnostics.append(Diagnostic(PLACEHOLDER_CODE, f"{task['operator']} becomes a placeholder component that fails when run",
+                                          ERROR, span, task["task_id"]))
+    diagnostic_rows = _sort_diagnostics([_diagnostic_json(d, paths) for d in diagnostics])
+    placeholder_ids = {t["task_id"] for t in tasks if t["fidelity"] == "placeholder"}
+    blockers = []
+    for row in diagnostic_rows:
+        placeholder = row["code"] == PLACEHOLDER_CODE and row.get("task_id") in placeholder_ids
+        if row["severity"] == ERROR or placeholder:
+            blockers.append({**row, "kind": "placeholder" if placeholder else "error"})
+    fidelity = Counter(t["fidelity"] for t in tasks)
+    fidelity_counts = {level: fidelity.get(level, 0) for level in FIDELITY_LEVELS}
+    severities = Counter(d["severity"] for d in diagnostic_rows)
+    usages = []
+    for task in workflow.tasks:
+        usages += scan_task_usages(task, workflow)
+    for usage in usages:
+        usage.update(dag_id=dag_id, path=paths.show(workflow.path))
+    entry = {
+        "dag_id": dag_id,
+        "path": paths.show(workflow.path),
+        "line": workflow.span.line,
+        "col": workflow.span.col,
+        "task_count": len(tasks),
+        "fidelity": fidelity_counts,
+        "families": dict(sorted(Counter(t["family"] for t in tasks).items())),
+        "operators": _operator_rows(tasks),
+        "score": readiness_score(fidelity_counts),
+        "ready": fidelity_counts["placeholder"] == 0 and severities.get(ERROR, 0) == 0,
+        "errors": severities.get(ERROR, 0),
+        "warnings": severities.get(WARNING, 0),
+        "blockers": blockers,
+        "connections": sorted({u["name"] for u in usages if u["kind"] == "connection"}),
+        "variables": sorted({u["name"] for u in usages if u["kind"] == "variable"}),
+        "tasks": tasks,
+        "diagnostics": diagnostic_rows,
+    }
+    return entry, usages
+
+
+def _needs(usages: List[dict], kind: str) -> List[dict]:
+    grouped: Dict[Tuple[str, bool], List[dict]] = defaultdict(list)
+    for usage in usages:
+        if usage["kind"] == kind:
+            grouped[(usage["name"], usage["resolved"])].append(
+                {k: usage[k] for k in ("dag_id", "task_id", "path", "line", "col", "via")})
+    needs = []
+    for (name, resolved), used_by in sorted(grouped.items(), key=lambda item: (not item[0][1], item[0][0])):
+        unique = list({json.dumps(u, sort_keys=True): u for u in used_by}.values())
+        needs.append({"name": name, "resolved": resolved, "used_by": sorted(unique, key=lambda u: (u["path"], u["line"], u["col"], u["via"]))})
+    return needs
+
+
+def build_inventory(results: Sequence, input_problems: Sequence[Diagnostic] = (), root: Path = Path("."),
+                    inputs: Sequence = ()) -> dict:
+    """The readiness inventory (a JSON-able dict) of converter FileResults, in input order."""
+    from kfmigrate import __version__
+
+    paths = PathStyle(root)
+    dags, usages, failed, without_dag, file_diagnostics = [], [], [], [], []
+    for problem in input_problems:
+        failed.append({"path": paths.show(problem.span.path) if problem.span else "", "diagnostic": _diagnostic_json(problem, paths)})
+    for result in results:
+        shown = paths.show(result.path)
+        if result.error is not None:
+            failed.append({"path": shown, "diagnostic": _diagnostic_json(result.error, paths)})
+            continue
+        extra = [d for d in result.diagnostics if d.code != NO_DAG_CODE]
+        file_diagnostics += [_diagnostic_json(d, paths) for d in extra]
+        if not result.conversions:
+            without_dag.append(shown)
+            continue
+        for conversion in result.conversions:
+            entry, dag_usages = _dag_entry(conversion, paths)
+            dags.append(entry)
+            usages += dag_usages
+    totals = Counter()
+    for dag in dags:
+        totals.update(dag["fidelity"])
+    fidelity = {level: totals.get(level, 0) for level in FIDELITY_LEVELS}
+    all_tasks = [task for dag in dags for task in dag["tasks"]]
+    operators = _operator_rows(all_tasks)
+    for row in operators:
+        row["dags"] = sum(1 for dag in dags if any(o["operator"] == row["operator"] and o["module"] == row["module"] for o in dag["operators"]))
+    connections, variables = _needs(usages, "connection"), _needs(usages, "variable")
+    file_errors = sum(1 for d in file_diagnostics if d["severity"] == ERROR)
+    summary = {
+        "files": len(results) + len(input_problems),
+        "files_with_dags": sum(1 for r in results if r.error is None and r.conversions),
+        "files_without_dag": len(without_dag),
+        "files_failed": len(failed),
+        "dags": len(dags),
+        "ready_dags": sum(1 for dag in dags if dag["ready"]),
+        "tasks": len(all_tasks),
+        "fidelity": fidelity,
+        "families": dict(sorted(Counter(t["family"] for t in all_tasks).items())),
+        "score": readiness_score(fidelity),
+        "blockers": sum(len(dag["blockers"]) for dag in dags),
+        "errors": sum(dag["errors"] for dag in dags) + file_errors + len(failed),
+        "warnings": sum(dag["warnings"] for dag in dags) + sum(1 for d in file_diagnostics if d["severity"] == WARNING),
+        "connections": len(connections),
+        "variables": len(variables),
+    }
+    return {
+        "inventory_version": INVENTORY_VERSION,
+        "tool": {"name": "kfmigrate", "version": __version__},
+        "root": paths.root.as_posix(),
+        "inputs": [str(p) for p in inputs],
+        "summary": summary,
+        "operators": operators,
+        "dags": dags,
+        "connections": connections,
+        "variables": variables,
+        "failed_files": failed,
+        "files_without_dag": without_dag,
+        "file_diagnostics": _sort_diagnostics(file_diagnostics),
+    }
+
+
+# ------------------------------------------------------------------ running the converter
+def analyze_paths(paths: Sequence[Path], jobs: int = 1, root: Path = Path("."),
+                  on_progress: Optional[Callable[[int, int], None]] = None) -> dict:
+    """Convert (without compiling) every DAG file under `paths` and build the inventory."""
+    from migrate.batch import collect_inputs
+
+    files, problems = collect_inputs(paths)
+    return analyze_files(files, problems, jobs=jobs, root=root, inputs=paths, on_progress=on_progress)
+
+
+def analyze_files(files: Sequence[Path], problems: Sequence[Diagnostic] = (), jobs: int = 1, root: Path = Path("."),
+                  inputs: Sequence = (), on_progress: Optional[Callable[[int, int], None]] = None) -> dict:
+    """The inventory of these files. With `on_progress(done, total)` they are converted in chunks
+    (a few per worker) so progress can be reported between chunks; otherwise in one batch."""
+    from migrate.batch import convert_many
+
+    files = list(files)
+    if on_progress is None:
+        results = convert_many(files, compile=False, jobs=jobs)
+    else:
+        chunk = max(8, 4 * jobs)
+        results = []
+        on_progress(0, len(files))
+        for start in range(0, len(files), chunk):
+            results += convert_many(files[start:start + chunk], compile=False, jobs=jobs)
+            on_progress(len(results), len(files))
+    return build_inventory(results, problems, root=root, inputs=inputs)
+
+
+def trips(inventory: dict, fail_on: Optional[str]) -> bool:
+    """--fail-on: 'shim' trips on any shim or placeholder task, 'placeholder' on any placeholder."""
+    fidelity = inventory["summary"]["fidelity"]
+    if fail_on == "shim":
+        return fidelity["shim"] + fidelity["placeholder"] > 0
+    if fail_on == "placeholder":
+        return fidelity["placeholder"] > 0
+    return False
+
+
+# ------------------------------------------------------------------ formats
+def render(inventory: dict, fmt: str, width: int = 120, color: bool = False) -> str:
+    if fmt == "json":
+        return json.dumps(inventory, indent=2) + "\n"
+    if fmt == "md":
+        return render_markdown(inventory)
+    if fmt == "sarif":
+        return json.dumps(to_sarif(inventory), indent=2) + "\n"
+    if fmt == "csv":
+        return render_csv(inventory)
+    if fmt == "table":
+        return render_table(inventory, width=width, color=color)
+    raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+
+
+def _mix(fidelity: Dict[str, int]) -> str:
+    return ", ".join(f"{fidelity[level]} {level}" for level in FIDELITY_LEVELS)
+
+
+def _families(families: Dict[str, int]) -> str:
+    return ", ".join(f"{name} {count}" for name, count in sorted(families.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _where(item: dict) -> str:
+    return f"{item['path']}:{item['line']}:{item['col']}" if "path" in item else ""
+
+
+SCORE_TEXT = ("Readiness score = 100 x (native + removed + shim/2) / tasks, rounded down; "
+              "a DAG is ready when it has no placeholder task and no error.")
+
+
+def render_table(inventory: dict, width: int = 120, color: bool = False) -> str:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False, soft_wrap=False)
+    s = inventory["summary"]
+    if inventory["dags"]:
+        dags = Table(title="DAGs", box=box.SIMPLE_HEAD, title_justify="left")
+        for name, justify in (("DAG", "left"), ("file", "left"), ("tasks", "right"), ("native", "right"), ("shim", "right"),
+                              ("placeholder", "right"), ("removed", "right"), ("score", "right"), ("ready", "left"),
+                              ("blockers", "right"), ("families", "left")):
+            dags.add_column(name, justify=justify, overflow="fold")
+        for dag in inventory["dags"]:
+            f = dag["fidelity"]
+            dags.add_row(dag["dag_id"], f"{dag['path']}:{dag['line']}", str(dag["task_count"]), str(f["native"]), str(f["shim"]),
+                         str(f["placeholder"]), str(f["removed"]), str(dag["score"]), "yes" if dag["ready"] else "no",
+                         str(len(dag["blockers"])), _families(dag["families"]))
+        console.print(dags)
+    if inventory["operators"]:
+        ops = Table(title="Operators", box=box.SIMPLE_HEAD, title_justify="left")
+        for name, justify in (("operator", "left"), ("family", "left"), ("tasks", "right"), ("DAGs", "right"), ("fidelity", "left")):
+            ops.add_column(name, justify=justify, overflow="fold")
+        for row in inventory["operators"]:
+            mix = ", ".join(f"{n} {level}" for level, n in row["fidelity"].items() if n)
+            ops.add_row(row["operator"], row["family"], str(row["count"]), str(row["dags"]), mix)
+        console.print(ops)
+    blockers = [(dag["dag_id"], b) for dag in inventory["dags"] for b in dag["blockers"]]
+    if blockers:
+        console.print("Blockers", style="bold")
+        for dag_id, b in blockers:
+            task = f" [{dag_id}.{b['task_id']}]" if b.get("task_id") else f" [{dag_id}]"
+            console.print(f"  {_where(b)}: {b['code']} {b['message']}{task}", markup=False)
+        console.print()
+    for title, needs in (("Connections needed", inventory["connections"]), ("Variables needed", inventory["variables"])):
+        if needs:
+            console.print(title, style="bold")
+            for need in needs:
+                users = sorted({f"{u['dag_id']}.{u['task_id']}" if u["task_id"] else u["dag_id"] for u in need["used_by"]})
+                name = need["name"] if need["resolved"] else f"{need['name']} (not static)"
+                console.print(f"  {name}: {', '.join(users)}", markup=False)
+            console.print()
+    if inventory["failed_files"]:
+        console.print("Files that could not be read or parsed", style="bold")
+        for failed in inventory["failed_files"]:
+            d = failed["diagnostic"]
+            console.print(f"  {_where(d) or failed['path']}: {d['code']} {d['message']}", markup=False)
+        console.print()
+    if inventory["files_without_dag"]:
+        console.print(f"Files with no DAG ({len(inventory['files_without_dag'])})", style="bold")
+        for path in inventory["files_without_dag"]:
+            console.print(f"  {path}", markup=False)
+        console.print()
+    console.print(
+        f"Total: {s['files']} files ({s['files_with_dags']} with DAGs, {s['files_without_dag']} without, {s['files_failed']} failed), "
+        f"{s['dags']} DAGs ({s['ready_dags']} ready), {s['tasks']} tasks: {_mix(s['fidelity'])}. "
+        f"Score {s['score']}. {s['blockers']} blockers, {s['connections']} connections, {s['variables']} variables.",
+        markup=False)
+    console.print(SCORE_TEXT, style="dim", markup=False)
+    return buffer.getvalue()
+
+
+def _cell(text) -> str:
+    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(inventory: dict) -> str:
+    s = inventory["summary"]
+    lines = [
+        "# Kubeflow readiness inventory",
+        "",
+        f"**{s['dags']} DAGs ({s['ready_dags']} ready) in {s['files']} files, {s['tasks']} tasks: {_mix(s['fidelity'])}. "
+        f"Readiness score {s['score']}/100.** {s['blockers']} blockers, {s['errors']} errors, {s['warnings']} warnings; "
+        f"{s['files_failed']} files failed to parse, {s['files_without_dag']} have no DAG.",
+        "",
+        f"_{SCORE_TEXT}_",
+        "",
+    ]
+    if inventory["dags"]:
+        lines += ["## DAGs", "", "| DAG | file | tasks | native | shim | placeholder | removed | score | ready | blockers | families |",
+                  "|---|---|--:|--:|--:|--:|--:|--:|---|--:|---|"]
+        for dag in inventory["dags"]:
+            f = dag["fidelity"]
+            lines.append(f"| `{_cell(dag['dag_id'])}` | `{_cell(dag['path'])}:{dag['line']}` | {dag['task_count']} | {f['native']} | {f['shim']} | "
+                         f"{f['placeholder']} | {f['removed']} | {dag['score']} | {'yes' if dag['ready'] else 'no'} | {len(dag['blockers'])} | "
+                         f"{_cell(_families(dag['families']))} |")
+        lines.append("")
+    if inventory["operators"]:
+        lines += ["## Operators", "", "| operator | module | family | tasks | DAGs | native | shim | placeholder | removed |",
+                  "|---|---|---|--:|--:|--:|--:|--:|--:|"]
+        for row in inventory["operators"]:
+            f = row["fidelity"]
+            lines.append(f"| `{_cell(row['operator'])}` | `{_cell(row['module'])}` | {_cell(row['family'])} | {row['count']} | {row['dags']} | "
+                         f"{f['native']} | {f['shim']} | {f['placeholder']} | {f['removed']} |")
+        lines.append("")
+    blockers = [(dag["dag_id"], b) for dag in inventory["dags"] for b in dag["blockers"]]
+    if blockers:
+        lines += ["## Blockers", ""]
+        for dag_id, b in blockers:
+            task = f"`{_cell(dag_id)}.{_cell(b['task_id'])}`" if b.get("task_id") else f"`{_cell(dag_id)}`"
+            lines.append(f"- `{_cell(_where(b))}` {b['code']} ({b['kind']}) {task}: {_cell(b['message'])}")
+        lines.append("")
+    for title, needs in (("Connections needed", inventory["connections"]), ("Variables needed", inventory["variables"])):
+        if needs:
+            lines += [f"## {title}", "", "| name | static | used by |", "|---|---|---|"]
+            for need in needs:
+                users = ", ".join(f"`{_cell(u['dag_id'])}{'.' + _cell(u['task_id']) if u['task_id'] else ''}` ({_cell(u['via'])}, line {u['line']})"
+                                  for u in need["used_by"])
+                lines.append(f"| `{_cell(need['name'])}` | {'yes' if need['resolved'] else 'no'} | {users} |")
+            lines.append("")
+    if inventory["failed_files"]:
+        lines += ["## Files that could not be read or parsed", ""]
+        for failed in inventory["failed_files"]:
+            d = failed["diagnostic"]
+            lines.append(f"- `{_cell(_where(d) or failed['path'])}` {d['code']} {_cell(d['message'])}")
+        lines.append("")
+    if inventory["files_without_dag"]:
+        lines += ["## Files with no DAG", ""] + [f"- `{_cell(p)}`" for p in inventory["files_without_dag"]] + [""]
+    return "\n".join(lines)
+
+
+CSV_COLUMNS = ("status", "path", "line", "dag_id", "tasks", "native", "shim", "placeholder", "removed", "score", "ready",
+               "blockers", "errors", "warnings", "families", "connections", "variables", "message")
+
+
+def render_csv(inventory: dict) -> str:
+    """One row per DAG (status "dag"), then one per failed file and per file without a DAG."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for dag in inventory["dags"]:
+        writer.writerow({
+            "status": "dag", "path": dag["path"], "line": dag["line"], "dag_id": dag["dag_id"], "tasks": dag["task_count"],
+            **dag["fidelity"], "score": dag["score"], "ready": str(dag["ready"]).lower(), "blockers": len(dag["blockers"]),
+            "errors": dag["errors"], "warnings": dag["warnings"],
+            "families": ";".join(f"{k}:{v}" for k, v in dag["families"].items()),
+            "connections": ";".join(dag["connections"]), "variables": ";".join(dag["variables"]), "message": "",
+        })
+    for failed in inventory["failed_files"]:
+        d = failed["diagnostic"]
+        writer.writerow({"status": "failed", "path": failed["path"], "line": d.get("line", ""), "message": f"{d['code']} {d['message']}"})
+    for path in inventory["files_without_dag"]:
+        writer.writerow({"status": "no_dag", "path": path})
+    return buffer.getvalue()
+
+
+# ------------------------------------------------------------------ SARIF 2.1.0
+def _rule_name(code: str) -> str:
+    """A PascalCase rule name from the code's description ("Python syntax error" -> "PythonSyntaxError")."""
+    words = re.findall(r"[A-Za-z0-9]+", CODES.get(code, code))
+    return "".join(w[:1].upper() + w[1:] for w in words) or code
+
+
+def _artifact_uri(path: str) -> Tuple[str, bool]:
+    """(uri, relative): relative paths become percent-encoded relative URIs under %SRCROOT%."""
+    if path.startswith("/"):
+        return Path(path).as_uri(), False
+    return quote(path, safe="/-._~"), True
+
+
+def to_sarif(inventory: dict) -> dict:
+    """SARIF 2.1.0: rules are the KFM codes, one result per diagnostic with its file position."""
+    rule_ids = sorted(CODES)
+    rule_index = {code: i for i, code in enumerate(rule_ids)}
+    rules = [{
+        "id": code,
+        "name": _rule_name(code),
+        "shortDescription": {"text": CODES[code]},
+        "fullDescription": {"text": f"{code}: {CODES[code]}"},
+        "properties": {"category": {"1": "parse", "2": "mapping", "3": "emit", "4": "verify", "5": "kubeflow"}.get(code[3], "other")},
+    } for code in rule_ids]
+    results = []
+
+    def add(diagnostic: dict, dag_id: Optional[str] = None) -> None:
+        code = diagnostic["code"]
+        if code not in rule_index:  # a code missing from CODES still gets a rule, never a dangling id
+            rule_index[code] = len(rules)
+            rules.append({"id": code, "name": code, "shortDescription": {"text": code}})
+        context = ""
+        if dag_id is not None:
+            context = f" (DAG {dag_id}" + (f", task {diagnostic['task_id']})" if diagnostic.get("task_id") else ")")
+        result = {
+            "ruleId": code,
+            "ruleIndex": rule_index[code],
+            "level": SARIF_LEVELS.get(diagnostic["severity"], "warning"),
+            "message": {"text": f"{diagnostic['message']}{context}"},
+        }
+        if "path" in diagnostic:
+            uri, relative = _artifact_uri(diagnostic["path"])
+            location = {"uri": uri, "uriBaseId": "%SRCROOT%"} if relative else {"uri": uri}
+            result["locations"] = [{"physicalLocation": {
+                "artifactLocation": location,
+                "region": {"startLine": diagnostic["line"], "startColumn": diagnostic["col"]},
+            }}]
+        properties = {k: v for k, v in (("dag_id", dag_id), ("task_id", diagnostic.get("task_id"))) if v}
+        if properties:
+            result["properties"] = properties
+        results.append(result)
+
+    for failed in inventory["failed_files"]:
+        add(failed["diagnostic"])
+    for diagnostic in inventory["file_diagnostics"]:
+        add(diagnostic)
+    for dag in inventory["dags"]:
+        for diagnostic in dag["diagnostics"]:
+            add(diagnostic, dag["dag_id"])
+    root_uri = Path(inventory["root"]).as_uri().rstrip("/") + "/"
+    return {
+        "$schema": SARIF_SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "kfmigrate",
+                "version": inventory["tool"]["version"],
+                "semanticVersion": inventory["tool"]["version"],
+                "rules": rules,
+            }},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+            "properties": {"summary": inventory["summary"]},
+        }],
+    }
