@@ -70,10 +70,17 @@ def build(workflow: ir.Workflow) -> EmitResult:
     nodes: Dict[str, Node] = {}
     for task in workflow.tasks:
         nodes[task.task_id] = Node(task, _plan(task, ctx))
+    k8s_taken: Set[str] = {"no-task-runs"}
     for node in nodes.values():
         if node.plan.component:
-            node.function = _unique(identifier(node.task.task_id, "task"), taken)
-            node.variable = node.function + "_task"
+            base, index = identifier(node.task.task_id, "task"), 1
+            name = base
+            while name in taken or k8s_name(name) in k8s_taken:  # KFP task names must differ too
+                index += 1
+                name = f"{base}_{index}"
+            taken.add(name)
+            k8s_taken.add(k8s_name(name))
+            node.function, node.variable = name, name + "_task"
 
     order = _wire(workflow, nodes)
     components = [nodes[t] for t in order if nodes[t].plan.component]
@@ -99,6 +106,11 @@ def pipeline_name(dag_id: str) -> str:
     """A KFP pipeline name: lowercase letters, digits and dashes, at most 128 characters."""
     name = re.sub("-+", "-", re.sub("[^-0-9a-z]+", "-", dag_id.lower())).strip("-")[:128].strip("-")
     return name or "pipeline"
+
+
+def k8s_name(function_name: str) -> str:
+    """The task name KFP gives a component function (kfp.dsl.utils.maybe_rename_for_k8s)."""
+    return re.sub("-+", "-", re.sub("[^-0-9a-z]+", "-", function_name.lower())).strip("-")
 
 
 def yaml_name(dag_id: str) -> str:
@@ -498,7 +510,7 @@ def _report(node: Node) -> TaskReport:
         operator=task.operator,
         mapping=plan.mapping,
         fidelity=plan.fidelity,
-        kfp_task=node.function.replace("_", "-") if node.function else None,
+        kfp_task=k8s_name(node.function) if node.function else None,
         component=node.function,
         outputs={key: name for key, (name, _kind) in node.outputs.items()},
         differences=list(dict.fromkeys(differences)),
