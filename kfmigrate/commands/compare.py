@@ -1,0 +1,182 @@
+"""`kfmigrate compare`: the same workload on Airflow + MLflow and on Kubeflow Pipelines, side by side."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kfmigrate.console import err_console, out_console
+
+REPORT_FILES = ("results.json", "report.md", "report.html")
+KNOWN_ENGINES = ("airflow", "kfp")
+
+
+def _engines(text: str) -> tuple:
+    names = tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in KNOWN_ENGINES]
+    if unknown or not names:
+        raise click.BadParameter(f"{', '.join(unknown) or 'nothing'} (choose from {', '.join(KNOWN_ENGINES)})")
+    return names
+
+
+@click.command("compare")
+@click.argument("workload", required=False, default=None, metavar="[WORKLOAD]")
+@click.option("-o", "--output", "out_dir", default="compare-out", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for report.html, report.md, results.json, the plots, the converted pipelines and "
+                   "each run's files.")
+@click.option("--repeats", type=click.IntRange(1, 50), default=3, show_default=True,
+              help="Runs per engine and workload point. The first is the cold run; medians use the rest.")
+@click.option("--engines", "engines_text", default="airflow,kfp", show_default=True,
+              help="Comma list of engines: airflow (dag.test, SQLite, MLflow tracking), kfp (kfp.local, or a "
+                   "cluster with --kfp-host).")
+@click.option("--kfp-host", default=None, metavar="URL",
+              help="Run the KFP side on a Kubeflow Pipelines cluster (its API endpoint) instead of kfp.local. "
+                   "Credentials come from the environment as kfp.Client finds them.")
+@click.option("--kfp-namespace", default=None, help="Kubeflow profile namespace for runs on a multi-user cluster.")
+@click.option("--mlflow-uri", default=None, metavar="URI",
+              help="MLflow tracking URI for the Airflow side. Default: a SQLite store in the output folder, "
+                   "reused across repeats.")
+@click.option("--kfp-mlflow", is_flag=True,
+              help="Let the KFP side log to MLflow too (by default it records results only in KFP).")
+@click.option("--sweep", default=None, metavar="SPEC",
+              help="Scaling sweep, one knob at a time from N=1 W=1 S=0, e.g. "
+                   "'chain=10,20;fan_out=8;payload_kb=100'. Knobs: chain, fan_out, payload_kb.")
+@click.option("--timeout", type=click.FloatRange(1), default=900, show_default=True,
+              help="Seconds one run may take before it is stopped and reported as failed.")
+@click.option("--force", is_flag=True, help="Overwrite an existing report in the output folder.")
+def command(workload, out_dir, repeats, engines_text, kfp_host, kfp_namespace, mlflow_uri, kfp_mlflow, sweep,
+            timeout, force):
+    """Run the same workload on Airflow + MLflow and on Kubeflow Pipelines, and compare them.
+
+    WORKLOAD is ml-training, scaling, all, or a comma list (default: ml-training and a small scaling
+    sweep). Each workload is an Airflow DAG from samples/workloads/; the KFP side is made from the
+    same file by kfmigrate's converter. Every run is measured (wall time, per-task start latency and
+    run time, time with no task running, CPU seconds and peak memory of the whole process tree) and
+    the task results of all engines and repeats are checked to be identical.
+
+    Writes OUTPUT/report.html (self-contained, plots inline), OUTPUT/report.md, OUTPUT/results.json
+    (every raw figure) and an architecture evaluation of the two stacks backed by what was measured.
+
+    \b
+    Exit codes:
+      0  every run succeeded and all engines agree
+      1  a run failed or the engines disagree (the report says where)
+      2  bad arguments, the output exists (without --force), or an engine cannot start
+    """
+    from compare.workloads import WorkloadError, parse_sweep, parse_workloads
+
+    try:
+        workloads = parse_workloads(workload)
+        sweep_points = parse_sweep(sweep)
+        engines = _engines(engines_text)
+    except (WorkloadError, click.BadParameter) as exc:
+        err_console.print(f"error: {exc}", markup=False)
+        sys.exit(2)
+    if kfp_host and "kfp" not in engines:
+        err_console.print("error: --kfp-host needs the kfp engine (--engines ...,kfp)", markup=False)
+        sys.exit(2)
+    clash = [out_dir / name for name in REPORT_FILES if (out_dir / name).exists()]
+    if clash and not force:
+        for path in clash:
+            err_console.print(f"{path}: exists (use --force to overwrite)", markup=False)
+        sys.exit(2)
+    problem = _check_engines(engines, kfp_host, kfp_mlflow or "airflow" in engines)
+    if problem:
+        err_console.print(f"error: {problem}", markup=False)
+        sys.exit(2)
+
+    from compare.bench import Settings, run_benchmark
+    from compare.report import write_report
+
+    run_engines = tuple("kfp-cluster" if (e == "kfp" and kfp_host) else e for e in engines)
+    settings = Settings(out_dir=out_dir, workloads=workloads, repeats=repeats, engines=run_engines,
+                        sweep=sweep_points, mlflow_uri=mlflow_uri, kfp_mlflow=kfp_mlflow, kfp_host=kfp_host,
+                        kfp_namespace=kfp_namespace, timeout=timeout)
+    with ProgressReporter() as reporter:
+        results = run_benchmark(settings, reporter)
+    written = write_report(results, out_dir)
+    _print_summary(results, written)
+    bad = [p for p in results["points"] if not p["agreement"]["ok"]]
+    sys.exit(1 if bad else 0)
+
+
+def _check_engines(engines: tuple, kfp_host, needs_mlflow: bool) -> str:
+    """A clear message when an engine's packages are missing, before anything runs."""
+    import importlib.util
+
+    if "airflow" in engines and importlib.util.find_spec("airflow") is None:
+        return "the airflow engine needs Apache Airflow 3 (pip install 'kfmigrate[airflow]')"
+    if needs_mlflow and importlib.util.find_spec("mlflow") is None:
+        return "MLflow tracking needs mlflow (pip install 'kfmigrate[mlflow]')"
+    for module, extra in (("psutil", "report"), ("matplotlib", "report"), ("sklearn", "mlflow")):
+        if importlib.util.find_spec(module) is None:
+            return f"compare needs {module} (pip install 'kfmigrate[{extra}]')"
+    return ""
+
+
+class ProgressReporter:
+    """A rich progress bar over all runs, showing the run and the task in flight."""
+
+    ENGINE_NAMES = {"airflow": "Airflow", "kfp": "KFP local", "kfp-cluster": "KFP cluster"}
+
+    def __enter__(self):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, transient=False)
+        self.progress.__enter__()
+        self.bar = self.progress.add_task("converting workloads", total=None)
+        self.current = ""
+        return self
+
+    def __exit__(self, *exc):
+        self.progress.__exit__(*exc)
+        return False
+
+    def begin(self, total_runs: int) -> None:
+        self.progress.update(self.bar, total=total_runs, description="starting")
+
+    def note(self, text: str) -> None:
+        self.progress.update(self.bar, description=text)
+
+    def run_started(self, label: str, engine: str, repeat: int) -> None:
+        self.current = f"{label} · {self.ENGINE_NAMES.get(engine, engine)} · repeat {repeat + 1}"
+        self.progress.update(self.bar, description=self.current)
+
+    def event(self, message: dict) -> None:
+        if message.get("event") == "task_started" and message.get("task"):
+            self.progress.update(self.bar, description=f"{self.current} · {message['task']}")
+
+    def run_finished(self, record: dict) -> None:
+        if not record["ok"]:
+            error = (record.get("error") or record["state"]).strip().splitlines()
+            self.progress.console.print(f"[yellow]{self.current}: {record['state']}[/] "
+                                        f"{(error[0] if error else '')[:160]}", highlight=False)
+        self.progress.advance(self.bar)
+
+
+def _print_summary(results: dict, written: dict) -> None:
+    from rich.table import Table
+
+    from compare.report import seconds
+
+    titles = results.get("engine_titles", {})
+    table = Table(title="kfmigrate compare (medians over warm runs)")
+    for header in ("point", "engine", "ok", "wall", "no task running", "CPU s", "peak MB", "agree"):
+        table.add_column(header)
+    for point in results["points"]:
+        for engine, summary in point["summary"].items():
+            cpu = summary["cpu_seconds"]["median"]
+            rss = summary["peak_rss_bytes"]["median"]
+            table.add_row(point["label"], titles.get(engine, engine), f"{summary['ok_runs']}/{summary['runs']}",
+                          seconds(summary["wall_seconds"]["median"]), seconds(summary["overhead_seconds"]["median"]),
+                          "-" if cpu is None else f"{cpu:.1f}", "-" if rss is None else f"{rss / 1e6:.0f}",
+                          "[green]yes[/]" if point["agreement"]["ok"] else "[red]no[/]")
+    out_console.print(table)
+    for point in results["points"]:
+        if not point["agreement"]["ok"]:
+            out_console.print(f"[red]{point['label']}[/]: {point['agreement']['verdict']}", highlight=False)
+    out_console.print(f"report: {written['report.html']}  ({written['report.md'].name}, {written['results.json'].name})",
+                      highlight=False)
