@@ -68,7 +68,7 @@ def _run(request: dict) -> int:
 
 def _decode(value):
     """XComs pushed through the task SDK keep Airflow's serde envelopes ({"__classname__": ...})."""
-    if "__classname__" not in json.dumps(value, default=str):
+    if not isinstance(value, (dict, list)) or "__classname__" not in json.dumps(value, default=str):
         return value
     try:
         from airflow.sdk.serde import deserialize
@@ -107,7 +107,9 @@ def _collect(dag, dag_run, wall: float, error: str) -> dict:
             entry = tasks.get(name(row.task_id, row.map_index))
             if entry is None:
                 continue
-            value = _decode(XComModel.deserialize_value(row))
+            # row.value is what the task SDK stored (serde form). XComModel.deserialize_value would
+            # json.loads it once more, turning a returned JSON *string* into a list or dict.
+            value = _decode(row.value)
             if row.key == "return_value":
                 entry["xcom_return"], entry["has_xcom_return"] = value, True
             else:

@@ -1,0 +1,389 @@
+"""Equivalence check: run the original DAG on Airflow and its conversion on kfp.local, compare per task.
+
+    from compare.verify import verify_file
+    for result in verify_file(Path("dags/etl.py"), params={"region": "us"}, logical_date="2024-03-05"):
+        result.verdict        # "equivalent" | "different" | "incomplete"
+        result.differences    # every difference, one line each
+
+Both sides get the same parameters, the same logical date and the same run id (Airflow's, passed to
+the pipeline's `run_id` parameter). Per Airflow task (per map index for mapped tasks) we compare:
+- the outcome: ran / skipped / failed / not run because an upstream failed;
+- the XCom return value (and the other XCom keys the conversion carries) against the component's
+  outputs, after JSON normalisation;
+- rendered templated fields, where the KFP side reports them in its log (a line
+  `[kfmigrate] rendered {"field": value, ...}`); otherwise they are listed as not observable.
+Tasks that cannot run locally (container components without Docker) are "not run locally" and
+make the verdict incomplete: they are never counted as equivalent.
+"""
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from compare.engines.normalise import normalise
+
+EQUIVALENT, DIFFERENT, INCOMPLETE = "equivalent", "different", "incomplete"
+EXIT_CODES = {EQUIVALENT: 0, DIFFERENT: 1, INCOMPLETE: 2}
+SKIP_OUTPUT = "airflow_skipped"  # the emitter's flag for "Airflow would have skipped this task"
+RENDERED_MARKER = "[kfmigrate] rendered "
+# XCom keys that are Airflow's own bookkeeping, not task results
+INTERNAL_XCOM_KEYS = ("skipmixin_key", "_link_", "__")
+
+
+@dataclass
+class TaskComparison:
+    task: str  # Airflow task id, "task_id[i]" for map index i
+    kfp_task: Optional[str]
+    fidelity: str
+    airflow_state: str
+    kfp_state: str
+    status: str  # same | different | not_run_locally | removed | not_compared
+    airflow_return: object = None
+    kfp_return: object = None
+    differences: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+
+@dataclass
+class VerifyResult:
+    dag_id: str
+    dag_file: str
+    verdict: str
+    logical_date: Optional[str] = None
+    run_id: str = ""
+    params: dict = field(default_factory=dict)
+    airflow_state: str = ""
+    kfp_state: str = ""
+    airflow_seconds: float = 0.0
+    kfp_seconds: float = 0.0
+    tasks: list = field(default_factory=list)  # TaskComparison
+    differences: list = field(default_factory=list)  # every difference, "task: what"
+    problems: list = field(default_factory=list)  # why a side could not run / what is incomplete
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.verdict]
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------- value comparison
+
+def same_value(a, b) -> bool:
+    """Deep equality of JSON-normalised values; ints and floats compare by value, bools do not."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b or (isinstance(a, float) and isinstance(b, float) and math.isclose(a, b, rel_tol=1e-12))
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    return a == b
+
+
+def kfp_matches(airflow_value, kfp_value) -> bool:
+    """Does a component output carry the Airflow XCom value?
+
+    The converter sends most XComs as JSON text (so None and nested values survive) and some typed
+    (str, int, ...). The migration report does not say which, so a string output matches when it
+    equals the Airflow value as is, or after JSON decoding.
+    """
+    airflow_value, kfp_value = normalise(airflow_value), normalise(kfp_value)
+    if same_value(airflow_value, kfp_value):
+        return True
+    if isinstance(kfp_value, str):
+        try:
+            decoded = json.loads(kfp_value)
+        except ValueError:
+            return False
+        return same_value(airflow_value, normalise(decoded))
+    return False
+
+
+def decoded(kfp_value):
+    """A component output for display: JSON text decoded when it is JSON."""
+    if isinstance(kfp_value, str):
+        try:
+            return json.loads(kfp_value)
+        except ValueError:
+            return kfp_value
+    return kfp_value
+
+
+# ---------------------------------------------------------------- outcomes
+
+def airflow_outcome(state: str) -> str:
+    return {"success": "ran", "skipped": "skipped", "failed": "failed", "upstream_failed": "upstream_failed",
+            "up_for_retry": "failed", "removed": "not_run"}.get(state, state or "none")
+
+
+def kfp_outcome(task) -> str:
+    if task.state == "succeeded":
+        return "skipped" if task.outputs.get(SKIP_OUTPUT) is True else "ran"
+    if task.state == "not_run":
+        return "not_run_locally" if "container component" in task.reason else "upstream_failed"
+    return task.state  # failed | skipped
+
+
+def rendered_from_log(task) -> Optional[dict]:
+    """Rendered templated fields a KFP component reported in its log, if it did."""
+    lines = task.log_tail
+    if task.log_path and Path(task.log_path).exists():
+        lines = Path(task.log_path).read_text(errors="replace").splitlines()
+    found = None
+    for line in lines:
+        if line.startswith(RENDERED_MARKER):
+            try:
+                found = json.loads(line[len(RENDERED_MARKER):])
+            except ValueError:
+                continue
+    return found
+
+
+def compare_task(task_name: str, info: dict, airflow_task, kfp_task) -> TaskComparison:
+    """One Airflow task instance against its KFP task (either may be missing)."""
+    a_out = airflow_outcome(airflow_task.state) if airflow_task else "missing"
+    k_out = kfp_outcome(kfp_task) if kfp_task else "missing"
+    row = TaskComparison(task=task_name, kfp_task=info.get("kfp_task"), fidelity=info.get("fidelity", "?"),
+                         airflow_state=airflow_task.state if airflow_task else "missing",
+                         kfp_state=(k_out if kfp_task else "missing"), status="same")
+    if airflow_task is not None and airflow_task.has_xcom_return:
+        row.airflow_return = normalise(airflow_task.xcom_return)
+    if kfp_task is not None and "return_value" in info.get("outputs", {}):
+        row.kfp_return = normalise(decoded(kfp_task.outputs.get(info["outputs"]["return_value"])))
+
+    if k_out == "not_run_locally":
+        row.status = "not_run_locally"
+        row.notes.append(kfp_task.reason)
+        return row
+    if a_out != k_out:
+        row.differences.append(f"outcome: Airflow {a_out} ({row.airflow_state}), KFP {k_out}")
+    if a_out == "ran" and k_out == "ran":
+        compare_xcoms(info, airflow_task, kfp_task, row)
+        compare_rendered(airflow_task, kfp_task, row)
+    if row.differences:
+        row.status = "different"
+    return row
+
+
+def compare_xcoms(info: dict, airflow_task, kfp_task, row: TaskComparison) -> None:
+    outputs = info.get("outputs", {})
+    airflow_values = dict(airflow_task.xcoms)
+    if airflow_task.has_xcom_return:
+        airflow_values["return_value"] = airflow_task.xcom_return
+    for key, output in outputs.items():
+        if output not in kfp_task.outputs:
+            row.differences.append(f"XCom {key!r}: the component has no output {output!r}")
+            continue
+        expected = airflow_values.get(key)  # Airflow pushes nothing for None: compare with None
+        if not kfp_matches(expected, kfp_task.outputs[output]):
+            row.differences.append(
+                f"XCom {key!r}: Airflow {short(normalise(expected))}, KFP {short(normalise(decoded(kfp_task.outputs[output])))}")
+    for key in airflow_values:
+        if key not in outputs and not key.startswith(INTERNAL_XCOM_KEYS):
+            row.notes.append(f"XCom {key!r} is not carried by the conversion (nothing reads it downstream)")
+
+
+def compare_rendered(airflow_task, kfp_task, row: TaskComparison) -> None:
+    if not airflow_task.rendered_fields:
+        return
+    reported = rendered_from_log(kfp_task)
+    if reported is None:
+        interesting = [k for k, v in airflow_task.rendered_fields.items() if v not in (None, "", [], {})]
+        if interesting:
+            row.notes.append("rendered fields not observable on KFP: " + ", ".join(sorted(interesting)))
+        return
+    for name, value in airflow_task.rendered_fields.items():
+        if name in reported and not same_value(normalise(value), normalise(reported[name])):
+            row.differences.append(f"rendered {name}: Airflow {short(value)}, KFP {short(reported[name])}")
+
+
+def short(value, limit: int = 120) -> str:
+    text = json.dumps(value, default=str, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------- whole runs
+
+def split_instances(tasks: dict) -> dict:
+    """{"t": run, "m[0]": run, ...} -> {"t": {None: run}, "m": {0: run, ...}}."""
+    grouped: dict = {}
+    for name, task in tasks.items():
+        base, _, rest = name.partition("[")
+        index = int(rest.rstrip("]").split("][")[0]) if rest else None
+        grouped.setdefault(base, {})[index] = task
+    return grouped
+
+
+def compare_runs(report: dict, airflow_run, kfp_run) -> tuple[list, list]:
+    """Per-task comparisons and the flat list of differences."""
+    rows, differences = [], []
+    airflow_tasks = split_instances(airflow_run.tasks)
+    kfp_tasks = split_instances(kfp_run.tasks)
+    reported = {t["task_id"]: t for t in report.get("tasks", [])}
+    for task_id in sorted(set(airflow_tasks) | set(reported)):
+        info = reported.get(task_id)
+        instances = airflow_tasks.get(task_id, {})
+        if info is None:
+            for index, a_task in sorted(instances.items(), key=lambda kv: (kv[0] is not None, kv[0] or 0)):
+                name = task_id if index is None else f"{task_id}[{index}]"
+                rows.append(TaskComparison(task=name, kfp_task=None, fidelity="missing", airflow_state=a_task.state,
+                                           kfp_state="missing", status="different",
+                                           differences=["ran on Airflow but the conversion has no such task"]))
+            continue
+        if not info.get("kfp_task"):
+            # removed in the conversion (an EmptyOperator): nothing runs on KFP to compare with
+            states = sorted({a.state for a in instances.values()}) or ["missing"]
+            rows.append(TaskComparison(task=task_id, kfp_task=None, fidelity=info.get("fidelity", "removed"),
+                                       airflow_state="/".join(states), kfp_state="removed", status="removed",
+                                       notes=["no KFP task (edges rewired around it)"]))
+            continue
+        k_instances = kfp_tasks.get(info["kfp_task"], {})
+        # a mapped task has one instance per index on each side; an unexpanded one (empty input,
+        # upstream failure) shows as index None on either side
+        indices = set(instances) | set(k_instances)
+        for index in sorted(indices, key=lambda i: -1 if i is None else i):
+            name = task_id if index is None else f"{task_id}[{index}]"
+            row = compare_task(name, info, instances.get(index), k_instances.get(index))
+            rows.append(row)
+    for row in rows:
+        differences.extend(f"{row.task}: {d}" for d in row.differences)
+    return rows, differences
+
+
+def verify_conversion(
+    dag_file: Path,
+    dag_id: str,
+    pipeline: Path | dict,
+    report: dict,
+    params: dict | None = None,
+    logical_date: str | None = None,
+    on_progress: Callable[[str], object] | None = None,
+) -> VerifyResult:
+    """Run the DAG on Airflow and the converted pipeline on kfp.local, and compare."""
+    from compare.engines import airflow as airflow_engine
+    from compare.engines import kfp_local
+
+    params = dict(params or {})
+    result = VerifyResult(dag_id=dag_id, dag_file=str(dag_file), verdict=INCOMPLETE)
+    try:
+        spec = pipeline if isinstance(pipeline, dict) else kfp_local.load_spec(pipeline)
+        pipeline_params, airflow_conf = split_params(report, spec, params)
+        iso_date = airflow_engine.parse_logical_date(logical_date) if logical_date else None
+    except (kfp_local.EngineError, airflow_engine.AirflowEngineError) as exc:
+        result.problems.append(str(exc))
+        return result
+    result.params = params
+
+    progress = on_progress or (lambda message: None)
+    progress(f"{dag_id}: running the DAG on Airflow (dag.test)")
+    try:
+        airflow_run = airflow_engine.run_dag(dag_file, dag_id, airflow_conf, iso_date)
+    except airflow_engine.AirflowEngineError as exc:
+        result.problems.append(f"Airflow could not run the DAG: {exc}")
+        return result
+    result.airflow_state, result.airflow_seconds = airflow_run.state, airflow_run.total_seconds
+    result.logical_date, result.run_id = airflow_run.logical_date, airflow_run.run_id
+
+    declared = kfp_local.input_types(spec)
+    if "logical_date" in declared:
+        pipeline_params["logical_date"] = airflow_run.logical_date or ""
+    if "run_id" in declared:
+        pipeline_params["run_id"] = airflow_run.run_id
+    progress(f"{dag_id}: running the conversion on kfp.local")
+    with tempfile.TemporaryDirectory(prefix="kfmigrate-verify-") as root:
+        try:
+            kfp_run = kfp_local.run_pipeline(spec, pipeline_params, root)
+        except kfp_local.EngineError as exc:
+            result.problems.append(f"kfp.local could not run the pipeline: {exc}")
+            return result
+        result.kfp_state, result.kfp_seconds = kfp_run.state, kfp_run.total_seconds
+        rows, differences = compare_runs(report, airflow_run, kfp_run)  # reads task logs: inside the root
+    result.tasks, result.differences = rows, differences
+    not_local = [r.task for r in rows if r.status == "not_run_locally"]
+    if kfp_run.error and not kfp_run.tasks:
+        result.problems.append(f"kfp.local: {kfp_run.error}")
+    if differences:
+        result.verdict = DIFFERENT
+    elif not_local:
+        result.verdict = INCOMPLETE
+        result.problems.append(f"{len(not_local)} task(s) not run locally: {', '.join(not_local)}")
+    elif result.problems:
+        result.verdict = INCOMPLETE
+    else:
+        result.verdict = EQUIVALENT
+    return result
+
+
+def split_params(report: dict, spec: dict, params: dict) -> tuple[dict, dict]:
+    """User params (DAG param names, or pipeline parameter names) -> (pipeline args, Airflow conf).
+
+    Values are typed from the pipeline's declared inputs so both sides get the same typed value.
+    """
+    from compare.engines.kfp_local import EngineError, coerce_params
+
+    declared = report.get("pipeline", {}).get("parameters", [])
+    by_dag_param = {p["from_param"]: p["name"] for p in declared if p.get("from_param")}
+    to_dag_param = {v: k for k, v in by_dag_param.items()}
+    pipeline_raw, unknown = {}, []
+    for name, value in params.items():
+        if name in by_dag_param:
+            pipeline_raw[by_dag_param[name]] = value
+        elif name in to_dag_param:
+            pipeline_raw[name] = value
+        else:
+            unknown.append(name)
+    if unknown:
+        known = ", ".join(sorted(by_dag_param)) or "none"
+        raise EngineError(f"unknown parameter(s) {', '.join(sorted(unknown))} (DAG params: {known})")
+    typed = coerce_params(spec, pipeline_raw)
+    conf = {to_dag_param[name]: value for name, value in typed.items()}
+    return typed, conf
+
+
+def verify_file(
+    dag_file: Path,
+    dag_id: str | None = None,
+    params: dict | None = None,
+    logical_date: str | None = None,
+    on_progress: Callable[[str], object] | None = None,
+    tamper: Callable[[str], str] | None = None,
+) -> list[VerifyResult]:
+    """Convert a DAG file and verify each DAG in it (or only dag_id).
+
+    tamper: optional function applied to the compiled pipeline YAML text before the run (tests use
+    it to prove that a wrong conversion is caught).
+    """
+    import yaml
+
+    from migrate.api import convert_file
+
+    dag_file = Path(dag_file)
+    converted = convert_file(dag_file, compile=True)
+    if converted.error is not None:
+        return [VerifyResult(dag_id=dag_id or "?", dag_file=str(dag_file), verdict=INCOMPLETE,
+                             problems=[f"cannot convert: {converted.error.render()}"])]
+    conversions = [c for c in converted.conversions if dag_id is None or c.dag_id == dag_id]
+    if not conversions:
+        found = ", ".join(c.dag_id for c in converted.conversions) or "none"
+        return [VerifyResult(dag_id=dag_id or "?", dag_file=str(dag_file), verdict=INCOMPLETE,
+                             problems=[f"no DAG {dag_id!r} in {dag_file} (found: {found})" if dag_id
+                                       else f"no Airflow DAG found in {dag_file}"])]
+    results = []
+    for conversion in conversions:
+        if conversion.yaml_text is None:
+            why = "; ".join(d.render() for d in conversion.diagnostics if d.code == "KFM300") or "it did not compile"
+            results.append(VerifyResult(dag_id=conversion.dag_id, dag_file=str(dag_file), verdict=INCOMPLETE,
+                                        problems=[f"the conversion could not be compiled: {why}"]))
+            continue
+        text = tamper(conversion.yaml_text) if tamper else conversion.yaml_text
+        spec = next(d for d in yaml.safe_load_all(text) if d)
+        results.append(verify_conversion(dag_file, conversion.dag_id, spec, conversion.report, params,
+                                         logical_date, on_progress))
+    return results
