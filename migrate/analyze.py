@@ -40,6 +40,11 @@ SARIF_LEVELS = {ERROR: "error", WARNING: "warning", INFO: "note"}
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 
+def schema() -> dict:
+    """The JSON schema of the inventory (shipped as package data)."""
+    return json.loads(Path(__file__).with_name("schemas").joinpath("analyze.schema.json").read_text(encoding="utf-8"))
+
+
 # ------------------------------------------------------------------ score
 def readiness_score(fidelity: Dict[str, int]) -> int:
     """100 * (native + removed + shim/2) / tasks, rounded down; 100 for no tasks."""
