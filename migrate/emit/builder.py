@@ -138,7 +138,7 @@ def _pipeline_parameters(workflow: ir.Workflow, diagnostics: List[Diagnostic]):
     parameters.append({"name": "logical_date", "type": "str", "default": "", "from_param": None,
                        "description": "Airflow logical date (ISO 8601); empty means now (UTC)"})
     parameters.append({"name": "run_id", "type": "str", "default": "", "from_param": None,
-                       "description": "Airflow run id; empty means manual__<logical date>"})
+                       "description": "Airflow run id; empty means manual__<time of the run>"})
     return parameters, param_inputs
 
 

@@ -18,7 +18,7 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
 
     logical_date is ISO 8601 text; empty means now (UTC), like a manual Airflow run, for which
     data_interval_start == data_interval_end == logical_date. run_id empty means
-    "manual__<logical date>". xcom maps (task_id, key) to the values wired in from upstream tasks.
+    "manual__<now>", as Airflow 3 names a manual run. xcom maps (task_id, key) to the values wired in from upstream tasks.
     """
     import datetime as dt
     import json
@@ -29,12 +29,13 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
     import uuid
 
     utc = dt.timezone.utc
+    now = dt.datetime.now(utc)
     if logical_date:
         date = dt.datetime.fromisoformat(logical_date.replace("Z", "+00:00"))
         date = date.replace(tzinfo=utc) if date.tzinfo is None else date.astimezone(utc)
     else:
-        date = dt.datetime.now(utc)
-    run_id = run_id or f"manual__{date.isoformat()}"
+        date = now
+    run_id = run_id or f"manual__{now.isoformat()}"  # Airflow 3 names manual runs after the trigger time
 
     class AirflowException(Exception):
         """Stands in for airflow.exceptions.AirflowException."""
@@ -223,6 +224,7 @@ def _airflow_run_bash(airflow, bash_command, env=None, append_env=False, cwd=Non
     skip_on_exit_code (99 by default) means skipped, any other non-zero code fails the task.
     """
     import os
+    import shutil
     import subprocess
     import tempfile
 
@@ -244,7 +246,7 @@ def _airflow_run_bash(airflow, bash_command, env=None, append_env=False, cwd=Non
         raise airflow.AirflowException(f"Can not find the cwd: {cwd}")
     with tempfile.TemporaryDirectory(prefix="airflowtmp") as scratch:
         process = subprocess.Popen(
-            ["bash", "-c", bash_command], cwd=cwd or scratch, env=run_env,
+            [shutil.which("bash") or "bash", "-c", bash_command], cwd=cwd or scratch, env=run_env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )
         last_line = ""

@@ -1,0 +1,105 @@
+"""Generated pipelines on real kfp.local, checked against real Airflow where the text must match.
+
+Kept to a few runs: each kfp.local task costs about half a second.
+"""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from migrate import ir
+from migrate.emit import emit
+from migrate.parse import parse_file
+from emit_ir import bash, callable_source, empty, python, workflow
+
+pytestmark = pytest.mark.slow
+
+TEMPLATES = ("{{ ds }}|{{ ds_nodash }}|{{ ts }}|{{ ts_nodash }}|{{ ts_nodash_with_tz }}|{{ logical_date }}|"
+             "{{ data_interval_start }}|{{ data_interval_end }}|{{ params.who }}|{{ params.count + 1 }}|"
+             "{{ dag.dag_id }}|{{ task.task_id }}|{{ macros.ds_add(ds, 3) }}|{{ macros.ds_format(ds, '%Y-%m-%d', '%d/%m/%Y') }}|"
+             "{{ logical_date | ds_nodash }}")
+
+EQUIVALENCE_DAG = f'''
+from datetime import datetime
+from airflow.sdk import DAG, task
+from airflow.providers.standard.operators.bash import BashOperator
+from airflow.providers.standard.operators.python import PythonOperator
+from airflow.providers.standard.operators.empty import EmptyOperator
+
+SCALE = 10
+
+def scaled(value):
+    return value * SCALE
+
+def push_rows(**context):
+    context["ti"].xcom_push(key="rows", value=[1, 2, 3])
+    return None
+
+def pull_rows(ti, ds):
+    rows = ti.xcom_pull(task_ids="push_rows", key="rows")
+    nothing = ti.xcom_pull(task_ids="push_rows")
+    return {{"total": scaled(sum(rows)), "ds": ds, "nothing": nothing}}
+
+with DAG("equivalence", start_date=datetime(2024, 1, 1), schedule=None, params={{"who": "kfp", "count": 4}}):
+    render = BashOperator(task_id="render", bash_command="echo '{TEMPLATES}'")
+    start = EmptyOperator(task_id="start")
+    push = PythonOperator(task_id="push_rows", python_callable=push_rows)
+    pull = PythonOperator(task_id="pull_rows", python_callable=pull_rows)
+
+    @task
+    def describe(summary: dict, greeting: str) -> str:
+        from airflow.sdk import get_current_context
+        context = get_current_context()
+        return f"{{greeting}} {{summary['total']}} on {{context['ds']}} for {{context['params']['who']}}"
+
+    start >> render >> push >> pull
+    describe(pull.output, "{{{{ params.who }}}} says")
+'''
+
+
+def test_same_results_as_airflow_for_the_same_logical_date(tmp_path, run_local):
+    """Templated bash, XCom push/pull, None, return values, get_current_context: same values."""
+    from compare.engines.airflow import run_dag
+
+    dag_file = tmp_path / "equivalence_dag.py"
+    dag_file.write_text(EQUIVALENCE_DAG)
+    airflow_run = run_dag(dag_file, "equivalence", logical_date="2024-03-05")
+    assert airflow_run.state == "success", airflow_run
+
+    workflow_ = parse_file(dag_file).workflows[0]
+    result = emit(workflow_)
+    kfp_run = run_local(result, logical_date="2024-03-05")
+    names = {t.task_id: t.kfp_task for t in result.tasks}
+    assert names["start"] is None
+
+    render = kfp_run.outputs[names["render"]]["return_value"]
+    assert render == airflow_run.tasks["render"].xcom_return
+    assert render.startswith("2024-03-05|20240305|2024-03-05T00:00:00+00:00|20240305T000000|")  # a fixed, known value too
+    import json
+
+    pulled = json.loads(kfp_run.outputs[names["pull_rows"]]["return_value"])
+    assert pulled == airflow_run.tasks["pull_rows"].xcom_return == {"total": 60, "ds": "2024-03-05", "nothing": None}
+    assert json.loads(kfp_run.outputs[names["push_rows"]]["rows"]) == [1, 2, 3]
+    assert kfp_run.outputs[names["describe"]]["return_value"] == airflow_run.tasks["describe"].xcom_return == "kfp says 60 on 2024-03-05 for kfp"
+
+
+def test_bash_exit_99_skips_downstream_and_exit_1_fails(run_local):
+    skip_dag = workflow("skips", [
+        bash("maybe", "echo checking; exit 99"),
+        bash("after_skip", "echo should not run; exit 1"),
+        empty("join"),
+        bash("later", "echo should not run either; exit 1"),
+        bash("cleanup", "echo cleanup", trigger_rule="all_done"),
+        bash("independent", "echo fine"),
+    ], [("maybe", "after_skip"), ("after_skip", "join"), ("join", "later"), ("maybe", "cleanup")])
+    run = run_local(emit(skip_dag))
+    assert run.outputs["maybe"]["airflow_skipped"] is True
+    assert run.outputs["after-skip"]["airflow_skipped"] is True  # skipped, so its exit 1 never ran
+    assert run.outputs["later"]["airflow_skipped"] is True  # through the removed empty task
+    assert run.outputs["cleanup"] == {"return_value": "cleanup", "airflow_skipped": False}  # all_done runs
+    assert run.outputs["independent"]["return_value"] == "fine"
+
+    failing = workflow("fails", [bash("boom", "echo before; exit 1"), bash("never", "echo never")], [("boom", "never")])
+    with pytest.raises(RuntimeError, match="boom"):
+        run_local(emit(failing))
