@@ -53,7 +53,7 @@ class KfpSession:
     def __init__(self, host: str, credential: Credential, namespace: Optional[str] = None,
                  verify_tls: bool = True, ca_cert: Optional[str] = None, timeout: float = 30.0,
                  attempts: int = 5, backoff: float = 0.5, sleep: Callable[[float], None] = time.sleep,
-                 ui_host: Optional[str] = None):
+                 ui_host: Optional[str] = None, notify: Optional[Callable[[str], None]] = None):
         if not host:
             raise KubeflowError("no KFP host: pass --host or set KFP_HOST "
                                 "(e.g. http://ml-pipeline-ui.kubeflow or https://<kubeflow>/pipeline)")
@@ -68,6 +68,7 @@ class KfpSession:
         self.sleep = sleep
         self.ui_host = (ui_host or self.host).rstrip("/")
         self._client = None
+        self.notify = notify or log.warning  # where retry notices go (the CLI prints them to stderr)
         self._install_log_redaction()
 
     # ------------------------------------------------------------ plumbing
@@ -194,14 +195,14 @@ class KfpSession:
                         return found
                 if transient is None or attempt == self.attempts:
                     raise self._explain(what, exc, transient, attempt) from None
-                log.warning("%s: %s; retrying in %.1f s (attempt %d of %d)", what, transient, delay,
-                            attempt + 1, self.attempts)
+                self.notify(f"{what}: {transient}; retrying in {delay:.1f} s "
+                            f"(attempt {attempt + 1} of {self.attempts})")
                 self.sleep(delay)
                 delay = min(delay * 2, 8.0)
                 if recover is not None:
                     found = self._quiet(recover)
                     if found is not None:
-                        log.warning("%s: it had succeeded before the fault; using it", what)
+                        self.notify(f"{what}: it had succeeded before the fault; using it")
                         return found
 
     def _quiet(self, fn: Callable):

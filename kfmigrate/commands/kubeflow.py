@@ -57,7 +57,8 @@ def session_from(opts: dict):
     backoff = float(os.environ.get("KFMIGRATE_RETRY_BACKOFF", "0.5"))  # tests shorten the waits
     return KfpSession(opts["host"], credential, namespace=opts["namespace"], verify_tls=not opts["insecure"],
                       ca_cert=opts["ca_cert"], timeout=opts["timeout"], attempts=opts["retries"] + 1,
-                      backoff=backoff, ui_host=opts["ui_host"])
+                      backoff=backoff, ui_host=opts["ui_host"],
+                      notify=lambda message: click.echo(f"note: {message}", err=True))
 
 
 KFP_KEYS = ("host", "namespace", "auth", "token_file", "insecure", "ca_cert", "timeout", "retries", "ui_host")
