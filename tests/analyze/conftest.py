@@ -66,6 +66,7 @@ def sarif_validator():
     return jsonschema.Draft4Validator(schema)
 
 
+@pytest.fixture(scope="session")
 def example_dag_folders():
     """The example DAGs shipped in the Airflow wheels (read in place, never copied)."""
     folders = []
