@@ -217,3 +217,32 @@ def test_schema_rejects_what_it_should(make_result, inventory_validator):
         bad = copy.deepcopy(good)
         mutate(bad)
         assert not inventory_validator.is_valid(bad), mutate
+
+
+HOOKS = '''\
+from airflow.sdk import DAG, Connection, task
+from airflow.providers.postgres.hooks.postgres import PostgresHook
+
+def _hook():
+    return PostgresHook(postgres_conn_id="reporting_db")
+
+with DAG("hooks", schedule=None):
+    @task
+    def read(sql: str):
+        secret = Connection.get("vault")
+        return _hook().get_records(sql)
+
+    read.override(task_id="read_it")(sql="select '{{ var.value.schema_name }}'")
+'''
+
+
+def test_connections_in_helpers_and_taskflow_arguments(make_result):
+    inventory = build_inventory([make_result(HOOKS, "hooks.py", {})])
+    connections = {c["name"]: c["used_by"] for c in inventory["connections"]}
+    variables = {v["name"]: v["used_by"] for v in inventory["variables"]}
+    assert set(connections) == {"reporting_db", "vault"}
+    assert connections["reporting_db"][0]["via"] == "postgres_conn_id= in read()"  # found in a helper the callable uses
+    assert connections["vault"][0]["line"] == position(HOOKS, 'Connection.get("vault")')[0]
+    assert set(variables) == {"schema_name"}
+    assert variables["schema_name"][0]["task_id"] == inventory["dags"][0]["tasks"][0]["task_id"]
+    assert variables["schema_name"][0]["via"] == "template var in call arguments"
