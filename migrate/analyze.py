@@ -393,6 +393,14 @@ def analyze_files(files: Sequence[Path], problems: Sequence[Diagnostic] = (), jo
     from migrate.batch import convert_many
 
     files = list(files)
+    if jobs > 1:
+        # load the converter once here: forked workers (one pool per chunk) inherit it instead of
+        # each importing libcst, the parser and the emitter again
+        import migrate.emit  # noqa: F401
+        import migrate.parse  # noqa: F401
+        from migrate.operators import discover
+
+        discover()
     if on_progress is None:
         results = convert_many(files, compile=False, jobs=jobs)
     else:
