@@ -5,7 +5,6 @@ import copy
 import csv
 import io
 import json
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
