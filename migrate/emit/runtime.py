@@ -206,6 +206,10 @@ def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates
         merged = {key: merged[key] for key in signature.parameters if key in merged}
     try:
         value = python_callable(*op_args, **merged)
+        if inspect.iscoroutine(value):  # async callables run to completion, as Airflow 3 does
+            import asyncio
+
+            value = asyncio.run(value)
     except airflow.AirflowSkipException as skip:
         print(f"Task skipped: {skip}")
         return {}, True
@@ -259,7 +263,7 @@ def _airflow_run_bash(airflow, bash_command, env=None, append_env=False, cwd=Non
         return {}, True
     if exit_code != 0:
         raise airflow.AirflowException(f"Bash command failed. The command returned a non-zero exit code {exit_code}.")
-    return {"return_value": last_line}, False
+    return dict(airflow.pushed, return_value=last_line), False
 
 
 def _airflow_should_skip(trigger_rule, upstream_skipped):

@@ -15,7 +15,8 @@ from migrate.operators.common import (
 )
 from migrate.operators.python import _callable_code, _param_name
 
-OWN_ARGS = {"bash_command", "env", "append_env", "output_encoding", "skip_on_exit_code", "skip_exit_code", "cwd"}
+OWN_ARGS = {"bash_command", "env", "append_env", "output_encoding", "skip_on_exit_code", "skip_exit_code", "cwd",
+            "output_processor"}
 
 
 @mapper("BashOperator", "@task.bash")
@@ -84,12 +85,25 @@ def map_bash(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     else:
         lines.append(f"results, skipped = _airflow_run_bash({', '.join(call)})")
 
+    plan.outputs = {"return_value": "str"}
+    processor = task.args.get("output_processor")
+    if processor is not None:
+        code = _processor_code(processor)
+        if code:
+            lines.append(f"output_processor = {code}")
+            lines.append('if not skipped:\n    results["return_value"] = output_processor(results["return_value"])')
+            plan.outputs["return_value"] = "json"
+        else:
+            plan.diagnostics.append(ctx.diagnostic(task, "KFM202", f"output_processor {getattr(processor, 'source', processor)!r} is ignored (only json.loads and self-contained lambdas are carried over)"))
+            plan.differences.append("output_processor is not applied: the return value is the raw last line.")
+    multiple = task.multiple_outputs or task.args.get("multiple_outputs") == ir.Literal(True)
+    if multiple:
+        lines.append('if not skipped and isinstance(results["return_value"], dict):')
+        lines.append('    results.update({str(k): v for k, v in results["return_value"].items()})')
     do_xcom_push = task.args.get("do_xcom_push")
     if isinstance(do_xcom_push, ir.Literal) and do_xcom_push.value is False:
         lines.append("results = {}  # do_xcom_push=False")
         plan.outputs = {}
-    else:
-        plan.outputs = {"return_value": "str"}
     plan.body = "\n".join(lines)
     plan.inputs = args.inputs
     plan.xcom_refs = xcom_refs_of(task)
@@ -110,6 +124,27 @@ def map_bash(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         plan.diagnostics.append(ctx.diagnostic(task, "KFM110", message))
         plan.body = f"raise RuntimeError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
     return plan
+
+
+def _processor_code(value) -> str:
+    """Python for an output_processor that can travel: json.loads, or a lambda using only builtins/json."""
+    import ast
+    import builtins
+
+    source = getattr(value, "source", "")
+    if source == "json.loads":
+        return "__import__('json').loads"
+    try:
+        node = ast.parse(source, mode="eval").body
+    except SyntaxError:
+        return ""
+    if not isinstance(node, ast.Lambda):
+        return ""
+    params = {a.arg for a in node.args.args}
+    free = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} - params - set(dir(builtins))
+    if free - {"json"}:
+        return ""
+    return f"(lambda: ({source}))()" if "json" not in free else f"(lambda json: ({source}))(__import__('json'))"
 
 
 CASES = [

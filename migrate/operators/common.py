@@ -406,6 +406,34 @@ def shim_bindings(codes: Iterable[str]) -> List[str]:
     return [f"{name} = _airflow.{name}" for name in SHIMMED_AIRFLOW_NAMES if name in used]
 
 
+def unbound_names(callable_: ir.CallableSource) -> List[str]:
+    """Names the callable reads that nothing binds: not builtins, not the prelude, not the function
+    itself, not the run-time shim. Usually objects imported from airflow (kept out of the prelude)."""
+    import builtins
+
+    bound: Set[str] = set(dir(builtins)) | set(SHIMMED_AIRFLOW_NAMES)
+    loaded: Set[str] = set()
+    for code in (callable_.source, *callable_.prelude):
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            return []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound.add(node.name)
+            elif isinstance(node, ast.arg):
+                bound.add(node.arg)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                bound.add(node.name)
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                bound |= set(node.names)
+    return sorted(loaded - bound - {"__file__", "__name__"})
+
+
 def callback_diagnostics(task: ir.Task, ctx: MapContext) -> Tuple[List[Diagnostic], List[str]]:
     diagnostics, differences = [], []
     for name in getattr(task, "callbacks", {}) or {}:

@@ -11,7 +11,7 @@ from migrate import ir
 from migrate.operators import NATIVE, PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import (
     ArgBuilder, callback_diagnostics, context_inputs, identifier, ignored_arg_diagnostics, indent, pushes_in_code, return_kind,
-    rewrite_airflow_imports, shim_bindings, unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,
+    rewrite_airflow_imports, shim_bindings, unbound_names, unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,
 )
 
 OWN_ARGS = {"python_callable", "op_args", "op_kwargs", "templates_dict", "templates_exts", "show_return_value_in_logs"}
@@ -38,12 +38,13 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     lines.append("op_args = [" + ", ".join(op_args) + "]")
     lines.append("op_kwargs = {" + ", ".join(f"**{v}" if k == "**" else f"{k!r}: {v}" for k, v in op_kwargs.items()) + "}")
 
+    multiple = bool(task.multiple_outputs or task.args.get("multiple_outputs") == ir.Literal(True))
     code, airflow_modules = _callable_code(task.callable)
     lines.append(code)
     lines.append(
         f"results, skipped = _airflow_call_python(\n"
         f"    _airflow, {task.callable.name}, op_args, op_kwargs, templates_dict={templates_dict},"
-        f" multiple_outputs={bool(task.multiple_outputs)},\n)"
+        f" multiple_outputs={multiple},\n)"
     )
     plan.body = "\n".join(lines)
     plan.inputs = args.inputs
@@ -73,6 +74,12 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         plan.diagnostics.append(ctx.diagnostic(
             task, "KFM210", f"the callable imports {', '.join(airflow_modules)}: the component image needs apache-airflow for that"))
         plan.differences.append(f"Imports from {', '.join(airflow_modules)} need Airflow installed in the component image.")
+    missing = unbound_names(task.callable)
+    if missing:
+        plan.diagnostics.append(ctx.diagnostic(
+            task, "KFM210", f"the callable uses names not defined in the DAG file ({', '.join(missing)}); "
+            "imports from airflow are not carried into components"))
+        plan.differences.append(f"Names {', '.join(missing)} are not available inside the component.")
     if plan.outputs["return_value"] == "json":
         plan.differences.append("The return value crosses to other tasks as JSON text (tuples become lists, other objects their str()).")
     if args.dynamic:
