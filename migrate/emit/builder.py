@@ -366,6 +366,8 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
     if helpers:
         decorator_args.append(f"additional_funcs=[{', '.join(helpers)}]")
     decorator = "@dsl.component(" + ", ".join(decorator_args) + ")"
+    if len(decorator) > 110:
+        decorator = "@dsl.component(\n" + "".join(f"    {arg},\n" for arg in decorator_args) + ")"
 
     params = [f"{i.name}: {i.type}" for i in plan.inputs]
     params += [f"{param}: {_python_type(kind)}" for param, _t, _k, _o, kind in node.xcom_inputs]
@@ -385,7 +387,9 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
         signature = f"def {node.function}(\n" + "".join(f"    {p},\n" for p in params) + f"){returns}:"
 
     body: List[str] = [_docstring(workflow, node)]
-    spec_text = repr(spec)
+    spec_text = "_outputs"
+    if names:
+        body.append(f"_outputs = {spec!r}  # XCom key and encoding, in output order")
     if node.skip_check:
         flags = ", ".join(param for param, _ in node.skip_inputs)
         body.append(f"if _airflow_should_skip({task.trigger_rule!r}, [{flags}]):")

@@ -34,11 +34,11 @@ def map_bash(task: ir.Task, ctx: MapContext) -> ComponentPlan:
             return _no_callable(task, ctx, plan)
         op_args = [args.expr(v, _param_name(task, i)) for i, v in enumerate(task.call_args)]
         op_kwargs = {k: args.expr(v, k) for k, v in task.call_kwargs.items()}
-        lines.append("op_args = [" + ", ".join(op_args) + "]")
-        lines.append("op_kwargs = {" + ", ".join(f"{k!r}: {v}" for k, v in op_kwargs.items()) + "}")
+        lines.append("_op_args = [" + ", ".join(op_args) + "]")
+        lines.append("_op_kwargs = {" + ", ".join(f"{k!r}: {v}" for k, v in op_kwargs.items()) + "}")
         code, _modules = _callable_code(task.callable)
         lines.append(code)
-        lines.append(f"returned, skipped = _airflow_call_python(_airflow, {task.callable.name}, op_args, op_kwargs)")
+        lines.append(f"returned, skipped = _airflow_call_python(_airflow, {task.callable.name}, _op_args, _op_kwargs)")
         lines.append('if not skipped and (not isinstance(returned["return_value"], str) or not returned["return_value"].strip()):')
         lines.append('    raise TypeError("The returned value from the TaskFlow callable must be a non-empty string.")')
         lines.append('command = "" if skipped else _airflow_render(returned["return_value"], _airflow.context)')
@@ -188,7 +188,7 @@ def bash_deco():
 bash_deco()
 ''',
         task_id="run",
-        fragments=("returned, skipped = _airflow_call_python(_airflow, run, op_args, op_kwargs)",),
+        fragments=("returned, skipped = _airflow_call_python(_airflow, run, _op_args, _op_kwargs)",),
     ),
     Case(
         name="script file command",

@@ -20,7 +20,8 @@ JINJA_MARKERS = ("{{", "{%", "{#")
 # Airflow names a converted callable may import; the run-time shim provides them (see runtime.py).
 SHIMMED_AIRFLOW_NAMES = ("get_current_context", "Variable", "AirflowException", "AirflowSkipException", "AirflowFailException")
 # Names the component body itself uses; inputs must not take them.
-RESERVED = {"xcom", "results", "skipped", "_airflow", "op_args", "op_kwargs", "templates_dict", "command", "returned"}
+RESERVED = {"xcom", "results", "skipped", "_airflow", "_op_args", "_op_kwargs", "_outputs", "command", "returned",
+            "output_processor"}
 
 # BaseOperator arguments the emitter handles itself (retries, timeout, docs ...) or that have no
 # run-time effect on what a task computes (owner, email, queue, priority).

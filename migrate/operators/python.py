@@ -35,17 +35,15 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         op_kwargs = _mapping_exprs(task.args.get("op_kwargs"), args, "op_kwargs")
         templates = task.args.get("templates_dict")
         templates_dict = args.expr(templates, "templates_dict") if templates is not None else "None"
-    lines.append("op_args = [" + ", ".join(op_args) + "]")
-    lines.append("op_kwargs = {" + ", ".join(f"**{v}" if k == "**" else f"{k!r}: {v}" for k, v in op_kwargs.items()) + "}")
+    # Arguments are evaluated before the DAG file's code runs, so its names cannot shadow inputs.
+    lines.append("_op_args = [" + ", ".join(op_args) + "]")
+    lines.append("_op_kwargs = {" + ", ".join(f"**{v}" if k == "**" else f"{k!r}: {v}" for k, v in op_kwargs.items()) + "}")
 
     multiple = bool(task.multiple_outputs or task.args.get("multiple_outputs") == ir.Literal(True))
     code, airflow_modules = _callable_code(task.callable)
     lines.append(code)
-    lines.append(
-        f"results, skipped = _airflow_call_python(\n"
-        f"    _airflow, {task.callable.name}, op_args, op_kwargs, templates_dict={templates_dict},"
-        f" multiple_outputs={multiple},\n)"
-    )
+    options = (f", templates_dict={templates_dict}" if templates_dict != "None" else "") + (", multiple_outputs=True" if multiple else "")
+    lines.append(f"results, skipped = _airflow_call_python(_airflow, {task.callable.name}, _op_args, _op_kwargs{options})")
     plan.body = "\n".join(lines)
     plan.inputs = args.inputs
     plan.xcom_refs = xcom_refs_of(task)
