@@ -458,6 +458,10 @@ def render_table(inventory: dict, width: int = 120, color: bool = False) -> str:
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    def row(*cells):  # Text cells: a "[" in a DAG id or path is not rich markup
+        return [Text(str(cell)) for cell in cells]
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False, soft_wrap=False)
@@ -470,17 +474,17 @@ def render_table(inventory: dict, width: int = 120, color: bool = False) -> str:
             dags.add_column(name, justify=justify, overflow="fold")
         for dag in inventory["dags"]:
             f = dag["fidelity"]
-            dags.add_row(dag["dag_id"], f"{dag['path']}:{dag['line']}", str(dag["task_count"]), str(f["native"]), str(f["shim"]),
-                         str(f["placeholder"]), str(f["removed"]), str(dag["score"]), "yes" if dag["ready"] else "no",
-                         str(len(dag["blockers"])), _families(dag["families"]))
+            dags.add_row(*row(dag["dag_id"], f"{dag['path']}:{dag['line']}", dag["task_count"], f["native"], f["shim"],
+                              f["placeholder"], f["removed"], dag["score"], "yes" if dag["ready"] else "no",
+                              len(dag["blockers"]), _families(dag["families"])))
         console.print(dags)
     if inventory["operators"]:
         ops = Table(title="Operators", box=box.SIMPLE_HEAD, title_justify="left")
         for name, justify in (("operator", "left"), ("family", "left"), ("tasks", "right"), ("DAGs", "right"), ("fidelity", "left")):
             ops.add_column(name, justify=justify, overflow="fold")
-        for row in inventory["operators"]:
-            mix = ", ".join(f"{n} {level}" for level, n in row["fidelity"].items() if n)
-            ops.add_row(row["operator"], row["family"], str(row["count"]), str(row["dags"]), mix)
+        for operator in inventory["operators"]:
+            mix = ", ".join(f"{n} {level}" for level, n in operator["fidelity"].items() if n)
+            ops.add_row(*row(operator["operator"], operator["family"], operator["count"], operator["dags"], mix))
         console.print(ops)
     blockers = [(dag["dag_id"], b) for dag in inventory["dags"] for b in dag["blockers"]]
     if blockers:

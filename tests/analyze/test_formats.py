@@ -142,3 +142,9 @@ def test_json_is_the_inventory(inventory, inventory_validator):
 def test_unknown_format_is_refused(inventory):
     with pytest.raises(ValueError, match="unknown format"):
         render(inventory, "xml")
+
+
+def test_table_shows_ids_literally(make_result):
+    source = DAG.replace('"pipeline|one"', '"[bold]etl[/bold]"')
+    table = render(build_inventory([make_result(source, "x.py", {})]), "table", width=200)
+    assert "[bold]etl[/bold]" in table  # not swallowed as rich markup
