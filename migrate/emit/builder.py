@@ -210,6 +210,8 @@ def _wire(workflow: ir.Workflow, nodes: Dict[str, Node]) -> List[str]:
             source = nodes.get(producer)
             if source is None or not source.plan.component:
                 node.xcom_none.append((producer, key))
+                if source is None:
+                    node.diagnostics.append(Diagnostic("KFM204", f"reads XCom of unknown task {producer!r}: the value is None", "warning", node.task.span, task_id))
                 continue
             if producer == task_id or _reaches(nodes, task_id, producer):
                 node.xcom_none.append((producer, key))
