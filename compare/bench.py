@@ -20,7 +20,7 @@ from typing import Callable, Optional
 
 from compare import measure
 from compare.workloads import (DEFAULT_SWEEP, Point, build_points, comparable, diff_values, engine_params,
-                               expected_failure, headline, matches_expected)
+                               expected_failure, headline, matches_expected, scaling_sections)
 
 RESULTS_VERSION = 1
 ENGINES = ("airflow", "kfp")
@@ -190,6 +190,7 @@ def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, ru
         "task_states": {key: t["state"] for key, t in tasks.items()},
         "outputs": comparable(point, outputs),
         "headline": headline(point, outputs),
+        "sections": scaling_sections(timings["tasks"]) if point.workload == "scaling" else {},
         "recorded": _recorded(engine, tasks, result.get("extra", {})),
         "extra": result.get("extra", {}),
         "run_dir": str(run_dir),
@@ -228,7 +229,8 @@ def _error_record(point: Point, engine: str, repeat: int, error: str, process=No
     return {"point": point.label, "engine": engine, "repeat": repeat, "cold": repeat == 0, "state": "error",
             "expected_failure": "",
             "error": error, "ok": False, "process": process.to_json() if process else None, "timings": None,
-            "task_states": {}, "outputs": {}, "headline": {}, "recorded": {}, "extra": {}, "run_dir": ""}
+            "task_states": {}, "outputs": {}, "headline": {}, "sections": {}, "recorded": {}, "extra": {},
+            "run_dir": ""}
 
 
 def _tail(path: Path, lines: int = 8) -> str:
@@ -252,6 +254,9 @@ def summarize_runs(runs: list) -> dict:
             figures[name] = measure.summarize((r[section] or {}).get(key) for r in warm)
         figures["cold"] = {name: (cold[0][section] or {}).get(key) if cold else None
                            for name, (section, key) in SUMMARY_FIGURES.items()}
+        section_names = sorted({name for r in warm for name in r.get("sections", {})})
+        figures["sections"] = {name: measure.summarize(r["sections"].get(name) for r in warm)
+                               for name in section_names}
         figures["runs"] = len([r for r in runs if r["engine"] == engine])
         figures["ok_runs"] = len(mine)
         figures["warm_runs"] = len([r for r in mine if not r["cold"]])

@@ -202,16 +202,23 @@ def plot_timeline(point: dict, engines: list, titles: dict) -> Optional[bytes]:
     return _png(fig)
 
 
+SECTION_PANELS = (
+    ("chain", "chain_seconds", "chain length N (tasks in a row)", "the chain"),
+    ("fan_out", "fan_out_seconds", "fan-out W (parallel tasks)", "the fan-out"),
+    ("payload_kb", "payload_seconds", "payload S (KB passed between two tasks)", "the payload hop"),
+)
+
+
 def _sweep_series(points: list, knob: str, engine: str, figure: str):
-    """(x, median) pairs over scaling points where only `knob` moves from the base point."""
-    others = {"chain": 1, "fan_out": 1, "payload_kb": 0}
+    """(x, median) pairs of a section figure (or a run figure) against one knob, plus failed xs."""
     xs, ys, failed = [], [], []
     for point in points:
         knobs = point.get("knobs") or {}
-        if any(knobs.get(k) != v for k, v in others.items() if k != knob):
+        if knob not in knobs:
             continue
-        stats = point["summary"].get(engine, {}).get(figure, {})
-        if stats and stats.get("median") is not None:
+        summary = point["summary"].get(engine, {})
+        stats = summary.get("sections", {}).get(figure) or summary.get(figure) or {}
+        if stats.get("median") is not None:
             xs.append(knobs[knob])
             ys.append(stats["median"])
         elif any(r["engine"] == engine for r in point["runs"]):
@@ -220,33 +227,37 @@ def _sweep_series(points: list, knob: str, engine: str, figure: str):
     return [xs[i] for i in order], [ys[i] for i in order], sorted(failed)
 
 
+def fitted_slope(xs: list, ys: list) -> Optional[float]:
+    """Least-squares slope of ys against xs (None with fewer than two distinct xs)."""
+    if len(set(xs)) < 2:
+        return None
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    return (sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys))
+            / sum((x - mean_x) ** 2 for x in xs))
+
+
 def plot_scaling(points: list, engines: list, titles: dict) -> Optional[bytes]:
     scaling = [p for p in points if p["workload"] == "scaling"]
     if not scaling:
         return None
     plt = _pyplot()
-    panels = (("chain", "chain length N (tasks in a row)"), ("fan_out", "fan-out W (parallel tasks)"),
-              ("payload_kb", "payload S (KB passed between two tasks)"))
     fig, axes = plt.subplots(1, 3, figsize=(13, 4))
-    for ax, (knob, label) in zip(axes, panels):
+    for ax, (knob, figure, label, what) in zip(axes, SECTION_PANELS):
         for engine in engines:
             color = ENGINE_COLORS.get(engine, "#555")
-            xs, ys, failed = _sweep_series(scaling, knob, engine, "wall_seconds")
+            xs, ys, failed = _sweep_series(scaling, knob, engine, figure)
             if xs:
-                ax.plot(xs, ys, marker="o", color=color, label=f"{titles.get(engine, engine)} wall")
-            oxs, oys, _ = _sweep_series(scaling, knob, engine, "overhead_seconds")
-            if oxs:
-                ax.plot(oxs, oys, marker=".", linestyle=":", color=color, label=f"{titles.get(engine, engine)} idle")
+                ax.plot(xs, ys, marker="o", color=color, label=titles.get(engine, engine))
             for x in failed:
                 ax.scatter([x], [0], marker="x", s=80, color=color, zorder=5)
                 ax.annotate("failed", (x, 0), textcoords="offset points", xytext=(0, 8), ha="center",
                             fontsize=8, color=color)
         ax.set_xlabel(label)
-        ax.set_ylabel("seconds (median)")
+        ax.set_ylabel(f"seconds for {what} (median)")
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
-    fig.suptitle("Scaling: wall time and time with no task running, one knob at a time", fontsize=12)
+    fig.suptitle("Scaling: time each section of the run took, against its size", fontsize=12)
     fig.tight_layout()
     return _png(fig)
 
@@ -423,9 +434,10 @@ def per_task_blocks(point: dict, engines: list, titles: dict) -> list:
 
 def scaling_blocks(points: list, engines: list, titles: dict, with_plots: bool) -> list:
     blocks = [Heading("Workload: scaling"), Para(
-        "One DAG, three knobs turned one at a time from a base point (N=1, W=1, S=0): a chain of N trivial "
-        "tasks (per-task overhead), W parallel tasks after it (fan-out), and one task returning S KB of text "
-        "to the next (data passing). Tasks do nothing, so the figures measure the engines.")]
+        "One DAG per sweep point: a chain of N trivial tasks, then W parallel tasks, then one task returning "
+        "S KB of text to the next. Each run is cut into these sections by task timestamps, so every point "
+        "measures all three: the chain's span (per-task overhead), the fan-out's span (parallelism) and the "
+        "payload hop (data passing). Tasks do nothing, so the figures measure the engines.")]
     rows = []
     for point in points:
         knobs = point["knobs"]
@@ -433,40 +445,40 @@ def scaling_blocks(points: list, engines: list, titles: dict, with_plots: bool) 
             summary = point["summary"].get(engine)
             if not summary:
                 continue
-            failures = [r["error"] for r in point["runs"] if r["engine"] == engine and not r["ok"]]
+            sections = summary.get("sections", {})
+            failures = [r for r in point["runs"] if r["engine"] == engine and not r["ok"]]
+            failure = "-"
+            if failures:
+                failure = ("expected: " + failures[0]["expected_failure"]) if failures[0].get("expected_failure") \
+                    else _short_error(failures[0]["error"])
             rows.append([knobs["chain"], knobs["fan_out"], knobs["payload_kb"], titles.get(engine, engine),
                          f"{summary['ok_runs']}/{summary['runs']}", spread(summary["wall_seconds"]),
-                         spread(summary["overhead_seconds"]), spread(summary["median_start_latency"]),
-                         spread(summary["cpu_seconds"], lambda v: f"{v:.1f} s"),
-                         _short_error(failures[0]) if failures else "-"])
-    blocks.append(Table(["N", "W", "S (KB)", "engine", "ok", "wall", "no task running", "median start latency",
-                         "CPU", "failure"], rows))
+                         spread(sections.get("chain_seconds", {})), seconds((sections.get("chain_per_task") or {}).get("median")),
+                         spread(sections.get("fan_out_seconds", {})), spread(sections.get("payload_seconds", {})),
+                         spread(summary["cpu_seconds"], lambda v: f"{v:.1f} s"), failure])
+    blocks.append(Table(["N", "W", "S (KB)", "engine", "ok", "wall", "chain", "per chained task", "fan-out",
+                         "payload hop", "CPU", "failure"], rows))
     blocks += slope_blocks(points, engines, titles)
-    warm_up = first_task_warm_up(points)
-    if warm_up:
-        blocks.append(Para(warm_up))
     if with_plots:
         png = plot_scaling(points, engines, titles)
         if png:
-            blocks.append(Image("scaling.png", "Wall time and time with no task running against N, W and S", png))
+            blocks.append(Image("scaling.png", "Time of the chain, the fan-out and the payload hop against N, W and S", png))
     return blocks
 
 
 def slope_blocks(points: list, engines: list, titles: dict) -> list:
-    """Marginal cost per extra task (chain and fan-out) and per extra KB, from the sweep's end points."""
+    """Marginal cost per extra task (chain and fan-out) and per extra KB, fitted over the sweep."""
     rows = []
     for engine in engines:
         row = [titles.get(engine, engine)]
-        for knob, unit in (("chain", "task"), ("fan_out", "task"), ("payload_kb", "KB")):
-            xs, ys, _ = _sweep_series(points, knob, engine, "wall_seconds")
-            if len(xs) >= 2 and xs[-1] != xs[0]:
-                slope = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
-                row.append(f"{slope * 1000:.1f} ms per {unit}")
-            else:
-                row.append("-")
+        for knob, figure, _, _ in SECTION_PANELS:
+            xs, ys, _ = _sweep_series(points, knob, engine, figure)
+            slope = fitted_slope(xs, ys)
+            unit = "KB" if knob == "payload_kb" else "task"
+            row.append("-" if slope is None else f"{slope * 1000:.2f} ms per {unit}")
         rows.append(row)
     return [Table(["engine", "each extra chained task", "each extra parallel task", "each extra KB of payload"],
-                  rows, "Marginal wall time, (median at the largest point - median at the base) / difference in size.")]
+                  rows, "Least-squares slope of each section's median time against its size over the sweep.")]
 
 
 def first_task_warm_up(points: list) -> str:
@@ -688,10 +700,10 @@ def _fan_out_observation(results: dict, titles: dict) -> str:
     scaling = [p for p in results["points"] if p["workload"] == "scaling"]
     parts = []
     for engine in results["settings"]["engines"]:
-        xs, ys, _ = _sweep_series(scaling, "fan_out", engine, "wall_seconds")
+        xs, ys, _ = _sweep_series(scaling, "fan_out", engine, "fan_out_seconds")
         if len(xs) >= 2:
-            parts.append(f"{titles.get(engine, engine)}: W {xs[0]} -> {xs[-1]} parallel tasks took "
-                         f"{ys[0]:.2f} -> {ys[-1]:.2f} s")
+            parts.append(f"{titles.get(engine, engine)}: {xs[0]} -> {xs[-1]} parallel tasks took "
+                         f"{ys[0]:.2f} -> {ys[-1]:.2f} s ({ys[-1] / xs[-1] * 1000:.0f} ms per task at W={xs[-1]})")
     return "; ".join(parts)
 
 

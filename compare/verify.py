@@ -273,7 +273,7 @@ def verify_conversion(
     params = dict(params or {})
     result = VerifyResult(dag_id=dag_id, dag_file=str(dag_file), verdict=INCOMPLETE)
     try:
-        spec = pipeline if isinstance(pipeline, dict) else kfp_local.load_spec(pipeline)
+        spec = without_retry_delays(pipeline if isinstance(pipeline, dict) else kfp_local.load_spec(pipeline))
         pipeline_params, airflow_conf = split_params(report, spec, params)
         iso_date = airflow_engine.parse_logical_date(logical_date) if logical_date else None
     except (kfp_local.EngineError, airflow_engine.AirflowEngineError) as exc:
@@ -319,6 +319,21 @@ def verify_conversion(
     else:
         result.verdict = EQUIVALENT
     return result
+
+
+def without_retry_delays(spec: dict) -> dict:
+    """Same retry counts, no waiting between attempts: a verify run should not sleep for minutes."""
+    import copy
+
+    spec = copy.deepcopy(spec)
+    dags = [spec.get("root", {}).get("dag", {})]
+    dags += [c.get("dag", {}) for c in spec.get("components", {}).values()]
+    for dag in dags:
+        for task in (dag.get("tasks") or {}).values():
+            policy = task.get("retryPolicy")
+            if policy and "backoffDuration" in policy:
+                policy["backoffDuration"] = "0s"
+    return spec
 
 
 def split_params(report: dict, spec: dict, params: dict) -> tuple[dict, dict]:

@@ -17,17 +17,15 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "workloads"
 WORKLOADS = ("ml-training", "scaling")
 DEFAULT_WORKLOADS = ("ml-training", "scaling")
 
-# Default scaling sweep: a base point, then one knob turned at a time, so each curve isolates one
-# cost. 100 KB stays under the 128 KiB per-argument cap of KFP parameters; 1000 KB is over it on
-# purpose, to show where parameter passing stops working.
+# Default scaling sweep: the three sizes grow together; each run is cut into its sections by task
+# timestamps (the chain, the fan-out, the payload hop), so one run measures all three knobs and a
+# sweep of two points already gives three slopes (kept small: each Airflow run costs ~12 CPU seconds). 120 KB stays under the 128 KiB per-argument cap of KFP
+# parameters; ask for more (--sweep 1:1:1000) to see where parameter passing stops working.
 DEFAULT_SWEEP = (
-    {"chain": 1, "fan_out": 1, "payload_kb": 0},
-    {"chain": 10, "fan_out": 1, "payload_kb": 0},
-    {"chain": 20, "fan_out": 1, "payload_kb": 0},
-    {"chain": 1, "fan_out": 8, "payload_kb": 0},
-    {"chain": 1, "fan_out": 1, "payload_kb": 100},
-    {"chain": 1, "fan_out": 1, "payload_kb": 1000},
+    {"chain": 5, "fan_out": 2, "payload_kb": 1},
+    {"chain": 20, "fan_out": 8, "payload_kb": 120},
 )
+KNOBS = ("chain", "fan_out", "payload_kb")
 
 
 @dataclass
@@ -64,30 +62,27 @@ def parse_workloads(text: Optional[str]) -> list:
 
 
 def parse_sweep(text: Optional[str]) -> tuple:
-    """'chain=1,10;fan_out=8;payload_kb=100' style overrides -> sweep points (one knob at a time)."""
+    """'5:2:1,20:8:120' (N:W:S per point: chain length, fan-out, payload KB) -> sweep points."""
     if not text:
         return DEFAULT_SWEEP
-    base = {"chain": 1, "fan_out": 1, "payload_kb": 0}
-    points = [dict(base)]
-    for part in text.split(";"):
+    points = []
+    for part in text.split(","):
         if not part.strip():
             continue
-        if "=" not in part:
-            raise WorkloadError(f"sweep part {part!r}: expected knob=v1,v2 (knobs: {', '.join(base)})")
-        knob, values = part.split("=", 1)
-        knob = knob.strip()
-        if knob not in base:
-            raise WorkloadError(f"unknown sweep knob {knob!r} (knobs: {', '.join(base)})")
-        for value in values.split(","):
-            try:
-                number = int(value)
-            except ValueError:
-                raise WorkloadError(f"sweep {knob}: {value!r} is not a whole number") from None
-            if number < (0 if knob == "payload_kb" else 1):
-                raise WorkloadError(f"sweep {knob}: {number} is too small")
-            point = dict(base, **{knob: number})
-            if point not in points:
-                points.append(point)
+        fields = part.strip().split(":")
+        if len(fields) != 3:
+            raise WorkloadError(f"sweep point {part.strip()!r}: expected N:W:S (chain length, fan-out, payload KB)")
+        try:
+            chain, fan_out, payload_kb = (int(f) for f in fields)
+        except ValueError:
+            raise WorkloadError(f"sweep point {part.strip()!r}: N, W and S must be whole numbers") from None
+        if chain < 1 or fan_out < 1 or payload_kb < 0:
+            raise WorkloadError(f"sweep point {part.strip()!r}: N and W must be at least 1, S at least 0")
+        point = {"chain": chain, "fan_out": fan_out, "payload_kb": payload_kb}
+        if point not in points:
+            points.append(point)
+    if not points:
+        raise WorkloadError("empty sweep")
     return tuple(points)
 
 
@@ -241,6 +236,38 @@ def _same_json_text(left, right) -> bool:
 def _short(value) -> str:
     text = json.dumps(value, default=str)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def scaling_sections(tasks: dict) -> dict:
+    """Cut a scaling run into its three sections using task timings (compare.measure.task_timings).
+
+    chain: first step's end to last step's end, and per chained task after the first; fan_out: first branch's start
+    to last branch's end, and per parallel task; payload: produce_payload's start to
+    consume_payload's end (the hop the S KB make), with the gap between the two.
+    """
+    def group(prefix):
+        return [t for key, t in tasks.items() if key.startswith(prefix)]
+
+    sections = {}
+    steps = sorted(group("step_"), key=lambda t: t["start_offset"])
+    if len(steps) >= 2:
+        # measured from the first step's end: the first task of a run carries one-time engine
+        # start-up (Airflow's in-process execution API), which is not a per-task cost
+        span = steps[-1]["end_offset"] - steps[0]["end_offset"]
+        sections["chain_seconds"] = span
+        sections["chain_per_task"] = span / (len(steps) - 1)
+        latencies = sorted(t["start_latency"] for t in steps[1:])
+        sections["chain_start_latency"] = latencies[len(latencies) // 2]
+    branches = group("branch_")
+    if branches:
+        span = max(t["end_offset"] for t in branches) - min(t["start_offset"] for t in branches)
+        sections["fan_out_seconds"] = span
+        sections["fan_out_per_task"] = span / len(branches)
+    produce, consume = tasks.get("produce_payload"), tasks.get("consume_payload")
+    if produce and consume and consume.get("state") == "succeeded":
+        sections["payload_seconds"] = consume["end_offset"] - produce["start_offset"]
+        sections["payload_gap"] = consume["start_offset"] - produce["end_offset"]
+    return sections
 
 
 def headline(point: Point, outputs: dict) -> dict:

@@ -41,8 +41,8 @@ def _engines(text: str) -> tuple:
 @click.option("--kfp-mlflow", is_flag=True,
               help="Let the KFP side log to MLflow too (by default it records results only in KFP).")
 @click.option("--sweep", default=None, metavar="SPEC",
-              help="Scaling sweep, one knob at a time from N=1 W=1 S=0, e.g. "
-                   "'chain=10,20;fan_out=8;payload_kb=100'. Knobs: chain, fan_out, payload_kb.")
+              help="Scaling sweep as N:W:S points (chain length, fan-out, payload KB), e.g. "
+                   "'5:2:1,10:4:50,20:8:120' (default: 5:2:1,20:8:120).")
 @click.option("--timeout", type=click.FloatRange(1), default=900, show_default=True,
               help="Seconds one run may take before it is stopped and reported as failed.")
 @click.option("--force", is_flag=True, help="Overwrite an existing report in the output folder.")

@@ -18,10 +18,9 @@ def test_scaling_source_sets_the_knobs_and_names_the_dag():
 
 
 def test_build_points_writes_one_dag_per_sweep_point(tmp_path):
-    sweep = workloads.parse_sweep("chain=5;payload_kb=10")
+    sweep = workloads.parse_sweep("1:1:0,5:2:10")
     points = workloads.build_points(["ml-training", "scaling"], tmp_path, sweep)
-    assert [p.label for p in points] == ["ml-training", "scaling N=1 W=1 S=0KB", "scaling N=5 W=1 S=0KB",
-                                         "scaling N=1 W=1 S=10KB"]
+    assert [p.label for p in points] == ["ml-training", "scaling N=1 W=1 S=0KB", "scaling N=5 W=2 S=10KB"]
     assert points[0].dag_file == workloads.SAMPLES / "ml_training.py"
     for point in points[1:]:
         assert point.dag_file.parent == tmp_path / "dags" and point.dag_file.is_file()
@@ -34,11 +33,29 @@ def test_parse_workloads_and_sweep_errors():
     assert workloads.parse_workloads("all") == list(workloads.WORKLOADS)
     with pytest.raises(WorkloadError, match="unknown workload nope"):
         workloads.parse_workloads("nope")
-    for bad in ("chain", "depth=3", "chain=x", "chain=0", "payload_kb=-1"):
+    for bad in ("5", "5:2", "5:2:x", "0:1:1", "1:0:1", "1:1:-1", ","):
         with pytest.raises(WorkloadError):
             workloads.parse_sweep(bad)
-    assert workloads.parse_sweep("payload_kb=0,5") == ({"chain": 1, "fan_out": 1, "payload_kb": 0},
-                                                       {"chain": 1, "fan_out": 1, "payload_kb": 5})
+    assert workloads.parse_sweep("5:2:1, 5:2:1,20:8:120") == ({"chain": 5, "fan_out": 2, "payload_kb": 1},
+                                                              {"chain": 20, "fan_out": 8, "payload_kb": 120})
+    assert workloads.parse_sweep(None) == workloads.DEFAULT_SWEEP
+
+
+def test_scaling_sections_cut_a_run_by_task_timestamps():
+    def task(start, end, latency=0.0, state="succeeded"):
+        return {"start_offset": start, "end_offset": end, "start_latency": latency, "state": state,
+                "run_seconds": end - start}
+
+    tasks = {"step_0": task(1.0, 1.5, 1.0), "step_1": task(2.0, 2.5, 0.5), "step_2": task(3.0, 3.5, 0.5),
+             "branch_0": task(4.0, 4.5), "branch_1": task(4.0, 5.0), "join": task(5.5, 6.0),
+             "produce_payload": task(6.5, 7.0), "consume_payload": task(7.25, 8.0)}
+    sections = workloads.scaling_sections(tasks)
+    assert sections["chain_seconds"] == 2.0 and sections["chain_per_task"] == 1.0
+    assert sections["chain_start_latency"] == 0.5
+    assert sections["fan_out_seconds"] == 1.0 and sections["fan_out_per_task"] == 0.5
+    assert sections["payload_seconds"] == 1.5 and sections["payload_gap"] == 0.25
+    tasks["consume_payload"]["state"] = "failed"
+    assert "payload_seconds" not in workloads.scaling_sections(tasks)
 
 
 def test_diff_values_reports_paths_and_accepts_json_text():
