@@ -68,6 +68,10 @@ def _convert(schema):
         out["properties"] = {name: _convert(prop) for name, prop in schema["properties"].items()}
     if schema.get("type") == "string" and schema.get("format") in ("int64", "uint64"):
         out = {"anyOf": [{"type": "string", "pattern": r"^-?[0-9]+$"}, {"type": "integer"}]}
+    elif schema.get("type") == "string" and "enum" in schema:
+        # proto3 JSON: an enum is its value name, or its number
+        out = {"anyOf": [{"type": "string", "enum": schema["enum"]},
+                         {"type": "integer", "minimum": 0, "maximum": len(schema["enum"]) - 1}]}
     elif schema.get("type") == "string" and schema.get("format") == "date-time":
         out["pattern"] = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$"
     if "properties" in schema:
@@ -642,6 +646,8 @@ class KfpServer:
                 raise self.violation(f"filter breaks the contract: {problems}")
             for predicate in flt.get("predicates", []):
                 op, field_name = get(predicate, "operation"), get(predicate, "key")
+                if isinstance(op, int):  # proto3 JSON: enum by number
+                    op = self.contract.doc["definitions"]["v2beta1PredicateOperation"]["enum"][op]
                 value = get(predicate, "string_value")
                 if op == "EQUALS":
                     items = [i for i in items if str(get(i, field_name)) == value]
