@@ -388,14 +388,15 @@ def analyze_paths(paths: Sequence[Path], jobs: int = 1, root: Path = Path("."),
 
 def analyze_files(files: Sequence[Path], problems: Sequence[Diagnostic] = (), jobs: int = 1, root: Path = Path("."),
                   inputs: Sequence = (), on_progress: Optional[Callable[[int, int], None]] = None) -> dict:
-    """The inventory of these files. With `on_progress(done, total)` they are converted in chunks
-    (a few per worker) so progress can be reported between chunks; otherwise in one batch."""
+    """The inventory of these files, converted (not compiled) on `jobs` processes.
+
+    `on_progress(done, total)` is called as files finish, in input order.
+    """
     from migrate.batch import convert_many
 
     files = list(files)
     if jobs > 1:
-        # load the converter once here: forked workers (one pool per chunk) inherit it instead of
-        # each importing libcst, the parser and the emitter again
+        # load the converter once here: forked workers inherit it instead of importing it again
         import migrate.emit  # noqa: F401
         import migrate.parse  # noqa: F401
         from migrate.operators import discover
@@ -404,13 +405,36 @@ def analyze_files(files: Sequence[Path], problems: Sequence[Diagnostic] = (), jo
     if on_progress is None:
         results = convert_many(files, compile=False, jobs=jobs)
     else:
-        chunk = max(8, 4 * jobs)
         results = []
         on_progress(0, len(files))
-        for start in range(0, len(files), chunk):
-            results += convert_many(files[start:start + chunk], compile=False, jobs=jobs)
+        for result in _convert_in_order(files, jobs):
+            results.append(result)
             on_progress(len(results), len(files))
     return build_inventory(results, problems, root=root, inputs=inputs)
+
+
+def _convert_in_order(files: List[Path], jobs: int):
+    """convert_many's work (same threshold, same fork pool), yielding each result as it is ready."""
+    from migrate.api import convert_file
+    from migrate.batch import PARALLEL_THRESHOLD
+
+    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
+        for path in files:
+            yield convert_file(path, compile=False)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+    with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
+        # small chunks: progress moves steadily and no worker waits on a long tail
+        yield from pool.map(_convert_without_compiling, files, chunksize=max(1, min(8, len(files) // (jobs * 8))))
+
+
+def _convert_without_compiling(path: Path):
+    from migrate.api import convert_file
+
+    return convert_file(path, compile=False)
 
 
 def trips(inventory: dict, fail_on: Optional[str]) -> bool:
