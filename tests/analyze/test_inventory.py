@@ -246,3 +246,19 @@ def test_connections_in_helpers_and_taskflow_arguments(make_result):
     assert set(variables) == {"schema_name"}
     assert variables["schema_name"][0]["task_id"] == inventory["dags"][0]["tasks"][0]["task_id"]
     assert variables["schema_name"][0]["via"] == "template var in call arguments"
+
+
+def test_parallel_and_progress_give_the_same_inventory(tmp_path):
+    for i in range(6):
+        (tmp_path / f"dag_{i}.py").write_text(SMALL.replace('"small"', f'"small_{i}"'))
+    (tmp_path / "bad.py").write_text("def broken(:\n")
+    from migrate.analyze import analyze_files
+    from migrate.batch import collect_inputs
+
+    files, problems = collect_inputs([tmp_path])
+    serial = analyze_files(files, problems, jobs=1, root=tmp_path)
+    progress = []
+    parallel = analyze_files(files, problems, jobs=2, root=tmp_path, on_progress=lambda done, total: progress.append((done, total)))
+    assert parallel == serial
+    assert progress == [(n, 7) for n in range(8)]
+    assert [d["dag_id"] for d in serial["dags"]] == [f"small_{i}" for i in range(6)]
