@@ -76,9 +76,26 @@ def compile_yaml(result: EmitResult) -> str:
         path = Path(tmp) / "pipeline.py"
         path.write_text(result.python_source)
         try:
-            return compile_python(path, result.function_name)
+            return fix_comment_header(compile_python(path, result.function_name))
         except PackageError as exc:
             message = str(exc).replace(str(path), "generated pipeline")
         except Exception as exc:  # kfp.compiler raises many types; all mean the same to the user
             message = f"{type(exc).__name__}: {exc}"
     raise EmitError(Diagnostic("KFM300", f"generated pipeline for {result.pipeline_name!r} failed to compile: {message}", ERROR))
+
+
+# The top-level keys kfp writes, in its (alphabetical) order: the header ends before the first one.
+SPEC_KEYS = ("components", "defaultPipelineRoot", "deploymentSpec", "pipelineInfo", "root", "schemaVersion", "sdkVersion")
+
+
+def fix_comment_header(yaml_text: str) -> str:
+    """Comment out lines of kfp's "# PIPELINE DEFINITION" header that a multi-line parameter
+    default spilled (kfp 2.17 writes such defaults unescaped, which breaks the YAML)."""
+    import re
+
+    match = re.search(r"^(%s):" % "|".join(SPEC_KEYS), yaml_text, flags=re.MULTILINE)
+    if not match:
+        return yaml_text
+    header = yaml_text[: match.start()]
+    fixed = "".join(line if line.startswith("#") or not line.strip() else "#    " + line for line in header.splitlines(keepends=True))
+    return fixed + yaml_text[match.start():]

@@ -312,11 +312,30 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
         )
     parts.append("# ---------------------------------------------------------------- pipeline")
     parts.append(_pipeline(workflow, components, parameters, pipeline_fn))
-    parts.append(
-        'if __name__ == "__main__":\n'
-        f'    compiler.Compiler().compile({pipeline_fn}, str(Path(__file__).with_name({yaml_name(workflow.dag_id)!r})))'
-    )
+    main = ('if __name__ == "__main__":\n'
+            f'    target = Path(__file__).with_name({yaml_name(workflow.dag_id)!r})\n'
+            f'    compiler.Compiler().compile({pipeline_fn}, str(target))')
+    if any(_has_newline(p["default"]) for p in parameters):
+        main += (
+            "\n    # kfp writes multi-line parameter defaults into its comment header unescaped: comment them out\n"
+            "    text = target.read_text()\n"
+            "    start = min(text.find(f\"\\n{key}:\") for key in ('components', 'deploymentSpec') if f\"\\n{key}:\" in text)\n"
+            "    header = ''.join(line if line.startswith('#') or not line.strip() else '#    ' + line\n"
+            "                     for line in text[:start + 1].splitlines(keepends=True))\n"
+            "    target.write_text(header + text[start + 1:])"
+        )
+    parts.append(main)
     return "\n\n\n".join(parts) + "\n"
+
+
+def _has_newline(value) -> bool:
+    if isinstance(value, str):
+        return "\n" in value or "\r" in value
+    if isinstance(value, (list, tuple)):
+        return any(_has_newline(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_newline(k) or _has_newline(v) for k, v in value.items())
+    return False
 
 
 def _helpers(node: Node) -> List[str]:
@@ -428,7 +447,8 @@ def _docstring(workflow: ir.Workflow, node: Node) -> str:
 
 def _pipeline(workflow: ir.Workflow, components: List[Node], parameters: List[dict], pipeline_fn: str) -> str:
     by_id = {node.task.task_id: node for node in components}
-    description = workflow.description or (workflow.doc.strip().splitlines()[0] if workflow.doc else f"Converted from Airflow DAG {workflow.dag_id}")
+    description = workflow.description or (workflow.doc.strip().splitlines()[0] if workflow.doc and workflow.doc.strip() else f"Converted from Airflow DAG {workflow.dag_id}")
+    description = " ".join(description.split())  # one line: kfp writes it into a YAML comment header
     signature = [f"    {p['name']}: {p['type']} = {p['default']!r}," for p in parameters]
     lines = [
         f"@dsl.pipeline(name={pipeline_name(workflow.dag_id)!r}, description={description!r})",

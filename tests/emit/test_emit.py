@@ -173,3 +173,26 @@ def test_only_empty_tasks_still_compile():
     result = emit(workflow("empties", [empty("a"), empty("b")], [("a", "b")]))
     assert all(t.fidelity == "removed" for t in result.tasks)
     assert set(dag_tasks(compiled(result))) == {"no-task-runs"}
+
+
+def test_multiline_description_keeps_the_yaml_valid():
+    result = emit(workflow("multi", [bash("a", "echo")], description="first line\nsecond line\n\n  third"))
+    spec = compiled(result)  # a multi-line description would break kfp's YAML comment header
+    assert spec["pipelineInfo"]["description"] == "first line second line third"
+
+
+def test_multiline_param_defaults_keep_the_yaml_valid(tmp_path):
+    """kfp 2.17 writes parameter defaults into a comment header unescaped; both compile paths fix it."""
+    import subprocess
+    import sys
+
+    wf = workflow("multiline", [bash("a", "echo {{ params.text }}")], params=[ir.Param("text", "one\ntwo", "str"),
+                                                                              ir.Param("items", ["x\ny"], "list")])
+    result = emit(wf)
+    spec = compiled(result)
+    assert spec["root"]["inputDefinitions"]["parameters"]["text"]["defaultValue"] == "one\ntwo"
+    module = tmp_path / "multiline_pipeline.py"
+    module.write_text(result.python_source)
+    subprocess.run([sys.executable, str(module)], check=True, cwd=tmp_path)
+    written = next(yaml.safe_load_all((tmp_path / "multiline.yaml").read_text()))
+    assert written["root"]["inputDefinitions"]["parameters"]["items"]["defaultValue"] == ["x\ny"]
