@@ -132,6 +132,7 @@ class ProgressReporter:
         return self
 
     def __exit__(self, *exc):
+        self.progress.update(self.bar, description="done")
         self.progress.__exit__(*exc)
         return False
 
