@@ -165,6 +165,16 @@ class KfpSession:
             label = "401 Unauthorized" if exc.status == 401 else "403 Forbidden"
             return AuthError(f"KFP at {self.host} answered {label} to '{what}'. Credential tried: "
                              f"{self.credential.describe()}.", hint=auth_hint(self.credential, exc.status))
+        import urllib3
+
+        reason = exc.reason if isinstance(exc, urllib3.exceptions.MaxRetryError) else exc
+        tls = isinstance(reason, urllib3.exceptions.SSLError) or (isinstance(exc, ApiException) and exc.status == 0)
+        if tls:  # a certificate problem (kfp_server_api wraps some as ApiException with status 0)
+            text = str(exc.reason if isinstance(exc, ApiException) else reason)
+            return KubeflowError(f"TLS problem talking to {self.host} for '{what}': "
+                                 f"{self.credential.redact(text)[:300]}",
+                                 hint="pass --ca-cert with your cluster's CA bundle, or --insecure to skip "
+                                      "certificate verification (not recommended)")
         if isinstance(exc, ApiException):
             detail = self.credential.redact(_error_message(exc.body) or exc.reason or "")
             if transient:

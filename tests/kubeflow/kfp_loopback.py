@@ -217,6 +217,15 @@ class KfpServer:
         self.thread.start()
         return self
 
+    def use_tls(self, cert_file: str, key_file: str) -> None:
+        """Serve HTTPS with this certificate (call before start)."""
+        import ssl
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert_file, key_file)
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.url = self.url.replace("http://", "https://")
+
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()

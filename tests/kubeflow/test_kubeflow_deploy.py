@@ -167,3 +167,11 @@ def test_deploy_json_params_are_typed(cli, kfp_server):
     assert entry["run"]["runtime_config"]["parameters"] == {"name": "42"}
     body = json.loads(kfp_server.calls("RunService_CreateRun")[0]["body"])
     assert body["display_name"] and body["experiment_id"] in kfp_server.experiments
+
+
+def test_a_dag_without_schedule_cannot_be_scheduled(cli, kfp_server):
+    result = cli("kubeflow", "schedule", SAMPLE_DAG, "--experiment", "e", "--host", kfp_server.url)
+    assert result.exit_code == 1
+    assert "KFM207" in result.stderr and "no schedule" in result.stderr and "--cron" in result.stderr
+    # nothing was uploaded for a schedule that cannot be made
+    assert kfp_server.pipelines == {} and kfp_server.recurring == {}

@@ -283,3 +283,49 @@ def test_tls_verification_is_on_unless_insecure(monkeypatch):
     insecure = KfpSession("https://kubeflow.invalid", Credential("none"), namespace="ns", verify_tls=False)
     assert secure.client._run_api.api_client.configuration.verify_ssl is True
     assert insecure.client._run_api.api_client.configuration.verify_ssl is False
+
+
+def self_signed(tmp_path):
+    """A certificate for 127.0.0.1 and its key, written as PEM files."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "loopback-kfp")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=1))
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def test_tls_is_verified_unless_insecure(cli, tmp_path):
+    from kfp_loopback import KfpServer
+
+    cert_file, key_file = self_signed(tmp_path)
+    server = KfpServer()
+    server.use_tls(str(cert_file), str(key_file))
+    server.start()
+    try:
+        unknown_ca = cli("kubeflow", "experiment", "list", "--retries", "0", "--host", server.url)
+        with_ca = cli("kubeflow", "experiment", "list", "--ca-cert", cert_file, "--host", server.url)
+        insecure = cli("kubeflow", "experiment", "list", "--insecure", "--host", server.url)
+    finally:
+        server.stop()
+    assert unknown_ca.exit_code == 1
+    assert "TLS problem" in unknown_ca.stderr and "--ca-cert" in unknown_ca.stderr
+    assert with_ca.exit_code == 0, with_ca.output
+    assert insecure.exit_code == 0, insecure.output
+    assert server.violations == []
