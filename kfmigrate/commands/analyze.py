@@ -90,6 +90,9 @@ def _run(paths, jobs, root):
 def _write_atomically(path: Path, text: str) -> None:
     """Write to a temporary file next to `path` and rename it into place: no half-written report."""
     folder = path.parent if str(path.parent) else Path(".")
+    if folder.exists() and not folder.is_dir():
+        err_console.print(f"{path}: cannot write: {folder} is not a folder", markup=False)
+        sys.exit(2)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)

@@ -212,3 +212,12 @@ def test_pre_commit_hooks_run_the_command(folders, tmp_path):
         assert ("--fail-on" in not_native.stderr) == bool(expected)
         unparsable = run([broken / "bad.py"])
         assert unparsable.returncode == 2 and "broken/bad.py:" in unparsable.stderr
+
+
+def test_unwritable_output_is_a_clear_error(folders, tmp_path):
+    native, _, _ = folders
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = analyze(native, "-o", blocker / "out.json")
+    assert result.exit_code == 2
+    assert "is not a folder" in result.stderr and "Traceback" not in result.output
