@@ -529,7 +529,7 @@ def definition_blocks(points: list) -> list:
         yaml_lines = point["definition"].get("kfp_yaml", {}).get("lines", "-")
         conversion = point.get("conversion", {}).get("summary", {})
         fidelity = ", ".join(f"{conversion[k]} {k}" for k in ("native", "shim", "placeholder") if conversion.get(k))
-        rows.append([point["label"] if key == "ml-training" else "scaling (base point)",
+        rows.append([point["label"] if key == "ml-training" else f"scaling (at {point['label'].split(' ', 1)[1]})",
                      f"{airflow.get('code_lines', '-')} lines, {airflow.get('concepts', '-')} concepts",
                      f"{kfp.get('code_lines', '-')} lines, {kfp.get('concepts', '-')} concepts",
                      yaml_lines, fidelity or "-"])
