@@ -85,6 +85,11 @@ def explained(func):
         except (CredentialError, ManifestError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
+        except KeyboardInterrupt:
+            # a run started on the cluster keeps running; say how to find it again
+            click.echo("interrupted (anything already started on the cluster keeps running; see "
+                       "`kfmigrate kubeflow run list`)", err=True)
+            sys.exit(130)
 
     return wrapper
 

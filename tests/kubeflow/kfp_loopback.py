@@ -26,7 +26,7 @@ import threading
 import time
 import uuid
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -135,6 +135,7 @@ class Fault:
     after: bool = False  # do the work first, then fail (the client cannot tell it happened)
     seconds: float = 2.0  # for "slow": answer this late (after the work is done)
     times: int = 1
+    message: str = "injected fault"  # the error message in the body (a proxy may echo request details)
 
 
 @dataclass
@@ -280,7 +281,7 @@ class KfpServer:
             return
         fault = self.take_fault(operation)
         if fault and not fault.after and fault.kind == "status":
-            return self.reply(handler, fault.status, {"code": 14, "message": "injected fault", "details": []}, op)
+            return self.reply(handler, fault.status, {"code": 14, "message": fault.message, "details": []}, op)
         if fault and not fault.after and fault.kind == "reset":
             return self.reset(handler)
         try:
@@ -294,7 +295,7 @@ class KfpServer:
         if fault and fault.kind == "slow":
             time.sleep(fault.seconds)
         if fault and fault.after and fault.kind == "status":
-            return self.reply(handler, fault.status, {"code": 14, "message": "injected fault", "details": []}, op)
+            return self.reply(handler, fault.status, {"code": 14, "message": fault.message, "details": []}, op)
         if fault and fault.after and fault.kind == "reset":
             return self.reset(handler)
         self.reply(handler, status, body, op)

@@ -3,7 +3,6 @@ import json
 import textwrap
 from pathlib import Path
 
-import pytest
 from kfp_loopback import Fault
 
 SAMPLE_DAG = Path(__file__).resolve().parents[2] / "samples" / "dags" / "hello_world.py"

@@ -329,3 +329,48 @@ def test_tls_is_verified_unless_insecure(cli, tmp_path):
     assert with_ca.exit_code == 0, with_ca.output
     assert insecure.exit_code == 0, insecure.output
     assert server.violations == []
+
+
+def test_an_echoed_token_is_scrubbed_from_messages_and_logs(cli, kfp_server):
+    import io
+    import logging
+
+    log_text = io.StringIO()
+    handler = logging.StreamHandler(log_text)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    kfp_server.auth = Auth(bearer=SECRET)
+    kfp_server.inject(Fault("ExperimentService_ListExperiments", "status", status=400,
+                            message=f"bad request from Bearer {SECRET}"))
+    try:
+        result = cli("kubeflow", "experiment", "list", "--host", kfp_server.url, env={"KFP_TOKEN": SECRET})
+        # whatever a library logs through the root handlers while the session lives is scrubbed too
+        logging.getLogger("kfp_server_api.rest").error("response body: %s", f"Bearer {SECRET}")
+    finally:
+        root.removeHandler(handler)
+    assert result.exit_code == 1
+    assert "bad request from Bearer ***" in result.stderr and SECRET not in result.output
+    assert "response body: Bearer ***" in log_text.getvalue() and SECRET not in log_text.getvalue()
+
+
+def test_credential_precedence_and_description(tmp_path):
+    from kubeflow_ops.auth import CredentialError, resolve_credential
+
+    token_file = tmp_path / "token"
+    token_file.write_text("file-token")
+    env = {"KF_PIPELINES_SA_TOKEN_PATH": str(token_file)}
+    assert resolve_credential(environ=env).kind == "sa-token"
+    assert resolve_credential(environ={**env, "KFP_COOKIE": "oauth2_proxy_kubeflow=abc123"}).kind == "cookie"
+    both = resolve_credential(environ={**env, "KFP_COOKIE": "a=b", "KFP_TOKEN": "tok-123456"})
+    assert both.kind == "token" and "tok-123456" not in repr(both) and "tok-123456" not in both.describe()
+    import os
+
+    assert not os.path.exists("/var/run/secrets/kubeflow/pipelines/token")  # not inside a notebook pod here
+    assert resolve_credential(environ={}).kind == "none"
+    with pytest.raises(CredentialError):
+        resolve_credential("cookie", environ={"KFP_COOKIE": "no-equals-sign"})
+    with pytest.raises(CredentialError):
+        resolve_credential("sa-token", token_file=str(tmp_path / "missing"), environ={})
+    cookie = resolve_credential(environ={"KFP_COOKIE": "authservice_session=value-999; other=x-777"})
+    scrubbed = cookie.redact("sent authservice_session=value-999; other=x-777 and value-999 alone")
+    assert "value-999" not in scrubbed and "x-777" not in scrubbed and scrubbed.startswith("sent ***")
