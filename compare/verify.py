@@ -265,8 +265,13 @@ def verify_conversion(
     params: dict | None = None,
     logical_date: str | None = None,
     on_progress: Callable[[str], object] | None = None,
+    airflow_run=None,
 ) -> VerifyResult:
-    """Run the DAG on Airflow and the converted pipeline on kfp.local, and compare."""
+    """Run the DAG on Airflow and the converted pipeline on kfp.local, and compare.
+
+    airflow_run: an Airflow DagRun of this DAG with these params and logical date, already made
+    (by compare.engines.airflow.run_dag), to compare several conversions against one Airflow run.
+    """
     from compare.engines import airflow as airflow_engine
     from compare.engines import kfp_local
 
@@ -282,12 +287,13 @@ def verify_conversion(
     result.params = params
 
     progress = on_progress or (lambda message: None)
-    progress(f"{dag_id}: running the DAG on Airflow (dag.test)")
-    try:
-        airflow_run = airflow_engine.run_dag(dag_file, dag_id, airflow_conf, iso_date)
-    except airflow_engine.AirflowEngineError as exc:
-        result.problems.append(f"Airflow could not run the DAG: {exc}")
-        return result
+    if airflow_run is None:
+        progress(f"{dag_id}: running the DAG on Airflow (dag.test)")
+        try:
+            airflow_run = airflow_engine.run_dag(dag_file, dag_id, airflow_conf, iso_date)
+        except airflow_engine.AirflowEngineError as exc:
+            result.problems.append(f"Airflow could not run the DAG: {exc}")
+            return result
     result.airflow_state, result.airflow_seconds = airflow_run.state, airflow_run.total_seconds
     result.logical_date, result.run_id = airflow_run.logical_date, airflow_run.run_id
 

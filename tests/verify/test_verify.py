@@ -1,0 +1,200 @@
+"""kfmigrate verify with real Airflow (dag.test) and real kfp.local, including conversions that are
+deliberately made wrong and must be caught."""
+import json
+import textwrap
+
+import psutil
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from compare.verify import kfp_matches, same_value, verify_conversion
+from kfmigrate.cli import main
+
+PROBE = '''
+from datetime import datetime
+
+from airflow import DAG
+from airflow.providers.standard.operators.bash import BashOperator
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.providers.standard.operators.python import PythonOperator
+
+OFFSET = 10
+
+
+def make_rows(**context):
+    n = int(context["params"]["n"])
+    context["ti"].xcom_push(key="size", value=n)
+    return [{"i": i, "sq": i * i} for i in range(n)]
+
+
+def total(ti):
+    rows = ti.xcom_pull(task_ids="make_rows")
+    return sum(row["sq"] for row in rows) + OFFSET
+
+
+with DAG("verify_probe", start_date=datetime(2024, 1, 1), schedule=None, params={"n": 4}) as dag:
+    start = EmptyOperator(task_id="start")
+    rows = PythonOperator(task_id="make_rows", python_callable=make_rows)
+    summed = PythonOperator(task_id="total", python_callable=total)
+    report = BashOperator(task_id="report", bash_command="echo day={{ ds }} n={{ params.n }} run={{ run_id }}")
+    start >> rows >> summed >> report
+'''
+
+
+def write_probe(tmp_path):
+    dag_file = tmp_path / "probe.py"
+    dag_file.write_text(textwrap.dedent(PROBE))
+    return dag_file
+
+
+def test_value_comparison_rules():
+    assert same_value([1, 2], [1.0, 2.0])  # kfp.local hands numbers back as floats
+    assert not same_value(True, 1) and not same_value([1], [1, 1])
+    assert kfp_matches({"a": [1, 2]}, '{"a": [1, 2]}')  # JSON-text output
+    assert kfp_matches("plain text", "plain text")
+    assert kfp_matches(None, "null")
+    assert not kfp_matches(24, "25") and not kfp_matches("x", '"y"')
+    assert kfp_matches((1, 2), [1, 2])  # tuples are lists once normalised
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory):
+    """The probe DAG, its conversion, and ONE real Airflow run of it (n=3, 2024-03-05) that several
+    conversions (the faithful one and deliberately broken ones) are compared against."""
+    from compare.engines.airflow import run_dag
+    from migrate.api import convert_file
+
+    folder = tmp_path_factory.mktemp("probe")
+    dag_file = write_probe(folder)
+    [conversion] = convert_file(dag_file).conversions
+    airflow_run = run_dag(dag_file, "verify_probe", {"n": 3}, "2024-03-05")
+    return dag_file, conversion, airflow_run
+
+
+def verify_probe(probe, yaml_text=None):
+    dag_file, conversion, airflow_run = probe
+    spec = yaml.safe_load(yaml_text or conversion.yaml_text)
+    return verify_conversion(dag_file, "verify_probe", spec, conversion.report, {"n": "3"}, "2024-03-05",
+                             airflow_run=airflow_run)
+
+
+def test_equivalent_conversion_with_params_and_logical_date(probe):
+    result = verify_probe(probe)
+    assert result.verdict == "equivalent", (result.differences, result.problems)
+    assert result.exit_code == 0
+    rows = {row.task: row for row in result.tasks}
+    assert rows["make_rows"].status == "same"
+    assert rows["make_rows"].airflow_return == [{"i": 0, "sq": 0}, {"i": 1, "sq": 1}, {"i": 2, "sq": 4}]
+    assert rows["total"].airflow_return == rows["total"].kfp_return == 15
+    # same logical date and run id on both sides: the rendered bash output matches exactly
+    assert rows["report"].kfp_return == f"day=2024-03-05 n=3 run={result.run_id}"
+    assert rows["start"].status == "removed"
+    assert result.logical_date == "2024-03-05T00:00:00+00:00"
+    assert psutil.Process().children(recursive=True) == []
+
+
+def test_changed_value_is_caught(probe):
+    text = probe[1].yaml_text
+    assert "+ OFFSET" in text
+    result = verify_probe(probe, text.replace("+ OFFSET", "- OFFSET"))
+    assert result.verdict == "different" and result.exit_code == 1
+    assert result.differences == ["total: XCom 'return_value': Airflow 15, KFP -5"]
+
+
+def test_dropped_task_is_caught(probe):
+    """A conversion that silently loses a task (here: the report task removed from the spec)."""
+    spec = yaml.safe_load(probe[1].yaml_text)
+    del spec["root"]["dag"]["tasks"]["report"]
+    result = verify_probe(probe, yaml.safe_dump(spec))
+    assert result.verdict == "different"
+    assert [d for d in result.differences if d.startswith("report:")] == [
+        "report: outcome: Airflow ran (success), KFP missing"], result.differences
+
+
+def test_failing_component_is_caught(probe):
+    text = probe[1].yaml_text.replace("+ OFFSET", "+ OFFSET / 0")
+    result = verify_probe(probe, text)
+    assert result.verdict == "different"
+    assert "total: outcome: Airflow ran (success), KFP failed" in result.differences
+    assert "report: outcome: Airflow ran (success), KFP upstream_failed" in result.differences
+
+
+def test_tampered_conversion_is_caught_by_the_cli(tmp_path):
+    """Convert, then hand-edit the generated pipeline: the CLI must list the difference and exit 1."""
+    dag_file = write_probe(tmp_path)
+    out = tmp_path / "out"
+    converted = CliRunner().invoke(main, ["convert", str(dag_file), "-o", str(out)])
+    assert converted.exit_code == 0, converted.output
+    pipeline = out / "verify_probe.yaml"
+    pipeline.write_text(pipeline.read_text().replace("+ OFFSET", "+ OFFSET + 1"))
+
+    result = CliRunner().invoke(main, ["verify", str(dag_file), "--pipeline", str(pipeline), "-o", str(tmp_path),
+                                       "--logical-date", "2024-03-05"])
+    assert result.exit_code == 1, result.output
+    assert "total: XCom 'return_value': Airflow 24, KFP 25" in result.output
+    report = json.loads((tmp_path / "verify.json").read_text())
+    assert report["summary"] == {"dags": 1, "equivalent": 0, "different": 1, "incomplete": 0}
+    [entry] = report["results"]
+    assert entry["differences"] == ["total: XCom 'return_value': Airflow 24, KFP 25"]
+    # verify.json is not overwritten without --force
+    again = CliRunner().invoke(main, ["verify", str(dag_file), "-o", str(tmp_path)])
+    assert again.exit_code == 2 and "use --force" in again.output
+
+
+CONTAINER_DAG = '''
+from datetime import datetime
+
+from airflow import DAG
+from airflow.providers.standard.operators.bash import BashOperator
+
+with DAG("container_probe", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    first = BashOperator(task_id="first", bash_command="echo one")
+    shell = BashOperator(task_id="shell", bash_command="echo hello")
+    first >> shell
+'''
+
+CONTAINER_PIPELINE = '''
+from kfp import dsl
+
+@dsl.component(base_image="python:3.11", install_kfp_package=False)
+def first() -> str:
+    return "one"
+
+@dsl.container_component
+def shell():
+    return dsl.ContainerSpec(image="alpine:3", command=["echo", "hello"])
+
+@dsl.pipeline(name="container-probe")
+def container_probe(logical_date: str = "", run_id: str = ""):
+    a = first()
+    shell().after(a)
+'''
+
+
+def test_container_task_is_not_run_locally_never_equivalent(tmp_path):
+    from migrate.package import compile_python
+
+    dag_file = tmp_path / "container_probe.py"
+    dag_file.write_text(textwrap.dedent(CONTAINER_DAG))
+    (tmp_path / "p.py").write_text(textwrap.dedent(CONTAINER_PIPELINE))
+    spec = yaml.safe_load(compile_python(tmp_path / "p.py"))
+    report = {"dag_id": "container_probe", "pipeline": {"parameters": []}, "tasks": [
+        {"task_id": "first", "kfp_task": "first", "fidelity": "native", "outputs": {"return_value": "Output"}},
+        {"task_id": "shell", "kfp_task": "shell", "fidelity": "native", "outputs": {}},
+    ]}
+    result = verify_conversion(dag_file, "container_probe", spec, report)
+    rows = {row.task: row for row in result.tasks}
+    assert rows["first"].status == "same"
+    assert rows["shell"].status == "not_run_locally" and "container component" in rows["shell"].notes[0]
+    assert result.verdict == "incomplete" and result.exit_code == 2
+    assert "not run locally: shell" in result.problems[-1]
+
+
+def test_airflow_side_that_cannot_run_exits_2(tmp_path):
+    dag_file = tmp_path / "needs_module.py"
+    dag_file.write_text(textwrap.dedent(PROBE).replace("OFFSET = 10", "import module_that_is_not_installed\nOFFSET = 10"))
+    result = CliRunner().invoke(main, ["verify", str(dag_file), "-o", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "Airflow could not run the DAG" in result.output and "module_that_is_not_installed" in result.output
+    assert json.loads((tmp_path / "verify.json").read_text())["results"][0]["verdict"] == "incomplete"
