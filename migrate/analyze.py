@@ -491,16 +491,20 @@ def render_table(inventory: dict, width: int = 120, color: bool = False) -> str:
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False, soft_wrap=False)
     s = inventory["summary"]
     if inventory["dags"]:
-        dags = Table(title="DAGs", box=box.SIMPLE_HEAD, title_justify="left")
-        for name, justify in (("DAG", "left"), ("file", "left"), ("tasks", "right"), ("native", "right"), ("shim", "right"),
-                              ("placeholder", "right"), ("removed", "right"), ("score", "right"), ("ready", "left"),
-                              ("blockers", "right"), ("families", "left")):
-            dags.add_column(name, justify=justify, overflow="fold")
+        # the counts keep their natural width; DAG ids and paths share what is left and fold
+        dags = Table(title="DAGs", box=box.SIMPLE_HEAD, title_justify="left", expand=True)
+        dags.add_column("DAG", overflow="fold", ratio=2)
+        dags.add_column("file", overflow="fold", ratio=3)
+        dags.add_column("tasks", justify="right", no_wrap=True)
+        dags.add_column("n/s/p/r", justify="right", no_wrap=True)
+        dags.add_column("score", justify="right", no_wrap=True)
+        dags.add_column("ready", no_wrap=True)
+        dags.add_column("blockers", justify="right", no_wrap=True)
         for dag in inventory["dags"]:
             f = dag["fidelity"]
-            dags.add_row(*row(dag["dag_id"], f"{dag['path']}:{dag['line']}", dag["task_count"], f["native"], f["shim"],
-                              f["placeholder"], f["removed"], dag["score"], "yes" if dag["ready"] else "no",
-                              len(dag["blockers"]), _families(dag["families"])))
+            mix = "/".join(str(f[level]) for level in FIDELITY_LEVELS)
+            dags.add_row(*row(dag["dag_id"], f"{dag['path']}:{dag['line']}", dag["task_count"], mix, dag["score"],
+                              "yes" if dag["ready"] else "no", len(dag["blockers"])))
         console.print(dags)
     if inventory["operators"]:
         ops = Table(title="Operators", box=box.SIMPLE_HEAD, title_justify="left")
@@ -541,7 +545,7 @@ def render_table(inventory: dict, width: int = 120, color: bool = False) -> str:
         f"{s['dags']} DAGs ({s['ready_dags']} ready), {s['tasks']} tasks: {_mix(s['fidelity'])}. "
         f"Score {s['score']}. {s['blockers']} blockers, {s['connections']} connections, {s['variables']} variables.",
         markup=False)
-    console.print(SCORE_TEXT, style="dim", markup=False)
+    console.print("n/s/p/r: native/shim/placeholder/removed tasks. " + SCORE_TEXT, style="dim", markup=False)
     return buffer.getvalue()
 
 
