@@ -51,9 +51,11 @@ def convert_source(text: str, path: str = "<string>", compile: bool = True) -> F
 
     try:
         parsed = parse_source(text, path)
+        return _convert_parsed(parsed, Path(path), compile)
     except ConversionError as err:
         return FileResult(Path(path), error=err.diagnostic)
-    return _convert_parsed(parsed, Path(path), compile)
+    except Exception as exc:  # noqa: BLE001 - reported as KFM199, like convert_file
+        return FileResult(Path(path), error=_internal_error(Path(path), exc))
 
 
 def convert_file(path: Path, compile: bool = True) -> FileResult:
@@ -62,9 +64,20 @@ def convert_file(path: Path, compile: bool = True) -> FileResult:
     path = Path(path)
     try:
         parsed = parse_file(path)
+        return _convert_parsed(parsed, path, compile)
     except ConversionError as err:
         return FileResult(path, error=err.diagnostic)
-    return _convert_parsed(parsed, path, compile)
+    except Exception as exc:  # noqa: BLE001 - one file's bug must not stop a batch; it is reported
+        return FileResult(path, error=_internal_error(path, exc))
+
+
+def _internal_error(path: Path, exc: Exception) -> Diagnostic:
+    import traceback
+
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+    return Diagnostic("KFM199", f"internal error: {type(exc).__name__}: {exc}{where} (please report it)", ERROR,
+                      ir.SourceSpan(str(path), 1, 1))
 
 
 def _convert_parsed(parsed, path: Path, compile: bool) -> FileResult:

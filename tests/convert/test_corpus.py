@@ -17,7 +17,7 @@ def test_airflow_example_corpus_converts_and_compiles(example_files):
             if conversion.yaml_text is None:
                 problems.append(f"{path}: {conversion.dag_id}: " + "; ".join(d.render() for d in conversion.diagnostics if d.code == "KFM300"))
                 continue
-            spec = yaml.safe_load(conversion.yaml_text)
+            spec = next(yaml.safe_load_all(conversion.yaml_text))
             assert spec["pipelineInfo"]["name"] == conversion.emitted.pipeline_name
             tasks = conversion.report["tasks"]
             assert len(tasks) == len(conversion.workflow.tasks)
