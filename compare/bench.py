@@ -141,6 +141,9 @@ def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, ru
     else:
         if prepared.error:
             return _error_record(point, engine, repeat, prepared.error)
+        declared = {p["name"] for p in prepared.conversion.get("pipeline", {}).get("parameters", [])}
+        if "logical_date" in declared:  # the same logical date Airflow's run gets
+            params["logical_date"] = _iso_date(settings.logical_date)
         request.update(package=str(prepared.pipeline_yaml), pipeline_root=str(run_dir / "pipeline_root"),
                        host=settings.kfp_host, namespace=settings.kfp_namespace,
                        experiment=settings.kfp_experiment, run_name=f"{point.dag_id}-{repeat + 1}",
@@ -198,6 +201,14 @@ def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, ru
     limit = expected_failure(point, engine)
     record["expected_failure"] = limit if (limit and not record["ok"] and matches_expected(record["error"])) else ""
     return record
+
+
+def _iso_date(text: str) -> str:
+    import datetime as dt
+
+    value = dt.datetime.fromisoformat(text)
+    value = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value.isoformat()
 
 
 def _airflow_key(key: str, engine: str, prepared: Prepared) -> str:
