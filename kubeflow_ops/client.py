@@ -127,13 +127,29 @@ class KfpSession:
                                                                         redirect=0, raise_on_redirect=False)
         original = rest.request
         timeout = self.timeout
+        host = self.host
 
         def request(method, url, *args, **kwargs):
             if not kwargs.get("_request_timeout"):
                 kwargs["_request_timeout"] = (timeout, timeout)
-            return original(method, url, *args, **kwargs)
+            response = original(method, url, *args, **kwargs)
+            # a gateway may answer with a web page (a login form, the dashboard); parsed as an API
+            # response it would silently read as "nothing found"
+            if "text/html" in (response.getheader("Content-Type") or ""):
+                raise KubeflowError(f"{host} answered '{method} {url}' with a web page, not the KFP API",
+                                    hint="check --host (behind the Kubeflow gateway it ends in /pipeline) and "
+                                         "that your session cookie or token is still valid")
+            return response
 
         rest.request = request
+        # redirects (to a Dex login page, typically) are reported, not followed
+        pool = rest.pool_manager
+        original_urlopen = pool.urlopen
+
+        def urlopen(method, url, redirect=True, **kw):
+            return original_urlopen(method, url, redirect=False, **kw)
+
+        pool.urlopen = urlopen
         rest._kfmigrate_tuned = True
 
     def _transient(self, exc: Exception) -> Optional[str]:
@@ -197,6 +213,8 @@ class KfpSession:
                 with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
                     warnings.simplefilter("ignore")
                     return fn(*args, **kwargs)
+            except KubeflowError:
+                raise
             except Exception as exc:  # classify below; nothing escapes unexplained
                 transient = self._transient(exc)
                 if isinstance(exc, ApiException) and exc.status == 409 and recover is not None:

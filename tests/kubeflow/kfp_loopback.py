@@ -130,7 +130,7 @@ class ApiError(Exception):
 @dataclass
 class Fault:
     operation: str  # operationId ("RunService_CreateRun") or "*"
-    kind: str  # "status" | "reset" | "slow"
+    kind: str  # "status" | "reset" | "slow" | "html"
     status: int = 503
     after: bool = False  # do the work first, then fail (the client cannot tell it happened)
     seconds: float = 2.0  # for "slow": answer this late (after the work is done)
@@ -144,6 +144,7 @@ class Auth:
     cookie: Optional[str] = None  # accepted cookie "name=value"
     token_file_contents: Optional[str] = None  # accepted token read from a projected token file
     denied_status: int = 401  # 401 (no identity) or 403 ("RBAC: access denied" from Istio)
+    login_redirect: bool = False  # answer like oauth2-proxy/Dex in front of KFP: 302 to a login page
 
 
 # ---------------------------------------------------------------- pipeline specs
@@ -274,6 +275,8 @@ class KfpServer:
             status, text = denied
             body = text.encode()
             handler.send_response(status)
+            if status == 302:
+                handler.send_header("Location", text)
             handler.send_header("Content-Type", "text/plain")
             handler.send_header("Content-Length", str(len(body)))
             handler.end_headers()
@@ -284,6 +287,14 @@ class KfpServer:
             return self.reply(handler, fault.status, {"code": 14, "message": fault.message, "details": []}, op)
         if fault and not fault.after and fault.kind == "reset":
             return self.reset(handler)
+        if fault and fault.kind == "html":  # a gateway answering with the dashboard page
+            page = b"<!doctype html><html><body>Kubeflow Central Dashboard</body></html>"
+            handler.send_response(200)
+            handler.send_header("Content-Type", "text/html; charset=utf-8")
+            handler.send_header("Content-Length", str(len(page)))
+            handler.end_headers()
+            handler.wfile.write(page)
+            return
         try:
             status, body = 200, self.dispatch(operation, op, path_params, record, handler)
         except ApiError as err:
@@ -322,6 +333,8 @@ class KfpServer:
             accepted.append(self.auth.cookie in [c.strip() for c in cookie.split(";")])
         if any(accepted):
             return None
+        if self.auth.login_redirect:
+            return 302, "/dex/auth?client_id=kubeflow-oidc-authservice"
         if self.auth.denied_status == 403:
             return 403, "RBAC: access denied"
         return 401, "Jwt is missing" if not header else "Jwt verification fails"

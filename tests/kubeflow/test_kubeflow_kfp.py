@@ -374,3 +374,20 @@ def test_credential_precedence_and_description(tmp_path):
     cookie = resolve_credential(environ={"KFP_COOKIE": "authservice_session=value-999; other=x-777"})
     scrubbed = cookie.redact("sent authservice_session=value-999; other=x-777 and value-999 alone")
     assert "value-999" not in scrubbed and "x-777" not in scrubbed and scrubbed.startswith("sent ***")
+
+
+def test_a_login_redirect_is_reported_not_followed(cli, kfp_server):
+    kfp_server.auth = Auth(cookie="authservice_session=fresh", login_redirect=True)
+    result = cli("kubeflow", "experiment", "list", "--host", kfp_server.url,
+                 env={"KFP_COOKIE": "authservice_session=expired-cookie-1"})
+    assert result.exit_code == 1
+    assert "redirected" in result.stderr and "login page" in result.stderr and "log in again" in result.stderr
+    assert len(kfp_server.requests) == 1  # the login page was not fetched
+    assert "expired-cookie-1" not in result.output
+
+
+def test_a_web_page_instead_of_the_api_is_not_read_as_empty(cli, kfp_server):
+    kfp_server.inject(Fault("ExperimentService_ListExperiments", "html"))
+    result = cli("kubeflow", "experiment", "list", "--host", kfp_server.url)
+    assert result.exit_code == 1
+    assert "with a web page, not the KFP API" in result.stderr and "/pipeline" in result.stderr
