@@ -73,12 +73,14 @@ def load_api_client(kubeconfig: Optional[str] = None, context: Optional[str] = N
 
 class Applier:
     def __init__(self, api_client, field_manager: str = FIELD_MANAGER, attempts: int = 4,
-                 backoff: float = 0.5, sleep: Callable[[float], None] = time.sleep):
+                 backoff: float = 0.5, sleep: Callable[[float], None] = time.sleep,
+                 notify: Optional[Callable[[str], None]] = None):
         self.api = api_client
         self.field_manager = field_manager
         self.attempts = attempts
         self.backoff = backoff
         self.sleep = sleep
+        self.notify = notify or (lambda message: None)
 
     def _request(self, method: str, path: str, body=None, query=None, content_type="application/json"):
         from kubernetes.client.exceptions import ApiException
@@ -95,10 +97,14 @@ class Applier:
             except ApiException as exc:
                 if exc.status not in (429, 500, 502, 503, 504) or attempt == self.attempts:
                     raise
+                reason = f"HTTP {exc.status}"
             except (urllib3.exceptions.HTTPError, ConnectionError, TimeoutError) as exc:
                 if attempt == self.attempts:
                     raise KubeflowError(f"cannot reach the Kubernetes API at {self.api.configuration.host}: "
-                                        f"{type(exc).__name__}") from None
+                                        f"{type(exc).__name__} after {attempt} attempts") from None
+                reason = type(exc).__name__
+            self.notify(f"{method} {path}: {reason}; retrying in {delay:.1f} s (attempt {attempt + 1} of "
+                        f"{self.attempts})")
             self.sleep(delay)
             delay = min(delay * 2, 8.0)
 

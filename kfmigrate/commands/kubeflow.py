@@ -194,7 +194,9 @@ def notebook_setup(namespace, kfp_namespace, name, image, cpu, memory, volume_si
         return
     from kubeflow_ops.apply import Applier, load_api_client
 
-    applier = Applier(load_api_client(kubeconfig, context))
+    applier = Applier(load_api_client(kubeconfig, context),
+                      backoff=float(os.environ.get("KFMIGRATE_RETRY_BACKOFF", "0.5")),
+                      notify=lambda message: click.echo(f"note: {message}", err=True))
     for result in applier.apply_all(objects, dry_run=dry_run, force=force_conflicts):
         suffix = " (server dry run)" if result.dry_run else ""
         click.echo(f"{result.kind.lower()}/{result.name} in {result.namespace}: {result.action}{suffix}")

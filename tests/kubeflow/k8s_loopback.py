@@ -150,6 +150,7 @@ class KubeServer:
         self.objects: Dict[str, dict] = {}  # path -> {"managers": {name: applied config}, "live": object}
         self.violations: List[str] = []
         self.requests: List[dict] = []
+        self.fail_next: List[int] = []  # statuses to answer the next requests with (injected faults)
         self.version = 100
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.httpd.daemon_threads = True
@@ -204,6 +205,10 @@ class KubeServer:
         with self.lock:
             self.requests.append(record)
         try:
+            with self.lock:
+                injected = self.fail_next.pop(0) if self.fail_next else None
+            if injected:
+                raise KubeError(injected, "ServiceUnavailable", "injected fault")
             if handler.headers.get("Authorization") != f"Bearer {self.token}":
                 raise KubeError(401, "Unauthorized", "Unauthorized")
             code, body = self.route(handler.command, split.path, query, record)

@@ -184,3 +184,18 @@ def test_every_applied_object_passes_the_published_schemas(kube):
     with pytest.raises(KubeflowError) as info:
         applier.apply(broken)
     assert "selectr" in str(info.value) and "selector" in str(info.value)
+
+
+def test_api_server_hiccups_are_retried(cli, kube):
+    kube.fail_next = [503, 500]
+    result = cli(*apply_args(kube))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count(": created") == 4
+    assert "retrying" in result.stderr
+
+
+def test_a_persistently_failing_api_server_is_reported(cli, kube):
+    kube.fail_next = [503] * 20
+    result = cli(*apply_args(kube))
+    assert result.exit_code == 1
+    assert "HTTP 503" in result.stderr and "Traceback" not in result.output
