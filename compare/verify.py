@@ -266,6 +266,7 @@ def verify_conversion(
     logical_date: str | None = None,
     on_progress: Callable[[str], object] | None = None,
     airflow_run=None,
+    timeout: float | None = 600,
 ) -> VerifyResult:
     """Run the DAG on Airflow and the converted pipeline on kfp.local, and compare.
 
@@ -290,7 +291,7 @@ def verify_conversion(
     if airflow_run is None:
         progress(f"{dag_id}: running the DAG on Airflow (dag.test)")
         try:
-            airflow_run = airflow_engine.run_dag(dag_file, dag_id, airflow_conf, iso_date)
+            airflow_run = airflow_engine.run_dag(dag_file, dag_id, airflow_conf, iso_date, timeout=timeout)
         except airflow_engine.AirflowEngineError as exc:
             result.problems.append(f"Airflow could not run the DAG: {exc}")
             return result
@@ -305,7 +306,7 @@ def verify_conversion(
     progress(f"{dag_id}: running the conversion on kfp.local")
     with tempfile.TemporaryDirectory(prefix="kfmigrate-verify-") as root:
         try:
-            kfp_run = kfp_local.run_pipeline(spec, pipeline_params, root)
+            kfp_run = kfp_local.run_pipeline(spec, pipeline_params, root, timeout=timeout)
         except kfp_local.EngineError as exc:
             result.problems.append(f"kfp.local could not run the pipeline: {exc}")
             return result
@@ -375,6 +376,7 @@ def verify_file(
     logical_date: str | None = None,
     on_progress: Callable[[str], object] | None = None,
     tamper: Callable[[str], str] | None = None,
+    timeout: float | None = 600,
 ) -> list[VerifyResult]:
     """Convert a DAG file and verify each DAG in it (or only dag_id).
 
@@ -406,5 +408,5 @@ def verify_file(
         text = tamper(conversion.yaml_text) if tamper else conversion.yaml_text
         spec = next(d for d in yaml.safe_load_all(text) if d)
         results.append(verify_conversion(dag_file, conversion.dag_id, spec, conversion.report, params,
-                                         logical_date, on_progress))
+                                         logical_date, on_progress, timeout=timeout))
     return results

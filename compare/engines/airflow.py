@@ -201,16 +201,28 @@ def run_dag(
 
 def _run_child(request: Path, env: dict, home: Path, log_path: Path, on_event, timeout) -> None:
     import re
-    import signal
+    import threading
 
     marker = re.compile(r"\[DAG TEST\] (starting|end task) task_id=(\S+) map_index=(-?\d+)")
-    deadline = time.time() + timeout if timeout else None
+
+    def kill_group() -> None:
+        from compare.engines.processes import kill_tree
+
+        kill_tree(proc.pid)
+
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "compare.engines._airflow_child", str(request)],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
             env=env, cwd=str(home), start_new_session=True,
         )
+        # a watchdog, not a check between lines: a sensor waiting for days may print nothing
+        timed_out = threading.Event()
+        watchdog = None
+        if timeout:
+            watchdog = threading.Timer(timeout, lambda: (timed_out.set(), kill_group()))
+            watchdog.daemon = True
+            watchdog.start()
         try:
             for line in proc.stdout:
                 log.write(line)
@@ -219,16 +231,15 @@ def _run_child(request: Path, env: dict, home: Path, log_path: Path, on_event, t
                     kind, task_id, index = found.groups()
                     name = task_id if index == "-1" else f"{task_id}[{index}]"
                     on_event({"event": "task_started" if kind == "starting" else "task_ended", "task": name})
-                if deadline and time.time() > deadline:
-                    raise AirflowEngineError(f"Airflow run exceeded {timeout:.0f} s")
             proc.wait()
         finally:
-            if proc.poll() is None:  # timeout or interrupt: take the whole child group down
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+            if watchdog:
+                watchdog.cancel()
+            if proc.poll() is None:  # interrupted: take the whole child group down
+                kill_group()
                 proc.wait()
+    if timed_out.is_set():
+        raise AirflowEngineError(f"the Airflow run exceeded {timeout:.0f} s and was stopped")
 
 
 def _attach_log_tails(data: dict, log_path: Path, lines: int = 30) -> None:

@@ -224,6 +224,8 @@ def run_pipeline(
 
 
 def _run_child(request: Path, stderr_path: Path, on_event, timeout) -> dict:
+    import threading
+
     env = dict(os.environ)
     env.setdefault("PYTHONUNBUFFERED", "1")
     result = None
@@ -233,7 +235,13 @@ def _run_child(request: Path, stderr_path: Path, on_event, timeout) -> dict:
             stdout=subprocess.PIPE, stderr=err, text=True, env=env,
             cwd=str(request.parent), start_new_session=True,
         )
-        deadline = time.time() + timeout if timeout else None
+        # a watchdog, not a check between lines: a hung task prints nothing
+        timed_out = threading.Event()
+        watchdog = None
+        if timeout:
+            watchdog = threading.Timer(timeout, lambda: (timed_out.set(), _kill_group(proc)))
+            watchdog.daemon = True
+            watchdog.start()
         try:
             for line in proc.stdout:
                 try:
@@ -244,12 +252,14 @@ def _run_child(request: Path, stderr_path: Path, on_event, timeout) -> dict:
                     result = message["run"]
                 elif on_event:
                     on_event(message)
-                if deadline and time.time() > deadline:
-                    raise EngineError(f"kfp.local run exceeded {timeout:.0f} s")
-            proc.wait(timeout=30)
+            proc.wait()
         finally:
+            if watchdog:
+                watchdog.cancel()
             if proc.poll() is None:
                 _kill_group(proc)
+    if timed_out.is_set():
+        raise EngineError(f"kfp.local run exceeded {timeout:.0f} s and was stopped")
     if result is None:
         tail = "\n".join(stderr_path.read_text(errors="replace").strip().splitlines()[-20:])
         raise EngineError(f"kfp.local child process ended without a result (exit {proc.returncode}):\n{tail}")
@@ -257,17 +267,10 @@ def _run_child(request: Path, stderr_path: Path, on_event, timeout) -> dict:
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
-    import signal
+    from compare.engines.processes import kill_tree
 
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=5)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
+    kill_tree(proc.pid)
+    proc.wait()
 
 
 def _run_from_json(data: dict) -> PipelineRun:

@@ -80,7 +80,9 @@ def report_next_to(pipeline: Path) -> Path:
                    "the DAG now. Needs its migration report (found next to it, or --report).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="The <dag_id>.migration.json of --pipeline.")
-def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, report_path):
+@click.option("--timeout", type=float, default=600, show_default=True,
+              help="Seconds each engine may take for one DAG before the run is stopped.")
+def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, report_path, timeout):
     """Prove a conversion: run each DAG on Airflow and its conversion on kfp.local, and compare.
 
     DAGS are Airflow DAG files or folders of them. Each DAG is converted (as `kfmigrate convert`
@@ -125,7 +127,7 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
             err_console.print(f"{pipeline_path}: KFM400 no such file", markup=False)
             sys.exit(2)
         results.append(verify_conversion(dags[0], report["dag_id"], pipeline_path, report, raw_params,
-                                         logical_date, progress))
+                                         logical_date, progress, timeout=timeout))
     else:
         from migrate.batch import collect_inputs
 
@@ -135,7 +137,7 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
         if not files:
             sys.exit(2)
         for path in files:
-            found = verify_file(path, dag_id, raw_params, logical_date, progress)
+            found = verify_file(path, dag_id, raw_params, logical_date, progress, timeout=timeout)
             if len(files) > 1:  # in a folder, files without DAGs are not worth a line each
                 found = [r for r in found if not any("no Airflow DAG found" in p for p in r.problems)]
             results.extend(found)
