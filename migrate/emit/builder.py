@@ -339,7 +339,7 @@ def _has_newline(value) -> bool:
 
 
 def _helpers(node: Node) -> List[str]:
-    names = [name for name in node.plan.helpers if name in node.plan.body]
+    names = [name for name in runtime.HELPERS if name + "(" in node.plan.body]  # what the body calls
     if node.outputs or node.skip_output:
         names.append("_kfp_outputs")
     if node.skip_check:

@@ -306,10 +306,27 @@ def _kfp_outputs(results, skipped, spec):
             value = results[key]
             if kind == "list" and isinstance(value, tuple):
                 value = list(value)
+            if kind == "int" and isinstance(value, float) and value.is_integer():
+                value = int(value)  # lossless; Airflow does not check annotations at all
             if not isinstance(value, types[kind]) or (kind in ("int", "float") and isinstance(value, bool)):
                 raise TypeError(f"XCom {key!r} is {type(value).__name__}, but the task declares {kind} (its return annotation)")
             values.append(value)
     return tuple(values)
+
+
+def _ints_back(value):
+    """Turn whole floats back into ints inside a list/dict parameter.
+
+    KFP carries list and dict parameters as protobuf Structs, where every number is a float;
+    Airflow params keep ints, so `[1, 2]` must not arrive as `[1.0, 2.0]`.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_ints_back(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _ints_back(item) for key, item in value.items()}
+    return value
 
 
 def _from_json(text):
@@ -321,7 +338,7 @@ def _from_json(text):
 
 # The helpers in copy order (a component gets the ones it uses).
 HELPERS = ("_airflow_runtime", "_airflow_render", "_airflow_call_python", "_airflow_run_bash",
-           "_airflow_should_skip", "_kfp_outputs", "_from_json")
+           "_airflow_should_skip", "_kfp_outputs", "_ints_back", "_from_json")
 
 
 def helper_source(name: str) -> str:

@@ -268,7 +268,9 @@ class ArgBuilder:
         if isinstance(value, ir.ParamRef) and self.ctx and value.name in self.ctx.param_inputs:
             pipeline_name = self.ctx.param_inputs[value.name]
             if top:
-                return self.add_input(hint, self.ctx.param_type(value.name), PipelineInput(pipeline_name))
+                param_type = self.ctx.param_type(value.name)
+                name = self.add_input(hint, param_type, PipelineInput(pipeline_name))
+                return f"_ints_back({name})" if param_type in ("list", "dict") else name
             return f"_airflow.context['params'][{value.name!r}]"
         if isinstance(value, ir.Composite) and value.kind in ("list", "tuple", "dict"):
             if value.kind == "dict":
@@ -291,11 +293,24 @@ class ArgBuilder:
     def _literal_expr(self, obj: Any, hint: str, rendered: bool, top: bool) -> str:
         kind = literal_kind(obj)
         needs_render = rendered and any(has_jinja(s) or s.endswith("\n") for s in _strings(obj))
-        if top and obj is not None and kind is not None:
+        if top and kind in ("list", "dict") and _has_int(obj):
+            # KFP would hand list/dict ints over as floats: send the exact value as JSON text
+            code = f"_from_json({self.add_input(hint + '_json', 'str', ir.Literal(json.dumps(obj)))})"
+        elif top and obj is not None and kind is not None:
             code = self.add_input(hint, kind, ir.Literal(obj))
         else:
             code = repr(obj)  # None and values JSON would change (tuples, odd keys) stay inline
         return f"_airflow_render({code}, _airflow.context)" if needs_render else code
+
+
+def _has_int(obj: Any) -> bool:
+    if isinstance(obj, int) and not isinstance(obj, bool):
+        return True
+    if isinstance(obj, (list, tuple)):
+        return any(_has_int(item) for item in obj)
+    if isinstance(obj, dict):
+        return any(_has_int(item) for item in obj.values())
+    return False
 
 
 def literal_kind(obj: Any) -> Optional[str]:
@@ -321,8 +336,9 @@ def context_inputs(task: ir.Task, ctx: MapContext, args: ArgBuilder) -> str:
     params = []
     for param in ctx.workflow.params:
         pipeline_name = ctx.param_inputs[param.name]
-        name = args.add_input(f"param_{pipeline_name}", kfp_type(param.type), PipelineInput(pipeline_name))
-        params.append(f"{param.name!r}: {name}")
+        param_type = kfp_type(param.type)
+        name = args.add_input(f"param_{pipeline_name}", param_type, PipelineInput(pipeline_name))
+        params.append(f"{param.name!r}: {f'_ints_back({name})' if param_type in ('list', 'dict') else name}")
     task_params = task.args.get("params")
     params_expr = "{" + ", ".join(params) + "}"
     if isinstance(task_params, ir.Literal) and isinstance(task_params.value, dict):
@@ -446,8 +462,4 @@ def return_kind(annotation: Optional[str]) -> str:
     text = annotation.replace(" ", "").replace("typing.", "")
     if text in ("str", "int", "float", "bool"):
         return text
-    if re.fullmatch(r"(list|List)(\[.*\])?", text):
-        return "list"
-    if re.fullmatch(r"(dict|Dict)(\[.*\])?", text):
-        return "dict"
-    return "json"
+    return "json"  # list/dict too: KFP's typed list/dict turn ints into floats, JSON text does not

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import string
 
+import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from migrate import ir
@@ -44,7 +45,7 @@ def test_odd_values_names_and_params_compile():
 task_ids = st.text(alphabet=string.ascii_letters + string.digits + "._- ", min_size=1, max_size=12)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     ids=st.lists(task_ids, min_size=1, max_size=6, unique=True),
     kinds=st.lists(st.sampled_from(["bash", "python", "empty", "unknown"]), min_size=6, max_size=6),
@@ -67,7 +68,5 @@ def test_random_workflows_compile(ids, kinds, edge_bits, rules):
     pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]]
     edges = [pair for pair, bit in zip(pairs, edge_bits) if bit]
     result = emit(workflow("random", tasks, edges))
-    spec = compile_yaml(result)
-    for report in result.tasks:
-        if report.kfp_task:
-            assert f"  {report.kfp_task}:" in spec
+    spec = yaml.load(compile_yaml(result).split("\n---\n")[0], Loader=yaml.BaseLoader)  # keys stay text ("true")
+    assert {r.kfp_task for r in result.tasks if r.kfp_task} <= set(spec["root"]["dag"]["tasks"])
