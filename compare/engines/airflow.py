@@ -177,6 +177,8 @@ def run_dag(
             "logical_date": iso_date, "result": str(result_path),
         }, default=str))
         env = _clean_env(home)
+        (home / "tmp").mkdir()
+        env["TMPDIR"] = str(home / "tmp")  # task scratch files go where we remove them, even after a kill
         # sibling modules of the original DAG file stay importable, as they were for the scheduler
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(dag_file.parent), env.get("PYTHONPATH", "")) if p)
         log_path = home / "child.log"

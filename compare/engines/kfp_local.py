@@ -228,6 +228,11 @@ def _run_child(request: Path, stderr_path: Path, on_event, timeout) -> dict:
 
     env = dict(os.environ)
     env.setdefault("PYTHONUNBUFFERED", "1")
+    # everything the child and its tasks put in temp dirs lands in our request dir, which we remove
+    # even when the child is killed
+    child_tmp = request.parent / "tmp"
+    child_tmp.mkdir()
+    env["TMPDIR"] = str(child_tmp)
     result = None
     with open(stderr_path, "w") as err:
         proc = subprocess.Popen(

@@ -230,3 +230,34 @@ def test_component_packages_never_touch_the_interpreter(tmp_path, monkeypatch, c
     container = prepared["deploymentSpec"]["executors"]["exec-versions"]["container"]
     assert not any("pip install" in part for part in container["command"])
     assert "env" not in container
+
+
+HANGS = '''
+from kfp import dsl
+
+@dsl.component(base_image="python:3.11", install_kfp_package=False)
+def hang(seconds: int):
+    import subprocess
+    subprocess.run(["sleep", str(seconds)], start_new_session=True)  # a grandchild in its own session
+
+@dsl.pipeline(name="hangs")
+def hangs():
+    hang(seconds=120)
+'''
+
+
+def test_timeout_stops_the_run_and_everything_it_started(tmp_path, monkeypatch, compile_pipeline):
+    import psutil
+
+    package = compile_pipeline(tmp_path, HANGS)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    with pytest.raises(EngineError, match="exceeded 4 s"):
+        run_pipeline(package, {}, tmp_path / "root", timeout=4)
+    assert list(scratch.iterdir()) == []
+    assert psutil.Process().children(recursive=True) == []
+    assert not [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", "120"]]
