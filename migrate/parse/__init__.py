@@ -17,6 +17,9 @@ from migrate.parse.interpreter import DagBuild, Interpreter, PARAM_TYPES, SCHEDU
 from migrate.parse.symbols import DateTime, Duration, Imported, Opaque, ParamSpec
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # larger "DAG files" are generated data, not DAGs
+# Deepest syntax tree we analyse. All of Airflow's own source stays under 70 levels; far deeper trees
+# would exhaust the recursion of libcst and of the interpreter (measured: ~150 levels of dicts).
+MAX_NESTING = 100
 
 
 @dataclass
@@ -28,21 +31,38 @@ class ParseResult:
 
 def read_source(path: Path) -> str:
     """Read a DAG file as text, or raise ConversionError (KFM100/101/104/105)."""
+    import os
+    import stat
+
     shown = str(path)
+
+    def fail(code: str, message: str, line: int = 1, col: int = 1) -> ConversionError:
+        return ConversionError(Diagnostic(code, message, ERROR, ir.SourceSpan(shown, line, col)))
+
     try:
-        data = path.read_bytes()
+        info = os.stat(path)
+        # only regular files: opening a FIFO would block forever, a device could be endless
+        if stat.S_ISDIR(info.st_mode):
+            raise fail("KFM100", "cannot read file: it is a folder")
+        if not stat.S_ISREG(info.st_mode):
+            raise fail("KFM100", "cannot read file: not a regular file (a FIFO, socket or device)")
+        if info.st_size > MAX_FILE_BYTES:
+            raise fail("KFM105", f"file is {info.st_size // 1024} KiB, over the {MAX_FILE_BYTES // 1024} KiB limit for a DAG file")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat()
     except OSError as exc:
-        raise ConversionError(Diagnostic("KFM100", f"cannot read file: {exc.strerror or exc}", ERROR, ir.SourceSpan(shown, 1, 1)))
+        raise fail("KFM100", f"cannot read file: {exc.strerror or exc}")
     if len(data) > MAX_FILE_BYTES:
-        raise ConversionError(Diagnostic("KFM105", f"file is {len(data) // 1024} KiB, over the {MAX_FILE_BYTES // 1024} KiB limit for a DAG file", ERROR, ir.SourceSpan(shown, 1, 1)))
+        raise fail("KFM105", f"file is over the {MAX_FILE_BYTES // 1024} KiB limit for a DAG file")
     if b"\x00" in data:
-        raise ConversionError(Diagnostic("KFM101", "file is binary, not Python source", ERROR, ir.SourceSpan(shown, 1, 1)))
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise fail("KFM101", "file is binary (it contains NUL bytes), not Python source", line)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ConversionError(Diagnostic("KFM101", f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})", ERROR, ir.SourceSpan(shown, line, col)))
+        raise fail("KFM101", f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8", line, col)
     return text
 
 
@@ -54,6 +74,7 @@ def parse_file(path: Path | str) -> ParseResult:
 def parse_source(text: str, path: str = "<string>") -> ParseResult:
     if not text.strip():
         raise ConversionError(Diagnostic("KFM104", "file is empty", ERROR, ir.SourceSpan(path, 1, 1)))
+    _check_with_cpython(text, path)
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -77,6 +98,56 @@ def parse_source(text: str, path: str = "<string>") -> ParseResult:
         result.workflows.append(workflow)
     result.diagnostics = list(interp.diagnostics) + result.diagnostics
     return result
+
+
+def _check_with_cpython(text: str, path: str) -> None:
+    """Let CPython's parser (C, fast, compiles nothing) vet the text before libcst sees it.
+
+    It gives the exact syntax error Python would give, and it refuses absurd nesting (100k
+    parentheses, a+a+...+a) quickly, where libcst's native parser can overflow its stack and crash
+    the process. Then a depth check keeps libcst and the interpreter inside their recursion limits.
+    """
+    import ast
+
+    span = lambda line=1, col=1: ir.SourceSpan(path, line or 1, col or 1)  # noqa: E731
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as err:
+        message = err.msg or "invalid syntax"
+        if "null bytes" in message:
+            raise ConversionError(Diagnostic("KFM101", "file is binary (it contains NUL bytes), not Python source", ERROR, span()))
+        if "too many nested" in message or "too many levels" in message:
+            raise ConversionError(Diagnostic("KFM105", f"nested too deeply: {message}", ERROR, span(err.lineno, err.offset)))
+        raise ConversionError(Diagnostic("KFM102", f"syntax error: {message}", ERROR, span(err.lineno, err.offset)))
+    except ValueError as err:  # NUL bytes on older Pythons
+        raise ConversionError(Diagnostic("KFM101", f"not Python source: {err}", ERROR, span()))
+    except (RecursionError, MemoryError):
+        raise ConversionError(Diagnostic("KFM105", "expressions are nested too deeply for Python's own parser", ERROR, span()))
+    deepest, node = _deepest(tree)
+    if deepest > MAX_NESTING:
+        line = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0)
+        source_line = text.splitlines()[line - 1] if line - 1 < len(text.splitlines()) else ""
+        col = len(source_line.encode("utf-8")[:col].decode("utf-8", "replace")) + 1  # ast counts bytes
+        raise ConversionError(Diagnostic(
+            "KFM105", f"syntax tree is {deepest} levels deep here, over the limit of {MAX_NESTING} for a DAG file",
+            ERROR, span(line, col)))
+
+
+def _deepest(tree) -> tuple:
+    """(depth, nearest node with a position) of the deepest node, walked without recursion."""
+    import ast
+
+    best, best_node = 0, tree
+    stack = [(tree, 1, tree)]
+    while stack:
+        node, depth, positioned = stack.pop()
+        if hasattr(node, "lineno"):
+            positioned = node
+        if depth > best:
+            best, best_node = depth, positioned
+        stack.extend((child, depth + 1, positioned) for child in ast.iter_child_nodes(node))
+    return best, best_node
 
 
 def _syntax_error(text: str, path: str, exc: cst.ParserSyntaxError) -> Diagnostic:
