@@ -41,7 +41,7 @@ def pull_rows(ti, ds):
     nothing = ti.xcom_pull(task_ids="push_rows")
     return {{"total": scaled(sum(rows)), "ds": ds, "nothing": nothing}}
 
-with DAG("equivalence", start_date=datetime(2024, 1, 1), schedule=None, params={{"who": "kfp", "count": 4}}):
+with DAG("equivalence", start_date=datetime(2024, 1, 1), schedule=None, params={{"who": "kfp", "count": 4, "sizes": [4, 5]}}):
     render = BashOperator(task_id="render", bash_command="echo '{TEMPLATES}'")
     start = EmptyOperator(task_id="start")
     push = PythonOperator(task_id="push_rows", python_callable=push_rows)
@@ -53,8 +53,17 @@ with DAG("equivalence", start_date=datetime(2024, 1, 1), schedule=None, params={
         context = get_current_context()
         return f"{{greeting}} {{summary['total']}} on {{context['ds']}} for {{context['params']['who']}}"
 
+    @task
+    def numbers() -> list:
+        return [1, 2, 3]
+
+    @task
+    def summarize(values: list, **context) -> str:
+        return f"{{values}} {{context['params']['sizes']}} {{sum(values)}}"
+
     start >> render >> push >> pull
     describe(pull.output, "{{{{ params.who }}}} says")
+    summarize(numbers())
 '''
 
 
@@ -82,6 +91,8 @@ def test_same_results_as_airflow_for_the_same_logical_date(tmp_path, run_local):
     assert pulled == airflow_run.tasks["pull_rows"].xcom_return == {"total": 60, "ds": "2024-03-05", "nothing": None}
     assert json.loads(kfp_run.outputs[names["push_rows"]]["rows"]) == [1, 2, 3]
     assert kfp_run.outputs[names["describe"]]["return_value"] == airflow_run.tasks["describe"].xcom_return == "kfp says 60 on 2024-03-05 for kfp"
+    # ints inside lists stay ints (KFP's typed list/dict parameters would make them floats)
+    assert kfp_run.outputs[names["summarize"]]["return_value"] == airflow_run.tasks["summarize"].xcom_return == "[1, 2, 3] [4, 5] 6"
 
 
 def test_bash_exit_99_skips_downstream_and_exit_1_fails(run_local):
