@@ -202,4 +202,35 @@ with DAG("bash_file", schedule=None):
         task_id="script",
         codes=("KFM210",),
     ),
+    Case(
+        name="exit 99 reaches dependants as a skip flag",
+        dag='''
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+with DAG("bash_skip", schedule=None):
+    maybe = BashOperator(task_id="maybe", bash_command="exit 99")
+    after = BashOperator(task_id="after", bash_command="echo after")
+    cleanup = BashOperator(task_id="cleanup", bash_command="echo done", trigger_rule="all_done")
+    maybe >> [after, cleanup]
+''',
+        task_id="cleanup",
+        codes=("KFM205",),
+        fragments=("_airflow_should_skip('all_success', [maybe_skipped])", "_airflow_should_skip('all_done', [maybe_skipped])",
+                   "maybe_skipped=maybe_task.outputs['airflow_skipped']"),
+    ),
+    Case(
+        name="retries and timeout",
+        dag='''
+from datetime import timedelta
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+with DAG("bash_retry", schedule=None, default_args={"retries": 2, "retry_delay": timedelta(minutes=1)}):
+    BashOperator(task_id="flaky", bash_command="echo", execution_timeout=timedelta(minutes=5), retry_exponential_backoff=True)
+''',
+        task_id="flaky",
+        fragments=('flaky_task.set_retry(num_retries=2, backoff_duration="60s", backoff_factor=2.0)',
+                   "kubernetes.set_timeout(flaky_task, 300)"),
+    ),
 ]

@@ -35,5 +35,24 @@ with DAG("empties", schedule=None):
 ''',
         task_id="start",
         fidelity=REMOVED,
+        fragments=("work_task = work(",),
+    ),
+    Case(
+        name="join with a trigger rule",
+        dag='''
+from airflow import DAG
+from airflow.operators.empty import EmptyOperator
+from airflow.operators.bash import BashOperator
+
+with DAG("empty_join", schedule=None):
+    a = BashOperator(task_id="a", bash_command="echo a")
+    join = EmptyOperator(task_id="join", trigger_rule="none_failed_min_one_success")
+    b = BashOperator(task_id="b", bash_command="echo b")
+    a >> join >> b
+''',
+        task_id="join",
+        fidelity=REMOVED,
+        codes=("KFM205",),
+        fragments=("a_skipped=a_task.outputs['airflow_skipped']",),
     ),
 ]

@@ -43,7 +43,10 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     code, airflow_modules = _callable_code(task.callable)
     lines.append(code)
     options = (f", templates_dict={templates_dict}" if templates_dict != "None" else "") + (", multiple_outputs=True" if multiple else "")
-    lines.append(f"results, skipped = _airflow_call_python(_airflow, {task.callable.name}, _op_args, _op_kwargs{options})")
+    call = f"results, skipped = _airflow_call_python(_airflow, {task.callable.name}, _op_args, _op_kwargs{options})"
+    if len(call) > 100:
+        call = f"results, skipped = _airflow_call_python(\n    _airflow, {task.callable.name}, _op_args, _op_kwargs{options},\n)"
+    lines.append(call)
     plan.body = "\n".join(lines)
     plan.inputs = args.inputs
     plan.xcom_refs = xcom_refs_of(task)
@@ -225,5 +228,37 @@ ctx_dag()
 ''',
         task_id="show",
         fragments=("get_current_context = _airflow.get_current_context",),
+    ),
+    Case(
+        name="templates_dict is rendered and reaches the callable",
+        dag='''
+from airflow.operators.python import PythonOperator
+from airflow import DAG
+
+def report(templates_dict, **kwargs):
+    return templates_dict["day"]
+
+with DAG("tpl_dict", schedule=None):
+    PythonOperator(task_id="report", python_callable=report, templates_dict={"day": "{{ ds }}"})
+''',
+        task_id="report",
+        fragments=("templates_dict={'day': _airflow_render('{{ ds }}', _airflow.context)}", "packages_to_install=['jinja2']"),
+    ),
+    Case(
+        name="@dag argument used as a task argument",
+        dag='''
+from airflow.sdk import dag, task
+
+@dag(schedule=None)
+def scaled(factor: int = 3):
+    @task
+    def times(value: int, by) -> int:
+        return value * by
+    times(2, factor)
+
+scaled()
+''',
+        task_id="times",
+        fragments=("by=factor", "('return_value', int)"),
     ),
 ]
