@@ -73,9 +73,35 @@ def _convert_one(args) -> FileResult:
 def convert_many(files: List[Path], compile: bool = True, jobs: int = 1) -> List[FileResult]:
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
         return [convert_file(path, compile=compile) for path in files]
+    from concurrent.futures.process import BrokenProcessPool
+
+    results: List[FileResult] = []
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=_fork_context()) as pool:
+            chunksize = max(1, len(files) // (jobs * 8))
+            for result in pool.map(_convert_one, [(path, compile) for path in files], chunksize=chunksize):
+                results.append(result)
+    except BrokenProcessPool:
+        # a worker died (killed, out of memory, a crash in native code): finish the rest one file
+        # per process, so only the file that kills its process is reported and the batch goes on
+        results += [_convert_isolated(path, compile) for path in files[len(results):]]
+    return results
+
+
+def _fork_context():
     import multiprocessing
 
     # forkserver/spawn would re-import everything per worker; fork shares what is already loaded
-    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-    with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
-        return list(pool.map(_convert_one, [(path, compile) for path in files], chunksize=max(1, len(files) // (jobs * 8))))
+    return multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+
+
+def _convert_isolated(path: Path, compile: bool) -> FileResult:
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=_fork_context()) as pool:
+            return pool.submit(_convert_one, (path, compile)).result()
+    except BrokenProcessPool:
+        return FileResult(path, error=Diagnostic(
+            "KFM199", "internal error: the process converting this file died (please report it)", ERROR,
+            ir.SourceSpan(str(path), 1, 1)))

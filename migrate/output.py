@@ -24,21 +24,29 @@ def file_stem(dag_id: str) -> str:
     return stem[:120]
 
 
-def assign_stems(dag_ids: Iterable[str]) -> Dict[str, str]:
-    """Stems for a batch, made unique deterministically in the order given (x, x-2, x-3 ...)."""
-    taken: Dict[str, int] = {}
-    out: Dict[str, str] = {}
+def stem_list(dag_ids: Iterable[str]) -> List[str]:
+    """One stem per DAG, in the order given, unique case-insensitively (x, x-2, x-3 ...).
+
+    Two files may define the same dag id (Airflow would ignore the second): each still gets its own
+    stem, so one never silently replaces the other's outputs.
+    """
+    taken: set = set()
+    out: List[str] = []
     for dag_id in dag_ids:
         base = file_stem(dag_id)
-        stem = base
-        n = taken.get(base.lower(), 0)
+        stem, n = base, 1
         while stem.lower() in taken:
             n += 1
-            stem = f"{base}-{n + 1}"
-        taken[stem.lower()] = 0
-        taken[base.lower()] = n
-        out.setdefault(dag_id, stem)
+            stem = f"{base}-{n}"
+        taken.add(stem.lower())
+        out.append(stem)
     return out
+
+
+def assign_stems(dag_ids: Iterable[str]) -> Dict[str, str]:
+    """dag id -> stem for distinct dag ids (see stem_list)."""
+    ids = list(dict.fromkeys(dag_ids))
+    return dict(zip(ids, stem_list(ids)))
 
 
 def output_paths(outdir: Path, stem: str, compiled: bool) -> Dict[str, Path]:
@@ -61,9 +69,24 @@ def existing(paths: Dict[str, Path]) -> List[Path]:
     return [p for p in paths.values() if p.exists() or p.is_symlink()]
 
 
+class OutputError(Exception):
+    """One DAG's outputs could not be written; nothing of them was left behind."""
+
+
+def _file_mode() -> int:
+    """The mode a plain open() would give (mkstemp makes 0600 files), i.e. 0666 minus the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_conversion(conversion: Conversion, outdir: Path, stem: str) -> Dict[str, Path]:
-    """Write one DAG's outputs. The caller has checked for existing files (or --force)."""
-    outdir.mkdir(parents=True, exist_ok=True)
+    """Write one DAG's outputs. The caller has checked for existing files (or --force).
+
+    All texts are encoded before anything is written, each file goes to a temporary name and is
+    renamed into place only when all of them are on disk; on any failure the temporaries are removed
+    and OutputError says why.
+    """
     paths = output_paths(outdir, stem, conversion.yaml_text is not None)
     report = dict(conversion.report)
     report["outputs"] = {kind: path.name for kind, path in paths.items()}
@@ -74,18 +97,37 @@ def write_conversion(conversion: Conversion, outdir: Path, stem: str) -> Dict[st
     }
     if conversion.yaml_text is not None:
         contents["yaml"] = conversion.yaml_text
+    encoded = {}
+    for kind, text in contents.items():
+        try:
+            encoded[kind] = text.encode("utf-8")
+        except UnicodeEncodeError as exc:  # e.g. a lone surrogate from a "\ud800" escape in the DAG
+            raise OutputError(f"{paths[kind].name}: generated text cannot be written as UTF-8 ({exc.reason} at "
+                              f"character {exc.start}); please report it") from None
     staged: List[tuple] = []
     try:
-        for kind, text in contents.items():
+        outdir.mkdir(parents=True, exist_ok=True)
+        mode = _file_mode()
+        for kind, data in encoded.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{paths[kind].name}.", suffix=".tmp", dir=outdir)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
             staged.append((tmp, paths[kind]))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, mode)
         for tmp, final in staged:
             os.replace(tmp, final)
+    except OSError as exc:
+        _remove(staged)
+        raise OutputError(f"{exc.filename or outdir}: cannot write output: {exc.strerror or exc}") from None
     except BaseException:
-        for tmp, _ in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        _remove(staged)
         raise
     return paths
+
+
+def _remove(staged: List[tuple]) -> None:
+    for tmp, _ in staged:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass

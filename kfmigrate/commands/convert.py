@@ -32,10 +32,14 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet):
     Exit codes:
       0  every DAG converted
       1  --strict and some task is not native
-      2  an input could not be read or parsed, an output exists (without --force), or no DAG was found
+      2  an input could not be read or parsed, a pipeline failed to compile, an output exists
+         (without --force) or could not be written, or no DAG was found
     """
+    from rich.markup import escape
+
+    from migrate.api import compile_failed
     from migrate.batch import collect_inputs, convert_many
-    from migrate.output import assign_stems, existing, output_paths, write_conversion
+    from migrate.output import OutputError, existing, output_paths, stem_list, write_conversion
 
     files, input_problems = collect_inputs(paths)
     for problem in input_problems:
@@ -43,7 +47,8 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet):
     results = convert_many(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1)
 
     failed, skipped, written, not_native, conflicts = [], [], 0, [], []
-    stems = assign_stems(c.dag_id for r in results for c in r.conversions)
+    stems = iter(stem_list(c.dag_id for r in results for c in r.conversions))
+    first_file = {}  # dag id -> the file that defined it first (Airflow ignores later duplicates)
     for result in results:
         for diagnostic in result.diagnostics:
             if diagnostic.code == "KFM103":
@@ -57,24 +62,40 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet):
             skipped.append(result.path)
             continue
         for conversion in result.conversions:
+            stem = next(stems)
             for diagnostic in conversion.diagnostics:
                 print_diagnostic(diagnostic)
-            stem = stems[conversion.dag_id]
+            earlier = first_file.setdefault(conversion.dag_id, result.path)
+            if earlier != result.path:
+                err_console.print(f"{result.path}: dag id {conversion.dag_id!r} is also defined in {earlier} "
+                                  f"(Airflow loads only one of them); written as {stem}", markup=False, highlight=False)
             clash = existing(output_paths(outdir, stem, conversion.yaml_text is not None))
             if clash and not force:
                 for path in clash:
                     err_console.print(f"{path}: KFM302 output file exists (use --force to overwrite)", markup=False, highlight=False)
                 conflicts.append(conversion.dag_id)
                 continue
-            paths_written = write_conversion(conversion, outdir, stem)
+            try:
+                paths_written = write_conversion(conversion, outdir, stem)
+            except OutputError as exc:
+                err_console.print(f"error: {exc}", style="red", markup=False, highlight=False)
+                failed.append(result.path)
+                continue
+            if compile_failed(conversion):
+                # the .py and the report are kept to show why; the DAG does not count as converted
+                err_console.print(f"compile failed: {conversion.dag_id} ({result.path}); see {paths_written['python']} "
+                                  f"and {paths_written['report_md'].name}", style="red", markup=False, highlight=False)
+                failed.append(result.path)
+                continue
             written += 1
             summary = conversion.report["summary"]
             if conversion.not_native:
                 not_native.append(conversion.dag_id)
             if not quiet:
                 out_console.print(
-                    f"[green]converted[/] {conversion.dag_id} ({result.path}) -> {paths_written['python']}"
-                    + (f", {paths_written['yaml'].name}" if "yaml" in paths_written else "")
+                    f"[green]converted[/] {escape(conversion.dag_id)} ({escape(str(result.path))}) -> "
+                    f"{escape(str(paths_written['python']))}"
+                    + (f", {escape(paths_written['yaml'].name)}" if "yaml" in paths_written else "")
                     + f"  [dim]{summary['tasks']} tasks: {summary['native']} native, {summary['shim']} shim, "
                     f"{summary['placeholder']} placeholder, {summary['removed']} removed[/]",
                     highlight=False,
@@ -84,10 +105,10 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet):
         for path in skipped:
             out_console.print(f"  {path}", markup=False, highlight=False)
     if failed:
-        err_console.print(f"[red]{len(failed)} file(s) could not be converted:[/]", highlight=False)
-        for path in failed:
+        err_console.print(f"[red]{len(set(failed))} file(s) could not be converted:[/]", highlight=False)
+        for path in dict.fromkeys(failed):
             err_console.print(f"  {path}", markup=False, highlight=False)
-    out_console.print(f"{written} pipeline(s) written to {outdir}", highlight=False)
+    out_console.print(f"{written} pipeline(s) written to {outdir}", markup=False, highlight=False)
     if failed or conflicts or input_problems or written == 0 and not conflicts:
         sys.exit(2)
     if strict and not_native:
