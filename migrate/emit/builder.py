@@ -64,6 +64,7 @@ def build(workflow: ir.Workflow) -> EmitResult:
     taken = set(MODULE_NAMES) | {pipeline_fn}
 
     parameters, param_inputs = _pipeline_parameters(workflow, diagnostics)
+    taken |= {p["name"] for p in parameters}  # task variables live next to parameters in the pipeline
     for name in getattr(workflow, "callbacks", {}) or {}:
         diagnostics.append(Diagnostic("KFM208", f"DAG {name} is not carried over to KFP", "warning", workflow.span))
     ctx = MapContext(workflow, param_inputs, tuple(t.task_id for t in workflow.tasks))
@@ -75,10 +76,10 @@ def build(workflow: ir.Workflow) -> EmitResult:
         if node.plan.component:
             base, index = identifier(node.task.task_id, "task"), 1
             name = base
-            while name in taken or k8s_name(name) in k8s_taken:  # KFP task names must differ too
+            while name in taken or f"{name}_task" in taken or k8s_name(name) in k8s_taken:  # KFP names must differ too
                 index += 1
                 name = f"{base}_{index}"
-            taken.add(name)
+            taken |= {name, f"{name}_task"}
             k8s_taken.add(k8s_name(name))
             node.function, node.variable = name, name + "_task"
 
@@ -126,7 +127,7 @@ def _unique(base: str, taken: Set[str]) -> str:
 
 
 def _pipeline_parameters(workflow: ir.Workflow, diagnostics: List[Diagnostic]):
-    taken = {"logical_date", "run_id"}
+    taken = {"logical_date", "run_id"} | MODULE_NAMES
     parameters, param_inputs = [], {}
     for param in workflow.params:
         name = _unique(identifier(param.name, "param"), taken)

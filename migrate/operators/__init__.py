@@ -23,8 +23,11 @@ skip propagation, retries, timeouts, display names. The body contract:
   (the emitter adds the wired inputs and builds the `xcom` dict, already decoded).
 - It must end with two names set: `results` (dict: XCom key -> value, e.g. "return_value") and
   `skipped` (bool; True only when `may_skip`). The emitter turns them into the component outputs.
-- It may call the run-time helpers listed in `helpers` (migrate/emit/runtime.py); the emitter puts
-  them into `additional_funcs`. Component bodies must import everything else they use themselves.
+- It may call the run-time helpers of migrate/emit/runtime.py (`_airflow_runtime`, `_airflow_render`,
+  ...); the emitter puts every helper the body calls into `additional_funcs`. Component bodies must
+  import everything else they use themselves.
+- Helpers for building bodies live in migrate/operators/common.py: ArgBuilder (IR values -> inputs
+  and expressions), context_inputs (the `_airflow` context shim), xcom_refs_of, diagnostics.
 """
 from __future__ import annotations
 
@@ -51,13 +54,11 @@ class Input:
     """One component parameter and what the pipeline passes to it.
 
     value: ir.Literal / ir.Template (a constant written into the pipeline call) or PipelineInput.
-    type: 'str' | 'int' | 'float' | 'bool' | 'list' | 'dict'. optional: the component declares
-    `= None` and the pipeline passes nothing when the value is Literal(None).
+    type: 'str' | 'int' | 'float' | 'bool' | 'list' | 'dict'.
     """
     name: str
     type: str
     value: Any
-    optional: bool = False
 
 
 @dataclass
@@ -70,7 +71,7 @@ class ComponentPlan:
     outputs: Dict[str, str] = field(default_factory=dict)  # XCom key -> kind the body sets in results
     may_skip: bool = False
     packages: List[str] = field(default_factory=list)  # packages_to_install
-    helpers: List[str] = field(default_factory=list)  # run-time helper names (migrate/emit/runtime.py)
+    helpers: List[str] = field(default_factory=list)  # informative: the emitter finds the helpers the body calls
     description: Optional[str] = None
     differences: List[str] = field(default_factory=list)
     diagnostics: List[Diagnostic] = field(default_factory=list)

@@ -196,3 +196,16 @@ def test_multiline_param_defaults_keep_the_yaml_valid(tmp_path):
     subprocess.run([sys.executable, str(module)], check=True, cwd=tmp_path)
     written = next(yaml.safe_load_all((tmp_path / "multiline.yaml").read_text()))
     assert written["root"]["inputDefinitions"]["parameters"]["items"]["defaultValue"] == ["x\ny"]
+
+
+def test_param_names_never_shadow_components_or_module_names():
+    func = callable_source("def extract(x):\n    return x\n")
+    wf = workflow("shadow", [python("extract", func, operator="@task", call_args=(ir.ParamRef("extract"),)),
+                             bash("kubernetes", "echo", timeout_seconds=5)],
+                  params=[ir.Param("extract", "v", "str"), ir.Param("extract_task", "w", "str"), ir.Param("kubernetes", 1, "int")])
+    result = emit(wf)
+    names = {p["name"] for p in result.parameters}
+    components = {t.component for t in result.tasks}
+    assert not names & components and not names & {f"{c}_task" for c in components}
+    assert "kubernetes" not in names
+    compile_yaml(result)
