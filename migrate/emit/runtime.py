@@ -105,6 +105,33 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
         def get(self, key, default=None):
             return variable(key, default, self._json, has_default=True)
 
+    class ConnectionAccessor:
+        """{{ conn.my_id.host }}: a connection from AIRFLOW_CONN_<ID> (URI or JSON), as Airflow reads it."""
+
+        def __getattr__(self, conn_id):
+            import urllib.parse
+
+            if conn_id.startswith("__"):
+                raise AttributeError(conn_id)
+            env_name = "AIRFLOW_CONN_" + conn_id.upper()
+            if env_name not in os.environ:
+                raise KeyError(f"The conn_id `{conn_id}` isn't defined (set environment variable {env_name})")
+            text = os.environ[env_name]
+            if text.lstrip().startswith("{"):
+                data = json.loads(text)
+                extra = data.get("extra") or {}
+                extra = json.loads(extra) if isinstance(extra, str) else extra
+                return types.SimpleNamespace(
+                    conn_id=conn_id, conn_type=data.get("conn_type"), host=data.get("host"), login=data.get("login"),
+                    password=data.get("password"), port=data.get("port"), schema=data.get("schema"), extra_dejson=extra)
+            parts = urllib.parse.urlsplit(text)
+            unquote = urllib.parse.unquote
+            return types.SimpleNamespace(
+                conn_id=conn_id, conn_type=parts.scheme.replace("-", "_"), host=unquote(parts.hostname or ""),
+                login=unquote(parts.username) if parts.username else None,
+                password=unquote(parts.password) if parts.password else None, port=parts.port,
+                schema=unquote(parts.path.lstrip("/")), extra_dejson=dict(urllib.parse.parse_qsl(parts.query)))
+
     def ds_add(ds, days):
         if not days:
             return str(ds)
@@ -130,6 +157,7 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
         "params": dict(params),
         "macros": macros,
         "var": {"value": VariableAccessor(False), "json": VariableAccessor(True)},
+        "conn": ConnectionAccessor(),
         "dag_run": types.SimpleNamespace(
             dag_id=dag_id, run_id=run_id, logical_date=date, conf={}, run_type="manual",
             data_interval_start=date, data_interval_end=date,

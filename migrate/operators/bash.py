@@ -10,7 +10,7 @@ from __future__ import annotations
 from migrate import ir
 from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import (
-    ArgBuilder, callback_diagnostics, context_inputs, ignored_arg_diagnostics, unresolved_pull_diagnostics, value_has_jinja,
+    ArgBuilder, callback_diagnostics, external_needs_diagnostics, context_inputs, ignored_arg_diagnostics, unresolved_pull_diagnostics, value_has_jinja,
     xcom_refs_of,
 )
 from migrate.operators.python import _callable_code, _param_name
@@ -111,9 +111,9 @@ def map_bash(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan.may_skip = not (isinstance(skip, ir.Literal) and skip.value in (None, []))
     plan.description = task.doc
     plan.diagnostics += unresolved_pull_diagnostics(task, ctx)
-    diagnostics, differences = callback_diagnostics(task, ctx)
-    plan.diagnostics += diagnostics
-    plan.differences += differences
+    for found in (callback_diagnostics(task, ctx), external_needs_diagnostics(task, ctx)):
+        plan.diagnostics += found[0]
+        plan.differences += found[1]
     diagnostics, differences = ignored_arg_diagnostics(task, ctx, OWN_ARGS | ({"python_callable"} if decorated else set()))
     plan.diagnostics += diagnostics
     plan.differences += differences
@@ -218,6 +218,18 @@ with DAG("bash_skip", schedule=None):
         codes=("KFM205",),
         fragments=("_airflow_should_skip('all_success', [maybe_skipped])", "_airflow_should_skip('all_done', [maybe_skipped])",
                    "maybe_skipped=maybe_task.outputs['airflow_skipped']"),
+    ),
+    Case(
+        name="variables and connections come from the environment",
+        dag='''
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+with DAG("bash_vars", schedule=None):
+    BashOperator(task_id="uses", bash_command="echo {{ var.value.target }} {{ conn.warehouse.host }}")
+''',
+        task_id="uses",
+        codes=("KFM209",),
     ),
     Case(
         name="retries and timeout",

@@ -87,21 +87,39 @@ class XcomPull:
         return [(task_id, self.key) for task_id in ids]
 
 
-def _literal(node: Optional[ast.AST], default: Any = None) -> Tuple[bool, Any]:
+def _literal(node: Optional[ast.AST], default: Any = None, constants: Optional[Dict[str, Any]] = None) -> Tuple[bool, Any]:
     if node is None:
         return True, default
+    if isinstance(node, ast.Name) and constants and node.id in constants:
+        return True, constants[node.id]
     try:
         return True, ast.literal_eval(node)
     except (ValueError, SyntaxError, TypeError):
         return False, None
 
 
-def _pull_from_call(call: ast.Call, source: str) -> XcomPull:
+def module_constants(codes: Iterable[str]) -> Dict[str, Any]:
+    """NAME = <literal> assignments among prelude snippets (e.g. a task id kept in a constant)."""
+    found: Dict[str, Any] = {}
+    for code in codes:
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            continue
+        for stmt in tree.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                ok, value = _literal(stmt.value)
+                if ok:
+                    found[stmt.targets[0].id] = value
+    return found
+
+
+def _pull_from_call(call: ast.Call, source: str, constants: Optional[Dict[str, Any]] = None) -> XcomPull:
     kwargs = {kw.arg: kw.value for kw in call.keywords if kw.arg}
     ids_node = kwargs.get("task_ids", call.args[0] if call.args else None)
     key_node = kwargs.get("key", call.args[2] if len(call.args) > 2 else None)
-    ids_ok, task_ids = _literal(ids_node)
-    key_ok, key = _literal(key_node, "return_value")
+    ids_ok, task_ids = _literal(ids_node, None, constants)
+    key_ok, key = _literal(key_node, "return_value", constants)
     valid_ids = isinstance(task_ids, str) or (isinstance(task_ids, (list, tuple)) and all(isinstance(t, str) for t in task_ids))
     if not ids_ok or not valid_ids:
         task_ids = None
@@ -112,8 +130,8 @@ def _pull_from_call(call: ast.Call, source: str) -> XcomPull:
     return XcomPull(task_ids, key, source)
 
 
-def pulls_in_code(code: str) -> List[XcomPull]:
-    """Every `<anything>.xcom_pull(...)` call in Python source."""
+def pulls_in_code(code: str, constants: Optional[Dict[str, Any]] = None) -> List[XcomPull]:
+    """Every `<anything>.xcom_pull(...)` call in Python source (names resolved from `constants`)."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -121,11 +139,11 @@ def pulls_in_code(code: str) -> List[XcomPull]:
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "xcom_pull":
-            found.append(_pull_from_call(node, ast.get_source_segment(code, node) or "xcom_pull(...)"))
+            found.append(_pull_from_call(node, ast.get_source_segment(code, node) or "xcom_pull(...)", constants))
     return found
 
 
-def pushes_in_code(code: str) -> Tuple[List[str], List[str]]:
+def pushes_in_code(code: str, constants: Optional[Dict[str, Any]] = None) -> Tuple[List[str], List[str]]:
     """(literal keys, sources of pushes with a computed key) of `.xcom_push(...)` calls."""
     try:
         tree = ast.parse(code)
@@ -135,7 +153,7 @@ def pushes_in_code(code: str) -> Tuple[List[str], List[str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "xcom_push":
             kwargs = {kw.arg: kw.value for kw in node.keywords if kw.arg}
-            ok, key = _literal(kwargs.get("key", node.args[0] if node.args else None))
+            ok, key = _literal(kwargs.get("key", node.args[0] if node.args else None), None, constants)
             if ok and isinstance(key, str):
                 keys.append(key)
             else:
@@ -207,9 +225,51 @@ def task_pulls(task: ir.Task) -> List[XcomPull]:
         for text in texts:
             pulls.extend(pulls_in_text(text))
     if task.callable:
+        constants = module_constants(task.callable.prelude)
         for code in (task.callable.source, *task.callable.prelude):
-            pulls.extend(pulls_in_code(code))
+            pulls.extend(pulls_in_code(code, constants))
     return pulls
+
+
+VARIABLE_IN_TEMPLATE = re.compile(r"\bvar\.(?:value|json)\.([A-Za-z_][A-Za-z0-9_]*)")
+CONN_IN_TEMPLATE = re.compile(r"\bconn\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def external_needs(task: ir.Task) -> Tuple[List[str], List[str]]:
+    """(Airflow Variables, Connections) the task reads, as far as they are visible statically."""
+    variables, connections = [], []
+    for value in task_values(task):
+        texts = [value.text] if isinstance(value, ir.Template) else list(_strings(value.value)) if isinstance(value, ir.Literal) else []
+        for text in texts:
+            variables += VARIABLE_IN_TEMPLATE.findall(text)
+            connections += CONN_IN_TEMPLATE.findall(text)
+    if task.callable:
+        constants = module_constants(task.callable.prelude)
+        for code in (task.callable.source, *task.callable.prelude):
+            try:
+                tree = ast.parse(code)
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+                        and isinstance(node.func.value, ast.Name) and node.func.value.id == "Variable"):
+                    ok, key = _literal(node.args[0] if node.args else None, None, constants)
+                    variables.append(key if ok and isinstance(key, str) else "<computed>")
+    return list(dict.fromkeys(variables)), list(dict.fromkeys(connections))
+
+
+def external_needs_diagnostics(task: ir.Task, ctx: MapContext) -> Tuple[List[Diagnostic], List[str]]:
+    variables, connections = external_needs(task)
+    diagnostics, differences = [], []
+    if variables:
+        names = ", ".join("AIRFLOW_VAR_" + v.upper() if v != "<computed>" else "AIRFLOW_VAR_<computed>" for v in variables)
+        diagnostics.append(ctx.diagnostic(task, "KFM209", f"reads Airflow Variables from the environment: set {names} on the task"))
+        differences.append(f"Airflow Variables come from environment variables ({names}), e.g. kubernetes.use_secret_as_env.")
+    if connections:
+        names = ", ".join("AIRFLOW_CONN_" + c.upper() for c in connections)
+        diagnostics.append(ctx.diagnostic(task, "KFM209", f"reads Airflow connections from the environment: set {names} on the task"))
+        differences.append(f"Airflow connections come from environment variables ({names}, URI or JSON), e.g. kubernetes.use_secret_as_env.")
+    return diagnostics, differences
 
 
 def xcom_refs_of(task: ir.Task) -> List[Tuple[str, str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from migrate import ir
 from migrate.operators import NATIVE, PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import (
-    ArgBuilder, callback_diagnostics, context_inputs, identifier, ignored_arg_diagnostics, indent, pushes_in_code, return_kind,
+    ArgBuilder, callback_diagnostics, external_needs_diagnostics, module_constants, context_inputs, identifier, ignored_arg_diagnostics, indent, pushes_in_code, return_kind,
     rewrite_airflow_imports, shim_bindings, unbound_names, unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,
 )
 
@@ -53,7 +53,7 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan.helpers = ["_airflow_runtime", "_airflow_render", "_airflow_call_python"]
     plan.outputs = {"return_value": return_kind(task.callable.return_annotation)}
     all_code = "\n".join((task.callable.source, *task.callable.prelude))
-    pushed, dynamic_pushes = pushes_in_code(all_code)
+    pushed, dynamic_pushes = pushes_in_code(all_code, module_constants(task.callable.prelude))
     for key in pushed:
         plan.outputs.setdefault(key, "json")
     plan.may_skip = "AirflowSkipException" in all_code
@@ -65,9 +65,9 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan.diagnostics += unresolved_pull_diagnostics(task, ctx)
     for source in dynamic_pushes:
         plan.diagnostics.append(ctx.diagnostic(task, "KFM204", f"xcom_push with a computed key is not passed on to other tasks: {source}"))
-    diagnostics, differences = callback_diagnostics(task, ctx)
-    plan.diagnostics += diagnostics
-    plan.differences += differences
+    for found in (callback_diagnostics(task, ctx), external_needs_diagnostics(task, ctx)):
+        plan.diagnostics += found[0]
+        plan.differences += found[1]
     diagnostics, differences = ignored_arg_diagnostics(task, ctx, OWN_ARGS)
     plan.diagnostics += diagnostics
     plan.differences += differences

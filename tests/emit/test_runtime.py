@@ -39,6 +39,12 @@ def test_render_follows_airflow_jinja_rules(monkeypatch):
         _airflow_render("{{ not_defined }}", context)
     with pytest.raises(KeyError, match="AIRFLOW_VAR_MISSING"):
         _airflow_render("{{ var.value.missing }}", context)
+    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", "postgres://user:p%40ss@db.example:5432/sales?sslmode=require")
+    monkeypatch.setenv("AIRFLOW_CONN_API", '{"conn_type": "http", "host": "api.example", "extra": {"token_env": "T"}}')
+    rendered = _airflow_render("{{ conn.warehouse.login }}:{{ conn.warehouse.password }}@{{ conn.warehouse.host }}:"
+                               "{{ conn.warehouse.port }}/{{ conn.warehouse.schema }} {{ conn.warehouse.extra_dejson.sslmode }} "
+                               "{{ conn.api.host }} {{ conn.api.extra_dejson.token_env }}", context)
+    assert rendered == "user:p@ss@db.example:5432/sales require api.example T"
 
 
 def test_call_python_passes_context_args_and_collects_pushes():
