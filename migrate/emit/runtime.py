@@ -82,14 +82,15 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
         value = os.environ[env_name]
         return json.loads(value) if deserialize_json else value
 
+    missing = object()
+
     class Variable:
         """airflow Variable.get reading AIRFLOW_VAR_<KEY> environment variables, as Airflow does first."""
 
         @staticmethod
-        def get(key, default_var=None, deserialize_json=False, default=None, **_ignored):
-            fallback = default if default is not None else default_var
-            has_default = default is not None or default_var is not None
-            return variable(key, fallback, deserialize_json, has_default)
+        def get(key, default_var=missing, deserialize_json=False, default=missing, **_ignored):
+            fallback = default if default is not missing else default_var
+            return variable(key, fallback, deserialize_json, has_default=fallback is not missing)
 
     class VariableAccessor:
         """{{ var.value.x }} and {{ var.json.x }} in templates."""

@@ -65,6 +65,16 @@ def test_call_python_passes_context_args_and_collects_pushes():
     assert results == {"return_value": {"x": 1, "y": None}, "x": 1, "y": None}
 
 
+def test_variable_get_reads_the_environment(monkeypatch):
+    monkeypatch.setenv("AIRFLOW_VAR_LIMITS", '{"rows": 5}')
+    variable = make().Variable
+    assert variable.get("limits", deserialize_json=True) == {"rows": 5}
+    assert variable.get("absent", default_var=None) is None  # Airflow 2 style default
+    assert variable.get("absent", default="d") == "d"  # Airflow 3 (airflow.sdk) style default
+    with pytest.raises(KeyError, match="AIRFLOW_VAR_ABSENT"):
+        variable.get("absent")
+
+
 def test_unwired_xcom_pull_fails_loudly():
     ti = make().context["ti"]
     with pytest.raises(Exception, match="not wired"):
