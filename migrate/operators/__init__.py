@@ -62,6 +62,45 @@ class Input:
 
 
 @dataclass
+class ContainerSpec:
+    """A container component (KubernetesPodOperator, DockerOperator, @task.kubernetes ...).
+
+    command/args items are strings that may hold Jinja (rendered at run time is not possible in a
+    plain container: the emitter renders templates it can resolve from pipeline parameters and
+    reports the rest). image is the image reference as written.
+    """
+    image: Any  # ir.Value
+    command: List[Any] = field(default_factory=list)  # ir.Values
+    args: List[Any] = field(default_factory=list)  # ir.Values
+
+
+@dataclass
+class PlatformConfig:
+    """Kubernetes settings for one task, emitted with kfp-kubernetes / PipelineTask methods."""
+    env: Dict[str, Any] = field(default_factory=dict)  # name -> ir.Value (task.set_env_variable)
+    secret_env: List[Tuple[str, Dict[str, str]]] = field(default_factory=list)  # (secret, {key: ENV})
+    secret_volumes: List[Tuple[str, str]] = field(default_factory=list)  # (secret, mount path)
+    config_map_env: List[Tuple[str, Dict[str, str]]] = field(default_factory=list)  # (config map, {key: ENV})
+    config_map_volumes: List[Tuple[str, str]] = field(default_factory=list)  # (config map, mount path)
+    pvc_mounts: List[Tuple[str, str]] = field(default_factory=list)  # (claim name, mount path)
+    empty_dirs: List[Tuple[str, str]] = field(default_factory=list)  # (volume name, mount path)
+    node_selector: Dict[str, str] = field(default_factory=dict)
+    tolerations: List[Dict[str, Any]] = field(default_factory=list)  # V1Toleration fields, snake_case
+    node_affinity: List[Dict[str, Any]] = field(default_factory=list)  # kubernetes.add_node_affinity kwargs
+    image_pull_secrets: List[str] = field(default_factory=list)
+    labels: Dict[str, str] = field(default_factory=dict)
+    annotations: Dict[str, str] = field(default_factory=dict)
+    cpu_request: Optional[str] = None
+    cpu_limit: Optional[str] = None
+    memory_request: Optional[str] = None
+    memory_limit: Optional[str] = None
+    image_pull_policy: Optional[str] = None
+
+    def is_empty(self) -> bool:
+        return self == PlatformConfig()
+
+
+@dataclass
 class ComponentPlan:
     mapping: str  # short text for the report: "BashOperator -> bash lightweight component"
     fidelity: str = NATIVE  # native | shim | placeholder | removed
@@ -76,6 +115,8 @@ class ComponentPlan:
     differences: List[str] = field(default_factory=list)
     diagnostics: List[Diagnostic] = field(default_factory=list)
     component: bool = True  # False: no component at all (EmptyOperator); edges are rewired
+    container: Optional[ContainerSpec] = None  # set: a container component instead of a Python body
+    platform: PlatformConfig = field(default_factory=PlatformConfig)  # Kubernetes settings of the task
 
 
 @dataclass
