@@ -47,6 +47,7 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet):
     results = convert_many(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1)
 
     failed, skipped, written, not_native, conflicts = [], [], 0, [], []
+    failed += [problem.span.path if problem.span else "?" for problem in input_problems]  # listed at the end too
     stems = iter(stem_list(c.dag_id for r in results for c in r.conversions))
     first_file = {}  # dag id -> the file that defined it first (Airflow ignores later duplicates)
     for result in results:
