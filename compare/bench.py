@@ -20,7 +20,8 @@ from typing import Callable, Optional
 
 from compare import measure
 from compare.workloads import (DEFAULT_SWEEP, Point, build_points, comparable, diff_values, engine_params,
-                               expected_failure, headline, matches_expected, scaling_sections)
+                               decode_json_text, expected_failure, headline, matches_expected,
+                               scaling_sections)
 
 RESULTS_VERSION = 1
 ENGINES = ("airflow", "kfp")
@@ -178,7 +179,7 @@ def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, ru
          for key, t in tasks.items()],
         run_started=result["call_started"], run_finished=result["call_finished"],
     )
-    outputs = {key: t.get("output") for key, t in tasks.items() if t.get("has_output")}
+    outputs = {key: decode_json_text(t.get("output")) for key, t in tasks.items() if t.get("has_output")}
     record = {
         "point": point.label,
         "engine": engine,

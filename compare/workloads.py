@@ -159,6 +159,19 @@ def matches_expected(error: str) -> bool:
 VOLATILE_KEYS = {"path", "model_path", "tracking_uri", "mlflow_run_id", "model_uri", "registered_version"}
 
 
+def decode_json_text(value):
+    """A JSON object or array carried as text (the converter's KFP outputs) -> the value itself.
+
+    Scalars are left alone: "0" may be a real string; diff_values accepts their JSON text instead.
+    """
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
 def comparable(point: Point, outputs: dict) -> dict:
     """The task results that must be identical on every engine, keyed by task.
 

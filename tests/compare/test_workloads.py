@@ -80,3 +80,11 @@ def test_expected_failure_only_for_kfp_parameters_over_the_argument_limit():
     assert workloads.expected_failure(big, "airflow") == ""
     assert workloads.expected_failure(small, "kfp") == ""
     assert workloads.matches_expected("OSError: [Errno 7] Argument list too long: 'sh'")
+
+
+def test_decode_json_text_only_unwraps_objects_and_arrays():
+    assert workloads.decode_json_text('{"a": [1, 2]}') == {"a": [1, 2]}
+    assert workloads.decode_json_text("[1]") == [1]
+    assert workloads.decode_json_text("0") == "0"
+    assert workloads.decode_json_text("{not json") == "{not json"
+    assert workloads.decode_json_text({"a": 1}) == {"a": 1}
