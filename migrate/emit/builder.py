@@ -260,15 +260,28 @@ def _reaches(nodes: Dict[str, Node], start: str, target: str) -> bool:
 
 def _topological(nodes: Dict[str, Node]) -> List[str]:
     """Kahn's order, ties broken by the DAG file's task order; cycles (bad input) keep file order."""
+    import heapq
+
+    position = {task_id: index for index, task_id in enumerate(nodes)}
+    waiting = {t: len({u for u in nodes[t].upstream if u in nodes}) for t in nodes}
+    downstream: Dict[str, List[str]] = {t: [] for t in nodes}
+    for task_id, node in nodes.items():
+        for up in dict.fromkeys(u for u in node.upstream if u in nodes):
+            downstream[up].append(task_id)
+    ready = [position[t] for t, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
     ids = list(nodes)
-    pending = {t: {u for u in nodes[t].upstream if u in nodes} for t in ids}
     order: List[str] = []
-    while len(order) < len(ids):
-        ready = [t for t in ids if t not in order and not (pending[t] - set(order))]
-        if not ready:
-            order += [t for t in ids if t not in order]
-            break
-        order.append(ready[0])
+    while ready:
+        task_id = ids[heapq.heappop(ready)]
+        order.append(task_id)
+        for nxt in downstream[task_id]:
+            waiting[nxt] -= 1
+            if waiting[nxt] == 0:
+                heapq.heappush(ready, position[nxt])
+    if len(order) < len(ids):  # a cycle: keep the rest in file order rather than fail here
+        done = set(order)
+        order += [t for t in ids if t not in done]
     return order
 
 
