@@ -184,6 +184,8 @@ def run_pipeline(
 ) -> PipelineRun:
     """Run a pipeline package (.py, .yaml, or an already loaded spec dict) on kfp.local.
 
+    pipeline_root: where outputs, artifacts and task logs go; None means a temporary folder removed
+    after the run (parameter outputs and log tails are in the result; artifact files are not kept).
     on_event receives dicts as the run goes: {"event": "task_started", "task", "display_name"},
     {"event": "task_finished", "task", "state", "outputs", "duration"}, {"event": "installing", ...}.
     """
@@ -204,11 +206,11 @@ def run_pipeline(
         except PackageInstallError as exc:
             raise EngineError(str(exc)) from exc
 
-    own_root = pipeline_root is None
-    root = Path(pipeline_root) if pipeline_root else Path(tempfile.mkdtemp(prefix="kfmigrate-kfp-"))
-    root = root.resolve()
-    root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kfmigrate-kfp-req-") as tmp:
+        # without a pipeline root, outputs go to a temporary one that is removed with the rest:
+        # parameter outputs are in the result, artifact files are gone
+        root = (Path(pipeline_root) if pipeline_root else Path(tmp) / "outputs").resolve()
+        root.mkdir(parents=True, exist_ok=True)
         request = Path(tmp) / "request.json"
         request.write_text(json.dumps({
             "spec": spec, "params": values, "pipeline_root": str(root), "runner": runner,
@@ -218,8 +220,6 @@ def run_pipeline(
     run = _run_from_json(result)
     run.params = values
     run.total_seconds = time.time() - start
-    if own_root:
-        run.run_dir = run.run_dir  # the caller did not ask for outputs; they stay in the temp root
     return run
 
 
