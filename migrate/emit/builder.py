@@ -424,7 +424,8 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
     body: List[str] = [_docstring(workflow, node)]
     spec_text = "_outputs"
     if names:
-        body.append(f"_outputs = {spec!r}  # XCom key and encoding, in output order")
+        body.append("# (XCom key, encoding) of each output, in order")
+        body.append(f"_outputs = {spec!r}")
     if node.skip_check:
         flags = ", ".join(param for param, _ in node.skip_inputs)
         body.append(f"if _airflow_should_skip({task.trigger_rule!r}, [{flags}]):")
@@ -468,10 +469,11 @@ def _pipeline(workflow: ir.Workflow, components: List[Node], parameters: List[di
         f"@dsl.pipeline(name={pipeline_name(workflow.dag_id)!r}, description={description!r})",
         f"def {pipeline_fn}(\n" + "\n".join(signature) + "\n):",
     ]
-    doc = (workflow.doc or workflow.description or "").strip()
+    doc = (workflow.doc or "").strip()  # the DAG's doc_md; the description is already in the decorator
     if doc:
         doc = doc.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-        lines.append(textwrap.indent(f'"""{doc}\n"""', "    ", lambda line: bool(line.strip())))
+        text = f'"""{doc}"""' if "\n" not in doc else f'"""{doc}\n"""'
+        lines.append(textwrap.indent(text, "    ", lambda line: bool(line.strip())))
     if not components:
         lines.append("    no_task_runs().set_display_name('no task runs')")
     for node in components:
