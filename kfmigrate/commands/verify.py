@@ -128,6 +128,7 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
             sys.exit(2)
         results.append(verify_conversion(dags[0], report["dag_id"], pipeline_path, report, raw_params,
                                          logical_date, progress, timeout=timeout))
+        print_result(results[-1])
     else:
         from migrate.batch import collect_inputs
 
@@ -140,13 +141,13 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
             found = verify_file(path, dag_id, raw_params, logical_date, progress, timeout=timeout)
             if len(files) > 1:  # in a folder, files without DAGs are not worth a line each
                 found = [r for r in found if not any("no Airflow DAG found" in p for p in r.problems)]
+            for result in found:  # shown as soon as known: a folder can take a while
+                print_result(result)
             results.extend(found)
         if not results:
             err_console.print("KFM400 no Airflow DAG found to verify", markup=False)
             sys.exit(2)
 
-    for result in results:
-        print_result(result)
     counts = {verdict: sum(r.verdict == verdict for r in results) for verdict in (EQUIVALENT, DIFFERENT, INCOMPLETE)}
     if len(results) > 1:
         out_console.print(f"{len(results)} DAGs: {counts[EQUIVALENT]} equivalent, {counts[DIFFERENT]} different, "
