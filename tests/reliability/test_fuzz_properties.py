@@ -89,3 +89,25 @@ def test_damaged_dag_files_give_diagnostics_not_crashes(spec, data):
 def test_arbitrary_text_never_crashes_the_converter(text):
     result = convert_source(text, "noise.py", compile=False)
     assert result.error is not None or result.conversions or result.diagnostics
+
+
+def test_classic_operator_partial_expand_is_one_mapped_task_with_its_edges():
+    """Smallest form of what the property test and the Airflow referee find most often."""
+    from migrate import ir
+    from migrate.parse import parse_source
+
+    source = (
+        "from airflow.sdk import DAG\n"
+        "from airflow.providers.standard.operators.bash import BashOperator\n"
+        "from airflow.providers.standard.operators.empty import EmptyOperator\n"
+        "with DAG('mapped'):\n"
+        "    start = EmptyOperator(task_id='start')\n"
+        "    echo = BashOperator.partial(task_id='echo', retries=1).expand(bash_command=['echo 1', 'echo 2'])\n"
+        "    end = EmptyOperator(task_id='end')\n"
+        "    start >> echo >> end\n"
+    )
+    (workflow,) = parse_source(source, "mapped.py").workflows
+    echo = workflow.task("echo")
+    assert echo.operator == "BashOperator"
+    assert echo.mapping is not None and echo.mapping.over == {"bash_command": ir.Literal(["echo 1", "echo 2"])}
+    assert {(e.upstream, e.downstream) for e in workflow.edges} == {("start", "echo"), ("echo", "end")}
