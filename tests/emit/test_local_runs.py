@@ -61,14 +61,22 @@ with DAG("equivalence", start_date=datetime(2024, 1, 1), schedule=None, params={
     def summarize(values: list, **context) -> str:
         return f"{{values}} {{context['params']['sizes']}} {{sum(values)}}"
 
+    maybe = BashOperator(task_id="maybe", bash_command="echo skipping; exit 99")
+    after_skip = BashOperator(task_id="after_skip", bash_command="echo never")
+    join = EmptyOperator(task_id="join")
+    after_join = BashOperator(task_id="after_join", bash_command="echo never either")
+    cleanup = BashOperator(task_id="cleanup", bash_command="echo cleanup", trigger_rule="all_done")
+
     start >> render >> push >> pull
     describe(pull.output, "{{{{ params.who }}}} says")
     summarize(numbers())
+    maybe >> after_skip >> join >> after_join
+    maybe >> cleanup
 '''
 
 
 def test_same_results_as_airflow_for_the_same_logical_date(tmp_path, run_local):
-    """Templated bash, XCom push/pull, None, return values, get_current_context: same values."""
+    """Templated bash, XCom push/pull, None, return values, get_current_context, skips: same results."""
     from compare.engines.airflow import run_dag
 
     dag_file = tmp_path / "equivalence_dag.py"
@@ -91,6 +99,13 @@ def test_same_results_as_airflow_for_the_same_logical_date(tmp_path, run_local):
     assert pulled == airflow_run.tasks["pull_rows"].xcom_return == {"total": 60, "ds": "2024-03-05", "nothing": None}
     assert json.loads(kfp_run.outputs[names["push_rows"]]["rows"]) == [1, 2, 3]
     assert kfp_run.outputs[names["describe"]]["return_value"] == airflow_run.tasks["describe"].xcom_return == "kfp says 60 on 2024-03-05 for kfp"
+    # the same tasks are skipped (KFP: they run as no-ops and say so in airflow_skipped)
+    for report in result.tasks:
+        if report.kfp_task:
+            skipped = kfp_run.outputs[report.kfp_task].get("airflow_skipped", False)
+            assert skipped == (airflow_run.tasks[report.task_id].state == "skipped"), report.task_id
+    assert kfp_run.outputs[names["after_join"]]["airflow_skipped"] is True
+    assert kfp_run.outputs[names["cleanup"]]["return_value"] == airflow_run.tasks["cleanup"].xcom_return == "cleanup"
     # ints inside lists stay ints (KFP's typed list/dict parameters would make them floats)
     assert kfp_run.outputs[names["summarize"]]["return_value"] == airflow_run.tasks["summarize"].xcom_return == "[1, 2, 3] [4, 5] 6"
 
