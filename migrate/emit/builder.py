@@ -24,6 +24,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from migrate import ir
 from migrate.diagnostics import ERROR, Diagnostic
 from migrate.emit import EmitError, EmitResult, TaskReport
+from migrate.emit import container as containers
 from migrate.emit import runtime
 from migrate.operators import (
     PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput, find_mapper,
@@ -54,6 +55,7 @@ class Node:
     skip_inputs: List[Tuple[str, str]] = field(default_factory=list)  # (param, upstream task id)
     skip_output: bool = False
     skip_check: bool = False
+    container: Optional[containers.ContainerCode] = None  # set for container components
     differences: List[str] = field(default_factory=list)
     diagnostics: List[Diagnostic] = field(default_factory=list)
 
@@ -71,6 +73,9 @@ def build(workflow: ir.Workflow) -> EmitResult:
     nodes: Dict[str, Node] = {}
     for task in workflow.tasks:
         nodes[task.task_id] = Node(task, _plan(task, ctx))
+    for node in nodes.values():
+        if node.plan.component and node.plan.container is not None:
+            _prepare_container(node, ctx)
     k8s_taken: Set[str] = {"no-task-runs"}
     for node in nodes.values():
         if node.plan.component:
@@ -143,6 +148,19 @@ def _pipeline_parameters(workflow: ir.Workflow, diagnostics: List[Diagnostic]):
     return parameters, param_inputs
 
 
+def _prepare_container(node: Node, ctx: MapContext) -> None:
+    """Resolve a container plan's strings; its template inputs and XCom reads join the plan's."""
+    plan = node.plan
+    taken = {i.name for i in plan.inputs} | {"xcom", "results", "skipped"}
+    code = containers.resolve(node.task, plan.container, ctx, taken)
+    plan.inputs = list(plan.inputs) + code.inputs
+    plan.xcom_refs = list(dict.fromkeys(list(plan.xcom_refs) + code.xcom_refs))
+    plan.outputs = {}
+    node.container = code
+    node.diagnostics += code.diagnostics
+    node.differences += code.differences
+
+
 def _plan(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if task.mapping is not None:
         return placeholder_plan(task, ctx, "dynamic task mapping (.expand) has no KFP mapping yet")
@@ -191,10 +209,10 @@ def _wire(workflow: ir.Workflow, nodes: Dict[str, Node]) -> List[str]:
     for node in nodes.values():
         if node.plan.component:
             for producer, key in node.plan.xcom_refs:
-                if producer in nodes and nodes[producer].plan.component and key not in wanted[producer]:
+                if producer in nodes and _publishes(nodes[producer]) and key not in wanted[producer]:
                     wanted[producer].append(key)
     for task_id, node in nodes.items():
-        if not node.plan.component:
+        if not _publishes(node):
             continue
         kinds = dict(node.plan.outputs)
         for key in wanted[task_id]:
@@ -209,10 +227,14 @@ def _wire(workflow: ir.Workflow, nodes: Dict[str, Node]) -> List[str]:
         taken = {i.name for i in node.plan.inputs} | {"xcom", "results", "skipped", "_airflow"}
         for producer, key in node.plan.xcom_refs:
             source = nodes.get(producer)
-            if source is None or not source.plan.component:
+            if source is None or not _publishes(source):
                 node.xcom_none.append((producer, key))
                 if source is None:
                     node.diagnostics.append(Diagnostic("KFM204", f"reads XCom of unknown task {producer!r}: the value is None", "warning", node.task.span, task_id))
+                elif source.plan.component:
+                    node.diagnostics.append(Diagnostic("KFM204", f"reads XCom of container task {producer!r}, which has no KFP outputs: the value is None", "warning", node.task.span, task_id))
+                    if producer not in node.upstream:
+                        node.upstream.append(producer)
                 continue
             if producer == task_id or _reaches(nodes, task_id, producer):
                 node.xcom_none.append((producer, key))
@@ -236,8 +258,18 @@ def _wire(workflow: ir.Workflow, nodes: Dict[str, Node]) -> List[str]:
         rule = node.task.trigger_rule
         node.skip_check = bool(node.skip_inputs) or rule in ALWAYS_CHECKED_RULES
         node.skip_output = node.plan.may_skip or node.skip_check
+        if node.container is not None and (node.skip_check or node.skip_output):
+            # A plain container cannot read skip flags or report a skip.
+            node.skip_check = node.skip_output = False
+            node.skip_inputs = []
+            node.diagnostics.append(Diagnostic("KFM210", "container task runs even when Airflow would skip it (skipped upstream tasks or its trigger rule)", "warning", node.task.span, task_id))
         _rule_notes(node)
     return order
+
+
+def _publishes(node: Node) -> bool:
+    """Whether a task has KFP outputs others can read (container components have none)."""
+    return node.plan.component and node.plan.container is None
 
 
 def _reaches(nodes: Dict[str, Node], start: str, target: str) -> bool:
@@ -299,10 +331,10 @@ def _rule_notes(node: Node) -> None:
 # ---------------------------------------------------------------- code
 def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict], pipeline_fn: str) -> str:
     helpers = [name for name in runtime.HELPERS if any(name in _helpers(node) for node in components)]
-    uses_timeout = any(node.task.timeout_seconds for node in components)
+    uses_kubernetes = any(node.task.timeout_seconds or not node.plan.platform.is_empty() for node in components)
     parts = [_module_docstring(workflow, pipeline_fn)]
     imports = ["from pathlib import Path", "from typing import NamedTuple", "", "from kfp import compiler, dsl"]
-    if uses_timeout:
+    if uses_kubernetes:
         imports.append("from kfp import kubernetes")
     parts.append("\n".join(imports))
     parts.append(f'BASE_IMAGE = "{BASE_IMAGE}"  # the image every component runs in: change it here')
@@ -393,6 +425,11 @@ def _schedule_text(schedule: ir.Schedule) -> str:
 
 def _component(workflow: ir.Workflow, node: Node) -> str:
     task, plan = node.task, node.plan
+    if node.container is not None:
+        params = [f"{i.name}: {i.type}" for i in plan.inputs]
+        params += [f"{param}: {_python_type(kind)}" for param, _t, _k, _o, kind in node.xcom_inputs]
+        xcom_params = {(producer, key): param for param, producer, key, _o, _k in node.xcom_inputs}
+        return containers.component_code(node.function, params, _docstring(workflow, node), node.container, xcom_params)
     decorator_args = ["base_image=BASE_IMAGE"]
     packages = list(dict.fromkeys(plan.packages))
     if packages:
@@ -444,7 +481,26 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
     body.append(plan.body.rstrip())
     if names:
         body.append(f"return _kfp_outputs(results, skipped, {spec_text})")
-    return decorator + "\n" + signature + "\n" + textwrap.indent("\n".join(body), "    ", lambda line: bool(line.strip()))
+    return decorator + "\n" + signature + "\n" + indent_code("\n".join(body), "    ")
+
+
+def indent_code(code: str, prefix: str) -> str:
+    """Indent Python code, but not the lines inside multi-line strings (that would change them)."""
+    import io
+    import tokenize
+
+    inside_strings: Set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(code).readline):
+            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                inside_strings.update(range(token.start[0] + 1, token.end[0] + 1))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        inside_strings = set()  # not tokenizable: indent everything, ast.parse will tell
+    lines = code.split("\n")
+    return "\n".join(
+        line if (number in inside_strings or not line.strip()) else prefix + line
+        for number, line in enumerate(lines, start=1)
+    )
 
 
 def _python_type(kind: str) -> str:
@@ -457,7 +513,10 @@ def _docstring(workflow: ir.Workflow, node: Node) -> str:
     if node.plan.description:
         text += "\n\n" + node.plan.description.strip()
     text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    return f'"""{text}"""' if "\n" not in text else f'"""{text}\n"""'
+    if "\n" not in text:
+        return f'"""{text}"""'
+    # continuation lines sit inside the string, so indent_code leaves them: indent them here
+    return '"""' + textwrap.indent(text + "\n", "    ", lambda line: bool(line.strip())).lstrip() + '    """'
 
 
 def _pipeline(workflow: ir.Workflow, components: List[Node], parameters: List[dict], pipeline_fn: str) -> str:
@@ -477,11 +536,11 @@ def _pipeline(workflow: ir.Workflow, components: List[Node], parameters: List[di
     if not components:
         lines.append("    no_task_runs().set_display_name('no task runs')")
     for node in components:
-        lines.append(textwrap.indent(_task_call(node, by_id), "    "))
+        lines.append(textwrap.indent(_task_call(workflow, node, by_id), "    "))
     return "\n".join(lines)
 
 
-def _task_call(node: Node, by_id: Dict[str, Node]) -> str:
+def _task_call(workflow: ir.Workflow, node: Node, by_id: Dict[str, Node]) -> str:
     task = node.task
     args = []
     for item in node.plan.inputs:
@@ -504,6 +563,10 @@ def _task_call(node: Node, by_id: Dict[str, Node]) -> str:
         lines.append(_retry_code(node))
     if task.timeout_seconds:
         lines.append(f"kubernetes.set_timeout({node.variable}, {max(1, int(round(task.timeout_seconds)))})")
+    if not node.plan.platform.is_empty():
+        platform, notes = containers.platform_lines(node.variable, node.plan.platform, task, workflow)
+        lines += platform
+        node.diagnostics += [d for d in notes if d not in node.diagnostics]
     return "\n".join(lines)
 
 
@@ -545,6 +608,8 @@ def _report(node: Node) -> TaskReport:
             differences.append(f"A skip is not a KFP task state: the task runs as a no-op and outputs {SKIP_OUTPUT}=True.")
         if node.xcom_none:
             differences.append("Reads XCom of tasks that do not run on KFP (or run after it): those values are None.")
+        if node.container is not None:
+            differences.append("A container component: kfp.local's subprocess runner cannot run it (a cluster or kfp.local's DockerRunner can).")
     if task.is_setup or task.is_teardown:
         differences.append("Setup/teardown semantics are not kept: it runs as an ordinary task.")
     return TaskReport(
