@@ -1,0 +1,204 @@
+"""Reading constructor calls the parser could not resolve (k8s.V1Toleration(...), Secret(...), ...).
+
+The parser keeps unknown calls as `ir.Dynamic(source=..., reason="call to <qualified name>")`. The
+Kubernetes, Docker and sensor mappers need the literal keyword arguments of those calls, so this
+module parses the source text again with libcst (never evaluating it) into plain Python values:
+literals stay literals, calls become `Call(name, args, kwargs)` with their arguments converted the
+same way, and anything else becomes `Unresolved(source)`.
+
+It also holds the naming of the Kubernetes secrets that carry Airflow connections, shared by every
+mapper that wires `AIRFLOW_CONN_<ID>` into a task.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from migrate import ir
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call expression: `name` is the last part of the called name (k8s.V1EnvVar -> V1EnvVar)."""
+    name: str
+    args: Tuple[Any, ...] = ()
+    kwargs: Dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+
+    def get(self, key: str, position: Optional[int] = None, default: Any = None) -> Any:
+        """A keyword argument, or the positional one at `position` when not given by keyword."""
+        if key in self.kwargs:
+            return self.kwargs[key]
+        if position is not None and position < len(self.args):
+            return self.args[position]
+        return default
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """An expression that is neither a literal nor a call of literals (a name, an f-string ...)."""
+    source: str
+
+
+@dataclass(frozen=True)
+class Templated:
+    """A string holding Jinja (an ir.Template inside a value)."""
+    text: str
+
+
+def parse_expression(source: str) -> Any:
+    try:
+        node = cst.parse_expression(source)
+    except Exception:  # libcst raises its own ParserSyntaxError; any failure means "not readable"
+        return Unresolved(source)
+    return _convert(node, cst.Module([]))
+
+
+def _convert(node: cst.BaseExpression, module: cst.Module) -> Any:
+    code = module.code_for_node(node)
+    if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)):
+        try:
+            import ast
+
+            return ast.literal_eval(code)
+        except (ValueError, SyntaxError):
+            return Unresolved(code)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        inner = _convert(node.expression, module)
+        return -inner if isinstance(inner, (int, float)) and not isinstance(inner, bool) else Unresolved(code)
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[node.value]
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        items = []
+        for element in node.elements:
+            if isinstance(element, cst.StarredElement):
+                return Unresolved(code)
+            items.append(_convert(element.value, module))
+        return items
+    if isinstance(node, cst.Dict):
+        found = {}
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement):
+                return Unresolved(code)
+            key = _convert(element.key, module)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                return Unresolved(code)
+            found[key] = _convert(element.value, module)
+        return found
+    if isinstance(node, cst.Call):
+        name = module.code_for_node(node.func).split(".")[-1]
+        args, kwargs = [], {}
+        for arg in node.args:
+            if arg.star:
+                return Unresolved(code)
+            value = _convert(arg.value, module)
+            if arg.keyword is not None:
+                kwargs[arg.keyword.value] = value
+            else:
+                args.append(value)
+        return Call(name, tuple(args), kwargs, code)
+    if isinstance(node, cst.Attribute):  # WeekDay.SATURDAY, k8s.V1... constants
+        return Unresolved(code)
+    return Unresolved(code)
+
+
+def to_python(value: Any) -> Any:
+    """An IR value as plain Python: literals, lists/dicts, Call for unresolved calls, Templated for
+    Jinja text, Unresolved for anything else (XCom references, DAG params, names)."""
+    if value is None:
+        return None
+    if isinstance(value, ir.Literal):
+        return value.value
+    if isinstance(value, ir.Template):
+        return Templated(value.text)
+    if isinstance(value, ir.Composite):
+        if value.kind == "dict":
+            return {_key(k): to_python(v) for k, v in value.items}
+        return [to_python(item) for item in value.items]
+    if isinstance(value, ir.Dynamic):
+        return parse_expression(value.source)
+    return Unresolved(getattr(value, "source", None) or repr(value))
+
+
+def _key(value: Any) -> Any:
+    converted = to_python(value)
+    return converted.text if isinstance(converted, Templated) else converted if isinstance(converted, (str, int, float, bool)) else repr(converted)
+
+
+def as_list(value: Any) -> List[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def text_of(value: Any) -> Optional[str]:
+    """A plain (non-templated) string value, else None."""
+    return value if isinstance(value, str) else None
+
+
+def describe(value: Any) -> str:
+    """Short source-like text of a converted value, for messages."""
+    if isinstance(value, Call):
+        return value.source or f"{value.name}(...)"
+    if isinstance(value, Unresolved):
+        return value.source
+    if isinstance(value, Templated):
+        return repr(value.text)
+    return repr(value)
+
+
+def snake(name: str) -> str:
+    """camelCase (Kubernetes JSON) -> snake_case (the Python client's argument names)."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def fields_of(value: Any) -> Dict[str, Any]:
+    """The fields of a k8s object written either as a client call (V1X(a=..)) or as a dict (camelCase
+    or snake_case keys), with snake_case keys."""
+    if isinstance(value, Call):
+        return dict(value.kwargs)
+    if isinstance(value, dict):
+        return {snake(str(key)): item for key, item in value.items()}
+    return {}
+
+
+# ---------------------------------------------------------------- connections as Kubernetes secrets
+def connection_secret(conn_id: str) -> str:
+    """The Kubernetes secret that holds connection `conn_id` as an Airflow URI under key `uri`."""
+    name = re.sub(r"[^a-z0-9-]+", "-", conn_id.lower().replace("_", "-")).strip("-") or "default"
+    return f"airflow-conn-{name}"[:253]
+
+
+def connection_env(conn_id: str) -> str:
+    return "AIRFLOW_CONN_" + conn_id.upper()
+
+
+def variable_config_map(key: str) -> str:
+    name = re.sub(r"[^a-z0-9-]+", "-", key.lower().replace("_", "-")).strip("-") or "default"
+    return f"airflow-var-{name}"[:253]
+
+
+def connection_manifest(conn_id: str) -> str:
+    """The Secret to create on the cluster for one connection (the URI is the user's to fill in)."""
+    return (
+        "apiVersion: v1\nkind: Secret\nmetadata:\n"
+        f"  name: {connection_secret(conn_id)}\n"
+        "type: Opaque\nstringData:\n"
+        f"  uri: \"<the {conn_id} connection as an Airflow URI, e.g. postgresql://user:password@host:5432/db>\"\n"
+    )
+
+
+def connection_wiring(conn_ids: List[str]) -> Tuple[List[Tuple[str, Dict[str, str]]], List[str]]:
+    """(PlatformConfig.secret_env entries, report lines with the Secret manifest) for connections."""
+    entries, notes = [], []
+    for conn_id in dict.fromkeys(conn_ids):
+        secret = connection_secret(conn_id)
+        entries.append((secret, {"uri": connection_env(conn_id)}))
+        notes.append(
+            f"Connection {conn_id!r} is read from {connection_env(conn_id)}, set from Kubernetes secret {secret!r} "
+            f"(key 'uri'). Create it with: kubectl create secret generic {secret} --from-literal=uri='<connection URI>'"
+        )
+    return entries, notes
