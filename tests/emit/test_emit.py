@@ -221,3 +221,22 @@ def test_large_workflows_emit_quickly():
     assert time.perf_counter() - started < 5
     order = [line.split(" = ")[0].strip() for line in result.python_source.splitlines() if line.strip().startswith("step_") and "_task = step_" in line]
     assert order[:3] == ["step_0_task", "step_1_task", "step_2_task"] and len(order) == 400
+
+
+def test_multiline_strings_in_callables_are_not_changed_by_indentation(tmp_path):
+    """The callable moves into the component function; text inside its strings must stay as written."""
+    import runpy
+
+    func = callable_source('''
+        def query():
+            return """
+        SELECT 1
+          FROM t
+        """ + QUERY_TAIL
+    ''', prelude=('QUERY_TAIL = """\nWHERE x\n"""',))
+    result = emit(workflow("strings", [python("query", func)]))
+    module = tmp_path / "strings_pipeline.py"
+    module.write_text(result.python_source)
+    component = runpy.run_path(str(module))["query"]
+    outputs = component.python_func(logical_date="2024-01-01", run_id="")  # the component body, in process
+    assert outputs[0] == '"\\nSELECT 1\\n  FROM t\\n\\nWHERE x\\n"'
