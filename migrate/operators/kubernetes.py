@@ -633,6 +633,14 @@ with DAG("kpo_case", start_date=datetime(2024, 1, 1), schedule=None):
 ''',
         task_id="train",
         codes=("KFM211",),
+        fragments=("image='ghcr.io/acme/train:1.2'", "command=['python', '-m', 'train']",
+                   "secret_name='db-credentials', secret_key_to_env={'password': 'DB_PASSWORD'}",
+                   "secret_name='api', secret_key_to_env={'token': 'API_KEY'}",
+                   "use_secret_as_volume(train_task, secret_name='tls-certs', mount_path='/etc/tls')",
+                   "add_toleration(train_task, key='dedicated', operator='Equal', value='ml', effect='NoSchedule')",
+                   "set_image_pull_secrets(train_task, ['regcred'])", "train_task.set_cpu_request('500m')",
+                   "train_task.set_memory_limit('2Gi')", "add_node_selector(train_task, label_key='pool', label_value='highmem')",
+                   "add_pod_label(train_task, 'team', 'ml')", "set_env_variable('MODE', 'full')"),
     ),
     Case(
         name="pod operator with a persistent volume claim and node affinity",
@@ -654,6 +662,8 @@ with DAG("kpo_pvc", schedule=None):
 ''',
         task_id="read",
         codes=("KFM211",),
+        fragments=("mount_pvc(read_task, pvc_name='shared-data', mount_path='/data')",
+                   "add_node_affinity(read_task, match_expressions=[{'key': 'zone', 'operator': 'In', 'values': ['a', 'b']}])"),
     ),
     Case(
         name="docker operator",
@@ -667,6 +677,8 @@ with DAG("docker_case", schedule=None):
 ''',
         task_id="report",
         codes=("KFM211",),
+        fragments=("args=['python', '-c', 'print(42)']", "report_task.set_cpu_limit('500m')",
+                   "report_task.set_memory_limit('512Mi')", "set_env_variable('LEVEL', 'info')"),
     ),
     Case(
         name="task.kubernetes runs the function in its image",
@@ -684,6 +696,6 @@ k8s_deco()
 ''',
         task_id="square",
         codes=("KFM202",),
-        fragments=("def square(x: int) -> int:",),
+        fragments=("def square(x: int) -> int:", "add_node_selector(square_task, label_key='pool', label_value='cpu')"),
     ),
 ]
