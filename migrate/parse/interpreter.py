@@ -1010,7 +1010,11 @@ class Interpreter:
             group_id = kwargs.pop("group_id", args[0] if args else None)
             return _GroupStart(group_id, kwargs)
         if name in names.CHAIN_FUNCS and airflow:
-            self.chain(list(args), node)
+            if name == "chain_linear":  # every element of one step precedes every element of the next
+                for left, right in zip(args, args[1:]):
+                    self.link(left, right, node)
+            else:
+                self.chain(list(args), node)
             return None
         if name in names.CROSS_FUNCS and airflow:
             from_tasks = kwargs.get("from_tasks", args[0] if args else [])

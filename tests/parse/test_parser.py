@@ -321,3 +321,14 @@ def test_callbacks_are_lifted_for_task_and_dag():
     assert "on_failure_callback" not in task.args
     assert [c.name for c in wf.callbacks["on_failure_callback"]] == ["notify"]
     assert any(d.code == "KFM208" and "page_oncall" in d.message for d in result.diagnostics)
+
+
+def test_chain_linear_links_every_pair_of_consecutive_steps():
+    wf, _ = only("""
+        from airflow.sdk import DAG, chain_linear
+        from airflow.providers.standard.operators.empty import EmptyOperator as E
+        with DAG("cl"):
+            a, b, c, d = E(task_id="a"), E(task_id="b"), E(task_id="c"), E(task_id="d")
+            chain_linear(a, [b, c], d)
+    """)
+    assert edges(wf) == {("a", "b"), ("a", "c"), ("b", "d"), ("c", "d")}
