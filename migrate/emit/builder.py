@@ -256,7 +256,8 @@ def _wire(workflow: ir.Workflow, nodes: Dict[str, Node]) -> List[str]:
             if nodes[up].skip_output:
                 node.skip_inputs.append((_unique(f"{nodes[up].function}_skipped", taken), up))
         rule = node.task.trigger_rule
-        node.skip_check = bool(node.skip_inputs) or rule in ALWAYS_CHECKED_RULES
+        # rules like one_failed decide even when no upstream can skip; tasks without upstreams just run
+        node.skip_check = bool(node.skip_inputs) or (rule in ALWAYS_CHECKED_RULES and bool(node.upstream))
         node.skip_output = node.plan.may_skip or node.skip_check
         if node.container is not None and (node.skip_check or node.skip_output):
             # A plain container cannot read skip flags or report a skip.
@@ -464,7 +465,9 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
         body.append("# (XCom key, encoding) of each output, in order")
         body.append(f"_outputs = {spec!r}")
     if node.skip_check:
-        flags = ", ".join(param for param, _ in node.skip_inputs)
+        # one flag per direct upstream; upstreams that can never skip count as not skipped
+        skip_params = {upstream: param for param, upstream in node.skip_inputs}
+        flags = ", ".join(skip_params.get(upstream, "False") for upstream in node.upstream)
         body.append(f"if _airflow_should_skip({task.trigger_rule!r}, [{flags}]):")
         body.append(f"    return _kfp_outputs({{}}, True, {spec_text})" if names else "    return")
     xcom_items = []

@@ -240,3 +240,13 @@ def test_multiline_strings_in_callables_are_not_changed_by_indentation(tmp_path)
     component = runpy.run_path(str(module))["query"]
     outputs = component.python_func(logical_date="2024-01-01", run_id="")  # the component body, in process
     assert outputs[0] == '"\\nSELECT 1\\n  FROM t\\n\\nWHERE x\\n"'
+
+
+def test_skip_checks_see_every_upstream_and_roots_just_run():
+    wf = workflow("rules", [
+        bash("maybe", "exit 99"), python("always_fine", callable_source("def f():\n    return 1\n")),
+        bash("any_ran", "echo", trigger_rule="one_success"), bash("lonely", "echo", trigger_rule="one_failed"),
+    ], [("maybe", "any_ran"), ("always_fine", "any_ran")])
+    src = emit(wf).python_source
+    assert "_airflow_should_skip('one_success', [maybe_skipped, False])" in src
+    assert "_airflow_should_skip('one_failed'" not in src  # no upstream: trigger rules do not apply
