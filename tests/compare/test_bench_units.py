@@ -1,0 +1,57 @@
+"""compare.bench and compare.report pieces that need no engine: names, summaries, redaction, rendering."""
+from pathlib import Path
+
+from compare import bench, report
+from compare.workloads import Point, SAMPLES
+
+
+def test_kfp_task_names_map_back_to_airflow_task_ids():
+    prepared = bench.Prepared(Point("scaling", "s", SAMPLES / "scaling.py", "s"),
+                              kfp_names={"train-svc": "train_svc", "step-0": "step_0"})
+    assert bench._airflow_key("train-svc", "kfp", prepared) == "train_svc"
+    assert bench._airflow_key("step-0[3]", "kfp", prepared) == "step_0[3]"
+    assert bench._airflow_key("other-task", "kfp", prepared) == "other-task"  # unknown: kept as KFP named it
+    assert bench._airflow_key("train_candidate[2]", "airflow", prepared) == "train_candidate[2]"
+
+
+def test_credentials_never_reach_the_report():
+    assert bench._redact("postgresql://user:s3cret@db:5432/mlflow") == "postgresql://***@db:5432/mlflow"
+    assert bench._redact("https://token@kfp.example.org") == "https://***@kfp.example.org"
+    assert bench._redact("sqlite:////tmp/x/mlflow.db") == "sqlite:////tmp/x/mlflow.db"
+
+
+def _run(engine, repeat, wall, ok=True):
+    return {"engine": engine, "repeat": repeat, "cold": repeat == 0, "ok": ok, "state": "succeeded" if ok else "failed",
+            "error": "" if ok else "boom", "timings": {"wall_seconds": wall, "overhead_seconds": wall / 2,
+                                                         "task_work_seconds": 1.0, "time_to_first_task": 0.5,
+                                                         "median_start_latency": 0.1, "tasks": {}},
+            "process": {"wall_seconds": wall + 1, "cpu_seconds": 2.0, "peak_rss_bytes": 1e8},
+            "sections": {"chain_seconds": wall / 10}, "outputs": {}, "task_states": {}, "extra": {}}
+
+
+def test_summaries_take_warm_runs_and_keep_the_cold_one_apart():
+    runs = [_run("airflow", 0, 30.0), _run("airflow", 1, 10.0), _run("airflow", 2, 12.0), _run("airflow", 3, 0, ok=False)]
+    summary = bench.summarize_runs(runs)["airflow"]
+    assert summary["wall_seconds"]["median"] == 11.0 and summary["wall_seconds"]["n"] == 2
+    assert summary["cold"]["wall_seconds"] == 30.0
+    assert summary["runs"] == 4 and summary["ok_runs"] == 3 and summary["warm_runs"] == 2
+    assert summary["sections"]["chain_seconds"]["median"] == 1.1
+    only_cold = bench.summarize_runs([_run("kfp", 0, 5.0)])["kfp"]
+    assert only_cold["wall_seconds"]["median"] == 5.0  # with one run, the cold run is all there is
+
+
+def test_markdown_and_html_say_the_same_and_escape():
+    blocks = [report.Heading("T <1>", 1), report.Para("**bold** and `code` <script>"),
+              report.Table(["a", "b|c"], [["x\ny", "✔ ok"]], "cap"), report.Image("p.png", "plot", b"\x89PNG")]
+    md = report.to_markdown(blocks)
+    assert "# T <1>" in md and "| a | b\\|c |" in md and "x<br>y" in md and "![plot](p.png)" in md
+    html = report.to_html(blocks, "title")
+    assert "<h1>T &lt;1&gt;</h1>" in html and "<strong>bold</strong>" in html and "<code>code</code>" in html
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert 'src="data:image/png;base64,iVBORw==' in html
+    assert '<span class="ok">✔</span>' in html
+
+
+def test_fitted_slope():
+    assert report.fitted_slope([1, 2, 3], [2.0, 4.0, 6.0]) == 2.0
+    assert report.fitted_slope([5, 5], [1.0, 2.0]) is None
