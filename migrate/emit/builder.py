@@ -15,7 +15,6 @@ a lone dsl.If they are not nested in).
 from __future__ import annotations
 
 import ast
-import keyword
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -26,9 +25,7 @@ from migrate.diagnostics import ERROR, Diagnostic
 from migrate.emit import EmitError, EmitResult, TaskReport
 from migrate.emit import container as containers
 from migrate.emit import runtime
-from migrate.operators import (
-    PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput, find_mapper,
-)
+from migrate.operators import ComponentPlan, Input, MapContext, PipelineInput, find_mapper
 from migrate.operators.common import identifier, kfp_type
 from migrate.operators.placeholder import placeholder_plan
 

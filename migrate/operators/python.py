@@ -8,10 +8,11 @@ inputs; ti.xcom_push(key=...) and the return value become outputs.
 from __future__ import annotations
 
 from migrate import ir
-from migrate.operators import NATIVE, PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
+from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import (
-    ArgBuilder, callback_diagnostics, external_needs_diagnostics, module_constants, context_inputs, identifier, ignored_arg_diagnostics, indent, pushes_in_code, return_kind,
-    rewrite_airflow_imports, shim_bindings, unbound_names, unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,
+    ArgBuilder, callback_diagnostics, context_inputs, external_needs_diagnostics, ignored_arg_diagnostics,
+    module_constants, pushes_in_code, return_kind, rewrite_airflow_imports, shim_bindings, unbound_names,
+    unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,
 )
 
 OWN_ARGS = {"python_callable", "op_args", "op_kwargs", "templates_dict", "templates_exts", "show_return_value_in_logs"}

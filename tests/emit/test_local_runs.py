@@ -4,14 +4,11 @@ Kept to a few runs: each kfp.local task costs about half a second.
 """
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
-from migrate import ir
 from migrate.emit import emit
 from migrate.parse import parse_file
-from emit_ir import bash, callable_source, empty, python, workflow
+from emit_ir import bash, empty, workflow
 
 pytestmark = pytest.mark.slow
 
