@@ -3,7 +3,13 @@
     result = emit(workflow)          # EmitResult: python_source, names, per-task reports
     yaml_text = compile_yaml(result) # kfp.compiler; EmitError (KFM300) when it fails
 
-The generated module compiles itself with `python <file>.py` to `<dag_id>.yaml` next to it.
+The generated module compiles itself with `python <file>.py` to `result.yaml_name`
+(`<dag_id>.yaml`, unsafe file-name characters replaced) next to it. It holds, in order: BASE_IMAGE,
+the run-time helpers (runtime.py), one @dsl.component per task that runs, and the @dsl.pipeline
+function whose parameters are the DAG params plus logical_date and run_id.
+
+builder.py does the work (naming, edge rewiring, XCom wiring, skip flags, code); the operator
+mappers in migrate/operators produce the component bodies; docs/mapping.md describes the result.
 """
 from __future__ import annotations
 
