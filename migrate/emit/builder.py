@@ -69,7 +69,10 @@ def build(workflow: ir.Workflow) -> EmitResult:
     ctx = MapContext(workflow, param_inputs, tuple(t.task_id for t in workflow.tasks))
     nodes: Dict[str, Node] = {}
     for task in workflow.tasks:
-        nodes[task.task_id] = Node(task, _plan(task, ctx))
+        nodes[task.task_id] = node = Node(task, _plan(task, ctx))
+        if task.is_setup or task.is_teardown:
+            kind = "teardown" if task.is_teardown else "setup"
+            node.diagnostics.append(Diagnostic("KFM210", f"{kind} task runs as an ordinary task: a failed upstream task stops it on KFP", "warning", task.span, task.task_id))
     for node in nodes.values():
         if node.plan.component and node.plan.container is not None:
             _prepare_container(node, ctx)

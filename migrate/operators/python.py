@@ -18,7 +18,7 @@ from migrate.operators.common import (
 OWN_ARGS = {"python_callable", "op_args", "op_kwargs", "templates_dict", "templates_exts", "show_return_value_in_logs"}
 
 
-@mapper("PythonOperator", "@task", "@task.python")
+@mapper("PythonOperator", "@task", "@task.python", "@setup", "@teardown")
 def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     taskflow = task.operator.startswith("@")
     plan = ComponentPlan(mapping=f"{task.operator} -> Python lightweight component")
@@ -244,6 +244,33 @@ with DAG("tpl_dict", schedule=None):
 ''',
         task_id="report",
         fragments=("templates_dict={'day': _airflow_render('{{ ds }}', _airflow.context)}", "packages_to_install=['jinja2']"),
+    ),
+    Case(
+        name="setup and teardown run as ordinary tasks",
+        dag='''
+from airflow.sdk import dag, setup, task, teardown
+
+@dag(schedule=None)
+def st():
+    @setup
+    def create():
+        return "resource"
+
+    @teardown
+    def delete():
+        print("deleted")
+
+    @task
+    def work():
+        print("working")
+
+    create() >> work() >> delete()
+
+st()
+''',
+        task_id="delete",
+        codes=("KFM210",),
+        fragments=("def delete():",),
     ),
     Case(
         name="@dag argument used as a task argument",
