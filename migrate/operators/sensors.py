@@ -1,0 +1,449 @@
+"""Sensors -> a polling lightweight component (poke mode), where the check can run inside a task.
+
+FileSensor, PythonSensor, @task.sensor, BashSensor, DateTimeSensor(Async), TimeSensor(Async),
+TimeDeltaSensor(Async), WaitSensor and DayOfWeekSensor become a component whose body defines
+`_poke()` (the sensor's check, rewritten from Airflow's code) and hands it to the run-time helper
+`_airflow_sensor`, which loops like BaseSensorOperator.execute: poke_interval, timeout, soft_fail,
+exponential_backoff, max_wait, silent_fail and never_fail keep their Airflow meaning. `mode` and
+`deferrable` change nothing on KFP: the pod stays up while it waits.
+
+Sensors that talk to outside systems (HttpSensor, SqlSensor, S3KeySensor ...) run through the
+operator shim (shim.py): the real sensor's execute() polls inside the KFP task. ExternalTaskSensor
+waits for a task of another DAG's run; KFP pipelines have no such cross-run dependency, so it
+becomes a placeholder with an explanation (hitl.py).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Any, List, Optional
+
+from migrate import ir
+from migrate.operators import NATIVE, PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
+from migrate.operators.common import (
+    ArgBuilder, callback_diagnostics, context_inputs, external_needs_diagnostics, ignored_arg_diagnostics,
+    module_constants, pushes_in_code, unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,
+)
+from migrate.operators.staticcalls import Call, Unresolved, connection_wiring, describe, to_python
+
+SENSOR_ARGS = {"poke_interval", "timeout", "soft_fail", "mode", "exponential_backoff", "max_wait", "silent_fail",
+               "never_fail", "deferrable", "start_from_trigger", "end_from_trigger", "trigger_kwargs"}
+DEFAULT_TIMEOUT = 7 * 24 * 3600.0  # [sensors] default_timeout
+WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+
+
+class _Sensor:
+    """Shared parts of every sensor body: the context, the polling call, the report notes."""
+
+    def __init__(self, task: ir.Task, ctx: MapContext, what: str):
+        self.task, self.ctx = task, ctx
+        self.plan = ComponentPlan(mapping=f"{task.operator} -> polling lightweight component ({what})", description=task.doc)
+        self.args = ArgBuilder(ctx)
+        self.lines: List[str] = [context_inputs(task, ctx, self.args)]
+
+    def expr(self, name: str, rendered: bool = True, default: Any = None) -> str:
+        value = self.task.args.get(name)
+        return repr(default) if value is None else self.args.expr(value, name, rendered=rendered)
+
+    def diagnostic(self, code: str, message: str, severity: str = "warning") -> None:
+        self.plan.diagnostics.append(self.ctx.diagnostic(self.task, code, message, severity))
+
+    def seconds(self, name: str, default: float) -> str:
+        value = self.task.args.get(name)
+        if value is None:
+            return repr(default)
+        converted = to_python(value)
+        if isinstance(converted, (int, float)) and not isinstance(converted, bool):
+            return repr(float(converted))
+        self.diagnostic("KFM110", f"{name} {describe(converted)} is not a literal duration: Airflow's default is used")
+        return repr(default)
+
+    def finish(self, poke_code: str, own_args=(), packages=()) -> ComponentPlan:
+        task, plan = self.task, self.plan
+        self.lines.append(poke_code.rstrip())
+        options = [f"poke_interval={self.seconds('poke_interval', 60.0)}", f"timeout={self.seconds('timeout', DEFAULT_TIMEOUT)}"]
+        for flag in ("soft_fail", "exponential_backoff", "silent_fail", "never_fail"):
+            value = to_python(task.args.get(flag))
+            if value is True:
+                options.append(f"{flag}=True")
+        if "max_wait" in task.args:
+            options.append(f"max_wait={self.seconds('max_wait', 0.0)}")
+        call = f"results, skipped = _airflow_sensor(_airflow, _poke, {', '.join(options)})"
+        if len(call) > 100:
+            call = "results, skipped = _airflow_sensor(\n    _airflow, _poke, " + ", ".join(options) + ",\n)"
+        self.lines.append(call)
+        plan.body = "\n".join(self.lines)
+        plan.inputs = self.args.inputs
+        plan.xcom_refs = xcom_refs_of(task)
+        plan.outputs = {"return_value": "json"}
+        plan.may_skip = True  # soft_fail, never_fail, AirflowSkipException in a check
+        plan.packages = list(packages) + (["jinja2"] if any(value_has_jinja(v) for v in task.args.values()) else [])
+        mode = to_python(task.args.get("mode"))
+        if mode == "reschedule" or to_python(task.args.get("deferrable")) is True:
+            plan.differences.append("mode='reschedule'/deferrable: the KFP pod keeps running while it waits (there is no reschedule on KFP).")
+        else:
+            plan.differences.append("The pod runs for the whole wait, as a poke-mode sensor holds a worker slot.")
+        if to_python(task.args.get("retries")) or task.retry.retries:
+            plan.differences.append("A sensor timeout is retried on KFP when retries are set (Airflow never retries AirflowSensorTimeout).")
+        plan.diagnostics += unresolved_pull_diagnostics(task, self.ctx)
+        for found in (callback_diagnostics(task, self.ctx), external_needs_diagnostics(task, self.ctx)):
+            plan.diagnostics += found[0]
+            plan.differences += found[1]
+        diagnostics, differences = ignored_arg_diagnostics(task, self.ctx, set(own_args) | SENSOR_ARGS)
+        plan.diagnostics += diagnostics
+        plan.differences += differences
+        if self.args.dynamic:
+            plan.fidelity = PLACEHOLDER
+            message = "argument cannot be resolved statically: " + "; ".join(self.args.dynamic)
+            self.diagnostic("KFM110", message)
+            plan.body = f"raise RuntimeError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
+        return plan
+
+
+# ---------------------------------------------------------------- file
+@mapper("FileSensor")
+def map_file_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
+    sensor = _Sensor(task, ctx, "glob on the file system")
+    conn = to_python(task.args.get("fs_conn_id", ir.Literal("fs_default")))
+    if not isinstance(conn, str):
+        sensor.diagnostic("KFM110", f"fs_conn_id {describe(conn)} is not a literal: fs_default is used")
+        conn = "fs_default"
+    filepath = sensor.expr("filepath")
+    recursive = sensor.expr("recursive", rendered=False, default=False)
+    poke = f'''\
+# FileSensor.poke: the base path comes from the connection's extra "path" (FSHook).
+import os as _os
+_base_path = getattr(_airflow.context["conn"], {conn!r}).extra_dejson.get("path", "")
+_full_path = _os.path.join(_base_path, {filepath})
+def _poke():
+    import glob
+    import os
+    print(f"Poking for file {{_full_path}}")
+    for path in glob.glob(_full_path, recursive={recursive}):
+        if os.path.isfile(path):
+            print(f"Found File {{path}}")
+            return True
+        for _root, _dirs, files in os.walk(path):
+            if files:
+                return True
+    return False'''
+    plan = sensor.finish(poke, {"filepath", "fs_conn_id", "recursive"})
+    entries, notes = connection_wiring([conn])
+    plan.platform.secret_env += entries
+    plan.differences += notes
+    plan.differences.append("The path is looked up inside the KFP pod: mount the volume holding it (e.g. a PVC).")
+    return plan
+
+
+# ---------------------------------------------------------------- python
+@mapper("PythonSensor", "@task.sensor")
+def map_python_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
+    from migrate.operators.python import _callable_code, _mapping_exprs, _no_callable, _param_name, _sequence_exprs
+
+    sensor = _Sensor(task, ctx, "the callable is the check")
+    if task.callable is None:
+        return _no_callable(task, ctx, sensor.plan)
+    args = sensor.args
+    if task.operator.startswith("@"):
+        op_args = [args.expr(v, _param_name(task, i)) for i, v in enumerate(task.call_args)]
+        op_kwargs = {k: args.expr(v, k) for k, v in task.call_kwargs.items()}
+        templates_dict = "None"
+    else:
+        op_args = _sequence_exprs(task.args.get("op_args"), args, "op_args")
+        op_kwargs = _mapping_exprs(task.args.get("op_kwargs"), args, "op_kwargs")
+        templates = task.args.get("templates_dict")
+        templates_dict = args.expr(templates, "templates_dict") if templates is not None else "None"
+    sensor.lines.append("_op_args = [" + ", ".join(op_args) + "]")
+    sensor.lines.append("_op_kwargs = {" + ", ".join(f"**{v}" if k == "**" else f"{k!r}: {v}" for k, v in op_kwargs.items()) + "}")
+    code, airflow_modules = _callable_code(task.callable)
+    sensor.lines.append(POKE_RETURN_VALUE)
+    sensor.lines.append(_without_poke_return_imports(code))
+    options = f", templates_dict={templates_dict}" if templates_dict != "None" else ""
+    poke = f'''\
+def _poke():
+    returned, skip = _airflow_call_python(_airflow, {task.callable.name}, _op_args, _op_kwargs{options})
+    if skip:
+        raise _airflow.AirflowSkipException("the check raised AirflowSkipException")
+    return returned["return_value"]'''
+    plan = sensor.finish(poke, {"python_callable", "op_args", "op_kwargs", "templates_dict", "templates_exts"})
+    all_code = "\n".join((task.callable.source, *task.callable.prelude))
+    pushed, _dynamic = pushes_in_code(all_code, module_constants(task.callable.prelude))
+    for key in pushed:
+        plan.outputs.setdefault(key, "json")
+    leftover = [m for m in airflow_modules if not _only_poke_return(code, m)]
+    if leftover:
+        sensor.diagnostic("KFM210", f"the callable imports {', '.join(leftover)}: the component image needs apache-airflow for that")
+    return plan
+
+
+POKE_RETURN_VALUE = '''\
+class PokeReturnValue:
+    """airflow.sdk.PokeReturnValue, for the check: done or not, plus the XCom value."""
+
+    def __init__(self, is_done, xcom_value=None):
+        self.is_done, self.xcom_value = is_done, xcom_value
+
+    def __bool__(self):
+        return bool(self.is_done)'''
+
+_POKE_IMPORT = re.compile(r"^(\s*)from airflow[.\w]* import PokeReturnValue\s*$", re.M)
+
+
+def _without_poke_return_imports(code: str) -> str:
+    return _POKE_IMPORT.sub(r"\1pass  # PokeReturnValue: the kfmigrate stand-in above", code)
+
+
+def _only_poke_return(code: str, module: str) -> bool:
+    return not re.search(rf"from {re.escape(module)} import (?!PokeReturnValue\s*$)", code, re.M)
+
+
+# ---------------------------------------------------------------- bash
+@mapper("BashSensor")
+def map_bash_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
+    sensor = _Sensor(task, ctx, "bash exit code")
+    command = sensor.expr("bash_command")
+    env = sensor.expr("env")
+    encoding = sensor.expr("output_encoding", rendered=False, default="utf-8")
+    retry_check = ""
+    if task.args.get("retry_exit_code") is not None:
+        retry_code = sensor.expr("retry_exit_code", rendered=False)
+        retry_check = (f"    if process.returncode != {retry_code}:\n"
+                       "        raise _airflow.AirflowFailException(f\"Command exited with return code {process.returncode}\")\n")
+    poke = f'''\
+_command, _env = {command}, {env}
+def _poke():
+    # BashSensor.poke: exit 0 means done; with retry_exit_code only that code means "not yet".
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="airflowtmp") as tmp_dir:
+        script = tmp_dir + "/{task.task_id.replace('/', '_')}.sh"
+        with open(script, "w") as handle:
+            handle.write(_command)
+        process = subprocess.run(["bash", script], cwd=tmp_dir, env=_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    print(process.stdout.decode({encoding}, errors="backslashreplace"))
+    print(f"Command exited with return code {{process.returncode}}")
+    if process.returncode == 0:
+        return True
+{retry_check}    return False'''
+    plan = sensor.finish(poke, {"bash_command", "env", "output_encoding", "retry_exit_code"})
+    plan.differences.append("The command runs in the component's image: tools it calls must be installed there.")
+    return plan
+
+
+# ---------------------------------------------------------------- time
+@mapper("DateTimeSensor", "DateTimeSensorAsync")
+def map_datetime_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
+    sensor = _Sensor(task, ctx, "wait for a date and time")
+    value = task.args.get("target_time")
+    converted = to_python(value)
+    if isinstance(converted, Call) and converted.name == "datetime":
+        moment = _datetime_text(converted)
+        if moment is None:
+            sensor.diagnostic("KFM110", f"target_time {describe(converted)} is not a literal datetime", "error")
+        target = repr(moment)
+    else:
+        target = sensor.expr("target_time")
+    poke = f'''\
+_target_time = {target}
+def _poke():
+    import datetime as dt
+    moment = dt.datetime.fromisoformat(str(_target_time).strip().replace("Z", "+00:00").replace(" ", "T", 1))
+    moment = moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
+    print(f"Checking if the time ({{moment}}) has come")
+    return dt.datetime.now(dt.timezone.utc) > moment'''
+    plan = sensor.finish(poke, {"target_time"})
+    plan.differences.append("target_time text is read with datetime.fromisoformat (Airflow uses pendulum.parse, which accepts more formats).")
+    return plan
+
+
+@mapper("TimeSensor", "TimeSensorAsync")
+def map_time_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
+    sensor = _Sensor(task, ctx, "wait for a time of day")
+    converted = to_python(task.args.get("target_time"))
+    clock = _time_text(converted)
+    if clock is None:
+        sensor.diagnostic("KFM110", f"target_time {describe(converted)} is not a literal time", "error")
+    poke = f'''\
+# TimeSensor: today's date (UTC) at target_time, fixed when the task starts
+import datetime as _dt
+_moment = _dt.datetime.combine(_dt.datetime.now(_dt.timezone.utc).date(), _dt.time.fromisoformat({clock!r}), _dt.timezone.utc)
+def _poke():
+    import datetime as dt
+    print(f"Checking if the time ({{_moment}}) has come")
+    return dt.datetime.now(dt.timezone.utc) > _moment'''
+    plan = sensor.finish(poke, {"target_time"})
+    plan.differences.append("Today's date is taken when the task starts, in UTC (Airflow: when the DAG file is parsed, in the DAG's timezone).")
+    return plan
+
+
+@mapper("TimeDeltaSensor", "TimeDeltaSensorAsync", "WaitSensor")
+def map_time_delta_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
+    wait = task.operator == "WaitSensor"
+    name = "time_to_wait" if wait else "delta"
+    sensor = _Sensor(task, ctx, "wait for a delay")
+    delta = to_python(task.args.get(name))
+    if isinstance(delta, bool) or not isinstance(delta, (int, float)):
+        sensor.diagnostic("KFM110", f"{name} {describe(delta)} is not a literal timedelta", "error")
+        seconds = 0.0
+    else:
+        # the parser gives timedelta(...) as float seconds; a plain int means minutes in Airflow
+        seconds = float(delta) * 60 if isinstance(delta, int) else float(delta)
+    if wait:
+        base = "_dt.datetime.now(_dt.timezone.utc)"
+        comment = "WaitSensor: wait time_to_wait from the start of the task"
+    else:
+        base = '_airflow.context["data_interval_end"]'
+        comment = "TimeDeltaSensor: data_interval_end (the logical date of a manual run) + delta"
+    poke = f'''\
+# {comment}
+import datetime as _dt
+_target = {base} + _dt.timedelta(seconds={seconds!r})
+def _poke():
+    import datetime as dt
+    print(f"Checking if the delta has elapsed: target {{_target}}")
+    return dt.datetime.now(dt.timezone.utc) > _target'''
+    plan = sensor.finish(poke, {name})
+    if not wait:
+        plan.differences.append("data_interval_end is the logical_date pipeline parameter (empty: the time the task starts).")
+    return plan
+
+
+@mapper("DayOfWeekSensor")
+def map_day_of_week_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
+    sensor = _Sensor(task, ctx, "wait for a weekday")
+    days = _weekday_numbers(to_python(task.args.get("week_day")))
+    if days is None:
+        sensor.diagnostic("KFM110", f"week_day {describe(to_python(task.args.get('week_day')))} is not a literal weekday", "error")
+        days = []
+    use_logical = to_python(task.args.get("use_task_logical_date")) is True
+    day = '_airflow.context["logical_date"].isoweekday()' if use_logical else "dt.datetime.now(dt.timezone.utc).isoweekday()"
+    poke = f'''\
+_week_days = {sorted(days)!r}  # ISO weekday numbers, Monday = 1
+def _poke():
+    import datetime as dt
+    print(f"Poking until weekday is in {{_week_days}}")
+    return {day} in _week_days'''
+    return sensor.finish(poke, {"week_day", "use_task_logical_date"})
+
+
+# ---------------------------------------------------------------- static values
+def _datetime_text(call: Call) -> Optional[str]:
+    values = [call.get(name, i, default) for i, (name, default) in enumerate(
+        (("year", None), ("month", None), ("day", None), ("hour", 0), ("minute", 0), ("second", 0), ("microsecond", 0)))]
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return None
+    try:
+        return _dt.datetime(*values, tzinfo=_dt.timezone.utc).isoformat()
+    except ValueError:
+        return None
+
+
+def _time_text(value: Any) -> Optional[str]:
+    if isinstance(value, str):
+        try:
+            return _dt.time.fromisoformat(value).isoformat()
+        except ValueError:
+            return None
+    if isinstance(value, Call) and value.name == "time":
+        parts = [value.get(name, i, 0) for i, name in enumerate(("hour", "minute", "second", "microsecond"))]
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in parts):
+            try:
+                return _dt.time(*parts).isoformat()
+            except ValueError:
+                return None
+    return None
+
+
+def _weekday_numbers(value: Any) -> Optional[List[int]]:
+    items = value if isinstance(value, list) else [value]
+    found = set()
+    for item in items:
+        if isinstance(item, Unresolved):
+            item = item.source.rsplit(".", 1)[-1]  # WeekDay.SATURDAY
+        if not isinstance(item, str) or item.upper() not in WEEKDAYS:
+            return None
+        found.add(WEEKDAYS.index(item.upper()) + 1)
+    return sorted(found) or None
+
+
+CASES = [
+    Case(
+        name="file sensor polls with the connection's base path",
+        dag='''
+from airflow import DAG
+from airflow.providers.standard.sensors.filesystem import FileSensor
+
+with DAG("file_wait", schedule=None):
+    FileSensor(task_id="wait", filepath="incoming/{{ ds }}.csv", fs_conn_id="landing", poke_interval=5, timeout=60, soft_fail=True)
+''',
+        task_id="wait",
+        fragments=("_airflow_sensor(_airflow, _poke, poke_interval=5.0, timeout=60.0, soft_fail=True)",
+                   "kubernetes.use_secret_as_env(wait_task, secret_name='airflow-conn-landing', secret_key_to_env={'uri': 'AIRFLOW_CONN_LANDING'})"),
+    ),
+    Case(
+        name="python sensor with PokeReturnValue",
+        dag='''
+from airflow.sdk import DAG, PokeReturnValue
+from airflow.providers.standard.sensors.python import PythonSensor
+
+def ready(threshold):
+    return PokeReturnValue(is_done=True, xcom_value=threshold * 2)
+
+with DAG("py_wait", schedule=None):
+    PythonSensor(task_id="ready", python_callable=ready, op_kwargs={"threshold": 3}, exponential_backoff=True)
+''',
+        task_id="ready",
+        fragments=("class PokeReturnValue:", "exponential_backoff=True", "def _poke():"),
+    ),
+    Case(
+        name="task.sensor decorator",
+        dag='''
+from airflow.sdk import dag, task
+
+@dag(schedule=None)
+def deco_sensor():
+    @task.sensor(poke_interval=1, timeout=10, mode="reschedule")
+    def check() -> bool:
+        return True
+    check()
+
+deco_sensor()
+''',
+        task_id="check",
+        fragments=("poke_interval=1.0, timeout=10.0",),
+    ),
+    Case(
+        name="bash sensor",
+        dag='''
+from airflow import DAG
+from airflow.providers.standard.sensors.bash import BashSensor
+
+with DAG("bash_wait", schedule=None):
+    BashSensor(task_id="probe", bash_command="test -e /tmp/ready", retry_exit_code=1, poke_interval=2)
+''',
+        task_id="probe",
+        fragments=("raise _airflow.AirflowFailException",),
+    ),
+    Case(
+        name="time-based sensors",
+        dag='''
+from datetime import datetime, time, timedelta
+from airflow import DAG
+from airflow.providers.standard.sensors.date_time import DateTimeSensor
+from airflow.providers.standard.sensors.time import TimeSensor
+from airflow.providers.standard.sensors.time_delta import TimeDeltaSensor
+from airflow.providers.standard.sensors.weekday import DayOfWeekSensor
+from airflow.utils.weekday import WeekDay
+
+with DAG("time_wait", schedule=None):
+    a = TimeDeltaSensor(task_id="delta", delta=timedelta(minutes=2))
+    b = TimeSensor(task_id="clock", target_time=time(6, 30))
+    c = DateTimeSensor(task_id="moment", target_time=datetime(2024, 5, 1, 12))
+    d = DayOfWeekSensor(task_id="weekend", week_day={WeekDay.SATURDAY, "Sunday"}, use_task_logical_date=True)
+    a >> b >> c >> d
+''',
+        task_id="weekend",
+        fragments=("_airflow.context[\"data_interval_end\"] + _dt.timedelta(seconds=120.0)",
+                   "_dt.time.fromisoformat('06:30:00')", "'2024-05-01T12:00:00+00:00'", "_week_days = [6, 7]"),
+    ),
+]
