@@ -174,3 +174,22 @@ def test_a_dag_without_schedule_cannot_be_scheduled(cli, kfp_server):
     assert "KFM207" in result.stderr and "no schedule" in result.stderr and "--cron" in result.stderr
     # nothing was uploaded for a schedule that cannot be made
     assert kfp_server.pipelines == {} and kfp_server.recurring == {}
+
+
+def test_upload_of_a_dag_file_converts_it_first(cli, kfp_server):
+    result = cli("kubeflow", "upload", SAMPLE_DAG, "--host", kfp_server.url)
+    assert result.exit_code == 0, result.output
+    (pipeline,) = kfp_server.pipelines.values()
+    (version,) = kfp_server.versions.values()
+    assert pipeline["name"] == "hello-world"
+    assert version["pipeline_spec"]["pipelineInfo"]["name"] == "hello-world"
+
+
+def test_the_command_module_imports_no_heavy_package():
+    import subprocess
+    import sys
+
+    code = ("import sys, kfmigrate.commands.kubeflow; heavy = {'kfp', 'kubernetes', 'airflow', 'mlflow'} & "
+            "{m.split('.')[0] for m in sys.modules}; print(sorted(heavy)); sys.exit(1 if heavy else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
