@@ -1,0 +1,185 @@
+"""PythonVirtualenvOperator, @task.virtualenv, ExternalPythonOperator, @task.external_python.
+
+The callable becomes the same Python lightweight component as for @task (python.py). A virtualenv
+task's `requirements` become the component's packages_to_install (a KFP task always runs in its
+own fresh container, which is what the virtualenv gave in Airflow); `python_version` picks the
+`python:<version>-slim` base image. An external Python interpreter (a path on the Airflow worker)
+has no meaning in a pod: the component runs in the base image, and the report says to build an
+image holding that environment.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any, List
+
+from migrate import ir
+from migrate.operators import Case, ComponentPlan, MapContext, mapper
+from migrate.operators.kubernetes import set_base_image
+from migrate.operators.staticcalls import Templated, describe, to_python
+
+VENV_ARGS = {"requirements", "python_version", "system_site_packages", "pip_install_options", "index_urls",
+             "index_urls_from_connection_ids", "venv_cache_path", "use_dill", "serializer", "string_args",
+             "expect_airflow", "expect_pendulum", "skip_on_exit_code", "env_vars", "inherit_env", "python", "use_airflow_context"}
+
+
+@mapper("PythonVirtualenvOperator", "@task.virtualenv")
+def map_virtualenv(task: ir.Task, ctx: MapContext) -> ComponentPlan:
+    plan = _python_plan(task, ctx)
+    plan.mapping = f"{task.operator} -> Python lightweight component with packages_to_install"
+    requirements = to_python(task.args.get("requirements"))
+    packages: List[str] = []
+    if isinstance(requirements, str) and requirements.endswith(".txt"):
+        _diagnose(plan, ctx, task, "KFM210", f"requirements file {requirements!r} is not read at conversion: "
+                  "list its packages in the DAG or install them into the component image")
+        plan.differences.append(f"The requirements file {requirements!r} is not installed.")
+    elif isinstance(requirements, str):
+        packages = [requirements]
+    elif isinstance(requirements, list):
+        for item in requirements:
+            if isinstance(item, str):
+                packages.append(item)
+            else:
+                _diagnose(plan, ctx, task, "KFM110", f"requirement {describe(item)} is not a literal and is not installed")
+    elif requirements is not None:
+        _diagnose(plan, ctx, task, "KFM110", f"requirements {describe(requirements)} cannot be read statically; nothing is installed")
+    if any(isinstance(item, Templated) for item in (requirements if isinstance(requirements, list) else [requirements])):
+        plan.differences.append("Templated requirements are not rendered.")
+    plan.packages = list(dict.fromkeys(packages + plan.packages))
+
+    version = to_python(task.args.get("python_version"))
+    if version is not None:
+        text = str(version)
+        if re.fullmatch(r"3(\.\d+)?", text):
+            set_base_image(plan, f"python:{text}-slim")
+        else:
+            _diagnose(plan, ctx, task, "KFM110", f"python_version {describe(version)} is not a literal version: BASE_IMAGE is used")
+    system = to_python(task.args.get("system_site_packages"))
+    if system is False:
+        plan.differences.append("system_site_packages=False: the component still sees the packages of its image (kfp and its dependencies).")
+    else:
+        plan.differences.append("The virtualenv's system site packages are the component image's, not the Airflow worker's.")
+    for name, why in (("pip_install_options", "set pip options on the component by hand (kfp: pip_index_urls, pip_trusted_hosts)"),
+                      ("index_urls", "use the component's pip_index_urls by hand"),
+                      ("index_urls_from_connection_ids", "use the component's pip_index_urls by hand"),
+                      ("venv_cache_path", "each KFP task installs its packages afresh"),
+                      ("use_dill", "arguments and results cross as KFP parameters, not pickles"),
+                      ("serializer", "arguments and results cross as KFP parameters, not pickles")):
+        if task.args.get(name) not in (None, ir.Literal(None), ir.Literal(False)):
+            plan.differences.append(f"Argument {name!r} has no effect on KFP ({why}).")
+    _common_notes(plan, task)
+    return plan
+
+
+@mapper("ExternalPythonOperator", "@task.external_python")
+def map_external_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
+    plan = _python_plan(task, ctx)
+    plan.mapping = f"{task.operator} -> Python lightweight component (build an image with that environment)"
+    python = to_python(task.args.get("python"))
+    where = python if isinstance(python, str) else describe(python) if python is not None else "(not given)"
+    _diagnose(plan, ctx, task, "KFM210", f"the external interpreter {where} exists on the Airflow worker only: "
+              "the component runs in BASE_IMAGE; build an image with that environment and use it as the base image")
+    plan.differences.append(f"Runs in the component's base image, not with the interpreter {where}: the packages of that environment must be in the image.")
+    _common_notes(plan, task)
+    return plan
+
+
+def _python_plan(task: ir.Task, ctx: MapContext) -> ComponentPlan:
+    """The @task plan for the callable, without the virtualenv arguments (python.py would list them as ignored)."""
+    from migrate.operators.python import map_python
+
+    stripped = dataclasses.replace(task, args={k: v for k, v in task.args.items() if k not in VENV_ARGS})
+    if task.operator.startswith("@"):
+        stripped = dataclasses.replace(stripped, operator="@task")
+    plan = map_python(stripped, ctx)
+    env_vars = to_python(task.args.get("env_vars"))
+    if isinstance(env_vars, dict):
+        for key, value in env_vars.items():
+            plan.platform.env[str(key)] = ir.Template(value.text) if isinstance(value, Templated) else ir.Literal(value)
+    elif env_vars is not None:
+        _diagnose(plan, ctx, task, "KFM202", f"env_vars {describe(env_vars)} is not a literal dict and is not set")
+    return plan
+
+
+def _common_notes(plan: ComponentPlan, task: ir.Task) -> None:
+    skip = to_python(task.args.get("skip_on_exit_code"))
+    if skip is not None:
+        plan.differences.append("skip_on_exit_code: the callable runs in the component's own process, so only AirflowSkipException skips it.")
+    if to_python(task.args.get("string_args")) is not None:
+        plan.differences.append("string_args (the virtualenv's sys.argv) are not passed.")
+
+
+def _diagnose(plan: ComponentPlan, ctx: MapContext, task: ir.Task, code: str, message: str) -> None:
+    plan.diagnostics.append(ctx.diagnostic(task, code, message))
+
+
+CASES = [
+    Case(
+        name="virtualenv operator installs its requirements",
+        dag='''
+from airflow import DAG
+from airflow.providers.standard.operators.python import PythonVirtualenvOperator
+
+def count_words(text):
+    import six
+    return len(text.split())
+
+with DAG("venv_op", schedule=None):
+    PythonVirtualenvOperator(task_id="count", python_callable=count_words, op_args=["a b c"],
+                             requirements=["six==1.16.0"], system_site_packages=False)
+''',
+        task_id="count",
+        fragments=("packages_to_install=['six==1.16.0']", "def count_words(text):"),
+    ),
+    Case(
+        name="task.virtualenv with a python version",
+        dag='''
+from airflow.sdk import dag, task
+
+@dag(schedule=None)
+def venv_deco():
+    @task.virtualenv(requirements=["tabulate"], python_version="3.10")
+    def table() -> str:
+        from tabulate import tabulate
+        return tabulate([[1, 2]])
+    table()
+
+venv_deco()
+''',
+        task_id="table",
+        fragments=("'tabulate'",),
+    ),
+    Case(
+        name="requirements file is reported",
+        dag='''
+from airflow import DAG
+from airflow.providers.standard.operators.python import PythonVirtualenvOperator
+
+def run():
+    return 1
+
+with DAG("venv_file", schedule=None):
+    PythonVirtualenvOperator(task_id="run", python_callable=run, requirements="requirements.txt")
+''',
+        task_id="run",
+        codes=("KFM210",),
+    ),
+    Case(
+        name="external python",
+        dag='''
+from airflow.sdk import dag, task
+
+@dag(schedule=None)
+def ext_py():
+    @task.external_python(python="/opt/venvs/ml/bin/python")
+    def fit() -> float:
+        return 0.5
+    fit()
+
+ext_py()
+''',
+        task_id="fit",
+        codes=("KFM210",),
+        fragments=("def fit() -> float:",),
+    ),
+]
