@@ -337,6 +337,16 @@ class KfpSession:
         newest = max(versions, key=lambda v: str(v.created_at or ""))
         return pipeline.pipeline_id, newest.pipeline_version_id
 
+    def version_parameters(self, pipeline_id: str, version_id: str) -> Optional[List[str]]:
+        """The pipeline parameters of an uploaded version (None if the server does not say)."""
+        version = self.call("get pipeline version", self.client.get_pipeline_version, pipeline_id, version_id)
+        spec = version.pipeline_spec if isinstance(version.pipeline_spec, dict) else None
+        if spec and "root" not in spec and isinstance(spec.get("pipeline_spec"), dict):
+            spec = spec["pipeline_spec"]  # pipeline and platform spec uploaded together
+        if not spec or "root" not in spec:
+            return None
+        return sorted(spec["root"].get("inputDefinitions", {}).get("parameters", {}) or {})
+
     # ------------------------------------------------------------ experiments
     def find_experiment(self, name: str):
         response = self.call(f"find experiment '{name}'", self.client.list_experiments,

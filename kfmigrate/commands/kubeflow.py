@@ -337,6 +337,9 @@ def run_create(package, experiment, pipeline_name, version, params, run_name, pi
             source = {"package_path": prepared.path}
         else:
             pipeline_id, version_id = session.resolve_version(pipeline_name, version)
+            known = session.version_parameters(pipeline_id, version_id)
+            if known is not None:
+                check_params(values, known)
             label = pipeline_name
             source = {"pipeline_id": pipeline_id, "version_id": version_id}
         exp, _ = session.ensure_experiment(experiment)

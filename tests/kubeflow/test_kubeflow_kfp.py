@@ -391,3 +391,11 @@ def test_a_web_page_instead_of_the_api_is_not_read_as_empty(cli, kfp_server):
     result = cli("kubeflow", "experiment", "list", "--host", kfp_server.url)
     assert result.exit_code == 1
     assert "with a web page, not the KFP API" in result.stderr and "/pipeline" in result.stderr
+
+
+def test_parameters_of_an_uploaded_pipeline_are_checked(cli, kfp_server, hello_yaml):
+    assert cli("kubeflow", "upload", hello_yaml, "--host", kfp_server.url).exit_code == 0
+    result = cli("kubeflow", "run", "create", "--experiment", "e", "--pipeline", "hello-pipeline",
+                 "--param", "nmae=x", "--host", kfp_server.url)
+    assert result.exit_code == 1 and "unknown pipeline parameter(s) nmae; the pipeline takes name" in result.stderr
+    assert kfp_server.calls("RunService_CreateRun") == []
