@@ -27,7 +27,8 @@ def kfp_options(func):
     options = [
         click.option("--host", envvar="KFP_HOST", metavar="URL",
                      help="KFP API endpoint, e.g. https://kubeflow.example.com/pipeline or "
-                          "http://localhost:8888 (port-forward). Env: KFP_HOST."),
+                          "http://localhost:8888 (port-forward). Env: KFP_HOST. Inside a pod it defaults "
+                          "to http://ml-pipeline.kubeflow.svc.cluster.local:8888."),
         click.option("--namespace", envvar="KFP_NAMESPACE", metavar="NS",
                      help="Kubeflow profile namespace (multi-user installs). Env: KFP_NAMESPACE."),
         click.option("--auth", type=click.Choice(["auto", "sa-token", "token", "cookie", "none"]), default="auto",
@@ -55,12 +56,17 @@ def session_from(opts: dict):
 
     credential = resolve_credential(opts["auth"], opts["token_file"])
     backoff = float(os.environ.get("KFMIGRATE_RETRY_BACKOFF", "0.5"))  # tests shorten the waits
-    return KfpSession(opts["host"], credential, namespace=opts["namespace"], verify_tls=not opts["insecure"],
+    host = opts["host"]
+    if not host and os.environ.get("KUBERNETES_SERVICE_HOST"):
+        host = IN_CLUSTER_HOST  # inside a pod (a Kubeflow notebook): the in-cluster service
+        click.echo(f"note: no --host given; using the in-cluster KFP service {host}", err=True)
+    return KfpSession(host, credential, namespace=opts["namespace"], verify_tls=not opts["insecure"],
                       ca_cert=opts["ca_cert"], timeout=opts["timeout"], attempts=opts["retries"] + 1,
                       backoff=backoff, ui_host=opts["ui_host"],
                       notify=lambda message: click.echo(f"note: {message}", err=True))
 
 
+IN_CLUSTER_HOST = "http://ml-pipeline.kubeflow.svc.cluster.local:8888"
 KFP_KEYS = ("host", "namespace", "auth", "token_file", "insecure", "ca_cert", "timeout", "retries", "ui_host")
 
 

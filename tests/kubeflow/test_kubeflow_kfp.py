@@ -399,3 +399,12 @@ def test_parameters_of_an_uploaded_pipeline_are_checked(cli, kfp_server, hello_y
                  "--param", "nmae=x", "--host", kfp_server.url)
     assert result.exit_code == 1 and "unknown pipeline parameter(s) nmae; the pipeline takes name" in result.stderr
     assert kfp_server.calls("RunService_CreateRun") == []
+
+
+def test_inside_a_pod_the_in_cluster_service_is_the_default_host(cli):
+    # the in-cluster name does not resolve here: the point is which host was chosen and said
+    result = cli("kubeflow", "experiment", "list", "--retries", "0", "--timeout", "2",
+                 env={"KUBERNETES_SERVICE_HOST": "10.0.0.1"})
+    assert "using the in-cluster KFP service http://ml-pipeline.kubeflow.svc.cluster.local:8888" in result.stderr
+    assert result.exit_code == 1 and "cannot reach KFP at http://ml-pipeline.kubeflow.svc.cluster.local:8888" \
+        in result.stderr
