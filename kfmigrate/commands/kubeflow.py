@@ -489,8 +489,12 @@ def schedule_options(func):
     return func
 
 
-def create_schedule(session, experiment_id, name, spec, pipeline_id, version_id, params, max_concurrency, replace):
-    """Create the recurring run, or keep an identical one; returns (recurring_run, action)."""
+def create_schedule(session, experiment_id, name, spec, pipeline_id, version_id, params, max_concurrency, replace,
+                    follow_new_version=False):
+    """Create the recurring run, or keep an identical one; returns (recurring_run, action).
+
+    follow_new_version (deploy): a schedule with the same trigger moves to the new pipeline version.
+    """
     from kubeflow_ops.errors import KubeflowError
 
     existing = session.find_recurring_run(experiment_id, name)
@@ -504,7 +508,7 @@ def create_schedule(session, experiment_id, name, spec, pipeline_id, version_id,
                         existing.pipeline_version_reference.pipeline_version_id == version_id)
         if same and same_version:
             return existing, "exists"
-        if not replace:
+        if not replace and not (same and follow_new_version):
             raise KubeflowError(f"a recurring run named '{name}' already exists with another trigger or version",
                                 hint="pass --replace to replace it, or --name for another one")
         session.delete_recurring_run(existing.recurring_run_id)
@@ -624,6 +628,6 @@ def deploy(dag, experiment, pipeline_name, dag_id, params, wait, wait_timeout, p
     if spec is not None:
         recurring, action = create_schedule(session, exp.experiment_id, f"{uploaded.pipeline_name} schedule", spec,
                                             uploaded.pipeline_id, uploaded.version_id, values, max_concurrency,
-                                            replace)
+                                            replace, follow_new_version=True)
         click.echo(f"{action} recurring run ({recurring.recurring_run_id}): {spec.describe()}")
     finish_run(session, run_obj, wait, wait_timeout, poll, as_json=False)

@@ -193,3 +193,16 @@ def test_the_command_module_imports_no_heavy_package():
             "{m.split('.')[0] for m in sys.modules}; print(sorted(heavy)); sys.exit(1 if heavy else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_redeploying_a_changed_dag_moves_its_schedule_to_the_new_version(cli, kfp_server, tmp_path):
+    dag = write_dag(tmp_path, "weekday_report", '"0 6 * * 1-5"')
+    assert cli("kubeflow", "deploy", dag, "--experiment", "e", "--schedule", "--host", kfp_server.url).exit_code == 0
+    dag.write_text(dag.read_text().replace('return "ok"', 'return "changed"'))
+    result = cli("kubeflow", "deploy", dag, "--experiment", "e", "--schedule", "--host", kfp_server.url)
+    assert result.exit_code == 0, result.output
+    assert len(kfp_server.versions) == 2 and len(kfp_server.runs) == 2
+    (recurring,) = kfp_server.recurring.values()
+    newest = max(kfp_server.versions.values(), key=lambda v: v["created_at"])
+    assert recurring["pipeline_version_reference"]["pipeline_version_id"] == newest["pipeline_version_id"]
+    assert "replaced recurring run" in result.stdout
