@@ -26,6 +26,7 @@ from migrate.emit import EmitError, EmitResult, TaskReport
 from migrate.emit import container as containers
 from migrate.emit import runtime
 from migrate.operators import ComponentPlan, Input, MapContext, PipelineInput, find_mapper
+from migrate.operators.branching import CONDITION_KEY, CONTROL_KEYS, FOLLOW_KEY, control_kind
 from migrate.operators.common import identifier, kfp_type
 from migrate.operators.placeholder import placeholder_plan
 
@@ -49,7 +50,10 @@ class Node:
     xcom_inputs: List[Tuple[str, str, str, str, str]] = field(default_factory=list)  # (param, task_id, key, output, kind)
     xcom_none: List[Tuple[str, str]] = field(default_factory=list)  # refs that read None (no producer)
     outputs: Dict[str, Tuple[str, str]] = field(default_factory=dict)  # XCom key -> (output name, kind)
-    skip_inputs: List[Tuple[str, str]] = field(default_factory=list)  # (param, upstream task id)
+    # skip decision inputs: (param, producer task id, producer output name, python type)
+    control_inputs: List[Tuple[str, str, str, str]] = field(default_factory=list)
+    skip_lines: List[str] = field(default_factory=list)  # statements computing skip states of removed upstreams
+    skip_expr: Optional[str] = None  # True when Airflow would skip this task before it runs
     skip_output: bool = False
     skip_check: bool = False
     container: Optional[containers.ContainerCode] = None  # set for container components
@@ -247,25 +251,114 @@ def _wire(workflow: ir.Workflow, nodes: Dict[str, Node]) -> List[str]:
                 node.upstream.append(producer)
 
     order = _topological(nodes)
+    graph = _Graph(workflow, nodes)
     for task_id in order:
         node = nodes[task_id]
         if not node.plan.component:
             continue
-        taken = {i.name for i in node.plan.inputs} | {p for p, *_ in node.xcom_inputs}
-        for up in node.upstream:
-            if nodes[up].skip_output:
-                node.skip_inputs.append((_unique(f"{nodes[up].function}_skipped", taken), up))
-        rule = node.task.trigger_rule
-        # rules like one_failed decide even when no upstream can skip; tasks without upstreams just run
-        node.skip_check = bool(node.skip_inputs) or (rule in ALWAYS_CHECKED_RULES and bool(node.upstream))
+        _skip_decision(node, nodes, graph)
+        node.skip_check = node.skip_expr is not None
         node.skip_output = node.plan.may_skip or node.skip_check
         if node.container is not None and (node.skip_check or node.skip_output):
             # A plain container cannot read skip flags or report a skip.
             node.skip_check = node.skip_output = False
-            node.skip_inputs = []
+            node.control_inputs, node.skip_lines, node.skip_expr = [], [], None
             node.diagnostics.append(Diagnostic("KFM210", "container task runs even when Airflow would skip it (skipped upstream tasks or its trigger rule)", "warning", node.task.span, task_id))
         _rule_notes(node)
     return order
+
+
+class _Graph:
+    """The Airflow graph as written (removed tasks included) and who skips whom directly."""
+
+    def __init__(self, workflow: ir.Workflow, nodes: Dict[str, Node]):
+        self.up: Dict[str, List[str]] = {t: [] for t in nodes}
+        down: Dict[str, List[str]] = {t: [] for t in nodes}
+        for edge in workflow.edges:
+            if edge.upstream in nodes and edge.downstream in nodes and edge.upstream != edge.downstream:
+                if edge.upstream not in self.up[edge.downstream]:
+                    self.up[edge.downstream].append(edge.upstream)
+                    down[edge.upstream].append(edge.downstream)
+        self.branches: Set[str] = set()
+        self.short_circuits: Dict[str, List[str]] = {t: [] for t in nodes}  # task -> short circuits skipping it
+        for task_id, node in nodes.items():
+            kind = control_kind(node.task)
+            if kind is None or not _publishes(node):
+                continue
+            if kind[0] == "branch" and FOLLOW_KEY in node.outputs:
+                self.branches.add(task_id)
+            elif kind[0] == "short_circuit" and CONDITION_KEY in node.outputs:
+                targets = _descendants(down, task_id) if kind[1] else down[task_id]
+                for target in targets:
+                    if not nodes[target].task.is_teardown:  # Airflow never short-circuits teardowns
+                        self.short_circuits[target].append(task_id)
+
+
+def _descendants(down: Dict[str, List[str]], start: str) -> List[str]:
+    found: List[str] = []
+    stack = list(down[start])
+    while stack:
+        current = stack.pop()
+        if current not in found and current != start:
+            found.append(current)
+            stack.extend(down[current])
+    return found
+
+
+def _skip_decision(node: Node, nodes: Dict[str, Node], graph: _Graph) -> None:
+    """Build the expression that tells, inside the component, whether Airflow would skip the task.
+
+    Inputs: the `airflow_skipped` flags of upstream components, the task ids a branch upstream
+    follows and a short circuit's condition. Removed (empty) tasks in between keep their trigger
+    rules: their skip states become local variables computed from their own upstreams.
+    """
+    taken = {i.name for i in node.plan.inputs} | {p for p, *_ in node.xcom_inputs} | {"xcom", "results", "skipped", "_outputs"}
+    refs: Dict[Tuple[str, str], str] = {}
+    removed_states: Dict[str, Optional[str]] = {}
+
+    def ref(producer: str, key: str, type_: str) -> str:
+        if (producer, key) not in refs:
+            suffix = {SKIP_OUTPUT: "skipped", FOLLOW_KEY: "follow", CONDITION_KEY: "condition"}[key]
+            param = _unique(f"{nodes[producer].function}_{suffix}", taken)
+            refs[(producer, key)] = param
+            output = SKIP_OUTPUT if key == SKIP_OUTPUT else nodes[producer].outputs[key][0]
+            node.control_inputs.append((param, producer, output, type_))
+        return refs[(producer, key)]
+
+    def state(upstream: str) -> Optional[str]:
+        """Expression for "upstream was skipped", None when it never is."""
+        source = nodes[upstream]
+        if source.plan.component:
+            return ref(upstream, SKIP_OUTPUT, "bool") if source.skip_output else None
+        if upstream not in removed_states:
+            removed_states[upstream] = None  # cycles (bad input) end here
+            expr = decision(upstream)
+            if expr is not None and expr not in ("True", "False"):
+                variable = _unique(f"_skipped_{identifier(upstream, 'task')}", taken)
+                node.skip_lines.append(f"{variable} = {expr}  # the removed task {upstream!r}")
+                expr = variable
+            removed_states[upstream] = expr
+        return removed_states[upstream]
+
+    def decision(task_id: str) -> Optional[str]:
+        terms: List[str] = []
+        for up in graph.up[task_id]:
+            if up in graph.branches:
+                test = f"_airflow_not_followed({task_id!r}, {ref(up, FOLLOW_KEY, 'list')})"
+                skipped = state(up)
+                terms.append(f"(not {skipped} and {test})" if skipped else test)
+        for circuit in graph.short_circuits[task_id]:
+            test = f"not {ref(circuit, CONDITION_KEY, 'bool')}"
+            skipped = state(circuit)
+            terms.append(f"(not {skipped} and {test})" if skipped else test)
+        rule = nodes[task_id].task.trigger_rule
+        states = [state(up) or "False" for up in graph.up[task_id]]
+        # rules like one_failed decide even when no upstream can skip; tasks without upstreams just run
+        if any(flag != "False" for flag in states) or (rule in ALWAYS_CHECKED_RULES and states):
+            terms.append(f"_airflow_should_skip({rule!r}, [{', '.join(states)}])")
+        return " or ".join(terms) or None
+
+    node.skip_expr = decision(node.task.task_id)
 
 
 def _publishes(node: Node) -> bool:
@@ -390,7 +483,8 @@ def _helpers(node: Node) -> List[str]:
     if node.outputs or node.skip_output:
         names.append("_kfp_outputs")
     if node.skip_check:
-        names.append("_airflow_should_skip")
+        check = "\n".join(node.skip_lines + [node.skip_expr or ""])
+        names += [name for name in ("_airflow_should_skip", "_airflow_not_followed") if name + "(" in check]
     if any(kind == "json" for *_rest, kind in node.xcom_inputs):
         names.append("_from_json")
     return [n for n in runtime.HELPERS if n in names]
@@ -444,7 +538,7 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
 
     params = [f"{i.name}: {i.type}" for i in plan.inputs]
     params += [f"{param}: {_python_type(kind)}" for param, _t, _k, _o, kind in node.xcom_inputs]
-    params += [f"{param}: bool" for param, _ in node.skip_inputs]
+    params += [f"{param}: {type_}" for param, _p, _o, type_ in node.control_inputs]
     spec = [(key, kind) for key, (_name, kind) in node.outputs.items()]
     names = [name for _key, (name, _kind) in node.outputs.items()]
     if node.skip_output:
@@ -465,10 +559,9 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
         body.append("# (XCom key, encoding) of each output, in order")
         body.append(f"_outputs = {spec!r}")
     if node.skip_check:
-        # one flag per direct upstream; upstreams that can never skip count as not skipped
-        skip_params = {upstream: param for param, upstream in node.skip_inputs}
-        flags = ", ".join(skip_params.get(upstream, "False") for upstream in node.upstream)
-        body.append(f"if _airflow_should_skip({task.trigger_rule!r}, [{flags}]):")
+        body.append("# Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)")
+        body += node.skip_lines
+        body.append(f"if {node.skip_expr}:")
         body.append(f"    return _kfp_outputs({{}}, True, {spec_text})" if names else "    return")
     xcom_items = []
     for param, producer, key, _output, kind in node.xcom_inputs:
@@ -550,14 +643,14 @@ def _task_call(workflow: ir.Workflow, node: Node, by_id: Dict[str, Node]) -> str
         args.append(f"{item.name}={_value_code(item)}")
     for param, producer, _key, output, _kind in node.xcom_inputs:
         args.append(f"{param}={by_id[producer].variable}.outputs[{output!r}]")
-    for param, producer in node.skip_inputs:
-        args.append(f"{param}={by_id[producer].variable}.outputs[{SKIP_OUTPUT!r}]")
+    for param, producer, output, _type in node.control_inputs:
+        args.append(f"{param}={by_id[producer].variable}.outputs[{output!r}]")
     call = f"{node.variable} = {node.function}(" + ", ".join(args) + ")"
     if len(call) > 100:
         call = f"{node.variable} = {node.function}(\n" + "".join(f"    {a},\n" for a in args) + ")"
     lines = [f"# {task.task_id}: {node.plan.mapping} ({node.plan.fidelity})", call,
              f"{node.variable}.set_display_name({task.task_id!r})"]
-    linked = {producer for _p, producer, *_ in node.xcom_inputs} | {producer for _p, producer in node.skip_inputs}
+    linked = {producer for _p, producer, *_ in node.xcom_inputs} | {producer for _p, producer, *_ in node.control_inputs}
     order_only = [by_id[up].variable for up in node.upstream if up not in linked and up in by_id]
     if order_only:
         lines.append(f"{node.variable}.after({', '.join(order_only)})")
@@ -622,7 +715,7 @@ def _report(node: Node) -> TaskReport:
         fidelity=plan.fidelity,
         kfp_task=k8s_name(node.function) if node.function else None,
         component=node.function,
-        outputs={key: name for key, (name, _kind) in node.outputs.items()},
+        outputs={key: name for key, (name, _kind) in node.outputs.items() if key not in CONTROL_KEYS},
         differences=list(dict.fromkeys(differences)),
         diagnostics=list(plan.diagnostics) + node.diagnostics,
         span=task.span,

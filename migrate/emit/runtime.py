@@ -312,6 +312,24 @@ def _airflow_should_skip(trigger_rule, upstream_skipped):
     return False  # none_failed, all_done, always: skipped upstreams do not matter
 
 
+def _airflow_branch_ids(chosen):
+    """A branch callable's return value as a list of task ids (None: follow nothing), like Airflow."""
+    if chosen is None:
+        return []
+    if isinstance(chosen, str):
+        return [chosen]
+    return [str(item) for item in chosen]
+
+
+def _airflow_not_followed(task_id, follow):
+    """Whether a branch that chose `follow` skips its direct downstream task `task_id`.
+
+    Choosing a task group follows the tasks inside it ("group.task" ids), as Airflow does.
+    """
+    prefixes = [task_id[:index] for index, char in enumerate(task_id) if char == "."]
+    return not (task_id in follow or any(prefix in follow for prefix in prefixes))
+
+
 def _kfp_outputs(results, skipped, spec):
     """Turn XCom values into the component's return tuple, in the order of `spec`.
 
@@ -367,7 +385,8 @@ def _from_json(text):
 
 # The helpers in copy order (a component gets the ones it uses).
 HELPERS = ("_airflow_runtime", "_airflow_render", "_airflow_call_python", "_airflow_run_bash",
-           "_airflow_should_skip", "_kfp_outputs", "_ints_back", "_from_json")
+           "_airflow_should_skip", "_airflow_branch_ids", "_airflow_not_followed", "_kfp_outputs", "_ints_back",
+           "_from_json")
 
 
 def helper_source(name: str) -> str:
@@ -443,3 +462,48 @@ def _airflow_sensor(airflow, poke, poke_interval=60.0, timeout=604800.0, soft_fa
 
 
 HELPERS = HELPERS + ("_airflow_sensor",)
+
+
+def _airflow_run_operator(airflow, module_name, class_name, kwargs, module_code=None, dynamic_kwargs=None):
+    """Run an Airflow operator inside the KFP task (the operator shim); return (XCom values, skipped).
+
+    The operator is built with the DAG's arguments, its templated fields are rendered by Airflow
+    itself against the kfmigrate context, and `execute(context)` runs as in a worker. module_code:
+    the DAG file's code for an operator class defined there (and for arguments that are Python
+    expressions: dynamic_kwargs, name -> expression evaluated in that code's namespace).
+    Connections come from AIRFLOW_CONN_<ID> environment variables (Airflow's own lookup order).
+    """
+    import importlib
+    import os
+    import tempfile
+
+    # A private Airflow home: never read or write the user's airflow.cfg or metadata database.
+    os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="kfmigrate-airflow-home-")
+    os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
+    namespace = {"__name__": "kfmigrate_dag_module"}
+    if module_code:
+        exec(compile(module_code, "<code from the DAG file>", "exec"), namespace)
+    operator_class = namespace[class_name] if class_name in namespace else getattr(importlib.import_module(module_name), class_name)
+    arguments = dict(kwargs)
+    for name, expression in (dynamic_kwargs or {}).items():
+        arguments[name] = eval(expression, namespace)  # the DAG file's own expression, as Airflow evaluates it
+    try:
+        from airflow.exceptions import AirflowSkipException
+    except ImportError:
+        AirflowSkipException = airflow.AirflowSkipException
+    operator = operator_class(**arguments)
+    context = dict(airflow.context, task=operator)
+    try:
+        operator.render_template_fields(context)
+        value = operator.execute(context)
+    except (AirflowSkipException, airflow.AirflowSkipException) as skip:
+        print(f"Task skipped: {skip}")
+        return {}, True
+    results = dict(airflow.pushed)
+    if getattr(operator, "do_xcom_push", True):
+        results["return_value"] = value
+    return results, False
+
+
+HELPERS = HELPERS + ("_airflow_run_operator",)
