@@ -195,7 +195,10 @@ class KfpSession:
             detail = self.credential.redact(_error_message(exc.body) or exc.reason or "")
             if transient:
                 return KubeflowError(f"'{what}' failed after {tries} attempts: HTTP {exc.status} {detail}".strip())
-            return KubeflowError(f"'{what}' failed: HTTP {exc.status} {detail}".strip())
+            hint = None
+            if "namespace" in detail.lower() and not self.namespace:
+                hint = "multi-user Kubeflow needs your profile namespace: pass --namespace or set KFP_NAMESPACE"
+            return KubeflowError(f"'{what}' failed: HTTP {exc.status} {detail}".strip(), hint=hint)
         if transient:
             return KubeflowError(f"cannot reach KFP at {self.host} for '{what}' ({transient} "
                                  f"after {tries} attempts, {self.timeout:g} s timeout each)",
