@@ -68,6 +68,10 @@ def build(workflow: ir.Workflow) -> EmitResult:
 
     parameters, param_inputs = _pipeline_parameters(workflow, diagnostics)
     taken |= {p["name"] for p in parameters}  # task variables live next to parameters in the pipeline
+    from migrate.operators import IMPORT_FAILURES
+
+    for module, error in sorted(IMPORT_FAILURES.items()):
+        diagnostics.append(Diagnostic("KFM210", f"mapper module migrate/operators/{module}.py failed to load ({error}): its operators fall back", ERROR, workflow.span))
     for name in getattr(workflow, "callbacks", {}) or {}:
         diagnostics.append(Diagnostic("KFM208", f"DAG {name} is not carried over to KFP", "warning", workflow.span))
     ctx = MapContext(workflow, param_inputs, tuple(t.task_id for t in workflow.tasks))

@@ -11,8 +11,10 @@ How to add a family (e.g. migrate/operators/sensors.py)::
     CASES = [Case(...), ...]   # checked by tests/emit/test_cases.py (parse -> emit -> compile)
 
 Modules in this package are imported automatically (`discover()`); a mapper is looked up by the
-task's operator name (class name such as "BashOperator", or decorator such as "@task.bash").
-Tasks with no mapper become placeholder components that fail loudly (see placeholder.py).
+task's operator name (class name such as "BashOperator", or decorator such as "@task.bash"). A
+mapper registered for "*" receives every operator no other mapper names (the operator shim uses
+it). Tasks that still have no mapper become placeholder components that fail loudly
+(placeholder.py). A module that fails to import is skipped and reported (IMPORT_FAILURES).
 
 A mapper returns a ComponentPlan: the BODY of one KFP lightweight component plus what it needs.
 The emitter (migrate/emit) owns everything graph-level: function names, XCom wiring between tasks,
@@ -169,19 +171,29 @@ def mapper(*operators: str) -> Callable[[Mapper], Mapper]:
     return register
 
 
+# module name -> "ErrorType: message" for mapper modules that failed to import. A broken family
+# must not take the whole converter down: its operators fall back, and the emitter reports it.
+IMPORT_FAILURES: Dict[str, str] = {}
+FALLBACK = "*"  # a mapper registered for "*" handles every operator no other mapper names
+
+
 def discover() -> None:
     """Import every module of this package once, so their @mapper decorators run."""
     global _discovered
     if _discovered:
         return
-    for info in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{info.name}")
     _discovered = True
+    for info in pkgutil.iter_modules(__path__):
+        try:
+            importlib.import_module(f"{__name__}.{info.name}")
+        except Exception as exc:  # reported by the emitter and by tests/emit/test_cases.py
+            IMPORT_FAILURES[info.name] = f"{type(exc).__name__}: {exc}"
 
 
 def find_mapper(operator: str) -> Optional[Mapper]:
+    """The mapper for an operator name, else the "*" fallback mapper if one is registered."""
     discover()
-    return _REGISTRY.get(operator)
+    return _REGISTRY.get(operator) or _REGISTRY.get(FALLBACK)
 
 
 def registered() -> Dict[str, Mapper]:
@@ -194,6 +206,8 @@ def all_cases() -> List[Tuple[str, Case]]:
     discover()
     found = []
     for info in pkgutil.iter_modules(__path__):
+        if info.name in IMPORT_FAILURES:
+            continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         for case in getattr(module, "CASES", ()):
             found.append((info.name, case))

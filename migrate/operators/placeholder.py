@@ -26,17 +26,22 @@ def placeholder_plan(task: ir.Task, ctx: MapContext, reason: str = "") -> Compon
 
 CASES = [
     Case(
-        name="unknown operator becomes a loud placeholder",
+        name="unmapped decorator becomes a loud placeholder",
         dag='''
-from airflow import DAG
-from airflow.providers.http.operators.http import HttpOperator
+from airflow.sdk import dag, task
 
-with DAG("unmapped", schedule=None):
-    HttpOperator(task_id="call_api", endpoint="/x")
+@dag(schedule=None)
+def unmapped():
+    @task.pyspark(conn_id="spark")
+    def count(spark=None, sc=None):
+        return spark.range(10).count()
+    count()
+
+unmapped()
 ''',
-        task_id="call_api",
+        task_id="count",
         fidelity=PLACEHOLDER,
         codes=("KFM200",),
-        fragments=("raise NotImplementedError(", "HttpOperator(task_id="),
+        fragments=("raise NotImplementedError(", "@task.pyspark"),
     ),
 ]

@@ -10,7 +10,10 @@ from migrate.parse import parse_source
 CASES = all_cases()
 
 
-def test_every_mapper_module_has_cases():
+def test_every_mapper_module_loads_and_has_cases():
+    from migrate.operators import IMPORT_FAILURES
+
+    assert not IMPORT_FAILURES
     modules = {module for module, _case in CASES}
     assert {"python", "bash", "empty", "placeholder"} <= modules
 

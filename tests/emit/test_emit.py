@@ -95,14 +95,14 @@ def test_retry_and_timeout_reach_the_compiled_spec():
 
 
 def test_unknown_operator_is_a_loud_placeholder_with_the_original_source():
-    task = ir.Task("call", "HttpOperator", "airflow.providers.http.operators.http", {"endpoint": ir.Literal("/x")},
-                   ir.SourceSpan("dags/x.py", 7, 5), 'HttpOperator(task_id="call", endpoint="/x")')
+    task = ir.Task("call", "@task.pyspark", "airflow.providers.apache.spark.decorators.pyspark", {},
+                   ir.SourceSpan("dags/x.py", 7, 5), '@task.pyspark(conn_id="spark")\ndef call(spark=None):\n    return 1')
     result = emit(workflow("unmapped", [task, bash("after", "echo")], [("call", "after")]))
     rep = report(result, "call")
     assert rep.fidelity == "placeholder" and [d.code for d in rep.diagnostics] == ["KFM200"]
     assert rep.diagnostics[0].render().startswith("dags/x.py:7:5: KFM200")
     assert "raise NotImplementedError(" in result.python_source
-    assert 'HttpOperator(task_id=\\"call\\"' in result.python_source or "HttpOperator(task_id=\"call\"" in result.python_source
+    assert "@task.pyspark(conn_id=" in result.python_source
     assert set(dag_tasks(compiled(result))) == {"call", "after"}
 
 
