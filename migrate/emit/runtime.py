@@ -476,6 +476,7 @@ def _airflow_run_operator(airflow, module_name, class_name, kwargs, module_code=
     import importlib
     import os
     import tempfile
+    import textwrap
 
     # A private Airflow home: never read or write the user's airflow.cfg or metadata database.
     os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="kfmigrate-airflow-home-")
@@ -483,7 +484,8 @@ def _airflow_run_operator(airflow, module_name, class_name, kwargs, module_code=
     os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
     namespace = {"__name__": "kfmigrate_dag_module"}
     if module_code:
-        exec(compile(module_code, "<code from the DAG file>", "exec"), namespace)
+        # dedent: the code sits indented inside the component function
+        exec(compile(textwrap.dedent(module_code), "<code from the DAG file>", "exec"), namespace)
     operator_class = namespace[class_name] if class_name in namespace else getattr(importlib.import_module(module_name), class_name)
     arguments = dict(kwargs)
     for name, expression in (dynamic_kwargs or {}).items():

@@ -1,0 +1,351 @@
+"""The operator shim: any other operator runs as itself inside a KFP lightweight component.
+
+For provider operators (SQLExecuteQueryOperator, S3*, BigQuery*, Http*, ...), provider sensors and
+operator classes defined in the DAG file, the component pip-installs apache-airflow and the
+operator's provider distribution, builds the operator with the same arguments, lets Airflow
+render its templated fields against the kfmigrate context and calls `execute(context)`
+(run-time helper `_airflow_run_operator`). The return value and `xcom_push` values become outputs.
+
+Connections: Airflow looks first at `AIRFLOW_CONN_<ID>` environment variables. Every connection the
+task names (`*conn_id` arguments, or the provider's default connection) is wired from a Kubernetes
+secret `airflow-conn-<id>` (key `uri`) with kfp-kubernetes; Variables read in templates from a
+config map `airflow-var-<key>` (key `value`). The report lists the secrets and config maps to create.
+
+Operator classes defined in the DAG file are carried as source: the file is read again (its path is
+in the task's span) and the class, the helpers it uses and the airflow imports they need go into
+the component. Arguments that are Python expressions (a lambda, a function, a k8s object) are
+carried the same way. Fidelity is "shim" (KFM201).
+"""
+from __future__ import annotations
+
+import re
+import sys
+from typing import Dict, List, Optional, Set, Tuple
+
+from migrate import ir
+from migrate.operators import PLACEHOLDER, SHIM, Case, ComponentPlan, MapContext, mapper
+from migrate.operators.common import (
+    BASE_ARGS_HANDLED, CALLBACK_ARGS, ArgBuilder, callback_diagnostics, context_inputs, external_needs, xcom_refs_of,
+)
+from migrate.operators.staticcalls import connection_wiring, variable_config_map
+
+LOCAL_MODULE = "<this file>"  # what the parser records as the module of a class defined in the DAG file
+# Provider namespaces whose distribution name has two parts (airflow.providers.apache.spark -> apache-spark).
+TWO_PART_NAMESPACES = {"apache", "common", "cncf", "microsoft", "dbt", "atlassian", "ibm"}
+# Connection a provider's operators use when no *conn_id argument is given.
+DEFAULT_CONNECTIONS = {
+    "amazon": "aws_default", "google": "google_cloud_default", "http": "http_default", "postgres": "postgres_default",
+    "mysql": "mysql_default", "snowflake": "snowflake_default", "databricks": "databricks_default",
+    "ssh": "ssh_default", "sftp": "sftp_default", "redis": "redis_default", "mongo": "mongo_default",
+    "slack": "slack_api_default", "microsoft-mssql": "mssql_default", "sqlite": "sqlite_default",
+    "docker": "docker_default", "ftp": "ftp_default", "oracle": "oracle_default", "trino": "trino_default",
+}
+# BaseOperator arguments that change how the operator itself runs: passed to it.
+PASSED_BASE_ARGS = {"do_xcom_push", "multiple_outputs", "params"}
+# Well-known provider classes (anything else reaches the shim through the "*" fallback).
+KNOWN_PROVIDER_OPERATORS = (
+    "SQLExecuteQueryOperator", "SQLColumnCheckOperator", "SQLTableCheckOperator", "SQLCheckOperator",
+    "SQLValueCheckOperator", "SQLIntervalCheckOperator", "SQLThresholdCheckOperator", "SqlSensor",
+    "PostgresOperator", "MySqlOperator", "SqliteOperator", "SnowflakeOperator", "SnowflakeSqlApiOperator",
+    "SimpleHttpOperator", "HttpSensor",
+    "S3CreateBucketOperator", "S3DeleteBucketOperator", "S3CopyObjectOperator", "S3DeleteObjectsOperator",
+    "S3CreateObjectOperator", "S3ListOperator", "S3FileTransformOperator", "S3KeySensor", "S3KeysUnchangedSensor",
+    "LocalFilesystemToS3Operator", "S3ToRedshiftOperator", "RedshiftToS3Operator", "AthenaOperator",
+    "BigQueryInsertJobOperator", "BigQueryCreateEmptyDatasetOperator", "BigQueryCreateTableOperator",
+    "BigQueryDeleteDatasetOperator", "BigQueryDeleteTableOperator", "BigQueryCheckOperator",
+    "BigQueryValueCheckOperator", "BigQueryGetDataOperator", "BigQueryTableExistenceSensor",
+    "GCSCreateBucketOperator", "GCSDeleteObjectsOperator", "GCSListObjectsOperator", "GCSObjectExistenceSensor",
+    "GCSToBigQueryOperator", "LocalFilesystemToGCSOperator", "GCSToGCSOperator",
+    "SSHOperator", "SFTPOperator", "SFTPSensor", "SlackWebhookOperator", "SlackAPIPostOperator",
+    "DatabricksRunNowOperator", "DatabricksSubmitRunOperator", "SparkSubmitOperator", "SparkSqlOperator",
+    "SmoothOperator", "GenericTransfer",
+)
+
+
+@mapper("*", *KNOWN_PROVIDER_OPERATORS)
+def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
+    """Run the original operator inside the component (the "*" entry is the fallback for any class)."""
+    custom = task.module == LOCAL_MODULE
+    where = "defined in the DAG file" if custom else task.module
+    plan = ComponentPlan(mapping=f"{task.operator} -> operator shim (the Airflow operator runs inside a lightweight component)",
+                         fidelity=SHIM, description=task.doc)
+    if task.operator.startswith("@"):
+        from migrate.operators.placeholder import placeholder_plan
+
+        return placeholder_plan(task, ctx, f"decorator {task.operator} has no KFP mapping")
+    args = ArgBuilder(ctx)
+    lines = [context_inputs(task, ctx, args)]
+    kwargs: Dict[str, str] = {"task_id": repr(task.task_id.rsplit(".", 1)[-1])}
+    dynamic: Dict[str, str] = {}
+    for name, value in task.args.items():
+        if name in CALLBACK_ARGS or (name in BASE_ARGS_HANDLED and name not in PASSED_BASE_ARGS):
+            continue
+        if isinstance(value, ir.Dynamic):
+            dynamic[name] = value.source
+            continue
+        before = len(args.dynamic)
+        code = args.expr(value, name, rendered=False)  # Airflow renders the operator's own template fields
+        if len(args.dynamic) > before:  # a Dynamic inside a list/dict: carry the whole argument as source
+            args.dynamic = args.dynamic[:before]
+            source = _source_of(value)
+            if source is None:
+                args.dynamic.append(f"{name}=...")
+                continue
+            dynamic[name] = source
+            continue
+        kwargs[name] = code
+
+    module_code, needs_file, file_problem = None, custom or bool(dynamic), None
+    if needs_file:
+        module_code, file_problem = dag_file_code(task, {task.operator} if custom else set(), list(dynamic.values()))
+    if needs_file and module_code is None:
+        return _cannot_run(task, ctx, plan, file_problem or "the DAG file cannot be read again")
+
+    lines.append("_kwargs = {" + ", ".join(f"{k!r}: {v}" for k, v in kwargs.items()) + "}")
+    call = [f"_airflow", repr(task.module if not custom else ""), repr(task.operator), "_kwargs"]
+    if module_code:
+        lines.append(f"_dag_file_code = {_string_literal(module_code)}")
+        call.append("module_code=_dag_file_code")
+    if dynamic:
+        lines.append(f"_dynamic_kwargs = {dynamic!r}  # Python expressions from the DAG file")
+        call.append("dynamic_kwargs=_dynamic_kwargs")
+    lines.append(f"results, skipped = _airflow_run_operator({', '.join(call)})")
+    plan.body = "\n".join(lines)
+    plan.inputs = args.inputs
+    plan.xcom_refs = xcom_refs_of(task)
+    plan.outputs = {"return_value": "json"}
+    plan.may_skip = True  # an operator may raise AirflowSkipException
+    plan.packages = operator_packages(task.module, module_code)
+
+    plan.diagnostics.append(ctx.diagnostic(task, "KFM201", f"{task.operator} ({where}) runs through the Airflow operator shim", "info"))
+    plan.differences.append(f"The Airflow operator itself runs inside the KFP task (packages: {', '.join(plan.packages)}); "
+                            "installing apache-airflow at start takes a while: use an image with Airflow installed as BASE_IMAGE.")
+    plan.differences.append("The task context is kfmigrate's (logical date, params, XCom wired statically); "
+                            "operators that use the Airflow metadata database or the Task SDK API do not work.")
+    if module_code:
+        plan.differences.append("Code from the DAG file (the operator class, its helpers, argument expressions) is copied into the component.")
+        extra = third_party_modules(module_code)
+        if extra:
+            plan.diagnostics.append(ctx.diagnostic(task, "KFM210", f"the code from the DAG file imports {', '.join(extra)}: install them in the image", "info"))
+    deferrable = task.args.get("deferrable")
+    if isinstance(deferrable, ir.Literal) and deferrable.value is True:
+        plan.diagnostics.append(ctx.diagnostic(task, "KFM210", "deferrable=True: a deferring operator needs Airflow's triggerer and fails in the shim; set deferrable=False"))
+    mode = task.args.get("mode")
+    if isinstance(mode, ir.Literal) and mode.value == "reschedule":
+        plan.diagnostics.append(ctx.diagnostic(task, "KFM210", "mode='reschedule' needs Airflow's scheduler; the shimmed sensor must poke (mode='poke')"))
+
+    connections = connection_ids(task)
+    variables, template_connections = external_needs(task)
+    connections = list(dict.fromkeys(connections + template_connections))
+    entries, notes = connection_wiring(connections)
+    plan.platform.secret_env += entries
+    plan.differences += notes
+    for key in variables:
+        if key == "<computed>":
+            continue
+        config_map = variable_config_map(key)
+        plan.platform.config_map_env.append((config_map, {"value": "AIRFLOW_VAR_" + key.upper()}))
+        plan.differences.append(f"Variable {key!r} is read from AIRFLOW_VAR_{key.upper()}, set from config map {config_map!r} "
+                                f"(key 'value'): kubectl create configmap {config_map} --from-literal=value='<value>'")
+    if connections or variables:
+        plan.diagnostics.append(ctx.diagnostic(
+            task, "KFM209", "needs " + ", ".join([f"connection {c!r}" for c in connections] + [f"variable {v!r}" for v in variables])
+            + " on the cluster (Kubernetes secret / config map, see the report)"))
+    diagnostics, differences = callback_diagnostics(task, ctx)
+    plan.diagnostics += diagnostics
+    plan.differences += differences
+    for name in task.args:
+        if name in CALLBACK_ARGS:
+            plan.diagnostics.append(ctx.diagnostic(task, "KFM208", f"{name} is not carried over to KFP"))
+    if args.dynamic:
+        return _cannot_run(task, ctx, plan, "argument cannot be resolved statically: " + "; ".join(args.dynamic))
+    return plan
+
+
+def _cannot_run(task: ir.Task, ctx: MapContext, plan: ComponentPlan, why: str) -> ComponentPlan:
+    plan.fidelity = PLACEHOLDER
+    plan.mapping = f"{task.operator} -> placeholder (the operator shim cannot build it: {why})"
+    message = f"kfmigrate: task {task.task_id!r} cannot run on KFP: {why}. Original Airflow source ({task.span}):\n{task.source}"
+    plan.body = f"raise NotImplementedError({message!r})"
+    plan.inputs, plan.outputs, plan.packages, plan.xcom_refs, plan.may_skip = [], {}, [], [], False
+    plan.diagnostics.append(ctx.diagnostic(task, "KFM200", f"{why}: placeholder component that fails at run time"))
+    plan.differences.append("The task does not run: its placeholder component fails with the original source.")
+    return plan
+
+
+def _string_literal(code: str) -> str:
+    """The code as a readable raw triple-quoted string when that is exact, else its repr."""
+    if "'''" in code or code.rstrip().endswith("\\") or "\r" in code:
+        return repr(code)
+    return "r'''\n" + code + "'''  # the DAG file's code: imports, helpers, the operator class"
+
+
+def _source_of(value) -> Optional[str]:
+    """Python source for a value holding Dynamic parts (a list/dict with a k8s object, a lambda ...)."""
+    if isinstance(value, ir.Literal):
+        return repr(value.value)
+    if isinstance(value, ir.Template):
+        return repr(value.text)
+    if isinstance(value, ir.Dynamic):
+        return value.source
+    if isinstance(value, ir.Composite) and value.kind in ("list", "tuple", "dict"):
+        if value.kind == "dict":
+            parts = [(_source_of(k), _source_of(v)) for k, v in value.items]
+            if any(k is None or v is None for k, v in parts):
+                return None
+            return "{" + ", ".join(f"{k}: {v}" for k, v in parts) + "}"
+        items = [_source_of(item) for item in value.items]
+        if any(item is None for item in items):
+            return None
+        return ("[" + ", ".join(items) + "]") if value.kind == "list" else ("(" + ", ".join(items) + ",)")
+    return None  # XCom references or params inside an expression
+
+
+# ---------------------------------------------------------------- packages and connections
+def provider_distribution(module: str) -> Optional[str]:
+    """airflow.providers.amazon.aws.operators.s3 -> apache-airflow-providers-amazon; None for core airflow."""
+    parts = module.split(".")
+    if len(parts) < 3 or parts[:2] != ["airflow", "providers"]:
+        return None
+    name = parts[2]
+    if name in TWO_PART_NAMESPACES and len(parts) > 3:
+        name = f"{name}-{parts[3]}"
+    return "apache-airflow-providers-" + name.replace("_", "-")
+
+
+def operator_packages(module: str, module_code: Optional[str] = None) -> List[str]:
+    packages = ["apache-airflow"]
+    modules = [module] + (re.findall(r"^\s*(?:from|import)\s+(airflow\.providers\.[\w.]+)", module_code, re.M) if module_code else [])
+    for name in modules:
+        distribution = provider_distribution(name)
+        if distribution:
+            packages.append(distribution)
+    return list(dict.fromkeys(packages))
+
+
+def connection_ids(task: ir.Task) -> List[str]:
+    """Connection ids in `*conn_id` arguments, or the provider's default connection when none is given."""
+    found = []
+    for name, value in task.args.items():
+        if name == "conn_id" or name.endswith("_conn_id"):
+            if isinstance(value, ir.Literal) and isinstance(value.value, str) and value.value:
+                found.append(value.value)
+    if not found and task.module != LOCAL_MODULE:
+        distribution = provider_distribution(task.module) or ""
+        default = DEFAULT_CONNECTIONS.get(distribution.replace("apache-airflow-providers-", ""))
+        if default:
+            found.append(default)
+    return found
+
+
+def third_party_modules(code: str) -> List[str]:
+    """Top-level modules the code imports that are neither the standard library nor airflow."""
+    found = []
+    for match in re.finditer(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))", code, re.M):
+        top = (match.group(1) or match.group(2)).split(".")[0]
+        if top and top != "airflow" and top not in sys.stdlib_module_names and top not in found:
+            found.append(top)
+    return found
+
+
+# ---------------------------------------------------------------- code from the DAG file
+def dag_file_code(task: ir.Task, class_names: Set[str], expressions: List[str]) -> Tuple[Optional[str], Optional[str]]:
+    """(code, problem): the DAG file's statements that define `class_names` and what `expressions`
+    use, closed under their own needs, airflow imports included (the shim has Airflow installed)."""
+    import libcst as cst
+
+    from migrate.parse.callables import ModuleIndex, names_used
+
+    try:
+        with open(task.span.path, encoding="utf-8") as handle:
+            module = cst.parse_module(handle.read())
+    except (OSError, UnicodeDecodeError, cst.ParserSyntaxError) as exc:
+        return None, f"the DAG file {task.span.path} cannot be read again ({type(exc).__name__})"
+    needed: Set[str] = set(class_names)
+    for expression in expressions:
+        try:
+            needed |= names_used(cst.parse_expression(expression))
+        except cst.ParserSyntaxError:
+            return None, f"expression {expression!r} cannot be parsed"
+    classes = {stmt.name.value for stmt in module.body if isinstance(stmt, cst.ClassDef)}
+    missing = [name for name in class_names if name not in classes]
+    if missing:
+        return None, f"class {', '.join(missing)} is not defined at the top level of {task.span.path}"
+    index = ModuleIndex(module)
+    prelude = list(index.prelude_for(needed))
+    used = set(needed)
+    for snippet in prelude:
+        used |= names_used(cst.parse_module(snippet))
+    imports = []
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
+            code = module.code_for_node(stmt).strip()
+            if code.split()[1].split(".")[0] == "airflow" and _binds_any(stmt, used, module):
+                imports.append(code)
+    return "\n".join(imports + prelude) + "\n", None
+
+
+def _binds_any(stmt, names: Set[str], module) -> bool:
+    import libcst as cst
+
+    for small in stmt.body:
+        if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+            for alias in small.names:
+                bound = alias.asname.name.value if alias.asname else module.code_for_node(alias.name)
+                if bound in names:
+                    return True
+        elif isinstance(small, cst.Import):
+            for alias in small.names:
+                bound = alias.asname.name.value if alias.asname else module.code_for_node(alias.name).split(".")[0]
+                if bound in names:
+                    return True
+    return False
+
+
+CASES = [
+    Case(
+        name="SQL operator through the shim, connection from a Kubernetes secret",
+        dag='''
+from airflow import DAG
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+
+with DAG("sql_shim", schedule=None):
+    SQLExecuteQueryOperator(task_id="count_rows", conn_id="warehouse", sql="SELECT count(*) FROM events WHERE day = '{{ ds }}'")
+''',
+        task_id="count_rows",
+        fidelity=SHIM,
+        codes=("KFM201", "KFM209"),
+        fragments=("_airflow_run_operator(_airflow, 'airflow.providers.common.sql.operators.sql', 'SQLExecuteQueryOperator', _kwargs)",
+                   "packages_to_install=['apache-airflow', 'apache-airflow-providers-common-sql']",
+                   "kubernetes.use_secret_as_env(count_rows_task, secret_name='airflow-conn-warehouse', secret_key_to_env={'uri': 'AIRFLOW_CONN_WAREHOUSE'})"),
+    ),
+    Case(
+        name="provider sensor polls inside the shim with its default connection",
+        dag='''
+from airflow import DAG
+from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor
+
+with DAG("s3_wait", schedule=None):
+    S3KeySensor(task_id="landed", bucket_name="raw", bucket_key="{{ ds }}/data.csv", poke_interval=30, timeout=600)
+''',
+        task_id="landed",
+        fidelity=SHIM,
+        codes=("KFM201",),
+        fragments=("'apache-airflow-providers-amazon'", "secret_name='airflow-conn-aws-default'", "'poke_interval': poke_interval"),
+    ),
+    Case(
+        name="variables in templates come from config maps",
+        dag='''
+from airflow import DAG
+from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobOperator
+
+with DAG("bq_shim", schedule=None):
+    BigQueryInsertJobOperator(task_id="load", gcp_conn_id="gcp", configuration={"query": {"query": "SELECT 1 FROM {{ var.value.dataset }}.t"}})
+''',
+        task_id="load",
+        fidelity=SHIM,
+        codes=("KFM209",),
+        fragments=("config_map_name='airflow-var-dataset', config_map_key_to_env={'value': 'AIRFLOW_VAR_DATASET'}",
+                   "'apache-airflow-providers-google'"),
+    ),
+]
