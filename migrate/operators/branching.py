@@ -62,9 +62,9 @@ def map_branch_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan.mapping = f"{task.operator} -> Python lightweight component choosing the branch"
     if plan.fidelity == PLACEHOLDER:
         return plan
-    plan.body += ("\n# A branch: the task ids (or task group ids) to follow; the others downstream are skipped.\n"
-                  f"results[{FOLLOW_KEY!r}] = [] if skipped else _airflow_branch_ids(results.get('return_value'))")
+    plan.body += "\n" + _follow_code(task, ctx, "results.get('return_value')")
     plan.outputs[FOLLOW_KEY] = "list"
+    plan.outputs["return_value"] = "json"  # None when the branch skips (no XCom in Airflow 3)
     if task.operator in ENV_BRANCHES:
         _environment(task, plan, ctx)
     return plan
@@ -76,12 +76,61 @@ def map_short_circuit(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan.mapping = f"{task.operator} -> Python lightweight component deciding whether downstream tasks run"
     if plan.fidelity == PLACEHOLDER:
         return plan
-    plan.body += ("\n# A short circuit: a falsy return value skips the tasks downstream.\n"
-                  f"results[{CONDITION_KEY!r}] = False if skipped else bool(results.get('return_value'))")
+    direct = [d for d in ctx.workflow.downstream(task.task_id) if not _is_teardown(ctx, d)]
+    plan.body += ("\n# A short circuit: a falsy return value skips the tasks downstream. Airflow 3 then ends the\n"
+                  "# task with DownstreamTasksSkipped, so no return value is pushed.\n"
+                  f"results[{CONDITION_KEY!r}] = False if skipped else bool(results.get('return_value'))\n"
+                  f"if not skipped and not results[{CONDITION_KEY!r}] and {bool(direct)!r}:\n"
+                  "    results.pop('return_value', None)")
     plan.outputs[CONDITION_KEY] = "bool"
+    plan.outputs["return_value"] = "json"
     if control_kind(task)[1]:
         plan.differences.append("A falsy result skips every downstream task (ignore_downstream_trigger_rules=True), as in Airflow.")
     return plan
+
+
+def _is_teardown(ctx: MapContext, task_id: str) -> bool:
+    try:
+        return ctx.workflow.task(task_id).is_teardown
+    except KeyError:
+        return False
+
+
+def _follow_code(task: ir.Task, ctx: MapContext, chosen: str) -> str:
+    """Statements turning the branch's choice into `results[FOLLOW_KEY]`, as Airflow's skip_all_except.
+
+    A direct downstream task that is downstream of a chosen task too is followed (Airflow adds the
+    chosen tasks' relatives). When the branch skips anything, Airflow 3 ends the task with
+    DownstreamTasksSkipped: the return value is not pushed.
+    """
+    direct = list(ctx.workflow.downstream(task.task_id))
+    down: dict = {}
+    for edge in ctx.workflow.edges:
+        down.setdefault(edge.upstream, []).append(edge.downstream)
+    relatives = {}
+    for start in direct:
+        seen, stack = set(), list(down.get(start, ()))
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                stack.extend(down.get(current, ()))
+        found = [d for d in direct if d in seen and d != start]
+        if found:
+            relatives[start] = found
+    lines = [
+        "# A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped.",
+        f"follow = [] if skipped else _airflow_branch_ids({chosen})",
+    ]
+    if relatives:
+        lines.append(f"_relatives = {relatives!r}  # direct downstream tasks that are downstream of others too")
+        lines.append("follow += [task_id for chosen_id in follow for task_id in _relatives.get(chosen_id, [])]")
+    lines += [
+        f"if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in {direct!r}):",
+        "    results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value",
+        f"results[{FOLLOW_KEY!r}] = follow",
+    ]
+    return "\n".join(lines)
 
 
 def _environment(task: ir.Task, plan: ComponentPlan, ctx: MapContext) -> None:
@@ -139,7 +188,7 @@ def _base_plan(task: ir.Task, ctx: MapContext, mapping: str):
         lines.append("now = datetime.datetime.now(datetime.timezone.utc)")
     plan.inputs = args.inputs
     plan.outputs = {"return_value": "json", FOLLOW_KEY: "list"}
-    plan.helpers = ["_airflow_runtime", "_airflow_branch_ids"]
+    plan.helpers = ["_airflow_runtime", "_airflow_branch_ids", "_airflow_not_followed"]
     plan.differences.append("Times are compared in UTC (Airflow uses the DAG's time zone, UTC unless its start_date says otherwise).")
     if not use_logical:
         plan.differences.append("Compares the wall-clock time of the run, as Airflow does: two runs at different times may choose differently.")
@@ -172,7 +221,8 @@ def map_branch_datetime(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         "upper = upper.replace(tzinfo=utc) if upper is not None and upper.tzinfo is None else upper",
         "inside = not ((upper is not None and upper < now) or (lower is not None and lower > now))",
         f"chosen = {true_ids!r} if inside else {false_ids!r}",
-        f"results, skipped = {{'return_value': chosen, {FOLLOW_KEY!r}: _airflow_branch_ids(chosen)}}, False",
+        "results, skipped = {'return_value': chosen}, False",
+        _follow_code(task, ctx, "chosen"),
     ]
     plan.body = "\n".join(lines)
     _ignored(task, ctx, plan, ("follow_task_ids_if_true", "follow_task_ids_if_false", "target_lower", "target_upper",
@@ -192,7 +242,8 @@ def map_branch_weekday(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     lines += [
         f"week_days = {sorted(days)!r}  # ISO numbers, Monday = 1",
         f"chosen = {true_ids!r} if now.isoweekday() in week_days else {false_ids!r}",
-        f"results, skipped = {{'return_value': chosen, {FOLLOW_KEY!r}: _airflow_branch_ids(chosen)}}, False",
+        "results, skipped = {'return_value': chosen}, False",
+        _follow_code(task, ctx, "chosen"),
     ]
     plan.body = "\n".join(lines)
     _ignored(task, ctx, plan, ("follow_task_ids_if_true", "follow_task_ids_if_false", "week_day", "use_task_logical_date"))
@@ -252,7 +303,8 @@ def pick():
 pick()
 ''',
         task_id="choose",
-        fragments=("_airflow_branch_ids(results.get('return_value'))", "_airflow_not_followed('right'"),
+        fragments=("follow = [] if skipped else _airflow_branch_ids(results.get('return_value'))",
+                   "_airflow_not_followed('right'"),
     ),
     Case(
         name="ShortCircuitOperator skips everything downstream by default",
