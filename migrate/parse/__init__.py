@@ -181,7 +181,7 @@ def build_workflow(dag: DagBuild, interp: Interpreter) -> ir.Workflow:
         tasks=tasks,
         edges=edges,
         params=build_params(kwargs.get("params"), interp, dag.node),
-        schedule=build_schedule(kwargs, interp, dag.node),
+        schedule=build_schedule(kwargs, interp, dag.node, dag.kwarg_sources),
         description=description if isinstance(description, str) else None,
         doc=doc,
         tags=tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, (list, tuple)) else (),
@@ -289,9 +289,10 @@ def build_params(params: Any, interp: Interpreter, node) -> tuple:
     return tuple(out)
 
 
-def build_schedule(kwargs: Dict[str, Any], interp: Interpreter, node) -> ir.Schedule:
+def build_schedule(kwargs: Dict[str, Any], interp: Interpreter, node, sources: Dict[str, str]) -> ir.Schedule:
     raw_key = "schedule" if "schedule" in kwargs else ("schedule_interval" if "schedule_interval" in kwargs else None)
     value = kwargs.get(raw_key) if raw_key else None
+    written = sources.get(raw_key or "", "")
     catchup = kwargs.get("catchup") is True
     start = kwargs.get("start_date", (kwargs.get("default_args") or {}).get("start_date") if isinstance(kwargs.get("default_args"), dict) else None)
     end = kwargs.get("end_date")
@@ -303,11 +304,11 @@ def build_schedule(kwargs: Dict[str, Any], interp: Interpreter, node) -> ir.Sche
         return ir.Schedule("none", None, **common)
     if isinstance(value, str):
         kind = "preset" if value in SCHEDULE_PRESETS else "cron"
-        return ir.Schedule(kind, value, source=repr(value), **common)
+        return ir.Schedule(kind, value, source=written or repr(value), **common)
     if isinstance(value, Duration):
-        return ir.Schedule("timedelta", value.seconds, source=f"timedelta(seconds={value.seconds:g})", **common)
+        return ir.Schedule("timedelta", value.seconds, source=written or f"timedelta(seconds={value.seconds:g})", **common)
     if isinstance(value, Opaque):
-        text = value.source
+        text = written or value.source
         if "CronTriggerTimetable" in text or "CronDataIntervalTimetable" in text:
             cron = _first_string(text)
             if cron:
@@ -315,8 +316,8 @@ def build_schedule(kwargs: Dict[str, Any], interp: Interpreter, node) -> ir.Sche
         kind = "asset" if any(w in text for w in ("Asset", "Dataset")) else ("timetable" if "Timetable" in text or "timetable" in text else "dynamic")
         return ir.Schedule(kind, text, source=text, **common)
     if isinstance(value, (list, tuple)):
-        return ir.Schedule("asset", repr(value), source=repr(value), **common)
-    return ir.Schedule("dynamic", repr(value), source=repr(value), **common)
+        return ir.Schedule("asset", written or repr(value), source=written or repr(value), **common)
+    return ir.Schedule("dynamic", written or repr(value), source=written or repr(value), **common)
 
 
 def _first_string(text: str) -> Optional[str]:

@@ -72,6 +72,7 @@ class DagBuild:
     groups: Dict[str, GroupFrame] = field(default_factory=dict)
     mapped_groups: Dict[str, ir.Mapping_] = field(default_factory=dict)
     taskflow_counts: Dict[str, int] = field(default_factory=dict)
+    kwarg_sources: Dict[str, str] = field(default_factory=dict)  # DAG keyword -> its source text
 
     def add_edge(self, up: str, down: str, kind: str = "order") -> None:
         if up == down:
@@ -393,8 +394,18 @@ class Interpreter:
         if not isinstance(dag_id, str):
             raise StaticError("KFM115", f"dag id cannot be resolved statically: {self.code(node)}", node)
         dag = DagBuild(dag_id, kwargs, node)
+        dag.kwarg_sources = self.keyword_sources(node)
         self.dags.append(dag)
         return dag
+
+    def keyword_sources(self, node: cst.CSTNode) -> Dict[str, str]:
+        """The source text of each keyword argument of a DAG(...) or @dag(...) call."""
+        calls: List[cst.Call] = []
+        if isinstance(node, cst.Call):
+            calls.append(node)
+        if isinstance(node, cst.FunctionDef):
+            calls += [d.decorator for d in node.decorators if isinstance(d.decorator, cst.Call)]
+        return {arg.keyword.value: self.code(arg.value) for call in calls for arg in call.args if arg.keyword is not None}
 
     def _dag_named(self, dag_id: str) -> Optional[DagBuild]:
         for dag in reversed(self.dags):
@@ -418,6 +429,7 @@ class Interpreter:
         if params:
             deco["params"] = params
         dag = self.open_dag(dag_id, deco, node)
+        dag.kwarg_sources = {**self.keyword_sources(definition.func), **dag.kwarg_sources}
         self.dag_stack.append(dag)
         saved_groups, self.group_stack = self.group_stack, []
         try:

@@ -40,7 +40,7 @@ def test_with_dag_context_operators_and_shift_chains():
     assert edges(wf) == {("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("a", "d")}
     assert wf.task("a").operator == "EmptyOperator"  # the alias is resolved to the class
     assert wf.task("b").args["bash_command"] == ir.Template("echo {{ ds }}")
-    assert wf.schedule == ir.Schedule("preset", "@daily", source="'@daily'")
+    assert wf.schedule == ir.Schedule("preset", "@daily", source='"@daily"')
 
 
 def test_dag_assignment_style_with_dag_kwarg_and_set_relatives():
