@@ -88,7 +88,7 @@ def _convert_parsed(parsed, path: Path, compile: bool) -> FileResult:
     per_dag = {}
     for diagnostic in parsed.diagnostics:
         # a diagnostic belongs to the DAG whose task it names, else to the file
-        owner = next((w.dag_id for w in parsed.workflows if diagnostic.task_id and any(t.task_id == diagnostic.task_id for t in w.tasks)), None)
+        owner = diagnostic.dag_id if any(w.dag_id == diagnostic.dag_id for w in parsed.workflows) else None
         per_dag.setdefault(owner, []).append(diagnostic)
     result.diagnostics = per_dag.pop(None, [])
     for workflow in parsed.workflows:

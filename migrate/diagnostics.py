@@ -64,6 +64,7 @@ class Diagnostic:
     severity: str = WARNING
     span: Optional[SourceSpan] = None
     task_id: Optional[str] = None
+    dag_id: Optional[str] = None  # set by the parser for problems found inside one DAG
 
     def render(self) -> str:
         where = f"{self.span}: " if self.span else ""

@@ -165,6 +165,14 @@ def _syntax_error(text: str, path: str, exc: cst.ParserSyntaxError) -> Diagnosti
 
 # ------------------------------------------------------------------ DagBuild -> ir.Workflow
 def build_workflow(dag: DagBuild, interp: Interpreter) -> ir.Workflow:
+    interp.dag_stack.append(dag)  # diagnostics raised while building belong to this DAG
+    try:
+        return _build_workflow(dag, interp)
+    finally:
+        interp.dag_stack.pop()
+
+
+def _build_workflow(dag: DagBuild, interp: Interpreter) -> ir.Workflow:
     kwargs = dag.kwargs
     tasks = tuple(build_task(task, interp) for task in dag.tasks.values())
     known = {t.task_id for t in tasks}

@@ -138,7 +138,8 @@ class Interpreter:
 
     def diag(self, code: str, message: str, node: Optional[cst.CSTNode], severity: str = WARNING,
              task_id: Optional[str] = None) -> None:
-        self.diagnostics.append(Diagnostic(code, message, severity, self.span(node) if node is not None else None, task_id))
+        dag_id = self.dag_stack[-1].dag_id if self.dag_stack else None
+        self.diagnostics.append(Diagnostic(code, message, severity, self.span(node) if node is not None else None, task_id, dag_id))
 
     # ---- entry point
     def run(self) -> None:

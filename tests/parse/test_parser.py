@@ -332,3 +332,18 @@ def test_chain_linear_links_every_pair_of_consecutive_steps():
             chain_linear(a, [b, c], d)
     """)
     assert edges(wf) == {("a", "b"), ("a", "c"), ("b", "d"), ("c", "d")}
+
+
+def test_diagnostics_name_the_dag_they_belong_to():
+    result = parse("""
+        import os
+        from airflow import DAG
+        from airflow.operators.bash import BashOperator
+        with DAG("first", params={"p": os.environ["P"]}):
+            BashOperator(task_id="t", bash_command=os.environ["CMD"])
+        with DAG("second"):
+            BashOperator(task_id="t", bash_command="true")
+    """)
+    owners = {(d.code, d.dag_id) for d in result.diagnostics}
+    assert owners == {("KFM110", "first")}
+    assert len(result.diagnostics) == 2
