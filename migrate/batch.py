@@ -75,6 +75,7 @@ def convert_many(files: List[Path], compile: bool = True, jobs: int = 1) -> List
         return [convert_file(path, compile=compile) for path in files]
     from concurrent.futures.process import BrokenProcessPool
 
+    _load_converter(compile)
     results: List[FileResult] = []
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=_fork_context()) as pool:
@@ -86,6 +87,22 @@ def convert_many(files: List[Path], compile: bool = True, jobs: int = 1) -> List
         # per process, so only the file that kills its process is reported and the batch goes on
         results += [_convert_isolated(path, compile) for path in files[len(results):]]
     return results
+
+
+def _load_converter(compile: bool) -> None:
+    """Import the converter (and kfp when compiling) once, before forking, so the workers inherit it
+    instead of each importing it again (kfp alone costs about a second of CPU per process)."""
+    if _fork_context() is None:
+        return
+    import migrate.emit.builder  # noqa: F401
+    import migrate.parse  # noqa: F401
+    import migrate.report  # noqa: F401
+    from migrate.operators import discover
+
+    discover()
+    if compile:
+        import kfp.compiler  # noqa: F401
+        import kfp.dsl  # noqa: F401
 
 
 def _fork_context():
