@@ -175,7 +175,7 @@ def _plan(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     mapped_groups = getattr(ctx.workflow, "mapped_groups", {}) or {}
     if any(group in mapped_groups for group in task.group):
         return placeholder_plan(task, ctx, "tasks of a mapped task group have no KFP mapping yet")
-    mapper = find_mapper(task.operator)
+    mapper = find_mapper(task.operator, fallback=True)
     if mapper is None:
         return placeholder_plan(task, ctx)
     try:

@@ -190,10 +190,10 @@ def discover() -> None:
             IMPORT_FAILURES[info.name] = f"{type(exc).__name__}: {exc}"
 
 
-def find_mapper(operator: str) -> Optional[Mapper]:
-    """The mapper for an operator name, else the "*" fallback mapper if one is registered."""
+def find_mapper(operator: str, fallback: bool = False) -> Optional[Mapper]:
+    """The mapper registered for an operator name; with fallback, else the "*" mapper if any."""
     discover()
-    return _REGISTRY.get(operator) or _REGISTRY.get(FALLBACK)
+    return _REGISTRY.get(operator) or (_REGISTRY.get(FALLBACK) if fallback else None)
 
 
 def registered() -> Dict[str, Mapper]:
