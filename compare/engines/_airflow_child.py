@@ -1,8 +1,13 @@
-"""Child process for airflow.run_dag: dag.test() one DAG, then read the results from the database.
+"""Child process for the airflow engine: dag.test() DAGs one after another, reading each result
+back from the database.
 
 Usage (internal): python -m compare.engines._airflow_child REQUEST.json
-The environment (AIRFLOW_HOME, SQLite connection, dags folder) is set by the parent. The result
-goes to the JSON file named in the request; {"fatal": ...} when the DAG could not be run at all.
+REQUEST holds {"jobs": [{dag_file, dag_id, params, logical_date, result}, ...]}. The environment
+(AIRFLOW_HOME, SQLite connection, dags folder) is set by the parent. Each job's result goes to its
+own JSON file; {"fatal": ...} when that DAG could not be run at all. Lines `[kfmigrate] job N
+start|end` on stdout let the parent tell the jobs' logs apart and time each one out on its own.
+Several jobs in one process share Airflow's start-up (its in-process execution API takes seconds
+to build on the first task).
 """
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ import json
 import sys
 import time
 import traceback
+
+JOB_MARKER = "[kfmigrate] job"
 
 
 def _write(path: str, data: dict) -> None:
@@ -25,12 +32,15 @@ def _write(path: str, data: dict) -> None:
 def main(request_path: str) -> int:
     with open(request_path) as handle:
         request = json.load(handle)
-    try:
-        return _run(request)
-    except Exception as exc:  # report, never hang the parent without a result
-        _write(request["result"], {"fatal": f"Airflow could not run the DAG: {type(exc).__name__}: {exc}\n"
+    for job in request["jobs"]:
+        print(f"{JOB_MARKER} {job['index']} start", flush=True)
+        try:
+            _run(job)
+        except Exception as exc:  # report, never leave the parent without a result
+            _write(job["result"], {"fatal": f"Airflow could not run the DAG: {type(exc).__name__}: {exc}\n"
                                             + traceback.format_exc(limit=5)})
-        return 1
+        print(f"{JOB_MARKER} {job['index']} end", flush=True)
+    return 0
 
 
 def _run(request: dict) -> int:

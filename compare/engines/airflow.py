@@ -58,7 +58,7 @@ class DagRun:
     dag_id: str
     state: str  # success | failed
     wall_seconds: float  # dag.test() itself
-    total_seconds: float = 0.0  # including child start-up, DB copy and DAG parsing
+    total_seconds: float = 0.0  # run_dag: including child start-up, DB copy, DAG parsing; run_dags: its share
     logical_date: Optional[str] = None
     run_id: str = ""
     tasks: dict = field(default_factory=dict)
@@ -145,6 +145,16 @@ def _copy_dag(dag_file: Path, dags_dir: Path) -> Path:
     return copied
 
 
+@dataclass
+class DagJob:
+    """One DAG to run: for run_dags."""
+
+    dag_file: Path | str
+    dag_id: str
+    params: Optional[dict] = None
+    logical_date: Optional[str] = None
+
+
 def run_dag(
     dag_file: Path | str,
     dag_id: str,
@@ -157,60 +167,126 @@ def run_dag(
     """Run one DAG from dag_file with dag.test() in a throwaway AIRFLOW_HOME.
 
     params become the run's conf (they override DAG params, as a manual trigger does).
-    on_event receives {"event": "task_started"|"task_finished", "task": ...} as the run goes.
+    on_event receives {"event": "task_started"|"task_ended", "task": ...} as the run goes.
     keep_log: copy the child's full log there (it is otherwise removed with the temporary home).
     """
     start = time.time()
-    dag_file = Path(dag_file).resolve()
-    if not dag_file.is_file():
-        raise AirflowEngineError(f"{dag_file}: no such file")
-    iso_date = parse_logical_date(logical_date)
-    template = template_database()
+    [outcome] = run_dags([DagJob(dag_file, dag_id, params, logical_date)], on_event, timeout, keep_log)
+    if isinstance(outcome, AirflowEngineError):
+        raise outcome
+    outcome.total_seconds = time.time() - start  # alone, the run owns its child's start-up too
+    return outcome
+
+
+def run_dags(
+    jobs: list[DagJob],
+    on_event: Callable[[dict], object] | None = None,
+    timeout: float | None = 600,
+    keep_log: Path | str | None = None,
+) -> list:
+    """Run several DAGs, in as few Airflow processes as possible; one DagRun or AirflowEngineError each.
+
+    The DAGs share one temporary AIRFLOW_HOME and one child process, so Airflow's start-up (seconds)
+    is paid once. timeout applies to each DAG: a DAG that exceeds it is stopped (its whole process
+    tree killed) and the remaining DAGs go on in a fresh child. DAGs with the same dag_id run in
+    separate homes (one bundle cannot hold two).
+    """
+    outcomes: list = [None] * len(jobs)
+    prepared = []
+    for index, job in enumerate(jobs):
+        dag_file = Path(job.dag_file).resolve()
+        try:
+            if not dag_file.is_file():
+                raise AirflowEngineError(f"{dag_file}: no such file")
+            prepared.append((index, job, dag_file, parse_logical_date(job.logical_date)))
+        except AirflowEngineError as exc:
+            outcomes[index] = exc
+    # split into batches with unique dag ids
+    batches: list[list] = []
+    for item in prepared:
+        batch = next((b for b in batches if all(other[1].dag_id != item[1].dag_id for other in b)), None)
+        if batch is None:
+            batches.append([item])
+        else:
+            batch.append(item)
+    if batches:
+        template = template_database()
+    for batch in batches:
+        _run_batch(batch, template, outcomes, on_event, timeout, keep_log)
+    return outcomes
+
+
+def _run_batch(batch: list, template: Path, outcomes: list, on_event, timeout, keep_log) -> None:
     home = Path(tempfile.mkdtemp(prefix="kfmigrate-airflow-"))
     try:
         shutil.copy2(template, home / "airflow.db")
-        copied = _copy_dag(dag_file, home / "dags")
-        request = home / "request.json"
-        result_path = home / "result.json"
-        request.write_text(json.dumps({
-            "dag_file": str(copied), "dag_id": dag_id, "params": params or {},
-            "logical_date": iso_date, "result": str(result_path),
-        }, default=str))
-        env = _clean_env(home)
         (home / "tmp").mkdir()
+        env = _clean_env(home)
         env["TMPDIR"] = str(home / "tmp")  # task scratch files go where we remove them, even after a kill
-        # sibling modules of the original DAG file stay importable, as they were for the scheduler
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(dag_file.parent), env.get("PYTHONPATH", "")) if p)
-        log_path = home / "child.log"
-        _run_child(request, env, home, log_path, on_event, timeout)
-        if not result_path.exists():
-            tail = "\n".join(log_path.read_text(errors="replace").strip().splitlines()[-25:])
-            raise AirflowEngineError(f"Airflow child process ended without a result:\n{tail}")
-        data = json.loads(result_path.read_text())
-        if data.get("fatal"):
-            raise AirflowEngineError(data["fatal"])
-        _attach_log_tails(data, log_path)
-        if keep_log:
-            shutil.copy2(log_path, keep_log)
-            data["log_path"] = str(keep_log)
+        # sibling modules of the original DAG files stay importable, as they were for the scheduler
+        folders = list(dict.fromkeys(str(dag_file.parent) for _, _, dag_file, _ in batch))
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (*folders, env.get("PYTHONPATH", "")) if p)
+        jobs = {}
+        for index, job, dag_file, iso_date in batch:
+            copied = _copy_dag(dag_file, home / "dags" / f"{index:04d}")
+            jobs[index] = {"index": index, "dag_file": str(copied), "dag_id": job.dag_id, "params": job.params or {},
+                           "logical_date": iso_date, "result": str(home / f"result-{index}.json")}
+        pending = list(jobs)
+        attempt = 0
+        while pending:
+            attempt += 1
+            request = home / f"request-{attempt}.json"
+            request.write_text(json.dumps({"jobs": [jobs[i] for i in pending]}, default=str))
+            log_path = home / f"child-{attempt}.log"
+            finished, timed_out = _run_child(request, env, home, log_path, on_event, timeout)
+            segments = _job_segments(log_path)
+            for index in list(pending):
+                job = jobs[index]
+                result_path = Path(job["result"])
+                if index in finished and result_path.exists():
+                    data = json.loads(result_path.read_text())
+                    if data.get("fatal"):
+                        outcomes[index] = AirflowEngineError(data["fatal"])
+                    else:
+                        _attach_log_tails(data, segments.get(index, []))
+                        tasks = {name: TaskRun(**task) for name, task in data.pop("tasks").items()}
+                        outcomes[index] = DagRun(tasks=tasks, **data)
+                        outcomes[index].total_seconds = finished[index]  # this DAG's share of the child
+                        outcomes[index].log_path = str(keep_log or "")
+                elif index == timed_out:
+                    outcomes[index] = AirflowEngineError(f"the Airflow run exceeded {timeout:.0f} s and was stopped")
+                elif index in segments:  # started but the child died under it
+                    tail = "\n".join(segments[index][-25:])
+                    outcomes[index] = AirflowEngineError(f"Airflow child process ended without a result:\n{tail}")
+                else:
+                    continue  # not reached: goes to the next child
+                pending.remove(index)
+            if keep_log:
+                with open(keep_log, "a") as out:
+                    out.write(log_path.read_text(errors="replace"))
+            if pending and not segments and timed_out is None:
+                # the child died before starting any job: it will not do better next time
+                tail = "\n".join(log_path.read_text(errors="replace").strip().splitlines()[-25:])
+                for index in pending:
+                    outcomes[index] = AirflowEngineError(f"Airflow child process failed to start:\n{tail}")
+                pending = []
     finally:
         shutil.rmtree(home, ignore_errors=True)
-    tasks = {name: TaskRun(**task) for name, task in data.pop("tasks").items()}
-    run = DagRun(tasks=tasks, **data)
-    run.total_seconds = time.time() - start
-    return run
 
 
-def _run_child(request: Path, env: dict, home: Path, log_path: Path, on_event, timeout) -> None:
+def _run_child(request: Path, env: dict, home: Path, log_path: Path, on_event, timeout):
+    """Run one child over its jobs; return ({job index: seconds} finished, index of a timed-out job)."""
     import re
     import threading
 
+    from compare.engines._airflow_child import JOB_MARKER
+
     marker = re.compile(r"\[DAG TEST\] (starting|end task) task_id=(\S+) map_index=(-?\d+)")
-
-    def kill_group() -> None:
-        from compare.engines.processes import kill_tree
-
-        kill_tree(proc.pid)
+    job_marker = re.compile(re.escape(JOB_MARKER) + r" (\d+) (start|end)$")
+    current = {"index": None, "since": time.time()}
+    finished: dict[int, float] = {}
+    timed_out = []
+    done = threading.Event()
 
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
@@ -218,40 +294,78 @@ def _run_child(request: Path, env: dict, home: Path, log_path: Path, on_event, t
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
             env=env, cwd=str(home), start_new_session=True,
         )
-        # a watchdog, not a check between lines: a sensor waiting for days may print nothing
-        timed_out = threading.Event()
-        watchdog = None
-        if timeout:
-            watchdog = threading.Timer(timeout, lambda: (timed_out.set(), kill_group()))
-            watchdog.daemon = True
-            watchdog.start()
+
+        def watch() -> None:
+            # a watchdog, not a check between lines: a sensor waiting for days may print nothing
+            from compare.engines.processes import kill_tree
+
+            while not done.wait(0.5):
+                if current["index"] is not None and timeout and time.time() - current["since"] > timeout:
+                    timed_out.append(current["index"])
+                    kill_tree(proc.pid)
+                    return
+
+        watchdog = threading.Thread(target=watch, daemon=True)
+        watchdog.start()
         try:
             for line in proc.stdout:
                 log.write(line)
+                found = job_marker.search(line.rstrip())
+                if found:
+                    index, kind = int(found.group(1)), found.group(2)
+                    if kind == "start":
+                        current.update(index=index, since=time.time())
+                    else:
+                        finished[index] = time.time() - current["since"]
+                        current["index"] = None
+                    if on_event:
+                        on_event({"event": f"dag_{'started' if kind == 'start' else 'ended'}", "job": index})
+                    continue
                 found = marker.search(line) if on_event else None
                 if found:
-                    kind, task_id, index = found.groups()
-                    name = task_id if index == "-1" else f"{task_id}[{index}]"
-                    on_event({"event": "task_started" if kind == "starting" else "task_ended", "task": name})
+                    kind, task_id, map_index = found.groups()
+                    name = task_id if map_index == "-1" else f"{task_id}[{map_index}]"
+                    on_event({"event": "task_started" if kind == "starting" else "task_ended", "task": name,
+                              "job": current["index"]})
             proc.wait()
         finally:
-            if watchdog:
-                watchdog.cancel()
-            if proc.poll() is None:  # interrupted: take the whole child group down
-                kill_group()
+            done.set()
+            if proc.poll() is None:  # interrupted: take the whole child tree down
+                from compare.engines.processes import kill_tree
+
+                kill_tree(proc.pid)
                 proc.wait()
-    if timed_out.is_set():
-        raise AirflowEngineError(f"the Airflow run exceeded {timeout:.0f} s and was stopped")
+    return finished, (timed_out[0] if timed_out else None)
 
 
-def _attach_log_tails(data: dict, log_path: Path, lines: int = 30) -> None:
-    """Split the dag.test() output at its per-task markers and keep each task's last lines."""
+def _job_segments(log_path: Path) -> dict:
+    """The child's log split by job: {job index: [lines]}."""
+    import re
+
+    from compare.engines._airflow_child import JOB_MARKER
+
+    job_marker = re.compile(re.escape(JOB_MARKER) + r" (\d+) (start|end)$")
+    segments, current = {}, None
+    for line in log_path.read_text(errors="replace").splitlines():
+        found = job_marker.search(line)
+        if found:
+            current = int(found.group(1)) if found.group(2) == "start" else None
+            if current is not None:
+                segments[current] = []
+            continue
+        if current is not None:
+            segments[current].append(line)
+    return segments
+
+
+def _attach_log_tails(data: dict, lines_of_job: list, lines: int = 30) -> None:
+    """Split one DAG's dag.test() output at its per-task markers and keep each task's last lines."""
     import re
 
     start = re.compile(r"\[DAG TEST\] starting task_id=(\S+) map_index=(-?\d+)")
     end = re.compile(r"\[DAG TEST\] end task task_id=(\S+) map_index=(-?\d+)")
     current, buffers = None, {}
-    for line in log_path.read_text(errors="replace").splitlines():
+    for line in lines_of_job:
         found = start.search(line)
         if found:
             task_id, index = found.groups()

@@ -6,7 +6,7 @@ import textwrap
 import psutil
 import pytest
 
-from compare.engines.airflow import AirflowEngineError, run_dag, template_database
+from compare.engines.airflow import AirflowEngineError, DagJob, run_dag, run_dags, template_database
 
 DAG = '''
 from datetime import datetime
@@ -78,7 +78,7 @@ def test_dag_run_states_xcoms_rendered_fields_and_isolation(tmp_path, monkeypatc
     assert tasks["bad"].try_number == 2
     assert any("this task always fails" in line for line in tasks["bad"].log_tail)
     assert tasks["bash"].operator == "BashOperator"
-    assert {"event": "task_started", "task": "double[1]"} in events
+    assert {"event": "task_started", "task": "double[1]", "job": 0} in events
     # nothing left behind, nothing touched
     assert list(user_home.iterdir()) == []
     assert list(scratch.iterdir()) == []
@@ -102,3 +102,36 @@ def test_unknown_dag_id_and_import_errors_are_reported(tmp_path):
         run_dag(broken, "anything")
     with pytest.raises(AirflowEngineError, match="not YYYY-MM-DD"):
         run_dag(dag_file, "engine_probe", logical_date="yesterday")
+
+
+SMALL = """
+from datetime import datetime
+
+from airflow.providers.standard.operators.bash import BashOperator
+from airflow.sdk import DAG
+
+with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule=None):
+    BashOperator(task_id="only", bash_command="{command}")
+"""
+
+
+def test_several_dags_share_one_airflow_process(tmp_path):
+    alpha = tmp_path / "a" / "alpha.py"
+    beta = tmp_path / "b" / "alpha.py"  # same file name in another folder
+    for path, dag_id, command in ((alpha, "alpha", "echo {{ ds }}"), (beta, "beta", "exit 3")):
+        path.parent.mkdir()
+        path.write_text(SMALL.format(dag_id=dag_id, command=command))
+    events = []
+    outcomes = run_dags([
+        DagJob(alpha, "alpha", logical_date="2024-03-05"),
+        DagJob(beta, "beta"),
+        DagJob(alpha, "nope"),
+        DagJob(tmp_path / "missing.py", "x"),
+    ], on_event=events.append)
+    assert outcomes[0].state == "success" and outcomes[0].tasks["only"].xcom_return == "2024-03-05"
+    assert outcomes[1].state == "failed" and outcomes[1].tasks["only"].state == "failed"
+    assert any("exit code 3" in line for line in outcomes[1].tasks["only"].log_tail)
+    assert isinstance(outcomes[2], AirflowEngineError) and "'nope' not found" in str(outcomes[2])
+    assert isinstance(outcomes[3], AirflowEngineError) and "no such file" in str(outcomes[3])
+    assert [e["job"] for e in events if e["event"] == "dag_started"] == [0, 1, 2]
+    assert psutil.Process().children(recursive=True) == []
