@@ -330,6 +330,36 @@ def _airflow_not_followed(task_id, follow):
     return not (task_id in follow or any(prefix in follow for prefix in prefixes))
 
 
+def _airflow_map_items(mode, names, sources):
+    """The items of a mapped task (one per Airflow map index, in map index order), as JSON texts.
+
+    mode 'single': .expand(arg=seq) (a dict expands to [key, value] pairs); 'zip': .expand(arg=a.zip(b))
+    (element-wise tuples, shortest wins); 'product': .expand(a=.., b=..) (the last argument varies
+    fastest, as Airflow numbers map indexes; items are {name: value} dicts); 'kwargs':
+    .expand_kwargs(seq of dicts). A source that is None (a skipped upstream) expands to nothing.
+    """
+    import itertools
+    import json
+
+    def sequence(value):
+        if value is None:
+            return []
+        if isinstance(value, dict):
+            return [[key, item] for key, item in value.items()]
+        return list(value)
+
+    seqs = [sequence(source) for source in sources]
+    if mode == "single":
+        items = seqs[0]
+    elif mode == "zip":
+        items = [list(group) for group in zip(*seqs)]
+    elif mode == "product":
+        items = [dict(zip(names, combo)) for combo in itertools.product(*seqs)]
+    else:
+        items = [dict(item) for item in seqs[0]]
+    return [json.dumps(item, default=str) for item in items]
+
+
 def _kfp_outputs(results, skipped, spec):
     """Turn XCom values into the component's return tuple, in the order of `spec`.
 
@@ -385,7 +415,7 @@ def _from_json(text):
 
 # The helpers in copy order (a component gets the ones it uses).
 HELPERS = ("_airflow_runtime", "_airflow_render", "_airflow_call_python", "_airflow_run_bash",
-           "_airflow_should_skip", "_airflow_branch_ids", "_airflow_not_followed", "_kfp_outputs", "_ints_back",
+           "_airflow_should_skip", "_airflow_branch_ids", "_airflow_not_followed", "_airflow_map_items", "_kfp_outputs", "_ints_back",
            "_from_json")
 
 
@@ -509,3 +539,71 @@ def _airflow_run_operator(airflow, module_name, class_name, kwargs, module_code=
 
 
 HELPERS = HELPERS + ("_airflow_run_operator",)
+
+
+def _airflow_trigger_pipeline(airflow, dag_id, conf=None, run_id="", logical_date="", wait_for_completion=False,
+                              poke_interval=60.0, allowed_states=("success",), failed_states=("failed",)):
+    """TriggerDagRunOperator on KFP: start a run of the pipeline converted from `dag_id`; return (XCom values, skipped).
+
+    The pipeline (named as kfmigrate names it: lowercase, dashes) must be uploaded on the KFP
+    server at KFP_HOST (default: the in-cluster ml-pipeline service); in a Kubeflow pod the service
+    account token at KF_PIPELINES_SA_TOKEN_PATH authenticates. conf keys that are parameters of the
+    pipeline become run parameters (Airflow's conf overrides params), with logical_date and run_id.
+    """
+    import os
+    import re
+    import time
+
+    import kfp
+
+    name = re.sub("-+", "-", re.sub("[^-0-9a-z]+", "-", str(dag_id).lower())).strip("-")[:128].strip("-") or "pipeline"
+    host = os.environ.get("KFP_HOST") or "http://ml-pipeline.kubeflow.svc.cluster.local:8888"
+    token_path = os.environ.get("KF_PIPELINES_SA_TOKEN_PATH", "/var/run/secrets/kubeflow/pipelines/token")
+    credentials = kfp.client.ServiceAccountTokenVolumeCredentials(path=token_path) if os.path.exists(token_path) else None
+    namespace = os.environ.get("KFP_NAMESPACE")
+    namespace_file = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+    if not namespace and os.path.exists(namespace_file):
+        with open(namespace_file) as handle:
+            namespace = handle.read().strip()
+    client = kfp.Client(host=host, credentials=credentials, namespace=namespace or None)
+    pipeline_id = client.get_pipeline_id(name)
+    if not pipeline_id:
+        raise airflow.AirflowException(f"DAG {dag_id!r}: no pipeline named {name!r} on {host}; convert and upload it first")
+    versions = client.list_pipeline_versions(pipeline_id, sort_by="created_at desc", page_size=1).pipeline_versions or []
+    if not versions:
+        raise airflow.AirflowException(f"pipeline {name!r} has no version on {host}")
+    version = versions[0]
+    spec = version.pipeline_spec or {}
+    accepted = set(((spec.get("root") or {}).get("inputDefinitions") or {}).get("parameters") or {})
+    params = {}
+    for key, value in (conf or {}).items():
+        if key in accepted:
+            params[key] = value
+        else:
+            print(f"conf key {key!r} is not a parameter of pipeline {name!r}: not passed (Airflow keeps it in dag_run.conf)")
+    for key, value in (("logical_date", logical_date), ("run_id", run_id)):
+        if value and key in accepted:
+            params[key] = value
+    experiment = client.create_experiment(os.environ.get("KFP_EXPERIMENT", "Default"), namespace=namespace or None)
+    run = client.run_pipeline(experiment_id=experiment.experiment_id, job_name=run_id or f"{name} triggered by {airflow.context['dag'].dag_id}",
+                              pipeline_id=pipeline_id, version_id=version.pipeline_version_id, params=params)
+    print(f"Triggered pipeline {name!r}: run {run.run_id}")
+    results = dict(airflow.pushed, trigger_run_id=run.run_id, return_value=None)
+    if wait_for_completion:
+        kfp_states = {"success": "SUCCEEDED", "failed": "FAILED", "running": "RUNNING", "queued": "PENDING"}
+        allowed = {kfp_states.get(str(s).lower(), str(s).upper()) for s in allowed_states}
+        failed = {kfp_states.get(str(s).lower(), str(s).upper()) for s in failed_states}
+        while True:
+            state = str(client.get_run(run.run_id).state or "")
+            print(f"Run {run.run_id} is {state}")
+            if state in failed:
+                raise airflow.AirflowException(f"{name} failed with failed state {state}")
+            if state in allowed:
+                break
+            if state in ("SUCCEEDED", "FAILED", "SKIPPED", "CANCELED"):
+                raise airflow.AirflowException(f"{name} ended in state {state}, which is not an allowed state")
+            time.sleep(poke_interval)
+    return results, False
+
+
+HELPERS = HELPERS + ("_airflow_trigger_pipeline",)

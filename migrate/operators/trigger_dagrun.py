@@ -1,0 +1,120 @@
+"""TriggerDagRunOperator -> a component that starts the target DAG's converted pipeline through the KFP API.
+
+The target is found by name: kfmigrate names a DAG's pipeline after its dag id (lowercase,
+dashes), so the component looks that pipeline up on the KFP server (`KFP_HOST`, default the
+in-cluster ml-pipeline service), takes its newest version and starts a run in experiment
+`KFP_EXPERIMENT` (default "Default"). `conf` keys that are parameters of the target pipeline become
+run parameters, as Airflow's conf overrides params; `logical_date` and `trigger_run_id` become its
+logical_date and run_id parameters. `wait_for_completion` polls the run every poke_interval seconds
+against allowed_states / failed_states. The run id is pushed as XCom `trigger_run_id`, as Airflow does.
+Run-time helper: `_airflow_trigger_pipeline`.
+"""
+from __future__ import annotations
+
+from migrate import ir
+from migrate.operators import NATIVE, PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
+from migrate.operators.common import (
+    ArgBuilder, callback_diagnostics, context_inputs, ignored_arg_diagnostics, unresolved_pull_diagnostics,
+    value_has_jinja, xcom_refs_of,
+)
+from migrate.operators.staticcalls import describe, to_python
+
+OWN_ARGS = {"trigger_dag_id", "conf", "trigger_run_id", "logical_date", "wait_for_completion", "poke_interval",
+            "allowed_states", "failed_states", "reset_dag_run", "skip_when_already_exists", "deferrable",
+            "fail_when_dag_is_paused", "openlineage_inject_parent_info", "note", "run_after"}
+
+
+@mapper("TriggerDagRunOperator")
+def map_trigger_dagrun(task: ir.Task, ctx: MapContext) -> ComponentPlan:
+    plan = ComponentPlan(mapping="TriggerDagRunOperator -> component that starts the target pipeline with the KFP API",
+                         description=task.doc)
+    target = task.args.get("trigger_dag_id")
+    args = ArgBuilder(ctx)
+    lines = [context_inputs(task, ctx, args)]
+    call = ["_airflow", f"dag_id={args.expr(target, 'trigger_dag_id') if target is not None else 'None'}"]
+    for name, keyword in (("conf", "conf"), ("trigger_run_id", "run_id"), ("logical_date", "logical_date")):
+        if task.args.get(name) is not None:
+            call.append(f"{keyword}={args.expr(task.args[name], name)}")
+    if to_python(task.args.get("wait_for_completion")) is True:
+        call.append("wait_for_completion=True")
+        poke = to_python(task.args.get("poke_interval"))
+        if isinstance(poke, (int, float)) and not isinstance(poke, bool):
+            call.append(f"poke_interval={float(poke)!r}")
+        for name in ("allowed_states", "failed_states"):
+            if task.args.get(name) is not None:
+                call.append(f"{name}={args.expr(task.args[name], name, rendered=False)}")
+    lines.append(f"results, skipped = _airflow_trigger_pipeline({', '.join(call)})")
+    plan.body = "\n".join(lines)
+    plan.inputs = args.inputs
+    plan.xcom_refs = xcom_refs_of(task)
+    plan.outputs = {"return_value": "json", "trigger_run_id": "str"}
+    if any(value_has_jinja(v) for v in task.args.values()):
+        plan.packages = ["jinja2"]
+
+    target_value = to_python(target)
+    if target is None:
+        plan.diagnostics.append(ctx.diagnostic(task, "KFM202", "no trigger_dag_id: the task fails at run time", "error"))
+    elif isinstance(target_value, str):
+        from migrate.emit.builder import pipeline_name  # the emitter owns pipeline naming
+
+        name = pipeline_name(target_value)
+        known = target_value == ctx.workflow.dag_id
+        plan.diagnostics.append(ctx.diagnostic(
+            task, "KFM209", f"triggers DAG {target_value!r}: pipeline {name!r} must be uploaded to the same KFP server"
+            + (" (it is this pipeline)" if known else ""), "info"))
+        plan.differences.append(f"Starts the newest version of pipeline {name!r} (convert and upload DAG {target_value!r} too); "
+                                "the task needs KFP_HOST (in Kubeflow: the in-cluster service) and a token with access to the namespace.")
+    elif target_value is not None and not isinstance(target, ir.Template):
+        plan.diagnostics.append(ctx.diagnostic(task, "KFM110", f"trigger_dag_id {describe(target_value)} cannot be resolved statically"))
+    else:
+        plan.diagnostics.append(ctx.diagnostic(task, "KFM203", "trigger_dag_id is templated: the pipeline name is computed at run time", "info"))
+    plan.differences.append("conf keys that are not parameters of the target pipeline are dropped (KFP has no dag_run.conf).")
+    for name in ("reset_dag_run", "skip_when_already_exists"):
+        if to_python(task.args.get(name)) is True:
+            plan.differences.append(f"{name}: KFP runs are never reset or deduplicated by run id; a new run always starts.")
+    if to_python(task.args.get("deferrable")) is True:
+        plan.differences.append("deferrable: the KFP task polls while it waits (no triggerer).")
+    plan.diagnostics += unresolved_pull_diagnostics(task, ctx)
+    for found in (callback_diagnostics(task, ctx), ignored_arg_diagnostics(task, ctx, OWN_ARGS)):
+        plan.diagnostics += found[0]
+        plan.differences += found[1]
+    if args.dynamic:
+        plan.fidelity = PLACEHOLDER
+        message = "argument cannot be resolved statically: " + "; ".join(args.dynamic)
+        plan.diagnostics.append(ctx.diagnostic(task, "KFM110", message))
+        plan.body = f"raise RuntimeError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
+    else:
+        plan.fidelity = NATIVE
+    return plan
+
+
+CASES = [
+    Case(
+        name="trigger another DAG's pipeline and wait",
+        dag='''
+from airflow import DAG
+from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
+
+with DAG("controller", schedule=None):
+    TriggerDagRunOperator(task_id="start_target", trigger_dag_id="Target_DAG", conf={"message": "{{ ds }}"},
+                          wait_for_completion=True, poke_interval=10)
+''',
+        task_id="start_target",
+        codes=("KFM209",),
+        fragments=("_airflow_trigger_pipeline(_airflow, dag_id=trigger_dag_id, conf={'message': _airflow_render('{{ ds }}', _airflow.context)}",
+                   "wait_for_completion=True, poke_interval=10.0", "('trigger_run_id', str)"),
+    ),
+    Case(
+        name="templated target",
+        dag='''
+from airflow import DAG
+from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
+
+with DAG("dispatch", schedule=None, params={"target": "etl"}):
+    TriggerDagRunOperator(task_id="dispatch", trigger_dag_id="{{ params.target }}")
+''',
+        task_id="dispatch",
+        codes=("KFM203",),
+        fragments=("dag_id=_airflow_render(trigger_dag_id, _airflow.context)",),
+    ),
+]
