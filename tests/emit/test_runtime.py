@@ -26,6 +26,23 @@ def test_context_dates_match_airflow_for_a_manual_run():
     assert _airflow_runtime("d", "t", "", "given", {}, {}).context["run_id"] == "given"
 
 
+def test_context_dates_behave_like_pendulum():
+    import pendulum
+
+    ours = make("2024-01-31T10:20:30.000005").context["logical_date"]
+    theirs = pendulum.datetime(2024, 1, 31, 10, 20, 30, 5, tz="UTC")
+    checks = [
+        lambda d: str(d), lambda d: str(d.add(months=1)), lambda d: str(d.subtract(days=31, hours=2)),
+        lambda d: str(d.add(years=1, months=-13)), lambda d: d.to_date_string(), lambda d: d.to_datetime_string(),
+        lambda d: d.int_timestamp, lambda d: str(d.start_of("month")), lambda d: str(d.start_of("week")),
+        lambda d: str(d.end_of("day")), lambda d: str(d.in_timezone("Europe/Paris")),
+        lambda d: d.format("YYYY-MM-DD HH:mm:ss"), lambda d: d.format("YYYYMMDD"), lambda d: d.day_of_week,
+        lambda d: str(d + __import__("datetime").timedelta(days=1)), lambda d: d.isoformat(),
+    ]
+    for check in checks:
+        assert check(ours) == check(theirs)
+
+
 def test_render_follows_airflow_jinja_rules(monkeypatch):
     monkeypatch.setenv("AIRFLOW_VAR_TARGET", "prod")
     monkeypatch.setenv("AIRFLOW_VAR_CONFIG", '{"a": 1}')
