@@ -326,8 +326,8 @@ def agreement_blocks(points: list, titles: dict) -> list:
     for point in points:
         agreement = point["agreement"]
         mark = "✔" if agreement["ok"] else "✘"
-        details = "; ".join((agreement["differences"] + agreement["failed_runs"]
-                             + agreement.get("expected_failures", []))[:5])
+        failed = [_short_error(text, last=True) for text in agreement["failed_runs"]]
+        details = "; ".join((agreement["differences"] + failed + agreement.get("expected_failures", []))[:5])
         if point.get("conversion_error"):
             details = (details + "; " if details else "") + point["conversion_error"]
         rows.append([point["label"], f"{mark} {agreement['verdict']}", details or "-"])
@@ -511,9 +511,12 @@ def first_task_warm_up(points: list) -> str:
             "one-time cost shows up as task run time rather than as time with no task running.")
 
 
-def _short_error(text: str) -> str:
-    text = (text or "failed").strip().splitlines()[0] if text else "failed"
-    return text if len(text) < 120 else text[:117] + "..."
+def _short_error(text: str, last: bool = False) -> str:
+    """One line of an error: its first line, or with last=True the first and the last (a traceback's
+    exception) joined."""
+    lines = [line.strip() for line in (text or "").strip().splitlines() if line.strip()] or ["failed"]
+    short = lines[0] if not last or len(lines) == 1 else f"{lines[0]} ... {lines[-1]}"
+    return short if len(short) < 200 else short[:197] + "..."
 
 
 def definition_blocks(points: list) -> list:
@@ -542,6 +545,9 @@ def definition_blocks(points: list) -> list:
                          f"KFP uses {', '.join(point['definition'].get('kfp', {}).get('concept_names', []))}.")
             break
     return [Heading("Definition size"),
+            Para("The generated KFP Python is longer than the DAG because every component carries what the "
+                 "Airflow callable needs at run time (its imports, helpers, and kfmigrate's small Airflow "
+                 "context shim); the concepts a reader must know are about as many on both sides."),
             Table(["workload", "Airflow DAG", "KFP pipeline (generated Python)", "compiled YAML lines",
                    "conversion fidelity"], rows,
                   "Lines: non-blank, non-comment. Concepts: distinct framework API names a definition uses."),
@@ -699,12 +705,33 @@ def _fidelity_text(point: dict) -> str:
 def _fan_out_observation(results: dict, titles: dict) -> str:
     scaling = [p for p in results["points"] if p["workload"] == "scaling"]
     parts = []
+    widest = max(scaling, key=lambda p: p["knobs"].get("fan_out", 0), default=None)
+    for engine in results["settings"]["engines"]:
+        run = representative_run(widest, engine) if widest else None
+        if not run:
+            continue
+        branches = [(t["start_offset"], t["end_offset"]) for k, t in run["timings"]["tasks"].items()
+                    if k.startswith("branch_")]
+        if len(branches) >= 2:
+            parts.append(f"{titles.get(engine, engine)} ran at most {max_concurrency(branches)} of the "
+                         f"{len(branches)} parallel tasks at once")
     for engine in results["settings"]["engines"]:
         xs, ys, _ = _sweep_series(scaling, "fan_out", engine, "fan_out_seconds")
         if len(xs) >= 2:
             parts.append(f"{titles.get(engine, engine)}: {xs[0]} -> {xs[-1]} parallel tasks took "
                          f"{ys[0]:.2f} -> {ys[-1]:.2f} s ({ys[-1] / xs[-1] * 1000:.0f} ms per task at W={xs[-1]})")
     return "; ".join(parts)
+
+
+def max_concurrency(intervals: list) -> int:
+    """The most intervals open at one moment (an end and a start at the same instant do not overlap)."""
+    events = sorted([(start, 1) for start, _ in intervals] + [(end, -1) for _, end in intervals],
+                    key=lambda e: (e[0], e[1]))
+    running = peak = 0
+    for _, change in events:
+        running += change
+        peak = max(peak, running)
+    return peak
 
 
 def _slug(text: str) -> str:

@@ -55,3 +55,8 @@ def test_markdown_and_html_say_the_same_and_escape():
 def test_fitted_slope():
     assert report.fitted_slope([1, 2, 3], [2.0, 4.0, 6.0]) == 2.0
     assert report.fitted_slope([5, 5], [1.0, 2.0]) is None
+
+
+def test_max_concurrency():
+    assert report.max_concurrency([(0, 1), (1, 2), (2, 3)]) == 1
+    assert report.max_concurrency([(0, 2), (1, 3), (1.5, 4), (3.5, 5)]) == 3
