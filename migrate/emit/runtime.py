@@ -18,7 +18,8 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
 
     logical_date is ISO 8601 text; empty means now (UTC), like a manual Airflow run, for which
     data_interval_start == data_interval_end == logical_date. run_id empty means
-    "manual__<now>", as Airflow 3 names a manual run. xcom maps (task_id, key) to the values wired in from upstream tasks.
+    "manual__<now>", as Airflow 3 names a manual run. xcom maps (task_id, key) to the values wired
+    in from upstream tasks.
     """
     import datetime as dt
     import json
@@ -36,7 +37,8 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
 
             months_total = self.month - 1 + months + 12 * years
             year, month = self.year + months_total // 12, months_total % 12 + 1
-            moved = self.replace(year=year, month=month, day=min(self.day, calendar.monthrange(year, month)[1]))
+            last_day = calendar.monthrange(year, month)[1]
+            moved = self.replace(year=year, month=month, day=min(self.day, last_day))
             return moved + dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds,
                                         microseconds=microseconds)
 
@@ -57,7 +59,8 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
             keep = units.index(unit) + 1
             fields = dict(zip(units, (self.year, self.month, self.day, self.hour, self.minute, self.second)))
             defaults = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0}
-            return self.replace(microsecond=0, **{u: defaults[u] for u in units[keep:]}, **{u: fields[u] for u in units[1:keep]})
+            kept = {u: fields[u] for u in units[1:keep]}
+            return self.replace(microsecond=0, **{u: defaults[u] for u in units[keep:]}, **kept)
 
         def end_of(self, unit):
             steps = {"year": {"years": 1}, "month": {"months": 1}, "week": {"weeks": 1}, "day": {"days": 1},
@@ -128,7 +131,8 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
             if isinstance(task_ids, str):
                 return self._pull_one(task_ids, key)
             if task_ids is None:
-                raise AirflowException("xcom_pull() without task_ids is not supported on KFP (kfmigrate wires literal task_ids only)")
+                raise AirflowException("xcom_pull() without task_ids is not supported on KFP "
+                                       "(kfmigrate wires literal task_ids only)")
             return [self._pull_one(one, key) for one in task_ids]
 
         def _pull_one(self, upstream_id, key):
@@ -265,7 +269,9 @@ def _airflow_render(value, context):
         import jinja2
         import jinja2.sandbox
 
-        env = jinja2.sandbox.SandboxedEnvironment(undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.do"], cache_size=0)
+        env = jinja2.sandbox.SandboxedEnvironment(
+            undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.do"], cache_size=0,
+        )
         env.filters.update(
             ds=lambda d: None if d is None else d.strftime("%Y-%m-%d"),
             ds_nodash=lambda d: None if d is None else d.strftime("%Y%m%d"),
@@ -283,7 +289,8 @@ def _airflow_render(value, context):
     return value
 
 
-def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates_dict=None, multiple_outputs=False):
+def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates_dict=None,
+                         multiple_outputs=False):
     """Call a task callable the way PythonOperator / @task does; return (XCom values, skipped).
 
     Context entries are passed when the callable names them or takes **kwargs; values pushed with
@@ -316,7 +323,8 @@ def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates
     return results, False
 
 
-def _airflow_run_bash(airflow, bash_command, env=None, append_env=False, cwd=None, skip_on_exit_code=99, output_encoding="utf-8"):
+def _airflow_run_bash(airflow, bash_command, env=None, append_env=False, cwd=None, skip_on_exit_code=99,
+                      output_encoding="utf-8"):
     """Run a rendered bash command like BashOperator; return (XCom values, skipped).
 
     stdout and stderr are streamed to the log; the last line is the return value; an exit code in
@@ -357,7 +365,8 @@ def _airflow_run_bash(airflow, bash_command, env=None, append_env=False, cwd=Non
         print(f"Bash command returned exit code {exit_code}. Skipping.")
         return {}, True
     if exit_code != 0:
-        raise airflow.AirflowException(f"Bash command failed. The command returned a non-zero exit code {exit_code}.")
+        raise airflow.AirflowException(
+            f"Bash command failed. The command returned a non-zero exit code {exit_code}.")
     return dict(airflow.pushed, return_value=last_line), False
 
 
@@ -452,7 +461,8 @@ def _kfp_outputs(results, skipped, spec):
             if kind == "int" and isinstance(value, float) and value.is_integer():
                 value = int(value)  # lossless; Airflow does not check annotations at all
             if not isinstance(value, types[kind]) or (kind in ("int", "float") and isinstance(value, bool)):
-                raise TypeError(f"XCom {key!r} is {type(value).__name__}, but the task declares {kind} (its return annotation)")
+                raise TypeError(f"XCom {key!r} is {type(value).__name__}, "
+                                f"but the task declares {kind} (its return annotation)")
             values.append(value)
     return tuple(values)
 
