@@ -381,14 +381,17 @@ def point_blocks(point: dict, engines: list, titles: dict, with_plots: bool) -> 
             continue
         rows.append([titles.get(engine, engine), f"{summary['ok_runs']}/{summary['runs']}",
                      spread(summary["wall_seconds"]), seconds(summary["cold"]["wall_seconds"]),
+                     spread(summary.get("engine_run_seconds", {})),
                      spread(summary["overhead_seconds"]), spread(summary["task_work_seconds"]),
                      spread(summary["time_to_first_task"]), spread(summary["median_start_latency"]),
                      spread(summary["cpu_seconds"], lambda v: f"{v:.1f} s"),
                      spread(summary["peak_rss_bytes"], megabytes)])
     blocks.append(Table(
-        ["engine", "ok runs", "wall (warm)", "wall (cold)", "no task running", "task work (sum)",
-         "time to first task", "median start latency", "CPU", "peak memory"], rows,
-        "wall: from calling the engine to its return; no task running: wall minus the union of task "
+        ["engine", "ok runs", "wall (warm)", "wall (cold)", "engine's own run", "no task running",
+         "task work (sum)", "time to first task", "median start latency", "CPU", "peak memory"], rows,
+        "wall: from calling the engine to its return; engine's own run: dag.test() / kfp.local's pipeline "
+        "run inside that (the rest is process start-up, DAG parsing, reading results back); "
+        "no task running: wall minus the union of task "
         "intervals (engine start-up, scheduling, bookkeeping); start latency: a task's start minus its "
         "last upstream's finish. CPU and memory cover the whole process tree of the run."))
     blocks += per_task_blocks(point, engines, titles)
