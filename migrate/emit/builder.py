@@ -24,8 +24,9 @@ from migrate import ir
 from migrate.diagnostics import ERROR, Diagnostic
 from migrate.emit import EmitError, EmitResult, TaskReport
 from migrate.emit import container as containers
+from migrate.emit import mapping as mappings
 from migrate.emit import runtime
-from migrate.operators import ComponentPlan, Input, MapContext, PipelineInput, find_mapper
+from migrate.operators import PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput, find_mapper
 from migrate.operators.branching import CONDITION_KEY, CONTROL_KEYS, FOLLOW_KEY, control_kind
 from migrate.operators.common import identifier, kfp_type
 from migrate.operators.placeholder import placeholder_plan
@@ -57,6 +58,11 @@ class Node:
     skip_output: bool = False
     skip_check: bool = False
     container: Optional[containers.ContainerCode] = None  # set for container components
+    loop: Optional[mappings.Loop] = None  # the dsl.ParallelFor the task runs in (mapped tasks and groups)
+    collected_from: Set[str] = field(default_factory=set)  # producers inside another loop (dsl.Collected)
+
+    def collected(self, producer: str) -> bool:
+        return producer in self.collected_from
     differences: List[str] = field(default_factory=list)
     diagnostics: List[Diagnostic] = field(default_factory=list)
 
@@ -76,8 +82,12 @@ def build(workflow: ir.Workflow) -> EmitResult:
         diagnostics.append(Diagnostic("KFM208", f"DAG {name} is not carried over to KFP", "warning", workflow.span))
     ctx = MapContext(workflow, param_inputs, tuple(t.task_id for t in workflow.tasks))
     nodes: Dict[str, Node] = {}
+    loops: Dict[str, Optional[mappings.Loop]] = {}
     for task in workflow.tasks:
-        nodes[task.task_id] = node = Node(task, _plan(task, ctx))
+        plan, loop = _plan_and_loop(task, ctx, loops)
+        nodes[task.task_id] = node = Node(task, plan, loop=loop)
+        if loop is not None:
+            loop.members.append(task.task_id)
         if task.is_setup or task.is_teardown:
             kind = "teardown" if task.is_teardown else "setup"
             node.diagnostics.append(Diagnostic("KFM210", f"{kind} task runs as an ordinary task: a failed upstream task stops it on KFP", "warning", task.span, task.task_id))
@@ -95,6 +105,14 @@ def build(workflow: ir.Workflow) -> EmitResult:
             taken |= {name, f"{name}_task"}
             k8s_taken.add(k8s_name(name))
             node.function, node.variable = name, name + "_task"
+
+    for loop in dict.fromkeys(n.loop for n in nodes.values() if n.loop is not None):
+        base = identifier(loop.key, "task")
+        loop.variable = _unique(f"{base}_item", taken)
+        loop.params = {name: (pipeline, kfp_type(ctx.param_type(name))) for name, pipeline in param_inputs.items()}
+        if loop.literal_items is None:
+            loop.items_function = _unique(f"{base}_items", taken)
+            taken.add(f"{loop.items_function}_task")
 
     order = _wire(workflow, nodes)
     components = [nodes[t] for t in order if nodes[t].plan.component]
@@ -169,12 +187,30 @@ def _prepare_container(node: Node, ctx: MapContext) -> None:
     node.differences += code.differences
 
 
-def _plan(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    if task.mapping is not None:
-        return placeholder_plan(task, ctx, "dynamic task mapping (.expand) has no KFP mapping yet")
+def _plan_and_loop(task: ir.Task, ctx: MapContext, loops: Dict[str, Optional[mappings.Loop]]):
+    """The task's plan and the dsl.ParallelFor it runs in (mapped tasks, tasks of mapped groups)."""
     mapped_groups = getattr(ctx.workflow, "mapped_groups", {}) or {}
-    if any(group in mapped_groups for group in task.group):
-        return placeholder_plan(task, ctx, "tasks of a mapped task group have no KFP mapping yet")
+    group = next((g for g in task.group if g in mapped_groups), None)
+    if task.mapping is None and group is None:
+        return _plan(task, ctx), None
+    if task.mapping is not None and group is not None:
+        return placeholder_plan(task, ctx, "a mapped task inside a mapped task group has no KFP mapping yet"), None
+    key = group or task.task_id
+    if key not in loops:
+        loop, why = mappings.loop_for(mapped_groups[group] if group else task.mapping, key, group)
+        loops[key] = loop
+        if loop is None:
+            loops[key + "\0why"] = why  # type: ignore[assignment]
+    loop = loops[key]
+    if loop is None:
+        return placeholder_plan(task, ctx, str(loops.get(key + "\0why"))), None
+    plan = mappings.mapped_plan(task, ctx, loop, _plan)
+    if group is None and plan.fidelity == PLACEHOLDER:
+        return plan, None
+    return plan, loop
+
+
+def _plan(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     mapper = find_mapper(task.operator, fallback=True)
     if mapper is None:
         return placeholder_plan(task, ctx)
@@ -219,6 +255,11 @@ def _wire(workflow: ir.Workflow, nodes: Dict[str, Node]) -> List[str]:
             for producer, key in node.plan.xcom_refs:
                 if producer in nodes and _publishes(nodes[producer]) and key not in wanted[producer]:
                     wanted[producer].append(key)
+    for node in nodes.values():
+        for source in (node.loop.sources if node.loop is not None else ()):
+            if isinstance(source, ir.TaskOutput) and source.task_id in nodes and _publishes(nodes[source.task_id]):
+                if source.key not in wanted[source.task_id]:
+                    wanted[source.task_id].append(source.key)
     for task_id, node in nodes.items():
         if not _publishes(node):
             continue
@@ -251,6 +292,8 @@ def _wire(workflow: ir.Workflow, nodes: Dict[str, Node]) -> List[str]:
             param = _unique(f"{source.function}__{identifier(key, 'value')}", taken)
             output, kind = source.outputs[key]
             node.xcom_inputs.append((param, producer, key, output, kind))
+            if _crosses(source, node):
+                node.collected_from.add(producer)
             if producer not in node.upstream:
                 node.upstream.append(producer)
 
@@ -287,7 +330,7 @@ class _Graph:
         self.short_circuits: Dict[str, List[str]] = {t: [] for t in nodes}  # task -> short circuits skipping it
         for task_id, node in nodes.items():
             kind = control_kind(node.task)
-            if kind is None or not _publishes(node):
+            if kind is None or not _publishes(node) or node.loop is not None:
                 continue
             if kind[0] == "branch" and FOLLOW_KEY in node.outputs:
                 self.branches.add(task_id)
@@ -321,19 +364,27 @@ def _skip_decision(node: Node, nodes: Dict[str, Node], graph: _Graph) -> None:
     removed_states: Dict[str, Optional[str]] = {}
 
     def ref(producer: str, key: str, type_: str) -> str:
+        if _crosses(nodes[producer], node):
+            type_ = "list"  # dsl.Collected: one value per map index
         if (producer, key) not in refs:
             suffix = {SKIP_OUTPUT: "skipped", FOLLOW_KEY: "follow", CONDITION_KEY: "condition"}[key]
             param = _unique(f"{nodes[producer].function}_{suffix}", taken)
             refs[(producer, key)] = param
             output = SKIP_OUTPUT if key == SKIP_OUTPUT else nodes[producer].outputs[key][0]
             node.control_inputs.append((param, producer, output, type_))
+            if _crosses(nodes[producer], node):
+                node.collected_from.add(producer)
         return refs[(producer, key)]
 
     def state(upstream: str) -> Optional[str]:
         """Expression for "upstream was skipped", None when it never is."""
         source = nodes[upstream]
         if source.plan.component:
-            return ref(upstream, SKIP_OUTPUT, "bool") if source.skip_output else None
+            if not source.skip_output:
+                return None
+            flag = ref(upstream, SKIP_OUTPUT, "bool")
+            # every map index counts as an upstream task; no index at all means the mapped task was skipped
+            return f"*({flag} or [True])" if _crosses(source, node) else flag
         if upstream not in removed_states:
             removed_states[upstream] = None  # cycles (bad input) end here
             expr = decision(upstream)
@@ -363,6 +414,11 @@ def _skip_decision(node: Node, nodes: Dict[str, Node], graph: _Graph) -> None:
         return " or ".join(terms) or None
 
     node.skip_expr = decision(node.task.task_id)
+
+
+def _crosses(producer: Node, consumer: Node) -> bool:
+    """Does a value go from inside a dsl.ParallelFor to outside it (dsl.Collected)?"""
+    return producer.loop is not None and producer.loop is not consumer.loop
 
 
 def _publishes(node: Node) -> bool:
@@ -429,6 +485,8 @@ def _rule_notes(node: Node) -> None:
 # ---------------------------------------------------------------- code
 def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict], pipeline_fn: str) -> str:
     helpers = [name for name in runtime.HELPERS if any(name in _helpers(node) for node in components)]
+    if any(n.loop is not None and n.loop.items_function for n in components):
+        helpers = [name for name in runtime.HELPERS if name in helpers or name in ("_airflow_map_items", "_from_json", "_ints_back")]
     uses_kubernetes = any(node.task.timeout_seconds or not node.plan.platform.is_empty() for node in components)
     parts = [_module_docstring(workflow, pipeline_fn)]
     imports = ["from pathlib import Path", "from typing import NamedTuple", "", "from kfp import compiler, dsl"]
@@ -454,6 +512,10 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
             '    """The DAG has only empty tasks; KFP needs at least one task in a pipeline."""\n'
             '    print("Nothing to run: every Airflow task of this DAG was an empty task.")'
         )
+    by_id = {node.task.task_id: node for node in components}
+    for loop in dict.fromkeys(n.loop for n in components if n.loop is not None and n.loop.items_function):
+        inputs = [(name, type_) for name, type_, _code in _items_inputs(loop, by_id)]
+        parts.append(mappings.items_component(loop, loop.items_function, inputs, _items_source_code(loop, by_id)))
     parts.append("# ---------------------------------------------------------------- pipeline")
     parts.append(_pipeline(workflow, components, parameters, pipeline_fn))
     main = ('if __name__ == "__main__":\n'
@@ -519,7 +581,7 @@ def _schedule_text(schedule: ir.Schedule) -> str:
         text += f", start_date {schedule.start_date}"
     if schedule.catchup:
         text += ", catchup on"
-    return text + " (not part of the pipeline: create a KFP recurring run for it)"
+    return text + "\n  (not part of the pipeline: create a KFP recurring run for it)"
 
 
 def _component(workflow: ir.Workflow, node: Node) -> str:
@@ -541,7 +603,7 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
         decorator = "@dsl.component(\n" + "".join(f"    {arg},\n" for arg in decorator_args) + ")"
 
     params = [f"{i.name}: {i.type}" for i in plan.inputs]
-    params += [f"{param}: {_python_type(kind)}" for param, _t, _k, _o, kind in node.xcom_inputs]
+    params += [f"{param}: {'list' if node.collected(producer) else _python_type(kind)}" for param, producer, _k, _o, kind in node.xcom_inputs]
     params += [f"{param}: {type_}" for param, _p, _o, type_ in node.control_inputs]
     spec = [(key, kind) for key, (_name, kind) in node.outputs.items()]
     names = [name for _key, (name, _kind) in node.outputs.items()]
@@ -570,6 +632,8 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
     xcom_items = []
     for param, producer, key, _output, kind in node.xcom_inputs:
         value = f"_from_json({param})" if kind == "json" else param
+        if node.collected(producer):  # every map index's value, as Airflow's lazy XCom list
+            value = f"[_from_json(value) for value in {param}]" if kind == "json" else f"_ints_back({param})"
         xcom_items.append(f"({producer!r}, {key!r}): {value}")
     xcom_items += [f"({producer!r}, {key!r}): None" for producer, key in node.xcom_none]
     if xcom_items or "xcom" in plan.body:
@@ -635,20 +699,128 @@ def _pipeline(workflow: ir.Workflow, components: List[Node], parameters: List[di
         lines.append(textwrap.indent(text, "    ", lambda line: bool(line.strip())))
     if not components:
         lines.append("    no_task_runs().set_display_name('no task runs')")
-    for node in components:
-        lines.append(textwrap.indent(_task_call(workflow, node, by_id), "    "))
+    for unit in _units(components):
+        if isinstance(unit, Node):
+            lines.append(textwrap.indent(_task_call(workflow, unit, by_id), "    "))
+            continue
+        loop, members = unit
+        lines.append(textwrap.indent(_loop_header(loop, by_id), "    "))
+        for node in members:
+            lines.append(textwrap.indent(_task_call(workflow, node, by_id), "        "))
     return "\n".join(lines)
+
+
+def _units(components: List[Node]):
+    """Tasks in an order the pipeline function can call them: each dsl.ParallelFor as one unit
+    (loop, member nodes) placed after everything its members need; otherwise the topological order."""
+    import heapq
+
+    unit_of = {n.task.task_id: (n.loop.key if n.loop is not None else n.task.task_id) for n in components}
+    units: Dict[str, List[Node]] = {}
+    for node in components:
+        units.setdefault(unit_of[node.task.task_id], []).append(node)
+    needs: Dict[str, Set[str]] = {u: set() for u in units}
+    for node in components:
+        own = unit_of[node.task.task_id]
+        producers = set(node.upstream) | {p for _a, p, *_ in node.xcom_inputs} | {p for _a, p, *_ in node.control_inputs}
+        if node.loop is not None:
+            producers |= {s.task_id for s in node.loop.sources if isinstance(s, ir.TaskOutput)}
+        needs[own] |= {unit_of[p] for p in producers if p in unit_of and unit_of[p] != own}
+    position = {u: i for i, u in enumerate(units)}
+    names = list(units)
+    waiting = {u: len(needs[u]) for u in units}
+    users: Dict[str, List[str]] = {u: [] for u in units}
+    for unit, required in needs.items():
+        for other in required:
+            users[other].append(unit)
+    ready = [position[u] for u, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
+    order: List[str] = []
+    while ready:
+        unit = names[heapq.heappop(ready)]
+        order.append(unit)
+        for user in users[unit]:
+            waiting[user] -= 1
+            if waiting[user] == 0:
+                heapq.heappush(ready, position[user])
+    order += [u for u in names if u not in order]  # a cycle through a loop (bad input): file order
+    result = []
+    for unit in order:
+        members = units[unit]
+        loop = members[0].loop
+        result.append((loop, members) if loop is not None else members[0])
+    return result
+
+
+def _loop_header(loop: mappings.Loop, by_id: Dict[str, Node]) -> str:
+    what = f"mapped task group {loop.group!r}" if loop.group else f"mapped task {loop.key!r}"
+    lines = [f"# {what}: one dsl.ParallelFor iteration per Airflow map index"]
+    if loop.literal_items is not None:
+        items = repr(loop.literal_items)
+    else:
+        args = [f"{name}={code}" for name, _type, code in _items_inputs(loop, by_id)]
+        variable = f"{loop.items_function}_task"
+        lines.append(f"{variable} = {loop.items_function}({', '.join(args)})")
+        lines.append(f"{variable}.set_display_name({(loop.key + ' (map items)')!r})")
+        items = f"{variable}.output"
+    lines.append(f"with dsl.ParallelFor(items={items}) as {loop.variable}:")
+    return "\n".join(lines)
+
+
+def _items_inputs(loop: mappings.Loop, by_id: Dict[str, Node]) -> List[Tuple[str, str, str]]:
+    """(input name, type, pipeline code) of an items component, one per non-literal source."""
+    found = []
+    for index, source in enumerate(loop.sources):
+        name = f"source_{index}"
+        if isinstance(source, ir.TaskOutput) and source.task_id in by_id and source.key in by_id[source.task_id].outputs:
+            producer = by_id[source.task_id]
+            code = f"{producer.variable}.outputs[{producer.outputs[source.key][0]!r}]"
+            if producer.loop is not None:
+                found.append((name, "list", f"dsl.Collected({code})"))
+            else:
+                found.append((name, "str", code))
+        elif isinstance(source, ir.ParamRef) and source.name in loop.params:
+            pipeline_name, type_ = loop.params[source.name]
+            found.append((name, type_, pipeline_name))
+    return found
+
+
+def _items_source_code(loop: mappings.Loop, by_id: Dict[str, Node]) -> List[str]:
+    inputs = {name: type_ for name, type_, _code in _items_inputs(loop, by_id)}
+    codes = []
+    for index, source in enumerate(loop.sources):
+        name = f"source_{index}"
+        if name in inputs:
+            if inputs[name] == "list" and isinstance(source, ir.TaskOutput):
+                codes.append(f"[_from_json(value) for value in {name}]")
+            elif isinstance(source, ir.TaskOutput):
+                codes.append(f"_from_json({name})")
+            else:
+                codes.append(f"_ints_back({name})")
+        elif isinstance(source, ir.Literal):
+            codes.append(repr(source.value))
+        else:
+            codes.append("None")  # no such output on KFP: nothing to map over
+    return codes
 
 
 def _task_call(workflow: ir.Workflow, node: Node, by_id: Dict[str, Node]) -> str:
     task = node.task
     args = []
     for item in node.plan.inputs:
-        args.append(f"{item.name}={_value_code(item)}")
+        if node.loop is not None and item.name == mappings.ITEM_PARAM:
+            args.append(f"{item.name}={node.loop.variable}")
+        else:
+            args.append(f"{item.name}={_value_code(item)}")
+
+    def output_code(producer: str, output: str) -> str:
+        code = f"{by_id[producer].variable}.outputs[{output!r}]"
+        return f"dsl.Collected({code})" if node.collected(producer) else code
+
     for param, producer, _key, output, _kind in node.xcom_inputs:
-        args.append(f"{param}={by_id[producer].variable}.outputs[{output!r}]")
+        args.append(f"{param}={output_code(producer, output)}")
     for param, producer, output, _type in node.control_inputs:
-        args.append(f"{param}={by_id[producer].variable}.outputs[{output!r}]")
+        args.append(f"{param}={output_code(producer, output)}")
     call = f"{node.variable} = {node.function}(" + ", ".join(args) + ")"
     if len(call) > 100:
         call = f"{node.variable} = {node.function}(\n" + "".join(f"    {a},\n" for a in args) + ")"
