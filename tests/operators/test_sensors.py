@@ -1,0 +1,143 @@
+"""Sensors: the polling helper (Airflow's timeout/soft_fail/backoff rules) and real runs of the sample
+DAG on kfp.local and on Airflow 3 with the same file and connection."""
+from __future__ import annotations
+
+import time
+import types
+
+import pytest
+
+from conftest import FS_CONNECTION, SAMPLES, convert, report_of
+from migrate.emit import runtime
+
+
+class FakeAirflow:
+    """What `_airflow_runtime` returns, reduced to what `_airflow_sensor` uses."""
+
+    class AirflowException(Exception):
+        pass
+
+    class AirflowSkipException(AirflowException):
+        pass
+
+    class AirflowFailException(AirflowException):
+        pass
+
+    def __init__(self):
+        self.pushed = {}
+        self.context = {"dag": types.SimpleNamespace(dag_id="d"), "task": types.SimpleNamespace(task_id="t")}
+
+
+def poke_after(count):
+    calls = []
+
+    def poke():
+        calls.append(time.monotonic())
+        return len(calls) >= count
+
+    return poke, calls
+
+
+def test_sensor_pokes_until_done_and_returns_the_xcom_value():
+    airflow = FakeAirflow()
+    poke, calls = poke_after(3)
+    assert runtime._airflow_sensor(airflow, poke, poke_interval=0.01, timeout=5) == ({"return_value": None}, False)
+    assert len(calls) == 3
+    done = types.SimpleNamespace(is_done=True, xcom_value={"rows": 2})
+    assert runtime._airflow_sensor(airflow, lambda: done, poke_interval=0.01)[0] == {"return_value": {"rows": 2}}
+
+
+def test_timeout_fails_or_skips_with_soft_fail():
+    airflow = FakeAirflow()
+    with pytest.raises(airflow.AirflowException, match="timed out"):
+        runtime._airflow_sensor(airflow, lambda: False, poke_interval=0.01, timeout=0.05)
+    assert runtime._airflow_sensor(airflow, lambda: False, poke_interval=0.01, timeout=0.05, soft_fail=True) == ({}, True)
+
+
+def test_poke_errors_follow_silent_fail_and_never_fail():
+    airflow = FakeAirflow()
+
+    def broken():
+        raise ValueError("no connection")
+
+    with pytest.raises(ValueError):
+        runtime._airflow_sensor(airflow, broken, poke_interval=0.01, timeout=1)
+    assert runtime._airflow_sensor(airflow, broken, poke_interval=0.01, timeout=1, never_fail=True) == ({}, True)
+    with pytest.raises(airflow.AirflowException, match="timed out"):  # silent_fail: errors count as "not yet"
+        runtime._airflow_sensor(airflow, broken, poke_interval=0.01, timeout=0.05, silent_fail=True)
+
+
+def test_exponential_backoff_grows_and_respects_max_wait(monkeypatch):
+    slept = []
+    monkeypatch.setattr(time, "sleep", lambda seconds: slept.append(seconds))
+    airflow = FakeAirflow()
+    poke, _calls = poke_after(6)
+    runtime._airflow_sensor(airflow, poke, poke_interval=2, timeout=1000, exponential_backoff=True)
+    # Airflow: min_backoff = max(int(interval * 2 ** (n - 2)), 1), plus a hash jitter below min_backoff
+    for count, seconds in enumerate(slept, start=1):
+        low = max(int(2 * 2 ** (count - 2)), 1)
+        assert low <= seconds < 2 * low
+    slept.clear()
+    poke, _calls = poke_after(6)
+    runtime._airflow_sensor(airflow, poke, poke_interval=2, timeout=1000, exponential_backoff=True, max_wait=3)
+    assert max(slept) <= 3
+
+
+def test_sensor_arguments_reach_the_component():
+    result = convert('''
+from datetime import timedelta
+from airflow import DAG
+from airflow.providers.standard.sensors.python import PythonSensor
+
+def ready():
+    return False
+
+with DAG("args", schedule=None):
+    PythonSensor(task_id="s", python_callable=ready, poke_interval=timedelta(seconds=30), timeout=timedelta(hours=1),
+                 mode="reschedule", exponential_backoff=True, max_wait=timedelta(minutes=5), soft_fail=True)
+''')
+    assert ("_airflow_sensor(\n        _airflow, _poke, poke_interval=30.0, timeout=3600.0, soft_fail=True, exponential_backoff=True, max_wait=300.0,"
+            in result.python_source)
+    report = report_of(result, "s")
+    assert any("reschedule" in d for d in report.differences)
+
+
+@pytest.mark.slow
+def test_sensor_sample_runs_alike_on_kfp_local_and_airflow(tmp_path, monkeypatch, run_kfp):
+    from compare.engines.airflow import run_dag
+
+    ready = tmp_path / "ready.txt"
+    ready.write_text("one\ntwo\nthree\n")
+    monkeypatch.setenv("AIRFLOW_CONN_FS_DEFAULT", FS_CONNECTION)
+    sample = SAMPLES / "operators_sensors.py"
+
+    result = convert(sample)
+    assert {t.fidelity for t in result.tasks} == {"native"}
+    kfp = run_kfp(result, path=str(ready), logical_date="2024-03-05")
+    assert kfp.state == "succeeded", kfp.error
+    airflow = run_dag(sample, "operators_sensors", params={"path": str(ready)}, logical_date="2024-03-05")
+    assert airflow.state == "success"
+
+    for task_id, run in airflow.tasks.items():
+        on_kfp = kfp.by_task[task_id]
+        assert (run.state == "skipped") == on_kfp.outputs.get("airflow_skipped", False), task_id
+    assert airflow.tasks["never_ready"].state == "skipped"  # soft_fail after its 2 s timeout
+    assert kfp.by_task["line_count"].outputs["return_value"] == "3" and airflow.tasks["line_count"].xcom_return == 3
+    assert kfp.by_task["report"].outputs["return_value"] == airflow.tasks["report"].xcom_return == "3 line(s) ready"
+
+
+@pytest.mark.slow
+def test_missing_file_times_out_and_fails_on_kfp(tmp_path, monkeypatch, run_kfp):
+    monkeypatch.setenv("AIRFLOW_CONN_FS_DEFAULT", FS_CONNECTION)
+    result = convert(f'''
+from airflow import DAG
+from airflow.providers.standard.sensors.filesystem import FileSensor
+
+with DAG("no_file", schedule=None):
+    FileSensor(task_id="wait", filepath="{tmp_path}/never-*.csv", poke_interval=0.2, timeout=1)
+''')
+    started = time.monotonic()
+    run = run_kfp(result)
+    assert run.state == "failed"
+    assert any("Sensor has timed out" in line for line in run.by_task["wait"].log_tail)
+    assert time.monotonic() - started < 60
