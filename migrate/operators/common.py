@@ -499,7 +499,11 @@ def unbound_names(callable_: ir.CallableSource) -> List[str]:
             elif isinstance(node, ast.arg):
                 bound.add(node.arg)
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                if any(a.name == "*" for a in node.names):
+                    return []  # a star import binds names we cannot list
                 bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            elif isinstance(node, ast.MatchAs) and node.name:
+                bound.add(node.name)
             elif isinstance(node, ast.ExceptHandler) and node.name:
                 bound.add(node.name)
             elif isinstance(node, (ast.Global, ast.Nonlocal)):
