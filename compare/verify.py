@@ -392,30 +392,92 @@ def verify_file(
     tamper: optional function applied to the compiled pipeline YAML text before the run (tests use
     it to prove that a wrong conversion is caught).
     """
+    return verify_files([dag_file], dag_id, params, logical_date, on_progress, tamper, timeout)
+
+
+def verify_files(
+    dag_files: list,
+    dag_id: str | None = None,
+    params: dict | None = None,
+    logical_date: str | None = None,
+    on_progress: Callable[[str], object] | None = None,
+    tamper: Callable[[str], str] | None = None,
+    timeout: float | None = 600,
+    on_result: Callable[[VerifyResult], object] | None = None,
+) -> list[VerifyResult]:
+    """Convert DAG files and verify every DAG in them (or only dag_id).
+
+    All Airflow runs happen first, batched in one Airflow process (its start-up costs seconds per
+    process); then each conversion runs on kfp.local and is compared. on_result gets each result as
+    soon as it is known. Files without DAGs are left out when there are several files.
+    """
     import yaml
 
+    from compare.engines import airflow as airflow_engine
+    from compare.engines import kfp_local
     from migrate.api import convert_file
 
-    dag_file = Path(dag_file)
-    converted = convert_file(dag_file, compile=True)
-    if converted.error is not None:
-        return [VerifyResult(dag_id=dag_id or "?", dag_file=str(dag_file), verdict=INCOMPLETE,
-                             problems=[f"cannot convert: {converted.error.render()}"])]
-    conversions = [c for c in converted.conversions if dag_id is None or c.dag_id == dag_id]
-    if not conversions:
-        found = ", ".join(c.dag_id for c in converted.conversions) or "none"
-        return [VerifyResult(dag_id=dag_id or "?", dag_file=str(dag_file), verdict=INCOMPLETE,
-                             problems=[f"no DAG {dag_id!r} in {dag_file} (found: {found})" if dag_id
-                                       else f"no Airflow DAG found in {dag_file}"])]
-    results = []
-    for conversion in conversions:
-        if conversion.yaml_text is None:
-            why = "; ".join(d.render() for d in conversion.diagnostics if d.code == "KFM300") or "it did not compile"
-            results.append(VerifyResult(dag_id=conversion.dag_id, dag_file=str(dag_file), verdict=INCOMPLETE,
-                                        problems=[f"the conversion could not be compiled: {why}"]))
+    progress = on_progress or (lambda message: None)
+    results: list = []  # VerifyResult, or a pending (dag_file, dag_id, spec, report, job index)
+    jobs = []
+    for dag_file in map(Path, dag_files):
+        progress(f"converting {dag_file}")
+        converted = convert_file(dag_file, compile=True)
+        if converted.error is not None:
+            results.append(VerifyResult(dag_id=dag_id or dag_file.stem, dag_file=str(dag_file), verdict=INCOMPLETE,
+                                        problems=[f"cannot convert: {converted.error.render()}"]))
             continue
-        text = tamper(conversion.yaml_text) if tamper else conversion.yaml_text
-        spec = next(d for d in yaml.safe_load_all(text) if d)
-        results.append(verify_conversion(dag_file, conversion.dag_id, spec, conversion.report, params,
-                                         logical_date, on_progress, timeout=timeout))
-    return results
+        conversions = [c for c in converted.conversions if dag_id is None or c.dag_id == dag_id]
+        if not conversions:
+            if dag_id is None and len(dag_files) > 1:
+                continue
+            found = ", ".join(c.dag_id for c in converted.conversions) or "none"
+            results.append(VerifyResult(dag_id=dag_id or dag_file.stem, dag_file=str(dag_file), verdict=INCOMPLETE,
+                                        problems=[f"no DAG {dag_id!r} in {dag_file} (found: {found})" if dag_id
+                                                  else f"no Airflow DAG found in {dag_file}"]))
+            continue
+        for conversion in conversions:
+            if conversion.yaml_text is None:
+                why = "; ".join(d.render() for d in conversion.diagnostics if d.code == "KFM300") or "it did not compile"
+                results.append(VerifyResult(dag_id=conversion.dag_id, dag_file=str(dag_file), verdict=INCOMPLETE,
+                                            problems=[f"the conversion could not be compiled: {why}"]))
+                continue
+            text = tamper(conversion.yaml_text) if tamper else conversion.yaml_text
+            spec = next(d for d in yaml.safe_load_all(text) if d)
+            try:
+                _, conf = split_params(conversion.report, spec, params or {})
+            except kfp_local.EngineError as exc:
+                results.append(VerifyResult(dag_id=conversion.dag_id, dag_file=str(dag_file), verdict=INCOMPLETE,
+                                            problems=[str(exc)]))
+                continue
+            results.append((dag_file, conversion.dag_id, spec, conversion.report, len(jobs)))
+            jobs.append(airflow_engine.DagJob(dag_file, conversion.dag_id, conf, logical_date))
+
+    airflow_runs = []
+    if jobs:
+        progress(f"running {len(jobs)} DAG(s) on Airflow (dag.test)")
+        names = [job.dag_id for job in jobs]
+
+        def airflow_event(event):
+            if event.get("event") == "dag_started":
+                progress(f"{names[event['job']]}: running on Airflow")
+
+        try:
+            airflow_runs = airflow_engine.run_dags(jobs, on_event=airflow_event, timeout=timeout)
+        except airflow_engine.AirflowEngineError as exc:  # e.g. `airflow db migrate` failed
+            airflow_runs = [exc] * len(jobs)
+    final = []
+    for item in results:
+        if isinstance(item, tuple):
+            dag_file, found_id, spec, report, index = item
+            outcome = airflow_runs[index]
+            if isinstance(outcome, airflow_engine.AirflowEngineError):
+                item = VerifyResult(dag_id=found_id, dag_file=str(dag_file), verdict=INCOMPLETE,
+                                    problems=[f"Airflow could not run the DAG: {outcome}"])
+            else:
+                item = verify_conversion(dag_file, found_id, spec, report, params, logical_date, on_progress,
+                                         airflow_run=outcome, timeout=timeout)
+        if on_result:
+            on_result(item)
+        final.append(item)
+    return final

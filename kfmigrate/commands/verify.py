@@ -102,7 +102,7 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
       1  some DAG is not: every difference is listed
       2  a side could not run, or some task could not run locally (the reason is printed)
     """
-    from compare.verify import DIFFERENT, EQUIVALENT, INCOMPLETE, verify_conversion, verify_file
+    from compare.verify import DIFFERENT, EQUIVALENT, INCOMPLETE, verify_conversion, verify_files
 
     target = outdir / "verify.json"
     if target.exists() and not force:
@@ -137,13 +137,9 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
             err_console.print(problem.render(), markup=False)
         if not files:
             sys.exit(2)
-        for path in files:
-            found = verify_file(path, dag_id, raw_params, logical_date, progress, timeout=timeout)
-            if len(files) > 1:  # in a folder, files without DAGs are not worth a line each
-                found = [r for r in found if not any("no Airflow DAG found" in p for p in r.problems)]
-            for result in found:  # shown as soon as known: a folder can take a while
-                print_result(result)
-            results.extend(found)
+        # each result is shown as soon as known: a folder can take a while
+        results = verify_files(files, dag_id, raw_params, logical_date, progress, timeout=timeout,
+                               on_result=print_result)
         if not results:
             err_console.print("KFM400 no Airflow DAG found to verify", markup=False)
             sys.exit(2)
