@@ -97,7 +97,7 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
 
     module_code, needs_file, file_problem = None, custom or bool(dynamic), None
     if needs_file:
-        module_code, file_problem = dag_file_code(task, {task.operator} if custom else set(), list(dynamic.values()))
+        module_code, dynamic, file_problem = dag_file_code(task, {task.operator} if custom else set(), dynamic)
     if needs_file and module_code is None:
         return _cannot_run(task, ctx, plan, file_problem or "the DAG file cannot be read again")
 
@@ -249,9 +249,12 @@ def third_party_modules(code: str) -> List[str]:
 
 
 # ---------------------------------------------------------------- code from the DAG file
-def dag_file_code(task: ir.Task, class_names: Set[str], expressions: List[str]) -> Tuple[Optional[str], Optional[str]]:
-    """(code, problem): the DAG file's statements that define `class_names` and what `expressions`
-    use, closed under their own needs, airflow imports included (the shim has Airflow installed)."""
+def dag_file_code(task: ir.Task, class_names: Set[str], dynamic: Dict[str, str]
+                  ) -> Tuple[Optional[str], Dict[str, str], Optional[str]]:
+    """(code, expressions, problem): the DAG file's statements that define `class_names` and what the
+    argument expressions use, closed under their own needs, airflow imports included (the shim has
+    Airflow installed). Expressions are taken from the operator call in the file where possible
+    (the parser keeps only a short form of lambdas)."""
     import libcst as cst
 
     from migrate.parse.callables import ModuleIndex, names_used
@@ -260,17 +263,19 @@ def dag_file_code(task: ir.Task, class_names: Set[str], expressions: List[str]) 
         with open(task.span.path, encoding="utf-8") as handle:
             module = cst.parse_module(handle.read())
     except (OSError, UnicodeDecodeError, cst.ParserSyntaxError) as exc:
-        return None, f"the DAG file {task.span.path} cannot be read again ({type(exc).__name__})"
+        return None, dynamic, f"the DAG file {task.span.path} cannot be read again ({type(exc).__name__})"
+    expressions = dict(dynamic)
+    expressions.update({k: v for k, v in _call_keywords(module, task.span).items() if k in dynamic})
     needed: Set[str] = set(class_names)
-    for expression in expressions:
+    for name, expression in expressions.items():
         try:
             needed |= names_used(cst.parse_expression(expression))
         except cst.ParserSyntaxError:
-            return None, f"expression {expression!r} cannot be parsed"
+            return None, dynamic, f"argument {name}={expression!r} cannot be read from the DAG file"
     classes = {stmt.name.value for stmt in module.body if isinstance(stmt, cst.ClassDef)}
     missing = [name for name in class_names if name not in classes]
     if missing:
-        return None, f"class {', '.join(missing)} is not defined at the top level of {task.span.path}"
+        return None, dynamic, f"class {', '.join(missing)} is not defined at the top level of {task.span.path}"
     index = ModuleIndex(module)
     prelude = list(index.prelude_for(needed))
     used = set(needed)
@@ -282,7 +287,20 @@ def dag_file_code(task: ir.Task, class_names: Set[str], expressions: List[str]) 
             code = module.code_for_node(stmt).strip()
             if code.split()[1].split(".")[0] == "airflow" and _binds_any(stmt, used, module):
                 imports.append(code)
-    return "\n".join(imports + prelude) + "\n", None
+    return "\n".join(imports + prelude) + "\n", expressions, None
+
+
+def _call_keywords(module, span: ir.SourceSpan) -> Dict[str, str]:
+    """Keyword arguments (name -> source) of the call that starts at `span` in the module."""
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    for node, position in positions.items():
+        if isinstance(node, cst.Call) and position.start.line == span.line and position.start.column == span.col - 1:
+            return {arg.keyword.value: module.code_for_node(arg.value) for arg in node.args if arg.keyword is not None}
+    return {}
 
 
 def _binds_any(stmt, names: Set[str], module) -> bool:
