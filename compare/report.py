@@ -394,6 +394,11 @@ def point_blocks(point: dict, engines: list, titles: dict, with_plots: bool) -> 
         "no task running: wall minus the union of task "
         "intervals (engine start-up, scheduling, bookkeeping); start latency: a task's start minus its "
         "last upstream's finish. CPU and memory cover the whole process tree of the run."))
+    blocks.append(Para(
+        "Every run starts its engine from scratch (a fresh process, a fresh Airflow home, kfp.local's own "
+        "child), which is what a developer pays locally. In production Airflow's scheduler and the KFP API "
+        "server are long-running, so for the per-run cost of a deployment look at the engine's own run; "
+        "the rest of the wall time is start-up a deployment pays once."))
     blocks += per_task_blocks(point, engines, titles)
     recorded_rows = []
     for engine in engines:
