@@ -621,35 +621,59 @@ def _airflow_trigger_pipeline(airflow, dag_id, conf=None, run_id="", logical_dat
                               poke_interval=60.0, allowed_states=("success",), failed_states=("failed",)):
     """TriggerDagRunOperator on KFP: start a run of the pipeline converted from `dag_id`; return (XCom values, skipped).
 
-    The pipeline (named as kfmigrate names it: lowercase, dashes) must be uploaded on the KFP
-    server at KFP_HOST (default: the in-cluster ml-pipeline service); in a Kubeflow pod the service
-    account token at KF_PIPELINES_SA_TOKEN_PATH authenticates. conf keys that are parameters of the
-    pipeline become run parameters (Airflow's conf overrides params), with logical_date and run_id.
+    Talks to the KFP REST API v2beta1 directly (kfp.Client cannot be imported inside a running
+    component). The pipeline (named as kfmigrate names it: lowercase, dashes) must be uploaded on
+    the server at KFP_HOST (default: the in-cluster ml-pipeline service); in a Kubeflow pod the
+    service account token at KF_PIPELINES_SA_TOKEN_PATH authenticates. conf keys that are
+    parameters of the pipeline become run parameters (Airflow's conf overrides params), with
+    logical_date and run_id. The run starts in experiment KFP_EXPERIMENT (default "Default").
     """
+    import json
     import os
     import re
     import time
-
-    import kfp
+    import urllib.parse
+    import urllib.request
 
     name = re.sub("-+", "-", re.sub("[^-0-9a-z]+", "-", str(dag_id).lower())).strip("-")[:128].strip("-") or "pipeline"
-    host = os.environ.get("KFP_HOST") or "http://ml-pipeline.kubeflow.svc.cluster.local:8888"
+    host = (os.environ.get("KFP_HOST") or "http://ml-pipeline.kubeflow.svc.cluster.local:8888").rstrip("/")
+    headers = {"Content-Type": "application/json"}
     token_path = os.environ.get("KF_PIPELINES_SA_TOKEN_PATH", "/var/run/secrets/kubeflow/pipelines/token")
-    credentials = kfp.client.ServiceAccountTokenVolumeCredentials(path=token_path) if os.path.exists(token_path) else None
-    namespace = os.environ.get("KFP_NAMESPACE")
+    if os.path.exists(token_path):
+        with open(token_path) as handle:
+            headers["Authorization"] = "Bearer " + handle.read().strip()
+    namespace = os.environ.get("KFP_NAMESPACE", "")
     namespace_file = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
     if not namespace and os.path.exists(namespace_file):
         with open(namespace_file) as handle:
             namespace = handle.read().strip()
-    client = kfp.Client(host=host, credentials=credentials, namespace=namespace or None)
-    pipeline_id = client.get_pipeline_id(name)
-    if not pipeline_id:
+
+    def call(method, path, query=None, body=None):
+        url = f"{host}/apis/v2beta1/{path}" + ("?" + urllib.parse.urlencode(query) if query else "")
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            raise airflow.AirflowException(f"KFP API {method} {path}: HTTP {error.code} {error.read()[:300]!r}") from None
+
+    def by_name(path, key, display_name):
+        query = {"filter": json.dumps({"predicates": [{"key": "display_name", "operation": "EQUALS", "string_value": display_name}]})}
+        if namespace and path == "experiments":
+            query["namespace"] = namespace
+        found = call("GET", path, query).get(key) or []
+        return found[0] if found else None
+
+    pipeline = by_name("pipelines", "pipelines", name)
+    if not pipeline:
         raise airflow.AirflowException(f"DAG {dag_id!r}: no pipeline named {name!r} on {host}; convert and upload it first")
-    versions = client.list_pipeline_versions(pipeline_id, sort_by="created_at desc", page_size=1).pipeline_versions or []
-    if not versions:
+    versions = call("GET", f"pipelines/{pipeline['pipeline_id']}/versions", {"sort_by": "created_at desc", "page_size": 1})
+    version = (versions.get("pipeline_versions") or [None])[0]
+    if not version:
         raise airflow.AirflowException(f"pipeline {name!r} has no version on {host}")
-    version = versions[0]
-    spec = version.pipeline_spec or {}
+    spec = version.get("pipeline_spec") or {}
+    spec = spec.get("pipeline_spec", spec)  # a spec with a platform spec comes wrapped
     accepted = set(((spec.get("root") or {}).get("inputDefinitions") or {}).get("parameters") or {})
     params = {}
     for key, value in (conf or {}).items():
@@ -660,18 +684,26 @@ def _airflow_trigger_pipeline(airflow, dag_id, conf=None, run_id="", logical_dat
     for key, value in (("logical_date", logical_date), ("run_id", run_id)):
         if value and key in accepted:
             params[key] = value
-    experiment = client.create_experiment(os.environ.get("KFP_EXPERIMENT", "Default"), namespace=namespace or None)
-    run = client.run_pipeline(experiment_id=experiment.experiment_id, job_name=run_id or f"{name} triggered by {airflow.context['dag'].dag_id}",
-                              pipeline_id=pipeline_id, version_id=version.pipeline_version_id, params=params)
-    print(f"Triggered pipeline {name!r}: run {run.run_id}")
-    results = dict(airflow.pushed, trigger_run_id=run.run_id, return_value=None)
+    experiment_name = os.environ.get("KFP_EXPERIMENT", "Default")
+    experiment = by_name("experiments", "experiments", experiment_name)
+    if not experiment:
+        body = {"display_name": experiment_name, **({"namespace": namespace} if namespace else {})}
+        experiment = call("POST", "experiments", body=body)
+    run = call("POST", "runs", body={
+        "display_name": run_id or f"{name} triggered by {airflow.context['dag'].dag_id}",
+        "experiment_id": experiment["experiment_id"],
+        "pipeline_version_reference": {"pipeline_id": pipeline["pipeline_id"], "pipeline_version_id": version["pipeline_version_id"]},
+        "runtime_config": {"parameters": params},
+    })
+    print(f"Triggered pipeline {name!r}: run {run['run_id']}")
+    results = dict(airflow.pushed, trigger_run_id=run["run_id"], return_value=None)
     if wait_for_completion:
         kfp_states = {"success": "SUCCEEDED", "failed": "FAILED", "running": "RUNNING", "queued": "PENDING"}
         allowed = {kfp_states.get(str(s).lower(), str(s).upper()) for s in allowed_states}
         failed = {kfp_states.get(str(s).lower(), str(s).upper()) for s in failed_states}
         while True:
-            state = str(client.get_run(run.run_id).state or "")
-            print(f"Run {run.run_id} is {state}")
+            state = str(call("GET", f"runs/{run['run_id']}").get("state") or "")
+            print(f"Run {run['run_id']} is {state}")
             if state in failed:
                 raise airflow.AirflowException(f"{name} failed with failed state {state}")
             if state in allowed:
