@@ -15,7 +15,7 @@ from typing import Dict, Iterable, List
 from migrate.api import Conversion
 from migrate.report import render_markdown
 
-SAFE_STEM = re.compile(r"[^A-Za-z0-9_.-]+")
+SAFE_STEM = re.compile(r"[^A-Za-z0-9_.-]")  # one "_" per unsafe character, as the emitter names the YAML
 
 
 def file_stem(dag_id: str) -> str:
@@ -61,8 +61,13 @@ def output_paths(outdir: Path, stem: str, compiled: bool) -> Dict[str, Path]:
 
 
 def python_with_output_name(conversion: Conversion, stem: str) -> str:
-    """The generated module compiles to `<stem>.yaml` next to itself when run as a script."""
-    return conversion.emitted.python_source.replace("__KFMIGRATE_YAML_NAME__", f"{stem}.yaml")
+    """The generated module compiles to `<stem>.yaml` next to itself when run as a script (the stem
+    may carry a -2 suffix when two DAGs of a batch share a name)."""
+    emitted = conversion.emitted
+    wanted = f"{stem}.yaml"
+    if emitted.yaml_name and emitted.yaml_name != wanted:
+        return emitted.python_source.replace(f"with_name({emitted.yaml_name!r})", f"with_name({wanted!r})")
+    return emitted.python_source
 
 
 def existing(paths: Dict[str, Path]) -> List[Path]:

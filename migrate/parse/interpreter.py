@@ -551,8 +551,7 @@ class Interpreter:
             return lift_lambda(fn.node, self.module, self.index, self.span(fn.node))
         if isinstance(fn, (LocalFunction, TaskFlowDef)):
             return lift_callable(fn.func, self.module, self.index, self.span(fn.func), fn.enclosing)
-        self.diag("KFM117", f"callable cannot be found in this file: {self.code(node) if not isinstance(fn, Opaque) else fn.source}", node)
-        return None
+        return None  # the mapper reports the missing callable on its task (KFM117)
 
     def call_taskflow(self, definition: TaskFlowDef, overrides: Dict[str, Any], args: List[Any],
                       kwargs: Dict[str, Any], node: cst.CSTNode, mapping: Optional[ir.Mapping_] = None) -> TaskRef:
@@ -866,6 +865,11 @@ class Interpreter:
             right = self.eval(node.right, scope)
             if isinstance(left, (int, bool)) and isinstance(right, int):
                 return left >> right if isinstance(op, cst.RightShift) else left << right
+            # an edge Label passes through: `a >> Label("x") >> b` links a to b
+            if isinstance(left, _Labelled):
+                left = left.tasks
+            if isinstance(right, LabelValue):
+                return _Labelled(left)
             if isinstance(op, cst.RightShift):
                 self.link(left, right, node)
             else:
@@ -1047,6 +1051,11 @@ class Interpreter:
             return TaskRef(args[0].task_id, key if isinstance(key, str) else "return_value")
         if name in names.TASK_DECORATORS and airflow and args and isinstance(args[0], LocalFunction):
             return TaskFlowDef(args[0].func, "@task", kwargs, qual, args[0].enclosing)
+        if qual in ("textwrap.dedent", "inspect.cleandoc") and len(args) == 1 and isinstance(args[0], str):
+            import inspect
+            import textwrap
+
+            return textwrap.dedent(args[0]) if name == "dedent" else inspect.cleandoc(args[0])
         if qual in ("pathlib.Path", "pathlib.PurePath") and args and isinstance(args[0], str):
             return _PathValue(args[0].replace("\\", "/"))
         if qual in ("os.path.basename", "os.path.dirname", "os.path.splitext") and args and isinstance(args[0], str):
@@ -1173,6 +1182,12 @@ class _GroupStart:
 @dataclass(frozen=True)
 class LambdaValue:
     node: cst.Lambda
+
+
+@dataclass(frozen=True)
+class _Labelled:
+    """The left side of `tasks >> Label(...)`, waiting for the right side of the next shift."""
+    tasks: Any
 
 
 @dataclass(frozen=True)

@@ -347,3 +347,22 @@ def test_diagnostics_name_the_dag_they_belong_to():
     owners = {(d.code, d.dag_id) for d in result.diagnostics}
     assert owners == {("KFM110", "first")}
     assert len(result.diagnostics) == 2
+
+
+def test_edge_labels_pass_through_and_dedent_is_resolved():
+    wf, _ = only(r'''
+        import textwrap
+        from airflow.sdk import DAG, Label
+        from airflow.providers.standard.operators.bash import BashOperator
+        from airflow.providers.standard.operators.empty import EmptyOperator as E
+        with DAG("labels"):
+            a, b, c = E(task_id="a"), E(task_id="b"), E(task_id="c")
+            a >> Label("to b") >> b
+            c << Label("from a") << a
+            BashOperator(task_id="s", bash_command=textwrap.dedent("""
+                echo one
+                echo two
+            """))
+    ''')
+    assert edges(wf) == {("a", "b"), ("a", "c")}
+    assert wf.task("s").args["bash_command"] == ir.Literal("\\necho one\\necho two\\n")
