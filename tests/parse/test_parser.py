@@ -365,4 +365,4 @@ def test_edge_labels_pass_through_and_dedent_is_resolved():
             """))
     ''')
     assert edges(wf) == {("a", "b"), ("a", "c")}
-    assert wf.task("s").args["bash_command"] == ir.Literal("\\necho one\\necho two\\n")
+    assert wf.task("s").args["bash_command"] == ir.Literal("\necho one\necho two\n")
