@@ -182,8 +182,8 @@ def plot_timeline(point: dict, engines: list, titles: dict) -> Optional[bytes]:
         return None
     plt = _pyplot()
     heights = [max(2.0, 0.28 * len(r["timings"]["tasks"]) + 1.0) for _, r in chosen]
-    fig, axes = plt.subplots(len(chosen), 1, figsize=(10, sum(heights)), sharex=True,
-                             gridspec_kw={"height_ratios": heights}, squeeze=False)
+    fig, axes = plt.subplots(len(chosen), 1, figsize=(10, sum(heights) + 0.6), sharex=True,
+                             gridspec_kw={"height_ratios": heights}, squeeze=False, layout="constrained")
     for ax, (engine, run) in zip(axes[:, 0], chosen):
         tasks = sorted(run["timings"]["tasks"].items(), key=lambda kv: kv[1]["start_offset"])
         for row, (key, task) in enumerate(tasks):
@@ -198,6 +198,7 @@ def plot_timeline(point: dict, engines: list, titles: dict) -> Optional[bytes]:
                      f"{run['timings']['overhead_seconds']:.2f} s (repeat {run['repeat'] + 1})", fontsize=10)
         ax.grid(axis="x", alpha=0.3)
     axes[-1, 0].set_xlabel("seconds since the engine was called")
+    axes[-1, 0].set_xlim(left=0)
     fig.suptitle(f"Task timeline: {point['label']}", fontsize=12)
     return _png(fig)
 
@@ -471,6 +472,10 @@ def scaling_blocks(points: list, engines: list, titles: dict, with_plots: bool) 
         png = plot_scaling(points, engines, titles)
         if png:
             blocks.append(Image("scaling.png", "Time of the chain, the fan-out and the payload hop against N, W and S", png))
+        largest = max(points, key=lambda p: sum(p["knobs"].values()))
+        png = plot_timeline(largest, engines, titles)
+        if png:
+            blocks.append(Image(f"timeline-{_slug(largest['label'])}.png", f"Task timeline per engine: {largest['label']}", png))
     return blocks
 
 
@@ -677,8 +682,9 @@ def architecture_blocks(results: dict) -> list:
          artifacts_obs],
         ["Caching",
          "None at task level: a re-run re-executes (clear/backfill choose what to redo).",
-         "Step caching on by default on a cluster: a task with the same component and inputs reuses its outputs.",
-         "not measured here"],
+         "Step caching on by default on a cluster: a task with the same component and inputs reuses its outputs; "
+         "kfp.local can cache too (local.init(enable_caching=True)).",
+         "not measured: caching stays off in these runs so every repeat executes its tasks"],
         ["Multi-tenancy",
          "One deployment per team is common; RBAC roles and DAG-level permissions; MLflow OSS has basic auth at "
          "most, no per-team isolation.",
