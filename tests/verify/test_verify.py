@@ -191,10 +191,19 @@ def test_container_task_is_not_run_locally_never_equivalent(tmp_path):
     assert "not run locally: shell" in result.problems[-1]
 
 
-def test_airflow_side_that_cannot_run_exits_2(tmp_path):
-    dag_file = tmp_path / "needs_module.py"
-    dag_file.write_text(textwrap.dedent(PROBE).replace("OFFSET = 10", "import module_that_is_not_installed\nOFFSET = 10"))
-    result = CliRunner().invoke(main, ["verify", str(dag_file), "-o", str(tmp_path)])
+def test_folder_of_dags_one_airflow_process_and_a_side_that_cannot_run(tmp_path):
+    """A folder: every DAG runs on Airflow in one batch; one DAG cannot import there -> exit 2."""
+    folder = tmp_path / "dags"
+    folder.mkdir()
+    write_probe(folder)
+    broken = folder / "needs_module.py"
+    broken.write_text(textwrap.dedent(PROBE).replace('"verify_probe"', '"needs_module"').replace(
+        "OFFSET = 10", "import module_that_is_not_installed\nOFFSET = 10"))
+    (folder / "notes.py").write_text("x = 1\n")  # no DAG: left out quietly in a folder
+    result = CliRunner().invoke(main, ["verify", str(folder), "-o", str(tmp_path), "--logical-date", "2024-03-05"])
     assert result.exit_code == 2, result.output
     assert "Airflow could not run the DAG" in result.output and "module_that_is_not_installed" in result.output
-    assert json.loads((tmp_path / "verify.json").read_text())["results"][0]["verdict"] == "incomplete"
+    assert "verify_probe: equivalent" in result.output
+    data = json.loads((tmp_path / "verify.json").read_text())
+    assert data["summary"] == {"dags": 2, "equivalent": 1, "different": 0, "incomplete": 1}
+    assert psutil.Process().children(recursive=True) == []
