@@ -59,12 +59,13 @@ def map_latest_only(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         ]
     lines += [
         'print("Latest, allowing execution to proceed." if latest else "Not latest execution, skipping downstream.")',
-        f"results = {{{FOLLOW_KEY!r}: {direct!r} if latest else []}}",
+        "# Airflow pushes the followed task ids; when it skips, it ends with DownstreamTasksSkipped and pushes nothing",
+        f"results = {{{FOLLOW_KEY!r}: {direct!r}, 'return_value': {direct!r}}} if latest else {{{FOLLOW_KEY!r}: []}}",
         "skipped = False",
     ]
     plan.body = "\n".join(lines)
     plan.inputs = args.inputs
-    plan.outputs = {FOLLOW_KEY: "list"}
+    plan.outputs = {FOLLOW_KEY: "list", "return_value": "json"}
     plan.differences.append('A run counts as scheduled when its run_id starts with "scheduled__" (Airflow\'s naming); '
                             "recurring runs must pass run_id and logical_date for the check to apply.")
     for found in (callback_diagnostics(task, ctx), ignored_arg_diagnostics(task, ctx, ())):
@@ -88,7 +89,7 @@ with DAG("latest", start_date=datetime(2024, 1, 1), schedule="@daily"):
     latest >> publish
 ''',
         task_id="latest_only",
-        fragments=("croniter.croniter('0 0 * * *', logical_date).get_next(dt.datetime)", "{'airflow_follow': ['publish'] if latest else []}",
+        fragments=("croniter.croniter('0 0 * * *', logical_date).get_next(dt.datetime)", "{'airflow_follow': ['publish'], 'return_value': ['publish']} if latest else {'airflow_follow': []}",
                    "packages_to_install=['croniter']"),
     ),
 ]
