@@ -172,3 +172,24 @@ def _compiled(result) -> str:
     from migrate.emit import compile_yaml
 
     return compile_yaml(result)
+
+
+def test_container_sample_compiles_with_its_platform_settings():
+    from conftest import SAMPLES
+
+    result = convert(SAMPLES / "operators_kubernetes.py")
+    assert {t.task_id: t.fidelity for t in result.tasks} == {
+        "extract": "native", "report": "native", "score": "native", "summarize": "native"}
+    documents = [d for d in yaml.safe_load_all(_compiled(result)) if d]
+    executors = documents[1]["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
+    extract = next(e for name, e in executors.items() if "extract" in name)
+    assert extract["secretAsEnv"][0]["keyToEnv"] == [{"secretKey": "password", "envVar": "DB_PASSWORD"}]
+    assert extract["configMapAsEnv"][0]["keyToEnv"] == [{"configMapKey": "region", "envVar": "REGION"}]
+    assert extract["pvcMount"][0]["mountPath"] == "/data"
+    assert extract["nodeSelector"]["labels"] == {"workload": "batch"}
+    assert extract["podMetadata"]["labels"] == {"team": "ml"}
+    assert extract["activeDeadlineSeconds"] == "3600"
+    score = next(e for name, e in executors.items() if "score" in name)
+    assert score["nodeSelector"]["labels"] == {"workload": "batch"}
+    images = {c["container"]["image"] for c in documents[0]["deploymentSpec"]["executors"].values()}
+    assert {"ghcr.io/example/extract:1.4", "python:3.12-slim"} <= images
