@@ -91,19 +91,6 @@ def test_template_database_is_built_once(tmp_path):
     assert template_database() == first and first.stat().st_mtime_ns == mtime
 
 
-def test_unknown_dag_id_and_import_errors_are_reported(tmp_path):
-    dag_file = tmp_path / "probe.py"
-    dag_file.write_text(textwrap.dedent(DAG))
-    with pytest.raises(AirflowEngineError, match=r"'nope' not found .*found: engine_probe"):
-        run_dag(dag_file, "nope")
-    broken = tmp_path / "broken.py"
-    broken.write_text("from airflow.sdk import DAG\nraise RuntimeError('broken on purpose')\n")
-    with pytest.raises(AirflowEngineError, match="broken on purpose"):
-        run_dag(broken, "anything")
-    with pytest.raises(AirflowEngineError, match="not YYYY-MM-DD"):
-        run_dag(dag_file, "engine_probe", logical_date="yesterday")
-
-
 SMALL = """
 from datetime import datetime
 
@@ -121,17 +108,24 @@ def test_several_dags_share_one_airflow_process(tmp_path):
     for path, dag_id, command in ((alpha, "alpha", "echo {{ ds }}"), (beta, "beta", "exit 3")):
         path.parent.mkdir()
         path.write_text(SMALL.format(dag_id=dag_id, command=command))
+    broken = tmp_path / "broken.py"
+    broken.write_text("from airflow.sdk import DAG\nraise RuntimeError('broken on purpose')\n")
     events = []
     outcomes = run_dags([
         DagJob(alpha, "alpha", logical_date="2024-03-05"),
         DagJob(beta, "beta"),
         DagJob(alpha, "nope"),
+        DagJob(broken, "anything"),
         DagJob(tmp_path / "missing.py", "x"),
+        DagJob(alpha, "alpha", logical_date="yesterday"),
     ], on_event=events.append)
     assert outcomes[0].state == "success" and outcomes[0].tasks["only"].xcom_return == "2024-03-05"
     assert outcomes[1].state == "failed" and outcomes[1].tasks["only"].state == "failed"
     assert any("exit code 3" in line for line in outcomes[1].tasks["only"].log_tail)
     assert isinstance(outcomes[2], AirflowEngineError) and "'nope' not found" in str(outcomes[2])
-    assert isinstance(outcomes[3], AirflowEngineError) and "no such file" in str(outcomes[3])
-    assert [e["job"] for e in events if e["event"] == "dag_started"] == [0, 1, 2]
+    assert isinstance(outcomes[2], AirflowEngineError) and "found: alpha" in str(outcomes[2])
+    assert isinstance(outcomes[3], AirflowEngineError) and "broken on purpose" in str(outcomes[3])
+    assert isinstance(outcomes[4], AirflowEngineError) and "no such file" in str(outcomes[4])
+    assert isinstance(outcomes[5], AirflowEngineError) and "not YYYY-MM-DD" in str(outcomes[5])
+    assert [e["job"] for e in events if e["event"] == "dag_started"] == [0, 1, 2, 3]
     assert psutil.Process().children(recursive=True) == []

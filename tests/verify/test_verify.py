@@ -59,16 +59,27 @@ def test_value_comparison_rules():
 
 
 @pytest.fixture(scope="module")
-def probe(tmp_path_factory):
-    """The probe DAG, its conversion, and ONE real Airflow run of it (n=3, 2024-03-05) that several
-    conversions (the faithful one and deliberately broken ones) are compared against."""
-    from compare.engines.airflow import run_dag
+def airflow_runs(tmp_path_factory):
+    """ONE Airflow process running the probe DAG (n=3, 2024-03-05) and the container probe DAG;
+    several conversions (the faithful one and deliberately broken ones) are compared against them."""
+    from compare.engines.airflow import DagJob, run_dags
+
+    folder = tmp_path_factory.mktemp("dags")
+    dag_file = write_probe(folder)
+    container_dag = folder / "container_probe.py"
+    container_dag.write_text(textwrap.dedent(CONTAINER_DAG))
+    probe_run, container_run = run_dags([DagJob(dag_file, "verify_probe", {"n": 3}, "2024-03-05"),
+                                         DagJob(container_dag, "container_probe")])
+    return {"probe": (dag_file, probe_run), "container": (container_dag, container_run)}
+
+
+@pytest.fixture(scope="module")
+def probe(airflow_runs):
+    """The probe DAG, its conversion, and its Airflow run."""
     from migrate.api import convert_file
 
-    folder = tmp_path_factory.mktemp("probe")
-    dag_file = write_probe(folder)
+    dag_file, airflow_run = airflow_runs["probe"]
     [conversion] = convert_file(dag_file).conversions
-    airflow_run = run_dag(dag_file, "verify_probe", {"n": 3}, "2024-03-05")
     return dag_file, conversion, airflow_run
 
 
@@ -172,18 +183,17 @@ def container_probe(logical_date: str = "", run_id: str = ""):
 '''
 
 
-def test_container_task_is_not_run_locally_never_equivalent(tmp_path):
+def test_container_task_is_not_run_locally_never_equivalent(tmp_path, airflow_runs):
     from migrate.package import compile_python
 
-    dag_file = tmp_path / "container_probe.py"
-    dag_file.write_text(textwrap.dedent(CONTAINER_DAG))
+    dag_file, airflow_run = airflow_runs["container"]
     (tmp_path / "p.py").write_text(textwrap.dedent(CONTAINER_PIPELINE))
     spec = yaml.safe_load(compile_python(tmp_path / "p.py"))
     report = {"dag_id": "container_probe", "pipeline": {"parameters": []}, "tasks": [
         {"task_id": "first", "kfp_task": "first", "fidelity": "native", "outputs": {"return_value": "Output"}},
         {"task_id": "shell", "kfp_task": "shell", "fidelity": "native", "outputs": {}},
     ]}
-    result = verify_conversion(dag_file, "container_probe", spec, report)
+    result = verify_conversion(dag_file, "container_probe", spec, report, airflow_run=airflow_run)
     rows = {row.task: row for row in result.tasks}
     assert rows["first"].status == "same"
     assert rows["shell"].status == "not_run_locally" and "container component" in rows["shell"].notes[0]
