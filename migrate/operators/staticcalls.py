@@ -181,16 +181,6 @@ def variable_config_map(key: str) -> str:
     return f"airflow-var-{name}"[:253]
 
 
-def connection_manifest(conn_id: str) -> str:
-    """The Secret to create on the cluster for one connection (the URI is the user's to fill in)."""
-    return (
-        "apiVersion: v1\nkind: Secret\nmetadata:\n"
-        f"  name: {connection_secret(conn_id)}\n"
-        "type: Opaque\nstringData:\n"
-        f"  uri: \"<the {conn_id} connection as an Airflow URI, e.g. postgresql://user:password@host:5432/db>\"\n"
-    )
-
-
 def connection_wiring(conn_ids: List[str]) -> Tuple[List[Tuple[str, Dict[str, str]]], List[str]]:
     """(PlatformConfig.secret_env entries, report lines with the Secret manifest) for connections."""
     entries, notes = [], []

@@ -40,3 +40,30 @@ def run_kfp(tmp_path):
         return run
 
     return run
+
+
+@pytest.fixture(scope="session")
+def sensor_file(tmp_path_factory):
+    """The file the sensor sample waits for (its `path` param), present before any run."""
+    path = tmp_path_factory.mktemp("sensor") / "ready.txt"
+    path.write_text("one\ntwo\nthree\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def airflow_samples(sensor_file):
+    """The runnable operator samples, run once on real Airflow 3 (one Airflow process for all):
+    dag_id -> DagRun, every one for logical date 2024-03-05."""
+    from compare.engines.airflow import DagJob, run_dags
+
+    jobs = [
+        DagJob(SAMPLES / "operators_sensors.py", "operators_sensors", params={"path": str(sensor_file)}, logical_date="2024-03-05"),
+        DagJob(SAMPLES / "operators_shim.py", "operators_shim", params={"who": "team"}, logical_date="2024-03-05"),
+        DagJob(SAMPLES / "operators_control.py", "operators_control", logical_date="2024-03-05"),
+    ]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AIRFLOW_CONN_FS_DEFAULT", FS_CONNECTION)
+        runs = run_dags(jobs)
+    for job, run in zip(jobs, runs):
+        assert not isinstance(run, Exception), (job.dag_id, run)
+    return {job.dag_id: run for job, run in zip(jobs, runs)}

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import SAMPLES, convert, report_of
+from conftest import convert, report_of
 
 pytestmark = pytest.mark.slow
 
@@ -22,10 +22,8 @@ with DAG("latest_daily", start_date=datetime(2024, 1, 1), schedule="0 6 * * *", 
 '''
 
 
-def test_latest_only_decides_like_airflow(run_kfp):
-    from compare.engines.airflow import run_dag
-
-    airflow = run_dag(SAMPLES / "operators_control.py", "operators_control", logical_date="2024-03-05")  # a manual run
+def test_latest_only_decides_like_airflow(run_kfp, airflow_samples):
+    airflow = airflow_samples["operators_control"]  # dag.test: a manual run
     assert airflow.tasks["latest_only"].xcom_return == ["publish"] and airflow.tasks["publish"].state == "success"
 
     result = convert(DAG)

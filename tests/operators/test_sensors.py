@@ -103,19 +103,13 @@ with DAG("args", schedule=None):
 
 
 @pytest.mark.slow
-def test_sensor_sample_runs_alike_on_kfp_local_and_airflow(tmp_path, monkeypatch, run_kfp):
-    from compare.engines.airflow import run_dag
-
-    ready = tmp_path / "ready.txt"
-    ready.write_text("one\ntwo\nthree\n")
+def test_sensor_sample_runs_alike_on_kfp_local_and_airflow(sensor_file, monkeypatch, run_kfp, airflow_samples):
     monkeypatch.setenv("AIRFLOW_CONN_FS_DEFAULT", FS_CONNECTION)
-    sample = SAMPLES / "operators_sensors.py"
-
-    result = convert(sample)
+    result = convert(SAMPLES / "operators_sensors.py")
     assert {t.fidelity for t in result.tasks} == {"native"}
-    kfp = run_kfp(result, path=str(ready), logical_date="2024-03-05")
+    kfp = run_kfp(result, path=str(sensor_file), logical_date="2024-03-05")
     assert kfp.state == "succeeded", kfp.error
-    airflow = run_dag(sample, "operators_sensors", params={"path": str(ready)}, logical_date="2024-03-05")
+    airflow = airflow_samples["operators_sensors"]
     assert airflow.state == "success"
 
     for task_id, run in airflow.tasks.items():

@@ -137,15 +137,13 @@ with DAG("http_wait", schedule=None):
 
 
 @pytest.mark.slow
-def test_custom_operator_sample_matches_airflow(run_kfp):
-    from compare.engines.airflow import run_dag
-
+def test_custom_operator_sample_matches_airflow(run_kfp, airflow_samples):
     sample = SAMPLES / "operators_shim.py"
     result = convert(sample)
     assert {t.task_id: t.fidelity for t in result.tasks} == {"greet": "shim", "smooth": "shim"}
     kfp = run_kfp(result, logical_date="2024-03-05", who="team")
     assert kfp.state == "succeeded", kfp.error
-    airflow = run_dag(sample, "operators_shim", params={"who": "team"}, logical_date="2024-03-05")
+    airflow = airflow_samples["operators_shim"]
     assert airflow.state == "success"
     expected = "HELLO TEAM ON 2024-03-05 HELLO TEAM ON 2024-03-05"
     assert airflow.tasks["greet"].xcom_return == expected
