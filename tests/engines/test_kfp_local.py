@@ -220,6 +220,9 @@ def test_component_packages_never_touch_the_interpreter(tmp_path, monkeypatch, c
     assert _installed_packages() == before
     cached = list((tmp_path / "cache" / "pkgs").glob("*/.complete"))
     assert len(cached) == 1
+    # only what this interpreter lacks was installed there, nothing it already has
+    added = sorted(p.name.split("-")[0] for p in cached[0].parent.glob("*.dist-info"))
+    assert added == ["pyjokes", "six"]
     # satisfied requirements install nothing and the preamble is gone
     spec = load_spec(package)
     spec["deploymentSpec"]["executors"]["exec-versions"]["container"]["command"][2] = (
