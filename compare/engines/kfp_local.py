@@ -160,12 +160,10 @@ def prepare_spec_for_subprocess(spec: dict, on_event: Callable | None = None) ->
 
 def docker_available() -> tuple[bool, str]:
     try:
-        import docker  # noqa: F401
+        import docker
     except ImportError:
         return False, "the 'docker' Python package is not installed (pip install docker)"
     try:
-        import docker
-
         docker.from_env().ping()
     except Exception as exc:  # no daemon, no socket, no permission
         return False, f"no Docker engine is reachable ({type(exc).__name__}: {exc})"
@@ -193,7 +191,7 @@ def run_pipeline(
     if runner not in RUNNERS:
         raise EngineError(f"unknown runner {runner!r} (choose from {', '.join(RUNNERS)})")
     spec = package if isinstance(package, dict) else load_spec(package)
-    values = coerce_params(spec, {k: v for k, v in (params or {}).items()})
+    values = coerce_params(spec, dict(params or {}))
     if runner == "docker":
         ok, why = docker_available()
         if not ok:
