@@ -1,0 +1,58 @@
+"""The comparison rules of verify on engine results built directly (no engines run here)."""
+from compare.engines.airflow import DagRun, TaskRun as AirflowTask
+from compare.engines.kfp_local import PipelineRun, TaskRun as KfpTask
+from compare.verify import compare_runs
+
+
+def airflow(name, state, value=None, pushed=True, **extra):
+    task_id, _, rest = name.partition("[")
+    return AirflowTask(name=name, task_id=task_id, map_index=int(rest[:-1]) if rest else -1, state=state,
+                       xcom_return=value, has_xcom_return=pushed and value is not None, **extra)
+
+
+def kfp(name, state, outputs=None, reason=""):
+    return KfpTask(name=name, display_name=name.split("[")[0], state=state, outputs=outputs or {}, reason=reason)
+
+
+def runs(airflow_tasks, kfp_tasks):
+    return (DagRun(dag_id="d", state="success", wall_seconds=1.0, tasks={t.name: t for t in airflow_tasks}),
+            PipelineRun(pipeline_name="d", state="succeeded", wall_seconds=1.0, tasks={t.name: t for t in kfp_tasks}))
+
+
+def report(*tasks):
+    return {"tasks": [dict(task_id=t, kfp_task=k, fidelity=f, outputs=o, operator=op) for t, k, f, o, op in tasks]}
+
+
+def test_mapped_tasks_compare_per_index_and_skip_flags_count_as_skipped():
+    rep = report(("m", "m-task", "native", {"return_value": "return_value"}, "PythonOperator"),
+                 ("later", "later", "native", {}, "BashOperator"))
+    a, k = runs([airflow("m[0]", "success", 1), airflow("m[1]", "success", 2), airflow("later", "skipped")],
+                [kfp("m-task[0]", "succeeded", {"return_value": "1"}), kfp("m-task[1]", "succeeded", {"return_value": "3"}),
+                 kfp("later", "succeeded", {"airflow_skipped": True})])
+    rows, differences = compare_runs(rep, a, k)
+    status = {r.task: r.status for r in rows}
+    assert status == {"m[0]": "same", "m[1]": "different", "later": "same"}
+    assert differences == ["m[1]: XCom 'return_value': Airflow 2, KFP 3"]
+
+
+def test_removed_missing_and_placeholder_tasks():
+    rep = report(("start", None, "removed", {}, "EmptyOperator"),
+                 ("wait", "wait", "placeholder", {}, "SqlSensor"),
+                 ("gone", "gone", "native", {}, "PythonOperator"))
+    a, k = runs([airflow("start", "success"), airflow("wait", "failed"), airflow("gone", "success"),
+                 airflow("extra", "success")],
+                [kfp("wait", "failed")])
+    rows, differences = compare_runs(rep, a, k)
+    status = {r.task: r.status for r in rows}
+    assert status == {"start": "removed", "wait": "not_run_locally", "gone": "different", "extra": "different"}
+    assert "gone: outcome: Airflow ran (success), KFP missing" in differences
+    assert "extra: ran on Airflow but the conversion has no such task" in differences
+
+
+def test_none_return_and_unpushed_xcoms():
+    rep = report(("t", "t", "native", {"return_value": "return_value", "count": "count"}, "PythonOperator"))
+    a, k = runs([airflow("t", "success", None, xcoms={"count": 3, "other": 1, "skipmixin_key": {}})],
+                [kfp("t", "succeeded", {"return_value": "null", "count": "3"})])
+    rows, differences = compare_runs(rep, a, k)
+    assert differences == []
+    assert rows[0].notes == ["XCom 'other' is not carried by the conversion (nothing reads it downstream)"]
