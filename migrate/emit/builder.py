@@ -35,8 +35,10 @@ BASE_IMAGE = "python:3.11-slim"
 SKIP_OUTPUT = "airflow_skipped"
 # Rules that decide to skip even without skipped upstream tasks (nothing failed on KFP).
 ALWAYS_CHECKED_RULES = ("one_failed", "all_failed", "all_skipped")
-FAILURE_RULES = ("all_done", "always", "one_failed", "all_failed", "none_failed", "none_failed_min_one_success",
-                 "one_done", "all_done_min_one_success", "none_failed_or_skipped", "dummy")
+# Rules that run a task after failed upstream tasks: exact with ignore_upstream_failure()
+IGNORES_FAILURES = ("all_done", "always", "dummy")
+# Rules whose reaction to failed upstream tasks KFP cannot reproduce (it stops dependants of a failure)
+FAILURE_RULES = ("one_failed", "all_failed", "one_done", "one_success", "all_done_min_one_success", "all_skipped")
 MODULE_NAMES = {"BASE_IMAGE", "no_task_runs", "NamedTuple", "Path", "compiler", "dsl", "kubernetes", *runtime.HELPERS}
 
 
@@ -403,10 +405,12 @@ def _skip_decision(node: Node, nodes: Dict[str, Node], graph: _Graph) -> None:
                 skipped = state(up)
                 terms.append(f"(not {skipped} and {test})" if skipped else test)
         for circuit in graph.short_circuits[task_id]:
-            test = f"not {ref(circuit, CONDITION_KEY, 'bool')}"
+            test = f"{ref(circuit, CONDITION_KEY, 'bool')} is False"
             skipped = state(circuit)
             terms.append(f"(not {skipped} and {test})" if skipped else test)
         rule = nodes[task_id].task.trigger_rule
+        if rule in IGNORES_FAILURES:  # runs whatever its upstream tasks did
+            return " or ".join(terms) or None
         states = [state(up) or "False" for up in graph.up[task_id]]
         # rules like one_failed decide even when no upstream can skip; tasks without upstreams just run
         if any(flag != "False" for flag in states) or (rule in ALWAYS_CHECKED_RULES and states):
@@ -414,6 +418,15 @@ def _skip_decision(node: Node, nodes: Dict[str, Node], graph: _Graph) -> None:
         return " or ".join(terms) or None
 
     node.skip_expr = decision(node.task.task_id)
+
+
+def _ignores_failures(node: Node) -> bool:
+    """all_done / always: the task runs after failed upstream tasks (ignore_upstream_failure).
+
+    Only for tasks without inputs from other tasks: kfp.local cannot run a task whose upstream
+    output is missing (measured: it stops the whole run), and a loop item has no default."""
+    return (node.task.trigger_rule in IGNORES_FAILURES and bool(node.upstream) and node.loop is None
+            and node.container is None and not node.xcom_inputs and not node.control_inputs)
 
 
 def _crosses(producer: Node, consumer: Node) -> bool:
@@ -473,11 +486,17 @@ def _topological(nodes: Dict[str, Node]) -> List[str]:
 
 def _rule_notes(node: Node) -> None:
     rule = node.task.trigger_rule
-    if rule in FAILURE_RULES and rule != "none_failed":
+    if rule in FAILURE_RULES:
         node.diagnostics.append(Diagnostic("KFM205", f"trigger rule {rule!r}: on KFP a failed upstream task stops this task", "warning", node.task.span, node.task.task_id))
-        node.differences.append(f"Trigger rule {rule!r}: only its reaction to skipped upstream tasks is kept; a failed upstream task stops this one on KFP.")
-    elif rule == "none_failed":
-        node.differences.append("Trigger rule 'none_failed': a failed upstream task stops this one on KFP, as in Airflow (upstream_failed).")
+        node.differences.append(f"Trigger rule {rule!r}: its reaction to skipped upstream tasks is kept; a failed upstream task stops this one on KFP"
+                                + (" (Airflow would run it)." if rule in ("one_failed", "all_failed", "one_done", "one_success", "all_done_min_one_success") else "."))
+    elif rule in IGNORES_FAILURES and (node.xcom_inputs or node.control_inputs or node.loop is not None):
+        node.diagnostics.append(Diagnostic("KFM205", f"trigger rule {rule!r} with inputs from other tasks: on KFP a failed upstream task stops this task", "warning", node.task.span, node.task.task_id))
+        node.differences.append(f"Trigger rule {rule!r}: it reads values of upstream tasks, so a failed upstream task stops it on KFP (Airflow would run it).")
+    elif rule in IGNORES_FAILURES:
+        node.differences.append(f"Trigger rule {rule!r}: ignore_upstream_failure(), so it runs after failed upstream tasks as in Airflow.")
+    elif rule in ("none_failed", "none_failed_min_one_success"):
+        node.differences.append(f"Trigger rule {rule!r}: a failed upstream task stops this one on KFP, as in Airflow (upstream_failed).")
     elif rule not in ("all_success", "none_skipped"):
         node.diagnostics.append(Diagnostic("KFM205", f"trigger rule {rule!r} has no KFP form; treated as all_success", "warning", node.task.span, node.task.task_id))
 
@@ -830,6 +849,8 @@ def _task_call(workflow: ir.Workflow, node: Node, by_id: Dict[str, Node]) -> str
     order_only = [by_id[up].variable for up in node.upstream if up not in linked and up in by_id]
     if order_only:
         lines.append(f"{node.variable}.after({', '.join(order_only)})")
+    if _ignores_failures(node):
+        lines.append(f"{node.variable}.ignore_upstream_failure()  # trigger rule {task.trigger_rule}")
     retry = task.retry
     if retry.retries and retry.retries > 0:
         lines.append(_retry_code(node))

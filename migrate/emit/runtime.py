@@ -401,6 +401,8 @@ def _airflow_not_followed(task_id, follow):
 
     Choosing a task group follows the tasks inside it ("group.task" ids), as Airflow does.
     """
+    if follow is None:  # the branch failed (an all_done task runs anyway): no direct skip
+        return False
     prefixes = [task_id[:index] for index, char in enumerate(task_id) if char == "."]
     return not (task_id in follow or any(prefix in follow for prefix in prefixes))
 

@@ -101,10 +101,10 @@ def test_short_circuit_honouring_trigger_rules_compiles_to_direct_skips_only():
     result = convert(BRANCH_DAG.replace('python_callable=lambda: False)', 'python_callable=lambda: False, ignore_downstream_trigger_rules=False)'))
     source = result.python_source
     behind = source[source.index("def behind("):source.index("def behind(") + 1500]
-    assert "(not gate_skipped and not gate_condition)" in behind  # behind: direct downstream
+    assert "(not gate_skipped and gate_condition is False)" in behind  # behind: direct downstream
     far = source[source.index("def far("):source.index("def far(") + 1500]
-    assert "gate_condition" not in far  # far follows its own trigger rule (all_done)
-    assert "_airflow_should_skip('all_done', [behind_skipped])" in far
+    assert "gate_condition" not in far and "_airflow_should_skip" not in far  # all_done: runs whatever happened
+    assert "far_task.ignore_upstream_failure()  # trigger rule all_done" in source
 
 
 MAPPING_DAG = '''
@@ -179,3 +179,55 @@ def test_branching_sample_is_equivalent_on_airflow_and_kfp_local():
     states = {row.task: (row.airflow_state, row.kfp_state) for row in result.tasks}
     assert states["left"] == ("skipped", "skipped") and states["right"] == ("success", "ran")
     assert states["behind_gate"] == ("success", "ran") and states["second"] == ("skipped", "skipped")
+
+
+FAILING_DAG = '''
+from airflow.sdk import dag, task
+
+@dag(schedule=None)
+def failing():
+    @task
+    def boom():
+        raise ValueError("boom")
+
+    @task(trigger_rule="all_done")
+    def cleanup() -> str:
+        return "cleaned"
+
+    @task(trigger_rule="all_done")
+    def reads_boom(value) -> str:
+        return f"read {value}"
+
+    @task
+    def after_boom() -> str:
+        return "never"
+
+    b = boom()
+    b >> cleanup()
+    reads_boom(b)
+    b >> after_boom()
+
+failing()
+'''
+
+
+def test_all_done_runs_after_a_failure(tmp_path):
+    """all_done -> ignore_upstream_failure(); a task reading the failed task's XCom cannot (KFM205)."""
+    import runpy
+
+    from kfp import local
+
+    result = convert(FAILING_DAG)
+    assert "cleanup_task.ignore_upstream_failure()  # trigger rule all_done" in result.python_source
+    assert "reads_boom_task.ignore_upstream_failure()" not in result.python_source
+    assert [d.code for d in report(result, "reads_boom").diagnostics] == ["KFM205"]
+    assert not report(result, "cleanup").diagnostics
+    module = tmp_path / "pipeline.py"
+    module.write_text(result.python_source)
+    namespace = runpy.run_path(str(module), run_name="generated_pipeline")
+    root = tmp_path / "root"
+    local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=str(root), raise_on_error=False)
+    namespace[result.function_name]()
+    outputs = {p.parent.name: json.loads(p.read_text()).get("parameterValues", {}) for p in root.glob("*/*/executor_output.json")}
+    assert outputs["cleanup"]["return_value"] == "cleaned"
+    assert not {"after-boom", "boom", "reads-boom"} & set(outputs)
