@@ -312,6 +312,10 @@ def build_blocks(results: dict, with_plots: bool = True) -> list:
     scaling = [p for p in points if p["workload"] == "scaling"]
     if scaling:
         blocks += scaling_blocks(scaling, engines, titles, with_plots)
+    else:
+        blocks += [Heading("Workload: scaling"),
+                   Para("Not run this time: `kfmigrate compare all` (or `scaling`) adds the sweep of chain "
+                        "length, fan-out and payload size, with its plots.")]
     if with_plots:
         png = plot_resources(points, engines, titles)
         if png:

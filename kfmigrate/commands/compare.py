@@ -50,8 +50,7 @@ def command(workload, out_dir, repeats, engines_text, kfp_host, kfp_namespace, m
             timeout, force):
     """Run the same workload on Airflow + MLflow and on Kubeflow Pipelines, and compare them.
 
-    WORKLOAD is ml-training, scaling, all, or a comma list (default: ml-training and a small scaling
-    sweep). Each workload is an Airflow DAG from samples/workloads/; the KFP side is made from the
+    WORKLOAD is ml-training (the default), scaling, all, or a comma list. Each workload is an Airflow DAG from samples/workloads/; the KFP side is made from the
     same file by kfmigrate's converter. Every run is measured (wall time, per-task start latency and
     run time, time with no task running, CPU seconds and peak memory of the whole process tree) and
     the task results of all engines and repeats are checked to be identical.

@@ -28,7 +28,7 @@ def test_build_points_writes_one_dag_per_sweep_point(tmp_path):
 
 
 def test_parse_workloads_and_sweep_errors():
-    assert workloads.parse_workloads(None) == list(workloads.DEFAULT_WORKLOADS)
+    assert workloads.parse_workloads(None) == ["ml-training"]
     assert workloads.parse_workloads("scaling,ml_training") == ["ml-training", "scaling"]
     assert workloads.parse_workloads("all") == list(workloads.WORKLOADS)
     with pytest.raises(WorkloadError, match="unknown workload nope"):
