@@ -81,7 +81,7 @@ def parse_source(text: str, path: str = "<string>") -> ParseResult:
         raise ConversionError(_syntax_error(text, path, exc))
     except RecursionError:
         raise ConversionError(Diagnostic("KFM105", "expressions are nested too deeply to parse", ERROR, ir.SourceSpan(path, 1, 1)))
-    interp = Interpreter(module, path)
+    interp = Interpreter(module, path, text)
     try:
         interp.run()
     except RecursionError:

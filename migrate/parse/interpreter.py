@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrate import ir
 from migrate.diagnostics import ERROR, INFO, WARNING, Diagnostic
 from migrate.parse import imports as names
 from migrate.parse.callables import ModuleIndex, lift_callable, lift_lambda
 from migrate.parse.imports import ImportTable, dotted_name
+from migrate.parse.positions import Positions
 from migrate.parse.symbols import (
     ContextDag, DagDef, DateTime, Duration, GroupDef, GroupRef, Imported, LabelValue, LocalClass,
     LocalFunction, Opaque, Override, ParamSpec, StaticError, TaskFlowDef, TaskRef,
@@ -108,30 +108,27 @@ class Scope:
 
 # ------------------------------------------------------------------ the interpreter
 class Interpreter:
-    def __init__(self, module: cst.Module, path: str):
+    def __init__(self, module: cst.Module, path: str, source: Optional[str] = None):
         self.path = path
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        self.positions = wrapper.resolve(PositionProvider)
-        self.module = wrapper.module
+        self.module = module
+        self.positions = Positions(module, source)
         self.imports = ImportTable()
         self.diagnostics: List[Diagnostic] = []
         self.dags: List[DagBuild] = []
         self.dag_stack: List[DagBuild] = []
         self.group_stack: List[GroupFrame] = []
         self.unrolled = 0
-        self.dag_by_var: Dict[int, DagBuild] = {}
         self.index = ModuleIndex(self.module)
         self.module_scope = Scope()
-        self._declared_dags: Dict[str, DagBuild] = {}
         self._mapped_sources: Dict[str, List[str]] = {}
 
     # ---- positions and diagnostics
     def span(self, node: cst.CSTNode) -> ir.SourceSpan:
         try:
-            pos = self.positions[node]
+            line, col, end_line, end_col = self.positions[node]
         except KeyError:
             return ir.SourceSpan(self.path, 1, 1)
-        return ir.SourceSpan(self.path, pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
+        return ir.SourceSpan(self.path, line, col + 1, end_line, end_col + 1)
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)

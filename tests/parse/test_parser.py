@@ -366,3 +366,30 @@ def test_edge_labels_pass_through_and_dedent_is_resolved():
     ''')
     assert edges(wf) == {("a", "b"), ("a", "c")}
     assert wf.task("s").args["bash_command"] == ir.Literal("\necho one\necho two\n")
+
+
+def test_fast_positions_match_libcst_position_provider(tmp_path):
+    """migrate.parse.positions must give libcst's own positions for every node of real DAG files."""
+    import glob
+    import importlib.util
+
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from migrate.parse.positions import Positions
+
+    folder = list(importlib.util.find_spec("airflow.example_dags").submodule_search_locations)[0]
+    files = sorted(glob.glob(f"{folder}/*.py"))[:20] + [str(tmp_path / "crlf.py")]
+    (tmp_path / "crlf.py").write_bytes(b"x = 1\r\nif x:\r\n    y = (1,\r\n         2)\r\n")
+    checked = 0
+    for name in files:
+        text = open(name, newline="").read()
+        module = cst.parse_module(text)
+        expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        ours = Positions(module, text)
+        for node, rng in expected.items():
+            if isinstance(node, cst.Module):
+                continue  # libcst drops the final newline from the module's own end only
+            assert ours[node] == (rng.start.line, rng.start.column, rng.end.line, rng.end.column), (name, node)
+            checked += 1
+    assert checked > 10_000

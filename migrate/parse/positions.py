@@ -1,0 +1,88 @@
+"""Source positions of libcst nodes, computed about twice as fast as libcst's PositionProvider.
+
+PositionProvider re-generates the code and tracks (line, column) on every token with a regular
+expression. Here the same code generation only adds up character offsets; offsets become
+(line, column) with a bisect over line starts, and only for the nodes we are asked about.
+The positions are the same as PositionProvider's (syntactic, whitespace excluded where libcst
+excludes it); tests/parse checks that on the Airflow example corpus.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+
+
+_NEWLINE = re.compile(r"\r\n?|\n")  # as libcst counts lines
+
+
+class _OffsetState(CodegenState):
+    """A CodegenState that records each node's (start, end) character offsets instead of text."""
+
+    def __init__(self, module: cst.Module) -> None:
+        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        self.offset = 0
+        self.spans: Dict[cst.CSTNode, Tuple[int, int]] = {}
+        self._starts: List[int] = []
+        self._lengths: List[int] = []
+
+    def add_indent_tokens(self) -> None:
+        for token in self.indent_tokens:
+            self.add_token(token)
+
+    def add_token(self, value: str) -> None:
+        self.offset += len(value)
+        self._lengths.append(len(value))
+
+    def pop_trailing_newline(self) -> None:
+        if self._lengths:
+            self.offset -= self._lengths.pop()
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        self._starts.append(self.offset)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        start = self._starts.pop()
+        if node not in self.spans:  # a syntactic position recorded inside wins
+            self.spans[node] = (start, self.offset)
+
+    def record_syntactic_position(self, node, *, start_node=None, end_node=None):
+        return _Syntactic(self, node, start_node, end_node)
+
+
+class _Syntactic:
+    __slots__ = ("state", "node", "start_node", "end_node", "start")
+
+    def __init__(self, state: _OffsetState, node, start_node, end_node) -> None:
+        self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
+
+    def __enter__(self) -> None:
+        self.start = self.state.offset
+
+    def __exit__(self, *exc) -> None:
+        spans = self.state.spans
+        start = spans[self.start_node][0] if self.start_node is not None else self.start
+        end = spans[self.end_node][1] if self.end_node is not None else self.state.offset
+        spans[self.node] = (start, end)
+
+
+class Positions:
+    """node -> (line, col, end_line, end_col), 1-based lines, 0-based columns as libcst gives them."""
+
+    def __init__(self, module: cst.Module, source: Optional[str] = None) -> None:
+        state = _OffsetState(module)
+        module._codegen(state)
+        self._spans = state.spans
+        text = source if source is not None else module.code
+        self._line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+
+    def _line_col(self, offset: int) -> Tuple[int, int]:
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1]
+
+    def __getitem__(self, node: cst.CSTNode) -> Tuple[int, int, int, int]:
+        start, end = self._spans[node]
+        return (*self._line_col(start), *self._line_col(end))
