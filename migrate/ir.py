@@ -87,6 +87,7 @@ class CallableSource:
     return_annotation: Optional[str] = None
     prelude: Tuple[str, ...] = ()
     span: Optional[SourceSpan] = None
+    doc: Optional[str] = None  # the function's docstring
 
 
 # ---------------------------------------------------------------- tasks

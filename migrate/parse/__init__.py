@@ -216,7 +216,7 @@ def build_task(task: TaskBuild, interp: Interpreter) -> ir.Task:
         trigger = "all_success"
     doc = next((args[k] for k in ("doc_md", "doc", "doc_rst", "doc_json", "doc_yaml") if isinstance(args.get(k), str)), None)
     if doc is None and task.callable is not None:
-        doc = _docstring(task.callable.source)
+        doc = task.callable.doc
     callbacks = lift_callbacks(args, interp, task.node)
     values = {str(k): to_value(v) for k, v in args.items() if not k.startswith("__") and k not in callbacks}
     for name, value in values.items():
@@ -359,14 +359,3 @@ def _python_type(value: Any) -> str:
     if isinstance(value, dict):
         return "dict"
     return "str"
-
-
-def _docstring(source: str) -> Optional[str]:
-    try:
-        func = cst.parse_module(source).body[0]
-    except Exception:  # noqa: BLE001 - a docstring is a nicety
-        return None
-    if isinstance(func, cst.FunctionDef):
-        doc = func.get_docstring()
-        return doc or None
-    return None

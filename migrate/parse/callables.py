@@ -141,6 +141,7 @@ def lift_callable(
         return_annotation=annotation,
         prelude=tuple(prelude),
         span=span,
+        doc=func.get_docstring() or None,
     )
 
 
