@@ -23,6 +23,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from migrate import ir
 from migrate.diagnostics import ERROR, Diagnostic
 from migrate.emit import EmitError, EmitResult, TaskReport
+from migrate.emit import callbacks as dag_callbacks
 from migrate.emit import container as containers
 from migrate.emit import mapping as mappings
 from migrate.emit import runtime
@@ -81,8 +82,15 @@ def build(workflow: ir.Workflow) -> EmitResult:
     for module, error in sorted(IMPORT_FAILURES.items()):
         diagnostics.append(Diagnostic("KFM210", f"mapper module migrate/operators/{module}.py failed to load ({error}): its operators fall back", ERROR, workflow.span))
     for name in getattr(workflow, "callbacks", {}) or {}:
-        diagnostics.append(Diagnostic("KFM208", f"DAG {name} is not carried over to KFP", "warning", workflow.span))
+        if name in dag_callbacks.CARRIED:
+            diagnostics.append(Diagnostic("KFM210", f"DAG {name} runs in an exit task (dsl.ExitHandler) after the run, with an Airflow-like context", "info", workflow.span))
+        else:
+            diagnostics.append(Diagnostic("KFM208", f"DAG {name} is not carried over to KFP", "warning", workflow.span))
     ctx = MapContext(workflow, param_inputs, tuple(t.task_id for t in workflow.tasks))
+    exit_function = _unique("dag_callbacks", taken)
+    taken.add(f"{exit_function}_task")
+    exit_handler = dag_callbacks.exit_component(workflow, ctx, exit_function)
+    exit_handler = (exit_function, *exit_handler) if exit_handler else None
     nodes: Dict[str, Node] = {}
     loops: Dict[str, Optional[mappings.Loop]] = {}
     for task in workflow.tasks:
@@ -118,7 +126,7 @@ def build(workflow: ir.Workflow) -> EmitResult:
 
     order = _wire(workflow, nodes)
     components = [nodes[t] for t in order if nodes[t].plan.component]
-    source = _module(workflow, components, parameters, pipeline_fn)
+    source = _module(workflow, components, parameters, pipeline_fn, exit_handler)
     try:
         ast.parse(source)
     except SyntaxError as exc:  # a bug in a mapper or here: never hand out broken code
@@ -502,8 +510,10 @@ def _rule_notes(node: Node) -> None:
 
 
 # ---------------------------------------------------------------- code
-def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict], pipeline_fn: str) -> str:
+def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict], pipeline_fn: str, exit_handler=None) -> str:
     helpers = [name for name in runtime.HELPERS if any(name in _helpers(node) for node in components)]
+    if exit_handler is not None and "_airflow_runtime" not in helpers:
+        helpers = [name for name in runtime.HELPERS if name in helpers or name == "_airflow_runtime"]
     if any(n.loop is not None and n.loop.items_function for n in components):
         helpers = [name for name in runtime.HELPERS if name in helpers or name in ("_airflow_map_items", "_from_json", "_ints_back")]
     uses_kubernetes = any(node.task.timeout_seconds or not node.plan.platform.is_empty() for node in components)
@@ -535,8 +545,10 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
     for loop in dict.fromkeys(n.loop for n in components if n.loop is not None and n.loop.items_function):
         inputs = [(name, type_) for name, type_, _code in _items_inputs(loop, by_id)]
         parts.append(mappings.items_component(loop, loop.items_function, inputs, _items_source_code(loop, by_id)))
+    if exit_handler is not None:
+        parts.append(exit_handler[1])
     parts.append("# ---------------------------------------------------------------- pipeline")
-    parts.append(_pipeline(workflow, components, parameters, pipeline_fn))
+    parts.append(_pipeline(workflow, components, parameters, pipeline_fn, exit_handler))
     main = ('if __name__ == "__main__":\n'
             f'    target = Path(__file__).with_name({yaml_name(workflow.dag_id)!r})\n'
             f'    compiler.Compiler().compile({pipeline_fn}, str(target))')
@@ -702,7 +714,7 @@ def _docstring(workflow: ir.Workflow, node: Node) -> str:
     return '"""' + textwrap.indent(text + "\n", "    ", lambda line: bool(line.strip())).lstrip() + '    """'
 
 
-def _pipeline(workflow: ir.Workflow, components: List[Node], parameters: List[dict], pipeline_fn: str) -> str:
+def _pipeline(workflow: ir.Workflow, components: List[Node], parameters: List[dict], pipeline_fn: str, exit_handler=None) -> str:
     by_id = {node.task.task_id: node for node in components}
     description = workflow.description or (workflow.doc.strip().splitlines()[0] if workflow.doc and workflow.doc.strip() else f"Converted from Airflow DAG {workflow.dag_id}")
     description = " ".join(description.split())  # one line: kfp writes it into a YAML comment header
@@ -716,16 +728,25 @@ def _pipeline(workflow: ir.Workflow, components: List[Node], parameters: List[di
         doc = doc.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
         text = f'"""{doc}"""' if "\n" not in doc else f'"""{doc}\n"""'
         lines.append(textwrap.indent(text, "    ", lambda line: bool(line.strip())))
+    indent = "    "
+    if exit_handler is not None:
+        function, _code, inputs = exit_handler
+        args = ", ".join(f"{i.name}={_value_code(i)}" for i in inputs)
+        lines += [f"    # the DAG's callbacks: {function} runs after every task, whatever happened",
+                  f"    {function}_task = {function}({args})",
+                  f"    {function}_task.set_display_name('DAG callbacks')",
+                  f"    with dsl.ExitHandler({function}_task):"]
+        indent = "        "
     if not components:
-        lines.append("    no_task_runs().set_display_name('no task runs')")
+        lines.append(f"{indent}no_task_runs().set_display_name('no task runs')")
     for unit in _units(components):
         if isinstance(unit, Node):
-            lines.append(textwrap.indent(_task_call(workflow, unit, by_id), "    "))
+            lines.append(textwrap.indent(_task_call(workflow, unit, by_id), indent))
             continue
         loop, members = unit
-        lines.append(textwrap.indent(_loop_header(loop, by_id), "    "))
+        lines.append(textwrap.indent(_loop_header(loop, by_id), indent))
         for node in members:
-            lines.append(textwrap.indent(_task_call(workflow, node, by_id), "        "))
+            lines.append(textwrap.indent(_task_call(workflow, node, by_id), indent + "    "))
     return "\n".join(lines)
 
 

@@ -231,3 +231,47 @@ def test_all_done_runs_after_a_failure(tmp_path):
     outputs = {p.parent.name: json.loads(p.read_text()).get("parameterValues", {}) for p in root.glob("*/*/executor_output.json")}
     assert outputs["cleanup"]["return_value"] == "cleaned"
     assert not {"after-boom", "boom", "reads-boom"} & set(outputs)
+
+
+CALLBACK_DAG = '''
+from pathlib import Path
+from airflow.sdk import dag, task
+
+def on_success(context):
+    Path(OUT, "success").write_text(context["dag_run"].dag_id + " " + str(context["params"]["fail"]))
+
+def on_failure(context):
+    Path(OUT, "failure").write_text(context["reason"])
+
+@dag(schedule=None, on_success_callback=on_success, on_failure_callback=[on_failure], params={"fail": False})
+def with_callbacks():
+    @task
+    def work(params=None) -> int:
+        if params["fail"]:
+            raise ValueError("asked to fail")
+        return 1
+
+    work()
+
+with_callbacks()
+'''
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_dag_callbacks_run_in_an_exit_handler(tmp_path, fail):
+    import runpy
+
+    from kfp import local
+
+    out = tmp_path / "out"
+    out.mkdir()
+    result = convert(CALLBACK_DAG.replace("from pathlib import Path", f"from pathlib import Path\nOUT = {str(out)!r}"))
+    assert "with dsl.ExitHandler(dag_callbacks_task):" in result.python_source
+    assert not [d for d in result.all_diagnostics() if d.code == "KFM208"]
+    module = tmp_path / "pipeline.py"
+    module.write_text(result.python_source)
+    namespace = runpy.run_path(str(module), run_name="generated_pipeline")
+    local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=str(tmp_path / "root"), raise_on_error=False)
+    namespace[result.function_name](fail=fail)
+    written = {p.name: p.read_text() for p in out.iterdir()}
+    assert written == ({"failure": "task_failure"} if fail else {"success": "with_callbacks False"})
