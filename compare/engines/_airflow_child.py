@@ -35,12 +35,38 @@ def main(request_path: str) -> int:
     for job in request["jobs"]:
         print(f"{JOB_MARKER} {job['index']} start", flush=True)
         try:
-            _run(job)
+            with _only_in_bundle(job):
+                _run(job)
         except Exception as exc:  # report, never leave the parent without a result
             _write(job["result"], {"fatal": f"Airflow could not run the DAG: {type(exc).__name__}: {exc}\n"
                                             + traceback.format_exc(limit=5)})
         print(f"{JOB_MARKER} {job['index']} end", flush=True)
     return 0
+
+
+class _only_in_bundle:
+    """Put the job's DAG folder (staged by the parent) into the dags folder for its run only.
+
+    dag.test() syncs and serializes every DAG of its bundle: one broken file there (a DAG needing
+    a missing plugin) would fail every other job's run. So the bundle holds one job at a time.
+    """
+
+    def __init__(self, job: dict):
+        self.job = job
+
+    def __enter__(self):
+        import os
+
+        if self.job.get("stage"):
+            os.replace(self.job["stage"], self.job["folder"])
+        return self
+
+    def __exit__(self, *exc):
+        import os
+
+        if self.job.get("stage"):
+            os.replace(self.job["folder"], self.job["stage"])
+        return False
 
 
 def _run(request: dict) -> int:

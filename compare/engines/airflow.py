@@ -231,14 +231,21 @@ def _run_batch(batch: list, template: Path, outcomes: list, on_event, timeout, k
         folders = list(dict.fromkeys(str(dag_file.parent) for _, _, dag_file, _ in batch))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (*folders, env.get("PYTHONPATH", "")) if p)
         jobs = {}
+        (home / "dags").mkdir()
         for index, job, dag_file, iso_date in batch:
-            copied = _copy_dag(dag_file, home / "dags" / f"{index:04d}")
-            jobs[index] = {"index": index, "dag_file": str(copied), "dag_id": job.dag_id, "params": job.params or {},
+            # staged outside the dags folder; the child moves it in for its own run only
+            stage = home / "stage" / f"{index:04d}"
+            folder = home / "dags" / f"{index:04d}"
+            _copy_dag(dag_file, stage)
+            jobs[index] = {"index": index, "dag_file": str(folder / dag_file.name), "stage": str(stage),
+                           "folder": str(folder), "dag_id": job.dag_id, "params": job.params or {},
                            "logical_date": iso_date, "result": str(home / f"result-{index}.json")}
         pending = list(jobs)
         attempt = 0
         while pending:
             attempt += 1
+            for leftover in (home / "dags").iterdir():  # a DAG stopped mid-run stays out of the bundle
+                shutil.rmtree(leftover, ignore_errors=True)
             request = home / f"request-{attempt}.json"
             request.write_text(json.dumps({"jobs": [jobs[i] for i in pending]}, default=str))
             log_path = home / f"child-{attempt}.log"

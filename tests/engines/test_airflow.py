@@ -102,6 +102,24 @@ with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule=None):
 """
 
 
+UNSERIALIZABLE = """
+from datetime import datetime
+
+from airflow.providers.standard.operators.bash import BashOperator
+from airflow.sdk import DAG
+from airflow.task.priority_strategy import PriorityWeightStrategy
+
+
+class NotAPlugin(PriorityWeightStrategy):
+    def get_weight(self, ti):
+        return 1
+
+
+with DAG("unserializable", start_date=datetime(2024, 1, 1), schedule=None):
+    BashOperator(task_id="only", bash_command="echo hi", weight_rule=NotAPlugin())
+"""
+
+
 def test_several_dags_share_one_airflow_process(tmp_path):
     alpha = tmp_path / "a" / "alpha.py"
     beta = tmp_path / "b" / "alpha.py"  # same file name in another folder
@@ -110,8 +128,12 @@ def test_several_dags_share_one_airflow_process(tmp_path):
         path.write_text(SMALL.format(dag_id=dag_id, command=command))
     broken = tmp_path / "broken.py"
     broken.write_text("from airflow.sdk import DAG\nraise RuntimeError('broken on purpose')\n")
+    # imports fine but cannot be serialized: it must not spoil the other DAGs of the batch
+    unserializable = tmp_path / "unserializable.py"
+    unserializable.write_text(UNSERIALIZABLE)
     events = []
     outcomes = run_dags([
+        DagJob(unserializable, "unserializable"),
         DagJob(alpha, "alpha", logical_date="2024-03-05"),
         DagJob(beta, "beta"),
         DagJob(alpha, "nope"),
@@ -119,6 +141,8 @@ def test_several_dags_share_one_airflow_process(tmp_path):
         DagJob(tmp_path / "missing.py", "x"),
         DagJob(alpha, "alpha", logical_date="yesterday"),
     ], on_event=events.append)
+    unserializable_outcome = outcomes.pop(0)
+    assert isinstance(unserializable_outcome, AirflowEngineError) and "serializ" in str(unserializable_outcome).lower()
     assert outcomes[0].state == "success" and outcomes[0].tasks["only"].xcom_return == "2024-03-05"
     assert outcomes[1].state == "failed" and outcomes[1].tasks["only"].state == "failed"
     assert any("exit code 3" in line for line in outcomes[1].tasks["only"].log_tail)
@@ -127,5 +151,5 @@ def test_several_dags_share_one_airflow_process(tmp_path):
     assert isinstance(outcomes[3], AirflowEngineError) and "broken on purpose" in str(outcomes[3])
     assert isinstance(outcomes[4], AirflowEngineError) and "no such file" in str(outcomes[4])
     assert isinstance(outcomes[5], AirflowEngineError) and "not YYYY-MM-DD" in str(outcomes[5])
-    assert [e["job"] for e in events if e["event"] == "dag_started"] == [0, 1, 2, 3]
+    assert [e["job"] for e in events if e["event"] == "dag_started"] == [0, 1, 2, 3, 4]
     assert psutil.Process().children(recursive=True) == []
