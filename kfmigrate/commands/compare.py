@@ -165,7 +165,7 @@ def _print_summary(results: dict, written: dict) -> None:
     titles = results.get("engine_titles", {})
     table = Table(title="kfmigrate compare (medians over warm runs)")
     for header in ("point", "engine", "ok", "wall", "no task running", "CPU s", "peak MB", "agree"):
-        table.add_column(header)
+        table.add_column(header, overflow="fold")
     for point in results["points"]:
         for engine, summary in point["summary"].items():
             cpu = summary["cpu_seconds"]["median"]
