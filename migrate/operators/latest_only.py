@@ -68,6 +68,13 @@ def map_latest_only(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan.outputs = {FOLLOW_KEY: "list", "return_value": "json"}
     plan.differences.append('A run counts as scheduled when its run_id starts with "scheduled__" (Airflow\'s naming); '
                             "recurring runs must pass run_id and logical_date for the check to apply.")
+    from migrate.operators.branching import control_kind  # the emitter acts on branch decisions it knows of
+
+    if control_kind(task) is None:
+        plan.diagnostics.append(ctx.diagnostic(
+            task, "KFM210", "the decision is computed but the emitter does not apply it yet: downstream tasks run "
+            "even when Airflow would skip them (a non-latest scheduled run)"))
+        plan.differences.append("Downstream tasks are not skipped on KFP for a non-latest scheduled run (decision published only).")
     for found in (callback_diagnostics(task, ctx), ignored_arg_diagnostics(task, ctx, ())):
         plan.diagnostics += found[0]
         plan.differences += found[1]
