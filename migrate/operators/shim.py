@@ -77,8 +77,14 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     lines = [context_inputs(task, ctx, args)]
     kwargs: Dict[str, str] = {"task_id": repr(task.task_id.rsplit(".", 1)[-1])}
     dynamic: Dict[str, str] = {}
+    # Deferring (triggerer) and rescheduling (scheduler) need Airflow itself: wait in the pod instead.
+    overrides = {}
+    if isinstance(task.args.get("deferrable"), ir.Literal) and task.args["deferrable"].value is True:
+        overrides["deferrable"] = False
+    if isinstance(task.args.get("mode"), ir.Literal) and task.args["mode"].value == "reschedule":
+        overrides["mode"] = "poke"
     for name, value in task.args.items():
-        if name in CALLBACK_ARGS or (name in BASE_ARGS_HANDLED and name not in PASSED_BASE_ARGS):
+        if name in CALLBACK_ARGS or name in overrides or (name in BASE_ARGS_HANDLED and name not in PASSED_BASE_ARGS):
             continue
         if isinstance(value, ir.Dynamic):
             dynamic[name] = value.source
@@ -101,6 +107,7 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if needs_file and module_code is None:
         return _cannot_run(task, ctx, plan, file_problem or "the DAG file cannot be read again")
 
+    kwargs.update({name: repr(value) for name, value in overrides.items()})
     lines.append("_kwargs = {" + ", ".join(f"{k!r}: {v}" for k, v in kwargs.items()) + "}")
     call = [f"_airflow", repr(task.module if not custom else ""), repr(task.operator), "_kwargs"]
     if module_code:
@@ -127,12 +134,9 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         extra = third_party_modules(module_code)
         if extra:
             plan.diagnostics.append(ctx.diagnostic(task, "KFM210", f"the code from the DAG file imports {', '.join(extra)}: install them in the image", "info"))
-    deferrable = task.args.get("deferrable")
-    if isinstance(deferrable, ir.Literal) and deferrable.value is True:
-        plan.diagnostics.append(ctx.diagnostic(task, "KFM210", "deferrable=True: a deferring operator needs Airflow's triggerer and fails in the shim; set deferrable=False"))
-    mode = task.args.get("mode")
-    if isinstance(mode, ir.Literal) and mode.value == "reschedule":
-        plan.diagnostics.append(ctx.diagnostic(task, "KFM210", "mode='reschedule' needs Airflow's scheduler; the shimmed sensor must poke (mode='poke')"))
+    if overrides:
+        plan.differences.append("Runs with " + ", ".join(f"{k}={v!r}" for k, v in overrides.items())
+                                + ": deferring and rescheduling need Airflow's triggerer and scheduler; the KFP pod waits instead.")
 
     connections = connection_ids(task)
     variables, template_connections = external_needs(task)

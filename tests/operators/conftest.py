@@ -1,28 +1,9 @@
 """Fixtures for the operator families: convert a DAG, run it on real kfp.local, run it on real Airflow."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "samples" / "dags"
-FS_CONNECTION = json.dumps({"conn_type": "fs", "extra": {"path": ""}})
-
-
-def convert(source_or_path, path: str = "dag.py"):
-    """EmitResult of the only DAG in a file (Path) or in source text."""
-    from migrate.emit import emit
-    from migrate.parse import parse_file, parse_source
-
-    parsed = parse_file(source_or_path) if isinstance(source_or_path, Path) else parse_source(source_or_path, path=path)
-    assert len(parsed.workflows) == 1, [d.render() for d in parsed.diagnostics]
-    return emit(parsed.workflows[0])
-
-
-def report_of(result, task_id: str):
-    return next(t for t in result.tasks if t.task_id == task_id)
+from operator_helpers import FS_CONNECTION, SAMPLES
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import yaml
 
-from conftest import convert, report_of
+from operator_helpers import convert, report_of
 
 KPO_DAG = '''
 from datetime import datetime
@@ -175,7 +175,7 @@ def _compiled(result) -> str:
 
 
 def test_container_sample_compiles_with_its_platform_settings():
-    from conftest import SAMPLES
+    from operator_helpers import SAMPLES
 
     result = convert(SAMPLES / "operators_kubernetes.py")
     assert {t.task_id: t.fidelity for t in result.tasks} == {

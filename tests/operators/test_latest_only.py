@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import convert, report_of
+from operator_helpers import convert, report_of
 
 pytestmark = pytest.mark.slow
 

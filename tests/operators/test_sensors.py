@@ -7,7 +7,7 @@ import types
 
 import pytest
 
-from conftest import FS_CONNECTION, SAMPLES, convert, report_of
+from operator_helpers import FS_CONNECTION, SAMPLES, convert, report_of
 from migrate.emit import runtime
 
 

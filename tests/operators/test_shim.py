@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from conftest import SAMPLES, convert, report_of
+from operator_helpers import SAMPLES, convert, report_of
 from migrate.operators.shim import connection_ids, operator_packages, provider_distribution
 
 
@@ -222,3 +222,16 @@ with DAG("mail", schedule=None, params={"team": "data"}):
     assert parsed["Subject"] == "Done 2024-03-05"
     html = next(part for part in parsed.walk() if part.get_content_type() == "text/html")
     assert html.get_payload(decode=True).decode() == "<p>run manual__x</p>"
+
+
+def test_deferrable_and_reschedule_wait_in_the_pod():
+    result = convert('''
+from airflow import DAG
+from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor
+
+with DAG("wait_s3", schedule=None):
+    S3KeySensor(task_id="landed", bucket_key="s3://raw/x.csv", deferrable=True, mode="reschedule")
+''')
+    assert "'deferrable': False" in result.python_source and "'mode': 'poke'" in result.python_source
+    assert "deferrable: bool" not in result.python_source  # not an input any more
+    assert any("deferrable=False, mode='poke'" in d for d in report_of(result, "landed").differences)

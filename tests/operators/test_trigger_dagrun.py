@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import convert, report_of
+from operator_helpers import convert, report_of
 from migrate.emit import runtime
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "kubeflow"))

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import SAMPLES, convert, report_of
+from operator_helpers import SAMPLES, convert, report_of
 
 
 def test_requirements_and_python_version_in_the_plan():
