@@ -98,9 +98,8 @@ def build(workflow: ir.Workflow) -> EmitResult:
         nodes[task.task_id] = node = Node(task, plan, loop=loop)
         if loop is not None:
             loop.members.append(task.task_id)
-        if task.is_setup or task.is_teardown:
-            kind = "teardown" if task.is_teardown else "setup"
-            node.diagnostics.append(Diagnostic("KFM210", f"{kind} task runs as an ordinary task: a failed upstream task stops it on KFP", "warning", task.span, task.task_id))
+        if task.is_setup:
+            node.diagnostics.append(Diagnostic("KFM210", "setup task runs as an ordinary task (KFP has no setup/teardown scopes)", "info", task.span, task.task_id))
     for node in nodes.values():
         if node.plan.component and node.plan.container is not None:
             _prepare_container(node, ctx)
@@ -416,7 +415,7 @@ def _skip_decision(node: Node, nodes: Dict[str, Node], graph: _Graph) -> None:
             test = f"{ref(circuit, CONDITION_KEY, 'bool')} is False"
             skipped = state(circuit)
             terms.append(f"(not {skipped} and {test})" if skipped else test)
-        rule = nodes[task_id].task.trigger_rule
+        rule = _rule(nodes[task_id].task)
         if rule in IGNORES_FAILURES:  # runs whatever its upstream tasks did
             return " or ".join(terms) or None
         states = [state(up) or "False" for up in graph.up[task_id]]
@@ -433,7 +432,7 @@ def _ignores_failures(node: Node) -> bool:
 
     Only for tasks without inputs from other tasks: kfp.local cannot run a task whose upstream
     output is missing (measured: it stops the whole run), and a loop item has no default."""
-    return (node.task.trigger_rule in IGNORES_FAILURES and bool(node.upstream) and node.loop is None
+    return (_rule(node.task) in IGNORES_FAILURES and bool(node.upstream) and node.loop is None
             and node.container is None and not node.xcom_inputs and not node.control_inputs)
 
 
@@ -492,8 +491,19 @@ def _topological(nodes: Dict[str, Node]) -> List[str]:
     return order
 
 
+def _rule(task: ir.Task) -> str:
+    """The trigger rule that decides when the task runs. A teardown (as_teardown / @teardown) runs
+    once its work is done, whatever happened (Airflow: all_done_setup_success)."""
+    if task.is_teardown and task.trigger_rule in ("all_success", "all_done_setup_success"):
+        return "all_done"
+    return task.trigger_rule
+
+
 def _rule_notes(node: Node) -> None:
-    rule = node.task.trigger_rule
+    rule = _rule(node.task)
+    if node.task.is_teardown:
+        node.differences.append("Teardown: runs after its work even when that failed (all_done); unlike Airflow it also runs when "
+                                "its setup failed, and its own failure fails the KFP run.")
     if rule in FAILURE_RULES:
         node.diagnostics.append(Diagnostic("KFM205", f"trigger rule {rule!r}: on KFP a failed upstream task stops this task", "warning", node.task.span, node.task.task_id))
         node.differences.append(f"Trigger rule {rule!r}: its reaction to skipped upstream tasks is kept; a failed upstream task stops this one on KFP"
@@ -871,7 +881,7 @@ def _task_call(workflow: ir.Workflow, node: Node, by_id: Dict[str, Node]) -> str
     if order_only:
         lines.append(f"{node.variable}.after({', '.join(order_only)})")
     if _ignores_failures(node):
-        lines.append(f"{node.variable}.ignore_upstream_failure()  # trigger rule {task.trigger_rule}")
+        lines.append(f"{node.variable}.ignore_upstream_failure()  # trigger rule {_rule(task)}")
     retry = task.retry
     if retry.retries and retry.retries > 0:
         lines.append(_retry_code(node))
@@ -924,8 +934,8 @@ def _report(node: Node) -> TaskReport:
             differences.append("Reads XCom of tasks that do not run on KFP (or run after it): those values are None.")
         if node.container is not None:
             differences.append("A container component: kfp.local's subprocess runner cannot run it (a cluster or kfp.local's DockerRunner can).")
-    if task.is_setup or task.is_teardown:
-        differences.append("Setup/teardown semantics are not kept: it runs as an ordinary task.")
+    if task.is_setup:
+        differences.append("Setup task: runs as an ordinary task (KFP has no setup/teardown scopes).")
     return TaskReport(
         task_id=task.task_id,
         operator=task.operator,

@@ -275,3 +275,33 @@ def test_dag_callbacks_run_in_an_exit_handler(tmp_path, fail):
     namespace[result.function_name](fail=fail)
     written = {p.name: p.read_text() for p in out.iterdir()}
     assert written == ({"failure": "task_failure"} if fail else {"success": "with_callbacks False"})
+
+
+def test_teardown_runs_after_failed_work():
+    """@teardown -> ignore_upstream_failure (verified equivalent against Airflow with a failing work task)."""
+    result = convert('''
+from airflow.sdk import dag, task, setup, teardown
+
+@dag(schedule=None)
+def scoped():
+    @setup
+    def create() -> str:
+        return "resource"
+
+    @task
+    def work():
+        raise ValueError("work failed")
+
+    @teardown
+    def delete() -> str:
+        return "deleted"
+
+    c, d = create(), delete()
+    c >> work() >> d
+    c >> d
+
+scoped()
+''')
+    assert "delete_task.ignore_upstream_failure()  # trigger rule all_done" in result.python_source
+    assert any("Teardown" in d for d in report(result, "delete").differences)
+    compile_yaml(result)
