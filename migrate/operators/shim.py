@@ -286,6 +286,10 @@ def dag_file_code(task: ir.Task, class_names: Set[str], dynamic: Dict[str, str]
     for snippet in prelude:
         used |= names_used(cst.parse_module(snippet))
     imports = []
+    for stmt in module.body:  # future imports first: annotations may name what only type checkers import
+        if isinstance(stmt, cst.SimpleStatementLine) and any(
+                isinstance(s, cst.ImportFrom) and isinstance(s.module, cst.Name) and s.module.value == "__future__" for s in stmt.body):
+            imports.append(module.code_for_node(stmt).strip())
     for stmt in module.body:
         if isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
             code = module.code_for_node(stmt).strip()

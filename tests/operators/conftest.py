@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from operator_helpers import FS_CONNECTION, SAMPLES
+from operator_helpers import AIRFLOW_EXAMPLES, FS_CONNECTION, SAMPLES
 
 
 @pytest.fixture
@@ -41,6 +41,7 @@ def airflow_samples(sensor_file):
         DagJob(SAMPLES / "operators_sensors.py", "operators_sensors", params={"path": str(sensor_file)}, logical_date="2024-03-05"),
         DagJob(SAMPLES / "operators_shim.py", "operators_shim", params={"who": "team"}, logical_date="2024-03-05"),
         DagJob(SAMPLES / "operators_control.py", "operators_control", logical_date="2024-03-05"),
+        DagJob(AIRFLOW_EXAMPLES / "example_skip_dag.py", "example_skip_dag", logical_date="2024-03-05"),
     ]
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AIRFLOW_CONN_FS_DEFAULT", FS_CONNECTION)

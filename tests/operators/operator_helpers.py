@@ -6,6 +6,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "dags"
+# Airflow's own example DAGs ship in the wheel: an external corpus, read in place, never copied
+AIRFLOW_EXAMPLES = Path(__import__("airflow").__file__).parent / "example_dags"
 FS_CONNECTION = json.dumps({"conn_type": "fs", "extra": {"path": ""}})
 
 

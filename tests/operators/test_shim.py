@@ -235,3 +235,20 @@ with DAG("wait_s3", schedule=None):
     assert "'deferrable': False" in result.python_source and "'mode': 'poke'" in result.python_source
     assert "deferrable: bool" not in result.python_source  # not an input any more
     assert any("deferrable=False, mode='poke'" in d for d in report_of(result, "landed").differences)
+
+
+@pytest.mark.slow
+def test_airflow_example_with_a_skipping_custom_operator(run_kfp, airflow_samples):
+    """example_skip_dag (from the Airflow wheel): a class defined in the file raising AirflowSkipException,
+    with `from __future__ import annotations` and TYPE_CHECKING-only imports in its file."""
+    from operator_helpers import AIRFLOW_EXAMPLES
+
+    result = convert(AIRFLOW_EXAMPLES / "example_skip_dag.py")
+    shimmed = [t.task_id for t in result.tasks if t.fidelity == "shim"]
+    assert shimmed == ["skip_operator_1", "skip_operator_2"]
+    kfp = run_kfp(result, logical_date="2024-03-05")
+    assert kfp.state == "succeeded", kfp.error
+    airflow = airflow_samples["example_skip_dag"]
+    for task_id in shimmed:
+        assert airflow.tasks[task_id].state == "skipped"
+        assert kfp.by_task[task_id].outputs["airflow_skipped"] is True
