@@ -135,3 +135,29 @@ with DAG("no_file", schedule=None):
     assert run.state == "failed"
     assert any("Sensor has timed out" in line for line in run.by_task["wait"].log_tail)
     assert time.monotonic() - started < 60
+
+
+@pytest.mark.slow
+def test_time_sensors_on_kfp_local(run_kfp):
+    result = convert('''
+from datetime import datetime, time, timedelta
+from airflow import DAG
+from airflow.providers.standard.sensors.date_time import DateTimeSensor
+from airflow.providers.standard.sensors.time import TimeSensor
+from airflow.providers.standard.sensors.time_delta import WaitSensor
+from airflow.providers.standard.sensors.weekday import DayOfWeekSensor
+
+with DAG("clock", schedule=None):
+    DateTimeSensor(task_id="past", target_time="{{ macros.ds_add(ds, -1) }}T08:00:00", poke_interval=1, timeout=10)
+    TimeSensor(task_id="midnight", target_time=time(0, 0), poke_interval=1, timeout=10)
+    WaitSensor(task_id="wait", time_to_wait=timedelta(seconds=1), poke_interval=0.5, timeout=10)
+    DayOfWeekSensor(task_id="any_day", week_day=["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+                    poke_interval=1, timeout=10)
+    DayOfWeekSensor(task_id="logical_monday", week_day="Monday", use_task_logical_date=True, poke_interval=0.5,
+                    timeout=1, soft_fail=True)
+''')
+    run = run_kfp(result, logical_date="2024-03-05")  # a Tuesday
+    assert run.state == "succeeded", run.error
+    for task_id in ("past", "midnight", "wait", "any_day"):
+        assert run.by_task[task_id].outputs["airflow_skipped"] is False, task_id
+    assert run.by_task["logical_monday"].outputs["airflow_skipped"] is True  # timed out, soft_fail
