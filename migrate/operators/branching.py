@@ -38,7 +38,8 @@ ENV_ARGS = ("requirements", "python_version", "system_site_packages", "python", 
 
 def control_kind(task: ir.Task) -> Optional[Tuple[str, bool]]:
     """('branch', False) for branch operators, ('short_circuit', ignore_downstream_trigger_rules), else None."""
-    if task.operator in PYTHON_BRANCHES + ENV_BRANCHES + ("BranchDateTimeOperator", "BranchDayOfWeekOperator"):
+    # LatestOnlyOperator (latest_only.py) publishes its decision the same way
+    if task.operator in PYTHON_BRANCHES + ENV_BRANCHES + ("BranchDateTimeOperator", "BranchDayOfWeekOperator", "LatestOnlyOperator"):
         return ("branch", False)
     if task.operator in SHORT_CIRCUITS:
         value = task.args.get("ignore_downstream_trigger_rules")
