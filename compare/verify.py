@@ -321,10 +321,11 @@ def verify_conversion(
             return result
         result.kfp_state, result.kfp_seconds = kfp_run.state, kfp_run.total_seconds
         rows, differences = compare_runs(report, airflow_run, kfp_run)  # reads task logs: inside the root
+    if kfp_run.crash:  # no task comparison means anything when kfp.local itself broke
+        result.problems.append(f"kfp.local could not run the pipeline: {kfp_run.crash}")
+        return result
     result.tasks, result.differences = rows, differences
     not_local = [r.task for r in rows if r.status == "not_run_locally"]
-    if kfp_run.error and not kfp_run.tasks:
-        result.problems.append(f"kfp.local: {kfp_run.error}")
     if differences:
         result.verdict = DIFFERENT
     elif not_local:

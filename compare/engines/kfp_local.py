@@ -53,6 +53,7 @@ class PipelineRun:
     run_dir: str = ""
     error: str = ""
     params: dict = field(default_factory=dict)
+    crash: str = ""  # kfp.local itself raised (e.g. it refused the pipeline's topology)
 
     def failed_tasks(self) -> list:
         return [t for t in self.tasks.values() if t.state == "failed"]
@@ -277,5 +278,10 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 def _run_from_json(data: dict) -> PipelineRun:
-    tasks = {name: TaskRun(**task) for name, task in data.pop("tasks", {}).items()}
-    return PipelineRun(tasks=tasks, **data)
+    import dataclasses
+
+    known_task = {f.name for f in dataclasses.fields(TaskRun)}
+    known_run = {f.name for f in dataclasses.fields(PipelineRun)}
+    tasks = {name: TaskRun(**{k: v for k, v in task.items() if k in known_task})
+             for name, task in data.pop("tasks", {}).items()}
+    return PipelineRun(tasks=tasks, **{k: v for k, v in data.items() if k in known_run})
