@@ -1,14 +1,14 @@
 """Sensors -> a polling lightweight component (poke mode), where the check can run inside a task.
 
 FileSensor, PythonSensor, @task.sensor, BashSensor, DateTimeSensor(Async), TimeSensor(Async),
-TimeDeltaSensor(Async), WaitSensor and DayOfWeekSensor become a component whose body defines
+TimeDeltaSensor(Async), WaitSensor, DayOfWeekSensor and HttpSensor become a component whose body defines
 `_poke()` (the sensor's check, rewritten from Airflow's code) and hands it to the run-time helper
 `_airflow_sensor`, which loops like BaseSensorOperator.execute: poke_interval, timeout, soft_fail,
 exponential_backoff, max_wait, silent_fail and never_fail keep their Airflow meaning. `mode` and
 `deferrable` change nothing on KFP: the pod stays up while it waits.
 
-Sensors that talk to outside systems (HttpSensor, SqlSensor, S3KeySensor ...) run through the
-operator shim (shim.py): the real sensor's execute() polls inside the KFP task. ExternalTaskSensor
+HttpSensor sends the request HttpHook would send (with requests). Other sensors that talk to
+outside systems (SqlSensor, S3KeySensor ...) run through the operator shim (shim.py): the real sensor's execute() polls inside the KFP task. ExternalTaskSensor
 waits for a task of another DAG's run; KFP pipelines have no such cross-run dependency, so it
 becomes a placeholder with an explanation (hitl.py).
 """
@@ -326,6 +326,78 @@ def _poke():
     return sensor.finish(poke, {"week_day", "use_task_logical_date"})
 
 
+# ---------------------------------------------------------------- http
+@mapper("HttpSensor")
+def map_http_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
+    """HttpSensor: the request HttpHook would send (requests), polled like the sensor."""
+    from migrate.operators.shim import dag_file_code
+
+    sensor = _Sensor(task, ctx, "HTTP request")
+    conn = to_python(task.args.get("http_conn_id", ir.Literal("http_default")))
+    if not isinstance(conn, str):
+        sensor.diagnostic("KFM110", f"http_conn_id {describe(conn)} is not a literal: http_default is used")
+        conn = "http_default"
+    endpoint, method = sensor.expr("endpoint", default=""), sensor.expr("method", rendered=False, default="GET")
+    data, headers = sensor.expr("request_params", default=None), sensor.expr("headers", default=None)
+    options = sensor.expr("extra_options", rendered=False, default=None)
+    allowlist = sensor.expr("response_error_codes_allowlist", rendered=False, default=["404"])
+    check_lines = ["_response_check = None"]
+    check = task.args.get("response_check")
+    if check is not None:
+        source = getattr(check, "source", None)
+        code, expressions, problem = dag_file_code(task, set(), {"response_check": source or ""})
+        if code is None or not expressions.get("response_check"):
+            sensor.diagnostic("KFM110", f"response_check cannot be read from the DAG file ({problem}): the status code alone decides", "error")
+            sensor.plan.differences.append("response_check is not applied.")
+        else:
+            check_lines = [
+                "# response_check and what it needs, from the DAG file",
+                "_dag_namespace = {}",
+                f"exec({code!r}, _dag_namespace)",
+                f"_response_check = eval({expressions['response_check']!r}, _dag_namespace)",
+            ]
+    poke = "\n".join(check_lines) + f'''
+_connection = getattr(_airflow.context["conn"], {conn!r})
+_endpoint, _method, _data, _headers = {endpoint}, {method}, {data}, {headers}
+def _poke():
+    # HttpHook: base URL from the connection, basic auth from login/password, extra as headers
+    import requests
+    host = _connection.host or ""
+    base = host if "://" in host else f"{{_connection.schema or 'http'}}://{{host}}" + (f":{{_connection.port}}" if _connection.port else "")
+    url = f"{{base}}/{{_endpoint}}" if base and not base.endswith("/") and _endpoint and not _endpoint.startswith("/") else base + (_endpoint or "")
+    session = requests.Session()
+    if _connection.login:
+        session.auth = (_connection.login, _connection.password)
+    session.headers.update({{str(k): str(v) for k, v in (_connection.extra_dejson or {{}}).items()}})
+    session.headers.update(_headers or {{}})
+    options = dict({options} or {{}})
+    request = {{"params" if _method.upper() in ("GET", "HEAD") else "data": _data}}
+    print(f"Poking: {{_method}} {{url}}")
+    response = session.request(_method, url, timeout=options.get("timeout"), verify=options.get("verify", True),
+                               allow_redirects=options.get("allow_redirects", True), **request)
+    if not response.ok:
+        code = f"{{response.status_code}}:{{response.reason}}"
+        if code.startswith(tuple({allowlist})):
+            print(f"HTTP error {{code}}: not yet")
+            return False
+        raise _airflow.AirflowException(code)
+    if _response_check is not None:
+        returned, skip = _airflow_call_python(_airflow, _response_check, [response], {{}})
+        if skip:
+            raise _airflow.AirflowSkipException("response_check raised AirflowSkipException")
+        return returned["return_value"]
+    return True'''
+    plan = sensor.finish(poke, {"http_conn_id", "endpoint", "method", "request_params", "headers", "extra_options",
+                                "response_check", "response_error_codes_allowlist", "tcp_keep_alive", "tcp_keep_alive_idle",
+                                "tcp_keep_alive_count", "tcp_keep_alive_interval"}, packages=["requests"])
+    entries, notes = connection_wiring([conn])
+    plan.platform.secret_env += entries
+    plan.differences += notes
+    plan.differences.append("The request is sent with requests as HttpHook sends it (base URL, basic auth, headers); "
+                            "other auth types and TCP keep-alive settings of the hook are not reproduced.")
+    return plan
+
+
 # ---------------------------------------------------------------- static values
 def _datetime_text(call: Call) -> Optional[str]:
     values = [call.get(name, i, default) for i, (name, default) in enumerate(
@@ -367,6 +439,18 @@ def _weekday_numbers(value: Any) -> Optional[List[int]]:
 
 
 CASES = [
+    Case(
+        name="http sensor requests like HttpHook",
+        dag='''
+from airflow import DAG
+from airflow.providers.http.sensors.http import HttpSensor
+
+with DAG("http_wait", schedule=None):
+    HttpSensor(task_id="wait_api", http_conn_id="api", endpoint="status", poke_interval=10, timeout=120)
+''',
+        task_id="wait_api",
+        fragments=("packages_to_install=['requests']", "secret_name='airflow-conn-api'", "poke_interval=10.0, timeout=120.0"),
+    ),
     Case(
         name="file sensor polls with the connection's base path",
         dag='''

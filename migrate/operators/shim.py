@@ -47,7 +47,7 @@ KNOWN_PROVIDER_OPERATORS = (
     "SQLExecuteQueryOperator", "SQLColumnCheckOperator", "SQLTableCheckOperator", "SQLCheckOperator",
     "SQLValueCheckOperator", "SQLIntervalCheckOperator", "SQLThresholdCheckOperator", "SqlSensor",
     "PostgresOperator", "MySqlOperator", "SqliteOperator", "SnowflakeOperator", "SnowflakeSqlApiOperator",
-    "SimpleHttpOperator", "HttpSensor",
+    "SimpleHttpOperator",
     "S3CreateBucketOperator", "S3DeleteBucketOperator", "S3CopyObjectOperator", "S3DeleteObjectsOperator",
     "S3CreateObjectOperator", "S3ListOperator", "S3FileTransformOperator", "S3KeySensor", "S3KeysUnchangedSensor",
     "LocalFilesystemToS3Operator", "S3ToRedshiftOperator", "RedshiftToS3Operator", "AthenaOperator",

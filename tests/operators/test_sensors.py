@@ -161,3 +161,54 @@ with DAG("clock", schedule=None):
     for task_id in ("past", "midnight", "wait", "any_day"):
         assert run.by_task[task_id].outputs["airflow_skipped"] is False, task_id
     assert run.by_task["logical_monday"].outputs["airflow_skipped"] is True  # timed out, soft_fail
+
+
+@pytest.mark.slow
+def test_http_sensor_polls_a_loopback_server(tmp_path, monkeypatch, run_kfp):
+    """Ready on the third request; response_check (from the DAG file) reads the body and the context."""
+    import http.server
+    import threading
+
+    requests_seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            requests_seen.append((self.path, self.headers.get("Authorization"), self.headers.get("X-Team")))
+            ready = len(requests_seen) >= 3
+            self.send_response(200 if ready else 404)
+            self.end_headers()
+            self.wfile.write(b"status: ready" if ready else b"not yet")
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AIRFLOW_CONN_API", f"http://user:secret@127.0.0.1:{server.server_address[1]}")
+    dag = tmp_path / "http_wait.py"
+    dag.write_text('''
+from airflow import DAG
+from airflow.providers.http.sensors.http import HttpSensor
+
+
+def is_ready(response, ds):
+    return "ready" in response.text and ds == "2024-03-05"
+
+
+with DAG("http_wait", schedule=None):
+    HttpSensor(task_id="wait_api", http_conn_id="api", endpoint="health/{{ ds }}", request_params={"full": "1"},
+               headers={"X-Team": "data"}, response_check=is_ready, poke_interval=0.2, timeout=30)
+''')
+    try:
+        result = convert(dag)
+        assert report_of(result, "wait_api").fidelity == "native"
+        assert "secret_name='airflow-conn-api'" in result.python_source
+        run = run_kfp(result, logical_date="2024-03-05")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert run.state == "succeeded", run.error
+    assert run.by_task["wait_api"].outputs["airflow_skipped"] is False
+    assert len(requests_seen) == 3  # 404 twice: "not yet", as in Airflow's allowlist
+    path, auth, team = requests_seen[-1]
+    assert path == "/health/2024-03-05?full=1" and auth.startswith("Basic ") and team == "data"

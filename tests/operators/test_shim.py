@@ -115,25 +115,25 @@ def test_python_expressions_in_arguments_are_carried(tmp_path):
     dag = tmp_path / "http_dag.py"
     dag.write_text('''
 from airflow import DAG
-from airflow.providers.http.sensors.http import HttpSensor
+from airflow.providers.http.operators.http import HttpOperator
 
 
 def healthy(response):
     return "ok" in response.text
 
 
-with DAG("http_wait", schedule=None):
-    HttpSensor(task_id="wait_api", http_conn_id="api", endpoint="health", response_check=healthy,
-               extra_options={"timeout": 3}, poke_interval=5, timeout=60)
-    HttpSensor(task_id="wait_lambda", http_conn_id="api", endpoint="health",
-               response_check=lambda response: response.status_code == 200)
+with DAG("http_call", schedule=None):
+    HttpOperator(task_id="call_api", http_conn_id="api", endpoint="health", response_check=healthy,
+                 extra_options={"timeout": 3})
+    HttpOperator(task_id="call_lambda", http_conn_id="api", endpoint="health",
+                 response_filter=lambda response: response.json()["status"])
 ''')
     result = convert(dag)
     source = result.python_source
     assert "_dynamic_kwargs = {'response_check': 'healthy'}" in source
     assert "def healthy(response):" in source
-    assert "'response_check': 'lambda response: response.status_code == 200'" in source
-    assert {report_of(result, t).fidelity for t in ("wait_api", "wait_lambda")} == {"shim"}
+    assert "'response_filter': 'lambda response: response.json()[\"status\"]'" in source
+    assert {report_of(result, t).fidelity for t in ("call_api", "call_lambda")} == {"shim"}
 
 
 @pytest.mark.slow
