@@ -73,6 +73,11 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         from migrate.operators.placeholder import placeholder_plan
 
         return placeholder_plan(task, ctx, f"decorator {task.operator} has no KFP mapping")
+    if task.operator.startswith("Branch"):  # BaseBranchOperator.execute skips tasks through Airflow itself
+        from migrate.operators.placeholder import placeholder_plan
+
+        return placeholder_plan(task, ctx, f"{task.operator} is a branch operator: its skip logic needs Airflow's "
+                                "scheduler, so the shim cannot run it (rewrite it as a @task.branch callable)")
     args = ArgBuilder(ctx)
     lines = [context_inputs(task, ctx, args)]
     kwargs: Dict[str, str] = {"task_id": repr(task.task_id.rsplit(".", 1)[-1])}

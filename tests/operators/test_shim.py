@@ -252,3 +252,16 @@ def test_airflow_example_with_a_skipping_custom_operator(run_kfp, airflow_sample
     for task_id in shimmed:
         assert airflow.tasks[task_id].state == "skipped"
         assert kfp.by_task[task_id].outputs["airflow_skipped"] is True
+
+
+def test_provider_branch_operators_are_placeholders_that_say_why():
+    result = convert('''
+from airflow import DAG
+from airflow.providers.common.sql.operators.sql import BranchSQLOperator
+
+with DAG("sql_branch", schedule=None):
+    BranchSQLOperator(task_id="choose", conn_id="db", sql="select 1", follow_task_ids_if_true=["a"], follow_task_ids_if_false=["b"])
+''')
+    report = report_of(result, "choose")
+    assert report.fidelity == "placeholder"
+    assert any("branch operator" in d.message for d in report.diagnostics)
