@@ -251,8 +251,11 @@ def verdicts(results: dict) -> list:
     out.append(("folder: 2x files <= 2.2x time (start-up subtracted)", f["ratio_wall_minus_startup"] <= 2.2,
                 f"{f['ratio_wall_minus_startup']:.2f}x ({f['ratio_wall']:.2f}x raw, {f['ratio_cpu']:.2f}x CPU)"))
     if "speedup_all_cores" in f:
-        out.append((f"folder conversion uses all {f['cores']} cores", f["core_utilisation"] >= 0.6,
-                    f"speed-up {f['speedup_all_cores']:.2f}x over --jobs 1, utilisation {f['core_utilisation']:.0%}"))
+        # speed-up over --jobs 1 is the evidence; utilisation (CPU / wall / cores) also shows how much
+        # of the machine this run got when others share it
+        out.append((f"folder conversion uses all {f['cores']} cores (speed-up >= {0.75 * f['cores']:.1f}x over --jobs 1)",
+                    f["speedup_all_cores"] >= 0.75 * f["cores"],
+                    f"speed-up {f['speedup_all_cores']:.2f}x, utilisation {f['core_utilisation']:.0%}"))
     return out
 
 
