@@ -8,7 +8,8 @@ Airflow names scheduled runs (a recurring run must pass run_id and logical_date 
 run is manual and runs everything, as in Airflow.
 
 The decision is published like a branch's (`airflow_follow`: the direct downstream task ids to
-follow, all or none), so the emitter's branch handling skips exactly the tasks Airflow skips.
+follow, all or none); branching.control_kind names LatestOnlyOperator a branch, so the emitter skips
+exactly the tasks Airflow skips.
 """
 from __future__ import annotations
 
