@@ -114,7 +114,7 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
 
     kwargs.update({name: repr(value) for name, value in overrides.items()})
     lines.append("_kwargs = {" + ", ".join(f"{k!r}: {v}" for k, v in kwargs.items()) + "}")
-    call = [f"_airflow", repr(task.module if not custom else ""), repr(task.operator), "_kwargs"]
+    call = ["_airflow", repr(task.module if not custom else ""), repr(task.operator), "_kwargs"]
     if module_code:
         lines.append(f"_dag_file_code = {_string_literal(module_code)}")
         call.append("module_code=_dag_file_code")
