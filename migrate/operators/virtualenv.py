@@ -1,7 +1,8 @@
 """PythonVirtualenvOperator, @task.virtualenv, ExternalPythonOperator, @task.external_python.
 
 The callable becomes the same Python lightweight component as for @task (python.py). A virtualenv
-task's `requirements` become the component's packages_to_install (a KFP task always runs in its
+task's `requirements` (a list, or a requirements file next to the DAG, read at conversion time)
+become the component's packages_to_install (a KFP task always runs in its
 own fresh container, which is what the virtualenv gave in Airflow); `python_version` picks the
 `python:<version>-slim` base image. An external Python interpreter (a path on the Airflow worker)
 has no meaning in a pod: the component runs in the base image, and the report says to build an
@@ -30,9 +31,7 @@ def map_virtualenv(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     requirements = to_python(task.args.get("requirements"))
     packages: List[str] = []
     if isinstance(requirements, str) and requirements.endswith(".txt"):
-        _diagnose(plan, ctx, task, "KFM210", f"requirements file {requirements!r} is not read at conversion: "
-                  "list its packages in the DAG or install them into the component image")
-        plan.differences.append(f"The requirements file {requirements!r} is not installed.")
+        packages = _requirements_file(task, ctx, plan, requirements)
     elif isinstance(requirements, str):
         packages = [requirements]
     elif isinstance(requirements, list):
@@ -82,6 +81,30 @@ def map_external_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan.differences.append(f"Runs in the component's base image, not with the interpreter {where}: the packages of that environment must be in the image.")
     _common_notes(plan, task)
     return plan
+
+
+def _requirements_file(task: ir.Task, ctx: MapContext, plan: ComponentPlan, name: str) -> List[str]:
+    """Airflow renders a `.txt` requirements value as a template file from the DAG folder: read it now."""
+    from pathlib import Path
+
+    path = Path(task.span.path).parent / name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        _diagnose(plan, ctx, task, "KFM210", f"requirements file {name!r} is not next to the DAG file: nothing is installed; "
+                  "list its packages in the DAG or install them into the component image")
+        plan.differences.append(f"The requirements file {name!r} is not installed.")
+        return []
+    packages, skipped = [], []
+    for line in text.splitlines():
+        line = line.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        (skipped if line.startswith("-") or "{{" in line or "{%" in line else packages).append(line)
+    plan.differences.append(f"The requirements file {name!r} was read at conversion time: changes to it need a new conversion.")
+    if skipped:
+        _diagnose(plan, ctx, task, "KFM202", f"lines of {name!r} that are pip options or templates are not carried over: {', '.join(skipped)}")
+    return packages
 
 
 def _python_plan(task: ir.Task, ctx: MapContext) -> ComponentPlan:

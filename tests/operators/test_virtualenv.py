@@ -43,3 +43,22 @@ def test_virtualenv_sample_runs_on_kfp_local_without_touching_the_interpreter(ru
     assert run.by_task["sentence"].outputs["return_value"] == "Data Pipeline and Kube Flow make pipelines"
     with pytest.raises(importlib.metadata.PackageNotFoundError):
         importlib.metadata.version("inflection")
+
+
+def test_requirements_file_next_to_the_dag_is_read(tmp_path):
+    (tmp_path / "requirements.txt").write_text("# pinned\ninflection==0.5.1  # titles\n\n--index-url https://example.invalid/simple\ntabulate\n")
+    dag = tmp_path / "venv_file.py"
+    dag.write_text('''
+from airflow import DAG
+from airflow.providers.standard.operators.python import PythonVirtualenvOperator
+
+def run():
+    return 1
+
+with DAG("venv_file", schedule=None):
+    PythonVirtualenvOperator(task_id="run", python_callable=run, requirements="requirements.txt")
+''')
+    result = convert(dag)
+    assert "packages_to_install=['inflection==0.5.1', 'tabulate']" in result.python_source
+    report = report_of(result, "run")
+    assert any(d.code == "KFM202" and "--index-url" in d.message for d in report.diagnostics)
