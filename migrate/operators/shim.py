@@ -91,6 +91,8 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     for name, value in task.args.items():
         if name in CALLBACK_ARGS or name in overrides or (name in BASE_ARGS_HANDLED and name not in PASSED_BASE_ARGS):
             continue
+        if name in SQL_ARGS:
+            value = _inline_sql_files(task, ctx, plan, value)
         if isinstance(value, ir.Dynamic):
             dynamic[name] = value.source
             continue
@@ -169,6 +171,33 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if args.dynamic:
         return _cannot_run(task, ctx, plan, "argument cannot be resolved statically: " + "; ".join(args.dynamic))
     return plan
+
+
+SQL_ARGS = ("sql", "hql")  # arguments whose ".sql" file Airflow reads from the DAG folder as a template
+
+
+def _inline_sql_files(task: ir.Task, ctx: MapContext, plan: ComponentPlan, value):
+    """`sql="report.sql"`: Airflow loads the file from the DAG folder and renders it. The component has no
+    DAG folder, so the file's text is read now and passed instead (Airflow still renders it)."""
+    from pathlib import Path
+
+    def inline(text):
+        if not (isinstance(text, str) and text.strip().endswith((".sql", ".hql")) and "\n" not in text):
+            return text
+        path = Path(task.span.path).parent / text.strip()
+        try:
+            content = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            plan.diagnostics.append(ctx.diagnostic(task, "KFM210", f"SQL file {text!r} is not next to the DAG file: "
+                                                   "the operator will look for it in the pod and fail"))
+            return text
+        plan.differences.append(f"SQL file {text!r} was read at conversion time: changes to it need a new conversion.")
+        return content
+
+    if isinstance(value, ir.Literal) and isinstance(value.value, (str, list)):
+        inlined = [inline(t) for t in value.value] if isinstance(value.value, list) else inline(value.value)
+        return ir.Literal(inlined)
+    return value
 
 
 def _cannot_run(task: ir.Task, ctx: MapContext, plan: ComponentPlan, why: str) -> ComponentPlan:

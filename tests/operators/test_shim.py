@@ -265,3 +265,20 @@ with DAG("sql_branch", schedule=None):
     report = report_of(result, "choose")
     assert report.fidelity == "placeholder"
     assert any("branch operator" in d.message for d in report.diagnostics)
+
+
+def test_sql_files_next_to_the_dag_are_inlined(tmp_path):
+    (tmp_path / "report.sql").write_text("SELECT count(*) FROM events WHERE day = '{{ ds }}'\n")
+    dag = tmp_path / "sql_file.py"
+    dag.write_text('''
+from airflow import DAG
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+
+with DAG("sql_file", schedule=None):
+    SQLExecuteQueryOperator(task_id="report", conn_id="db", sql="report.sql")
+    SQLExecuteQueryOperator(task_id="missing", conn_id="db", sql=["report.sql", "gone.sql"])
+''')
+    result = convert(dag)
+    assert "\"SELECT count(*) FROM events WHERE day = '{{ ds }}'\\n\"" in result.python_source  # Airflow renders it in the task
+    assert any("read at conversion time" in d for d in report_of(result, "report").differences)
+    assert any(d.code == "KFM210" and "gone.sql" in d.message for d in report_of(result, "missing").diagnostics)
