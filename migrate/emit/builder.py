@@ -63,6 +63,8 @@ class Node:
     container: Optional[containers.ContainerCode] = None  # set for container components
     loop: Optional[mappings.Loop] = None  # the dsl.ParallelFor the task runs in (mapped tasks and groups)
     collected_from: Set[str] = field(default_factory=set)  # producers inside another loop (dsl.Collected)
+    gate_function: Optional[str] = None  # container tasks that may be skipped: the component deciding it
+    stub_function: Optional[str] = None  # ... and the no-op standing in for it when skipped (dsl.Else)
 
     def collected(self, producer: str) -> bool:
         return producer in self.collected_from
@@ -125,6 +127,13 @@ def build(workflow: ir.Workflow) -> EmitResult:
 
     order = _wire(workflow, nodes)
     components = [nodes[t] for t in order if nodes[t].plan.component]
+    gated = [node for node in components if node.gate_function is not None]
+    stub = _unique("container_skipped", taken) if gated else None
+    for node in gated:
+        node.gate_function, node.stub_function = _unique(f"{node.function}_gate", taken), stub
+        taken.add(f"{node.gate_function}_task")
+        node.differences.append("Runs only when Airflow would run it: a small gate task decides (skipped upstream tasks, "
+                                "branches, trigger rule) and the container runs inside dsl.If; otherwise a no-op stands in.")
     source = _module(workflow, components, parameters, pipeline_fn, exit_handler)
     try:
         ast.parse(source)
@@ -315,11 +324,11 @@ def _wire(workflow: ir.Workflow, nodes: Dict[str, Node]) -> List[str]:
         _skip_decision(node, nodes, graph)
         node.skip_check = node.skip_expr is not None
         node.skip_output = node.plan.may_skip or node.skip_check
-        if node.container is not None and (node.skip_check or node.skip_output):
-            # A plain container cannot read skip flags or report a skip.
-            node.skip_check = node.skip_output = False
-            node.control_inputs, node.skip_lines, node.skip_expr = [], [], None
-            node.diagnostics.append(Diagnostic("KFM210", "container task runs even when Airflow would skip it (skipped upstream tasks or its trigger rule)", "warning", node.task.span, task_id))
+        if node.container is not None:
+            # A plain container cannot read skip flags: a gate task decides and the container runs
+            # inside dsl.If (its dependants read the gate's flag); it never skips itself.
+            node.skip_output = node.skip_check
+            node.gate_function = "" if node.skip_check else None  # named in build()
         _rule_notes(node)
     return order
 
@@ -555,6 +564,16 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
     for loop in dict.fromkeys(n.loop for n in components if n.loop is not None and n.loop.items_function):
         inputs = [(name, type_) for name, type_, _code in _items_inputs(loop, by_id)]
         parts.append(mappings.items_component(loop, loop.items_function, inputs, _items_source_code(loop, by_id)))
+    gated = [node for node in components if node.gate_function]
+    for node in gated:
+        parts.append(_gate_component(node))
+    if gated:
+        parts.append(
+            "@dsl.component(base_image=BASE_IMAGE)\n"
+            f"def {gated[0].stub_function}():\n"
+            '    """Stands in for a container task that Airflow would skip (the dsl.Else of its gate)."""\n'
+            '    print("Skipped: Airflow would skip this task.")'
+        )
     if exit_handler is not None:
         parts.append(exit_handler[1])
     parts.append("# ---------------------------------------------------------------- pipeline")
@@ -706,6 +725,19 @@ def indent_code(code: str, prefix: str) -> str:
         line if (number in inside_strings or not line.strip()) else prefix + line
         for number, line in enumerate(lines, start=1)
     )
+
+
+def _gate_component(node: Node) -> str:
+    """The component deciding whether a container task runs (a container cannot read skip flags)."""
+    helpers = [name for name in ("_airflow_should_skip", "_airflow_not_followed")
+               if name + "(" in "\n".join(node.skip_lines + [node.skip_expr or ""])]
+    params = ", ".join(f"{param}: {type_}" for param, _p, _o, type_ in node.control_inputs)
+    body = [f'"""Would Airflow skip the container task {node.task.task_id!r}? (skipped upstream tasks, branches, trigger rule)"""']
+    body += node.skip_lines
+    body.append(f"return (bool({node.skip_expr}),)")
+    decorator = "@dsl.component(base_image=BASE_IMAGE" + (f", additional_funcs=[{', '.join(helpers)}]" if helpers else "") + ")"
+    return (f"{decorator}\ndef {node.gate_function}({params}) -> NamedTuple(\"Outputs\", [({SKIP_OUTPUT!r}, bool)]):\n"
+            + textwrap.indent("\n".join(body), "    "))
 
 
 def _python_type(kind: str) -> str:
@@ -865,12 +897,15 @@ def _task_call(workflow: ir.Workflow, node: Node, by_id: Dict[str, Node]) -> str
 
     def output_code(producer: str, output: str) -> str:
         code = f"{by_id[producer].variable}.outputs[{output!r}]"
+        if by_id[producer].gate_function and output == SKIP_OUTPUT:  # a gated container: its gate decided
+            code = f"{by_id[producer].gate_function}_task.outputs[{output!r}]"
         return f"dsl.Collected({code})" if node.collected(producer) else code
 
     for param, producer, _key, output, _kind in node.xcom_inputs:
         args.append(f"{param}={output_code(producer, output)}")
-    for param, producer, output, _type in node.control_inputs:
-        args.append(f"{param}={output_code(producer, output)}")
+    control_args = [f"{param}={output_code(producer, output)}" for param, producer, output, _type in node.control_inputs]
+    if not node.gate_function:
+        args += control_args
     call = f"{node.variable} = {node.function}(" + ", ".join(args) + ")"
     if len(call) > 100:
         call = f"{node.variable} = {node.function}(\n" + "".join(f"    {a},\n" for a in args) + ")"
@@ -891,6 +926,20 @@ def _task_call(workflow: ir.Workflow, node: Node, by_id: Dict[str, Node]) -> str
         platform, notes = containers.platform_lines(node.variable, node.plan.platform, task, workflow)
         lines += platform
         node.diagnostics += [d for d in notes if d not in node.diagnostics]
+    if node.gate_function:
+        gate = f"{node.gate_function}_task"
+        call = f"{gate} = {node.gate_function}(" + ", ".join(control_args) + ")"
+        if len(call) > 100:
+            call = f"{gate} = {node.gate_function}(\n" + "".join(f"    {a},\n" for a in control_args) + ")"
+        return "\n".join([
+            f"# {task.task_id}: would Airflow skip it? A container cannot decide itself: its gate does",
+            call,
+            f"{gate}.set_display_name({(task.task_id + ' (skip decision)')!r})",
+            f"with dsl.If({gate}.outputs[{SKIP_OUTPUT!r}] == False):",
+            textwrap.indent("\n".join(lines), "    "),
+            "with dsl.Else():",
+            f"    {node.stub_function}().set_display_name({(task.task_id + ' (skipped)')!r})",
+        ])
     return "\n".join(lines)
 
 

@@ -164,3 +164,35 @@ def test_platform_settings_apply_to_python_components_too(monkeypatch):
     assert exe["container"]["resources"]["resourceCpuLimit"] == "1"
     k8s = next(iter(platform_spec["platforms"]["kubernetes"]["deploymentSpec"]["executors"].values()))
     assert k8s["podMetadata"]["labels"] == {"kind": "bash"}
+
+
+def test_container_after_a_branch_runs_behind_a_gate(run_local):
+    """A container cannot read skip flags: a gate task decides and dsl.If/Else runs it or a no-op."""
+    choose = callable_source('''
+        def choose():
+            return "other"
+    ''')
+    after = callable_source('''
+        def after():
+            return "after"
+    ''')
+    wf = workflow("gated", [
+        python("pick", choose, operator="BranchPythonOperator"),
+        pod("pod", image="alpine", cmds=["true"]),
+        python("other", callable_source('''
+            def other():
+                return 1
+        ''')),
+        python("after_pod", after),
+    ], [("pick", "pod"), ("pick", "other"), ("pod", "after_pod")])
+    result = emit(wf)
+    source = result.python_source
+    assert "pod_gate_task = pod_gate(pick_follow=pick_task.outputs['airflow_follow'])" in source
+    assert "with dsl.If(pod_gate_task.outputs['airflow_skipped'] == False):" in source
+    assert "pod_skipped=pod_gate_task.outputs['airflow_skipped']" in source  # dependants read the gate's decision
+    spec, _ = documents(result)
+    assert any("condition-branches" in name for name in spec["root"]["dag"]["tasks"])
+    run = run_local(result)  # the container is not chosen: kfp.local never has to start it
+    assert run.outputs["pod-gate"]["airflow_skipped"] is True
+    assert run.outputs["after-pod"]["airflow_skipped"] is True
+    assert run.outputs["other"]["airflow_skipped"] is False
