@@ -41,12 +41,16 @@ def build_report(workflow: ir.Workflow, emitted, diagnostics: List[Diagnostic], 
     from kfmigrate import __version__
 
     tasks = []
+    upstream = {}
+    for edge in workflow.edges:
+        upstream.setdefault(edge.downstream, {})[edge.upstream] = None
     by_task = {}
     for diagnostic in diagnostics:
         if diagnostic.task_id:
             by_task.setdefault(diagnostic.task_id, []).append(diagnostic)
+    tasks_by_id = {task.task_id: task for task in workflow.tasks}
     for task_report in emitted.tasks:
-        task = workflow.task(task_report.task_id)
+        task = tasks_by_id[task_report.task_id]
         task_diags = list(task_report.diagnostics) + [d for d in by_task.get(task.task_id, []) if d not in task_report.diagnostics]
         tasks.append({
             "task_id": task.task_id,
@@ -65,7 +69,7 @@ def build_report(workflow: ir.Workflow, emitted, diagnostics: List[Diagnostic], 
             "trigger_rule": task.trigger_rule,
             "retries": task.retry.retries,
             "mapped": task.mapping is not None,
-            "upstream": list(workflow.upstream(task.task_id)),
+            "upstream": list(upstream.get(task.task_id, ())),
             "differences": list(task_report.differences),
             "diagnostics": [d.to_json() for d in task_diags],
         })

@@ -73,12 +73,14 @@ class DagBuild:
     mapped_groups: Dict[str, ir.Mapping_] = field(default_factory=dict)
     taskflow_counts: Dict[str, int] = field(default_factory=dict)
     kwarg_sources: Dict[str, str] = field(default_factory=dict)  # DAG keyword -> its source text
+    _edge_set: set = field(default_factory=set)
 
     def add_edge(self, up: str, down: str, kind: str = "order") -> None:
         if up == down:
             return
         edge = ir.Edge(up, down, kind)
-        if edge not in self.edges:
+        if edge not in self._edge_set:  # a set: big generated DAGs add edges by the thousand
+            self._edge_set.add(edge)
             self.edges.append(edge)
 
 
@@ -1391,15 +1393,11 @@ def group_ends(dag: DagBuild, group_id: str, side: str) -> List[str]:
     if frame is None:
         return []
     members = set(frame.members)
-    ends = []
-    for task_id in frame.members:
-        if side == "down":
-            inside = [e for e in dag.edges if e.downstream == task_id and e.upstream in members]
-        else:
-            inside = [e for e in dag.edges if e.upstream == task_id and e.downstream in members]
-        if not inside:
-            ends.append(task_id)
-    return ends
+    if side == "down":  # members that some other member points at are not roots
+        linked = {e.downstream for e in dag.edges if e.upstream in members and e.downstream in members}
+    else:
+        linked = {e.upstream for e in dag.edges if e.upstream in members and e.downstream in members}
+    return [task_id for task_id in frame.members if task_id not in linked]
 
 
 # ------------------------------------------------------------------ to IR values
