@@ -93,7 +93,7 @@ def _convert_parsed(parsed, path: Path, compile: bool) -> FileResult:
     result.diagnostics = per_dag.pop(None, [])
     for workflow in parsed.workflows:
         emitted = emit(workflow)
-        diagnostics = per_dag.get(workflow.dag_id, []) + list(emitted.diagnostics)
+        diagnostics = per_dag.get(workflow.dag_id, []) + list(emitted.all_diagnostics())
         yaml_text = None
         if compile:
             try:

@@ -219,9 +219,8 @@ def build_task(task: TaskBuild, interp: Interpreter) -> ir.Task:
         doc = task.callable.doc
     callbacks = lift_callbacks(args, interp, task.node)
     values = {str(k): to_value(v) for k, v in args.items() if not k.startswith("__") and k not in callbacks}
-    for name, value in values.items():
-        if isinstance(value, ir.Dynamic):
-            interp.diag("KFM110", f"argument {name}= cannot be resolved statically: {value.source}" + (f" ({value.reason})" if value.reason else ""), task.node, task_id=task.task_id)
+    # Dynamic argument values are kept as ir.Dynamic with their source: the operator's mapper knows
+    # whether it can use them (a k8s.V1... call it reads) or not (KFM110 on the task).
     return ir.Task(
         task_id=task.task_id,
         operator=task.operator,

@@ -951,7 +951,7 @@ class Interpreter:
         return bool(value)
 
     def eval_Lambda(self, node, scope):
-        return LambdaValue(node)
+        return LambdaValue(node, self.code(node))
 
     def eval_NamedExpr(self, node, scope):
         value = self.eval(node.value, scope)
@@ -1181,6 +1181,7 @@ class _GroupStart:
 @dataclass(frozen=True)
 class LambdaValue:
     node: cst.Lambda
+    source: str = "lambda"
 
 
 @dataclass(frozen=True)
@@ -1438,7 +1439,7 @@ def to_value(value: Any) -> ir.Value:
     if isinstance(value, (LocalFunction, TaskFlowDef)):
         return ir.Dynamic(value.func.name.value, "function")
     if isinstance(value, LambdaValue):
-        return ir.Dynamic("lambda", "function")
+        return ir.Dynamic(value.source, "function")
     if isinstance(value, _PathValue):
         return ir.Literal(value.path)
     if isinstance(value, ContextDag):

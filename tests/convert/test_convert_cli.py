@@ -116,3 +116,19 @@ def test_the_dag_file_is_never_imported(tmp_path):
     assert result.returncode == 0, result.stderr
     assert not marker.exists()
     assert (tmp_path / "out" / "side_effects_pipeline.py").exists()
+
+
+def test_task_diagnostics_are_printed_with_their_position(tmp_path):
+    dag = write(tmp_path / "dyn.py", """
+        import os
+        from airflow import DAG
+        from airflow.operators.bash import BashOperator
+        with DAG("dyn"):
+            BashOperator(task_id="cmd", bash_command=os.environ["CMD"])
+    """)
+    result = convert(dag, "-o", tmp_path / "out", "--no-compile")
+    assert result.returncode == 0, result.stderr
+    assert f"{dag}:6:5: KFM110" in result.stderr
+    report = json.loads((tmp_path / "out" / "dyn.migration.json").read_text())
+    assert report["tasks"][0]["fidelity"] == "placeholder"
+    assert report["summary"]["warnings"] >= 1

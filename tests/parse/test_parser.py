@@ -243,10 +243,10 @@ def test_unresolvable_values_get_diagnostics_not_guesses():
             BashOperator(task_id="cmd", bash_command=os.environ["CMD"])
     """)
     codes = [d.code for d in result.diagnostics]
-    assert "KFM112" in codes and "KFM110" in codes
+    assert "KFM112" in codes
     wf = result.workflows[0]
     assert [t.task_id for t in wf.tasks] == ["cmd"]
-    assert isinstance(wf.task("cmd").args["bash_command"], ir.Dynamic)
+    assert wf.task("cmd").args["bash_command"] == ir.Dynamic('os.environ["CMD"]', "subscript not evaluated statically")
     loop = next(d for d in result.diagnostics if d.code == "KFM112")
     assert (loop.span.line, loop.span.col) == (6, 17)
 
@@ -345,8 +345,7 @@ def test_diagnostics_name_the_dag_they_belong_to():
             BashOperator(task_id="t", bash_command="true")
     """)
     owners = {(d.code, d.dag_id) for d in result.diagnostics}
-    assert owners == {("KFM110", "first")}
-    assert len(result.diagnostics) == 2
+    assert owners == {("KFM110", "first")}  # the param default; task arguments are judged by mappers
 
 
 def test_edge_labels_pass_through_and_dedent_is_resolved():
