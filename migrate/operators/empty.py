@@ -12,10 +12,14 @@ from migrate.operators import REMOVED, Case, ComponentPlan, MapContext, mapper
 @mapper("EmptyOperator", "DummyOperator")
 def map_empty(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan = ComponentPlan(mapping=f"{task.operator} -> removed (edges rewired)", fidelity=REMOVED, component=False)
-    if task.trigger_rule != "all_success":
+    # The emitter keeps the task's trigger rule for skips (its dependants evaluate it); what is lost
+    # is a reaction to failed upstream tasks: on KFP they stop the dependants.
+    if task.trigger_rule not in ("all_success", "none_failed", "none_failed_min_one_success", "none_skipped"):
         plan.diagnostics.append(ctx.diagnostic(
-            task, "KFM205", f"trigger rule {task.trigger_rule!r} of an empty task is dropped with the task"))
-        plan.differences.append(f"Its trigger rule {task.trigger_rule!r} no longer applies: downstream tasks follow their own rules.")
+            task, "KFM205", f"trigger rule {task.trigger_rule!r} of an empty task: kept for skipped upstream tasks, "
+            "but a failed upstream task stops its dependants on KFP"))
+        plan.differences.append(f"Its trigger rule {task.trigger_rule!r} still decides skips; after a failed upstream task "
+                                "its dependants do not run on KFP.")
     return plan
 
 
@@ -52,7 +56,8 @@ with DAG("empty_join", schedule=None):
 ''',
         task_id="join",
         fidelity=REMOVED,
-        codes=("KFM205",),
-        fragments=("a_skipped=a_task.outputs['airflow_skipped']",),
+        # the join's rule is kept in b's skip decision; failures stop b as they stop the join in Airflow
+        fragments=("a_skipped=a_task.outputs['airflow_skipped']",
+                   "_skipped_join = _airflow_should_skip('none_failed_min_one_success', [a_skipped])"),
     ),
 ]
