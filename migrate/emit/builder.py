@@ -651,7 +651,7 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
         params += [f"{param}: {_python_type(kind)}" for param, _t, _k, _o, kind in node.xcom_inputs]
         xcom_params = {(producer, key): param for param, producer, key, _o, _k in node.xcom_inputs}
         return containers.component_code(node.function, params, _docstring(workflow, node), node.container, xcom_params)
-    decorator_args = ["base_image=BASE_IMAGE"]
+    decorator_args = [f"base_image={plan.base_image!r}" if plan.base_image else "base_image=BASE_IMAGE"]
     packages = list(dict.fromkeys(plan.packages))
     if packages:
         decorator_args.append(f"packages_to_install={packages!r}")

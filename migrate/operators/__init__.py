@@ -118,6 +118,7 @@ class ComponentPlan:
     diagnostics: List[Diagnostic] = field(default_factory=list)
     component: bool = True  # False: no component at all (EmptyOperator); edges are rewired
     container: Optional[ContainerSpec] = None  # set: a container component instead of a Python body
+    base_image: Optional[str] = None  # the image of a Python component when not the module's BASE_IMAGE
     platform: PlatformConfig = field(default_factory=PlatformConfig)  # Kubernetes settings of the task
 
 

@@ -231,14 +231,8 @@ DOCKER_CONTAINER_ARGS = {
 
 
 def set_base_image(plan: ComponentPlan, image: str, notes: Optional["_Notes"] = None) -> None:
-    """Run the component in `image`. Uses ComponentPlan.base_image when the plan API has it."""
-    if hasattr(plan, "base_image"):
-        setattr(plan, "base_image", image)
-        return
-    plan.differences.append(f"Needs the image {image!r}: this kfmigrate version puts it in the report only; "
-                            "set base_image on the component by hand.")
-    if notes is not None:
-        notes.diagnostic("KFM210", f"the component should run in image {image!r}; set its base_image by hand")
+    """Run the component in `image` instead of the module's BASE_IMAGE."""
+    plan.base_image = image
 
 
 # ---------------------------------------------------------------- settings
