@@ -263,6 +263,7 @@ def main(request_path: str) -> int:
         "tasks": rec.tasks,
         "run_dir": rec.run_dir,
         "error": error or rec.failure,
+        "crash": error,  # kfp.local itself raised (refused the pipeline, or broke): not a task failure
     }
     rec.emit({"event": "result", "run": result})
     return 0
