@@ -306,6 +306,13 @@ def verify_conversion(
             return result
     result.airflow_state, result.airflow_seconds = airflow_run.state, airflow_run.total_seconds
     result.logical_date, result.run_id = airflow_run.logical_date, airflow_run.run_id
+    if not airflow_run.tasks and any(t.get("kfp_task") for t in report.get("tasks", [])):
+        # Airflow creates no task instance for a logical date before the DAG's start_date
+        start = ((report.get("schedule") or {}).get("airflow") or {}).get("start_date")
+        hint = f"; the DAG's start_date is {start}" if start else ""
+        result.problems.append(f"Airflow ran no task for logical date {airflow_run.logical_date}{hint}: "
+                               "choose a logical date on or after the start date")
+        return result
 
     declared = kfp_local.input_types(spec)
     if "logical_date" in declared:

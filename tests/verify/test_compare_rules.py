@@ -56,3 +56,16 @@ def test_none_return_and_unpushed_xcoms():
     rows, differences = compare_runs(rep, a, k)
     assert differences == []
     assert rows[0].notes == ["XCom 'other' is not carried by the conversion (nothing reads it downstream)"]
+
+
+def test_airflow_running_no_task_is_incomplete_not_a_difference(tmp_path):
+    from compare.verify import verify_conversion
+
+    rep = report(("t", "t", "native", {}, "PythonOperator"))
+    rep["schedule"] = {"airflow": {"start_date": "2026-01-01T00:00:00+00:00"}}
+    a, _ = runs([], [])
+    a.logical_date = "2024-03-05T00:00:00+00:00"
+    spec = {"root": {"dag": {"tasks": {}}, "inputDefinitions": {"parameters": {}}}}
+    result = verify_conversion(tmp_path / "d.py", "d", spec, rep, airflow_run=a)
+    assert result.verdict == "incomplete" and result.differences == []
+    assert "start_date is 2026-01-01" in result.problems[0]
