@@ -39,6 +39,7 @@ def test_not_followed_understands_task_groups():
     assert runtime._airflow_not_followed("a", ["a"]) is False
     assert runtime._airflow_not_followed("grp.inner.task", ["grp"]) is False  # choosing a group follows its tasks
     assert runtime._airflow_not_followed("grp2.task", ["grp"]) is True
+    assert runtime._airflow_not_followed("a", None) is False  # the branch failed: no direct skip (all_done runs)
 
 
 def test_map_items_follow_airflow_map_index_order():
