@@ -725,6 +725,8 @@ class Interpreter:
         if isinstance(base, Imported):
             if names.is_airflow(base.qualname) and base.name in _STR_ENUMS:
                 return attr.lower()
+            if attr == "partial" and base.name[:1].isupper():  # Operator.partial(...).expand(...)
+                return _BoundMethod(base, attr)
             return Imported(f"{base.qualname}.{attr}")
         if isinstance(base, _PathValue):
             return base.attribute(attr, self.code(node))
