@@ -29,6 +29,7 @@ CODES = {
     "KFM116": "statement inside a DAG is not understood and was ignored",
     "KFM117": "callable not found in the file",
     "KFM118": "dependency refers to an unknown task",
+    "KFM119": "task, group or dag id that Airflow itself rejects",
     "KFM199": "internal error in kfmigrate while converting this file (please report it)",
     # mapping
     "KFM200": "operator has no mapping: placeholder component",

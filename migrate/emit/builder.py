@@ -64,6 +64,7 @@ class Node:
     loop: Optional[mappings.Loop] = None  # the dsl.ParallelFor the task runs in (mapped tasks and groups)
     collected_from: Set[str] = field(default_factory=set)  # producers inside another loop (dsl.Collected)
     gate_function: Optional[str] = None  # container tasks that may be skipped: the component deciding it
+    via_item: Dict[str, str] = field(default_factory=dict)  # input param -> key of an outer value in the loop item
     stub_function: Optional[str] = None  # ... and the no-op standing in for it when skipped (dsl.Else)
 
     def collected(self, producer: str) -> bool:
@@ -127,6 +128,7 @@ def build(workflow: ir.Workflow) -> EmitResult:
 
     order = _wire(workflow, nodes)
     components = [nodes[t] for t in order if nodes[t].plan.component]
+    _route_outer_values(components, nodes, taken)
     gated = [node for node in components if node.gate_function is not None]
     stub = _unique("container_skipped", taken) if gated else None
     for node in gated:
@@ -445,6 +447,33 @@ def _ignores_failures(node: Node) -> bool:
             and node.container is None and not node.xcom_inputs and not node.control_inputs)
 
 
+def _route_outer_values(components: List[Node], nodes: Dict[str, Node], taken: Set[str]) -> None:
+    """Values from tasks outside a loop that its tasks read travel inside the loop items.
+
+    kfp.local (2.17) gives a loop's tasks the loop item in place of any other task's output, so
+    such inputs are packed into every item by the `<task>_items` component instead."""
+    for node in components:
+        loop = node.loop
+        if loop is None:
+            continue
+        keys = {(producer, output): key for key, producer, output, _t in loop.outer}
+        refs = [(param, producer, output, "list" if node.collected(producer) else _python_type(kind))
+                for param, producer, _k, output, kind in node.xcom_inputs]
+        refs += [(param, producer, output, type_) for param, producer, output, type_ in node.control_inputs]
+        for param, producer, output, type_ in refs:
+            if nodes[producer].loop is loop:
+                continue
+            if (producer, output) not in keys:
+                keys[(producer, output)] = f"o{len(loop.outer) + 1}"
+                loop.outer.append((keys[(producer, output)], producer, output, type_))
+            node.via_item[param] = keys[(producer, output)]
+        if node.via_item and not any(i.name == mappings.ITEM_PARAM for i in node.plan.inputs):
+            node.plan.inputs = list(node.plan.inputs) + [Input(mappings.ITEM_PARAM, "str", PipelineInput(mappings.ITEM_PARAM))]
+        if loop.outer and loop.items_function is None:
+            loop.items_function = _unique(f"{identifier(loop.key, 'task')}_items", taken)
+            taken.add(f"{loop.items_function}_task")
+
+
 def _crosses(producer: Node, consumer: Node) -> bool:
     """Does a value go from inside a dsl.ParallelFor to outside it (dsl.Collected)?"""
     return producer.loop is not None and producer.loop is not consumer.loop
@@ -663,8 +692,9 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
         decorator = "@dsl.component(\n" + "".join(f"    {arg},\n" for arg in decorator_args) + ")"
 
     params = [f"{i.name}: {i.type}" for i in plan.inputs]
-    params += [f"{param}: {'list' if node.collected(producer) else _python_type(kind)}" for param, producer, _k, _o, kind in node.xcom_inputs]
-    params += [f"{param}: {type_}" for param, _p, _o, type_ in node.control_inputs]
+    params += [f"{param}: {'list' if node.collected(producer) else _python_type(kind)}" for param, producer, _k, _o, kind in node.xcom_inputs
+               if param not in node.via_item]
+    params += [f"{param}: {type_}" for param, _p, _o, type_ in node.control_inputs if param not in node.via_item]
     spec = [(key, kind) for key, (_name, kind) in node.outputs.items()]
     names = [name for _key, (name, _kind) in node.outputs.items()]
     if node.skip_output:
@@ -684,6 +714,12 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
     if names:
         body.append("# (XCom key, encoding) of each output, in order")
         body.append(f"_outputs = {spec!r}")
+    if node.via_item:
+        body.append("# Values of tasks outside the loop come inside the item (see the items component)")
+        body.append("import json as _json")
+        body.append(f"_envelope = _json.loads({mappings.ITEM_PARAM})")
+        body.append(f"{mappings.ITEM_PARAM} = _json.dumps(_envelope['item'])")
+        body += [f"{param} = _envelope['outer'][{key!r}]" for param, key in node.via_item.items()]
     if node.skip_check:
         body.append("# Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)")
         body += node.skip_lines
@@ -706,6 +742,11 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
     if names:
         body.append(f"return _kfp_outputs(results, skipped, {spec_text})")
     return decorator + "\n" + signature + "\n" + indent_code("\n".join(body), "    ")
+
+
+def _one_line(text: str) -> str:
+    """Text for a `#` comment: line breaks in ids would end the comment and break the module."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def indent_code(code: str, prefix: str) -> str:
@@ -836,11 +877,16 @@ def _units(components: List[Node]):
 
 def _loop_header(loop: mappings.Loop, by_id: Dict[str, Node]) -> str:
     what = f"mapped task group {loop.group!r}" if loop.group else f"mapped task {loop.key!r}"
-    lines = [f"# {what}: one dsl.ParallelFor iteration per Airflow map index"]
-    if loop.literal_items is not None:
+    lines = [f"# {_one_line(what)}: one dsl.ParallelFor iteration per Airflow map index"]
+    if loop.items_function is None:
         items = repr(loop.literal_items)
     else:
         args = [f"{name}={code}" for name, _type, code in _items_inputs(loop, by_id)]
+        for key, producer, output, _type in loop.outer:
+            code = f"{by_id[producer].variable}.outputs[{output!r}]"
+            if by_id[producer].gate_function and output == SKIP_OUTPUT:
+                code = f"{by_id[producer].gate_function}_task.outputs[{output!r}]"
+            args.append(f"outer_{key}=dsl.Collected({code})" if by_id[producer].loop is not None else f"outer_{key}={code}")
         variable = f"{loop.items_function}_task"
         lines.append(f"{variable} = {loop.items_function}({', '.join(args)})")
         lines.append(f"{variable}.set_display_name({(loop.key + ' (map items)')!r})")
@@ -902,14 +948,16 @@ def _task_call(workflow: ir.Workflow, node: Node, by_id: Dict[str, Node]) -> str
         return f"dsl.Collected({code})" if node.collected(producer) else code
 
     for param, producer, _key, output, _kind in node.xcom_inputs:
-        args.append(f"{param}={output_code(producer, output)}")
-    control_args = [f"{param}={output_code(producer, output)}" for param, producer, output, _type in node.control_inputs]
+        if param not in node.via_item:
+            args.append(f"{param}={output_code(producer, output)}")
+    control_args = [f"{param}={output_code(producer, output)}" for param, producer, output, _type in node.control_inputs
+                    if param not in node.via_item]
     if not node.gate_function:
         args += control_args
     call = f"{node.variable} = {node.function}(" + ", ".join(args) + ")"
     if len(call) > 100:
         call = f"{node.variable} = {node.function}(\n" + "".join(f"    {a},\n" for a in args) + ")"
-    lines = [f"# {task.task_id}: {node.plan.mapping} ({node.plan.fidelity})", call,
+    lines = [f"# {_one_line(task.task_id)}: {node.plan.mapping} ({node.plan.fidelity})", call,
              f"{node.variable}.set_display_name({task.task_id!r})"]
     linked = {producer for _p, producer, *_ in node.xcom_inputs} | {producer for _p, producer, *_ in node.control_inputs}
     order_only = [by_id[up].variable for up in node.upstream if up not in linked and up in by_id]
@@ -932,7 +980,7 @@ def _task_call(workflow: ir.Workflow, node: Node, by_id: Dict[str, Node]) -> str
         if len(call) > 100:
             call = f"{gate} = {node.gate_function}(\n" + "".join(f"    {a},\n" for a in control_args) + ")"
         return "\n".join([
-            f"# {task.task_id}: would Airflow skip it? A container cannot decide itself: its gate does",
+            f"# {_one_line(task.task_id)}: would Airflow skip it? A container cannot decide itself: its gate does",
             call,
             f"{gate}.set_display_name({(task.task_id + ' (skip decision)')!r})",
             f"with dsl.If({gate}.outputs[{SKIP_OUTPUT!r}] == False):",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -25,6 +26,8 @@ from migrate.parse.symbols import (
     LocalFunction, Opaque, Override, ParamSpec, StaticError, TaskFlowDef, TaskRef,
 )
 
+AIRFLOW_KEY = re.compile(r"^[\w.-]+$")  # airflow's own rule for dag, task and group ids
+AIRFLOW_KEY_MAX = 250
 MAX_UNROLL = 10_000  # loop iterations unrolled per file before we give up (a runaway range())
 OPERATOR_META_ARGS = {"task_id", "dag", "task_group", "python_callable"}
 DOC_ARGS = ("doc_md", "doc", "doc_rst", "doc_json", "doc_yaml")
@@ -396,6 +399,11 @@ class Interpreter:
         dag = DagBuild(dag_id, kwargs, node)
         dag.kwarg_sources = self.keyword_sources(node)
         self.dags.append(dag)
+        self.dag_stack.append(dag)  # so the diagnostic belongs to this DAG
+        try:
+            self.check_key("dag", dag_id, node)
+        finally:
+            self.dag_stack.pop()
         return dag
 
     def keyword_sources(self, node: cst.CSTNode) -> Dict[str, str]:
@@ -443,6 +451,7 @@ class Interpreter:
     def open_group(self, start: "_GroupStart", node: cst.CSTNode) -> GroupFrame:
         if not isinstance(start.group_id, str):
             raise StaticError("KFM111", f"task group id cannot be resolved statically: {self.code(node)}", node)
+        self.check_key("task group", start.group_id, node)
         parent = self.group_stack[-1] if self.group_stack else None
         prefix = start.kwargs.get("prefix_group_id", True) is not False
         full = f"{parent.group_id}.{start.group_id}" if parent and parent.prefix else start.group_id
@@ -497,7 +506,14 @@ class Interpreter:
                 return f"{frame.group_id}.{task_id}"
         return task_id
 
+    def check_key(self, kind: str, key: str, node: cst.CSTNode, task_id: Optional[str] = None) -> None:
+        """Airflow refuses such ids when it loads the DAG; we convert anyway but say so."""
+        if not AIRFLOW_KEY.match(key) or len(key) > AIRFLOW_KEY_MAX:
+            self.diag("KFM119", f"Airflow rejects {kind} id {key!r}: only letters, digits, '_', '.', '-' and at most "
+                      f"{AIRFLOW_KEY_MAX} characters; the DAG would not load in Airflow", node, task_id=task_id)
+
     def add_task(self, build: TaskBuild, dag: DagBuild, node: cst.CSTNode) -> TaskRef:
+        self.check_key("task", build.task_id, node, build.task_id)
         if build.task_id in dag.tasks:
             raise StaticError("KFM114", f"duplicate task id {build.task_id!r} in DAG {dag.dag_id!r}: second definition ignored", node)
         build.group = tuple(frame.group_id for frame in self.group_stack)
