@@ -41,6 +41,10 @@ class Loop:
     items_function: Optional[str] = None  # the `<task>_items` component, when needed
     variable: str = ""  # the loop item variable in the pipeline function
     params: Dict[str, Tuple[str, str]] = field(default_factory=dict)  # DAG param -> (pipeline parameter, type)
+    # values from tasks outside the loop that members read: (key, producer, output, type). They travel
+    # inside each item, because kfp.local hands a loop's tasks the loop item in place of any
+    # other task output (measured with kfp 2.17); a cluster would not need this.
+    outer: List[Tuple[str, str, str, str]] = field(default_factory=list)
 
 
 def loop_for(mapping: ir.Mapping_, key: str, group: Optional[str] = None) -> Tuple[Optional[Loop], str]:
@@ -156,11 +160,21 @@ def mapped_plan(task: ir.Task, ctx: MapContext, loop: Loop, plan_for: Callable[[
 
 def items_component(loop: Loop, function: str, inputs: List[Tuple[str, str]], sources_code: List[str]) -> str:
     """The `<task>_items` component: the loop's items from upstream values, as JSON texts."""
-    params = ", ".join(f"{name}: {type_}" for name, type_ in inputs)
+    params = ", ".join([f"{name}: {type_}" for name, type_ in inputs] + [f"outer_{key}: {type_}" for key, _p, _o, type_ in loop.outer])
     what = f"mapped task group {loop.group!r}" if loop.group else f"mapped task {loop.key!r}"
-    return (
-        "@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_map_items, _from_json, _ints_back])\n"
-        f"def {function}({params}) -> list:\n"
-        f'    """The items of the {what}: one JSON text per Airflow map index (kfp.local iterates one task output)."""\n'
-        f"    return _airflow_map_items({loop.mode!r}, {loop.names!r}, [{', '.join(sources_code)}])"
-    )
+    expand = f"_airflow_map_items({loop.mode!r}, {loop.names!r}, [{', '.join(sources_code)}])"
+    lines = [
+        "@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_map_items, _from_json, _ints_back])",
+        f"def {function}({params}) -> list:",
+        f'    """The items of the {what}: one JSON text per Airflow map index (kfp.local iterates one task output)."""',
+    ]
+    if not loop.outer:
+        return "\n".join(lines + [f"    return {expand}"])
+    outer = "{" + ", ".join(f"{key!r}: outer_{key}" for key, *_rest in loop.outer) + "}"
+    return "\n".join(lines + [
+        "    import json",
+        "",
+        "    # values of tasks outside the loop ride along in each item (kfp.local would replace them by the item)",
+        f"    outer = {outer}",
+        f"    return [json.dumps({{'item': json.loads(item), 'outer': outer}}) for item in {expand}]",
+    ])
