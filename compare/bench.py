@@ -182,7 +182,11 @@ def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, ru
     )
     # the engine's own run inside the call: dag.test() / kfp.local's pipeline run (or the cluster run)
     timings["engine_run_seconds"] = result.get("engine_wall_seconds")
-    outputs = {key: decode_json_text(t.get("output")) for key, t in tasks.items() if t.get("has_output")}
+    # tasks the converter added (loop-item producers and the like) have no Airflow twin to compare with
+    known = set(prepared.upstream)
+    extra_tasks = sorted(k for k in tasks if known and measure.base_key(k) not in known)
+    outputs = {key: decode_json_text(t.get("output")) for key, t in tasks.items()
+               if t.get("has_output") and key not in extra_tasks}
     record = {
         "point": point.label,
         "engine": engine,
@@ -194,7 +198,8 @@ def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, ru
         "process": process.to_json(),
         "timings": timings,
         "engine_wall_seconds": result.get("engine_wall_seconds"),
-        "task_states": {key: t["state"] for key, t in tasks.items()},
+        "task_states": {key: t["state"] for key, t in tasks.items() if key not in extra_tasks},
+        "extra_tasks": extra_tasks,
         "outputs": comparable(point, outputs),
         "headline": headline(point, outputs),
         "sections": scaling_sections(timings["tasks"]) if point.workload == "scaling" else {},

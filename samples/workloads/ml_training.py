@@ -1,8 +1,8 @@
 """ml_training: the workload `kfmigrate compare` runs by default.
 
 A small but real scikit-learn training pipeline on a dataset shipped inside scikit-learn (nothing is
-downloaded): load, split, preprocess, train several candidate models in parallel (one task per
-candidate), evaluate them on the held-out split, pick the best, and register it.
+downloaded): load, split, preprocess, train several candidate models in parallel (dynamic task
+mapping), evaluate them on the held-out split, pick the best, and register it.
 
 Plain Airflow 3 TaskFlow on purpose: `kfmigrate convert` turns this same file into the Kubeflow side
 of the comparison. Data and fitted models are files under `work_dir` (a param; a shared volume on a
@@ -20,7 +20,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, task
 
-# The candidates trained in parallel, one task each.
+# The candidates trained in parallel, one mapped task instance each.
 CANDIDATES = ["logistic_regression", "random_forest", "gradient_boosting", "svc"]
 
 # Metrics computed on the test split; the first one decides which model wins.
@@ -246,11 +246,9 @@ def ml_training():
     raw = load_dataset("{{ params.dataset }}", "{{ params.work_dir }}")
     split = split_data(raw, "{{ params.test_size }}", "{{ params.seed }}")
     prepared = preprocess(split)
-    # One task per candidate, side by side. `train_candidate.partial(data=prepared, seed=...)
-    # .expand(model_name=CANDIDATES)` is the dynamic-mapping spelling of the same thing; kfmigrate's
-    # converter does not map `.expand` to KFP yet, so the fan-out is written out statically here.
-    trained = [train_candidate.override(task_id=f"train_{name}")(name, prepared, "{{ params.seed }}")
-               for name in CANDIDATES]
+    # One mapped task instance per candidate (dynamic task mapping); kfmigrate turns it into a
+    # dsl.ParallelFor whose results evaluate() receives collected, as Airflow's mapped XComs.
+    trained = train_candidate.partial(data=prepared, seed="{{ params.seed }}").expand(model_name=CANDIDATES)
     scores = evaluate(trained, prepared)
     best = pick_best(scores)
     register(best, trained, scores, "{{ params.dataset }}", "{{ params.seed }}", "{{ params.test_size }}",
