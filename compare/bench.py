@@ -174,16 +174,16 @@ def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, ru
     tasks = {}
     for key, task in result.get("tasks", {}).items():
         tasks[_airflow_key(key, engine, prepared)] = task
+    known = set(prepared.upstream)
     timings = measure.task_timings(
         [measure.TaskTiming(key, t["state"], t.get("started"), t.get("finished"),
-                            prepared.upstream.get(measure.base_key(key), ()))
+                            prepared.upstream.get(measure.base_key(key), None if known else ()))
          for key, t in tasks.items()],
         run_started=result["call_started"], run_finished=result["call_finished"],
     )
     # the engine's own run inside the call: dag.test() / kfp.local's pipeline run (or the cluster run)
     timings["engine_run_seconds"] = result.get("engine_wall_seconds")
     # tasks the converter added (loop-item producers and the like) have no Airflow twin to compare with
-    known = set(prepared.upstream)
     extra_tasks = sorted(k for k in tasks if known and measure.base_key(k) not in known)
     outputs = {key: decode_json_text(t.get("output")) for key, t in tasks.items()
                if t.get("has_output") and key not in extra_tasks}

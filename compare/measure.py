@@ -172,14 +172,15 @@ class TaskTiming:
     state: str
     started: Optional[float]  # unix seconds
     finished: Optional[float]
-    upstream: tuple = ()
+    upstream: Optional[tuple] = ()  # None: not known (a task only one engine has)
 
 
 def task_timings(tasks: Iterable[TaskTiming], run_started: float, run_finished: float) -> dict:
     """Start latency and run time per task, and the run's orchestration overhead.
 
     - run time: finished - started of each task;
-    - start latency: started - (latest finish among its upstream tasks, or the run start);
+    - start latency: started - (latest finish among its upstream tasks, or the run start; for a
+      task whose upstream is unknown, the latest finish of any task before it started);
     - task work: the sum of run times; busy time: the union of the task intervals;
     - overhead: wall time minus busy time, i.e. the time during which no task was running
       (engine start, scheduling gaps, state bookkeeping). With parallel tasks the sum of run
@@ -192,7 +193,11 @@ def task_timings(tasks: Iterable[TaskTiming], run_started: float, run_finished: 
         finish_of[base] = max(finish_of.get(base, 0.0), t.finished)
     per_task = {}
     for t in sorted(tasks, key=lambda t: t.started):
-        ready = max([finish_of[u] for u in t.upstream if u in finish_of] or [run_started])
+        if t.upstream is None:  # unknown upstream: the last task that finished before it started
+            upstream_finishes = [o.finished for o in tasks if o.finished <= t.started]
+        else:
+            upstream_finishes = [finish_of[u] for u in t.upstream if u in finish_of]
+        ready = max(upstream_finishes or [run_started])
         per_task[t.key] = {
             "state": t.state,
             "start_offset": t.started - run_started,

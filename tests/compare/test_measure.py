@@ -66,21 +66,23 @@ def test_task_timings_latency_overhead_and_union():
         measure.TaskTiming("b[1]", "succeeded", t0 + 3.0, t0 + 3.5, upstream=("a",)),
         measure.TaskTiming("c", "succeeded", t0 + 4.5, t0 + 5.0, upstream=("b",)),
         measure.TaskTiming("never", "not_run", None, None),
+        measure.TaskTiming("helper", "succeeded", t0 + 5.25, t0 + 5.5, upstream=None),
     ]
     result = measure.task_timings(tasks, run_started=t0, run_finished=t0 + 6.0)
-    assert result["task_count"] == 4
+    assert result["task_count"] == 5
     assert result["wall_seconds"] == pytest.approx(6.0)
-    assert result["task_work_seconds"] == pytest.approx(1.0 + 1.5 + 0.5 + 0.5)
-    # busy: [1,2] + [2.5,4] + [4.5,5] = 3.0 (b[1] lies inside b[0])
-    assert result["busy_seconds"] == pytest.approx(3.0)
-    assert result["overhead_seconds"] == pytest.approx(3.0)
+    assert result["task_work_seconds"] == pytest.approx(1.0 + 1.5 + 0.5 + 0.5 + 0.25)
+    # busy: [1,2] + [2.5,4] + [4.5,5] + [5.25,5.5] = 3.25 (b[1] lies inside b[0])
+    assert result["busy_seconds"] == pytest.approx(3.25)
+    assert result["overhead_seconds"] == pytest.approx(2.75)
     assert result["time_to_first_task"] == pytest.approx(1.0)
     per_task = result["tasks"]
     assert per_task["a"]["start_latency"] == pytest.approx(1.0)  # from the run start
     assert per_task["b[1]"]["start_latency"] == pytest.approx(1.0)  # a finished at 2.0
     assert per_task["c"]["start_latency"] == pytest.approx(0.5)  # the last of b's instances at 4.0
     assert per_task["c"]["run_seconds"] == pytest.approx(0.5)
-    assert result["median_start_latency"] == pytest.approx(0.75)
+    assert per_task["helper"]["start_latency"] == pytest.approx(0.25)  # unknown upstream: c ended at 5.0
+    assert result["median_start_latency"] == pytest.approx(0.5)
 
 
 def test_union_length():
