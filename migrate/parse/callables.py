@@ -145,16 +145,16 @@ def lift_callable(
     )
 
 
-def lift_lambda(node: cst.Lambda, module: cst.Module, index: ModuleIndex, span: Optional[SourceSpan]) -> CallableSource:
-    """A lambda becomes a named function with the same parameters and body."""
+def lift_lambda(node: cst.Lambda, module: cst.Module, index: ModuleIndex, span: Optional[SourceSpan],
+                enclosing: Dict[str, str] | None = None) -> CallableSource:
+    """A lambda becomes a named function with the same parameters and body; names it reads from an
+    enclosing function (e.g. a list defined in the @dag body) travel with it like module constants."""
     params = module.code_for_node(node.params) if node.params else ""
     body = module.code_for_node(node.body)
     source = f"def _lambda({params}):\n    return {body}\n"
-    func = cst.parse_module(source).body[0]
+    parsed = cst.parse_module(source)
+    func = parsed.body[0]
     assert isinstance(func, cst.FunctionDef)
-    lifted = lift_callable(func, cst.parse_module(source), index, span)
-    used = names_used(node.body)
-    local = set(lifted.params)
-    prelude = index.prelude_for(used - local, exclude=local)
+    lifted = lift_callable(func, parsed, index, span, enclosing)
     return CallableSource(name="_lambda", source=source, params=lifted.params, var_keyword=lifted.var_keyword,
-                          return_annotation=None, prelude=prelude, span=span)
+                          return_annotation=None, prelude=lifted.prelude, span=span)

@@ -471,6 +471,13 @@ class Interpreter:
                            overrides: Dict[str, Any], node: cst.CSTNode, expand: Optional[Dict[str, Any]] = None) -> Any:
         settings = {**definition.decorator_kwargs, **overrides}
         group_id = settings.pop("group_id", definition.func.name.value)
+        if isinstance(group_id, str) and self.dag_stack:  # called again: Airflow names it group__1, group__2
+            parent = self.group_stack[-1] if self.group_stack else None
+            full = lambda gid: f"{parent.group_id}.{gid}" if parent and parent.prefix else gid  # noqa: E731
+            base, count = group_id, 0
+            while full(group_id) in self.dag_stack[-1].groups:
+                count += 1
+                group_id = f"{base}__{count}"
         frame = self.open_group(_GroupStart(group_id, settings), node)
         if expand is not None:  # a mapped task group: its tasks see the current item through GroupArg
             dag = self.current_dag(node)
@@ -563,7 +570,7 @@ class Interpreter:
 
     def lift(self, fn: Any, node: cst.CSTNode) -> Optional[ir.CallableSource]:
         if isinstance(fn, LambdaValue):
-            return lift_lambda(fn.node, self.module, self.index, self.span(fn.node))
+            return lift_lambda(fn.node, self.module, self.index, self.span(fn.node), dict(fn.enclosing))
         if isinstance(fn, (LocalFunction, TaskFlowDef)):
             return lift_callable(fn.func, self.module, self.index, self.span(fn.func), fn.enclosing)
         return None  # the mapper reports the missing callable on its task (KFM117)
@@ -969,7 +976,7 @@ class Interpreter:
         return bool(value)
 
     def eval_Lambda(self, node, scope):
-        return LambdaValue(node, self.code(node))
+        return LambdaValue(node, self.code(node), tuple(scope.enclosing_sources().items()))
 
     def eval_NamedExpr(self, node, scope):
         value = self.eval(node.value, scope)
@@ -1163,6 +1170,8 @@ class Interpreter:
                 return self.create_operator(target, dict(owner.kwargs), node, mapping=mapping)
         if isinstance(owner, Override) and name == "override":
             return Override(owner.target, {**owner.kwargs, **kwargs}, owner.partial)
+        if isinstance(owner, Override) and name == "partial":  # fn.override(task_id=...).partial(...)
+            return Override(owner.target, {**owner.kwargs, **kwargs}, partial=True)
         if isinstance(owner, (Imported, LocalClass)) and name == "partial":
             return Override(owner, kwargs, partial=True)
         if isinstance(owner, ContextDag):
@@ -1200,6 +1209,7 @@ class _GroupStart:
 class LambdaValue:
     node: cst.Lambda
     source: str = "lambda"
+    enclosing: Tuple[Tuple[str, str], ...] = ()  # names bound in enclosing functions -> their statements
 
 
 @dataclass(frozen=True)

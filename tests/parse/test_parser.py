@@ -392,3 +392,29 @@ def test_fast_positions_match_libcst_position_provider(tmp_path):
             assert ours[node] == (rng.start.line, rng.start.column, rng.end.line, rng.end.column), (name, node)
             checked += 1
     assert checked > 10_000
+
+
+def test_repeated_group_calls_override_partial_and_lambdas_from_the_dag_body():
+    wf, _ = only("""
+        import random
+        from airflow.sdk import dag, task, task_group
+        from airflow.providers.standard.operators.python import BranchPythonOperator
+        @dag
+        def g():
+            options = ["a", "b"]
+            @task
+            def one(x): return x
+            @task_group
+            def grp():
+                one(1)
+            grp() >> grp()
+            one.override(task_id="mapped").partial().expand(x=[1, 2])
+            BranchPythonOperator(task_id="pick", python_callable=lambda: f"branch_{random.choice(options)}")
+        g()
+    """)
+    ids = [t.task_id for t in wf.tasks]
+    assert ids[:2] == ["grp.one", "grp__1.one"] and "mapped" in ids
+    assert ("grp.one", "grp__1.one") in edges(wf)
+    assert wf.task("mapped").mapping == ir.Mapping_(over={"x": ir.Literal([1, 2])})
+    prelude = "\n".join(wf.task("pick").callable.prelude)
+    assert 'options = ["a", "b"]' in prelude and "import random" in prelude
