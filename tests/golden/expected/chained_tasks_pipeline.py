@@ -1,0 +1,553 @@
+"""Kubeflow Pipelines v2 pipeline converted by kfmigrate from the Airflow DAG 'chained_tasks'.
+
+Source: samples/dags/assign_style_multi.py
+Schedule in Airflow: none (runs when triggered)
+
+Compile with `python {this file}` (writes chained_tasks.yaml next to it), or run it with
+kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
+"""
+
+
+from pathlib import Path
+from typing import NamedTuple
+
+from kfp import compiler, dsl
+
+
+BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
+
+
+# ---------------------------------------------------------------- kfmigrate run-time helpers
+# Copied into the components that use them (additional_funcs). They rebuild what an Airflow task
+# sees: its context, XCom, Jinja rendering, the bash runner and trigger rules on skips.
+
+
+def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_number=1):
+    """Build what an Airflow task sees at run time: its context, XCom access and a few Airflow names.
+
+    logical_date is ISO 8601 text; empty means now (UTC), like a manual Airflow run, for which
+    data_interval_start == data_interval_end == logical_date. run_id empty means
+    "manual__<now>", as Airflow 3 names a manual run. xcom maps (task_id, key) to the values wired
+    in from upstream tasks.
+    """
+    import datetime as dt
+    import json
+    import os
+    import random
+    import time
+    import types
+    import uuid
+
+    class DateTime(dt.datetime):
+        """A datetime with the pendulum methods DAGs use most (Airflow's dates are pendulum's)."""
+
+        def add(self, years=0, months=0, weeks=0, days=0, hours=0, minutes=0, seconds=0, microseconds=0):
+            import calendar
+
+            months_total = self.month - 1 + months + 12 * years
+            year, month = self.year + months_total // 12, months_total % 12 + 1
+            last_day = calendar.monthrange(year, month)[1]
+            moved = self.replace(year=year, month=month, day=min(self.day, last_day))
+            return moved + dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds,
+                                        microseconds=microseconds)
+
+        def subtract(self, **units):
+            return self.add(**{unit: -amount for unit, amount in units.items()})
+
+        def in_timezone(self, name):
+            import zoneinfo
+
+            return self.astimezone(zoneinfo.ZoneInfo(name))
+
+        in_tz = in_timezone
+
+        def start_of(self, unit):
+            units = ("year", "month", "day", "hour", "minute", "second")
+            if unit == "week":
+                return self.start_of("day").subtract(days=self.weekday())
+            keep = units.index(unit) + 1
+            fields = dict(zip(units, (self.year, self.month, self.day, self.hour, self.minute, self.second)))
+            defaults = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0}
+            kept = {u: fields[u] for u in units[1:keep]}
+            return self.replace(microsecond=0, **{u: defaults[u] for u in units[keep:]}, **kept)
+
+        def end_of(self, unit):
+            steps = {"year": {"years": 1}, "month": {"months": 1}, "week": {"weeks": 1}, "day": {"days": 1},
+                     "hour": {"hours": 1}, "minute": {"minutes": 1}, "second": {"seconds": 1}}
+            return self.start_of(unit).add(**steps[unit]) - dt.timedelta(microseconds=1)
+
+        def to_date_string(self):
+            return self.strftime("%Y-%m-%d")
+
+        def to_datetime_string(self):
+            return self.strftime("%Y-%m-%d %H:%M:%S")
+
+        def to_iso8601_string(self):
+            text = self.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        def format(self, fmt):
+            import re
+
+            tokens = {"YYYY": "%Y", "YY": "%y", "MMMM": "%B", "MMM": "%b", "MM": "%m", "DD": "%d", "dddd": "%A",
+                      "ddd": "%a", "HH": "%H", "hh": "%I", "mm": "%M", "ss": "%S", "A": "%p", "ZZ": "%z"}
+            pattern = "|".join(sorted(tokens, key=len, reverse=True))
+            return self.strftime(re.sub(pattern, lambda m: tokens[m.group(0)], fmt.replace("%", "%%")))
+
+        @property
+        def int_timestamp(self):
+            return int(self.timestamp())
+
+        @property
+        def day_of_week(self):
+            return self.weekday()
+
+        @property
+        def day_of_year(self):
+            return self.timetuple().tm_yday
+
+    utc = dt.timezone.utc
+    now = DateTime.now(utc)
+    if logical_date:
+        date = DateTime.fromisoformat(logical_date.replace("Z", "+00:00"))
+        date = date.replace(tzinfo=utc) if date.tzinfo is None else date.astimezone(utc)
+    else:
+        date = now
+    run_id = run_id or f"manual__{now.isoformat()}"  # Airflow 3 names manual runs after the trigger time
+
+    class AirflowException(Exception):
+        """Stands in for airflow.exceptions.AirflowException."""
+
+    class AirflowSkipException(AirflowException):
+        """Raise it to mark the task skipped, as in Airflow."""
+
+    class AirflowFailException(AirflowException):
+        """Raise it to fail the task (KFP may still retry it)."""
+
+    pushed = {}
+
+    class TaskInstance:
+        """The part of Airflow's TaskInstance a converted callable can use."""
+
+        def __init__(self):
+            self.dag_id, self.task_id, self.run_id = dag_id, task_id, run_id
+            self.try_number, self.map_index, self.logical_date = try_number, -1, date
+
+        def xcom_push(self, key, value):
+            pushed[key] = value
+
+        def xcom_pull(self, task_ids=None, dag_id=None, key="return_value", **_ignored):
+            if isinstance(task_ids, str):
+                return self._pull_one(task_ids, key)
+            if task_ids is None:
+                raise AirflowException("xcom_pull() without task_ids is not supported on KFP "
+                                       "(kfmigrate wires literal task_ids only)")
+            return [self._pull_one(one, key) for one in task_ids]
+
+        def _pull_one(self, upstream_id, key):
+            if (upstream_id, key) not in xcom:
+                raise AirflowException(
+                    f"xcom_pull(task_ids={upstream_id!r}, key={key!r}) was not wired at conversion time; "
+                    "kfmigrate wires xcom_pull calls whose task_ids and key are literals"
+                )
+            return xcom[(upstream_id, key)]
+
+    def variable(key, default=None, deserialize_json=False, has_default=False):
+        env_name = "AIRFLOW_VAR_" + key.upper()
+        if env_name not in os.environ:
+            if has_default:
+                return default
+            raise KeyError(f"Variable {key} does not exist (set environment variable {env_name})")
+        value = os.environ[env_name]
+        return json.loads(value) if deserialize_json else value
+
+    missing = object()
+
+    class Variable:
+        """airflow Variable.get reading AIRFLOW_VAR_<KEY> environment variables, as Airflow does first."""
+
+        @staticmethod
+        def get(key, default_var=missing, deserialize_json=False, default=missing, **_ignored):
+            fallback = default if default is not missing else default_var
+            return variable(key, fallback, deserialize_json, has_default=fallback is not missing)
+
+    class VariableAccessor:
+        """{{ var.value.x }} and {{ var.json.x }} in templates."""
+
+        def __init__(self, deserialize_json):
+            self._json = deserialize_json
+
+        def __getattr__(self, key):
+            if key.startswith("__"):
+                raise AttributeError(key)
+            return variable(key, deserialize_json=self._json)
+
+        def get(self, key, default=None):
+            return variable(key, default, self._json, has_default=True)
+
+    class ConnectionAccessor:
+        """{{ conn.my_id.host }}: a connection from AIRFLOW_CONN_<ID> (URI or JSON), as Airflow reads it."""
+
+        def __getattr__(self, conn_id):
+            import urllib.parse
+
+            if conn_id.startswith("__"):
+                raise AttributeError(conn_id)
+            env_name = "AIRFLOW_CONN_" + conn_id.upper()
+            if env_name not in os.environ:
+                raise KeyError(f"The conn_id `{conn_id}` isn't defined (set environment variable {env_name})")
+            text = os.environ[env_name]
+            if text.lstrip().startswith("{"):
+                data = json.loads(text)
+                extra = data.get("extra") or {}
+                extra = json.loads(extra) if isinstance(extra, str) else extra
+                return types.SimpleNamespace(
+                    conn_id=conn_id, conn_type=data.get("conn_type"), host=data.get("host"), login=data.get("login"),
+                    password=data.get("password"), port=data.get("port"), schema=data.get("schema"), extra_dejson=extra)
+            parts = urllib.parse.urlsplit(text)
+            unquote = urllib.parse.unquote
+            return types.SimpleNamespace(
+                conn_id=conn_id, conn_type=parts.scheme.replace("-", "_"), host=unquote(parts.hostname or ""),
+                login=unquote(parts.username) if parts.username else None,
+                password=unquote(parts.password) if parts.password else None, port=parts.port,
+                schema=unquote(parts.path.lstrip("/")), extra_dejson=dict(urllib.parse.parse_qsl(parts.query)))
+
+    def ds_add(ds, days):
+        if not days:
+            return str(ds)
+        return (dt.datetime.strptime(str(ds), "%Y-%m-%d") + dt.timedelta(days=days)).strftime("%Y-%m-%d")
+
+    def ds_format(ds, input_format, output_format):
+        return dt.datetime.strptime(str(ds), input_format).strftime(output_format)
+
+    macros = types.SimpleNamespace(
+        ds_add=ds_add, ds_format=ds_format, datetime=dt.datetime, timedelta=dt.timedelta,
+        json=json, time=time, uuid=uuid, random=random.random,
+    )
+    ti = TaskInstance()
+    ds = date.strftime("%Y-%m-%d")
+    ts = date.isoformat()
+    dag = types.SimpleNamespace(dag_id=dag_id)
+    context = {
+        "dag": dag,
+        "task": types.SimpleNamespace(task_id=task_id, dag_id=dag_id, dag=dag),
+        "ti": ti,
+        "task_instance": ti,
+        "run_id": run_id,
+        "params": dict(params),
+        "macros": macros,
+        "var": {"value": VariableAccessor(False), "json": VariableAccessor(True)},
+        "conn": ConnectionAccessor(),
+        "dag_run": types.SimpleNamespace(
+            dag_id=dag_id, run_id=run_id, logical_date=date, conf={}, run_type="manual",
+            data_interval_start=date, data_interval_end=date,
+        ),
+        "logical_date": date,
+        "ds": ds,
+        "ds_nodash": ds.replace("-", ""),
+        "ts": ts,
+        "ts_nodash": date.strftime("%Y%m%dT%H%M%S"),
+        "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
+        "data_interval_start": date,
+        "data_interval_end": date,
+        "task_instance_key_str": f"{dag_id}__{task_id}__{ds.replace('-', '')}",
+        "inlets": [],
+        "outlets": [],
+    }
+    return types.SimpleNamespace(
+        context=context,
+        pushed=pushed,
+        get_current_context=lambda: context,
+        Variable=Variable,
+        AirflowException=AirflowException,
+        AirflowSkipException=AirflowSkipException,
+        AirflowFailException=AirflowFailException,
+    )
+
+
+def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates_dict=None,
+                         multiple_outputs=False):
+    """Call a task callable the way PythonOperator / @task does; return (XCom values, skipped).
+
+    Context entries are passed when the callable names them or takes **kwargs; values pushed with
+    ti.xcom_push come back next to "return_value"; AirflowSkipException means skipped.
+    """
+    import inspect
+
+    context = dict(airflow.context, templates_dict=templates_dict)
+    merged = {**context, **op_kwargs}
+    signature = inspect.signature(python_callable)
+    for name in list(signature.parameters)[: len(op_args)]:
+        if name in merged and name not in op_kwargs:
+            merged.pop(name)  # filled positionally; Airflow forbids the clash, we let the argument win
+    if not any(p.kind == p.VAR_KEYWORD for p in signature.parameters.values()):
+        merged = {key: merged[key] for key in signature.parameters if key in merged}
+    try:
+        value = python_callable(*op_args, **merged)
+        if inspect.iscoroutine(value):  # async callables run to completion, as Airflow 3 does
+            import asyncio
+
+            value = asyncio.run(value)
+    except airflow.AirflowSkipException as skip:
+        print(f"Task skipped: {skip}")
+        return {}, True
+    results = dict(airflow.pushed, return_value=value)
+    if multiple_outputs:
+        if not isinstance(value, dict):
+            raise TypeError(f"multiple_outputs is set but the callable returned {type(value).__name__}, not a dict")
+        results.update({str(key): item for key, item in value.items()})
+    return results, False
+
+
+def _airflow_run_bash(airflow, bash_command, env=None, append_env=False, cwd=None, skip_on_exit_code=99,
+                      output_encoding="utf-8"):
+    """Run a rendered bash command like BashOperator; return (XCom values, skipped).
+
+    stdout and stderr are streamed to the log; the last line is the return value; an exit code in
+    skip_on_exit_code (99 by default) means skipped, any other non-zero code fails the task.
+    """
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    context = airflow.context
+    run_env = dict(os.environ) if env is None or append_env else {}
+    run_env.update(env or {})
+    run_env.update(
+        AIRFLOW_CTX_DAG_ID=context["dag"].dag_id, AIRFLOW_CTX_TASK_ID=context["task"].task_id,
+        AIRFLOW_CTX_LOGICAL_DATE=context["ts"], AIRFLOW_CTX_DAG_RUN_ID=context["run_id"],
+        AIRFLOW_CTX_TRY_NUMBER=str(context["ti"].try_number),
+    )
+    if skip_on_exit_code is None:
+        skip_codes = []
+    elif isinstance(skip_on_exit_code, int):
+        skip_codes = [skip_on_exit_code]
+    else:
+        skip_codes = list(skip_on_exit_code)
+    if cwd is not None and not os.path.isdir(cwd):
+        raise airflow.AirflowException(f"Can not find the cwd: {cwd}")
+    with tempfile.TemporaryDirectory(prefix="airflowtmp") as scratch:
+        process = subprocess.Popen(
+            [shutil.which("bash") or "bash", "-c", bash_command], cwd=cwd or scratch, env=run_env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        last_line = ""
+        for raw_line in process.stdout:
+            last_line = raw_line.decode(output_encoding, errors="backslashreplace").rstrip()
+            print(last_line, flush=True)
+        exit_code = process.wait()
+    if exit_code in skip_codes:
+        print(f"Bash command returned exit code {exit_code}. Skipping.")
+        return {}, True
+    if exit_code != 0:
+        raise airflow.AirflowException(
+            f"Bash command failed. The command returned a non-zero exit code {exit_code}.")
+    return dict(airflow.pushed, return_value=last_line), False
+
+
+def _kfp_outputs(results, skipped, spec):
+    """Turn XCom values into the component's return tuple, in the order of `spec`.
+
+    spec: (key, kind) pairs; kind 'json' sends the value as JSON text (None and nested values
+    survive), 'str'/'int'/'float'/'bool'/'list'/'dict' sends it typed, 'skipped' sends the flag.
+    Outputs of a skipped task carry empty values; Airflow would have pushed nothing.
+    """
+    import json
+
+    empty = {"json": "null", "str": "", "int": 0, "float": 0.0, "bool": False, "list": [], "dict": {}}
+    types = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
+    values = []
+    for key, kind in spec:
+        if kind == "skipped":
+            values.append(bool(skipped))
+        elif skipped or key not in results:
+            values.append(empty[kind])
+        elif kind == "json":
+            values.append(json.dumps(results[key], default=str))
+        else:
+            value = results[key]
+            if kind == "list" and isinstance(value, tuple):
+                value = list(value)
+            if kind == "int" and isinstance(value, float) and value.is_integer():
+                value = int(value)  # lossless; Airflow does not check annotations at all
+            if not isinstance(value, types[kind]) or (kind in ("int", "float") and isinstance(value, bool)):
+                raise TypeError(f"XCom {key!r} is {type(value).__name__}, "
+                                f"but the task declares {kind} (its return annotation)")
+            values.append(value)
+    return tuple(values)
+
+
+# ---------------------------------------------------------------- components (one per Airflow task)
+
+
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+def step_0(
+    logical_date: str,
+    run_id: str,
+    op_args_0: str,
+) -> NamedTuple("Outputs", [('return_value', str)]):
+    """Airflow task 'step_0' (PythonOperator) from samples/dags/assign_style_multi.py:41:14."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='chained_tasks', task_id='step_0', logical_date=logical_date, run_id=run_id,
+        params={}, xcom=xcom,
+    )
+    _op_args = [op_args_0]
+    _op_kwargs = {}
+    # The task callable (samples/dags/assign_style_multi.py:35:1).
+    def shout(word):
+        print(word.upper())
+        return word.upper()
+    results, skipped = _airflow_call_python(_airflow, shout, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+def step_1(
+    logical_date: str,
+    run_id: str,
+    op_args_0: str,
+) -> NamedTuple("Outputs", [('return_value', str)]):
+    """Airflow task 'step_1' (PythonOperator) from samples/dags/assign_style_multi.py:41:14."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='chained_tasks', task_id='step_1', logical_date=logical_date, run_id=run_id,
+        params={}, xcom=xcom,
+    )
+    _op_args = [op_args_0]
+    _op_kwargs = {}
+    # The task callable (samples/dags/assign_style_multi.py:35:1).
+    def shout(word):
+        print(word.upper())
+        return word.upper()
+    results, skipped = _airflow_call_python(_airflow, shout, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+def step_2(
+    logical_date: str,
+    run_id: str,
+    op_args_0: str,
+) -> NamedTuple("Outputs", [('return_value', str)]):
+    """Airflow task 'step_2' (PythonOperator) from samples/dags/assign_style_multi.py:41:14."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='chained_tasks', task_id='step_2', logical_date=logical_date, run_id=run_id,
+        params={}, xcom=xcom,
+    )
+    _op_args = [op_args_0]
+    _op_kwargs = {}
+    # The task callable (samples/dags/assign_style_multi.py:35:1).
+    def shout(word):
+        print(word.upper())
+        return word.upper()
+    results, skipped = _airflow_call_python(_airflow, shout, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+def step_3(
+    logical_date: str,
+    run_id: str,
+    op_args_0: str,
+) -> NamedTuple("Outputs", [('return_value', str)]):
+    """Airflow task 'step_3' (PythonOperator) from samples/dags/assign_style_multi.py:41:14."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='chained_tasks', task_id='step_3', logical_date=logical_date, run_id=run_id,
+        params={}, xcom=xcom,
+    )
+    _op_args = [op_args_0]
+    _op_kwargs = {}
+    # The task callable (samples/dags/assign_style_multi.py:35:1).
+    def shout(word):
+        print(word.upper())
+        return word.upper()
+    results, skipped = _airflow_call_python(_airflow, shout, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_run_bash, _kfp_outputs])
+def right_0(
+    logical_date: str,
+    run_id: str,
+    bash_command: str,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'right_0' (BashOperator) from samples/dags/assign_style_multi.py:43:14."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='chained_tasks', task_id='right_0', logical_date=logical_date, run_id=run_id,
+        params={}, xcom=xcom,
+    )
+    command = bash_command
+    results, skipped = _airflow_run_bash(_airflow, command)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_run_bash, _kfp_outputs])
+def right_1(
+    logical_date: str,
+    run_id: str,
+    bash_command: str,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'right_1' (BashOperator) from samples/dags/assign_style_multi.py:43:14."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='chained_tasks', task_id='right_1', logical_date=logical_date, run_id=run_id,
+        params={}, xcom=xcom,
+    )
+    command = bash_command
+    results, skipped = _airflow_run_bash(_airflow, command)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+# ---------------------------------------------------------------- pipeline
+
+
+@dsl.pipeline(name='chained-tasks', description='Converted from Airflow DAG chained_tasks')
+def chained_tasks_pipeline(
+    logical_date: str = '',
+    run_id: str = '',
+):
+    # step_0: PythonOperator -> Python lightweight component (native)
+    step_0_task = step_0(logical_date=logical_date, run_id=run_id, op_args_0='word0')
+    step_0_task.set_display_name('step_0')
+    # step_1: PythonOperator -> Python lightweight component (native)
+    step_1_task = step_1(logical_date=logical_date, run_id=run_id, op_args_0='word1')
+    step_1_task.set_display_name('step_1')
+    step_1_task.after(step_0_task)
+    # step_2: PythonOperator -> Python lightweight component (native)
+    step_2_task = step_2(logical_date=logical_date, run_id=run_id, op_args_0='word2')
+    step_2_task.set_display_name('step_2')
+    step_2_task.after(step_1_task)
+    # step_3: PythonOperator -> Python lightweight component (native)
+    step_3_task = step_3(logical_date=logical_date, run_id=run_id, op_args_0='word3')
+    step_3_task.set_display_name('step_3')
+    step_3_task.after(step_2_task)
+    # right_0: BashOperator -> bash lightweight component (native)
+    right_0_task = right_0(logical_date=logical_date, run_id=run_id, bash_command='echo right')
+    right_0_task.set_display_name('right_0')
+    right_0_task.after(step_3_task)
+    # right_1: BashOperator -> bash lightweight component (native)
+    right_1_task = right_1(logical_date=logical_date, run_id=run_id, bash_command='echo right')
+    right_1_task.set_display_name('right_1')
+    right_1_task.after(step_3_task)
+
+
+if __name__ == "__main__":
+    target = Path(__file__).with_name('chained_tasks.yaml')
+    compiler.Compiler().compile(chained_tasks_pipeline, str(target))

@@ -1,0 +1,1072 @@
+"""Kubeflow Pipelines v2 pipeline converted by kfmigrate from the Airflow DAG 'control_flow_branching'.
+
+Source: samples/dags/control_flow_branching.py
+Schedule in Airflow: none (runs when triggered)
+Tags: sample, control-flow
+
+Compile with `python {this file}` (writes control_flow_branching.yaml next to it), or run it with
+kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
+"""
+
+
+from pathlib import Path
+from typing import NamedTuple
+
+from kfp import compiler, dsl
+
+
+BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
+
+
+# ---------------------------------------------------------------- kfmigrate run-time helpers
+# Copied into the components that use them (additional_funcs). They rebuild what an Airflow task
+# sees: its context, XCom, Jinja rendering, the bash runner and trigger rules on skips.
+
+
+def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_number=1):
+    """Build what an Airflow task sees at run time: its context, XCom access and a few Airflow names.
+
+    logical_date is ISO 8601 text; empty means now (UTC), like a manual Airflow run, for which
+    data_interval_start == data_interval_end == logical_date. run_id empty means
+    "manual__<now>", as Airflow 3 names a manual run. xcom maps (task_id, key) to the values wired
+    in from upstream tasks.
+    """
+    import datetime as dt
+    import json
+    import os
+    import random
+    import time
+    import types
+    import uuid
+
+    class DateTime(dt.datetime):
+        """A datetime with the pendulum methods DAGs use most (Airflow's dates are pendulum's)."""
+
+        def add(self, years=0, months=0, weeks=0, days=0, hours=0, minutes=0, seconds=0, microseconds=0):
+            import calendar
+
+            months_total = self.month - 1 + months + 12 * years
+            year, month = self.year + months_total // 12, months_total % 12 + 1
+            last_day = calendar.monthrange(year, month)[1]
+            moved = self.replace(year=year, month=month, day=min(self.day, last_day))
+            return moved + dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds,
+                                        microseconds=microseconds)
+
+        def subtract(self, **units):
+            return self.add(**{unit: -amount for unit, amount in units.items()})
+
+        def in_timezone(self, name):
+            import zoneinfo
+
+            return self.astimezone(zoneinfo.ZoneInfo(name))
+
+        in_tz = in_timezone
+
+        def start_of(self, unit):
+            units = ("year", "month", "day", "hour", "minute", "second")
+            if unit == "week":
+                return self.start_of("day").subtract(days=self.weekday())
+            keep = units.index(unit) + 1
+            fields = dict(zip(units, (self.year, self.month, self.day, self.hour, self.minute, self.second)))
+            defaults = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0}
+            kept = {u: fields[u] for u in units[1:keep]}
+            return self.replace(microsecond=0, **{u: defaults[u] for u in units[keep:]}, **kept)
+
+        def end_of(self, unit):
+            steps = {"year": {"years": 1}, "month": {"months": 1}, "week": {"weeks": 1}, "day": {"days": 1},
+                     "hour": {"hours": 1}, "minute": {"minutes": 1}, "second": {"seconds": 1}}
+            return self.start_of(unit).add(**steps[unit]) - dt.timedelta(microseconds=1)
+
+        def to_date_string(self):
+            return self.strftime("%Y-%m-%d")
+
+        def to_datetime_string(self):
+            return self.strftime("%Y-%m-%d %H:%M:%S")
+
+        def to_iso8601_string(self):
+            text = self.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        def format(self, fmt):
+            import re
+
+            tokens = {"YYYY": "%Y", "YY": "%y", "MMMM": "%B", "MMM": "%b", "MM": "%m", "DD": "%d", "dddd": "%A",
+                      "ddd": "%a", "HH": "%H", "hh": "%I", "mm": "%M", "ss": "%S", "A": "%p", "ZZ": "%z"}
+            pattern = "|".join(sorted(tokens, key=len, reverse=True))
+            return self.strftime(re.sub(pattern, lambda m: tokens[m.group(0)], fmt.replace("%", "%%")))
+
+        @property
+        def int_timestamp(self):
+            return int(self.timestamp())
+
+        @property
+        def day_of_week(self):
+            return self.weekday()
+
+        @property
+        def day_of_year(self):
+            return self.timetuple().tm_yday
+
+    utc = dt.timezone.utc
+    now = DateTime.now(utc)
+    if logical_date:
+        date = DateTime.fromisoformat(logical_date.replace("Z", "+00:00"))
+        date = date.replace(tzinfo=utc) if date.tzinfo is None else date.astimezone(utc)
+    else:
+        date = now
+    run_id = run_id or f"manual__{now.isoformat()}"  # Airflow 3 names manual runs after the trigger time
+
+    class AirflowException(Exception):
+        """Stands in for airflow.exceptions.AirflowException."""
+
+    class AirflowSkipException(AirflowException):
+        """Raise it to mark the task skipped, as in Airflow."""
+
+    class AirflowFailException(AirflowException):
+        """Raise it to fail the task (KFP may still retry it)."""
+
+    pushed = {}
+
+    class TaskInstance:
+        """The part of Airflow's TaskInstance a converted callable can use."""
+
+        def __init__(self):
+            self.dag_id, self.task_id, self.run_id = dag_id, task_id, run_id
+            self.try_number, self.map_index, self.logical_date = try_number, -1, date
+
+        def xcom_push(self, key, value):
+            pushed[key] = value
+
+        def xcom_pull(self, task_ids=None, dag_id=None, key="return_value", **_ignored):
+            if isinstance(task_ids, str):
+                return self._pull_one(task_ids, key)
+            if task_ids is None:
+                raise AirflowException("xcom_pull() without task_ids is not supported on KFP "
+                                       "(kfmigrate wires literal task_ids only)")
+            return [self._pull_one(one, key) for one in task_ids]
+
+        def _pull_one(self, upstream_id, key):
+            if (upstream_id, key) not in xcom:
+                raise AirflowException(
+                    f"xcom_pull(task_ids={upstream_id!r}, key={key!r}) was not wired at conversion time; "
+                    "kfmigrate wires xcom_pull calls whose task_ids and key are literals"
+                )
+            return xcom[(upstream_id, key)]
+
+    def variable(key, default=None, deserialize_json=False, has_default=False):
+        env_name = "AIRFLOW_VAR_" + key.upper()
+        if env_name not in os.environ:
+            if has_default:
+                return default
+            raise KeyError(f"Variable {key} does not exist (set environment variable {env_name})")
+        value = os.environ[env_name]
+        return json.loads(value) if deserialize_json else value
+
+    missing = object()
+
+    class Variable:
+        """airflow Variable.get reading AIRFLOW_VAR_<KEY> environment variables, as Airflow does first."""
+
+        @staticmethod
+        def get(key, default_var=missing, deserialize_json=False, default=missing, **_ignored):
+            fallback = default if default is not missing else default_var
+            return variable(key, fallback, deserialize_json, has_default=fallback is not missing)
+
+    class VariableAccessor:
+        """{{ var.value.x }} and {{ var.json.x }} in templates."""
+
+        def __init__(self, deserialize_json):
+            self._json = deserialize_json
+
+        def __getattr__(self, key):
+            if key.startswith("__"):
+                raise AttributeError(key)
+            return variable(key, deserialize_json=self._json)
+
+        def get(self, key, default=None):
+            return variable(key, default, self._json, has_default=True)
+
+    class ConnectionAccessor:
+        """{{ conn.my_id.host }}: a connection from AIRFLOW_CONN_<ID> (URI or JSON), as Airflow reads it."""
+
+        def __getattr__(self, conn_id):
+            import urllib.parse
+
+            if conn_id.startswith("__"):
+                raise AttributeError(conn_id)
+            env_name = "AIRFLOW_CONN_" + conn_id.upper()
+            if env_name not in os.environ:
+                raise KeyError(f"The conn_id `{conn_id}` isn't defined (set environment variable {env_name})")
+            text = os.environ[env_name]
+            if text.lstrip().startswith("{"):
+                data = json.loads(text)
+                extra = data.get("extra") or {}
+                extra = json.loads(extra) if isinstance(extra, str) else extra
+                return types.SimpleNamespace(
+                    conn_id=conn_id, conn_type=data.get("conn_type"), host=data.get("host"), login=data.get("login"),
+                    password=data.get("password"), port=data.get("port"), schema=data.get("schema"), extra_dejson=extra)
+            parts = urllib.parse.urlsplit(text)
+            unquote = urllib.parse.unquote
+            return types.SimpleNamespace(
+                conn_id=conn_id, conn_type=parts.scheme.replace("-", "_"), host=unquote(parts.hostname or ""),
+                login=unquote(parts.username) if parts.username else None,
+                password=unquote(parts.password) if parts.password else None, port=parts.port,
+                schema=unquote(parts.path.lstrip("/")), extra_dejson=dict(urllib.parse.parse_qsl(parts.query)))
+
+    def ds_add(ds, days):
+        if not days:
+            return str(ds)
+        return (dt.datetime.strptime(str(ds), "%Y-%m-%d") + dt.timedelta(days=days)).strftime("%Y-%m-%d")
+
+    def ds_format(ds, input_format, output_format):
+        return dt.datetime.strptime(str(ds), input_format).strftime(output_format)
+
+    macros = types.SimpleNamespace(
+        ds_add=ds_add, ds_format=ds_format, datetime=dt.datetime, timedelta=dt.timedelta,
+        json=json, time=time, uuid=uuid, random=random.random,
+    )
+    ti = TaskInstance()
+    ds = date.strftime("%Y-%m-%d")
+    ts = date.isoformat()
+    dag = types.SimpleNamespace(dag_id=dag_id)
+    context = {
+        "dag": dag,
+        "task": types.SimpleNamespace(task_id=task_id, dag_id=dag_id, dag=dag),
+        "ti": ti,
+        "task_instance": ti,
+        "run_id": run_id,
+        "params": dict(params),
+        "macros": macros,
+        "var": {"value": VariableAccessor(False), "json": VariableAccessor(True)},
+        "conn": ConnectionAccessor(),
+        "dag_run": types.SimpleNamespace(
+            dag_id=dag_id, run_id=run_id, logical_date=date, conf={}, run_type="manual",
+            data_interval_start=date, data_interval_end=date,
+        ),
+        "logical_date": date,
+        "ds": ds,
+        "ds_nodash": ds.replace("-", ""),
+        "ts": ts,
+        "ts_nodash": date.strftime("%Y%m%dT%H%M%S"),
+        "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
+        "data_interval_start": date,
+        "data_interval_end": date,
+        "task_instance_key_str": f"{dag_id}__{task_id}__{ds.replace('-', '')}",
+        "inlets": [],
+        "outlets": [],
+    }
+    return types.SimpleNamespace(
+        context=context,
+        pushed=pushed,
+        get_current_context=lambda: context,
+        Variable=Variable,
+        AirflowException=AirflowException,
+        AirflowSkipException=AirflowSkipException,
+        AirflowFailException=AirflowFailException,
+    )
+
+
+def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates_dict=None,
+                         multiple_outputs=False):
+    """Call a task callable the way PythonOperator / @task does; return (XCom values, skipped).
+
+    Context entries are passed when the callable names them or takes **kwargs; values pushed with
+    ti.xcom_push come back next to "return_value"; AirflowSkipException means skipped.
+    """
+    import inspect
+
+    context = dict(airflow.context, templates_dict=templates_dict)
+    merged = {**context, **op_kwargs}
+    signature = inspect.signature(python_callable)
+    for name in list(signature.parameters)[: len(op_args)]:
+        if name in merged and name not in op_kwargs:
+            merged.pop(name)  # filled positionally; Airflow forbids the clash, we let the argument win
+    if not any(p.kind == p.VAR_KEYWORD for p in signature.parameters.values()):
+        merged = {key: merged[key] for key in signature.parameters if key in merged}
+    try:
+        value = python_callable(*op_args, **merged)
+        if inspect.iscoroutine(value):  # async callables run to completion, as Airflow 3 does
+            import asyncio
+
+            value = asyncio.run(value)
+    except airflow.AirflowSkipException as skip:
+        print(f"Task skipped: {skip}")
+        return {}, True
+    results = dict(airflow.pushed, return_value=value)
+    if multiple_outputs:
+        if not isinstance(value, dict):
+            raise TypeError(f"multiple_outputs is set but the callable returned {type(value).__name__}, not a dict")
+        results.update({str(key): item for key, item in value.items()})
+    return results, False
+
+
+def _airflow_should_skip(trigger_rule, upstream_skipped):
+    """Whether a task is skipped given its trigger rule and which direct upstream tasks were skipped.
+
+    On KFP a failed upstream stops its dependants, so only the skip half of each rule applies here.
+    """
+    flags = [bool(flag) for flag in upstream_skipped]
+    if trigger_rule in ("all_success", "none_skipped", "all_done_min_one_success"):
+        return any(flags)
+    if trigger_rule in ("one_success", "none_failed_min_one_success", "one_done"):
+        return bool(flags) and all(flags)
+    if trigger_rule == "all_skipped":
+        return not (flags and all(flags))
+    if trigger_rule in ("one_failed", "all_failed"):
+        return True  # no upstream failed (a failure would have stopped the run): Airflow skips
+    return False  # none_failed, all_done, always: skipped upstreams do not matter
+
+
+def _airflow_branch_ids(chosen):
+    """A branch callable's return value as a list of task ids (None: follow nothing), like Airflow."""
+    if chosen is None:
+        return []
+    if isinstance(chosen, str):
+        return [chosen]
+    return [str(item) for item in chosen]
+
+
+def _airflow_not_followed(task_id, follow):
+    """Whether a branch that chose `follow` skips its direct downstream task `task_id`.
+
+    Choosing a task group follows the tasks inside it ("group.task" ids), as Airflow does.
+    """
+    if follow is None:  # the branch failed (an all_done task runs anyway): no direct skip
+        return False
+    prefixes = [task_id[:index] for index, char in enumerate(task_id) if char == "."]
+    return not (task_id in follow or any(prefix in follow for prefix in prefixes))
+
+
+def _kfp_outputs(results, skipped, spec):
+    """Turn XCom values into the component's return tuple, in the order of `spec`.
+
+    spec: (key, kind) pairs; kind 'json' sends the value as JSON text (None and nested values
+    survive), 'str'/'int'/'float'/'bool'/'list'/'dict' sends it typed, 'skipped' sends the flag.
+    Outputs of a skipped task carry empty values; Airflow would have pushed nothing.
+    """
+    import json
+
+    empty = {"json": "null", "str": "", "int": 0, "float": 0.0, "bool": False, "list": [], "dict": {}}
+    types = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
+    values = []
+    for key, kind in spec:
+        if kind == "skipped":
+            values.append(bool(skipped))
+        elif skipped or key not in results:
+            values.append(empty[kind])
+        elif kind == "json":
+            values.append(json.dumps(results[key], default=str))
+        else:
+            value = results[key]
+            if kind == "list" and isinstance(value, tuple):
+                value = list(value)
+            if kind == "int" and isinstance(value, float) and value.is_integer():
+                value = int(value)  # lossless; Airflow does not check annotations at all
+            if not isinstance(value, types[kind]) or (kind in ("int", "float") and isinstance(value, bool)):
+                raise TypeError(f"XCom {key!r} is {type(value).__name__}, "
+                                f"but the task declares {kind} (its return annotation)")
+            values.append(value)
+    return tuple(values)
+
+
+# ---------------------------------------------------------------- components (one per Airflow task)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_branch_ids, _airflow_not_followed, _kfp_outputs],
+)
+def pick(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list)]):
+    """Airflow task 'pick' (@task.branch) from samples/dags/control_flow_branching.py:46:14."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json'), ('airflow_follow', 'list')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='pick', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:25:5).
+    def pick(params=None):
+        return "left" if params["path"] == "left" else "right"
+    results, skipped = _airflow_call_python(_airflow, pick, _op_args, _op_kwargs)
+    # A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped.
+    follow = [] if skipped else _airflow_branch_ids(results.get('return_value'))
+    if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in ['left', 'right']):
+        results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value
+    results['airflow_follow'] = follow
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_not_followed, _kfp_outputs],
+)
+def left(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+    pick_follow: list,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'left' (@task) from samples/dags/control_flow_branching.py:47:29."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_not_followed('left', pick_follow):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='left', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:29:5).
+    def left() -> str:
+        return "went left"
+    results, skipped = _airflow_call_python(_airflow, left, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_not_followed, _kfp_outputs],
+)
+def right(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+    pick_follow: list,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'right' (@task) from samples/dags/control_flow_branching.py:47:37."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_not_followed('right', pick_follow):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='right', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:33:5).
+    def right() -> str:
+        return "went right"
+    results, skipped = _airflow_call_python(_airflow, right, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
+)
+def left_only(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+    left__return_value: str,
+    left_skipped: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'left_only' (@task) from samples/dags/control_flow_branching.py:49:5."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_should_skip('all_success', [left_skipped]):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {('left', 'return_value'): left__return_value}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='left_only', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = [xcom[('left', 'return_value')]]
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:37:5).
+    def left_only(value: str) -> str:
+        return value.upper()
+    results, skipped = _airflow_call_python(_airflow, left_only, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
+)
+def report(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+    left_skipped: bool,
+    right_skipped: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'report' (@task) from samples/dags/control_flow_branching.py:50:40."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    _skipped_join = _airflow_should_skip('none_failed_min_one_success', [left_skipped, right_skipped])  # the removed task 'join'
+    if _airflow_should_skip('all_success', [_skipped_join]):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='report', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:43:5).
+    def report() -> str:
+        return "joined"
+    results, skipped = _airflow_call_python(_airflow, report, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+def gate(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_condition', bool)]):
+    """Airflow task 'gate' (ShortCircuitOperator) from samples/dags/control_flow_branching.py:55:12."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json'), ('airflow_condition', 'bool')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='gate', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:52:5).
+    def gate_open(params=None):
+        return params["open_gate"]
+    results, skipped = _airflow_call_python(_airflow, gate_open, _op_args, _op_kwargs)
+    # A short circuit: a falsy return value skips the tasks downstream. Airflow 3 then ends the
+    # task with DownstreamTasksSkipped, so no return value is pushed.
+    results['airflow_condition'] = False if skipped else bool(results.get('return_value'))
+    if not skipped and not results['airflow_condition'] and True:
+        results.pop('return_value', None)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+def behind_gate(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+    gate_condition: bool,
+) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+    """Airflow task 'behind_gate' (@task) from samples/dags/control_flow_branching.py:69:14."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if gate_condition is False:
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='behind_gate', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:58:5).
+    def behind_gate() -> int:
+        return 1
+    results, skipped = _airflow_call_python(_airflow, behind_gate, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+def cleanup(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+) -> NamedTuple("Outputs", [('return_value', str)]):
+    """Airflow task 'cleanup' (@task) from samples/dags/control_flow_branching.py:70:23."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='cleanup', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:62:5).
+    def cleanup() -> str:
+        return "cleaned"
+    results, skipped = _airflow_call_python(_airflow, cleanup, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
+)
+def after_behind_gate(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+    behind_gate__return_value: int,
+    behind_gate_skipped: bool,
+) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+    """Airflow task 'after_behind_gate' (@task) from samples/dags/control_flow_branching.py:71:5."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_should_skip('all_success', [behind_gate_skipped]):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {('behind_gate', 'return_value'): behind_gate__return_value}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='after_behind_gate', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = [xcom[('behind_gate', 'return_value')]]
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:66:5).
+    def after_behind_gate(value: int) -> int:
+        return value + 1
+    results, skipped = _airflow_call_python(_airflow, after_behind_gate, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_branch_ids, _airflow_not_followed, _kfp_outputs],
+)
+def many(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list)]):
+    """Airflow task 'many' (BranchPythonOperator) from samples/dags/control_flow_branching.py:76:12."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json'), ('airflow_follow', 'list')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='many', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:73:5).
+    def choose_two():
+        return ["first", "third"]
+    results, skipped = _airflow_call_python(_airflow, choose_two, _op_args, _op_kwargs)
+    # A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped.
+    follow = [] if skipped else _airflow_branch_ids(results.get('return_value'))
+    if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in ['first', 'second', 'third']):
+        results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value
+    results['airflow_follow'] = follow
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_not_followed, _kfp_outputs],
+)
+def first(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+    many_follow: list,
+) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+    """Airflow task 'first' (@task) from samples/dags/control_flow_branching.py:94:20."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_not_followed('first', many_follow):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='first', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:79:5).
+    def first() -> int:
+        return 1
+    results, skipped = _airflow_call_python(_airflow, first, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_not_followed, _kfp_outputs],
+)
+def second(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+    many_follow: list,
+) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+    """Airflow task 'second' (@task) from samples/dags/control_flow_branching.py:94:29."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_not_followed('second', many_follow):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='second', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:83:5).
+    def second() -> int:
+        return 2
+    results, skipped = _airflow_call_python(_airflow, second, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_not_followed, _kfp_outputs],
+)
+def third(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+    many_follow: list,
+) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+    """Airflow task 'third' (@task) from samples/dags/control_flow_branching.py:94:39."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_not_followed('third', many_follow):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='third', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:87:5).
+    def third() -> int:
+        return 3
+    results, skipped = _airflow_call_python(_airflow, third, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
+)
+def any_of_them(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+    first_skipped: bool,
+    second_skipped: bool,
+    third_skipped: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'any_of_them' (@task) from samples/dags/control_flow_branching.py:95:28."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_should_skip('one_success', [first_skipped, second_skipped, third_skipped]):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='any_of_them', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:91:5).
+    def any_of_them() -> str:
+        return "at least one ran"
+    results, skipped = _airflow_call_python(_airflow, any_of_them, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_branch_ids, _airflow_not_followed, _kfp_outputs],
+)
+def direct_join_branch(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list)]):
+    """Airflow task 'direct_join_branch' (@task.branch) from samples/dags/control_flow_branching.py:109:32."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json'), ('airflow_follow', 'list')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='direct_join_branch', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:98:5).
+    def direct_join_branch():
+        return "step"
+    results, skipped = _airflow_call_python(_airflow, direct_join_branch, _op_args, _op_kwargs)
+    # A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped.
+    follow = [] if skipped else _airflow_branch_ids(results.get('return_value'))
+    _relatives = {'step': ['direct_join']}  # direct downstream tasks that are downstream of others too
+    follow += [task_id for chosen_id in follow for task_id in _relatives.get(chosen_id, [])]
+    if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in ['step', 'direct_join']):
+        results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value
+    results['airflow_follow'] = follow
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_not_followed, _kfp_outputs],
+)
+def step(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+    direct_join_branch_follow: list,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'step' (@task) from samples/dags/control_flow_branching.py:110:25."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_not_followed('step', direct_join_branch_follow):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='step', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:102:5).
+    def step() -> str:
+        return "step ran"
+    results, skipped = _airflow_call_python(_airflow, step, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _airflow_not_followed, _kfp_outputs],
+)
+def direct_join(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+    direct_join_branch_follow: list,
+    step_skipped: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'direct_join' (@task) from samples/dags/control_flow_branching.py:109:54."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_not_followed('direct_join', direct_join_branch_follow) or _airflow_should_skip('all_success', [step_skipped, False]):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='direct_join', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:106:5).
+    def direct_join() -> str:
+        return "not skipped: downstream of the chosen step"
+    results, skipped = _airflow_call_python(_airflow, direct_join, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+# ---------------------------------------------------------------- pipeline
+
+
+@dsl.pipeline(name='control-flow-branching', description='Converted from Airflow DAG control_flow_branching')
+def control_flow_branching_pipeline(
+    path: str = 'left',
+    open_gate: bool = False,
+    logical_date: str = '',
+    run_id: str = '',
+):
+    # pick: @task.branch -> Python lightweight component choosing the branch (native)
+    pick_task = pick(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        param_open_gate=open_gate,
+    )
+    pick_task.set_display_name('pick')
+    # left: @task -> Python lightweight component (native)
+    left_task = left(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        param_open_gate=open_gate,
+        pick_follow=pick_task.outputs['airflow_follow'],
+    )
+    left_task.set_display_name('left')
+    # right: @task -> Python lightweight component (native)
+    right_task = right(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        param_open_gate=open_gate,
+        pick_follow=pick_task.outputs['airflow_follow'],
+    )
+    right_task.set_display_name('right')
+    # left_only: @task -> Python lightweight component (native)
+    left_only_task = left_only(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        param_open_gate=open_gate,
+        left__return_value=left_task.outputs['return_value'],
+        left_skipped=left_task.outputs['airflow_skipped'],
+    )
+    left_only_task.set_display_name('left_only')
+    # report: @task -> Python lightweight component (native)
+    report_task = report(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        param_open_gate=open_gate,
+        left_skipped=left_task.outputs['airflow_skipped'],
+        right_skipped=right_task.outputs['airflow_skipped'],
+    )
+    report_task.set_display_name('report')
+    # gate: ShortCircuitOperator -> Python lightweight component deciding whether downstream tasks run (native)
+    gate_task = gate(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        param_open_gate=open_gate,
+    )
+    gate_task.set_display_name('gate')
+    # behind_gate: @task -> Python lightweight component (native)
+    behind_gate_task = behind_gate(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        param_open_gate=open_gate,
+        gate_condition=gate_task.outputs['airflow_condition'],
+    )
+    behind_gate_task.set_display_name('behind_gate')
+    # cleanup: @task -> Python lightweight component (native)
+    cleanup_task = cleanup(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        param_open_gate=open_gate,
+    )
+    cleanup_task.set_display_name('cleanup')
+    cleanup_task.after(behind_gate_task)
+    cleanup_task.ignore_upstream_failure()  # trigger rule all_done
+    # after_behind_gate: @task -> Python lightweight component (native)
+    after_behind_gate_task = after_behind_gate(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        param_open_gate=open_gate,
+        behind_gate__return_value=behind_gate_task.outputs['return_value'],
+        behind_gate_skipped=behind_gate_task.outputs['airflow_skipped'],
+    )
+    after_behind_gate_task.set_display_name('after_behind_gate')
+    # many: BranchPythonOperator -> Python lightweight component choosing the branch (native)
+    many_task = many(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        param_open_gate=open_gate,
+    )
+    many_task.set_display_name('many')
+    # first: @task -> Python lightweight component (native)
+    first_task = first(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        param_open_gate=open_gate,
+        many_follow=many_task.outputs['airflow_follow'],
+    )
+    first_task.set_display_name('first')
+    # second: @task -> Python lightweight component (native)
+    second_task = second(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        param_open_gate=open_gate,
+        many_follow=many_task.outputs['airflow_follow'],
+    )
+    second_task.set_display_name('second')
+    # third: @task -> Python lightweight component (native)
+    third_task = third(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        param_open_gate=open_gate,
+        many_follow=many_task.outputs['airflow_follow'],
+    )
+    third_task.set_display_name('third')
+    # any_of_them: @task -> Python lightweight component (native)
+    any_of_them_task = any_of_them(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        param_open_gate=open_gate,
+        first_skipped=first_task.outputs['airflow_skipped'],
+        second_skipped=second_task.outputs['airflow_skipped'],
+        third_skipped=third_task.outputs['airflow_skipped'],
+    )
+    any_of_them_task.set_display_name('any_of_them')
+    # direct_join_branch: @task.branch -> Python lightweight component choosing the branch (native)
+    direct_join_branch_task = direct_join_branch(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        param_open_gate=open_gate,
+    )
+    direct_join_branch_task.set_display_name('direct_join_branch')
+    # step: @task -> Python lightweight component (native)
+    step_task = step(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        param_open_gate=open_gate,
+        direct_join_branch_follow=direct_join_branch_task.outputs['airflow_follow'],
+    )
+    step_task.set_display_name('step')
+    # direct_join: @task -> Python lightweight component (native)
+    direct_join_task = direct_join(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        param_open_gate=open_gate,
+        direct_join_branch_follow=direct_join_branch_task.outputs['airflow_follow'],
+        step_skipped=step_task.outputs['airflow_skipped'],
+    )
+    direct_join_task.set_display_name('direct_join')
+
+
+if __name__ == "__main__":
+    target = Path(__file__).with_name('control_flow_branching.yaml')
+    compiler.Compiler().compile(control_flow_branching_pipeline, str(target))

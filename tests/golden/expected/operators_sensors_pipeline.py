@@ -1,0 +1,885 @@
+"""Kubeflow Pipelines v2 pipeline converted by kfmigrate from the Airflow DAG 'operators_sensors'.
+
+Source: samples/dags/operators_sensors.py
+Schedule in Airflow: none (runs when triggered)
+
+Compile with `python {this file}` (writes operators_sensors.yaml next to it), or run it with
+kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
+"""
+
+
+from pathlib import Path
+from typing import NamedTuple
+
+from kfp import compiler, dsl
+from kfp import kubernetes
+
+
+BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
+
+
+# ---------------------------------------------------------------- kfmigrate run-time helpers
+# Copied into the components that use them (additional_funcs). They rebuild what an Airflow task
+# sees: its context, XCom, Jinja rendering, the bash runner and trigger rules on skips.
+
+
+def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_number=1):
+    """Build what an Airflow task sees at run time: its context, XCom access and a few Airflow names.
+
+    logical_date is ISO 8601 text; empty means now (UTC), like a manual Airflow run, for which
+    data_interval_start == data_interval_end == logical_date. run_id empty means
+    "manual__<now>", as Airflow 3 names a manual run. xcom maps (task_id, key) to the values wired
+    in from upstream tasks.
+    """
+    import datetime as dt
+    import json
+    import os
+    import random
+    import time
+    import types
+    import uuid
+
+    class DateTime(dt.datetime):
+        """A datetime with the pendulum methods DAGs use most (Airflow's dates are pendulum's)."""
+
+        def add(self, years=0, months=0, weeks=0, days=0, hours=0, minutes=0, seconds=0, microseconds=0):
+            import calendar
+
+            months_total = self.month - 1 + months + 12 * years
+            year, month = self.year + months_total // 12, months_total % 12 + 1
+            last_day = calendar.monthrange(year, month)[1]
+            moved = self.replace(year=year, month=month, day=min(self.day, last_day))
+            return moved + dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds,
+                                        microseconds=microseconds)
+
+        def subtract(self, **units):
+            return self.add(**{unit: -amount for unit, amount in units.items()})
+
+        def in_timezone(self, name):
+            import zoneinfo
+
+            return self.astimezone(zoneinfo.ZoneInfo(name))
+
+        in_tz = in_timezone
+
+        def start_of(self, unit):
+            units = ("year", "month", "day", "hour", "minute", "second")
+            if unit == "week":
+                return self.start_of("day").subtract(days=self.weekday())
+            keep = units.index(unit) + 1
+            fields = dict(zip(units, (self.year, self.month, self.day, self.hour, self.minute, self.second)))
+            defaults = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0}
+            kept = {u: fields[u] for u in units[1:keep]}
+            return self.replace(microsecond=0, **{u: defaults[u] for u in units[keep:]}, **kept)
+
+        def end_of(self, unit):
+            steps = {"year": {"years": 1}, "month": {"months": 1}, "week": {"weeks": 1}, "day": {"days": 1},
+                     "hour": {"hours": 1}, "minute": {"minutes": 1}, "second": {"seconds": 1}}
+            return self.start_of(unit).add(**steps[unit]) - dt.timedelta(microseconds=1)
+
+        def to_date_string(self):
+            return self.strftime("%Y-%m-%d")
+
+        def to_datetime_string(self):
+            return self.strftime("%Y-%m-%d %H:%M:%S")
+
+        def to_iso8601_string(self):
+            text = self.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        def format(self, fmt):
+            import re
+
+            tokens = {"YYYY": "%Y", "YY": "%y", "MMMM": "%B", "MMM": "%b", "MM": "%m", "DD": "%d", "dddd": "%A",
+                      "ddd": "%a", "HH": "%H", "hh": "%I", "mm": "%M", "ss": "%S", "A": "%p", "ZZ": "%z"}
+            pattern = "|".join(sorted(tokens, key=len, reverse=True))
+            return self.strftime(re.sub(pattern, lambda m: tokens[m.group(0)], fmt.replace("%", "%%")))
+
+        @property
+        def int_timestamp(self):
+            return int(self.timestamp())
+
+        @property
+        def day_of_week(self):
+            return self.weekday()
+
+        @property
+        def day_of_year(self):
+            return self.timetuple().tm_yday
+
+    utc = dt.timezone.utc
+    now = DateTime.now(utc)
+    if logical_date:
+        date = DateTime.fromisoformat(logical_date.replace("Z", "+00:00"))
+        date = date.replace(tzinfo=utc) if date.tzinfo is None else date.astimezone(utc)
+    else:
+        date = now
+    run_id = run_id or f"manual__{now.isoformat()}"  # Airflow 3 names manual runs after the trigger time
+
+    class AirflowException(Exception):
+        """Stands in for airflow.exceptions.AirflowException."""
+
+    class AirflowSkipException(AirflowException):
+        """Raise it to mark the task skipped, as in Airflow."""
+
+    class AirflowFailException(AirflowException):
+        """Raise it to fail the task (KFP may still retry it)."""
+
+    pushed = {}
+
+    class TaskInstance:
+        """The part of Airflow's TaskInstance a converted callable can use."""
+
+        def __init__(self):
+            self.dag_id, self.task_id, self.run_id = dag_id, task_id, run_id
+            self.try_number, self.map_index, self.logical_date = try_number, -1, date
+
+        def xcom_push(self, key, value):
+            pushed[key] = value
+
+        def xcom_pull(self, task_ids=None, dag_id=None, key="return_value", **_ignored):
+            if isinstance(task_ids, str):
+                return self._pull_one(task_ids, key)
+            if task_ids is None:
+                raise AirflowException("xcom_pull() without task_ids is not supported on KFP "
+                                       "(kfmigrate wires literal task_ids only)")
+            return [self._pull_one(one, key) for one in task_ids]
+
+        def _pull_one(self, upstream_id, key):
+            if (upstream_id, key) not in xcom:
+                raise AirflowException(
+                    f"xcom_pull(task_ids={upstream_id!r}, key={key!r}) was not wired at conversion time; "
+                    "kfmigrate wires xcom_pull calls whose task_ids and key are literals"
+                )
+            return xcom[(upstream_id, key)]
+
+    def variable(key, default=None, deserialize_json=False, has_default=False):
+        env_name = "AIRFLOW_VAR_" + key.upper()
+        if env_name not in os.environ:
+            if has_default:
+                return default
+            raise KeyError(f"Variable {key} does not exist (set environment variable {env_name})")
+        value = os.environ[env_name]
+        return json.loads(value) if deserialize_json else value
+
+    missing = object()
+
+    class Variable:
+        """airflow Variable.get reading AIRFLOW_VAR_<KEY> environment variables, as Airflow does first."""
+
+        @staticmethod
+        def get(key, default_var=missing, deserialize_json=False, default=missing, **_ignored):
+            fallback = default if default is not missing else default_var
+            return variable(key, fallback, deserialize_json, has_default=fallback is not missing)
+
+    class VariableAccessor:
+        """{{ var.value.x }} and {{ var.json.x }} in templates."""
+
+        def __init__(self, deserialize_json):
+            self._json = deserialize_json
+
+        def __getattr__(self, key):
+            if key.startswith("__"):
+                raise AttributeError(key)
+            return variable(key, deserialize_json=self._json)
+
+        def get(self, key, default=None):
+            return variable(key, default, self._json, has_default=True)
+
+    class ConnectionAccessor:
+        """{{ conn.my_id.host }}: a connection from AIRFLOW_CONN_<ID> (URI or JSON), as Airflow reads it."""
+
+        def __getattr__(self, conn_id):
+            import urllib.parse
+
+            if conn_id.startswith("__"):
+                raise AttributeError(conn_id)
+            env_name = "AIRFLOW_CONN_" + conn_id.upper()
+            if env_name not in os.environ:
+                raise KeyError(f"The conn_id `{conn_id}` isn't defined (set environment variable {env_name})")
+            text = os.environ[env_name]
+            if text.lstrip().startswith("{"):
+                data = json.loads(text)
+                extra = data.get("extra") or {}
+                extra = json.loads(extra) if isinstance(extra, str) else extra
+                return types.SimpleNamespace(
+                    conn_id=conn_id, conn_type=data.get("conn_type"), host=data.get("host"), login=data.get("login"),
+                    password=data.get("password"), port=data.get("port"), schema=data.get("schema"), extra_dejson=extra)
+            parts = urllib.parse.urlsplit(text)
+            unquote = urllib.parse.unquote
+            return types.SimpleNamespace(
+                conn_id=conn_id, conn_type=parts.scheme.replace("-", "_"), host=unquote(parts.hostname or ""),
+                login=unquote(parts.username) if parts.username else None,
+                password=unquote(parts.password) if parts.password else None, port=parts.port,
+                schema=unquote(parts.path.lstrip("/")), extra_dejson=dict(urllib.parse.parse_qsl(parts.query)))
+
+    def ds_add(ds, days):
+        if not days:
+            return str(ds)
+        return (dt.datetime.strptime(str(ds), "%Y-%m-%d") + dt.timedelta(days=days)).strftime("%Y-%m-%d")
+
+    def ds_format(ds, input_format, output_format):
+        return dt.datetime.strptime(str(ds), input_format).strftime(output_format)
+
+    macros = types.SimpleNamespace(
+        ds_add=ds_add, ds_format=ds_format, datetime=dt.datetime, timedelta=dt.timedelta,
+        json=json, time=time, uuid=uuid, random=random.random,
+    )
+    ti = TaskInstance()
+    ds = date.strftime("%Y-%m-%d")
+    ts = date.isoformat()
+    dag = types.SimpleNamespace(dag_id=dag_id)
+    context = {
+        "dag": dag,
+        "task": types.SimpleNamespace(task_id=task_id, dag_id=dag_id, dag=dag),
+        "ti": ti,
+        "task_instance": ti,
+        "run_id": run_id,
+        "params": dict(params),
+        "macros": macros,
+        "var": {"value": VariableAccessor(False), "json": VariableAccessor(True)},
+        "conn": ConnectionAccessor(),
+        "dag_run": types.SimpleNamespace(
+            dag_id=dag_id, run_id=run_id, logical_date=date, conf={}, run_type="manual",
+            data_interval_start=date, data_interval_end=date,
+        ),
+        "logical_date": date,
+        "ds": ds,
+        "ds_nodash": ds.replace("-", ""),
+        "ts": ts,
+        "ts_nodash": date.strftime("%Y%m%dT%H%M%S"),
+        "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
+        "data_interval_start": date,
+        "data_interval_end": date,
+        "task_instance_key_str": f"{dag_id}__{task_id}__{ds.replace('-', '')}",
+        "inlets": [],
+        "outlets": [],
+    }
+    return types.SimpleNamespace(
+        context=context,
+        pushed=pushed,
+        get_current_context=lambda: context,
+        Variable=Variable,
+        AirflowException=AirflowException,
+        AirflowSkipException=AirflowSkipException,
+        AirflowFailException=AirflowFailException,
+    )
+
+
+def _airflow_render(value, context):
+    """Render Jinja in a templated field value (str, or lists/tuples/dicts of them) like Airflow.
+
+    Airflow renders with a sandboxed environment, StrictUndefined, the `do` extension and its date
+    filters; dict keys are not rendered. jinja2 is imported only when a string holds Jinja.
+    """
+    if isinstance(value, str):
+        if "{{" not in value and "{%" not in value and "{#" not in value:
+            # Jinja drops one trailing newline even from plain text; Airflow shows the same.
+            return value[:-1] if value.endswith("\n") else value
+        import jinja2
+        import jinja2.sandbox
+
+        env = jinja2.sandbox.SandboxedEnvironment(
+            undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.do"], cache_size=0,
+        )
+        env.filters.update(
+            ds=lambda d: None if d is None else d.strftime("%Y-%m-%d"),
+            ds_nodash=lambda d: None if d is None else d.strftime("%Y%m%d"),
+            ts=lambda d: None if d is None else d.isoformat(),
+            ts_nodash=lambda d: None if d is None else d.strftime("%Y%m%dT%H%M%S"),
+            ts_nodash_with_tz=lambda d: None if d is None else d.isoformat().replace("-", "").replace(":", ""),
+        )
+        return env.from_string(value).render(**context)
+    if isinstance(value, tuple):
+        return tuple(_airflow_render(item, context) for item in value)
+    if isinstance(value, list):
+        return [_airflow_render(item, context) for item in value]
+    if isinstance(value, dict):
+        return {key: _airflow_render(item, context) for key, item in value.items()}
+    return value
+
+
+def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates_dict=None,
+                         multiple_outputs=False):
+    """Call a task callable the way PythonOperator / @task does; return (XCom values, skipped).
+
+    Context entries are passed when the callable names them or takes **kwargs; values pushed with
+    ti.xcom_push come back next to "return_value"; AirflowSkipException means skipped.
+    """
+    import inspect
+
+    context = dict(airflow.context, templates_dict=templates_dict)
+    merged = {**context, **op_kwargs}
+    signature = inspect.signature(python_callable)
+    for name in list(signature.parameters)[: len(op_args)]:
+        if name in merged and name not in op_kwargs:
+            merged.pop(name)  # filled positionally; Airflow forbids the clash, we let the argument win
+    if not any(p.kind == p.VAR_KEYWORD for p in signature.parameters.values()):
+        merged = {key: merged[key] for key in signature.parameters if key in merged}
+    try:
+        value = python_callable(*op_args, **merged)
+        if inspect.iscoroutine(value):  # async callables run to completion, as Airflow 3 does
+            import asyncio
+
+            value = asyncio.run(value)
+    except airflow.AirflowSkipException as skip:
+        print(f"Task skipped: {skip}")
+        return {}, True
+    results = dict(airflow.pushed, return_value=value)
+    if multiple_outputs:
+        if not isinstance(value, dict):
+            raise TypeError(f"multiple_outputs is set but the callable returned {type(value).__name__}, not a dict")
+        results.update({str(key): item for key, item in value.items()})
+    return results, False
+
+
+def _airflow_run_bash(airflow, bash_command, env=None, append_env=False, cwd=None, skip_on_exit_code=99,
+                      output_encoding="utf-8"):
+    """Run a rendered bash command like BashOperator; return (XCom values, skipped).
+
+    stdout and stderr are streamed to the log; the last line is the return value; an exit code in
+    skip_on_exit_code (99 by default) means skipped, any other non-zero code fails the task.
+    """
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    context = airflow.context
+    run_env = dict(os.environ) if env is None or append_env else {}
+    run_env.update(env or {})
+    run_env.update(
+        AIRFLOW_CTX_DAG_ID=context["dag"].dag_id, AIRFLOW_CTX_TASK_ID=context["task"].task_id,
+        AIRFLOW_CTX_LOGICAL_DATE=context["ts"], AIRFLOW_CTX_DAG_RUN_ID=context["run_id"],
+        AIRFLOW_CTX_TRY_NUMBER=str(context["ti"].try_number),
+    )
+    if skip_on_exit_code is None:
+        skip_codes = []
+    elif isinstance(skip_on_exit_code, int):
+        skip_codes = [skip_on_exit_code]
+    else:
+        skip_codes = list(skip_on_exit_code)
+    if cwd is not None and not os.path.isdir(cwd):
+        raise airflow.AirflowException(f"Can not find the cwd: {cwd}")
+    with tempfile.TemporaryDirectory(prefix="airflowtmp") as scratch:
+        process = subprocess.Popen(
+            [shutil.which("bash") or "bash", "-c", bash_command], cwd=cwd or scratch, env=run_env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        last_line = ""
+        for raw_line in process.stdout:
+            last_line = raw_line.decode(output_encoding, errors="backslashreplace").rstrip()
+            print(last_line, flush=True)
+        exit_code = process.wait()
+    if exit_code in skip_codes:
+        print(f"Bash command returned exit code {exit_code}. Skipping.")
+        return {}, True
+    if exit_code != 0:
+        raise airflow.AirflowException(
+            f"Bash command failed. The command returned a non-zero exit code {exit_code}.")
+    return dict(airflow.pushed, return_value=last_line), False
+
+
+def _airflow_should_skip(trigger_rule, upstream_skipped):
+    """Whether a task is skipped given its trigger rule and which direct upstream tasks were skipped.
+
+    On KFP a failed upstream stops its dependants, so only the skip half of each rule applies here.
+    """
+    flags = [bool(flag) for flag in upstream_skipped]
+    if trigger_rule in ("all_success", "none_skipped", "all_done_min_one_success"):
+        return any(flags)
+    if trigger_rule in ("one_success", "none_failed_min_one_success", "one_done"):
+        return bool(flags) and all(flags)
+    if trigger_rule == "all_skipped":
+        return not (flags and all(flags))
+    if trigger_rule in ("one_failed", "all_failed"):
+        return True  # no upstream failed (a failure would have stopped the run): Airflow skips
+    return False  # none_failed, all_done, always: skipped upstreams do not matter
+
+
+def _kfp_outputs(results, skipped, spec):
+    """Turn XCom values into the component's return tuple, in the order of `spec`.
+
+    spec: (key, kind) pairs; kind 'json' sends the value as JSON text (None and nested values
+    survive), 'str'/'int'/'float'/'bool'/'list'/'dict' sends it typed, 'skipped' sends the flag.
+    Outputs of a skipped task carry empty values; Airflow would have pushed nothing.
+    """
+    import json
+
+    empty = {"json": "null", "str": "", "int": 0, "float": 0.0, "bool": False, "list": [], "dict": {}}
+    types = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
+    values = []
+    for key, kind in spec:
+        if kind == "skipped":
+            values.append(bool(skipped))
+        elif skipped or key not in results:
+            values.append(empty[kind])
+        elif kind == "json":
+            values.append(json.dumps(results[key], default=str))
+        else:
+            value = results[key]
+            if kind == "list" and isinstance(value, tuple):
+                value = list(value)
+            if kind == "int" and isinstance(value, float) and value.is_integer():
+                value = int(value)  # lossless; Airflow does not check annotations at all
+            if not isinstance(value, types[kind]) or (kind in ("int", "float") and isinstance(value, bool)):
+                raise TypeError(f"XCom {key!r} is {type(value).__name__}, "
+                                f"but the task declares {kind} (its return annotation)")
+            values.append(value)
+    return tuple(values)
+
+
+def _from_json(text):
+    """Decode an XCom value that crossed from an upstream task as JSON text."""
+    import json
+
+    return json.loads(text)
+
+
+def _airflow_sensor(airflow, poke, poke_interval=60.0, timeout=604800.0, soft_fail=False, exponential_backoff=False,
+                    max_wait=None, silent_fail=False, never_fail=False):
+    """Poll `poke()` the way BaseSensorOperator.execute does (poke mode); return (XCom values, skipped).
+
+    poke returns a truth value, or an object with is_done/xcom_value (PokeReturnValue). Past
+    `timeout` seconds the sensor fails, or is skipped with soft_fail. Exponential backoff uses
+    Airflow's formula (doubling from poke_interval, hash jitter, capped by max_wait and the timeout).
+    """
+    import hashlib
+    import time
+    import traceback
+
+    class AirflowSensorTimeout(airflow.AirflowException):
+        """The sensor ran out of time (Airflow does not retry it; KFP retries it if retries are set)."""
+
+    started = time.monotonic()
+    poke_count = 1
+    while True:
+        try:
+            returned = poke()
+        except airflow.AirflowSkipException as skip:
+            print(f"Task skipped: {skip}")
+            return {}, True
+        except (AirflowSensorTimeout, airflow.AirflowFailException, TimeoutError):
+            if soft_fail or never_fail:
+                print("Skipping due to soft_fail/never_fail.")
+                return {}, True
+            raise
+        except Exception:
+            if silent_fail:
+                print("Sensor poke failed:\n" + traceback.format_exc())
+                returned = False
+            elif never_fail:
+                print("Skipping due to never_fail is set to True.")
+                return {}, True
+            else:
+                raise
+        if hasattr(returned, "is_done") and hasattr(returned, "xcom_value"):
+            if returned.is_done:
+                print("Success criteria met. Exiting.")
+                return dict(airflow.pushed, return_value=returned.xcom_value), False
+        elif returned:
+            print("Success criteria met. Exiting.")
+            return dict(airflow.pushed, return_value=None), False
+        duration = time.monotonic() - started
+        if duration > timeout:
+            message = f"Sensor has timed out; run duration of {duration} seconds exceeds the specified timeout of {timeout}."
+            if soft_fail:
+                print(message + " Skipping (soft_fail).")
+                return {}, True
+            raise AirflowSensorTimeout(message)
+        interval = poke_interval
+        if exponential_backoff:
+            context = airflow.context
+            min_backoff = max(int(poke_interval * (2 ** (poke_count - 2))), 1)
+            seed = f"{context['dag'].dag_id}#{context['task'].task_id}#{started}#{poke_count}".encode()
+            run_hash = int(hashlib.sha1(seed).hexdigest(), 16)
+            interval = min(timeout - int(time.monotonic() - started), min_backoff + run_hash % min_backoff)
+            if max_wait:
+                interval = min(max_wait, interval)
+        print(f"Not met yet; poking again in {interval} s")
+        time.sleep(max(interval, 0))
+        poke_count += 1
+
+
+# ---------------------------------------------------------------- components (one per Airflow task)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    packages_to_install=['jinja2'],
+    additional_funcs=[_airflow_runtime, _airflow_render, _kfp_outputs, _airflow_sensor],
+)
+def wait_for_file(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    filepath: str,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'wait_for_file' (FileSensor) from samples/dags/operators_sensors.py:28:17."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json'), ('airflow_skipped', 'skipped')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='operators_sensors', task_id='wait_for_file', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path}, xcom=xcom,
+    )
+    # FileSensor.poke: the base path comes from the connection's extra "path" (FSHook).
+    import os as _os
+    _base_path = getattr(_airflow.context["conn"], 'fs_default').extra_dejson.get("path", "")
+    _full_path = _os.path.join(_base_path, _airflow_render(filepath, _airflow.context))
+    def _poke():
+        import glob
+        import os
+        print(f"Poking for file {_full_path}")
+        for path in glob.glob(_full_path, recursive=False):
+            if os.path.isfile(path):
+                print(f"Found File {path}")
+                return True
+            for _root, _dirs, files in os.walk(path):
+                if files:
+                    return True
+        return False
+    results, skipped = _airflow_sensor(_airflow, _poke, poke_interval=1.0, timeout=30.0)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    packages_to_install=['jinja2'],
+    additional_funcs=[_airflow_runtime, _airflow_render, _airflow_call_python, _airflow_should_skip, _kfp_outputs, _airflow_sensor],
+)
+def has_content(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    path: str,
+    wait_for_file_skipped: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'has_content' (PythonSensor) from samples/dags/operators_sensors.py:29:19."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_should_skip('all_success', [wait_for_file_skipped]):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='operators_sensors', task_id='has_content', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {'path': _airflow_render(path, _airflow.context)}
+    class PokeReturnValue:
+        """airflow.sdk.PokeReturnValue, for the check: done or not, plus the XCom value."""
+
+        def __init__(self, is_done, xcom_value=None):
+            self.is_done, self.xcom_value = is_done, xcom_value
+
+        def __bool__(self):
+            return bool(self.is_done)
+    # The task callable (samples/dags/operators_sensors.py:16:1).
+    def file_has_content(path):
+        import os
+
+        return os.path.exists(path) and os.path.getsize(path) > 0
+    def _poke():
+        returned, skip = _airflow_call_python(_airflow, file_has_content, _op_args, _op_kwargs)
+        if skip:
+            raise _airflow.AirflowSkipException("the check raised AirflowSkipException")
+        return returned["return_value"]
+    results, skipped = _airflow_sensor(_airflow, _poke, poke_interval=1.0, timeout=30.0)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    packages_to_install=['jinja2'],
+    additional_funcs=[_airflow_runtime, _airflow_render, _airflow_should_skip, _kfp_outputs, _airflow_sensor],
+)
+def probe(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    bash_command: str,
+    has_content_skipped: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'probe' (BashSensor) from samples/dags/operators_sensors.py:33:13."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_should_skip('all_success', [has_content_skipped]):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='operators_sensors', task_id='probe', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path}, xcom=xcom,
+    )
+    _command, _env = _airflow_render(bash_command, _airflow.context), None
+    def _poke():
+        # BashSensor.poke: exit 0 means done; with retry_exit_code only that code means "not yet".
+        import subprocess
+        import tempfile
+        with tempfile.TemporaryDirectory(prefix="airflowtmp") as tmp_dir:
+            script = tmp_dir + "/probe.sh"
+            with open(script, "w") as handle:
+                handle.write(_command)
+            process = subprocess.run(["bash", script], cwd=tmp_dir, env=_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        print(process.stdout.decode('utf-8', errors="backslashreplace"))
+        print(f"Command exited with return code {process.returncode}")
+        if process.returncode == 0:
+            return True
+        return False
+    results, skipped = _airflow_sensor(_airflow, _poke, poke_interval=1.0, timeout=30.0)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_should_skip, _kfp_outputs, _airflow_sensor],
+)
+def short_pause(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    probe_skipped: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'short_pause' (TimeDeltaSensor) from samples/dags/operators_sensors.py:34:13."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_should_skip('all_success', [probe_skipped]):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='operators_sensors', task_id='short_pause', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path}, xcom=xcom,
+    )
+    # TimeDeltaSensor: data_interval_end (the logical date of a manual run) + delta
+    import datetime as _dt
+    _target = _airflow.context["data_interval_end"] + _dt.timedelta(seconds=1.0)
+    def _poke():
+        import datetime as dt
+        print(f"Checking if the delta has elapsed: target {_target}")
+        return dt.datetime.now(dt.timezone.utc) > _target
+    results, skipped = _airflow_sensor(_airflow, _poke, poke_interval=1.0, timeout=30.0)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_sensor],
+)
+def never_ready(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'never_ready' (PythonSensor) from samples/dags/operators_sensors.py:35:13."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json'), ('airflow_skipped', 'skipped')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='operators_sensors', task_id='never_ready', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    class PokeReturnValue:
+        """airflow.sdk.PokeReturnValue, for the check: done or not, plus the XCom value."""
+
+        def __init__(self, is_done, xcom_value=None):
+            self.is_done, self.xcom_value = is_done, xcom_value
+
+        def __bool__(self):
+            return bool(self.is_done)
+    # The task callable (samples/dags/operators_sensors.py:35:65).
+    def _lambda():
+        return False
+    def _poke():
+        returned, skip = _airflow_call_python(_airflow, _lambda, _op_args, _op_kwargs)
+        if skip:
+            raise _airflow.AirflowSkipException("the check raised AirflowSkipException")
+        return returned["return_value"]
+    results, skipped = _airflow_sensor(_airflow, _poke, poke_interval=1.0, timeout=2.0, soft_fail=True)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_run_bash, _airflow_should_skip, _kfp_outputs],
+)
+def after_never_ready(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    bash_command: str,
+    never_ready_skipped: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'after_never_ready' (BashOperator) from samples/dags/operators_sensors.py:36:19."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_should_skip('all_success', [never_ready_skipped]):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='operators_sensors', task_id='after_never_ready', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path}, xcom=xcom,
+    )
+    command = bash_command
+    results, skipped = _airflow_run_bash(_airflow, command)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_render, _airflow_call_python, _kfp_outputs, _airflow_sensor],
+)
+def line_count(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    path: str,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'line_count' (@task.sensor) from samples/dags/operators_sensors.py:49:21."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json'), ('airflow_skipped', 'skipped')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='operators_sensors', task_id='line_count', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path}, xcom=xcom,
+    )
+    _op_args = [_airflow_render(path, _airflow.context)]
+    _op_kwargs = {}
+    class PokeReturnValue:
+        """airflow.sdk.PokeReturnValue, for the check: done or not, plus the XCom value."""
+
+        def __init__(self, is_done, xcom_value=None):
+            self.is_done, self.xcom_value = is_done, xcom_value
+
+        def __bool__(self):
+            return bool(self.is_done)
+    # The task callable (samples/dags/operators_sensors.py:39:5).
+    def line_count(path: str) -> PokeReturnValue:
+        with open(path) as handle:
+            lines = handle.read().splitlines()
+        return PokeReturnValue(is_done=len(lines) > 0, xcom_value=len(lines))
+    def _poke():
+        returned, skip = _airflow_call_python(_airflow, line_count, _op_args, _op_kwargs)
+        if skip:
+            raise _airflow.AirflowSkipException("the check raised AirflowSkipException")
+        return returned["return_value"]
+    results, skipped = _airflow_sensor(_airflow, _poke, poke_interval=1.0, timeout=30.0)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs, _from_json],
+)
+def report(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    line_count__return_value: str,
+    line_count_skipped: bool,
+    short_pause_skipped: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'report' (@task) from samples/dags/operators_sensors.py:49:14."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_should_skip('all_success', [line_count_skipped, short_pause_skipped]):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {('line_count', 'return_value'): _from_json(line_count__return_value)}
+    _airflow = _airflow_runtime(
+        dag_id='operators_sensors', task_id='report', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path}, xcom=xcom,
+    )
+    _op_args = [xcom[('line_count', 'return_value')]]
+    _op_kwargs = {}
+    # The task callable (samples/dags/operators_sensors.py:45:5).
+    def report(count: int) -> str:
+        return f"{count} line(s) ready"
+    results, skipped = _airflow_call_python(_airflow, report, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+# ---------------------------------------------------------------- pipeline
+
+
+@dsl.pipeline(name='operators-sensors', description='Converted from Airflow DAG operators_sensors')
+def operators_sensors_pipeline(
+    path: str = '/tmp/kfmigrate-sensor-ready.txt',
+    logical_date: str = '',
+    run_id: str = '',
+):
+    # wait_for_file: FileSensor -> polling lightweight component (glob on the file system) (native)
+    wait_for_file_task = wait_for_file(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        filepath='{{ params.path }}',
+    )
+    wait_for_file_task.set_display_name('wait_for_file')
+    kubernetes.use_secret_as_env(wait_for_file_task, secret_name='airflow-conn-fs-default', secret_key_to_env={'uri': 'AIRFLOW_CONN_FS_DEFAULT'})
+    # has_content: PythonSensor -> polling lightweight component (the callable is the check) (native)
+    has_content_task = has_content(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        path='{{ params.path }}',
+        wait_for_file_skipped=wait_for_file_task.outputs['airflow_skipped'],
+    )
+    has_content_task.set_display_name('has_content')
+    # probe: BashSensor -> polling lightweight component (bash exit code) (native)
+    probe_task = probe(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        bash_command='test -s {{ params.path }}',
+        has_content_skipped=has_content_task.outputs['airflow_skipped'],
+    )
+    probe_task.set_display_name('probe')
+    # short_pause: TimeDeltaSensor -> polling lightweight component (wait for a delay) (native)
+    short_pause_task = short_pause(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        probe_skipped=probe_task.outputs['airflow_skipped'],
+    )
+    short_pause_task.set_display_name('short_pause')
+    # never_ready: PythonSensor -> polling lightweight component (the callable is the check) (native)
+    never_ready_task = never_ready(logical_date=logical_date, run_id=run_id, param_path=path)
+    never_ready_task.set_display_name('never_ready')
+    # after_never_ready: BashOperator -> bash lightweight component (native)
+    after_never_ready_task = after_never_ready(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        bash_command='echo never runs',
+        never_ready_skipped=never_ready_task.outputs['airflow_skipped'],
+    )
+    after_never_ready_task.set_display_name('after_never_ready')
+    # line_count: @task.sensor -> polling lightweight component (the callable is the check) (native)
+    line_count_task = line_count(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        path='{{ params.path }}',
+    )
+    line_count_task.set_display_name('line_count')
+    # report: @task -> Python lightweight component (native)
+    report_task = report(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_path=path,
+        line_count__return_value=line_count_task.outputs['return_value'],
+        line_count_skipped=line_count_task.outputs['airflow_skipped'],
+        short_pause_skipped=short_pause_task.outputs['airflow_skipped'],
+    )
+    report_task.set_display_name('report')
+
+
+if __name__ == "__main__":
+    target = Path(__file__).with_name('operators_sensors.yaml')
+    compiler.Compiler().compile(operators_sensors_pipeline, str(target))
