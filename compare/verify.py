@@ -173,12 +173,27 @@ def compare_task(task_name: str, info: dict, airflow_task, kfp_task) -> TaskComp
         return row
     if a_out != k_out:
         row.differences.append(f"outcome: Airflow {a_out} ({row.airflow_state}), KFP {k_out}")
+        for side, task, outcome in (("Airflow", airflow_task, a_out), ("KFP", kfp_task, k_out)):
+            why = failure_line(task) if outcome == "failed" else ""
+            if why:
+                row.notes.append(f"{side} failure: {why}")
     if a_out == "ran" and k_out == "ran":
         compare_xcoms(info, airflow_task, kfp_task, row)
         compare_rendered(airflow_task, kfp_task, row)
     if row.differences:
         row.status = "different"
     return row
+
+
+def failure_line(task) -> str:
+    """The line of a failed task's log that says why (its last exception line), if any."""
+    import re
+
+    for line in reversed(task.log_tail if task is not None else []):
+        found = re.search(r"\b(\w+(Error|Exception|Exit)\b.*)", line)
+        if found and "Traceback" not in line:
+            return found.group(1)[:300]
+    return ""
 
 
 def compare_xcoms(info: dict, airflow_task, kfp_task, row: TaskComparison) -> None:

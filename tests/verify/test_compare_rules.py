@@ -69,3 +69,13 @@ def test_airflow_running_no_task_is_incomplete_not_a_difference(tmp_path):
     result = verify_conversion(tmp_path / "d.py", "d", spec, rep, airflow_run=a)
     assert result.verdict == "incomplete" and result.differences == []
     assert "start_date is 2026-01-01" in result.problems[0]
+
+
+def test_a_failure_says_why():
+    rep = report(("t", "t", "native", {}, "PythonOperator"))
+    failed = kfp("t", "failed")
+    failed.log_tail = ["Traceback (most recent call last):", "  File \"c.py\", line 3", "KeyError: 'outlet_events'", ""]
+    a, k = runs([airflow("t", "success")], [failed])
+    rows, differences = compare_runs(rep, a, k)
+    assert differences == ["t: outcome: Airflow ran (success), KFP failed"]
+    assert rows[0].notes == ["KFP failure: KeyError: 'outlet_events'"]
