@@ -74,7 +74,8 @@ def test_sarif_validates_and_points_at_source(inventory, sarif_validator, tmp_pa
     assert got[("KFM203", "my dags/pipe#1.py")][0] == "note"
     assert got[("KFM102", "my dags/broken.py")][:3] == ("error", 4, 9)
     assert not any(code == "KFM103" for code, _ in got)  # a helper module without a DAG is not a finding
-    assert len(run["results"]) == 4
+    assert got[("KFM119", "my dags/pipe#1.py")][0] == "warning"  # the dag id Airflow rejects ('#')
+    assert len(run["results"]) == 5
 
 
 def test_sarif_outside_root_uses_absolute_file_uris(make_result, sarif_validator, tmp_path):
