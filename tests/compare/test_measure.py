@@ -21,7 +21,7 @@ TREE = textwrap.dedent("""
         "held = bytearray(100 * 1024 * 1024)\\n"
         "end = time.process_time() + 0.6\\n"
         "while time.process_time() < end: pass\\n"
-        "time.sleep(0.3)\\n"
+        "time.sleep(0.8)\\n"
     )
     subprocess.run([sys.executable, "-c", child], check=True)
     print("done", flush=True)
@@ -38,7 +38,8 @@ def test_run_measured_sees_the_whole_process_tree(tmp_path):
     assert result.peak_processes >= 2
     assert result.peak_rss_bytes > 250 * 1024 * 1024  # both allocations alive at one sample
     assert result.max_single_rss_bytes > 150 * 1024 * 1024
-    assert result.max_single_rss_bytes < result.peak_rss_bytes
+    # (no order between the two: the kernel's ru_maxrss counts a forked child's inherited pages,
+    # which a sample of the tree counts once, so the single maximum can exceed the sampled sum)
     assert result.cpu_seconds >= 0.6  # the grandchild's busy loop, reported by the kernel
     assert result.wall_seconds >= 0.9
     assert result.rss_timeline and result.rss_timeline[0][0] >= 0
