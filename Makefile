@@ -28,8 +28,13 @@ system-deps:
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
+# Benchmarks print figures measured in one run (see docs/benchmarks.md); the fuzz run is separate (20-50 min).
 bench: $(STAMP)
-	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
+	$(BIN)/python benchmarks/bench_overhead.py
+	$(BIN)/python benchmarks/bench_convert.py
+
+fuzz: $(STAMP)
+	$(BIN)/python benchmarks/fuzz_convert.py --examples 10000
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache
