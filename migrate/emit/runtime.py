@@ -497,11 +497,16 @@ HELPERS = ("_airflow_runtime", "_airflow_render", "_airflow_call_python", "_airf
            "_from_json")
 
 
-def helper_source(name: str) -> str:
-    """The source text of one helper, as copied into generated files."""
-    import inspect
+_SOURCES = {}
 
-    return inspect.getsource(globals()[name])
+
+def helper_source(name: str) -> str:
+    """The source text of one helper, as copied into generated files (read once per process)."""
+    if name not in _SOURCES:
+        import inspect
+
+        _SOURCES[name] = inspect.getsource(globals()[name])
+    return _SOURCES[name]
 
 
 def _airflow_sensor(airflow, poke, poke_interval=60.0, timeout=604800.0, soft_fail=False, exponential_backoff=False,
