@@ -13,7 +13,7 @@ import libcst as cst
 
 from migrate import ir
 from migrate.diagnostics import ERROR, Diagnostic, ConversionError
-from migrate.parse.interpreter import DagBuild, Interpreter, PARAM_TYPES, SCHEDULE_PRESETS, TaskBuild, to_value
+from migrate.parse.interpreter import DOC_ARGS, DagBuild, Interpreter, PARAM_TYPES, SCHEDULE_PRESETS, TaskBuild, to_value
 from migrate.parse.symbols import DateTime, Duration, Imported, Opaque, ParamSpec
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # larger "DAG files" are generated data, not DAGs
@@ -214,7 +214,7 @@ def build_task(task: TaskBuild, interp: Interpreter) -> ir.Task:
     if not isinstance(trigger, str):
         interp.diag("KFM110", f"trigger rule cannot be resolved statically: {getattr(trigger, 'source', trigger)}", task.node, task_id=task.task_id)
         trigger = "all_success"
-    doc = next((args[k] for k in ("doc_md", "doc", "doc_rst", "doc_json", "doc_yaml") if isinstance(args.get(k), str)), None)
+    doc = next((args[k] for k in DOC_ARGS if isinstance(args.get(k), str)), None)
     if doc is None and task.callable is not None:
         doc = task.callable.doc
     callbacks = lift_callbacks(args, interp, task.node)

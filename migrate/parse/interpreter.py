@@ -8,7 +8,6 @@ Whatever it cannot know becomes an Opaque value and, where it matters, a diagnos
 from __future__ import annotations
 
 import datetime as _dt
-import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -16,7 +15,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from migrate import ir
-from migrate.diagnostics import ERROR, INFO, WARNING, Diagnostic
+from migrate.diagnostics import INFO, WARNING, Diagnostic
 from migrate.parse import imports as names
 from migrate.parse.callables import ModuleIndex, lift_callable, lift_lambda
 from migrate.parse.imports import ImportTable, dotted_name
@@ -225,8 +224,6 @@ class Interpreter:
             scope.vars[target.value] = value
             if isinstance(line, cst.SimpleStatementLine):
                 scope.sources[target.value] = self.code(line).strip()
-            if isinstance(value, ContextDag):
-                pass
             return
         if isinstance(target, (cst.Tuple, cst.List)):
             elements = [e.value for e in target.elements]
@@ -1194,12 +1191,6 @@ class _Return:
 
 
 @dataclass
-class _DagStart:
-    dag_id: Any
-    kwargs: Dict[str, Any]
-
-
-@dataclass
 class _GroupStart:
     group_id: Any
     kwargs: Dict[str, Any]
@@ -1477,4 +1468,4 @@ def to_value(value: Any) -> ir.Value:
     return ir.Dynamic(repr(value), "not a literal")
 
 
-__all__ = ["Interpreter", "DagBuild", "TaskBuild", "to_value", "group_ends", "StaticError", "itertools"]
+__all__ = ["Interpreter", "DagBuild", "TaskBuild", "to_value", "group_ends", "StaticError"]

@@ -6,7 +6,7 @@ Airflow objects a DAG file builds (tasks, groups, decorated functions) and for w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import libcst as cst
 
@@ -31,11 +31,6 @@ class TaskRef:
 @dataclass(frozen=True)
 class GroupRef:
     group_id: str
-
-
-@dataclass(frozen=True)
-class DagRef:
-    dag_id: str
 
 
 @dataclass
@@ -133,5 +128,3 @@ class ContextDag:
     """The DAG object inside `with DAG(...) as dag` or returned by DAG(...)."""
     dag_id: str
 
-
-ARGUMENT_LIST = List[Any]
