@@ -44,6 +44,8 @@ CODES = {
     "KFM209": "connection or variable must be provided on the cluster",
     "KFM210": "behaviour differs on KFP",
     "KFM211": "container task cannot run on the local subprocess runner",
+    "KFM212": "task waits for a person: answer with a Kubernetes ConfigMap",
+    "KFM213": "task waits for runs of another pipeline on the KFP server",
     # emit / compile
     "KFM300": "generated pipeline failed to compile",
     "KFM301": "name was changed to be a valid KFP/Python identifier",

@@ -24,10 +24,7 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
     import datetime as dt
     import json
     import os
-    import random
-    import time
     import types
-    import uuid
 
     class DateTime(dt.datetime):
         """A datetime with the pendulum methods DAGs use most (Airflow's dates are pendulum's)."""
@@ -211,10 +208,18 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
     def ds_format(ds, input_format, output_format):
         return dt.datetime.strptime(str(ds), input_format).strftime(output_format)
 
-    macros = types.SimpleNamespace(
-        ds_add=ds_add, ds_format=ds_format, datetime=dt.datetime, timedelta=dt.timedelta,
-        json=json, time=time, uuid=uuid, random=random.random,
-    )
+    class Macros(types.SimpleNamespace):
+        """{{ macros.* }}; time, uuid and random are imported on first use (uuid alone costs ms per task)."""
+
+        def __getattr__(self, name):
+            import importlib
+
+            if name in ("time", "uuid", "random"):
+                module = importlib.import_module(name)
+                return module.random if name == "random" else module
+            raise AttributeError(name)
+
+    macros = Macros(ds_add=ds_add, ds_format=ds_format, datetime=dt.datetime, timedelta=dt.timedelta, json=json)
     ti = TaskInstance()
     ds = date.strftime("%Y-%m-%d")
     ts = date.isoformat()
@@ -722,3 +727,465 @@ def _airflow_trigger_pipeline(airflow, dag_id, conf=None, run_id="", logical_dat
 
 
 HELPERS = HELPERS + ("_airflow_trigger_pipeline",)
+
+
+def _airflow_kfp_api():
+    """Access to the KFP REST API v2beta1 from inside a component (kfp.Client is not in the image).
+
+    KFP_HOST (default: the in-cluster ml-pipeline service), the service account token at
+    KF_PIPELINES_SA_TOKEN_PATH, the namespace from KFP_NAMESPACE or the pod's service account.
+    Returns call(method, path, query, body), by_name(path, key, display_name) and
+    pipeline_name(dag_id) (kfmigrate's naming: lowercase, dashes).
+    """
+    import json
+    import os
+    import re
+    import types
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    host = (os.environ.get("KFP_HOST") or "http://ml-pipeline.kubeflow.svc.cluster.local:8888").rstrip("/")
+    headers = {"Content-Type": "application/json"}
+    token_path = os.environ.get("KF_PIPELINES_SA_TOKEN_PATH", "/var/run/secrets/kubeflow/pipelines/token")
+    if os.path.exists(token_path):
+        with open(token_path) as handle:
+            headers["Authorization"] = "Bearer " + handle.read().strip()
+    namespace = os.environ.get("KFP_NAMESPACE", "")
+    namespace_file = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+    if not namespace and os.path.exists(namespace_file):
+        with open(namespace_file) as handle:
+            namespace = handle.read().strip()
+
+    def call(method, path, query=None, body=None):
+        url = f"{host}/apis/v2beta1/{path}" + ("?" + urllib.parse.urlencode(query) if query else "")
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            raise RuntimeError(f"KFP API {method} {path}: HTTP {error.code} {error.read()[:300]!r}") from None
+
+    def by_name(path, key, display_name):
+        query = {"filter": json.dumps({"predicates": [{"key": "display_name", "operation": "EQUALS", "string_value": display_name}]})}
+        if namespace and path == "experiments":
+            query["namespace"] = namespace
+        found = call("GET", path, query).get(key) or []
+        return found[0] if found else None
+
+    def pipeline_name(dag_id):
+        return re.sub("-+", "-", re.sub("[^-0-9a-z]+", "-", str(dag_id).lower())).strip("-")[:128].strip("-") or "pipeline"
+
+    return types.SimpleNamespace(host=host, namespace=namespace, call=call, by_name=by_name, pipeline_name=pipeline_name)
+
+
+def _airflow_external_task_poke(airflow, api, dag_id, dates, task_ids=None, task_group_id=None, allowed_states=None,
+                                skipped_states=None, failed_states=None, soft_fail=False, check_existence=False):
+    """One poke of ExternalTaskSensor on KFP: is the run of DAG `dag_id`'s pipeline with each logical date done?
+
+    The other DAG is the pipeline kfmigrate made from it; its runs carry their logical date in the
+    `logical_date` run parameter (the newest run per date counts, as Airflow has one run per date).
+    Without task ids the run state is compared; with task ids (or a task group: ids starting with
+    "<group>.") the states of those tasks in the run (run_details.task_details, by display name,
+    which kfmigrate sets to the Airflow task id). States are Airflow's names; KFP states map to them.
+    As in Airflow: any failed state fails the sensor (skips it with soft_fail), any skipped state
+    skips it, and it is done when every task of every date is in an allowed state.
+    """
+    import datetime as dt
+
+    allowed = {str(s).lower() for s in (allowed_states or ["success"])}
+    skipped_on = {str(s).lower() for s in (skipped_states or [])}
+    failed_on = {str(s).lower() for s in (failed_states or [])}
+    airflow_state = {"SUCCEEDED": "success", "FAILED": "failed", "SKIPPED": "skipped", "RUNNING": "running",
+                     "PENDING": "queued", "CANCELING": "failed", "CANCELED": "failed", "PAUSED": "running"}
+
+    def moment(value):
+        if not value:
+            return None
+        try:
+            parsed = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00").replace(" ", "T", 1))
+        except ValueError:
+            return None
+        return parsed.replace(tzinfo=dt.timezone.utc) if parsed.tzinfo is None else parsed.astimezone(dt.timezone.utc)
+
+    wanted = [moment(d) if not isinstance(d, dt.datetime) else (d if d.tzinfo else d.replace(tzinfo=dt.timezone.utc)) for d in dates]
+    name = api.pipeline_name(dag_id)
+    pipeline = api.by_name("pipelines", "pipelines", name)
+    what = f"tasks {list(task_ids)}" if task_ids else f"task group {task_group_id!r}" if task_group_id else "the run"
+    print(f"Poking for {what} of DAG {dag_id!r} (pipeline {name!r}) on {', '.join(str(w) for w in wanted)} ...")
+    if pipeline is None:
+        if check_existence:
+            raise airflow.AirflowFailException(f"The external DAG {dag_id} does not exist: no pipeline {name!r} on {api.host}")
+        print(f"No pipeline named {name!r} on {api.host} yet")
+        return False
+
+    def of_pipeline(run):
+        reference = run.get("pipeline_version_reference") or {}
+        if reference.get("pipeline_id"):
+            return reference["pipeline_id"] == pipeline["pipeline_id"]
+        spec = run.get("pipeline_spec") or {}
+        spec = spec.get("pipeline_spec", spec)
+        return (spec.get("pipelineInfo") or {}).get("name") == name
+
+    runs, token = {}, ""
+    for _page in range(50):  # newest first; stop once every date has its run
+        query = {"sort_by": "created_at desc", "page_size": 100}
+        if token:
+            query["page_token"] = token
+        if api.namespace:
+            query["namespace"] = api.namespace
+        page = api.call("GET", "runs", query)
+        for run in page.get("runs") or []:
+            date = moment(((run.get("runtime_config") or {}).get("parameters") or {}).get("logical_date"))
+            if date in wanted and date not in runs and of_pipeline(run):
+                runs[date] = run
+        token = page.get("next_page_token") or ""
+        if not token or len(runs) == len(set(wanted)):
+            break
+
+    def norm(text):  # the display name is the Airflow task id; the KFP task name is its dashed form
+        return re.sub("[^0-9a-z]+", "-", str(text or "").lower()).strip("-")
+
+    wanted_tasks = {norm(task): task for task in (task_ids or [])}
+
+    def states_of(run):
+        """Airflow state per watched task (None: not in the run yet)."""
+        if not task_ids and not task_group_id:
+            return {None: airflow_state.get(str(run.get("state") or ""), "none")}
+        details = api.call("GET", f"runs/{run['run_id']}").get("run_details") or {}
+        found = {}
+        for detail in details.get("task_details") or []:
+            label = norm(detail.get("display_name"))
+            if (task_ids and label in wanted_tasks) or (task_group_id and label.startswith(norm(task_group_id) + "-")):
+                found[wanted_tasks.get(label, label)] = airflow_state.get(str(detail.get("state") or ""), "none")
+        if task_ids:
+            return {task: found.get(task) for task in task_ids}
+        return found
+
+    per_date = [states_of(runs[date]) if date in runs else None for date in wanted]
+    for date, states in zip(wanted, per_date):
+        print(f"  {date}: " + ("no run yet" if states is None else ", ".join(f"{k or 'run'}={v}" for k, v in states.items()) or "no task of the group yet"))
+
+    def count(accepted):
+        if task_group_id and not task_ids:  # a run counts when every task of the group is in the states
+            return sum(1 for states in per_date if states and all(s in accepted for s in states.values()))
+        total = sum(1 for states in per_date if states for s in states.values() if s in accepted)
+        return total / len(task_ids) if task_ids else total
+
+    target = f"external tasks {list(task_ids)}" if task_ids else f"external task group {task_group_id!r}" if task_group_id else "external DAG"
+    if failed_on and count(failed_on) > 0:
+        if soft_fail:
+            raise airflow.AirflowSkipException(f"The {target} of {dag_id} failed. Skipping due to soft_fail.")
+        raise airflow.AirflowFailException(f"The {target} of {dag_id} failed.")
+    if skipped_on and count(skipped_on) > 0:
+        raise airflow.AirflowSkipException(f"The {target} of {dag_id} reached a state in our states-to-skip-on list. Skipping.")
+    return count(allowed) == len(wanted)
+
+
+HELPERS = HELPERS + ("_airflow_kfp_api", "_airflow_external_task_poke")
+
+
+def _airflow_hitl_wait(airflow, subject, options, body=None, defaults=None, multiple=False, params=None, timeout=None,
+                       poke_interval=5.0):
+    """Human-in-the-loop on KFP: publish the request as a Kubernetes ConfigMap and wait for the answer.
+
+    The request ConfigMap `airflow-hitl-<dag>-<task>-<hash of the run id>` (label
+    kfmigrate.io/hitl-request=true) holds subject, body, options, defaults and params; a person answers
+    by creating `<request>-response` with key `chosen` (one option, or a JSON list when multiple) and
+    one key per param (text; JSON for non-string params), e.g.
+    `kubectl create configmap <request>-response --from-literal=chosen='Approve'`.
+    Past `timeout` seconds the defaults are taken (params keep their defaults), or the task fails
+    when there are none, as Airflow's HITL trigger does. Returns Airflow's XCom value: chosen_options,
+    params_input, responded_at, responded_by_user. In-cluster API access with the pod's service account
+    (KFMIGRATE_KUBE_API overrides the API URL); it needs get (and create, for the request) on configmaps.
+    """
+    import datetime as dt
+    import hashlib
+    import json
+    import os
+    import re
+    import ssl
+    import time
+    import urllib.error
+    import urllib.request
+
+    account = "/var/run/secrets/kubernetes.io/serviceaccount"
+    base = os.environ.get("KFMIGRATE_KUBE_API", "").rstrip("/")
+    if not base:
+        host = os.environ.get("KUBERNETES_SERVICE_HOST")
+        if not host:
+            raise airflow.AirflowException("human-in-the-loop needs the Kubernetes API: run on a cluster "
+                                           "(or set KFMIGRATE_KUBE_API to the API server URL)")
+        base = f"https://{'[' + host + ']' if ':' in host else host}:{os.environ.get('KUBERNETES_SERVICE_PORT', '443')}"
+    tls = ssl.create_default_context(cafile=f"{account}/ca.crt") if os.path.exists(f"{account}/ca.crt") else None
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    token_path = os.environ.get("KFMIGRATE_KUBE_TOKEN_PATH", f"{account}/token")
+    if os.path.exists(token_path):
+        with open(token_path) as handle:
+            headers["Authorization"] = "Bearer " + handle.read().strip()
+    namespace = os.environ.get("KFP_NAMESPACE") or os.environ.get("POD_NAMESPACE") or ""
+    if not namespace and os.path.exists(f"{account}/namespace"):
+        with open(f"{account}/namespace") as handle:
+            namespace = handle.read().strip()
+    namespace = namespace or "default"
+
+    def call(method, path, payload=None):
+        url = f"{base}/api/v1/namespaces/{namespace}/{path}"
+        data = json.dumps(payload).encode() if payload is not None else None
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30, context=tls if url.startswith("https") else None) as response:
+                return response.status, json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
+    def dns(text, size):
+        return re.sub("-+", "-", re.sub("[^a-z0-9-]+", "-", str(text).lower())).strip("-")[:size].strip("-") or "x"
+
+    context = airflow.context
+    dag_id, task_id = context["dag"].dag_id, context["task"].task_id
+    run_key = hashlib.sha1(str(context["run_id"]).encode()).hexdigest()[:10]
+    name = f"airflow-hitl-{dns(dag_id, 100)}-{dns(task_id, 100)}-{run_key}"
+    answer = f"{name}-response"
+    options = list(options)
+    defaults = [defaults] if isinstance(defaults, str) else (list(defaults) if defaults is not None else None)
+    params = dict(params or {})  # name -> {"default": ..., "type": ...}
+    example = f"kubectl -n {namespace} create configmap {answer} --from-literal=chosen={json.dumps(options[0]) if not multiple else repr(json.dumps(options[:1]))}"
+    example += "".join(f" --from-literal={key}=<value>" for key in params)
+    request = {
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": name, "labels": {"kfmigrate.io/hitl-request": "true", "kfmigrate.io/dag": dns(dag_id, 63),
+                                              "kfmigrate.io/task": dns(task_id, 63)}},
+        "data": {"subject": str(subject), "body": str(body or ""), "options": json.dumps(options),
+                 "multiple": json.dumps(bool(multiple)), "defaults": json.dumps(defaults),
+                 "params": json.dumps(params, default=str), "dag_id": dag_id, "task_id": task_id,
+                 "run_id": str(context["run_id"]), "answer_with": example},
+    }
+    status, created = call("POST", "configmaps", request)
+    if status not in (200, 201, 409):
+        print(f"Could not publish the request as ConfigMap {name} (HTTP {status}: {created.get('message', '')}); "
+              "the answer is still read from the response ConfigMap")
+    print(f"[HITL] {subject}\n{body or ''}\nOptions: {options} (multiple: {bool(multiple)}), defaults: {defaults}, params: {list(params)}")
+    print(f"[HITL] Answer with: {example}")
+    started = time.monotonic()
+    while True:
+        status, found = call("GET", f"configmaps/{answer}")
+        if status == 200:
+            break
+        if status != 404:
+            raise airflow.AirflowException(f"reading ConfigMap {answer}: HTTP {status} {found.get('message', '')}")
+        if timeout is not None and time.monotonic() - started > timeout:
+            if defaults is None:
+                raise airflow.AirflowFailException("The timeout has passed, and the response has not yet been received.")
+            print(f"[HITL] timeout reached before receiving response, fallback to default {defaults}")
+            return {"chosen_options": defaults, "params_input": {k: p.get("default") for k, p in params.items()},
+                    "responded_at": dt.datetime.now(dt.timezone.utc).isoformat(), "responded_by_user": None}
+        time.sleep(poke_interval)
+
+    data = dict(found.get("data") or {})
+    responded_by = data.pop("responded_by", None)
+    chosen_text = data.pop("chosen", None)
+    if chosen_text is None:
+        if len(options) != 1:
+            raise airflow.AirflowFailException(f"ConfigMap {answer} has no key 'chosen' (one of {options})")
+        chosen = list(options)
+    else:
+        try:
+            decoded = json.loads(chosen_text)
+        except ValueError:
+            decoded = chosen_text
+        chosen = [str(item) for item in decoded] if isinstance(decoded, list) else [chosen_text if not isinstance(decoded, str) else decoded]
+    unknown = set(chosen) - set(options)
+    if unknown:
+        raise airflow.AirflowFailException(f"Responses {unknown} not in {options}")
+    if not chosen or (len(chosen) > 1 and not multiple):
+        raise airflow.AirflowFailException(f"choose exactly one of {options} (got {chosen})")
+    extra = set(data) - set(params)
+    if extra:
+        raise airflow.AirflowFailException(f"ConfigMap {answer} has keys {sorted(extra)} that are not params of the task {sorted(params)}")
+    params_input = {key: spec.get("default") for key, spec in params.items()}
+    for key, text in data.items():
+        value = text
+        if params[key].get("type") not in (None, "string") or not isinstance(params[key].get("default"), (str, type(None))):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                pass
+        params_input[key] = value
+    user = responded_by or "kubernetes"
+    print(f"[HITL] answered by {user}: {chosen}, params {params_input}")
+    return {"chosen_options": chosen, "params_input": params_input,
+            "responded_at": dt.datetime.now(dt.timezone.utc).isoformat(), "responded_by_user": {"id": user, "name": user}}
+
+
+HELPERS = HELPERS + ("_airflow_hitl_wait",)
+
+
+def _mlflow_to_kfp(metrics, model=None):
+    """Record what the task logs to MLflow into its KFP artifacts: `with _mlflow_to_kfp(metrics, model): ...`.
+
+    The MLflow calls still go to MLflow: to MLFLOW_TRACKING_URI when it is set (or to the URI the
+    task sets itself); otherwise to a throw-away file store in the task's temp dir, so the KFP
+    artifacts are the lasting record. When the block ends, the metrics of the runs the task
+    started are logged into `metrics` (a nested run's as "<run name>/<key>"), its runs' params,
+    metrics and tags are written to metrics.path as JSON, and the last model logged with
+    mlflow.<flavor>.log_model is copied into model.path (an MLflow model directory) with its
+    flavor, run id and model URI as metadata. mlflow is patched only if the task imports it
+    (importing mlflow takes seconds).
+    """
+    import importlib.abc
+    import json
+    import os
+    import sys
+    import tempfile
+    import urllib.parse
+
+    started_runs = []  # run ids, in start order
+    logged_models = []  # (flavor, ModelInfo, registered model name)
+
+    def patch(module):
+        """Wrap mlflow.start_run and mlflow.<flavor>.log_model so we know what the task logged."""
+        name = module.__name__
+        if name == "mlflow" and not hasattr(module.start_run, "kfmigrate_original"):
+            start_run = module.start_run
+
+            def recorded_start_run(*args, **kwargs):
+                active = start_run(*args, **kwargs)
+                started_runs.append(active.info.run_id)
+                return active
+
+            recorded_start_run.kfmigrate_original = start_run
+            module.start_run = recorded_start_run
+        log_model = getattr(module, "log_model", None)
+        if name.count(".") == 1 and callable(log_model) and not hasattr(log_model, "kfmigrate_original"):
+            flavor = name.split(".", 1)[1]
+
+            def recorded_log_model(*args, **kwargs):
+                info = log_model(*args, **kwargs)
+                logged_models.append((flavor, info, kwargs.get("registered_model_name")))
+                return info
+
+            recorded_log_model.kfmigrate_original = log_model
+            module.log_model = recorded_log_model
+
+    class PatchOnImport(importlib.abc.MetaPathFinder):
+        """Patches mlflow and its flavor modules (mlflow.sklearn ...) right after they are imported."""
+
+        def find_spec(self, fullname, path, target=None):
+            if fullname != "mlflow" and not (fullname.startswith("mlflow.") and fullname.count(".") == 1):
+                return None
+            for finder in sys.meta_path:
+                if finder is not self and hasattr(finder, "find_spec"):
+                    spec = finder.find_spec(fullname, path, target)
+                    if spec is not None:
+                        break
+            else:
+                return None
+            if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                run_module = spec.loader.exec_module
+
+                def exec_module(module):
+                    run_module(module)
+                    patch(module)
+
+                spec.loader.exec_module = exec_module
+            return spec
+
+    def without_credentials(uri):
+        parts = urllib.parse.urlsplit(uri)
+        if parts.password or parts.username:
+            parts = parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else ""))
+        return urllib.parse.urlunsplit(parts)
+
+    def run_record(client, run_id):
+        run = client.get_run(run_id)
+        return {
+            "run_id": run_id, "run_name": run.info.run_name, "experiment_id": run.info.experiment_id,
+            "parent_run_id": run.data.tags.get("mlflow.parentRunId"), "status": run.info.status,
+            "params": dict(run.data.params), "metrics": dict(run.data.metrics),
+            "tags": {k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.")},
+        }
+
+    def record(mlflow):
+        runs = list(dict.fromkeys(started_runs))
+        last = mlflow.last_active_run()  # a run the fluent API started implicitly (log_metric without start_run)
+        if last is not None and last.info.run_id not in runs:
+            runs.append(last.info.run_id)
+        client = mlflow.MlflowClient()
+        records = [run_record(client, run_id) for run_id in runs]
+        ids = {r["run_id"] for r in records}
+        top = [r for r in records if r["parent_run_id"] not in ids]
+        for r in records:
+            prefix = "" if (len(top) == 1 and r is top[0]) else f"{r['run_name'] or r['run_id']}/"
+            for key, value in sorted(r["metrics"].items()):
+                metrics.log_metric(prefix + key, value)
+        summary = {"tracking_uri": without_credentials(mlflow.get_tracking_uri()), "runs": records}
+        if logged_models and model is not None:
+            flavor, info, registered_name = logged_models[-1]
+            import mlflow.artifacts
+
+            os.makedirs(model.path, exist_ok=True)
+            mlflow.artifacts.download_artifacts(artifact_uri=info.model_uri, dst_path=model.path)
+            model.metadata.update({
+                "flavor": flavor, "mlflow_run_id": info.run_id or "", "mlflow_model_uri": info.model_uri,
+                "registered_model_name": registered_name or "",
+                "registered_model_version": str(getattr(info, "registered_model_version", None) or ""),
+                "models_logged": len(logged_models),
+            })
+            summary["models"] = [{"flavor": f, "model_uri": i.model_uri, "run_id": i.run_id} for f, i, _n in logged_models]
+        return summary
+
+    class Recording:
+        def __enter__(self):
+            if not os.environ.get("MLFLOW_TRACKING_URI"):
+                # MLflow's own default is ./mlflow.db in whatever the cwd is; the KFP artifacts keep the results
+                store = tempfile.mkdtemp(prefix="kfmigrate-mlflow-")
+                os.environ["MLFLOW_TRACKING_URI"] = "file://" + store
+                os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")  # a file store starts in 0.1 s, SQLite in seconds
+            self.finder = PatchOnImport()
+            sys.meta_path.insert(0, self.finder)
+            for module in [m for name, m in list(sys.modules.items()) if name == "mlflow" or name.startswith("mlflow.")]:
+                patch(module)
+            return self
+
+        def __exit__(self, error_type, error, traceback):
+            sys.meta_path.remove(self.finder)
+            if error_type is not None:
+                return False  # the task failed: its outputs do not count
+            mlflow = sys.modules.get("mlflow")
+            summary = record(mlflow) if mlflow is not None else {"runs": []}
+            with open(metrics.path, "w") as handle:
+                json.dump(summary, handle, indent=2, default=str)
+            if summary["runs"]:
+                print(f"MLflow: {len(summary['runs'])} run(s) recorded into the KFP artifacts "
+                      f"({len(metrics.metadata)} metrics" + (", 1 model)" if summary.get("models") else ")"))
+            return False
+
+    return Recording()
+
+
+def _xcom_to_artifacts(results, skipped, artifacts):
+    """Write XCom values as JSON files of the task's output artifacts (xcom transport "artifact").
+
+    artifacts maps an XCom key to its dsl.Output[dsl.Artifact]. A skipped task, or a key the task
+    did not push, writes null (Airflow would have no XCom at all).
+    """
+    import json
+
+    for key, artifact in artifacts.items():
+        value = None if skipped else results.get(key)
+        with open(artifact.path, "w", encoding="utf-8") as handle:
+            json.dump(value, handle, ensure_ascii=False, default=str)
+        artifact.metadata["xcom_key"] = key
+
+
+def _xcom_from_artifact(artifact):
+    """Read an XCom value that an upstream task wrote as a JSON artifact file."""
+    import json
+
+    with open(artifact.path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+HELPERS = HELPERS + ("_mlflow_to_kfp", "_xcom_to_artifacts", "_xcom_from_artifact")

@@ -45,6 +45,11 @@ def control_kind(task: ir.Task) -> Optional[Tuple[str, bool]]:
         value = task.args.get("ignore_downstream_trigger_rules")
         ignore = not (isinstance(value, ir.Literal) and value.value is False)
         return ("short_circuit", ignore)
+    if task.operator == "HITLBranchOperator":  # hitl.py: the person's choice is the branch
+        return ("branch", False)
+    if task.operator == "ApprovalOperator":  # hitl.py: Reject acts as a false short circuit (default: direct downstream only)
+        value = task.args.get("ignore_downstream_trigger_rules")
+        return ("short_circuit", isinstance(value, ir.Literal) and value.value is True)
     return None
 
 

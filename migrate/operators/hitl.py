@@ -1,48 +1,198 @@
-"""Operators that cannot run on KFP at all: loud placeholders that say why and what to do instead.
+"""Human-in-the-loop operators (Airflow 3.1+) -> a component that waits for an answer in a Kubernetes ConfigMap.
 
-- Human-in-the-loop operators (HITLOperator, ApprovalOperator, HITLBranchOperator,
-  HITLEntryOperator) wait for a person to answer in Airflow's UI; KFP has no task that waits
-  for user input.
-- ExternalTaskSensor waits for a task (or a whole run) of ANOTHER DAG for the same logical date.
-  KFP runs have no cross-pipeline dependencies and no shared logical date to match on. The usual
-  KFP replacement is to let the upstream pipeline start this one (TriggerDagRunOperator in the
-  upstream DAG, which kfmigrate converts) or to merge both DAGs into one pipeline.
-- @task.stub is a task implemented by another language's Task SDK; there is no code to run.
+KFP has no task that asks a person. The converted task publishes its request (subject, body,
+options, defaults, params) as the ConfigMap `airflow-hitl-<dag>-<task>-<run hash>` (label
+`kfmigrate.io/hitl-request=true`) in the run's namespace and polls for `<request>-response`, which a
+person creates with kubectl (the exact command is in the task log and the request's `answer_with`):
 
-ExternalTaskMarker only matters when clearing tasks across DAGs; it runs nothing, so it is removed
-like an empty task.
+    kubectl create configmap <request>-response --from-literal=chosen='option 1' [--from-literal=<param>=<value>]
+
+`chosen` is one option, or a JSON list of options when `multiple=True`; every other key is a param
+of the form (text, JSON for non-string params); `responded_by` names who answered. As in Airflow:
+answers outside the options fail the task; past `response_timeout` (or the deprecated
+`execution_timeout`) the `defaults` are taken, or the task fails when there are none. The XCom value
+is Airflow's: chosen_options, params_input, responded_at, responded_by_user. Run-time helper:
+`_airflow_hitl_wait`.
+
+- HITLOperator, HITLEntryOperator (options default ["OK"], taken by default): the answer is the XCom.
+- ApprovalOperator: "Reject" skips the direct downstream tasks (all downstream tasks with
+  ignore_downstream_trigger_rules=True), published as a short-circuit condition; fail_on_reject fails.
+- HITLBranchOperator: the chosen options (through options_mapping) are the task ids to follow,
+  published as a branch decision (branching.py).
+
+@task.stub is a task implemented by another language's Task SDK: there is no code to run (placeholder).
 """
 from __future__ import annotations
 
+from typing import Any, Dict, List, Optional
+
 from migrate import ir
-from migrate.operators import PLACEHOLDER, REMOVED, Case, ComponentPlan, MapContext, mapper
+from migrate.operators import NATIVE, PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
+from migrate.operators.common import (
+    ArgBuilder, callback_diagnostics, context_inputs, ignored_arg_diagnostics, unresolved_pull_diagnostics,
+    value_has_jinja, xcom_refs_of,
+)
 from migrate.operators.placeholder import placeholder_plan
-from migrate.operators.staticcalls import to_python
+from migrate.operators.staticcalls import Call, Unresolved, describe, to_python
 
 HITL = ("HITLOperator", "ApprovalOperator", "HITLBranchOperator", "HITLEntryOperator")
+OWN_ARGS = {"subject", "options", "body", "defaults", "multiple", "params", "notifiers", "assigned_users",
+            "response_timeout", "ignore_downstream_trigger_rules", "fail_on_reject", "options_mapping"}
+POLL_SECONDS = 5.0  # how often the response ConfigMap is read
+EXECUTION_TIMEOUT_MARGIN = 10.0  # seconds: answer with the defaults before KFP's own task timeout stops the pod
+
+
+def request_name(dag_id: str, task_id: str) -> str:
+    """The request ConfigMap name without its run hash (what the report shows)."""
+    import re
+
+    def dns(text: str) -> str:
+        return re.sub("-+", "-", re.sub("[^a-z0-9-]+", "-", text.lower())).strip("-")[:100].strip("-") or "x"
+
+    return f"airflow-hitl-{dns(dag_id)}-{dns(task_id)}"
 
 
 @mapper(*HITL)
 def map_human_in_the_loop(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    plan = placeholder_plan(task, ctx, f"{task.operator} waits for a person to respond in Airflow's UI; "
-                            "KFP has no task that waits for user input (split the pipeline at this point, "
-                            "or poll an approval you record elsewhere with a sensor)")
-    plan.mapping = f"{task.operator} -> placeholder (human-in-the-loop needs Airflow's UI)"
+    from migrate.operators.branching import CONDITION_KEY, FOLLOW_KEY, _follow_code
+
+    plan = ComponentPlan(mapping=f"{task.operator} -> component waiting for an answer in a Kubernetes ConfigMap",
+                         description=task.doc)
+    args = ArgBuilder(ctx)
+    lines = [context_inputs(task, ctx, args)]
+    problems: List[str] = []
+
+    options = _options(task, problems)
+    defaults = to_python(task.args.get("defaults"))
+    if task.operator == "HITLEntryOperator" and "options" not in task.args and "defaults" not in task.args:
+        defaults = ["OK"]
+    if isinstance(defaults, str):
+        defaults = [defaults]
+    if defaults is not None and not (isinstance(defaults, list) and all(isinstance(d, str) for d in defaults)):
+        problems.append(f"defaults {describe(defaults)} are not literal option names")
+    multiple = to_python(task.args.get("multiple")) is True and task.operator != "ApprovalOperator"
+    params = _form_params(task.args.get("params"), problems)
+    timeout, from_execution = _timeout(task, problems)
+
+    call = ["_airflow", f"subject={_expr(args, task, 'subject', '')}", f"options={options!r}"]
+    if task.args.get("body") is not None:
+        call.append(f"body={_expr(args, task, 'body', None)}")
+    if defaults is not None:
+        call.append(f"defaults={defaults!r}")
+    if multiple:
+        call.append("multiple=True")
+    if params:
+        call.append(f"params={params!r}")
+    if timeout is not None:
+        call.append(f"timeout={timeout!r}")
+    call.append(f"poke_interval={POLL_SECONDS!r}")
+    lines.append("_answer = _airflow_hitl_wait(\n    " + ",\n    ".join(call) + ",\n)")
+    lines.append("results, skipped = {'return_value': _answer}, False")
+    plan.outputs = {"return_value": "json"}
+
+    if task.operator == "ApprovalOperator":
+        fail_on_reject = to_python(task.args.get("fail_on_reject")) is True
+        lines.append("_approved = _answer['chosen_options'][0] == 'Approve'")
+        if fail_on_reject:
+            lines.append("if not _approved:\n    raise _airflow.AirflowFailException('Receive \"Reject\"')")
+        lines.append(f"# Reject skips the tasks downstream (as a false short circuit); the answer is still the XCom value\n"
+                     f"results[{CONDITION_KEY!r}] = _approved")
+        plan.outputs[CONDITION_KEY] = "bool"
+    elif task.operator == "HITLBranchOperator":
+        mapping = to_python(task.args.get("options_mapping")) or {}
+        if not (isinstance(mapping, dict) and all(isinstance(v, str) for v in mapping.values())):
+            problems.append(f"options_mapping {describe(mapping)} is not a literal dict of task ids")
+            mapping = {}
+        lines.append(f"_chosen = [{mapping!r}.get(option, option) for option in _answer['chosen_options']]")
+        lines.append("results = {'return_value': _chosen}")
+        lines.append(_follow_code(task, ctx, "_chosen"))
+        plan.outputs[FOLLOW_KEY] = "list"
+
+    plan.body = "\n".join(lines)
+    plan.inputs = args.inputs
+    plan.xcom_refs = xcom_refs_of(task)
+    if any(value_has_jinja(task.args.get(name)) for name in ("subject", "body")):
+        plan.packages = ["jinja2"]
+
+    name = request_name(ctx.workflow.dag_id, task.task_id)
+    plan.diagnostics.append(ctx.diagnostic(
+        task, "KFM212", f"waits for a person: answer with kubectl create configmap {name}-<run hash>-response "
+        "--from-literal=chosen=<option> (the exact name is in the task log)", "info"))
+    plan.differences.append(
+        f"The request is the Kubernetes ConfigMap {name}-<run hash> (label kfmigrate.io/hitl-request=true; "
+        f"list them with kubectl get configmaps -l kfmigrate.io/hitl-request=true); answer by creating "
+        f"{name}-<run hash>-response with key 'chosen' (one option, or a JSON list when multiple) and one key per param. "
+        "The task log prints the exact command. The pod's service account needs get/create on configmaps.")
+    plan.differences.append("There is no Airflow UI form: notifiers, assigned_users and the required-actions link are not used; "
+                            "anyone allowed to create configmaps in the namespace can answer.")
+    if from_execution:
+        plan.differences.append(f"execution_timeout is the response timeout (as Airflow migrates it); the defaults are taken "
+                                f"{EXECUTION_TIMEOUT_MARGIN:g} s before KFP's task timeout stops the pod.")
+    if task.operator == "ApprovalOperator":
+        plan.differences.append("Reject skips the direct downstream tasks (all downstream tasks with "
+                                "ignore_downstream_trigger_rules=True), published like a short circuit.")
+    plan.diagnostics += unresolved_pull_diagnostics(task, ctx)
+    for found in (callback_diagnostics(task, ctx), ignored_arg_diagnostics(task, ctx, OWN_ARGS)):
+        plan.diagnostics += found[0]
+        plan.differences += found[1]
+    if args.dynamic:
+        problems.append("argument cannot be resolved statically: " + "; ".join(args.dynamic))
+    if problems:
+        return placeholder_plan(task, ctx, f"{task.operator}: " + "; ".join(problems))
+    plan.fidelity = NATIVE
     return plan
 
 
-@mapper("ExternalTaskSensor", "ExternalTaskSensorAsync")
-def map_external_task_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    external_dag = to_python(task.args.get("external_dag_id"))
-    external_task = to_python(task.args.get("external_task_id"))
-    target = f"DAG {external_dag!r}" if isinstance(external_dag, str) else "another DAG"
-    if isinstance(external_task, str):
-        target = f"task {external_task!r} of {target}"
-    plan = placeholder_plan(task, ctx, f"ExternalTaskSensor waits for {target} in the run with the same logical date; "
-                            "KFP pipelines cannot depend on other pipelines' runs. Let the upstream pipeline start this one "
-                            "(TriggerDagRunOperator there) or merge the two DAGs")
-    plan.mapping = "ExternalTaskSensor -> placeholder (cross-DAG dependency)"
-    return plan
+def _expr(args: ArgBuilder, task: ir.Task, name: str, default: Any) -> str:
+    value = task.args.get(name)
+    return repr(default) if value is None else args.expr(value, name)  # subject and body are templated fields
+
+
+def _options(task: ir.Task, problems: List[str]) -> List[str]:
+    if task.operator == "ApprovalOperator":
+        return ["Approve", "Reject"]
+    value = to_python(task.args.get("options"))
+    if value is None and task.operator == "HITLEntryOperator":
+        return ["OK"]
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return value
+    problems.append(f"options {describe(value)} are not a literal list of strings")
+    return []
+
+
+def _form_params(value: Any, problems: List[str]) -> Dict[str, Dict[str, Any]]:
+    """name -> {"default": ..., "type": ...} from `params={"x": Param(default, type=...)}` or plain values."""
+    if value is None:
+        return {}
+    converted = to_python(value)
+    if not isinstance(converted, dict):
+        problems.append(f"params {describe(converted)} is not a literal dict")
+        return {}
+    found = {}
+    for key, item in converted.items():
+        if isinstance(item, Call) and item.name == "Param":
+            default, kind = item.get("default", 0), item.kwargs.get("type")
+        else:
+            default, kind = item, None
+        if isinstance(default, (Unresolved, Call)) or isinstance(kind, (Unresolved, Call)):
+            problems.append(f"param {key!r} is not a literal Param")
+            continue
+        found[str(key)] = {"default": default, "type": kind}
+    return found
+
+
+def _timeout(task: ir.Task, problems: List[str]):
+    """(seconds or None, taken from execution_timeout)."""
+    value = task.args.get("response_timeout")
+    if value is not None:
+        seconds = to_python(value)
+        if isinstance(seconds, (int, float)) and not isinstance(seconds, bool):
+            return float(seconds), False
+        problems.append(f"response_timeout {describe(seconds)} is not a literal timedelta")
+        return None, False
+    if task.timeout_seconds:
+        return max(1.0, float(task.timeout_seconds) - min(EXECUTION_TIMEOUT_MARGIN, task.timeout_seconds / 10)), True
+    return None, False
 
 
 @mapper("@task.stub")
@@ -52,42 +202,69 @@ def map_stub(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     return plan
 
 
-@mapper("ExternalTaskMarker")
-def map_external_task_marker(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    plan = ComponentPlan(mapping="ExternalTaskMarker -> removed (edges rewired)", fidelity=REMOVED, component=False)
-    plan.differences.append("ExternalTaskMarker only links task clearing across DAGs, which KFP does not have; it ran nothing.")
-    return plan
-
-
 CASES = [
     Case(
-        name="approval waits for a person",
+        name="approval waits for an answer in a ConfigMap",
         dag='''
+from datetime import timedelta
 from airflow.sdk import DAG
 from airflow.providers.standard.operators.hitl import ApprovalOperator
+from airflow.providers.standard.operators.bash import BashOperator
 
 with DAG("approve", schedule=None):
-    ApprovalOperator(task_id="approve", subject="Ship it?")
+    ok = ApprovalOperator(task_id="approve", subject="Ship {{ ds }}?", defaults="Reject", response_timeout=timedelta(minutes=5))
+    ok >> BashOperator(task_id="ship", bash_command="echo ship")
 ''',
         task_id="approve",
-        fidelity=PLACEHOLDER,
-        codes=("KFM200",),
-        fragments=("waits for a person to respond",),
+        codes=("KFM212",),
+        fragments=("_airflow_hitl_wait(", "options=['Approve', 'Reject']", "defaults=['Reject']", "timeout=300.0",
+                   "results['airflow_condition'] = _approved"),
     ),
     Case(
-        name="external task sensor explains the missing cross-DAG dependency",
+        name="entry form with params",
         dag='''
-from airflow import DAG
-from airflow.providers.standard.sensors.external_task import ExternalTaskMarker, ExternalTaskSensor
+from airflow.sdk import DAG, Param
+from airflow.providers.standard.operators.hitl import HITLEntryOperator
 
-with DAG("child", schedule="@daily"):
-    wait = ExternalTaskSensor(task_id="wait_parent", external_dag_id="parent", external_task_id="load")
-    mark = ExternalTaskMarker(task_id="mark", external_dag_id="grandchild", external_task_id="x")
-    wait >> mark
+with DAG("entry", schedule=None):
+    HITLEntryOperator(task_id="ask", subject="Details?", params={"count": Param(3, type="integer"), "note": Param("", type="string")})
 ''',
-        task_id="wait_parent",
+        task_id="ask",
+        codes=("KFM212",),
+        fragments=("options=['OK']", "defaults=['OK']", "params={'count': {'default': 3, 'type': None}, 'note': {'default': '', 'type': None}}"),
+    ),
+    Case(
+        name="human branch chooses the downstream tasks",
+        dag='''
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.hitl import HITLBranchOperator
+from airflow.providers.standard.operators.bash import BashOperator
+
+with DAG("pick", schedule=None):
+    pick = HITLBranchOperator(task_id="pick", subject="Which?", options=["Left", "Right"], options_mapping={"Left": "left"}, multiple=True)
+    pick >> [BashOperator(task_id="left", bash_command="echo l"), BashOperator(task_id="Right", bash_command="echo r")]
+''',
+        task_id="pick",
+        codes=("KFM212",),
+        fragments=("_chosen = [{'Left': 'left'}.get(option, option) for option in _answer['chosen_options']]",
+                   "follow = [] if skipped else _airflow_branch_ids(_chosen)", "multiple=True"),
+    ),
+    Case(
+        name="task.stub has no code",
+        dag='''
+from airflow.sdk import dag, task
+
+@dag(schedule=None)
+def stubbed():
+    @task.stub(queue="java")
+    def remote(): ...
+    remote()
+
+stubbed()
+''',
+        task_id="remote",
         fidelity=PLACEHOLDER,
         codes=("KFM200",),
-        fragments=("KFP pipelines cannot depend on other pipelines",),
+        fragments=("another language's Task SDK",),
     ),
 ]
