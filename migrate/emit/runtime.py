@@ -250,9 +250,28 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
         "inlets": [],
         "outlets": [],
     }
+
+    def report_rendered(fields):
+        """Log the task's rendered templated fields (`kfmigrate verify` compares them with Airflow's).
+
+        Values under secret-looking keys are masked, as Airflow masks them in its rendered fields.
+        """
+        secret = ("password", "passwd", "passphrase", "secret", "token", "api_key", "apikey", "access_key",
+                  "private_key", "authorization", "bearer", "credential")
+
+        def masked(value, key=""):
+            if any(word in str(key).lower() for word in secret):
+                return "***"
+            if isinstance(value, dict):
+                return {k: masked(v, k) for k, v in value.items()}
+            return [masked(v) for v in value] if isinstance(value, (list, tuple)) else value
+
+        print("[kfmigrate] rendered " + json.dumps({k: masked(v, k) for k, v in fields.items()}, default=str), flush=True)
+
     return types.SimpleNamespace(
         context=context,
         pushed=pushed,
+        report_rendered=report_rendered,
         get_current_context=lambda: context,
         Variable=Variable,
         AirflowException=AirflowException,
@@ -303,6 +322,7 @@ def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates
     """
     import inspect
 
+    airflow.report_rendered({"templates_dict": templates_dict, "op_args": op_args, "op_kwargs": op_kwargs})
     context = dict(airflow.context, templates_dict=templates_dict)
     merged = {**context, **op_kwargs}
     signature = inspect.signature(python_callable)
@@ -340,6 +360,7 @@ def _airflow_run_bash(airflow, bash_command, env=None, append_env=False, cwd=Non
     import subprocess
     import tempfile
 
+    airflow.report_rendered({"bash_command": bash_command, "env": env, "cwd": cwd})
     context = airflow.context
     run_env = dict(os.environ) if env is None or append_env else {}
     run_env.update(env or {})
@@ -616,6 +637,7 @@ def _airflow_run_operator(airflow, module_name, class_name, kwargs, module_code=
     context = dict(airflow.context, task=operator)
     try:
         operator.render_template_fields(context)
+        airflow.report_rendered({name: getattr(operator, name, None) for name in operator.template_fields})
         value = operator.execute(context)
     except (AirflowSkipException, airflow.AirflowSkipException) as skip:
         print(f"Task skipped: {skip}")
