@@ -815,6 +815,7 @@ def _airflow_external_task_poke(airflow, api, dag_id, dates, task_ids=None, task
     skips it, and it is done when every task of every date is in an allowed state.
     """
     import datetime as dt
+    import re
 
     allowed = {str(s).lower() for s in (allowed_states or ["success"])}
     skipped_on = {str(s).lower() for s in (skipped_states or [])}
@@ -873,9 +874,10 @@ def _airflow_external_task_poke(airflow, api, dag_id, dates, task_ids=None, task
 
     def states_of(run):
         """Airflow state per watched task (None: not in the run yet)."""
+        run = api.call("GET", f"runs/{run['run_id']}")  # the current state, with the task details
         if not task_ids and not task_group_id:
             return {None: airflow_state.get(str(run.get("state") or ""), "none")}
-        details = api.call("GET", f"runs/{run['run_id']}").get("run_details") or {}
+        details = run.get("run_details") or {}
         found = {}
         for detail in details.get("task_details") or []:
             label = norm(detail.get("display_name"))
@@ -1162,7 +1164,7 @@ def _mlflow_to_kfp(metrics, model=None):
         def __enter__(self):
             if not os.environ.get("MLFLOW_TRACKING_URI"):
                 # MLflow's own default is ./mlflow.db in whatever the cwd is; the KFP artifacts keep the results
-                store = tempfile.mkdtemp(prefix="kfmigrate-mlflow-")
+                store = os.path.join(tempfile.mkdtemp(prefix="kfmigrate-mlflow-"), "mlruns")  # MLflow creates it
                 os.environ["MLFLOW_TRACKING_URI"] = "file://" + store
                 os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")  # a file store starts in 0.1 s, SQLite in seconds
             self.finder = PatchOnImport()
