@@ -34,10 +34,7 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
     import datetime as dt
     import json
     import os
-    import random
-    import time
     import types
-    import uuid
 
     class DateTime(dt.datetime):
         """A datetime with the pendulum methods DAGs use most (Airflow's dates are pendulum's)."""
@@ -221,10 +218,18 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
     def ds_format(ds, input_format, output_format):
         return dt.datetime.strptime(str(ds), input_format).strftime(output_format)
 
-    macros = types.SimpleNamespace(
-        ds_add=ds_add, ds_format=ds_format, datetime=dt.datetime, timedelta=dt.timedelta,
-        json=json, time=time, uuid=uuid, random=random.random,
-    )
+    class Macros(types.SimpleNamespace):
+        """{{ macros.* }}; time, uuid and random are imported on first use (uuid alone costs ms per task)."""
+
+        def __getattr__(self, name):
+            import importlib
+
+            if name in ("time", "uuid", "random"):
+                module = importlib.import_module(name)
+                return module.random if name == "random" else module
+            raise AttributeError(name)
+
+    macros = Macros(ds_add=ds_add, ds_format=ds_format, datetime=dt.datetime, timedelta=dt.timedelta, json=json)
     ti = TaskInstance()
     ds = date.strftime("%Y-%m-%d")
     ts = date.isoformat()
@@ -255,9 +260,28 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
         "inlets": [],
         "outlets": [],
     }
+
+    def report_rendered(fields):
+        """Log the task's rendered templated fields (`kfmigrate verify` compares them with Airflow's).
+
+        Values under secret-looking keys are masked, as Airflow masks them in its rendered fields.
+        """
+        secret = ("password", "passwd", "passphrase", "secret", "token", "api_key", "apikey", "access_key",
+                  "private_key", "authorization", "bearer", "credential")
+
+        def masked(value, key=""):
+            if any(word in str(key).lower() for word in secret):
+                return "***"
+            if isinstance(value, dict):
+                return {k: masked(v, k) for k, v in value.items()}
+            return [masked(v) for v in value] if isinstance(value, (list, tuple)) else value
+
+        print("[kfmigrate] rendered " + json.dumps({k: masked(v, k) for k, v in fields.items()}, default=str), flush=True)
+
     return types.SimpleNamespace(
         context=context,
         pushed=pushed,
+        report_rendered=report_rendered,
         get_current_context=lambda: context,
         Variable=Variable,
         AirflowException=AirflowException,
@@ -308,6 +332,7 @@ def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates
     """
     import inspect
 
+    airflow.report_rendered({"templates_dict": templates_dict, "op_args": op_args, "op_kwargs": op_kwargs})
     context = dict(airflow.context, templates_dict=templates_dict)
     merged = {**context, **op_kwargs}
     signature = inspect.signature(python_callable)
@@ -345,6 +370,7 @@ def _airflow_run_bash(airflow, bash_command, env=None, append_env=False, cwd=Non
     import subprocess
     import tempfile
 
+    airflow.report_rendered({"bash_command": bash_command, "env": env, "cwd": cwd})
     context = airflow.context
     run_env = dict(os.environ) if env is None or append_env else {}
     run_env.update(env or {})
