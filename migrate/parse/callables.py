@@ -6,6 +6,7 @@ through other helpers). Statements that build DAGs or tasks are never carried ov
 """
 from __future__ import annotations
 
+import ast
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
@@ -28,6 +29,17 @@ def names_used(node: cst.CSTNode) -> Set[str]:
     visitor = _Names()
     node.visit(visitor)
     return visitor.names
+
+
+def names_read(code: str) -> Optional[Set[str]]:
+    """Every variable name in a statement's source (loaded, stored or deleted; not attribute or
+    keyword names). CPython's parser does this about ten times faster than a libcst visitor; None
+    when the text does not parse on its own."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return None
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
 
 
 def _bound_names(stmt: cst.CSTNode) -> Set[str]:
@@ -84,7 +96,8 @@ class ModuleIndex:
 
     def __init__(self, module: cst.Module, excluded: Sequence[cst.CSTNode] = ()) -> None:
         self.module = module
-        self.entries: List[Tuple[cst.CSTNode, Set[str], Set[str]]] = []  # (stmt, binds, uses)
+        self.entries: List[Tuple[cst.CSTNode, Set[str]]] = []  # (stmt, names it binds)
+        self._uses: Dict[int, Set[str]] = {}  # entry index -> names its code reads, worked out when needed
         excluded_ids = {id(node) for node in excluded}
         for stmt in module.body:
             if id(stmt) in excluded_ids or _imports_airflow(stmt):
@@ -93,7 +106,14 @@ class ModuleIndex:
                 continue  # decorated functions are tasks, DAGs or groups, not helpers
             binds = _bound_names(stmt)
             if binds:
-                self.entries.append((stmt, binds, names_used(stmt) - binds if not isinstance(stmt, cst.SimpleStatementLine) else names_used(stmt)))
+                self.entries.append((stmt, binds))
+
+    def _uses_of(self, index: int) -> Set[str]:
+        if index not in self._uses:
+            stmt = self.entries[index][0]
+            names = names_read(self.module.code_for_node(stmt))
+            self._uses[index] = names if names is not None else names_used(stmt)
+        return self._uses[index]
 
     def prelude_for(self, needed: Set[str], exclude: Set[str] = frozenset()) -> Tuple[str, ...]:
         """Source of the statements that bind `needed` names, closed under their own needs."""
@@ -101,10 +121,10 @@ class ModuleIndex:
         pending = set(needed) - set(exclude)
         while pending:
             name = pending.pop()
-            for index, (stmt, binds, uses) in enumerate(self.entries):
+            for index, (stmt, binds) in enumerate(self.entries):
                 if name in binds and index not in chosen:
                     chosen.add(index)
-                    pending |= (uses - binds) - set(exclude)
+                    pending |= (self._uses_of(index) - binds) - set(exclude)
         return tuple(self.module.code_for_node(self.entries[i][0]).strip() for i in sorted(chosen))
 
 
@@ -125,9 +145,12 @@ def lift_callable(
     var_keyword = params.star_kwarg.name.value if isinstance(params.star_kwarg, cst.Param) else None
     annotation = module.code_for_node(func.returns.annotation) if func.returns else None
     local = set(positional) | set(kwonly) | ({var_keyword} if var_keyword else set()) | {func.name.value}
-    used = names_used(func.body) | (names_used(func.params) - local)
-    if func.returns:
-        used |= names_used(func.returns)
+    used = names_read(source)
+    if used is None:
+        used = names_used(func.body) | (names_used(func.params) - local)
+        if func.returns:
+            used |= names_used(func.returns)
+    used -= local
     prelude: List[str] = []
     if enclosing:
         for name in sorted(used & set(enclosing)):

@@ -135,6 +135,10 @@ class Interpreter:
         return ir.SourceSpan(self.path, line, col + 1, end_line, end_col + 1)
 
     def code(self, node: cst.CSTNode) -> str:
+        if isinstance(node, cst.BaseExpression):
+            text = self.positions.expression_code(node)
+            if text is not None:
+                return text
         return self.module.code_for_node(node)
 
     def diag(self, code: str, message: str, node: Optional[cst.CSTNode], severity: str = WARNING,

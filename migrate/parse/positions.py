@@ -26,6 +26,7 @@ class _OffsetState(CodegenState):
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.offset = 0
         self.spans: Dict[cst.CSTNode, Tuple[int, int]] = {}
+        self.full_spans: Dict[cst.CSTNode, Tuple[int, int]] = {}  # the node's whole generated text
         self._starts: List[int] = []
         self._lengths: List[int] = []
 
@@ -46,6 +47,7 @@ class _OffsetState(CodegenState):
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self._starts.pop()
+        self.full_spans[node] = (start, self.offset)
         if node not in self.spans:  # a syntactic position recorded inside wins
             self.spans[node] = (start, self.offset)
 
@@ -76,12 +78,24 @@ class Positions:
         state = _OffsetState(module)
         module._codegen(state)
         self._spans = state.spans
+        self._full_spans = state.full_spans
         text = source if source is not None else module.code
+        self._text = text
         self._line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
 
     def _line_col(self, offset: int) -> Tuple[int, int]:
         line = bisect.bisect_right(self._line_starts, offset)
         return line, offset - self._line_starts[line - 1]
+
+    def expression_code(self, node: cst.BaseExpression) -> Optional[str]:
+        """The source text of a one-line expression, sliced instead of re-generated; it equals
+        `module.code_for_node(node)`. None for other nodes: a line break inside brackets may be
+        followed by the enclosing block's indentation, which code_for_node leaves out."""
+        span = self._full_spans.get(node)
+        if span is None:
+            return None
+        text = self._text[span[0]:span[1]]
+        return None if "\n" in text or "\r" in text else text
 
     def __getitem__(self, node: cst.CSTNode) -> Tuple[int, int, int, int]:
         start, end = self._spans[node]

@@ -394,6 +394,37 @@ def test_fast_positions_match_libcst_position_provider(tmp_path):
     assert checked > 10_000
 
 
+def test_expression_code_sliced_from_the_source_equals_libcst_codegen(tmp_path):
+    """The parser slices one-line expressions from the source instead of re-generating them."""
+    import glob
+    import importlib.util
+
+    import libcst as cst
+
+    from migrate.parse.positions import Positions
+
+    folder = list(importlib.util.find_spec("airflow.example_dags").submodule_search_locations)[0]
+    (tmp_path / "crlf.py").write_bytes(b"x = f(1,\r\n      2) + g(3)\r\nif x:\r\n    y = (1,\r\n         2)\r\n")
+    sliced = 0
+    for name in sorted(glob.glob(f"{folder}/*.py")) + [str(tmp_path / "crlf.py")]:
+        text = open(name, newline="").read()
+        module = cst.parse_module(text)
+        positions = Positions(module, text)
+
+        class Check(cst.CSTVisitor):
+            def on_visit(self, node):
+                nonlocal sliced
+                if isinstance(node, cst.BaseExpression):
+                    code = positions.expression_code(node)
+                    if code is not None:
+                        assert code == module.code_for_node(node), (name, code)
+                        sliced += 1
+                return True
+
+        module.visit(Check())
+    assert sliced > 5_000
+
+
 def test_repeated_group_calls_override_partial_and_lambdas_from_the_dag_body():
     wf, _ = only("""
         import random
