@@ -6,6 +6,7 @@ publish as KFP outputs.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import keyword
 import re
@@ -34,6 +35,13 @@ BASE_ARGS_HANDLED = {
 }
 CALLBACK_ARGS = {"on_failure_callback", "on_success_callback", "on_retry_callback", "on_execute_callback",
                  "on_skipped_callback", "sla", "sla_miss_callback"}
+
+
+@functools.lru_cache(maxsize=1024)
+def parsed(code: str) -> ast.Module:
+    """The syntax tree of a callable's source, parsed once: several checks walk the same code.
+    Callers only read the tree."""
+    return ast.parse(code)
 
 
 def has_jinja(text: str) -> bool:
@@ -103,7 +111,7 @@ def module_constants(codes: Iterable[str]) -> Dict[str, Any]:
     found: Dict[str, Any] = {}
     for code in codes:
         try:
-            tree = ast.parse(code)
+            tree = parsed(code)
         except SyntaxError:
             continue
         for stmt in tree.body:
@@ -133,7 +141,7 @@ def _pull_from_call(call: ast.Call, source: str, constants: Optional[Dict[str, A
 def pulls_in_code(code: str, constants: Optional[Dict[str, Any]] = None) -> List[XcomPull]:
     """Every `<anything>.xcom_pull(...)` call in Python source (names resolved from `constants`)."""
     try:
-        tree = ast.parse(code)
+        tree = parsed(code)
     except SyntaxError:
         return []
     found = []
@@ -146,7 +154,7 @@ def pulls_in_code(code: str, constants: Optional[Dict[str, Any]] = None) -> List
 def pushes_in_code(code: str, constants: Optional[Dict[str, Any]] = None) -> Tuple[List[str], List[str]]:
     """(literal keys, sources of pushes with a computed key) of `.xcom_push(...)` calls."""
     try:
-        tree = ast.parse(code)
+        tree = parsed(code)
     except SyntaxError:
         return [], []
     keys, dynamic = [], []
@@ -247,7 +255,7 @@ def external_needs(task: ir.Task) -> Tuple[List[str], List[str]]:
         constants = module_constants(task.callable.prelude)
         for code in (task.callable.source, *task.callable.prelude):
             try:
-                tree = ast.parse(code)
+                tree = parsed(code)
             except SyntaxError:
                 continue
             for node in ast.walk(tree):
@@ -439,7 +447,7 @@ def rewrite_airflow_imports(code: str) -> Tuple[str, List[str]]:
     assignments from the run-time shim (`_airflow`); return (code, other airflow modules imported).
     """
     try:
-        tree = ast.parse(code)
+        tree = parsed(code)
     except SyntaxError:
         return code, []
     edits, others = [], []
@@ -472,7 +480,7 @@ def shim_bindings(codes: Iterable[str]) -> List[str]:
     used: Set[str] = set()
     for code in codes:
         try:
-            tree = ast.parse(code)
+            tree = parsed(code)
         except SyntaxError:
             continue
         used |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
@@ -488,7 +496,7 @@ def unbound_names(callable_: ir.CallableSource) -> List[str]:
     loaded: Set[str] = set()
     for code in (callable_.source, *callable_.prelude):
         try:
-            tree = ast.parse(code)
+            tree = parsed(code)
         except SyntaxError:
             return []
         for node in ast.walk(tree):
