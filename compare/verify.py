@@ -132,17 +132,24 @@ def kfp_outcome(task) -> str:
 
 
 def rendered_from_log(task) -> Optional[dict]:
-    """Rendered templated fields a KFP component reported in its log, if it did."""
+    """Rendered templated fields a KFP component reported in its log (last attempt), if it did.
+
+    A task may report in several lines (a @task.bash reports its arguments, then its command):
+    they are merged.
+    """
     lines = task.log_tail
     if task.log_path and Path(task.log_path).exists():
         lines = Path(task.log_path).read_text(errors="replace").splitlines()
     found = None
     for line in lines:
-        if line.startswith(RENDERED_MARKER):
+        if line.startswith("--- attempt "):  # the run's own marker between attempts (retries)
+            found = None
+        elif line.startswith(RENDERED_MARKER):
             try:
-                found = json.loads(line[len(RENDERED_MARKER):])
+                fields = json.loads(line[len(RENDERED_MARKER):])
             except ValueError:
                 continue
+            found = {**(found or {}), **fields}
     return found
 
 
@@ -215,17 +222,74 @@ def compare_xcoms(info: dict, airflow_task, kfp_task, row: TaskComparison) -> No
 
 
 def compare_rendered(airflow_task, kfp_task, row: TaskComparison) -> None:
+    """Airflow's rendered templated fields against those the component logged.
+
+    Fields the component does not report are listed as not observable. Where Airflow stored less
+    than the value (a secret masked as `***`, a value truncated past max_templated_field_length),
+    only the part it kept is compared, and a note says so.
+    """
     if not airflow_task.rendered_fields:
         return
-    reported = rendered_from_log(kfp_task)
-    if reported is None:
-        interesting = [k for k, v in airflow_task.rendered_fields.items() if v not in (None, "", [], {})]
-        if interesting:
-            row.notes.append("rendered fields not observable on KFP: " + ", ".join(sorted(interesting)))
-        return
-    for name, value in airflow_task.rendered_fields.items():
-        if name in reported and not same_value(normalise(value), normalise(reported[name])):
-            row.differences.append(f"rendered {name}: Airflow {short(value)}, KFP {short(reported[name])}")
+    reported = rendered_from_log(kfp_task) or {}
+    unobserved = []
+    for name, value in sorted(airflow_task.rendered_fields.items()):
+        found, kfp_value = reported_field(reported, name)
+        if not found:
+            if value not in (None, "", [], {}):
+                unobserved.append(name)
+            continue
+        verdict = rendered_match(normalise(value), normalise(kfp_value))
+        if verdict is False:
+            row.differences.append(f"rendered {name}: Airflow {short(value)}, KFP {short(kfp_value)}")
+        elif verdict != "same":
+            row.notes.append(f"rendered {name}: {verdict}")
+    if unobserved:
+        row.notes.append("rendered fields not observable on KFP: " + ", ".join(unobserved))
+
+
+def reported_field(reported: dict, name: str) -> tuple[bool, object]:
+    """A reported field by Airflow's name; "field.key.key" (template_fields_renderers) reaches inside."""
+    if name in reported:
+        return True, reported[name]
+    base, _, rest = name.partition(".")
+    if not rest or base not in reported:
+        return False, None
+    value = reported[base]
+    for key in rest.split("."):
+        if not isinstance(value, dict) or key not in value:
+            return False, None
+        value = value[key]
+    return True, value
+
+
+MASK = "***"
+TRUNCATED = "Truncated. You can change this behaviour in [core]max_templated_field_length. "
+
+
+def rendered_match(airflow_value, kfp_value):
+    """"same", False, or a note when Airflow kept only part of the value and that part matches."""
+    import re
+
+    if same_value(airflow_value, kfp_value):
+        return "same"
+    if isinstance(airflow_value, str) and airflow_value.startswith(TRUNCATED):
+        kept = airflow_value[len(TRUNCATED):].removesuffix("...")  # the start of str(value)
+        text = kfp_value if isinstance(kfp_value, str) else str(kfp_value)
+        return "truncated by Airflow; the part it kept matches" if text.startswith(kept) else False
+    if airflow_value == MASK or kfp_value == MASK:
+        return "masked as a secret; not compared"
+    if isinstance(airflow_value, str) and MASK in airflow_value and isinstance(kfp_value, str):
+        pattern = ".*".join(map(re.escape, airflow_value.split(MASK)))
+        return "secrets masked by Airflow; the rest matches" if re.fullmatch(pattern, kfp_value, re.S) else False
+    if isinstance(airflow_value, dict) and isinstance(kfp_value, dict) and airflow_value.keys() == kfp_value.keys():
+        parts = [rendered_match(airflow_value[k], kfp_value[k]) for k in airflow_value]
+    elif isinstance(airflow_value, list) and isinstance(kfp_value, list) and len(airflow_value) == len(kfp_value):
+        parts = [rendered_match(a, k) for a, k in zip(airflow_value, kfp_value)]
+    else:
+        return False
+    if any(part is False for part in parts):
+        return False
+    return next((part for part in parts if part != "same"), "same")
 
 
 def short(value, limit: int = 120) -> str:

@@ -38,7 +38,8 @@ with DAG("verify_probe", start_date=datetime(2024, 1, 1), schedule=None, params=
     rows = PythonOperator(task_id="make_rows", python_callable=make_rows)
     summed = PythonOperator(task_id="total", python_callable=total)
     report = BashOperator(task_id="report", bash_command="echo day={{ ds }} n={{ params.n }} run={{ run_id }}")
-    start >> rows >> summed >> report
+    stamp = BashOperator(task_id="stamp", bash_command="echo stamped", env={"DAY": "day {{ ds }}", "N": "{{ params.n }}"})
+    start >> rows >> summed >> report >> stamp
 '''
 
 
@@ -101,6 +102,9 @@ def test_equivalent_conversion_with_params_and_logical_date(probe):
     # same logical date and run id on both sides: the rendered bash output matches exactly
     assert rows["report"].kfp_return == f"day=2024-03-05 n=3 run={result.run_id}"
     assert rows["start"].status == "removed"
+    # rendered templated fields are compared, not just listed as not observable
+    assert all(not note.startswith("rendered") for row in result.tasks for note in row.notes), result.tasks
+    assert rows["stamp"].status == "same"
     assert result.logical_date == "2024-03-05T00:00:00+00:00"
     assert psutil.Process().children(recursive=True) == []
 
@@ -113,14 +117,25 @@ def test_changed_value_is_caught(probe):
     assert result.differences == ["total: XCom 'return_value': Airflow 15, KFP -5"]
 
 
-def test_dropped_task_is_caught(probe):
-    """A conversion that silently loses a task (here: the report task removed from the spec)."""
+def test_wrongly_rendered_field_is_caught(probe):
+    """A template rendered differently where no return value shows it: only the rendered env does."""
     spec = yaml.safe_load(probe[1].yaml_text)
-    del spec["root"]["dag"]["tasks"]["report"]
+    container = spec["deploymentSpec"]["executors"]["exec-stamp"]["container"]
+    assert sum(part.count("day {{ ds }}") for part in container["command"]) == 1
+    container["command"] = [part.replace("day {{ ds }}", "day {{ ds_nodash }}") for part in container["command"]]
     result = verify_probe(probe, yaml.safe_dump(spec))
     assert result.verdict == "different"
-    assert [d for d in result.differences if d.startswith("report:")] == [
-        "report: outcome: Airflow ran (success), KFP missing"], result.differences
+    assert result.differences == ['stamp: rendered env: Airflow {"DAY": "day 2024-03-05", "N": "3"}, '
+                                  'KFP {"DAY": "day 20240305", "N": "3"}'], result.differences
+
+
+def test_dropped_task_is_caught(probe):
+    """A conversion that silently loses a task (here: the last task removed from the spec)."""
+    spec = yaml.safe_load(probe[1].yaml_text)
+    del spec["root"]["dag"]["tasks"]["stamp"]
+    result = verify_probe(probe, yaml.safe_dump(spec))
+    assert result.verdict == "different"
+    assert result.differences == ["stamp: outcome: Airflow ran (success), KFP missing"], result.differences
 
 
 def test_failing_component_is_caught(probe):
