@@ -1,7 +1,8 @@
 """The converter's library face: DAG file -> parse -> IR -> emit -> (compile) -> report.
 
     from migrate.api import convert_file
-    result = convert_file(Path("dags/etl.py"))
+    result = convert_file(Path("dags/etl.py"))                            # XComs as KFP parameters
+    result = convert_file(Path("dags/etl.py"), xcom_transport="artifact")  # XComs as JSON artifact files
     for conversion in result.conversions:
         conversion.emitted.python_source, conversion.yaml_text, conversion.report
 
@@ -46,29 +47,42 @@ class FileResult:
         return bool(self.conversions)
 
 
-def convert_source(text: str, path: str = "<string>", compile: bool = True) -> FileResult:
+XCOM_TRANSPORTS = ("parameter", "artifact", "auto")  # see migrate/emit/artifacts.py and docs/convert.md
+
+
+def convert_source(text: str, path: str = "<string>", compile: bool = True, xcom_transport: str = "parameter") -> FileResult:
+    """xcom_transport: "parameter" (XComs are KFP parameters, at most 128 KiB each), "artifact" (JSON
+    files in KFP artifacts, any size) or "auto" (artifacts except int/float/bool values)."""
     from migrate.parse import parse_source
 
+    _check_transport(xcom_transport)
     try:
         parsed = parse_source(text, path)
-        return _convert_parsed(parsed, Path(path), compile)
+        return _convert_parsed(parsed, Path(path), compile, xcom_transport)
     except ConversionError as err:
         return FileResult(Path(path), error=err.diagnostic)
     except Exception as exc:  # noqa: BLE001 - reported as KFM199, like convert_file
         return FileResult(Path(path), error=_internal_error(Path(path), exc))
 
 
-def convert_file(path: Path, compile: bool = True) -> FileResult:
+def convert_file(path: Path, compile: bool = True, xcom_transport: str = "parameter") -> FileResult:
+    """xcom_transport: as for convert_source."""
     from migrate.parse import parse_file
 
+    _check_transport(xcom_transport)
     path = Path(path)
     try:
         parsed = parse_file(path)
-        return _convert_parsed(parsed, path, compile)
+        return _convert_parsed(parsed, path, compile, xcom_transport)
     except ConversionError as err:
         return FileResult(path, error=err.diagnostic)
     except Exception as exc:  # noqa: BLE001 - one file's bug must not stop a batch; it is reported
         return FileResult(path, error=_internal_error(path, exc))
+
+
+def _check_transport(xcom_transport: str) -> None:
+    if xcom_transport not in XCOM_TRANSPORTS:
+        raise ValueError(f"xcom_transport must be one of {', '.join(XCOM_TRANSPORTS)}, not {xcom_transport!r}")
 
 
 def _internal_error(path: Path, exc: Exception) -> Diagnostic:
@@ -80,8 +94,9 @@ def _internal_error(path: Path, exc: Exception) -> Diagnostic:
                       ir.SourceSpan(str(path), 1, 1))
 
 
-def _convert_parsed(parsed, path: Path, compile: bool) -> FileResult:
-    from migrate.emit import EmitError, compile_yaml, emit
+def _convert_parsed(parsed, path: Path, compile: bool, xcom_transport: str = "parameter") -> FileResult:
+    from migrate.emit import EmitError, compile_yaml
+    from migrate.emit.builder import build  # what migrate.emit.emit runs, with the build options
     from migrate.report import build_report
 
     result = FileResult(path)
@@ -92,7 +107,7 @@ def _convert_parsed(parsed, path: Path, compile: bool) -> FileResult:
         per_dag.setdefault(owner, []).append(diagnostic)
     result.diagnostics = per_dag.pop(None, [])
     for workflow in parsed.workflows:
-        emitted = emit(workflow)
+        emitted = build(workflow, xcom_transport=xcom_transport)
         diagnostics = per_dag.get(workflow.dag_id, []) + list(emitted.all_diagnostics())
         yaml_text = None
         if compile:

@@ -20,7 +20,11 @@ from kfmigrate.console import err_console, out_console, print_diagnostic
 @click.option("-j", "--jobs", type=int, default=0, show_default="all cores",
               help="Files converted in parallel in a folder batch.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the final summary.")
-def command(paths, outdir, no_compile, strict, force, jobs, quiet):
+@click.option("--xcom-transport", type=click.Choice(["parameter", "artifact", "auto"]), default="parameter",
+              show_default=True,
+              help="How XCom values pass between tasks: KFP parameters (at most 128 KiB each), JSON files in KFP "
+                   "artifacts (any size), or auto (artifacts except int/float/bool values).")
+def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transport):
     """Convert Airflow DAG files (or folders of them, recursively) to Kubeflow Pipelines v2.
 
     The DAG files are read statically with libcst and never imported or run. For each DAG found this
@@ -44,7 +48,7 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet):
     files, input_problems = collect_inputs(paths)
     for problem in input_problems:
         print_diagnostic(problem)
-    results = convert_many(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1)
+    results = convert_many(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1, xcom_transport=xcom_transport)
 
     failed, skipped, written, not_native, conflicts = [], [], 0, [], []
     failed += [problem.span.path if problem.span else "?" for problem in input_problems]  # listed at the end too

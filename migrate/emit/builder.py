@@ -23,6 +23,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from migrate import ir
 from migrate.diagnostics import ERROR, Diagnostic
 from migrate.emit import EmitError, EmitResult, TaskReport
+from migrate.emit import artifacts
 from migrate.emit import callbacks as dag_callbacks
 from migrate.emit import container as containers
 from migrate.emit import mapping as mappings
@@ -71,9 +72,12 @@ class Node:
         return producer in self.collected_from
     differences: List[str] = field(default_factory=list)
     diagnostics: List[Diagnostic] = field(default_factory=list)
+    artifacts: artifacts.NodeArtifacts = field(default_factory=artifacts.NodeArtifacts)  # KFP artifact inputs/outputs
 
 
-def build(workflow: ir.Workflow) -> EmitResult:
+def build(workflow: ir.Workflow, xcom_transport: str = "parameter") -> EmitResult:
+    """xcom_transport: "parameter" (XComs as KFP parameters), "artifact" (as JSON artifact files) or
+    "auto" (artifacts except int/float/bool values); see migrate/emit/artifacts.py."""
     diagnostics: List[Diagnostic] = []
     pipeline_fn = identifier(workflow.dag_id, "dag") + "_pipeline"
     taken = set(MODULE_NAMES) | {pipeline_fn}
@@ -129,6 +133,7 @@ def build(workflow: ir.Workflow) -> EmitResult:
     order = _wire(workflow, nodes)
     components = [nodes[t] for t in order if nodes[t].plan.component]
     _route_outer_values(components, nodes, taken)
+    artifacts.plan(components, nodes, xcom_transport)  # XCom as artifacts, MLflow tracking -> Metrics/Model
     gated = [node for node in components if node.gate_function is not None]
     stub = _unique("container_skipped", taken) if gated else None
     for node in gated:
@@ -641,13 +646,14 @@ def _has_newline(value) -> bool:
 
 def _helpers(node: Node) -> List[str]:
     names = [name for name in runtime.HELPERS if name + "(" in node.plan.body]  # what the body calls
-    if node.outputs or node.skip_output:
+    if set(node.outputs) - set(node.artifacts.xcom_outputs) or node.skip_output:  # parameter outputs
         names.append("_kfp_outputs")
     if node.skip_check:
         check = "\n".join(node.skip_lines + [node.skip_expr or ""])
         names += [name for name in ("_airflow_should_skip", "_airflow_not_followed") if name + "(" in check]
     if any(kind == "json" for *_rest, kind in node.xcom_inputs):
         names.append("_from_json")
+    names += artifacts.helpers(node)
     return [n for n in runtime.HELPERS if n in names]
 
 
@@ -698,11 +704,12 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
         decorator = "@dsl.component(\n" + "".join(f"    {arg},\n" for arg in decorator_args) + ")"
 
     params = [f"{i.name}: {i.type}" for i in plan.inputs]
-    params += [f"{param}: {'list' if node.collected(producer) else _python_type(kind)}" for param, producer, _k, _o, kind in node.xcom_inputs
-               if param not in node.via_item]
+    params += [f"{param}: {artifacts.input_type(node, param, node.collected(producer)) or ('list' if node.collected(producer) else _python_type(kind))}"
+               for param, producer, _k, _o, kind in node.xcom_inputs if param not in node.via_item]
     params += [f"{param}: {type_}" for param, _p, _o, type_ in node.control_inputs if param not in node.via_item]
-    spec = [(key, kind) for key, (_name, kind) in node.outputs.items()]
-    names = [name for _key, (name, _kind) in node.outputs.items()]
+    params += artifacts.signature_params(node)  # XCom and MLflow tracking carried by KFP artifacts
+    spec = [(key, kind) for key, (_name, kind) in node.outputs.items() if key not in node.artifacts.xcom_outputs]
+    names = [name for key, (name, _kind) in node.outputs.items() if key not in node.artifacts.xcom_outputs]
     if node.skip_output:
         spec.append((SKIP_OUTPUT, "skipped"))
         names.append(SKIP_OUTPUT)
@@ -730,12 +737,14 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
         body.append("# Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)")
         body += node.skip_lines
         body.append(f"if {node.skip_expr}:")
+        body += [f"    {line}" for line in artifacts.write_outputs(node, "{}", "True")]
         body.append(f"    return _kfp_outputs({{}}, True, {spec_text})" if names else "    return")
     xcom_items = []
     for param, producer, key, _output, kind in node.xcom_inputs:
         value = f"_from_json({param})" if kind == "json" else param
         if node.collected(producer):  # every map index's value, as Airflow's lazy XCom list
             value = f"[_from_json(value) for value in {param}]" if kind == "json" else f"_ints_back({param})"
+        value = artifacts.input_value(node, param, node.collected(producer)) or value
         xcom_items.append(f"({producer!r}, {key!r}): {value}")
     xcom_items += [f"({producer!r}, {key!r}): None" for producer, key in node.xcom_none]
     if xcom_items or "xcom" in plan.body:
@@ -744,7 +753,8 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
             body.append("xcom = {\n" + "".join(f"    {item},\n" for item in xcom_items) + "}")
         else:
             body.append("xcom = {" + joined + "}")
-    body.append(plan.body.rstrip())
+    body.append(artifacts.wrap_body(node, plan.body.rstrip()))
+    body += artifacts.write_outputs(node)
     if names:
         body.append(f"return _kfp_outputs(results, skipped, {spec_text})")
     return decorator + "\n" + signature + "\n" + indent_code("\n".join(body), "    ")
