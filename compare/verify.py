@@ -169,6 +169,13 @@ def compare_task(task_name: str, info: dict, airflow_task, kfp_task) -> TaskComp
         row.status = "not_run_locally"
         row.notes.append(kfp_task.reason)
         return row
+    needs = cluster_need(info)
+    if k_out == "failed" and needs:
+        # the KFP side of this task talks to a Kubeflow cluster, which kfp.local does not have
+        row.status = "not_run_locally"
+        row.notes.append(f"{info.get('operator')} {needs}; kfp.local has none"
+                         + (f" ({failure_line(kfp_task)})" if failure_line(kfp_task) else ""))
+        return row
     if a_out == k_out == "failed" and (info.get("fidelity") == "placeholder"
                                        or str(info.get("operator", "")).endswith("Sensor")):
         # both failing proves nothing here: a placeholder fails by design, and a sensor failing on
@@ -190,6 +197,24 @@ def compare_task(task_name: str, info: dict, airflow_task, kfp_task) -> TaskComp
     if row.differences:
         row.status = "different"
     return row
+
+
+# What the KFP form of a task needs from a Kubeflow cluster, by the diagnostic the converter gives it
+CLUSTER_NEEDS = {
+    "KFM212": "waits for a person's answer in a Kubernetes ConfigMap",
+    "KFM213": "polls the KFP API server for another pipeline's runs",
+}
+CLUSTER_OPERATORS = {"TriggerDagRunOperator": "starts a run of another pipeline through the KFP API server"}
+
+
+def cluster_need(info: dict) -> str:
+    """Why a task's KFP form needs a Kubeflow cluster (empty when it does not)."""
+    import re
+
+    codes = set(re.findall(r"\bKFM\d{3}\b", " ".join(map(str, info.get("diagnostics", [])))))
+    found = [why for code, why in CLUSTER_NEEDS.items() if code in codes]
+    found += [why for operator, why in CLUSTER_OPERATORS.items() if info.get("operator") == operator]
+    return found[0] if found else ""
 
 
 def failure_line(task) -> str:
@@ -340,9 +365,39 @@ def compare_runs(report: dict, airflow_run, kfp_run) -> tuple[list, list]:
             name = task_id if index is None else f"{task_id}[{index}]"
             row = compare_task(name, info, instances.get(index), k_instances.get(index))
             rows.append(row)
+    not_reached_because_not_local(rows, reported)
     for row in rows:
         differences.extend(f"{row.task}: {d}" for d in row.differences)
     return rows, differences
+
+
+def not_reached_because_not_local(rows: list, reported: dict) -> None:
+    """A KFP task left unrun only because an upstream task cannot run locally is not run locally too.
+
+    Only the outcome is excused, and only when every failed upstream task (transitively) is one
+    that cannot run locally: any other difference stands.
+    """
+    by_task = {row.task.split("[")[0]: row for row in rows}
+    not_local = {name for name, row in by_task.items() if row.status == "not_run_locally"}
+    changed = True
+    while changed:
+        changed = False
+        for name, row in by_task.items():
+            if name in not_local or row.kfp_state != "upstream_failed":
+                continue
+            upstream, seen = set(reported.get(name, {}).get("upstream", [])), set()
+            while any(u in by_task and by_task[u].status == "removed" and u not in seen for u in upstream):
+                for u in [u for u in upstream if u in by_task and by_task[u].status == "removed"]:
+                    seen.add(u)  # edges were rewired around a removed task: look through it
+                    upstream |= set(reported.get(u, {}).get("upstream", []))
+            blocking = {u for u in upstream if u in by_task and by_task[u].kfp_state in ("failed", "upstream_failed",
+                                                                                         "not_run_locally")}
+            if blocking and blocking <= not_local and all(
+                    d.startswith("outcome:") for d in row.differences):
+                row.status, row.differences = "not_run_locally", []
+                row.notes.append("not reached on KFP: upstream " + ", ".join(sorted(blocking)) + " cannot run locally")
+                not_local.add(name)
+                changed = True
 
 
 def verify_conversion(

@@ -102,3 +102,19 @@ def test_rendered_fields_compared_with_what_airflow_kept():
     rows, differences = compare_runs(rep, a, k)
     assert differences == ['t: rendered env: Airflow {"TOKEN": "***", "URL": "http://u:***@h"}, '
                            'KFP {"TOKEN": "x", "URL": "http://v:pw@h"}', "t: rendered op_kwargs.x: Airflow 1, KFP 2"]
+
+
+def test_tasks_needing_a_cluster_and_what_they_block_are_not_run_locally():
+    rep = report(("trigger", "trigger", "native", {}, "TriggerDagRunOperator"),
+                 ("gate", None, "removed", {}, "EmptyOperator"),
+                 ("after", "after", "native", {}, "BashOperator"),
+                 ("other", "other", "native", {}, "BashOperator"))
+    rep["tasks"][1]["upstream"], rep["tasks"][2]["upstream"] = ["trigger"], ["gate"]
+    a, k = runs([airflow("trigger", "success"), airflow("gate", "success"), airflow("after", "success"),
+                 airflow("other", "success")],
+                [kfp("trigger", "failed"), kfp("after", "not_run"), kfp("other", "not_run")])
+    rows, differences = compare_runs(rep, a, k)
+    status = {r.task: r.status for r in rows}
+    assert status == {"trigger": "not_run_locally", "gate": "removed", "after": "not_run_locally",
+                      "other": "different"}  # nothing upstream of 'other' excuses it
+    assert differences == ["other: outcome: Airflow ran (success), KFP upstream_failed"]
