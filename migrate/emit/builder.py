@@ -8,9 +8,12 @@ Skips: KFP has no "skipped" task state a component can set. A task that Airflow 
 (BashOperator exit 99, AirflowSkipException, or an upstream skip under its trigger rule) still runs
 in KFP as a no-op and returns the output `airflow_skipped` = True. Each dependant receives its
 direct upstreams' flags as inputs and applies its trigger rule (runtime `_airflow_should_skip`).
-We prefer this to wrapping dependants in dsl.If: the flags propagate through any graph shape,
-while nested dsl.If groups cannot express diamonds (KFP rejects tasks depending on a task inside
-a lone dsl.If they are not nested in).
+The flags propagate through any graph shape. On top of them, the tasks a branch or short circuit
+decides on directly, and the tasks only they lead to, sit inside a dsl.If on the decision (a
+Region), so they do not start at all when Airflow would skip them. Tasks outside a region that
+read from inside it get a dsl.Else with a stand-in task and read dsl.OneOf(task output, stand-in
+output): KFP (2.17) accepts a dependency on a task inside a dsl.If from outside only when the
+dsl.If has a dsl.Else, and a value from it only through dsl.OneOf.
 """
 from __future__ import annotations
 
@@ -41,7 +44,35 @@ ALWAYS_CHECKED_RULES = ("one_failed", "all_failed", "all_skipped")
 IGNORES_FAILURES = ("all_done", "always", "dummy")
 # Rules whose reaction to failed upstream tasks KFP cannot reproduce (it stops dependants of a failure)
 FAILURE_RULES = ("one_failed", "all_failed", "one_done", "one_success", "all_done_min_one_success", "all_skipped")
+# Control outputs the emitter adds to a branch or short circuit: True when it skips a task directly
+SKIPS_PREFIX = "airflow_skips:"
+SHORT_CIRCUIT_SKIPS = SKIPS_PREFIX + "*"  # a short circuit decides for all its targets at once
+# Rules under which a task whose upstream tasks were all skipped may still run: it stays outside regions
+RUNS_AFTER_SKIPS = ("none_failed", "all_done", "always", "dummy", "all_skipped")
 MODULE_NAMES = {"BASE_IMAGE", "no_task_runs", "NamedTuple", "Path", "compiler", "dsl", "kubernetes", *runtime.HELPERS}
+
+
+@dataclass(eq=False)
+class Region:
+    """Tasks that run only when a branch or short circuit (`controller`) does not skip them: one dsl.If.
+
+    `key` is the controller's bool output (SKIPS_PREFIX...) that is True when Airflow would skip them.
+    When tasks outside read from inside, a dsl.Else runs a stand-in (`stub_function`) whose outputs
+    (`exposed`: (task id, output) -> (stub output, type, value)) say "skipped, no XCom"."""
+    controller: str
+    key: str
+    members: Set[str]
+    label: str  # "pick follows left": when the tasks run
+    skipped_name: str  # display name of the stand-in
+    index: int = 0
+    alive: bool = True
+    needs_else: bool = False
+    exposed: Dict[Tuple[str, str], Tuple[str, str, object]] = field(default_factory=dict)
+    stub_function: Optional[str] = None
+
+    @property
+    def stub_variable(self) -> str:
+        return f"{self.stub_function}_task"
 
 
 @dataclass
@@ -67,6 +98,8 @@ class Node:
     gate_function: Optional[str] = None  # container tasks that may be skipped: the component deciding it
     via_item: Dict[str, str] = field(default_factory=dict)  # input param -> key of an outer value in the loop item
     stub_function: Optional[str] = None  # ... and the no-op standing in for it when skipped (dsl.Else)
+    regions: List[Region] = field(default_factory=list)  # the dsl.If groups the task runs in, outermost first
+    decision_lines: List[str] = field(default_factory=list)  # a controller: statements setting its SKIPS_PREFIX outputs
 
     def collected(self, producer: str) -> bool:
         return producer in self.collected_from
@@ -141,6 +174,18 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter") -> EmitResul
         taken.add(f"{node.gate_function}_task")
         node.differences.append("Runs only when Airflow would run it: a small gate task decides (skipped upstream tasks, "
                                 "branches, trigger rule) and the container runs inside dsl.If; otherwise a no-op stands in.")
+    for region in _regions_of(components):
+        if region.needs_else:
+            base = identifier(region.key[len(SKIPS_PREFIX):] if region.key != SHORT_CIRCUIT_SKIPS else region.controller, "task")
+            region.stub_function = _unique(f"{base}_not_run", taken)
+            while k8s_name(region.stub_function) in k8s_taken:
+                region.stub_function = _unique(f"{base}_not_run", taken)
+            k8s_taken.add(k8s_name(region.stub_function))
+            taken.add(region.stub_variable)
+    for node in components:
+        for region in node.regions:
+            node.differences.append(f"Runs inside a dsl.If on {region.controller}'s decision: when Airflow would skip it "
+                                    "for that, it does not start on KFP.")
     source = _module(workflow, components, parameters, pipeline_fn, exit_handler)
     checked = source
     for name in runtime.HELPERS:  # constant text, known to parse: leaving it out halves the check's time
@@ -330,20 +375,170 @@ def _wire(workflow: ir.Workflow, nodes: Dict[str, Node]) -> List[str]:
 
     order = _topological(nodes)
     graph = _Graph(workflow, nodes)
+    regions = _candidate_regions(nodes, graph)
+    while True:  # skip decisions depend on the regions; regions KFP cannot express are dropped, then again
+        _assign_regions(regions, nodes)
+        for task_id in order:
+            if nodes[task_id].plan.component:
+                _decide(nodes[task_id], nodes, graph)
+        if not _settle_regions(regions, nodes):
+            break
+    _controller_outputs(regions, nodes)
     for task_id in order:
-        node = nodes[task_id]
+        if nodes[task_id].plan.component:
+            _rule_notes(nodes[task_id])
+    return order
+
+
+def _decide(node: Node, nodes: Dict[str, Node], graph: "_Graph") -> None:
+    node.control_inputs, node.skip_lines, node.skip_expr = [], [], None
+    _skip_decision(node, nodes, graph)
+    node.skip_check = node.skip_expr is not None
+    # a task in a region always has the flag: readers outside get it (or the stand-in's True) via dsl.OneOf
+    node.skip_output = node.plan.may_skip or node.skip_check or bool(node.regions)
+    node.gate_function = None
+    if node.container is not None:
+        # A plain container cannot read skip flags: a gate task decides and the container runs
+        # inside dsl.If (its dependants read the gate's flag); it never skips itself.
+        node.skip_output = node.skip_check
+        node.gate_function = "" if node.skip_check else None  # named in build()
+
+
+# ---------------------------------------------------------------- regions (dsl.If groups)
+def _candidate_regions(nodes: Dict[str, Node], graph: "_Graph") -> List[Region]:
+    """One region per branch target, one per short circuit: the tasks Airflow skips when it does."""
+    down: Dict[str, List[str]] = {t: [] for t in nodes}
+    for task_id, ups in graph.up.items():
+        for up in ups:
+            down[up].append(task_id)
+    found: List[Region] = []
+    for task_id, node in nodes.items():
+        kind = control_kind(node.task)
+        if kind is None or not _publishes(node) or node.loop is not None:
+            continue
+        if task_id in graph.branches:
+            for target in down[task_id]:
+                members = _closure(nodes, graph, {target})
+                found.append(Region(task_id, SKIPS_PREFIX + target, members, f"{task_id} follows {target}", f"{target}: skipped by {task_id}"))
+        elif kind[0] == "short_circuit" and CONDITION_KEY in node.outputs:
+            forced = {t for t, circuits in graph.short_circuits.items() if task_id in circuits}
+            found.append(Region(task_id, SHORT_CIRCUIT_SKIPS, _closure(nodes, graph, forced), f"{task_id} is true",
+                                f"skipped by the short circuit {task_id}"))
+    found = [region for region in found if region.members]
+    for index, region in enumerate(found):
+        region.index = index
+    # KFP groups nest: a region crossing another one (not inside it, not around it) is dropped
+    for region in found:
+        for other in found:
+            if other is region or not other.alive or other.index > region.index:
+                continue
+            common = region.members & other.members
+            if common and common != region.members and common != other.members:
+                region.alive = False
+                break
+    return [region for region in found if region.alive]
+
+
+def _closure(nodes: Dict[str, Node], graph: "_Graph", forced: Set[str]) -> Set[str]:
+    """Tasks Airflow surely skips when a controller skips `forced`: those, and tasks all of whose upstream
+    tasks are among them (unless their trigger rule runs after skipped upstream tasks)."""
+    members: Set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for task_id, node in nodes.items():
+            if task_id in members or node.loop is not None or node.container is not None or node.task.is_teardown:
+                continue
+            ups = set(graph.up[task_id]) | set(node.upstream)
+            if task_id in forced:  # skipped whatever its rule; upstream tasks after the controller must come along
+                fits = all(up in members or up not in forced for up in ups)
+            else:
+                fits = bool(ups) and ups <= members and _rule(node.task) not in RUNS_AFTER_SKIPS
+            if fits:
+                members.add(task_id)
+                changed = True
+    return members
+
+
+def _assign_regions(regions: List[Region], nodes: Dict[str, Node]) -> None:
+    live = [r for r in regions if r.alive]
+    for task_id, node in nodes.items():
+        node.regions = sorted((r for r in live if task_id in r.members), key=lambda r: (-len(r.members), r.index))
+
+
+def _reads(node: Node, nodes: Dict[str, Node]):
+    """(producer task id, output, value type and stand-in value or None for order only) of everything a task needs."""
+    empty = {"json": ("str", "null"), "str": ("str", ""), "int": ("int", 0), "float": ("float", 0.0), "bool": ("bool", False),
+             "list": ("list", []), "dict": ("dict", {})}
+    found = []
+    for _param, producer, _key, output, kind in node.xcom_inputs:
+        found.append((producer, output, empty.get(kind, ("str", "null"))))
+    for _param, producer, output, type_ in node.control_inputs:
+        found.append((producer, output, ("bool", True) if output == SKIP_OUTPUT else empty.get(type_, ("str", ""))))
+    for source in (node.loop.sources if node.loop is not None else ()):
+        if isinstance(source, ir.TaskOutput) and source.task_id in nodes and source.key in nodes[source.task_id].outputs:
+            found.append((source.task_id, nodes[source.task_id].outputs[source.key][0], ("str", "null")))
+    linked = {producer for producer, _o, _v in found}
+    found += [(up, None, None) for up in node.upstream if up in nodes and up not in linked]
+    return found
+
+
+def _settle_regions(regions: List[Region], nodes: Dict[str, Node]) -> bool:
+    """Decide the dsl.Else of each region and what it exposes; drop regions KFP cannot express.
+    Returns whether a region was dropped (the decisions must be made again)."""
+    live = [r for r in regions if r.alive]
+    dropped = False
+    for region in live:
+        # kfp.local (2.17) cannot evaluate the condition of a dsl.If next to the task it tests (it looks
+        # the value up among the inputs of the enclosing DAG; measured): with a dsl.Else, KFP wraps both
+        # in a group that gets the value as an input. The dsl.Else also lets tasks after it depend on it.
+        region.needs_else, region.exposed = True, {}
+        if not any(nodes[m].plan.component for m in region.members):
+            region.alive, dropped = False, True  # an empty dsl.If: nothing to gate
+            continue
+        inner = nodes[next(iter(region.members))].regions
+        enclosing = inner[:inner.index(region)]
+        if any(r not in enclosing for r in nodes[region.controller].regions):
+            region.alive, dropped = False, True  # its condition would come from a region around a sibling
+    for node in nodes.values():
         if not node.plan.component:
             continue
-        _skip_decision(node, nodes, graph)
-        node.skip_check = node.skip_expr is not None
-        node.skip_output = node.plan.may_skip or node.skip_check
-        if node.container is not None:
-            # A plain container cannot read skip flags: a gate task decides and the container runs
-            # inside dsl.If (its dependants read the gate's flag); it never skips itself.
-            node.skip_output = node.skip_check
-            node.gate_function = "" if node.skip_check else None  # named in build()
-        _rule_notes(node)
-    return order
+        for producer, output, value in _reads(node, nodes):
+            crossing = [r for r in nodes[producer].regions if r.alive and r not in node.regions]
+            if not crossing:
+                continue
+            if value is None:  # order only: allowed from outside a dsl.If with a dsl.Else
+                continue
+            if len(crossing) > 1:  # dsl.OneOf reaches one group deep only: the inner region goes
+                crossing[-1].alive, dropped = False, True
+                continue
+            crossing[0].exposed[(producer, output)] = (f"{nodes[producer].function}__{identifier(output, 'value')}", *value)
+    return dropped
+
+
+def _controller_outputs(regions: List[Region], nodes: Dict[str, Node]) -> None:
+    """Each branch / short circuit a region depends on publishes the bool its dsl.If tests."""
+    for region in regions:
+        if not region.alive:
+            continue
+        controller = nodes[region.controller]
+        if region.key in controller.outputs:
+            continue
+        taken = {name for name, _kind in controller.outputs.values()} | {SKIP_OUTPUT}
+        controller.outputs[region.key] = (_unique(identifier(region.key, "output"), taken), "bool")
+        if region.key == SHORT_CIRCUIT_SKIPS:
+            code = f"not skipped and results.get({CONDITION_KEY!r}) is False"
+        else:
+            target = region.key[len(SKIPS_PREFIX):]
+            code = f"not skipped and _airflow_not_followed({target!r}, results.get({FOLLOW_KEY!r}))"
+        if not controller.decision_lines:
+            controller.decision_lines.append("# For the dsl.If around the tasks it skips: True when Airflow would skip them")
+        controller.decision_lines.append(f"results[{region.key!r}] = {code}")
+
+
+def _decided_by_region(node: Node, controller: str, key: str) -> bool:
+    """Is `node` inside the dsl.If that runs only when `controller` does not skip (key)? Then that skip is no question."""
+    return any(r.controller == controller and r.key == key for r in node.regions)
 
 
 class _Graph:
@@ -429,11 +624,13 @@ def _skip_decision(node: Node, nodes: Dict[str, Node], graph: _Graph) -> None:
     def decision(task_id: str) -> Optional[str]:
         terms: List[str] = []
         for up in graph.up[task_id]:
-            if up in graph.branches:
+            if up in graph.branches and not _decided_by_region(node, up, SKIPS_PREFIX + task_id):
                 test = f"_airflow_not_followed({task_id!r}, {ref(up, FOLLOW_KEY, 'list')})"
                 skipped = state(up)
                 terms.append(f"(not {skipped} and {test})" if skipped else test)
         for circuit in graph.short_circuits[task_id]:
+            if _decided_by_region(node, circuit, SHORT_CIRCUIT_SKIPS):
+                continue
             test = f"{ref(circuit, CONDITION_KEY, 'bool')} is False"
             skipped = state(circuit)
             terms.append(f"(not {skipped} and {test})" if skipped else test)
@@ -614,6 +811,9 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
             '    """Stands in for a container task that Airflow would skip (the dsl.Else of its gate)."""\n'
             '    print("Skipped: Airflow would skip this task.")'
         )
+    for region in _regions_of(components):
+        if region.stub_function:
+            parts.append(_stand_in_component(region))
     if exit_handler is not None:
         parts.append(exit_handler[1])
     parts.append("# ---------------------------------------------------------------- pipeline")
@@ -645,7 +845,8 @@ def _has_newline(value) -> bool:
 
 
 def _helpers(node: Node) -> List[str]:
-    names = [name for name in runtime.HELPERS if name + "(" in node.plan.body]  # what the body calls
+    code = node.plan.body + "\n" + "\n".join(node.decision_lines)
+    names = [name for name in runtime.HELPERS if name + "(" in code]  # what the body calls
     if set(node.outputs) - set(node.artifacts.xcom_outputs) or node.skip_output:  # parameter outputs
         names.append("_kfp_outputs")
     if node.skip_check:
@@ -754,6 +955,7 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
         else:
             body.append("xcom = {" + joined + "}")
     body.append(artifacts.wrap_body(node, plan.body.rstrip()))
+    body += node.decision_lines
     body += artifacts.write_outputs(node)
     if names:
         body.append(f"return _kfp_outputs(results, skipped, {spec_text})")
@@ -838,23 +1040,71 @@ def _pipeline(workflow: ir.Workflow, components: List[Node], parameters: List[di
         indent = "        "
     if not components:
         lines.append(f"{indent}no_task_runs().set_display_name('no task runs')")
-    for unit in _units(components):
-        if isinstance(unit, Node):
-            lines.append(textwrap.indent(_task_call(workflow, unit, by_id), indent))
-            continue
-        loop, members = unit
-        lines.append(textwrap.indent(_loop_header(loop, by_id), indent))
-        for node in members:
-            lines.append(textwrap.indent(_task_call(workflow, node, by_id), indent + "    "))
+    lines += _render_units(workflow, components, by_id, indent, 0)
     return "\n".join(lines)
 
 
-def _units(components: List[Node]):
-    """Tasks in an order the pipeline function can call them: each dsl.ParallelFor as one unit
-    (loop, member nodes) placed after everything its members need; otherwise the topological order."""
+def _render_units(workflow: ir.Workflow, members: List[Node], by_id: Dict[str, Node], indent: str, depth: int) -> List[str]:
+    lines = []
+    for kind, item, inside in _units(members, depth):
+        if kind == "task":
+            lines.append(textwrap.indent(_task_call(workflow, item, by_id), indent))
+        elif kind == "loop":
+            lines.append(textwrap.indent(_loop_header(item, by_id), indent))
+            for node in inside:
+                lines.append(textwrap.indent(_task_call(workflow, node, by_id), indent + "    "))
+        else:
+            region, controller = item, by_id[item.controller]
+            output = controller.outputs[region.key][0]
+            lines.append(f"{indent}# Airflow runs these tasks only when {_one_line(region.label)}: otherwise they do not start")
+            lines.append(f"{indent}with dsl.If({controller.variable}.outputs[{output!r}] == False):")
+            lines += _render_units(workflow, inside, by_id, indent + "    ", depth + 1)
+            if region.stub_function:
+                lines += [f"{indent}with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf",
+                          f"{indent}    {region.stub_variable} = {region.stub_function}()",
+                          f"{indent}    {region.stub_variable}.set_display_name({region.skipped_name!r})"]
+    return lines
+
+
+def _regions_of(components: List[Node]) -> List[Region]:
+    return list(dict.fromkeys(r for node in components for r in node.regions))
+
+
+def _stand_in_component(region: Region) -> str:
+    """The dsl.Else task of a region: what its tasks output when Airflow skips them."""
+    outputs = list(region.exposed.values())
+    doc = f'"""Stands in for the tasks that run only when {_one_line(region.label)}, when they do not (the dsl.Else)."""'
+    if not outputs:
+        return (f"@dsl.component(base_image=BASE_IMAGE)\ndef {region.stub_function}():\n    {doc}\n"
+                '    print("Skipped: Airflow would skip these tasks.")')
+    fields = ", ".join(f"({name!r}, {type_})" for name, type_, _value in outputs)
+    values = ", ".join(repr(value) for _name, _type, value in outputs)
+    return (f"@dsl.component(base_image=BASE_IMAGE)\n"
+            f"def {region.stub_function}() -> NamedTuple(\"Outputs\", [{fields}]):\n    {doc}\n"
+            f"    return ({values},)")
+
+
+def _through_regions(reader_regions: List[Region], producer: Node, output: str, code: str) -> str:
+    """A value from a task inside a dsl.If the reader is not in: dsl.OneOf with the dsl.Else's stand-in."""
+    crossing = [r for r in producer.regions if r not in reader_regions]
+    if not crossing or (producer.task.task_id, output) not in crossing[0].exposed:
+        return code
+    name = crossing[0].exposed[(producer.task.task_id, output)][0]
+    return f"dsl.OneOf({code}, {crossing[0].stub_variable}.outputs[{name!r}])"
+
+
+def _units(components: List[Node], depth: int = 0):
+    """Tasks in an order the pipeline function can call them: each dsl.ParallelFor and each region
+    (dsl.If) as one unit placed after everything its members need; otherwise the topological order.
+    Returns ("task", node, None), ("loop", loop, members) and ("region", region, members)."""
     import heapq
 
-    unit_of = {n.task.task_id: (n.loop.key if n.loop is not None else n.task.task_id) for n in components}
+    def key(node: Node) -> str:
+        if len(node.regions) > depth:
+            return f"region\0{node.regions[depth].index}"
+        return f"loop\0{node.loop.key}" if node.loop is not None else node.task.task_id
+
+    unit_of = {n.task.task_id: key(n) for n in components}
     units: Dict[str, List[Node]] = {}
     for node in components:
         units.setdefault(unit_of[node.task.task_id], []).append(node)
@@ -862,6 +1112,7 @@ def _units(components: List[Node]):
     for node in components:
         own = unit_of[node.task.task_id]
         producers = set(node.upstream) | {p for _a, p, *_ in node.xcom_inputs} | {p for _a, p, *_ in node.control_inputs}
+        producers |= {r.controller for r in node.regions[depth:]}  # a dsl.If condition reads its controller
         if node.loop is not None:
             producers |= {s.task_id for s in node.loop.sources if isinstance(s, ir.TaskOutput)}
         needs[own] |= {unit_of[p] for p in producers if p in unit_of and unit_of[p] != own}
@@ -886,8 +1137,12 @@ def _units(components: List[Node]):
     result = []
     for unit in order:
         members = units[unit]
-        loop = members[0].loop
-        result.append((loop, members) if loop is not None else members[0])
+        if unit.startswith("region\0"):
+            result.append(("region", members[0].regions[depth], members))
+        elif unit.startswith("loop\0"):
+            result.append(("loop", members[0].loop, members))
+        else:
+            result.append(("task", members[0], None))
     return result
 
 
@@ -902,6 +1157,7 @@ def _loop_header(loop: mappings.Loop, by_id: Dict[str, Node]) -> str:
             code = f"{by_id[producer].variable}.outputs[{output!r}]"
             if by_id[producer].gate_function and output == SKIP_OUTPUT:
                 code = f"{by_id[producer].gate_function}_task.outputs[{output!r}]"
+            code = _through_regions([], by_id[producer], output, code)  # loops run outside regions
             args.append(f"outer_{key}=dsl.Collected({code})" if by_id[producer].loop is not None else f"outer_{key}={code}")
         variable = f"{loop.items_function}_task"
         lines.append(f"{variable} = {loop.items_function}({', '.join(args)})")
@@ -919,6 +1175,7 @@ def _items_inputs(loop: mappings.Loop, by_id: Dict[str, Node]) -> List[Tuple[str
         if isinstance(source, ir.TaskOutput) and source.task_id in by_id and source.key in by_id[source.task_id].outputs:
             producer = by_id[source.task_id]
             code = f"{producer.variable}.outputs[{producer.outputs[source.key][0]!r}]"
+            code = _through_regions([], producer, producer.outputs[source.key][0], code)  # loops run outside regions
             if producer.loop is not None:
                 found.append((name, "list", f"dsl.Collected({code})"))
             else:
@@ -961,6 +1218,7 @@ def _task_call(workflow: ir.Workflow, node: Node, by_id: Dict[str, Node]) -> str
         code = f"{by_id[producer].variable}.outputs[{output!r}]"
         if by_id[producer].gate_function and output == SKIP_OUTPUT:  # a gated container: its gate decided
             code = f"{by_id[producer].gate_function}_task.outputs[{output!r}]"
+        code = _through_regions(node.regions, by_id[producer], output, code)
         return f"dsl.Collected({code})" if node.collected(producer) else code
 
     for param, producer, _key, output, _kind in node.xcom_inputs:
@@ -1041,7 +1299,7 @@ def _report(node: Node) -> TaskReport:
             differences.append("No max_retry_delay: KFP caps the backoff at its default of 3600s (Airflow: 24h).")
         if task.timeout_seconds:
             differences.append("execution_timeout becomes a Kubernetes timeout (kfp-kubernetes set_timeout); kfp.local does not enforce it.")
-        if node.skip_output:
+        if node.skip_output and (node.skip_check or plan.may_skip):
             differences.append(f"A skip is not a KFP task state: the task runs as a no-op and outputs {SKIP_OUTPUT}=True.")
         if node.xcom_none:
             differences.append("Reads XCom of tasks that do not run on KFP (or run after it): those values are None.")
@@ -1056,7 +1314,7 @@ def _report(node: Node) -> TaskReport:
         fidelity=plan.fidelity,
         kfp_task=k8s_name(node.function) if node.function else None,
         component=node.function,
-        outputs={key: name for key, (name, _kind) in node.outputs.items() if key not in CONTROL_KEYS},
+        outputs={key: name for key, (name, _kind) in node.outputs.items() if key not in CONTROL_KEYS and not key.startswith(SKIPS_PREFIX)},
         differences=list(dict.fromkeys(differences)),
         diagnostics=list(plan.diagnostics) + node.diagnostics,
         span=task.span,
