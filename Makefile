@@ -17,12 +17,17 @@ demo: $(STAMP)
 	$(BIN)/kfmigrate convert samples/dags/hello_world.py -o demo-out --force
 	$(BIN)/kfmigrate run demo-out/hello_world.yaml --pipeline-root demo-out/runs
 
-# Headless Chromium renders the compare report in a test; installed from Debian when missing and root.
+# Headless Chromium renders the compare report in a test; PostgreSQL backs the Airflow scheduler
+# deployment of `compare --airflow-mode scheduler` and its test. Installed from Debian when missing and root.
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	    else echo "chromium is missing: install it (e.g. apt-get install chromium) for the report rendering test" >&2; fi; }
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	    else echo "PostgreSQL is missing: install it (e.g. apt-get install postgresql) for the Airflow scheduler test" >&2; fi; }
 
 # The test suite: real Airflow (SQLite, temporary AIRFLOW_HOME), real kfp.local, real MLflow.
 test: $(STAMP) system-deps

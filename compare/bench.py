@@ -25,7 +25,8 @@ from compare.workloads import (DEFAULT_SWEEP, Point, build_points, comparable, d
 
 RESULTS_VERSION = 1
 ENGINES = ("airflow", "kfp")
-ENGINE_TITLES = {"airflow": "Airflow + MLflow", "kfp": "KFP (kfp.local)", "kfp-cluster": "KFP (cluster)"}
+ENGINE_TITLES = {"airflow": "Airflow + MLflow", "airflow-scheduler": "Airflow scheduler + MLflow",
+                 "kfp": "KFP (kfp.local)", "kfp-cluster": "KFP (cluster)"}
 LOGICAL_DATE = "2026-01-02"
 
 # Figures summarised over repeats, per engine and point: name -> where it is in a run record.
@@ -60,6 +61,7 @@ class Settings:
     kfp_experiment: str = "kfmigrate-compare"
     timeout: float = 900.0  # per run
     logical_date: str = LOGICAL_DATE
+    cache_check: bool = True  # after the repeats: kfp.local twice with its cache on, Airflow once more
 
 
 @dataclass
@@ -130,16 +132,28 @@ def _write(path: Path, text: str) -> None:
 # ---------------------------------------------------------------- running
 
 def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, run_dir: Path,
-            mlflow_uri: str, reporter: Reporter) -> dict:
-    """One measured run of one point on one engine; returns its record for results.json."""
+            mlflow_uri: str, reporter: Reporter, deployment: Optional[dict] = None,
+            cache_root: Optional[Path] = None, params_dir: Optional[Path] = None) -> dict:
+    """One measured run of one point on one engine; returns its record for results.json.
+
+    deployment: the running Airflow deployment (airflow-scheduler engine), or {"error": why not}.
+    cache_root: run kfp.local with its task cache there. params_dir: take the run's work dir from
+    there instead of run_dir (a re-run with exactly the inputs of an earlier run).
+    """
     point = prepared.point
     run_dir.mkdir(parents=True, exist_ok=True)
-    params = engine_params(point, "airflow" if engine == "airflow" else "kfp", run_dir, mlflow_uri,
-                           settings.kfp_mlflow)
+    params = engine_params(point, "airflow" if engine.startswith("airflow") else "kfp", params_dir or run_dir,
+                           mlflow_uri, settings.kfp_mlflow)
     request = {"engine": engine, "params": params, "logical_date": settings.logical_date,
                "timeout": settings.timeout}
     if engine == "airflow":
         request.update(dag_file=str(point.dag_file), dag_id=point.dag_id, log_path=str(run_dir / "airflow.log"))
+    elif engine == "airflow-scheduler":
+        if not deployment or deployment.get("error"):
+            return _error_record(point, engine, repeat, (deployment or {}).get("error") or "no Airflow deployment")
+        # one deployment serves every run: each gets its own logical date (Airflow keeps them unique)
+        request.update(dag_id=point.dag_id, deployment=deployment,
+                       logical_date=_iso_date(settings.logical_date, offset_seconds=repeat))
     else:
         if prepared.error:
             return _error_record(point, engine, repeat, prepared.error)
@@ -149,7 +163,8 @@ def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, ru
         request.update(package=str(prepared.pipeline_yaml), pipeline_root=str(run_dir / "pipeline_root"),
                        host=settings.kfp_host, namespace=settings.kfp_namespace,
                        experiment=settings.kfp_experiment, run_name=f"{point.dag_id}-{repeat + 1}",
-                       task_names=sorted(prepared.kfp_names))
+                       task_names=sorted(prepared.kfp_names),
+                       cache_root=str(cache_root) if cache_root else None)
     request_path = run_dir / "request.json"
     result_path = run_dir / "result.json"
     request_path.write_text(json.dumps(request, indent=1))
@@ -171,6 +186,16 @@ def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, ru
         return _error_record(point, engine, repeat, f"the run process ended without a result (exit "
                              f"{process.returncode}){': ' + tail if tail else ''}", process)
     result = json.loads(result_path.read_text())
+    process_figures = process.to_json()
+    deployment_share = result.get("extra", {}).get("deployment")
+    if deployment_share:  # the long-running deployment's processes worked for this run too
+        process_figures.update(
+            client_cpu_seconds=process_figures["cpu_seconds"], client_peak_rss_bytes=process_figures["peak_rss_bytes"],
+            deployment_cpu_seconds=deployment_share["cpu_seconds"],
+            deployment_peak_pss_bytes=deployment_share["peak_pss_bytes"],
+            deployment_processes=deployment_share["processes"],
+            cpu_seconds=process_figures["cpu_seconds"] + deployment_share["cpu_seconds"],
+            peak_rss_bytes=process_figures["peak_rss_bytes"] + deployment_share["peak_pss_bytes"])
     tasks = {}
     for key, task in result.get("tasks", {}).items():
         tasks[_airflow_key(key, engine, prepared)] = task
@@ -195,10 +220,11 @@ def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, ru
         "state": result["state"],
         "error": result.get("error", ""),
         "ok": result["state"] == "succeeded",
-        "process": process.to_json(),
+        "process": process_figures,
         "timings": timings,
         "engine_wall_seconds": result.get("engine_wall_seconds"),
         "task_states": {key: t["state"] for key, t in tasks.items() if key not in extra_tasks},
+        "cached_tasks": sorted(key for key, t in tasks.items() if t.get("cached")),
         "extra_tasks": extra_tasks,
         "outputs": comparable(point, outputs),
         "headline": headline(point, outputs),
@@ -212,12 +238,12 @@ def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, ru
     return record
 
 
-def _iso_date(text: str) -> str:
+def _iso_date(text: str, offset_seconds: int = 0) -> str:
     import datetime as dt
 
     value = dt.datetime.fromisoformat(text)
     value = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-    return value.isoformat()
+    return (value + dt.timedelta(seconds=offset_seconds)).isoformat()
 
 
 def _airflow_key(key: str, engine: str, prepared: Prepared) -> str:
@@ -236,7 +262,7 @@ def _recorded(engine: str, tasks: dict, extra: dict) -> dict:
     """What the run left behind that a person could look at later, counted."""
     values = sum(1 for t in tasks.values() if t.get("has_output"))
     recorded = {"task_results": values}
-    if engine == "airflow":
+    if engine.startswith("airflow"):
         recorded["where"] = "XCom rows in the Airflow metadata DB"
     else:
         recorded["where"] = "output parameters and files under the pipeline root"
@@ -379,15 +405,22 @@ def run_benchmark(settings: Settings, reporter: Optional[Reporter] = None) -> di
             prepared.append(Prepared(point, error=f"converter crashed: {type(exc).__name__}: {exc}"))
 
     runs: dict = {p.point.label: [] for p in prepared}
-    reporter.begin(len(prepared) * len(settings.engines) * settings.repeats)
-    for repeat in range(settings.repeats):
-        for item in prepared:
-            for engine in settings.engines:
-                reporter.run_started(item.point.label, engine, repeat)
-                run_dir = work / "runs" / item.point.slug / f"{engine}-{repeat + 1}"
-                record = run_one(item, engine, repeat, settings, run_dir, mlflow_uri, reporter)
-                runs[item.point.label].append(record)
-                reporter.run_finished(record)
+    check = cache_check_plan(prepared, settings)
+    reporter.begin(len(prepared) * len(settings.engines) * settings.repeats + len(check))
+    caching, deployment_facts = {}, {}
+    with airflow_deployment(prepared, settings, reporter) as deployment:
+        if deployment:
+            deployment_facts = {k: deployment.get(k) for k in ("start_seconds", "error")}
+        for repeat in range(settings.repeats):
+            for item in prepared:
+                for engine in settings.engines:
+                    reporter.run_started(item.point.label, engine, repeat)
+                    run_dir = work / "runs" / item.point.slug / f"{engine}-{repeat + 1}"
+                    record = run_one(item, engine, repeat, settings, run_dir, mlflow_uri, reporter, deployment)
+                    runs[item.point.label].append(record)
+                    reporter.run_finished(record)
+        if check:
+            caching = run_cache_check(check, runs, settings, work, mlflow_uri, reporter, deployment)
 
     results = {
         "results_version": RESULTS_VERSION,
@@ -399,7 +432,7 @@ def run_benchmark(settings: Settings, reporter: Optional[Reporter] = None) -> di
             "sweep": [dict(p) for p in settings.sweep] if "scaling" in settings.workloads else [],
             "mlflow_uri": _redact(mlflow_uri), "kfp_mlflow": settings.kfp_mlflow,
             "kfp_host": _redact(settings.kfp_host) if settings.kfp_host else None,
-            "logical_date": settings.logical_date,
+            "logical_date": settings.logical_date, "cache_check": settings.cache_check,
         },
         "engine_titles": {e: ENGINE_TITLES.get(e, e) for e in settings.engines},
         "points": [],
@@ -421,11 +454,135 @@ def run_benchmark(settings: Settings, reporter: Optional[Reporter] = None) -> di
             "summary": summarize_runs(point_runs),
             "agreement": check_agreement(point_runs),
         })
-    if "ml-training" in settings.workloads and ("airflow" in settings.engines or settings.kfp_mlflow):
+    results["caching"] = caching
+    results["airflow_deployment"] = deployment_facts
+    tracked = any(e.startswith("airflow") for e in settings.engines) or settings.kfp_mlflow
+    if "ml-training" in settings.workloads and tracked:
         reporter.note("reading the MLflow store")
         results["mlflow"] = mlflow_observed(mlflow_uri)
     results["duration_seconds"] = time.time() - started
     return results
+
+
+class airflow_deployment:
+    """The Airflow deployment (scheduler, LocalExecutor, PostgreSQL) for the airflow-scheduler engine.
+
+    Started once before the runs with every point's DAG file, stopped (processes ended, files
+    removed) when the runs are over, on Ctrl-C and on failure. Yields what compare.runner needs to
+    use it, or {"error": why it could not start}: those runs then fail with that reason.
+    """
+
+    def __init__(self, prepared: list, settings: Settings, reporter: Reporter):
+        self.wanted = "airflow-scheduler" in settings.engines
+        self.dag_files = list(dict.fromkeys(item.point.dag_file for item in prepared))
+        self.reporter = reporter
+        self.deployment = None
+
+    def __enter__(self) -> Optional[dict]:
+        if not self.wanted:
+            return None
+        from compare.engines.airflow_scheduler import Deployment, SchedulerError
+
+        self.deployment = Deployment(self.dag_files, log=lambda text: self.reporter.note(f"Airflow deployment: {text}"))
+        started = time.time()
+        try:
+            self.deployment.start()
+        except SchedulerError as exc:
+            self.deployment = None
+            return {"error": f"the Airflow deployment did not start: {exc}"}
+        return {**self.deployment.describe(), "start_seconds": time.time() - started}
+
+    def __exit__(self, *exc) -> bool:
+        if self.deployment is not None:
+            self.reporter.note("stopping the Airflow deployment")
+            self.deployment.stop()
+        return False
+
+
+# ---------------------------------------------------------------- caching
+
+def cache_check_plan(prepared: list, settings: Settings) -> list:
+    """(point, engine, role) runs that show what each engine's cache does with identical inputs.
+
+    On the first point that converted: kfp.local twice with its cache on ("fill", then "reuse":
+    the second run gets exactly the first one's inputs), and each Airflow engine once more with
+    exactly the inputs of its last repeat ("rerun": Airflow has no task cache, so all of it runs again).
+    """
+    if not settings.cache_check:
+        return []
+    item = next((p for p in prepared if not p.error), None)
+    if item is None:
+        return []
+    plan = []
+    if "kfp" in settings.engines:
+        plan += [(item, "kfp", "fill"), (item, "kfp", "reuse")]
+    plan += [(item, engine, "rerun") for engine in settings.engines if engine.startswith("airflow")]
+    return plan
+
+
+def run_cache_check(plan: list, runs: dict, settings: Settings, work: Path, mlflow_uri: str,
+                    reporter: Reporter, deployment: Optional[dict] = None) -> dict:
+    item = plan[0][0]
+    folder = work / "runs" / item.point.slug / "cache-check"
+    cache_root = folder / "kfp-cache"
+    records = []
+    for _, engine, role in plan:
+        reporter.run_started(f"{item.point.label} (cache check: {role})", engine, settings.repeats)
+        if role == "rerun":  # the same inputs as this engine's last repeat
+            last = [r for r in runs[item.point.label] if r["engine"] == engine][-1]
+            params_dir = Path(last["run_dir"]) if last.get("run_dir") else None
+            record = run_one(item, engine, settings.repeats, settings, folder / f"{engine}-rerun", mlflow_uri,
+                             reporter, deployment, params_dir=params_dir)
+            record["same_inputs_as_repeat"] = last["repeat"] + 1
+        else:  # fill and reuse share one work dir and one cache
+            record = run_one(item, engine, settings.repeats, settings, folder / f"kfp-{role}", mlflow_uri,
+                             reporter, cache_root=cache_root, params_dir=folder / "kfp-fill")
+        record["cache_role"] = role
+        record["cold"] = False
+        records.append(record)
+        reporter.run_finished(record)
+    return {"point": item.point.label, "runs": records, "summary": summarize_cache_check(records, runs[item.point.label])}
+
+
+def summarize_cache_check(records: list, point_runs: list) -> dict:
+    """Per engine: which tasks ran again with identical inputs, and what the cache saved."""
+    summary = {}
+    by_role = {(r["engine"], r["cache_role"]): r for r in records}
+    fill, reuse = by_role.get(("kfp", "fill")), by_role.get(("kfp", "reuse"))
+    if fill and reuse and fill["ok"] and reuse["ok"]:
+        tasks = sorted(reuse["task_states"])
+        summary["kfp"] = {
+            "tasks": len(tasks), "served_from_cache": len([t for t in reuse["cached_tasks"] if t in tasks]),
+            "cached_in_fill_run": len(fill["cached_tasks"]),
+            "fill_wall_seconds": fill["timings"]["wall_seconds"], "reuse_wall_seconds": reuse["timings"]["wall_seconds"],
+            "saved_seconds": fill["timings"]["wall_seconds"] - reuse["timings"]["wall_seconds"],
+            "fill_task_work_seconds": fill["timings"]["task_work_seconds"],
+            "reuse_task_work_seconds": reuse["timings"]["task_work_seconds"],
+            "fill_cpu_seconds": (fill["process"] or {}).get("cpu_seconds"),
+            "reuse_cpu_seconds": (reuse["process"] or {}).get("cpu_seconds"),
+            "same_results": not diff_values(fill["outputs"], reuse["outputs"]),
+        }
+    elif fill or reuse:
+        failed = [r for r in (fill, reuse) if r and not r["ok"]]
+        summary["kfp"] = {"error": failed[0]["error"] if failed else "incomplete"}
+    for record in records:
+        if record["cache_role"] != "rerun":
+            continue
+        engine = record["engine"]
+        if not record["ok"]:
+            summary[engine] = {"error": record["error"]}
+            continue
+        earlier = [r for r in point_runs if r["engine"] == engine and r["repeat"] + 1 == record["same_inputs_as_repeat"]]
+        earlier_wall = earlier[0]["timings"]["wall_seconds"] if earlier and earlier[0]["timings"] else None
+        tasks = record["timings"]["tasks"]
+        summary[engine] = {
+            "tasks": len(record["task_states"]),
+            "executed_again": len([k for k, t in tasks.items() if t["state"] == "succeeded" and t["run_seconds"] > 0]),
+            "rerun_wall_seconds": record["timings"]["wall_seconds"], "earlier_wall_seconds": earlier_wall,
+            "rerun_task_work_seconds": record["timings"]["task_work_seconds"],
+            "same_results": not (earlier and diff_values(earlier[0]["outputs"], record["outputs"])),
+        }
+    return summary
 
 
 def _conversion_summary(report: dict) -> dict:

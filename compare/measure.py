@@ -55,9 +55,13 @@ class ProcessMeasure:
 class TreeSampler(threading.Thread):
     """Samples RSS and process count of a process and all its descendants until stopped."""
 
-    def __init__(self, pid: int, interval: float = 0.05, keep_timeline: bool = True):
+    def __init__(self, pid, interval: float = 0.05, keep_timeline: bool = True, proportional: bool = False):
         super().__init__(daemon=True)
-        self.pid = pid
+        self.pids = list(pid) if isinstance(pid, (list, tuple)) else [pid]  # one root or several
+        # PSS instead of RSS: shared pages split between the processes sharing them. For trees of
+        # forks (a scheduler's executor workers, PostgreSQL's backends) summed RSS counts the same
+        # pages dozens of times.
+        self.proportional = proportional
         self.interval = interval
         self.keep_timeline = keep_timeline
         self.peak_rss = 0
@@ -70,16 +74,20 @@ class TreeSampler(threading.Thread):
     def sample_once(self) -> None:
         import psutil
 
-        try:
-            root = psutil.Process(self.pid)
-            processes = [root] + root.children(recursive=True)
-        except psutil.Error:  # the root is gone (or a zombie we cannot read)
+        processes = []
+        for pid in self.pids:
+            try:
+                root = psutil.Process(pid)
+                processes += [root] + root.children(recursive=True)
+            except psutil.Error:  # the root is gone (or a zombie we cannot read)
+                continue
+        if not processes:
             return
         total = 0
         alive = 0
         for proc in processes:
             try:
-                total += proc.memory_info().rss
+                total += proc.memory_full_info().pss if self.proportional else proc.memory_info().rss
                 alive += 1
             except psutil.Error:  # ended between listing and reading
                 continue
@@ -155,6 +163,31 @@ def run_measured(
         returncode=proc.returncode,
         rss_timeline=sampler.timeline,
     )
+
+
+def tree_cpu_seconds(pids: list) -> float:
+    """CPU seconds (user + system) spent so far by the process trees under `pids`.
+
+    Each live process counts its own time and that of the children it has reaped, so a task
+    process that ended between two readings is still in its parent's figure: the difference of two
+    readings is what the trees spent in between (for a long-running deployment, not started by us).
+    """
+    import psutil
+
+    total = 0.0
+    for pid in pids:
+        try:
+            root = psutil.Process(pid)
+            processes = [root] + root.children(recursive=True)
+        except psutil.Error:
+            continue
+        for proc in processes:
+            try:
+                times = proc.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system + times.children_user + times.children_system
+    return total
 
 
 def _kill_group(pid: int, sig) -> None:

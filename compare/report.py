@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-ENGINE_COLORS = {"airflow": "#017cee", "kfp": "#e8710a", "kfp-cluster": "#34a853"}
+ENGINE_COLORS = {"airflow": "#017cee", "airflow-scheduler": "#7b1fa2", "kfp": "#e8710a", "kfp-cluster": "#34a853"}
 STATE_COLORS = {"succeeded": None, "failed": "#d93025", "skipped": "#9aa0a6", "not_run": "#dadce0"}
 
 
@@ -320,6 +320,7 @@ def build_blocks(results: dict, with_plots: bool = True) -> list:
         png = plot_resources(points, engines, titles)
         if png:
             blocks += [Heading("Resources"), Image("resources.png", "CPU seconds and peak memory per run", png)]
+    blocks += caching_blocks(results, titles)
     blocks += definition_blocks(points)
     blocks += architecture_blocks(results)
     blocks += machine_blocks(results)
@@ -372,7 +373,7 @@ def _tracking_note(engine: str, head: dict) -> str:
         version = head.get("registered_version")
         return (f"MLflow run {head['mlflow_run_id'][:8]} (params, metrics, model"
                 + (f", registered version {version}" if version else "") + ")")
-    if engine == "airflow":
+    if engine.startswith("airflow"):
         return "XCom only (no MLflow URI)"
     return "KFP output parameters (task results) and files under the pipeline root"
 
@@ -405,6 +406,7 @@ def point_blocks(point: dict, engines: list, titles: dict, with_plots: bool) -> 
         "server are long-running, so for the per-run cost of a deployment look at the engine's own run; "
         "the rest of the wall time is start-up a deployment pays once."))
     blocks += per_task_blocks(point, engines, titles)
+    blocks += scheduler_blocks(point, engines, titles)
     recorded_rows = []
     for engine in engines:
         run = representative_run(point, engine)
@@ -445,6 +447,67 @@ def per_task_blocks(point: dict, engines: list, titles: dict) -> list:
     return [Table(headers, rows, "Per task, from the representative (median wall) warm run of each engine.")]
 
 
+def scheduler_blocks(point: dict, engines: list, titles: dict) -> list:
+    """Start latency under a real scheduler against dag.test(), when both ran."""
+    if "airflow-scheduler" not in engines:
+        return []
+    figures = {}
+    for engine in ("airflow", "airflow-scheduler"):
+        summary = point["summary"].get(engine) or {}
+        figures[engine] = (summary.get("median_start_latency") or {}).get("median")
+    text = ("Under the scheduler (LocalExecutor on PostgreSQL) a task starts when a scheduler loop has "
+            "seen its upstream finish, queued it, and a LocalExecutor worker has started the task process, "
+            "which then checks in with the api-server's Execution API; dag.test() runs the next task in "
+            "its own loop at once. ")
+    parts = [f"{titles.get(e, e)} {seconds(v)}" for e, v in figures.items() if v is not None]
+    if parts:
+        text += "Median start latency per task (warm runs): " + "; ".join(parts) + "."
+    if all(v for v in figures.values()):
+        text += f" The scheduler takes {ratio(figures['airflow-scheduler'], figures['airflow'])} as long."
+    cold = point["summary"].get("airflow-scheduler", {}).get("cold", {})
+    if cold.get("wall_seconds") is not None:
+        text += (f" The deployment's first run (cold: {seconds(cold['wall_seconds'])}) pays its workers' "
+                 "and the Execution API's first use.")
+    text += (" Its wall time runs from the trigger (REST) to the run's end as seen by polling; its CPU and "
+             "memory are the client's plus what the deployment's processes (scheduler, dag-processor, "
+             "api-server, PostgreSQL, task processes) spent during the run (their memory as PSS, shared "
+             "pages split between the forks sharing them).")
+    return [Para(text)]
+
+
+def caching_blocks(results: dict, titles: dict) -> list:
+    """What each engine did when a run got exactly the inputs of an earlier one."""
+    caching = results.get("caching") or {}
+    summary = caching.get("summary") or {}
+    if not summary:
+        return []
+    rows = []
+    for engine, facts in summary.items():
+        name = titles.get(engine, engine)
+        if facts.get("error"):
+            rows.append([name, "-", "-", "-", "-", _short_error(facts["error"])])
+        elif engine.startswith("kfp"):
+            rows.append([name, f"{facts['served_from_cache']} of {facts['tasks']} tasks from kfp.local's cache",
+                         f"{seconds(facts['fill_wall_seconds'])} -> {seconds(facts['reuse_wall_seconds'])}",
+                         f"{seconds(facts['saved_seconds'])} ({facts['saved_seconds'] / facts['fill_wall_seconds']:.0%})"
+                         if facts["fill_wall_seconds"] else "-",
+                         f"{seconds(facts['fill_task_work_seconds'])} -> {seconds(facts['reuse_task_work_seconds'])}",
+                         "identical" if facts["same_results"] else "**different**"])
+        else:
+            rows.append([name, f"{facts['executed_again']} of {facts['tasks']} tasks executed again",
+                         f"{seconds(facts['earlier_wall_seconds'])} -> {seconds(facts['rerun_wall_seconds'])}",
+                         "none (no task cache)", seconds(facts["rerun_task_work_seconds"]),
+                         "identical" if facts["same_results"] else "**different**"])
+    return [Heading("Caching"),
+            Para(f"On {caching.get('point')}: kfp.local ran the pipeline twice with its task cache on "
+                 "(`local.init(enable_caching=True)`; kfp 2.17 keys each task by component, image, command, "
+                 "input values and environment), the second run with exactly the first one's inputs; each "
+                 "Airflow engine ran once more with exactly the inputs of its last repeat. These runs are "
+                 "not part of the medians above, where caching stays off so every repeat executes."),
+            Table(["engine", "with identical inputs", "wall: first -> again", "saved", "task work: first -> again",
+                   "results"], rows)]
+
+
 def scaling_blocks(points: list, engines: list, titles: dict, with_plots: bool) -> list:
     blocks = [Heading("Workload: scaling"), Para(
         "One DAG per sweep point: a chain of N trivial tasks, then W parallel tasks, then one task returning "
@@ -472,6 +535,7 @@ def scaling_blocks(points: list, engines: list, titles: dict, with_plots: bool) 
     blocks.append(Table(["N", "W", "S (KB)", "engine", "ok", "wall", "chain", "per chained task", "fan-out",
                          "payload hop", "CPU", "failure"], rows))
     blocks += slope_blocks(points, engines, titles)
+    blocks += scheduler_blocks(max(points, key=lambda p: sum(p["knobs"].values())), engines, titles)
     if with_plots:
         png = plot_scaling(points, engines, titles)
         if png:
@@ -509,7 +573,7 @@ def first_task_warm_up(points: list) -> str:
 
     base = [p for p in points if (p.get("knobs") or {}).get("chain", 0) > 1] or points
     parts = []
-    for engine in ("airflow", "kfp", "kfp-cluster"):
+    for engine in ("airflow", "airflow-scheduler", "kfp", "kfp-cluster"):
         excesses = []
         for point in base:
             run = representative_run(point, engine)
@@ -688,7 +752,7 @@ def architecture_blocks(results: dict) -> list:
          "None at task level: a re-run re-executes (clear/backfill choose what to redo).",
          "Step caching on by default on a cluster: a task with the same component and inputs reuses its outputs; "
          "kfp.local can cache too (local.init(enable_caching=True)).",
-         "not measured: caching stays off in these runs so every repeat executes its tasks"],
+         _caching_observation(results, titles)],
         ["Multi-tenancy",
          "One deployment per team is common; RBAC roles and DAG-level permissions; MLflow OSS has basic auth at "
          "most, no per-team isolation.",
@@ -712,6 +776,22 @@ def architecture_blocks(results: dict) -> list:
                  "Observations come from the local engines (Airflow dag.test with SQLite, kfp.local); a cluster "
                  "adds scheduling and pod start-up costs that these runs do not show."),
             Table(["aspect", "Airflow + MLflow", "Kubeflow Pipelines", "observed in this run"], rows)]
+
+
+def _caching_observation(results: dict, titles: dict) -> str:
+    summary = (results.get("caching") or {}).get("summary") or {}
+    parts = []
+    for engine, facts in summary.items():
+        if facts.get("error"):
+            continue
+        if engine.startswith("kfp"):
+            parts.append(f"{titles.get(engine, engine)}: a run with the same inputs took {facts['served_from_cache']} "
+                         f"of {facts['tasks']} tasks from the cache, {seconds(facts['fill_wall_seconds'])} -> "
+                         f"{seconds(facts['reuse_wall_seconds'])}")
+        else:
+            parts.append(f"{titles.get(engine, engine)}: the same inputs again executed {facts['executed_again']} "
+                         f"of {facts['tasks']} tasks ({seconds(facts['rerun_wall_seconds'])})")
+    return "; ".join(parts) or "not measured (--no-cache-check); repeats run with caching off"
 
 
 def _fidelity_text(point: dict) -> str:

@@ -51,18 +51,58 @@ def run_airflow(request: dict) -> dict:
             "extra": {"dag_test_seconds": run.wall_seconds, "total_seconds": run.total_seconds}}
 
 
+def run_airflow_scheduler(request: dict) -> dict:
+    """One DAG run on the deployment compare started (compare.engines.airflow_scheduler).
+
+    The deployment's processes are not children of this one, so their share of the run is measured
+    here: CPU seconds spent by their trees between trigger and end, and their summed RSS peak.
+    """
+    from compare.engines.airflow_scheduler import run_dag
+    from compare.measure import TreeSampler, tree_cpu_seconds
+
+    deployment = request["deployment"]
+    pids = deployment["pids"]
+    sampler = TreeSampler(pids, interval=0.2, keep_timeline=False, proportional=True)
+    cpu_before = tree_cpu_seconds(pids)
+    sampler.start()
+    try:
+        run = run_dag(deployment["api_url"], request["dag_id"], request["params"], request["logical_date"],
+                      timeout=request.get("timeout") or 900, on_event=_emit)
+    finally:
+        sampler.stop()
+    cpu = tree_cpu_seconds(pids) - cpu_before
+    tasks = {}
+    for name, task in run["tasks"].items():
+        state = {"success": "succeeded", "skipped": "skipped", "upstream_failed": "not_run"}.get(
+            task["state"], task["state"] or "none")
+        tasks[name] = {"state": state, "started": _unix(task["started"]), "finished": _unix(task["finished"]),
+                       "output": task["output"], "has_output": task["has_output"]}
+    queued, ended = _unix(run["queued_at"]), _unix(run["end_date"])
+    failed = [n for n, t in tasks.items() if t["state"] == "failed"]
+    return {"state": "succeeded" if run["state"] == "success" else "failed",
+            "error": f"task(s) failed: {', '.join(failed)}" if failed else "",
+            # the run as the deployment saw it: from the trigger being queued to the run's end
+            "engine_wall_seconds": (ended - queued) if queued and ended else None,
+            "call_started": run["triggered"], "tasks": tasks,
+            "extra": {"run_id": run["run_id"], "deployment": {
+                "cpu_seconds": cpu, "peak_pss_bytes": sampler.peak_rss, "processes": sampler.peak_processes}}}
+
+
 def run_kfp_local(request: dict) -> dict:
     from compare.engines.kfp_local import run_pipeline
 
     run = run_pipeline(request["package"], params=request["params"], pipeline_root=request["pipeline_root"],
-                       runner="subprocess", on_event=_emit, timeout=request.get("timeout"))
+                       runner="subprocess", on_event=_emit, timeout=request.get("timeout"),
+                       cache_root=request.get("cache_root"))
     tasks = {}
     for name, task in run.tasks.items():
         outputs = task.outputs or {}
         # a single-return component has one output parameter ("Output"); keep its value
         output = next(iter(outputs.values())) if len(outputs) == 1 else (outputs or None)
         tasks[name] = {"state": task.state, "started": _unix(task.started), "finished": _unix(task.finished),
-                       "output": output, "has_output": bool(outputs), "reason": task.reason}
+                       "output": output, "has_output": bool(outputs), "reason": task.reason,
+                       # succeeded without its process ever starting: kfp.local served it from its cache
+                       "cached": task.state == "succeeded" and task.attempts == 0}
     return {"state": run.state, "error": run.error, "engine_wall_seconds": run.wall_seconds, "tasks": tasks,
             "extra": {"run_dir": run.run_dir, "total_seconds": getattr(run, "total_seconds", None),
                       "artifacts": _artifact_files(run.run_dir)}}
@@ -87,7 +127,8 @@ def _artifact_files(run_dir: str) -> dict:
     return found
 
 
-ENGINES = {"airflow": run_airflow, "kfp": run_kfp_local, "kfp-cluster": run_kfp_cluster}
+ENGINES = {"airflow": run_airflow, "airflow-scheduler": run_airflow_scheduler, "kfp": run_kfp_local,
+           "kfp-cluster": run_kfp_cluster}
 
 
 def main(request_path: str, result_path: str) -> int:
@@ -98,7 +139,7 @@ def main(request_path: str, result_path: str) -> int:
         result = ENGINES[request["engine"]](request)
     except Exception as exc:  # the engine could not run at all: a result saying why, not a traceback
         result = {"state": "error", "error": f"{type(exc).__name__}: {exc}", "tasks": {}, "extra": {}}
-    result["call_started"] = started
+    result.setdefault("call_started", started)  # the scheduler engine starts its clock at the trigger
     result["call_finished"] = time.time()
     tmp = result_path + ".tmp"
     with open(tmp, "w") as handle:

@@ -231,7 +231,8 @@ def main(request_path: str) -> int:
               "tasks": [{"task": n, "display_name": d} for n, d in all_leaves]})
 
     runner = local.DockerRunner() if request["runner"] == "docker" else local.SubprocessRunner(use_venv=False)
-    local.init(runner=runner, pipeline_root=request["pipeline_root"], raise_on_error=False)
+    local.init(runner=runner, pipeline_root=request["pipeline_root"], raise_on_error=False,
+               enable_caching=bool(request.get("cache_root")), cache_root=request.get("cache_root"))
     error = ""
     started = time.time()
     try:

@@ -180,8 +180,11 @@ def run_pipeline(
     runner: str = "subprocess",
     on_event: Callable[[dict], Any] | None = None,
     timeout: float | None = None,
+    cache_root: Path | str | None = None,
 ) -> PipelineRun:
     """Run a pipeline package (.py, .yaml, or an already loaded spec dict) on kfp.local.
+
+    cache_root: turn kfp.local's task cache on, keeping its entries there (off by default).
 
     pipeline_root: where outputs, artifacts and task logs go; None means a temporary folder removed
     after the run (parameter outputs and log tails are in the result; artifact files are not kept).
@@ -213,6 +216,7 @@ def run_pipeline(
         request = Path(tmp) / "request.json"
         request.write_text(json.dumps({
             "spec": spec, "params": values, "pipeline_root": str(root), "runner": runner,
+            "cache_root": str(Path(cache_root).resolve()) if cache_root else None,
         }))
         stderr_path = Path(tmp) / "child.stderr"
         result = _run_child(request, stderr_path, on_event, timeout)

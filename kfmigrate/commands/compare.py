@@ -10,6 +10,9 @@ from kfmigrate.console import err_console, out_console
 
 REPORT_FILES = ("results.json", "report.md", "report.html")
 KNOWN_ENGINES = ("airflow", "kfp")
+# --airflow-mode -> the engines the airflow engine runs as
+AIRFLOW_MODES = {"dag-test": ("airflow",), "scheduler": ("airflow-scheduler",),
+                 "both": ("airflow", "airflow-scheduler")}
 
 
 def _engines(text: str) -> tuple:
@@ -43,11 +46,18 @@ def _engines(text: str) -> tuple:
 @click.option("--sweep", default=None, metavar="SPEC",
               help="Scaling sweep as N:W:S points (chain length, fan-out, payload KB), e.g. "
                    "'5:2:1,10:4:50,20:8:120' (default: 5:2:1,20:8:120).")
+@click.option("--airflow-mode", type=click.Choice(sorted(AIRFLOW_MODES)), default="dag-test", show_default=True,
+              help="How the airflow engine runs the DAG: dag-test (dag.test() on SQLite, a fresh process per run), "
+                   "scheduler (a deployment kfmigrate starts and stops: PostgreSQL, scheduler with LocalExecutor, "
+                   "dag-processor, api-server; runs triggered over REST), or both side by side.")
+@click.option("--cache-check/--no-cache-check", default=True, show_default=True,
+              help="After the repeats, run kfp.local twice with its task cache on (the saving of the warm, "
+                   "cached run) and Airflow once more with the same inputs (it has no task cache).")
 @click.option("--timeout", type=click.FloatRange(1), default=900, show_default=True,
               help="Seconds one run may take before it is stopped and reported as failed.")
 @click.option("--force", is_flag=True, help="Overwrite an existing report in the output folder.")
 def command(workload, out_dir, repeats, engines_text, kfp_host, kfp_namespace, mlflow_uri, kfp_mlflow, sweep,
-            timeout, force):
+            airflow_mode, cache_check, timeout, force):
     """Run the same workload on Airflow + MLflow and on Kubeflow Pipelines, and compare them.
 
     WORKLOAD is ml-training (the default), scaling, all, or a comma list. Each workload is an Airflow DAG from samples/workloads/; the KFP side is made from the
@@ -81,7 +91,7 @@ def command(workload, out_dir, repeats, engines_text, kfp_host, kfp_namespace, m
         for path in clash:
             err_console.print(f"{path}: exists (use --force to overwrite)", markup=False)
         sys.exit(2)
-    problem = _check_engines(engines, kfp_host, kfp_mlflow or "airflow" in engines)
+    problem = _check_engines(engines, kfp_host, kfp_mlflow or "airflow" in engines, airflow_mode)
     if problem:
         err_console.print(f"error: {problem}", markup=False)
         sys.exit(2)
@@ -89,10 +99,15 @@ def command(workload, out_dir, repeats, engines_text, kfp_host, kfp_namespace, m
     from compare.bench import Settings, run_benchmark
     from compare.report import write_report
 
-    run_engines = tuple("kfp-cluster" if (e == "kfp" and kfp_host) else e for e in engines)
-    settings = Settings(out_dir=out_dir, workloads=workloads, repeats=repeats, engines=run_engines,
+    run_engines = []
+    for engine in engines:
+        if engine == "airflow":
+            run_engines += AIRFLOW_MODES[airflow_mode]
+        else:
+            run_engines.append("kfp-cluster" if (engine == "kfp" and kfp_host) else engine)
+    settings = Settings(out_dir=out_dir, workloads=workloads, repeats=repeats, engines=tuple(run_engines),
                         sweep=sweep_points, mlflow_uri=mlflow_uri, kfp_mlflow=kfp_mlflow, kfp_host=kfp_host,
-                        kfp_namespace=kfp_namespace, timeout=timeout)
+                        kfp_namespace=kfp_namespace, timeout=timeout, cache_check=cache_check)
     with ProgressReporter() as reporter:
         results = run_benchmark(settings, reporter)
     written = write_report(results, out_dir)
@@ -101,12 +116,22 @@ def command(workload, out_dir, repeats, engines_text, kfp_host, kfp_namespace, m
     sys.exit(1 if bad else 0)
 
 
-def _check_engines(engines: tuple, kfp_host, needs_mlflow: bool) -> str:
+def _check_engines(engines: tuple, kfp_host, needs_mlflow: bool, airflow_mode: str = "dag-test") -> str:
     """A clear message when an engine's packages are missing, before anything runs."""
     import importlib.util
 
     if "airflow" in engines and importlib.util.find_spec("airflow") is None:
         return "the airflow engine needs Apache Airflow 3 (pip install 'kfmigrate[airflow]')"
+    if "airflow" in engines and airflow_mode != "dag-test":
+        for module in ("psycopg2", "asyncpg"):
+            if importlib.util.find_spec(module) is None:
+                return f"--airflow-mode {airflow_mode} needs {module} (pip install 'kfmigrate[scheduler]')"
+        from compare.engines.airflow_scheduler import SchedulerError, postgres_bindir
+
+        try:
+            postgres_bindir()
+        except SchedulerError as exc:
+            return str(exc)
     if needs_mlflow and importlib.util.find_spec("mlflow") is None:
         return "MLflow tracking needs mlflow (pip install 'kfmigrate[mlflow]')"
     for module, extra in (("psutil", "report"), ("matplotlib", "report"), ("sklearn", "mlflow")):
@@ -118,7 +143,8 @@ def _check_engines(engines: tuple, kfp_host, needs_mlflow: bool) -> str:
 class ProgressReporter:
     """A rich progress bar over all runs, showing the run and the task in flight."""
 
-    ENGINE_NAMES = {"airflow": "Airflow", "kfp": "KFP local", "kfp-cluster": "KFP cluster"}
+    ENGINE_NAMES = {"airflow": "Airflow", "airflow-scheduler": "Airflow scheduler", "kfp": "KFP local",
+                    "kfp-cluster": "KFP cluster"}
 
     def __enter__(self):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
