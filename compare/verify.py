@@ -46,6 +46,7 @@ class TaskComparison:
     kfp_return: object = None
     differences: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    kfp_reason: str = ""  # why kfp.local did not run the task, when it did not
 
 
 @dataclass
@@ -159,7 +160,8 @@ def compare_task(task_name: str, info: dict, airflow_task, kfp_task) -> TaskComp
     k_out = kfp_outcome(kfp_task) if kfp_task else "missing"
     row = TaskComparison(task=task_name, kfp_task=info.get("kfp_task"), fidelity=info.get("fidelity", "?"),
                          airflow_state=airflow_task.state if airflow_task else "missing",
-                         kfp_state=(k_out if kfp_task else "missing"), status="same")
+                         kfp_state=(k_out if kfp_task else "missing"), status="same",
+                         kfp_reason=kfp_task.reason if kfp_task is not None and kfp_task.state == "not_run" else "")
     if airflow_task is not None and airflow_task.has_xcom_return:
         row.airflow_return = normalise(airflow_task.xcom_return)
     if kfp_task is not None and "return_value" in info.get("outputs", {}):
@@ -366,9 +368,40 @@ def compare_runs(report: dict, airflow_run, kfp_run) -> tuple[list, list]:
             row = compare_task(name, info, instances.get(index), k_instances.get(index))
             rows.append(row)
     not_reached_because_not_local(rows, reported)
+    not_reached_after_a_failure(rows, reported)
     for row in rows:
         differences.extend(f"{row.task}: {d}" for d in row.differences)
     return rows, differences
+
+
+def ancestors(task_id: str, reported: dict) -> set:
+    found, todo = set(), list(reported.get(task_id, {}).get("upstream", []))
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo.extend(reported.get(name, {}).get("upstream", []))
+    return found
+
+
+def not_reached_after_a_failure(rows: list, reported: dict) -> None:
+    """Tasks kfp.local never reached because the run stopped at a failure ELSEWHERE are not compared.
+
+    KFP schedules no new task once one has failed (kfp.local stops; Argo's DAGs fail fast), while
+    Airflow runs every task whose upstream allows it. A task downstream of the failure keeps its
+    outcome comparison (its trigger rule decides there); an unrelated one cannot be compared, and
+    the verdict is then incomplete, never equivalent.
+    """
+    failed = {row.task.split("[")[0] for row in rows if row.kfp_state == "failed"}
+    for row in rows:
+        if (row.status != "different" or not row.kfp_reason.startswith("not reached")
+                or not all(d.startswith("outcome:") for d in row.differences)):
+            continue
+        if ancestors(row.task.split("[")[0], reported) & failed:
+            continue
+        row.status, row.differences = "not_compared", []
+        row.notes.append("not reached on KFP: the run stopped at the failure of " + ", ".join(sorted(failed))
+                         + " (KFP starts no new task after a failure)")
 
 
 def not_reached_because_not_local(rows: list, reported: dict) -> None:
@@ -467,11 +500,16 @@ def verify_conversion(
         return result
     result.tasks, result.differences = rows, differences
     not_local = [r.task for r in rows if r.status == "not_run_locally"]
+    not_compared = [r.task for r in rows if r.status == "not_compared"]
     if differences:
         result.verdict = DIFFERENT
-    elif not_local:
+    elif not_local or not_compared:
         result.verdict = INCOMPLETE
-        result.problems.append(f"{len(not_local)} task(s) not run locally: {', '.join(not_local)}")
+        if not_local:
+            result.problems.append(f"{len(not_local)} task(s) not run locally: {', '.join(not_local)}")
+        if not_compared:
+            result.problems.append(f"{len(not_compared)} task(s) not reached on KFP after a failure elsewhere: "
+                                   + ", ".join(not_compared))
     elif result.problems:
         result.verdict = INCOMPLETE
     else:

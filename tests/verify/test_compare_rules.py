@@ -118,3 +118,19 @@ def test_tasks_needing_a_cluster_and_what_they_block_are_not_run_locally():
     assert status == {"trigger": "not_run_locally", "gate": "removed", "after": "not_run_locally",
                       "other": "different"}  # nothing upstream of 'other' excuses it
     assert differences == ["other: outcome: Airflow ran (success), KFP upstream_failed"]
+
+
+def test_tasks_not_reached_after_an_unrelated_failure_are_not_compared():
+    """KFP starts nothing after a failure: an unrelated task it never reached is not compared (the
+    verdict cannot be equivalent), while the failed task's own downstream keeps its comparison."""
+    rep = report(("bad", "bad", "native", {}, "BashOperator"), ("child", "child", "native", {}, "BashOperator"),
+                 ("unrelated", "unrelated", "native", {}, "BashOperator"))
+    rep["tasks"][1]["upstream"] = ["bad"]
+    unreached = "not reached: the run failed first"
+    a, k = runs([airflow("bad", "success"), airflow("child", "success"), airflow("unrelated", "success")],
+                [kfp("bad", "failed"), kfp("child", "not_run", reason=unreached),
+                 kfp("unrelated", "not_run", reason=unreached)])
+    rows, differences = compare_runs(rep, a, k)
+    assert {r.task: r.status for r in rows} == {"bad": "different", "child": "different", "unrelated": "not_compared"}
+    assert differences == ["bad: outcome: Airflow ran (success), KFP failed",
+                           "child: outcome: Airflow ran (success), KFP upstream_failed"]
