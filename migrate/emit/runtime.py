@@ -1050,8 +1050,8 @@ def _mlflow_to_kfp(metrics, model=None):
     """Record what the task logs to MLflow into its KFP artifacts: `with _mlflow_to_kfp(metrics, model): ...`.
 
     The MLflow calls still go to MLflow: to MLFLOW_TRACKING_URI when it is set (or to the URI the
-    task sets itself); otherwise to a throw-away file store in the task's temp dir, so the KFP
-    artifacts are the lasting record. When the block ends, the metrics of the runs the task
+    task sets itself); otherwise to a throw-away file store in the task's temp dir (set with
+    mlflow.set_tracking_uri, the environment is left alone), so the KFP artifacts are the lasting record. When the block ends, the metrics of the runs the task
     started are logged into `metrics` (a nested run's as "<run name>/<key>"), its runs' params,
     metrics and tags are written to metrics.path as JSON, and the last model logged with
     mlflow.<flavor>.log_model is copied into model.path (an MLflow model directory) with its
@@ -1072,6 +1072,11 @@ def _mlflow_to_kfp(metrics, model=None):
         """Wrap mlflow.start_run and mlflow.<flavor>.log_model so we know what the task logged."""
         name = module.__name__
         if name == "mlflow" and not hasattr(module.start_run, "kfmigrate_original"):
+            if not os.environ.get("MLFLOW_TRACKING_URI"):
+                # MLflow's own default is ./mlflow.db in whatever the cwd is; the KFP artifacts keep the results
+                store = os.path.join(tempfile.mkdtemp(prefix="kfmigrate-mlflow-"), "mlruns")  # MLflow creates it
+                os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")  # a file store starts in 0.1 s, SQLite in seconds
+                module.set_tracking_uri("file://" + store)
             start_run = module.start_run
 
             def recorded_start_run(*args, **kwargs):
@@ -1162,11 +1167,6 @@ def _mlflow_to_kfp(metrics, model=None):
 
     class Recording:
         def __enter__(self):
-            if not os.environ.get("MLFLOW_TRACKING_URI"):
-                # MLflow's own default is ./mlflow.db in whatever the cwd is; the KFP artifacts keep the results
-                store = os.path.join(tempfile.mkdtemp(prefix="kfmigrate-mlflow-"), "mlruns")  # MLflow creates it
-                os.environ["MLFLOW_TRACKING_URI"] = "file://" + store
-                os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")  # a file store starts in 0.1 s, SQLite in seconds
             self.finder = PatchOnImport()
             sys.meta_path.insert(0, self.finder)
             for module in [m for name, m in list(sys.modules.items()) if name == "mlflow" or name.startswith("mlflow.")]:
