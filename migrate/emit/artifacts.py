@@ -62,12 +62,16 @@ class NodeArtifacts:
 def mlflow_calls(callable_: ir.CallableSource) -> List[str]:
     """The MLflow tracking APIs the callable and its carried helpers call (dotted names, in order)."""
     found: List[str] = []
+    trees = []
     for code in (*callable_.prelude, callable_.source):
         try:
-            tree = ast.parse(textwrap.dedent(code))
+            trees.append(ast.parse(textwrap.dedent(code)))
         except SyntaxError:
             continue
-        aliases = _mlflow_aliases(tree)
+    aliases: Dict[str, str] = {}  # a module-level `import mlflow` serves the callable and every helper
+    for tree in trees:
+        aliases.update(_mlflow_aliases(tree))
+    for tree in trees:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 name = _resolve(node.func, aliases)

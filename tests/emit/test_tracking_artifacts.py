@@ -98,6 +98,8 @@ def test_detects_calls_in_carried_module_helpers():
     helper = "import mlflow\n\ndef log_it(v):\n    mlflow.log_metric('v', v)\n"
     calls = mlflow_calls(callable_source("def f():\n    log_it(1)\n", prelude=(helper,)))
     assert calls == ["mlflow.log_metric"] and not logs_model(calls)
+    module_import = callable_source("def f():\n    mlflow.log_param('a', 1)\n", prelude=("import mlflow",))
+    assert mlflow_calls(module_import) == ["mlflow.log_param"]
     assert logs_model(["mlflow.pytorch.log_model"])
 
 
@@ -127,6 +129,44 @@ def test_names_taken_by_the_task_are_not_reused():
     train = component(convert(dag).emitted.python_source, "train")
     assert "    metrics_2: dsl.Output[dsl.Metrics],\n    model_2: dsl.Output[dsl.Model],\n" in train
     assert "with _mlflow_to_kfp(metrics_2, model_2):" in train
+
+
+def test_branches_sensors_and_mapped_tasks_are_wrapped_where_they_call_the_callable():
+    dag = '''
+import mlflow
+from airflow.sdk import dag, task
+from airflow.providers.standard.sensors.python import PythonSensor
+
+def ready():
+    mlflow.log_metric("pokes", 1.0)
+    return True
+
+@dag(schedule=None)
+def flows():
+    @task.branch
+    def choose():
+        mlflow.log_param("choice", "fit")
+        return "fit"
+
+    @task
+    def fit(n):
+        import mlflow.sklearn as mls
+        mls.autolog()
+        return n
+
+    choose() >> fit.expand(n=[1, 2])
+    PythonSensor(task_id="wait", python_callable=ready) >> fit
+
+flows()
+'''
+    conversion = convert(dag)
+    source = conversion.emitted.python_source
+    assert "    with _mlflow_to_kfp(metrics):\n        results, skipped = _airflow_call_python(_airflow, choose," in source
+    assert "    with _mlflow_to_kfp(metrics):\n        results, skipped = _airflow_sensor(_airflow, _poke," in source
+    fit = component(source, "fit")
+    assert "    map_item: str,\n    metrics: dsl.Output[dsl.Metrics],\n    model: dsl.Output[dsl.Model],\n" in fit
+    mappings = {t["task_id"]: t["mapping"] for t in conversion.report["tasks"]}
+    assert all(m.endswith("+ MLflow tracking -> KFP Metrics/Model artifacts") for m in mappings.values()), mappings
 
 
 @pytest.mark.slow
