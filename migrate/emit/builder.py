@@ -99,6 +99,7 @@ class Node:
     via_item: Dict[str, str] = field(default_factory=dict)  # input param -> key of an outer value in the loop item
     stub_function: Optional[str] = None  # ... and the no-op standing in for it when skipped (dsl.Else)
     regions: List[Region] = field(default_factory=list)  # the dsl.If groups the task runs in, outermost first
+    attempts_output: bool = False  # task callbacks that need the attempt number: an OutputPath counter file
     decision_lines: List[str] = field(default_factory=list)  # a controller: statements setting its SKIPS_PREFIX outputs
 
     def collected(self, producer: str) -> bool:
@@ -143,6 +144,8 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter") -> EmitResul
     for node in nodes.values():
         if node.plan.component and node.plan.container is not None:
             _prepare_container(node, ctx)
+        elif node.plan.component:
+            _carry_task_callbacks(node)
     k8s_taken: Set[str] = {"no-task-runs"}
     for node in nodes.values():
         if node.plan.component:
@@ -261,6 +264,26 @@ def _prepare_container(node: Node, ctx: MapContext) -> None:
     node.container = code
     node.diagnostics += code.diagnostics
     node.differences += code.differences
+
+
+def _carry_task_callbacks(node: Node) -> None:
+    """Task callbacks run inside the component, around the task's work (migrate/emit/callbacks.py)."""
+    task, plan = node.task, node.plan
+    wrapped = dag_callbacks.wrap_task_body(task, plan.body)
+    if wrapped is None:
+        return
+    carried = dag_callbacks.carried_task_callbacks(task)
+    plan.body = wrapped
+    plan.diagnostics = [d for d in plan.diagnostics if not (d.code == "KFM208" and d.message.split(" ")[0] in carried)]
+    plan.differences = [d for d in plan.differences if d.split(" ")[0] not in carried]
+    node.differences.append(f"{', '.join(carried)} run inside the task's component around its work, as Airflow 3 runs them in "
+                            "the worker; a callback's failure is logged and changes nothing.")
+    if dag_callbacks.needs_attempt(task):
+        plan.inputs = list(plan.inputs) + [Input(dag_callbacks.RETRY_INDEX_PARAM, "str", ir.Literal("{{retries}}"))]
+        node.attempts_output = True
+        node.differences.append("The attempt number (on_retry_callback while retries are left, on_failure_callback on the last "
+                                "attempt) comes from Argo's {{retries}} on a KFP cluster and from a counter file kfp.local "
+                                "keeps between attempts; KFP retries any failure, Airflow not an AirflowFailException.")
 
 
 def _plan_and_loop(task: ir.Task, ctx: MapContext, loops: Dict[str, Optional[mappings.Loop]]):
@@ -855,6 +878,10 @@ def _helpers(node: Node) -> List[str]:
     if any(kind == "json" for *_rest, kind in node.xcom_inputs):
         names.append("_from_json")
     names += artifacts.helpers(node)
+    if "_airflow_runtime" in names:  # the context's optional parts: only those this task's code can reach
+        constants = {i.name: i.value.text if isinstance(i.value, ir.Template) else repr(getattr(i.value, "value", i.value))
+                     for i in node.plan.inputs if not isinstance(i.value, PipelineInput)}
+        names += runtime.optional_parts(code, constants)
     return [n for n in runtime.HELPERS if n in names]
 
 
@@ -909,6 +936,8 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
                for param, producer, _k, _o, kind in node.xcom_inputs if param not in node.via_item]
     params += [f"{param}: {type_}" for param, _p, _o, type_ in node.control_inputs if param not in node.via_item]
     params += artifacts.signature_params(node)  # XCom and MLflow tracking carried by KFP artifacts
+    if node.attempts_output:
+        params.append(f"{dag_callbacks.ATTEMPTS_PARAM}: dsl.OutputPath(str)")
     spec = [(key, kind) for key, (_name, kind) in node.outputs.items() if key not in node.artifacts.xcom_outputs]
     names = [name for key, (name, _kind) in node.outputs.items() if key not in node.artifacts.xcom_outputs]
     if node.skip_output:

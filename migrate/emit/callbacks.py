@@ -71,3 +71,91 @@ def differences(workflow: ir.Workflow) -> List[str]:
         return []
     return [f"DAG {' and '.join(carried)}: an exit task (dsl.ExitHandler) calls them after the run with an "
             "Airflow-like context (dag_run, params, dates; no task instances)."]
+
+
+# ---------------------------------------------------------------- task-level callbacks
+TASK_CALLBACKS = ("on_execute_callback", "on_success_callback", "on_failure_callback", "on_retry_callback",
+                  "on_skipped_callback")
+RETRY_INDEX_PARAM = "airflow_retry_index"  # Argo's {{retries}} on a KFP cluster (0 on the first attempt)
+ATTEMPTS_PARAM = "airflow_attempts"  # an OutputPath file counting attempts (kfp.local keeps it between attempts)
+
+
+def needs_attempt(task: ir.Task) -> bool:
+    """Does the task's failure path depend on which attempt failed (retry or final failure)?"""
+    found = task.callbacks or {}
+    return bool(task.retry.retries) and bool(found.get("on_failure_callback") or found.get("on_retry_callback"))
+
+
+def wrap_task_body(task: ir.Task, body: str) -> Optional[str]:
+    """The component body with the task's callbacks around its work, as Airflow 3's task runner calls
+    them in the worker process: on_execute before the work, on_success / on_skipped (AirflowSkipException)
+    after it, on_retry or on_failure (context["exception"] set) when it raises, then the error goes on.
+    A failing callback is logged and changes nothing. None when the body builds no Airflow context.
+    """
+    callbacks = {name: tuple(found) for name, found in (task.callbacks or {}).items() if name in TASK_CALLBACKS and found}
+    if not callbacks:
+        return None
+    split = _after_context(body)
+    if split is None:
+        return None
+    head, rest = split
+    codes = [c.source for found in callbacks.values() for c in found] + [p for found in callbacks.values() for c in found for p in c.prelude]
+    lines = ["# Task callbacks: Airflow 3 runs them in the task's process, around its work"]
+    lines += shim_bindings(codes)
+    seen = set()
+    for found in callbacks.values():
+        for callback in found:
+            for snippet in (*callback.prelude, callback.source):
+                if snippet not in seen:
+                    seen.add(snippet)
+                    lines.append(rewrite_airflow_imports(snippet)[0].rstrip())
+    mapping = ", ".join(f"{name!r}: [{', '.join(c.name for c in found)}]" for name, found in callbacks.items())
+    lines.append(f"_callbacks = {{{mapping}}}")
+    retries = int(task.retry.retries or 0)
+    if needs_attempt(task):
+        lines.append(f"_airflow.context['ti'].try_number = _airflow_attempt({RETRY_INDEX_PARAM}, {ATTEMPTS_PARAM})")
+    lines.append("_airflow_task_callbacks(_callbacks, 'on_execute_callback', _airflow.context)")
+    failed_kind = "'on_failure_callback'"
+    if retries:  # Airflow: up for retry while try_number <= retries, unless AirflowFailException
+        failed_kind = (f"'on_retry_callback' if _airflow.context['ti'].try_number <= {retries} and not "
+                       "isinstance(_error, _airflow.AirflowFailException) else 'on_failure_callback'")
+    lines += [
+        "try:",
+        indent_body(rest),
+        "except Exception as _error:",
+        f"    _airflow_task_callbacks(_callbacks, {failed_kind}, dict(_airflow.context, exception=_error))",
+        "    raise",
+        "_airflow_task_callbacks(_callbacks, 'on_skipped_callback' if skipped else 'on_success_callback',",
+        "                        dict(_airflow.context, exception=None))  # Airflow's finalize sets it, None here",
+    ]
+    return head.rstrip("\n") + "\n" + "\n".join(lines)
+
+
+def carried_task_callbacks(task: ir.Task) -> List[str]:
+    return [name for name, found in (task.callbacks or {}).items() if name in TASK_CALLBACKS and found]
+
+
+def _after_context(body: str) -> Optional[Tuple[str, str]]:
+    """Split a component body after the statement building `_airflow` (top level), or None."""
+    import ast
+
+    try:
+        tree = ast.parse(body)
+    except SyntaxError:
+        return None
+    for statement in tree.body:
+        if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name) and statement.targets[0].id == "_airflow"
+                and isinstance(statement.value, ast.Call) and getattr(statement.value.func, "id", "") == "_airflow_runtime"):
+            lines = body.split("\n")
+            rest = "\n".join(lines[statement.end_lineno:])
+            if not rest.strip() or "results, skipped" not in rest:
+                return None
+            return "\n".join(lines[:statement.end_lineno]), rest
+    return None
+
+
+def indent_body(code: str) -> str:
+    from migrate.emit.builder import indent_code
+
+    return indent_code(code, "    ")

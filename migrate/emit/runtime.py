@@ -23,8 +23,130 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
     """
     import datetime as dt
     import json
-    import os
     import types
+
+    # The optional parts (OPTIONAL_PARTS) are helpers of their own, embedded only in components whose
+    # code can reach them: pendulum's methods on dates, macros, Variables and Connections.
+    optional = globals()
+    if "_airflow_pendulum" in optional:
+        DateTime = _airflow_pendulum()
+    else:
+        class DateTime(dt.datetime):
+            """A datetime (Airflow's dates are pendulum's; this task's code uses none of their methods)."""
+
+    utc = dt.timezone.utc
+    now = DateTime.now(utc)
+    if logical_date:
+        date = DateTime.fromisoformat(logical_date.replace("Z", "+00:00"))
+        date = date.replace(tzinfo=utc) if date.tzinfo is None else date.astimezone(utc)
+    else:
+        date = now
+    run_id = run_id or f"manual__{now.isoformat()}"  # Airflow 3 names manual runs after the trigger time
+
+    class AirflowException(Exception):
+        """Stands in for airflow.exceptions.AirflowException."""
+
+    class AirflowSkipException(AirflowException):
+        """Raise it to mark the task skipped, as in Airflow."""
+
+    class AirflowFailException(AirflowException):
+        """Raise it to fail the task (KFP may still retry it)."""
+
+    pushed = {}
+
+    class TaskInstance:
+        """The part of Airflow's TaskInstance a converted callable can use."""
+
+        def __init__(self):
+            self.dag_id, self.task_id, self.run_id = dag_id, task_id, run_id
+            self.try_number, self.map_index, self.logical_date = try_number, -1, date
+
+        def xcom_push(self, key, value):
+            pushed[key] = value
+
+        def xcom_pull(self, task_ids=None, dag_id=None, key="return_value", **_ignored):
+            if isinstance(task_ids, str):
+                return self._pull_one(task_ids, key)
+            if task_ids is None:
+                raise AirflowException("xcom_pull() without task_ids is not supported on KFP "
+                                       "(kfmigrate wires literal task_ids only)")
+            return [self._pull_one(one, key) for one in task_ids]
+
+        def _pull_one(self, upstream_id, key):
+            if (upstream_id, key) not in xcom:
+                raise AirflowException(
+                    f"xcom_pull(task_ids={upstream_id!r}, key={key!r}) was not wired at conversion time; "
+                    "kfmigrate wires xcom_pull calls whose task_ids and key are literals"
+                )
+            return xcom[(upstream_id, key)]
+
+    missing = object()
+    macros = _airflow_macros() if "_airflow_macros" in optional else missing
+    access = _airflow_variables() if "_airflow_variables" in optional else None
+    ti = TaskInstance()
+    ds = date.strftime("%Y-%m-%d")
+    ts = date.isoformat()
+    dag = types.SimpleNamespace(dag_id=dag_id)
+    context = {
+        "dag": dag,
+        "task": types.SimpleNamespace(task_id=task_id, dag_id=dag_id, dag=dag),
+        "ti": ti,
+        "task_instance": ti,
+        "run_id": run_id,
+        "params": dict(params),
+        "macros": macros,
+        "var": access.var if access else missing,
+        "conn": access.conn if access else missing,
+        "dag_run": types.SimpleNamespace(
+            dag_id=dag_id, run_id=run_id, logical_date=date, conf={}, run_type="manual",
+            data_interval_start=date, data_interval_end=date,
+        ),
+        "logical_date": date,
+        "ds": ds,
+        "ds_nodash": ds.replace("-", ""),
+        "ts": ts,
+        "ts_nodash": date.strftime("%Y%m%dT%H%M%S"),
+        "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
+        "data_interval_start": date,
+        "data_interval_end": date,
+        "task_instance_key_str": f"{dag_id}__{task_id}__{ds.replace('-', '')}",
+        "inlets": [],
+        "outlets": [],
+    }
+    context = {key: value for key, value in context.items() if value is not missing}
+
+    def report_rendered(fields):
+        """Log the task's rendered templated fields (`kfmigrate verify` compares them with Airflow's).
+
+        Values under secret-looking keys are masked, as Airflow masks them in its rendered fields.
+        """
+        secret = ("password", "passwd", "passphrase", "secret", "token", "api_key", "apikey", "access_key",
+                  "private_key", "authorization", "bearer", "credential")
+
+        def masked(value, key=""):
+            if any(word in str(key).lower() for word in secret):
+                return "***"
+            if isinstance(value, dict):
+                return {k: masked(v, k) for k, v in value.items()}
+            return [masked(v) for v in value] if isinstance(value, (list, tuple)) else value
+
+        print("[kfmigrate] rendered " + json.dumps({k: masked(v, k) for k, v in fields.items()}, default=str), flush=True)
+
+    return types.SimpleNamespace(
+        context=context,
+        pushed=pushed,
+        report_rendered=report_rendered,
+        get_current_context=lambda: context,
+        **({"Variable": access.Variable} if access else {}),
+        AirflowException=AirflowException,
+        AirflowSkipException=AirflowSkipException,
+        AirflowFailException=AirflowFailException,
+    )
+
+
+def _airflow_pendulum():
+    """The class of the dates in the context: a datetime with the pendulum methods DAGs use most."""
+    import datetime as dt
 
     class DateTime(dt.datetime):
         """A datetime with the pendulum methods DAGs use most (Airflow's dates are pendulum's)."""
@@ -94,51 +216,43 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
         def day_of_year(self):
             return self.timetuple().tm_yday
 
-    utc = dt.timezone.utc
-    now = DateTime.now(utc)
-    if logical_date:
-        date = DateTime.fromisoformat(logical_date.replace("Z", "+00:00"))
-        date = date.replace(tzinfo=utc) if date.tzinfo is None else date.astimezone(utc)
-    else:
-        date = now
-    run_id = run_id or f"manual__{now.isoformat()}"  # Airflow 3 names manual runs after the trigger time
+    return DateTime
 
-    class AirflowException(Exception):
-        """Stands in for airflow.exceptions.AirflowException."""
 
-    class AirflowSkipException(AirflowException):
-        """Raise it to mark the task skipped, as in Airflow."""
+def _airflow_macros():
+    """{{ macros.* }}: ds_add, ds_format and the modules Airflow puts there."""
+    import datetime as dt
+    import json
+    import types
 
-    class AirflowFailException(AirflowException):
-        """Raise it to fail the task (KFP may still retry it)."""
+    def ds_add(ds, days):
+        if not days:
+            return str(ds)
+        return (dt.datetime.strptime(str(ds), "%Y-%m-%d") + dt.timedelta(days=days)).strftime("%Y-%m-%d")
 
-    pushed = {}
+    def ds_format(ds, input_format, output_format):
+        return dt.datetime.strptime(str(ds), input_format).strftime(output_format)
 
-    class TaskInstance:
-        """The part of Airflow's TaskInstance a converted callable can use."""
+    class Macros(types.SimpleNamespace):
+        """{{ macros.* }}; time, uuid and random are imported on first use (uuid alone costs ms per task)."""
 
-        def __init__(self):
-            self.dag_id, self.task_id, self.run_id = dag_id, task_id, run_id
-            self.try_number, self.map_index, self.logical_date = try_number, -1, date
+        def __getattr__(self, name):
+            import importlib
 
-        def xcom_push(self, key, value):
-            pushed[key] = value
+            if name in ("time", "uuid", "random"):
+                module = importlib.import_module(name)
+                return module.random if name == "random" else module
+            raise AttributeError(name)
 
-        def xcom_pull(self, task_ids=None, dag_id=None, key="return_value", **_ignored):
-            if isinstance(task_ids, str):
-                return self._pull_one(task_ids, key)
-            if task_ids is None:
-                raise AirflowException("xcom_pull() without task_ids is not supported on KFP "
-                                       "(kfmigrate wires literal task_ids only)")
-            return [self._pull_one(one, key) for one in task_ids]
+    return Macros(ds_add=ds_add, ds_format=ds_format, datetime=dt.datetime, timedelta=dt.timedelta, json=json)
 
-        def _pull_one(self, upstream_id, key):
-            if (upstream_id, key) not in xcom:
-                raise AirflowException(
-                    f"xcom_pull(task_ids={upstream_id!r}, key={key!r}) was not wired at conversion time; "
-                    "kfmigrate wires xcom_pull calls whose task_ids and key are literals"
-                )
-            return xcom[(upstream_id, key)]
+
+def _airflow_variables():
+    """Variable.get, {{ var.value.x }} / {{ var.json.x }} and {{ conn.x }}: read from AIRFLOW_VAR_<KEY> and
+    AIRFLOW_CONN_<ID> environment variables, as Airflow looks them up first."""
+    import json
+    import os
+    import types
 
     def variable(key, default=None, deserialize_json=False, has_default=False):
         env_name = "AIRFLOW_VAR_" + key.upper()
@@ -200,84 +314,8 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
                 password=unquote(parts.password) if parts.password else None, port=parts.port,
                 schema=unquote(parts.path.lstrip("/")), extra_dejson=dict(urllib.parse.parse_qsl(parts.query)))
 
-    def ds_add(ds, days):
-        if not days:
-            return str(ds)
-        return (dt.datetime.strptime(str(ds), "%Y-%m-%d") + dt.timedelta(days=days)).strftime("%Y-%m-%d")
-
-    def ds_format(ds, input_format, output_format):
-        return dt.datetime.strptime(str(ds), input_format).strftime(output_format)
-
-    class Macros(types.SimpleNamespace):
-        """{{ macros.* }}; time, uuid and random are imported on first use (uuid alone costs ms per task)."""
-
-        def __getattr__(self, name):
-            import importlib
-
-            if name in ("time", "uuid", "random"):
-                module = importlib.import_module(name)
-                return module.random if name == "random" else module
-            raise AttributeError(name)
-
-    macros = Macros(ds_add=ds_add, ds_format=ds_format, datetime=dt.datetime, timedelta=dt.timedelta, json=json)
-    ti = TaskInstance()
-    ds = date.strftime("%Y-%m-%d")
-    ts = date.isoformat()
-    dag = types.SimpleNamespace(dag_id=dag_id)
-    context = {
-        "dag": dag,
-        "task": types.SimpleNamespace(task_id=task_id, dag_id=dag_id, dag=dag),
-        "ti": ti,
-        "task_instance": ti,
-        "run_id": run_id,
-        "params": dict(params),
-        "macros": macros,
-        "var": {"value": VariableAccessor(False), "json": VariableAccessor(True)},
-        "conn": ConnectionAccessor(),
-        "dag_run": types.SimpleNamespace(
-            dag_id=dag_id, run_id=run_id, logical_date=date, conf={}, run_type="manual",
-            data_interval_start=date, data_interval_end=date,
-        ),
-        "logical_date": date,
-        "ds": ds,
-        "ds_nodash": ds.replace("-", ""),
-        "ts": ts,
-        "ts_nodash": date.strftime("%Y%m%dT%H%M%S"),
-        "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
-        "data_interval_start": date,
-        "data_interval_end": date,
-        "task_instance_key_str": f"{dag_id}__{task_id}__{ds.replace('-', '')}",
-        "inlets": [],
-        "outlets": [],
-    }
-
-    def report_rendered(fields):
-        """Log the task's rendered templated fields (`kfmigrate verify` compares them with Airflow's).
-
-        Values under secret-looking keys are masked, as Airflow masks them in its rendered fields.
-        """
-        secret = ("password", "passwd", "passphrase", "secret", "token", "api_key", "apikey", "access_key",
-                  "private_key", "authorization", "bearer", "credential")
-
-        def masked(value, key=""):
-            if any(word in str(key).lower() for word in secret):
-                return "***"
-            if isinstance(value, dict):
-                return {k: masked(v, k) for k, v in value.items()}
-            return [masked(v) for v in value] if isinstance(value, (list, tuple)) else value
-
-        print("[kfmigrate] rendered " + json.dumps({k: masked(v, k) for k, v in fields.items()}, default=str), flush=True)
-
-    return types.SimpleNamespace(
-        context=context,
-        pushed=pushed,
-        report_rendered=report_rendered,
-        get_current_context=lambda: context,
-        Variable=Variable,
-        AirflowException=AirflowException,
-        AirflowSkipException=AirflowSkipException,
-        AirflowFailException=AirflowFailException,
-    )
+    return types.SimpleNamespace(Variable=Variable, conn=ConnectionAccessor(),
+                                 var={"value": VariableAccessor(False), "json": VariableAccessor(True)})
 
 
 def _airflow_render(value, context):
@@ -518,7 +556,8 @@ def _from_json(text):
 
 
 # The helpers in copy order (a component gets the ones it uses).
-HELPERS = ("_airflow_runtime", "_airflow_render", "_airflow_call_python", "_airflow_run_bash",
+HELPERS = ("_airflow_runtime", "_airflow_pendulum", "_airflow_macros", "_airflow_variables", "_airflow_render",
+           "_airflow_call_python", "_airflow_run_bash",
            "_airflow_should_skip", "_airflow_branch_ids", "_airflow_not_followed", "_airflow_map_items", "_kfp_outputs", "_ints_back",
            "_from_json")
 
@@ -533,6 +572,56 @@ def helper_source(name: str) -> str:
 
         _SOURCES[name] = inspect.getsource(globals()[name])
     return _SOURCES[name]
+
+
+# The optional parts of _airflow_runtime's context and the words by which code reaches each. A
+# component embeds one only when its code (or a constant it renders) says one of its words.
+OPTIONAL_PARTS = {
+    "_airflow_pendulum": ("add", "subtract", "in_timezone", "in_tz", "start_of", "end_of", "to_date_string",
+                          "to_datetime_string", "to_iso8601_string", "format", "int_timestamp", "day_of_week",
+                          "day_of_year"),
+    "_airflow_macros": ("macros",),
+    "_airflow_variables": ("var", "conn", "Variable"),
+}
+# Code that can reach the whole context, or hand it to code the converter cannot read, gets them all:
+# ** (a callable taking **kwargs gets every entry), the context itself, introspection.
+WHOLE_CONTEXT = ("context", "kwargs", "get_current_context", "locals", "globals", "vars", "dir", "getattr",
+                 "hasattr", "eval", "exec", "__dict__", "__class__", "__import__", "import_module")
+# Helpers that pass the context to no code but the component's own (any other one gets them all).
+CONTEXT_CONTAINED = ("_airflow_runtime", "_airflow_render", "_airflow_call_python", "_airflow_run_bash",
+                     "_airflow_should_skip", "_airflow_branch_ids", "_airflow_not_followed", "_airflow_map_items",
+                     "_kfp_outputs", "_ints_back", "_from_json", "_airflow_sensor")
+
+
+def optional_parts(code: str, constants: dict) -> list:
+    """The optional parts a component whose body is `code` can reach (names of OPTIONAL_PARTS).
+
+    constants: the component's inputs whose values are written into the pipeline (name -> text).
+    All of them when the code reaches the whole context, imports a module outside the standard
+    library (its code may get context values), calls a helper that hands the context on, or
+    renders a value that is not constant (a TaskFlow bash command, say), whose Jinja is unknown.
+    """
+    import re
+    import sys
+
+    def says(words, text):
+        return re.search(r"(?<!\w)(%s)(?!\w)" % "|".join(map(re.escape, words)), text) is not None
+
+    every = list(OPTIONAL_PARTS)
+    called = set(re.findall(r"\b(_\w+)\(", code)) & set(HELPERS)
+    own_use = code.replace("_airflow.context", "_airflow")  # the emitter's: to render and call helpers
+    if "**" in code or says(WHOLE_CONTEXT, own_use) or called - set(CONTEXT_CONTAINED):
+        return every
+    for match in re.finditer(r"^\s*(?:from\s+(\.*[\w.]*)\s+import|import\s+([\w., ]+))", code, flags=re.MULTILINE):
+        modules = [match.group(1)] if match.group(1) is not None else match.group(2).split(",")
+        if any(m.strip().split(".")[0] not in sys.stdlib_module_names for m in modules):
+            return every
+    for rendered in re.findall(r"_airflow_render\(\s*([^,]*)", code):
+        name = re.sub(r"^_from_json\((\w+)\)$", r"\1", rendered.strip())
+        if name.isidentifier() and name not in constants:
+            return every
+    text = code + "\n" + "\n".join(constants.values())
+    return [part for part, words in OPTIONAL_PARTS.items() if says(words, text)]
 
 
 def _airflow_sensor(airflow, poke, poke_interval=60.0, timeout=604800.0, soft_fail=False, exponential_backoff=False,
@@ -1213,3 +1302,40 @@ def _xcom_from_artifact(artifact):
 
 
 HELPERS = HELPERS + ("_mlflow_to_kfp", "_xcom_to_artifacts", "_xcom_from_artifact")
+
+
+def _airflow_task_callbacks(callbacks, kind, context):
+    """Call a task's callbacks of one kind like Airflow's task runner: each gets the context; a failing
+    callback is logged and changes nothing."""
+    import traceback
+
+    for callback in callbacks.get(kind, []):
+        print(f"[kfmigrate] {kind}: {getattr(callback, '__name__', callback)}")
+        try:
+            callback(context)
+        except Exception:
+            traceback.print_exc()
+
+
+def _airflow_attempt(retry_index, attempts_path):
+    """This attempt's Airflow try number (1 for the first). On a KFP cluster Argo fills {{retries}} into
+    retry_index; kfp.local leaves it as written but keeps the task's output folder between attempts,
+    so a counter file there counts them."""
+    import os
+
+    attempt = 1
+    if str(retry_index).isdigit():
+        attempt = int(retry_index) + 1
+    else:
+        try:
+            with open(attempts_path) as handle:
+                attempt = int(handle.read().strip() or 0) + 1
+        except (OSError, ValueError):
+            pass
+    os.makedirs(os.path.dirname(attempts_path) or ".", exist_ok=True)
+    with open(attempts_path, "w") as handle:
+        handle.write(str(attempt))
+    return attempt
+
+
+HELPERS = HELPERS + ("_airflow_task_callbacks", "_airflow_attempt")

@@ -82,30 +82,37 @@ with DAG("branchy", schedule=None):
 def test_branch_join_and_short_circuit_run_on_kfp_local_like_airflow(run_local):
     result = convert(BRANCH_DAG)
     source = result.python_source
-    # the join is removed but keeps its trigger rule inside its dependant's decision
+    # each branch target (and what only it leads to) runs inside a dsl.If on the branch's decision
+    assert "with dsl.If(pick_task.outputs['airflow_skips_right'] == False):" in source
+    assert "results['airflow_skips:right'] = not skipped and _airflow_not_followed('right', results.get('airflow_follow'))" in source
+    # the join is removed but keeps its trigger rule inside its dependant's decision, reading the
+    # arms' flags through dsl.OneOf with the stand-ins of their dsl.Else
     assert "_skipped_join = _airflow_should_skip('none_failed_min_one_success', [left_skipped, right_skipped])" in source
-    assert "_airflow_not_followed('right', pick_follow)" in source
+    assert "right_skipped=dsl.OneOf(right_task.outputs['airflow_skipped'], right_not_run_task.outputs['right__airflow_skipped'])" in source
     assert "airflow_follow" not in report(result, "pick").outputs  # control outputs are not XComs
+    assert not [k for k in report(result, "pick").outputs if k.startswith("airflow_skips")]
     compile_yaml(result)
     run = run_local(result)
-    skipped = {name: outputs.get("airflow_skipped") for name, outputs in run.outputs.items()}
-    assert skipped["left"] is False and skipped["right"] is True
-    assert skipped["only-right"] is True  # all_success after a skipped task
-    assert skipped["after"] is False  # the join ran (none_failed_min_one_success), so after runs
-    # ignore_downstream_trigger_rules=True (default): every task after a false short circuit is skipped,
-    # all_done included
-    assert skipped["behind"] is True and skipped["far"] is True
+    ran = set(run.outputs)
+    assert run.outputs["left"]["airflow_skipped"] is False
+    # Airflow skips right, only_right (all_success after it), behind and far (a false short circuit
+    # with ignore_downstream_trigger_rules=True, all_done included): on KFP they do not even start
+    assert not {"right", "only-right", "behind", "far"} & ran
+    assert {"right-not-run", "gate-not-run"} <= ran  # the dsl.Else stand-ins
+    assert run.outputs["after"]["airflow_skipped"] is False  # the join ran (none_failed_min_one_success), so after runs
     assert json.loads(run.outputs["pick"]["return_value"]) is None  # Airflow 3 pushes nothing when a branch skips
 
 
 def test_short_circuit_honouring_trigger_rules_compiles_to_direct_skips_only():
     result = convert(BRANCH_DAG.replace('python_callable=lambda: False)', 'python_callable=lambda: False, ignore_downstream_trigger_rules=False)'))
     source = result.python_source
-    behind = source[source.index("def behind("):source.index("def behind(") + 1500]
-    assert "(not gate_skipped and gate_condition is False)" in behind  # behind: direct downstream
+    region = source[source.index("with dsl.If(gate_task.outputs['airflow_skips'] == False):"):source.index("with dsl.Else():  # tasks after the dsl.If", source.index("gate_task = gate("))]
+    assert "behind_task = behind(" in region and "far_task" not in region  # behind: direct downstream
     far = source[source.index("def far("):source.index("def far(") + 1500]
     assert "gate_condition" not in far and "_airflow_should_skip" not in far  # all_done: runs whatever happened
     assert "far_task.ignore_upstream_failure()  # trigger rule all_done" in source
+    assert "far_task.after(behind_task)" in source  # allowed from outside the dsl.If: it has a dsl.Else
+    compile_yaml(result)
 
 
 MAPPING_DAG = '''
