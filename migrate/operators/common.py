@@ -19,7 +19,12 @@ from migrate.operators import Input, MapContext, PipelineInput
 
 JINJA_MARKERS = ("{{", "{%", "{#")
 # Airflow names a converted callable may import; the run-time shim provides them (see runtime.py).
-SHIMMED_AIRFLOW_NAMES = ("get_current_context", "Variable", "AirflowException", "AirflowSkipException", "AirflowFailException")
+SHIMMED_AIRFLOW_NAMES = ("get_current_context", "Variable", "AirflowException", "AirflowSkipException", "AirflowFailException",
+                         "Asset", "AssetAlias", "Metadata")
+# Code using one of these names (variables, arguments, attributes, context keys) gets the asset stand-ins
+# and event accessors of runtime._airflow_assets (KFP has no assets).
+ASSET_NAMES = {"Asset", "AssetAlias", "Metadata", "outlet_events", "inlet_events", "triggering_asset_events",
+               "partition_key", "partition_date"}
 # Names the component body itself uses; inputs must not take them.
 RESERVED = {"xcom", "results", "skipped", "_airflow", "_op_args", "_op_kwargs", "_outputs", "command", "returned",
             "output_processor"}
@@ -483,8 +488,15 @@ def shim_bindings(codes: Iterable[str]) -> List[str]:
             tree = parsed(code)
         except SyntaxError:
             continue
-        used |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    return [f"{name} = _airflow.{name}" for name in SHIMMED_AIRFLOW_NAMES if name in used]
+        for node in ast.walk(tree):
+            name = (node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute)
+                    else node.arg if isinstance(node, ast.arg) else node.value if isinstance(node, ast.Constant) else None)
+            if isinstance(name, str):
+                used.add(name)
+    bindings = [f"{name} = _airflow.{name}" for name in SHIMMED_AIRFLOW_NAMES if name in used]
+    if used & ASSET_NAMES:
+        bindings.insert(0, "_airflow_assets(_airflow)")
+    return bindings
 
 
 def unbound_names(callable_: ir.CallableSource) -> List[str]:
