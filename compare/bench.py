@@ -410,7 +410,7 @@ def run_benchmark(settings: Settings, reporter: Optional[Reporter] = None) -> di
     caching, deployment_facts = {}, {}
     with airflow_deployment(prepared, settings, reporter) as deployment:
         if deployment:
-            deployment_facts = {k: deployment.get(k) for k in ("start_seconds", "error")}
+            deployment_facts = {k: deployment.get(k) for k in ("start_seconds", "error", "root")}
         for repeat in range(settings.repeats):
             for item in prepared:
                 for engine in settings.engines:

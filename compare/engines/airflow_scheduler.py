@@ -40,6 +40,7 @@ from compare.engines.packages import cache_dir
 # the Airflow processes of a deployment, in start order; stopped in reverse
 COMPONENTS = ("api-server", "dag-processor", "scheduler")
 FINAL_RUN_STATES = {"success", "failed"}
+STOP_GRACE_SECONDS = 3  # for the Airflow processes to exit after SIGTERM; then they are killed
 
 
 class SchedulerError(Exception):
@@ -139,6 +140,7 @@ class Deployment:
         self.api_url = ""
         self.env: dict = {}
         self.user = None
+        self._previous_sigterm = None
 
     # -- life cycle
     def __enter__(self) -> "Deployment":
@@ -150,13 +152,12 @@ class Deployment:
         return False
 
     def start(self) -> None:
-        previous = signal.getsignal(signal.SIGTERM)
         try:
-            # a SIGTERM while starting must still run stop(): turn it into an exception
-            if previous in (signal.SIG_DFL, None):
-                signal.signal(signal.SIGTERM, _raise_interrupt)
-        except ValueError:  # not the main thread
-            previous = None
+            # a SIGTERM while the deployment is up must still run stop(): turn it into an exception
+            if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+                self._previous_sigterm = signal.signal(signal.SIGTERM, _raise_interrupt)
+        except ValueError:  # not the main thread: the caller handles signals
+            pass
         try:
             self._start()
         except BaseException:
@@ -257,15 +258,16 @@ class Deployment:
             proc = self.processes.get(name)
             if proc is not None and proc.poll() is None:
                 _signal_group(proc, signal.SIGTERM)
+        deadline = time.time() + STOP_GRACE_SECONDS
         for name in reversed(COMPONENTS):
             proc = self.processes.get(name)
             if proc is None:
                 continue
             try:
-                proc.wait(timeout=15)
+                proc.wait(timeout=max(0.1, deadline - time.time()))
             except subprocess.TimeoutExpired:
-                pass
-            kill_tree(proc.pid)  # whatever it left behind (task processes, gunicorn/uvicorn workers)
+                pass  # a throwaway deployment: nothing to keep, so no long wait for a clean exit
+            kill_tree(proc.pid)  # whatever it left behind (task processes, executor and uvicorn workers)
             proc.wait()
         postgres = self.processes.get("postgres")
         if postgres is not None:
@@ -281,6 +283,9 @@ class Deployment:
         if self.root is not None:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None
+        if self._previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, self._previous_sigterm)
+            self._previous_sigterm = None
 
     # -- using it
     def api(self, method: str, path: str, body: dict | None = None, timeout: float = 30) -> dict:
@@ -288,7 +293,7 @@ class Deployment:
 
     def describe(self) -> dict:
         """What a run process needs to use this deployment (compare.runner gets it as JSON)."""
-        return {"api_url": self.api_url, "pids": self.pids()}
+        return {"api_url": self.api_url, "pids": self.pids(), "root": str(self.root)}
 
 
 def _raise_interrupt(signum, frame):

@@ -112,3 +112,28 @@ def test_user_errors_exit_2_without_traceback(tmp_path):
         assert result.returncode == 2, (args, result.stdout, result.stderr)
         assert "Traceback" not in result.stderr and result.stderr.strip()
     assert not (tmp_path / "out").exists()
+
+
+def test_kfp_local_serves_identical_inputs_from_its_cache_and_airflow_runs_them_again(scaling_run):
+    out, results, _ = scaling_run
+    caching = results["caching"]
+    assert caching["point"] == "scaling N=3 W=2 S=1KB"
+    runs = {(r["engine"], r["cache_role"]): r for r in caching["runs"]}
+    assert set(runs) == {("kfp", "fill"), ("kfp", "reuse"), ("airflow", "rerun")}
+    assert all(r["ok"] for r in runs.values()), [r["error"] for r in runs.values()]
+    fill, reuse = runs[("kfp", "fill")], runs[("kfp", "reuse")]
+    # the first run with the cache on executes everything; the second starts no task process at all
+    assert fill["cached_tasks"] == []
+    assert reuse["cached_tasks"] == sorted(reuse["task_states"]) and len(reuse["cached_tasks"]) == 8
+    assert reuse["outputs"] == fill["outputs"]
+    kfp = caching["summary"]["kfp"]
+    assert kfp["served_from_cache"] == kfp["tasks"] == 8 and kfp["same_results"]
+    assert kfp["reuse_task_work_seconds"] < kfp["fill_task_work_seconds"]
+    # Airflow has no task cache: the same inputs run every task again
+    airflow = caching["summary"]["airflow"]
+    assert runs[("airflow", "rerun")]["cached_tasks"] == []
+    assert airflow["executed_again"] == airflow["tasks"] == 8 and airflow["same_results"]
+    # the cache-check runs stay out of the medians
+    assert all(r["repeat"] < 2 for r in results["points"][0]["runs"])
+    report = (out / "report.md").read_text()
+    assert "8 of 8 tasks from kfp.local's cache" in report and "8 of 8 tasks executed again" in report
