@@ -465,12 +465,24 @@ def _candidate_regions(nodes: Dict[str, Node], graph: "_Graph") -> List[Region]:
 def _closure(nodes: Dict[str, Node], graph: "_Graph", forced: Set[str]) -> Set[str]:
     """Tasks Airflow surely skips when a controller skips `forced`: those, and tasks all of whose upstream
     tasks are among them (unless their trigger rule runs after skipped upstream tasks)."""
+    excluded: Set[str] = set()
+    while True:
+        members = _grow(nodes, graph, forced, excluded)
+        # a dsl.ParallelFor goes inside a dsl.If whole or not at all
+        partial = {n.task.task_id for n in nodes.values() if n.loop is not None
+                   and any(m in members for m in n.loop.members) and not all(m in members for m in n.loop.members)}
+        if not partial:
+            return members
+        excluded |= partial
+
+
+def _grow(nodes: Dict[str, Node], graph: "_Graph", forced: Set[str], excluded: Set[str]) -> Set[str]:
     members: Set[str] = set()
     changed = True
     while changed:
         changed = False
         for task_id, node in nodes.items():
-            if task_id in members or node.loop is not None or node.container is not None or node.task.is_teardown:
+            if task_id in members or task_id in excluded or node.container is not None or node.task.is_teardown:
                 continue
             ups = set(graph.up[task_id]) | set(node.upstream)
             if task_id in forced:  # skipped whatever its rule; upstream tasks after the controller must come along
@@ -532,7 +544,8 @@ def _settle_regions(regions: List[Region], nodes: Dict[str, Node]) -> bool:
                 continue
             if value is None:  # order only: allowed from outside a dsl.If with a dsl.Else
                 continue
-            if len(crossing) > 1:  # dsl.OneOf reaches one group deep only: the inner region goes
+            if len(crossing) > 1 or nodes[producer].loop is not None:
+                # dsl.OneOf reaches one group deep only, and takes no dsl.Collected: the inner region goes
                 crossing[-1].alive, dropped = False, True
                 continue
             crossing[0].exposed[(producer, output)] = (f"{nodes[producer].function}__{identifier(output, 'value')}", *value)
@@ -1186,7 +1199,7 @@ def _loop_header(loop: mappings.Loop, by_id: Dict[str, Node]) -> str:
             code = f"{by_id[producer].variable}.outputs[{output!r}]"
             if by_id[producer].gate_function and output == SKIP_OUTPUT:
                 code = f"{by_id[producer].gate_function}_task.outputs[{output!r}]"
-            code = _through_regions([], by_id[producer], output, code)  # loops run outside regions
+            code = _through_regions(by_id[loop.members[0]].regions, by_id[producer], output, code)
             args.append(f"outer_{key}=dsl.Collected({code})" if by_id[producer].loop is not None else f"outer_{key}={code}")
         variable = f"{loop.items_function}_task"
         lines.append(f"{variable} = {loop.items_function}({', '.join(args)})")
@@ -1204,7 +1217,7 @@ def _items_inputs(loop: mappings.Loop, by_id: Dict[str, Node]) -> List[Tuple[str
         if isinstance(source, ir.TaskOutput) and source.task_id in by_id and source.key in by_id[source.task_id].outputs:
             producer = by_id[source.task_id]
             code = f"{producer.variable}.outputs[{producer.outputs[source.key][0]!r}]"
-            code = _through_regions([], producer, producer.outputs[source.key][0], code)  # loops run outside regions
+            code = _through_regions(by_id[loop.members[0]].regions, producer, producer.outputs[source.key][0], code)
             if producer.loop is not None:
                 found.append((name, "list", f"dsl.Collected({code})"))
             else:

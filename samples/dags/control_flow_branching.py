@@ -6,11 +6,15 @@
 - `gate` (ShortCircuitOperator with ignore_downstream_trigger_rules=False) skips only its direct
   downstream task when `open_gate` is false; `cleanup` (all_done) still runs.
 - `many` (BranchPythonOperator) follows two of three tasks.
+- `route` follows the task group `grouped` (its own branch `inner_pick` nested inside) when `path`
+  is left, else `numbers`, which feeds a mapped task and its fan-in.
+- `stop` (a short circuit, ignore_downstream_trigger_rules=True by default) skips everything after
+  it when `open_gate` is false, the none_failed `after_guard` included.
 """
 import pendulum
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.providers.standard.operators.python import BranchPythonOperator, ShortCircuitOperator
-from airflow.sdk import dag, task
+from airflow.sdk import dag, task, task_group
 
 
 @dag(
@@ -109,6 +113,62 @@ def control_flow_branching():
     branch_with_join, joined = direct_join_branch(), direct_join()
     branch_with_join >> step() >> joined
     branch_with_join >> joined
+
+    @task.branch
+    def route(params=None):
+        return "grouped" if params["path"] == "left" else "numbers"
+
+    @task_group
+    def grouped():
+        @task.branch
+        def inner_pick():
+            return "grouped.inner_a"
+
+        @task
+        def inner_a() -> int:
+            return 1
+
+        @task
+        def inner_b() -> int:
+            return 2
+
+        inner_pick() >> [inner_a(), inner_b()]
+
+    @task
+    def numbers() -> list:
+        return [1, 2, 3]
+
+    @task
+    def double(x: int) -> int:
+        return 2 * x
+
+    @task
+    def total(values) -> int:
+        return sum(values)
+
+    routed_numbers = numbers()
+    route() >> [grouped(), routed_numbers]
+    total(double.expand(x=routed_numbers))
+
+    def stop_unless_open(params=None):
+        return params["open_gate"]
+
+    stop = ShortCircuitOperator(task_id="stop", python_callable=stop_unless_open)
+
+    @task
+    def guarded() -> str:
+        return "guarded ran"
+
+    @task
+    def guarded_next(value: str) -> str:
+        return value + " twice"
+
+    @task(trigger_rule="none_failed")
+    def after_guard() -> str:
+        return "runs either way"
+
+    guarded_value = guarded()
+    stop >> guarded_value >> guarded_next(guarded_value) >> after_guard()
 
 
 control_flow_branching()
