@@ -33,76 +33,16 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
     """
     import datetime as dt
     import json
-    import os
     import types
 
-    class DateTime(dt.datetime):
-        """A datetime with the pendulum methods DAGs use most (Airflow's dates are pendulum's)."""
-
-        def add(self, years=0, months=0, weeks=0, days=0, hours=0, minutes=0, seconds=0, microseconds=0):
-            import calendar
-
-            months_total = self.month - 1 + months + 12 * years
-            year, month = self.year + months_total // 12, months_total % 12 + 1
-            last_day = calendar.monthrange(year, month)[1]
-            moved = self.replace(year=year, month=month, day=min(self.day, last_day))
-            return moved + dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds,
-                                        microseconds=microseconds)
-
-        def subtract(self, **units):
-            return self.add(**{unit: -amount for unit, amount in units.items()})
-
-        def in_timezone(self, name):
-            import zoneinfo
-
-            return self.astimezone(zoneinfo.ZoneInfo(name))
-
-        in_tz = in_timezone
-
-        def start_of(self, unit):
-            units = ("year", "month", "day", "hour", "minute", "second")
-            if unit == "week":
-                return self.start_of("day").subtract(days=self.weekday())
-            keep = units.index(unit) + 1
-            fields = dict(zip(units, (self.year, self.month, self.day, self.hour, self.minute, self.second)))
-            defaults = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0}
-            kept = {u: fields[u] for u in units[1:keep]}
-            return self.replace(microsecond=0, **{u: defaults[u] for u in units[keep:]}, **kept)
-
-        def end_of(self, unit):
-            steps = {"year": {"years": 1}, "month": {"months": 1}, "week": {"weeks": 1}, "day": {"days": 1},
-                     "hour": {"hours": 1}, "minute": {"minutes": 1}, "second": {"seconds": 1}}
-            return self.start_of(unit).add(**steps[unit]) - dt.timedelta(microseconds=1)
-
-        def to_date_string(self):
-            return self.strftime("%Y-%m-%d")
-
-        def to_datetime_string(self):
-            return self.strftime("%Y-%m-%d %H:%M:%S")
-
-        def to_iso8601_string(self):
-            text = self.isoformat()
-            return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-        def format(self, fmt):
-            import re
-
-            tokens = {"YYYY": "%Y", "YY": "%y", "MMMM": "%B", "MMM": "%b", "MM": "%m", "DD": "%d", "dddd": "%A",
-                      "ddd": "%a", "HH": "%H", "hh": "%I", "mm": "%M", "ss": "%S", "A": "%p", "ZZ": "%z"}
-            pattern = "|".join(sorted(tokens, key=len, reverse=True))
-            return self.strftime(re.sub(pattern, lambda m: tokens[m.group(0)], fmt.replace("%", "%%")))
-
-        @property
-        def int_timestamp(self):
-            return int(self.timestamp())
-
-        @property
-        def day_of_week(self):
-            return self.weekday()
-
-        @property
-        def day_of_year(self):
-            return self.timetuple().tm_yday
+    # The optional parts (OPTIONAL_PARTS) are helpers of their own, embedded only in components whose
+    # code can reach them: pendulum's methods on dates, macros, Variables and Connections.
+    optional = globals()
+    if "_airflow_pendulum" in optional:
+        DateTime = _airflow_pendulum()
+    else:
+        class DateTime(dt.datetime):
+            """A datetime (Airflow's dates are pendulum's; this task's code uses none of their methods)."""
 
     utc = dt.timezone.utc
     now = DateTime.now(utc)
@@ -150,86 +90,9 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
                 )
             return xcom[(upstream_id, key)]
 
-    def variable(key, default=None, deserialize_json=False, has_default=False):
-        env_name = "AIRFLOW_VAR_" + key.upper()
-        if env_name not in os.environ:
-            if has_default:
-                return default
-            raise KeyError(f"Variable {key} does not exist (set environment variable {env_name})")
-        value = os.environ[env_name]
-        return json.loads(value) if deserialize_json else value
-
     missing = object()
-
-    class Variable:
-        """airflow Variable.get reading AIRFLOW_VAR_<KEY> environment variables, as Airflow does first."""
-
-        @staticmethod
-        def get(key, default_var=missing, deserialize_json=False, default=missing, **_ignored):
-            fallback = default if default is not missing else default_var
-            return variable(key, fallback, deserialize_json, has_default=fallback is not missing)
-
-    class VariableAccessor:
-        """{{ var.value.x }} and {{ var.json.x }} in templates."""
-
-        def __init__(self, deserialize_json):
-            self._json = deserialize_json
-
-        def __getattr__(self, key):
-            if key.startswith("__"):
-                raise AttributeError(key)
-            return variable(key, deserialize_json=self._json)
-
-        def get(self, key, default=None):
-            return variable(key, default, self._json, has_default=True)
-
-    class ConnectionAccessor:
-        """{{ conn.my_id.host }}: a connection from AIRFLOW_CONN_<ID> (URI or JSON), as Airflow reads it."""
-
-        def __getattr__(self, conn_id):
-            import urllib.parse
-
-            if conn_id.startswith("__"):
-                raise AttributeError(conn_id)
-            env_name = "AIRFLOW_CONN_" + conn_id.upper()
-            if env_name not in os.environ:
-                raise KeyError(f"The conn_id `{conn_id}` isn't defined (set environment variable {env_name})")
-            text = os.environ[env_name]
-            if text.lstrip().startswith("{"):
-                data = json.loads(text)
-                extra = data.get("extra") or {}
-                extra = json.loads(extra) if isinstance(extra, str) else extra
-                return types.SimpleNamespace(
-                    conn_id=conn_id, conn_type=data.get("conn_type"), host=data.get("host"), login=data.get("login"),
-                    password=data.get("password"), port=data.get("port"), schema=data.get("schema"), extra_dejson=extra)
-            parts = urllib.parse.urlsplit(text)
-            unquote = urllib.parse.unquote
-            return types.SimpleNamespace(
-                conn_id=conn_id, conn_type=parts.scheme.replace("-", "_"), host=unquote(parts.hostname or ""),
-                login=unquote(parts.username) if parts.username else None,
-                password=unquote(parts.password) if parts.password else None, port=parts.port,
-                schema=unquote(parts.path.lstrip("/")), extra_dejson=dict(urllib.parse.parse_qsl(parts.query)))
-
-    def ds_add(ds, days):
-        if not days:
-            return str(ds)
-        return (dt.datetime.strptime(str(ds), "%Y-%m-%d") + dt.timedelta(days=days)).strftime("%Y-%m-%d")
-
-    def ds_format(ds, input_format, output_format):
-        return dt.datetime.strptime(str(ds), input_format).strftime(output_format)
-
-    class Macros(types.SimpleNamespace):
-        """{{ macros.* }}; time, uuid and random are imported on first use (uuid alone costs ms per task)."""
-
-        def __getattr__(self, name):
-            import importlib
-
-            if name in ("time", "uuid", "random"):
-                module = importlib.import_module(name)
-                return module.random if name == "random" else module
-            raise AttributeError(name)
-
-    macros = Macros(ds_add=ds_add, ds_format=ds_format, datetime=dt.datetime, timedelta=dt.timedelta, json=json)
+    macros = _airflow_macros() if "_airflow_macros" in optional else missing
+    access = _airflow_variables() if "_airflow_variables" in optional else None
     ti = TaskInstance()
     ds = date.strftime("%Y-%m-%d")
     ts = date.isoformat()
@@ -242,8 +105,8 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
         "run_id": run_id,
         "params": dict(params),
         "macros": macros,
-        "var": {"value": VariableAccessor(False), "json": VariableAccessor(True)},
-        "conn": ConnectionAccessor(),
+        "var": access.var if access else missing,
+        "conn": access.conn if access else missing,
         "dag_run": types.SimpleNamespace(
             dag_id=dag_id, run_id=run_id, logical_date=date, conf={}, run_type="manual",
             data_interval_start=date, data_interval_end=date,
@@ -260,6 +123,7 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
         "inlets": [],
         "outlets": [],
     }
+    context = {key: value for key, value in context.items() if value is not missing}
 
     def report_rendered(fields):
         """Log the task's rendered templated fields (`kfmigrate verify` compares them with Airflow's).
@@ -283,7 +147,7 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
         pushed=pushed,
         report_rendered=report_rendered,
         get_current_context=lambda: context,
-        Variable=Variable,
+        **({"Variable": access.Variable} if access else {}),
         AirflowException=AirflowException,
         AirflowSkipException=AirflowSkipException,
         AirflowFailException=AirflowFailException,
@@ -314,6 +178,13 @@ def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates
             import asyncio
 
             value = asyncio.run(value)
+        if inspect.isgenerator(value):  # Airflow consumes what it yields (asset Metadata); the XCom is its return
+            generator = value
+            try:
+                while True:
+                    next(generator)
+            except StopIteration as stop:
+                value = stop.value
     except airflow.AirflowSkipException as skip:
         print(f"Task skipped: {skip}")
         return {}, True
@@ -362,6 +233,36 @@ def _airflow_not_followed(task_id, follow):
     return not (task_id in follow or any(prefix in follow for prefix in prefixes))
 
 
+def _airflow_map_items(mode, names, sources):
+    """The items of a mapped task (one per Airflow map index, in map index order), as JSON texts.
+
+    mode 'single': .expand(arg=seq) (a dict expands to [key, value] pairs); 'zip': .expand(arg=a.zip(b))
+    (element-wise tuples, shortest wins); 'product': .expand(a=.., b=..) (the last argument varies
+    fastest, as Airflow numbers map indexes; items are {name: value} dicts); 'kwargs':
+    .expand_kwargs(seq of dicts). A source that is None (a skipped upstream) expands to nothing.
+    """
+    import itertools
+    import json
+
+    def sequence(value):
+        if value is None:
+            return []
+        if isinstance(value, dict):
+            return [[key, item] for key, item in value.items()]
+        return list(value)
+
+    seqs = [sequence(source) for source in sources]
+    if mode == "single":
+        items = seqs[0]
+    elif mode == "zip":
+        items = [list(group) for group in zip(*seqs)]
+    elif mode == "product":
+        items = [dict(zip(names, combo)) for combo in itertools.product(*seqs)]
+    else:
+        items = [dict(item) for item in seqs[0]]
+    return [json.dumps(item, default=str) for item in items]
+
+
 def _kfp_outputs(results, skipped, spec):
     """Turn XCom values into the component's return tuple, in the order of `spec`.
 
@@ -394,6 +295,28 @@ def _kfp_outputs(results, skipped, spec):
     return tuple(values)
 
 
+def _ints_back(value):
+    """Turn whole floats back into ints inside a list/dict parameter.
+
+    KFP carries list and dict parameters as protobuf Structs, where every number is a float;
+    Airflow params keep ints, so `[1, 2]` must not arrive as `[1.0, 2.0]`.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_ints_back(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _ints_back(item) for key, item in value.items()}
+    return value
+
+
+def _from_json(text):
+    """Decode an XCom value that crossed from an upstream task as JSON text."""
+    import json
+
+    return json.loads(text)
+
+
 # ---------------------------------------------------------------- components (one per Airflow task)
 
 
@@ -406,10 +329,10 @@ def pick(
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list)]):
-    """Airflow task 'pick' (@task.branch) from samples/dags/control_flow_branching.py:46:14."""
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_left', bool), ('airflow_skips_right', bool)]):
+    """Airflow task 'pick' (@task.branch) from samples/dags/control_flow_branching.py:50:14."""
     # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'json'), ('airflow_follow', 'list')]
+    _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:left', 'bool'), ('airflow_skips:right', 'bool')]
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='pick', logical_date=logical_date, run_id=run_id,
@@ -417,7 +340,7 @@ def pick(
     )
     _op_args = []
     _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:25:5).
+    # The task callable (samples/dags/control_flow_branching.py:29:5).
     def pick(params=None):
         return "left" if params["path"] == "left" else "right"
     results, skipped = _airflow_call_python(_airflow, pick, _op_args, _op_kwargs)
@@ -426,26 +349,22 @@ def pick(
     if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in ['left', 'right']):
         results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value
     results['airflow_follow'] = follow
+    # For the dsl.If around the tasks it skips: True when Airflow would skip them
+    results['airflow_skips:left'] = not skipped and _airflow_not_followed('left', results.get('airflow_follow'))
+    results['airflow_skips:right'] = not skipped and _airflow_not_followed('right', results.get('airflow_follow'))
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_not_followed, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
 def left(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-    pick_follow: list,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
-    """Airflow task 'left' (@task) from samples/dags/control_flow_branching.py:47:29."""
+    """Airflow task 'left' (@task) from samples/dags/control_flow_branching.py:51:29."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_not_followed('left', pick_follow):
-        return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='left', logical_date=logical_date, run_id=run_id,
@@ -453,30 +372,23 @@ def left(
     )
     _op_args = []
     _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:29:5).
+    # The task callable (samples/dags/control_flow_branching.py:33:5).
     def left() -> str:
         return "went left"
     results, skipped = _airflow_call_python(_airflow, left, _op_args, _op_kwargs)
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_not_followed, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
 def right(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-    pick_follow: list,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
-    """Airflow task 'right' (@task) from samples/dags/control_flow_branching.py:47:37."""
+    """Airflow task 'right' (@task) from samples/dags/control_flow_branching.py:51:37."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_not_followed('right', pick_follow):
-        return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='right', logical_date=logical_date, run_id=run_id,
@@ -484,7 +396,7 @@ def right(
     )
     _op_args = []
     _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:33:5).
+    # The task callable (samples/dags/control_flow_branching.py:37:5).
     def right() -> str:
         return "went right"
     results, skipped = _airflow_call_python(_airflow, right, _op_args, _op_kwargs)
@@ -503,7 +415,7 @@ def left_only(
     left__return_value: str,
     left_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
-    """Airflow task 'left_only' (@task) from samples/dags/control_flow_branching.py:49:5."""
+    """Airflow task 'left_only' (@task) from samples/dags/control_flow_branching.py:53:5."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
@@ -516,7 +428,7 @@ def left_only(
     )
     _op_args = [xcom[('left', 'return_value')]]
     _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:37:5).
+    # The task callable (samples/dags/control_flow_branching.py:41:5).
     def left_only(value: str) -> str:
         return value.upper()
     results, skipped = _airflow_call_python(_airflow, left_only, _op_args, _op_kwargs)
@@ -535,7 +447,7 @@ def report(
     left_skipped: bool,
     right_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
-    """Airflow task 'report' (@task) from samples/dags/control_flow_branching.py:50:40."""
+    """Airflow task 'report' (@task) from samples/dags/control_flow_branching.py:54:40."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
@@ -549,7 +461,7 @@ def report(
     )
     _op_args = []
     _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:43:5).
+    # The task callable (samples/dags/control_flow_branching.py:47:5).
     def report() -> str:
         return "joined"
     results, skipped = _airflow_call_python(_airflow, report, _op_args, _op_kwargs)
@@ -562,10 +474,10 @@ def gate(
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_condition', bool)]):
-    """Airflow task 'gate' (ShortCircuitOperator) from samples/dags/control_flow_branching.py:55:12."""
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_condition', bool), ('airflow_skips', bool)]):
+    """Airflow task 'gate' (ShortCircuitOperator) from samples/dags/control_flow_branching.py:59:12."""
     # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'json'), ('airflow_condition', 'bool')]
+    _outputs = [('return_value', 'json'), ('airflow_condition', 'bool'), ('airflow_skips:*', 'bool')]
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='gate', logical_date=logical_date, run_id=run_id,
@@ -573,7 +485,7 @@ def gate(
     )
     _op_args = []
     _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:52:5).
+    # The task callable (samples/dags/control_flow_branching.py:56:5).
     def gate_open(params=None):
         return params["open_gate"]
     results, skipped = _airflow_call_python(_airflow, gate_open, _op_args, _op_kwargs)
@@ -582,6 +494,8 @@ def gate(
     results['airflow_condition'] = False if skipped else bool(results.get('return_value'))
     if not skipped and not results['airflow_condition'] and True:
         results.pop('return_value', None)
+    # For the dsl.If around the tasks it skips: True when Airflow would skip them
+    results['airflow_skips:*'] = not skipped and results.get('airflow_condition') is False
     return _kfp_outputs(results, skipped, _outputs)
 
 
@@ -591,14 +505,10 @@ def behind_gate(
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-    gate_condition: bool,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
-    """Airflow task 'behind_gate' (@task) from samples/dags/control_flow_branching.py:69:14."""
+    """Airflow task 'behind_gate' (@task) from samples/dags/control_flow_branching.py:73:14."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if gate_condition is False:
-        return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='behind_gate', logical_date=logical_date, run_id=run_id,
@@ -606,7 +516,7 @@ def behind_gate(
     )
     _op_args = []
     _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:58:5).
+    # The task callable (samples/dags/control_flow_branching.py:62:5).
     def behind_gate() -> int:
         return 1
     results, skipped = _airflow_call_python(_airflow, behind_gate, _op_args, _op_kwargs)
@@ -620,7 +530,7 @@ def cleanup(
     param_path: str,
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str)]):
-    """Airflow task 'cleanup' (@task) from samples/dags/control_flow_branching.py:70:23."""
+    """Airflow task 'cleanup' (@task) from samples/dags/control_flow_branching.py:74:23."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str')]
     xcom = {}
@@ -630,7 +540,7 @@ def cleanup(
     )
     _op_args = []
     _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:62:5).
+    # The task callable (samples/dags/control_flow_branching.py:66:5).
     def cleanup() -> str:
         return "cleaned"
     results, skipped = _airflow_call_python(_airflow, cleanup, _op_args, _op_kwargs)
@@ -649,7 +559,7 @@ def after_behind_gate(
     behind_gate__return_value: int,
     behind_gate_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
-    """Airflow task 'after_behind_gate' (@task) from samples/dags/control_flow_branching.py:71:5."""
+    """Airflow task 'after_behind_gate' (@task) from samples/dags/control_flow_branching.py:75:5."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
@@ -662,7 +572,7 @@ def after_behind_gate(
     )
     _op_args = [xcom[('behind_gate', 'return_value')]]
     _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:66:5).
+    # The task callable (samples/dags/control_flow_branching.py:70:5).
     def after_behind_gate(value: int) -> int:
         return value + 1
     results, skipped = _airflow_call_python(_airflow, after_behind_gate, _op_args, _op_kwargs)
@@ -678,10 +588,10 @@ def many(
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list)]):
-    """Airflow task 'many' (BranchPythonOperator) from samples/dags/control_flow_branching.py:76:12."""
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_first', bool), ('airflow_skips_second', bool), ('airflow_skips_third', bool)]):
+    """Airflow task 'many' (BranchPythonOperator) from samples/dags/control_flow_branching.py:80:12."""
     # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'json'), ('airflow_follow', 'list')]
+    _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:first', 'bool'), ('airflow_skips:second', 'bool'), ('airflow_skips:third', 'bool')]
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='many', logical_date=logical_date, run_id=run_id,
@@ -689,7 +599,7 @@ def many(
     )
     _op_args = []
     _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:73:5).
+    # The task callable (samples/dags/control_flow_branching.py:77:5).
     def choose_two():
         return ["first", "third"]
     results, skipped = _airflow_call_python(_airflow, choose_two, _op_args, _op_kwargs)
@@ -698,26 +608,23 @@ def many(
     if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in ['first', 'second', 'third']):
         results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value
     results['airflow_follow'] = follow
+    # For the dsl.If around the tasks it skips: True when Airflow would skip them
+    results['airflow_skips:first'] = not skipped and _airflow_not_followed('first', results.get('airflow_follow'))
+    results['airflow_skips:second'] = not skipped and _airflow_not_followed('second', results.get('airflow_follow'))
+    results['airflow_skips:third'] = not skipped and _airflow_not_followed('third', results.get('airflow_follow'))
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_not_followed, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
 def first(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-    many_follow: list,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
-    """Airflow task 'first' (@task) from samples/dags/control_flow_branching.py:94:20."""
+    """Airflow task 'first' (@task) from samples/dags/control_flow_branching.py:98:20."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_not_followed('first', many_follow):
-        return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='first', logical_date=logical_date, run_id=run_id,
@@ -725,30 +632,23 @@ def first(
     )
     _op_args = []
     _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:79:5).
+    # The task callable (samples/dags/control_flow_branching.py:83:5).
     def first() -> int:
         return 1
     results, skipped = _airflow_call_python(_airflow, first, _op_args, _op_kwargs)
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_not_followed, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
 def second(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-    many_follow: list,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
-    """Airflow task 'second' (@task) from samples/dags/control_flow_branching.py:94:29."""
+    """Airflow task 'second' (@task) from samples/dags/control_flow_branching.py:98:29."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_not_followed('second', many_follow):
-        return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='second', logical_date=logical_date, run_id=run_id,
@@ -756,30 +656,23 @@ def second(
     )
     _op_args = []
     _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:83:5).
+    # The task callable (samples/dags/control_flow_branching.py:87:5).
     def second() -> int:
         return 2
     results, skipped = _airflow_call_python(_airflow, second, _op_args, _op_kwargs)
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_not_followed, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
 def third(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-    many_follow: list,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
-    """Airflow task 'third' (@task) from samples/dags/control_flow_branching.py:94:39."""
+    """Airflow task 'third' (@task) from samples/dags/control_flow_branching.py:98:39."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_not_followed('third', many_follow):
-        return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='third', logical_date=logical_date, run_id=run_id,
@@ -787,7 +680,7 @@ def third(
     )
     _op_args = []
     _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:87:5).
+    # The task callable (samples/dags/control_flow_branching.py:91:5).
     def third() -> int:
         return 3
     results, skipped = _airflow_call_python(_airflow, third, _op_args, _op_kwargs)
@@ -807,7 +700,7 @@ def any_of_them(
     second_skipped: bool,
     third_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
-    """Airflow task 'any_of_them' (@task) from samples/dags/control_flow_branching.py:95:28."""
+    """Airflow task 'any_of_them' (@task) from samples/dags/control_flow_branching.py:99:28."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
@@ -820,7 +713,7 @@ def any_of_them(
     )
     _op_args = []
     _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:91:5).
+    # The task callable (samples/dags/control_flow_branching.py:95:5).
     def any_of_them() -> str:
         return "at least one ran"
     results, skipped = _airflow_call_python(_airflow, any_of_them, _op_args, _op_kwargs)
@@ -836,10 +729,10 @@ def direct_join_branch(
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list)]):
-    """Airflow task 'direct_join_branch' (@task.branch) from samples/dags/control_flow_branching.py:109:32."""
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_direct_join', bool), ('airflow_skips_step', bool)]):
+    """Airflow task 'direct_join_branch' (@task.branch) from samples/dags/control_flow_branching.py:113:32."""
     # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'json'), ('airflow_follow', 'list')]
+    _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:direct_join', 'bool'), ('airflow_skips:step', 'bool')]
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='direct_join_branch', logical_date=logical_date, run_id=run_id,
@@ -847,7 +740,7 @@ def direct_join_branch(
     )
     _op_args = []
     _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:98:5).
+    # The task callable (samples/dags/control_flow_branching.py:102:5).
     def direct_join_branch():
         return "step"
     results, skipped = _airflow_call_python(_airflow, direct_join_branch, _op_args, _op_kwargs)
@@ -858,26 +751,22 @@ def direct_join_branch(
     if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in ['step', 'direct_join']):
         results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value
     results['airflow_follow'] = follow
+    # For the dsl.If around the tasks it skips: True when Airflow would skip them
+    results['airflow_skips:direct_join'] = not skipped and _airflow_not_followed('direct_join', results.get('airflow_follow'))
+    results['airflow_skips:step'] = not skipped and _airflow_not_followed('step', results.get('airflow_follow'))
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_not_followed, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
 def step(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-    direct_join_branch_follow: list,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
-    """Airflow task 'step' (@task) from samples/dags/control_flow_branching.py:110:25."""
+    """Airflow task 'step' (@task) from samples/dags/control_flow_branching.py:114:25."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_not_followed('step', direct_join_branch_follow):
-        return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='step', logical_date=logical_date, run_id=run_id,
@@ -885,7 +774,7 @@ def step(
     )
     _op_args = []
     _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:102:5).
+    # The task callable (samples/dags/control_flow_branching.py:106:5).
     def step() -> str:
         return "step ran"
     results, skipped = _airflow_call_python(_airflow, step, _op_args, _op_kwargs)
@@ -894,21 +783,20 @@ def step(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _airflow_not_followed, _kfp_outputs],
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
 )
 def direct_join(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-    direct_join_branch_follow: list,
     step_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
-    """Airflow task 'direct_join' (@task) from samples/dags/control_flow_branching.py:109:54."""
+    """Airflow task 'direct_join' (@task) from samples/dags/control_flow_branching.py:113:54."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_not_followed('direct_join', direct_join_branch_follow) or _airflow_should_skip('all_success', [step_skipped, False]):
+    if _airflow_should_skip('all_success', [step_skipped, False]):
         return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
@@ -917,11 +805,444 @@ def direct_join(
     )
     _op_args = []
     _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:106:5).
+    # The task callable (samples/dags/control_flow_branching.py:110:5).
     def direct_join() -> str:
         return "not skipped: downstream of the chosen step"
     results, skipped = _airflow_call_python(_airflow, direct_join, _op_args, _op_kwargs)
     return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_branch_ids, _airflow_not_followed, _kfp_outputs],
+)
+def route(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_numbers', bool), ('airflow_skips_grouped_inner_pick', bool)]):
+    """Airflow task 'route' (@task.branch) from samples/dags/control_flow_branching.py:150:5."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:numbers', 'bool'), ('airflow_skips:grouped.inner_pick', 'bool')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='route', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:118:5).
+    def route(params=None):
+        return "grouped" if params["path"] == "left" else "numbers"
+    results, skipped = _airflow_call_python(_airflow, route, _op_args, _op_kwargs)
+    # A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped.
+    follow = [] if skipped else _airflow_branch_ids(results.get('return_value'))
+    if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in ['grouped.inner_pick', 'numbers']):
+        results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value
+    results['airflow_follow'] = follow
+    # For the dsl.If around the tasks it skips: True when Airflow would skip them
+    results['airflow_skips:numbers'] = not skipped and _airflow_not_followed('numbers', results.get('airflow_follow'))
+    results['airflow_skips:grouped.inner_pick'] = not skipped and _airflow_not_followed('grouped.inner_pick', results.get('airflow_follow'))
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+def numbers(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'numbers' (@task) from samples/dags/control_flow_branching.py:149:22."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json'), ('airflow_skipped', 'skipped')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='numbers', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:138:5).
+    def numbers() -> list:
+        return [1, 2, 3]
+    results, skipped = _airflow_call_python(_airflow, numbers, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_branch_ids, _airflow_not_followed, _kfp_outputs],
+)
+def grouped_inner_pick(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_grouped_inner_a', bool), ('airflow_skips_grouped_inner_b', bool), ('airflow_skipped', bool)]):
+    """Airflow task 'grouped.inner_pick' (@task.branch) from samples/dags/control_flow_branching.py:135:9."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:grouped.inner_a', 'bool'), ('airflow_skips:grouped.inner_b', 'bool'), ('airflow_skipped', 'skipped')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='grouped.inner_pick', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:124:9).
+    def inner_pick():
+        return "grouped.inner_a"
+    results, skipped = _airflow_call_python(_airflow, inner_pick, _op_args, _op_kwargs)
+    # A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped.
+    follow = [] if skipped else _airflow_branch_ids(results.get('return_value'))
+    if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in ['grouped.inner_a', 'grouped.inner_b']):
+        results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value
+    results['airflow_follow'] = follow
+    # For the dsl.If around the tasks it skips: True when Airflow would skip them
+    results['airflow_skips:grouped.inner_a'] = not skipped and _airflow_not_followed('grouped.inner_a', results.get('airflow_follow'))
+    results['airflow_skips:grouped.inner_b'] = not skipped and _airflow_not_followed('grouped.inner_b', results.get('airflow_follow'))
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
+)
+def grouped_inner_a(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+    grouped_inner_pick_skipped: bool,
+) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+    """Airflow task 'grouped.inner_a' (@task) from samples/dags/control_flow_branching.py:135:26."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_should_skip('all_success', [grouped_inner_pick_skipped]):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='grouped.inner_a', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:128:9).
+    def inner_a() -> int:
+        return 1
+    results, skipped = _airflow_call_python(_airflow, inner_a, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
+)
+def grouped_inner_b(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+    grouped_inner_pick_skipped: bool,
+) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+    """Airflow task 'grouped.inner_b' (@task) from samples/dags/control_flow_branching.py:135:37."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_should_skip('all_success', [grouped_inner_pick_skipped]):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='grouped.inner_b', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:132:9).
+    def inner_b() -> int:
+        return 2
+    results, skipped = _airflow_call_python(_airflow, inner_b, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs, _from_json],
+)
+def double(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+    map_item: str,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'double' (@task) from samples/dags/control_flow_branching.py:151:11."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json'), ('airflow_skipped', 'skipped')]
+    # Values of tasks outside the loop come inside the item (see the items component)
+    import json as _json
+    _envelope = _json.loads(map_item)
+    map_item = _json.dumps(_envelope['item'])
+    numbers_skipped = _envelope['outer']['o1']
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_should_skip('all_success', [numbers_skipped]):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {}
+    x = _from_json(map_item)  # the mapped argument
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='double', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {'x': x}
+    # The task callable (samples/dags/control_flow_branching.py:142:5).
+    def double(x: int) -> int:
+        return 2 * x
+    results, skipped = _airflow_call_python(_airflow, double, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs, _from_json],
+)
+def total(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+    double__return_value: list,
+    double_skipped: list,
+) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+    """Airflow task 'total' (@task) from samples/dags/control_flow_branching.py:151:5."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_should_skip('all_success', [*(double_skipped or [True])]):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {
+        ('double', 'return_value'): [_from_json(value) for value in double__return_value],
+    }
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='total', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = [xcom[('double', 'return_value')]]
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:146:5).
+    def total(values) -> int:
+        return sum(values)
+    results, skipped = _airflow_call_python(_airflow, total, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+def stop(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_condition', bool), ('airflow_skips', bool)]):
+    """Airflow task 'stop' (ShortCircuitOperator) from samples/dags/control_flow_branching.py:156:12."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json'), ('airflow_condition', 'bool'), ('airflow_skips:*', 'bool')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='stop', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:153:5).
+    def stop_unless_open(params=None):
+        return params["open_gate"]
+    results, skipped = _airflow_call_python(_airflow, stop_unless_open, _op_args, _op_kwargs)
+    # A short circuit: a falsy return value skips the tasks downstream. Airflow 3 then ends the
+    # task with DownstreamTasksSkipped, so no return value is pushed.
+    results['airflow_condition'] = False if skipped else bool(results.get('return_value'))
+    if not skipped and not results['airflow_condition'] and True:
+        results.pop('return_value', None)
+    # For the dsl.If around the tasks it skips: True when Airflow would skip them
+    results['airflow_skips:*'] = not skipped and results.get('airflow_condition') is False
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+def guarded(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'guarded' (@task) from samples/dags/control_flow_branching.py:170:21."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='guarded', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:159:5).
+    def guarded() -> str:
+        return "guarded ran"
+    results, skipped = _airflow_call_python(_airflow, guarded, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
+)
+def guarded_next(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+    guarded__return_value: str,
+    guarded_skipped: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'guarded_next' (@task) from samples/dags/control_flow_branching.py:171:30."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_should_skip('all_success', [guarded_skipped]):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {('guarded', 'return_value'): guarded__return_value}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='guarded_next', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = [xcom[('guarded', 'return_value')]]
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:163:5).
+    def guarded_next(value: str) -> str:
+        return value + " twice"
+    results, skipped = _airflow_call_python(_airflow, guarded_next, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
+)
+def after_guard(
+    logical_date: str,
+    run_id: str,
+    param_path: str,
+    param_open_gate: bool,
+    guarded_next_skipped: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'after_guard' (@task) from samples/dags/control_flow_branching.py:171:61."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
+    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
+    if _airflow_should_skip('none_failed', [guarded_next_skipped]):
+        return _kfp_outputs({}, True, _outputs)
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_branching', task_id='after_guard', logical_date=logical_date, run_id=run_id,
+        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    )
+    _op_args = []
+    _op_kwargs = {}
+    # The task callable (samples/dags/control_flow_branching.py:167:5).
+    def after_guard() -> str:
+        return "runs either way"
+    results, skipped = _airflow_call_python(_airflow, after_guard, _op_args, _op_kwargs)
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_map_items, _from_json, _ints_back])
+def double_items(source_0: str, outer_o1: bool) -> list:
+    """The items of the mapped task 'double': one JSON text per Airflow map index (kfp.local iterates one task output)."""
+    import json
+
+    # values of tasks outside the loop ride along in each item (kfp.local would replace them by the item)
+    outer = {'o1': outer_o1}
+    return [json.dumps({'item': json.loads(item), 'outer': outer}) for item in _airflow_map_items('single', ['x'], [_from_json(source_0)])]
+
+
+@dsl.component(base_image=BASE_IMAGE)
+def left_not_run() -> NamedTuple("Outputs", [('left__airflow_skipped', bool)]):
+    """Stands in for the tasks that run only when pick follows left, when they do not (the dsl.Else)."""
+    return (True,)
+
+
+@dsl.component(base_image=BASE_IMAGE)
+def right_not_run() -> NamedTuple("Outputs", [('right__airflow_skipped', bool)]):
+    """Stands in for the tasks that run only when pick follows right, when they do not (the dsl.Else)."""
+    return (True,)
+
+
+@dsl.component(base_image=BASE_IMAGE)
+def gate_not_run():
+    """Stands in for the tasks that run only when gate is true, when they do not (the dsl.Else)."""
+    print("Skipped: Airflow would skip these tasks.")
+
+
+@dsl.component(base_image=BASE_IMAGE)
+def first_not_run() -> NamedTuple("Outputs", [('first__airflow_skipped', bool)]):
+    """Stands in for the tasks that run only when many follows first, when they do not (the dsl.Else)."""
+    return (True,)
+
+
+@dsl.component(base_image=BASE_IMAGE)
+def second_not_run() -> NamedTuple("Outputs", [('second__airflow_skipped', bool)]):
+    """Stands in for the tasks that run only when many follows second, when they do not (the dsl.Else)."""
+    return (True,)
+
+
+@dsl.component(base_image=BASE_IMAGE)
+def third_not_run() -> NamedTuple("Outputs", [('third__airflow_skipped', bool)]):
+    """Stands in for the tasks that run only when many follows third, when they do not (the dsl.Else)."""
+    return (True,)
+
+
+@dsl.component(base_image=BASE_IMAGE)
+def step_not_run() -> NamedTuple("Outputs", [('step__airflow_skipped', bool)]):
+    """Stands in for the tasks that run only when direct_join_branch follows step, when they do not (the dsl.Else)."""
+    return (True,)
+
+
+@dsl.component(base_image=BASE_IMAGE)
+def direct_join_not_run():
+    """Stands in for the tasks that run only when direct_join_branch follows direct_join, when they do not (the dsl.Else)."""
+    print("Skipped: Airflow would skip these tasks.")
+
+
+@dsl.component(base_image=BASE_IMAGE)
+def numbers_not_run():
+    """Stands in for the tasks that run only when route follows numbers, when they do not (the dsl.Else)."""
+    print("Skipped: Airflow would skip these tasks.")
+
+
+@dsl.component(base_image=BASE_IMAGE)
+def grouped_inner_pick_not_run():
+    """Stands in for the tasks that run only when route follows grouped.inner_pick, when they do not (the dsl.Else)."""
+    print("Skipped: Airflow would skip these tasks.")
+
+
+@dsl.component(base_image=BASE_IMAGE)
+def grouped_inner_a_not_run():
+    """Stands in for the tasks that run only when grouped.inner_pick follows grouped.inner_a, when they do not (the dsl.Else)."""
+    print("Skipped: Airflow would skip these tasks.")
+
+
+@dsl.component(base_image=BASE_IMAGE)
+def grouped_inner_b_not_run():
+    """Stands in for the tasks that run only when grouped.inner_pick follows grouped.inner_b, when they do not (the dsl.Else)."""
+    print("Skipped: Airflow would skip these tasks.")
+
+
+@dsl.component(base_image=BASE_IMAGE)
+def stop_not_run():
+    """Stands in for the tasks that run only when stop is true, when they do not (the dsl.Else)."""
+    print("Skipped: Airflow would skip these tasks.")
 
 
 # ---------------------------------------------------------------- pipeline
@@ -942,42 +1263,52 @@ def control_flow_branching_pipeline(
         param_open_gate=open_gate,
     )
     pick_task.set_display_name('pick')
-    # left: @task -> Python lightweight component (native)
-    left_task = left(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_path=path,
-        param_open_gate=open_gate,
-        pick_follow=pick_task.outputs['airflow_follow'],
-    )
-    left_task.set_display_name('left')
-    # right: @task -> Python lightweight component (native)
-    right_task = right(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_path=path,
-        param_open_gate=open_gate,
-        pick_follow=pick_task.outputs['airflow_follow'],
-    )
-    right_task.set_display_name('right')
-    # left_only: @task -> Python lightweight component (native)
-    left_only_task = left_only(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_path=path,
-        param_open_gate=open_gate,
-        left__return_value=left_task.outputs['return_value'],
-        left_skipped=left_task.outputs['airflow_skipped'],
-    )
-    left_only_task.set_display_name('left_only')
+    # Airflow runs these tasks only when pick follows left: otherwise they do not start
+    with dsl.If(pick_task.outputs['airflow_skips_left'] == False):
+        # left: @task -> Python lightweight component (native)
+        left_task = left(
+            logical_date=logical_date,
+            run_id=run_id,
+            param_path=path,
+            param_open_gate=open_gate,
+        )
+        left_task.set_display_name('left')
+        left_task.after(pick_task)
+        # left_only: @task -> Python lightweight component (native)
+        left_only_task = left_only(
+            logical_date=logical_date,
+            run_id=run_id,
+            param_path=path,
+            param_open_gate=open_gate,
+            left__return_value=left_task.outputs['return_value'],
+            left_skipped=left_task.outputs['airflow_skipped'],
+        )
+        left_only_task.set_display_name('left_only')
+    with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
+        left_not_run_task = left_not_run()
+        left_not_run_task.set_display_name('left: skipped by pick')
+    # Airflow runs these tasks only when pick follows right: otherwise they do not start
+    with dsl.If(pick_task.outputs['airflow_skips_right'] == False):
+        # right: @task -> Python lightweight component (native)
+        right_task = right(
+            logical_date=logical_date,
+            run_id=run_id,
+            param_path=path,
+            param_open_gate=open_gate,
+        )
+        right_task.set_display_name('right')
+        right_task.after(pick_task)
+    with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
+        right_not_run_task = right_not_run()
+        right_not_run_task.set_display_name('right: skipped by pick')
     # report: @task -> Python lightweight component (native)
     report_task = report(
         logical_date=logical_date,
         run_id=run_id,
         param_path=path,
         param_open_gate=open_gate,
-        left_skipped=left_task.outputs['airflow_skipped'],
-        right_skipped=right_task.outputs['airflow_skipped'],
+        left_skipped=dsl.OneOf(left_task.outputs['airflow_skipped'], left_not_run_task.outputs['left__airflow_skipped']),
+        right_skipped=dsl.OneOf(right_task.outputs['airflow_skipped'], right_not_run_task.outputs['right__airflow_skipped']),
     )
     report_task.set_display_name('report')
     # gate: ShortCircuitOperator -> Python lightweight component deciding whether downstream tasks run (native)
@@ -988,15 +1319,30 @@ def control_flow_branching_pipeline(
         param_open_gate=open_gate,
     )
     gate_task.set_display_name('gate')
-    # behind_gate: @task -> Python lightweight component (native)
-    behind_gate_task = behind_gate(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_path=path,
-        param_open_gate=open_gate,
-        gate_condition=gate_task.outputs['airflow_condition'],
-    )
-    behind_gate_task.set_display_name('behind_gate')
+    # Airflow runs these tasks only when gate is true: otherwise they do not start
+    with dsl.If(gate_task.outputs['airflow_skips'] == False):
+        # behind_gate: @task -> Python lightweight component (native)
+        behind_gate_task = behind_gate(
+            logical_date=logical_date,
+            run_id=run_id,
+            param_path=path,
+            param_open_gate=open_gate,
+        )
+        behind_gate_task.set_display_name('behind_gate')
+        behind_gate_task.after(gate_task)
+        # after_behind_gate: @task -> Python lightweight component (native)
+        after_behind_gate_task = after_behind_gate(
+            logical_date=logical_date,
+            run_id=run_id,
+            param_path=path,
+            param_open_gate=open_gate,
+            behind_gate__return_value=behind_gate_task.outputs['return_value'],
+            behind_gate_skipped=behind_gate_task.outputs['airflow_skipped'],
+        )
+        after_behind_gate_task.set_display_name('after_behind_gate')
+    with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
+        gate_not_run_task = gate_not_run()
+        gate_not_run_task.set_display_name('skipped by the short circuit gate')
     # cleanup: @task -> Python lightweight component (native)
     cleanup_task = cleanup(
         logical_date=logical_date,
@@ -1007,16 +1353,6 @@ def control_flow_branching_pipeline(
     cleanup_task.set_display_name('cleanup')
     cleanup_task.after(behind_gate_task)
     cleanup_task.ignore_upstream_failure()  # trigger rule all_done
-    # after_behind_gate: @task -> Python lightweight component (native)
-    after_behind_gate_task = after_behind_gate(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_path=path,
-        param_open_gate=open_gate,
-        behind_gate__return_value=behind_gate_task.outputs['return_value'],
-        behind_gate_skipped=behind_gate_task.outputs['airflow_skipped'],
-    )
-    after_behind_gate_task.set_display_name('after_behind_gate')
     # many: BranchPythonOperator -> Python lightweight component choosing the branch (native)
     many_task = many(
         logical_date=logical_date,
@@ -1025,42 +1361,57 @@ def control_flow_branching_pipeline(
         param_open_gate=open_gate,
     )
     many_task.set_display_name('many')
-    # first: @task -> Python lightweight component (native)
-    first_task = first(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_path=path,
-        param_open_gate=open_gate,
-        many_follow=many_task.outputs['airflow_follow'],
-    )
-    first_task.set_display_name('first')
-    # second: @task -> Python lightweight component (native)
-    second_task = second(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_path=path,
-        param_open_gate=open_gate,
-        many_follow=many_task.outputs['airflow_follow'],
-    )
-    second_task.set_display_name('second')
-    # third: @task -> Python lightweight component (native)
-    third_task = third(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_path=path,
-        param_open_gate=open_gate,
-        many_follow=many_task.outputs['airflow_follow'],
-    )
-    third_task.set_display_name('third')
+    # Airflow runs these tasks only when many follows first: otherwise they do not start
+    with dsl.If(many_task.outputs['airflow_skips_first'] == False):
+        # first: @task -> Python lightweight component (native)
+        first_task = first(
+            logical_date=logical_date,
+            run_id=run_id,
+            param_path=path,
+            param_open_gate=open_gate,
+        )
+        first_task.set_display_name('first')
+        first_task.after(many_task)
+    with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
+        first_not_run_task = first_not_run()
+        first_not_run_task.set_display_name('first: skipped by many')
+    # Airflow runs these tasks only when many follows second: otherwise they do not start
+    with dsl.If(many_task.outputs['airflow_skips_second'] == False):
+        # second: @task -> Python lightweight component (native)
+        second_task = second(
+            logical_date=logical_date,
+            run_id=run_id,
+            param_path=path,
+            param_open_gate=open_gate,
+        )
+        second_task.set_display_name('second')
+        second_task.after(many_task)
+    with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
+        second_not_run_task = second_not_run()
+        second_not_run_task.set_display_name('second: skipped by many')
+    # Airflow runs these tasks only when many follows third: otherwise they do not start
+    with dsl.If(many_task.outputs['airflow_skips_third'] == False):
+        # third: @task -> Python lightweight component (native)
+        third_task = third(
+            logical_date=logical_date,
+            run_id=run_id,
+            param_path=path,
+            param_open_gate=open_gate,
+        )
+        third_task.set_display_name('third')
+        third_task.after(many_task)
+    with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
+        third_not_run_task = third_not_run()
+        third_not_run_task.set_display_name('third: skipped by many')
     # any_of_them: @task -> Python lightweight component (native)
     any_of_them_task = any_of_them(
         logical_date=logical_date,
         run_id=run_id,
         param_path=path,
         param_open_gate=open_gate,
-        first_skipped=first_task.outputs['airflow_skipped'],
-        second_skipped=second_task.outputs['airflow_skipped'],
-        third_skipped=third_task.outputs['airflow_skipped'],
+        first_skipped=dsl.OneOf(first_task.outputs['airflow_skipped'], first_not_run_task.outputs['first__airflow_skipped']),
+        second_skipped=dsl.OneOf(second_task.outputs['airflow_skipped'], second_not_run_task.outputs['second__airflow_skipped']),
+        third_skipped=dsl.OneOf(third_task.outputs['airflow_skipped'], third_not_run_task.outputs['third__airflow_skipped']),
     )
     any_of_them_task.set_display_name('any_of_them')
     # direct_join_branch: @task.branch -> Python lightweight component choosing the branch (native)
@@ -1071,25 +1422,163 @@ def control_flow_branching_pipeline(
         param_open_gate=open_gate,
     )
     direct_join_branch_task.set_display_name('direct_join_branch')
-    # step: @task -> Python lightweight component (native)
-    step_task = step(
+    # Airflow runs these tasks only when direct_join_branch follows step: otherwise they do not start
+    with dsl.If(direct_join_branch_task.outputs['airflow_skips_step'] == False):
+        # step: @task -> Python lightweight component (native)
+        step_task = step(
+            logical_date=logical_date,
+            run_id=run_id,
+            param_path=path,
+            param_open_gate=open_gate,
+        )
+        step_task.set_display_name('step')
+        step_task.after(direct_join_branch_task)
+    with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
+        step_not_run_task = step_not_run()
+        step_not_run_task.set_display_name('step: skipped by direct_join_branch')
+    # Airflow runs these tasks only when direct_join_branch follows direct_join: otherwise they do not start
+    with dsl.If(direct_join_branch_task.outputs['airflow_skips_direct_join'] == False):
+        # direct_join: @task -> Python lightweight component (native)
+        direct_join_task = direct_join(
+            logical_date=logical_date,
+            run_id=run_id,
+            param_path=path,
+            param_open_gate=open_gate,
+            step_skipped=dsl.OneOf(step_task.outputs['airflow_skipped'], step_not_run_task.outputs['step__airflow_skipped']),
+        )
+        direct_join_task.set_display_name('direct_join')
+        direct_join_task.after(direct_join_branch_task)
+    with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
+        direct_join_not_run_task = direct_join_not_run()
+        direct_join_not_run_task.set_display_name('direct_join: skipped by direct_join_branch')
+    # route: @task.branch -> Python lightweight component choosing the branch (native)
+    route_task = route(
         logical_date=logical_date,
         run_id=run_id,
         param_path=path,
         param_open_gate=open_gate,
-        direct_join_branch_follow=direct_join_branch_task.outputs['airflow_follow'],
     )
-    step_task.set_display_name('step')
-    # direct_join: @task -> Python lightweight component (native)
-    direct_join_task = direct_join(
+    route_task.set_display_name('route')
+    # Airflow runs these tasks only when route follows numbers: otherwise they do not start
+    with dsl.If(route_task.outputs['airflow_skips_numbers'] == False):
+        # numbers: @task -> Python lightweight component (native)
+        numbers_task = numbers(
+            logical_date=logical_date,
+            run_id=run_id,
+            param_path=path,
+            param_open_gate=open_gate,
+        )
+        numbers_task.set_display_name('numbers')
+        numbers_task.after(route_task)
+        # mapped task 'double': one dsl.ParallelFor iteration per Airflow map index
+        double_items_task = double_items(source_0=numbers_task.outputs['return_value'], outer_o1=numbers_task.outputs['airflow_skipped'])
+        double_items_task.set_display_name('double (map items)')
+        with dsl.ParallelFor(items=double_items_task.output) as double_item:
+            # double: @task -> Python lightweight component, in a dsl.ParallelFor (dynamic task mapping) (native)
+            double_task = double(
+                logical_date=logical_date,
+                run_id=run_id,
+                param_path=path,
+                param_open_gate=open_gate,
+                map_item=double_item,
+            )
+            double_task.set_display_name('double')
+        # total: @task -> Python lightweight component (native)
+        total_task = total(
+            logical_date=logical_date,
+            run_id=run_id,
+            param_path=path,
+            param_open_gate=open_gate,
+            double__return_value=dsl.Collected(double_task.outputs['return_value']),
+            double_skipped=dsl.Collected(double_task.outputs['airflow_skipped']),
+        )
+        total_task.set_display_name('total')
+    with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
+        numbers_not_run_task = numbers_not_run()
+        numbers_not_run_task.set_display_name('numbers: skipped by route')
+    # Airflow runs these tasks only when route follows grouped.inner_pick: otherwise they do not start
+    with dsl.If(route_task.outputs['airflow_skips_grouped_inner_pick'] == False):
+        # grouped.inner_pick: @task.branch -> Python lightweight component choosing the branch (native)
+        grouped_inner_pick_task = grouped_inner_pick(
+            logical_date=logical_date,
+            run_id=run_id,
+            param_path=path,
+            param_open_gate=open_gate,
+        )
+        grouped_inner_pick_task.set_display_name('grouped.inner_pick')
+        grouped_inner_pick_task.after(route_task)
+        # Airflow runs these tasks only when grouped.inner_pick follows grouped.inner_a: otherwise they do not start
+        with dsl.If(grouped_inner_pick_task.outputs['airflow_skips_grouped_inner_a'] == False):
+            # grouped.inner_a: @task -> Python lightweight component (native)
+            grouped_inner_a_task = grouped_inner_a(
+                logical_date=logical_date,
+                run_id=run_id,
+                param_path=path,
+                param_open_gate=open_gate,
+                grouped_inner_pick_skipped=grouped_inner_pick_task.outputs['airflow_skipped'],
+            )
+            grouped_inner_a_task.set_display_name('grouped.inner_a')
+        with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
+            grouped_inner_a_not_run_task = grouped_inner_a_not_run()
+            grouped_inner_a_not_run_task.set_display_name('grouped.inner_a: skipped by grouped.inner_pick')
+        # Airflow runs these tasks only when grouped.inner_pick follows grouped.inner_b: otherwise they do not start
+        with dsl.If(grouped_inner_pick_task.outputs['airflow_skips_grouped_inner_b'] == False):
+            # grouped.inner_b: @task -> Python lightweight component (native)
+            grouped_inner_b_task = grouped_inner_b(
+                logical_date=logical_date,
+                run_id=run_id,
+                param_path=path,
+                param_open_gate=open_gate,
+                grouped_inner_pick_skipped=grouped_inner_pick_task.outputs['airflow_skipped'],
+            )
+            grouped_inner_b_task.set_display_name('grouped.inner_b')
+        with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
+            grouped_inner_b_not_run_task = grouped_inner_b_not_run()
+            grouped_inner_b_not_run_task.set_display_name('grouped.inner_b: skipped by grouped.inner_pick')
+    with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
+        grouped_inner_pick_not_run_task = grouped_inner_pick_not_run()
+        grouped_inner_pick_not_run_task.set_display_name('grouped.inner_pick: skipped by route')
+    # stop: ShortCircuitOperator -> Python lightweight component deciding whether downstream tasks run (native)
+    stop_task = stop(
         logical_date=logical_date,
         run_id=run_id,
         param_path=path,
         param_open_gate=open_gate,
-        direct_join_branch_follow=direct_join_branch_task.outputs['airflow_follow'],
-        step_skipped=step_task.outputs['airflow_skipped'],
     )
-    direct_join_task.set_display_name('direct_join')
+    stop_task.set_display_name('stop')
+    # Airflow runs these tasks only when stop is true: otherwise they do not start
+    with dsl.If(stop_task.outputs['airflow_skips'] == False):
+        # guarded: @task -> Python lightweight component (native)
+        guarded_task = guarded(
+            logical_date=logical_date,
+            run_id=run_id,
+            param_path=path,
+            param_open_gate=open_gate,
+        )
+        guarded_task.set_display_name('guarded')
+        guarded_task.after(stop_task)
+        # guarded_next: @task -> Python lightweight component (native)
+        guarded_next_task = guarded_next(
+            logical_date=logical_date,
+            run_id=run_id,
+            param_path=path,
+            param_open_gate=open_gate,
+            guarded__return_value=guarded_task.outputs['return_value'],
+            guarded_skipped=guarded_task.outputs['airflow_skipped'],
+        )
+        guarded_next_task.set_display_name('guarded_next')
+        # after_guard: @task -> Python lightweight component (native)
+        after_guard_task = after_guard(
+            logical_date=logical_date,
+            run_id=run_id,
+            param_path=path,
+            param_open_gate=open_gate,
+            guarded_next_skipped=guarded_next_task.outputs['airflow_skipped'],
+        )
+        after_guard_task.set_display_name('after_guard')
+    with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
+        stop_not_run_task = stop_not_run()
+        stop_not_run_task.set_display_name('skipped by the short circuit stop')
 
 
 if __name__ == "__main__":

@@ -33,8 +33,130 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
     """
     import datetime as dt
     import json
-    import os
     import types
+
+    # The optional parts (OPTIONAL_PARTS) are helpers of their own, embedded only in components whose
+    # code can reach them: pendulum's methods on dates, macros, Variables and Connections.
+    optional = globals()
+    if "_airflow_pendulum" in optional:
+        DateTime = _airflow_pendulum()
+    else:
+        class DateTime(dt.datetime):
+            """A datetime (Airflow's dates are pendulum's; this task's code uses none of their methods)."""
+
+    utc = dt.timezone.utc
+    now = DateTime.now(utc)
+    if logical_date:
+        date = DateTime.fromisoformat(logical_date.replace("Z", "+00:00"))
+        date = date.replace(tzinfo=utc) if date.tzinfo is None else date.astimezone(utc)
+    else:
+        date = now
+    run_id = run_id or f"manual__{now.isoformat()}"  # Airflow 3 names manual runs after the trigger time
+
+    class AirflowException(Exception):
+        """Stands in for airflow.exceptions.AirflowException."""
+
+    class AirflowSkipException(AirflowException):
+        """Raise it to mark the task skipped, as in Airflow."""
+
+    class AirflowFailException(AirflowException):
+        """Raise it to fail the task (KFP may still retry it)."""
+
+    pushed = {}
+
+    class TaskInstance:
+        """The part of Airflow's TaskInstance a converted callable can use."""
+
+        def __init__(self):
+            self.dag_id, self.task_id, self.run_id = dag_id, task_id, run_id
+            self.try_number, self.map_index, self.logical_date = try_number, -1, date
+
+        def xcom_push(self, key, value):
+            pushed[key] = value
+
+        def xcom_pull(self, task_ids=None, dag_id=None, key="return_value", **_ignored):
+            if isinstance(task_ids, str):
+                return self._pull_one(task_ids, key)
+            if task_ids is None:
+                raise AirflowException("xcom_pull() without task_ids is not supported on KFP "
+                                       "(kfmigrate wires literal task_ids only)")
+            return [self._pull_one(one, key) for one in task_ids]
+
+        def _pull_one(self, upstream_id, key):
+            if (upstream_id, key) not in xcom:
+                raise AirflowException(
+                    f"xcom_pull(task_ids={upstream_id!r}, key={key!r}) was not wired at conversion time; "
+                    "kfmigrate wires xcom_pull calls whose task_ids and key are literals"
+                )
+            return xcom[(upstream_id, key)]
+
+    missing = object()
+    macros = _airflow_macros() if "_airflow_macros" in optional else missing
+    access = _airflow_variables() if "_airflow_variables" in optional else None
+    ti = TaskInstance()
+    ds = date.strftime("%Y-%m-%d")
+    ts = date.isoformat()
+    dag = types.SimpleNamespace(dag_id=dag_id)
+    context = {
+        "dag": dag,
+        "task": types.SimpleNamespace(task_id=task_id, dag_id=dag_id, dag=dag),
+        "ti": ti,
+        "task_instance": ti,
+        "run_id": run_id,
+        "params": dict(params),
+        "macros": macros,
+        "var": access.var if access else missing,
+        "conn": access.conn if access else missing,
+        "dag_run": types.SimpleNamespace(
+            dag_id=dag_id, run_id=run_id, logical_date=date, conf={}, run_type="manual",
+            data_interval_start=date, data_interval_end=date,
+        ),
+        "logical_date": date,
+        "ds": ds,
+        "ds_nodash": ds.replace("-", ""),
+        "ts": ts,
+        "ts_nodash": date.strftime("%Y%m%dT%H%M%S"),
+        "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
+        "data_interval_start": date,
+        "data_interval_end": date,
+        "task_instance_key_str": f"{dag_id}__{task_id}__{ds.replace('-', '')}",
+        "inlets": [],
+        "outlets": [],
+    }
+    context = {key: value for key, value in context.items() if value is not missing}
+
+    def report_rendered(fields):
+        """Log the task's rendered templated fields (`kfmigrate verify` compares them with Airflow's).
+
+        Values under secret-looking keys are masked, as Airflow masks them in its rendered fields.
+        """
+        secret = ("password", "passwd", "passphrase", "secret", "token", "api_key", "apikey", "access_key",
+                  "private_key", "authorization", "bearer", "credential")
+
+        def masked(value, key=""):
+            if any(word in str(key).lower() for word in secret):
+                return "***"
+            if isinstance(value, dict):
+                return {k: masked(v, k) for k, v in value.items()}
+            return [masked(v) for v in value] if isinstance(value, (list, tuple)) else value
+
+        print("[kfmigrate] rendered " + json.dumps({k: masked(v, k) for k, v in fields.items()}, default=str), flush=True)
+
+    return types.SimpleNamespace(
+        context=context,
+        pushed=pushed,
+        report_rendered=report_rendered,
+        get_current_context=lambda: context,
+        **({"Variable": access.Variable} if access else {}),
+        AirflowException=AirflowException,
+        AirflowSkipException=AirflowSkipException,
+        AirflowFailException=AirflowFailException,
+    )
+
+
+def _airflow_pendulum():
+    """The class of the dates in the context: a datetime with the pendulum methods DAGs use most."""
+    import datetime as dt
 
     class DateTime(dt.datetime):
         """A datetime with the pendulum methods DAGs use most (Airflow's dates are pendulum's)."""
@@ -104,51 +226,43 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
         def day_of_year(self):
             return self.timetuple().tm_yday
 
-    utc = dt.timezone.utc
-    now = DateTime.now(utc)
-    if logical_date:
-        date = DateTime.fromisoformat(logical_date.replace("Z", "+00:00"))
-        date = date.replace(tzinfo=utc) if date.tzinfo is None else date.astimezone(utc)
-    else:
-        date = now
-    run_id = run_id or f"manual__{now.isoformat()}"  # Airflow 3 names manual runs after the trigger time
+    return DateTime
 
-    class AirflowException(Exception):
-        """Stands in for airflow.exceptions.AirflowException."""
 
-    class AirflowSkipException(AirflowException):
-        """Raise it to mark the task skipped, as in Airflow."""
+def _airflow_macros():
+    """{{ macros.* }}: ds_add, ds_format and the modules Airflow puts there."""
+    import datetime as dt
+    import json
+    import types
 
-    class AirflowFailException(AirflowException):
-        """Raise it to fail the task (KFP may still retry it)."""
+    def ds_add(ds, days):
+        if not days:
+            return str(ds)
+        return (dt.datetime.strptime(str(ds), "%Y-%m-%d") + dt.timedelta(days=days)).strftime("%Y-%m-%d")
 
-    pushed = {}
+    def ds_format(ds, input_format, output_format):
+        return dt.datetime.strptime(str(ds), input_format).strftime(output_format)
 
-    class TaskInstance:
-        """The part of Airflow's TaskInstance a converted callable can use."""
+    class Macros(types.SimpleNamespace):
+        """{{ macros.* }}; time, uuid and random are imported on first use (uuid alone costs ms per task)."""
 
-        def __init__(self):
-            self.dag_id, self.task_id, self.run_id = dag_id, task_id, run_id
-            self.try_number, self.map_index, self.logical_date = try_number, -1, date
+        def __getattr__(self, name):
+            import importlib
 
-        def xcom_push(self, key, value):
-            pushed[key] = value
+            if name in ("time", "uuid", "random"):
+                module = importlib.import_module(name)
+                return module.random if name == "random" else module
+            raise AttributeError(name)
 
-        def xcom_pull(self, task_ids=None, dag_id=None, key="return_value", **_ignored):
-            if isinstance(task_ids, str):
-                return self._pull_one(task_ids, key)
-            if task_ids is None:
-                raise AirflowException("xcom_pull() without task_ids is not supported on KFP "
-                                       "(kfmigrate wires literal task_ids only)")
-            return [self._pull_one(one, key) for one in task_ids]
+    return Macros(ds_add=ds_add, ds_format=ds_format, datetime=dt.datetime, timedelta=dt.timedelta, json=json)
 
-        def _pull_one(self, upstream_id, key):
-            if (upstream_id, key) not in xcom:
-                raise AirflowException(
-                    f"xcom_pull(task_ids={upstream_id!r}, key={key!r}) was not wired at conversion time; "
-                    "kfmigrate wires xcom_pull calls whose task_ids and key are literals"
-                )
-            return xcom[(upstream_id, key)]
+
+def _airflow_variables():
+    """Variable.get, {{ var.value.x }} / {{ var.json.x }} and {{ conn.x }}: read from AIRFLOW_VAR_<KEY> and
+    AIRFLOW_CONN_<ID> environment variables, as Airflow looks them up first."""
+    import json
+    import os
+    import types
 
     def variable(key, default=None, deserialize_json=False, has_default=False):
         env_name = "AIRFLOW_VAR_" + key.upper()
@@ -210,84 +324,8 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
                 password=unquote(parts.password) if parts.password else None, port=parts.port,
                 schema=unquote(parts.path.lstrip("/")), extra_dejson=dict(urllib.parse.parse_qsl(parts.query)))
 
-    def ds_add(ds, days):
-        if not days:
-            return str(ds)
-        return (dt.datetime.strptime(str(ds), "%Y-%m-%d") + dt.timedelta(days=days)).strftime("%Y-%m-%d")
-
-    def ds_format(ds, input_format, output_format):
-        return dt.datetime.strptime(str(ds), input_format).strftime(output_format)
-
-    class Macros(types.SimpleNamespace):
-        """{{ macros.* }}; time, uuid and random are imported on first use (uuid alone costs ms per task)."""
-
-        def __getattr__(self, name):
-            import importlib
-
-            if name in ("time", "uuid", "random"):
-                module = importlib.import_module(name)
-                return module.random if name == "random" else module
-            raise AttributeError(name)
-
-    macros = Macros(ds_add=ds_add, ds_format=ds_format, datetime=dt.datetime, timedelta=dt.timedelta, json=json)
-    ti = TaskInstance()
-    ds = date.strftime("%Y-%m-%d")
-    ts = date.isoformat()
-    dag = types.SimpleNamespace(dag_id=dag_id)
-    context = {
-        "dag": dag,
-        "task": types.SimpleNamespace(task_id=task_id, dag_id=dag_id, dag=dag),
-        "ti": ti,
-        "task_instance": ti,
-        "run_id": run_id,
-        "params": dict(params),
-        "macros": macros,
-        "var": {"value": VariableAccessor(False), "json": VariableAccessor(True)},
-        "conn": ConnectionAccessor(),
-        "dag_run": types.SimpleNamespace(
-            dag_id=dag_id, run_id=run_id, logical_date=date, conf={}, run_type="manual",
-            data_interval_start=date, data_interval_end=date,
-        ),
-        "logical_date": date,
-        "ds": ds,
-        "ds_nodash": ds.replace("-", ""),
-        "ts": ts,
-        "ts_nodash": date.strftime("%Y%m%dT%H%M%S"),
-        "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
-        "data_interval_start": date,
-        "data_interval_end": date,
-        "task_instance_key_str": f"{dag_id}__{task_id}__{ds.replace('-', '')}",
-        "inlets": [],
-        "outlets": [],
-    }
-
-    def report_rendered(fields):
-        """Log the task's rendered templated fields (`kfmigrate verify` compares them with Airflow's).
-
-        Values under secret-looking keys are masked, as Airflow masks them in its rendered fields.
-        """
-        secret = ("password", "passwd", "passphrase", "secret", "token", "api_key", "apikey", "access_key",
-                  "private_key", "authorization", "bearer", "credential")
-
-        def masked(value, key=""):
-            if any(word in str(key).lower() for word in secret):
-                return "***"
-            if isinstance(value, dict):
-                return {k: masked(v, k) for k, v in value.items()}
-            return [masked(v) for v in value] if isinstance(value, (list, tuple)) else value
-
-        print("[kfmigrate] rendered " + json.dumps({k: masked(v, k) for k, v in fields.items()}, default=str), flush=True)
-
-    return types.SimpleNamespace(
-        context=context,
-        pushed=pushed,
-        report_rendered=report_rendered,
-        get_current_context=lambda: context,
-        Variable=Variable,
-        AirflowException=AirflowException,
-        AirflowSkipException=AirflowSkipException,
-        AirflowFailException=AirflowFailException,
-    )
+    return types.SimpleNamespace(Variable=Variable, conn=ConnectionAccessor(),
+                                 var={"value": VariableAccessor(False), "json": VariableAccessor(True)})
 
 
 def _airflow_render(value, context):
@@ -534,15 +572,15 @@ def _airflow_trigger_pipeline(airflow, dag_id, conf=None, run_id="", logical_dat
 @dsl.component(
     base_image=BASE_IMAGE,
     packages_to_install=['croniter'],
-    additional_funcs=[_airflow_runtime, _kfp_outputs],
+    additional_funcs=[_airflow_runtime, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_not_followed, _kfp_outputs],
 )
 def latest_only(
     logical_date: str,
     run_id: str,
-) -> NamedTuple("Outputs", [('airflow_follow', list), ('return_value', str)]):
+) -> NamedTuple("Outputs", [('airflow_follow', list), ('return_value', str), ('airflow_skips_publish', bool)]):
     """Airflow task 'latest_only' (LatestOnlyOperator) from samples/dags/operators_control.py:19:14."""
     # (XCom key, encoding) of each output, in order
-    _outputs = [('airflow_follow', 'list'), ('return_value', 'json')]
+    _outputs = [('airflow_follow', 'list'), ('return_value', 'json'), ('airflow_skips:publish', 'bool')]
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='operators_control', task_id='latest_only', logical_date=logical_date, run_id=run_id,
@@ -563,26 +601,24 @@ def latest_only(
     # Airflow pushes the followed task ids; when it skips, it ends with DownstreamTasksSkipped and pushes nothing
     results = {'airflow_follow': ['publish'], 'return_value': ['publish']} if latest else {'airflow_follow': []}
     skipped = False
+    # For the dsl.If around the tasks it skips: True when Airflow would skip them
+    results['airflow_skips:publish'] = not skipped and _airflow_not_followed('publish', results.get('airflow_follow'))
     return _kfp_outputs(results, skipped, _outputs)
 
 
 @dsl.component(
     base_image=BASE_IMAGE,
     packages_to_install=['jinja2'],
-    additional_funcs=[_airflow_runtime, _airflow_render, _airflow_run_bash, _airflow_not_followed, _kfp_outputs],
+    additional_funcs=[_airflow_runtime, _airflow_render, _airflow_run_bash, _kfp_outputs],
 )
 def publish(
     logical_date: str,
     run_id: str,
     bash_command: str,
-    latest_only_follow: list,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'publish' (BashOperator) from samples/dags/operators_control.py:20:15."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_not_followed('publish', latest_only_follow):
-        return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='operators_control', task_id='publish', logical_date=logical_date, run_id=run_id,
@@ -596,7 +632,7 @@ def publish(
 @dsl.component(
     base_image=BASE_IMAGE,
     packages_to_install=['jinja2'],
-    additional_funcs=[_airflow_runtime, _airflow_render, _airflow_should_skip, _kfp_outputs, _airflow_trigger_pipeline],
+    additional_funcs=[_airflow_runtime, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_render, _airflow_should_skip, _kfp_outputs, _airflow_trigger_pipeline],
 )
 def start_report(
     logical_date: str,
@@ -619,6 +655,12 @@ def start_report(
     return _kfp_outputs(results, skipped, _outputs)
 
 
+@dsl.component(base_image=BASE_IMAGE)
+def publish_not_run():
+    """Stands in for the tasks that run only when latest_only follows publish, when they do not (the dsl.Else)."""
+    print("Skipped: Airflow would skip these tasks.")
+
+
 # ---------------------------------------------------------------- pipeline
 
 
@@ -630,22 +672,27 @@ def operators_control_pipeline(
     # latest_only: LatestOnlyOperator -> component deciding like the operator (a branch following all or nothing) (native)
     latest_only_task = latest_only(logical_date=logical_date, run_id=run_id)
     latest_only_task.set_display_name('latest_only')
-    # publish: BashOperator -> bash lightweight component (native)
-    publish_task = publish(
-        logical_date=logical_date,
-        run_id=run_id,
-        bash_command='echo publishing {{ ds }}',
-        latest_only_follow=latest_only_task.outputs['airflow_follow'],
-    )
-    publish_task.set_display_name('publish')
-    # start_report: TriggerDagRunOperator -> component that starts the target pipeline with the KFP API (native)
-    start_report_task = start_report(
-        logical_date=logical_date,
-        run_id=run_id,
-        trigger_dag_id='operators_report',
-        publish_skipped=publish_task.outputs['airflow_skipped'],
-    )
-    start_report_task.set_display_name('start_report')
+    # Airflow runs these tasks only when latest_only follows publish: otherwise they do not start
+    with dsl.If(latest_only_task.outputs['airflow_skips_publish'] == False):
+        # publish: BashOperator -> bash lightweight component (native)
+        publish_task = publish(
+            logical_date=logical_date,
+            run_id=run_id,
+            bash_command='echo publishing {{ ds }}',
+        )
+        publish_task.set_display_name('publish')
+        publish_task.after(latest_only_task)
+        # start_report: TriggerDagRunOperator -> component that starts the target pipeline with the KFP API (native)
+        start_report_task = start_report(
+            logical_date=logical_date,
+            run_id=run_id,
+            trigger_dag_id='operators_report',
+            publish_skipped=publish_task.outputs['airflow_skipped'],
+        )
+        start_report_task.set_display_name('start_report')
+    with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
+        publish_not_run_task = publish_not_run()
+        publish_not_run_task.set_display_name('publish: skipped by latest_only')
 
 
 if __name__ == "__main__":

@@ -1,0 +1,919 @@
+"""Kubeflow Pipelines v2 pipeline converted by kfmigrate from the Airflow DAG 'control_flow_callbacks'.
+
+Source: samples/dags/control_flow_callbacks.py
+Schedule in Airflow: none (runs when triggered)
+Tags: sample, control-flow
+
+Compile with `python {this file}` (writes control_flow_callbacks.yaml next to it), or run it with
+kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
+"""
+
+
+from pathlib import Path
+from typing import NamedTuple
+
+from kfp import compiler, dsl
+
+
+BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
+
+
+# ---------------------------------------------------------------- kfmigrate run-time helpers
+# Copied into the components that use them (additional_funcs). They rebuild what an Airflow task
+# sees: its context, XCom, Jinja rendering, the bash runner and trigger rules on skips.
+
+
+def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_number=1):
+    """Build what an Airflow task sees at run time: its context, XCom access and a few Airflow names.
+
+    logical_date is ISO 8601 text; empty means now (UTC), like a manual Airflow run, for which
+    data_interval_start == data_interval_end == logical_date. run_id empty means
+    "manual__<now>", as Airflow 3 names a manual run. xcom maps (task_id, key) to the values wired
+    in from upstream tasks.
+    """
+    import datetime as dt
+    import json
+    import types
+
+    # The optional parts (OPTIONAL_PARTS) are helpers of their own, embedded only in components whose
+    # code can reach them: pendulum's methods on dates, macros, Variables and Connections.
+    optional = globals()
+    if "_airflow_pendulum" in optional:
+        DateTime = _airflow_pendulum()
+    else:
+        class DateTime(dt.datetime):
+            """A datetime (Airflow's dates are pendulum's; this task's code uses none of their methods)."""
+
+    utc = dt.timezone.utc
+    now = DateTime.now(utc)
+    if logical_date:
+        date = DateTime.fromisoformat(logical_date.replace("Z", "+00:00"))
+        date = date.replace(tzinfo=utc) if date.tzinfo is None else date.astimezone(utc)
+    else:
+        date = now
+    run_id = run_id or f"manual__{now.isoformat()}"  # Airflow 3 names manual runs after the trigger time
+
+    class AirflowException(Exception):
+        """Stands in for airflow.exceptions.AirflowException."""
+
+    class AirflowSkipException(AirflowException):
+        """Raise it to mark the task skipped, as in Airflow."""
+
+    class AirflowFailException(AirflowException):
+        """Raise it to fail the task (KFP may still retry it)."""
+
+    pushed = {}
+
+    class TaskInstance:
+        """The part of Airflow's TaskInstance a converted callable can use."""
+
+        def __init__(self):
+            self.dag_id, self.task_id, self.run_id = dag_id, task_id, run_id
+            self.try_number, self.map_index, self.logical_date = try_number, -1, date
+
+        def xcom_push(self, key, value):
+            pushed[key] = value
+
+        def xcom_pull(self, task_ids=None, dag_id=None, key="return_value", **_ignored):
+            if isinstance(task_ids, str):
+                return self._pull_one(task_ids, key)
+            if task_ids is None:
+                raise AirflowException("xcom_pull() without task_ids is not supported on KFP "
+                                       "(kfmigrate wires literal task_ids only)")
+            return [self._pull_one(one, key) for one in task_ids]
+
+        def _pull_one(self, upstream_id, key):
+            if (upstream_id, key) not in xcom:
+                raise AirflowException(
+                    f"xcom_pull(task_ids={upstream_id!r}, key={key!r}) was not wired at conversion time; "
+                    "kfmigrate wires xcom_pull calls whose task_ids and key are literals"
+                )
+            return xcom[(upstream_id, key)]
+
+    missing = object()
+    macros = _airflow_macros() if "_airflow_macros" in optional else missing
+    access = _airflow_variables() if "_airflow_variables" in optional else None
+    ti = TaskInstance()
+    ds = date.strftime("%Y-%m-%d")
+    ts = date.isoformat()
+    dag = types.SimpleNamespace(dag_id=dag_id)
+    context = {
+        "dag": dag,
+        "task": types.SimpleNamespace(task_id=task_id, dag_id=dag_id, dag=dag),
+        "ti": ti,
+        "task_instance": ti,
+        "run_id": run_id,
+        "params": dict(params),
+        "macros": macros,
+        "var": access.var if access else missing,
+        "conn": access.conn if access else missing,
+        "dag_run": types.SimpleNamespace(
+            dag_id=dag_id, run_id=run_id, logical_date=date, conf={}, run_type="manual",
+            data_interval_start=date, data_interval_end=date,
+        ),
+        "logical_date": date,
+        "ds": ds,
+        "ds_nodash": ds.replace("-", ""),
+        "ts": ts,
+        "ts_nodash": date.strftime("%Y%m%dT%H%M%S"),
+        "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
+        "data_interval_start": date,
+        "data_interval_end": date,
+        "task_instance_key_str": f"{dag_id}__{task_id}__{ds.replace('-', '')}",
+        "inlets": [],
+        "outlets": [],
+    }
+    context = {key: value for key, value in context.items() if value is not missing}
+
+    def report_rendered(fields):
+        """Log the task's rendered templated fields (`kfmigrate verify` compares them with Airflow's).
+
+        Values under secret-looking keys are masked, as Airflow masks them in its rendered fields.
+        """
+        secret = ("password", "passwd", "passphrase", "secret", "token", "api_key", "apikey", "access_key",
+                  "private_key", "authorization", "bearer", "credential")
+
+        def masked(value, key=""):
+            if any(word in str(key).lower() for word in secret):
+                return "***"
+            if isinstance(value, dict):
+                return {k: masked(v, k) for k, v in value.items()}
+            return [masked(v) for v in value] if isinstance(value, (list, tuple)) else value
+
+        print("[kfmigrate] rendered " + json.dumps({k: masked(v, k) for k, v in fields.items()}, default=str), flush=True)
+
+    return types.SimpleNamespace(
+        context=context,
+        pushed=pushed,
+        report_rendered=report_rendered,
+        get_current_context=lambda: context,
+        **({"Variable": access.Variable} if access else {}),
+        AirflowException=AirflowException,
+        AirflowSkipException=AirflowSkipException,
+        AirflowFailException=AirflowFailException,
+    )
+
+
+def _airflow_pendulum():
+    """The class of the dates in the context: a datetime with the pendulum methods DAGs use most."""
+    import datetime as dt
+
+    class DateTime(dt.datetime):
+        """A datetime with the pendulum methods DAGs use most (Airflow's dates are pendulum's)."""
+
+        def add(self, years=0, months=0, weeks=0, days=0, hours=0, minutes=0, seconds=0, microseconds=0):
+            import calendar
+
+            months_total = self.month - 1 + months + 12 * years
+            year, month = self.year + months_total // 12, months_total % 12 + 1
+            last_day = calendar.monthrange(year, month)[1]
+            moved = self.replace(year=year, month=month, day=min(self.day, last_day))
+            return moved + dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds,
+                                        microseconds=microseconds)
+
+        def subtract(self, **units):
+            return self.add(**{unit: -amount for unit, amount in units.items()})
+
+        def in_timezone(self, name):
+            import zoneinfo
+
+            return self.astimezone(zoneinfo.ZoneInfo(name))
+
+        in_tz = in_timezone
+
+        def start_of(self, unit):
+            units = ("year", "month", "day", "hour", "minute", "second")
+            if unit == "week":
+                return self.start_of("day").subtract(days=self.weekday())
+            keep = units.index(unit) + 1
+            fields = dict(zip(units, (self.year, self.month, self.day, self.hour, self.minute, self.second)))
+            defaults = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0}
+            kept = {u: fields[u] for u in units[1:keep]}
+            return self.replace(microsecond=0, **{u: defaults[u] for u in units[keep:]}, **kept)
+
+        def end_of(self, unit):
+            steps = {"year": {"years": 1}, "month": {"months": 1}, "week": {"weeks": 1}, "day": {"days": 1},
+                     "hour": {"hours": 1}, "minute": {"minutes": 1}, "second": {"seconds": 1}}
+            return self.start_of(unit).add(**steps[unit]) - dt.timedelta(microseconds=1)
+
+        def to_date_string(self):
+            return self.strftime("%Y-%m-%d")
+
+        def to_datetime_string(self):
+            return self.strftime("%Y-%m-%d %H:%M:%S")
+
+        def to_iso8601_string(self):
+            text = self.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        def format(self, fmt):
+            import re
+
+            tokens = {"YYYY": "%Y", "YY": "%y", "MMMM": "%B", "MMM": "%b", "MM": "%m", "DD": "%d", "dddd": "%A",
+                      "ddd": "%a", "HH": "%H", "hh": "%I", "mm": "%M", "ss": "%S", "A": "%p", "ZZ": "%z"}
+            pattern = "|".join(sorted(tokens, key=len, reverse=True))
+            return self.strftime(re.sub(pattern, lambda m: tokens[m.group(0)], fmt.replace("%", "%%")))
+
+        @property
+        def int_timestamp(self):
+            return int(self.timestamp())
+
+        @property
+        def day_of_week(self):
+            return self.weekday()
+
+        @property
+        def day_of_year(self):
+            return self.timetuple().tm_yday
+
+    return DateTime
+
+
+def _airflow_macros():
+    """{{ macros.* }}: ds_add, ds_format and the modules Airflow puts there."""
+    import datetime as dt
+    import json
+    import types
+
+    def ds_add(ds, days):
+        if not days:
+            return str(ds)
+        return (dt.datetime.strptime(str(ds), "%Y-%m-%d") + dt.timedelta(days=days)).strftime("%Y-%m-%d")
+
+    def ds_format(ds, input_format, output_format):
+        return dt.datetime.strptime(str(ds), input_format).strftime(output_format)
+
+    class Macros(types.SimpleNamespace):
+        """{{ macros.* }}; time, uuid and random are imported on first use (uuid alone costs ms per task)."""
+
+        def __getattr__(self, name):
+            import importlib
+
+            if name in ("time", "uuid", "random"):
+                module = importlib.import_module(name)
+                return module.random if name == "random" else module
+            raise AttributeError(name)
+
+    return Macros(ds_add=ds_add, ds_format=ds_format, datetime=dt.datetime, timedelta=dt.timedelta, json=json)
+
+
+def _airflow_variables():
+    """Variable.get, {{ var.value.x }} / {{ var.json.x }} and {{ conn.x }}: read from AIRFLOW_VAR_<KEY> and
+    AIRFLOW_CONN_<ID> environment variables, as Airflow looks them up first."""
+    import json
+    import os
+    import types
+
+    def variable(key, default=None, deserialize_json=False, has_default=False):
+        env_name = "AIRFLOW_VAR_" + key.upper()
+        if env_name not in os.environ:
+            if has_default:
+                return default
+            raise KeyError(f"Variable {key} does not exist (set environment variable {env_name})")
+        value = os.environ[env_name]
+        return json.loads(value) if deserialize_json else value
+
+    missing = object()
+
+    class Variable:
+        """airflow Variable.get reading AIRFLOW_VAR_<KEY> environment variables, as Airflow does first."""
+
+        @staticmethod
+        def get(key, default_var=missing, deserialize_json=False, default=missing, **_ignored):
+            fallback = default if default is not missing else default_var
+            return variable(key, fallback, deserialize_json, has_default=fallback is not missing)
+
+    class VariableAccessor:
+        """{{ var.value.x }} and {{ var.json.x }} in templates."""
+
+        def __init__(self, deserialize_json):
+            self._json = deserialize_json
+
+        def __getattr__(self, key):
+            if key.startswith("__"):
+                raise AttributeError(key)
+            return variable(key, deserialize_json=self._json)
+
+        def get(self, key, default=None):
+            return variable(key, default, self._json, has_default=True)
+
+    class ConnectionAccessor:
+        """{{ conn.my_id.host }}: a connection from AIRFLOW_CONN_<ID> (URI or JSON), as Airflow reads it."""
+
+        def __getattr__(self, conn_id):
+            import urllib.parse
+
+            if conn_id.startswith("__"):
+                raise AttributeError(conn_id)
+            env_name = "AIRFLOW_CONN_" + conn_id.upper()
+            if env_name not in os.environ:
+                raise KeyError(f"The conn_id `{conn_id}` isn't defined (set environment variable {env_name})")
+            text = os.environ[env_name]
+            if text.lstrip().startswith("{"):
+                data = json.loads(text)
+                extra = data.get("extra") or {}
+                extra = json.loads(extra) if isinstance(extra, str) else extra
+                return types.SimpleNamespace(
+                    conn_id=conn_id, conn_type=data.get("conn_type"), host=data.get("host"), login=data.get("login"),
+                    password=data.get("password"), port=data.get("port"), schema=data.get("schema"), extra_dejson=extra)
+            parts = urllib.parse.urlsplit(text)
+            unquote = urllib.parse.unquote
+            return types.SimpleNamespace(
+                conn_id=conn_id, conn_type=parts.scheme.replace("-", "_"), host=unquote(parts.hostname or ""),
+                login=unquote(parts.username) if parts.username else None,
+                password=unquote(parts.password) if parts.password else None, port=parts.port,
+                schema=unquote(parts.path.lstrip("/")), extra_dejson=dict(urllib.parse.parse_qsl(parts.query)))
+
+    return types.SimpleNamespace(Variable=Variable, conn=ConnectionAccessor(),
+                                 var={"value": VariableAccessor(False), "json": VariableAccessor(True)})
+
+
+def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates_dict=None,
+                         multiple_outputs=False):
+    """Call a task callable the way PythonOperator / @task does; return (XCom values, skipped).
+
+    Context entries are passed when the callable names them or takes **kwargs; values pushed with
+    ti.xcom_push come back next to "return_value"; AirflowSkipException means skipped.
+    """
+    import inspect
+
+    airflow.report_rendered({"templates_dict": templates_dict, "op_args": op_args, "op_kwargs": op_kwargs})
+    context = dict(airflow.context, templates_dict=templates_dict)
+    merged = {**context, **op_kwargs}
+    signature = inspect.signature(python_callable)
+    for name in list(signature.parameters)[: len(op_args)]:
+        if name in merged and name not in op_kwargs:
+            merged.pop(name)  # filled positionally; Airflow forbids the clash, we let the argument win
+    if not any(p.kind == p.VAR_KEYWORD for p in signature.parameters.values()):
+        merged = {key: merged[key] for key in signature.parameters if key in merged}
+    try:
+        value = python_callable(*op_args, **merged)
+        if inspect.iscoroutine(value):  # async callables run to completion, as Airflow 3 does
+            import asyncio
+
+            value = asyncio.run(value)
+        if inspect.isgenerator(value):  # Airflow consumes what it yields (asset Metadata); the XCom is its return
+            generator = value
+            try:
+                while True:
+                    next(generator)
+            except StopIteration as stop:
+                value = stop.value
+    except airflow.AirflowSkipException as skip:
+        print(f"Task skipped: {skip}")
+        return {}, True
+    results = dict(airflow.pushed, return_value=value)
+    if multiple_outputs:
+        if not isinstance(value, dict):
+            raise TypeError(f"multiple_outputs is set but the callable returned {type(value).__name__}, not a dict")
+        results.update({str(key): item for key, item in value.items()})
+    return results, False
+
+
+def _airflow_branch_ids(chosen):
+    """A branch callable's return value as a list of task ids (None: follow nothing), like Airflow."""
+    if chosen is None:
+        return []
+    if isinstance(chosen, str):
+        return [chosen]
+    return [str(item) for item in chosen]
+
+
+def _airflow_not_followed(task_id, follow):
+    """Whether a branch that chose `follow` skips its direct downstream task `task_id`.
+
+    Choosing a task group follows the tasks inside it ("group.task" ids), as Airflow does.
+    """
+    if follow is None:  # the branch failed (an all_done task runs anyway): no direct skip
+        return False
+    prefixes = [task_id[:index] for index, char in enumerate(task_id) if char == "."]
+    return not (task_id in follow or any(prefix in follow for prefix in prefixes))
+
+
+def _kfp_outputs(results, skipped, spec):
+    """Turn XCom values into the component's return tuple, in the order of `spec`.
+
+    spec: (key, kind) pairs; kind 'json' sends the value as JSON text (None and nested values
+    survive), 'str'/'int'/'float'/'bool'/'list'/'dict' sends it typed, 'skipped' sends the flag.
+    Outputs of a skipped task carry empty values; Airflow would have pushed nothing.
+    """
+    import json
+
+    empty = {"json": "null", "str": "", "int": 0, "float": 0.0, "bool": False, "list": [], "dict": {}}
+    types = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
+    values = []
+    for key, kind in spec:
+        if kind == "skipped":
+            values.append(bool(skipped))
+        elif skipped or key not in results:
+            values.append(empty[kind])
+        elif kind == "json":
+            values.append(json.dumps(results[key], default=str))
+        else:
+            value = results[key]
+            if kind == "list" and isinstance(value, tuple):
+                value = list(value)
+            if kind == "int" and isinstance(value, float) and value.is_integer():
+                value = int(value)  # lossless; Airflow does not check annotations at all
+            if not isinstance(value, types[kind]) or (kind in ("int", "float") and isinstance(value, bool)):
+                raise TypeError(f"XCom {key!r} is {type(value).__name__}, "
+                                f"but the task declares {kind} (its return annotation)")
+            values.append(value)
+    return tuple(values)
+
+
+def _airflow_task_callbacks(callbacks, kind, context):
+    """Call a task's callbacks of one kind like Airflow's task runner: each gets the context; a failing
+    callback is logged and changes nothing."""
+    import traceback
+
+    for callback in callbacks.get(kind, []):
+        print(f"[kfmigrate] {kind}: {getattr(callback, '__name__', callback)}")
+        try:
+            callback(context)
+        except Exception:
+            traceback.print_exc()
+
+
+def _airflow_attempt(retry_index, attempts_path):
+    """This attempt's Airflow try number (1 for the first). On a KFP cluster Argo fills {{retries}} into
+    retry_index; kfp.local leaves it as written but keeps the task's output folder between attempts,
+    so a counter file there counts them."""
+    import os
+
+    attempt = 1
+    if str(retry_index).isdigit():
+        attempt = int(retry_index) + 1
+    else:
+        try:
+            with open(attempts_path) as handle:
+                attempt = int(handle.read().strip() or 0) + 1
+        except (OSError, ValueError):
+            pass
+    os.makedirs(os.path.dirname(attempts_path) or ".", exist_ok=True)
+    with open(attempts_path, "w") as handle:
+        handle.write(str(attempt))
+    return attempt
+
+
+# ---------------------------------------------------------------- components (one per Airflow task)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_task_callbacks],
+)
+def work(
+    logical_date: str,
+    run_id: str,
+    param_fail: bool,
+) -> NamedTuple("Outputs", [('return_value', int)]):
+    """Airflow task 'work' (@task) from samples/dags/control_flow_callbacks.py:94:5."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'int')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_callbacks', task_id='work', logical_date=logical_date, run_id=run_id,
+        params={'fail': param_fail}, xcom=xcom,
+    )
+    # Task callbacks: Airflow 3 runs them in the task's process, around its work
+    import os
+    def record(context, kind):
+        path = os.environ.get("CALLBACK_LOG")
+        ti = context["ti"]
+        line = f"{ti.task_id} {kind} {ti.try_number}"
+        if "exception" in context:
+            line += f" {type(context['exception']).__name__}"
+        print("callback:", line)
+        if path:
+            with open(path, "a") as handle:
+                handle.write(line + "\n")
+    def on_failure(context):
+        record(context, "failure")
+    def on_success(context):
+        record(context, "success")
+    def on_retry(context):
+        record(context, "retry")
+    def on_execute(context):
+        record(context, "execute")
+    _callbacks = {'on_failure_callback': [on_failure], 'on_success_callback': [on_success], 'on_retry_callback': [on_retry], 'on_execute_callback': [on_execute]}
+    _airflow_task_callbacks(_callbacks, 'on_execute_callback', _airflow.context)
+    try:
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_callbacks.py:63:5).
+        def work() -> int:
+            return 1
+        results, skipped = _airflow_call_python(_airflow, work, _op_args, _op_kwargs)
+    except Exception as _error:
+        _airflow_task_callbacks(_callbacks, 'on_failure_callback', dict(_airflow.context, exception=_error))
+        raise
+    _airflow_task_callbacks(_callbacks, 'on_skipped_callback' if skipped else 'on_success_callback',
+                            dict(_airflow.context, exception=None))  # Airflow's finalize sets it, None here
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_task_callbacks, _airflow_attempt],
+)
+def flaky(
+    logical_date: str,
+    run_id: str,
+    param_fail: bool,
+    airflow_retry_index: str,
+    airflow_attempts: dsl.OutputPath(str),
+) -> NamedTuple("Outputs", [('return_value', int)]):
+    """Airflow task 'flaky' (@task) from samples/dags/control_flow_callbacks.py:94:15."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'int')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_callbacks', task_id='flaky', logical_date=logical_date, run_id=run_id,
+        params={'fail': param_fail}, xcom=xcom,
+    )
+    # Task callbacks: Airflow 3 runs them in the task's process, around its work
+    import os
+    def record(context, kind):
+        path = os.environ.get("CALLBACK_LOG")
+        ti = context["ti"]
+        line = f"{ti.task_id} {kind} {ti.try_number}"
+        if "exception" in context:
+            line += f" {type(context['exception']).__name__}"
+        print("callback:", line)
+        if path:
+            with open(path, "a") as handle:
+                handle.write(line + "\n")
+    def on_failure(context):
+        record(context, "failure")
+    def on_success(context):
+        record(context, "success")
+    def on_retry(context):
+        record(context, "retry")
+    _callbacks = {'on_failure_callback': [on_failure], 'on_success_callback': [on_success], 'on_retry_callback': [on_retry]}
+    _airflow.context['ti'].try_number = _airflow_attempt(airflow_retry_index, airflow_attempts)
+    _airflow_task_callbacks(_callbacks, 'on_execute_callback', _airflow.context)
+    try:
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_callbacks.py:67:5).
+        def flaky(ti=None) -> int:
+            if ti.try_number < 3:
+                raise ValueError(f"try {ti.try_number} fails")
+            return ti.try_number
+        results, skipped = _airflow_call_python(_airflow, flaky, _op_args, _op_kwargs)
+    except Exception as _error:
+        _airflow_task_callbacks(_callbacks, 'on_retry_callback' if _airflow.context['ti'].try_number <= 2 and not isinstance(_error, _airflow.AirflowFailException) else 'on_failure_callback', dict(_airflow.context, exception=_error))
+        raise
+    _airflow_task_callbacks(_callbacks, 'on_skipped_callback' if skipped else 'on_success_callback',
+                            dict(_airflow.context, exception=None))  # Airflow's finalize sets it, None here
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_task_callbacks, _airflow_attempt],
+)
+def doomed(
+    logical_date: str,
+    run_id: str,
+    param_fail: bool,
+    airflow_retry_index: str,
+    airflow_attempts: dsl.OutputPath(str),
+) -> NamedTuple("Outputs", [('return_value', str)]):
+    """Airflow task 'doomed' (@task) from samples/dags/control_flow_callbacks.py:95:5."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_callbacks', task_id='doomed', logical_date=logical_date, run_id=run_id,
+        params={'fail': param_fail}, xcom=xcom,
+    )
+    # Task callbacks: Airflow 3 runs them in the task's process, around its work
+    import os
+    def record(context, kind):
+        path = os.environ.get("CALLBACK_LOG")
+        ti = context["ti"]
+        line = f"{ti.task_id} {kind} {ti.try_number}"
+        if "exception" in context:
+            line += f" {type(context['exception']).__name__}"
+        print("callback:", line)
+        if path:
+            with open(path, "a") as handle:
+                handle.write(line + "\n")
+    def on_failure(context):
+        record(context, "failure")
+    def on_retry(context):
+        record(context, "retry")
+    _callbacks = {'on_failure_callback': [on_failure], 'on_retry_callback': [on_retry]}
+    _airflow.context['ti'].try_number = _airflow_attempt(airflow_retry_index, airflow_attempts)
+    _airflow_task_callbacks(_callbacks, 'on_execute_callback', _airflow.context)
+    try:
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_callbacks.py:73:5).
+        def doomed(params=None) -> str:
+            if params["fail"]:
+                raise RuntimeError("asked to fail")
+            return "fine"
+        results, skipped = _airflow_call_python(_airflow, doomed, _op_args, _op_kwargs)
+    except Exception as _error:
+        _airflow_task_callbacks(_callbacks, 'on_retry_callback' if _airflow.context['ti'].try_number <= 1 and not isinstance(_error, _airflow.AirflowFailException) else 'on_failure_callback', dict(_airflow.context, exception=_error))
+        raise
+    _airflow_task_callbacks(_callbacks, 'on_skipped_callback' if skipped else 'on_success_callback',
+                            dict(_airflow.context, exception=None))  # Airflow's finalize sets it, None here
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_task_callbacks],
+)
+def skipper(
+    logical_date: str,
+    run_id: str,
+    param_fail: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'skipper' (@task) from samples/dags/control_flow_callbacks.py:96:5."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json'), ('airflow_skipped', 'skipped')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_callbacks', task_id='skipper', logical_date=logical_date, run_id=run_id,
+        params={'fail': param_fail}, xcom=xcom,
+    )
+    # Task callbacks: Airflow 3 runs them in the task's process, around its work
+    import os
+    def record(context, kind):
+        path = os.environ.get("CALLBACK_LOG")
+        ti = context["ti"]
+        line = f"{ti.task_id} {kind} {ti.try_number}"
+        if "exception" in context:
+            line += f" {type(context['exception']).__name__}"
+        print("callback:", line)
+        if path:
+            with open(path, "a") as handle:
+                handle.write(line + "\n")
+    def on_failure(context):
+        record(context, "failure")
+    def on_success(context):
+        record(context, "success")
+    def on_retry(context):
+        record(context, "retry")
+    def on_skipped(context):
+        record(context, "skipped")
+    _callbacks = {'on_failure_callback': [on_failure], 'on_success_callback': [on_success], 'on_retry_callback': [on_retry], 'on_skipped_callback': [on_skipped]}
+    _airflow_task_callbacks(_callbacks, 'on_execute_callback', _airflow.context)
+    try:
+        _op_args = []
+        _op_kwargs = {}
+        # Airflow names the callable uses, provided by the kfmigrate run-time shim.
+        AirflowSkipException = _airflow.AirflowSkipException
+        # The task callable (samples/dags/control_flow_callbacks.py:79:5).
+        def skipper():
+            raise AirflowSkipException("nothing to do")
+        results, skipped = _airflow_call_python(_airflow, skipper, _op_args, _op_kwargs)
+    except Exception as _error:
+        _airflow_task_callbacks(_callbacks, 'on_failure_callback', dict(_airflow.context, exception=_error))
+        raise
+    _airflow_task_callbacks(_callbacks, 'on_skipped_callback' if skipped else 'on_success_callback',
+                            dict(_airflow.context, exception=None))  # Airflow's finalize sets it, None here
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _airflow_branch_ids, _airflow_not_followed, _kfp_outputs, _airflow_task_callbacks],
+)
+def pick(
+    logical_date: str,
+    run_id: str,
+    param_fail: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_taken', bool), ('airflow_skips_not_taken', bool)]):
+    """Airflow task 'pick' (@task.branch) from samples/dags/control_flow_callbacks.py:97:5."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:taken', 'bool'), ('airflow_skips:not_taken', 'bool')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_callbacks', task_id='pick', logical_date=logical_date, run_id=run_id,
+        params={'fail': param_fail}, xcom=xcom,
+    )
+    # Task callbacks: Airflow 3 runs them in the task's process, around its work
+    import os
+    def record(context, kind):
+        path = os.environ.get("CALLBACK_LOG")
+        ti = context["ti"]
+        line = f"{ti.task_id} {kind} {ti.try_number}"
+        if "exception" in context:
+            line += f" {type(context['exception']).__name__}"
+        print("callback:", line)
+        if path:
+            with open(path, "a") as handle:
+                handle.write(line + "\n")
+    def on_failure(context):
+        record(context, "failure")
+    def on_retry(context):
+        record(context, "retry")
+    _callbacks = {'on_failure_callback': [on_failure], 'on_retry_callback': [on_retry]}
+    _airflow_task_callbacks(_callbacks, 'on_execute_callback', _airflow.context)
+    try:
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_callbacks.py:83:5).
+        def pick() -> str:
+            return "taken"
+        results, skipped = _airflow_call_python(_airflow, pick, _op_args, _op_kwargs)
+        # A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped.
+        follow = [] if skipped else _airflow_branch_ids(results.get('return_value'))
+        if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in ['taken', 'not_taken']):
+            results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value
+        results['airflow_follow'] = follow
+    except Exception as _error:
+        _airflow_task_callbacks(_callbacks, 'on_failure_callback', dict(_airflow.context, exception=_error))
+        raise
+    _airflow_task_callbacks(_callbacks, 'on_skipped_callback' if skipped else 'on_success_callback',
+                            dict(_airflow.context, exception=None))  # Airflow's finalize sets it, None here
+    # For the dsl.If around the tasks it skips: True when Airflow would skip them
+    results['airflow_skips:taken'] = not skipped and _airflow_not_followed('taken', results.get('airflow_follow'))
+    results['airflow_skips:not_taken'] = not skipped and _airflow_not_followed('not_taken', results.get('airflow_follow'))
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_task_callbacks],
+)
+def taken(
+    logical_date: str,
+    run_id: str,
+    param_fail: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'taken' (@task) from samples/dags/control_flow_callbacks.py:97:16."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_callbacks', task_id='taken', logical_date=logical_date, run_id=run_id,
+        params={'fail': param_fail}, xcom=xcom,
+    )
+    # Task callbacks: Airflow 3 runs them in the task's process, around its work
+    import os
+    def record(context, kind):
+        path = os.environ.get("CALLBACK_LOG")
+        ti = context["ti"]
+        line = f"{ti.task_id} {kind} {ti.try_number}"
+        if "exception" in context:
+            line += f" {type(context['exception']).__name__}"
+        print("callback:", line)
+        if path:
+            with open(path, "a") as handle:
+                handle.write(line + "\n")
+    def on_failure(context):
+        record(context, "failure")
+    def on_success(context):
+        record(context, "success")
+    def on_retry(context):
+        record(context, "retry")
+    _callbacks = {'on_failure_callback': [on_failure], 'on_success_callback': [on_success], 'on_retry_callback': [on_retry]}
+    _airflow_task_callbacks(_callbacks, 'on_execute_callback', _airflow.context)
+    try:
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_callbacks.py:87:5).
+        def taken() -> str:
+            return "taken"
+        results, skipped = _airflow_call_python(_airflow, taken, _op_args, _op_kwargs)
+    except Exception as _error:
+        _airflow_task_callbacks(_callbacks, 'on_failure_callback', dict(_airflow.context, exception=_error))
+        raise
+    _airflow_task_callbacks(_callbacks, 'on_skipped_callback' if skipped else 'on_success_callback',
+                            dict(_airflow.context, exception=None))  # Airflow's finalize sets it, None here
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_task_callbacks],
+)
+def not_taken(
+    logical_date: str,
+    run_id: str,
+    param_fail: bool,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    """Airflow task 'not_taken' (@task) from samples/dags/control_flow_callbacks.py:97:25."""
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
+    xcom = {}
+    _airflow = _airflow_runtime(
+        dag_id='control_flow_callbacks', task_id='not_taken', logical_date=logical_date, run_id=run_id,
+        params={'fail': param_fail}, xcom=xcom,
+    )
+    # Task callbacks: Airflow 3 runs them in the task's process, around its work
+    import os
+    def record(context, kind):
+        path = os.environ.get("CALLBACK_LOG")
+        ti = context["ti"]
+        line = f"{ti.task_id} {kind} {ti.try_number}"
+        if "exception" in context:
+            line += f" {type(context['exception']).__name__}"
+        print("callback:", line)
+        if path:
+            with open(path, "a") as handle:
+                handle.write(line + "\n")
+    def on_failure(context):
+        record(context, "failure")
+    def on_retry(context):
+        record(context, "retry")
+    def on_execute(context):
+        record(context, "execute")
+    def on_skipped(context):
+        record(context, "skipped")
+    _callbacks = {'on_failure_callback': [on_failure], 'on_retry_callback': [on_retry], 'on_execute_callback': [on_execute], 'on_skipped_callback': [on_skipped]}
+    _airflow_task_callbacks(_callbacks, 'on_execute_callback', _airflow.context)
+    try:
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_callbacks.py:91:5).
+        def not_taken() -> str:
+            return "never"
+        results, skipped = _airflow_call_python(_airflow, not_taken, _op_args, _op_kwargs)
+    except Exception as _error:
+        _airflow_task_callbacks(_callbacks, 'on_failure_callback', dict(_airflow.context, exception=_error))
+        raise
+    _airflow_task_callbacks(_callbacks, 'on_skipped_callback' if skipped else 'on_success_callback',
+                            dict(_airflow.context, exception=None))  # Airflow's finalize sets it, None here
+    return _kfp_outputs(results, skipped, _outputs)
+
+
+@dsl.component(base_image=BASE_IMAGE)
+def taken_not_run():
+    """Stands in for the tasks that run only when pick follows taken, when they do not (the dsl.Else)."""
+    print("Skipped: Airflow would skip these tasks.")
+
+
+@dsl.component(base_image=BASE_IMAGE)
+def not_taken_not_run():
+    """Stands in for the tasks that run only when pick follows not_taken, when they do not (the dsl.Else)."""
+    print("Skipped: Airflow would skip these tasks.")
+
+
+# ---------------------------------------------------------------- pipeline
+
+
+@dsl.pipeline(name='control-flow-callbacks', description='Converted from Airflow DAG control_flow_callbacks')
+def control_flow_callbacks_pipeline(
+    fail: bool = False,
+    logical_date: str = '',
+    run_id: str = '',
+):
+    # work: @task -> Python lightweight component (native)
+    work_task = work(logical_date=logical_date, run_id=run_id, param_fail=fail)
+    work_task.set_display_name('work')
+    # flaky: @task -> Python lightweight component (native)
+    flaky_task = flaky(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_fail=fail,
+        airflow_retry_index='{{retries}}',
+    )
+    flaky_task.set_display_name('flaky')
+    flaky_task.after(work_task)
+    flaky_task.set_retry(num_retries=2, backoff_duration="0s", backoff_factor=1.0)
+    # doomed: @task -> Python lightweight component (native)
+    doomed_task = doomed(
+        logical_date=logical_date,
+        run_id=run_id,
+        param_fail=fail,
+        airflow_retry_index='{{retries}}',
+    )
+    doomed_task.set_display_name('doomed')
+    doomed_task.set_retry(num_retries=1, backoff_duration="0s", backoff_factor=1.0)
+    # skipper: @task -> Python lightweight component (native)
+    skipper_task = skipper(logical_date=logical_date, run_id=run_id, param_fail=fail)
+    skipper_task.set_display_name('skipper')
+    # pick: @task.branch -> Python lightweight component choosing the branch (native)
+    pick_task = pick(logical_date=logical_date, run_id=run_id, param_fail=fail)
+    pick_task.set_display_name('pick')
+    # Airflow runs these tasks only when pick follows taken: otherwise they do not start
+    with dsl.If(pick_task.outputs['airflow_skips_taken'] == False):
+        # taken: @task -> Python lightweight component (native)
+        taken_task = taken(logical_date=logical_date, run_id=run_id, param_fail=fail)
+        taken_task.set_display_name('taken')
+        taken_task.after(pick_task)
+    with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
+        taken_not_run_task = taken_not_run()
+        taken_not_run_task.set_display_name('taken: skipped by pick')
+    # Airflow runs these tasks only when pick follows not_taken: otherwise they do not start
+    with dsl.If(pick_task.outputs['airflow_skips_not_taken'] == False):
+        # not_taken: @task -> Python lightweight component (native)
+        not_taken_task = not_taken(logical_date=logical_date, run_id=run_id, param_fail=fail)
+        not_taken_task.set_display_name('not_taken')
+        not_taken_task.after(pick_task)
+    with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
+        not_taken_not_run_task = not_taken_not_run()
+        not_taken_not_run_task.set_display_name('not_taken: skipped by pick')
+
+
+if __name__ == "__main__":
+    target = Path(__file__).with_name('control_flow_callbacks.yaml')
+    compiler.Compiler().compile(control_flow_callbacks_pipeline, str(target))
