@@ -32,9 +32,11 @@ def _write(path: str, data: dict) -> None:
 def main(request_path: str) -> int:
     with open(request_path) as handle:
         request = json.load(handle)
-    for job in request["jobs"]:
+    for number, job in enumerate(request["jobs"]):
         print(f"{JOB_MARKER} {job['index']} start", flush=True)
         try:
+            if number and job.get("template_db"):
+                _fresh_database(job["template_db"])
             with _only_in_bundle(job):
                 _run(job)
         except Exception as exc:  # report, never leave the parent without a result
@@ -42,6 +44,25 @@ def main(request_path: str) -> int:
                                             + traceback.format_exc(limit=5)})
         print(f"{JOB_MARKER} {job['index']} end", flush=True)
     return 0
+
+
+def _fresh_database(template: str) -> None:
+    """Give the next job the migrated template database again.
+
+    DAGs of one batch must not see each other: Airflow resolves assets across every DAG its
+    database knows (two files naming one URI differently make the asset inactive for both), and
+    keeps their runs and XComs. The engines are disposed first, so no connection holds the old file.
+    """
+    import shutil
+
+    from airflow import settings
+
+    if settings.Session is not None:
+        settings.Session.remove()
+    for engine in (settings.engine, getattr(settings.async_engine, "sync_engine", None)):
+        if engine is not None:
+            engine.dispose()
+    shutil.copyfile(template, settings.engine.url.database)
 
 
 class _only_in_bundle:

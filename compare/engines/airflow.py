@@ -239,7 +239,8 @@ def _run_batch(batch: list, template: Path, outcomes: list, on_event, timeout, k
             _copy_dag(dag_file, stage)
             jobs[index] = {"index": index, "dag_file": str(folder / dag_file.name), "stage": str(stage),
                            "folder": str(folder), "dag_id": job.dag_id, "params": job.params or {},
-                           "logical_date": iso_date, "result": str(home / f"result-{index}.json")}
+                           "logical_date": iso_date, "result": str(home / f"result-{index}.json"),
+                           "template_db": str(template)}
         pending = list(jobs)
         attempt = 0
         while pending:
