@@ -12,9 +12,10 @@ XCom transport. KFP hands every parameter to a task inside one command-line argu
 caps at 128 KiB (MAX_ARG_STRLEN), so a multi-MB XCom fails as a parameter. With the transport
 "artifact" each XCom output is a `dsl.Output[dsl.Artifact]` holding the value as JSON, read by the
 consumers through `dsl.Input[dsl.Artifact]`; "auto" does that for every XCom but int/float/bool
-ones (small by nature, and readable in the KFP UI as parameters). Values that feed a
-dsl.ParallelFor (its items, or values that ride inside the items) and branch decisions stay
-parameters: KFP iterates over parameters only.
+ones (small by nature, and readable in the KFP UI as parameters). Branch decisions, values that
+feed a dsl.ParallelFor (its items, or values that ride inside the items: KFP iterates over
+parameters only) and values read after a dsl.If through dsl.OneOf (the dsl.Else stand-in gives
+parameters, and dsl.OneOf takes no mix) stay parameters.
 """
 from __future__ import annotations
 
@@ -128,7 +129,7 @@ def plan(components, nodes, transport: str) -> None:
     """Decide, per component (builder Nodes), its artifact inputs and outputs; sets node.artifacts."""
     if transport not in TRANSPORTS:
         raise ValueError(f"unknown XCom transport {transport!r} (choose from {', '.join(TRANSPORTS)})")
-    loops_read = _read_by_loops(components, nodes)
+    kept_as_parameters = _read_by_loops(components, nodes) | _read_through_stand_ins(components)
     control = _control_output
     carried: Set[Tuple[str, str]] = set()  # (producer, XCom key) passed as an artifact
     for node in components:
@@ -136,7 +137,7 @@ def plan(components, nodes, transport: str) -> None:
         if transport == "parameter" or node.plan.container is not None:
             continue
         for key, (name, kind) in node.outputs.items():
-            if control(key) or (node.task.task_id, name) in loops_read:
+            if control(key) or (node.task.task_id, name) in kept_as_parameters:
                 continue
             if transport == "auto" and kind in SMALL_KINDS:
                 continue
@@ -159,6 +160,13 @@ def _control_output(key: str) -> bool:
 
     prefix = getattr(builder, "SKIPS_PREFIX", None)  # the bool outputs dsl.If conditions read
     return key in CONTROL_KEYS or bool(prefix and key.startswith(prefix))
+
+
+def _read_through_stand_ins(components) -> Set[Tuple[str, str]]:
+    """(producer task id, output name) of values read after a dsl.If through dsl.OneOf: the dsl.Else
+    stand-in provides parameters, and dsl.OneOf takes no mix of parameters and artifacts."""
+    regions = dict.fromkeys(region for node in components for region in getattr(node, "regions", ()))
+    return {key for region in regions for key in getattr(region, "exposed", {})}
 
 
 def _read_by_loops(components, nodes) -> Set[Tuple[str, str]]:

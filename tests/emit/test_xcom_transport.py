@@ -70,6 +70,11 @@ def convert(text, **options):
     return conversion
 
 
+def component(source: str, name: str) -> str:
+    start = source.index(f"def {name}(")
+    return source[start:source.index("\n@dsl.", start)]
+
+
 def test_parameter_is_the_default_and_unchanged():
     default = convert(SMALL_DAG)
     explicit = convert(SMALL_DAG, xcom_transport="parameter")
@@ -122,6 +127,47 @@ loops()
     source = convert(dag, xcom_transport="artifact").emitted.python_source
     assert "def numbers(logical_date: str, run_id: str) -> NamedTuple(\"Outputs\", [('return_value', str)]):" in source
     assert "airflow_follow" in source and "airflow_follow: dsl.Output" not in source
+
+
+def test_values_read_after_a_branch_through_dsl_one_of_stay_parameters():
+    dag = '''
+from airflow.sdk import dag, task
+
+@dag(schedule=None)
+def oneof():
+    @task.branch
+    def pick():
+        return "left"
+
+    @task
+    def left() -> str:
+        return "L" * 10
+
+    @task
+    def right() -> str:
+        return "R"
+
+    @task(trigger_rule="none_failed_min_one_success")
+    def join(a, b):
+        return [a, b]
+
+    @task
+    def after_left(a):
+        return a
+
+    p = pick()
+    l, r = left(), right()
+    p >> [l, r]
+    join(l, r)
+    after_left(l)
+
+oneof()
+'''
+    source = convert(dag, xcom_transport="artifact").emitted.python_source
+    assert "def left(\n    logical_date: str,\n    run_id: str,\n) -> NamedTuple(\"Outputs\", [('return_value', str)" in source
+    assert "    left__return_value: str,\n" in component(source, "after_left")
+    assert "dsl.OneOf(" in source
+    assert "return_value: dsl.Output[dsl.Artifact]" in component(source, "join")  # its own output: an artifact
 
 
 def test_unknown_transport_is_refused():
