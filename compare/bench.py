@@ -95,7 +95,7 @@ def prepare(point: Point, folder: Path) -> Prepared:
     prepared = Prepared(point)
     source = point.dag_file.read_text()
     prepared.definition["airflow"] = measure.definition_size(source, "airflow")
-    result = convert_file(point.dag_file)
+    result = convert_file(point.dag_file, xcom_transport=point.transport)
     if result.error is not None:
         prepared.error = f"conversion failed: {result.error}"
         return prepared
@@ -138,7 +138,7 @@ def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, ru
 
     deployment: the running Airflow deployment (airflow-scheduler engine), or {"error": why not}.
     cache_root: run kfp.local with its task cache there. params_dir: take the run's work dir from
-    there instead of run_dir (a re-run with exactly the inputs of an earlier run).
+    there instead of run_dir (runs with exactly the same inputs).
     """
     point = prepared.point
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -230,6 +230,7 @@ def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, ru
         "headline": headline(point, outputs),
         "sections": scaling_sections(timings["tasks"]) if point.workload == "scaling" else {},
         "recorded": _recorded(engine, tasks, result.get("extra", {})),
+        "kfp_metrics": kfp_metrics(tasks),
         "extra": result.get("extra", {}),
         "run_dir": str(run_dir),
     }
@@ -265,10 +266,30 @@ def _recorded(engine: str, tasks: dict, extra: dict) -> dict:
     if engine.startswith("airflow"):
         recorded["where"] = "XCom rows in the Airflow metadata DB"
     else:
-        recorded["where"] = "output parameters and files under the pipeline root"
+        recorded["where"] = "output parameters and artifacts under the pipeline root"
         recorded.update({"artifact_files": extra.get("artifacts", {}).get("files"),
                          "artifact_bytes": extra.get("artifacts", {}).get("bytes")})
+        artifacts = [a for t in tasks.values() for a in (t.get("artifacts") or {}).values()]
+        if artifacts or engine == "kfp":
+            metrics = [a for a in artifacts if a["type"] == "system.Metrics"]
+            models = [a for a in artifacts if a["type"] == "system.Model"]
+            recorded.update({
+                "metrics_artifacts": len(metrics), "metrics_values": sum(len(a["metadata"]) for a in metrics),
+                "model_artifacts": len([a for a in models if a["bytes"]]),
+                "model_bytes": sum(a["bytes"] for a in models),
+                "xcom_artifacts": len([a for a in artifacts if "xcom_key" in a["metadata"]]),
+            })
     return recorded
+
+
+def kfp_metrics(tasks: dict) -> dict:
+    """The metrics a KFP run recorded as Metrics artifacts: {task key: {metric: value}}."""
+    found = {}
+    for key, task in tasks.items():
+        for artifact in (task.get("artifacts") or {}).values():
+            if artifact["type"] == "system.Metrics" and artifact["metadata"]:
+                found.setdefault(key, {}).update(artifact["metadata"])
+    return found
 
 
 def _error_record(point: Point, engine: str, repeat: int, error: str, process=None) -> dict:
@@ -352,6 +373,46 @@ def check_agreement(runs: list) -> dict:
 
 # ---------------------------------------------------------------- tracking store
 
+def mlflow_run_metrics(uri: str, run_id: str) -> dict:
+    """A run's metrics from the MLflow store, its nested runs' as '<run name>/<key>' (as the converter
+    names them in a KFP Metrics artifact)."""
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+    parent = client.get_run(run_id)
+    metrics = dict(parent.data.metrics)
+    for child in client.search_runs([parent.info.experiment_id], f"tags.mlflow.parentRunId = '{run_id}'"):
+        name = child.data.tags.get("mlflow.runName") or child.info.run_name
+        metrics.update({f"{name}/{key}": value for key, value in child.data.metrics.items()})
+    return metrics
+
+
+def check_metrics(point_runs: list, mlflow_uri: str) -> dict:
+    """Do the KFP runs' Metrics artifacts hold exactly the metrics the Airflow run logged to MLflow?"""
+    tracked = [r for r in point_runs if r["engine"].startswith("airflow") and r["ok"]
+               and (r["headline"] or {}).get("mlflow_run_id")]
+    recorded = [r for r in point_runs if r["engine"].startswith("kfp") and r["ok"] and r.get("kfp_metrics")]
+    if not tracked or not recorded:
+        return {"checked": False, "ok": True,
+                "why": "no Airflow run tracked in MLflow" if not tracked else "no KFP Metrics artifact recorded"}
+    reference_run = tracked[-1]
+    try:
+        reference = mlflow_run_metrics(mlflow_uri, reference_run["headline"]["mlflow_run_id"])
+    except Exception as exc:  # the store went away: a finding, not a crash
+        return {"checked": False, "ok": False, "why": f"MLflow store: {type(exc).__name__}: {exc}"}
+    differences, counts = [], []
+    for run in recorded:
+        metrics = {}
+        for values in run["kfp_metrics"].values():
+            metrics.update(values)
+        counts.append(len(metrics))
+        differences += [f"{run['engine']} repeat {run['repeat'] + 1} Metrics artifact vs MLflow: {d}"
+                        for d in diff_values(reference, metrics)]
+    return {"checked": True, "ok": not differences, "mlflow_metrics": len(reference), "kfp_metrics": max(counts),
+            "kfp_runs": len(recorded), "reference": f"{reference_run['engine']} repeat {reference_run['repeat'] + 1}",
+            "differences": differences[:20]}
+
+
 def mlflow_observed(uri: str) -> dict:
     """What the MLflow store holds after the runs: experiments, runs, metrics, registered versions."""
     import logging
@@ -416,11 +477,20 @@ def run_benchmark(settings: Settings, reporter: Optional[Reporter] = None) -> di
                 for engine in settings.engines:
                     reporter.run_started(item.point.label, engine, repeat)
                     run_dir = work / "runs" / item.point.slug / f"{engine}-{repeat + 1}"
-                    record = run_one(item, engine, repeat, settings, run_dir, mlflow_uri, reporter, deployment)
+                    # the cache check's first run is the last kfp.local repeat, with the cache on but empty
+                    fills = bool(check) and item is check[0][0] and engine == "kfp" and repeat == settings.repeats - 1
+                    record = run_one(item, engine, repeat, settings, run_dir, mlflow_uri, reporter, deployment,
+                                     params_dir=inputs_dir(work, item.point, engine),
+                                     cache_root=cache_dir_of(work, item.point) if fills else None)
+                    if fills:
+                        record["cache_role"] = "fill"
                     runs[item.point.label].append(record)
                     reporter.run_finished(record)
         if check:
-            caching = run_cache_check(check, runs, settings, work, mlflow_uri, reporter, deployment)
+            caching = run_cache_check(check, runs, settings, work, mlflow_uri, reporter)
+        elif settings.cache_check:  # Airflow's repeats alone show it executes identical inputs again
+            caching = {"point": prepared[0].point.label, "runs": [],
+                       "summary": summarize_cache_check([], runs[prepared[0].point.label])} if prepared else {}
 
     results = {
         "results_version": RESULTS_VERSION,
@@ -444,6 +514,7 @@ def run_benchmark(settings: Settings, reporter: Optional[Reporter] = None) -> di
             "label": item.point.label,
             "dag_id": item.point.dag_id,
             "knobs": item.point.knobs,
+            "transport": item.point.transport,
             "dag_file": str(item.point.dag_file),
             "pipeline_py": str(item.pipeline_py) if item.pipeline_py else None,
             "pipeline_yaml": str(item.pipeline_yaml) if item.pipeline_yaml else None,
@@ -455,6 +526,15 @@ def run_benchmark(settings: Settings, reporter: Optional[Reporter] = None) -> di
             "agreement": check_agreement(point_runs),
         })
     results["caching"] = caching
+    for point in results["points"]:
+        if point["workload"] != "ml-training":
+            continue
+        point["metrics_check"] = check_metrics(point["runs"], mlflow_uri)
+        if not point["metrics_check"]["ok"]:  # recorded metrics that differ are a disagreement too
+            agreement = point["agreement"]
+            agreement["differences"] += point["metrics_check"]["differences"] or [point["metrics_check"]["why"]]
+            agreement["ok"] = False
+            agreement["verdict"] = f"{len(agreement['differences'])} difference(s) between runs"
     results["airflow_deployment"] = deployment_facts
     tracked = any(e.startswith("airflow") for e in settings.engines) or settings.kfp_mlflow
     if "ml-training" in settings.workloads and tracked:
@@ -501,86 +581,87 @@ class airflow_deployment:
 
 # ---------------------------------------------------------------- caching
 
-def cache_check_plan(prepared: list, settings: Settings) -> list:
-    """(point, engine, role) runs that show what each engine's cache does with identical inputs.
+def inputs_dir(work: Path, point: Point, engine: str) -> Path:
+    """Where an engine's runs of a point keep their work dir and, for KFP, its private MLflow store.
 
-    On the first point that converted: kfp.local twice with its cache on ("fill", then "reuse":
-    the second run gets exactly the first one's inputs), and each Airflow engine once more with
-    exactly the inputs of its last repeat ("rerun": Airflow has no task cache, so all of it runs again).
+    The same folder for every repeat and for the cache check, so all of them get identical inputs:
+    that is what lets a cache answer, and what shows that Airflow has none.
     """
-    if not settings.cache_check:
+    return work / "runs" / point.slug / f"{engine}-inputs"
+
+
+def cache_dir_of(work: Path, point: Point) -> Path:
+    return work / "runs" / point.slug / "cache-check" / "kfp-cache"
+
+
+def cache_check_plan(prepared: list, settings: Settings) -> list:
+    """The kfp.local run that shows its task cache, on the first point that converted.
+
+    The last kfp.local repeat runs with the cache on, into an empty cache, so it executes every
+    task as the other repeats do ("fill"); one more run with the same inputs follows ("reuse").
+    """
+    if not settings.cache_check or "kfp" not in settings.engines:
         return []
     item = next((p for p in prepared if not p.error), None)
-    if item is None:
-        return []
-    plan = []
-    if "kfp" in settings.engines:
-        plan += [(item, "kfp", "fill"), (item, "kfp", "reuse")]
-    plan += [(item, engine, "rerun") for engine in settings.engines if engine.startswith("airflow")]
-    return plan
+    return [(item, "kfp", "reuse")] if item else []
 
 
 def run_cache_check(plan: list, runs: dict, settings: Settings, work: Path, mlflow_uri: str,
-                    reporter: Reporter, deployment: Optional[dict] = None) -> dict:
+                    reporter: Reporter) -> dict:
     item = plan[0][0]
-    folder = work / "runs" / item.point.slug / "cache-check"
-    cache_root = folder / "kfp-cache"
-    records = []
+    records = [r for r in runs[item.point.label] if r.get("cache_role") == "fill"]
     for _, engine, role in plan:
         reporter.run_started(f"{item.point.label} (cache check: {role})", engine, settings.repeats)
-        if role == "rerun":  # the same inputs as this engine's last repeat
-            last = [r for r in runs[item.point.label] if r["engine"] == engine][-1]
-            params_dir = Path(last["run_dir"]) if last.get("run_dir") else None
-            record = run_one(item, engine, settings.repeats, settings, folder / f"{engine}-rerun", mlflow_uri,
-                             reporter, deployment, params_dir=params_dir)
-            record["same_inputs_as_repeat"] = last["repeat"] + 1
-        else:  # fill and reuse share one work dir and one cache
-            record = run_one(item, engine, settings.repeats, settings, folder / f"kfp-{role}", mlflow_uri,
-                             reporter, cache_root=cache_root, params_dir=folder / "kfp-fill")
+        record = run_one(item, engine, settings.repeats, settings, cache_dir_of(work, item.point).parent / role,
+                         mlflow_uri, reporter, cache_root=cache_dir_of(work, item.point),
+                         params_dir=inputs_dir(work, item.point, engine))
         record["cache_role"] = role
         record["cold"] = False
         records.append(record)
         reporter.run_finished(record)
-    return {"point": item.point.label, "runs": records, "summary": summarize_cache_check(records, runs[item.point.label])}
+    return {"point": item.point.label, "runs": [r for r in records if r["cache_role"] == "reuse"],
+            "fill_run": f"kfp repeat {records[0]['repeat'] + 1}" if records[0]["cache_role"] == "fill" else None,
+            "summary": summarize_cache_check(records, runs[item.point.label])}
 
 
 def summarize_cache_check(records: list, point_runs: list) -> dict:
-    """Per engine: which tasks ran again with identical inputs, and what the cache saved."""
+    """Per engine: what a run with exactly the inputs of an earlier one executed again.
+
+    kfp.local: the cache check's fill and reuse runs. Airflow: its last two repeats, which get
+    identical inputs too (Airflow has no task cache to switch on).
+    """
     summary = {}
-    by_role = {(r["engine"], r["cache_role"]): r for r in records}
-    fill, reuse = by_role.get(("kfp", "fill")), by_role.get(("kfp", "reuse"))
+    by_role = {r["cache_role"]: r for r in records}
+    fill, reuse = by_role.get("fill"), by_role.get("reuse")
     if fill and reuse and fill["ok"] and reuse["ok"]:
         tasks = sorted(reuse["task_states"])
         summary["kfp"] = {
             "tasks": len(tasks), "served_from_cache": len([t for t in reuse["cached_tasks"] if t in tasks]),
-            "cached_in_fill_run": len(fill["cached_tasks"]),
-            "fill_wall_seconds": fill["timings"]["wall_seconds"], "reuse_wall_seconds": reuse["timings"]["wall_seconds"],
-            "saved_seconds": fill["timings"]["wall_seconds"] - reuse["timings"]["wall_seconds"],
-            "fill_task_work_seconds": fill["timings"]["task_work_seconds"],
-            "reuse_task_work_seconds": reuse["timings"]["task_work_seconds"],
-            "fill_cpu_seconds": (fill["process"] or {}).get("cpu_seconds"),
-            "reuse_cpu_seconds": (reuse["process"] or {}).get("cpu_seconds"),
+            "executed_again": len([t for t in tasks if t not in reuse["cached_tasks"]]),
+            "first_wall_seconds": fill["timings"]["wall_seconds"], "again_wall_seconds": reuse["timings"]["wall_seconds"],
+            "first_task_work_seconds": fill["timings"]["task_work_seconds"],
+            "again_task_work_seconds": reuse["timings"]["task_work_seconds"],
+            "first_cpu_seconds": (fill["process"] or {}).get("cpu_seconds"),
+            "again_cpu_seconds": (reuse["process"] or {}).get("cpu_seconds"),
             "same_results": not diff_values(fill["outputs"], reuse["outputs"]),
         }
     elif fill or reuse:
         failed = [r for r in (fill, reuse) if r and not r["ok"]]
         summary["kfp"] = {"error": failed[0]["error"] if failed else "incomplete"}
-    for record in records:
-        if record["cache_role"] != "rerun":
-            continue
-        engine = record["engine"]
-        if not record["ok"]:
-            summary[engine] = {"error": record["error"]}
-            continue
-        earlier = [r for r in point_runs if r["engine"] == engine and r["repeat"] + 1 == record["same_inputs_as_repeat"]]
-        earlier_wall = earlier[0]["timings"]["wall_seconds"] if earlier and earlier[0]["timings"] else None
-        tasks = record["timings"]["tasks"]
+    for engine in dict.fromkeys(r["engine"] for r in point_runs if r["engine"].startswith("airflow")):
+        good = [r for r in point_runs if r["engine"] == engine and r["ok"]]
+        if len(good) < 2:
+            continue  # one repeat: nothing ran twice
+        first, again = good[-2], good[-1]
+        tasks = again["timings"]["tasks"]
         summary[engine] = {
-            "tasks": len(record["task_states"]),
+            "tasks": len(again["task_states"]), "served_from_cache": 0,
             "executed_again": len([k for k, t in tasks.items() if t["state"] == "succeeded" and t["run_seconds"] > 0]),
-            "rerun_wall_seconds": record["timings"]["wall_seconds"], "earlier_wall_seconds": earlier_wall,
-            "rerun_task_work_seconds": record["timings"]["task_work_seconds"],
-            "same_results": not (earlier and diff_values(earlier[0]["outputs"], record["outputs"])),
+            "repeats": [first["repeat"] + 1, again["repeat"] + 1],
+            "first_wall_seconds": first["timings"]["wall_seconds"], "again_wall_seconds": again["timings"]["wall_seconds"],
+            "first_task_work_seconds": first["timings"]["task_work_seconds"],
+            "again_task_work_seconds": again["timings"]["task_work_seconds"],
+            "same_results": not diff_values(first["outputs"], again["outputs"]),
         }
     return summary
 

@@ -210,6 +210,21 @@ SECTION_PANELS = (
 )
 
 
+def series_groups(points: list, engine: str) -> list:
+    """(label suffix, points) per line to draw for an engine: KFP's XCom transports apart (the
+    transport changes only the KFP side; Airflow runs the same DAG at every point)."""
+    if not engine.startswith("kfp"):
+        return [("", points)]
+    groups = []
+    for transport in ("parameter", "artifact"):
+        mine = [p for p in points if p.get("transport", "parameter") == transport]
+        if mine:
+            groups.append(("" if transport == "parameter" else ", XCom as artifacts", mine))
+    if len(groups) == 2:
+        groups[0] = (", XCom as parameters", groups[0][1])
+    return groups
+
+
 def _sweep_series(points: list, knob: str, engine: str, figure: str):
     """(x, median) pairs of a section figure (or a run figure) against one knob, plus failed xs."""
     xs, ys, failed = [], [], []
@@ -244,16 +259,19 @@ def plot_scaling(points: list, engines: list, titles: dict) -> Optional[bytes]:
     plt = _pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(13, 4))
     for ax, (knob, figure, label, what) in zip(axes, SECTION_PANELS):
-        for engine in engines:
+        for engine, suffix, group in [(e, suffix, g) for e in engines for suffix, g in series_groups(scaling, e)]:
             color = ENGINE_COLORS.get(engine, "#555")
-            xs, ys, failed = _sweep_series(scaling, knob, engine, figure)
+            xs, ys, failed = _sweep_series(group, knob, engine, figure)
             if xs:
-                ax.plot(xs, ys, marker="o", color=color, label=titles.get(engine, engine))
+                ax.plot(xs, ys, marker="o", color=color, label=titles.get(engine, engine) + suffix,
+                        linestyle="--" if "artifacts" in suffix else "-")
             for x in failed:
                 ax.scatter([x], [0], marker="x", s=80, color=color, zorder=5)
                 ax.annotate("failed", (x, 0), textcoords="offset points", xytext=(0, 8), ha="center",
                             fontsize=8, color=color)
         ax.set_xlabel(label)
+        if knob == "payload_kb":  # 1 KB to MBs
+            ax.set_xscale("symlog", linthresh=10)
         ax.set_ylabel(f"seconds for {what} (median)")
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
@@ -363,12 +381,26 @@ def headline_blocks(points: list, engines: list, titles: dict) -> list:
         rows.append([titles.get(engine, engine), head.get("model_name") or "-",
                      ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()) or "-",
                      (head.get("model_sha256") or "-")[:16],
-                     _tracking_note(engine, head)])
-    return [Heading("ML training result"),
-            Table(["engine", "chosen model", "test metrics", "model file sha256", "recorded in"], rows)]
+                     _tracking_note(engine, head, runs[-1].get("recorded") or {})])
+    blocks = [Heading("ML training result"),
+              Table(["engine", "chosen model", "test metrics", "model file sha256", "recorded in"], rows)]
+    check = point.get("metrics_check") or {}
+    if check.get("checked"):
+        verdict = ("identical" if check["ok"] else f"**{len(check['differences'])} difference(s)**: "
+                   + "; ".join(check["differences"][:3]))
+        blocks.append(Para(f"Metrics recorded by KFP against MLflow: the Metrics artifacts of {check['kfp_runs']} "
+                           f"KFP run(s) hold {check['kfp_metrics']} values; the MLflow run of {check['reference']} "
+                           f"holds {check['mlflow_metrics']} (its nested runs' as `<run name>/<metric>`): {verdict}."))
+    elif check:
+        blocks.append(Para(f"Metrics recorded by KFP against MLflow: not compared ({check.get('why')})."))
+    return blocks
 
 
-def _tracking_note(engine: str, head: dict) -> str:
+def _tracking_note(engine: str, head: dict, recorded: dict) -> str:
+    if engine.startswith("kfp") and recorded.get("metrics_artifacts"):
+        return (f"KFP Metrics artifact ({recorded['metrics_values']} values) and Model artifact "
+                f"({recorded['model_bytes'] / 1000:.0f} KB) under the pipeline root; the task's MLflow calls "
+                "were turned into them by the converter")
     if head.get("mlflow_run_id"):
         version = head.get("registered_version")
         return (f"MLflow run {head['mlflow_run_id'][:8]} (params, metrics, model"
@@ -486,24 +518,26 @@ def caching_blocks(results: dict, titles: dict) -> list:
         name = titles.get(engine, engine)
         if facts.get("error"):
             rows.append([name, "-", "-", "-", "-", _short_error(facts["error"])])
-        elif engine.startswith("kfp"):
-            rows.append([name, f"{facts['served_from_cache']} of {facts['tasks']} tasks from kfp.local's cache",
-                         f"{seconds(facts['fill_wall_seconds'])} -> {seconds(facts['reuse_wall_seconds'])}",
-                         f"{seconds(facts['saved_seconds'])} ({facts['saved_seconds'] / facts['fill_wall_seconds']:.0%})"
-                         if facts["fill_wall_seconds"] else "-",
-                         f"{seconds(facts['fill_task_work_seconds'])} -> {seconds(facts['reuse_task_work_seconds'])}",
-                         "identical" if facts["same_results"] else "**different**"])
+            continue
+        first, again = facts["first_wall_seconds"], facts["again_wall_seconds"]
+        saved = first - again
+        if engine.startswith("kfp"):
+            what = f"{facts['served_from_cache']} of {facts['tasks']} tasks from kfp.local's cache"
+            saving = f"{seconds(saved)} ({saved / first:.0%})" if first else "-"
         else:
-            rows.append([name, f"{facts['executed_again']} of {facts['tasks']} tasks executed again",
-                         f"{seconds(facts['earlier_wall_seconds'])} -> {seconds(facts['rerun_wall_seconds'])}",
-                         "none (no task cache)", seconds(facts["rerun_task_work_seconds"]),
-                         "identical" if facts["same_results"] else "**different**"])
+            what = (f"{facts['executed_again']} of {facts['tasks']} tasks executed again "
+                    f"(repeat {facts['repeats'][1]} after repeat {facts['repeats'][0]})")
+            saving = "none: no task cache"
+        rows.append([name, what, f"{seconds(first)} -> {seconds(again)}", saving,
+                     f"{seconds(facts['first_task_work_seconds'])} -> {seconds(facts['again_task_work_seconds'])}",
+                     "identical" if facts["same_results"] else "**different**"])
     return [Heading("Caching"),
-            Para(f"On {caching.get('point')}: kfp.local ran the pipeline twice with its task cache on "
-                 "(`local.init(enable_caching=True)`; kfp 2.17 keys each task by component, image, command, "
-                 "input values and environment), the second run with exactly the first one's inputs; each "
-                 "Airflow engine ran once more with exactly the inputs of its last repeat. These runs are "
-                 "not part of the medians above, where caching stays off so every repeat executes."),
+            Para(f"On {caching.get('point')}, runs with exactly the inputs of an earlier run. kfp.local's last "
+                 "repeat ran with its task cache on (`local.init(enable_caching=True)`; kfp 2.17 keys each task by "
+                 "component, image, command, input values and environment) into an empty cache, so it executed "
+                 "every task like the other repeats; one more run with the same inputs followed, which is not "
+                 "part of the medians. Airflow has no task cache to switch on: its repeats get identical inputs, "
+                 "and the last one is compared with the one before."),
             Table(["engine", "with identical inputs", "wall: first -> again", "saved", "task work: first -> again",
                    "results"], rows)]
 
@@ -527,13 +561,17 @@ def scaling_blocks(points: list, engines: list, titles: dict, with_plots: bool) 
             if failures:
                 failure = ("expected: " + failures[0]["expected_failure"]) if failures[0].get("expected_failure") \
                     else _short_error(failures[0]["error"])
-            rows.append([knobs["chain"], knobs["fan_out"], knobs["payload_kb"], titles.get(engine, engine),
+            rows.append([knobs["chain"], knobs["fan_out"], knobs["payload_kb"], point.get("transport", "parameter"),
+                         titles.get(engine, engine),
                          f"{summary['ok_runs']}/{summary['runs']}", spread(summary["wall_seconds"]),
                          spread(sections.get("chain_seconds", {})), seconds((sections.get("chain_per_task") or {}).get("median")),
                          spread(sections.get("fan_out_seconds", {})), spread(sections.get("payload_seconds", {})),
                          spread(summary["cpu_seconds"], lambda v: f"{v:.1f} s"), failure])
-    blocks.append(Table(["N", "W", "S (KB)", "engine", "ok", "wall", "chain", "per chained task", "fan-out",
-                         "payload hop", "CPU", "failure"], rows))
+    blocks.append(Table(["N", "W", "S (KB)", "KFP XCom as", "engine", "ok", "wall", "chain", "per chained task",
+                         "fan-out", "payload hop", "CPU", "failure"], rows,
+                        "KFP XCom as: how the converted pipeline passes task results (`convert --xcom-transport`): "
+                        "KFP parameters (one command-line argument each, 128 KiB at most) or JSON artifact files. "
+                        "Airflow runs the same DAG either way (XCom in its metadata database)."))
     blocks += slope_blocks(points, engines, titles)
     blocks += scheduler_blocks(max(points, key=lambda p: sum(p["knobs"].values())), engines, titles)
     if with_plots:
@@ -550,10 +588,10 @@ def scaling_blocks(points: list, engines: list, titles: dict, with_plots: bool) 
 def slope_blocks(points: list, engines: list, titles: dict) -> list:
     """Marginal cost per extra task (chain and fan-out) and per extra KB, fitted over the sweep."""
     rows = []
-    for engine in engines:
-        row = [titles.get(engine, engine)]
+    for engine, suffix, group in [(e, suffix, g) for e in engines for suffix, g in series_groups(points, e)]:
+        row = [titles.get(engine, engine) + suffix]
         for knob, figure, _, _ in SECTION_PANELS:
-            xs, ys, _ = _sweep_series(points, knob, engine, figure)
+            xs, ys, _ = _sweep_series(group, knob, engine, figure)
             slope = fitted_slope(xs, ys)
             unit = "KB" if knob == "payload_kb" else "task"
             row.append("-" if slope is None else f"{slope * 1000:.2f} ms per {unit}")
@@ -688,6 +726,10 @@ def architecture_blocks(results: dict) -> list:
                         f"{mlflow.get('registered_model_versions')} registered model versions.")
     elif mlflow.get("error"):
         tracking_obs = f"MLflow store could not be read: {mlflow['error']}"
+    check = (ml or {}).get("metrics_check") or {}
+    if check.get("checked"):
+        tracking_obs += (f" KFP recorded {check['kfp_metrics']} metric values as Metrics artifacts, "
+                         + ("identical to MLflow's." if check["ok"] else "**not** identical to MLflow's."))
     artifacts_obs = "-"
     if ml:
         kfp_run = representative_run(ml, "kfp")
@@ -695,7 +737,10 @@ def architecture_blocks(results: dict) -> list:
             recorded = kfp_run["recorded"]
             artifacts_obs = (f"kfp.local run kept {recorded.get('task_results')} output values and "
                              f"{recorded.get('artifact_files')} files ({megabytes(recorded.get('artifact_bytes'))}) "
-                             "under its pipeline root; model files themselves live in the shared work dir on both sides.")
+                             f"under its pipeline root, among them {recorded.get('metrics_artifacts', 0)} Metrics "
+                             f"artifact(s) with {recorded.get('metrics_values', 0)} values and "
+                             f"{recorded.get('model_artifacts', 0)} Model artifact(s); Airflow kept XComs, and MLflow "
+                             "the model (registered). Intermediate data files live in the work dir on both sides.")
     definition = (ml or {}).get("definition", {})
     sdk_obs = "-"
     if definition.get("airflow") and definition.get("kfp"):
@@ -784,14 +829,14 @@ def _caching_observation(results: dict, titles: dict) -> str:
     for engine, facts in summary.items():
         if facts.get("error"):
             continue
+        change = f"{seconds(facts['first_wall_seconds'])} -> {seconds(facts['again_wall_seconds'])}"
         if engine.startswith("kfp"):
-            parts.append(f"{titles.get(engine, engine)}: a run with the same inputs took {facts['served_from_cache']} "
-                         f"of {facts['tasks']} tasks from the cache, {seconds(facts['fill_wall_seconds'])} -> "
-                         f"{seconds(facts['reuse_wall_seconds'])}")
+            parts.append(f"{titles.get(engine, engine)}: the same inputs again took {facts['served_from_cache']} "
+                         f"of {facts['tasks']} tasks from the cache ({change})")
         else:
             parts.append(f"{titles.get(engine, engine)}: the same inputs again executed {facts['executed_again']} "
-                         f"of {facts['tasks']} tasks ({seconds(facts['rerun_wall_seconds'])})")
-    return "; ".join(parts) or "not measured (--no-cache-check); repeats run with caching off"
+                         f"of {facts['tasks']} tasks ({change})")
+    return "; ".join(parts) or "not measured (--no-cache-check, or one repeat); repeats run with caching off"
 
 
 def _fidelity_text(point: dict) -> str:

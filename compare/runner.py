@@ -96,16 +96,50 @@ def run_kfp_local(request: dict) -> dict:
                        cache_root=request.get("cache_root"))
     tasks = {}
     for name, task in run.tasks.items():
-        outputs = task.outputs or {}
-        # a single-return component has one output parameter ("Output"); keep its value
-        output = next(iter(outputs.values())) if len(outputs) == 1 else (outputs or None)
+        values, artifacts = split_outputs(task.outputs or {})
+        # the task's return value: "return_value" (or a single-return component's one output); XComs
+        # the converter passes as artifact files are read back from them
+        output = values["return_value"] if "return_value" in values else (
+            next(iter(values.values())) if len(values) == 1 else (values or None))
         tasks[name] = {"state": task.state, "started": _unix(task.started), "finished": _unix(task.finished),
-                       "output": output, "has_output": bool(outputs), "reason": task.reason,
+                       "output": output, "has_output": bool(values), "reason": task.reason,
+                       "artifacts": artifacts,
                        # succeeded without its process ever starting: kfp.local served it from its cache
                        "cached": task.state == "succeeded" and task.attempts == 0}
     return {"state": run.state, "error": run.error, "engine_wall_seconds": run.wall_seconds, "tasks": tasks,
             "extra": {"run_dir": run.run_dir, "total_seconds": getattr(run, "total_seconds", None),
                       "artifacts": _artifact_files(run.run_dir)}}
+
+
+def split_outputs(outputs: dict) -> tuple:
+    """A kfp.local task's outputs -> ({name: value}, {name: artifact facts}).
+
+    Parameters are values. An artifact the converter made for an XCom (metadata "xcom_key") holds
+    the value as JSON in its file, so it is read back as a value too. Every artifact is described
+    by its type, size on disk and metadata (a Metrics artifact's metadata are the metrics).
+    """
+    values, artifacts = {}, {}
+    for name, value in outputs.items():
+        if not (isinstance(value, dict) and "artifact" in value):
+            values[name] = value
+            continue
+        path = value.get("path") or ""
+        metadata = value.get("metadata") or {}
+        artifacts[name] = {"type": value["artifact"], "bytes": _size_on_disk(path), "path": path,
+                           "metadata": metadata}
+        if "xcom_key" in metadata and os.path.isfile(path):
+            with open(path, encoding="utf-8") as handle:
+                values[name] = json.load(handle)
+    return values, artifacts
+
+
+def _size_on_disk(path: str) -> int:
+    if os.path.isfile(path):
+        return os.path.getsize(path)
+    total = 0
+    for folder, _, files in os.walk(path) if os.path.isdir(path) else ():
+        total += sum(os.path.getsize(os.path.join(folder, name)) for name in files)
+    return total
 
 
 def run_kfp_cluster(request: dict) -> dict:

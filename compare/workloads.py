@@ -21,13 +21,20 @@ DEFAULT_WORKLOADS = ("ml-training",)
 
 # Default scaling sweep: the three sizes grow together; each run is cut into its sections by task
 # timestamps (the chain, the fan-out, the payload hop), so one run measures all three knobs and a
-# sweep of two points already gives three slopes (kept small: each Airflow run costs ~12 CPU seconds). 120 KB stays under the 128 KiB per-argument cap of KFP
-# parameters; ask for more (--sweep 1:1:1000) to see where parameter passing stops working.
+# sweep of two points already gives three slopes (kept small: each Airflow run costs ~12 CPU seconds).
+# 120 KB stays under the 128 KiB per-argument cap of KFP parameters; the 1 MB point shows the cap
+# (an expected failure on KFP), and the same payload, then 4 MB, pass as artifact files when the
+# converter is asked for its artifact XCom transport (the 4th field).
 DEFAULT_SWEEP = (
     {"chain": 5, "fan_out": 2, "payload_kb": 1},
     {"chain": 20, "fan_out": 8, "payload_kb": 120},
+    {"chain": 2, "fan_out": 1, "payload_kb": 1000},
+    {"chain": 2, "fan_out": 1, "payload_kb": 1000, "transport": "artifact"},
+    {"chain": 2, "fan_out": 1, "payload_kb": 4000, "transport": "artifact"},
 )
 KNOBS = ("chain", "fan_out", "payload_kb")
+# how the converted pipeline passes XComs (migrate.api.convert_file's xcom_transport)
+TRANSPORTS = ("parameter", "artifact")
 
 
 @dataclass
@@ -40,6 +47,7 @@ class Point:
     dag_id: str
     params: dict = field(default_factory=dict)  # params both engines get
     knobs: dict = field(default_factory=dict)  # scaling: chain / fan_out / payload_kb
+    transport: str = "parameter"  # how the KFP side passes XComs: KFP parameters or artifact files
 
     @property
     def slug(self) -> str:
@@ -64,7 +72,8 @@ def parse_workloads(text: Optional[str]) -> list:
 
 
 def parse_sweep(text: Optional[str]) -> tuple:
-    """'5:2:1,20:8:120' (N:W:S per point: chain length, fan-out, payload KB) -> sweep points."""
+    """'5:2:1,20:8:120,2:1:4000:artifact' (N:W:S[:T] per point: chain length, fan-out, payload KB, and
+    how the KFP side passes XComs: parameter (default) or artifact) -> sweep points."""
     if not text:
         return DEFAULT_SWEEP
     points = []
@@ -72,8 +81,12 @@ def parse_sweep(text: Optional[str]) -> tuple:
         if not part.strip():
             continue
         fields = part.strip().split(":")
-        if len(fields) != 3:
-            raise WorkloadError(f"sweep point {part.strip()!r}: expected N:W:S (chain length, fan-out, payload KB)")
+        if len(fields) not in (3, 4):
+            raise WorkloadError(f"sweep point {part.strip()!r}: expected N:W:S or N:W:S:T (chain length, fan-out, "
+                                "payload KB, XCom transport)")
+        transport = fields.pop() if len(fields) == 4 else "parameter"
+        if transport not in TRANSPORTS:
+            raise WorkloadError(f"sweep point {part.strip()!r}: transport must be {' or '.join(TRANSPORTS)}")
         try:
             chain, fan_out, payload_kb = (int(f) for f in fields)
         except ValueError:
@@ -81,6 +94,8 @@ def parse_sweep(text: Optional[str]) -> tuple:
         if chain < 1 or fan_out < 1 or payload_kb < 0:
             raise WorkloadError(f"sweep point {part.strip()!r}: N and W must be at least 1, S at least 0")
         point = {"chain": chain, "fan_out": fan_out, "payload_kb": payload_kb}
+        if transport != "parameter":
+            point["transport"] = transport
         if point not in points:
             points.append(point)
     if not points:
@@ -88,22 +103,23 @@ def parse_sweep(text: Optional[str]) -> tuple:
     return tuple(points)
 
 
-def scaling_source(template: str, chain: int, fan_out: int, payload_kb: int) -> str:
+def scaling_source(template: str, chain: int, fan_out: int, payload_kb: int, transport: str = "parameter") -> str:
     """The scaling DAG with its knobs set and a dag_id naming the point."""
     replaced = template
     for constant, value in (("CHAIN_LENGTH", chain), ("FAN_OUT", fan_out), ("PAYLOAD_KB", payload_kb)):
         replaced, count = re.subn(rf"(?m)^{constant} = \d+$", f"{constant} = {value}", replaced)
         if count != 1:
             raise WorkloadError(f"scaling template: expected one `{constant} = <int>` line")
-    dag_id = scaling_dag_id(chain, fan_out, payload_kb)
+    dag_id = scaling_dag_id(chain, fan_out, payload_kb, transport)
     replaced, count = re.subn(r'dag_id="scaling"', f'dag_id="{dag_id}"', replaced)
     if count != 1:
         raise WorkloadError('scaling template: expected one dag_id="scaling"')
     return replaced
 
 
-def scaling_dag_id(chain: int, fan_out: int, payload_kb: int) -> str:
-    return f"scaling_n{chain}_w{fan_out}_s{payload_kb}kb"
+def scaling_dag_id(chain: int, fan_out: int, payload_kb: int, transport: str = "parameter") -> str:
+    # the transport only changes the KFP side, but one Airflow deployment holds every point's DAG
+    return f"scaling_n{chain}_w{fan_out}_s{payload_kb}kb" + ("" if transport == "parameter" else f"_{transport}")
 
 
 def build_points(workloads: list, work_dir: Path, sweep: tuple = DEFAULT_SWEEP) -> list:
@@ -120,18 +136,23 @@ def build_points(workloads: list, work_dir: Path, sweep: tuple = DEFAULT_SWEEP) 
                 dag_id = scaling_dag_id(**knobs)
                 path = folder / f"{dag_id}.py"
                 path.write_text(scaling_source(template, **knobs))
+                transport = knobs.get("transport", "parameter")
                 label = f"scaling N={knobs['chain']} W={knobs['fan_out']} S={knobs['payload_kb']}KB"
-                points.append(Point("scaling", label, path, dag_id, knobs=dict(knobs)))
+                label += " (XCom as artifacts)" if transport == "artifact" else ""
+                numbers = {k: knobs[k] for k in KNOBS}
+                points.append(Point("scaling", label, path, dag_id, knobs=numbers, transport=transport))
     return points
 
 
 def engine_params(point: Point, engine: str, run_dir: Path, mlflow_uri: str, kfp_mlflow: bool) -> dict:
-    """Params for one run: a private work dir; MLflow tracking on Airflow (and on KFP if asked)."""
+    """Params for one run: a work dir; MLflow tracking into the shared store on Airflow (and on KFP if
+    asked). Otherwise the KFP side's MLflow calls go to a private file store beside the work dir:
+    the converter turns them into KFP Metrics and Model artifacts, which is what KFP keeps."""
     params = dict(point.params)
     if point.workload == "ml-training":
         params["work_dir"] = str(Path(run_dir) / "work")
-        tracked = engine == "airflow" or kfp_mlflow
-        params["mlflow_tracking_uri"] = mlflow_uri if tracked else ""
+        shared = engine == "airflow" or kfp_mlflow
+        params["mlflow_tracking_uri"] = mlflow_uri if shared else (Path(run_dir) / "kfp-mlruns").resolve().as_uri()
     return params
 
 
@@ -145,7 +166,7 @@ KFP_ARGUMENT_LIMIT = 131072
 def expected_failure(point: Point, engine: str) -> str:
     """Why a run is expected to fail (a documented engine limit), or ''."""
     payload = point.knobs.get("payload_kb", 0) * 1000
-    if engine.startswith("kfp") and payload > KFP_ARGUMENT_LIMIT:
+    if engine.startswith("kfp") and point.transport == "parameter" and payload > KFP_ARGUMENT_LIMIT:
         return (f"a {payload // 1000} KB parameter is over the {KFP_ARGUMENT_LIMIT // 1024} KiB limit of one "
                 "command-line argument, which is how KFP passes parameters to a task")
     return ""
@@ -181,8 +202,24 @@ def comparable(point: Point, outputs: dict) -> dict:
     """
     cleaned = {}
     for key, value in outputs.items():
-        cleaned[key] = _drop_volatile(_json_normal(value))
+        cleaned[key] = _digest_long(_drop_volatile(_json_normal(value)))
     return cleaned
+
+
+LONG_TEXT = 4096
+
+
+def _digest_long(value):
+    """Long strings (MB payloads) are compared by length and SHA-256, not kept whole in results.json."""
+    import hashlib
+
+    if isinstance(value, str) and len(value) > LONG_TEXT:
+        return f"<{len(value)} chars, sha256 {hashlib.sha256(value.encode()).hexdigest()[:16]}>"
+    if isinstance(value, dict):
+        return {k: _digest_long(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_digest_long(v) for v in value]
+    return value
 
 
 def _drop_volatile(value):
