@@ -30,12 +30,11 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if taskflow:
         op_args = [args.expr(v, _param_name(task, i), rendered=True) for i, v in enumerate(task.call_args)]
         op_kwargs = {k: args.expr(v, k) for k, v in task.call_kwargs.items()}
-        templates_dict = "None"
     else:
         op_args = _sequence_exprs(task.args.get("op_args"), args, "op_args")
         op_kwargs = _mapping_exprs(task.args.get("op_kwargs"), args, "op_kwargs")
-        templates = task.args.get("templates_dict")
-        templates_dict = args.expr(templates, "templates_dict") if templates is not None else "None"
+    templates = _template_files(task.args.get("templates_dict"), task, ctx)  # @task(templates_dict=...) too
+    templates_dict = args.expr(templates, "templates_dict") if templates is not None else "None"
     # Arguments are evaluated before the DAG file's code runs, so its names cannot shadow inputs.
     lines.append("_op_args = [" + ", ".join(op_args) + "]")
     lines.append("_op_kwargs = {" + ", ".join(f"**{v}" if k == "**" else f"{k!r}: {v}" for k, v in op_kwargs.items()) + "}")
@@ -58,7 +57,7 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     for key in pushed:
         plan.outputs.setdefault(key, "json")
     plan.may_skip = "AirflowSkipException" in all_code
-    if any(value_has_jinja(v) for v in (*task.call_args, *task.call_kwargs.values(), *task.args.values())):
+    if any(value_has_jinja(v) for v in (*task.call_args, *task.call_kwargs.values(), *task.args.values(), templates)):
         plan.packages = ["jinja2"]
     if task.doc:
         plan.description = task.doc
@@ -90,6 +89,32 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         plan.diagnostics.append(ctx.diagnostic(task, "KFM110", message))
         plan.body = f"raise RuntimeError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
     return plan
+
+
+def _template_files(templates, task: ir.Task, ctx: MapContext):
+    """templates_dict values naming a file with one of templates_exts: Airflow renders the file's
+    content (from the DAG's folder), so the file is read now and its content is the template."""
+    import os
+
+    exts = task.args.get("templates_exts")
+    if not (isinstance(exts, ir.Literal) and isinstance(exts.value, list) and exts.value):
+        return templates
+
+    def content(value):
+        text = value.value if isinstance(value, ir.Literal) else value.text if isinstance(value, ir.Template) else None
+        if not isinstance(text, str) or not text.endswith(tuple(exts.value)):
+            return value
+        path = os.path.join(os.path.dirname(os.path.abspath(ctx.workflow.path)), text)
+        if not os.path.isfile(path):
+            return value  # Airflow fails the task too (TemplateNotFound); the KFP task gets the name
+        with open(path, encoding="utf-8") as handle:
+            return ir.Template(handle.read())
+
+    if isinstance(templates, ir.Literal) and isinstance(templates.value, dict):
+        templates = ir.Composite("dict", tuple((ir.Literal(k), ir.Literal(v)) for k, v in templates.value.items()))
+    if isinstance(templates, ir.Composite) and templates.kind == "dict":
+        return ir.Composite("dict", tuple((key, content(value)) for key, value in templates.items))
+    return templates
 
 
 def _param_name(task: ir.Task, index: int) -> str:
