@@ -140,10 +140,19 @@ def _copy_dag(dag_file: Path, dags_dir: Path) -> Path:
     dags_dir.mkdir(parents=True, exist_ok=True)
     copied = dags_dir / dag_file.name
     shutil.copy2(dag_file, copied)
-    for sibling in dag_file.parent.iterdir():
-        if (sibling.is_file() and sibling.suffix in _TEMPLATE_SUFFIXES
-                and sibling.stat().st_size <= _MAX_SIBLING_BYTES):
-            shutil.copy2(sibling, dags_dir / sibling.name)
+    # template files next to it and in sub-folders (templates_dict={"query": "sql/q.sql"})
+    budget = _MAX_SIBLING_BYTES * 10
+    for folder, subfolders, files in os.walk(dag_file.parent):
+        depth = len(Path(folder).relative_to(dag_file.parent).parts)
+        subfolders[:] = [d for d in subfolders if not d.startswith((".", "__")) and depth < 2]
+        for name in files:
+            source = Path(folder, name)
+            size = source.stat().st_size
+            if source.suffix in _TEMPLATE_SUFFIXES and size <= _MAX_SIBLING_BYTES and size <= budget:
+                target = dags_dir / source.relative_to(dag_file.parent)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
+                budget -= size
     return copied
 
 
