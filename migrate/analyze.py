@@ -306,8 +306,21 @@ def _needs(usages: List[dict], kind: str) -> List[dict]:
     needs = []
     for (name, resolved), used_by in sorted(grouped.items(), key=lambda item: (not item[0][1], item[0][0])):
         unique = list({json.dumps(u, sort_keys=True): u for u in used_by}.values())
-        needs.append({"name": name, "resolved": resolved, "used_by": sorted(unique, key=lambda u: (u["path"], u["line"], u["col"], u["via"]))})
+        need = {"name": name, "resolved": resolved}
+        if resolved:
+            need["kubernetes"] = kubernetes_source(kind, name)
+        need["used_by"] = sorted(unique, key=lambda u: (u["path"], u["line"], u["col"], u["via"]))
+        needs.append(need)
     return needs
+
+
+def kubernetes_source(kind: str, name: str) -> dict:
+    """The Secret / ConfigMap a converted task reads a connection / variable from (staticcalls naming)."""
+    from migrate.operators.staticcalls import connection_env, connection_secret, variable_config_map
+
+    if kind == "connection":
+        return {"kind": "Secret", "name": connection_secret(name), "key": "uri", "env": connection_env(name)}
+    return {"kind": "ConfigMap", "name": variable_config_map(name), "key": "value", "env": "AIRFLOW_VAR_" + name.upper()}
 
 
 def build_inventory(results: Sequence, input_problems: Sequence[Diagnostic] = (), root: Path = Path("."),
@@ -591,11 +604,12 @@ def render_markdown(inventory: dict) -> str:
         lines.append("")
     for title, needs in (("Connections needed", inventory["connections"]), ("Variables needed", inventory["variables"])):
         if needs:
-            lines += [f"## {title}", "", "| name | static | used by |", "|---|---|---|"]
+            lines += [f"## {title}", "", "| name | static | Kubernetes object | used by |", "|---|---|---|---|"]
             for need in needs:
                 users = ", ".join(f"`{_cell(u['dag_id'])}{'.' + _cell(u['task_id']) if u['task_id'] else ''}` ({_cell(u['via'])}, line {u['line']})"
                                   for u in need["used_by"])
-                lines.append(f"| `{_cell(need['name'])}` | {'yes' if need['resolved'] else 'no'} | {users} |")
+                source = f"{need['kubernetes']['kind']} `{need['kubernetes']['name']}`" if "kubernetes" in need else "-"
+                lines.append(f"| `{_cell(need['name'])}` | {'yes' if need['resolved'] else 'no'} | {source} | {users} |")
             lines.append("")
     if inventory["failed_files"]:
         lines += ["## Files that could not be read or parsed", ""]

@@ -5,6 +5,8 @@ into the human page (<dag_id>.migration.md).
 """
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from typing import List
 
@@ -35,6 +37,86 @@ def _schedule_section(workflow: ir.Workflow) -> dict:
         },
         "notes": [n.message for n in notes],
     }
+
+
+# kubernetes.use_secret_as_env(x_task, secret_name='s', secret_key_to_env={...}) / use_config_map_as_env(...) in the pipeline
+_WIRED = re.compile(r"kubernetes\.use_(secret|config_map)_as_env\((\w+), (?:secret|config_map)_name=('[^']*'), "
+                    r"(?:secret|config_map)_key_to_env=(\{[^}]*\})\)")
+_DISPLAY = re.compile(r"^\s*(\w+)\.set_display_name\(('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\)", re.M)
+
+
+def _cluster_needs(workflow: ir.Workflow, emitted) -> dict:
+    """Connections and Variables the pipeline's tasks read, with the Secret / ConfigMap to create for each.
+
+    Taken from what the generated pipeline actually wires (kfp-kubernetes calls setting AIRFLOW_CONN_* /
+    AIRFLOW_VAR_*), described with where the DAG uses them (migrate.analyze.scan_task_usages). Values
+    are placeholders: credentials never come from kfmigrate.
+    """
+    import ast
+
+    from migrate.analyze import scan_task_usages
+    from migrate.operators.staticcalls import connection_type_hint
+
+    source = getattr(emitted, "python_source", "") or ""
+    task_of = {variable: ast.literal_eval(text) for variable, text in _DISPLAY.findall(source)}
+    usages = [u for task in workflow.tasks for u in scan_task_usages(task, workflow)]
+    found = {"connection": {}, "variable": {}}
+    for kind, variable, name_text, keys_text in _WIRED.findall(source):
+        obj_name, keys = ast.literal_eval(name_text), ast.literal_eval(keys_text)
+        for key, env in keys.items():
+            if not env.startswith(("AIRFLOW_CONN_", "AIRFLOW_VAR_")):
+                continue  # a Kubernetes secret of the DAG's own (KubernetesPodOperator), not an Airflow connection
+            what = "connection" if env.startswith("AIRFLOW_CONN_") else "variable"
+            entry = found[what].setdefault(env, {"env": env, "kind": "Secret" if kind == "secret" else "ConfigMap",
+                                                 "object": obj_name, "key": key, "tasks": [], "used_by": []})
+            task_id = task_of.get(variable, variable)
+            if task_id not in entry["tasks"]:
+                entry["tasks"].append(task_id)
+    unresolved = []
+    for usage in usages:
+        if not usage["resolved"]:
+            unresolved.append({k: usage[k] for k in ("kind", "name", "task_id", "via", "line", "col")})
+            continue
+        env = ("AIRFLOW_CONN_" if usage["kind"] == "connection" else "AIRFLOW_VAR_") + usage["name"].upper()
+        entry = found[usage["kind"]].get(env)
+        if entry is not None:
+            entry.setdefault("name", usage["name"])
+            entry["used_by"].append({k: usage[k] for k in ("task_id", "via", "line", "col")})
+    connections, variables = [], []
+    for env, entry in sorted(found["connection"].items()):
+        name = entry.pop("name", None) or env[len("AIRFLOW_CONN_"):].lower()
+        hints = [connection_type_hint(u["via"].split()[-1] if u["via"].startswith("argument") else u["via"].split("=")[0])
+                 for u in entry["used_by"] if "conn_id" in u["via"]]
+        if name.endswith("_default"):
+            hints.append(connection_type_hint(name[: -len("_default")] + "_conn_id"))
+        conn_type = next((h for h in hints if not h.startswith("<")), "<conn-type>")
+        uri = f"{conn_type}://<login>:<password>@<host>:<port>/<schema>"
+        manifest = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": entry["object"]}, "type": "Opaque",
+                    "stringData": {entry["key"]: uri}}
+        connections.append({"name": name, **entry, "manifest": manifest,
+                            "kubectl": f"kubectl create secret generic {entry['object']} --from-literal={entry['key']}='{uri}'"})
+    for env, entry in sorted(found["variable"].items()):
+        name = entry.pop("name", None) or env[len("AIRFLOW_VAR_"):].lower()
+        json_use = re.compile(rf"var\s*\.\s*json\s*\.\s*{re.escape(name)}\b|Variable\s*\.\s*get\(\s*['\"]{re.escape(name)}['\"][^)]*deserialize_json\s*=\s*True")
+        as_json = any(json_use.search(text) for task in workflow.tasks if task.task_id in entry["tasks"]
+                      for text in (task.source, task.callable.source if task.callable else ""))
+        value = f"<JSON value of Variable {name}>" if as_json else f"<value of Variable {name}>"
+        manifest = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": entry["object"]}, "data": {entry["key"]: value}}
+        variables.append({"name": name, **entry, "manifest": manifest,
+                          "kubectl": f"kubectl create configmap {entry['object']} --from-literal={entry['key']}='{value}'"})
+    return {"connections": connections, "variables": variables, "unresolved": unresolved}
+
+
+def manifest_yaml(manifest: dict, indent: int = 0) -> str:
+    """A manifest as YAML text (block style; strings quoted as JSON, which YAML reads as is)."""
+    lines = []
+    for key, value in manifest.items():
+        if isinstance(value, dict):
+            lines.append(" " * indent + f"{key}:")
+            lines.append(manifest_yaml(value, indent + 2))
+        else:
+            lines.append(" " * indent + f"{key}: {json.dumps(value)}")
+    return "\n".join(lines)
 
 
 def build_report(workflow: ir.Workflow, emitted, diagnostics: List[Diagnostic], compiled: bool, compile_requested: bool) -> dict:
@@ -90,6 +172,7 @@ def build_report(workflow: ir.Workflow, emitted, diagnostics: List[Diagnostic], 
         "description": workflow.description,
         "tags": list(workflow.tags),
         "schedule": _schedule_section(workflow),
+        "cluster": _cluster_needs(workflow, emitted),
         "summary": {
             "tasks": len(tasks),
             **{level: fidelity.get(level, 0) for level in FIDELITY_ORDER},
@@ -159,8 +242,35 @@ def render_markdown(report: dict) -> str:
         if renamed:
             lines += ["", "## Names", "", "| Airflow task id | KFP component function |", "|---|---|"]
             lines += [f"| `{_cell(k)}` | `{_cell(v)}` |" for k, v in renamed.items()]
+    lines += _cluster_markdown(report.get("cluster") or {})
     params = report["pipeline"]["parameters"]
     if params:
         lines += ["", "## Pipeline parameters", "", "| name | type | default |", "|---|---|---|"]
         lines += [f"| `{_cell(p.get('name'))}` | {_cell(p.get('type'))} | `{_cell(repr(p.get('default')))}` |" for p in params]
     return "\n".join(lines) + "\n"
+
+
+def _cluster_markdown(cluster: dict) -> List[str]:
+    connections, variables, unresolved = cluster.get("connections", []), cluster.get("variables", []), cluster.get("unresolved", [])
+    if not (connections or variables or unresolved):
+        return []
+    lines = ["", "## Connections and Variables", "",
+             "The tasks read them as Airflow does, from environment variables set from these Kubernetes objects "
+             "(create them in the namespace where the pipeline runs; the values below are placeholders).", "",
+             "| Airflow | environment variable | Kubernetes object | tasks | used as |", "|---|---|---|---|---|"]
+    for what, items in (("connection", connections), ("variable", variables)):
+        for item in items:
+            uses = "; ".join(f"{u['via']} (line {u['line']})" for u in item["used_by"]) or "the operator's default connection"
+            lines.append(f"| {what} `{_cell(item['name'])}` | `{item['env']}` | {item['kind']} `{item['object']}` key `{item['key']}` | "
+                         f"{_cell(', '.join(f'`{t}`' for t in item['tasks']))} | {_cell(uses)} |")
+    if connections or variables:
+        lines += ["", "Manifests (`kubectl apply -n <namespace> -f -`):", "", "```yaml"]
+        lines.append("\n---\n".join(manifest_yaml(item["manifest"]) for item in connections + variables))
+        lines += ["```", "", "Or with kubectl:", "", "```sh"]
+        lines += [item["kubectl"] for item in connections + variables]
+        lines.append("```")
+    if unresolved:
+        lines += ["", "Not known statically (set the environment variable on the task by hand):", ""]
+        lines += [f"- {u['kind']} `{_cell(u['name'])}` ({_cell(u['via'])}, line {u['line']}"
+                  + (f", task `{_cell(u['task_id'])}`" if u.get("task_id") else "") + ")" for u in unresolved]
+    return lines

@@ -32,6 +32,7 @@ from migrate.emit import container as containers
 from migrate.emit import mapping as mappings
 from migrate.emit import runtime
 from migrate.operators import PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput, find_mapper
+from migrate.operators.staticcalls import wire_connections_and_variables
 from migrate.operators.branching import CONDITION_KEY, CONTROL_KEYS, FOLLOW_KEY, control_kind
 from migrate.operators.common import identifier, kfp_type
 from migrate.operators.placeholder import placeholder_plan
@@ -314,9 +315,11 @@ def _plan(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if mapper is None:
         return placeholder_plan(task, ctx)
     try:
-        return mapper(task, ctx)
+        plan = mapper(task, ctx)
     except Exception as exc:  # a mapper bug must not lose the task: fall back loudly
         return placeholder_plan(task, ctx, f"the {task.operator} mapping failed ({type(exc).__name__}: {exc})")
+    wire_connections_and_variables(task, ctx, plan)  # AIRFLOW_CONN_* / AIRFLOW_VAR_* from secrets and config maps
+    return plan
 
 
 # ---------------------------------------------------------------- graph

@@ -192,3 +192,57 @@ def connection_wiring(conn_ids: List[str]) -> Tuple[List[Tuple[str, Dict[str, st
             f"(key 'uri'). Create it with: kubectl create secret generic {secret} --from-literal=uri='<connection URI>'"
         )
     return entries, notes
+
+
+# Connection types for the placeholder URI in the report, from the argument naming the connection.
+CONN_TYPES = {"postgres": "postgres", "mysql": "mysql", "http": "http", "aws": "aws", "gcp": "google-cloud-platform",
+              "google_cloud": "google-cloud-platform", "fs": "fs", "ssh": "ssh", "sftp": "sftp", "ftp": "ftp",
+              "snowflake": "snowflake", "redis": "redis", "mongo": "mongo", "slack": "slack", "smtp": "smtp",
+              "sqlite": "sqlite", "mssql": "mssql", "oracle": "oracle", "trino": "trino", "databricks": "databricks",
+              "redshift": "redshift", "docker": "docker", "spark": "spark", "kubernetes": "kubernetes"}
+_ENV_NOTES = ("Airflow Variables come from environment variables", "Airflow connections come from environment variables")
+_ENV_MESSAGES = ("reads Airflow Variables from the environment", "reads Airflow connections from the environment")
+
+
+def wire_connections_and_variables(task: ir.Task, ctx, plan) -> None:
+    """Make a Python component read the connections and variables its task uses, as Airflow would:
+    AIRFLOW_CONN_<ID> from secret `airflow-conn-<id>` (key `uri`) and AIRFLOW_VAR_<KEY> from config map
+    `airflow-var-<key>` (key `value`), with kfp-kubernetes. Found statically (migrate.analyze
+    scan_task_usages): *conn_id arguments, hooks and get_connection / Variable.get in the callable,
+    {{ conn.x }} / {{ var.value.x }} in templates. The emitter calls this for every plan."""
+    from migrate.analyze import scan_task_usages
+
+    if not plan.component or plan.container is not None or plan.fidelity == "placeholder":
+        return
+    usages = [u for u in scan_task_usages(task, ctx.workflow) if u["resolved"]]
+    wired_envs = {env for _name, keys in plan.platform.secret_env + plan.platform.config_map_env for env in keys.values()}
+    added = []
+    for usage in usages:
+        name = usage["name"]
+        if usage["kind"] == "connection":
+            env, source, key = connection_env(name), connection_secret(name), "uri"
+        else:
+            env, source, key = "AIRFLOW_VAR_" + name.upper(), variable_config_map(name), "value"
+        if env in wired_envs:
+            continue
+        wired_envs.add(env)
+        if usage["kind"] == "connection":
+            plan.platform.secret_env.append((source, {key: env}))
+            plan.differences.append(f"Connection {name!r} ({usage['via']}) is read from {env}, set from Kubernetes secret "
+                                    f"{source!r} (key 'uri'; the report has its manifest).")
+        else:
+            plan.platform.config_map_env.append((source, {key: env}))
+            plan.differences.append(f"Variable {name!r} ({usage['via']}) is read from {env}, set from config map "
+                                    f"{source!r} (key 'value'; the report has its manifest).")
+        added.append(f"{usage['kind']} {name!r}")
+    if added:
+        plan.diagnostics = [d for d in plan.diagnostics if not (d.code == "KFM209" and d.message.startswith(_ENV_MESSAGES))]
+        plan.differences = [d for d in plan.differences if not d.startswith(_ENV_NOTES)]
+        plan.diagnostics.append(ctx.diagnostic(task, "KFM209", "needs " + ", ".join(added) + " on the cluster "
+                                               "(Kubernetes secret / config map, see the report)"))
+
+
+def connection_type_hint(argument: str) -> str:
+    """`postgres_conn_id` -> 'postgres'; unknown -> '<conn-type>' (for the placeholder URI in the report)."""
+    prefix = argument.rsplit("conn_id", 1)[0].rstrip("_").lower()
+    return CONN_TYPES.get(prefix, "<conn-type>")
