@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -91,6 +91,9 @@ class Scope:
         self.vars: Dict[str, Any] = {}
         self.parent = parent
         self.sources: Dict[str, str] = {}  # name -> source of the simple statement that bound it
+        # module scope only: names bound inside a block (e.g. `with DAG(...)`), which the module
+        # index of top-level statements does not see
+        self.nested: Set[str] = set()
 
     def lookup(self, name: str) -> Any:
         scope = self
@@ -103,9 +106,10 @@ class Scope:
     def enclosing_sources(self) -> Dict[str, str]:
         out: Dict[str, str] = {}
         scope = self
-        while scope is not None and scope.parent is not None:  # all but the module scope
+        while scope is not None:
             for name, src in scope.sources.items():
-                out.setdefault(name, src)
+                if scope.parent is not None or name in scope.nested:
+                    out.setdefault(name, src)
             scope = scope.parent
         return out
 
@@ -124,6 +128,7 @@ class Interpreter:
         self.unrolled = 0
         self.index = ModuleIndex(self.module)
         self.module_scope = Scope()
+        self._top_level = {id(stmt) for stmt in module.body}
         self._mapped_sources: Dict[str, List[str]] = {}
 
     # ---- positions and diagnostics
@@ -228,6 +233,11 @@ class Interpreter:
             scope.vars[target.value] = value
             if isinstance(line, cst.SimpleStatementLine):
                 scope.sources[target.value] = self.code(line).strip()
+            if scope is self.module_scope:
+                if id(line) in self._top_level:
+                    scope.nested.discard(target.value)
+                else:
+                    scope.nested.add(target.value)
             return
         if isinstance(target, (cst.Tuple, cst.List)):
             elements = [e.value for e in target.elements]

@@ -449,3 +449,25 @@ def test_repeated_group_calls_override_partial_and_lambdas_from_the_dag_body():
     assert wf.task("mapped").mapping == ir.Mapping_(over={"x": ir.Literal([1, 2])})
     prelude = "\n".join(wf.task("pick").callable.prelude)
     assert 'options = ["a", "b"]' in prelude and "import random" in prelude
+
+
+def test_names_bound_inside_the_with_dag_block_travel_with_callables():
+    """`with DAG(...)` opens no scope: a list assigned in it is a module name the module index of
+    top-level statements does not see, so callables carry its statement (example_branch_operator)."""
+    wf, _ = only("""
+        import random
+        from airflow.sdk import DAG
+        from airflow.providers.standard.operators.python import BranchPythonOperator, PythonOperator
+        LIMIT = 3
+        options = ["unused top-level value, rebound below"]
+        with DAG("w", schedule=None) as dag:
+            options = ["a", "b"]
+            BranchPythonOperator(task_id="pick", python_callable=lambda: f"branch_{random.choice(options)}")
+            def show():
+                return options[:LIMIT]
+            PythonOperator(task_id="show", python_callable=show)
+    """)
+    pick = "\n".join(wf.task("pick").callable.prelude)
+    assert 'options = ["a", "b"]' in pick and "import random" in pick and "unused" not in pick
+    show = "\n".join(wf.task("show").callable.prelude)
+    assert 'options = ["a", "b"]' in show and "LIMIT = 3" in show
