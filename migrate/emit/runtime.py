@@ -1219,7 +1219,7 @@ def _mlflow_to_kfp(metrics, model=None):
     task sets itself); otherwise to a throw-away file store in the task's temp dir (set with
     mlflow.set_tracking_uri, the environment is left alone), so the KFP artifacts are the lasting record. When the block ends, the metrics of the runs the task
     started are logged into `metrics` (a nested run's as "<run name>/<key>"), its runs' params,
-    metrics and tags are written to metrics.path as JSON, and the last model logged with
+    metrics, tags and artifact paths are written to metrics.path as JSON, and the last model logged with
     mlflow.<flavor>.log_model is copied into model.path (an MLflow model directory) with its
     flavor, run id and model URI as metadata. mlflow is patched only if the task imports it
     (importing mlflow takes seconds).
@@ -1300,6 +1300,7 @@ def _mlflow_to_kfp(metrics, model=None):
             "parent_run_id": run.data.tags.get("mlflow.parentRunId"), "status": run.info.status,
             "params": dict(run.data.params), "metrics": dict(run.data.metrics),
             "tags": {k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.")},
+            "artifacts": [f.path for f in client.list_artifacts(run_id)],  # log_artifact(s), log_text ...
         }
 
     def record(mlflow):

@@ -50,6 +50,7 @@ def tracked():
         accuracy = float(model.score(x, y))
         with mlflow.start_run(run_name="training") as run:
             log_training({"seed": seed, "max_iter": 300}, accuracy)
+            mlflow.log_text("trained on iris", "notes/data.txt")
             for fold in (1, 2):
                 with mlflow.start_run(run_name=f"fold_{fold}", nested=True):
                     mlflow.log_metric("accuracy", accuracy - fold / 100)
@@ -192,6 +193,7 @@ def test_tracking_reaches_mlflow_and_the_kfp_artifacts(tmp_path, monkeypatch):
     assert summary["tracking_uri"] == f"file://{store}"
     outer = [r for r in summary["runs"] if r["run_id"] == run_id][0]
     assert outer["params"] == {"seed": "7", "max_iter": "300"} and outer["run_name"] == "training"
+    assert outer["artifacts"] == ["notes"]  # what log_artifact/log_text put in the run (top level)
     assert sorted(r["run_name"] for r in summary["runs"] if r["parent_run_id"] == run_id) == ["fold_1", "fold_2"]
 
     # the KFP Model artifact: the MLflow model directory, with where it came from
