@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from operator_helpers import convert, report_of
+from operator_helpers import AIRFLOW_EXAMPLES, convert, report_of
 from migrate.emit import runtime
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "kubeflow"))
@@ -150,6 +150,22 @@ with DAG("child", schedule="@daily"):
     assert "task_group_id=external_task_group_id" in result.python_source
     assert "poke_interval=7.0, timeout=70.0" in result.python_source
     assert any("pipeline 'parent-dag'" in d.message and d.code == "KFM213" for d in report.diagnostics)
+
+
+def test_airflow_examples_convert_to_polling_components():
+    from migrate.api import convert_file
+
+    examples = AIRFLOW_EXAMPLES.parent / "providers" / "standard" / "example_dags"
+    tasks = {}
+    for name in ("example_external_task_marker_dag.py", "example_external_task_parent_deferrable.py"):
+        for conversion in convert_file(examples / name, compile=False).conversions:
+            source = conversion.emitted.python_source
+            tasks.update({(conversion.dag_id, t.task_id): (t.fidelity, source) for t in conversion.emitted.tasks})
+    fidelity, source = tasks[("example_external_task_marker_child", "child_task1")]
+    assert fidelity == "native" and "task_ids=[external_task_id]" in source and "external_task_id='parent_task'" in source
+    assert tasks[("example_external_task_marker_child", "child_task2")][0] == "native"
+    assert tasks[("example_external_task", "parent_task_sensor")][0] == "native"
+    assert tasks[("example_external_task_marker_parent", "parent_task")][0] == "removed"  # ExternalTaskMarker
 
 
 @pytest.mark.slow
