@@ -51,6 +51,7 @@ class EmitResult:
     tasks: List[TaskReport]
     diagnostics: List[Diagnostic]  # workflow-level ones (task ones are in tasks[i].diagnostics)
     yaml_name: str = ""  # the file name `python <file>` compiles to (<dag_id>.yaml)
+    span: Optional[ir.SourceSpan] = None  # the DAG's position (set by emit)
 
     def all_diagnostics(self) -> List[Diagnostic]:
         return list(self.diagnostics) + [d for task in self.tasks for d in task.diagnostics]
@@ -68,26 +69,61 @@ def emit(workflow: ir.Workflow) -> EmitResult:
     """Build the KFP pipeline module for one workflow."""
     from migrate.emit.builder import build
 
-    return build(workflow)
+    result = build(workflow)
+    result.span = workflow.span  # where a compile error (KFM300) points when it names no task
+    return result
 
 
 def compile_yaml(result: EmitResult) -> str:
-    """Compile the generated module with kfp.compiler and return the PipelineSpec YAML text."""
-    import tempfile
-    from pathlib import Path
+    """Compile the generated module with kfp.compiler and return the PipelineSpec YAML text.
 
-    from migrate.package import PackageError, compile_python
+    The module runs in this process from memory (no temporary file); kfp builds the PipelineSpec
+    and migrate.package writes it (libyaml). A failure is an EmitError with KFM300 at the task
+    kfp's message (or the failing line of the module) names, else at the DAG.
+    """
+    from migrate.package import PackageError, pipeline_functions_from_source, pipeline_yaml
 
-    with tempfile.TemporaryDirectory(prefix="kfmigrate-emit-") as tmp:
-        path = Path(tmp) / "pipeline.py"
-        path.write_text(result.python_source)
-        try:
-            return fix_comment_header(compile_python(path, result.function_name))
-        except PackageError as exc:
-            message = str(exc).replace(str(path), "generated pipeline")
-        except Exception as exc:  # kfp.compiler raises many types; all mean the same to the user
-            message = f"{type(exc).__name__}: {exc}"
-    raise EmitError(Diagnostic("KFM300", f"generated pipeline for {result.pipeline_name!r} failed to compile: {message}", ERROR))
+    label = f"<generated pipeline for {result.pipeline_name}>"
+    try:
+        function = pipeline_functions_from_source(result.python_source, label)[result.function_name]
+        return fix_comment_header(pipeline_yaml(function))
+    except PackageError as exc:
+        message, failure = str(exc).replace(label, "generated pipeline"), exc.__cause__ or exc
+    except Exception as exc:  # kfp.compiler raises many types; all mean the same to the user
+        message, failure = f"{type(exc).__name__}: {exc}", exc
+    task = _task_named(result, message) or _task_named(result, _failing_line(failure, label, result.python_source))
+    where = f" (task {task.task_id!r})" if task else ""
+    raise EmitError(Diagnostic(
+        "KFM300", f"generated pipeline for {result.pipeline_name!r} failed to compile{where}: {message}", ERROR,
+        (task.span if task else None) or result.span, task.task_id if task else None))
+
+
+def _task_named(result: EmitResult, text: str) -> Optional[TaskReport]:
+    """The task whose component, KFP task name or pipeline variable the text names (longest name first)."""
+    import re
+
+    named = []
+    for task in result.tasks:
+        if task.component:
+            named += [(name, task) for name in (task.component, f"{task.component}_task", task.kfp_task) if name]
+    for name, task in sorted(named, key=lambda item: -len(item[0])):
+        if re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(name), text):
+            return task
+    return None
+
+
+def _failing_line(exc: BaseException, filename: str, source: str) -> str:
+    """The generated module's line where the exception was raised (the innermost frame in it), or ''."""
+    import traceback
+
+    lines = source.splitlines()
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename and f.lineno]
+    if not frames or frames[-1].lineno > len(lines):
+        return ""
+    number = frames[-1].lineno - 1
+    # a decorator fails on its own line: the function it decorates is named further down
+    following = next((line for line in lines[number:number + 12] if line.startswith("def ")), "")
+    return lines[number] + ("\n" + following if lines[number].startswith("@") else "")
 
 
 # The top-level keys kfp writes, in its (alphabetical) order: the header ends before the first one.

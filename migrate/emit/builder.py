@@ -1018,13 +1018,19 @@ def indent_code(code: str, prefix: str) -> str:
     import tokenize
 
     inside_strings: Set[int] = set()
+    lines = code.split("\n")
+    # Tokenizing is the slow part. A string spans lines only after a backslash at a line end or from
+    # a triple quote; a line that is one whole triple-quoted string (a docstring) ends none open.
+    one_line_string = re.compile(r'\s*("""[^"\\]*"""' r"|'''[^'\\]*''')\s*")
+    if "\\\n" not in code and all(
+            ('"""' not in line and "'''" not in line) or one_line_string.fullmatch(line) for line in lines):
+        return "\n".join(prefix + line if line.strip() else line for line in lines)
     try:
         for token in tokenize.generate_tokens(io.StringIO(code).readline):
             if token.type == tokenize.STRING and token.end[0] > token.start[0]:
                 inside_strings.update(range(token.start[0] + 1, token.end[0] + 1))
     except (tokenize.TokenError, IndentationError, SyntaxError):
         inside_strings = set()  # not tokenizable: indent everything, ast.parse will tell
-    lines = code.split("\n")
     return "\n".join(
         line if (number in inside_strings or not line.strip()) else prefix + line
         for number, line in enumerate(lines, start=1)

@@ -606,27 +606,61 @@ def optional_parts(code: str, constants: dict) -> list:
     constants: the component's inputs whose values are written into the pipeline (name -> text).
     All of them when the code reaches the whole context, imports a module outside the standard
     library (its code may get context values), calls a helper that hands the context on, or
-    renders a value that is not constant (a TaskFlow bash command, say), whose Jinja is unknown.
+    renders a value that is not a constant (a TaskFlow bash command, say), whose Jinja is unknown.
     """
+    return list(_optional_parts(code, tuple(sorted(constants.items()))))
+
+
+_OPTIONAL_PARTS_FOUND = {}  # (code, constants) -> parts: the emitter asks again for every helper name
+
+
+def _optional_parts(code, constant_items):
+    key = (code, constant_items)
+    if key not in _OPTIONAL_PARTS_FOUND:
+        if len(_OPTIONAL_PARTS_FOUND) > 4096:
+            _OPTIONAL_PARTS_FOUND.clear()
+        _OPTIONAL_PARTS_FOUND[key] = tuple(_find_optional_parts(code, dict(constant_items)))
+    return _OPTIONAL_PARTS_FOUND[key]
+
+
+def _find_optional_parts(code, constants):
+    import ast
     import re
     import sys
+    import textwrap
 
     def says(words, text):
         return re.search(r"(?<!\w)(%s)(?!\w)" % "|".join(map(re.escape, words)), text) is not None
 
+    def constant(node):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_from_json" and node.args:
+            node = node.args[0]
+        if isinstance(node, ast.Name):
+            return node.id in constants
+        try:
+            ast.literal_eval(node)
+            return True
+        except ValueError:
+            return False
+
     every = list(OPTIONAL_PARTS)
-    called = set(re.findall(r"\b(_\w+)\(", code)) & set(HELPERS)
-    own_use = code.replace("_airflow.context", "_airflow")  # the emitter's: to render and call helpers
-    if "**" in code or says(WHOLE_CONTEXT, own_use) or called - set(CONTEXT_CONTAINED):
+    try:
+        tree = ast.parse(textwrap.dedent(code))
+    except SyntaxError:
         return every
-    for match in re.finditer(r"^\s*(?:from\s+(\.*[\w.]*)\s+import|import\s+([\w., ]+))", code, flags=re.MULTILINE):
-        modules = [match.group(1)] if match.group(1) is not None else match.group(2).split(",")
-        if any(m.strip().split(".")[0] not in sys.stdlib_module_names for m in modules):
-            return every
-    for rendered in re.findall(r"_airflow_render\(\s*([^,]*)", code):
-        name = re.sub(r"^_from_json\((\w+)\)$", r"\1", rendered.strip())
-        if name.isidentifier() and name not in constants:
-            return every
+    own_use = code.replace("_airflow.context", "_airflow")  # the emitter's: to render and call helpers
+    if "**" in code or says(WHOLE_CONTEXT, own_use):
+        return every
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            if getattr(node, "level", 0) or any(m.split(".")[0] not in sys.stdlib_module_names for m in modules):
+                return every
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in HELPERS:
+            if node.func.id not in CONTEXT_CONTAINED:
+                return every
+            if node.func.id == "_airflow_render" and not (node.args and constant(node.args[0])):
+                return every
     text = code + "\n" + "\n".join(constants.values())
     return [part for part, words in OPTIONAL_PARTS.items() if says(words, text)]
 
