@@ -60,3 +60,49 @@ def test_fitted_slope():
 def test_max_concurrency():
     assert report.max_concurrency([(0, 1), (1, 2), (2, 3)]) == 1
     assert report.max_concurrency([(0, 2), (1, 3), (1.5, 4), (3.5, 5)]) == 3
+
+
+def test_kfp_outputs_split_into_values_and_artifacts(tmp_path):
+    from compare.runner import split_outputs
+
+    xcom = tmp_path / "return_value"
+    xcom.write_text('{"rows": 569}')
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "MLmodel").write_text("flavors: {}\n")
+    values, artifacts = split_outputs({
+        "Output": 3,
+        "return_value": {"artifact": "system.Artifact", "uri": str(xcom), "path": str(xcom),
+                         "metadata": {"xcom_key": "return_value"}},
+        "metrics": {"artifact": "system.Metrics", "uri": "", "path": str(tmp_path / "metrics"),
+                    "metadata": {"roc_auc": 0.99}},
+        "model": {"artifact": "system.Model", "uri": str(model), "path": str(model), "metadata": {}},
+    })
+    # an XCom passed as an artifact file is read back as the value it holds
+    assert values == {"Output": 3, "return_value": {"rows": 569}}
+    assert artifacts["model"]["bytes"] == len("flavors: {}\n") and artifacts["metrics"]["bytes"] == 0
+    assert artifacts["metrics"]["metadata"] == {"roc_auc": 0.99}
+    recorded = bench._recorded("kfp", {"register": {"has_output": True, "artifacts": artifacts}}, {})
+    assert recorded["metrics_artifacts"] == 1 and recorded["metrics_values"] == 1
+    assert recorded["model_artifacts"] == 1 and recorded["xcom_artifacts"] == 1
+
+
+def test_cache_summary_counts_what_ran_again():
+    fill = _run("kfp", 1, 10.0)
+    fill.update(cache_role="fill", cached_tasks=[], task_states={"a": "succeeded", "b": "succeeded"})
+    reuse = _run("kfp", 2, 2.0)
+    reuse.update(cache_role="reuse", cached_tasks=["a", "b"], task_states=fill["task_states"])
+    first, again = _run("airflow", 0, 20.0), _run("airflow", 1, 18.0)
+    for run in (first, again):
+        run["task_states"] = {"a": "succeeded", "b": "succeeded"}
+        run["timings"]["tasks"] = {k: {"state": "succeeded", "run_seconds": 0.5} for k in "ab"}
+    again["outputs"] = {"a": 2}  # a result that changed between the two repeats is reported
+    summary = bench.summarize_cache_check([fill, reuse], [first, again, fill])
+    assert summary["kfp"]["served_from_cache"] == 2 and summary["kfp"]["executed_again"] == 0
+    assert summary["kfp"]["first_wall_seconds"] == 10.0 and summary["kfp"]["again_wall_seconds"] == 2.0
+    assert summary["airflow"]["executed_again"] == 2 and summary["airflow"]["repeats"] == [1, 2]
+    assert summary["airflow"]["same_results"] is False
+    text = report.to_markdown(report.caching_blocks({"caching": {"point": "p", "summary": summary}},
+                                                     {"kfp": "KFP", "airflow": "Airflow"}))
+    assert "2 of 2 tasks from kfp.local's cache" in text and "8.00 s (80%)" in text
+    assert "2 of 2 tasks executed again (repeat 2 after repeat 1)" in text and "**different**" in text

@@ -59,12 +59,26 @@ def test_airflow_side_tracked_params_metrics_and_model_in_mlflow(ml_run):
     assert (out / "mlflow" / "mlartifacts").is_dir()
 
 
-def test_kfp_side_recorded_its_results_in_kfp_not_mlflow(ml_run):
-    _, results, _ = ml_run
-    kfp = [r for r in results["points"][0]["runs"] if r["engine"] == "kfp"][0]
+def test_kfp_side_recorded_metrics_and_model_as_kfp_artifacts_identical_to_mlflow(ml_run):
+    out, results, _ = ml_run
+    (point,) = results["points"]
+    kfp = [r for r in point["runs"] if r["engine"] == "kfp"][0]
     assert kfp["ok"], kfp["error"]
-    assert kfp["headline"]["mlflow_run_id"] == ""
-    assert kfp["recorded"]["task_results"] >= 7 and kfp["recorded"]["artifact_files"] > 0
+    recorded = kfp["recorded"]
+    assert recorded["task_results"] >= 7 and recorded["artifact_files"] > 0
+    # the converter turned register's MLflow calls into a Metrics and a Model artifact
+    assert recorded["metrics_artifacts"] == 1 and recorded["model_artifacts"] == 1 and recorded["model_bytes"] > 1000
+    metrics = kfp["kfp_metrics"]["register"]
+    assert metrics["roc_auc"] == kfp["headline"]["metrics"]["roc_auc"]
+    assert {f"{name}/train_accuracy" for name in ("logistic_regression", "random_forest", "gradient_boosting",
+                                                   "svc")} <= set(metrics)
+    # ... holding exactly what the Airflow run logged to MLflow (parent and nested runs)
+    check = point["metrics_check"]
+    assert check["checked"] and check["ok"], check
+    assert check["kfp_metrics"] == check["mlflow_metrics"] == len(metrics) >= 25
+    # the KFP side's MLflow calls went to a private store, not into the shared one
+    assert results["mlflow"]["parent_runs"] == 1
+    assert "KFP Metrics artifact (" in (out / "report.md").read_text()
     airflow = [r for r in results["points"][0]["runs"] if r["engine"] == "airflow"][0]
     # the same tasks ran on both sides: 4 mapped candidates, as train_candidate[0..3]
     expected = {"load_dataset", "split_data", "preprocess", "evaluate", "pick_best", "register"} | {

@@ -4,7 +4,7 @@ import ast
 import pytest
 
 from compare import workloads
-from compare.workloads import Point, WorkloadError
+from compare.workloads import SAMPLES, Point, WorkloadError, expected_failure
 
 
 def test_scaling_source_sets_the_knobs_and_names_the_dag():
@@ -88,3 +88,31 @@ def test_decode_json_text_only_unwraps_objects_and_arrays():
     assert workloads.decode_json_text("0") == "0"
     assert workloads.decode_json_text("{not json") == "{not json"
     assert workloads.decode_json_text({"a": 1}) == {"a": 1}
+
+
+def test_sweep_points_may_name_the_xcom_transport(tmp_path):
+    from compare.workloads import build_points, parse_sweep
+
+    sweep = parse_sweep("2:1:1000,2:1:1000:artifact,2:1:1000:parameter")
+    assert sweep == ({"chain": 2, "fan_out": 1, "payload_kb": 1000},
+                     {"chain": 2, "fan_out": 1, "payload_kb": 1000, "transport": "artifact"})
+    with pytest.raises(WorkloadError, match="transport must be parameter or artifact"):
+        parse_sweep("2:1:1:files")
+    parameter, artifact = build_points(["scaling"], tmp_path, sweep)
+    assert (parameter.transport, artifact.transport) == ("parameter", "artifact")
+    # one Airflow deployment holds every point's DAG: the ids must differ
+    assert parameter.dag_id == "scaling_n2_w1_s1000kb" and artifact.dag_id == "scaling_n2_w1_s1000kb_artifact"
+    assert 'dag_id="scaling_n2_w1_s1000kb_artifact"' in artifact.dag_file.read_text()
+    assert artifact.knobs == parameter.knobs and artifact.label.endswith("(XCom as artifacts)")
+    # only the parameter transport has KFP's argument cap
+    assert expected_failure(parameter, "kfp") and not expected_failure(artifact, "kfp")
+
+
+def test_long_payloads_are_compared_by_digest():
+    from compare.workloads import comparable
+
+    point = Point("scaling", "s", SAMPLES / "scaling.py", "s")
+    big = comparable(point, {"produce_payload": "x" * 5000, "other": {"nested": "y" * 5000}, "small": "z"})
+    assert big["produce_payload"].startswith("<5000 chars, sha256 ") and big["small"] == "z"
+    assert big["other"]["nested"].startswith("<5000 chars")
+    assert comparable(point, {"produce_payload": "x" * 4999 + "y"}) != big
