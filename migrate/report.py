@@ -107,6 +107,30 @@ def _cluster_needs(workflow: ir.Workflow, emitted) -> dict:
     return {"connections": connections, "variables": variables, "unresolved": unresolved}
 
 
+def _human_input(workflow: ir.Workflow, tasks: List[dict]) -> List[dict]:
+    """How to answer each human-in-the-loop task (hitl.py): the request ConfigMap and the kubectl command."""
+    from migrate.operators.hitl import HITL, request_name, request_options
+
+    fidelity = {t["task_id"]: t["fidelity"] for t in tasks}
+    found = []
+    for task in workflow.tasks:
+        if task.operator not in HITL or fidelity.get(task.task_id) != "native":
+            continue
+        name = request_name(workflow.dag_id, task.task_id)
+        options, multiple, params = request_options(task)
+        chosen = json.dumps(options[:1]) if multiple else options[0]
+        command = f"kubectl create configmap {name}-<run hash>-response --from-literal=chosen='{chosen}'"
+        command += "".join(f" --from-literal={key}=<value>" for key in params)
+        found.append({"task_id": task.task_id, "operator": task.operator, "request": f"{name}-<run hash>",
+                      "find": f"kubectl get configmaps -l kfmigrate.io/dag={_dns(workflow.dag_id)},kfmigrate.io/task={_dns(task.task_id)}",
+                      "options": options, "multiple": multiple, "params": list(params), "answer": command})
+    return found
+
+
+def _dns(text: str) -> str:
+    return re.sub("-+", "-", re.sub("[^a-z0-9-]+", "-", text.lower())).strip("-")[:63].strip("-") or "x"
+
+
 def manifest_yaml(manifest: dict, indent: int = 0) -> str:
     """A manifest as YAML text (block style; strings quoted as JSON, which YAML reads as is)."""
     lines = []
@@ -173,6 +197,7 @@ def build_report(workflow: ir.Workflow, emitted, diagnostics: List[Diagnostic], 
         "tags": list(workflow.tags),
         "schedule": _schedule_section(workflow),
         "cluster": _cluster_needs(workflow, emitted),
+        "human_input": _human_input(workflow, tasks),
         "summary": {
             "tasks": len(tasks),
             **{level: fidelity.get(level, 0) for level in FIDELITY_ORDER},
@@ -243,6 +268,7 @@ def render_markdown(report: dict) -> str:
             lines += ["", "## Names", "", "| Airflow task id | KFP component function |", "|---|---|"]
             lines += [f"| `{_cell(k)}` | `{_cell(v)}` |" for k, v in renamed.items()]
     lines += _cluster_markdown(report.get("cluster") or {})
+    lines += _human_input_markdown(report.get("human_input") or [])
     params = report["pipeline"]["parameters"]
     if params:
         lines += ["", "## Pipeline parameters", "", "| name | type | default |", "|---|---|---|"]
@@ -273,4 +299,19 @@ def _cluster_markdown(cluster: dict) -> List[str]:
         lines += ["", "Not known statically (set the environment variable on the task by hand):", ""]
         lines += [f"- {u['kind']} `{_cell(u['name'])}` ({_cell(u['via'])}, line {u['line']}"
                   + (f", task `{_cell(u['task_id'])}`" if u.get("task_id") else "") + ")" for u in unresolved]
+    return lines
+
+
+def _human_input_markdown(items: List[dict]) -> List[str]:
+    if not items:
+        return []
+    lines = ["", "## Human input", "",
+             "These tasks wait for a person (Airflow's human-in-the-loop operators). Each run publishes its request as a "
+             "ConfigMap (subject, body, options, params, and the exact command in `answer_with`); answer by creating the "
+             "response ConfigMap in the run's namespace. `chosen` is one option, or a JSON list when several may be chosen.", ""]
+    for item in items:
+        lines += [f"### `{_cell(item['task_id'])}` ({item['operator']})", "",
+                  f"Options: {', '.join(f'`{_cell(o)}`' for o in item['options'])}" + (" (several allowed)" if item["multiple"] else "")
+                  + (f"; params: {', '.join(f'`{_cell(p)}`' for p in item['params'])}" if item["params"] else ""), "",
+                  "```sh", item["find"], item["answer"], "```", ""]
     return lines

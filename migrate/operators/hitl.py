@@ -143,6 +143,14 @@ def map_human_in_the_loop(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     return plan
 
 
+def request_options(task: ir.Task):
+    """(options, multiple, params) of a HITL task, for the report."""
+    problems: List[str] = []
+    options = _options(task, problems) or ["<option>"]
+    multiple = to_python(task.args.get("multiple")) is True and task.operator != "ApprovalOperator"
+    return options, multiple, _form_params(task.args.get("params"), problems)
+
+
 def _expr(args: ArgBuilder, task: ir.Task, name: str, default: Any) -> str:
     value = task.args.get(name)
     return repr(default) if value is None else args.expr(value, name)  # subject and body are templated fields

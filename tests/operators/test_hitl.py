@@ -153,3 +153,20 @@ with DAG("review", schedule=None):
     # the branch not chosen: skipped (flag) or not started at all (dsl.If), never run
     safe = run.by_task.get("Safe")
     assert safe is None or safe.outputs.get("airflow_skipped") is True or "return_value" not in safe.outputs, safe
+
+
+def test_report_tells_how_to_answer():
+    from migrate.api import convert_file
+    from migrate.report import render_markdown
+
+    example = AIRFLOW_EXAMPLES.parent / "providers" / "standard" / "example_dags" / "example_hitl_operator.py"
+    (converted,) = convert_file(example, compile=False).conversions
+    items = {item["task_id"]: item for item in converted.report["human_input"]}
+    assert set(items) == {"wait_for_input", "wait_for_option", "wait_for_multiple_options", "wait_for_default_option",
+                          "valid_input_and_options", "choose_a_branch_to_run"}
+    assert items["wait_for_input"]["answer"] == ("kubectl create configmap airflow-hitl-example-hitl-operator-wait-for-input-"
+                                                 "<run hash>-response --from-literal=chosen='OK' --from-literal=information=<value>")
+    assert items["wait_for_multiple_options"]["answer"].endswith("--from-literal=chosen='[\"option 4\"]'")
+    assert items["valid_input_and_options"]["options"] == ["Approve", "Reject"]
+    assert "kubectl get configmaps -l kfmigrate.io/dag=example-hitl-operator,kfmigrate.io/task=choose-a-branch-to-run" in \
+        render_markdown(converted.report)
