@@ -9,8 +9,7 @@ exponential_backoff, max_wait, silent_fail and never_fail keep their Airflow mea
 
 HttpSensor sends the request HttpHook would send (with requests). Other sensors that talk to
 outside systems (SqlSensor, S3KeySensor ...) run through the operator shim (shim.py): the real sensor's execute() polls inside the KFP task. ExternalTaskSensor
-waits for a task of another DAG's run; KFP pipelines have no such cross-run dependency, so it
-becomes a placeholder with an explanation (hitl.py).
+(external_task.py) uses `_Sensor` too: its check reads the other pipeline's runs from the KFP API.
 """
 from __future__ import annotations
 
