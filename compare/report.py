@@ -818,8 +818,8 @@ def architecture_blocks(results: dict) -> list:
     ]
     return [Heading("Architecture evaluation"),
             Para("Each row: what the design offers on each side, and what this run observed where it could. "
-                 "Observations come from the local engines (Airflow dag.test with SQLite, kfp.local); a cluster "
-                 "adds scheduling and pod start-up costs that these runs do not show."),
+                 "Observations come from the engines this run used (" + ", ".join(titles.get(e, e) for e in engines)
+                 + "); a Kubeflow cluster adds scheduling and pod start-up costs that local runs do not show."),
             Table(["aspect", "Airflow + MLflow", "Kubeflow Pipelines", "observed in this run"], rows)]
 
 
