@@ -7,7 +7,7 @@ in-cluster ml-pipeline service), takes its newest version and starts a run in ex
 run parameters, as Airflow's conf overrides params; `logical_date` and `trigger_run_id` become its
 logical_date and run_id parameters. `wait_for_completion` polls the run every poke_interval seconds
 against allowed_states / failed_states. The run id is pushed as XCom `trigger_run_id`, as Airflow does.
-Run-time helper: `_airflow_trigger_pipeline`.
+Run-time helpers: `_airflow_trigger_pipeline`, `_airflow_kfp_api`.
 """
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ def map_trigger_dagrun(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         for name in ("allowed_states", "failed_states"):
             if task.args.get(name) is not None:
                 call.append(f"{name}={args.expr(task.args[name], name, rendered=False)}")
+    call.append("api=_airflow_kfp_api()")  # the KFP REST access, shared with ExternalTaskSensor
     lines.append(f"results, skipped = _airflow_trigger_pipeline({', '.join(call)})")
     plan.body = "\n".join(lines)
     plan.inputs = args.inputs
