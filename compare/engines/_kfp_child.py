@@ -37,6 +37,7 @@ class Recorder:
         self.failure = ""
         self.tmp_root = tempfile.mkdtemp(prefix="kfmigrate-kfp-tmp-")
         self.spec_dict = spec_dict
+        self.forks = None  # ForkPool: lightweight components start from a warm Python (see _fork_server)
 
     # -- helpers
     def emit(self, message: dict) -> None:
@@ -88,6 +89,7 @@ def serialise_output(value):
 
 
 def install_hooks(rec: Recorder) -> None:
+    from compare.engines._fork_server import launch_of
     from kfp import local
     from kfp.local import pipeline_orchestrator, subprocess_task_handler
     from kfp.local.orchestrator import enhanced_dag_orchestrator, task_executor
@@ -153,12 +155,19 @@ def install_hooks(rec: Recorder) -> None:
         entry = rec.record(key)
         with open(entry.get("log_path") or rec.log_path(key), "a") as log:
             log.write(f"--- attempt {entry['attempts'] + 1}\n")
-            with subprocess.Popen(full_command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  text=True, errors="replace", env=env) as proc:
-                for line in proc.stdout:
-                    log.write(line)
-                    tail.append(line.rstrip("\n"))
-                code = proc.wait()
+
+            def on_line(line):
+                log.write(line)
+                tail.append(line.rstrip("\n"))
+
+            launch = launch_of(full_command) if rec.forks is not None else None
+            code = rec.forks.run(*launch, env, os.getcwd(), on_line) if launch else None
+            if code is None:  # not a standard lightweight component (or no fork server): a new process
+                with subprocess.Popen(full_command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                      text=True, errors="replace", env=env) as proc:
+                    for line in proc.stdout:
+                        on_line(line)
+                    code = proc.wait()
         rec.record(key, attempts=entry["attempts"] + 1, log_tail=list(tail))
         return code
 
@@ -231,6 +240,10 @@ def main(request_path: str) -> int:
               "tasks": [{"task": n, "display_name": d} for n, d in all_leaves]})
 
     runner = local.DockerRunner() if request["runner"] == "docker" else local.SubprocessRunner(use_venv=False)
+    if request["runner"] != "docker" and os.environ.get("KFMIGRATE_FORK_SERVER", "1") != "0":
+        from compare.engines._fork_server import ForkPool
+
+        rec.forks = ForkPool()
     local.init(runner=runner, pipeline_root=request["pipeline_root"], raise_on_error=False,
                enable_caching=bool(request.get("cache_root")), cache_root=request.get("cache_root"))
     error = ""
@@ -254,6 +267,8 @@ def main(request_path: str) -> int:
         if entry["state"] == "running":  # the run crashed under it
             entry["state"] = "failed"
         entry.setdefault("log_path", "")
+    if rec.forks is not None:
+        rec.forks.close()
     import shutil
 
     shutil.rmtree(rec.tmp_root, ignore_errors=True)

@@ -263,3 +263,50 @@ def test_timeout_stops_the_run_and_everything_it_started(tmp_path, monkeypatch, 
     assert list(scratch.iterdir()) == []
     assert psutil.Process().children(recursive=True) == []
     assert not [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", "120"]]
+
+
+FORKED = '''
+from kfp import dsl
+
+@dsl.component(base_image="python:3.11", install_kfp_package=False)
+def probe(tag: str) -> dict:
+    import os
+    import random
+    import sys
+    import tempfile
+    print("probing", tag)
+    return {"pid": os.getpid(), "random": random.random(), "tmp": tempfile.gettempdir(),
+            "marker": os.environ.get("KFM_TEST_MARKER"), "main": sys.modules["__main__"].__name__}
+
+@dsl.component(base_image="python:3.11", install_kfp_package=False)
+def crash(code: int):
+    import sys
+    print("leaving with", code)
+    sys.exit(code)
+
+@dsl.pipeline(name="forked")
+def forked():
+    a = probe(tag="a").set_display_name("a")
+    b = probe(tag="b").set_display_name("b").after(a)
+    crash(code=3).after(b).set_display_name("crash")
+'''
+
+
+@pytest.mark.parametrize("fork_server", ["1", "0"])
+def test_tasks_from_the_fork_server_behave_like_new_processes(tmp_path, monkeypatch, compile_pipeline, fork_server):
+    """Tasks started from the warm fork server (the default) and from a new interpreter each look
+    the same to the component: own process, own random state, the task's environment and TMPDIR,
+    output and exit code captured."""
+    monkeypatch.setenv("KFMIGRATE_FORK_SERVER", fork_server)
+    monkeypatch.setenv("KFM_TEST_MARKER", "seen")
+    package = compile_pipeline(tmp_path, FORKED)
+    run = run_pipeline(package, {}, tmp_path / "root")
+    tasks = by_display(run)
+    a, b = tasks["a"].outputs["Output"], tasks["b"].outputs["Output"]
+    assert a["pid"] != b["pid"] and a["random"] != b["random"]
+    assert a["marker"] == b["marker"] == "seen"
+    assert a["main"] == "__main__"
+    assert a["tmp"].startswith("/") and "kfmigrate-kfp-tmp-" in a["tmp"]
+    assert any("probing a" in line for line in tasks["a"].log_tail)
+    assert tasks["crash"].state == "failed" and run.state == "failed"
+    assert any("leaving with 3" in line for line in tasks["crash"].log_tail)
