@@ -214,7 +214,8 @@ def wire_connections_and_variables(task: ir.Task, ctx, plan) -> None:
 
     if not plan.component or plan.container is not None or plan.fidelity == "placeholder":
         return
-    usages = [u for u in scan_task_usages(task, ctx.workflow) if u["resolved"]]
+    # default_args reach only operators that accept them: the shim passes its own conn ids already
+    usages = [u for u in scan_task_usages(task, ctx.workflow) if u["resolved"] and u["task_id"] is not None]
     wired_envs = {env for _name, keys in plan.platform.secret_env + plan.platform.config_map_env for env in keys.values()}
     added = []
     for usage in usages:

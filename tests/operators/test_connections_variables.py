@@ -78,3 +78,22 @@ with DAG("defaults", schedule=None, params={"conn": "x"}):
     assert aws["name"] == "aws_default" and aws["object"] == "airflow-conn-aws-default"
     assert aws["manifest"]["stringData"]["uri"].startswith("aws://")
     assert [v["name"] for v in cluster["variables"]] == ["region"]
+
+
+def test_default_args_connections_are_not_wired_into_python_tasks(tmp_path):
+    dag = tmp_path / "defaults_args.py"
+    dag.write_text('''
+from airflow import DAG
+from airflow.providers.standard.operators.python import PythonOperator
+
+def work():
+    from airflow.sdk import Variable
+    return Variable.get("threshold")
+
+with DAG("default_conn", schedule=None, default_args={"postgres_conn_id": "warehouse"}):
+    PythonOperator(task_id="work", python_callable=work)
+''')
+    (converted,) = convert_file(dag, compile=False).conversions
+    source = converted.emitted.python_source
+    assert "config_map_name='airflow-var-threshold'" in source
+    assert "airflow-conn-warehouse" not in source  # PythonOperator does not take postgres_conn_id from default_args
