@@ -370,6 +370,18 @@ def wide_dag_source(n_tasks: int, dag_id: str = "scale", seed: int = 0) -> str:
     return render(FileSpec([DagSpec(dag_id, "with", tasks, deps)]))
 
 
+def chain_dag_source(n_tasks: int, dag_id: str = "chain") -> str:
+    """One DAG of n_tasks PythonOperators in a chain, each calling a one-line function (no templates):
+    the plainest shape, for spec size per task (its edges are one statement each, not one deep `>>`)."""
+    lines = ["from datetime import datetime", "", "from airflow import DAG",
+             "from airflow.providers.standard.operators.python import PythonOperator", "", "",
+             "def step(i):", "    return i + 1", "", "",
+             f"with DAG({dag_id!r}, start_date=datetime(2024, 1, 1), schedule=None) as dag:"]
+    lines += [f"    t{i} = PythonOperator(task_id='step_{i}', python_callable=step, op_kwargs={{'i': {i}}})" for i in range(n_tasks)]
+    lines += [f"    t{i - 1} >> t{i}" for i in range(1, n_tasks)]
+    return "\n".join(lines) + "\n"
+
+
 def folder_sources(n_files: int, tasks_per_dag: int = 12, seed: int = 0) -> Dict[str, str]:
     """n_files DAG files (file name -> source) of random structure, reproducible from the seed."""
     out = {}
