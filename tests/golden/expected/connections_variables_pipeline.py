@@ -31,7 +31,7 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
     import json
     import types
 
-    # Optional parts, embedded only where the task's code can reach them: see OPTIONAL_PARTS
+    # The optional parts (_airflow_xcom, _pendulum, _macros, _variables) are embedded where the code needs them
     optional = globals()
     if "_airflow_pendulum" in optional:
         DateTime = _airflow_pendulum()

@@ -24,25 +24,19 @@ BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it 
 
 
 def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_number=1):
-    """Build what an Airflow task sees at run time: its context, XCom access and a few Airflow names.
-
-    logical_date is ISO 8601 text; empty means now (UTC), like a manual Airflow run, for which
-    data_interval_start == data_interval_end == logical_date. run_id empty means
-    "manual__<now>", as Airflow 3 names a manual run. xcom maps (task_id, key) to the values wired
-    in from upstream tasks.
-    """
+    """What an Airflow task sees: its context, XCom and a few Airflow names. logical_date: ISO 8601, empty
+    for now (a manual run); xcom: (task_id, key) -> value wired in from upstream tasks."""
     import datetime as dt
     import json
     import types
 
-    # The optional parts (OPTIONAL_PARTS) are helpers of their own, embedded only in components whose
-    # code can reach them: pendulum's methods on dates, macros, Variables and Connections.
+    # The optional parts (_airflow_xcom, _pendulum, _macros, _variables) are embedded where the code needs them
     optional = globals()
     if "_airflow_pendulum" in optional:
         DateTime = _airflow_pendulum()
     else:
         class DateTime(dt.datetime):
-            """A datetime (Airflow's dates are pendulum's; this task's code uses none of their methods)."""
+            """A datetime (this task uses none of pendulum's methods)."""
 
     utc = dt.timezone.utc
     now = DateTime.now(utc)
@@ -54,41 +48,24 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
     run_id = run_id or f"manual__{now.isoformat()}"  # Airflow 3 names manual runs after the trigger time
 
     class AirflowException(Exception):
-        """Stands in for airflow.exceptions.AirflowException."""
+        """airflow.exceptions.AirflowException"""
 
     class AirflowSkipException(AirflowException):
-        """Raise it to mark the task skipped, as in Airflow."""
+        """Marks the task skipped"""
 
     class AirflowFailException(AirflowException):
-        """Raise it to fail the task (KFP may still retry it)."""
+        """Fails the task (KFP may still retry it)"""
 
     pushed = {}
 
-    class TaskInstance:
-        """The part of Airflow's TaskInstance a converted callable can use."""
+    xcom_methods = [_airflow_xcom(xcom, pushed, AirflowException)] if "_airflow_xcom" in optional else []
+
+    class TaskInstance(*xcom_methods):
+        """What a converted callable can use of Airflow's TaskInstance"""
 
         def __init__(self):
             self.dag_id, self.task_id, self.run_id = dag_id, task_id, run_id
             self.try_number, self.map_index, self.logical_date = try_number, -1, date
-
-        def xcom_push(self, key, value):
-            pushed[key] = value
-
-        def xcom_pull(self, task_ids=None, dag_id=None, key="return_value", **_ignored):
-            if isinstance(task_ids, str):
-                return self._pull_one(task_ids, key)
-            if task_ids is None:
-                raise AirflowException("xcom_pull() without task_ids is not supported on KFP "
-                                       "(kfmigrate wires literal task_ids only)")
-            return [self._pull_one(one, key) for one in task_ids]
-
-        def _pull_one(self, upstream_id, key):
-            if (upstream_id, key) not in xcom:
-                raise AirflowException(
-                    f"xcom_pull(task_ids={upstream_id!r}, key={key!r}) was not wired at conversion time; "
-                    "kfmigrate wires xcom_pull calls whose task_ids and key are literals"
-                )
-            return xcom[(upstream_id, key)]
 
     missing = object()
     macros = _airflow_macros() if "_airflow_macros" in optional else missing
@@ -126,10 +103,7 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
     context = {key: value for key, value in context.items() if value is not missing}
 
     def report_rendered(fields):
-        """Log the task's rendered templated fields (`kfmigrate verify` compares them with Airflow's).
-
-        Values under secret-looking keys are masked, as Airflow masks them in its rendered fields.
-        """
+        """Log the rendered templated fields for `kfmigrate verify`, secret-looking keys masked as Airflow does."""
         secret = ("password", "passwd", "passphrase", "secret", "token", "api_key", "apikey", "access_key",
                   "private_key", "authorization", "bearer", "credential")
 
@@ -152,6 +126,32 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
         AirflowSkipException=AirflowSkipException,
         AirflowFailException=AirflowFailException,
     )
+
+
+def _airflow_xcom(xcom, pushed, AirflowException):
+    """ti.xcom_push and ti.xcom_pull (of the values wired in at conversion time): a TaskInstance base."""
+
+    class XComMethods:
+        def xcom_push(self, key, value):
+            pushed[key] = value
+
+        def xcom_pull(self, task_ids=None, dag_id=None, key="return_value", **_ignored):
+            if isinstance(task_ids, str):
+                return self._pull_one(task_ids, key)
+            if task_ids is None:
+                raise AirflowException("xcom_pull() without task_ids is not supported on KFP "
+                                       "(kfmigrate wires literal task_ids only)")
+            return [self._pull_one(one, key) for one in task_ids]
+
+        def _pull_one(self, upstream_id, key):
+            if (upstream_id, key) not in xcom:
+                raise AirflowException(
+                    f"xcom_pull(task_ids={upstream_id!r}, key={key!r}) was not wired at conversion time; "
+                    "kfmigrate wires xcom_pull calls whose task_ids and key are literals"
+                )
+            return xcom[(upstream_id, key)]
+
+    return XComMethods
 
 
 def _airflow_pendulum():
@@ -330,11 +330,8 @@ def _airflow_variables():
 
 def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates_dict=None,
                          multiple_outputs=False):
-    """Call a task callable the way PythonOperator / @task does; return (XCom values, skipped).
-
-    Context entries are passed when the callable names them or takes **kwargs; values pushed with
-    ti.xcom_push come back next to "return_value"; AirflowSkipException means skipped.
-    """
+    """Call a task callable like PythonOperator / @task (context entries it names, or all for **kwargs);
+    return (XCom values: pushed ones and return_value, skipped)."""
     import inspect
 
     airflow.report_rendered({"templates_dict": templates_dict, "op_args": op_args, "op_kwargs": op_kwargs})
@@ -391,12 +388,8 @@ def _airflow_not_followed(task_id, follow):
 
 
 def _kfp_outputs(results, skipped, spec):
-    """Turn XCom values into the component's return tuple, in the order of `spec`.
-
-    spec: (key, kind) pairs; kind 'json' sends the value as JSON text (None and nested values
-    survive), 'str'/'int'/'float'/'bool'/'list'/'dict' sends it typed, 'skipped' sends the flag.
-    Outputs of a skipped task carry empty values; Airflow would have pushed nothing.
-    """
+    """XCom values as the component's outputs, in the order of spec: (key, kind) pairs, kind 'json' (JSON
+    text), a Python type name, or 'skipped' (the flag). A skipped task's outputs are empty values."""
     import json
 
     empty = {"json": "null", "str": "", "int": 0, "float": 0.0, "bool": False, "list": [], "dict": {}}
@@ -461,7 +454,7 @@ def _airflow_attempt(retry_index, attempts_path):
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_task_callbacks],
+    additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_task_callbacks],
 )
 def work(
     logical_date: str,
@@ -515,7 +508,7 @@ def work(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_task_callbacks, _airflow_attempt],
+    additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_task_callbacks, _airflow_attempt],
 )
 def flaky(
     logical_date: str,
@@ -572,7 +565,7 @@ def flaky(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_task_callbacks, _airflow_attempt],
+    additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_task_callbacks, _airflow_attempt],
 )
 def doomed(
     logical_date: str,
@@ -627,7 +620,7 @@ def doomed(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_task_callbacks],
+    additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_task_callbacks],
 )
 def skipper(
     logical_date: str,
@@ -683,7 +676,7 @@ def skipper(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _airflow_branch_ids, _airflow_not_followed, _kfp_outputs, _airflow_task_callbacks],
+    additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _airflow_branch_ids, _airflow_not_followed, _kfp_outputs, _airflow_task_callbacks],
 )
 def pick(
     logical_date: str,
@@ -741,7 +734,7 @@ def pick(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_task_callbacks],
+    additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_task_callbacks],
 )
 def taken(
     logical_date: str,
@@ -793,7 +786,7 @@ def taken(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_task_callbacks],
+    additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_task_callbacks],
 )
 def not_taken(
     logical_date: str,

@@ -27,17 +27,139 @@ BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it 
 
 
 def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_number=1):
-    """Build what an Airflow task sees at run time: its context, XCom access and a few Airflow names.
-
-    logical_date is ISO 8601 text; empty means now (UTC), like a manual Airflow run, for which
-    data_interval_start == data_interval_end == logical_date. run_id empty means
-    "manual__<now>", as Airflow 3 names a manual run. xcom maps (task_id, key) to the values wired
-    in from upstream tasks.
-    """
+    """What an Airflow task sees: its context, XCom and a few Airflow names. logical_date: ISO 8601, empty
+    for now (a manual run); xcom: (task_id, key) -> value wired in from upstream tasks."""
     import datetime as dt
     import json
-    import os
     import types
+
+    # The optional parts (_airflow_xcom, _pendulum, _macros, _variables) are embedded where the code needs them
+    optional = globals()
+    if "_airflow_pendulum" in optional:
+        DateTime = _airflow_pendulum()
+    else:
+        class DateTime(dt.datetime):
+            """A datetime (this task uses none of pendulum's methods)."""
+
+    utc = dt.timezone.utc
+    now = DateTime.now(utc)
+    if logical_date:
+        date = DateTime.fromisoformat(logical_date.replace("Z", "+00:00"))
+        date = date.replace(tzinfo=utc) if date.tzinfo is None else date.astimezone(utc)
+    else:
+        date = now
+    run_id = run_id or f"manual__{now.isoformat()}"  # Airflow 3 names manual runs after the trigger time
+
+    class AirflowException(Exception):
+        """airflow.exceptions.AirflowException"""
+
+    class AirflowSkipException(AirflowException):
+        """Marks the task skipped"""
+
+    class AirflowFailException(AirflowException):
+        """Fails the task (KFP may still retry it)"""
+
+    pushed = {}
+
+    xcom_methods = [_airflow_xcom(xcom, pushed, AirflowException)] if "_airflow_xcom" in optional else []
+
+    class TaskInstance(*xcom_methods):
+        """What a converted callable can use of Airflow's TaskInstance"""
+
+        def __init__(self):
+            self.dag_id, self.task_id, self.run_id = dag_id, task_id, run_id
+            self.try_number, self.map_index, self.logical_date = try_number, -1, date
+
+    missing = object()
+    macros = _airflow_macros() if "_airflow_macros" in optional else missing
+    access = _airflow_variables() if "_airflow_variables" in optional else None
+    ti = TaskInstance()
+    ds = date.strftime("%Y-%m-%d")
+    ts = date.isoformat()
+    dag = types.SimpleNamespace(dag_id=dag_id)
+    context = {
+        "dag": dag,
+        "task": types.SimpleNamespace(task_id=task_id, dag_id=dag_id, dag=dag),
+        "ti": ti,
+        "task_instance": ti,
+        "run_id": run_id,
+        "params": dict(params),
+        "macros": macros,
+        "var": access.var if access else missing,
+        "conn": access.conn if access else missing,
+        "dag_run": types.SimpleNamespace(
+            dag_id=dag_id, run_id=run_id, logical_date=date, conf={}, run_type="manual",
+            data_interval_start=date, data_interval_end=date,
+        ),
+        "logical_date": date,
+        "ds": ds,
+        "ds_nodash": ds.replace("-", ""),
+        "ts": ts,
+        "ts_nodash": date.strftime("%Y%m%dT%H%M%S"),
+        "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
+        "data_interval_start": date,
+        "data_interval_end": date,
+        "task_instance_key_str": f"{dag_id}__{task_id}__{ds.replace('-', '')}",
+        "inlets": [],
+        "outlets": [],
+    }
+    context = {key: value for key, value in context.items() if value is not missing}
+
+    def report_rendered(fields):
+        """Log the rendered templated fields for `kfmigrate verify`, secret-looking keys masked as Airflow does."""
+        secret = ("password", "passwd", "passphrase", "secret", "token", "api_key", "apikey", "access_key",
+                  "private_key", "authorization", "bearer", "credential")
+
+        def masked(value, key=""):
+            if any(word in str(key).lower() for word in secret):
+                return "***"
+            if isinstance(value, dict):
+                return {k: masked(v, k) for k, v in value.items()}
+            return [masked(v) for v in value] if isinstance(value, (list, tuple)) else value
+
+        print("[kfmigrate] rendered " + json.dumps({k: masked(v, k) for k, v in fields.items()}, default=str), flush=True)
+
+    return types.SimpleNamespace(
+        context=context,
+        pushed=pushed,
+        report_rendered=report_rendered,
+        get_current_context=lambda: context,
+        **({"Variable": access.Variable} if access else {}),
+        AirflowException=AirflowException,
+        AirflowSkipException=AirflowSkipException,
+        AirflowFailException=AirflowFailException,
+    )
+
+
+def _airflow_xcom(xcom, pushed, AirflowException):
+    """ti.xcom_push and ti.xcom_pull (of the values wired in at conversion time): a TaskInstance base."""
+
+    class XComMethods:
+        def xcom_push(self, key, value):
+            pushed[key] = value
+
+        def xcom_pull(self, task_ids=None, dag_id=None, key="return_value", **_ignored):
+            if isinstance(task_ids, str):
+                return self._pull_one(task_ids, key)
+            if task_ids is None:
+                raise AirflowException("xcom_pull() without task_ids is not supported on KFP "
+                                       "(kfmigrate wires literal task_ids only)")
+            return [self._pull_one(one, key) for one in task_ids]
+
+        def _pull_one(self, upstream_id, key):
+            if (upstream_id, key) not in xcom:
+                raise AirflowException(
+                    f"xcom_pull(task_ids={upstream_id!r}, key={key!r}) was not wired at conversion time; "
+                    "kfmigrate wires xcom_pull calls whose task_ids and key are literals"
+                )
+            return xcom[(upstream_id, key)]
+
+    return XComMethods
+
+
+def _airflow_pendulum():
+    """The class of the dates in the context: a datetime with the pendulum methods DAGs use most."""
+    import datetime as dt
 
     class DateTime(dt.datetime):
         """A datetime with the pendulum methods DAGs use most (Airflow's dates are pendulum's)."""
@@ -107,51 +229,43 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
         def day_of_year(self):
             return self.timetuple().tm_yday
 
-    utc = dt.timezone.utc
-    now = DateTime.now(utc)
-    if logical_date:
-        date = DateTime.fromisoformat(logical_date.replace("Z", "+00:00"))
-        date = date.replace(tzinfo=utc) if date.tzinfo is None else date.astimezone(utc)
-    else:
-        date = now
-    run_id = run_id or f"manual__{now.isoformat()}"  # Airflow 3 names manual runs after the trigger time
+    return DateTime
 
-    class AirflowException(Exception):
-        """Stands in for airflow.exceptions.AirflowException."""
 
-    class AirflowSkipException(AirflowException):
-        """Raise it to mark the task skipped, as in Airflow."""
+def _airflow_macros():
+    """{{ macros.* }}: ds_add, ds_format and the modules Airflow puts there."""
+    import datetime as dt
+    import json
+    import types
 
-    class AirflowFailException(AirflowException):
-        """Raise it to fail the task (KFP may still retry it)."""
+    def ds_add(ds, days):
+        if not days:
+            return str(ds)
+        return (dt.datetime.strptime(str(ds), "%Y-%m-%d") + dt.timedelta(days=days)).strftime("%Y-%m-%d")
 
-    pushed = {}
+    def ds_format(ds, input_format, output_format):
+        return dt.datetime.strptime(str(ds), input_format).strftime(output_format)
 
-    class TaskInstance:
-        """The part of Airflow's TaskInstance a converted callable can use."""
+    class Macros(types.SimpleNamespace):
+        """{{ macros.* }}; time, uuid and random are imported on first use (uuid alone costs ms per task)."""
 
-        def __init__(self):
-            self.dag_id, self.task_id, self.run_id = dag_id, task_id, run_id
-            self.try_number, self.map_index, self.logical_date = try_number, -1, date
+        def __getattr__(self, name):
+            import importlib
 
-        def xcom_push(self, key, value):
-            pushed[key] = value
+            if name in ("time", "uuid", "random"):
+                module = importlib.import_module(name)
+                return module.random if name == "random" else module
+            raise AttributeError(name)
 
-        def xcom_pull(self, task_ids=None, dag_id=None, key="return_value", **_ignored):
-            if isinstance(task_ids, str):
-                return self._pull_one(task_ids, key)
-            if task_ids is None:
-                raise AirflowException("xcom_pull() without task_ids is not supported on KFP "
-                                       "(kfmigrate wires literal task_ids only)")
-            return [self._pull_one(one, key) for one in task_ids]
+    return Macros(ds_add=ds_add, ds_format=ds_format, datetime=dt.datetime, timedelta=dt.timedelta, json=json)
 
-        def _pull_one(self, upstream_id, key):
-            if (upstream_id, key) not in xcom:
-                raise AirflowException(
-                    f"xcom_pull(task_ids={upstream_id!r}, key={key!r}) was not wired at conversion time; "
-                    "kfmigrate wires xcom_pull calls whose task_ids and key are literals"
-                )
-            return xcom[(upstream_id, key)]
+
+def _airflow_variables():
+    """Variable.get, {{ var.value.x }} / {{ var.json.x }} and {{ conn.x }}: read from AIRFLOW_VAR_<KEY> and
+    AIRFLOW_CONN_<ID> environment variables, as Airflow looks them up first."""
+    import json
+    import os
+    import types
 
     def variable(key, default=None, deserialize_json=False, has_default=False):
         env_name = "AIRFLOW_VAR_" + key.upper()
@@ -213,92 +327,13 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
                 password=unquote(parts.password) if parts.password else None, port=parts.port,
                 schema=unquote(parts.path.lstrip("/")), extra_dejson=dict(urllib.parse.parse_qsl(parts.query)))
 
-    def ds_add(ds, days):
-        if not days:
-            return str(ds)
-        return (dt.datetime.strptime(str(ds), "%Y-%m-%d") + dt.timedelta(days=days)).strftime("%Y-%m-%d")
-
-    def ds_format(ds, input_format, output_format):
-        return dt.datetime.strptime(str(ds), input_format).strftime(output_format)
-
-    class Macros(types.SimpleNamespace):
-        """{{ macros.* }}; time, uuid and random are imported on first use (uuid alone costs ms per task)."""
-
-        def __getattr__(self, name):
-            import importlib
-
-            if name in ("time", "uuid", "random"):
-                module = importlib.import_module(name)
-                return module.random if name == "random" else module
-            raise AttributeError(name)
-
-    macros = Macros(ds_add=ds_add, ds_format=ds_format, datetime=dt.datetime, timedelta=dt.timedelta, json=json)
-    ti = TaskInstance()
-    ds = date.strftime("%Y-%m-%d")
-    ts = date.isoformat()
-    dag = types.SimpleNamespace(dag_id=dag_id)
-    context = {
-        "dag": dag,
-        "task": types.SimpleNamespace(task_id=task_id, dag_id=dag_id, dag=dag),
-        "ti": ti,
-        "task_instance": ti,
-        "run_id": run_id,
-        "params": dict(params),
-        "macros": macros,
-        "var": {"value": VariableAccessor(False), "json": VariableAccessor(True)},
-        "conn": ConnectionAccessor(),
-        "dag_run": types.SimpleNamespace(
-            dag_id=dag_id, run_id=run_id, logical_date=date, conf={}, run_type="manual",
-            data_interval_start=date, data_interval_end=date,
-        ),
-        "logical_date": date,
-        "ds": ds,
-        "ds_nodash": ds.replace("-", ""),
-        "ts": ts,
-        "ts_nodash": date.strftime("%Y%m%dT%H%M%S"),
-        "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
-        "data_interval_start": date,
-        "data_interval_end": date,
-        "task_instance_key_str": f"{dag_id}__{task_id}__{ds.replace('-', '')}",
-        "inlets": [],
-        "outlets": [],
-    }
-
-    def report_rendered(fields):
-        """Log the task's rendered templated fields (`kfmigrate verify` compares them with Airflow's).
-
-        Values under secret-looking keys are masked, as Airflow masks them in its rendered fields.
-        """
-        secret = ("password", "passwd", "passphrase", "secret", "token", "api_key", "apikey", "access_key",
-                  "private_key", "authorization", "bearer", "credential")
-
-        def masked(value, key=""):
-            if any(word in str(key).lower() for word in secret):
-                return "***"
-            if isinstance(value, dict):
-                return {k: masked(v, k) for k, v in value.items()}
-            return [masked(v) for v in value] if isinstance(value, (list, tuple)) else value
-
-        print("[kfmigrate] rendered " + json.dumps({k: masked(v, k) for k, v in fields.items()}, default=str), flush=True)
-
-    return types.SimpleNamespace(
-        context=context,
-        pushed=pushed,
-        report_rendered=report_rendered,
-        get_current_context=lambda: context,
-        Variable=Variable,
-        AirflowException=AirflowException,
-        AirflowSkipException=AirflowSkipException,
-        AirflowFailException=AirflowFailException,
-    )
+    return types.SimpleNamespace(Variable=Variable, conn=ConnectionAccessor(),
+                                 var={"value": VariableAccessor(False), "json": VariableAccessor(True)})
 
 
 def _airflow_render(value, context):
-    """Render Jinja in a templated field value (str, or lists/tuples/dicts of them) like Airflow.
-
-    Airflow renders with a sandboxed environment, StrictUndefined, the `do` extension and its date
-    filters; dict keys are not rendered. jinja2 is imported only when a string holds Jinja.
-    """
+    """Render a templated field (str, or lists/tuples/dict values of them) like Airflow: sandboxed,
+    StrictUndefined, the `do` extension, its date filters. jinja2 is imported only for Jinja."""
     if isinstance(value, str):
         if "{{" not in value and "{%" not in value and "{#" not in value:
             # Jinja drops one trailing newline even from plain text; Airflow shows the same.
@@ -328,11 +363,8 @@ def _airflow_render(value, context):
 
 def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates_dict=None,
                          multiple_outputs=False):
-    """Call a task callable the way PythonOperator / @task does; return (XCom values, skipped).
-
-    Context entries are passed when the callable names them or takes **kwargs; values pushed with
-    ti.xcom_push come back next to "return_value"; AirflowSkipException means skipped.
-    """
+    """Call a task callable like PythonOperator / @task (context entries it names, or all for **kwargs);
+    return (XCom values: pushed ones and return_value, skipped)."""
     import inspect
 
     airflow.report_rendered({"templates_dict": templates_dict, "op_args": op_args, "op_kwargs": op_kwargs})
@@ -350,6 +382,13 @@ def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates
             import asyncio
 
             value = asyncio.run(value)
+        if inspect.isgenerator(value):  # Airflow consumes what it yields (asset Metadata); the XCom is its return
+            generator = value
+            try:
+                while True:
+                    next(generator)
+            except StopIteration as stop:
+                value = stop.value
     except airflow.AirflowSkipException as skip:
         print(f"Task skipped: {skip}")
         return {}, True
@@ -363,11 +402,8 @@ def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates
 
 def _airflow_run_bash(airflow, bash_command, env=None, append_env=False, cwd=None, skip_on_exit_code=99,
                       output_encoding="utf-8"):
-    """Run a rendered bash command like BashOperator; return (XCom values, skipped).
-
-    stdout and stderr are streamed to the log; the last line is the return value; an exit code in
-    skip_on_exit_code (99 by default) means skipped, any other non-zero code fails the task.
-    """
+    """Run a rendered command like BashOperator: output to the log, its last line the return value; exit
+    code in skip_on_exit_code means skipped, other non-zero codes fail. Return (XCom values, skipped)."""
     import os
     import shutil
     import subprocess
@@ -410,12 +446,8 @@ def _airflow_run_bash(airflow, bash_command, env=None, append_env=False, cwd=Non
 
 
 def _kfp_outputs(results, skipped, spec):
-    """Turn XCom values into the component's return tuple, in the order of `spec`.
-
-    spec: (key, kind) pairs; kind 'json' sends the value as JSON text (None and nested values
-    survive), 'str'/'int'/'float'/'bool'/'list'/'dict' sends it typed, 'skipped' sends the flag.
-    Outputs of a skipped task carry empty values; Airflow would have pushed nothing.
-    """
+    """XCom values as the component's outputs, in the order of spec: (key, kind) pairs, kind 'json' (JSON
+    text), a Python type name, or 'skipped' (the flag). A skipped task's outputs are empty values."""
     import json
 
     empty = {"json": "null", "str": "", "int": 0, "float": 0.0, "bool": False, "list": [], "dict": {}}
@@ -451,7 +483,10 @@ def _from_json(text):
 # ---------------------------------------------------------------- components (one per Airflow task)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs],
+)
 def extract(
     logical_date: str,
     run_id: str,
@@ -488,7 +523,7 @@ def extract(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json],
+    additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_call_python, _kfp_outputs, _from_json],
 )
 def transform(
     logical_date: str,
@@ -523,7 +558,7 @@ def transform(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json],
+    additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _from_json],
 )
 def load(
     logical_date: str,
@@ -563,7 +598,7 @@ def load(
 @dsl.component(
     base_image=BASE_IMAGE,
     packages_to_install=['jinja2'],
-    additional_funcs=[_airflow_runtime, _airflow_render, _airflow_run_bash, _kfp_outputs],
+    additional_funcs=[_airflow_runtime, _airflow_macros, _airflow_render, _airflow_run_bash, _kfp_outputs],
 )
 def report(
     logical_date: str,

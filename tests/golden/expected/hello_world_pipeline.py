@@ -24,85 +24,19 @@ BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it 
 
 
 def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_number=1):
-    """Build what an Airflow task sees at run time: its context, XCom access and a few Airflow names.
-
-    logical_date is ISO 8601 text; empty means now (UTC), like a manual Airflow run, for which
-    data_interval_start == data_interval_end == logical_date. run_id empty means
-    "manual__<now>", as Airflow 3 names a manual run. xcom maps (task_id, key) to the values wired
-    in from upstream tasks.
-    """
+    """What an Airflow task sees: its context, XCom and a few Airflow names. logical_date: ISO 8601, empty
+    for now (a manual run); xcom: (task_id, key) -> value wired in from upstream tasks."""
     import datetime as dt
     import json
-    import os
     import types
 
-    class DateTime(dt.datetime):
-        """A datetime with the pendulum methods DAGs use most (Airflow's dates are pendulum's)."""
-
-        def add(self, years=0, months=0, weeks=0, days=0, hours=0, minutes=0, seconds=0, microseconds=0):
-            import calendar
-
-            months_total = self.month - 1 + months + 12 * years
-            year, month = self.year + months_total // 12, months_total % 12 + 1
-            last_day = calendar.monthrange(year, month)[1]
-            moved = self.replace(year=year, month=month, day=min(self.day, last_day))
-            return moved + dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds,
-                                        microseconds=microseconds)
-
-        def subtract(self, **units):
-            return self.add(**{unit: -amount for unit, amount in units.items()})
-
-        def in_timezone(self, name):
-            import zoneinfo
-
-            return self.astimezone(zoneinfo.ZoneInfo(name))
-
-        in_tz = in_timezone
-
-        def start_of(self, unit):
-            units = ("year", "month", "day", "hour", "minute", "second")
-            if unit == "week":
-                return self.start_of("day").subtract(days=self.weekday())
-            keep = units.index(unit) + 1
-            fields = dict(zip(units, (self.year, self.month, self.day, self.hour, self.minute, self.second)))
-            defaults = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0}
-            kept = {u: fields[u] for u in units[1:keep]}
-            return self.replace(microsecond=0, **{u: defaults[u] for u in units[keep:]}, **kept)
-
-        def end_of(self, unit):
-            steps = {"year": {"years": 1}, "month": {"months": 1}, "week": {"weeks": 1}, "day": {"days": 1},
-                     "hour": {"hours": 1}, "minute": {"minutes": 1}, "second": {"seconds": 1}}
-            return self.start_of(unit).add(**steps[unit]) - dt.timedelta(microseconds=1)
-
-        def to_date_string(self):
-            return self.strftime("%Y-%m-%d")
-
-        def to_datetime_string(self):
-            return self.strftime("%Y-%m-%d %H:%M:%S")
-
-        def to_iso8601_string(self):
-            text = self.isoformat()
-            return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-        def format(self, fmt):
-            import re
-
-            tokens = {"YYYY": "%Y", "YY": "%y", "MMMM": "%B", "MMM": "%b", "MM": "%m", "DD": "%d", "dddd": "%A",
-                      "ddd": "%a", "HH": "%H", "hh": "%I", "mm": "%M", "ss": "%S", "A": "%p", "ZZ": "%z"}
-            pattern = "|".join(sorted(tokens, key=len, reverse=True))
-            return self.strftime(re.sub(pattern, lambda m: tokens[m.group(0)], fmt.replace("%", "%%")))
-
-        @property
-        def int_timestamp(self):
-            return int(self.timestamp())
-
-        @property
-        def day_of_week(self):
-            return self.weekday()
-
-        @property
-        def day_of_year(self):
-            return self.timetuple().tm_yday
+    # The optional parts (_airflow_xcom, _pendulum, _macros, _variables) are embedded where the code needs them
+    optional = globals()
+    if "_airflow_pendulum" in optional:
+        DateTime = _airflow_pendulum()
+    else:
+        class DateTime(dt.datetime):
+            """A datetime (this task uses none of pendulum's methods)."""
 
     utc = dt.timezone.utc
     now = DateTime.now(utc)
@@ -114,122 +48,28 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
     run_id = run_id or f"manual__{now.isoformat()}"  # Airflow 3 names manual runs after the trigger time
 
     class AirflowException(Exception):
-        """Stands in for airflow.exceptions.AirflowException."""
+        """airflow.exceptions.AirflowException"""
 
     class AirflowSkipException(AirflowException):
-        """Raise it to mark the task skipped, as in Airflow."""
+        """Marks the task skipped"""
 
     class AirflowFailException(AirflowException):
-        """Raise it to fail the task (KFP may still retry it)."""
+        """Fails the task (KFP may still retry it)"""
 
     pushed = {}
 
-    class TaskInstance:
-        """The part of Airflow's TaskInstance a converted callable can use."""
+    xcom_methods = [_airflow_xcom(xcom, pushed, AirflowException)] if "_airflow_xcom" in optional else []
+
+    class TaskInstance(*xcom_methods):
+        """What a converted callable can use of Airflow's TaskInstance"""
 
         def __init__(self):
             self.dag_id, self.task_id, self.run_id = dag_id, task_id, run_id
             self.try_number, self.map_index, self.logical_date = try_number, -1, date
 
-        def xcom_push(self, key, value):
-            pushed[key] = value
-
-        def xcom_pull(self, task_ids=None, dag_id=None, key="return_value", **_ignored):
-            if isinstance(task_ids, str):
-                return self._pull_one(task_ids, key)
-            if task_ids is None:
-                raise AirflowException("xcom_pull() without task_ids is not supported on KFP "
-                                       "(kfmigrate wires literal task_ids only)")
-            return [self._pull_one(one, key) for one in task_ids]
-
-        def _pull_one(self, upstream_id, key):
-            if (upstream_id, key) not in xcom:
-                raise AirflowException(
-                    f"xcom_pull(task_ids={upstream_id!r}, key={key!r}) was not wired at conversion time; "
-                    "kfmigrate wires xcom_pull calls whose task_ids and key are literals"
-                )
-            return xcom[(upstream_id, key)]
-
-    def variable(key, default=None, deserialize_json=False, has_default=False):
-        env_name = "AIRFLOW_VAR_" + key.upper()
-        if env_name not in os.environ:
-            if has_default:
-                return default
-            raise KeyError(f"Variable {key} does not exist (set environment variable {env_name})")
-        value = os.environ[env_name]
-        return json.loads(value) if deserialize_json else value
-
     missing = object()
-
-    class Variable:
-        """airflow Variable.get reading AIRFLOW_VAR_<KEY> environment variables, as Airflow does first."""
-
-        @staticmethod
-        def get(key, default_var=missing, deserialize_json=False, default=missing, **_ignored):
-            fallback = default if default is not missing else default_var
-            return variable(key, fallback, deserialize_json, has_default=fallback is not missing)
-
-    class VariableAccessor:
-        """{{ var.value.x }} and {{ var.json.x }} in templates."""
-
-        def __init__(self, deserialize_json):
-            self._json = deserialize_json
-
-        def __getattr__(self, key):
-            if key.startswith("__"):
-                raise AttributeError(key)
-            return variable(key, deserialize_json=self._json)
-
-        def get(self, key, default=None):
-            return variable(key, default, self._json, has_default=True)
-
-    class ConnectionAccessor:
-        """{{ conn.my_id.host }}: a connection from AIRFLOW_CONN_<ID> (URI or JSON), as Airflow reads it."""
-
-        def __getattr__(self, conn_id):
-            import urllib.parse
-
-            if conn_id.startswith("__"):
-                raise AttributeError(conn_id)
-            env_name = "AIRFLOW_CONN_" + conn_id.upper()
-            if env_name not in os.environ:
-                raise KeyError(f"The conn_id `{conn_id}` isn't defined (set environment variable {env_name})")
-            text = os.environ[env_name]
-            if text.lstrip().startswith("{"):
-                data = json.loads(text)
-                extra = data.get("extra") or {}
-                extra = json.loads(extra) if isinstance(extra, str) else extra
-                return types.SimpleNamespace(
-                    conn_id=conn_id, conn_type=data.get("conn_type"), host=data.get("host"), login=data.get("login"),
-                    password=data.get("password"), port=data.get("port"), schema=data.get("schema"), extra_dejson=extra)
-            parts = urllib.parse.urlsplit(text)
-            unquote = urllib.parse.unquote
-            return types.SimpleNamespace(
-                conn_id=conn_id, conn_type=parts.scheme.replace("-", "_"), host=unquote(parts.hostname or ""),
-                login=unquote(parts.username) if parts.username else None,
-                password=unquote(parts.password) if parts.password else None, port=parts.port,
-                schema=unquote(parts.path.lstrip("/")), extra_dejson=dict(urllib.parse.parse_qsl(parts.query)))
-
-    def ds_add(ds, days):
-        if not days:
-            return str(ds)
-        return (dt.datetime.strptime(str(ds), "%Y-%m-%d") + dt.timedelta(days=days)).strftime("%Y-%m-%d")
-
-    def ds_format(ds, input_format, output_format):
-        return dt.datetime.strptime(str(ds), input_format).strftime(output_format)
-
-    class Macros(types.SimpleNamespace):
-        """{{ macros.* }}; time, uuid and random are imported on first use (uuid alone costs ms per task)."""
-
-        def __getattr__(self, name):
-            import importlib
-
-            if name in ("time", "uuid", "random"):
-                module = importlib.import_module(name)
-                return module.random if name == "random" else module
-            raise AttributeError(name)
-
-    macros = Macros(ds_add=ds_add, ds_format=ds_format, datetime=dt.datetime, timedelta=dt.timedelta, json=json)
+    macros = _airflow_macros() if "_airflow_macros" in optional else missing
+    access = _airflow_variables() if "_airflow_variables" in optional else None
     ti = TaskInstance()
     ds = date.strftime("%Y-%m-%d")
     ts = date.isoformat()
@@ -242,8 +82,8 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
         "run_id": run_id,
         "params": dict(params),
         "macros": macros,
-        "var": {"value": VariableAccessor(False), "json": VariableAccessor(True)},
-        "conn": ConnectionAccessor(),
+        "var": access.var if access else missing,
+        "conn": access.conn if access else missing,
         "dag_run": types.SimpleNamespace(
             dag_id=dag_id, run_id=run_id, logical_date=date, conf={}, run_type="manual",
             data_interval_start=date, data_interval_end=date,
@@ -260,12 +100,10 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
         "inlets": [],
         "outlets": [],
     }
+    context = {key: value for key, value in context.items() if value is not missing}
 
     def report_rendered(fields):
-        """Log the task's rendered templated fields (`kfmigrate verify` compares them with Airflow's).
-
-        Values under secret-looking keys are masked, as Airflow masks them in its rendered fields.
-        """
+        """Log the rendered templated fields for `kfmigrate verify`, secret-looking keys masked as Airflow does."""
         secret = ("password", "passwd", "passphrase", "secret", "token", "api_key", "apikey", "access_key",
                   "private_key", "authorization", "bearer", "credential")
 
@@ -283,7 +121,7 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
         pushed=pushed,
         report_rendered=report_rendered,
         get_current_context=lambda: context,
-        Variable=Variable,
+        **({"Variable": access.Variable} if access else {}),
         AirflowException=AirflowException,
         AirflowSkipException=AirflowSkipException,
         AirflowFailException=AirflowFailException,
@@ -292,11 +130,8 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
 
 def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates_dict=None,
                          multiple_outputs=False):
-    """Call a task callable the way PythonOperator / @task does; return (XCom values, skipped).
-
-    Context entries are passed when the callable names them or takes **kwargs; values pushed with
-    ti.xcom_push come back next to "return_value"; AirflowSkipException means skipped.
-    """
+    """Call a task callable like PythonOperator / @task (context entries it names, or all for **kwargs);
+    return (XCom values: pushed ones and return_value, skipped)."""
     import inspect
 
     airflow.report_rendered({"templates_dict": templates_dict, "op_args": op_args, "op_kwargs": op_kwargs})
@@ -314,6 +149,13 @@ def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates
             import asyncio
 
             value = asyncio.run(value)
+        if inspect.isgenerator(value):  # Airflow consumes what it yields (asset Metadata); the XCom is its return
+            generator = value
+            try:
+                while True:
+                    next(generator)
+            except StopIteration as stop:
+                value = stop.value
     except airflow.AirflowSkipException as skip:
         print(f"Task skipped: {skip}")
         return {}, True
@@ -326,12 +168,8 @@ def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates
 
 
 def _kfp_outputs(results, skipped, spec):
-    """Turn XCom values into the component's return tuple, in the order of `spec`.
-
-    spec: (key, kind) pairs; kind 'json' sends the value as JSON text (None and nested values
-    survive), 'str'/'int'/'float'/'bool'/'list'/'dict' sends it typed, 'skipped' sends the flag.
-    Outputs of a skipped task carry empty values; Airflow would have pushed nothing.
-    """
+    """XCom values as the component's outputs, in the order of spec: (key, kind) pairs, kind 'json' (JSON
+    text), a Python type name, or 'skipped' (the flag). A skipped task's outputs are empty values."""
     import json
 
     empty = {"json": "null", "str": "", "int": 0, "float": 0.0, "bool": False, "list": [], "dict": {}}

@@ -24,25 +24,19 @@ BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it 
 
 
 def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_number=1):
-    """Build what an Airflow task sees at run time: its context, XCom access and a few Airflow names.
-
-    logical_date is ISO 8601 text; empty means now (UTC), like a manual Airflow run, for which
-    data_interval_start == data_interval_end == logical_date. run_id empty means
-    "manual__<now>", as Airflow 3 names a manual run. xcom maps (task_id, key) to the values wired
-    in from upstream tasks.
-    """
+    """What an Airflow task sees: its context, XCom and a few Airflow names. logical_date: ISO 8601, empty
+    for now (a manual run); xcom: (task_id, key) -> value wired in from upstream tasks."""
     import datetime as dt
     import json
     import types
 
-    # The optional parts (OPTIONAL_PARTS) are helpers of their own, embedded only in components whose
-    # code can reach them: pendulum's methods on dates, macros, Variables and Connections.
+    # The optional parts (_airflow_xcom, _pendulum, _macros, _variables) are embedded where the code needs them
     optional = globals()
     if "_airflow_pendulum" in optional:
         DateTime = _airflow_pendulum()
     else:
         class DateTime(dt.datetime):
-            """A datetime (Airflow's dates are pendulum's; this task's code uses none of their methods)."""
+            """A datetime (this task uses none of pendulum's methods)."""
 
     utc = dt.timezone.utc
     now = DateTime.now(utc)
@@ -54,41 +48,24 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
     run_id = run_id or f"manual__{now.isoformat()}"  # Airflow 3 names manual runs after the trigger time
 
     class AirflowException(Exception):
-        """Stands in for airflow.exceptions.AirflowException."""
+        """airflow.exceptions.AirflowException"""
 
     class AirflowSkipException(AirflowException):
-        """Raise it to mark the task skipped, as in Airflow."""
+        """Marks the task skipped"""
 
     class AirflowFailException(AirflowException):
-        """Raise it to fail the task (KFP may still retry it)."""
+        """Fails the task (KFP may still retry it)"""
 
     pushed = {}
 
-    class TaskInstance:
-        """The part of Airflow's TaskInstance a converted callable can use."""
+    xcom_methods = [_airflow_xcom(xcom, pushed, AirflowException)] if "_airflow_xcom" in optional else []
+
+    class TaskInstance(*xcom_methods):
+        """What a converted callable can use of Airflow's TaskInstance"""
 
         def __init__(self):
             self.dag_id, self.task_id, self.run_id = dag_id, task_id, run_id
             self.try_number, self.map_index, self.logical_date = try_number, -1, date
-
-        def xcom_push(self, key, value):
-            pushed[key] = value
-
-        def xcom_pull(self, task_ids=None, dag_id=None, key="return_value", **_ignored):
-            if isinstance(task_ids, str):
-                return self._pull_one(task_ids, key)
-            if task_ids is None:
-                raise AirflowException("xcom_pull() without task_ids is not supported on KFP "
-                                       "(kfmigrate wires literal task_ids only)")
-            return [self._pull_one(one, key) for one in task_ids]
-
-        def _pull_one(self, upstream_id, key):
-            if (upstream_id, key) not in xcom:
-                raise AirflowException(
-                    f"xcom_pull(task_ids={upstream_id!r}, key={key!r}) was not wired at conversion time; "
-                    "kfmigrate wires xcom_pull calls whose task_ids and key are literals"
-                )
-            return xcom[(upstream_id, key)]
 
     missing = object()
     macros = _airflow_macros() if "_airflow_macros" in optional else missing
@@ -126,10 +103,7 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
     context = {key: value for key, value in context.items() if value is not missing}
 
     def report_rendered(fields):
-        """Log the task's rendered templated fields (`kfmigrate verify` compares them with Airflow's).
-
-        Values under secret-looking keys are masked, as Airflow masks them in its rendered fields.
-        """
+        """Log the rendered templated fields for `kfmigrate verify`, secret-looking keys masked as Airflow does."""
         secret = ("password", "passwd", "passphrase", "secret", "token", "api_key", "apikey", "access_key",
                   "private_key", "authorization", "bearer", "credential")
 
@@ -152,6 +126,32 @@ def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_nu
         AirflowSkipException=AirflowSkipException,
         AirflowFailException=AirflowFailException,
     )
+
+
+def _airflow_xcom(xcom, pushed, AirflowException):
+    """ti.xcom_push and ti.xcom_pull (of the values wired in at conversion time): a TaskInstance base."""
+
+    class XComMethods:
+        def xcom_push(self, key, value):
+            pushed[key] = value
+
+        def xcom_pull(self, task_ids=None, dag_id=None, key="return_value", **_ignored):
+            if isinstance(task_ids, str):
+                return self._pull_one(task_ids, key)
+            if task_ids is None:
+                raise AirflowException("xcom_pull() without task_ids is not supported on KFP "
+                                       "(kfmigrate wires literal task_ids only)")
+            return [self._pull_one(one, key) for one in task_ids]
+
+        def _pull_one(self, upstream_id, key):
+            if (upstream_id, key) not in xcom:
+                raise AirflowException(
+                    f"xcom_pull(task_ids={upstream_id!r}, key={key!r}) was not wired at conversion time; "
+                    "kfmigrate wires xcom_pull calls whose task_ids and key are literals"
+                )
+            return xcom[(upstream_id, key)]
+
+    return XComMethods
 
 
 def _airflow_pendulum():
@@ -329,11 +329,8 @@ def _airflow_variables():
 
 
 def _airflow_render(value, context):
-    """Render Jinja in a templated field value (str, or lists/tuples/dicts of them) like Airflow.
-
-    Airflow renders with a sandboxed environment, StrictUndefined, the `do` extension and its date
-    filters; dict keys are not rendered. jinja2 is imported only when a string holds Jinja.
-    """
+    """Render a templated field (str, or lists/tuples/dict values of them) like Airflow: sandboxed,
+    StrictUndefined, the `do` extension, its date filters. jinja2 is imported only for Jinja."""
     if isinstance(value, str):
         if "{{" not in value and "{%" not in value and "{#" not in value:
             # Jinja drops one trailing newline even from plain text; Airflow shows the same.
@@ -363,11 +360,8 @@ def _airflow_render(value, context):
 
 def _airflow_run_bash(airflow, bash_command, env=None, append_env=False, cwd=None, skip_on_exit_code=99,
                       output_encoding="utf-8"):
-    """Run a rendered bash command like BashOperator; return (XCom values, skipped).
-
-    stdout and stderr are streamed to the log; the last line is the return value; an exit code in
-    skip_on_exit_code (99 by default) means skipped, any other non-zero code fails the task.
-    """
+    """Run a rendered command like BashOperator: output to the log, its last line the return value; exit
+    code in skip_on_exit_code means skipped, other non-zero codes fail. Return (XCom values, skipped)."""
     import os
     import shutil
     import subprocess
@@ -410,10 +404,8 @@ def _airflow_run_bash(airflow, bash_command, env=None, append_env=False, cwd=Non
 
 
 def _airflow_should_skip(trigger_rule, upstream_skipped):
-    """Whether a task is skipped given its trigger rule and which direct upstream tasks were skipped.
-
-    On KFP a failed upstream stops its dependants, so only the skip half of each rule applies here.
-    """
+    """Whether the trigger rule skips a task, given which direct upstream tasks were skipped (on KFP a
+    failed upstream stops its dependants: only the skip half of each rule applies)."""
     flags = [bool(flag) for flag in upstream_skipped]
     if trigger_rule in ("all_success", "none_skipped", "all_done_min_one_success"):
         return any(flags)
@@ -438,12 +430,8 @@ def _airflow_not_followed(task_id, follow):
 
 
 def _kfp_outputs(results, skipped, spec):
-    """Turn XCom values into the component's return tuple, in the order of `spec`.
-
-    spec: (key, kind) pairs; kind 'json' sends the value as JSON text (None and nested values
-    survive), 'str'/'int'/'float'/'bool'/'list'/'dict' sends it typed, 'skipped' sends the flag.
-    Outputs of a skipped task carry empty values; Airflow would have pushed nothing.
-    """
+    """XCom values as the component's outputs, in the order of spec: (key, kind) pairs, kind 'json' (JSON
+    text), a Python type name, or 'skipped' (the flag). A skipped task's outputs are empty values."""
     import json
 
     empty = {"json": "null", "str": "", "int": 0, "float": 0.0, "bool": False, "list": [], "dict": {}}
@@ -470,7 +458,7 @@ def _kfp_outputs(results, skipped, spec):
 
 
 def _airflow_trigger_pipeline(airflow, dag_id, conf=None, run_id="", logical_date="", wait_for_completion=False,
-                              poke_interval=60.0, allowed_states=("success",), failed_states=("failed",)):
+                              poke_interval=60.0, allowed_states=("success",), failed_states=("failed",), api=None):
     """TriggerDagRunOperator on KFP: start a run of the pipeline converted from `dag_id`; return (XCom values, skipped).
 
     Talks to the KFP REST API v2beta1 directly (kfp.Client cannot be imported inside a running
@@ -478,44 +466,14 @@ def _airflow_trigger_pipeline(airflow, dag_id, conf=None, run_id="", logical_dat
     the server at KFP_HOST (default: the in-cluster ml-pipeline service); in a Kubeflow pod the
     service account token at KF_PIPELINES_SA_TOKEN_PATH authenticates. conf keys that are
     parameters of the pipeline become run parameters (Airflow's conf overrides params), with
-    logical_date and run_id. The run starts in experiment KFP_EXPERIMENT (default "Default").
+    logical_date and run_id. The run starts in experiment KFP_EXPERIMENT (default "Default"). api: `_airflow_kfp_api()`.
     """
-    import json
     import os
-    import re
     import time
-    import urllib.parse
-    import urllib.request
 
-    name = re.sub("-+", "-", re.sub("[^-0-9a-z]+", "-", str(dag_id).lower())).strip("-")[:128].strip("-") or "pipeline"
-    host = (os.environ.get("KFP_HOST") or "http://ml-pipeline.kubeflow.svc.cluster.local:8888").rstrip("/")
-    headers = {"Content-Type": "application/json"}
-    token_path = os.environ.get("KF_PIPELINES_SA_TOKEN_PATH", "/var/run/secrets/kubeflow/pipelines/token")
-    if os.path.exists(token_path):
-        with open(token_path) as handle:
-            headers["Authorization"] = "Bearer " + handle.read().strip()
-    namespace = os.environ.get("KFP_NAMESPACE", "")
-    namespace_file = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
-    if not namespace and os.path.exists(namespace_file):
-        with open(namespace_file) as handle:
-            namespace = handle.read().strip()
-
-    def call(method, path, query=None, body=None):
-        url = f"{host}/apis/v2beta1/{path}" + ("?" + urllib.parse.urlencode(query) if query else "")
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(url, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as error:
-            raise airflow.AirflowException(f"KFP API {method} {path}: HTTP {error.code} {error.read()[:300]!r}") from None
-
-    def by_name(path, key, display_name):
-        query = {"filter": json.dumps({"predicates": [{"key": "display_name", "operation": "EQUALS", "string_value": display_name}]})}
-        if namespace and path == "experiments":
-            query["namespace"] = namespace
-        found = call("GET", path, query).get(key) or []
-        return found[0] if found else None
+    api = api or _airflow_kfp_api()
+    call, by_name, host, namespace = api.call, api.by_name, api.host, api.namespace
+    name = api.pipeline_name(dag_id)
 
     pipeline = by_name("pipelines", "pipelines", name)
     if not pipeline:
@@ -566,13 +524,64 @@ def _airflow_trigger_pipeline(airflow, dag_id, conf=None, run_id="", logical_dat
     return results, False
 
 
+def _airflow_kfp_api():
+    """Access to the KFP REST API v2beta1 from inside a component (kfp.Client is not in the image).
+
+    KFP_HOST (default: the in-cluster ml-pipeline service), the service account token at
+    KF_PIPELINES_SA_TOKEN_PATH, the namespace from KFP_NAMESPACE or the pod's service account.
+    Returns call(method, path, query, body), by_name(path, key, display_name) and
+    pipeline_name(dag_id) (kfmigrate's naming: lowercase, dashes).
+    """
+    import json
+    import os
+    import re
+    import types
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    host = (os.environ.get("KFP_HOST") or "http://ml-pipeline.kubeflow.svc.cluster.local:8888").rstrip("/")
+    headers = {"Content-Type": "application/json"}
+    token_path = os.environ.get("KF_PIPELINES_SA_TOKEN_PATH", "/var/run/secrets/kubeflow/pipelines/token")
+    if os.path.exists(token_path):
+        with open(token_path) as handle:
+            headers["Authorization"] = "Bearer " + handle.read().strip()
+    namespace = os.environ.get("KFP_NAMESPACE", "")
+    namespace_file = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+    if not namespace and os.path.exists(namespace_file):
+        with open(namespace_file) as handle:
+            namespace = handle.read().strip()
+
+    def call(method, path, query=None, body=None):
+        url = f"{host}/apis/v2beta1/{path}" + ("?" + urllib.parse.urlencode(query) if query else "")
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            raise RuntimeError(f"KFP API {method} {path}: HTTP {error.code} {error.read()[:300]!r}") from None
+
+    def by_name(path, key, display_name):
+        query = {"filter": json.dumps({"predicates": [{"key": "display_name", "operation": "EQUALS", "string_value": display_name}]})}
+        if namespace and path == "experiments":
+            query["namespace"] = namespace
+        found = call("GET", path, query).get(key) or []
+        return found[0] if found else None
+
+    def pipeline_name(dag_id):
+        return re.sub("-+", "-", re.sub("[^-0-9a-z]+", "-", str(dag_id).lower())).strip("-")[:128].strip("-") or "pipeline"
+
+    return types.SimpleNamespace(host=host, namespace=namespace, call=call, by_name=by_name, pipeline_name=pipeline_name)
+
+
 # ---------------------------------------------------------------- components (one per Airflow task)
 
 
 @dsl.component(
     base_image=BASE_IMAGE,
     packages_to_install=['croniter'],
-    additional_funcs=[_airflow_runtime, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_not_followed, _kfp_outputs],
+    additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_not_followed, _kfp_outputs],
 )
 def latest_only(
     logical_date: str,
@@ -632,7 +641,7 @@ def publish(
 @dsl.component(
     base_image=BASE_IMAGE,
     packages_to_install=['jinja2'],
-    additional_funcs=[_airflow_runtime, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_render, _airflow_should_skip, _kfp_outputs, _airflow_trigger_pipeline],
+    additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_render, _airflow_should_skip, _kfp_outputs, _airflow_trigger_pipeline, _airflow_kfp_api],
 )
 def start_report(
     logical_date: str,
@@ -651,7 +660,7 @@ def start_report(
         dag_id='operators_control', task_id='start_report', logical_date=logical_date, run_id=run_id,
         params={}, xcom=xcom,
     )
-    results, skipped = _airflow_trigger_pipeline(_airflow, dag_id=trigger_dag_id, conf={'message': _airflow_render('published {{ ds }}', _airflow.context)})
+    results, skipped = _airflow_trigger_pipeline(_airflow, dag_id=trigger_dag_id, conf={'message': _airflow_render('published {{ ds }}', _airflow.context)}, api=_airflow_kfp_api())
     return _kfp_outputs(results, skipped, _outputs)
 
 
