@@ -9,6 +9,9 @@
    need (airflow, mlflow, kubernetes never; kfp only when compiling).
 3. Scale: a generated DAG of N and 2N tasks, a folder of N and 2N DAG files: twice the work takes
    at most 2.2x the time; peak memory (max RSS) reported; --jobs 1 against all cores.
+4. Spec size: the compiled PipelineSpec of a 100-task chain of PythonOperators and of a 100-task
+   mixed DAG (benchmarks/gen_dags.py), in bytes per task. Goal: well under 1.5 MiB for 100 tasks
+   (Argo Workflow objects live in etcd, whose default request limit is 1.5 MiB).
 
     python benchmarks/bench_convert.py              # full run, prints a table (a few minutes)
     python benchmarks/bench_convert.py --quick      # fewer repeats, smaller scale points
@@ -93,7 +96,9 @@ ONE_FILE = textwrap.dedent("""\
     migrate.operators.discover()
     compile_it = sys.argv[2] == "compile"
     if compile_it:
-        import kfp.compiler  # noqa: F401
+        from migrate.package import import_kfp
+
+        import_kfp()
     cpu, start = time.process_time(), time.perf_counter()
     result = convert_file(Path(sys.argv[1]), compile=compile_it)
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -202,6 +207,29 @@ def bench_big_dag(sizes, work: Path, compile_it: bool) -> dict:
             "ratio_cpu": points[-1]["cpu"] / points[0]["cpu"]}
 
 
+SPEC_SIZE = textwrap.dedent("""\
+    import json, sys
+    sys.path.insert(0, sys.argv[1])
+    import gen_dags
+    from migrate.api import convert_source
+    out = {}
+    for shape, source in (("chain", gen_dags.chain_dag_source(100)), ("mixed", gen_dags.wide_dag_source(100, dag_id="mixed"))):
+        conversion = convert_source(source, f"/generated/{shape}.py").conversions[0]
+        out[shape] = {"tasks": 100, "bytes": len(conversion.yaml_text.encode())}
+    print("SPEC " + json.dumps(out), file=sys.stderr)
+""")
+MIB = 1024 * 1024
+
+
+def bench_spec_size() -> dict:
+    """Compiled spec bytes of 100-task DAGs (one process, its own converter and kfp)."""
+    proc = subprocess.run([PY, "-c", SPEC_SIZE, str(HERE)], capture_output=True, text=True, cwd=ROOT)
+    line = next((l for l in proc.stderr.splitlines() if l.startswith("SPEC ")), None)
+    if line is None:
+        raise RuntimeError(f"spec size run failed: {proc.stderr[-2000:]}")
+    return json.loads(line[len("SPEC "):])
+
+
 def bench_folder(sizes, work: Path, repeat: int) -> dict:
     empty = work / "empty_folder"
     empty.mkdir()
@@ -247,6 +275,9 @@ def verdicts(results: dict) -> list:
         if key in results:
             r = results[key]
             out.append((f"{label}: 2x tasks <= 2.2x time", r["ratio_wall"] <= 2.2, f"{r['ratio_wall']:.2f}x wall, {r['ratio_cpu']:.2f}x CPU"))
+    for shape, data in results.get("spec_size", {}).items():
+        out.append((f"100-task {shape} DAG compiles under 1.5 MiB", data["bytes"] < 1.5 * MIB,
+                    f"{data['bytes'] / MIB:.2f} MiB, {data['bytes'] / data['tasks'] / 1024:.1f} KiB a task"))
     f = results["folder"]
     out.append(("folder: 2x files <= 2.2x time (start-up subtracted)", f["ratio_wall_minus_startup"] <= 2.2,
                 f"{f['ratio_wall_minus_startup']:.2f}x ({f['ratio_wall']:.2f}x raw, {f['ratio_cpu']:.2f}x CPU)"))
@@ -284,6 +315,10 @@ def markdown(results: dict) -> str:
         if key in results:
             lines += ["", f"**{label}** (conversion only, in-process timer):", "", "| tasks | wall s | CPU s | max RSS MB |", "|---|---|---|---|"]
             lines += [f"| {p['size']} | {p['wall']:.2f} | {p['cpu']:.2f} | {p['max_rss_mb']:.0f} |" for p in results[key]["points"]]
+    if "spec_size" in results:
+        lines += ["", "**Compiled spec size** (100 tasks, `benchmarks/gen_dags.py`):", "",
+                  "| DAG | bytes | KiB a task |", "|---|---|---|"]
+        lines += [f"| {shape} | {d['bytes']:,} | {d['bytes'] / d['tasks'] / 1024:.1f} |" for shape, d in results["spec_size"].items()]
     lines += ["", f"**Folder of generated DAG files** (`--no-compile`; start-up {f['startup_wall']:.2f} s):", "",
               "| files | jobs | wall s | CPU s | max RSS MB (largest process) | pipelines written |", "|---|---|---|---|---|---|"]
     lines += [f"| {p['files']} | {p['jobs']} | {p['wall']:.2f} | {p['cpu']:.2f} | {p['max_rss_mb']:.0f} | {p['written']} |" for p in f["points"]]
@@ -337,6 +372,8 @@ def main(argv=None) -> int:
         results["big_dag"] = bench_big_dag([tasks, 2 * tasks], work, compile_it=False)
         if not args.no_compile_scale:
             results["big_dag_compile"] = bench_big_dag([tasks // 2, tasks], work, compile_it=True)
+        print("spec size: 100-task DAGs ...", flush=True)
+        results["spec_size"] = bench_spec_size()
         print(f"scale: folders of {files} and {2 * files} DAG files ...", flush=True)
         results["folder"] = bench_folder([files, 2 * files], work, max(1, repeat - 1))
     finally:
