@@ -420,7 +420,7 @@ def not_reached_because_not_local(rows: list, reported: dict) -> None:
     while changed:
         changed = False
         for name, row in by_task.items():
-            if name in not_local or row.kfp_state != "upstream_failed":
+            if name in not_local or row.kfp_state != "upstream_failed" or row.status != "different":
                 continue
             upstream, seen = set(reported.get(name, {}).get("upstream", [])), set()
             while any(u in by_task and by_task[u].status == "removed" and u not in seen for u in upstream):
