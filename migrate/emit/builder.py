@@ -438,17 +438,18 @@ def _candidate_regions(nodes: Dict[str, Node], graph: "_Graph") -> List[Region]:
         for up in ups:
             down[up].append(task_id)
     found: List[Region] = []
+    reach = _Reach(nodes, graph)
     for task_id, node in nodes.items():
         kind = control_kind(node.task)
         if kind is None or not _publishes(node) or node.loop is not None:
             continue
         if task_id in graph.branches:
             for target in down[task_id]:
-                members = _closure(nodes, graph, {target})
+                members = _closure(nodes, reach, {target})
                 found.append(Region(task_id, SKIPS_PREFIX + target, members, f"{task_id} follows {target}", f"{target}: skipped by {task_id}"))
         elif kind[0] == "short_circuit" and CONDITION_KEY in node.outputs:
             forced = {t for t, circuits in graph.short_circuits.items() if task_id in circuits}
-            found.append(Region(task_id, SHORT_CIRCUIT_SKIPS, _closure(nodes, graph, forced), f"{task_id} is true",
+            found.append(Region(task_id, SHORT_CIRCUIT_SKIPS, _closure(nodes, reach, forced), f"{task_id} is true",
                                 f"skipped by the short circuit {task_id}"))
     found = [region for region in found if region.members]
     for index, region in enumerate(found):
@@ -465,37 +466,62 @@ def _candidate_regions(nodes: Dict[str, Node], graph: "_Graph") -> List[Region]:
     return [region for region in found if region.alive]
 
 
-def _closure(nodes: Dict[str, Node], graph: "_Graph", forced: Set[str]) -> Set[str]:
+class _Reach:
+    """Upstream sets (Airflow edges and KFP dependencies), downstream lists and a topological order."""
+
+    def __init__(self, nodes: Dict[str, Node], graph: "_Graph"):
+        self.ups = {t: set(graph.up[t]) | set(n.upstream) for t, n in nodes.items()}
+        self.downs: Dict[str, List[str]] = {t: [] for t in nodes}
+        for task_id, ups in self.ups.items():
+            for up in ups:
+                if up in self.downs:
+                    self.downs[up].append(task_id)
+        waiting = {t: len(ups & set(nodes)) for t, ups in self.ups.items()}
+        ready = [t for t in nodes if not waiting[t]]
+        self.order: List[str] = []
+        while ready:
+            task_id = ready.pop(0)
+            self.order.append(task_id)
+            for down in self.downs[task_id]:
+                waiting[down] -= 1
+                if not waiting[down]:
+                    ready.append(down)
+        self.order += [t for t in nodes if t not in set(self.order)]  # a cycle (bad input): file order
+
+    def after(self, starts: Set[str]) -> Set[str]:
+        found, stack = set(starts), list(starts)
+        while stack:
+            for down in self.downs[stack.pop()]:
+                if down not in found:
+                    found.add(down)
+                    stack.append(down)
+        return found
+
+
+def _closure(nodes: Dict[str, Node], reach: _Reach, forced: Set[str]) -> Set[str]:
     """Tasks Airflow surely skips when a controller skips `forced`: those, and tasks all of whose upstream
     tasks are among them (unless their trigger rule runs after skipped upstream tasks)."""
+    candidates = reach.after(forced)
     excluded: Set[str] = set()
     while True:
-        members = _grow(nodes, graph, forced, excluded)
-        # a dsl.ParallelFor goes inside a dsl.If whole or not at all
-        partial = {n.task.task_id for n in nodes.values() if n.loop is not None
-                   and any(m in members for m in n.loop.members) and not all(m in members for m in n.loop.members)}
-        if not partial:
-            return members
-        excluded |= partial
-
-
-def _grow(nodes: Dict[str, Node], graph: "_Graph", forced: Set[str], excluded: Set[str]) -> Set[str]:
-    members: Set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for task_id, node in nodes.items():
-            if task_id in members or task_id in excluded or node.container is not None or node.task.is_teardown:
+        members: Set[str] = set()
+        for task_id in reach.order:  # upstream tasks first: one pass decides
+            node = nodes[task_id]
+            if task_id not in candidates or task_id in excluded or node.container is not None or node.task.is_teardown:
                 continue
-            ups = set(graph.up[task_id]) | set(node.upstream)
+            ups = reach.ups[task_id]
             if task_id in forced:  # skipped whatever its rule; upstream tasks after the controller must come along
                 fits = all(up in members or up not in forced for up in ups)
             else:
                 fits = bool(ups) and ups <= members and _rule(node.task) not in RUNS_AFTER_SKIPS
             if fits:
                 members.add(task_id)
-                changed = True
-    return members
+        # a dsl.ParallelFor goes inside a dsl.If whole or not at all
+        loops = {nodes[m].loop.key: nodes[m].loop for m in members if nodes[m].loop is not None}
+        partial = {m for loop in loops.values() if not set(loop.members) <= members for m in loop.members}
+        if not partial:
+            return members
+        excluded |= partial
 
 
 def _assign_regions(regions: List[Region], nodes: Dict[str, Node]) -> None:
