@@ -470,7 +470,11 @@ class _Reach:
     """Upstream sets (Airflow edges and KFP dependencies), downstream lists and a topological order."""
 
     def __init__(self, nodes: Dict[str, Node], graph: "_Graph"):
-        self.ups = {t: set(graph.up[t]) | set(n.upstream) for t, n in nodes.items()}
+        # Airflow's edges (removed tasks included) and the values a task reads (KFP dependencies too)
+        self.ups = {t: set(graph.up[t]) | {p for _a, p, *_ in n.xcom_inputs} for t, n in nodes.items()}
+        for t, n in nodes.items():
+            self.ups[t] |= {s.task_id for s in (n.loop.sources if n.loop is not None else ()) if isinstance(s, ir.TaskOutput)}
+            self.ups[t] &= set(nodes)
         self.downs: Dict[str, List[str]] = {t: [] for t in nodes}
         for task_id, ups in self.ups.items():
             for up in ups:
@@ -511,7 +515,7 @@ def _closure(nodes: Dict[str, Node], reach: _Reach, forced: Set[str]) -> Set[str
                 continue
             ups = reach.ups[task_id]
             if task_id in forced:  # skipped whatever its rule; upstream tasks after the controller must come along
-                fits = all(up in members or up not in forced for up in ups)
+                fits = all(up in members or up not in candidates for up in ups)
             else:
                 fits = bool(ups) and ups <= members and _rule(node.task) not in RUNS_AFTER_SKIPS
             if fits:

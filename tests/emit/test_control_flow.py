@@ -222,6 +222,136 @@ def test_branching_sample_runs_exactly_the_tasks_airflow_runs(params):
         assert {"left", "left_only", "grouped.inner_pick", "grouped.inner_a", "second"} <= not_started
 
 
+EDGE_DAG = '''import pendulum
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.providers.standard.operators.python import ShortCircuitOperator
+from airflow.sdk import dag, task, teardown
+
+
+@dag(schedule=None, start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), catchup=False, params={"first": "a", "second": "x"})
+def edge_cases():
+    @task.branch
+    def b1(params=None):
+        return params["first"]
+
+    @task.branch
+    def b2(params=None):
+        return ["shared", "x"] if params["second"] == "x" else "y"
+
+    @task
+    def a() -> dict:
+        return {"from": "a"}
+
+    @task
+    def other():
+        return None
+
+    @task
+    def shared() -> str:
+        return "shared"
+
+    @task
+    def x() -> int:
+        return 1
+
+    @task
+    def y() -> int:
+        return 2
+
+    # (a) shared is a direct target of both branches
+    first, second = b1(), b2()
+    first >> [a_value := a(), other_value := other(), shared_value := shared()]
+    second >> [shared_value, x_value := x(), y()]
+
+    # (b) a join reading values from inside arms
+    @task(trigger_rule="none_failed_min_one_success")
+    def join(left, right):
+        return [left, right]
+
+    join(a_value, other_value)
+
+    # (c) nested branch inside an arm, read from outside the outer arm
+    @task.branch
+    def inner() -> str:
+        return "deep_a"
+
+    @task
+    def deep_a() -> str:
+        return "deep a"
+
+    @task
+    def deep_b() -> str:
+        return "deep b"
+
+    inner_task = inner()
+    x_value >> inner_task >> [deep_a_value := deep_a(), deep_b()]
+
+    @task(trigger_rule="none_failed")
+    def outside(value):
+        return value
+
+    outside(deep_a_value)
+
+    # (d) short circuit over a teardown and a task after it
+    stop = ShortCircuitOperator(task_id="stop", python_callable=lambda: False)
+
+    @task
+    def work() -> int:
+        return 1
+
+    @teardown
+    def clean() -> str:
+        return "cleaned"
+
+    @task
+    def after_clean() -> str:
+        return "after clean"
+
+    stop >> work() >> clean() >> after_clean()
+
+    # (g) a branch choosing an empty task that leads on
+    @task.branch
+    def to_empty(params=None):
+        return "gate_empty" if params["first"] == "a" else "elsewhere"
+
+    gate_empty = EmptyOperator(task_id="gate_empty")
+
+    @task
+    def behind_empty() -> str:
+        return "behind"
+
+    @task
+    def elsewhere() -> str:
+        return "elsewhere"
+
+    to_empty() >> [gate_empty, elsewhere()]
+    gate_empty >> behind_empty()
+
+
+edge_cases()
+'''
+
+
+def test_region_edge_cases_compile_to_what_kfp_accepts():
+    """Shapes verified equivalent against Airflow with kfmigrate verify (two param sets)."""
+    result = convert(EDGE_DAG)
+    source = result.python_source
+    # a task both branches decide on: one dsl.If inside the other
+    outer = source.index("with dsl.If(b1_task.outputs['airflow_skips_shared'] == False):")
+    assert source.index("    with dsl.If(b2_task.outputs['airflow_skips_shared'] == False):", outer) > outer
+    # a join reads values from inside the arms through dsl.OneOf with the stand-ins
+    assert "a__return_value=dsl.OneOf(a_task.outputs['return_value'], a_not_run_task.outputs['a__return_value'])" in source
+    # deep_a is read from outside its branch's arm, two groups out: its own group goes, x's stays
+    assert "with dsl.If(inner_task.outputs['airflow_skips_deep_a'] == False):" not in source
+    assert "dsl.OneOf(deep_a_task.outputs['airflow_skipped'], x_not_run_task.outputs['deep_a__airflow_skipped'])" in source
+    # a short circuit: the teardown stays outside (Airflow never skips it), and so does the task after
+    # it (a flag decides), so nothing inside the dsl.If waits for a task after it
+    region = source[source.index("with dsl.If(stop_task.outputs['airflow_skips'] == False):"):source.index("stop_not_run_task = ")]
+    assert "work_task = work(" in region and "clean_task" not in region and "after_clean_task" not in region
+    assert "gate_empty_not_run" in source  # a branch choosing an empty task: its dsl.If holds what follows it
+    compile_yaml(result)
+
+
 FAILING_DAG = '''
 from airflow.sdk import dag, task
 
