@@ -46,19 +46,20 @@ def kube(tmp_path, monkeypatch):
     assert server.violations == [], server.violations
 
 
-def answer(server, task, **data):
+def answer(server, task, wait=120.0, **data):
     """A person: wait for the task's request ConfigMap, then create its response with the kubernetes client."""
     from kubernetes import client
 
     def run():
-        for _ in range(500):
+        deadline = time.monotonic() + wait  # a loaded machine may take a while to reach the task
+        while True:
             requests = [o for (ns, _name), o in list(server.objects.items()) if ns == NAMESPACE
                         and o["metadata"].get("labels", {}).get("kfmigrate.io/task") == task]
             if requests:
                 break
+            if time.monotonic() > deadline:
+                return
             time.sleep(0.01)
-        else:
-            return
         configuration = client.Configuration(host=server.url, api_key={"authorization": server.token},
                                              api_key_prefix={"authorization": "Bearer"})
         api = client.CoreV1Api(client.ApiClient(configuration))
