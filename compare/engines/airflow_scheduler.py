@@ -202,17 +202,17 @@ class Deployment:
 
     def _wait_until_ready(self) -> None:
         deadline = time.time() + self.start_timeout
-        wanted = None
+        api_up = False
         while time.time() < deadline:
             self._check_alive()
             try:
                 health = self.api("GET", "/api/v2/monitor/health")
-            except SchedulerError:
+            except SchedulerError:  # the api-server is still importing
                 time.sleep(0.5)
                 continue
-            if wanted is None:
-                self.log("waiting for the DAGs to be parsed")
-                wanted = True
+            if not api_up:
+                self.log("waiting for the scheduler and the parsed DAGs")
+                api_up = True
             scheduler = (health.get("scheduler") or {}).get("status")
             processor = (health.get("dag_processor") or {}).get("status")
             if scheduler == "healthy" and processor == "healthy" and self._dags_parsed():
