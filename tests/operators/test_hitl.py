@@ -171,3 +171,33 @@ def test_report_tells_how_to_answer():
     assert items["valid_input_and_options"]["options"] == ["Approve", "Reject"]
     assert "kubectl get configmaps -l kfmigrate.io/dag=example-hitl-operator,kfmigrate.io/task=choose-a-branch-to-run" in \
         render_markdown(converted.report)
+
+
+@pytest.mark.slow
+def test_reject_skips_the_direct_downstream_task_on_kfp_local(kube, run_kfp):
+    result = convert('''
+from airflow.sdk import DAG, task
+from airflow.providers.standard.operators.hitl import ApprovalOperator
+
+with DAG("gate", schedule=None):
+    approve = ApprovalOperator(task_id="approve", subject="Ship?")
+
+    @task
+    def ship():
+        return "shipped"
+
+    @task(trigger_rule="none_failed")
+    def report():
+        return "reported"
+
+    approve >> ship() >> report()
+''')
+    answer(kube, "approve", chosen="Reject", responded_by="ana")
+    run = run_kfp(result, run_id="gate-1")
+    assert run.state == "succeeded", "\n".join(run.by_task["approve"].log_tail[-8:])
+    decision = json.loads(run.by_task["approve"].outputs["return_value"])
+    assert decision["chosen_options"] == ["Reject"] and decision["responded_by_user"]["name"] == "ana"
+    ship = run.by_task.get("ship")
+    assert ship is None or ship.outputs.get("airflow_skipped") is True or "return_value" not in ship.outputs, ship
+    # Airflow: only the direct downstream task is skipped; none_failed still runs after a skipped upstream
+    assert json.loads(run.by_task["report"].outputs["return_value"]) == "reported"
