@@ -22,7 +22,6 @@ ExternalTaskMarker only links task clearing across DAGs (it is an EmptyOperator)
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import List, Optional
 
 from migrate import ir
@@ -39,7 +38,6 @@ KFP_STATES = "SUCCEEDED -> success, FAILED/CANCELED -> failed, SKIPPED -> skippe
 def map_external_task_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if "poll_interval" in task.args and "poke_interval" not in task.args:  # Airflow's deprecated alias
         task = dataclasses.replace(task, args={**task.args, "poke_interval": task.args["poll_interval"]})
-    task = _task_id_attributes(task)
     sensor = _Sensor(task, ctx, "polls the KFP API for the other pipeline's run")
     plan = sensor.plan
     lines = sensor.lines
@@ -87,20 +85,6 @@ def map_external_task_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan.differences.append(f"States come from KFP ({KFP_STATES}); a task that Airflow would have skipped runs on KFP as a "
                             "succeeded no-op (airflow_skipped=true) and counts as success.")
     return plan
-
-
-# `other_task.task_id` for a task of another DAG in the same file: the parser keeps the attribute of
-# its task reference unresolved (see /work/shared-notes/parser-requests.md); the id is in that reference.
-_TASK_ID_ATTRIBUTE = re.compile(r"^_BoundMethod\(owner=TaskRef\(task_id='([^'\\]+)', key='return_value'\), name='task_id'\)$")
-
-
-def _task_id_attributes(task: ir.Task) -> ir.Task:
-    """external_task_id given as `some_task.task_id` -> the literal task id."""
-    value = task.args.get("external_task_id")
-    match = _TASK_ID_ATTRIBUTE.match(value.source) if isinstance(value, ir.Dynamic) else None
-    if not match:
-        return task
-    return dataclasses.replace(task, args={**task.args, "external_task_id": ir.Literal(match.group(1))})
 
 
 def _states(value) -> Optional[List[str]]:

@@ -767,6 +767,8 @@ class Interpreter:
         if isinstance(base, TaskRef):
             if attr == "output":
                 return TaskRef(base.task_id)
+            if attr == "task_id":  # e.g. ExternalTaskSensor(external_task_id=other_dag_task.task_id)
+                return base.task_id
             return _BoundMethod(base, attr)
         if isinstance(base, (TaskFlowDef, GroupDef, Override, LocalClass)):
             return _BoundMethod(base, attr)

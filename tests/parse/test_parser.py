@@ -471,3 +471,16 @@ def test_names_bound_inside_the_with_dag_block_travel_with_callables():
     assert 'options = ["a", "b"]' in pick and "import random" in pick and "unused" not in pick
     show = "\n".join(wf.task("show").callable.prelude)
     assert 'options = ["a", "b"]' in show and "LIMIT = 3" in show
+
+
+def test_task_id_attribute_of_a_task_is_its_id():
+    wf, _ = only("""
+        from airflow.sdk import DAG, TaskGroup
+        from airflow.providers.standard.operators.empty import EmptyOperator
+        from airflow.providers.standard.operators.bash import BashOperator
+        with DAG("d", schedule=None):
+            with TaskGroup("grp"):
+                first = EmptyOperator(task_id="first")
+            BashOperator(task_id="say", bash_command="echo " + first.task_id)
+    """)
+    assert wf.task("say").args["bash_command"] == ir.Literal("echo grp.first")
