@@ -91,6 +91,11 @@ def run_airflow_scheduler(request: dict) -> dict:
 def run_kfp_local(request: dict) -> dict:
     from compare.engines.kfp_local import run_pipeline
 
+    # kfp.local as kfp ships it: a new `sh -c ... python -m kfp.dsl.executor_main` process per task,
+    # as a pod per task on a cluster (with the same 128 KiB cap on one argument), not the fork
+    # server `kfmigrate run` uses to start trivial tasks faster
+    os.environ["KFMIGRATE_FORK_SERVER"] = "0"
+
     run = run_pipeline(request["package"], params=request["params"], pipeline_root=request["pipeline_root"],
                        runner="subprocess", on_event=_emit, timeout=request.get("timeout"),
                        cache_root=request.get("cache_root"))
