@@ -100,6 +100,7 @@ class Node:
     via_item: Dict[str, str] = field(default_factory=dict)  # input param -> key of an outer value in the loop item
     stub_function: Optional[str] = None  # ... and the no-op standing in for it when skipped (dsl.Else)
     regions: List[Region] = field(default_factory=list)  # the dsl.If groups the task runs in, outermost first
+    xcom_skip_flags: Dict[str, str] = field(default_factory=dict)  # typed XCom input param -> its producer's skip flag param
     attempts_output: bool = False  # task callbacks that need the attempt number: an OutputPath counter file
     decision_lines: List[str] = field(default_factory=list)  # a controller: statements setting its SKIPS_PREFIX outputs
 
@@ -420,6 +421,7 @@ def _decide(node: Node, nodes: Dict[str, Node], graph: "_Graph") -> None:
     node.control_inputs, node.skip_lines, node.skip_expr = [], [], None
     _skip_decision(node, nodes, graph)
     node.skip_check = node.skip_expr is not None
+    _xcom_skip_flags(node, nodes)
     # a task in a region always has the flag: readers outside get it (or the stand-in's True) via dsl.OneOf
     node.skip_output = node.plan.may_skip or node.skip_check or bool(node.regions)
     node.gate_function = None
@@ -428,6 +430,25 @@ def _decide(node: Node, nodes: Dict[str, Node], graph: "_Graph") -> None:
         # inside dsl.If (its dependants read the gate's flag); it never skips itself.
         node.skip_output = node.skip_check
         node.gate_function = "" if node.skip_check else None  # named in build()
+
+
+def _xcom_skip_flags(node: Node, nodes: Dict[str, Node]) -> None:
+    """A skipped task pushed no XCom: Airflow's pull gives None. Typed outputs of a skipped task carry
+    "" / 0 / false, so a reader of one also gets the producer's flag and reads None when it is set."""
+    node.xcom_skip_flags = {}
+    if node.container is not None:
+        return
+    flags = {producer: param for param, producer, output, _t in node.control_inputs if output == SKIP_OUTPUT}
+    taken = ({i.name for i in node.plan.inputs} | {p for p, *_ in node.xcom_inputs} | {p for p, *_ in node.control_inputs}
+             | {"xcom", "results", "skipped", "_outputs", "_airflow"})
+    for param, producer, _key, _output, kind in node.xcom_inputs:
+        source = nodes[producer]
+        if kind == "json" or not source.skip_output or node.collected(producer):
+            continue  # JSON already says null; a mapped producer's values come as a list
+        if producer not in flags:
+            flags[producer] = _unique(f"{source.function}_skipped", taken)
+            node.control_inputs.append((flags[producer], producer, SKIP_OUTPUT, "bool"))
+        node.xcom_skip_flags[param] = flags[producer]
 
 
 # ---------------------------------------------------------------- regions (dsl.If groups)
@@ -1021,6 +1042,8 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
         if node.collected(producer):  # every map index's value, as Airflow's lazy XCom list
             value = f"[_from_json(value) for value in {param}]" if kind == "json" else f"_ints_back({param})"
         value = artifacts.input_value(node, param, node.collected(producer)) or value
+        if param in node.xcom_skip_flags:  # the producer was skipped: no XCom, None as in Airflow
+            value = f"None if {node.xcom_skip_flags[param]} else {value}"
         xcom_items.append(f"({producer!r}, {key!r}): {value}")
     xcom_items += [f"({producer!r}, {key!r}): None" for producer, key in node.xcom_none]
     if xcom_items or "xcom" in plan.body:

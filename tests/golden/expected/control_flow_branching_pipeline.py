@@ -386,7 +386,7 @@ def left_only(
     # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
     if _airflow_should_skip('all_success', [left_skipped]):
         return _kfp_outputs({}, True, _outputs)
-    xcom = {('left', 'return_value'): left__return_value}
+    xcom = {('left', 'return_value'): None if left_skipped else left__return_value}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='left_only', logical_date=logical_date, run_id=run_id,
         params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
@@ -530,7 +530,9 @@ def after_behind_gate(
     # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
     if _airflow_should_skip('all_success', [behind_gate_skipped]):
         return _kfp_outputs({}, True, _outputs)
-    xcom = {('behind_gate', 'return_value'): behind_gate__return_value}
+    xcom = {
+        ('behind_gate', 'return_value'): None if behind_gate_skipped else behind_gate__return_value,
+    }
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='after_behind_gate', logical_date=logical_date, run_id=run_id,
         params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
@@ -1077,7 +1079,7 @@ def guarded_next(
     # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
     if _airflow_should_skip('all_success', [guarded_skipped]):
         return _kfp_outputs({}, True, _outputs)
-    xcom = {('guarded', 'return_value'): guarded__return_value}
+    xcom = {('guarded', 'return_value'): None if guarded_skipped else guarded__return_value}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='guarded_next', logical_date=logical_date, run_id=run_id,
         params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
