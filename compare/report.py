@@ -378,6 +378,8 @@ def headline_blocks(points: list, engines: list, titles: dict) -> list:
             continue
         head = runs[-1]["headline"]
         metrics = head.get("metrics") or {}
+        order = list((point["runs"][0]["headline"] or {}).get("metrics") or {})  # one order for every engine
+        metrics = dict(sorted(metrics.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
         rows.append([titles.get(engine, engine), head.get("model_name") or "-",
                      ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()) or "-",
                      (head.get("model_sha256") or "-")[:16],
@@ -728,7 +730,7 @@ def architecture_blocks(results: dict) -> list:
         tracking_obs = f"MLflow store could not be read: {mlflow['error']}"
     check = (ml or {}).get("metrics_check") or {}
     if check.get("checked"):
-        tracking_obs += (f" KFP recorded {check['kfp_metrics']} metric values as Metrics artifacts, "
+        tracking_obs = ("" if tracking_obs == "-" else tracking_obs + " ") + (f"KFP recorded {check['kfp_metrics']} metric values as Metrics artifacts, "
                          + ("identical to MLflow's." if check["ok"] else "**not** identical to MLflow's."))
     artifacts_obs = "-"
     if ml:
