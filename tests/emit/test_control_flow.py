@@ -344,6 +344,8 @@ def test_region_edge_cases_compile_to_what_kfp_accepts():
     # deep_a is read from outside its branch's arm, two groups out: its own group goes, x's stays
     assert "with dsl.If(inner_task.outputs['airflow_skips_deep_a'] == False):" not in source
     assert "dsl.OneOf(deep_a_task.outputs['airflow_skipped'], x_not_run_task.outputs['deep_a__airflow_skipped'])" in source
+    # a skipped task pushed no XCom: outside (none_failed) reads None, not the typed empty value ""
+    assert "('deep_a', 'return_value'): None if deep_a_skipped else deep_a__return_value" in source
     # a short circuit: the teardown stays outside (Airflow never skips it), and so does the task after
     # it (a flag decides), so nothing inside the dsl.If waits for a task after it
     region = source[source.index("with dsl.If(stop_task.outputs['airflow_skips'] == False):"):source.index("stop_not_run_task = ")]
