@@ -4,11 +4,12 @@ and @task.short_circuit.
 
 Each becomes a lightweight component that decides like the operator and publishes its decision as
 an extra output: `airflow_follow` (the task ids a branch follows) or `airflow_condition` (a short
-circuit's truth value). The emitter (migrate/emit/builder.py) reads `control_kind()` and makes the
-tasks downstream check that decision, the way Airflow's skip logic does: a branch skips its direct
-downstream tasks it did not choose; a false short circuit skips every task downstream of it
+circuit's truth value). The emitter (migrate/emit/builder.py) reads `control_kind()` and applies
+that decision the way Airflow's skip logic does: a branch skips its direct downstream tasks it did
+not choose; a false short circuit skips every task downstream of it
 (`ignore_downstream_trigger_rules=True`, the default) or only its direct downstream tasks, the
-rest following their trigger rules.
+rest following their trigger rules. It adds one bool output per decision (`airflow_skips_<task>`,
+`airflow_skips`) and puts the tasks skipped that way inside a dsl.If on it, so they do not start.
 """
 from __future__ import annotations
 
