@@ -67,7 +67,6 @@ class Region:
     skipped_name: str  # display name of the stand-in
     index: int = 0
     alive: bool = True
-    needs_else: bool = False
     exposed: Dict[Tuple[str, str], Tuple[str, str, object]] = field(default_factory=dict)
     stub_function: Optional[str] = None
 
@@ -179,14 +178,13 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter") -> EmitResul
         taken.add(f"{node.gate_function}_task")
         node.differences.append("Runs only when Airflow would run it: a small gate task decides (skipped upstream tasks, "
                                 "branches, trigger rule) and the container runs inside dsl.If; otherwise a no-op stands in.")
-    for region in _regions_of(components):
-        if region.needs_else:
-            base = identifier(region.key[len(SKIPS_PREFIX):] if region.key != SHORT_CIRCUIT_SKIPS else region.controller, "task")
+    for region in _regions_of(components):  # every region has a dsl.Else (see _settle_regions)
+        base = identifier(region.key[len(SKIPS_PREFIX):] if region.key != SHORT_CIRCUIT_SKIPS else region.controller, "task")
+        region.stub_function = _unique(f"{base}_not_run", taken)
+        while k8s_name(region.stub_function) in k8s_taken:
             region.stub_function = _unique(f"{base}_not_run", taken)
-            while k8s_name(region.stub_function) in k8s_taken:
-                region.stub_function = _unique(f"{base}_not_run", taken)
-            k8s_taken.add(k8s_name(region.stub_function))
-            taken.add(region.stub_variable)
+        k8s_taken.add(k8s_name(region.stub_function))
+        taken.add(region.stub_variable)
     for node in components:
         for region in node.regions:
             node.differences.append(f"Runs inside a dsl.If on {region.controller}'s decision: when Airflow would skip it "
@@ -578,10 +576,11 @@ def _settle_regions(regions: List[Region], nodes: Dict[str, Node]) -> bool:
     live = [r for r in regions if r.alive]
     dropped = False
     for region in live:
-        # kfp.local (2.17) cannot evaluate the condition of a dsl.If next to the task it tests (it looks
-        # the value up among the inputs of the enclosing DAG; measured): with a dsl.Else, KFP wraps both
-        # in a group that gets the value as an input. The dsl.Else also lets tasks after it depend on it.
-        region.needs_else, region.exposed = True, {}
+        # Every region gets a dsl.Else: kfp.local (2.17) cannot evaluate the condition of a dsl.If next
+        # to the task it tests (it looks the value up among the inputs of the enclosing DAG; measured);
+        # with a dsl.Else, KFP wraps both in a group that gets the value as an input. The dsl.Else also
+        # lets tasks after it depend on the tasks inside.
+        region.exposed = {}
         if not any(nodes[m].plan.component for m in region.members):
             region.alive, dropped = False, True  # an empty dsl.If: nothing to gate
             continue
