@@ -301,6 +301,16 @@ def _poke():
     import datetime as dt
     print(f"Checking if the delta has elapsed: target {{_target}}")
     return dt.datetime.now(dt.timezone.utc) > _target'''
+    if task.operator == "TimeDeltaSensorAsync" or to_python(task.args.get("deferrable")) is True:
+        # deferrable: Airflow returns True when the target has passed already, else None once the
+        # trigger fires
+        poke += '''
+_checks = []
+_elapsed = _poke
+def _poke():
+    import types
+    _checks.append(_elapsed())
+    return types.SimpleNamespace(is_done=_checks[-1], xcom_value=True if len(_checks) == 1 else None)'''
     plan = sensor.finish(poke, {name})
     if not wait:
         plan.differences.append("data_interval_end is the logical_date pipeline parameter (empty: the time the task starts).")
