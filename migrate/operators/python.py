@@ -28,11 +28,12 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     args = ArgBuilder(ctx)
     lines = [context_inputs(task, ctx, args)]
     if taskflow:
-        op_args = [args.expr(v, _param_name(task, i), rendered=True) for i, v in enumerate(task.call_args)]
-        op_kwargs = {k: args.expr(v, k) for k, v in task.call_kwargs.items()}
+        op_args = [args.expr(_template_files(v, task, ctx), _param_name(task, i), rendered=True)
+                   for i, v in enumerate(task.call_args)]
+        op_kwargs = {k: args.expr(_template_files(v, task, ctx), k) for k, v in task.call_kwargs.items()}
     else:
-        op_args = _sequence_exprs(task.args.get("op_args"), args, "op_args")
-        op_kwargs = _mapping_exprs(task.args.get("op_kwargs"), args, "op_kwargs")
+        op_args = _sequence_exprs(_template_files(task.args.get("op_args"), task, ctx), args, "op_args")
+        op_kwargs = _mapping_exprs(_template_files(task.args.get("op_kwargs"), task, ctx), args, "op_kwargs")
     templates = _template_files(task.args.get("templates_dict"), task, ctx)  # @task(templates_dict=...) too
     templates_dict = args.expr(templates, "templates_dict") if templates is not None else "None"
     # Arguments are evaluated before the DAG file's code runs, so its names cannot shadow inputs.
@@ -57,7 +58,8 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     for key in pushed:
         plan.outputs.setdefault(key, "json")
     plan.may_skip = "AirflowSkipException" in all_code
-    if any(value_has_jinja(v) for v in (*task.call_args, *task.call_kwargs.values(), *task.args.values(), templates)):
+    if (any(value_has_jinja(v) for v in (*task.call_args, *task.call_kwargs.values(), *task.args.values(), templates))
+            or "templates_exts" in task.args or "render_template" in all_code):  # template files, task.render_template
         plan.packages = ["jinja2"]
     if task.doc:
         plan.description = task.doc
@@ -92,8 +94,9 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
 
 
 def _template_files(templates, task: ir.Task, ctx: MapContext):
-    """templates_dict values naming a file with one of templates_exts: Airflow renders the file's
-    content (from the DAG's folder), so the file is read now and its content is the template."""
+    """Values of the templated fields (templates_dict, op_args, op_kwargs) naming a file with one of
+    templates_exts: Airflow renders the file's content (from the DAG's folder), so the file is read
+    now and its content is the template."""
     import os
 
     exts = task.args.get("templates_exts")
@@ -112,9 +115,13 @@ def _template_files(templates, task: ir.Task, ctx: MapContext):
 
     if isinstance(templates, ir.Literal) and isinstance(templates.value, dict):
         templates = ir.Composite("dict", tuple((ir.Literal(k), ir.Literal(v)) for k, v in templates.value.items()))
+    if isinstance(templates, ir.Literal) and isinstance(templates.value, (list, tuple)):
+        templates = ir.Composite("list", tuple(ir.Literal(v) for v in templates.value))
     if isinstance(templates, ir.Composite) and templates.kind == "dict":
         return ir.Composite("dict", tuple((key, content(value)) for key, value in templates.items))
-    return templates
+    if isinstance(templates, ir.Composite) and templates.kind in ("list", "tuple"):
+        return ir.Composite(templates.kind, tuple(content(value) for value in templates.items))
+    return content(templates)
 
 
 def _param_name(task: ir.Task, index: int) -> str:
