@@ -496,6 +496,9 @@ def shim_bindings(codes: Iterable[str]) -> List[str]:
     bindings = [f"{name} = _airflow.{name}" for name in SHIMMED_AIRFLOW_NAMES if name in used]
     if used & ASSET_NAMES:
         bindings.insert(0, "_airflow_assets(_airflow)")
+    if "render_template" in used:  # context["task"].render_template(content, context), as on an operator
+        bindings.append('_airflow.context["task"].render_template = lambda content, context, *_a, **_k: '
+                        "_airflow_render(content, context)")
     return bindings
 
 
