@@ -896,6 +896,7 @@ def _airflow_assets(airflow):
     context.setdefault("outlet_events", OutletEvents())
     context.setdefault("inlet_events", InletEvents())
     context.setdefault("triggering_asset_events", {})
+    context.setdefault("partition_key", None)
     for name in ("partition_key", "partition_date"):
         if not hasattr(context["dag_run"], name):
             setattr(context["dag_run"], name, None)
