@@ -35,7 +35,7 @@ def pipeline_functions_from_source(source: str, filename: str) -> dict:
 
     import_kfp()
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
-    namespace = {"__name__": "kfmigrate_pipeline_package", "__file__": filename, "__builtins__": __builtins__}
+    namespace = {"__name__": "kfmigrate_pipeline_package", "__file__": filename}
     try:
         with _sources_read_once():
             exec(compile(source, filename, "exec", dont_inherit=True), namespace)  # not our __future__ flags

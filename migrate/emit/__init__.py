@@ -91,15 +91,17 @@ def compile_yaml(result: EmitResult) -> str:
         message, failure = str(exc).replace(label, "generated pipeline"), exc.__cause__ or exc
     except Exception as exc:  # kfp.compiler raises many types; all mean the same to the user
         message, failure = f"{type(exc).__name__}: {exc}", exc
-    task = _task_named(result, message) or _task_named(result, _failing_line(failure, label, result.python_source))
+    task = _task_named(result, message, quoted=True) or _task_named(result, _failing_line(failure, label, result.python_source))
     where = f" (task {task.task_id!r})" if task else ""
     raise EmitError(Diagnostic(
         "KFM300", f"generated pipeline for {result.pipeline_name!r} failed to compile{where}: {message}", ERROR,
         (task.span if task else None) or result.span, task.task_id if task else None))
 
 
-def _task_named(result: EmitResult, text: str) -> Optional[TaskReport]:
-    """The task whose component, KFP task name or pipeline variable the text names (longest name first)."""
+def _task_named(result: EmitResult, text: str, quoted: bool = False) -> Optional[TaskReport]:
+    """The task whose component, KFP task name or pipeline variable the text names (longest name
+    first); quoted: only a name in quotes counts (kfp quotes names in its messages; a bare word
+    like a task named "a" would match prose)."""
     import re
 
     named = []
@@ -107,7 +109,8 @@ def _task_named(result: EmitResult, text: str) -> Optional[TaskReport]:
         if task.component:
             named += [(name, task) for name in (task.component, f"{task.component}_task", task.kfp_task) if name]
     for name, task in sorted(named, key=lambda item: -len(item[0])):
-        if re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(name), text):
+        pattern = r"""['"`](comp-|exec-)?%s['"`]""" if quoted else r"(?<![\w-])%s(?![\w-])"
+        if re.search(pattern % re.escape(name), text):
             return task
     return None
 
