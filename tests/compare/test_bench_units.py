@@ -106,3 +106,28 @@ def test_cache_summary_counts_what_ran_again():
                                                      {"kfp": "KFP", "airflow": "Airflow"}))
     assert "2 of 2 tasks from kfp.local's cache" in text and "8.00 s (80%)" in text
     assert "2 of 2 tasks executed again (repeat 2 after repeat 1)" in text and "**different**" in text
+
+
+def test_kfp_metrics_are_checked_against_the_mlflow_run(tmp_path, monkeypatch):
+    from mlflow.tracking import MlflowClient
+
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")  # a file store is quick to make
+    uri = (tmp_path / "mlruns").as_uri()
+    client = MlflowClient(tracking_uri=uri)
+    experiment = client.create_experiment("e")
+    parent = client.create_run(experiment, run_name="ml_training")
+    client.log_metric(parent.info.run_id, "roc_auc", 0.99)
+    child = client.create_run(experiment, run_name="svc", tags={"mlflow.parentRunId": parent.info.run_id})
+    client.log_metric(child.info.run_id, "roc_auc", 0.97)
+    airflow = _run("airflow", 0, 10.0)
+    airflow["headline"] = {"mlflow_run_id": parent.info.run_id}
+    kfp = _run("kfp", 0, 10.0)
+    kfp["kfp_metrics"] = {"register": {"roc_auc": 0.99, "svc/roc_auc": 0.97}}
+    check = bench.check_metrics([airflow, kfp], uri)
+    assert check["checked"] and check["ok"] and check["mlflow_metrics"] == check["kfp_metrics"] == 2
+    kfp["kfp_metrics"] = {"register": {"roc_auc": 0.99, "svc/roc_auc": 0.96}}
+    check = bench.check_metrics([airflow, kfp], uri)
+    assert not check["ok"] and "svc/roc_auc: 0.97 != 0.96" in check["differences"][0]
+    kfp["kfp_metrics"] = {}
+    assert bench.check_metrics([airflow, kfp], uri) == {"checked": False, "ok": True,
+                                                        "why": "no KFP Metrics artifact recorded"}
