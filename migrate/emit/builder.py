@@ -430,6 +430,13 @@ def _decide(node: Node, nodes: Dict[str, Node], graph: "_Graph") -> None:
         node.gate_function = "" if node.skip_check else None  # named in build()
 
 
+def _never_skipped_for(reader: Node, source: Node) -> bool:
+    """Can `reader` see `source` skipped? Not when it has no flag, nor when it sits in the same dsl.If
+    groups as the reader and cannot skip itself (it runs whenever the reader does)."""
+    alone = not (source.plan.may_skip or source.skip_check) and all(r in reader.regions for r in source.regions)
+    return not source.skip_output or alone
+
+
 def _xcom_skip_flags(node: Node, nodes: Dict[str, Node]) -> None:
     """A skipped task pushed no XCom: Airflow's pull gives None. Typed outputs of a skipped task carry
     "" / 0 / false, so a reader of one also gets the producer's flag and reads None when it is set."""
@@ -441,7 +448,7 @@ def _xcom_skip_flags(node: Node, nodes: Dict[str, Node]) -> None:
              | {"xcom", "results", "skipped", "_outputs", "_airflow"})
     for param, producer, _key, _output, kind in node.xcom_inputs:
         source = nodes[producer]
-        if kind == "json" or not source.skip_output or node.collected(producer):
+        if kind == "json" or _never_skipped_for(node, source) or node.collected(producer):
             continue  # JSON already says null; a mapped producer's values come as a list
         if producer not in flags:
             flags[producer] = _unique(f"{source.function}_skipped", taken)
@@ -695,7 +702,7 @@ def _skip_decision(node: Node, nodes: Dict[str, Node], graph: _Graph) -> None:
         """Expression for "upstream was skipped", None when it never is."""
         source = nodes[upstream]
         if source.plan.component:
-            if not source.skip_output:
+            if _never_skipped_for(node, source):
                 return None
             flag = ref(upstream, SKIP_OUTPUT, "bool")
             # every map index counts as an upstream task; no index at all means the mapped task was skipped

@@ -368,25 +368,18 @@ def right(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
 def left_only(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
     left__return_value: str,
-    left_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'left_only' (@task) from samples/dags/control_flow_branching.py:53:5."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_should_skip('all_success', [left_skipped]):
-        return _kfp_outputs({}, True, _outputs)
-    xcom = {('left', 'return_value'): None if left_skipped else left__return_value}
+    xcom = {('left', 'return_value'): left__return_value}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='left_only', logical_date=logical_date, run_id=run_id,
         params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
@@ -512,27 +505,18 @@ def cleanup(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
 def after_behind_gate(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
     behind_gate__return_value: int,
-    behind_gate_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
     """Airflow task 'after_behind_gate' (@task) from samples/dags/control_flow_branching.py:75:5."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_should_skip('all_success', [behind_gate_skipped]):
-        return _kfp_outputs({}, True, _outputs)
-    xcom = {
-        ('behind_gate', 'return_value'): None if behind_gate_skipped else behind_gate__return_value,
-    }
+    xcom = {('behind_gate', 'return_value'): behind_gate__return_value}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='after_behind_gate', logical_date=logical_date, run_id=run_id,
         params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
@@ -873,23 +857,16 @@ def grouped_inner_pick(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
 def grouped_inner_a(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-    grouped_inner_pick_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
     """Airflow task 'grouped.inner_a' (@task) from samples/dags/control_flow_branching.py:135:26."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_should_skip('all_success', [grouped_inner_pick_skipped]):
-        return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='grouped.inner_a', logical_date=logical_date, run_id=run_id,
@@ -904,23 +881,16 @@ def grouped_inner_a(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
 def grouped_inner_b(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-    grouped_inner_pick_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
     """Airflow task 'grouped.inner_b' (@task) from samples/dags/control_flow_branching.py:135:37."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_should_skip('all_success', [grouped_inner_pick_skipped]):
-        return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='grouped.inner_b', logical_date=logical_date, run_id=run_id,
@@ -937,7 +907,7 @@ def grouped_inner_b(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs, _from_json],
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json],
 )
 def double(
     logical_date: str,
@@ -949,14 +919,6 @@ def double(
     """Airflow task 'double' (@task) from samples/dags/control_flow_branching.py:151:11."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json'), ('airflow_skipped', 'skipped')]
-    # Values of tasks outside the loop come inside the item (see the items component)
-    import json as _json
-    _envelope = _json.loads(map_item)
-    map_item = _json.dumps(_envelope['item'])
-    numbers_skipped = _envelope['outer']['o1']
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_should_skip('all_success', [numbers_skipped]):
-        return _kfp_outputs({}, True, _outputs)
     xcom = {}
     x = _from_json(map_item)  # the mapped argument
     _airflow = _airflow_runtime(
@@ -974,7 +936,7 @@ def double(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs, _from_json],
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json],
 )
 def total(
     logical_date: str,
@@ -982,14 +944,10 @@ def total(
     param_path: str,
     param_open_gate: bool,
     double__return_value: list,
-    double_skipped: list,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
     """Airflow task 'total' (@task) from samples/dags/control_flow_branching.py:151:5."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_should_skip('all_success', [*(double_skipped or [True])]):
-        return _kfp_outputs({}, True, _outputs)
     xcom = {
         ('double', 'return_value'): [_from_json(value) for value in double__return_value],
     }
@@ -1061,25 +1019,18 @@ def guarded(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
 def guarded_next(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
     guarded__return_value: str,
-    guarded_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'guarded_next' (@task) from samples/dags/control_flow_branching.py:171:30."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_should_skip('all_success', [guarded_skipped]):
-        return _kfp_outputs({}, True, _outputs)
-    xcom = {('guarded', 'return_value'): None if guarded_skipped else guarded__return_value}
+    xcom = {('guarded', 'return_value'): guarded__return_value}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='guarded_next', logical_date=logical_date, run_id=run_id,
         params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
@@ -1093,23 +1044,16 @@ def guarded_next(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
 def after_guard(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-    guarded_next_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'after_guard' (@task) from samples/dags/control_flow_branching.py:171:61."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_should_skip('none_failed', [guarded_next_skipped]):
-        return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='control_flow_branching', task_id='after_guard', logical_date=logical_date, run_id=run_id,
@@ -1125,13 +1069,9 @@ def after_guard(
 
 
 @dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_map_items, _from_json, _ints_back])
-def double_items(source_0: str, outer_o1: bool) -> list:
+def double_items(source_0: str) -> list:
     """The items of the mapped task 'double': one JSON text per Airflow map index (kfp.local iterates one task output)."""
-    import json
-
-    # values of tasks outside the loop ride along in each item (kfp.local would replace them by the item)
-    outer = {'o1': outer_o1}
-    return [json.dumps({'item': json.loads(item), 'outer': outer}) for item in _airflow_map_items('single', ['x'], [_from_json(source_0)])]
+    return _airflow_map_items('single', ['x'], [_from_json(source_0)])
 
 
 @dsl.component(base_image=BASE_IMAGE)
@@ -1248,7 +1188,6 @@ def control_flow_branching_pipeline(
             param_path=path,
             param_open_gate=open_gate,
             left__return_value=left_task.outputs['return_value'],
-            left_skipped=left_task.outputs['airflow_skipped'],
         )
         left_only_task.set_display_name('left_only')
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
@@ -1304,7 +1243,6 @@ def control_flow_branching_pipeline(
             param_path=path,
             param_open_gate=open_gate,
             behind_gate__return_value=behind_gate_task.outputs['return_value'],
-            behind_gate_skipped=behind_gate_task.outputs['airflow_skipped'],
         )
         after_behind_gate_task.set_display_name('after_behind_gate')
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
@@ -1438,7 +1376,7 @@ def control_flow_branching_pipeline(
         numbers_task.set_display_name('numbers')
         numbers_task.after(route_task)
         # mapped task 'double': one dsl.ParallelFor iteration per Airflow map index
-        double_items_task = double_items(source_0=numbers_task.outputs['return_value'], outer_o1=numbers_task.outputs['airflow_skipped'])
+        double_items_task = double_items(source_0=numbers_task.outputs['return_value'])
         double_items_task.set_display_name('double (map items)')
         with dsl.ParallelFor(items=double_items_task.output) as double_item:
             # double: @task -> Python lightweight component, in a dsl.ParallelFor (dynamic task mapping) (native)
@@ -1450,6 +1388,7 @@ def control_flow_branching_pipeline(
                 map_item=double_item,
             )
             double_task.set_display_name('double')
+            double_task.after(numbers_task)
         # total: @task -> Python lightweight component (native)
         total_task = total(
             logical_date=logical_date,
@@ -1457,7 +1396,6 @@ def control_flow_branching_pipeline(
             param_path=path,
             param_open_gate=open_gate,
             double__return_value=dsl.Collected(double_task.outputs['return_value']),
-            double_skipped=dsl.Collected(double_task.outputs['airflow_skipped']),
         )
         total_task.set_display_name('total')
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
@@ -1482,9 +1420,9 @@ def control_flow_branching_pipeline(
                 run_id=run_id,
                 param_path=path,
                 param_open_gate=open_gate,
-                grouped_inner_pick_skipped=grouped_inner_pick_task.outputs['airflow_skipped'],
             )
             grouped_inner_a_task.set_display_name('grouped.inner_a')
+            grouped_inner_a_task.after(grouped_inner_pick_task)
         with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
             grouped_inner_a_not_run_task = grouped_inner_a_not_run()
             grouped_inner_a_not_run_task.set_display_name('grouped.inner_a: skipped by grouped.inner_pick')
@@ -1496,9 +1434,9 @@ def control_flow_branching_pipeline(
                 run_id=run_id,
                 param_path=path,
                 param_open_gate=open_gate,
-                grouped_inner_pick_skipped=grouped_inner_pick_task.outputs['airflow_skipped'],
             )
             grouped_inner_b_task.set_display_name('grouped.inner_b')
+            grouped_inner_b_task.after(grouped_inner_pick_task)
         with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
             grouped_inner_b_not_run_task = grouped_inner_b_not_run()
             grouped_inner_b_not_run_task.set_display_name('grouped.inner_b: skipped by grouped.inner_pick')
@@ -1531,7 +1469,6 @@ def control_flow_branching_pipeline(
             param_path=path,
             param_open_gate=open_gate,
             guarded__return_value=guarded_task.outputs['return_value'],
-            guarded_skipped=guarded_task.outputs['airflow_skipped'],
         )
         guarded_next_task.set_display_name('guarded_next')
         # after_guard: @task -> Python lightweight component (native)
@@ -1540,9 +1477,9 @@ def control_flow_branching_pipeline(
             run_id=run_id,
             param_path=path,
             param_open_gate=open_gate,
-            guarded_next_skipped=guarded_next_task.outputs['airflow_skipped'],
         )
         after_guard_task.set_display_name('after_guard')
+        after_guard_task.after(guarded_next_task)
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
         stop_not_run_task = stop_not_run()
         stop_not_run_task.set_display_name('skipped by the short circuit stop')
