@@ -840,7 +840,8 @@ def _airflow_assets(airflow):
     """Airflow 3's asset names and event accessors, for a task whose code uses them; return airflow.
 
     KFP has no assets: events the task emits (outlet_events, yielded Metadata) are accepted and
-    logged, not published; the run sees no inlet events and no partition, as a manual Airflow run.
+    logged, not published; the task sees no inlet events (Airflow would show it those that earlier
+    tasks of the same run emitted) and no partition, as in a manual Airflow run.
     """
 
     class Asset:
