@@ -101,8 +101,9 @@ def _load_converter(compile: bool) -> None:
 
     discover()
     if compile:
-        import kfp.compiler  # noqa: F401
-        import kfp.dsl  # noqa: F401
+        from migrate.package import import_kfp
+
+        import_kfp()
 
 
 def _fork_context():

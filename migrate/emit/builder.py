@@ -864,8 +864,9 @@ def _rule_notes(node: Node) -> None:
 # ---------------------------------------------------------------- code
 def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict], pipeline_fn: str, exit_handler=None) -> str:
     helpers = [name for name in runtime.HELPERS if any(name in _helpers(node) for node in components)]
-    if exit_handler is not None and "_airflow_runtime" not in helpers:
-        helpers = [name for name in runtime.HELPERS if name in helpers or name == "_airflow_runtime"]
+    if exit_handler is not None:  # DAG callbacks get the whole context
+        wanted = ("_airflow_runtime", *runtime.OPTIONAL_PARTS)
+        helpers = [name for name in runtime.HELPERS if name in helpers or name in wanted]
     if any(n.loop is not None and n.loop.items_function for n in components):
         helpers = [name for name in runtime.HELPERS if name in helpers or name in ("_airflow_map_items", "_from_json", "_ints_back")]
     uses_kubernetes = any(node.task.timeout_seconds or not node.plan.platform.is_empty() for node in components)

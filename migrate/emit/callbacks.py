@@ -11,6 +11,7 @@ import dataclasses
 from typing import List, Optional, Tuple
 
 from migrate import ir
+from migrate.emit import runtime
 from migrate.operators import Input, MapContext
 from migrate.operators.common import ArgBuilder, context_inputs, rewrite_airflow_imports, shim_bindings
 
@@ -59,7 +60,9 @@ def exit_component(workflow: ir.Workflow, ctx: MapContext, function: str) -> Opt
     params = [f"{STATUS_PARAM}: dsl.PipelineTaskFinalStatus"] + [f"{i.name}: {i.type}" for i in args.inputs]
     doc = (f'"""The DAG\'s {" and ".join(callbacks)} ({workflow.dag_id!r}): runs after every task '
            '(dsl.ExitHandler) and calls the callbacks for the outcome."""')
-    code = ("@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime])\n"
+    # callbacks get the whole context, so every optional part of it too
+    helpers = ", ".join(["_airflow_runtime", *runtime.OPTIONAL_PARTS])
+    code = (f"@dsl.component(base_image=BASE_IMAGE, additional_funcs=[{helpers}])\n"
             f"def {function}(\n" + "".join(f"    {p},\n" for p in params) + "):\n"
             + "\n".join("    " + line if line.strip() else line for block in [doc] + lines for line in block.splitlines()))
     return code, args.inputs

@@ -409,7 +409,9 @@ from pathlib import Path
 from airflow.sdk import dag, task
 
 def on_success(context):
-    Path(OUT, "success").write_text(context["dag_run"].dag_id + " " + str(context["params"]["fail"]))
+    # macros: an optional part of the runtime context, which DAG callbacks must get
+    Path(OUT, "success").write_text(context["dag_run"].dag_id + " " + str(context["params"]["fail"]) + " "
+                                    + context["macros"].ds_add("2024-01-31", 1))
 
 def on_failure(context):
     Path(OUT, "failure").write_text(context["reason"])
@@ -445,7 +447,7 @@ def test_dag_callbacks_run_in_an_exit_handler(tmp_path, fail):
     local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=str(tmp_path / "root"), raise_on_error=False)
     namespace[result.function_name](fail=fail)
     written = {p.name: p.read_text() for p in out.iterdir()}
-    assert written == ({"failure": "task_failure"} if fail else {"success": "with_callbacks False"})
+    assert written == ({"failure": "task_failure"} if fail else {"success": "with_callbacks False 2024-02-01"})
 
 
 def test_teardown_runs_after_failed_work():

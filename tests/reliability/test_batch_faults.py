@@ -27,10 +27,10 @@ def test_a_dying_worker_does_not_stop_the_batch(tmp_path, monkeypatch):
         files.append(path)
     real_convert = batch.convert_file
 
-    def convert_or_die(path, compile=True):
+    def convert_or_die(path, **options):
         if path.name == "killer.py":
             os._exit(70)  # what a segfault or the OOM killer looks like to the pool
-        return real_convert(path, compile=compile)
+        return real_convert(path, **options)
 
     monkeypatch.setattr(batch, "convert_file", convert_or_die)  # inherited by the forked workers
     results = batch.convert_many(files, compile=False, jobs=2)
