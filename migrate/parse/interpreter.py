@@ -701,6 +701,12 @@ class Interpreter:
             return left + right
         return Opaque(self.code(node), "string with unknown parts")
 
+    def xcom_template(self, ref: TaskRef) -> str:
+        """`str(xcom_arg)` or an XComArg in an f-string: Airflow's XComArg.__str__, a Jinja xcom_pull
+        rendered when the task runs."""
+        dag_id = self.dag_stack[-1].dag_id if self.dag_stack else ""
+        return f"{{{{ task_instance.xcom_pull(task_ids='{ref.task_id}', dag_id='{dag_id}', key='{ref.key}') }}}}"
+
     def eval_FormattedString(self, node, scope):
         out = []
         for part in node.parts:
@@ -724,6 +730,8 @@ class Interpreter:
                             return Opaque(self.code(node), "f-string format spec is not static")
                         spec_parts.append(str(inner))
                 spec = "".join(spec_parts)
+            if isinstance(value, TaskRef) and part.conversion in (None, "s"):
+                value = self.xcom_template(value)
             if part.conversion == "r":
                 value = repr(value)
             elif part.conversion == "a":
@@ -1312,6 +1320,8 @@ class _Builtin:
                 return list({"list": list, "tuple": tuple, "sorted": sorted, "reversed": reversed, "set": lambda x: list(dict.fromkeys(x))}[self.name](*args, **kwargs))
             if self.name == "dict":
                 return dict(*args, **kwargs)
+            if self.name == "str" and len(args) == 1 and isinstance(args[0], TaskRef):
+                return interp.xcom_template(args[0])
             return {"str": str, "int": int, "float": float, "bool": bool, "len": len, "min": min,
                     "max": max, "sum": sum, "abs": abs, "round": round}[self.name](*args, **kwargs)
         except Exception:  # noqa: BLE001 - the same call would fail at import time; unknown here

@@ -484,3 +484,23 @@ def test_task_id_attribute_of_a_task_is_its_id():
             BashOperator(task_id="say", bash_command="echo " + first.task_id)
     """)
     assert wf.task("say").args["bash_command"] == ir.Literal("echo grp.first")
+
+
+def test_str_of_an_xcom_arg_is_airflows_xcom_pull_template():
+    """XComArg.__str__ gives a Jinja xcom_pull (example_xcom's bash_pull env); as in Airflow, the text
+    adds no dependency (the emitter wires the value it pulls)."""
+    wf, _ = only("""
+        from airflow.sdk import DAG, XComArg
+        from airflow.providers.standard.operators.bash import BashOperator
+        with DAG("x", schedule=None):
+            push = BashOperator(task_id="push", bash_command="echo 1")
+            BashOperator(task_id="pull", bash_command=f"echo {push.output}",
+                         env={"KEYED": str(XComArg(push, key="k")), "RETURNED": str(XComArg(push))})
+    """)
+    pull = wf.task("pull")
+    keyed = "{{ task_instance.xcom_pull(task_ids='push', dag_id='x', key='k') }}"
+    returned = "{{ task_instance.xcom_pull(task_ids='push', dag_id='x', key='return_value') }}"
+    assert pull.args["env"] == ir.Composite("dict", ((ir.Literal("KEYED"), ir.Template(keyed)),
+                                                     (ir.Literal("RETURNED"), ir.Template(returned))))
+    assert pull.args["bash_command"] == ir.Template("echo " + returned)
+    assert edges(wf) == set()
