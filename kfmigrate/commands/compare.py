@@ -44,8 +44,9 @@ def _engines(text: str) -> tuple:
 @click.option("--kfp-mlflow", is_flag=True,
               help="Let the KFP side log to MLflow too (by default it records results only in KFP).")
 @click.option("--sweep", default=None, metavar="SPEC",
-              help="Scaling sweep as N:W:S points (chain length, fan-out, payload KB), e.g. "
-                   "'5:2:1,10:4:50,20:8:120' (default: 5:2:1,20:8:120).")
+              help="Points of the scaling workload as N:W:S[:T] (chain length, fan-out, payload KB, and T, how "
+                   "the KFP side passes XComs: parameter or artifact), e.g. '5:2:1,10:4:50,2:1:1000:artifact' "
+                   "(default: 5:2:1,20:8:120,2:1:1000,2:1:1000:artifact,2:1:4000:artifact).")
 @click.option("--airflow-mode", type=click.Choice(sorted(AIRFLOW_MODES)), default="dag-test", show_default=True,
               help="How the airflow engine runs the DAG: dag-test (dag.test() on SQLite, a fresh process per run), "
                    "scheduler (a deployment kfmigrate starts and stops: PostgreSQL, scheduler with LocalExecutor, "

@@ -388,7 +388,7 @@ def run_get(run_id, as_json, **kwargs):
 
 @run.command("list")
 @click.option("--experiment", help="Only runs of this experiment (by name).")
-@click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True, help="How many runs to list.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @kfp_options
 @explained
@@ -570,8 +570,8 @@ def schedule(source, experiment, name, pipeline_name, dag_id, params, cron, inte
 @click.option("--dag-id", help="The DAG to deploy when the file defines several.")
 @click.option("--param", "params", multiple=True, metavar="K=V", help="Pipeline parameter.")
 @click.option("--wait", is_flag=True, help="Wait for the run and print per-task states.")
-@click.option("--wait-timeout", type=float, default=3600, show_default=True)
-@click.option("--poll", type=float, default=5, show_default=True)
+@click.option("--wait-timeout", type=float, default=3600, show_default=True, help="Seconds to wait with --wait.")
+@click.option("--poll", type=float, default=5, show_default=True, help="Seconds between status checks with --wait.")
 @click.option("--schedule", "with_schedule", is_flag=True,
               help="Also create the recurring run from the DAG's schedule (see `schedule`).")
 @click.option("--new-run", is_flag=True, help="Start a new run even if this exact version already has one.")
