@@ -101,7 +101,7 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
                     f"[green]converted[/] {escape(conversion.dag_id)} ({escape(str(result.path))}) -> "
                     f"{escape(str(paths_written['python']))}"
                     + (f", {escape(paths_written['yaml'].name)}" if "yaml" in paths_written else "")
-                    + f"  [dim]{summary['tasks']} tasks: {summary['native']} native, {summary['shim']} shim, "
+                    + f"  [dim]{summary['tasks']} task{'' if summary['tasks'] == 1 else 's'}: {summary['native']} native, {summary['shim']} shim, "
                     f"{summary['placeholder']} placeholder, {summary['removed']} removed[/]",
                     highlight=False,
                 )
@@ -114,6 +114,9 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
         for path in dict.fromkeys(failed):
             err_console.print(f"  {path}", markup=False, highlight=False)
     out_console.print(f"{written} pipeline(s) written to {outdir}", markup=False, highlight=False)
+    if written == 0 and not failed and not conflicts:
+        what = "no .py file" if not files else "no Airflow DAG"
+        err_console.print(f"error: {what} found in {', '.join(map(str, paths))}", markup=False, highlight=False)
     if failed or conflicts or input_problems or written == 0 and not conflicts:
         sys.exit(2)
     if strict and not_native:

@@ -101,6 +101,14 @@ def test_a_file_with_no_dag_alone_exits_2(tmp_path):
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
+def test_a_folder_without_python_files_says_so_and_exits_2(tmp_path):
+    (tmp_path / "dags").mkdir()
+    result = convert(tmp_path / "dags", "-o", tmp_path / "out")
+    assert result.returncode == 2
+    assert "error: no .py file found in" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_the_dag_file_is_never_imported(tmp_path):
     marker = tmp_path / "imported.txt"
     dag = write(tmp_path / "side_effects.py", f"""
