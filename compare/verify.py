@@ -366,6 +366,11 @@ def compare_runs(report: dict, airflow_run, kfp_run) -> tuple[list, list]:
         k_instances = kfp_tasks.get(info["kfp_task"], {})
         # a mapped task has one instance per index on each side; an unexpanded one (empty input,
         # upstream failure) shows as index None on either side
+        if (set(k_instances) == {None} and set(instances) - {None} and _skipped_whole(k_instances, kfp_outcome)
+                and _skipped_whole(instances, lambda t: airflow_outcome(t.state))):
+            # a mapped task in a dsl.If that was not entered is one skipped instance on KFP, while
+            # Airflow expands a literal list even for a skipped task: skipped on both sides
+            instances, k_instances = {None: next(iter(instances.values()))}, {None: k_instances[None]}
         indices = set(instances) | set(k_instances)
         for index in sorted(indices, key=lambda i: -1 if i is None else i):
             name = task_id if index is None else f"{task_id}[{index}]"
@@ -376,6 +381,11 @@ def compare_runs(report: dict, airflow_run, kfp_run) -> tuple[list, list]:
     for row in rows:
         differences.extend(f"{row.task}: {d}" for d in row.differences)
     return rows, differences
+
+
+def _skipped_whole(instances: dict, outcome) -> bool:
+    """True when every instance of a task was skipped (one unexpanded or several mapped ones)."""
+    return bool(instances) and all(outcome(task) == "skipped" for task in instances.values())
 
 
 def ancestors(task_id: str, reported: dict) -> set:

@@ -35,6 +35,20 @@ def test_mapped_tasks_compare_per_index_and_skip_flags_count_as_skipped():
     assert differences == ["m[1]: XCom 'return_value': Airflow 2, KFP 3"]
 
 
+def test_mapped_task_in_a_dsl_if_not_entered_is_skipped_like_airflows_expanded_instances():
+    """Airflow expands a literal .expand(x=[1, 2]) even for a task a branch skips; KFP does not enter
+    the dsl.If and shows one unexpanded skipped instance: the same outcome."""
+    rep = report(("work", "work", "native", {"return_value": "return_value"}, "@task"))
+    a, k = runs([airflow("work[0]", "skipped"), airflow("work[1]", "skipped")],
+                [kfp("work", "skipped", reason="condition evaluated to false")])
+    rows, differences = compare_runs(rep, a, k)
+    assert [(r.task, r.status) for r in rows] == [("work", "same")] and differences == []
+    # one index that ran on Airflow is a real difference
+    a, _ = runs([airflow("work[0]", "skipped"), airflow("work[1]", "success", 2)], [])
+    rows, differences = compare_runs(rep, a, k)
+    assert {r.task: r.status for r in rows} == {"work": "different", "work[0]": "different", "work[1]": "different"}
+
+
 def test_removed_missing_and_placeholder_tasks():
     rep = report(("start", None, "removed", {}, "EmptyOperator"),
                  ("wait", "wait", "placeholder", {}, "SqlSensor"),
