@@ -30,10 +30,21 @@ def parse_param_options(values) -> dict:
 
 def short(value, limit: int = 60) -> str:
     if isinstance(value, dict) and "artifact" in value:
-        text = f"{value['artifact'].split('.')[-1]} {value.get('path', '')}"
+        text = f"{value['artifact'].split('.')[-1]} {artifact_text(value.get('path') or '')}"
     else:
         text = json.dumps(value, default=str) if not isinstance(value, str) else value
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def artifact_text(path: str) -> str:
+    """A small text artifact (an XCom as JSON) shows its value; anything else its file name."""
+    try:
+        if os.path.getsize(path) <= 4096:
+            with open(path, encoding="utf-8") as handle:
+                return handle.read().strip()
+    except (OSError, UnicodeDecodeError):
+        pass
+    return f".../{os.path.basename(path)}" if path else ""
 
 
 def outputs_text(outputs: dict) -> str:
@@ -75,7 +86,8 @@ class LiveTasks:
             self.live.__exit__(*exc)
 
     def label(self, task: str, display: str | None) -> str:
-        return display if not display or display == task.split("[")[0] else f"{display} ({task})"
+        # a loop iteration keeps its index: shout[0], shout[1]
+        return task if not display or display == task.split("[")[0] else f"{display} ({task})"
 
     def __call__(self, event: dict) -> None:
         kind = event.get("event")

@@ -61,3 +61,27 @@ def test_run_user_errors_exit_2_without_traceback(tmp_path, compile_pipeline):
     assert docker.exit_code == 2 and "docker" in docker.output.lower()
     for result in (unknown, badtype, missing, docker):
         assert "Traceback" not in result.output
+
+
+LOOP_PIPELINE = '''
+from kfp import dsl
+
+@dsl.component(base_image="python:3.11", install_kfp_package=False)
+def shout(word: str, out: dsl.Output[dsl.Artifact]):
+    with open(out.path, "w") as handle:
+        handle.write('"' + word.upper() + '!"')
+
+@dsl.pipeline(name="loop")
+def loop():
+    with dsl.ParallelFor(["kubeflow", "airflow"]) as word:
+        shout(word=word)
+'''
+
+
+def test_run_shows_loop_iterations_by_index_and_small_artifacts_by_value(tmp_path, compile_pipeline):
+    package = compile_pipeline(tmp_path, LOOP_PIPELINE)
+    result = CliRunner().invoke(main, ["run", str(package), "--pipeline-root", str(tmp_path / "root")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith("shout[0]") and 'out=Artifact "KUBEFLOW!"' in line for line in lines), result.output
+    assert any(line.startswith("shout[1]") and 'out=Artifact "AIRFLOW!"' in line for line in lines), result.output
