@@ -120,7 +120,9 @@ def coerce_params(spec: dict, raw: dict) -> dict:
             else:
                 values[name] = text
         except ValueError:
-            raise EngineError(f"parameter {name}: {text!r} is not a valid {kind.lower()}") from None
+            readable = {"NUMBER_INTEGER": "integer", "NUMBER_DOUBLE": "number", "BOOLEAN": "boolean (true/false)",
+                        "LIST": "JSON list", "STRUCT": "JSON object"}.get(kind, kind.lower())
+            raise EngineError(f"parameter {name}: {text!r} is not a valid {readable}") from None
     return values
 
 

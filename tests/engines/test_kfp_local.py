@@ -149,7 +149,7 @@ def test_params_are_typed_from_the_pipeline(tmp_path, compile_pipeline):
     assert coerce_params(spec, {"n": "4", "fail": "False"}) == {"n": 4, "fail": False}
     with pytest.raises(EngineError, match="unknown parameter 'm'"):
         coerce_params(spec, {"m": "1"})
-    with pytest.raises(EngineError, match="not a valid number_integer"):
+    with pytest.raises(EngineError, match="not a valid integer"):
         coerce_params(spec, {"n": "four"})
 
 

@@ -54,7 +54,7 @@ def test_run_user_errors_exit_2_without_traceback(tmp_path, compile_pipeline):
     unknown = runner.invoke(main, ["run", str(package), "-p", "y=1"])
     assert unknown.exit_code == 2 and "unknown parameter 'y'" in unknown.output
     badtype = runner.invoke(main, ["run", str(package), "-p", "x=three"])
-    assert badtype.exit_code == 2 and "not a valid number_integer" in badtype.output
+    assert badtype.exit_code == 2 and "'three' is not a valid integer" in badtype.output
     missing = runner.invoke(main, ["run", str(tmp_path / "nope.yaml")])
     assert missing.exit_code == 2 and "no such file" in missing.output
     docker = runner.invoke(main, ["run", str(package), "--runner", "docker"])
