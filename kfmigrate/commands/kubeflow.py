@@ -358,16 +358,18 @@ def run_create(package, experiment, pipeline_name, version, params, run_name, pi
     finish_run(session, created, wait, wait_timeout, poll, as_json)
 
 
-def finish_run(session, created, wait, wait_timeout, poll, as_json) -> None:
+def finish_run(session, created, wait, wait_timeout, poll, as_json, reused=False) -> None:
+    """Print the run started (or, with reused, the earlier run already announced) and wait for it with --wait."""
     if not wait:
         if as_json:
             print_run(session, created, as_json=True)
         else:
-            click.echo(f"started run {created.display_name} ({created.run_id})")
+            if not reused:
+                click.echo(f"started run {created.display_name} ({created.run_id})")
             click.echo(f"  {session.link('run', created.run_id)}")
         return
     if not as_json:
-        click.echo(f"started run {created.display_name} ({created.run_id}); waiting")
+        click.echo("  waiting" if reused else f"started run {created.display_name} ({created.run_id}); waiting")
     final = session.wait_run(created.run_id, timeout=wait_timeout, poll=poll,
                              on_change=None if as_json else lambda r: click.echo(f"  state: {r.state}"))
     print_run(session, final, as_json)
@@ -630,4 +632,4 @@ def deploy(dag, experiment, pipeline_name, dag_id, params, wait, wait_timeout, p
                                             uploaded.pipeline_id, uploaded.version_id, values, max_concurrency,
                                             replace, follow_new_version=True)
         click.echo(f"{action} recurring run ({recurring.recurring_run_id}): {spec.describe()}")
-    finish_run(session, run_obj, wait, wait_timeout, poll, as_json=False)
+    finish_run(session, run_obj, wait, wait_timeout, poll, as_json=False, reused=run_obj is previous)

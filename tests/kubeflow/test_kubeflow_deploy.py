@@ -124,7 +124,7 @@ def test_deploy_again_reuses_everything(cli, kfp_server):
     again = cli("kubeflow", "deploy", SAMPLE_DAG, "--experiment", "migrated", "--host", kfp_server.url)
     assert again.exit_code == 0, again.output
     assert "reusing hello-world" in again.stdout and "using experiment" in again.stdout
-    assert "reusing run" in again.stdout
+    assert "reusing run" in again.stdout and "started run" not in again.stdout
     assert (len(kfp_server.pipelines), len(kfp_server.versions), len(kfp_server.experiments), len(kfp_server.runs)) \
         == (1, 1, 1, 1)
     fresh = cli("kubeflow", "deploy", SAMPLE_DAG, "--experiment", "migrated", "--new-run", "--host", kfp_server.url)
