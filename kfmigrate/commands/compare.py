@@ -19,7 +19,8 @@ def _engines(text: str) -> tuple:
     names = tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
     unknown = [n for n in names if n not in KNOWN_ENGINES]
     if unknown or not names:
-        raise click.BadParameter(f"{', '.join(unknown) or 'nothing'} (choose from {', '.join(KNOWN_ENGINES)})")
+        raise click.BadParameter(f"--engines: unknown engine {', '.join(unknown) or '(none given)'} "
+                                 f"(choose from {', '.join(KNOWN_ENGINES)})")
     return names
 
 
@@ -83,6 +84,10 @@ def command(workload, out_dir, repeats, engines_text, kfp_host, kfp_namespace, m
         engines = _engines(engines_text)
     except (WorkloadError, click.BadParameter) as exc:
         err_console.print(f"error: {exc}", markup=False)
+        sys.exit(2)
+    if sweep and "scaling" not in workloads:
+        err_console.print("error: --sweep sets the points of the scaling workload: add it "
+                          f"(kfmigrate compare {','.join(workloads + ['scaling'])} --sweep {sweep})", markup=False)
         sys.exit(2)
     if kfp_host and "kfp" not in engines:
         err_console.print("error: --kfp-host needs the kfp engine (--engines ...,kfp)", markup=False)

@@ -106,7 +106,7 @@ def test_kfp_parameter_limit_is_reported_as_an_expected_failure(tmp_path):
 
 
 def test_user_errors_exit_2_without_traceback(tmp_path):
-    for args in (["nope"], ["--engines", "spark"], ["scaling", "--sweep", "3:x:1"],
+    for args in (["nope"], ["--engines", "spark"], ["scaling", "--sweep", "3:x:1"], ["--sweep", "3:2:1"],
                  ["scaling", "--engines", "airflow", "--kfp-host", "http://127.0.0.1:1"]):
         result = run_compare(*args, "-o", str(tmp_path / "out"))
         assert result.returncode == 2, (args, result.stdout, result.stderr)
