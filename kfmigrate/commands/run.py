@@ -124,6 +124,14 @@ class LiveTasks:
                   "state": task.state, "outputs": task.outputs, "duration": task.duration, "reason": task.reason})
 
 
+def _looks_like_a_dag(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return "from airflow" in text or "import airflow" in text
+
+
 def write_json_atomically(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -172,7 +180,11 @@ def command(pipeline, params, runner, pipeline_root, json_path, force):
             run = run_pipeline(pipeline, raw_params, pipeline_root, runner=runner, on_event=display)
             display.finish(run)
     except EngineError as exc:
-        err_console.print(f"{pipeline}: KFM400 {exc}", markup=False)
+        message = str(exc).removeprefix(f"{pipeline}: ")
+        err_console.print(f"{pipeline}: KFM400 {message}", markup=False)
+        if "no @dsl.pipeline" in message and _looks_like_a_dag(pipeline):
+            err_console.print(f"hint: this is an Airflow DAG file: convert it first (kfmigrate convert {pipeline} -o OUT) "
+                              "and run OUT/<dag_id>.yaml", markup=False)
         sys.exit(2)
 
     if json_path:

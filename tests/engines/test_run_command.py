@@ -85,3 +85,12 @@ def test_run_shows_loop_iterations_by_index_and_small_artifacts_by_value(tmp_pat
     lines = result.output.splitlines()
     assert any(line.startswith("shout[0]") and 'out=Artifact "KUBEFLOW!"' in line for line in lines), result.output
     assert any(line.startswith("shout[1]") and 'out=Artifact "AIRFLOW!"' in line for line in lines), result.output
+
+
+def test_running_an_airflow_dag_file_says_to_convert_it_first(tmp_path):
+    dag = tmp_path / "my_dag.py"
+    dag.write_text("from airflow.sdk import dag\n\n@dag()\ndef my_dag():\n    pass\n\nmy_dag()\n")
+    result = CliRunner().invoke(main, ["run", str(dag)])
+    assert result.exit_code == 2
+    assert f"{dag}: KFM400 no @dsl.pipeline function found" in result.output
+    assert "convert it first" in result.output and "Traceback" not in result.output
