@@ -75,7 +75,7 @@ def split_kfp(kwargs: dict) -> dict:
 
 
 def explained(func):
-    """Turn our errors into `error: KFMnnn ...` on stderr and exit 1, without a traceback."""
+    """Turn our errors into `error: KFMnnn ...` on stderr and exit 1 (2 for bad input), without a traceback."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -87,7 +87,7 @@ def explained(func):
             return func(*args, **kwargs)
         except KubeflowError as exc:
             click.echo(f"error: {exc.render()}", err=True)
-            sys.exit(1)
+            sys.exit(2 if exc.code == "KFM302" else 1)  # an output that exists is bad input, as in every command
         except (CredentialError, ManifestError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)

@@ -66,7 +66,7 @@ def test_output_file_is_written_atomically_and_not_overwritten(cli, tmp_path):
     assert cli("kubeflow", "notebook-setup", "--namespace", "ns", "-o", out).exit_code == 0
     assert len(list(yaml.safe_load_all(out.read_text()))) == 4
     again = cli("kubeflow", "notebook-setup", "--namespace", "ns", "--name", "other", "-o", out)
-    assert again.exit_code == 1 and "--force" in again.stderr
+    assert again.exit_code == 2 and "--force" in again.stderr
     assert "kfp-notebook" in out.read_text()
     assert cli("kubeflow", "notebook-setup", "--namespace", "ns", "--name", "other", "-o", out, "--force").exit_code == 0
     assert "other" in out.read_text()
