@@ -48,7 +48,10 @@ def print_result(result) -> None:
             elif row.status != "removed":
                 out_console.print(f"  [dim]note {row.task}: {note}[/]", highlight=False)
     for problem in result.problems:
-        err_console.print(f"{result.dag_file}: KFM400 {result.dag_id}: {problem}", markup=False, highlight=False)
+        if problem.startswith(f"cannot convert: {result.dag_file}:"):  # already path:line:col: KFMnnn ...
+            err_console.print(problem.removeprefix("cannot convert: "), markup=False, highlight=False)
+        else:
+            err_console.print(f"{result.dag_file}: KFM400 {result.dag_id}: {problem}", markup=False, highlight=False)
     timing = ""
     if result.airflow_seconds or result.kfp_seconds:
         timing = f" (Airflow {result.airflow_seconds:.1f}s, kfp.local {result.kfp_seconds:.1f}s)"

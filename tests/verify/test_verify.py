@@ -289,3 +289,12 @@ def test_folder_of_dags_one_airflow_process_and_a_side_that_cannot_run(tmp_path)
     data = json.loads((tmp_path / "verify.json").read_text())
     assert data["summary"] == {"dags": 2, "equivalent": 1, "different": 0, "incomplete": 1}
     assert psutil.Process().children(recursive=True) == []
+
+
+def test_an_unparsable_dag_is_reported_once_at_its_position(tmp_path):
+    broken = tmp_path / "broken.py"
+    broken.write_text("from airflow import DAG\n\nwith DAG('broken') as dag:\n    x = (1,\n")
+    result = CliRunner().invoke(main, ["verify", str(broken), "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"{broken}:4:9: KFM102 syntax error" in result.output
+    assert "cannot convert" not in result.output and "Traceback" not in result.output
