@@ -57,6 +57,7 @@ class LiveTasks:
     def __init__(self, console):
         self.console = console
         self.rows: dict[str, dict] = {}
+        self.installs: set[str] = set()
         self.live = None
 
     def table(self):
@@ -92,8 +93,11 @@ class LiveTasks:
     def __call__(self, event: dict) -> None:
         kind = event.get("event")
         if kind == "installing":
-            self.console.print(f"[dim]installing {' '.join(event['requirements'])} into the kfmigrate cache "
-                               f"(not into this Python)[/]")
+            wanted = " ".join(event["requirements"])
+            if wanted not in self.installs:  # several components often share one requirement set
+                self.installs.add(wanted)
+                self.console.print(f"[dim]{wanted}: not in this Python; taken from the kfmigrate cache "
+                                   "(installed there once, never into this Python)[/]")
             return
         if kind == "run_started":
             for task in event["tasks"]:

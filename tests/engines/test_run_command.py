@@ -94,3 +94,16 @@ def test_running_an_airflow_dag_file_says_to_convert_it_first(tmp_path):
     assert result.exit_code == 2
     assert f"{dag}: KFM400 no @dsl.pipeline function found" in result.output
     assert "convert it first" in result.output and "Traceback" not in result.output
+
+
+def test_a_requirement_set_shared_by_components_is_announced_once():
+    from rich.console import Console
+
+    from kfmigrate.commands.run import LiveTasks
+
+    console = Console(record=True, width=200)
+    display = LiveTasks(console)
+    for executor in ("exec-a", "exec-b"):
+        display({"event": "installing", "executor": executor, "requirements": ["inflection==0.5.1"]})
+    text = console.export_text()
+    assert text.count("inflection==0.5.1") == 1 and "never into this Python" in text
