@@ -57,12 +57,24 @@ def read_source(path: Path) -> str:
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise fail("KFM101", "file is binary (it contains NUL bytes), not Python source", line)
+    encoding = "utf-8-sig"
+    try:  # a PEP 263 coding cookie (`# -*- coding: latin-1 -*-`) names the encoding, as for Python
+        import io
+        import tokenize
+
+        declared, _lines = tokenize.detect_encoding(io.BytesIO(data).readline)
+        if declared not in ("utf-8", "utf-8-sig"):
+            encoding = declared
+    except SyntaxError as exc:  # an unknown encoding, or a cookie that contradicts a BOM
+        raise fail("KFM101", f"cannot read file: {exc.msg if hasattr(exc, 'msg') else exc}", exc.lineno or 1)
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise fail("KFM101", f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8", line, col)
+        if encoding == "utf-8-sig":
+            raise fail("KFM101", f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8", line, col)
+        raise fail("KFM101", f"file is not valid {encoding} as its coding declaration says (byte 0x{data[exc.start]:02x})", line, col)
     return text
 
 

@@ -504,3 +504,23 @@ def test_str_of_an_xcom_arg_is_airflows_xcom_pull_template():
                                                      (ir.Literal("RETURNED"), ir.Template(returned))))
     assert pull.args["bash_command"] == ir.Template("echo " + returned)
     assert edges(wf) == set()
+
+
+def test_pep_263_coding_declaration_is_honoured(tmp_path):
+    from migrate.parse import parse_file
+
+    latin = tmp_path / "latin.py"
+    latin.write_bytes(b"# -*- coding: latin-1 -*-\nfrom airflow.sdk import dag, task\n@dag(schedule=None)\ndef enc():\n"
+                      b"    @task\n    def hi():\n        return 'caf\xe9'\n    hi()\nenc()\n")
+    result = parse_file(latin)
+    assert "'café'" in result.workflows[0].task("hi").callable.source
+    unknown = tmp_path / "unknown.py"
+    unknown.write_bytes(b"# coding: klingon\nx = 1\n")
+    with pytest.raises(ConversionError) as caught:
+        parse_file(unknown)
+    assert caught.value.diagnostic.code == "KFM101" and "klingon" in caught.value.diagnostic.message
+    wrong = tmp_path / "wrong.py"
+    wrong.write_bytes(b"# coding: ascii\nx = '\xff'\n")
+    with pytest.raises(ConversionError) as caught:
+        parse_file(wrong)
+    assert caught.value.diagnostic.render().startswith(f"{wrong}:2:6: KFM101 file is not valid ascii")
