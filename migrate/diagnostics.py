@@ -15,7 +15,7 @@ ERROR, WARNING, INFO = "error", "warning", "info"
 CODES = {
     # parse
     "KFM100": "file cannot be read",
-    "KFM101": "file is not valid UTF-8 text",
+    "KFM101": "file cannot be decoded: not UTF-8 (or not the encoding its PEP 263 coding line declares), or binary",
     "KFM102": "Python syntax error",
     "KFM103": "file defines no Airflow DAG",
     "KFM104": "file is empty",
