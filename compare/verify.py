@@ -64,13 +64,16 @@ class VerifyResult:
     tasks: list = field(default_factory=list)  # TaskComparison
     differences: list = field(default_factory=list)  # every difference, "task: what"
     problems: list = field(default_factory=list)  # why a side could not run / what is incomplete
+    bad_input: bool = False  # nothing could run because of the user's input (unparsable file, unknown param, ...)
 
     @property
     def exit_code(self) -> int:
         return EXIT_CODES[self.verdict]
 
     def to_json(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        data.pop("bad_input")  # never in verify.json: the CLI writes none for bad input
+        return data
 
 
 # ---------------------------------------------------------------- value comparison
@@ -474,6 +477,7 @@ def verify_conversion(
         iso_date = airflow_engine.parse_logical_date(logical_date) if logical_date else None
     except (kfp_local.EngineError, airflow_engine.AirflowEngineError) as exc:
         result.problems.append(str(exc))
+        result.bad_input = True
         return result
     result.params = params
 
@@ -598,12 +602,17 @@ def verify_files(
     tamper: Callable[[str], str] | None = None,
     timeout: float | None = 600,
     on_result: Callable[[VerifyResult], object] | None = None,
+    refuse_bad_input: bool = False,
 ) -> list[VerifyResult]:
     """Convert DAG files and verify every DAG in them (or only dag_id).
 
     All Airflow runs happen first, batched in one Airflow process (its start-up costs seconds per
     process); then each conversion runs on kfp.local and is compared. on_result gets each result as
     soon as it is known. Files without DAGs are left out when there are several files.
+
+    Results that come from the user's input (an unparsable file, no such DAG, an unknown or
+    mistyped param) have bad_input set. With refuse_bad_input, if there is any,
+    only those are returned and nothing runs.
     """
     import yaml
 
@@ -619,7 +628,7 @@ def verify_files(
         converted = convert_file(dag_file, compile=True)
         if converted.error is not None:
             results.append(VerifyResult(dag_id=dag_id or dag_file.stem, dag_file=str(dag_file), verdict=INCOMPLETE,
-                                        problems=[f"cannot convert: {converted.error.render()}"]))
+                                        problems=[f"cannot convert: {converted.error.render()}"], bad_input=True))
             continue
         conversions = [c for c in converted.conversions if dag_id is None or c.dag_id == dag_id]
         if not conversions:
@@ -628,7 +637,8 @@ def verify_files(
             found = ", ".join(c.dag_id for c in converted.conversions) or "none"
             results.append(VerifyResult(dag_id=dag_id or dag_file.stem, dag_file=str(dag_file), verdict=INCOMPLETE,
                                         problems=[f"no DAG {dag_id!r} in {dag_file} (found: {found})" if dag_id
-                                                  else f"no Airflow DAG found in {dag_file}"]))
+                                                  else f"no Airflow DAG found in {dag_file}"],
+                                        bad_input=len(dag_files) == 1))
             continue
         for conversion in conversions:
             if conversion.yaml_text is None:
@@ -642,10 +652,13 @@ def verify_files(
                 _, conf = split_params(conversion.report, spec, params or {})
             except kfp_local.EngineError as exc:
                 results.append(VerifyResult(dag_id=conversion.dag_id, dag_file=str(dag_file), verdict=INCOMPLETE,
-                                            problems=[str(exc)]))
+                                            problems=[str(exc)], bad_input=True))
                 continue
             results.append((dag_file, conversion.dag_id, spec, conversion.report, len(jobs)))
             jobs.append(airflow_engine.DagJob(dag_file, conversion.dag_id, conf, logical_date))
+    refused = [r for r in results if isinstance(r, VerifyResult) and r.bad_input]
+    if refuse_bad_input and refused:
+        return refused
 
     airflow_runs = []
     if jobs:

@@ -47,16 +47,27 @@ def print_result(result) -> None:
                 out_console.print(f"  [magenta]KFM402[/] {row.task}: not run locally: {note}", highlight=False)
             elif row.status != "removed":
                 out_console.print(f"  [dim]note {row.task}: {note}[/]", highlight=False)
-    for problem in result.problems:
-        if problem.startswith(f"cannot convert: {result.dag_file}:"):  # already path:line:col: KFMnnn ...
-            err_console.print(problem.removeprefix("cannot convert: "), markup=False, highlight=False)
-        else:
-            err_console.print(f"{result.dag_file}: KFM400 {result.dag_id}: {problem}", markup=False, highlight=False)
+    print_problems(result)
     timing = ""
     if result.airflow_seconds or result.kfp_seconds:
         timing = f" (Airflow {result.airflow_seconds:.1f}s, kfp.local {result.kfp_seconds:.1f}s)"
     out_console.print(f"[{VERDICT_STYLE[result.verdict]}]{result.dag_id}: {result.verdict}[/]"
                       f"{' - ' + str(len(result.differences)) + ' difference(s)' if result.differences else ''}{timing}")
+
+
+def print_problems(result) -> None:
+    for problem in result.problems:
+        if problem.startswith(f"cannot convert: {result.dag_file}:"):  # already path:line:col: KFMnnn ...
+            err_console.print(problem.removeprefix("cannot convert: "), markup=False, highlight=False)
+        else:
+            err_console.print(f"{result.dag_file}: KFM400 {result.dag_id}: {problem}", markup=False, highlight=False)
+
+
+def refuse(bad_input: list) -> None:
+    """The input itself is wrong: say why and stop, with no verify.json."""
+    for result in bad_input:
+        print_problems(result)
+    sys.exit(2)
 
 
 def report_next_to(pipeline: Path) -> Path:
@@ -103,7 +114,8 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
     Exit codes:
       0  every DAG is equivalent
       1  some DAG is not: every difference is listed
-      2  a side could not run, or some task could not run locally (the reason is printed)
+      2  a side could not run, or some task could not run locally (the reason is printed);
+         or bad input (unparsable file, unknown or mistyped --param): refused, nothing written
     """
     from compare.verify import DIFFERENT, EQUIVALENT, INCOMPLETE, verify_conversion, verify_files
 
@@ -112,6 +124,12 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
         err_console.print(f"{target}: KFM302 output file exists (use --force to overwrite)", markup=False)
         sys.exit(2)
     raw_params = parse_param_options(params)
+    from compare.engines.airflow import AirflowEngineError, parse_logical_date
+
+    try:
+        parse_logical_date(logical_date)
+    except AirflowEngineError as exc:
+        raise click.BadParameter(str(exc), param_hint="--logical-date") from None
 
     def progress(message: str) -> None:
         err_console.print(f"[dim]{message}[/]", highlight=False)
@@ -131,6 +149,8 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
             sys.exit(2)
         results.append(verify_conversion(dags[0], report["dag_id"], pipeline_path, report, raw_params,
                                          logical_date, progress, timeout=timeout))
+        if results[-1].bad_input:
+            refuse(results)
         print_result(results[-1])
     else:
         from migrate.batch import collect_inputs
@@ -142,7 +162,9 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
             sys.exit(2)
         # each result is shown as soon as known: a folder can take a while
         results = verify_files(files, dag_id, raw_params, logical_date, progress, timeout=timeout,
-                               on_result=print_result)
+                               on_result=print_result, refuse_bad_input=True)
+        if any(r.bad_input for r in results):
+            refuse(results)
         if not results:
             err_console.print("KFM400 no Airflow DAG found to verify", markup=False)
             sys.exit(2)

@@ -298,3 +298,20 @@ def test_an_unparsable_dag_is_reported_once_at_its_position(tmp_path):
     assert result.exit_code == 2
     assert f"{broken}:4:9: KFM102 syntax error" in result.output
     assert "cannot convert" not in result.output and "Traceback" not in result.output
+
+
+def test_bad_input_is_refused_before_anything_runs_and_writes_nothing(tmp_path):
+    dag_file = write_probe(tmp_path)
+    out = tmp_path / "out"
+    for params, expected in ((["-p", "nme=x"], "unknown parameter(s) nme (DAG params: n)"),
+                             (["-p", "n=abc"], "is not a valid integer")):
+        result = CliRunner().invoke(main, ["verify", str(dag_file), "-o", str(out), *params])
+        assert result.exit_code == 2, result.output
+        assert expected in result.output and "dag.test" not in result.output
+        assert "Traceback" not in result.output and not out.exists()
+
+    broken = tmp_path / "broken.py"
+    broken.write_text("from airflow import DAG\n\nwith DAG('broken') as dag:\n    x = (1,\n")
+    result = CliRunner().invoke(main, ["verify", str(broken), "-o", str(out)])
+    assert result.exit_code == 2 and f"{broken}:4:9: KFM102 syntax error" in result.output
+    assert not out.exists()
