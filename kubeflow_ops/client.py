@@ -340,15 +340,16 @@ class KfpSession:
         newest = max(versions, key=lambda v: str(v.created_at or ""))
         return pipeline.pipeline_id, newest.pipeline_version_id
 
-    def version_parameters(self, pipeline_id: str, version_id: str) -> Optional[List[str]]:
-        """The pipeline parameters of an uploaded version (None if the server does not say)."""
+    def version_parameters(self, pipeline_id: str, version_id: str) -> Optional[Dict[str, str]]:
+        """The pipeline parameters of an uploaded version, name -> KFP type (None if the server does not say)."""
         version = self.call("get pipeline version", self.client.get_pipeline_version, pipeline_id, version_id)
         spec = version.pipeline_spec if isinstance(version.pipeline_spec, dict) else None
         if spec and "root" not in spec and isinstance(spec.get("pipeline_spec"), dict):
             spec = spec["pipeline_spec"]  # pipeline and platform spec uploaded together
         if not spec or "root" not in spec:
             return None
-        return sorted(spec["root"].get("inputDefinitions", {}).get("parameters", {}) or {})
+        declared = spec["root"].get("inputDefinitions", {}).get("parameters", {}) or {}
+        return {name: d.get("parameterType", "STRING") for name, d in sorted(declared.items())}
 
     # ------------------------------------------------------------ experiments
     def find_experiment(self, name: str):

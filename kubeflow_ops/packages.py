@@ -14,7 +14,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import yaml
 
@@ -27,7 +27,7 @@ ARCHIVES = (".zip", ".tar.gz", ".tgz")
 class PreparedPackage:
     path: str  # what to upload
     pipeline_name: str  # pipelineInfo.name
-    parameters: List[str] = field(default_factory=list)
+    parameters: Dict[str, str] = field(default_factory=dict)  # name -> KFP parameter type
     workflow: Optional[object] = None  # the ir.Workflow when it came from a DAG
     notes: List[object] = field(default_factory=list)  # conversion diagnostics worth showing
     tmpdir: Optional[str] = None
@@ -67,8 +67,10 @@ def _archive_spec(path: Path) -> dict:
         return _spec_of(archive.extractfile(members[0]).read().decode())
 
 
-def _parameters(spec: dict) -> List[str]:
-    return sorted(spec.get("root", {}).get("inputDefinitions", {}).get("parameters", {}) or {})
+def _parameters(spec: dict) -> Dict[str, str]:
+    """Pipeline parameter name -> KFP parameter type (STRING, NUMBER_INTEGER, ...)."""
+    declared = spec.get("root", {}).get("inputDefinitions", {}).get("parameters", {}) or {}
+    return {name: d.get("parameterType", "STRING") for name, d in sorted(declared.items())}
 
 
 def prepare(path: Path, dag_id: Optional[str] = None) -> PreparedPackage:
@@ -135,23 +137,53 @@ def _from_dag(path: Path, tmpdir: str, dag_id: Optional[str]) -> PreparedPackage
     return _write_yaml(conversion.yaml_text, conversion.dag_id, tmpdir, workflow=conversion.workflow, notes=notes)
 
 
+class ParamError(KubeflowError):
+    """A --param the pipeline does not take, or a value not of its type: bad input (exit 2)."""
+
+
 def parse_params(pairs) -> dict:
-    """--param k=v (v read as JSON when it parses, else kept as text)."""
+    """--param k=v -> {k: "v"}: the text is typed by check_params, from the pipeline's parameter types."""
     params = {}
     for pair in pairs or ():
         if "=" not in pair:
-            raise KubeflowError(f"--param {pair!r} must look like name=value")
+            raise ParamError(f"--param {pair!r} must look like name=value")
         key, value = pair.split("=", 1)
-        try:
-            params[key.strip()] = json.loads(value)
-        except ValueError:
-            params[key.strip()] = value
+        params[key.strip()] = value
     return params
 
 
-def check_params(params: dict, known: List[str]) -> None:
-    unknown = sorted(set(params) - set(known))
-    if unknown and known is not None:
-        raise KubeflowError(f"unknown pipeline parameter(s) {', '.join(unknown)}; the pipeline takes "
-                            f"{', '.join(known) or 'no parameters'}")
+def check_params(params: dict, known) -> dict:
+    """Refuse unknown names; return the values typed as `kfmigrate run` types them.
 
+    known: the pipeline's parameters, {name: KFP parameter type} (or only the names when the server
+    did not say, or None when it said nothing: then values are read as JSON when they parse, else text).
+    A JSON string (`s='"3"'`) gives a STRING parameter its text without the quotes.
+    """
+    from compare.engines.kfp_local import coerce_value
+
+    unknown = sorted(set(params) - set(known)) if known is not None else []
+    if unknown:
+        raise ParamError(f"unknown pipeline parameter(s) {', '.join(unknown)}; the pipeline takes "
+                         f"{', '.join(sorted(known)) or 'no parameters'}")
+    types = known if isinstance(known, dict) else {}
+    typed = {}
+    for name, text in params.items():
+        kind = types.get(name)
+        if kind is None or kind == "STRING":
+            typed[name] = _json_or_text(text, keep_text=kind == "STRING")
+            continue
+        try:
+            typed[name] = coerce_value(name, kind, text)
+        except ValueError as exc:
+            raise ParamError(str(exc)) from None
+    return typed
+
+
+def _json_or_text(text: str, keep_text: bool):
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    if keep_text and not isinstance(value, str):
+        return text  # `s=3` for a STRING parameter is the text "3"
+    return value

@@ -98,32 +98,40 @@ def coerce_params(spec: dict, raw: dict) -> dict:
         if name not in declared:
             known = ", ".join(sorted(declared)) or "none"
             raise EngineError(f"unknown parameter {name!r} (pipeline parameters: {known})")
-        kind = declared[name][0]
-        if not isinstance(text, str):
-            values[name] = text
-            continue
         try:
-            if kind == "NUMBER_INTEGER":
-                values[name] = int(text)
-            elif kind == "NUMBER_DOUBLE":
-                values[name] = float(text)
-            elif kind == "BOOLEAN":
-                lowered = text.strip().lower()
-                if lowered not in ("true", "false", "1", "0", "yes", "no"):
-                    raise ValueError(text)
-                values[name] = lowered in ("true", "1", "yes")
-            elif kind in ("LIST", "STRUCT"):
-                values[name] = json.loads(text)
-                expected = list if kind == "LIST" else dict
-                if not isinstance(values[name], expected):
-                    raise ValueError(text)
-            else:
-                values[name] = text
-        except ValueError:
-            readable = {"NUMBER_INTEGER": "integer", "NUMBER_DOUBLE": "number", "BOOLEAN": "boolean (true/false)",
-                        "LIST": "JSON list", "STRUCT": "JSON object"}.get(kind, kind.lower())
-            raise EngineError(f"parameter {name}: {text!r} is not a valid {readable}") from None
+            values[name] = coerce_value(name, declared[name][0], text)
+        except ValueError as exc:
+            raise EngineError(str(exc)) from None
     return values
+
+
+def coerce_value(name: str, kind: str, text):
+    """One `--param` text as a value of its KFP parameter type (also used by `kfmigrate kubeflow`).
+
+    Raises ValueError with a message naming the parameter and the type. Non-text values pass as they are.
+    """
+    if not isinstance(text, str):
+        return text
+    try:
+        if kind == "NUMBER_INTEGER":
+            return int(text)
+        if kind == "NUMBER_DOUBLE":
+            return float(text)
+        if kind == "BOOLEAN":
+            lowered = text.strip().lower()
+            if lowered not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(text)
+            return lowered in ("true", "1", "yes")
+        if kind in ("LIST", "STRUCT"):
+            value = json.loads(text)
+            if not isinstance(value, list if kind == "LIST" else dict):
+                raise ValueError(text)
+            return value
+        return text
+    except ValueError:
+        readable = {"NUMBER_INTEGER": "integer", "NUMBER_DOUBLE": "number", "BOOLEAN": "boolean (true/false)",
+                    "LIST": "JSON list", "STRUCT": "JSON object"}.get(kind, kind.lower())
+        raise ValueError(f"parameter {name}: {text!r} is not a valid {readable}") from None
 
 
 # ---------------------------------------------------------------- spec rewrite for local runs

@@ -82,12 +82,14 @@ def explained(func):
         from kubeflow_ops.auth import CredentialError
         from kubeflow_ops.errors import KubeflowError
         from kubeflow_ops.manifests import ManifestError
+        from kubeflow_ops.packages import ParamError
 
         try:
             return func(*args, **kwargs)
         except KubeflowError as exc:
             click.echo(f"error: {exc.render()}", err=True)
-            sys.exit(2 if exc.code == "KFM302" else 1)  # an output that exists is bad input, as in every command
+            # an output that exists, or a --param the pipeline does not take, is bad input, as in every command
+            sys.exit(2 if exc.code == "KFM302" or isinstance(exc, ParamError) else 1)
         except (CredentialError, ManifestError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
@@ -338,14 +340,13 @@ def run_create(package, experiment, pipeline_name, version, params, run_name, pi
     try:
         if package:
             prepared = prepare(package)
-            check_params(values, prepared.parameters)
+            values = check_params(values, prepared.parameters)
             label = prepared.pipeline_name
             source = {"package_path": prepared.path}
         else:
             pipeline_id, version_id = session.resolve_version(pipeline_name, version)
             known = session.version_parameters(pipeline_id, version_id)
-            if known is not None:
-                check_params(values, known)
+            values = check_params(values, known)
             label = pipeline_name
             source = {"pipeline_id": pipeline_id, "version_id": version_id}
         exp, _ = session.ensure_experiment(experiment)
@@ -548,8 +549,7 @@ def schedule(source, experiment, name, pipeline_name, dag_id, params, cron, inte
     session = session_from(split_kfp(kwargs))
     prepared = prepare(source, dag_id=dag_id)
     try:
-        values = parse_params(params)
-        check_params(values, prepared.parameters)
+        values = check_params(parse_params(params), prepared.parameters)
         spec, notes = recurring_spec(prepared.workflow, cron, interval, start, end, catchup)
         for note in notes:
             click.echo(f"note: {note.code} {note.message}", err=True)
@@ -599,8 +599,7 @@ def deploy(dag, experiment, pipeline_name, dag_id, params, wait, wait_timeout, p
         prepared.cleanup()
         raise click.UsageError(f"{dag} is not an Airflow DAG file (for a pipeline package use `run create`)")
     try:
-        values = parse_params(params)
-        check_params(values, prepared.parameters)
+        values = check_params(parse_params(params), prepared.parameters)
         for note in prepared.notes:
             click.echo(f"note: {note.render()}", err=True)
         spec = None

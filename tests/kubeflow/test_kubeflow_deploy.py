@@ -206,3 +206,20 @@ def test_redeploying_a_changed_dag_moves_its_schedule_to_the_new_version(cli, kf
     newest = max(kfp_server.versions.values(), key=lambda v: v["created_at"])
     assert recurring["pipeline_version_reference"]["pipeline_version_id"] == newest["pipeline_version_id"]
     assert "replaced recurring run" in result.stdout
+
+
+TYPED_DAG = SAMPLE_DAG.with_name("etl_classic_airflow2.py")  # params region (string) and limit (integer)
+
+
+def test_deploy_and_schedule_params_are_typed_like_kfmigrate_run(cli, kfp_server):
+    for command in (("deploy",), ("schedule", "--cron", "0 5 * * *")):
+        bad = cli("kubeflow", *command, TYPED_DAG, "--experiment", "e", "--param", "limit=x", "--host", kfp_server.url)
+        assert bad.exit_code == 2, bad.output
+        assert "parameter limit: 'x' is not a valid integer" in bad.stderr and "Traceback" not in bad.output
+        assert kfp_server.requests == []  # refused before anything is sent
+
+    result = cli("kubeflow", "deploy", TYPED_DAG, "--experiment", "e", "--param", "limit=7", "--param", "region=5",
+                 "--host", kfp_server.url)
+    assert result.exit_code == 0, result.output
+    (entry,) = kfp_server.runs.values()
+    assert entry["run"]["runtime_config"]["parameters"] == {"limit": 7, "region": "5"}

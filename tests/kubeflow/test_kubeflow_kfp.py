@@ -138,7 +138,7 @@ def test_a_failed_run_exits_1_with_the_failing_task(cli, kfp_server, hello_yaml)
 def test_unknown_parameter_is_refused_before_sending(cli, kfp_server, hello_yaml):
     result = cli("kubeflow", "run", "create", hello_yaml, "--experiment", "exp", "--param", "nme=x",
                  "--host", kfp_server.url)
-    assert result.exit_code == 1 and "unknown pipeline parameter(s) nme" in result.stderr
+    assert result.exit_code == 2 and "unknown pipeline parameter(s) nme" in result.stderr
     assert kfp_server.calls("RunService_CreateRun") == []
 
 
@@ -398,7 +398,7 @@ def test_parameters_of_an_uploaded_pipeline_are_checked(cli, kfp_server, hello_y
     assert cli("kubeflow", "upload", hello_yaml, "--host", kfp_server.url).exit_code == 0
     result = cli("kubeflow", "run", "create", "--experiment", "e", "--pipeline", "hello-pipeline",
                  "--param", "nmae=x", "--host", kfp_server.url)
-    assert result.exit_code == 1 and "unknown pipeline parameter(s) nmae; the pipeline takes name" in result.stderr
+    assert result.exit_code == 2 and "unknown pipeline parameter(s) nmae; the pipeline takes name" in result.stderr
     assert kfp_server.calls("RunService_CreateRun") == []
 
 
@@ -409,3 +409,25 @@ def test_inside_a_pod_the_in_cluster_service_is_the_default_host(cli):
     assert "using the in-cluster KFP service http://ml-pipeline.kubeflow.svc.cluster.local:8888" in result.stderr
     assert result.exit_code == 1 and "cannot reach KFP at http://ml-pipeline.kubeflow.svc.cluster.local:8888" \
         in result.stderr
+
+
+def test_parameter_values_of_an_uploaded_pipeline_are_typed(cli, kfp_server, tmp_path):
+    from pathlib import Path
+
+    from migrate.api import convert_file
+
+    dag = Path(__file__).resolve().parents[2] / "samples" / "dags" / "etl_classic_airflow2.py"
+    (conversion,) = convert_file(dag, compile=True).conversions
+    package = tmp_path / "etl.yaml"
+    package.write_text(conversion.yaml_text)
+    assert cli("kubeflow", "upload", package, "--name", "etl", "--host", kfp_server.url).exit_code == 0
+    for source in (["--pipeline", "etl"], [package]):
+        result = cli("kubeflow", "run", "create", *source, "--experiment", "e", "--param", "limit=x",
+                     "--host", kfp_server.url)
+        assert result.exit_code == 2 and "parameter limit: 'x' is not a valid integer" in result.stderr
+    assert kfp_server.calls("RunService_CreateRun") == []
+    result = cli("kubeflow", "run", "create", "--pipeline", "etl", "--experiment", "e", "--param", "limit=3",
+                 "--host", kfp_server.url)
+    assert result.exit_code == 0, result.output
+    (entry,) = kfp_server.runs.values()
+    assert entry["run"]["runtime_config"]["parameters"] == {"limit": 3}
