@@ -46,6 +46,8 @@ CODES = {
     "KFM211": "container task cannot run on the local subprocess runner",
     "KFM212": "task waits for a person: answer with a Kubernetes ConfigMap",
     "KFM213": "task waits for runs of another pipeline on the KFP server",
+    "KFM214": "imported module is neither next to the DAG file nor an installed distribution",
+    "KFM215": "modules from next to the DAG file are too large to embed: use a custom base image",
     # emit / compile
     "KFM300": "generated pipeline failed to compile",
     "KFM301": "name was changed to be a valid KFP/Python identifier",

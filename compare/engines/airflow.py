@@ -153,6 +153,13 @@ def _copy_dag(dag_file: Path, dags_dir: Path) -> Path:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, target)
                 budget -= size
+    # modules the DAG imports from next to it (dags/common/util.py): the dags folder is on sys.path
+    from migrate.emit.local_modules import local_files_of_dag
+
+    for source, relative in local_files_of_dag(str(dag_file)):
+        target = dags_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
     return copied
 
 

@@ -30,7 +30,7 @@ from migrate.emit import artifacts
 from migrate.emit import callbacks as dag_callbacks
 from migrate.emit import container as containers
 from migrate.emit import mapping as mappings
-from migrate.emit import runtime
+from migrate.emit import local_modules, runtime
 from migrate.operators import PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput, find_mapper
 from migrate.operators.staticcalls import wire_connections_and_variables
 from migrate.operators.branching import CONDITION_KEY, CONTROL_KEYS, FOLLOW_KEY, control_kind
@@ -102,6 +102,7 @@ class Node:
     xcom_skip_flags: Dict[str, str] = field(default_factory=dict)  # typed XCom input param -> its producer's skip flag param
     attempts_output: bool = False  # task callbacks that need the attempt number: an OutputPath counter file
     decision_lines: List[str] = field(default_factory=list)  # a controller: statements setting its SKIPS_PREFIX outputs
+    local_modules: List[local_modules.ModuleFile] = field(default_factory=list)  # files from next to the DAG it embeds
 
     def collected(self, producer: str) -> bool:
         return producer in self.collected_from
@@ -147,6 +148,7 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter") -> EmitResul
             _prepare_container(node, ctx)
         elif node.plan.component:
             _carry_task_callbacks(node)
+            _embed_local_modules(node, workflow)
     k8s_taken: Set[str] = {"no-task-runs"}
     for node in nodes.values():
         if node.plan.component:
@@ -284,6 +286,36 @@ def _carry_task_callbacks(node: Node) -> None:
         node.differences.append("The attempt number (on_retry_callback while retries are left, on_failure_callback on the last "
                                 "attempt) comes from Argo's {{retries}} on a KFP cluster and from a counter file kfp.local "
                                 "keeps between attempts; KFP retries any failure, Airflow not an AirflowFailException.")
+
+
+def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
+    """Modules next to the DAG file that the task's callable imports travel inside its component
+    (migrate/emit/local_modules.py); names nobody provides get a diagnostic."""
+    from migrate.operators.common import SHIMMED_AIRFLOW_NAMES, unbound_names
+
+    task, callable_ = node.task, node.task.callable
+    if callable_ is None or f"def {callable_.name}(" not in node.plan.body:
+        return  # the callable does not run in this component's body
+    found = local_modules.embedding_for((callable_.source, *callable_.prelude), workflow.path,
+                                        unbound_names(callable_), SHIMMED_AIRFLOW_NAMES)
+    for top in found.unresolved:
+        node.diagnostics.append(Diagnostic(
+            "KFM214", f"the callable imports {top!r}, which is neither a module next to the DAG file nor an installed "
+            "distribution: the component fails with ModuleNotFoundError unless its image provides it", "warning",
+            task.span, task.task_id))
+    if found.too_large:
+        node.diagnostics.append(Diagnostic(
+            "KFM215", f"the modules from next to the DAG file that the callable imports total {found.too_large // 1024} KiB, "
+            f"over the {local_modules.MAX_EMBEDDED_BYTES // 1024} KiB embedding limit: not embedded; build a custom base "
+            "image with them (BASE_IMAGE)", "warning", task.span, task.task_id))
+    if not (found.files or found.imports):
+        return
+    lines = [local_modules.call_line(found.files)] if found.files else []
+    node.plan.body = "\n".join(lines + found.imports + [node.plan.body])
+    node.local_modules = found.files
+    if found.files:
+        node.differences.append("Embeds modules from next to the DAG file (written to a temporary folder first on "
+                                "sys.path when the task starts): " + ", ".join(f.shown for f in found.files) + ".")
 
 
 def _plan_and_loop(task: ir.Task, ctx: MapContext, loops: Dict[str, Optional[mappings.Loop]]):
@@ -884,6 +916,15 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
         )
         for name in helpers:
             parts.append(runtime.helper_source(name).rstrip())
+    embedded = {f.function: f for node in components for f in node.local_modules}
+    if embedded:
+        parts.append(
+            "# ---------------------------------------------------------------- modules from next to the DAG file\n"
+            "# A component sees only its own source and its additional_funcs (module-level constants are not\n"
+            "# visible inside it), so each module's text is returned by a function listed in the additional_funcs\n"
+            "# of the components that import it; _kfp_local_modules writes them into a folder first on sys.path."
+        )
+        parts += [local_modules.function_source(f).rstrip() for f in embedded.values()]
     parts.append("# ---------------------------------------------------------------- components (one per Airflow task)")
     for node in components:
         parts.append(_component(workflow, node))
@@ -998,7 +1039,7 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
     packages = list(dict.fromkeys(plan.packages))
     if packages:
         decorator_args.append(f"packages_to_install={packages!r}")
-    helpers = _helpers(node)
+    helpers = _helpers(node) + [f.function for f in node.local_modules]
     if helpers:
         decorator_args.append(f"additional_funcs=[{', '.join(helpers)}]")
     decorator = "@dsl.component(" + ", ".join(decorator_args) + ")"

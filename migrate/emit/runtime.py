@@ -1408,3 +1408,23 @@ def _airflow_attempt(retry_index, attempts_path):
 
 
 HELPERS = HELPERS + ("_airflow_task_callbacks", "_airflow_attempt")
+
+
+def _kfp_local_modules(files):
+    """Make the modules from next to the DAG file importable: write them (relative path -> text) into a
+    temporary folder put first on sys.path, as Airflow has the dags folder on sys.path."""
+    import os
+    import sys
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="kfmigrate-modules-")
+    for relative, text in files.items():
+        path = os.path.join(folder, *relative.split("/"))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    sys.path.insert(0, folder)
+    return folder
+
+
+HELPERS = HELPERS + ("_kfp_local_modules",)

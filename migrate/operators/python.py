@@ -8,6 +8,7 @@ inputs; ti.xcom_push(key=...) and the return value become outputs.
 from __future__ import annotations
 
 from migrate import ir
+from migrate.emit import local_modules
 from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import (
     ArgBuilder, callback_diagnostics, context_inputs, external_needs_diagnostics, ignored_arg_diagnostics,
@@ -73,11 +74,16 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     diagnostics, differences = ignored_arg_diagnostics(task, ctx, OWN_ARGS)
     plan.diagnostics += diagnostics
     plan.differences += differences
+    # Small pure-Python Airflow modules (airflow.example_dags.libs.helper ...) travel with the component
+    # like modules next to the DAG file (migrate/emit/local_modules.py): no Airflow needed for them.
+    airflow_modules = [m for m in airflow_modules if not local_modules.embeddable_airflow(m)]
     if airflow_modules:
         plan.diagnostics.append(ctx.diagnostic(
             task, "KFM210", f"the callable imports {', '.join(airflow_modules)}: the component image needs apache-airflow for that"))
         plan.differences.append(f"Imports from {', '.join(airflow_modules)} need Airflow installed in the component image.")
     missing = unbound_names(task.callable)
+    embedded = local_modules.embedded_airflow_names(ctx.workflow.path, missing)
+    missing = [name for name in missing if name not in embedded]
     if missing:
         plan.diagnostics.append(ctx.diagnostic(
             task, "KFM210", f"the callable uses names not defined in the DAG file ({', '.join(missing)}); "
