@@ -20,6 +20,11 @@ def find_pipeline_functions(py_path: Path) -> dict:
     try:
         with _sources_read_once():
             namespace = runpy.run_path(str(py_path), run_name="kfmigrate_pipeline_package")
+    except SyntaxError as exc:  # in the file itself or a module it imports: say where, as convert does
+        if exc.lineno is None:
+            raise PackageError(f"{py_path}: cannot load pipeline module: SyntaxError: {exc}") from exc
+        raise PackageError(f"{exc.filename or py_path}:{exc.lineno}:{exc.offset or 1}: KFM102 syntax error: "
+                           f"{exc.msg}") from exc
     except Exception as exc:  # the user's module failed: report it, with where
         raise PackageError(f"{py_path}: cannot load pipeline module: {type(exc).__name__}: {exc}") from exc
     return _pipelines_in(namespace, py_path)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -184,6 +185,9 @@ def command(pipeline, params, runner, pipeline_root, json_path, force):
             run = run_pipeline(pipeline, raw_params, pipeline_root, runner=runner, on_event=display)
             display.finish(run)
     except EngineError as exc:
+        if re.match(r".+:\d+:\d+: KFM\d+ ", str(exc)):  # already path:line:col: KFMnnn (a syntax error)
+            err_console.print(str(exc), markup=False, highlight=False)
+            sys.exit(2)
         message = str(exc).removeprefix(f"{pipeline}: ")
         err_console.print(f"{pipeline}: KFM400 {message}", markup=False)
         if "no @dsl.pipeline" in message and _looks_like_a_dag(pipeline):

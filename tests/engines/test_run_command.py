@@ -107,3 +107,11 @@ def test_a_requirement_set_shared_by_components_is_announced_once():
         display({"event": "installing", "executor": executor, "requirements": ["inflection==0.5.1"]})
     text = console.export_text()
     assert text.count("inflection==0.5.1") == 1 and "never into this Python" in text
+
+
+def test_a_pipeline_file_with_a_syntax_error_is_reported_at_its_position(tmp_path):
+    broken = tmp_path / "broken.py"
+    broken.write_text("from kfp import dsl\n\n\n@dsl.pipeline\ndef p(x: int = 1:\n    pass\n")
+    result = CliRunner().invoke(main, ["run", str(broken)])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"{broken}:5:17: KFM102 syntax error: invalid syntax"
