@@ -153,13 +153,6 @@ def _copy_dag(dag_file: Path, dags_dir: Path) -> Path:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, target)
                 budget -= size
-    # modules the DAG imports from next to it (dags/common/util.py): the dags folder is on sys.path
-    from migrate.emit.local_modules import local_files_of_dag
-
-    for source, relative in local_files_of_dag(str(dag_file)):
-        target = dags_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)
     return copied
 
 
@@ -243,8 +236,12 @@ def _run_batch(batch: list, template: Path, outcomes: list, on_event, timeout, k
         (home / "tmp").mkdir()
         env = _clean_env(home)
         env["TMPDIR"] = str(home / "tmp")  # task scratch files go where we remove them, even after a kill
-        # sibling modules of the original DAG files stay importable, as they were for the scheduler
-        folders = list(dict.fromkeys(str(dag_file.parent) for _, _, dag_file, _ in batch))
+        # sibling modules of the original DAG files stay importable, as they were for the scheduler, and so do
+        # the modules it imports from parent or plugins folders (the folders the conversion embeds them from)
+        from migrate.emit.local_modules import import_roots
+
+        folders = list(dict.fromkeys(str(folder) for _, _, dag_file, _ in batch
+                                     for folder in (dag_file.parent, *import_roots(str(dag_file)))))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (*folders, env.get("PYTHONPATH", "")) if p)
         jobs = {}
         (home / "dags").mkdir()

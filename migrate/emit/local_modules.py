@@ -321,21 +321,16 @@ def embeddable_airflow(module: str) -> bool:
     return _Collector(os.devnull, ()).module(module)
 
 
-def local_files_of_dag(dag_file: str) -> List[Tuple[Path, str]]:
-    """(file, path relative to its search root) of every local module the DAG file imports, at module
-    level or in its tasks (Airflow imports them when it parses the file): for engines that copy a DAG
-    into another dags folder."""
+def import_roots(dag_file: str) -> List[Path]:
+    """The search roots holding local modules the DAG file imports, at module level or in its tasks
+    (Airflow imports them when it parses the file): for engines running a copy of the DAG elsewhere."""
     collector = _Collector(dag_file, ())
     collector.code(_read(Path(dag_file)) or "")
-    found = []
+    used = []
     for relative, module_file in collector.files.items():
-        if module_file.module.split(".")[0] == "airflow":
-            continue
-        for root in collector.roots:
-            if root.joinpath(relative).is_file():
-                found.append((root / relative, relative))
-                break
-    return found
+        if module_file.module.split(".")[0] != "airflow":
+            used += [root for root in collector.roots if root.joinpath(relative).is_file()][:1]
+    return list(dict.fromkeys(used))
 
 
 # ---------------------------------------------------------------- code
