@@ -491,6 +491,41 @@ SCORE_TEXT = ("Readiness score = 100 x (native + removed + shim/2) / tasks, roun
               "a DAG is ready when it has no placeholder task and no error.")
 
 
+def _dags_table(dags: list, width: int):
+    """The DAGs table. The counts keep their natural width, and a `path:line` is never cut in the
+    middle: it gets a column as wide as the longest one while DAG ids fold in what is left. When
+    the width does not allow that, each DAG is a few lines instead, its location on a line of its own."""
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    counts = []
+    for dag in dags:
+        f = dag["fidelity"]
+        counts.append([str(dag["task_count"]), "/".join(str(f[level]) for level in FIDELITY_LEVELS), str(dag["score"]),
+                       "yes" if dag["ready"] else "no", str(len(dag["blockers"]))])
+    headers = ("tasks", "n/s/p/r", "score", "ready", "blockers")
+    counts_width = sum(max([len(h)] + [len(r[i]) for r in counts]) + 2 for i, h in enumerate(headers))
+    locations = [f"{dag['path']}:{dag['line']}" for dag in dags]
+    location_width = max(len("file"), *map(len, locations)) + 2
+    if counts_width + location_width + 12 + 2 + 2 > width:  # 12 for DAG ids, 2 each for padding and edges
+        lines = [Text("DAGs", style="italic")]
+        for dag, location, cells in zip(dags, locations, counts):
+            lines += [Text(f"  {dag['dag_id']}", style="bold"), Text(f"    {location}"),
+                      Text("    " + ", ".join(f"{h} {c}" for h, c in zip(headers, cells)))]
+        return Group(*lines, Text(""))
+
+    table = Table(title="DAGs", box=box.SIMPLE_HEAD, title_justify="left", expand=True)
+    table.add_column("DAG", overflow="fold", ratio=1)
+    table.add_column("file", no_wrap=True)
+    for header in headers:
+        table.add_column(header, justify="left" if header == "ready" else "right", no_wrap=True)
+    for dag, location, cells in zip(dags, locations, counts):
+        table.add_row(Text(dag["dag_id"]), Text(location), *map(Text, cells))
+    return table
+
+
 def render_table(inventory: dict, width: int = 120, color: bool = False) -> str:
     from rich import box
     from rich.console import Console
@@ -504,21 +539,7 @@ def render_table(inventory: dict, width: int = 120, color: bool = False) -> str:
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False, soft_wrap=False)
     s = inventory["summary"]
     if inventory["dags"]:
-        # the counts keep their natural width; DAG ids and paths share what is left and fold
-        dags = Table(title="DAGs", box=box.SIMPLE_HEAD, title_justify="left", expand=True)
-        dags.add_column("DAG", overflow="fold", ratio=2)
-        dags.add_column("file", overflow="fold", ratio=3)
-        dags.add_column("tasks", justify="right", no_wrap=True)
-        dags.add_column("n/s/p/r", justify="right", no_wrap=True)
-        dags.add_column("score", justify="right", no_wrap=True)
-        dags.add_column("ready", no_wrap=True)
-        dags.add_column("blockers", justify="right", no_wrap=True)
-        for dag in inventory["dags"]:
-            f = dag["fidelity"]
-            mix = "/".join(str(f[level]) for level in FIDELITY_LEVELS)
-            dags.add_row(*row(dag["dag_id"], f"{dag['path']}:{dag['line']}", dag["task_count"], mix, dag["score"],
-                              "yes" if dag["ready"] else "no", len(dag["blockers"])))
-        console.print(dags)
+        console.print(_dags_table(inventory["dags"], width))
     if inventory["operators"]:
         ops = Table(title="Operators", box=box.SIMPLE_HEAD, title_justify="left")
         for name, justify in (("operator", "left"), ("family", "left"), ("tasks", "right"), ("DAGs", "right"), ("fidelity", "left")):

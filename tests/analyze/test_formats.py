@@ -149,3 +149,13 @@ def test_table_shows_ids_literally(make_result):
     source = DAG.replace('"pipeline|one"', '"[bold]etl[/bold]"')
     table = render(build_inventory([make_result(source, "x.py", {})]), "table", width=200)
     assert "[bold]etl[/bold]" in table  # not swallowed as rich markup
+
+
+@pytest.mark.parametrize("width", [200, 120, 100, 80, 60])
+def test_table_never_cuts_a_dag_location(make_result, width):
+    source = "# padding\n" * 169 + DAG.replace('"pipeline|one"', '"control_flow_branching_with_a_long_id"')
+    result = make_result(source, "samples/dags/control_flow_branching.py", {})
+    table = render(build_inventory([result]), "table", width=width)
+    location = "samples/dags/control_flow_branching.py:174"
+    assert any(location in line for line in table.splitlines()), table
+    assert all(len(line.rstrip()) <= width for line in table.splitlines())
