@@ -303,6 +303,10 @@ def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
             "KFM214", f"the callable imports {top!r}, which is neither a module next to the DAG file nor an installed "
             "distribution: the component fails with ModuleNotFoundError unless its image provides it", "warning",
             task.span, task.task_id))
+    if found.needs_airflow:
+        node.diagnostics.append(Diagnostic(
+            "KFM210", f"embedded modules import Airflow ({'; '.join(found.needs_airflow)}): the component image needs "
+            "apache-airflow for that", "warning", task.span, task.task_id))
     if found.too_large:
         node.diagnostics.append(Diagnostic(
             "KFM215", f"the modules from next to the DAG file that the callable imports total {found.too_large // 1024} KiB, "

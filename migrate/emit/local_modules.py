@@ -59,6 +59,7 @@ class Embedding:
     files: List[ModuleFile] = field(default_factory=list)
     imports: List[str] = field(default_factory=list)  # airflow imports of the DAG file the callable needs
     unresolved: List[str] = field(default_factory=list)  # imported modules found nowhere
+    needs_airflow: List[str] = field(default_factory=list)  # embedded files importing Airflow itself
     too_large: int = 0  # bytes, when over MAX_EMBEDDED_BYTES (then nothing is embedded)
 
     @property
@@ -69,7 +70,15 @@ class Embedding:
 # ---------------------------------------------------------------- where modules are looked for
 def search_roots(dag_file: str) -> List[Path]:
     """The folders local modules are looked for in, first match wins (see the module docstring)."""
-    folder = Path(os.path.abspath(dag_file)).parent
+    folder = os.path.dirname(os.path.abspath(dag_file))
+    env = (os.environ.get("AIRFLOW__CORE__DAGS_FOLDER"), os.environ.get("AIRFLOW__CORE__PLUGINS_FOLDER"))
+    return list(_search_roots(folder, env))
+
+
+@functools.lru_cache(maxsize=256)
+def _search_roots(folder_text: str, _env: tuple) -> Tuple[Path, ...]:
+    """search_roots, cached per folder and configuration (every task of a DAG asks)."""
+    folder = Path(folder_text)
     top = _top_folder(folder)
     roots: List[Path] = []
     current = folder
@@ -82,7 +91,7 @@ def search_roots(dag_file: str) -> List[Path]:
     configured = os.environ.get("AIRFLOW__CORE__PLUGINS_FOLDER")
     if configured:
         extra.append(Path(configured))
-    return roots + [path for path in extra if path.is_dir() and path not in roots]
+    return tuple(roots + [path for path in extra if path.is_dir() and path not in roots])
 
 
 def _top_folder(folder: Path) -> Path:
@@ -105,6 +114,7 @@ def _installed_top_levels() -> frozenset:
     return frozenset(importlib.metadata.packages_distributions())
 
 
+@functools.lru_cache(maxsize=1024)
 def known_distribution(top: str) -> bool:
     """A top-level module an installed distribution provides (found without importing it)."""
     import importlib.util
@@ -186,11 +196,17 @@ class _Collector:
         self.files: Dict[str, ModuleFile] = {}
         self.unresolved: List[str] = []
         self.airflow_blocked: Set[str] = set()  # airflow modules that cannot be embedded
+        self.needs_airflow: List[str] = []  # "file imports module" for embedded files importing Airflow
         self._seen: Set[str] = set()
 
-    def code(self, text: str, package: str = "") -> None:
+    def code(self, text: str, package: str = "", origin: str = "") -> None:
         for module, names in _imports(text, package):
-            self.module(module, names)
+            if origin and module.split(".")[0] == "airflow":
+                names = ()  # the shim binds names in the callable's code only, not inside embedded files
+                if not self.module(module, names):
+                    self.needs_airflow.append(f"{origin} imports {module}")
+            else:
+                self.module(module, names)
 
     def module(self, module: str, names: Tuple[str, ...] = ()) -> bool:
         """Embed `module` if it is local (or embeddable airflow); False when it cannot be."""
@@ -231,7 +247,7 @@ class _Collector:
         except ValueError:
             shown = str(path)
         self.files[relative] = ModuleFile(module, relative, text, shown)
-        self.code(text, package)
+        self.code(text, package, origin=relative)
 
     def _airflow(self, module: str, names: Tuple[str, ...]) -> bool:
         """airflow.* beyond the shimmed names: embeddable when a small pure-Python file whose own
@@ -299,6 +315,7 @@ def embedding_for(codes: Sequence[str], dag_file: str, unbound: Iterable[str] = 
                 embedding.imports.append(statement)
     embedding.files = list(collector.files.values())
     embedding.unresolved = list(collector.unresolved)
+    embedding.needs_airflow = list(dict.fromkeys(collector.needs_airflow))
     if embedding.size > MAX_EMBEDDED_BYTES:
         embedding.too_large, embedding.files = embedding.size, []
     return embedding

@@ -178,3 +178,12 @@ def test_verify_equivalent_with_a_local_module(tmp_path):
     assert result.verdict == "equivalent", result.to_json()
     row = next(r for r in result.to_json()["tasks"] if r["task"] == "work")
     assert row["airflow_state"] == "success"
+
+
+def test_local_module_importing_airflow_is_embedded_with_kfm210(tmp_path):
+    write(tmp_path, {"dags/uses_airflow.py": "from airflow.sdk import Variable\n\ndef value():\n    return Variable.get('x')\n"})
+    path = dag_file(tmp_path, "from uses_airflow import value", "return value()")
+    conversion, task = convert(path)
+    assert "'uses_airflow.py': _module_uses_airflow()" in conversion.emitted.python_source
+    message = next(d["message"] for d in task["diagnostics"] if d["code"] == "KFM210")
+    assert "uses_airflow.py imports airflow.sdk" in message
