@@ -16,11 +16,16 @@ from migrate.diagnostics import ERROR, Diagnostic
 PARALLEL_THRESHOLD = 4  # below this many files a worker pool costs more than it saves
 
 
-def collect_inputs(paths: Iterable[Path]) -> Tuple[List[Path], List[Diagnostic]]:
-    """Expand folders (recursively, following no symlink loop twice) into .py files, sorted."""
+def collect_inputs(paths: Iterable[Path], skip_dirs: Iterable[Path] = ()) -> Tuple[List[Path], List[Diagnostic]]:
+    """Expand folders (recursively, following no symlink loop twice) into .py files, sorted.
+
+    skip_dirs: folders not to enter when found inside a given folder (convert's output folder, whose
+    generated pipelines are no DAGs); a folder given itself is still read.
+    """
     files: List[Path] = []
     problems: List[Diagnostic] = []
     seen_dirs = set()
+    skipped = {Path(os.path.realpath(folder)) for folder in skip_dirs}
 
     def problem(path: Path, message: str, code: str = "KFM100") -> None:
         problems.append(Diagnostic(code, message, ERROR, ir.SourceSpan(str(path), 1, 1)))
@@ -50,7 +55,8 @@ def collect_inputs(paths: Iterable[Path]) -> Tuple[List[Path], List[Diagnostic]]
                 problem(path, f"cannot stat: {exc.strerror or exc}")
                 continue
             if is_dir:
-                walk(path)
+                if Path(os.path.realpath(path)) not in skipped:
+                    walk(path)
             elif entry.name.endswith(".py"):
                 files.append(path)
 

@@ -45,7 +45,7 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
     from migrate.batch import collect_inputs, convert_many
     from migrate.output import OutputError, existing, output_paths, stem_list, write_conversion
 
-    files, input_problems = collect_inputs(paths)
+    files, input_problems = collect_inputs(paths, skip_dirs=[outdir])  # a re-run must not read its own output
     for problem in input_problems:
         print_diagnostic(problem)
     results = convert_many(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1, xcom_transport=xcom_transport)

@@ -140,3 +140,20 @@ def test_task_diagnostics_are_printed_with_their_position(tmp_path):
     report = json.loads((tmp_path / "out" / "dyn.migration.json").read_text())
     assert report["tasks"][0]["fidelity"] == "placeholder"
     assert report["summary"]["warnings"] >= 1
+
+
+def test_a_rerun_into_an_output_folder_inside_the_input_folder_does_not_read_it(tmp_path):
+    src = tmp_path / "dags"
+    write(src / "hello.py", (SAMPLES / "hello_world.py").read_text())
+    out = src / "out"
+    assert convert(src, "-o", out, "--no-compile").returncode == 0
+    again = convert(src, "-o", out, "--no-compile", "--force")
+    assert again.returncode == 0, again.stderr
+    assert "skipped" not in again.stdout  # its own hello_world_pipeline.py is not read as an input
+    assert "1 pipeline(s) written" in again.stdout
+    assert sorted(p.name for p in out.iterdir()) == [
+        "hello_world.migration.json", "hello_world.migration.md", "hello_world_pipeline.py"]
+    # a folder given by name is still read, even when it is the output folder
+    write(out / "custom.py", CUSTOM)
+    named = convert(out, "-o", out, "--no-compile")
+    assert named.returncode == 0 and "converted custom_op" in named.stdout, named.stderr
