@@ -298,7 +298,10 @@ def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
         return  # the callable does not run in this component's body
     found = local_modules.embedding_for((callable_.source, *callable_.prelude), workflow.path,
                                         unbound_names(callable_), SHIMMED_AIRFLOW_NAMES)
+    installed = {re.split(r"[<>=!~\[; ]", p.strip(), maxsplit=1)[0].lower().replace("-", "_") for p in node.plan.packages}
     for top in found.unresolved:
+        if top.lower() in installed:
+            continue  # packages_to_install (a virtualenv's requirements) provides it
         node.diagnostics.append(Diagnostic(
             "KFM214", f"the callable imports {top!r}, which is neither a module next to the DAG file nor an installed "
             "distribution: the component fails with ModuleNotFoundError unless its image provides it", "warning",
@@ -317,9 +320,14 @@ def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
     lines = [local_modules.call_line(found.files)] if found.files else []
     node.plan.body = "\n".join(lines + found.imports + [node.plan.body])
     node.local_modules = found.files
-    if found.files:
+    local = [f.shown for f in found.files if f.module.split(".")[0] != "airflow"]
+    from_airflow = [f.module for f in found.files if f.module.split(".")[0] == "airflow"]
+    if local:
         node.differences.append("Embeds modules from next to the DAG file (written to a temporary folder first on "
-                                "sys.path when the task starts): " + ", ".join(f.shown for f in found.files) + ".")
+                                "sys.path when the task starts): " + ", ".join(local) + ".")
+    if from_airflow:
+        node.differences.append("Embeds Airflow's own pure-Python module(s) " + ", ".join(from_airflow) + " (read from the "
+                                "installed Airflow at conversion time): the image needs no Airflow for them.")
 
 
 def _plan_and_loop(task: ir.Task, ctx: MapContext, loops: Dict[str, Optional[mappings.Loop]]):

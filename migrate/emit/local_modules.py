@@ -82,7 +82,7 @@ def _search_roots(folder_text: str, _env: tuple) -> Tuple[Path, ...]:
     top = _top_folder(folder)
     roots: List[Path] = []
     current = folder
-    while True:
+    while not _installed_location(current):  # a DAG shipped inside a distribution: its package folders only
         roots.append(current)
         if current == top or current.parent == current:
             break
@@ -92,6 +92,14 @@ def _search_roots(folder_text: str, _env: tuple) -> Tuple[Path, ...]:
     if configured:
         extra.append(Path(configured))
     return tuple(roots + [path for path in extra if path.is_dir() and path not in roots])
+
+
+def _installed_location(folder: Path) -> bool:
+    """site-packages and the other folders of this interpreter's sys.path: what is there is installed,
+    not a module next to a DAG."""
+    if folder.name in ("site-packages", "dist-packages"):
+        return True
+    return str(folder) in {os.path.abspath(p) for p in sys.path if p}
 
 
 def _top_folder(folder: Path) -> Path:
@@ -165,6 +173,8 @@ def _read(path: Path) -> Optional[str]:
 def _imports(text: str, package: str) -> List[Tuple[str, Tuple[str, ...]]]:
     """(absolute module, names imported from it) of every import in the code; `package` resolves
     relative imports (the dotted package the code's file belongs to)."""
+    if "import" not in text:
+        return []  # most callables and constants: no need to parse them
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
@@ -194,6 +204,7 @@ class _Collector:
         self.shown_base = Path(os.path.abspath(dag_file)).parent
         self.shimmed = set(shimmed)
         self.files: Dict[str, ModuleFile] = {}
+        self.size = 0
         self.unresolved: List[str] = []
         self.airflow_blocked: Set[str] = set()  # airflow modules that cannot be embedded
         self.needs_airflow: List[str] = []  # "file imports module" for embedded files importing Airflow
@@ -247,7 +258,9 @@ class _Collector:
         except ValueError:
             shown = str(path)
         self.files[relative] = ModuleFile(module, relative, text, shown)
-        self.code(text, package, origin=relative)
+        self.size += len(text.encode())
+        if self.size <= MAX_EMBEDDED_BYTES:  # over it nothing is embedded: no need to read further
+            self.code(text, package, origin=relative)
 
     def _airflow(self, module: str, names: Tuple[str, ...]) -> bool:
         """airflow.* beyond the shimmed names: embeddable when a small pure-Python file whose own

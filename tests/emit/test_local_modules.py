@@ -134,6 +134,7 @@ def test_embedded_airflow_module_imports_without_airflow(tmp_path):
     tasks = [t for t in conversion.report["tasks"] if "print_stuff" in (conversion.workflow.task(t["task_id"]).callable.source
                                                                           if conversion.workflow.task(t["task_id"]).callable else "")]
     assert tasks and all("KFM210" not in codes(t) for t in tasks)
+    assert any("airflow.example_dags.libs.helper" in d and "no Airflow" in d for d in tasks[0]["differences"])
     source = conversion.emitted.python_source
     import ast
 
@@ -187,3 +188,25 @@ def test_local_module_importing_airflow_is_embedded_with_kfm210(tmp_path):
     assert "'uses_airflow.py': _module_uses_airflow()" in conversion.emitted.python_source
     message = next(d["message"] for d in task["diagnostics"] if d["code"] == "KFM210")
     assert "uses_airflow.py imports airflow.sdk" in message
+
+
+def test_virtualenv_requirements_count_as_provided(tmp_path):
+    path = tmp_path / "dags" / "venv_dag.py"
+    write(tmp_path, {"dags/venv_dag.py": '''
+        from airflow.sdk import dag, task
+
+        @dag(schedule=None)
+        def venv_dag():
+            @task.virtualenv(requirements=["Not-Installed-Pkg==1.0"])
+            def work():
+                import not_installed_pkg
+                import other_missing_pkg
+                return not_installed_pkg.VERSION
+
+            work()
+
+        venv_dag()
+    '''})
+    _conversion, task = convert(path)
+    messages = [d["message"] for d in task["diagnostics"] if d["code"] == "KFM214"]
+    assert len(messages) == 1 and "'other_missing_pkg'" in messages[0]
