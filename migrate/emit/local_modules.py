@@ -95,11 +95,17 @@ def _search_roots(folder_text: str, _env: tuple) -> Tuple[Path, ...]:
 
 
 def _installed_location(folder: Path) -> bool:
-    """site-packages and the other folders of this interpreter's sys.path: what is there is installed,
-    not a module next to a DAG."""
-    if folder.name in ("site-packages", "dist-packages"):
-        return True
-    return str(folder) in {os.path.abspath(p) for p in sys.path if p}
+    """site-packages and the standard library's folder: what is there is installed, not a module next to
+    a DAG (the example DAGs shipped inside Airflow's distribution)."""
+    return folder.name in ("site-packages", "dist-packages") or str(folder) in _install_folders()
+
+
+@functools.lru_cache(maxsize=1)
+def _install_folders() -> frozenset:
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    return frozenset(os.path.abspath(paths[key]) for key in ("stdlib", "platstdlib", "purelib", "platlib") if key in paths)
 
 
 def _top_folder(folder: Path) -> Path:
