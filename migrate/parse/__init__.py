@@ -65,8 +65,10 @@ def read_source(path: Path) -> str:
         declared, _lines = tokenize.detect_encoding(io.BytesIO(data).readline)
         if declared not in ("utf-8", "utf-8-sig"):
             encoding = declared
-    except SyntaxError as exc:  # an unknown encoding, or a cookie that contradicts a BOM
-        raise fail("KFM101", f"cannot read file: {exc.msg if hasattr(exc, 'msg') else exc}", exc.lineno or 1)
+    except SyntaxError as exc:
+        if "unknown encoding" in str(exc) or "encoding problem" in str(exc):  # a bad cookie, or one contradicting a BOM
+            raise fail("KFM101", f"cannot read file: {exc.msg if hasattr(exc, 'msg') else exc}", exc.lineno or 1)
+        # otherwise the first lines are not UTF-8 and declare nothing: the UTF-8 decode says where
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
