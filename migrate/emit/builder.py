@@ -293,11 +293,15 @@ def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
     (migrate/emit/local_modules.py); names nobody provides get a diagnostic."""
     from migrate.operators.common import SHIMMED_AIRFLOW_NAMES, unbound_names
 
-    task, callable_ = node.task, node.task.callable
-    if callable_ is None or f"def {callable_.name}(" not in node.plan.body:
-        return  # the callable does not run in this component's body
-    found = local_modules.embedding_for((callable_.source, *callable_.prelude), workflow.path,
-                                        unbound_names(callable_), SHIMMED_AIRFLOW_NAMES)
+    task = node.task
+    callables = [task.callable] + [c for found in (task.callbacks or {}).values() for c in found]
+    # only those whose code runs in this component's body (the task callable, carried callbacks)
+    callables = [c for c in callables if c is not None and f"def {c.name}(" in node.plan.body]
+    if not callables:
+        return
+    codes = [code for c in callables for code in (c.source, *c.prelude)]
+    unbound = {name for c in callables for name in unbound_names(c)}
+    found = local_modules.embedding_for(codes, workflow.path, unbound, SHIMMED_AIRFLOW_NAMES)
     installed = {re.split(r"[<>=!~\[; ]", p.strip(), maxsplit=1)[0].lower().replace("-", "_") for p in node.plan.packages}
     for top in found.unresolved:
         if top.lower() in installed:

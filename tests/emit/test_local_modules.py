@@ -210,3 +210,29 @@ def test_virtualenv_requirements_count_as_provided(tmp_path):
     _conversion, task = convert(path)
     messages = [d["message"] for d in task["diagnostics"] if d["code"] == "KFM214"]
     assert len(messages) == 1 and "'other_missing_pkg'" in messages[0]
+
+
+def test_a_carried_callback_gets_its_modules_too(tmp_path):
+    write(tmp_path, {"dags/alerts_helper.py": "def alert(context):\n    print('failed', context['ti'].task_id)\n"})
+    path = tmp_path / "dags" / "with_callback.py"
+    write(tmp_path, {"dags/with_callback.py": '''
+        from airflow.sdk import dag, task
+        from alerts_helper import alert
+
+        def on_failure(context):
+            alert(context)
+
+        @dag(schedule=None)
+        def with_callback():
+            @task(on_failure_callback=on_failure)
+            def work():
+                return 1
+
+            work()
+
+        with_callback()
+    '''})
+    conversion, _task = convert(path)
+    source = conversion.emitted.python_source
+    assert "def on_failure(" in source  # the callback is carried into the component: its module comes along
+    assert "'alerts_helper.py': _module_alerts_helper()" in source
