@@ -1412,12 +1412,16 @@ HELPERS = HELPERS + ("_airflow_task_callbacks", "_airflow_attempt")
 
 def _kfp_local_modules(files):
     """Make the modules from next to the DAG file importable: write them (relative path -> text) into a
-    temporary folder put first on sys.path, as Airflow has the dags folder on sys.path."""
+    temporary folder put first on sys.path, as Airflow has the dags folder on sys.path. The folder is
+    removed when the task's process exits (kfp.local runs tasks as local processes)."""
+    import atexit
     import os
+    import shutil
     import sys
     import tempfile
 
     folder = tempfile.mkdtemp(prefix="kfmigrate-modules-")
+    atexit.register(shutil.rmtree, folder, True)
     for relative, text in files.items():
         path = os.path.join(folder, *relative.split("/"))
         os.makedirs(os.path.dirname(path), exist_ok=True)

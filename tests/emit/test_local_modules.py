@@ -161,8 +161,12 @@ def test_component_imports_the_module_on_kfp_local(tmp_path, run_local):
     })
     path = dag_file(tmp_path, "from kfm_local_pkg.maths import shifted", "return shifted(23)")
     conversion, _task = convert(path)
+    import tempfile
+
+    before = set(Path(tempfile.gettempdir()).glob("kfmigrate-modules-*"))
     run = run_local(conversion.emitted)
     assert run.outputs["work"]["return_value"] == 123
+    assert set(Path(tempfile.gettempdir()).glob("kfmigrate-modules-*")) <= before  # the task removed its folder
 
 
 @pytest.mark.slow
