@@ -1412,7 +1412,7 @@ HELPERS = HELPERS + ("_airflow_task_callbacks", "_airflow_attempt")
 
 def _kfp_local_modules(files):
     """Make the modules from next to the DAG file importable: write them (relative path -> text) into a
-    temporary folder put first on sys.path, as Airflow has the dags folder on sys.path. The folder is
+    temporary folder appended to sys.path, as Airflow appends the dags folder. The folder is
     removed when the task's process exits (kfp.local runs tasks as local processes)."""
     import atexit
     import os
@@ -1427,7 +1427,7 @@ def _kfp_local_modules(files):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
-    sys.path.insert(0, folder)
+    sys.path.append(folder)  # an installed module of the same name wins, as under Airflow
     return folder
 
 
