@@ -43,3 +43,20 @@ def empty(task_id: str, line: int = 30, **kwargs) -> ir.Task:
 def workflow(dag_id: str, tasks, edges=(), params=(), **kwargs) -> ir.Workflow:
     edge_objs = tuple(e if isinstance(e, ir.Edge) else ir.Edge(*e) for e in edges)
     return ir.Workflow(dag_id, "dags/handmade.py", span(), tuple(tasks), edge_objs, tuple(params), **kwargs)
+
+
+def convert_one(text: str, path: str, **options):
+    """The one Conversion of a DAG file's text, asserted to have compiled."""
+    from migrate.api import convert_source
+
+    result = convert_source(text, path, **options)
+    assert result.error is None, result.error
+    (conversion,) = result.conversions
+    assert conversion.yaml_text, [str(d) for d in conversion.diagnostics]
+    return conversion
+
+
+def component_code(source: str, name: str) -> str:
+    """The text of one component function in a generated module."""
+    start = source.index(f"def {name}(")
+    return source[start:source.index("\n@dsl.", start)]

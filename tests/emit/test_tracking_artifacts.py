@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from emit_ir import callable_source
-from migrate.api import convert_source
+from emit_ir import callable_source, component_code, convert_one
 from migrate.emit.artifacts import logs_model, mlflow_calls
 
 REPO = Path(__file__).resolve().parents[2]
@@ -70,16 +69,10 @@ tracked()
 
 
 def convert(text, **options):
-    result = convert_source(text, "dags/tracked.py", **options)
-    assert result.error is None, result.error
-    (conversion,) = result.conversions
-    assert conversion.yaml_text, [str(d) for d in conversion.diagnostics]
-    return conversion
+    return convert_one(text, "dags/tracked.py", **options)
 
 
-def component(source: str, name: str) -> str:
-    start = source.index(f"def {name}(")
-    return source[start:source.index("\n@dsl.", start)]
+component = component_code
 
 
 @pytest.mark.parametrize("code, expected", [

@@ -10,6 +10,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from emit_ir import component_code, convert_one
 from migrate.api import convert_source
 
 PAYLOAD_DAG = '''
@@ -63,16 +64,10 @@ small()
 
 
 def convert(text, **options):
-    result = convert_source(text, "dags/example.py", **options)
-    assert result.error is None, result.error
-    (conversion,) = result.conversions
-    assert conversion.yaml_text, [str(d) for d in conversion.diagnostics]
-    return conversion
+    return convert_one(text, "dags/example.py", **options)
 
 
-def component(source: str, name: str) -> str:
-    start = source.index(f"def {name}(")
-    return source[start:source.index("\n@dsl.", start)]
+component = component_code
 
 
 def test_parameter_is_the_default_and_unchanged():
