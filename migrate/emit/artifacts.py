@@ -27,7 +27,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from migrate import ir
 from migrate.diagnostics import Diagnostic
 from migrate.operators.branching import CONTROL_KEYS
-from migrate.operators.common import RESERVED
+from migrate.operators.common import RESERVED, parsed
 
 TRANSPORTS = ("parameter", "artifact", "auto")
 SMALL_KINDS = ("int", "float", "bool")  # kept as parameters by the "auto" transport
@@ -66,7 +66,7 @@ def mlflow_calls(callable_: ir.CallableSource) -> List[str]:
     trees = []
     for code in (*callable_.prelude, callable_.source):
         try:
-            trees.append(ast.parse(textwrap.dedent(code)))
+            trees.append(parsed(code))  # the operators parsed the same code already
         except SyntaxError:
             continue
     aliases: Dict[str, str] = {}  # a module-level `import mlflow` serves the callable and every helper

@@ -327,8 +327,8 @@ def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
     local = [f.shown for f in found.files if f.module.split(".")[0] != "airflow"]
     from_airflow = [f.module for f in found.files if f.module.split(".")[0] == "airflow"]
     if local:
-        node.differences.append("Embeds modules from next to the DAG file (written to a temporary folder first on "
-                                "sys.path when the task starts): " + ", ".join(local) + ".")
+        node.differences.append("Embeds modules from next to the DAG file (written to a temporary folder on sys.path "
+                                "when the task starts): " + ", ".join(local) + ".")
     if from_airflow:
         node.differences.append("Embeds Airflow's own pure-Python module(s) " + ", ".join(from_airflow) + " (read from the "
                                 "installed Airflow at conversion time): the image needs no Airflow for them.")
@@ -938,7 +938,7 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
             "# ---------------------------------------------------------------- modules from next to the DAG file\n"
             "# A component sees only its own source and its additional_funcs (module-level constants are not\n"
             "# visible inside it), so each module's text is returned by a function listed in the additional_funcs\n"
-            "# of the components that import it; _kfp_local_modules writes them into a folder first on sys.path."
+            "# of the components that import it; _kfp_local_modules writes them into a folder on sys.path."
         )
         parts += [local_modules.function_source(f).rstrip() for f in embedded.values()]
     parts.append("# ---------------------------------------------------------------- components (one per Airflow task)")

@@ -4,7 +4,7 @@ Airflow puts the dags folder (and the plugins and config folders) on sys.path, s
 import shared code that lives next to them (`dags/common/util.py`, `from common.util import double`).
 That code is not in the component image. Here we find it STATICALLY (the files are read as text and
 parsed, never imported or executed), closed under their own imports (absolute and relative), so the
-emitter can carry their sources into the component and write them to a temporary folder put first on
+emitter can carry their sources into the component and write them to a temporary folder appended to
 sys.path before the callable runs (runtime._kfp_local_modules).
 
 Where a module is looked for (first match wins), see `search_roots`:
