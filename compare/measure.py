@@ -27,6 +27,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterable, Optional
 
+from compare.engines.processes import signal_group
+
 
 # ---------------------------------------------------------------- one measured process tree
 
@@ -132,7 +134,7 @@ def run_measured(
         sampler.start()
         timer = None
         if timeout:
-            timer = threading.Timer(timeout, lambda: _kill_group(proc.pid, signal.SIGKILL))
+            timer = threading.Timer(timeout, lambda: signal_group(proc.pid, signal.SIGKILL))
             timer.start()
         try:
             for line in proc.stdout:
@@ -145,7 +147,7 @@ def run_measured(
             if timer:
                 timer.cancel()
             if proc.returncode is None:
-                _kill_group(proc.pid, signal.SIGKILL)
+                signal_group(proc.pid, signal.SIGKILL)
                 proc.wait()
             sampler.stop()
         wall = time.perf_counter() - started
@@ -188,13 +190,6 @@ def tree_cpu_seconds(pids: list) -> float:
                 continue
             total += times.user + times.system + times.children_user + times.children_system
     return total
-
-
-def _kill_group(pid: int, sig) -> None:
-    try:
-        os.killpg(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 # ---------------------------------------------------------------- task timings

@@ -35,7 +35,9 @@ import urllib.request
 from pathlib import Path
 from typing import Callable, Optional
 
+from compare.engines.airflow import _clean_env
 from compare.engines.packages import cache_dir
+from compare.engines.processes import signal_group
 
 # the Airflow processes of a deployment, in start order; stopped in reverse
 COMPONENTS = ("api-server", "dag-processor", "scheduler")
@@ -257,7 +259,7 @@ class Deployment:
         for name in reversed(COMPONENTS):
             proc = self.processes.get(name)
             if proc is not None and proc.poll() is None:
-                _signal_group(proc, signal.SIGTERM)
+                signal_group(proc.pid, signal.SIGTERM)
         deadline = time.time() + STOP_GRACE_SECONDS
         for name in reversed(COMPONENTS):
             proc = self.processes.get(name)
@@ -300,13 +302,6 @@ def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def _signal_group(proc: subprocess.Popen, sig) -> None:
-    try:
-        os.killpg(proc.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -315,18 +310,13 @@ def _free_port() -> int:
 
 def deployment_env(home: Path, socket_dir: Path, port: int) -> dict:
     """Environment of the Airflow processes: nothing from the user's Airflow configuration."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__") and k != "AIRFLOW_HOME"}
+    env = _clean_env(home)  # the dag.test engine's: home, dags, logs and plugins folders, no examples
     database = f"postgresql+psycopg2://postgres@/postgres?host={socket_dir}"
     env.update({
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(home / "plugins"),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database,
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": database.replace("+psycopg2", "+asyncpg"),
-        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
         # the api-server on loopback only; every component signs and checks the same task tokens
         "AIRFLOW__API__HOST": "127.0.0.1",
         "AIRFLOW__API__PORT": str(port),
@@ -336,7 +326,6 @@ def deployment_env(home: Path, socket_dir: Path, port: int) -> dict:
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
         # a throwaway deployment on loopback: every REST caller is admin, no password to handle
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-        "PYTHONUNBUFFERED": "1",
     })
     return env
 

@@ -46,7 +46,12 @@ def kill_tree(pid: int) -> None:
             os.kill(target, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+    signal_group(pid, signal.SIGKILL)
+
+
+def signal_group(pid: int, sig) -> None:
+    """Send `sig` to the process group `pid` leads (gone or not ours: nothing to do)."""
     try:
-        os.killpg(pid, signal.SIGKILL)
+        os.killpg(pid, sig)
     except (ProcessLookupError, PermissionError):
         pass
