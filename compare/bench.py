@@ -16,7 +16,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 from compare import measure
 from compare.workloads import (DEFAULT_SWEEP, Point, build_points, comparable, diff_values, engine_params,

@@ -911,7 +911,8 @@ def _rule_notes(node: Node) -> None:
 
 # ---------------------------------------------------------------- code
 def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict], pipeline_fn: str, exit_handler=None) -> str:
-    helpers = [name for name in runtime.HELPERS if any(name in _helpers(node) for node in components)]
+    used = {name for node in components for name in _helpers(node)}
+    helpers = [name for name in runtime.HELPERS if name in used]
     if exit_handler is not None:  # DAG callbacks get the whole context
         wanted = ("_airflow_runtime", *runtime.OPTIONAL_PARTS)
         helpers = [name for name in runtime.HELPERS if name in helpers or name in wanted]
@@ -1027,7 +1028,7 @@ def _module_docstring(workflow: ir.Workflow, pipeline_fn: str) -> str:
     lines += [
         "",
         f"Compile with `python {{this file}}` (writes {yaml_name(workflow.dag_id)} next to it), or run it with",
-        f"kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.",
+        "kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.",
     ]
     text = "\n".join(lines).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     return f'"""{text}\n"""'
@@ -1045,7 +1046,7 @@ def _schedule_text(schedule: ir.Schedule) -> str:
 
 
 def _component(workflow: ir.Workflow, node: Node) -> str:
-    task, plan = node.task, node.plan
+    plan = node.plan
     if node.container is not None:
         params = [f"{i.name}: {i.type}" for i in plan.inputs]
         params += [f"{param}: {_python_type(kind)}" for param, _t, _k, _o, kind in node.xcom_inputs]

@@ -7,7 +7,6 @@ Like Airflow, an exception in a callback is logged and does not change the run's
 """
 from __future__ import annotations
 
-import dataclasses
 from typing import List, Optional, Tuple
 
 from migrate import ir

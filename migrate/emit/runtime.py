@@ -596,7 +596,7 @@ def optional_parts(code: str, constants: dict) -> list:
     return list(_optional_parts(code, tuple(sorted(constants.items()))))
 
 
-_OPTIONAL_PARTS_FOUND = {}  # (code, constants) -> parts: the emitter asks again for every helper name
+_OPTIONAL_PARTS_FOUND = {}  # (code, constants) -> parts: the emitter asks for the module and the component
 
 
 def _optional_parts(code, constant_items):

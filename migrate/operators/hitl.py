@@ -24,7 +24,7 @@ is Airflow's: chosen_options, params_input, responded_at, responded_by_user. Run
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from migrate import ir
 from migrate.operators import NATIVE, PLACEHOLDER, Case, ComponentPlan, MapContext, mapper

@@ -179,7 +179,7 @@ def map_decorated_container(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     notes = _Notes(task, ctx)
     image_text = text_of(to_python(image)) if image is not None else None
     if image_text:
-        set_base_image(plan, image_text, notes)
+        plan.base_image = image_text  # instead of the module's BASE_IMAGE
     else:
         notes.diagnostic("KFM210", f"image {describe(to_python(image)) if image is not None else '(none)'} is not a literal: the component uses BASE_IMAGE")
         plan.differences.append("The function runs in BASE_IMAGE, not in the task's image.")
@@ -228,11 +228,6 @@ DOCKER_CONTAINER_ARGS = {
     "auto_remove", "network_mode", "mount_tmp_dir", "tmp_dir", "docker_conn_id", "force_pull", "command",
     "entrypoint", "shm_size", "user", "working_dir", "multiple_outputs", "python_command", "serializer",
 }
-
-
-def set_base_image(plan: ComponentPlan, image: str, notes: Optional["_Notes"] = None) -> None:
-    """Run the component in `image` instead of the module's BASE_IMAGE."""
-    plan.base_image = image
 
 
 # ---------------------------------------------------------------- settings

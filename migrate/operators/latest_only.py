@@ -15,11 +15,9 @@ from __future__ import annotations
 
 from migrate import ir
 from migrate.operators import Case, ComponentPlan, MapContext, mapper
+from migrate.operators.branching import FOLLOW_KEY
 from migrate.operators.common import ArgBuilder, callback_diagnostics, context_inputs, ignored_arg_diagnostics
-
-FOLLOW_KEY = "airflow_follow"  # the branch decision output (see branching.py)
-PRESETS = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@weekly": "0 0 * * 0",
-           "@monthly": "0 0 1 * *", "@quarterly": "0 0 1 */3 *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *"}
+from migrate.schedule import PRESETS
 
 
 @mapper("LatestOnlyOperator")

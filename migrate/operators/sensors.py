@@ -18,7 +18,7 @@ import re
 from typing import Any, List, Optional
 
 from migrate import ir
-from migrate.operators import NATIVE, PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
+from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import (
     ArgBuilder, callback_diagnostics, context_inputs, external_needs_diagnostics, ignored_arg_diagnostics,
     module_constants, pushes_in_code, unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any, List
+from typing import List
 
 from migrate import ir
 from migrate.operators import Case, ComponentPlan, MapContext, mapper
-from migrate.operators.kubernetes import set_base_image
 from migrate.operators.staticcalls import Templated, describe, to_python
 
 VENV_ARGS = {"requirements", "python_version", "system_site_packages", "pip_install_options", "index_urls",
@@ -50,7 +49,7 @@ def map_virtualenv(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if version is not None:
         text = str(version)
         if re.fullmatch(r"3(\.\d+)?", text):
-            set_base_image(plan, f"python:{text}-slim")
+            plan.base_image = f"python:{text}-slim"
         else:
             _diagnose(plan, ctx, task, "KFM110", f"python_version {describe(version)} is not a literal version: BASE_IMAGE is used")
     system = to_python(task.args.get("system_site_packages"))
