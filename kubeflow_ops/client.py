@@ -22,6 +22,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from kubeflow_ops.auth import Credential, RedactingFilter, auth_hint
 from kubeflow_ops.errors import AuthError, KubeflowError
+from kubeflow_ops.packages import parameter_types
 
 log = logging.getLogger("kfmigrate.kubeflow")
 
@@ -348,8 +349,7 @@ class KfpSession:
             spec = spec["pipeline_spec"]  # pipeline and platform spec uploaded together
         if not spec or "root" not in spec:
             return None
-        declared = spec["root"].get("inputDefinitions", {}).get("parameters", {}) or {}
-        return {name: d.get("parameterType", "STRING") for name, d in sorted(declared.items())}
+        return parameter_types(spec)
 
     # ------------------------------------------------------------ experiments
     def find_experiment(self, name: str):

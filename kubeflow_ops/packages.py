@@ -67,7 +67,7 @@ def _archive_spec(path: Path) -> dict:
         return _spec_of(archive.extractfile(members[0]).read().decode())
 
 
-def _parameters(spec: dict) -> Dict[str, str]:
+def parameter_types(spec: dict) -> Dict[str, str]:
     """Pipeline parameter name -> KFP parameter type (STRING, NUMBER_INTEGER, ...)."""
     declared = spec.get("root", {}).get("inputDefinitions", {}).get("parameters", {}) or {}
     return {name: d.get("parameterType", "STRING") for name, d in sorted(declared.items())}
@@ -94,11 +94,11 @@ def prepare(path: Path, dag_id: Optional[str] = None) -> PreparedPackage:
         if path.suffix in (".yaml", ".yml"):
             spec = _spec_of(path.read_text())
             shutil.rmtree(tmpdir)
-            return PreparedPackage(str(path), spec["pipelineInfo"]["name"], _parameters(spec))
+            return PreparedPackage(str(path), spec["pipelineInfo"]["name"], parameter_types(spec))
         if path.name.endswith(ARCHIVES):
             spec = _archive_spec(path)
             shutil.rmtree(tmpdir)
-            return PreparedPackage(str(path), spec["pipelineInfo"]["name"], _parameters(spec))
+            return PreparedPackage(str(path), spec["pipelineInfo"]["name"], parameter_types(spec))
         raise KubeflowError(f"{path}: expected an Airflow DAG .py, a pipeline .py, .yaml, .json, .zip or .tar.gz")
     except BaseException:
         shutil.rmtree(tmpdir, ignore_errors=True)
@@ -109,7 +109,7 @@ def _write_yaml(text: str, stem: str, tmpdir: str, **extra) -> PreparedPackage:
     spec = _spec_of(text)
     out = Path(tmpdir) / f"{stem}.yaml"
     out.write_text(text)
-    return PreparedPackage(str(out), spec["pipelineInfo"]["name"], _parameters(spec), tmpdir=tmpdir, **extra)
+    return PreparedPackage(str(out), spec["pipelineInfo"]["name"], parameter_types(spec), tmpdir=tmpdir, **extra)
 
 
 def _from_dag(path: Path, tmpdir: str, dag_id: Optional[str]) -> PreparedPackage:
