@@ -45,8 +45,6 @@ import gen_dags  # noqa: E402
 
 PY = sys.executable
 HEAVY = ("airflow", "mlflow", "kubernetes", "kfp", "sklearn", "matplotlib", "pandas", "numpy", "google.protobuf")
-DOC_START = "<!-- bench_convert:start -->"
-DOC_END = "<!-- bench_convert:end -->"
 
 # Runs one command, reports wall, CPU of the finished process tree and the tree's largest max RSS.
 WRAPPER = textwrap.dedent("""\
@@ -329,18 +327,8 @@ def markdown(results: dict) -> str:
 
 def write_docs(text: str) -> Path:
     """Replace only this script's block in docs/benchmarks.md (other sections belong to others)."""
-    doc = ROOT / "docs" / "benchmarks.md"
-    current = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
-    block = f"{DOC_START}\n{text}{DOC_END}"
-    if DOC_START in current and DOC_END in current:
-        head, rest = current.split(DOC_START, 1)
-        new = head + block + rest.split(DOC_END, 1)[1]
-    else:
-        new = current.rstrip("\n") + "\n\n## Conversion throughput / scale\n\n" + block + "\n"
-    tmp = doc.with_suffix(".md.tmp")
-    tmp.write_text(new, encoding="utf-8")
-    os.replace(tmp, doc)
-    return doc
+    return gen_dags.replace_doc_block(ROOT / "docs" / "benchmarks.md", "bench_convert", "Benchmarks",
+                                      "Conversion throughput / scale", text)
 
 
 def main(argv=None) -> int:

@@ -42,8 +42,6 @@ sys.path.insert(0, str(HERE))
 
 import gen_dags  # noqa: E402
 
-DOC_START = "<!-- fuzz_convert:start -->"
-DOC_END = "<!-- fuzz_convert:end -->"
 SNIPPETS = [
     "t0 >> t0\n", "chain()\n", "x = y\n", "t1 << [t0, undefined]\n", "with TaskGroup(None):\n    pass\n",
     "for i in range(10**9):\n    pass\n", "dag = None\n", "@task\n", "return\n", "t0 = t0 >> t0 >> t0\n",
@@ -208,18 +206,8 @@ def markdown(result: dict) -> str:
 
 def write_docs(text: str) -> Path:
     """Replace only this script's block in docs/reliability.md."""
-    doc = ROOT / "docs" / "reliability.md"
-    current = doc.read_text(encoding="utf-8") if doc.exists() else "# Reliability\n"
-    block = f"{DOC_START}\n{text}{DOC_END}"
-    if DOC_START in current and DOC_END in current:
-        head, rest = current.split(DOC_START, 1)
-        new = head + block + rest.split(DOC_END, 1)[1]
-    else:
-        new = current.rstrip("\n") + "\n\n## Latest fuzz run\n\n" + block + "\n"
-    tmp = doc.with_suffix(".md.tmp")
-    tmp.write_text(new, encoding="utf-8")
-    os.replace(tmp, doc)
-    return doc
+    return gen_dags.replace_doc_block(ROOT / "docs" / "reliability.md", "fuzz_convert", "Reliability",
+                                      "Latest fuzz run", text)
 
 
 def main(argv=None) -> int:

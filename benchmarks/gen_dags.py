@@ -438,5 +438,24 @@ def main(argv=None) -> int:
     return 0
 
 
+def replace_doc_block(doc: Path, name: str, title: str, heading: str, text: str) -> Path:
+    """Replace the `<!-- name:start -->` ... `<!-- name:end -->` block of a docs page (the rest of the
+    page belongs to others), or append it under `heading`; written to a temporary file, then renamed."""
+    import os
+
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    current = doc.read_text(encoding="utf-8") if doc.exists() else f"# {title}\n"
+    block = f"{start}\n{text}{end}"
+    if start in current and end in current:
+        head, rest = current.split(start, 1)
+        new = head + block + rest.split(end, 1)[1]
+    else:
+        new = current.rstrip("\n") + f"\n\n## {heading}\n\n" + block + "\n"
+    tmp = doc.with_suffix(".md.tmp")
+    tmp.write_text(new, encoding="utf-8")
+    os.replace(tmp, doc)
+    return doc
+
+
 if __name__ == "__main__":
     raise SystemExit(main())
