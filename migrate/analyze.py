@@ -316,11 +316,11 @@ def _needs(usages: List[dict], kind: str) -> List[dict]:
 
 def kubernetes_source(kind: str, name: str) -> dict:
     """The Secret / ConfigMap a converted task reads a connection / variable from (staticcalls naming)."""
-    from migrate.operators.staticcalls import connection_env, connection_secret, variable_config_map
+    from migrate.operators.staticcalls import connection_env, connection_secret, variable_config_map, variable_env
 
     if kind == "connection":
         return {"kind": "Secret", "name": connection_secret(name), "key": "uri", "env": connection_env(name)}
-    return {"kind": "ConfigMap", "name": variable_config_map(name), "key": "value", "env": "AIRFLOW_VAR_" + name.upper()}
+    return {"kind": "ConfigMap", "name": variable_config_map(name), "key": "value", "env": variable_env(name)}
 
 
 def build_inventory(results: Sequence, input_problems: Sequence[Diagnostic] = (), root: Path = Path("."),

@@ -55,7 +55,7 @@ def _cluster_needs(workflow: ir.Workflow, emitted) -> dict:
     import ast
 
     from migrate.analyze import scan_task_usages
-    from migrate.operators.staticcalls import connection_type_hint
+    from migrate.operators.staticcalls import connection_env, connection_type_hint, variable_env
 
     source = getattr(emitted, "python_source", "") or ""
     task_of = {variable: ast.literal_eval(text) for variable, text in _DISPLAY.findall(source)}
@@ -77,7 +77,7 @@ def _cluster_needs(workflow: ir.Workflow, emitted) -> dict:
         if not usage["resolved"]:
             unresolved.append({k: usage[k] for k in ("kind", "name", "task_id", "via", "line", "col")})
             continue
-        env = ("AIRFLOW_CONN_" if usage["kind"] == "connection" else "AIRFLOW_VAR_") + usage["name"].upper()
+        env = (connection_env if usage["kind"] == "connection" else variable_env)(usage["name"])
         entry = found[usage["kind"]].get(env)
         if entry is not None:
             entry.setdefault("name", usage["name"])

@@ -27,7 +27,7 @@ from migrate.operators import PLACEHOLDER, SHIM, Case, ComponentPlan, MapContext
 from migrate.operators.common import (
     BASE_ARGS_HANDLED, CALLBACK_ARGS, ArgBuilder, callback_diagnostics, context_inputs, external_needs, xcom_refs_of,
 )
-from migrate.operators.staticcalls import connection_wiring, variable_config_map
+from migrate.operators.staticcalls import connection_wiring, variable_config_map, variable_env
 
 LOCAL_MODULE = "<this file>"  # what the parser records as the module of a class defined in the DAG file
 # Provider namespaces whose distribution name has two parts (airflow.providers.apache.spark -> apache-spark).
@@ -155,8 +155,8 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         if key == "<computed>":
             continue
         config_map = variable_config_map(key)
-        plan.platform.config_map_env.append((config_map, {"value": "AIRFLOW_VAR_" + key.upper()}))
-        plan.differences.append(f"Variable {key!r} is read from AIRFLOW_VAR_{key.upper()}, set from config map {config_map!r} "
+        plan.platform.config_map_env.append((config_map, {"value": variable_env(key)}))
+        plan.differences.append(f"Variable {key!r} is read from {variable_env(key)}, set from config map {config_map!r} "
                                 f"(key 'value'): kubectl create configmap {config_map} --from-literal=value='<value>'")
     if connections or variables:
         plan.diagnostics.append(ctx.diagnostic(

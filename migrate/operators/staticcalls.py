@@ -176,6 +176,10 @@ def connection_env(conn_id: str) -> str:
     return "AIRFLOW_CONN_" + conn_id.upper()
 
 
+def variable_env(key: str) -> str:
+    return "AIRFLOW_VAR_" + key.upper()
+
+
 def variable_config_map(key: str) -> str:
     name = re.sub(r"[^a-z0-9-]+", "-", key.lower().replace("_", "-")).strip("-") or "default"
     return f"airflow-var-{name}"[:253]
@@ -223,7 +227,7 @@ def wire_connections_and_variables(task: ir.Task, ctx, plan) -> None:
         if usage["kind"] == "connection":
             env, source, key = connection_env(name), connection_secret(name), "uri"
         else:
-            env, source, key = "AIRFLOW_VAR_" + name.upper(), variable_config_map(name), "value"
+            env, source, key = variable_env(name), variable_config_map(name), "value"
         if env in wired_envs:
             continue
         wired_envs.add(env)
