@@ -109,7 +109,7 @@ def _cluster_needs(workflow: ir.Workflow, emitted) -> dict:
 
 def _human_input(workflow: ir.Workflow, tasks: List[dict]) -> List[dict]:
     """How to answer each human-in-the-loop task (hitl.py): the request ConfigMap and the kubectl command."""
-    from migrate.operators.hitl import HITL, request_name, request_options
+    from migrate.operators.hitl import HITL, dns_label, request_name, request_options
 
     fidelity = {t["task_id"]: t["fidelity"] for t in tasks}
     found = []
@@ -122,13 +122,9 @@ def _human_input(workflow: ir.Workflow, tasks: List[dict]) -> List[dict]:
         command = f"kubectl create configmap {name}-<run hash>-response --from-literal=chosen='{chosen}'"
         command += "".join(f" --from-literal={key}=<value>" for key in params)
         found.append({"task_id": task.task_id, "operator": task.operator, "request": f"{name}-<run hash>",
-                      "find": f"kubectl get configmaps -l kfmigrate.io/dag={_dns(workflow.dag_id)},kfmigrate.io/task={_dns(task.task_id)}",
+                      "find": f"kubectl get configmaps -l kfmigrate.io/dag={dns_label(workflow.dag_id, 63)},kfmigrate.io/task={dns_label(task.task_id, 63)}",
                       "options": options, "multiple": multiple, "params": list(params), "answer": command})
     return found
-
-
-def _dns(text: str) -> str:
-    return re.sub("-+", "-", re.sub("[^a-z0-9-]+", "-", text.lower())).strip("-")[:63].strip("-") or "x"
 
 
 def manifest_yaml(manifest: dict, indent: int = 0) -> str:

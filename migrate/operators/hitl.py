@@ -42,14 +42,17 @@ POLL_SECONDS = 5.0  # how often the response ConfigMap is read
 EXECUTION_TIMEOUT_MARGIN = 10.0  # seconds: answer with the defaults before KFP's own task timeout stops the pod
 
 
-def request_name(dag_id: str, task_id: str) -> str:
-    """The request ConfigMap name without its run hash (what the report shows)."""
+def dns_label(text: str, size: int) -> str:
+    """Lowercase letters, digits and dashes, at most `size` characters (Kubernetes names and labels),
+    as the run-time helper _airflow_hitl_wait writes them."""
     import re
 
-    def dns(text: str) -> str:
-        return re.sub("-+", "-", re.sub("[^a-z0-9-]+", "-", text.lower())).strip("-")[:100].strip("-") or "x"
+    return re.sub("-+", "-", re.sub("[^a-z0-9-]+", "-", text.lower())).strip("-")[:size].strip("-") or "x"
 
-    return f"airflow-hitl-{dns(dag_id)}-{dns(task_id)}"
+
+def request_name(dag_id: str, task_id: str) -> str:
+    """The request ConfigMap name without its run hash (what the report shows)."""
+    return f"airflow-hitl-{dns_label(dag_id, 100)}-{dns_label(task_id, 100)}"
 
 
 @mapper(*HITL)
