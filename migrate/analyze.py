@@ -400,10 +400,11 @@ def analyze_paths(paths: Sequence[Path], jobs: int = 1, root: Path = Path("."),
 
 
 def analyze_files(files: Sequence[Path], problems: Sequence[Diagnostic] = (), jobs: int = 1, root: Path = Path("."),
-                  inputs: Sequence = (), on_progress: Optional[Callable[[int, int], None]] = None) -> dict:
+                  inputs: Sequence = (), on_progress: Optional[Callable[[int, int], None]] = None, project=None) -> dict:
     """The inventory of these files, converted (not compiled) on `jobs` processes.
 
-    `on_progress(done, total)` is called as files finish, in input order.
+    `on_progress(done, total)` is called as files finish, in input order. project: --path folders and
+    --env values (migrate.parse.project.ProjectOptions).
     """
     from migrate.batch import convert_many
 
@@ -416,24 +417,24 @@ def analyze_files(files: Sequence[Path], problems: Sequence[Diagnostic] = (), jo
 
         discover()
     if on_progress is None:
-        results = convert_many(files, compile=False, jobs=jobs)
+        results = convert_many(files, compile=False, jobs=jobs, project=project)
     else:
         results = []
         on_progress(0, len(files))
-        for result in _convert_in_order(files, jobs):
+        for result in _convert_in_order(files, jobs, project):
             results.append(result)
             on_progress(len(results), len(files))
     return build_inventory(results, problems, root=root, inputs=inputs)
 
 
-def _convert_in_order(files: List[Path], jobs: int):
+def _convert_in_order(files: List[Path], jobs: int, project=None):
     """convert_many's work (same threshold, same fork pool), yielding each result as it is ready."""
     from migrate.api import convert_file
     from migrate.batch import PARALLEL_THRESHOLD
 
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
         for path in files:
-            yield convert_file(path, compile=False)
+            yield convert_file(path, compile=False, project=project)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -441,13 +442,14 @@ def _convert_in_order(files: List[Path], jobs: int):
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
     with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
         # small chunks: progress moves steadily and no worker waits on a long tail
-        yield from pool.map(_convert_without_compiling, files, chunksize=max(1, min(8, len(files) // (jobs * 8))))
+        yield from pool.map(_convert_without_compiling, files, [project] * len(files),
+                            chunksize=max(1, min(8, len(files) // (jobs * 8))))
 
 
-def _convert_without_compiling(path: Path):
+def _convert_without_compiling(path: Path, project=None):
     from migrate.api import convert_file
 
-    return convert_file(path, compile=False)
+    return convert_file(path, compile=False, project=project)
 
 
 def trips(inventory: dict, fail_on: Optional[str]) -> bool:

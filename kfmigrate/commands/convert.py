@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kfmigrate.console import err_console, out_console, print_diagnostic
+from kfmigrate.project_options import project_options, to_project
 
 
 @click.command("convert")
@@ -24,13 +25,18 @@ from kfmigrate.console import err_console, out_console, print_diagnostic
               show_default=True,
               help="How XCom values pass between tasks: KFP parameters (at most 128 KiB each), JSON files in KFP "
                    "artifacts (any size), or auto (artifacts except int/float/bool values).")
-def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transport):
+@project_options
+def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transport, project_paths, env):
     """Convert Airflow DAG files (or folders of them, recursively) to Kubeflow Pipelines v2.
 
     The DAG files are read statically with libcst and never imported or run. For each DAG found this
     writes OUTDIR/<dag_id>_pipeline.py (readable KFP Python; `python` it to compile),
     OUTDIR/<dag_id>.yaml (the compiled PipelineSpec) and OUTDIR/<dag_id>.migration.json/.md (what is
     native, shimmed, or needs a person, task by task, with source lines).
+
+    Modules the DAG files import from their project (the DAG folder, plugins/, the config folder, the
+    repository root, include/ and each --path) are read the same way: factories, operator subclasses
+    and config files are followed statically, never imported.
 
     \b
     Exit codes:
@@ -48,7 +54,8 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
     files, input_problems = collect_inputs(paths, skip_dirs=[outdir])  # a re-run must not read its own output
     for problem in input_problems:
         print_diagnostic(problem)
-    results = convert_many(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1, xcom_transport=xcom_transport)
+    results = convert_many(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1, xcom_transport=xcom_transport,
+                           project=to_project(project_paths, env))
 
     failed, skipped, written, not_native, conflicts = [], [], 0, [], []
     failed += [problem.span.path if problem.span else "?" for problem in input_problems]  # listed at the end too

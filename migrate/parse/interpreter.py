@@ -337,6 +337,7 @@ class Interpreter:
                         and self.defines(stmt.body):
                     self.diag("KFM121", f"DAG is created by {self.code(item.item.func)}: {value.reason or 'not known statically'}; "
                               "the tasks of this with-block have no DAG", item.item, WARNING)
+                    self.unfollowed[:] = [entry for entry in self.unfollowed if entry[0] is not item.item]
             if item.asname is not None:
                 self.bind(item.asname.name, value, scope, stmt)
         try:
@@ -924,7 +925,7 @@ class Interpreter:
         sink = _SuperCall()
         function = LocalFunction(init, {}, cls.home or self)
         meta = {k: v for k, v in kwargs.items() if k in ("task_id", "dag", "task_group")}
-        self.follow(function, [sink], {k: v for k, v in kwargs.items()}, node, Scope())
+        self.follow(function, [sink], dict(kwargs), node, Scope((cls.home or self).module_scope))
         if sink.kwargs is None:
             return None
         return {**meta, **sink.kwargs}
@@ -1666,7 +1667,7 @@ class Interpreter:
 
         if known_distribution(top):
             return f"call to {qual}"
-        roots = ", ".join(str(r) for r in self.project.roots[:4]) + (" ..." if len(self.project.roots) > 4 else "")
+        roots = ", ".join(self.project.shown_roots()[:4]) + (" ..." if len(self.project.roots) > 4 else "")
         why = f"{qual} is imported from {qual.rpartition('.')[0] or qual}, which is neither in the project ({roots}) nor installed (add its folder with --path)"
         self.unfollowed.append((node, "KFM120", why))
         return why

@@ -100,6 +100,9 @@ class Project:
                             found.append(".".join(parts))
         return found
 
+    def shown_roots(self) -> List[str]:
+        return [_shown(root) for root in self.roots]
+
     def plugin_roots(self) -> List[str]:
         return [_shown(root) for root in self.roots if root.name == "plugins"]
 
