@@ -57,6 +57,7 @@ class TaskBuild:
     is_setup: bool = False
     is_teardown: bool = False
     operator_file: Optional[str] = None  # the project file defining a local operator class the task runs as itself
+    bound: Optional[Partial] = None  # python_callable=functools.partial(f, ...): its bound arguments
 
 
 @dataclass
@@ -848,35 +849,29 @@ class Interpreter:
         name, module = (cls.name, cls.module) if isinstance(cls, Imported) else (cls.name, "<this file>")
         if isinstance(cls, LocalClass) and cls.home is not None and cls.home.module_name:
             module = cls.home.module_name
-        fn = kwargs.get("python_callable")
-        if isinstance(fn, Partial):  # functools.partial(f, x=1): the bound arguments are op_args/op_kwargs
-            kwargs = self.partial_arguments(fn, kwargs, node, task_id)
-            fn = fn.func
+        fn, bound = kwargs.get("python_callable"), None
+        if isinstance(fn, Partial):  # functools.partial(f, x=1): bound to the callable as in Airflow, not op_kwargs
+            bound = self.flatten_partial(fn, node, task_id)
+            fn = bound.func
         args = self.merged_args(dag, {k: v for k, v in kwargs.items() if k not in OPERATOR_META_ARGS})
         callable_source = None
         if fn is not None:
             callable_source = self.lift(fn, node)
         build = TaskBuild(self.full_task_id(task_id), name, module, args, node, callable=callable_source, mapping=mapping,
-                          operator_file=operator_file)
+                          operator_file=operator_file, bound=bound)
         ref = self.add_task(build, dag, node)
         self.add_data_edges(dag, ref.task_id, list(kwargs.values()), mapping)
         return ref
 
-    def partial_arguments(self, bound: Partial, kwargs: Dict[str, Any], node: cst.CSTNode, task_id: str) -> Dict[str, Any]:
-        op_kwargs, op_args = kwargs.get("op_kwargs") or {}, kwargs.get("op_args") or []
-        if not isinstance(op_kwargs, dict) or not isinstance(op_args, (list, tuple)):
-            raise StaticError("KFM127", "functools.partial with op_args/op_kwargs that are not known statically", node)
-        if isinstance(bound.func, Partial):
-            inner = self.partial_arguments(bound.func, {}, node, task_id)
-            bound = Partial(bound.func.func, tuple(inner.get("op_args", ())) + bound.args, {**inner.get("op_kwargs", {}), **bound.kwargs})
-        out = dict(kwargs)
-        if bound.kwargs:
-            out["op_kwargs"] = {**bound.kwargs, **op_kwargs}
-        if bound.args:
-            out["op_args"] = list(bound.args) + list(op_args)
-        self.diag("KFM127", f"python_callable is functools.partial({getattr(getattr(bound.func, 'func', None), 'name', None) and bound.func.func.name.value or '...'}, ...): "
-                  "its bound arguments are passed as op_args/op_kwargs", node, INFO, task_id=task_id)
-        return out
+    def flatten_partial(self, bound: Partial, node: cst.CSTNode, task_id: str) -> Partial:
+        """partial(partial(f, a), b=1) -> partial(f, a, b=1), reported once."""
+        while isinstance(bound.func, Partial):
+            inner = bound.func
+            bound = Partial(inner.func, inner.args + bound.args, {**inner.kwargs, **bound.kwargs})
+        name = bound.func.func.name.value if isinstance(bound.func, (LocalFunction, TaskFlowDef)) else self.code(node)
+        self.diag("KFM127", f"python_callable is functools.partial({name}, ...): the component binds the same arguments "
+                  "to the callable", node, INFO, task_id=task_id)
+        return bound
 
     def local_operator(self, cls: LocalClass, kwargs: Dict[str, Any], node: cst.CSTNode, task_id: str) -> Tuple[Any, Dict[str, Any], Optional[str]]:
         """(class, arguments, file) a task of a local operator class is built as. A subclass of a known operator
