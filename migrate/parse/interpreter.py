@@ -486,12 +486,13 @@ class Interpreter:
         except StaticError:
             return None
         if isinstance(decorator, TaskDecorator):
-            return self.apply_task_decorator(decorator, function)
-        if not isinstance(decorator, LocalFunction):
-            return None
-        try:
-            result = self.apply(decorator, [function], {}, node, scope)
-        except StaticError:
+            result = self.apply_task_decorator(decorator, function)
+        elif isinstance(decorator, LocalFunction):
+            try:
+                result = self.apply(decorator, [function], {}, node, scope)
+            except StaticError:
+                return None
+        else:
             return None
         if isinstance(result, TaskFlowDef):
             result.func, result.home = function.func, function.home or self  # the body that runs is the user's
