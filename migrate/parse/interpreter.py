@@ -576,12 +576,12 @@ class Interpreter:
         if self.project is None:
             return None
         cache = self.project.interpreters
-        if name in cache:
-            return cache[name]
         source = self.project.find_module(name)
         if source is None:
-            cache[name] = None
             return None
+        cached = cache.get(name)
+        if cached is not None and cached.module is source.tree:  # the same parse: the file has not changed
+            return cached
         interp = Interpreter(source.tree, source.shown, source.text, self.project, name)
         interp.is_package = source.is_package
         cache[name] = interp  # before running it: modules that import each other

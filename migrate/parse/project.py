@@ -133,8 +133,13 @@ def _project(folder: str, options: ProjectOptions, _env_key: tuple) -> Project:
     roots += search_roots(os.path.join(folder, "_"))
     if repo is not None:
         roots += [repo / "dags", repo / "plugins", repo / "config", repo, repo / "include"]
-    unique = [root for root in dict.fromkeys(roots) if root.is_dir()]
-    return Project(tuple(unique), repo, env=dict(options.env))
+    unique = tuple(root for root in dict.fromkeys(roots) if root.is_dir())
+    # DAG files in different folders of one project share its parsed modules
+    interpreters = _INTERPRETERS.setdefault((unique, options.env), {})
+    return Project(unique, repo, env=dict(options.env), interpreters=interpreters)
+
+
+_INTERPRETERS: Dict[tuple, Dict[str, Any]] = {}  # (roots, --env) -> module name -> its Interpreter, per process
 
 
 def repo_root(folder: Path) -> Optional[Path]:
