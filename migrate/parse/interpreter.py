@@ -454,7 +454,8 @@ class Interpreter:
         elif isinstance(value, _DictView):
             items = list(value.items)
         else:
-            raise StaticError("KFM112", f"not a literal iterable: {self.code(node)}", node)
+            why = f" ({value.reason})" if isinstance(value, Opaque) and value.reason else ""
+            raise StaticError("KFM112", f"not a literal iterable: {self.code(node)}{why}", node)
         self.unrolled += len(items)
         if self.unrolled > MAX_UNROLL:
             raise StaticError("KFM112", f"more than {MAX_UNROLL} loop iterations: not unrolled", node)
@@ -1177,10 +1178,14 @@ class Interpreter:
             return _BoundMethod(base, attr)
         if isinstance(base, Duration) and attr == "total_seconds":
             return _BoundMethod(base, attr)
+        if isinstance(base, Opaque) and base.reason:
+            return Opaque(self.code(node), base.reason)
         return Opaque(self.code(node), f"attribute {attr!r} is not evaluated statically")
 
     def eval_Subscript(self, node, scope):
         base = self.eval(node.value, scope)
+        if isinstance(base, Opaque) and base.reason:  # keep saying why (an unset variable, a missing file)
+            return Opaque(self.code(node), base.reason)
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
             if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Slice) and isinstance(base, (list, tuple, str)):
                 sl = node.slice[0].slice
@@ -2093,22 +2098,6 @@ class _DefinesDag(cst.CSTVisitor):
         elif qual != dotted and self.interp.project is not None and not names.is_airflow(qual) and \
                 self.interp.project.find_module(qual.rpartition(".")[0] or qual) is not None:
             self.found = True  # a function of a project module (a DAG factory, usually)
-
-
-class _TaskMaker(cst.CSTVisitor):
-    def __init__(self):
-        self.found = False
-
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None and node.keyword.value == "task_id":
-            self.found = True
-
-
-def _creates_tasks(func: cst.FunctionDef) -> bool:
-    """A plain module-level function that builds tasks when called (a DAG factory helper)."""
-    maker = _TaskMaker()
-    func.body.visit(maker)
-    return maker.found
 
 
 def _task_outputs_in(value: Any) -> List[TaskRef]:

@@ -64,6 +64,7 @@ class Project:
     env: Dict[str, str] = field(default_factory=dict)
     interpreters: Dict[str, Any] = field(default_factory=dict)  # module name -> its Interpreter (migrate.parse)
     _missing: set = field(default_factory=set)
+    _found: Dict[str, str] = field(default_factory=dict)  # module name -> its file
 
     # ---- modules
     def find_module(self, name: str) -> Optional[ModuleSource]:
@@ -74,11 +75,13 @@ class Project:
         top = name.split(".")[0]
         if not top or top in sys.stdlib_module_names or top in ("airflow", "__future__"):
             return None
-        found = _module_file(name, self.roots)
-        if found is None:
-            self._missing.add(name)
-            return None
-        return _parse_module(name, str(found[1]))
+        if name not in self._found:
+            found = module_file(name, self.roots)
+            if found is None:
+                self._missing.add(name)
+                return None
+            self._found[name] = str(found[1])
+        return _parse_module(name, self._found[name])
 
     def is_local(self, name: str) -> bool:
         return self.find_module(name) is not None
@@ -161,7 +164,7 @@ def _installed(folder: Path) -> bool:
     return any(_installed_location(p) for p in (folder, *folder.parents))
 
 
-def _module_file(name: str, roots: Iterable[Path]) -> Optional[Tuple[Path, Path]]:
+def module_file(name: str, roots: Iterable[Path]) -> Optional[Tuple[Path, Path]]:
     parts = name.split(".")
     for root in roots:
         base = root.joinpath(*parts)

@@ -150,6 +150,8 @@ def test_kubernetes_pod_operator_subclasses_in_plugins_are_native_container_task
     audit = wf.task("audit")  # overrides execute(): runs as itself, its class carried from plugins/
     assert audit.operator == "AuditOperator" and audit.operator_file.endswith("plugins/acme_operators/audit.py")
     assert "class AuditOperator(BaseOperator):" in source
+    assert "'acme_operators/formatting.py': _module_acme_operators__formatting()" in source  # the module its file imports
+    assert not [d for d in conversion.diagnostics if d.code in ("KFM210", "KFM214")]
     positions = [(d.code, d.span.line, d.span.col) for d in conversion.diagnostics if d.code == "KFM125"]
     assert ("KFM125", 9, 15) in positions and ("KFM125", 12, 13) in positions
 

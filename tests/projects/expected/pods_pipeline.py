@@ -401,6 +401,46 @@ def _airflow_run_operator(airflow, module_name, class_name, kwargs, module_code=
     return results, False
 
 
+def _kfp_local_modules(files):
+    """Make the modules from next to the DAG file importable: write them (relative path -> text) into a
+    temporary folder appended to sys.path, as Airflow appends the dags folder. The folder is
+    removed when the task's process exits (kfp.local runs tasks as local processes)."""
+    import atexit
+    import os
+    import shutil
+    import sys
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="kfmigrate-modules-")
+    atexit.register(shutil.rmtree, folder, True)
+    for relative, text in files.items():
+        path = os.path.join(folder, *relative.split("/"))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    sys.path.append(folder)  # an installed module of the same name wins, as under Airflow
+    return folder
+
+
+# ---------------------------------------------------------------- modules from next to the DAG file
+# A component sees only its own source and its additional_funcs (module-level constants are not
+# visible inside it), so each module's text is returned by a function listed in the additional_funcs
+# of the components that import it; _kfp_local_modules writes them into a folder on sys.path.
+
+
+def _module_acme_operators():
+    """plugins/acme_operators/__init__.py"""
+    return r'''"""The company's shared DAG code."""
+'''
+
+
+def _module_acme_operators__formatting():
+    """plugins/acme_operators/formatting.py"""
+    return r'''def banner(text):
+    return f"== {text} =="
+'''
+
+
 # ---------------------------------------------------------------- components (one per Airflow task)
 
 
@@ -434,7 +474,7 @@ def run_publish():
 @dsl.component(
     base_image=BASE_IMAGE,
     packages_to_install=['apache-airflow'],
-    additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _kfp_outputs, _airflow_run_operator],
+    additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _kfp_outputs, _airflow_run_operator, _kfp_local_modules, _module_acme_operators, _module_acme_operators__formatting],
 )
 def audit(
     logical_date: str,
@@ -445,6 +485,10 @@ def audit(
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json'), ('airflow_skipped', 'skipped')]
     xcom = {}
+    _kfp_local_modules({
+        'acme_operators/__init__.py': _module_acme_operators(),
+        'acme_operators/formatting.py': _module_acme_operators__formatting(),
+    })
     _airflow = _airflow_runtime(
         dag_id='pods', task_id='audit', logical_date=logical_date, run_id=run_id,
         params={}, xcom=xcom,
@@ -452,6 +496,7 @@ def audit(
     _kwargs = {'task_id': 'audit', 'message': message}
     _dag_file_code = r'''
 from airflow.models.baseoperator import BaseOperator
+from acme_operators.formatting import banner
 class AuditOperator(BaseOperator):
     template_fields = ("message",)
 
@@ -460,7 +505,7 @@ class AuditOperator(BaseOperator):
         self.message = message
 
     def execute(self, context):
-        print(f"audit: {self.message}")
+        print(banner(f"audit: {self.message}"))
         return self.message
 '''  # the DAG file's code: imports, helpers, the operator class
     results, skipped = _airflow_run_operator(_airflow, '', 'AuditOperator', _kwargs, module_code=_dag_file_code)
