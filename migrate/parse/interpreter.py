@@ -1654,8 +1654,8 @@ class Interpreter:
             return Opaque(self.code(node), f"{folder} is outside the project")
         try:
             found = sorted(_os.listdir(folder)) if qual == "os.listdir" else sorted(glob.glob(pattern))
-        except OSError as exc:
-            return Opaque(self.code(node), f"{qual}({pattern!r}): {exc.strerror or exc}")
+        except (OSError, ValueError) as exc:
+            return Opaque(self.code(node), f"{qual}({pattern!r}): {getattr(exc, 'strerror', None) or exc}")
         return found
 
     def unknown_call(self, qual: str, node: cst.CSTNode) -> str:

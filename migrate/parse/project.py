@@ -111,7 +111,10 @@ class Project:
 
     # ---- files read as data
     def inside(self, path: str) -> bool:
-        real = Path(os.path.realpath(path))
+        try:
+            real = Path(os.path.realpath(path))
+        except (OSError, ValueError):  # a NUL byte, a loop of symlinks
+            return False
         bases = [r for r in (self.repo_root, *self.roots) if r is not None]
         return any(real == base or Path(os.path.realpath(base)) in real.parents for base in bases)
 

@@ -22,7 +22,7 @@ PROJECTS = ROOT / "samples" / "projects"
 GOLDEN = Path(__file__).parent / "expected"
 UPDATE = os.environ.get("KFMIGRATE_UPDATE_GOLDEN") == "1"
 DAG_FILES = ["factories/dags/team_dag.py", "factories/dags/config_dags.py", "factories/dags/guarded_dag.py",
-             "plugins_repo/dags/pods.py", "plugins_repo/dags/legacy.py"]
+             "factories/dags/venv_guarded.py", "plugins_repo/dags/pods.py", "plugins_repo/dags/legacy.py"]
 
 
 @pytest.fixture(autouse=True)
@@ -98,6 +98,14 @@ def test_guarded_dag_takes_the_branch_that_defines_it():
     result = parse("factories/dags/guarded_dag.py")
     assert [w.dag_id for w in result.workflows] == ["guarded_nightly"]
     assert where(result, "KFM122") == [("samples/projects/factories/dags/guarded_dag.py", 18, 4)]
+
+
+def test_dags_guarded_by_is_venv_installed_as_in_airflow_2_10_examples():
+    result = parse("factories/dags/venv_guarded.py")
+    assert [w.dag_id for w in result.workflows] == ["venv_branch", "venv_tutorial"]
+    assert where(result, "KFM122") == [("samples/projects/factories/dags/venv_guarded.py", 15, 4),
+                                       ("samples/projects/factories/dags/venv_guarded.py", 24, 4)]
+    assert [t.task_id for t in result.workflows[1].tasks] == ["extract", "total"]
 
 
 def test_a_factory_that_cannot_be_followed_is_named_at_the_call():
