@@ -157,6 +157,7 @@ class Interpreter:
         self.path = path
         self.module = module
         self.module_name = module_name  # dotted, for a project module ("" for the DAG file)
+        self.is_package = False  # a project module that is a package's __init__.py
         self.project = project  # migrate.parse.project.Project, or None (a lone file)
         self.positions = Positions(module, source)
         self.imports = ImportTable()
@@ -595,7 +596,7 @@ class Interpreter:
     def absolute(self, qual: str) -> str:
         """A relative import's name (".utils.x" inside common.factory) made absolute."""
         level = len(qual) - len(qual.lstrip("."))
-        package = self.module_name if getattr(self, "is_package", False) else self.module_name.rpartition(".")[0]
+        package = self.module_name if self.is_package else self.module_name.rpartition(".")[0]
         parts = package.split(".") if package else []
         if level - 1 > len(parts):
             return qual.lstrip(".")
@@ -650,7 +651,7 @@ class Interpreter:
         key = f"{id(callee.func)}"
         name = callee.func.name.value
         if key in self.state.calls or len(self.state.calls) >= MAX_CALL_DEPTH:
-            return Opaque(self.code(node), f"{name} ({self.where(callee)}) is recursive: not followed")
+            return Opaque(self.code(node), f"{name} ({self.where(callee)}) is recursive or nested too deeply: not followed")
         home = callee.home or self
         before = len(self.diagnostics)
         self.state.calls.append(key)
@@ -658,9 +659,14 @@ class Interpreter:
             result = self.in_home(home, lambda h: h.call_function(callee.func, scope if h is self else h.module_scope, args, kwargs))
         finally:
             self.state.calls.pop()
-        if isinstance(result, Opaque) and home is not self:
+        failed_dag = next((d for d in self.diagnostics[before:] if d.code == "KFM115"), None)
+        if failed_dag is not None and home is not self:  # the factory's DAG(...) could not be built: say so at the call
+            self.diag("KFM121", f"DAG is created by {name} ({self.where(callee)}): {failed_dag.message}", node)
+        elif isinstance(result, Opaque) and home is not self:
             inner = next((d.message for d in self.diagnostics[before:] if d.severity != INFO), None) or result.reason or result.source
-            return Opaque(self.code(node), f"{name} ({self.where(callee)}) returns a value that is not known statically: {inner}")
+            why = f"{name} ({self.where(callee)}) returns a value that is not known statically: {inner}"
+            self.unfollowed.append((node, "KFM121", why))  # said if the file ends up with no DAG
+            return Opaque(self.code(node), why)
         return result
 
     def airflow1_plugin(self, qual: str) -> Any:

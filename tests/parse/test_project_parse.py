@@ -164,3 +164,29 @@ def test_operator_subclass_chain_and_airflow1_plugin_in_the_dag_folder_plugins(t
     task = result.workflows[0].task("shout")
     assert (task.operator, task.args["bash_command"], task.retry.retries) == ("BashOperator", ir.Literal("echo LOUD"), 4)
     assert [d.code for d in result.diagnostics if d.code.startswith("KFM12")] == ["KFM125"]
+
+
+def test_a_file_without_dag_says_which_project_call_it_could_not_follow(tmp_path):
+    root = project(tmp_path, {
+        "dags/lib/__init__.py": "",
+        "dags/lib/make.py": '''
+            from airflow import DAG
+
+            def make_dag(name):
+                return DAG(lookup_name(name))
+        ''',
+        "dags/uses.py": '''
+            from airflow.operators.bash import BashOperator
+            from lib.make import make_dag
+
+            dag = make_dag("x")
+            BashOperator(task_id="t", bash_command="true", dag=dag)
+        ''',
+    })
+    result = parse_file(root / "dags" / "uses.py")
+    assert result.workflows == []
+    [said] = [d for d in result.diagnostics if d.code == "KFM121"]
+    assert (said.span.line, said.span.col) == (5, 7)
+    assert said.message.startswith("DAG is created by make_dag (") and "lib/make.py:4): dag id cannot be resolved statically" in said.message
+    [inner] = [d for d in result.diagnostics if d.code == "KFM115"]  # and where, inside the factory
+    assert inner.span.path.endswith("lib/make.py") and (inner.span.line, inner.span.col) == (5, 12)
