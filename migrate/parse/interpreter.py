@@ -400,10 +400,25 @@ class Interpreter:
 
     def defines(self, block: cst.CSTNode) -> bool:
         """Whether a block defines DAGs or tasks (syntactically: DAG(...)/@dag/@task, task_id= or dag_id=
-        arguments, `>>` links, or calls of local functions and classes that may build them)."""
-        finder = _DefinesDag(self)
-        block.visit(finder)
-        return finder.found
+        arguments, `>>` links, or calls of local functions and classes that may build them). Read from
+        the block's source text: a libcst visitor over a whole DAG body costs milliseconds."""
+        owner = self.owner(block)
+        span = owner.positions._full_spans.get(block)
+        text = owner.positions._text[span[0]:span[1]] if span else owner.module.code_for_node(block)
+        if _DEFINES.search(text):
+            return True
+        for dotted in _CALLED.findall(text):
+            head = dotted.split(".")[0]
+            value = owner.module_scope.vars.get(head)
+            if isinstance(value, (LocalFunction, DagDef, TaskFlowDef, GroupDef, LocalClass, ModuleRef)):
+                return True
+            qual = owner.imports.qualify(dotted)
+            if qual and names.last(qual) in names.DAG_CLASSES | names.DAG_DECORATORS | names.TASK_DECORATORS:
+                return True
+            if qual and owner.project is not None and not names.is_airflow(qual) and \
+                    owner.project.find_module(qual.rpartition(".")[0] or qual) is not None:
+                return True  # a function of a project module (a DAG factory, usually)
+        return False
 
     def guard_branch(self, stmt: cst.If) -> Optional[Tuple[Sequence[cst.CSTNode], str]]:
         """For `if <not known statically>:`, the branch that defines DAGs or tasks (the first one)."""
@@ -1670,9 +1685,13 @@ class Interpreter:
         top = qual.split(".")[0]
         if self.project is None or not top or names.is_airflow(qual) or top in _sys.stdlib_module_names:
             return f"call to {qual}"
-        from migrate.emit.local_modules import known_distribution
+        import importlib.util
 
-        if known_distribution(top):
+        try:
+            installed = importlib.util.find_spec(top) is not None  # looks the name up, imports nothing
+        except (ImportError, ValueError):
+            installed = False
+        if installed:
             return f"call to {qual}"
         roots = ", ".join(self.project.shown_roots()[:4]) + (" ..." if len(self.project.roots) > 4 else "")
         why = f"{qual} is imported from {qual.rpartition('.')[0] or qual}, which is neither in the project ({roots}) nor installed (add its folder with --path)"
@@ -2070,40 +2089,9 @@ def _callable_params(func: cst.FunctionDef) -> set:
     return {p.name.value for p in list(params.posonly_params) + list(params.params) + list(params.kwonly_params)}
 
 
-class _DefinesDag(cst.CSTVisitor):
-    def __init__(self, interp: "Interpreter"):
-        self.interp = interp
-        self.found = False
-
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None and node.keyword.value in ("task_id", "dag_id"):
-            self.found = True
-
-    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
-        if isinstance(node.operator, (cst.RightShift, cst.LeftShift)):
-            self.found = True
-
-    def visit_Decorator(self, node: cst.Decorator) -> None:
-        target = node.decorator.func if isinstance(node.decorator, cst.Call) else node.decorator
-        head = (dotted_name(target) or "").split(".")[0]
-        qual = self.interp.imports.qualify(head) or head
-        if names.last(qual) in names.DAG_DECORATORS | names.TASK_DECORATORS | names.GROUP_DECORATORS:
-            self.found = True
-
-    def visit_Call(self, node: cst.Call) -> None:
-        dotted = dotted_name(node.func) or ""
-        if not dotted or self.found:
-            return
-        qual = self.interp.imports.qualify(dotted) or dotted
-        if names.last(qual) in names.DAG_CLASSES:
-            self.found = True
-            return
-        value = self.interp.module_scope.vars.get(dotted)
-        if isinstance(value, (LocalFunction, DagDef, TaskFlowDef, GroupDef, LocalClass)):
-            self.found = True
-        elif qual != dotted and self.interp.project is not None and not names.is_airflow(qual) and \
-                self.interp.project.find_module(qual.rpartition(".")[0] or qual) is not None:
-            self.found = True  # a function of a project module (a DAG factory, usually)
+# what marks a block that defines DAGs or tasks, in its source text (Interpreter.defines)
+_DEFINES = re.compile(r"\b(?:task_id|dag_id)\s*=|>>|<<|@(?:\w+\.)*(?:dag|task|task_group)\b|\bDAG\s*\(")
+_CALLED = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*)\s*\(")
 
 
 def _task_outputs_in(value: Any) -> List[TaskRef]:
