@@ -117,6 +117,18 @@ class Scope:
             scope = scope.parent
         return out
 
+    def closure_values(self) -> Dict[str, Any]:
+        """Names bound in enclosing function scopes without a statement of their own (parameters, loop
+        variables): a function defined there reads them from its closure."""
+        out: Dict[str, Any] = {}
+        scope = self
+        while scope is not None and scope.parent is not None:
+            for name, value in scope.vars.items():
+                if name not in scope.sources:
+                    out.setdefault(name, value)
+            scope = scope.parent
+        return out
+
 
 # ------------------------------------------------------------------ the interpreter
 class _State:
@@ -488,7 +500,7 @@ class Interpreter:
             if kind and kind.startswith("@"):
                 return TaskFlowDef(func, kind, kwargs, module, scope.enclosing_sources(),
                                    is_setup=kind == "@setup", is_teardown=kind == "@teardown", home=self)
-        plain = LocalFunction(func, scope.enclosing_sources(), self)
+        plain = LocalFunction(func, scope.enclosing_sources(), self, scope.closure_values())
         for decorator in reversed(func.decorators):  # a local decorator that wraps @task (`@company_task(retries=2)`)
             wrapped = self.local_decorator(decorator.decorator, plain, scope)
             if wrapped is not None:
@@ -966,8 +978,31 @@ class Interpreter:
             return home.absolute_imports(lift_lambda(fn.node, home.module, home.index, self.span(fn.node), dict(fn.enclosing)))
         if isinstance(fn, (LocalFunction, TaskFlowDef)):
             home = fn.home or self
-            return home.absolute_imports(lift_callable(fn.func, home.module, home.index, home.span(fn.func), fn.enclosing))
+            lifted = home.absolute_imports(lift_callable(fn.func, home.module, home.index, home.span(fn.func), fn.enclosing))
+            return self.with_closure(lifted, getattr(fn, "closure", None) or {}, node)
         return None  # the mapper reports the missing callable on its task (KFM117)
+
+    def with_closure(self, lifted: ir.CallableSource, closure: Dict[str, Any], node: cst.CSTNode) -> Optional[ir.CallableSource]:
+        """A function built by a helper (`def make(x): def run(): return x; return run`) reads `x` from its
+        closure: literal values travel as assignments; anything else cannot be carried (None: KFM117)."""
+        if not closure:
+            return lifted
+        from migrate.parse.callables import names_read
+
+        used = (names_read(lifted.source) or set()) - set(lifted.params) - {lifted.var_keyword, lifted.name}
+        lines = []
+        for name in sorted(used & set(closure)):
+            value = to_value(closure[name])
+            if not isinstance(value, ir.Literal):
+                self.diag("KFM117", f"{lifted.name} reads {name!r} from the function that built it, and its value is not "
+                          "known statically: the callable cannot be carried", node)
+                return None
+            lines.append(f"{name} = {value.value!r}")
+        if not lines:
+            return lifted
+        import dataclasses
+
+        return dataclasses.replace(lifted, prelude=tuple(lines) + lifted.prelude)
 
     def absolute_imports(self, lifted: ir.CallableSource) -> ir.CallableSource:
         """A callable from a project module keeps its relative imports (`from .utils import x`) working

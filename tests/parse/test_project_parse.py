@@ -190,3 +190,37 @@ def test_a_file_without_dag_says_which_project_call_it_could_not_follow(tmp_path
     assert said.message.startswith("DAG is created by make_dag (") and "lib/make.py:4): dag id cannot be resolved statically" in said.message
     [inner] = [d for d in result.diagnostics if d.code == "KFM115"]  # and where, inside the factory
     assert inner.span.path.endswith("lib/make.py") and (inner.span.line, inner.span.col) == (5, 12)
+
+
+def test_callables_built_by_helpers_carry_their_closure_values(tmp_path):
+    root = project(tmp_path, {
+        "dags/lib/__init__.py": "",
+        "dags/lib/callables.py": '''
+            def make_printer(word, times=2):
+                def run():
+                    return word * times
+                return run
+
+            def make_reader(source):
+                def run():
+                    return source.read()
+                return run
+        ''',
+        "dags/c.py": '''
+            from airflow import DAG
+            from airflow.operators.python import PythonOperator
+            from lib.callables import make_printer, make_reader
+
+            with DAG("c", schedule=None):
+                PythonOperator(task_id="print", python_callable=make_printer("ab"))
+                PythonOperator(task_id="read", python_callable=make_reader(open_stream()))
+        ''',
+    })
+    result = parse_file(root / "dags" / "c.py")
+    wf = result.workflows[0]
+    assert wf.task("print").callable.prelude == ("times = 2", "word = 'ab'")
+    namespace = {}
+    exec("\n".join(wf.task("print").callable.prelude) + "\n" + wf.task("print").callable.source, namespace)
+    assert namespace["run"]() == "abab"
+    assert wf.task("read").callable is None
+    assert any(d.code == "KFM117" and "'source'" in d.message for d in result.diagnostics)
