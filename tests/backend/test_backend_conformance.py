@@ -83,11 +83,17 @@ def test_project_fixtures_are_accepted(backend_check, tmp_path):
     assert_accepted(backend_check, pipelines)
 
 
-@pytest.mark.parametrize("dag", FIXTURES, ids=[p.stem for p in FIXTURES])
+@pytest.fixture(scope="session")
+def fixture_pipelines(tmp_path_factory):
+    """tests/backend/fixtures/ converted in one run: {DAG file stem (== dag_id): compiled YAML}."""
+    return {path.stem: path for path in converted(FIXTURES, tmp_path_factory.mktemp("fixtures"))}
+
+
+@pytest.mark.parametrize("dag", [p.stem for p in FIXTURES])
 @pytest.mark.xfail(strict=True, raises=RejectedByBackend, reason="issue 13 part 2: trigger rules that run after failures, on tasks with downstream tasks")
-def test_trigger_rule_shapes_are_accepted(backend_check, dag, tmp_path):
+def test_trigger_rule_shapes_are_accepted(backend_check, fixture_pipelines, dag):
     """DAG shapes the backend rejected when issue 13 was filed. Strict: once one is accepted, drop the mark."""
-    assert_accepted(backend_check, converted([dag], tmp_path))
+    assert_accepted(backend_check, [fixture_pipelines[dag]])
 
 
 # ---------------------------------------------------------------- controls
