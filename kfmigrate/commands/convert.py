@@ -24,7 +24,14 @@ from kfmigrate.console import err_console, out_console, print_diagnostic
               show_default=True,
               help="How XCom values pass between tasks: KFP parameters (at most 128 KiB each), JSON files in KFP "
                    "artifacts (any size), or auto (artifacts except int/float/bool values).")
-def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transport):
+@click.option("--runtime", "runtime_mode", type=click.Choice(["package", "inline"]), default="package", show_default=True,
+              help="How components get kfmigrate's Airflow runtime: import the kfmigrate-runtime package (installed "
+                   "pinned when a component starts), or inline (its helpers copied into the pipeline file; "
+                   "self-contained).")
+@click.option("--pip-index-url", "pip_index_urls", multiple=True, metavar="URL",
+              help="The package index components install from (pip_index_urls; repeatable, the first is the main "
+                   "index).")
+def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transport, runtime_mode, pip_index_urls):
     """Convert Airflow DAG files (or folders of them, recursively) to Kubeflow Pipelines v2.
 
     The DAG files are read statically with libcst and never imported or run. For each DAG found this
@@ -48,7 +55,11 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
     files, input_problems = collect_inputs(paths, skip_dirs=[outdir])  # a re-run must not read its own output
     for problem in input_problems:
         print_diagnostic(problem)
-    results = convert_many(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1, xcom_transport=xcom_transport)
+    from migrate.emit.environment import Environment
+
+    environment = Environment(runtime=runtime_mode, pip_index_urls=tuple(pip_index_urls))
+    results = convert_many(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1, xcom_transport=xcom_transport,
+                           environment=environment)
 
     failed, skipped, written, not_native, conflicts = [], [], 0, [], []
     failed += [problem.span.path if problem.span else "?" for problem in input_problems]  # listed at the end too
