@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kfmigrate.console import err_console, out_console, print_diagnostic
+from kfmigrate.console import err_console, out_console, print_diagnostic, print_diagnostics
 
 
 @click.command("convert")
@@ -43,6 +43,7 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
 
     from migrate.api import compile_failed
     from migrate.batch import collect_inputs, convert_many
+    from migrate.diagnostics import NO_DAG_CODES
     from migrate.output import OutputError, existing, output_paths, stem_list, write_conversion
 
     files, input_problems = collect_inputs(paths, skip_dirs=[outdir])  # a re-run must not read its own output
@@ -55,10 +56,7 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
     stems = iter(stem_list(c.dag_id for r in results for c in r.conversions))
     first_file = {}  # dag id -> the file that defined it first (Airflow ignores later duplicates)
     for result in results:
-        for diagnostic in result.diagnostics:
-            if diagnostic.code == "KFM103":
-                continue
-            print_diagnostic(diagnostic)
+        print_diagnostics(d for d in result.diagnostics if d.code not in NO_DAG_CODES)
         if result.error is not None:
             print_diagnostic(result.error)
             failed.append(result.path)
@@ -68,8 +66,7 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
             continue
         for conversion in result.conversions:
             stem = next(stems)
-            for diagnostic in conversion.diagnostics:
-                print_diagnostic(diagnostic)
+            print_diagnostics(conversion.diagnostics)
             earlier = first_file.setdefault(conversion.dag_id, result.path)
             if earlier != result.path:
                 err_console.print(f"{result.path}: dag id {conversion.dag_id!r} is also defined in {earlier} "
