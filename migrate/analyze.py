@@ -482,7 +482,7 @@ def analyze_files(files: Sequence[Path], problems: Sequence[Diagnostic] = (), jo
 
     `on_progress(done, total)` is called as files finish, in input order.
     """
-    from migrate.batch import convert_many
+    from migrate.batch import convert_many, iter_convert
 
     files = list(files)
     if jobs > 1:
@@ -497,34 +497,12 @@ def analyze_files(files: Sequence[Path], problems: Sequence[Diagnostic] = (), jo
     else:
         results = []
         on_progress(0, len(files))
-        for result in _convert_in_order(files, jobs):
+        # small chunks: progress moves steadily and no worker waits on a long tail
+        chunksize = max(1, min(8, len(files) // (max(jobs, 1) * 8)))
+        for result in iter_convert(files, compile=False, jobs=jobs, chunksize=chunksize):
             results.append(result)
             on_progress(len(results), len(files))
     return build_inventory(results, problems, root=root, inputs=inputs)
-
-
-def _convert_in_order(files: List[Path], jobs: int):
-    """convert_many's work (same threshold, same fork pool), yielding each result as it is ready."""
-    from migrate.api import convert_file
-    from migrate.batch import PARALLEL_THRESHOLD
-
-    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        for path in files:
-            yield convert_file(path, compile=False)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-    with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
-        # small chunks: progress moves steadily and no worker waits on a long tail
-        yield from pool.map(_convert_without_compiling, files, chunksize=max(1, min(8, len(files) // (jobs * 8))))
-
-
-def _convert_without_compiling(path: Path):
-    from migrate.api import convert_file
-
-    return convert_file(path, compile=False)
 
 
 def trips(inventory: dict, fail_on: Optional[str]) -> bool:
