@@ -1,13 +1,16 @@
 """Many DAG files at once: find them under folders, convert them on all cores, keep input order.
 
 One bad file never stops a batch: its error travels in its FileResult and is reported at the end.
+An interrupt (Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the command) stops the batch at
+once: the workers ignore SIGINT (so a Ctrl-C to the whole process group cannot leave one blocked
+halfway through writing a result to its pipe) and are killed by the main process.
 """
 from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterable, List, Tuple
+from typing import Iterable, Iterator, List, Tuple
 
 from migrate import ir
 from migrate.api import FileResult, convert_file
@@ -79,22 +82,57 @@ def _convert_one(args) -> FileResult:
 def convert_many(files: List[Path], compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter",
                  environment=None) -> List[FileResult]:
     """environment: see migrate.api.convert_source."""
+    return list(iter_convert(files, compile=compile, jobs=jobs, xcom_transport=xcom_transport, environment=environment))
+
+
+def iter_convert(files: List[Path], compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter",
+                 chunksize: int = 0, environment=None) -> Iterator[FileResult]:
+    """Each file's FileResult in input order, as soon as it is ready (so a caller can write outputs
+    while the rest converts). Closing the generator, or an interrupt while it waits, kills the workers."""
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return [convert_file(path, compile=compile, xcom_transport=xcom_transport, environment=environment) for path in files]
+        for path in files:
+            yield convert_file(path, compile=compile, xcom_transport=xcom_transport, environment=environment)
+        return
     from concurrent.futures.process import BrokenProcessPool
 
     _load_converter(compile)
-    results: List[FileResult] = []
+    done = 0
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=_fork_context(), initializer=_worker_signals)
     try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=_fork_context()) as pool:
-            chunksize = max(1, len(files) // (jobs * 8))
-            for result in pool.map(_convert_one, [(path, compile, xcom_transport, environment) for path in files], chunksize=chunksize):
-                results.append(result)
+        chunksize = chunksize or max(1, len(files) // (jobs * 8))
+        for result in pool.map(_convert_one, [(path, compile, xcom_transport, environment) for path in files], chunksize=chunksize):
+            done += 1
+            yield result
     except BrokenProcessPool:
         # a worker died (killed, out of memory, a crash in native code): finish the rest one file
         # per process, so only the file that kills its process is reported and the batch goes on
-        results += [_convert_isolated(path, compile, xcom_transport, environment) for path in files[len(results):]]
-    return results
+        for path in files[done:]:
+            yield _convert_isolated(path, compile, xcom_transport, environment)
+    except BaseException:  # KeyboardInterrupt, SystemExit, GeneratorExit: stop now, leave nothing behind
+        stop_pool(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's workers and wait for them: shutdown() alone would wait for work in progress."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # CPython keeps them here
+    for process in processes:
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
+
+
+def _worker_signals() -> None:
+    """Workers leave interrupts to the main process (see the module docstring)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):  # forked workers inherit the command's handlers: back to the default
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 def _load_converter(compile: bool) -> None:

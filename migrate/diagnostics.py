@@ -5,12 +5,14 @@ Every code used anywhere is listed in CODES so docs and tests can check them.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from migrate.ir import SourceSpan
 
 ERROR, WARNING, INFO = "error", "warning", "info"
+NO_DAG_CODES = ("KFM103", "KFM104")  # a file without a DAG (or an empty one): information, not a failure
 
 CODES = {
     # parse
@@ -18,7 +20,7 @@ CODES = {
     "KFM101": "file cannot be decoded: not UTF-8 (or not the encoding its PEP 263 coding line declares), or binary",
     "KFM102": "Python syntax error",
     "KFM103": "file defines no Airflow DAG",
-    "KFM104": "file is empty",
+    "KFM104": "file is empty: no DAG (information, not a failure)",
     "KFM105": "file is too large or too deeply nested to parse",
     "KFM110": "value cannot be resolved statically",
     "KFM111": "task id cannot be resolved statically",
@@ -71,6 +73,11 @@ class Diagnostic:
     task_id: Optional[str] = None
     dag_id: Optional[str] = None  # set by the parser for problems found inside one DAG
 
+    def __post_init__(self):
+        # one diagnostic, one line: source expressions quoted in a message are folded onto it
+        if "\n" in self.message:
+            object.__setattr__(self, "message", one_line(self.message))
+
     def render(self) -> str:
         where = f"{self.span}: " if self.span else ""
         return f"{where}{self.code} {self.message}"
@@ -82,6 +89,26 @@ class Diagnostic:
         if self.task_id:
             data["task_id"] = self.task_id
         return data
+
+
+def one_line(text: str) -> str:
+    """Line breaks and the indentation after them become one space (none inside brackets' edges)."""
+    text = re.sub(r"([(\[{])\s*\n\s*", r"\1", text.strip())
+    text = re.sub(r"\s*\n\s*([)\]}])", r"\1", text)
+    return re.sub(r"\s*\n\s*", " ", text)
+
+
+def counted(diagnostics: Iterable[Diagnostic]) -> List[Tuple[Diagnostic, int]]:
+    """Identical diagnostics (a statement in a loop reports once per iteration) once each, with how
+    many times they came, in first-seen order."""
+    counts: Dict[str, List] = {}
+    for diagnostic in diagnostics:
+        counts.setdefault(diagnostic.render(), [diagnostic, 0])[1] += 1
+    return [(diagnostic, count) for diagnostic, count in counts.values()]
+
+
+def render_counted(diagnostic: Diagnostic, count: int) -> str:
+    return diagnostic.render() + (f" (x{count})" if count > 1 else "")
 
 
 class ConversionError(Exception):
