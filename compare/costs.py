@@ -176,7 +176,7 @@ def footprint_blocks() -> list:
     for stack in data["stacks"]:
         for service in stack["services"]:
             rows.append([stack["name"], service["service"], service["role"], service["cpu"], service["memory"],
-                         service["storage"], f"{sources[service['source']]['title']}: `{service['path']}`"])
+                         service["storage"], f"{sources[service['source']]['label']}: `{service['path']}`"])
     totals = [[t["component"], t["cpu"], t["memory"], t["storage"]] for t in data["readme_totals"]]
     return [
         Heading("Operational footprint of each stack"),
@@ -184,7 +184,9 @@ def footprint_blocks() -> list:
              "manifests (Kubernetes resource requests; \"none set\" means the manifest leaves them to you, which the "
              "Airflow Helm chart does for every Airflow component). Copied from the files named, not measured here; "
              "sources with versions are listed in docs/compare.md."),
-        Table(["stack", "service", "what it does", "CPU request", "memory request", "storage", "source"], rows),
+        Table(["stack", "service", "what it does", "CPU request", "memory request", "storage", "source"], rows,
+              "Sources: " + "; ".join(f"{s['label']}: {s['title']} ({s['where']})" for s in sources.values()
+                                      if s["label"] != "README") + "."),
         Table(["Kubeflow component", "CPU", "memory", "PVC storage"], totals,
               f"{sources['kubeflow-readme']['title']} ({sources['kubeflow-readme']['where']})."),
     ]

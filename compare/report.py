@@ -347,7 +347,7 @@ def build_blocks(results: dict, with_plots: bool = True) -> list:
     scaling = [p for p in points if p["workload"] == "scaling"]
     if scaling:
         blocks += scaling_blocks(scaling, engines, titles, with_plots, results)
-    elif "scaling" not in settings["workloads"]:
+    elif not settings.get("dags"):
         blocks += [Heading("Workload: scaling"),
                    Para("Not run this time: `kfmigrate compare all` (or `scaling`) adds the sweep of chain "
                         "length, fan-out and payload size, with its plots.")]
@@ -390,7 +390,7 @@ def summary_lines(results: dict) -> list:
     points = results["points"]
     airflow = next((e for e in engines if e.startswith("airflow")), None)
     kfp = next((e for e in engines if e.startswith("kfp")), None)
-    basis = f"median over {median_basis(results)}"
+    basis = "one cold run each" if is_single(results) else "median of the warm runs"
     lines = []
     if airflow and kfp:
         for fast, slow in ((airflow, kfp), (kfp, airflow)):
@@ -443,8 +443,10 @@ def agreement_blocks(points: list, titles: dict) -> list:
             details = (details + "; " if details else "") + point["conversion_error"]
         rows.append([point["label"], f"{mark} {agreement['verdict']}", details or "-"])
     all_ok = all(p["agreement"]["ok"] for p in points)
-    lead = ("All engines produced identical task results (model choice, metrics, model file hash, "
-            "every returned value) on every run." if all_ok else
+    what = ("model choice, metrics, model file hash, every returned value" if any(p["workload"] == "ml-training"
+                                                                                  for p in points)
+            else "every task's outcome and returned values")
+    lead = (f"All engines produced identical task results ({what}) on every run." if all_ok else
             "**Not every run agreed or succeeded**: see the details below.")
     return [Heading("Do the engines agree?"), Para(lead),
             Table(["point", "verdict", "details"], rows,
@@ -754,7 +756,7 @@ def definition_blocks(points: list) -> list:
     rows = []
     seen = set()
     for point in points:
-        key = point["workload"]
+        key = point["label"] if point["workload"] == "dag" else point["workload"]
         if key in seen or not point["definition"]:
             continue
         seen.add(key)
@@ -763,7 +765,7 @@ def definition_blocks(points: list) -> list:
         yaml_lines = point["definition"].get("kfp_yaml", {}).get("lines", "-")
         conversion = point.get("conversion", {}).get("summary", {})
         fidelity = ", ".join(f"{conversion[k]} {k}" for k in ("native", "shim", "placeholder") if conversion.get(k))
-        rows.append([point["label"] if key == "ml-training" else f"scaling (at {point['label'].split(' ', 1)[1]})",
+        rows.append([f"scaling (at {point['label'].split(' ', 1)[1]})" if key == "scaling" else point["label"],
                      f"{airflow.get('code_lines', '-')} lines, {airflow.get('concepts', '-')} concepts",
                      f"{kfp.get('code_lines', '-')} lines, {kfp.get('concepts', '-')} concepts",
                      yaml_lines, fidelity or "-"])
