@@ -628,7 +628,7 @@ def run_benchmark(settings: Settings, reporter: Optional[Reporter] = None) -> di
             agreement["verdict"] = f"{len(agreement['differences'])} difference(s) between runs"
     results["airflow_deployment"] = deployment_facts
     tracked = any(e.startswith("airflow") for e in settings.engines) or settings.kfp_mlflow
-    if "ml-training" in settings.workloads and tracked:
+    if ("ml-training" in settings.workloads or any(p.uses_mlflow for p in settings.user_points)) and tracked:
         reporter.note("reading the MLflow store")
         results["mlflow"] = mlflow_observed(mlflow_uri)
     if settings.probes:

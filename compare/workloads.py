@@ -177,7 +177,7 @@ def user_points(paths: list, params: Optional[dict] = None, max_dags: int = 10,
     notes = []
     if len(found) > max_dags:
         left = [c.dag_id for _, c, _ in found[max_dags:]]
-        notes.append(f"{len(left)} DAG(s) left out by --max-dags {max_dags}: {', '.join(left)}")
+        notes.append(f"KFM409 {len(left)} DAG(s) left out by --max-dags {max_dags}: {', '.join(left)}")
     return points, notes
 
 
