@@ -58,6 +58,9 @@ CODES = {
     "KFM400": "engine could not run",
     "KFM401": "results differ",
     "KFM402": "task not run locally",
+    "KFM407": "compare: no Airflow DAG found in the files given",
+    "KFM408": "compare: a parameter no DAG declares, or of the wrong type",
+    "KFM409": "compare: DAGs past --max-dags were left out",
     # kubeflow
     "KFM500": "Kubeflow API error",
     "KFM501": "authentication or authorization failed",
