@@ -75,23 +75,24 @@ def collect_inputs(paths: Iterable[Path], skip_dirs: Iterable[Path] = ()) -> Tup
 
 
 def _convert_one(args) -> FileResult:
-    path, compile, xcom_transport, environment = args
-    return convert_file(path, compile=compile, xcom_transport=xcom_transport, environment=environment)
+    path, compile, xcom_transport, environment, project = args
+    return convert_file(path, compile=compile, xcom_transport=xcom_transport, environment=environment, project=project)
 
 
 def convert_many(files: List[Path], compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter",
-                 environment=None) -> List[FileResult]:
-    """environment: see migrate.api.convert_source."""
-    return list(iter_convert(files, compile=compile, jobs=jobs, xcom_transport=xcom_transport, environment=environment))
+                 environment=None, project=None) -> List[FileResult]:
+    """environment, project: see migrate.api.convert_source (the same for every file)."""
+    return list(iter_convert(files, compile=compile, jobs=jobs, xcom_transport=xcom_transport, environment=environment,
+                             project=project))
 
 
 def iter_convert(files: List[Path], compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter",
-                 chunksize: int = 0, environment=None) -> Iterator[FileResult]:
+                 chunksize: int = 0, environment=None, project=None) -> Iterator[FileResult]:
     """Each file's FileResult in input order, as soon as it is ready (so a caller can write outputs
     while the rest converts). Closing the generator, or an interrupt while it waits, kills the workers."""
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
         for path in files:
-            yield convert_file(path, compile=compile, xcom_transport=xcom_transport, environment=environment)
+            yield convert_file(path, compile=compile, xcom_transport=xcom_transport, environment=environment, project=project)
         return
     from concurrent.futures.process import BrokenProcessPool
 
@@ -100,14 +101,14 @@ def iter_convert(files: List[Path], compile: bool = True, jobs: int = 1, xcom_tr
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=_fork_context(), initializer=_worker_signals)
     try:
         chunksize = chunksize or max(1, len(files) // (jobs * 8))
-        for result in pool.map(_convert_one, [(path, compile, xcom_transport, environment) for path in files], chunksize=chunksize):
+        for result in pool.map(_convert_one, [(path, compile, xcom_transport, environment, project) for path in files], chunksize=chunksize):
             done += 1
             yield result
     except BrokenProcessPool:
         # a worker died (killed, out of memory, a crash in native code): finish the rest one file
         # per process, so only the file that kills its process is reported and the batch goes on
         for path in files[done:]:
-            yield _convert_isolated(path, compile, xcom_transport, environment)
+            yield _convert_isolated(path, compile, xcom_transport, environment, project)
     except BaseException:  # KeyboardInterrupt, SystemExit, GeneratorExit: stop now, leave nothing behind
         stop_pool(pool)
         raise
@@ -159,12 +160,13 @@ def _fork_context():
     return multiprocessing.get_context("fork") if hasattr(os, "fork") else None
 
 
-def _convert_isolated(path: Path, compile: bool, xcom_transport: str = "parameter", environment=None) -> FileResult:
+def _convert_isolated(path: Path, compile: bool, xcom_transport: str = "parameter", environment=None,
+                      project=None) -> FileResult:
     from concurrent.futures.process import BrokenProcessPool
 
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=_fork_context()) as pool:
-            return pool.submit(_convert_one, (path, compile, xcom_transport, environment)).result()
+            return pool.submit(_convert_one, (path, compile, xcom_transport, environment, project)).result()
     except BrokenProcessPool:
         return FileResult(path, error=Diagnostic(
             "KFM199", "internal error: the process converting this file died (please report it)", ERROR,

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from kfmigrate.console import err_console, out_console
+from kfmigrate.project_options import project_options, to_project
 
 PROGRESS_MIN_FILES = 16  # below this a run is short; a bar would only flicker
 
@@ -26,7 +27,8 @@ PROGRESS_MIN_FILES = 16  # below this a run is short; a bar would only flicker
 @click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".", show_default="current folder",
               help="Folder that reported paths and SARIF URIs are relative to (your repository root).")
 @click.option("-j", "--jobs", type=int, default=0, show_default="all cores", help="Files analysed in parallel.")
-def command(paths, fmt, output, force, fail_on, root, jobs):
+@project_options
+def command(paths, fmt, output, force, fail_on, root, jobs, project_paths, env):
     """Inventory what converting Airflow DAG files (or folders of them) to Kubeflow Pipelines would give.
 
     Nothing is written except the report. Per DAG and in total: operators by family, the fidelity
@@ -51,7 +53,7 @@ def command(paths, fmt, output, force, fail_on, root, jobs):
         err_console.print(f"{output}: KFM302 output file exists (use --force to overwrite)", markup=False)
         sys.exit(2)
     jobs = jobs if jobs > 0 else os.cpu_count() or 1
-    inventory = _run(paths, jobs, root)
+    inventory = _run(paths, jobs, root, to_project(project_paths, env))
     if inventory["summary"]["files"] == 0:  # as convert: an empty folder is a mistake, not a perfect estate
         err_console.print(f"error: no .py file found in {', '.join(map(str, paths))}", markup=False)
         sys.exit(2)
@@ -77,20 +79,20 @@ def command(paths, fmt, output, force, fail_on, root, jobs):
         sys.exit(1)
 
 
-def _run(paths, jobs, root):
+def _run(paths, jobs, root, project=None):
     from migrate.analyze import analyze_files
     from migrate.batch import collect_inputs
 
     files, problems = collect_inputs(paths)
     # a bar only on a terminal and only when the run is long enough to need one
     if not err_console.is_terminal or len(files) < PROGRESS_MIN_FILES:
-        return analyze_files(files, problems, jobs=jobs, root=root, inputs=paths)
+        return analyze_files(files, problems, jobs=jobs, root=root, inputs=paths, project=project)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("analyzing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as progress:
         bar = progress.add_task("analyze", total=len(files))
-        return analyze_files(files, problems, jobs=jobs, root=root, inputs=paths,
+        return analyze_files(files, problems, jobs=jobs, root=root, inputs=paths, project=project,
                              on_progress=lambda done, total: progress.update(bar, completed=done, total=total))
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kfmigrate.console import err_console, interrupt_on_signals, out_console, print_diagnostic, print_diagnostics
+from kfmigrate.project_options import project_options, to_project
 
 
 @click.command("convert")
@@ -31,13 +32,19 @@ from kfmigrate.console import err_console, interrupt_on_signals, out_console, pr
 @click.option("--pip-index-url", "pip_index_urls", multiple=True, metavar="URL",
               help="The package index components install from (pip_index_urls; repeatable, the first is the main "
                    "index).")
-def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transport, runtime_mode, pip_index_urls):
+@project_options
+def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transport, runtime_mode, pip_index_urls,
+            project_paths, env):
     """Convert Airflow DAG files (or folders of them, recursively) to Kubeflow Pipelines v2.
 
     The DAG files are read statically with libcst and never imported or run. For each DAG found this
     writes OUTDIR/<dag_id>_pipeline.py (readable KFP Python; `python` it to compile),
     OUTDIR/<dag_id>.yaml (the compiled PipelineSpec) and OUTDIR/<dag_id>.migration.json/.md (what is
     native, shimmed, or needs a person, task by task, with source lines).
+
+    Modules the DAG files import from their project (the DAG folder, plugins/, the config folder, the
+    repository root, include/ and each --path) are read the same way: factories, operator subclasses
+    and config files are followed statically, never imported.
 
     \b
     Exit codes:
@@ -67,7 +74,7 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
     stems = Stems()
     first_file = {}  # dag id -> the file that defined it first (Airflow ignores later duplicates)
     results = iter_convert(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1, xcom_transport=xcom_transport,
-                           environment=environment)
+                           environment=environment, project=to_project(project_paths, env))
     with interrupt_on_signals() as signals:
         try:
             for result in results:  # each file's outputs are written as soon as it is converted

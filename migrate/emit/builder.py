@@ -305,7 +305,7 @@ def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
         return
     codes = [code for c in callables for code in (c.source, *c.prelude)]
     unbound = {name for c in callables for name in unbound_names(c)}
-    found = local_modules.embedding_for(codes, workflow.path, unbound, SHIMMED_AIRFLOW_NAMES)
+    found = local_modules.embedding_for(codes, workflow.path, unbound, SHIMMED_AIRFLOW_NAMES, workflow.project_roots)
     installed = {re.split(r"[<>=!~\[; ]", p.strip(), maxsplit=1)[0].lower().replace("-", "_") for p in node.plan.packages}
     for top in found.unresolved:
         if top.lower() in installed:
