@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterable, List, Tuple
 
 from migrate import ir
-from migrate.api import FileResult, convert_file
+from migrate.api import FileResult, convert_file, convert_parsed
 from migrate.diagnostics import ERROR, Diagnostic
 
 PARALLEL_THRESHOLD = 4  # below this many files a worker pool costs more than it saves
@@ -72,13 +72,23 @@ def collect_inputs(paths: Iterable[Path], skip_dirs: Iterable[Path] = ()) -> Tup
 
 
 def _convert_one(args) -> FileResult:
-    path, compile, xcom_transport = args
-    return convert_file(path, compile=compile, xcom_transport=xcom_transport)
+    item, compile, xcom_transport = args
+    if isinstance(item, FileResult):  # a front-end's error travels as it is
+        return item
+    if not isinstance(item, Path):  # a ParseResult from another front-end (migrate.load)
+        return convert_parsed(item, compile=compile, xcom_transport=xcom_transport)
+    return convert_file(item, compile=compile, xcom_transport=xcom_transport)
 
 
-def convert_many(files: List[Path], compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter") -> List[FileResult]:
+def convert_parsed_many(items: List, compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter") -> List[FileResult]:
+    """convert_many for ParseResults (or FileResults carrying an error) that a front-end built."""
+    return convert_many(items, compile=compile, jobs=jobs, xcom_transport=xcom_transport)
+
+
+def convert_many(files: List, compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter") -> List[FileResult]:
+    """files: paths to parse, or what migrate.load built for them (ParseResult / FileResult)."""
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return [convert_file(path, compile=compile, xcom_transport=xcom_transport) for path in files]
+        return [_convert_one((item, compile, xcom_transport)) for item in files]
     from concurrent.futures.process import BrokenProcessPool
 
     _load_converter(compile)
@@ -86,12 +96,12 @@ def convert_many(files: List[Path], compile: bool = True, jobs: int = 1, xcom_tr
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=_fork_context()) as pool:
             chunksize = max(1, len(files) // (jobs * 8))
-            for result in pool.map(_convert_one, [(path, compile, xcom_transport) for path in files], chunksize=chunksize):
+            for result in pool.map(_convert_one, [(item, compile, xcom_transport) for item in files], chunksize=chunksize):
                 results.append(result)
     except BrokenProcessPool:
         # a worker died (killed, out of memory, a crash in native code): finish the rest one file
         # per process, so only the file that kills its process is reported and the batch goes on
-        results += [_convert_isolated(path, compile, xcom_transport) for path in files[len(results):]]
+        results += [_convert_isolated(item, compile, xcom_transport) for item in files[len(results):]]
     return results
 
 
@@ -119,12 +129,14 @@ def _fork_context():
     return multiprocessing.get_context("fork") if hasattr(os, "fork") else None
 
 
-def _convert_isolated(path: Path, compile: bool, xcom_transport: str = "parameter") -> FileResult:
+def _convert_isolated(item, compile: bool, xcom_transport: str = "parameter") -> FileResult:
     from concurrent.futures.process import BrokenProcessPool
+
+    path = Path(item.path) if hasattr(item, "path") else item
 
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=_fork_context()) as pool:
-            return pool.submit(_convert_one, (path, compile, xcom_transport)).result()
+            return pool.submit(_convert_one, (item, compile, xcom_transport)).result()
     except BrokenProcessPool:
         return FileResult(path, error=Diagnostic(
             "KFM199", "internal error: the process converting this file died (please report it)", ERROR,

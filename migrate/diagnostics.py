@@ -30,6 +30,11 @@ CODES = {
     "KFM117": "callable not found in the file",
     "KFM118": "dependency refers to an unknown task",
     "KFM119": "task, group or dag id that Airflow itself rejects",
+    "KFM130": "--load: Airflow could not import the DAG file (the import error, at the line of the file it names)",
+    "KFM131": "--load: loading the DAG file took longer than --load-timeout",
+    "KFM132": "--load: the Airflow process could not load the file (Airflow missing, or the process failed)",
+    "KFM133": "--load: a callable of the live DAG has no source to carry (or is carried by its import path)",
+    "KFM134": "--load: Airflow loaded a DAG that kfmigrate could not read",
     "KFM199": "internal error in kfmigrate while converting this file (please report it)",
     # mapping
     "KFM200": "operator has no mapping: placeholder component",
