@@ -24,10 +24,21 @@ from kfmigrate.console import err_console, out_console, print_diagnostic
               show_default=True,
               help="How XCom values pass between tasks: KFP parameters (at most 128 KiB each), JSON files in KFP "
                    "artifacts (any size), or auto (artifacts except int/float/bool values).")
-def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transport):
+@click.option("--path", "project_paths", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A project folder whose modules the DAG files import (repeatable); with --load it goes on sys.path.")
+@click.option("--env", "env_items", multiple=True, metavar="K=V",
+              help="An environment variable the DAG files read while they are loaded or interpreted (repeatable).")
+@click.option("--load", "load", is_flag=True,
+              help="EXECUTE the DAG files with Airflow's own DagBag (in a subprocess) and convert the live DAGs, "
+                   "instead of reading them statically. Needs Airflow installed; runs the files' code.")
+@click.option("--load-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="With --load: seconds Airflow may spend importing one DAG file (its dagbag_import_timeout).")
+def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transport, project_paths, env_items, load, load_timeout):
     """Convert Airflow DAG files (or folders of them, recursively) to Kubeflow Pipelines v2.
 
-    The DAG files are read statically with libcst and never imported or run. For each DAG found this
+    The DAG files are read statically with libcst and never imported or run, unless --load is given:
+    then Airflow's DagBag imports (executes) them in a subprocess, as Airflow's DAG processor does,
+    and the live DAGs are converted. For each DAG found this
     writes OUTDIR/<dag_id>_pipeline.py (readable KFP Python; `python` it to compile),
     OUTDIR/<dag_id>.yaml (the compiled PipelineSpec) and OUTDIR/<dag_id>.migration.json/.md (what is
     native, shimmed, or needs a person, task by task, with source lines).
@@ -45,10 +56,18 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
     from migrate.batch import collect_inputs, convert_many
     from migrate.output import OutputError, existing, output_paths, stem_list, write_conversion
 
+    env = _parse_env(env_items)
     files, input_problems = collect_inputs(paths, skip_dirs=[outdir])  # a re-run must not read its own output
     for problem in input_problems:
         print_diagnostic(problem)
-    results = convert_many(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1, xcom_transport=xcom_transport)
+    if load:
+        from migrate.load import LoadOptions, convert_loaded
+
+        options = LoadOptions(paths=project_paths, env=env, timeout=load_timeout, dag_folders=paths)
+        results = convert_loaded(files, options, compile=not no_compile, jobs=jobs or os.cpu_count() or 1,
+                                 xcom_transport=xcom_transport)
+    else:
+        results = convert_many(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1, xcom_transport=xcom_transport)
 
     failed, skipped, written, not_native, conflicts = [], [], 0, [], []
     failed += [problem.span.path if problem.span else "?" for problem in input_problems]  # listed at the end too
@@ -122,3 +141,13 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
     if strict and not_native:
         err_console.print(f"--strict: not every task is native in: {', '.join(not_native)}", highlight=False)
         sys.exit(1)
+
+
+def _parse_env(items) -> dict:
+    env = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{item!r}: expected KEY=VALUE", param_hint="--env")
+        env[key.strip()] = value
+    return env

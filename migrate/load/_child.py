@@ -41,6 +41,7 @@ def main(request_path: str) -> int:
             print(f"{FILE_MARKER} {number} start", flush=True)
             try:
                 _LINES.clear()
+                _GIVEN.clear()
                 bag = DagBag(dag_folder=path, include_examples=False) if _takes_examples(DagBag) else DagBag(dag_folder=path)
                 record = {"file": path, "dags": [_safe_dag(dag, path) for dag in bag.dags.values() if _same_file(dag.fileloc, path)],
                           "import_errors": {str(k): str(v) for k, v in bag.import_errors.items()}}
@@ -66,7 +67,8 @@ def _same_file(a: str, b: str) -> bool:
 
 # ------------------------------------------------------------------ where each task was created
 CONSTRUCTION = {"__init__", "__new__", "__call__", "apply_defaults", "add_task", "__setattr__", "dag"}
-_LINES: dict = {}  # id(task) -> [(file, line) of the frames that created it, innermost first]
+_LINES: dict = {}
+_GIVEN: dict = {}  # id(task) -> the keyword arguments the outermost operator class was called with  # id(task) -> [(file, line) of the frames that created it, innermost first]
 
 
 def _record_task_lines() -> None:
@@ -80,12 +82,16 @@ def _record_task_lines() -> None:
     original = DAG.add_task
 
     def add_task(self, task):
-        frames, frame = [], sys._getframe(1)
+        frames, frame, given = [], sys._getframe(1), None
         while frame is not None and len(frames) < 40:
-            if frame.f_code.co_name not in CONSTRUCTION:  # a subclass's __init__ is not where the task is made
+            if frame.f_code.co_name == "apply_defaults" and isinstance(frame.f_locals.get("kwargs"), dict):
+                given = set(frame.f_locals["kwargs"])  # the outermost class's call: what the DAG file passed
+            elif frame.f_code.co_name not in CONSTRUCTION:  # a subclass's __init__ is not where the task is made
                 frames.append((frame.f_code.co_filename, frame.f_lineno))
             frame = frame.f_back
         _LINES[id(task)] = frames
+        if given is not None:
+            _GIVEN[id(task)] = given
         return original(self, task)
 
     DAG.add_task = add_task
@@ -108,7 +114,9 @@ def _task_line(task, path: str):
 DAG_CALLBACKS = ("on_failure_callback", "on_success_callback")
 TASK_CALLBACKS = ("on_failure_callback", "on_success_callback", "on_retry_callback", "on_execute_callback",
                   "on_skipped_callback")
-DROPPED_KWARGS = {"dag", "task_group", "task_id", "kwargs_to_upstream", "default_args"}
+# set by Airflow itself, or carried in the record on their own (is_setup, is_teardown)
+DROPPED_KWARGS = {"dag", "task_group", "task_id", "kwargs_to_upstream", "default_args", "is_setup", "is_teardown",
+                  "on_failure_fail_dagrun"}
 
 
 def _safe_dag(dag, path: str) -> dict:
@@ -194,6 +202,13 @@ def _iso(value):
 
 
 # ------------------------------------------------------------------ tasks
+def _given(task, name: str):
+    """An attribute the DAG file set (or default_args gave); Airflow's own defaults (retry_delay is
+    300 s on every task) count as not given, as for the static parser."""
+    given = getattr(task, "partial_kwargs", None) if _is_mapped(task) else getattr(task, "_BaseOperator__init_kwargs", None)
+    return getattr(task, name, None) if name in (given or {}) else None
+
+
 def _task(task, path: str, dag_params: dict) -> dict:
     cls = getattr(task, "operator_class", None) if _is_mapped(task) else type(task)
     if not isinstance(cls, type):  # a mapped operator keeps the class, or its serialized form
@@ -207,9 +222,9 @@ def _task(task, path: str, dag_params: dict) -> dict:
         "upstream": [t for t in task.dag.task_dict if t in task.upstream_task_ids],  # in definition order
         "trigger_rule": str(getattr(task.trigger_rule, "value", task.trigger_rule)),
         "retries": _int(getattr(task, "retries", 0)),
-        "retry_delay": _seconds(getattr(task, "retry_delay", None)),
+        "retry_delay": _seconds(_given(task, "retry_delay")),
         "retry_exponential_backoff": bool(getattr(task, "retry_exponential_backoff", False)),
-        "max_retry_delay": _seconds(getattr(task, "max_retry_delay", None)),
+        "max_retry_delay": _seconds(_given(task, "max_retry_delay")),
         "execution_timeout": _seconds(getattr(task, "execution_timeout", None)),
         "is_setup": bool(getattr(task, "is_setup", False)),
         "is_teardown": bool(getattr(task, "is_teardown", False)),
@@ -228,9 +243,19 @@ def _task(task, path: str, dag_params: dict) -> dict:
         if hasattr(task, "python_callable"):
             kwargs["python_callable"] = task.python_callable
     else:
-        # every class in the MRO records its kwargs, so defaults a subclass passes on show up too
-        kwargs = {k: v for k, v in (getattr(task, "_BaseOperator__init_kwargs", {}) or {}).items()
-                  if not _is_default(cls, k, v)}
+        # every class in the MRO records its kwargs, so what a subclass passes to its base shows up
+        # too: keep what the DAG file passed, and default_args (merged by the base classes)
+        recorded = getattr(task, "_BaseOperator__init_kwargs", {}) or {}
+        given = _GIVEN.get(id(task))
+        if given is None:
+            kwargs = {k: v for k, v in recorded.items() if not _is_default(cls, k, v)}
+        else:
+            defaults = set(getattr(task.dag, "default_args", None) or {}) if getattr(task, "dag", None) else set()
+            group = getattr(task, "task_group", None)
+            while group is not None:  # a TaskGroup's default_args merge like the DAG's
+                defaults |= set(getattr(group, "default_args", None) or {})
+                group = getattr(group, "parent_group", None)
+            kwargs = {k: v for k, v in recorded.items() if k in given or k in defaults}
         if not kwargs:  # an operator built outside apply_defaults: read its templated attributes
             kwargs = {f: getattr(task, f) for f in getattr(task, "template_fields", ()) if hasattr(task, f)}
     kwargs = {k: v for k, v in kwargs.items() if k not in DROPPED_KWARGS and k not in TASK_CALLBACKS}
@@ -257,8 +282,10 @@ def _is_default(cls, name: str, value) -> bool:
             continue
         if parameter is not None and parameter.default is not inspect.Parameter.empty:
             try:
-                return type(parameter.default) is type(value) and bool(parameter.default == value) \
-                    or (parameter.default is None and (value is None or value in ({}, [], ())))
+                # only "nothing" defaults: an explicit retries=0 from default_args stays, as written
+                return (value is None or isinstance(value, bool) or value in ({}, [], ())) and (
+                    type(parameter.default) is type(value) and bool(parameter.default == value)
+                    or parameter.default is None)
             except Exception:  # noqa: BLE001 - a value that cannot be compared is kept
                 return False
     return name in ("op_args", "op_kwargs") and value in ((), [], {})
@@ -314,7 +341,10 @@ def _encode(value, depth: int = 0):
     """A live value as JSON: plain data stays plain, Airflow and Python objects become tagged."""
     if depth > MAX_DEPTH:
         return _repr(value)
-    if isinstance(value, enum.Enum):
+    if isinstance(value, enum.Enum):  # TriggerRule.ALL_DONE is its text; WeekDay.SATURDAY stays a member
+        if not isinstance(value, str):
+            return {"$": "repr", "type": f"{type(value).__module__}.{type(value).__qualname__}",
+                    "text": f"{type(value).__name__}.{value.name}"}
         value = value.value
     if value is None or isinstance(value, (bool, int, float)):
         return value
@@ -324,6 +354,9 @@ def _encode(value, depth: int = 0):
         return {"$": "td", "seconds": value.total_seconds()}
     if isinstance(value, (_dt.datetime, _dt.date)):
         return {"$": "dt", "iso": value.isoformat()}
+    if isinstance(value, _dt.time):  # as the DAG file writes it: datetime.time(15, 0, 0)
+        parts = [value.hour, value.minute, value.second] + ([value.microsecond] if value.microsecond else [])
+        return {"$": "repr", "type": "datetime.time", "text": f"datetime.time({', '.join(map(str, parts))})"}
     if isinstance(value, list):
         return [_encode(v, depth + 1) for v in value]
     if isinstance(value, (tuple, set, frozenset)):

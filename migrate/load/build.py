@@ -161,7 +161,8 @@ class _Builder:
         if function.get("$") == "partial":
             function = function["func"]
         if function.get("$") != "func":
-            self.diag("KFM133", f"callable {function.get('text', function)!r} is not a function; not carried over", span, task_id)
+            what = (function.get("type") or "value").rsplit(".", 1)[-1]
+            self.diag("KFM133", f"a {what} object stands where a function is expected; not carried over", span, task_id)
             return None
         lifted = lift_from_file(function, self.path)
         if lifted is not None:
@@ -232,13 +233,15 @@ def lift_from_file(function: dict, dag_file: str) -> Optional[ir.CallableSource]
     from migrate.parse.callables import lift_callable, lift_lambda
 
     path, line = function.get("file"), function.get("line")
-    if not path or not line or "site-packages" in path or not Path(path).is_file():
+    if not path or not line or not Path(path).is_file():
+        return None
+    shown = shown_path(path, dag_file)
+    if shown != dag_file and _installed(path):  # an installed library's function: imported, not copied
         return None
     found = _module_of(path)
     if found is None:
         return None
     module, index, functions, lambdas, positions = found
-    shown = shown_path(path, dag_file)
     enclosing = {name: f"{name} = {_python_source(value)}" for name, value in (function.get("closure") or {}).items()}
     if function.get("name") == "<lambda>":
         node = next((n for start, n in lambdas if start == line), None)
@@ -251,6 +254,13 @@ def lift_from_file(function: dict, dag_file: str) -> Optional[ir.CallableSource]
         return None
     where = positions[node].start
     return lift_callable(node, module, index, ir.SourceSpan(shown, where.line, where.column + 1), enclosing)
+
+
+def _installed(path: str) -> bool:
+    import sysconfig
+
+    folders = {sysconfig.get_paths()[k] for k in ("purelib", "platlib", "stdlib")}
+    return "site-packages" in Path(path).parts or "dist-packages" in Path(path).parts or any(path.startswith(f) for f in folders)
 
 
 def _import_wrapper(function: dict) -> ir.CallableSource:
