@@ -26,7 +26,16 @@ PROGRESS_MIN_FILES = 16  # below this a run is short; a bar would only flicker
 @click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".", show_default="current folder",
               help="Folder that reported paths and SARIF URIs are relative to (your repository root).")
 @click.option("-j", "--jobs", type=int, default=0, show_default="all cores", help="Files analysed in parallel.")
-def command(paths, fmt, output, force, fail_on, root, jobs):
+@click.option("--path", "project_paths", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A project folder whose modules the DAG files import (repeatable); with --load it goes on sys.path.")
+@click.option("--env", "env_items", multiple=True, metavar="K=V",
+              help="An environment variable the DAG files read while they are loaded (repeatable).")
+@click.option("--load", "load", is_flag=True,
+              help="EXECUTE the DAG files with Airflow's own DagBag (in a subprocess) and inventory the live DAGs "
+                   "(see convert --load).")
+@click.option("--load-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="With --load: seconds Airflow may spend importing one DAG file.")
+def command(paths, fmt, output, force, fail_on, root, jobs, project_paths, env_items, load, load_timeout):
     """Inventory what converting Airflow DAG files (or folders of them) to Kubeflow Pipelines would give.
 
     Nothing is written except the report. Per DAG and in total: operators by family, the fidelity
@@ -48,7 +57,17 @@ def command(paths, fmt, output, force, fail_on, root, jobs):
         err_console.print(f"{output}: KFM302 output file exists (use --force to overwrite)", markup=False)
         sys.exit(2)
     jobs = jobs if jobs > 0 else os.cpu_count() or 1
-    inventory = _run(paths, jobs, root)
+    if load:
+        from kfmigrate.commands.convert import _parse_env
+        from migrate.analyze import analyze_files
+        from migrate.batch import collect_inputs
+        from migrate.load import LoadOptions
+
+        files, problems = collect_inputs(paths)
+        options = LoadOptions(paths=project_paths, env=_parse_env(env_items), timeout=load_timeout, dag_folders=paths)
+        inventory = analyze_files(files, problems, jobs=jobs, root=root, inputs=paths, load=options)
+    else:
+        inventory = _run(paths, jobs, root)
     if output is None:
         text = render(inventory, fmt, width=out_console.width if out_console.is_terminal else 120, color=out_console.is_terminal and fmt == "table")
         sys.stdout.write(text)
