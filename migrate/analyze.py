@@ -478,15 +478,21 @@ def analyze_paths(paths: Sequence[Path], jobs: int = 1, root: Path = Path("."),
 
 
 def analyze_files(files: Sequence[Path], problems: Sequence[Diagnostic] = (), jobs: int = 1, root: Path = Path("."),
-                  inputs: Sequence = (), on_progress: Optional[Callable[[int, int], None]] = None, project=None) -> dict:
+                  inputs: Sequence = (), on_progress: Optional[Callable[[int, int], None]] = None, project=None,
+                  load=None) -> dict:
     """The inventory of these files, converted (not compiled) on `jobs` processes.
 
     `on_progress(done, total)` is called as files finish, in input order. project: --path folders and
-    --env values (migrate.parse.project.ProjectOptions).
+    --env values (migrate.parse.project.ProjectOptions). load: a migrate.load.LoadOptions to inventory
+    the DAGs Airflow's DagBag loads (it executes the files).
     """
     from migrate.batch import convert_many, iter_convert
 
     files = list(files)
+    if load is not None:
+        from migrate.load import convert_loaded
+
+        return build_inventory(convert_loaded(files, load, compile=False, jobs=jobs), problems, root=root, inputs=inputs)
     if jobs > 1:
         # load the converter once here: forked workers inherit it instead of importing it again
         import migrate.emit  # noqa: F401

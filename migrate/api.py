@@ -88,6 +88,18 @@ def convert_file(path: Path, compile: bool = True, xcom_transport: str = "parame
         return FileResult(path, error=_internal_error(path, exc))
 
 
+def convert_parsed(parsed, compile: bool = True, xcom_transport: str = "parameter", environment=None) -> FileResult:
+    """A ParseResult built by another front-end (migrate.load) -> emitted (and compiled) pipelines."""
+    _check_transport(xcom_transport)
+    path = Path(parsed.path)
+    try:
+        return _convert_parsed(parsed, path, compile, xcom_transport, environment)
+    except ConversionError as err:
+        return FileResult(path, error=err.diagnostic)
+    except Exception as exc:  # noqa: BLE001 - as in convert_file
+        return FileResult(path, error=_internal_error(path, exc))
+
+
 def _check_transport(xcom_transport: str) -> None:
     if xcom_transport not in XCOM_TRANSPORTS:
         raise ValueError(f"xcom_transport must be one of {', '.join(XCOM_TRANSPORTS)}, not {xcom_transport!r}")

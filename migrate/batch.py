@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, List, Tuple
 
 from migrate import ir
-from migrate.api import FileResult, convert_file
+from migrate.api import FileResult, convert_file, convert_parsed
 from migrate.diagnostics import ERROR, Diagnostic
 
 PARALLEL_THRESHOLD = 4  # below this many files a worker pool costs more than it saves
@@ -75,8 +75,18 @@ def collect_inputs(paths: Iterable[Path], skip_dirs: Iterable[Path] = ()) -> Tup
 
 
 def _convert_one(args) -> FileResult:
-    path, compile, xcom_transport, environment, project = args
-    return convert_file(path, compile=compile, xcom_transport=xcom_transport, environment=environment, project=project)
+    item, compile, xcom_transport, environment, project = args
+    if isinstance(item, FileResult):  # a front-end's error travels as it is
+        return item
+    if not isinstance(item, Path):  # a ParseResult from another front-end (migrate.load)
+        return convert_parsed(item, compile=compile, xcom_transport=xcom_transport, environment=environment)
+    return convert_file(item, compile=compile, xcom_transport=xcom_transport, environment=environment, project=project)
+
+
+def convert_parsed_many(items: List, compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter",
+                        environment=None) -> List[FileResult]:
+    """convert_many for ParseResults (or FileResults carrying an error) that a front-end built."""
+    return convert_many(items, compile=compile, jobs=jobs, xcom_transport=xcom_transport, environment=environment)
 
 
 def convert_many(files: List[Path], compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter",
@@ -91,8 +101,8 @@ def iter_convert(files: List[Path], compile: bool = True, jobs: int = 1, xcom_tr
     """Each file's FileResult in input order, as soon as it is ready (so a caller can write outputs
     while the rest converts). Closing the generator, or an interrupt while it waits, kills the workers."""
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        for path in files:
-            yield convert_file(path, compile=compile, xcom_transport=xcom_transport, environment=environment, project=project)
+        for item in files:
+            yield _convert_one((item, compile, xcom_transport, environment, project))
         return
     from concurrent.futures.process import BrokenProcessPool
 
@@ -163,6 +173,8 @@ def _fork_context():
 def _convert_isolated(path: Path, compile: bool, xcom_transport: str = "parameter", environment=None,
                       project=None) -> FileResult:
     from concurrent.futures.process import BrokenProcessPool
+
+    path = Path(item.path) if hasattr(item, "path") else item
 
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=_fork_context()) as pool:

@@ -41,6 +41,11 @@ CODES = {
     "KFM126": "Airflow 1 plugin import (airflow.operators.X) whose class is not in the project's plugins/ folder",
     "KFM127": "functools.partial as python_callable: the bound arguments become op_args/op_kwargs",
     "KFM128": "local decorator that applies Airflow's @task: the function is converted as that task",
+    "KFM130": "--load: Airflow could not import the DAG file (the import error, at the line of the file it names)",
+    "KFM131": "--load: loading the DAG file took longer than --load-timeout",
+    "KFM132": "--load: the Airflow process could not load the file (Airflow missing, or the process failed)",
+    "KFM133": "--load: a callable of the live DAG has no source to carry (or is carried by its import path)",
+    "KFM134": "--load: Airflow loaded a DAG that kfmigrate could not read",
     "KFM199": "internal error in kfmigrate while converting this file (please report it)",
     # mapping
     "KFM200": "operator has no mapping: placeholder component",

@@ -28,7 +28,12 @@ PROGRESS_MIN_FILES = 16  # below this a run is short; a bar would only flicker
               help="Folder that reported paths and SARIF URIs are relative to (your repository root).")
 @click.option("-j", "--jobs", type=int, default=0, show_default="all cores", help="Files analysed in parallel.")
 @project_options
-def command(paths, fmt, output, force, fail_on, root, jobs, project_paths, env):
+@click.option("--load", "load", is_flag=True,
+              help="EXECUTE the DAG files with Airflow's own DagBag (in a subprocess) and inventory the live DAGs "
+                   "(see convert --load).")
+@click.option("--load-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="With --load: seconds Airflow may spend importing one DAG file.")
+def command(paths, fmt, output, force, fail_on, root, jobs, project_paths, env, load, load_timeout):
     """Inventory what converting Airflow DAG files (or folders of them) to Kubeflow Pipelines would give.
 
     Nothing is written except the report. Per DAG and in total: operators by family, the fidelity
@@ -53,7 +58,17 @@ def command(paths, fmt, output, force, fail_on, root, jobs, project_paths, env):
         err_console.print(f"{output}: KFM302 output file exists (use --force to overwrite)", markup=False)
         sys.exit(2)
     jobs = jobs if jobs > 0 else os.cpu_count() or 1
-    inventory = _run(paths, jobs, root, to_project(project_paths, env))
+    project = to_project(project_paths, env)
+    if load:
+        from migrate.analyze import analyze_files
+        from migrate.batch import collect_inputs
+        from migrate.load import LoadOptions
+
+        files, problems = collect_inputs(paths)
+        options = LoadOptions(paths=project_paths, env=dict(project.env), timeout=load_timeout, dag_folders=paths)
+        inventory = analyze_files(files, problems, jobs=jobs, root=root, inputs=paths, load=options)
+    else:
+        inventory = _run(paths, jobs, root, project)
     if inventory["summary"]["files"] == 0:  # as convert: an empty folder is a mistake, not a perfect estate
         err_console.print(f"error: no .py file found in {', '.join(map(str, paths))}", markup=False)
         sys.exit(2)

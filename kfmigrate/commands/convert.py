@@ -33,11 +33,18 @@ from kfmigrate.project_options import project_options, to_project
               help="The package index components install from (pip_index_urls; repeatable, the first is the main "
                    "index).")
 @project_options
+@click.option("--load", "load", is_flag=True,
+              help="EXECUTE the DAG files with Airflow's own DagBag (in a subprocess) and convert the live DAGs, "
+                   "instead of reading them statically. Needs Airflow installed; runs the files' code.")
+@click.option("--load-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="With --load: seconds Airflow may spend importing one DAG file (its dagbag_import_timeout).")
 def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transport, runtime_mode, pip_index_urls,
-            project_paths, env):
+            project_paths, env, load, load_timeout):
     """Convert Airflow DAG files (or folders of them, recursively) to Kubeflow Pipelines v2.
 
-    The DAG files are read statically with libcst and never imported or run. For each DAG found this
+    The DAG files are read statically with libcst and never imported or run, unless --load is given:
+    then Airflow's DagBag imports (executes) them in a subprocess, as Airflow's DAG processor does,
+    and the live DAGs are converted. For each DAG found this
     writes OUTDIR/<dag_id>_pipeline.py (readable KFP Python; `python` it to compile),
     OUTDIR/<dag_id>.yaml (the compiled PipelineSpec) and OUTDIR/<dag_id>.migration.json/.md (what is
     native, shimmed, or needs a person, task by task, with source lines).
@@ -73,8 +80,16 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
     failed += [problem.span.path if problem.span else "?" for problem in input_problems]  # listed at the end too
     stems = Stems()
     first_file = {}  # dag id -> the file that defined it first (Airflow ignores later duplicates)
-    results = iter_convert(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1, xcom_transport=xcom_transport,
-                           environment=environment, project=to_project(project_paths, env))
+    project = to_project(project_paths, env)
+    if load:
+        from migrate.load import LoadOptions, convert_loaded
+
+        options = LoadOptions(paths=project_paths, env=dict(project.env), timeout=load_timeout, dag_folders=paths)
+        results = iter(convert_loaded(files, options, compile=not no_compile, jobs=jobs or os.cpu_count() or 1,
+                                      xcom_transport=xcom_transport, environment=environment))
+    else:
+        results = iter_convert(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1, xcom_transport=xcom_transport,
+                               environment=environment, project=project)
     with interrupt_on_signals() as signals:
         try:
             for result in results:  # each file's outputs are written as soon as it is converted
@@ -166,6 +181,6 @@ def _stop(results) -> None:
 
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        results.close()
+        getattr(results, "close", lambda: None)()  # a generator of a parallel batch; --load's list needs nothing
     finally:
         signal.signal(signal.SIGINT, previous)
