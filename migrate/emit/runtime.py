@@ -582,7 +582,8 @@ WHOLE_CONTEXT = ("context", "kwargs", "get_current_context", "locals", "globals"
 # Helpers that pass the context to no code but the component's own (any other one gets them all).
 CONTEXT_CONTAINED = ("_airflow_runtime", "_airflow_render", "_airflow_call_python", "_airflow_run_bash",
                      "_airflow_should_skip", "_airflow_branch_ids", "_airflow_not_followed", "_airflow_map_items",
-                     "_kfp_outputs", "_ints_back", "_from_json", "_airflow_sensor")
+                     "_kfp_outputs", "_ints_back", "_from_json", "_airflow_sensor", "_airflow_trigger",
+                     "_airflow_failed_for_good", "_airflow_dag_run_state")
 
 
 def optional_parts(code: str, constants: dict) -> list:
@@ -1432,3 +1433,82 @@ def _kfp_local_modules(files):
 
 
 HELPERS = HELPERS + ("_kfp_local_modules",)
+
+
+def _airflow_trigger(trigger_rule, upstream_states, setup_states=()):
+    """What Airflow does with a task once its upstream tasks are done: 'run', 'skipped' or 'upstream_failed'.
+
+    upstream_states: each direct upstream task's state ('success', 'skipped', 'failed', 'upstream_failed';
+    'run' counts as 'success': a removed task that would have run); a mapped upstream counts once per
+    map index. setup_states: the states of the upstream setup tasks (all_done_setup_success, teardowns).
+    Mirrors Airflow 3's TriggerRuleDep with every upstream task finished."""
+    states = ["success" if state == "run" else state for state in upstream_states]
+    success, skipped = states.count("success"), states.count("skipped")
+    failed, upstream_failed = states.count("failed"), states.count("upstream_failed")
+    any_failed = failed + upstream_failed > 0
+    rule = trigger_rule
+    if rule == "all_success":
+        return "upstream_failed" if any_failed else "skipped" if skipped else "run"
+    if rule == "all_failed":
+        return "skipped" if success or skipped else "run"
+    if rule == "one_success":
+        if states and skipped == len(states):
+            return "skipped"
+        return "run" if success else "upstream_failed"
+    if rule == "one_failed":
+        return "run" if any_failed else "skipped"
+    if rule == "one_done":
+        return "run" if failed or success else "skipped"
+    if rule == "none_failed":
+        return "upstream_failed" if any_failed else "run"
+    if rule == "none_failed_min_one_success":
+        if any_failed:
+            return "upstream_failed"
+        if skipped == len(states):
+            return "skipped"
+        return "run" if success else "upstream_failed"
+    if rule == "none_skipped":
+        return "skipped" if skipped else "run"
+    if rule == "all_skipped":
+        return "skipped" if success or any_failed else "run"
+    if rule == "all_done_min_one_success":
+        if skipped:
+            return "skipped"
+        return "run" if success else "upstream_failed"
+    if rule == "all_done_setup_success":
+        setups = ["success" if state == "run" else state for state in setup_states]
+        if setups and setups.count("skipped") == len(setups):
+            return "skipped"
+        return "upstream_failed" if setups and not setups.count("success") else "run"
+    return "run"  # all_done, always: whatever the upstream tasks did
+
+
+def _airflow_failed_for_good(error, retries, try_number):
+    """Is this failure the task's last one, as Airflow decides? Airflow retries a failed task while
+    try_number <= retries, except AirflowFailException and a sensor's timeout. A last failure is
+    recorded as the output airflow_state='failed' (for the trigger rules downstream); an earlier one
+    fails the attempt, so KFP retries it."""
+    import traceback
+
+    final = try_number > retries or type(error).__name__ in ("AirflowFailException", "AirflowSensorTimeout")
+    if final:
+        traceback.print_exc()
+        print(f"[kfmigrate] the task failed (try {try_number}): recorded as airflow_state 'failed' for the "
+              "trigger rules downstream; the DAG run state task fails the run if Airflow's would fail", flush=True)
+    return final
+
+
+def _airflow_dag_run_state(leaves):
+    """Fail the pipeline as Airflow fails the DAG run: when a leaf task (one with no downstream task but
+    teardowns) ended failed or upstream_failed. leaves: task id -> its states (one per map index)."""
+    failed = {task: states for task, states in leaves.items()
+              if any(state in ("failed", "upstream_failed") for state in states)}
+    for task, states in leaves.items():
+        print(f"[kfmigrate] leaf {task}: {', '.join(states) or 'no map index'}")
+    if failed:
+        raise RuntimeError("Airflow would mark this DAG run failed: leaf task(s) "
+                           + ", ".join(f"{task} ({'/'.join(sorted(set(states)))})" for task, states in failed.items()))
+    print("[kfmigrate] no leaf task failed: Airflow would mark this DAG run successful")
+
+
+HELPERS = HELPERS + ("_airflow_trigger", "_airflow_failed_for_good", "_airflow_dag_run_state")

@@ -282,6 +282,82 @@ def _from_json(text):
     return json.loads(text)
 
 
+def _airflow_trigger(trigger_rule, upstream_states, setup_states=()):
+    """What Airflow does with a task once its upstream tasks are done: 'run', 'skipped' or 'upstream_failed'.
+
+    upstream_states: each direct upstream task's state ('success', 'skipped', 'failed', 'upstream_failed';
+    'run' counts as 'success': a removed task that would have run); a mapped upstream counts once per
+    map index. setup_states: the states of the upstream setup tasks (all_done_setup_success, teardowns).
+    Mirrors Airflow 3's TriggerRuleDep with every upstream task finished."""
+    states = ["success" if state == "run" else state for state in upstream_states]
+    success, skipped = states.count("success"), states.count("skipped")
+    failed, upstream_failed = states.count("failed"), states.count("upstream_failed")
+    any_failed = failed + upstream_failed > 0
+    rule = trigger_rule
+    if rule == "all_success":
+        return "upstream_failed" if any_failed else "skipped" if skipped else "run"
+    if rule == "all_failed":
+        return "skipped" if success or skipped else "run"
+    if rule == "one_success":
+        if states and skipped == len(states):
+            return "skipped"
+        return "run" if success else "upstream_failed"
+    if rule == "one_failed":
+        return "run" if any_failed else "skipped"
+    if rule == "one_done":
+        return "run" if failed or success else "skipped"
+    if rule == "none_failed":
+        return "upstream_failed" if any_failed else "run"
+    if rule == "none_failed_min_one_success":
+        if any_failed:
+            return "upstream_failed"
+        if skipped == len(states):
+            return "skipped"
+        return "run" if success else "upstream_failed"
+    if rule == "none_skipped":
+        return "skipped" if skipped else "run"
+    if rule == "all_skipped":
+        return "skipped" if success or any_failed else "run"
+    if rule == "all_done_min_one_success":
+        if skipped:
+            return "skipped"
+        return "run" if success else "upstream_failed"
+    if rule == "all_done_setup_success":
+        setups = ["success" if state == "run" else state for state in setup_states]
+        if setups and setups.count("skipped") == len(setups):
+            return "skipped"
+        return "upstream_failed" if setups and not setups.count("success") else "run"
+    return "run"  # all_done, always: whatever the upstream tasks did
+
+
+def _airflow_failed_for_good(error, retries, try_number):
+    """Is this failure the task's last one, as Airflow decides? Airflow retries a failed task while
+    try_number <= retries, except AirflowFailException and a sensor's timeout. A last failure is
+    recorded as the output airflow_state='failed' (for the trigger rules downstream); an earlier one
+    fails the attempt, so KFP retries it."""
+    import traceback
+
+    final = try_number > retries or type(error).__name__ in ("AirflowFailException", "AirflowSensorTimeout")
+    if final:
+        traceback.print_exc()
+        print(f"[kfmigrate] the task failed (try {try_number}): recorded as airflow_state 'failed' for the "
+              "trigger rules downstream; the DAG run state task fails the run if Airflow's would fail", flush=True)
+    return final
+
+
+def _airflow_dag_run_state(leaves):
+    """Fail the pipeline as Airflow fails the DAG run: when a leaf task (one with no downstream task but
+    teardowns) ended failed or upstream_failed. leaves: task id -> its states (one per map index)."""
+    failed = {task: states for task, states in leaves.items()
+              if any(state in ("failed", "upstream_failed") for state in states)}
+    for task, states in leaves.items():
+        print(f"[kfmigrate] leaf {task}: {', '.join(states) or 'no map index'}")
+    if failed:
+        raise RuntimeError("Airflow would mark this DAG run failed: leaf task(s) "
+                           + ", ".join(f"{task} ({'/'.join(sorted(set(states)))})" for task, states in failed.items()))
+    print("[kfmigrate] no leaf task failed: Airflow would mark this DAG run successful")
+
+
 # ---------------------------------------------------------------- components (one per Airflow task)
 
 
@@ -426,249 +502,353 @@ def report(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_failed_for_good],
+)
 def gate(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_condition', bool), ('airflow_skips', bool)]):
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_condition', bool), ('airflow_skips', bool), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'gate' (ShortCircuitOperator) from samples/dags/control_flow_branching.py:59:12."""
     # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'json'), ('airflow_condition', 'bool'), ('airflow_skips:*', 'bool')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='gate', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
-    )
-    _op_args = []
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:56:5).
-    def gate_open(params=None):
-        return params["open_gate"]
-    results, skipped = _airflow_call_python(_airflow, gate_open, _op_args, _op_kwargs)
-    # A short circuit: a falsy return value skips the tasks downstream. Airflow 3 then ends the
-    # task with DownstreamTasksSkipped, so no return value is pushed.
-    results['airflow_condition'] = False if skipped else bool(results.get('return_value'))
-    if not skipped and not results['airflow_condition'] and True:
-        results.pop('return_value', None)
+    _outputs = [('return_value', 'json'), ('airflow_condition', 'bool'), ('airflow_skips:*', 'bool'), ('airflow_skipped', 'skipped')]
+    # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
+    try:
+        xcom = {}
+        _airflow = _airflow_runtime(
+            dag_id='control_flow_branching', task_id='gate', logical_date=logical_date, run_id=run_id,
+            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        )
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_branching.py:56:5).
+        def gate_open(params=None):
+            return params["open_gate"]
+        results, skipped = _airflow_call_python(_airflow, gate_open, _op_args, _op_kwargs)
+        # A short circuit: a falsy return value skips the tasks downstream. Airflow 3 then ends the
+        # task with DownstreamTasksSkipped, so no return value is pushed.
+        results['airflow_condition'] = False if skipped else bool(results.get('return_value'))
+        if not skipped and not results['airflow_condition'] and True:
+            results.pop('return_value', None)
+    except Exception as _error:
+        if not _airflow_failed_for_good(_error, 0, 1):
+            raise  # attempts are left: KFP retries the task, as Airflow would
+        return _kfp_outputs({}, True, _outputs) + ('failed',)
     # For the dsl.If around the tasks it skips: True when Airflow would skip them
     results['airflow_skips:*'] = not skipped and results.get('airflow_condition') is False
-    return _kfp_outputs(results, skipped, _outputs)
+    return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
+)
 def behind_gate(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+    gate_state: str,
+) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'behind_gate' (@task) from samples/dags/control_flow_branching.py:73:14."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='behind_gate', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
-    )
-    _op_args = []
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:62:5).
-    def behind_gate() -> int:
-        return 1
-    results, skipped = _airflow_call_python(_airflow, behind_gate, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
+    # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
+    _state = _airflow_trigger('all_success', [gate_state])
+    if _state != 'run':
+        return _kfp_outputs({}, True, _outputs) + (_state,)
+    # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
+    try:
+        xcom = {}
+        _airflow = _airflow_runtime(
+            dag_id='control_flow_branching', task_id='behind_gate', logical_date=logical_date, run_id=run_id,
+            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        )
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_branching.py:62:5).
+        def behind_gate() -> int:
+            return 1
+        results, skipped = _airflow_call_python(_airflow, behind_gate, _op_args, _op_kwargs)
+    except Exception as _error:
+        if not _airflow_failed_for_good(_error, 0, 1):
+            raise  # attempts are left: KFP retries the task, as Airflow would
+        return _kfp_outputs({}, True, _outputs) + ('failed',)
+    return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_failed_for_good],
+)
 def cleanup(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', str)]):
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'cleanup' (@task) from samples/dags/control_flow_branching.py:74:23."""
     # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'str')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='cleanup', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
-    )
-    _op_args = []
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:66:5).
-    def cleanup() -> str:
-        return "cleaned"
-    results, skipped = _airflow_call_python(_airflow, cleanup, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
+    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
+    # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
+    try:
+        xcom = {}
+        _airflow = _airflow_runtime(
+            dag_id='control_flow_branching', task_id='cleanup', logical_date=logical_date, run_id=run_id,
+            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        )
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_branching.py:66:5).
+        def cleanup() -> str:
+            return "cleaned"
+        results, skipped = _airflow_call_python(_airflow, cleanup, _op_args, _op_kwargs)
+    except Exception as _error:
+        if not _airflow_failed_for_good(_error, 0, 1):
+            raise  # attempts are left: KFP retries the task, as Airflow would
+        return _kfp_outputs({}, True, _outputs) + ('failed',)
+    return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
+)
 def after_behind_gate(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
     behind_gate__return_value: int,
-) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+    behind_gate_state: str,
+    behind_gate_skipped: bool,
+) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'after_behind_gate' (@task) from samples/dags/control_flow_branching.py:75:5."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
-    xcom = {('behind_gate', 'return_value'): behind_gate__return_value}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='after_behind_gate', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
-    )
-    _op_args = [xcom[('behind_gate', 'return_value')]]
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:70:5).
-    def after_behind_gate(value: int) -> int:
-        return value + 1
-    results, skipped = _airflow_call_python(_airflow, after_behind_gate, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
+    # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
+    _state = _airflow_trigger('all_success', [behind_gate_state])
+    if _state != 'run':
+        return _kfp_outputs({}, True, _outputs) + (_state,)
+    # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
+    try:
+        xcom = {
+            ('behind_gate', 'return_value'): None if behind_gate_skipped else behind_gate__return_value,
+        }
+        _airflow = _airflow_runtime(
+            dag_id='control_flow_branching', task_id='after_behind_gate', logical_date=logical_date, run_id=run_id,
+            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        )
+        _op_args = [xcom[('behind_gate', 'return_value')]]
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_branching.py:70:5).
+        def after_behind_gate(value: int) -> int:
+            return value + 1
+        results, skipped = _airflow_call_python(_airflow, after_behind_gate, _op_args, _op_kwargs)
+    except Exception as _error:
+        if not _airflow_failed_for_good(_error, 0, 1):
+            raise  # attempts are left: KFP retries the task, as Airflow would
+        return _kfp_outputs({}, True, _outputs) + ('failed',)
+    return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_branch_ids, _airflow_not_followed, _kfp_outputs],
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_branch_ids, _airflow_not_followed, _kfp_outputs, _airflow_failed_for_good],
 )
 def many(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_first', bool), ('airflow_skips_second', bool), ('airflow_skips_third', bool)]):
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_first', bool), ('airflow_skips_second', bool), ('airflow_skips_third', bool), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'many' (BranchPythonOperator) from samples/dags/control_flow_branching.py:80:12."""
     # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:first', 'bool'), ('airflow_skips:second', 'bool'), ('airflow_skips:third', 'bool')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='many', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
-    )
-    _op_args = []
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:77:5).
-    def choose_two():
-        return ["first", "third"]
-    results, skipped = _airflow_call_python(_airflow, choose_two, _op_args, _op_kwargs)
-    # A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped.
-    follow = [] if skipped else _airflow_branch_ids(results.get('return_value'))
-    if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in ['first', 'second', 'third']):
-        results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value
-    results['airflow_follow'] = follow
+    _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:first', 'bool'), ('airflow_skips:second', 'bool'), ('airflow_skips:third', 'bool'), ('airflow_skipped', 'skipped')]
+    # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
+    try:
+        xcom = {}
+        _airflow = _airflow_runtime(
+            dag_id='control_flow_branching', task_id='many', logical_date=logical_date, run_id=run_id,
+            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        )
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_branching.py:77:5).
+        def choose_two():
+            return ["first", "third"]
+        results, skipped = _airflow_call_python(_airflow, choose_two, _op_args, _op_kwargs)
+        # A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped.
+        follow = [] if skipped else _airflow_branch_ids(results.get('return_value'))
+        if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in ['first', 'second', 'third']):
+            results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value
+        results['airflow_follow'] = follow
+    except Exception as _error:
+        if not _airflow_failed_for_good(_error, 0, 1):
+            raise  # attempts are left: KFP retries the task, as Airflow would
+        return _kfp_outputs({}, True, _outputs) + ('failed',)
     # For the dsl.If around the tasks it skips: True when Airflow would skip them
     results['airflow_skips:first'] = not skipped and _airflow_not_followed('first', results.get('airflow_follow'))
     results['airflow_skips:second'] = not skipped and _airflow_not_followed('second', results.get('airflow_follow'))
     results['airflow_skips:third'] = not skipped and _airflow_not_followed('third', results.get('airflow_follow'))
-    return _kfp_outputs(results, skipped, _outputs)
+    return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
+)
 def first(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+    many_state: str,
+) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'first' (@task) from samples/dags/control_flow_branching.py:98:20."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='first', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
-    )
-    _op_args = []
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:83:5).
-    def first() -> int:
-        return 1
-    results, skipped = _airflow_call_python(_airflow, first, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
+    # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
+    _state = _airflow_trigger('all_success', [many_state])
+    if _state != 'run':
+        return _kfp_outputs({}, True, _outputs) + (_state,)
+    # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
+    try:
+        xcom = {}
+        _airflow = _airflow_runtime(
+            dag_id='control_flow_branching', task_id='first', logical_date=logical_date, run_id=run_id,
+            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        )
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_branching.py:83:5).
+        def first() -> int:
+            return 1
+        results, skipped = _airflow_call_python(_airflow, first, _op_args, _op_kwargs)
+    except Exception as _error:
+        if not _airflow_failed_for_good(_error, 0, 1):
+            raise  # attempts are left: KFP retries the task, as Airflow would
+        return _kfp_outputs({}, True, _outputs) + ('failed',)
+    return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
+)
 def second(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+    many_state: str,
+) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'second' (@task) from samples/dags/control_flow_branching.py:98:29."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='second', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
-    )
-    _op_args = []
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:87:5).
-    def second() -> int:
-        return 2
-    results, skipped = _airflow_call_python(_airflow, second, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
+    # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
+    _state = _airflow_trigger('all_success', [many_state])
+    if _state != 'run':
+        return _kfp_outputs({}, True, _outputs) + (_state,)
+    # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
+    try:
+        xcom = {}
+        _airflow = _airflow_runtime(
+            dag_id='control_flow_branching', task_id='second', logical_date=logical_date, run_id=run_id,
+            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        )
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_branching.py:87:5).
+        def second() -> int:
+            return 2
+        results, skipped = _airflow_call_python(_airflow, second, _op_args, _op_kwargs)
+    except Exception as _error:
+        if not _airflow_failed_for_good(_error, 0, 1):
+            raise  # attempts are left: KFP retries the task, as Airflow would
+        return _kfp_outputs({}, True, _outputs) + ('failed',)
+    return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(
+    base_image=BASE_IMAGE,
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
+)
 def third(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+    many_state: str,
+) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'third' (@task) from samples/dags/control_flow_branching.py:98:39."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='third', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
-    )
-    _op_args = []
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:91:5).
-    def third() -> int:
-        return 3
-    results, skipped = _airflow_call_python(_airflow, third, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
+    # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
+    _state = _airflow_trigger('all_success', [many_state])
+    if _state != 'run':
+        return _kfp_outputs({}, True, _outputs) + (_state,)
+    # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
+    try:
+        xcom = {}
+        _airflow = _airflow_runtime(
+            dag_id='control_flow_branching', task_id='third', logical_date=logical_date, run_id=run_id,
+            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        )
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_branching.py:91:5).
+        def third() -> int:
+            return 3
+        results, skipped = _airflow_call_python(_airflow, third, _op_args, _op_kwargs)
+    except Exception as _error:
+        if not _airflow_failed_for_good(_error, 0, 1):
+            raise  # attempts are left: KFP retries the task, as Airflow would
+        return _kfp_outputs({}, True, _outputs) + ('failed',)
+    return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
+    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
 )
 def any_of_them(
     logical_date: str,
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-    first_skipped: bool,
-    second_skipped: bool,
-    third_skipped: bool,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    first_state: str,
+    second_state: str,
+    third_state: str,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'any_of_them' (@task) from samples/dags/control_flow_branching.py:99:28."""
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_should_skip('one_success', [first_skipped, second_skipped, third_skipped]):
-        return _kfp_outputs({}, True, _outputs)
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='any_of_them', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
-    )
-    _op_args = []
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:95:5).
-    def any_of_them() -> str:
-        return "at least one ran"
-    results, skipped = _airflow_call_python(_airflow, any_of_them, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
+    # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
+    _state = _airflow_trigger('one_success', [first_state, second_state, third_state])
+    if _state != 'run':
+        return _kfp_outputs({}, True, _outputs) + (_state,)
+    # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
+    try:
+        xcom = {}
+        _airflow = _airflow_runtime(
+            dag_id='control_flow_branching', task_id='any_of_them', logical_date=logical_date, run_id=run_id,
+            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        )
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_branching.py:95:5).
+        def any_of_them() -> str:
+            return "at least one ran"
+        results, skipped = _airflow_call_python(_airflow, any_of_them, _op_args, _op_kwargs)
+    except Exception as _error:
+        if not _airflow_failed_for_good(_error, 0, 1):
+            raise  # attempts are left: KFP retries the task, as Airflow would
+        return _kfp_outputs({}, True, _outputs) + ('failed',)
+    return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
 @dsl.component(
@@ -1068,6 +1248,12 @@ def after_guard(
     return _kfp_outputs(results, skipped, _outputs)
 
 
+@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_dag_run_state])
+def dag_run_state(cleanup_state: str, after_behind_gate_state: str, any_of_them_state: str):
+    """The DAG run's state (kfmigrate): Fails the pipeline when Airflow would fail the DAG run: a leaf task failed or upstream_failed."""
+    _airflow_dag_run_state({'cleanup': [cleanup_state], 'after_behind_gate': [after_behind_gate_state], 'any_of_them': [any_of_them_state]})
+
+
 @dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_map_items, _from_json, _ints_back])
 def double_items(source_0: str) -> list:
     """The items of the mapped task 'double': one JSON text per Airflow map index (kfp.local iterates one task output)."""
@@ -1087,27 +1273,27 @@ def right_not_run() -> NamedTuple("Outputs", [('right__airflow_skipped', bool)])
 
 
 @dsl.component(base_image=BASE_IMAGE)
-def gate_not_run():
+def gate_not_run() -> NamedTuple("Outputs", [('after_behind_gate__airflow_state', str)]):
     """Stands in for the tasks that run only when gate is true, when they do not (the dsl.Else)."""
-    print("Skipped: Airflow would skip these tasks.")
+    return ('skipped',)
 
 
 @dsl.component(base_image=BASE_IMAGE)
-def first_not_run() -> NamedTuple("Outputs", [('first__airflow_skipped', bool)]):
+def first_not_run() -> NamedTuple("Outputs", [('first__airflow_state', str)]):
     """Stands in for the tasks that run only when many follows first, when they do not (the dsl.Else)."""
-    return (True,)
+    return ('skipped',)
 
 
 @dsl.component(base_image=BASE_IMAGE)
-def second_not_run() -> NamedTuple("Outputs", [('second__airflow_skipped', bool)]):
+def second_not_run() -> NamedTuple("Outputs", [('second__airflow_state', str)]):
     """Stands in for the tasks that run only when many follows second, when they do not (the dsl.Else)."""
-    return (True,)
+    return ('skipped',)
 
 
 @dsl.component(base_image=BASE_IMAGE)
-def third_not_run() -> NamedTuple("Outputs", [('third__airflow_skipped', bool)]):
+def third_not_run() -> NamedTuple("Outputs", [('third__airflow_state', str)]):
     """Stands in for the tasks that run only when many follows third, when they do not (the dsl.Else)."""
-    return (True,)
+    return ('skipped',)
 
 
 @dsl.component(base_image=BASE_IMAGE)
@@ -1233,9 +1419,9 @@ def control_flow_branching_pipeline(
             run_id=run_id,
             param_path=path,
             param_open_gate=open_gate,
+            gate_state=gate_task.outputs['airflow_state'],
         )
         behind_gate_task.set_display_name('behind_gate')
-        behind_gate_task.after(gate_task)
         # after_behind_gate: @task -> Python lightweight component (native)
         after_behind_gate_task = after_behind_gate(
             logical_date=logical_date,
@@ -1243,6 +1429,8 @@ def control_flow_branching_pipeline(
             param_path=path,
             param_open_gate=open_gate,
             behind_gate__return_value=behind_gate_task.outputs['return_value'],
+            behind_gate_state=behind_gate_task.outputs['airflow_state'],
+            behind_gate_skipped=behind_gate_task.outputs['airflow_skipped'],
         )
         after_behind_gate_task.set_display_name('after_behind_gate')
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
@@ -1257,7 +1445,6 @@ def control_flow_branching_pipeline(
     )
     cleanup_task.set_display_name('cleanup')
     cleanup_task.after(behind_gate_task)
-    cleanup_task.ignore_upstream_failure()  # trigger rule all_done
     # many: BranchPythonOperator -> Python lightweight component choosing the branch (native)
     many_task = many(
         logical_date=logical_date,
@@ -1274,9 +1461,9 @@ def control_flow_branching_pipeline(
             run_id=run_id,
             param_path=path,
             param_open_gate=open_gate,
+            many_state=many_task.outputs['airflow_state'],
         )
         first_task.set_display_name('first')
-        first_task.after(many_task)
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
         first_not_run_task = first_not_run()
         first_not_run_task.set_display_name('first: skipped by many')
@@ -1288,9 +1475,9 @@ def control_flow_branching_pipeline(
             run_id=run_id,
             param_path=path,
             param_open_gate=open_gate,
+            many_state=many_task.outputs['airflow_state'],
         )
         second_task.set_display_name('second')
-        second_task.after(many_task)
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
         second_not_run_task = second_not_run()
         second_not_run_task.set_display_name('second: skipped by many')
@@ -1302,9 +1489,9 @@ def control_flow_branching_pipeline(
             run_id=run_id,
             param_path=path,
             param_open_gate=open_gate,
+            many_state=many_task.outputs['airflow_state'],
         )
         third_task.set_display_name('third')
-        third_task.after(many_task)
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
         third_not_run_task = third_not_run()
         third_not_run_task.set_display_name('third: skipped by many')
@@ -1314,9 +1501,9 @@ def control_flow_branching_pipeline(
         run_id=run_id,
         param_path=path,
         param_open_gate=open_gate,
-        first_skipped=dsl.OneOf(first_task.outputs['airflow_skipped'], first_not_run_task.outputs['first__airflow_skipped']),
-        second_skipped=dsl.OneOf(second_task.outputs['airflow_skipped'], second_not_run_task.outputs['second__airflow_skipped']),
-        third_skipped=dsl.OneOf(third_task.outputs['airflow_skipped'], third_not_run_task.outputs['third__airflow_skipped']),
+        first_state=dsl.OneOf(first_task.outputs['airflow_state'], first_not_run_task.outputs['first__airflow_state']),
+        second_state=dsl.OneOf(second_task.outputs['airflow_state'], second_not_run_task.outputs['second__airflow_state']),
+        third_state=dsl.OneOf(third_task.outputs['airflow_state'], third_not_run_task.outputs['third__airflow_state']),
     )
     any_of_them_task.set_display_name('any_of_them')
     # direct_join_branch: @task.branch -> Python lightweight component choosing the branch (native)
@@ -1483,6 +1670,13 @@ def control_flow_branching_pipeline(
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
         stop_not_run_task = stop_not_run()
         stop_not_run_task.set_display_name('skipped by the short circuit stop')
+    # <DAG run state>: the Airflow DAG run's state (native)
+    dag_run_state_task = dag_run_state(
+        cleanup_state=cleanup_task.outputs['airflow_state'],
+        after_behind_gate_state=dsl.OneOf(after_behind_gate_task.outputs['airflow_state'], gate_not_run_task.outputs['after_behind_gate__airflow_state']),
+        any_of_them_state=any_of_them_task.outputs['airflow_state'],
+    )
+    dag_run_state_task.set_display_name("DAG run state (fails when Airflow's run would)")
 
 
 if __name__ == "__main__":
