@@ -272,9 +272,10 @@ def _plan_states(workflow: ir.Workflow, nodes: Dict[str, Node], taken: Set[str],
     for task_id in states.domain:
         node = nodes[task_id]
         node.carries_state = True
-        if node.task.retry.retries and not node.attempts_output:
+        if node.task.retry.retries and not node.attempts_output:  # only the last attempt records: count them
             node.plan.inputs = list(node.plan.inputs) + [Input(dag_callbacks.RETRY_INDEX_PARAM, "str", ir.Literal("{{retries}}"))]
             node.attempts_output = True
+            node.plan.body = dag_callbacks.with_try_number(node.plan.body) or node.plan.body  # ti.try_number too
     if not states.leaves:
         return workflow
     final = Node(trigger_rules.final_task(workflow), ComponentPlan(mapping="the Airflow DAG run's state"))
@@ -496,7 +497,7 @@ def _wire(workflow: ir.Workflow, nodes: Dict[str, Node]) -> List[str]:
         node.has_downstream = task_id in used or any(e.upstream == task_id for e in workflow.edges)
     for task_id in order:
         if nodes[task_id].plan.component and task_id != trigger_rules.FINAL_ID:
-            _rule_notes(nodes[task_id])
+            _rule_notes(nodes[task_id], nodes)
     return order
 
 
@@ -969,7 +970,7 @@ def _rule(task: ir.Task) -> str:
     return task.trigger_rule
 
 
-def _rule_notes(node: Node) -> None:
+def _rule_notes(node: Node, nodes: Dict[str, Node]) -> None:
     rule = _rule(node.task)
     if node.carries_state:
         node.differences.append("Failure as data: on its last attempt a failure is recorded (output airflow_state='failed') and "
@@ -988,6 +989,10 @@ def _rule_notes(node: Node) -> None:
         if node.container is not None and rule in trigger_rules.FAILURE_AWARE:
             node.diagnostics.append(Diagnostic("KFM205", f"trigger rule {rule!r} on a container task: its gate decides from the upstream states, "
                                                "but the container's own failure fails the KFP run", "info", node.task.span, node.task.task_id))
+        unrecorded = [up for up in node.upstream if nodes[up].container is not None]
+        if unrecorded and rule in trigger_rules.FAILURE_AWARE:
+            node.diagnostics.append(Diagnostic("KFM205", f"trigger rule {rule!r} after container task(s) {', '.join(unrecorded)}: a container cannot "
+                                               "record its failure as data, so its failure stops this task on KFP", "warning", node.task.span, node.task.task_id))
     elif rule in FAILURE_RULES:
         node.diagnostics.append(Diagnostic("KFM205", f"trigger rule {rule!r}: on KFP a failed upstream task stops this task", "warning", node.task.span, node.task.task_id))
         node.differences.append(f"Trigger rule {rule!r}: its reaction to skipped upstream tasks is kept; a failed upstream task stops this one on KFP"
@@ -1234,7 +1239,7 @@ def _try_number(node: Node) -> str:
     """Code giving the attempt's Airflow try number inside a component that records its last failure."""
     if not node.task.retry.retries:
         return "1"
-    if "_airflow_attempt(" in node.plan.body:  # its task callbacks count the attempts already
+    if "_airflow_attempt(" in node.plan.body:  # the context counts the attempts already (callbacks, with_try_number)
         return "_airflow.context['ti'].try_number"
     return f"_airflow_attempt({dag_callbacks.RETRY_INDEX_PARAM}, {dag_callbacks.ATTEMPTS_PARAM})"
 
