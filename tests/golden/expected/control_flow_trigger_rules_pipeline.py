@@ -16,522 +16,25 @@ from kfp import compiler, dsl
 
 
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
-
-
-# ---------------------------------------------------------------- kfmigrate run-time helpers
-# Copied into the components that use them (additional_funcs). They rebuild what an Airflow task
-# sees: its context, XCom, Jinja rendering, the bash runner and trigger rules on skips.
-
-
-def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_number=1):
-    """What an Airflow task sees: its context, XCom and a few Airflow names. logical_date: ISO 8601, empty
-    for now (a manual run); xcom: (task_id, key) -> value wired in from upstream tasks."""
-    import datetime as dt
-    import json
-    import types
-
-    # The optional parts (_airflow_xcom, _pendulum, _macros, _variables) are embedded where the code needs them
-    optional = globals()
-    if "_airflow_pendulum" in optional:
-        DateTime = _airflow_pendulum()
-    else:
-        class DateTime(dt.datetime):
-            """A datetime (this task uses none of pendulum's methods)."""
-
-    utc = dt.timezone.utc
-    now = DateTime.now(utc)
-    if logical_date:
-        date = DateTime.fromisoformat(logical_date.replace("Z", "+00:00"))
-        date = date.replace(tzinfo=utc) if date.tzinfo is None else date.astimezone(utc)
-    else:
-        date = now
-    run_id = run_id or f"manual__{now.isoformat()}"  # Airflow 3 names manual runs after the trigger time
-
-    class AirflowException(Exception):
-        """airflow.exceptions.AirflowException"""
-
-    class AirflowSkipException(AirflowException):
-        """Marks the task skipped"""
-
-    class AirflowFailException(AirflowException):
-        """Fails the task (KFP may still retry it)"""
-
-    pushed = {}
-
-    xcom_methods = [_airflow_xcom(xcom, pushed, AirflowException)] if "_airflow_xcom" in optional else []
-
-    class TaskInstance(*xcom_methods):
-        """What a converted callable can use of Airflow's TaskInstance"""
-
-        def __init__(self):
-            self.dag_id, self.task_id, self.run_id = dag_id, task_id, run_id
-            self.try_number, self.map_index, self.logical_date = try_number, -1, date
-
-    missing = object()
-    macros = _airflow_macros() if "_airflow_macros" in optional else missing
-    access = _airflow_variables() if "_airflow_variables" in optional else None
-    ti = TaskInstance()
-    ds = date.strftime("%Y-%m-%d")
-    ts = date.isoformat()
-    dag = types.SimpleNamespace(dag_id=dag_id)
-    context = {
-        "dag": dag,
-        "task": types.SimpleNamespace(task_id=task_id, dag_id=dag_id, dag=dag),
-        "ti": ti,
-        "task_instance": ti,
-        "run_id": run_id,
-        "params": dict(params),
-        "macros": macros,
-        "var": access.var if access else missing,
-        "conn": access.conn if access else missing,
-        "dag_run": types.SimpleNamespace(
-            dag_id=dag_id, run_id=run_id, logical_date=date, conf={}, run_type="manual",
-            data_interval_start=date, data_interval_end=date,
-        ),
-        "logical_date": date,
-        "ds": ds,
-        "ds_nodash": ds.replace("-", ""),
-        "ts": ts,
-        "ts_nodash": date.strftime("%Y%m%dT%H%M%S"),
-        "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
-        "data_interval_start": date,
-        "data_interval_end": date,
-        "task_instance_key_str": f"{dag_id}__{task_id}__{ds.replace('-', '')}",
-        "inlets": [],
-        "outlets": [],
-    }
-    context = {key: value for key, value in context.items() if value is not missing}
-
-    def report_rendered(fields):
-        """Log the rendered templated fields for `kfmigrate verify`, secret-looking keys masked as Airflow does."""
-        secret = ("password", "passwd", "passphrase", "secret", "token", "api_key", "apikey", "access_key",
-                  "private_key", "authorization", "bearer", "credential")
-
-        def masked(value, key=""):
-            if any(word in str(key).lower() for word in secret):
-                return "***"
-            if isinstance(value, dict):
-                return {k: masked(v, k) for k, v in value.items()}
-            return [masked(v) for v in value] if isinstance(value, (list, tuple)) else value
-
-        print("[kfmigrate] rendered " + json.dumps({k: masked(v, k) for k, v in fields.items()}, default=str), flush=True)
-
-    return types.SimpleNamespace(
-        context=context,
-        pushed=pushed,
-        report_rendered=report_rendered,
-        get_current_context=lambda: context,
-        **({"Variable": access.Variable} if access else {}),
-        AirflowException=AirflowException,
-        AirflowSkipException=AirflowSkipException,
-        AirflowFailException=AirflowFailException,
-    )
-
-
-def _airflow_xcom(xcom, pushed, AirflowException):
-    """ti.xcom_push and ti.xcom_pull (of the values wired in at conversion time): a TaskInstance base."""
-
-    class XComMethods:
-        def xcom_push(self, key, value):
-            pushed[key] = value
-
-        def xcom_pull(self, task_ids=None, dag_id=None, key="return_value", **_ignored):
-            if isinstance(task_ids, str):
-                return self._pull_one(task_ids, key)
-            if task_ids is None:
-                raise AirflowException("xcom_pull() without task_ids is not supported on KFP "
-                                       "(kfmigrate wires literal task_ids only)")
-            return [self._pull_one(one, key) for one in task_ids]
-
-        def _pull_one(self, upstream_id, key):
-            if (upstream_id, key) not in xcom:
-                raise AirflowException(
-                    f"xcom_pull(task_ids={upstream_id!r}, key={key!r}) was not wired at conversion time; "
-                    "kfmigrate wires xcom_pull calls whose task_ids and key are literals"
-                )
-            return xcom[(upstream_id, key)]
-
-    return XComMethods
-
-
-def _airflow_pendulum():
-    """The class of the dates in the context: a datetime with the pendulum methods DAGs use most."""
-    import datetime as dt
-
-    class DateTime(dt.datetime):
-        """A datetime with the pendulum methods DAGs use most (Airflow's dates are pendulum's)."""
-
-        def add(self, years=0, months=0, weeks=0, days=0, hours=0, minutes=0, seconds=0, microseconds=0):
-            import calendar
-
-            months_total = self.month - 1 + months + 12 * years
-            year, month = self.year + months_total // 12, months_total % 12 + 1
-            last_day = calendar.monthrange(year, month)[1]
-            moved = self.replace(year=year, month=month, day=min(self.day, last_day))
-            return moved + dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds,
-                                        microseconds=microseconds)
-
-        def subtract(self, **units):
-            return self.add(**{unit: -amount for unit, amount in units.items()})
-
-        def in_timezone(self, name):
-            import zoneinfo
-
-            return self.astimezone(zoneinfo.ZoneInfo(name))
-
-        in_tz = in_timezone
-
-        def start_of(self, unit):
-            units = ("year", "month", "day", "hour", "minute", "second")
-            if unit == "week":
-                return self.start_of("day").subtract(days=self.weekday())
-            keep = units.index(unit) + 1
-            fields = dict(zip(units, (self.year, self.month, self.day, self.hour, self.minute, self.second)))
-            defaults = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0}
-            kept = {u: fields[u] for u in units[1:keep]}
-            return self.replace(microsecond=0, **{u: defaults[u] for u in units[keep:]}, **kept)
-
-        def end_of(self, unit):
-            steps = {"year": {"years": 1}, "month": {"months": 1}, "week": {"weeks": 1}, "day": {"days": 1},
-                     "hour": {"hours": 1}, "minute": {"minutes": 1}, "second": {"seconds": 1}}
-            return self.start_of(unit).add(**steps[unit]) - dt.timedelta(microseconds=1)
-
-        def to_date_string(self):
-            return self.strftime("%Y-%m-%d")
-
-        def to_datetime_string(self):
-            return self.strftime("%Y-%m-%d %H:%M:%S")
-
-        def to_iso8601_string(self):
-            text = self.isoformat()
-            return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-        def format(self, fmt):
-            import re
-
-            tokens = {"YYYY": "%Y", "YY": "%y", "MMMM": "%B", "MMM": "%b", "MM": "%m", "DD": "%d", "dddd": "%A",
-                      "ddd": "%a", "HH": "%H", "hh": "%I", "mm": "%M", "ss": "%S", "A": "%p", "ZZ": "%z"}
-            pattern = "|".join(sorted(tokens, key=len, reverse=True))
-            return self.strftime(re.sub(pattern, lambda m: tokens[m.group(0)], fmt.replace("%", "%%")))
-
-        @property
-        def int_timestamp(self):
-            return int(self.timestamp())
-
-        @property
-        def day_of_week(self):
-            return self.weekday()
-
-        @property
-        def day_of_year(self):
-            return self.timetuple().tm_yday
-
-    return DateTime
-
-
-def _airflow_macros():
-    """{{ macros.* }}: ds_add, ds_format and the modules Airflow puts there."""
-    import datetime as dt
-    import json
-    import types
-
-    def ds_add(ds, days):
-        if not days:
-            return str(ds)
-        return (dt.datetime.strptime(str(ds), "%Y-%m-%d") + dt.timedelta(days=days)).strftime("%Y-%m-%d")
-
-    def ds_format(ds, input_format, output_format):
-        return dt.datetime.strptime(str(ds), input_format).strftime(output_format)
-
-    class Macros(types.SimpleNamespace):
-        """{{ macros.* }}; time, uuid and random are imported on first use (uuid alone costs ms per task)."""
-
-        def __getattr__(self, name):
-            import importlib
-
-            if name in ("time", "uuid", "random"):
-                module = importlib.import_module(name)
-                return module.random if name == "random" else module
-            raise AttributeError(name)
-
-    return Macros(ds_add=ds_add, ds_format=ds_format, datetime=dt.datetime, timedelta=dt.timedelta, json=json)
-
-
-def _airflow_variables():
-    """Variable.get, {{ var.value.x }} / {{ var.json.x }} and {{ conn.x }}: read from AIRFLOW_VAR_<KEY> and
-    AIRFLOW_CONN_<ID> environment variables, as Airflow looks them up first."""
-    import json
-    import os
-    import types
-
-    def variable(key, default=None, deserialize_json=False, has_default=False):
-        env_name = "AIRFLOW_VAR_" + key.upper()
-        if env_name not in os.environ:
-            if has_default:
-                return default
-            raise KeyError(f"Variable {key} does not exist (set environment variable {env_name})")
-        value = os.environ[env_name]
-        return json.loads(value) if deserialize_json else value
-
-    missing = object()
-
-    class Variable:
-        """airflow Variable.get reading AIRFLOW_VAR_<KEY> environment variables, as Airflow does first."""
-
-        @staticmethod
-        def get(key, default_var=missing, deserialize_json=False, default=missing, **_ignored):
-            fallback = default if default is not missing else default_var
-            return variable(key, fallback, deserialize_json, has_default=fallback is not missing)
-
-    class VariableAccessor:
-        """{{ var.value.x }} and {{ var.json.x }} in templates."""
-
-        def __init__(self, deserialize_json):
-            self._json = deserialize_json
-
-        def __getattr__(self, key):
-            if key.startswith("__"):
-                raise AttributeError(key)
-            return variable(key, deserialize_json=self._json)
-
-        def get(self, key, default=None):
-            return variable(key, default, self._json, has_default=True)
-
-    class ConnectionAccessor:
-        """{{ conn.my_id.host }}: a connection from AIRFLOW_CONN_<ID> (URI or JSON), as Airflow reads it."""
-
-        def __getattr__(self, conn_id):
-            import urllib.parse
-
-            if conn_id.startswith("__"):
-                raise AttributeError(conn_id)
-            env_name = "AIRFLOW_CONN_" + conn_id.upper()
-            if env_name not in os.environ:
-                raise KeyError(f"The conn_id `{conn_id}` isn't defined (set environment variable {env_name})")
-            text = os.environ[env_name]
-            if text.lstrip().startswith("{"):
-                data = json.loads(text)
-                extra = data.get("extra") or {}
-                extra = json.loads(extra) if isinstance(extra, str) else extra
-                return types.SimpleNamespace(
-                    conn_id=conn_id, conn_type=data.get("conn_type"), host=data.get("host"), login=data.get("login"),
-                    password=data.get("password"), port=data.get("port"), schema=data.get("schema"), extra_dejson=extra)
-            parts = urllib.parse.urlsplit(text)
-            unquote = urllib.parse.unquote
-            return types.SimpleNamespace(
-                conn_id=conn_id, conn_type=parts.scheme.replace("-", "_"), host=unquote(parts.hostname or ""),
-                login=unquote(parts.username) if parts.username else None,
-                password=unquote(parts.password) if parts.password else None, port=parts.port,
-                schema=unquote(parts.path.lstrip("/")), extra_dejson=dict(urllib.parse.parse_qsl(parts.query)))
-
-    return types.SimpleNamespace(Variable=Variable, conn=ConnectionAccessor(),
-                                 var={"value": VariableAccessor(False), "json": VariableAccessor(True)})
-
-
-def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates_dict=None,
-                         multiple_outputs=False):
-    """Call a task callable like PythonOperator / @task (context entries it names, or all for **kwargs);
-    return (XCom values: pushed ones and return_value, skipped)."""
-    import inspect
-
-    airflow.report_rendered({"templates_dict": templates_dict, "op_args": op_args, "op_kwargs": op_kwargs})
-    context = dict(airflow.context, templates_dict=templates_dict)
-    merged = {**context, **op_kwargs}
-    signature = inspect.signature(python_callable)
-    for name in list(signature.parameters)[: len(op_args)]:
-        if name in merged and name not in op_kwargs:
-            merged.pop(name)  # filled positionally; Airflow forbids the clash, we let the argument win
-    if not any(p.kind == p.VAR_KEYWORD for p in signature.parameters.values()):
-        merged = {key: merged[key] for key in signature.parameters if key in merged}
-    try:
-        value = python_callable(*op_args, **merged)
-        if inspect.iscoroutine(value):  # async callables run to completion, as Airflow 3 does
-            import asyncio
-
-            value = asyncio.run(value)
-        if inspect.isgenerator(value):  # Airflow consumes what it yields (asset Metadata); the XCom is its return
-            generator = value
-            try:
-                while True:
-                    next(generator)
-            except StopIteration as stop:
-                value = stop.value
-    except airflow.AirflowSkipException as skip:
-        print(f"Task skipped: {skip}")
-        return {}, True
-    results = dict(airflow.pushed, return_value=value)
-    if multiple_outputs:
-        if not isinstance(value, dict):
-            raise TypeError(f"multiple_outputs is set but the callable returned {type(value).__name__}, not a dict")
-        results.update({str(key): item for key, item in value.items()})
-    return results, False
-
-
-def _airflow_branch_ids(chosen):
-    """A branch callable's return value as a list of task ids (None: follow nothing), like Airflow."""
-    if chosen is None:
-        return []
-    if isinstance(chosen, str):
-        return [chosen]
-    return [str(item) for item in chosen]
-
-
-def _airflow_not_followed(task_id, follow):
-    """Whether a branch that chose `follow` skips its direct downstream task `task_id`.
-
-    Choosing a task group follows the tasks inside it ("group.task" ids), as Airflow does.
-    """
-    if follow is None:  # the branch failed (an all_done task runs anyway): no direct skip
-        return False
-    prefixes = [task_id[:index] for index, char in enumerate(task_id) if char == "."]
-    return not (task_id in follow or any(prefix in follow for prefix in prefixes))
-
-
-def _kfp_outputs(results, skipped, spec):
-    """XCom values as the component's outputs, in the order of spec: (key, kind) pairs, kind 'json' (JSON
-    text), a Python type name, or 'skipped' (the flag). A skipped task's outputs are empty values."""
-    import json
-
-    empty = {"json": "null", "str": "", "int": 0, "float": 0.0, "bool": False, "list": [], "dict": {}}
-    types = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
-    values = []
-    for key, kind in spec:
-        if kind == "skipped":
-            values.append(bool(skipped))
-        elif skipped or key not in results:
-            values.append(empty[kind])
-        elif kind == "json":
-            values.append(json.dumps(results[key], default=str))
-        else:
-            value = results[key]
-            if kind == "list" and isinstance(value, tuple):
-                value = list(value)
-            if kind == "int" and isinstance(value, float) and value.is_integer():
-                value = int(value)  # lossless; Airflow does not check annotations at all
-            if not isinstance(value, types[kind]) or (kind in ("int", "float") and isinstance(value, bool)):
-                raise TypeError(f"XCom {key!r} is {type(value).__name__}, "
-                                f"but the task declares {kind} (its return annotation)")
-            values.append(value)
-    return tuple(values)
-
-
-def _from_json(text):
-    """Decode an XCom value that crossed from an upstream task as JSON text."""
-    import json
-
-    return json.loads(text)
-
-
-def _airflow_attempt(retry_index, attempts_path):
-    """This attempt's Airflow try number (1 for the first). On a KFP cluster Argo fills {{retries}} into
-    retry_index; kfp.local leaves it as written but keeps the task's output folder between attempts,
-    so a counter file there counts them."""
-    import os
-
-    attempt = 1
-    if str(retry_index).isdigit():
-        attempt = int(retry_index) + 1
-    else:
-        try:
-            with open(attempts_path) as handle:
-                attempt = int(handle.read().strip() or 0) + 1
-        except (OSError, ValueError):
-            pass
-    os.makedirs(os.path.dirname(attempts_path) or ".", exist_ok=True)
-    with open(attempts_path, "w") as handle:
-        handle.write(str(attempt))
-    return attempt
-
-
-def _airflow_trigger(trigger_rule, upstream_states, setup_states=()):
-    """What Airflow does with a task once its upstream tasks are done: 'run', 'skipped' or 'upstream_failed'.
-
-    upstream_states: each direct upstream task's state ('success', 'skipped', 'failed', 'upstream_failed';
-    'run' counts as 'success': a removed task that would have run); a mapped upstream counts once per
-    map index. setup_states: the states of the upstream setup tasks (all_done_setup_success, teardowns).
-    Mirrors Airflow 3's TriggerRuleDep with every upstream task finished."""
-    states = ["success" if state == "run" else state for state in upstream_states]
-    success, skipped = states.count("success"), states.count("skipped")
-    failed, upstream_failed = states.count("failed"), states.count("upstream_failed")
-    any_failed = failed + upstream_failed > 0
-    rule = trigger_rule
-    if rule == "all_success":
-        return "upstream_failed" if any_failed else "skipped" if skipped else "run"
-    if rule == "all_failed":
-        return "skipped" if success or skipped else "run"
-    if rule == "one_success":
-        if states and skipped == len(states):
-            return "skipped"
-        return "run" if success else "upstream_failed"
-    if rule == "one_failed":
-        return "run" if any_failed else "skipped"
-    if rule == "one_done":
-        return "run" if failed or success else "skipped"
-    if rule == "none_failed":
-        return "upstream_failed" if any_failed else "run"
-    if rule == "none_failed_min_one_success":
-        if any_failed:
-            return "upstream_failed"
-        if skipped == len(states):
-            return "skipped"
-        return "run" if success else "upstream_failed"
-    if rule == "none_skipped":
-        return "skipped" if skipped else "run"
-    if rule == "all_skipped":
-        return "skipped" if success or any_failed else "run"
-    if rule == "all_done_min_one_success":
-        if skipped:
-            return "skipped"
-        return "run" if success else "upstream_failed"
-    if rule == "all_done_setup_success":
-        setups = ["success" if state == "run" else state for state in setup_states]
-        if setups and setups.count("skipped") == len(setups):
-            return "skipped"
-        return "upstream_failed" if setups and not setups.count("success") else "run"
-    return "run"  # all_done, always: whatever the upstream tasks did
-
-
-def _airflow_failed_for_good(error, retries, try_number):
-    """Is this failure the task's last one, as Airflow decides? Airflow retries a failed task while
-    try_number <= retries, except AirflowFailException and a sensor's timeout. A last failure is
-    recorded as the output airflow_state='failed' (for the trigger rules downstream); an earlier one
-    fails the attempt, so KFP retries it."""
-    import traceback
-
-    final = try_number > retries or type(error).__name__ in ("AirflowFailException", "AirflowSensorTimeout")
-    if final:
-        traceback.print_exc()
-        print(f"[kfmigrate] the task failed (try {try_number}): recorded as airflow_state 'failed' for the "
-              "trigger rules downstream; the DAG run state task fails the run if Airflow's would fail", flush=True)
-    return final
-
-
-def _airflow_dag_run_state(leaves):
-    """Fail the pipeline as Airflow fails the DAG run: when a leaf task (one with no downstream task but
-    teardowns) ended failed or upstream_failed. leaves: task id -> its states (one per map index)."""
-    failed = {task: states for task, states in leaves.items()
-              if any(state in ("failed", "upstream_failed") for state in states)}
-    for task, states in leaves.items():
-        print(f"[kfmigrate] leaf {task}: {', '.join(states) or 'no map index'}")
-    if failed:
-        raise RuntimeError("Airflow would mark this DAG run failed: leaf task(s) "
-                           + ", ".join(f"{task} ({'/'.join(sorted(set(states)))})" for task, states in failed.items()))
-    print("[kfmigrate] no leaf task failed: Airflow would mark this DAG run successful")
+RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
 
 
 # ---------------------------------------------------------------- components (one per Airflow task)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def source(
     logical_date: str,
     run_id: str,
     param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'source' (@task) from samples/dags/control_flow_trigger_rules.py:61:29."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
@@ -554,10 +57,7 @@ def source(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_attempt, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def breaks(
     logical_date: str,
     run_id: str,
@@ -566,6 +66,13 @@ def breaks(
     airflow_attempts: dsl.OutputPath(str),
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'breaks' (@task) from samples/dags/control_flow_trigger_rules.py:61:39."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_attempt,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
@@ -594,10 +101,7 @@ def breaks(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_call_python, _kfp_outputs, _airflow_attempt, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def flaky(
     logical_date: str,
     run_id: str,
@@ -606,6 +110,13 @@ def flaky(
     airflow_attempts: dsl.OutputPath(str),
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'flaky' (@task) from samples/dags/control_flow_trigger_rules.py:61:49."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_attempt,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
@@ -631,10 +142,7 @@ def flaky(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_breaks(
     logical_date: str,
     run_id: str,
@@ -644,6 +152,13 @@ def after_breaks(
     breaks_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'after_breaks' (@task) from samples/dags/control_flow_trigger_rules.py:62:5."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -670,10 +185,7 @@ def after_breaks(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_flaky(
     logical_date: str,
     run_id: str,
@@ -683,6 +195,13 @@ def after_flaky(
     flaky_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'after_flaky' (@task) from samples/dags/control_flow_trigger_rules.py:63:5."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -709,16 +228,19 @@ def after_flaky(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def on_all_done(
     logical_date: str,
     run_id: str,
     param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'on_all_done' (@task) from samples/dags/control_flow_trigger_rules.py:100:17."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
@@ -741,10 +263,7 @@ def on_all_done(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_on_all_done(
     logical_date: str,
     run_id: str,
@@ -754,6 +273,13 @@ def after_on_all_done(
     on_all_done_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'after_on_all_done' (@task) from samples/dags/control_flow_trigger_rules.py:102:9."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -782,10 +308,7 @@ def after_on_all_done(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def on_one_failed(
     logical_date: str,
     run_id: str,
@@ -795,6 +318,13 @@ def on_one_failed(
     flaky_state: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'on_one_failed' (@task) from samples/dags/control_flow_trigger_rules.py:100:17."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -821,10 +351,7 @@ def on_one_failed(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_on_one_failed(
     logical_date: str,
     run_id: str,
@@ -834,6 +361,13 @@ def after_on_one_failed(
     on_one_failed_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'after_on_one_failed' (@task) from samples/dags/control_flow_trigger_rules.py:102:9."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -862,10 +396,7 @@ def after_on_one_failed(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def on_one_done(
     logical_date: str,
     run_id: str,
@@ -875,6 +406,13 @@ def on_one_done(
     flaky_state: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'on_one_done' (@task) from samples/dags/control_flow_trigger_rules.py:100:17."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -901,10 +439,7 @@ def on_one_done(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_on_one_done(
     logical_date: str,
     run_id: str,
@@ -914,6 +449,13 @@ def after_on_one_done(
     on_one_done_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'after_on_one_done' (@task) from samples/dags/control_flow_trigger_rules.py:102:9."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -942,10 +484,7 @@ def after_on_one_done(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def on_none_failed(
     logical_date: str,
     run_id: str,
@@ -955,6 +494,13 @@ def on_none_failed(
     flaky_state: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'on_none_failed' (@task) from samples/dags/control_flow_trigger_rules.py:100:17."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -981,10 +527,7 @@ def on_none_failed(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_on_none_failed(
     logical_date: str,
     run_id: str,
@@ -994,6 +537,13 @@ def after_on_none_failed(
     on_none_failed_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'after_on_none_failed' (@task) from samples/dags/control_flow_trigger_rules.py:102:9."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -1022,10 +572,7 @@ def after_on_none_failed(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def on_none_failed_min_one_success(
     logical_date: str,
     run_id: str,
@@ -1035,6 +582,13 @@ def on_none_failed_min_one_success(
     flaky_state: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'on_none_failed_min_one_success' (@task) from samples/dags/control_flow_trigger_rules.py:100:17."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -1063,10 +617,7 @@ def on_none_failed_min_one_success(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_on_none_failed_min_one_success(
     logical_date: str,
     run_id: str,
@@ -1076,6 +627,13 @@ def after_on_none_failed_min_one_success(
     on_none_failed_min_one_success_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'after_on_none_failed_min_one_success' (@task) from samples/dags/control_flow_trigger_rules.py:102:9."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -1104,16 +662,19 @@ def after_on_none_failed_min_one_success(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def on_always(
     logical_date: str,
     run_id: str,
     param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'on_always' (@task) from samples/dags/control_flow_trigger_rules.py:100:17."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
@@ -1136,10 +697,7 @@ def on_always(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_on_always(
     logical_date: str,
     run_id: str,
@@ -1149,6 +707,13 @@ def after_on_always(
     on_always_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'after_on_always' (@task) from samples/dags/control_flow_trigger_rules.py:102:9."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -1177,10 +742,7 @@ def after_on_always(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def on_all_failed(
     logical_date: str,
     run_id: str,
@@ -1188,6 +750,13 @@ def on_all_failed(
     breaks_state: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'on_all_failed' (@task) from samples/dags/control_flow_trigger_rules.py:103:18."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -1214,10 +783,7 @@ def on_all_failed(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_on_all_failed(
     logical_date: str,
     run_id: str,
@@ -1227,6 +793,13 @@ def after_on_all_failed(
     on_all_failed_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'after_on_all_failed' (@task) from samples/dags/control_flow_trigger_rules.py:105:5."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -1255,16 +828,19 @@ def after_on_all_failed(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def setup_resource(
     logical_date: str,
     run_id: str,
     param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'setup_resource' (@setup) from samples/dags/control_flow_trigger_rules.py:124:5."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
@@ -1287,10 +863,7 @@ def setup_resource(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def use_resource(
     logical_date: str,
     run_id: str,
@@ -1298,6 +871,13 @@ def use_resource(
     setup_resource_state: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'use_resource' (@task) from samples/dags/control_flow_trigger_rules.py:124:25."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -1329,10 +909,7 @@ def use_resource(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def teardown_resource(
     logical_date: str,
     run_id: str,
@@ -1340,6 +917,13 @@ def teardown_resource(
     use_resource_state: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'teardown_resource' (@teardown) from samples/dags/control_flow_trigger_rules.py:124:43."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -1366,10 +950,7 @@ def teardown_resource(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def report_teardown(
     logical_date: str,
     run_id: str,
@@ -1377,6 +958,13 @@ def report_teardown(
     teardown_resource_state: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'report_teardown' (@task) from samples/dags/control_flow_trigger_rules.py:124:66."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -1403,16 +991,21 @@ def report_teardown(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_branch_ids, _airflow_not_followed, _kfp_outputs, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def pick(
     logical_date: str,
     run_id: str,
     param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_in_branch_breaks', bool), ('airflow_skips_not_taken', bool), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'pick' (@task.branch) from samples/dags/control_flow_trigger_rules.py:148:5."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _airflow_branch_ids,
+        _airflow_not_followed,
+        _kfp_outputs,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:in_branch_breaks', 'bool'), ('airflow_skips:not_taken', 'bool'), ('airflow_skipped', 'skipped')]
     # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
@@ -1443,10 +1036,7 @@ def pick(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def in_branch_breaks(
     logical_date: str,
     run_id: str,
@@ -1454,6 +1044,13 @@ def in_branch_breaks(
     pick_state: str,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'in_branch_breaks' (@task) from samples/dags/control_flow_trigger_rules.py:147:13."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -1485,10 +1082,7 @@ def in_branch_breaks(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def not_taken(
     logical_date: str,
     run_id: str,
@@ -1496,6 +1090,13 @@ def not_taken(
     pick_state: str,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'not_taken' (@task) from samples/dags/control_flow_trigger_rules.py:148:23."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -1522,16 +1123,19 @@ def not_taken(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def in_branch_cleanup(
     logical_date: str,
     run_id: str,
     param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'in_branch_cleanup' (@task) from samples/dags/control_flow_trigger_rules.py:149:15."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
@@ -1554,10 +1158,7 @@ def in_branch_cleanup(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def in_branch_after(
     logical_date: str,
     run_id: str,
@@ -1567,6 +1168,13 @@ def in_branch_after(
     in_branch_cleanup_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'in_branch_after' (@task) from samples/dags/control_flow_trigger_rules.py:151:5."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -1595,10 +1203,7 @@ def in_branch_after(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def per_item_item_work(
     logical_date: str,
     run_id: str,
@@ -1606,6 +1211,13 @@ def per_item_item_work(
     map_item: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'per_item.item_work' (@task) from samples/dags/control_flow_trigger_rules.py:170:9."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _from_json,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json'), ('airflow_skipped', 'skipped')]
     # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
@@ -1635,16 +1247,19 @@ def per_item_item_work(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def per_item_item_done(
     logical_date: str,
     run_id: str,
     param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'per_item.item_done' (@task) from samples/dags/control_flow_trigger_rules.py:169:16."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json'), ('airflow_skipped', 'skipped')]
     # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
@@ -1667,10 +1282,7 @@ def per_item_item_done(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def per_item_item_after(
     logical_date: str,
     run_id: str,
@@ -1679,6 +1291,14 @@ def per_item_item_after(
     per_item_item_done_state: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'per_item.item_after' (@task) from samples/dags/control_flow_trigger_rules.py:171:9."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _from_json,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -1707,10 +1327,7 @@ def per_item_item_after(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def double(
     logical_date: str,
     run_id: str,
@@ -1718,6 +1335,13 @@ def double(
     map_item: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'double' (@task) from samples/dags/control_flow_trigger_rules.py:190:5."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _from_json,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json'), ('airflow_skipped', 'skipped')]
     # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
@@ -1747,16 +1371,19 @@ def double(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def doubled_done(
     logical_date: str,
     run_id: str,
     param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'doubled_done' (@task) from samples/dags/control_flow_trigger_rules.py:189:14."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
@@ -1779,10 +1406,7 @@ def doubled_done(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_trigger, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_doubled(
     logical_date: str,
     run_id: str,
@@ -1792,6 +1416,13 @@ def after_doubled(
     doubled_done_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'after_doubled' (@task) from samples/dags/control_flow_trigger_rules.py:191:5."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
@@ -1820,16 +1451,19 @@ def after_doubled(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def absorbed(
     logical_date: str,
     run_id: str,
     param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'absorbed' (@task) from samples/dags/control_flow_trigger_rules.py:202:5."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
@@ -1857,16 +1491,19 @@ def absorbed(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_failed_for_good],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def absorbed_cleanup(
     logical_date: str,
     run_id: str,
     param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'absorbed_cleanup' (@task) from samples/dags/control_flow_trigger_rules.py:202:19."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
@@ -1889,7 +1526,7 @@ def absorbed_cleanup(
     return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_dag_run_state])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def dag_run_state(
     after_breaks_state: str,
     after_flaky_state: str,
@@ -1909,6 +1546,7 @@ def dag_run_state(
     absorbed_cleanup_state: str,
 ):
     """The DAG run's state (kfmigrate): Fails the pipeline when Airflow would fail the DAG run: a leaf task failed or upstream_failed."""
+    from kfmigrate_runtime import _airflow_dag_run_state
     _airflow_dag_run_state({'after_breaks': [after_breaks_state], 'after_flaky': [after_flaky_state], 'after_on_all_done': [after_on_all_done_state], 'after_on_one_failed': [after_on_one_failed_state], 'after_on_one_done': [after_on_one_done_state], 'after_on_none_failed': [after_on_none_failed_state], 'after_on_none_failed_min_one_success': [after_on_none_failed_min_one_success_state], 'after_on_always': [after_on_always_state], 'after_on_all_failed': [after_on_all_failed_state], 'use_resource': [use_resource_state], 'report_teardown': [report_teardown_state], 'not_taken': [not_taken_state], 'in_branch_after': [in_branch_after_state], 'per_item.item_after': [*(per_item_item_after_state or ['skipped'])], 'after_doubled': [after_doubled_state], 'absorbed_cleanup': [absorbed_cleanup_state]})
 
 
