@@ -46,6 +46,15 @@ def package_hash(path: str) -> str:
         return hashlib.sha256(handle.read()).hexdigest()
 
 
+def deploy_run_name(version_name: str, params: Optional[dict] = None) -> str:
+    """The name deploy gives (and looks up) the run of a version: the version, plus a digest of the
+    parameters when there are any, so a run with other parameters is never taken for this one."""
+    if not params:
+        return version_name
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
+    return f"{version_name} params-{digest[:10]}"
+
+
 def _name_filter(key: str, value: str) -> str:
     return json.dumps({"predicates": [{"operation": "EQUALS", "key": key, "string_value": value}]})
 

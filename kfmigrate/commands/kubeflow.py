@@ -600,8 +600,10 @@ def deploy(dag, experiment, pipeline_name, dag_id, params, wait, wait_timeout, p
     per-task states) and prints the UI link. With --schedule it also creates the recurring run.
 
     Safe to re-run after a failure half-way: pipeline, version and experiment are found by name and
-    content, and the run of this exact version is reused unless it failed (or --new-run).
+    content, and the run of this exact version with these parameters is reused unless it failed
+    (or --new-run).
     """
+    from kubeflow_ops.client import deploy_run_name
     from kubeflow_ops.packages import check_params, parse_params, prepare
 
     session = session_from(split_kfp(kwargs))
@@ -627,7 +629,8 @@ def deploy(dag, experiment, pipeline_name, dag_id, params, wait, wait_timeout, p
                f"version {uploaded.version_name}")
     exp, created = session.ensure_experiment(experiment)
     click.echo(f"{'created' if created else 'using'} experiment {experiment}")
-    run_name = f"{uploaded.version_name}" + (f" {time.strftime('%Y%m%d-%H%M%S', time.gmtime())}" if new_run else "")
+    run_name = deploy_run_name(uploaded.version_name, values) + (
+        f" {time.strftime('%Y%m%d-%H%M%S', time.gmtime())}" if new_run else "")
     previous = None if new_run else session.find_run(exp.experiment_id, run_name)
     if previous is not None and str(previous.state or "").upper() not in ("FAILED", "ERROR", "CANCELED"):
         click.echo(f"reusing run {previous.display_name} ({previous.run_id}), started earlier: {previous.state}")
