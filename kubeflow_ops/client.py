@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from kubeflow_ops.auth import Credential, RedactingFilter, auth_hint
-from kubeflow_ops.errors import AuthError, KubeflowError
+from kubeflow_ops.errors import AuthError, KubeflowError, RefusedError
 from kubeflow_ops.packages import parameter_types
 
 log = logging.getLogger("kfmigrate.kubeflow")
@@ -281,8 +281,12 @@ class KfpSession:
                 return versions
 
     def upload(self, package_path: str, name: str, version: Optional[str] = None,
-               description: str = "") -> Uploaded:
-        """Upload a package as pipeline `name`; if it exists, add a version (or reuse an identical one)."""
+               description: str = "", spec: Optional[dict] = None, force: bool = False) -> Uploaded:
+        """Upload a package as pipeline `name`; if it exists, add a version (or reuse an identical one).
+
+        spec: the package's PipelineSpec. A new version whose pipelineInfo.name or parameters differ
+        from the pipeline's newest version is refused (KFM503) unless force: it is most likely
+        another pipeline uploaded under this name."""
         digest = package_hash(package_path)
         marked = f"{description} [{HASH_MARK}{digest}]".strip()
 
@@ -320,6 +324,8 @@ class KfpSession:
                 if not version and same_content(v):
                     return Uploaded(pipeline.pipeline_id, name, v.pipeline_version_id, v_name, False, False)
 
+        if not created_pipeline and spec is not None and not force:
+            self._check_same_pipeline(pipeline, versions, spec)
         version_name = version or f"{name}-{digest[:12]}"
 
         def recover_version():
@@ -333,6 +339,37 @@ class KfpSession:
                             pipeline_id=pipeline.pipeline_id, description=marked, recover=recover_version)
         return Uploaded(pipeline.pipeline_id, name, created.pipeline_version_id, version_name,
                         created_pipeline, True)
+
+    def _check_same_pipeline(self, pipeline, versions: list, spec: dict) -> None:
+        if not versions:
+            return
+        newest = max(versions, key=lambda v: str(v.created_at or ""))
+        existing = self.version_spec(pipeline.pipeline_id, newest.pipeline_version_id)
+        if existing is None:
+            return  # the server does not say: nothing to compare
+        name = pipeline.display_name
+        theirs, ours = existing.get("pipelineInfo", {}).get("name"), spec.get("pipelineInfo", {}).get("name")
+        problems = []
+        if theirs != ours:
+            problems.append(f"its pipelineInfo.name is '{ours}', the existing versions' is '{theirs}'")
+        their_params, our_params = parameter_types(existing), parameter_types(spec)
+        if their_params != our_params:
+            def show(params):
+                return ", ".join(f"{k}: {v}" for k, v in params.items()) or "none"
+            problems.append(f"its parameters are ({show(our_params)}), the existing versions' are ({show(their_params)})")
+        if problems:
+            raise RefusedError(f"pipeline '{name}' exists and this package is not a version of it: "
+                               + "; ".join(problems), code="KFM503",
+                               hint="upload it under its own name (--name / --pipeline-name), or pass --force to "
+                                    "add it as a version anyway")
+
+    def version_spec(self, pipeline_id: str, version_id: str) -> Optional[dict]:
+        """The PipelineSpec of an uploaded version (None if the server does not say)."""
+        version = self.call("get pipeline version", self.client.get_pipeline_version, pipeline_id, version_id)
+        spec = version.pipeline_spec if isinstance(version.pipeline_spec, dict) else None
+        if spec and "root" not in spec and isinstance(spec.get("pipeline_spec"), dict):
+            spec = spec["pipeline_spec"]  # pipeline and platform spec uploaded together
+        return spec if spec and "root" in spec else None
 
     def resolve_version(self, pipeline_name: str, version: Optional[str] = None) -> Tuple[str, str]:
         """(pipeline_id, version_id) for a pipeline by name; the newest version unless one is named."""
@@ -352,13 +389,8 @@ class KfpSession:
 
     def version_parameters(self, pipeline_id: str, version_id: str) -> Optional[Dict[str, str]]:
         """The pipeline parameters of an uploaded version, name -> KFP type (None if the server does not say)."""
-        version = self.call("get pipeline version", self.client.get_pipeline_version, pipeline_id, version_id)
-        spec = version.pipeline_spec if isinstance(version.pipeline_spec, dict) else None
-        if spec and "root" not in spec and isinstance(spec.get("pipeline_spec"), dict):
-            spec = spec["pipeline_spec"]  # pipeline and platform spec uploaded together
-        if not spec or "root" not in spec:
-            return None
-        return parameter_types(spec)
+        spec = self.version_spec(pipeline_id, version_id)
+        return None if spec is None else parameter_types(spec)
 
     # ------------------------------------------------------------ experiments
     def find_experiment(self, name: str):
