@@ -43,6 +43,7 @@ UNREAD_CODE = "KFM103"  # a file that should hold a DAG but yields none: the no-
 DUPLICATE_CODE = "KFM115"  # as the parser's "DAG id defined twice in this file"
 DROPPED_LOOP_CODE = "KFM112"  # loop or comprehension over a non-literal: its body (and tasks) skipped
 DROPPED_BRANCHES = ("KFM110", "both branches ignored")  # the interpreter's unresolved `if` inside a DAG
+DROPPED_GUARD = ("KFM122", " (of ")  # a guard whose other branch also defines tasks: those are not converted
 NOT_AVAILABLE = "n/a"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVELS = {ERROR: "error", WARNING: "warning", INFO: "note"}
@@ -351,8 +352,8 @@ def _dag_entry(conversion, paths: PathStyle) -> Tuple[dict, List[dict]]:
 
 def drops_tasks(diagnostic: dict) -> bool:
     """A statement inside a DAG that the interpreter skipped: whatever tasks it makes are missing."""
-    code, words = DROPPED_BRANCHES
-    return diagnostic["code"] == DROPPED_LOOP_CODE or diagnostic["code"] == code and words in diagnostic["message"]
+    return diagnostic["code"] == DROPPED_LOOP_CODE or any(
+        diagnostic["code"] == code and words in diagnostic["message"] for code, words in (DROPPED_BRANCHES, DROPPED_GUARD))
 
 
 def _duplicates(dags: List[dict]) -> List[dict]:
@@ -477,14 +478,21 @@ def analyze_paths(paths: Sequence[Path], jobs: int = 1, root: Path = Path("."),
 
 
 def analyze_files(files: Sequence[Path], problems: Sequence[Diagnostic] = (), jobs: int = 1, root: Path = Path("."),
-                  inputs: Sequence = (), on_progress: Optional[Callable[[int, int], None]] = None) -> dict:
+                  inputs: Sequence = (), on_progress: Optional[Callable[[int, int], None]] = None, project=None,
+                  load=None) -> dict:
     """The inventory of these files, converted (not compiled) on `jobs` processes.
 
-    `on_progress(done, total)` is called as files finish, in input order.
+    `on_progress(done, total)` is called as files finish, in input order. project: --path folders and
+    --env values (migrate.parse.project.ProjectOptions). load: a migrate.load.LoadOptions to inventory
+    the DAGs Airflow's DagBag loads (it executes the files).
     """
     from migrate.batch import convert_many, iter_convert
 
     files = list(files)
+    if load is not None:
+        from migrate.load import convert_loaded
+
+        return build_inventory(convert_loaded(files, load, compile=False, jobs=jobs), problems, root=root, inputs=inputs)
     if jobs > 1:
         # load the converter once here: forked workers inherit it instead of importing it again
         import migrate.emit  # noqa: F401
@@ -493,13 +501,13 @@ def analyze_files(files: Sequence[Path], problems: Sequence[Diagnostic] = (), jo
 
         discover()
     if on_progress is None:
-        results = convert_many(files, compile=False, jobs=jobs)
+        results = convert_many(files, compile=False, jobs=jobs, project=project)
     else:
         results = []
         on_progress(0, len(files))
         # small chunks: progress moves steadily and no worker waits on a long tail
         chunksize = max(1, min(8, len(files) // (max(jobs, 1) * 8)))
-        for result in iter_convert(files, compile=False, jobs=jobs, chunksize=chunksize):
+        for result in iter_convert(files, compile=False, jobs=jobs, chunksize=chunksize, project=project):
             results.append(result)
             on_progress(len(results), len(files))
     return build_inventory(results, problems, root=root, inputs=inputs)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kfmigrate.console import err_console, interrupt_on_signals, out_console, print_diagnostic, print_diagnostics
+from kfmigrate.project_options import project_options, to_project
 
 
 @click.command("convert")
@@ -24,13 +25,33 @@ from kfmigrate.console import err_console, interrupt_on_signals, out_console, pr
               show_default=True,
               help="How XCom values pass between tasks: KFP parameters (at most 128 KiB each), JSON files in KFP "
                    "artifacts (any size), or auto (artifacts except int/float/bool values).")
-def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transport):
+@click.option("--runtime", "runtime_mode", type=click.Choice(["package", "inline"]), default="package", show_default=True,
+              help="How components get kfmigrate's Airflow runtime: import the kfmigrate-runtime package (installed "
+                   "pinned when a component starts), or inline (its helpers copied into the pipeline file; "
+                   "self-contained).")
+@click.option("--pip-index-url", "pip_index_urls", multiple=True, metavar="URL",
+              help="The package index components install from (pip_index_urls; repeatable, the first is the main "
+                   "index).")
+@project_options
+@click.option("--load", "load", is_flag=True,
+              help="EXECUTE the DAG files with Airflow's own DagBag (in a subprocess) and convert the live DAGs, "
+                   "instead of reading them statically. Needs Airflow installed; runs the files' code.")
+@click.option("--load-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="With --load: seconds Airflow may spend importing one DAG file (its dagbag_import_timeout).")
+def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transport, runtime_mode, pip_index_urls,
+            project_paths, env, load, load_timeout):
     """Convert Airflow DAG files (or folders of them, recursively) to Kubeflow Pipelines v2.
 
-    The DAG files are read statically with libcst and never imported or run. For each DAG found this
+    The DAG files are read statically with libcst and never imported or run, unless --load is given:
+    then Airflow's DagBag imports (executes) them in a subprocess, as Airflow's DAG processor does,
+    and the live DAGs are converted. For each DAG found this
     writes OUTDIR/<dag_id>_pipeline.py (readable KFP Python; `python` it to compile),
     OUTDIR/<dag_id>.yaml (the compiled PipelineSpec) and OUTDIR/<dag_id>.migration.json/.md (what is
     native, shimmed, or needs a person, task by task, with source lines).
+
+    Modules the DAG files import from their project (the DAG folder, plugins/, the config folder, the
+    repository root, include/ and each --path) are read the same way: factories, operator subclasses
+    and config files are followed statically, never imported.
 
     \b
     Exit codes:
@@ -51,12 +72,24 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
     files, input_problems = collect_inputs(paths, skip_dirs=[outdir])  # a re-run must not read its own output
     for problem in input_problems:
         print_diagnostic(problem)
+    from migrate.emit.environment import Environment
+
+    environment = Environment(runtime=runtime_mode, pip_index_urls=tuple(pip_index_urls))
 
     failed, skipped, written, current, not_native, conflicts = [], [], 0, 0, [], []
     failed += [problem.span.path if problem.span else "?" for problem in input_problems]  # listed at the end too
     stems = Stems()
     first_file = {}  # dag id -> the file that defined it first (Airflow ignores later duplicates)
-    results = iter_convert(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1, xcom_transport=xcom_transport)
+    project = to_project(project_paths, env)
+    if load:
+        from migrate.load import LoadOptions, convert_loaded
+
+        options = LoadOptions(paths=project_paths, env=dict(project.env), timeout=load_timeout, dag_folders=paths)
+        results = iter(convert_loaded(files, options, compile=not no_compile, jobs=jobs or os.cpu_count() or 1,
+                                      xcom_transport=xcom_transport, environment=environment))
+    else:
+        results = iter_convert(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1, xcom_transport=xcom_transport,
+                               environment=environment, project=project)
     with interrupt_on_signals() as signals:
         try:
             for result in results:  # each file's outputs are written as soon as it is converted
@@ -148,6 +181,6 @@ def _stop(results) -> None:
 
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        results.close()
+        getattr(results, "close", lambda: None)()  # a generator of a parallel batch; --load's list needs nothing
     finally:
         signal.signal(signal.SIGINT, previous)
