@@ -129,7 +129,7 @@ def user_points(paths: list, params: Optional[dict] = None, max_dags: int = 10,
     files, problems = collect_inputs(paths)
     problems = [d.render() for d in problems]
     if not files and not problems:
-        problems.append(f"{', '.join(map(str, paths))}: no Python file to read")
+        problems.append(f"{', '.join(map(str, paths))}: KFM407 no Python file to read")
     found, used = [], set()
     for dag_file in files:
         converted = convert_file(dag_file, compile=True)
