@@ -93,7 +93,10 @@ def split_arguments(arguments: tuple) -> tuple:
     never an unknown workload."""
     names, paths = [], []
     for argument in arguments:
-        if looks_like_path(argument):
+        parts = [n.strip().replace("_", "-") for n in argument.split(",") if n.strip()]
+        if parts and all(n in WORKLOADS or n == "all" for n in parts):
+            names.append(argument)  # a built-in workload, even when a folder of that name is here
+        elif looks_like_path(argument):
             path = Path(argument)
             if not path.exists():
                 raise WorkloadError(f"{argument}: no such file or folder")

@@ -118,8 +118,12 @@ def test_long_payloads_are_compared_by_digest():
     assert comparable(point, {"produce_payload": "x" * 4999 + "y"}) != big
 
 
-def test_arguments_that_look_like_paths_are_paths_never_workload_names(tmp_path):
+def test_arguments_that_look_like_paths_are_paths_never_workload_names(tmp_path, monkeypatch):
     from compare.workloads import split_arguments
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scaling").mkdir()  # a folder named like a built-in workload does not hide it
+    assert split_arguments(("scaling",)) == ("scaling", [])
 
     dag = tmp_path / "etl.py"
     dag.write_text("")
