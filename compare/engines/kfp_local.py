@@ -6,7 +6,7 @@ clean slate per run, per-task log capture and live events streamed back as JSON 
 
 Before the run the spec is rewritten for the subprocess runner (see packages.py): no per-task kfp
 install, component requirements checked against this interpreter or installed into a cached
-directory, never into the interpreter itself.
+directory, never into the interpreter itself; kfmigrate-runtime is the copy this kfmigrate ships.
 """
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ def is_lightweight(container: dict) -> bool:
 
 def prepare_spec_for_subprocess(spec: dict, on_event: Callable | None = None) -> dict:
     """Copy of the spec whose components install nothing into this interpreter."""
-    from compare.engines.packages import ensure_installed, parse_install_script, unsatisfied
+    from compare.engines.packages import bundled_runtime, ensure_installed, parse_install_script, runtime_requirement, unsatisfied
 
     spec = copy.deepcopy(spec)
     for label, executor in spec.get("deploymentSpec", {}).get("executors", {}).items():
@@ -158,15 +158,49 @@ def prepare_spec_for_subprocess(spec: dict, on_event: Callable | None = None) ->
         if len(command) >= 4 and command[:2] == ["sh", "-c"] and "pip install" in command[2]:
             wanted = parse_install_script(command[2])
             container["command"] = command[3:]
-            missing = unsatisfied(wanted.requirements)
+            runtime, others = runtime_requirement(wanted.requirements)
+            missing = unsatisfied(others)
+            paths = []
             if missing:
                 if on_event:
                     on_event({"event": "installing", "executor": label, "requirements": missing})
-                target = ensure_installed(missing, wanted.pip_options)
+                paths.append(ensure_installed(missing, wanted.pip_options))
+            if runtime:  # kfmigrate-runtime comes from this kfmigrate's own copy, never from an index
+                paths.append(bundled_runtime(runtime))
+            if paths:
                 env = [e for e in container.get("env", []) if e.get("name") != "PYTHONPATH"]
-                env.append({"name": "PYTHONPATH", "value": str(target)})
+                env.append({"name": "PYTHONPATH", "value": os.pathsep.join(str(path) for path in paths)})
                 container["env"] = env
     return spec
+
+
+def limit_retries(spec: dict, retries: bool = True, max_delay: float | None = None) -> dict:
+    """Copy of the spec with no retries (retries=False), or with every wait between attempts capped
+    at max_delay seconds (0: retry at once). For local smoke runs: a DAG's 5-minute retry delay
+    would otherwise hold a failing run for many minutes."""
+    spec = copy.deepcopy(spec)
+    dags = [spec.get("root", {}).get("dag", {})]
+    dags += [c.get("dag", {}) for c in spec.get("components", {}).values()]
+    for dag in dags:
+        for task in (dag.get("tasks") or {}).values():
+            policy = task.get("retryPolicy")
+            if not policy:
+                continue
+            if not retries:
+                del task["retryPolicy"]
+            elif max_delay is not None:
+                cap = int(max_delay)
+                policy["backoffMaxDuration"] = f"{min(cap, _seconds(policy.get('backoffMaxDuration'), cap))}s"
+                policy["backoffDuration"] = f"{min(cap, _seconds(policy.get('backoffDuration'), 0))}s"
+    return spec
+
+
+def _seconds(duration: str | None, default: float) -> int:
+    """A protobuf JSON Duration ("300s", "1.5s") in whole seconds, as kfp.local reads it."""
+    try:
+        return int(float(str(duration).rstrip("s")))
+    except (TypeError, ValueError):
+        return int(default)
 
 
 def docker_available() -> tuple[bool, str]:
@@ -191,20 +225,27 @@ def run_pipeline(
     on_event: Callable[[dict], Any] | None = None,
     timeout: float | None = None,
     cache_root: Path | str | None = None,
+    retries: bool = True,
+    max_retry_delay: float | None = None,
 ) -> PipelineRun:
     """Run a pipeline package (.py, .yaml, or an already loaded spec dict) on kfp.local.
 
     cache_root: turn kfp.local's task cache on, keeping its entries there (off by default).
+    retries=False runs every task once; max_retry_delay caps the wait between attempts (seconds).
 
     pipeline_root: where outputs, artifacts and task logs go; None means a temporary folder removed
     after the run (parameter outputs and log tails are in the result; artifact files are not kept).
     on_event receives dicts as the run goes: {"event": "task_started", "task", "display_name"},
-    {"event": "task_finished", "task", "state", "outputs", "duration"}, {"event": "installing", ...}.
+    {"event": "task_finished", "task", "state", "outputs", "duration"}, {"event": "installing", ...},
+    {"event": "task_retry", "task", "display_name", "attempt", "attempts", "error", "delay"} before
+    each wait between a failed attempt and the next.
     """
     start = time.time()
     if runner not in RUNNERS:
         raise EngineError(f"unknown runner {runner!r} (choose from {', '.join(RUNNERS)})")
     spec = package if isinstance(package, dict) else load_spec(package)
+    if not retries or max_retry_delay is not None:
+        spec = limit_retries(spec, retries=retries, max_delay=max_retry_delay)
     values = coerce_params(spec, dict(params or {}))
     if runner == "docker":
         ok, why = docker_available()

@@ -413,7 +413,7 @@ with DAG("sql_shim", schedule=None):
         fidelity=SHIM,
         codes=("KFM201", "KFM209"),
         fragments=("_airflow_run_operator(_airflow, 'airflow.providers.common.sql.operators.sql', 'SQLExecuteQueryOperator', _kwargs)",
-                   "packages_to_install=['apache-airflow', 'apache-airflow-providers-common-sql']",
+                   "packages_to_install=RUNTIME_PACKAGES + ['apache-airflow', 'apache-airflow-providers-common-sql']",
                    "kubernetes.use_secret_as_env(count_rows_task, secret_name='airflow-conn-warehouse', secret_key_to_env={'uri': 'AIRFLOW_CONN_WAREHOUSE'})"),
     ),
     Case(

@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional
 import libcst as cst
 
 from migrate import ir
-from migrate.diagnostics import ERROR, Diagnostic, ConversionError
+from migrate.diagnostics import ERROR, INFO, Diagnostic, ConversionError
 from migrate.parse.project import ProjectOptions, project_for
 from migrate.parse.interpreter import DOC_ARGS, DagBuild, Interpreter, PARAM_TYPES, SCHEDULE_PRESETS, TaskBuild, to_value
 from migrate.parse.symbols import DateTime, Duration, Imported, Opaque, ParamSpec
@@ -89,8 +89,10 @@ def parse_file(path: Path | str, project: Optional[ProjectOptions] = None) -> Pa
 
 
 def parse_source(text: str, path: str = "<string>", project: Optional[ProjectOptions] = None) -> ParseResult:
-    if not text.strip():
-        raise ConversionError(Diagnostic("KFM104", "file is empty", ERROR, ir.SourceSpan(path, 1, 1)))
+    if not text.strip():  # an empty __init__.py is part of every package: no DAG, not a failure
+        result = ParseResult(path)
+        result.diagnostics.append(Diagnostic("KFM104", "file is empty", INFO, ir.SourceSpan(path, 1, 1)))
+        return result
     _check_with_cpython(text, path)
     try:
         module = cst.parse_module(text)
