@@ -541,17 +541,9 @@ def verify_conversion(
 
 def without_retry_delays(spec: dict) -> dict:
     """Same retry counts, no waiting between attempts: a verify run should not sleep for minutes."""
-    import copy
+    from compare.engines.kfp_local import limit_retries
 
-    spec = copy.deepcopy(spec)
-    dags = [spec.get("root", {}).get("dag", {})]
-    dags += [c.get("dag", {}) for c in spec.get("components", {}).values()]
-    for dag in dags:
-        for task in (dag.get("tasks") or {}).values():
-            policy = task.get("retryPolicy")
-            if policy and "backoffDuration" in policy:
-                policy["backoffDuration"] = "0s"
-    return spec
+    return limit_retries(spec, max_delay=0)
 
 
 def split_params(report: dict, spec: dict, params: dict) -> tuple[dict, dict]:
