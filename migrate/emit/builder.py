@@ -14,6 +14,11 @@ Region), so they do not start at all when Airflow would skip them. Tasks outside
 read from inside it get a dsl.Else with a stand-in task and read dsl.OneOf(task output, stand-in
 output): KFP (2.17) accepts a dependency on a task inside a dsl.If from outside only when the
 dsl.If has a dsl.Else, and a value from it only through dsl.OneOf.
+
+Failures: where a trigger rule must see a failed upstream task (all_done, one_failed, teardowns ...),
+failures travel as data too: the tasks around it output `airflow_state` and decide from their
+upstream tasks' states, and a last task fails the pipeline as Airflow fails the DAG run
+(migrate/emit/trigger_rules.py).
 """
 from __future__ import annotations
 
