@@ -341,9 +341,11 @@ def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
     callables = [task.callable] + [c for found in (task.callbacks or {}).values() for c in found]
     # only those whose code runs in this component's body (the task callable, carried callbacks)
     callables = [c for c in callables if c is not None and f"def {c.name}(" in node.plan.body]
-    if not callables:
+    # an operator class from a project module run by the shim: the project modules its file imports
+    class_imports = local_modules.project_imports(task.operator_file) if task.operator_file and "_dag_file_code" in node.plan.body else ""
+    if not callables and not class_imports:
         return
-    codes = [code for c in callables for code in (c.source, *c.prelude)]
+    codes = [code for c in callables for code in (c.source, *c.prelude)] + ([class_imports] if class_imports else [])
     unbound = {name for c in callables for name in unbound_names(c)}
     found = local_modules.embedding_for(codes, workflow.path, unbound, SHIMMED_AIRFLOW_NAMES, workflow.project_roots)
     installed = {re.split(r"[<>=!~\[; ]", p.strip(), maxsplit=1)[0].lower().replace("-", "_") for p in node.plan.packages}
