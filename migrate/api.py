@@ -50,30 +50,32 @@ class FileResult:
 XCOM_TRANSPORTS = ("parameter", "artifact", "auto")  # see migrate/emit/artifacts.py and docs/convert.md
 
 
-def convert_source(text: str, path: str = "<string>", compile: bool = True, xcom_transport: str = "parameter") -> FileResult:
+def convert_source(text: str, path: str = "<string>", compile: bool = True, xcom_transport: str = "parameter",
+                   image: Optional[str] = None) -> FileResult:
     """xcom_transport: "parameter" (XComs are KFP parameters, at most 128 KiB each), "artifact" (JSON
-    files in KFP artifacts, any size) or "auto" (artifacts except int/float/bool values)."""
+    files in KFP artifacts, any size) or "auto" (artifacts except int/float/bool values).
+    image: a project image reference: components run in it and install nothing (migrate/image.py)."""
     from migrate.parse import parse_source
 
     _check_transport(xcom_transport)
     try:
         parsed = parse_source(text, path)
-        return _convert_parsed(parsed, Path(path), compile, xcom_transport)
+        return _convert_parsed(parsed, Path(path), compile, xcom_transport, image)
     except ConversionError as err:
         return FileResult(Path(path), error=err.diagnostic)
     except Exception as exc:  # noqa: BLE001 - reported as KFM199, like convert_file
         return FileResult(Path(path), error=_internal_error(Path(path), exc))
 
 
-def convert_file(path: Path, compile: bool = True, xcom_transport: str = "parameter") -> FileResult:
-    """xcom_transport: as for convert_source."""
+def convert_file(path: Path, compile: bool = True, xcom_transport: str = "parameter", image: Optional[str] = None) -> FileResult:
+    """xcom_transport, image: as for convert_source."""
     from migrate.parse import parse_file
 
     _check_transport(xcom_transport)
     path = Path(path)
     try:
         parsed = parse_file(path)
-        return _convert_parsed(parsed, path, compile, xcom_transport)
+        return _convert_parsed(parsed, path, compile, xcom_transport, image)
     except ConversionError as err:
         return FileResult(path, error=err.diagnostic)
     except Exception as exc:  # noqa: BLE001 - one file's bug must not stop a batch; it is reported
@@ -94,7 +96,7 @@ def _internal_error(path: Path, exc: Exception) -> Diagnostic:
                       ir.SourceSpan(str(path), 1, 1))
 
 
-def _convert_parsed(parsed, path: Path, compile: bool, xcom_transport: str = "parameter") -> FileResult:
+def _convert_parsed(parsed, path: Path, compile: bool, xcom_transport: str = "parameter", image: Optional[str] = None) -> FileResult:
     from migrate.emit import EmitError, compile_yaml
     from migrate.emit.builder import build  # what migrate.emit.emit runs, with the build options
     from migrate.report import build_report
@@ -107,7 +109,7 @@ def _convert_parsed(parsed, path: Path, compile: bool, xcom_transport: str = "pa
         per_dag.setdefault(owner, []).append(diagnostic)
     result.diagnostics = per_dag.pop(None, [])
     for workflow in parsed.workflows:
-        emitted = build(workflow, xcom_transport=xcom_transport)
+        emitted = build(workflow, xcom_transport=xcom_transport, image=image)
         diagnostics = per_dag.get(workflow.dag_id, []) + list(emitted.all_diagnostics())
         yaml_text = None
         if compile:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterable, List, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 from migrate import ir
 from migrate.api import FileResult, convert_file
@@ -72,13 +72,14 @@ def collect_inputs(paths: Iterable[Path], skip_dirs: Iterable[Path] = ()) -> Tup
 
 
 def _convert_one(args) -> FileResult:
-    path, compile, xcom_transport = args
-    return convert_file(path, compile=compile, xcom_transport=xcom_transport)
+    path, compile, xcom_transport, image = args
+    return convert_file(path, compile=compile, xcom_transport=xcom_transport, image=image)
 
 
-def convert_many(files: List[Path], compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter") -> List[FileResult]:
+def convert_many(files: List[Path], compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter",
+                 image: Optional[str] = None) -> List[FileResult]:
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return [convert_file(path, compile=compile, xcom_transport=xcom_transport) for path in files]
+        return [convert_file(path, compile=compile, xcom_transport=xcom_transport, image=image) for path in files]
     from concurrent.futures.process import BrokenProcessPool
 
     _load_converter(compile)
@@ -86,12 +87,12 @@ def convert_many(files: List[Path], compile: bool = True, jobs: int = 1, xcom_tr
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=_fork_context()) as pool:
             chunksize = max(1, len(files) // (jobs * 8))
-            for result in pool.map(_convert_one, [(path, compile, xcom_transport) for path in files], chunksize=chunksize):
+            for result in pool.map(_convert_one, [(path, compile, xcom_transport, image) for path in files], chunksize=chunksize):
                 results.append(result)
     except BrokenProcessPool:
         # a worker died (killed, out of memory, a crash in native code): finish the rest one file
         # per process, so only the file that kills its process is reported and the batch goes on
-        results += [_convert_isolated(path, compile, xcom_transport) for path in files[len(results):]]
+        results += [_convert_isolated(path, compile, xcom_transport, image) for path in files[len(results):]]
     return results
 
 
@@ -119,12 +120,12 @@ def _fork_context():
     return multiprocessing.get_context("fork") if hasattr(os, "fork") else None
 
 
-def _convert_isolated(path: Path, compile: bool, xcom_transport: str = "parameter") -> FileResult:
+def _convert_isolated(path: Path, compile: bool, xcom_transport: str = "parameter", image: Optional[str] = None) -> FileResult:
     from concurrent.futures.process import BrokenProcessPool
 
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=_fork_context()) as pool:
-            return pool.submit(_convert_one, (path, compile, xcom_transport)).result()
+            return pool.submit(_convert_one, (path, compile, xcom_transport, image)).result()
     except BrokenProcessPool:
         return FileResult(path, error=Diagnostic(
             "KFM199", "internal error: the process converting this file died (please report it)", ERROR,

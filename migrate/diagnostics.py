@@ -48,6 +48,12 @@ CODES = {
     "KFM213": "task waits for runs of another pipeline on the KFP server",
     "KFM214": "imported module is neither next to the DAG file nor an installed distribution",
     "KFM215": "modules from next to the DAG file are too large to embed: use a custom base image",
+    "KFM217": "imported module is not in the component's image: declare it (requirements.txt, pyproject.toml) or use --image",
+    "KFM218": "task uses the Airflow metadata database (@provide_session, settings.Session, DagRun.find, session.query)",
+    "KFM219": "operator was removed from Airflow (SubDagOperator, Airflow 1 module paths): placeholder",
+    "KFM220": "operator class does not resolve (Airflow 1 plugin import, module or provider not found): placeholder",
+    "KFM221": "template file cannot be found beside the DAG file or in template_searchpath",
+    "KFM222": "package cannot be pinned to an exact version (neither installed here nor resolvable from the index)",
     # emit / compile
     "KFM300": "generated pipeline failed to compile",
     "KFM301": "name was changed to be a valid KFP/Python identifier",
@@ -56,6 +62,7 @@ CODES = {
     "KFM400": "engine could not run",
     "KFM401": "results differ",
     "KFM402": "task not run locally",
+    "KFM403": "component imports a module its image does not declare: a local run may pass where the cluster fails",
     # kubeflow
     "KFM500": "Kubeflow API error",
     "KFM501": "authentication or authorization failed",

@@ -21,9 +21,10 @@ import ast
 import re
 import textwrap
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
-from migrate import ir
+from migrate import environment, ir
 from migrate.diagnostics import ERROR, Diagnostic
 from migrate.emit import EmitError, EmitResult, TaskReport
 from migrate.emit import artifacts
@@ -31,7 +32,7 @@ from migrate.emit import callbacks as dag_callbacks
 from migrate.emit import container as containers
 from migrate.emit import mapping as mappings
 from migrate.emit import local_modules, runtime
-from migrate.operators import PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput, find_mapper
+from migrate.operators import PLACEHOLDER, SHIM, ComponentPlan, Input, MapContext, PipelineInput, find_mapper
 from migrate.operators.staticcalls import wire_connections_and_variables
 from migrate.operators.branching import CONDITION_KEY, CONTROL_KEYS, FOLLOW_KEY, control_kind
 from migrate.operators.common import identifier, kfp_type
@@ -103,6 +104,8 @@ class Node:
     attempts_output: bool = False  # task callbacks that need the attempt number: an OutputPath counter file
     decision_lines: List[str] = field(default_factory=list)  # a controller: statements setting its SKIPS_PREFIX outputs
     local_modules: List[local_modules.ModuleFile] = field(default_factory=list)  # files from next to the DAG it embeds
+    requirements: List[str] = field(default_factory=list)  # --image: what the project image must install for it
+    image_files: List[Tuple[str, str]] = field(default_factory=list)  # --image: (file, path in the image) it imports
 
     def collected(self, producer: str) -> bool:
         return producer in self.collected_from
@@ -111,9 +114,10 @@ class Node:
     artifacts: artifacts.NodeArtifacts = field(default_factory=artifacts.NodeArtifacts)  # KFP artifact inputs/outputs
 
 
-def build(workflow: ir.Workflow, xcom_transport: str = "parameter") -> EmitResult:
+def build(workflow: ir.Workflow, xcom_transport: str = "parameter", image: Optional[str] = None) -> EmitResult:
     """xcom_transport: "parameter" (XComs as KFP parameters), "artifact" (as JSON artifact files) or
-    "auto" (artifacts except int/float/bool values); see migrate/emit/artifacts.py."""
+    "auto" (artifacts except int/float/bool values); see migrate/emit/artifacts.py.
+    image: a project image reference (--image): every component runs in it and installs nothing."""
     diagnostics: List[Diagnostic] = []
     pipeline_fn = identifier(workflow.dag_id, "dag") + "_pipeline"
     taken = set(MODULE_NAMES) | {pipeline_fn}
@@ -149,6 +153,7 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter") -> EmitResul
         elif node.plan.component:
             _carry_task_callbacks(node)
             _embed_local_modules(node, workflow)
+            _check_imports(node, workflow, image)
     k8s_taken: Set[str] = {"no-task-runs"}
     for node in nodes.values():
         if node.plan.component:
@@ -191,7 +196,7 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter") -> EmitResul
         for region in node.regions:
             node.differences.append(f"Runs inside a dsl.If on {region.controller}'s decision: when Airflow would skip it "
                                     "for that, it does not start on KFP.")
-    source = _module(workflow, components, parameters, pipeline_fn, exit_handler)
+    source = _module(workflow, components, parameters, pipeline_fn, exit_handler, image)
     checked = source
     for name in runtime.HELPERS:  # constant text, known to parse: leaving it out halves the check's time
         checked = checked.replace(runtime.helper_source(name).rstrip(), "")
@@ -212,6 +217,8 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter") -> EmitResul
         tasks=reports,
         diagnostics=diagnostics,
         yaml_name=yaml_name(workflow.dag_id),
+        requirements=list(dict.fromkeys(p for node in components for p in node.requirements)),
+        image_files=sorted({item for node in components for item in node.image_files}),
     )
 
 
@@ -297,19 +304,13 @@ def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
     callables = [task.callable] + [c for found in (task.callbacks or {}).values() for c in found]
     # only those whose code runs in this component's body (the task callable, carried callbacks)
     callables = [c for c in callables if c is not None and f"def {c.name}(" in node.plan.body]
-    if not callables:
-        return
     codes = [code for c in callables for code in (c.source, *c.prelude)]
+    if _shims_local_operator(node):  # an operator class from a module next to the DAG file or in plugins/
+        codes.append(f"import {task.module}")
+    if not codes:
+        return
     unbound = {name for c in callables for name in unbound_names(c)}
     found = local_modules.embedding_for(codes, workflow.path, unbound, SHIMMED_AIRFLOW_NAMES)
-    installed = {re.split(r"[<>=!~\[; ]", p.strip(), maxsplit=1)[0].lower().replace("-", "_") for p in node.plan.packages}
-    for top in found.unresolved:
-        if top.lower() in installed:
-            continue  # packages_to_install (a virtualenv's requirements) provides it
-        node.diagnostics.append(Diagnostic(
-            "KFM214", f"the callable imports {top!r}, which is neither a module next to the DAG file nor an installed "
-            "distribution: the component fails with ModuleNotFoundError unless its image provides it", "warning",
-            task.span, task.task_id))
     if found.needs_airflow:
         node.diagnostics.append(Diagnostic(
             "KFM210", f"embedded modules import Airflow ({'; '.join(found.needs_airflow)}): the component image needs "
@@ -332,6 +333,67 @@ def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
     if from_airflow:
         node.differences.append("Embeds Airflow's own pure-Python module(s) " + ", ".join(from_airflow) + " (read from the "
                                 "installed Airflow at conversion time): the image needs no Airflow for them.")
+
+
+def _shims_local_operator(node: Node) -> bool:
+    from migrate.operators.shim import LOCAL_MODULE
+
+    module = node.task.module
+    return node.plan.fidelity == SHIM and bool(module) and module != LOCAL_MODULE and module.split(".")[0] != "airflow"
+
+
+def _check_imports(node: Node, workflow: ir.Workflow, image: Optional[str]) -> None:
+    """Every import the component executes, resolved against what its image will hold
+    (migrate/environment.py): stdlib, its packages, the project's requirements (added to its packages),
+    local modules. An unresolved one makes the task not native (KFM217, KFM214)."""
+    task, plan = node.task, node.plan
+    callables = [task.callable] + [c for found in (task.callbacks or {}).values() for c in found]
+    codes = [code for c in callables if c is not None and f"def {c.name}(" in plan.body for code in (c.source, *c.prelude)]
+    codes += [f.text for f in node.local_modules if f.module.split(".")[0] != "airflow"]
+    if _shims_local_operator(node):
+        codes.append(f"import {task.module}")
+    local_tops = {f.module.split(".")[0] for f in node.local_modules}
+    project = environment.project_requirements(workflow.path)
+    missing: List[environment.Resolution] = []
+    for use in dict.fromkeys(use.module for code in codes for use in environment.imports_in(code)):
+        top = use.split(".")[0]
+        if top == "airflow":
+            continue  # Airflow's own modules: the shim, embedding and KFM210 decide (migrate/operators)
+        local = top in local_tops or local_modules.find_local_module(top, workflow.path) is not None
+        found = environment.resolve_import(use, plan.packages, project, local=local, image=bool(image))
+        if found.kind == environment.PROJECT:
+            plan.packages.append(found.requirement)
+        elif found.kind == environment.UNRESOLVED and all(m.module.split(".")[0] != top for m in missing):
+            missing.append(found)
+    for found in missing:
+        known = found.distribution is not None
+        node.diagnostics.append(Diagnostic(
+            "KFM217" if known else "KFM214",
+            f"the task imports {found.module!r}, which its image does not hold "
+            f"({'not declared' if known else 'neither next to the DAG file nor a known distribution'}); "
+            f"the pod fails with ModuleNotFoundError: {environment.how_to_declare(found)}", "warning", task.span, task.task_id))
+    if missing and plan.fidelity != PLACEHOLDER:
+        plan.fidelity = PLACEHOLDER
+        names = ", ".join(m.module for m in missing)
+        plan.mapping += f" (imports {names}: not in its image)"
+        node.differences.append(f"Imports {names}, which the component's image does not hold: it fails on a cluster "
+                                "(a local run may pass, with what is installed on this machine).")
+    if image:  # the project image holds them: every component installs nothing at run time
+        node.requirements, plan.packages = list(dict.fromkeys(plan.packages)), []
+        node.image_files = [(str(path), relative) for relative, path in _local_files(node, workflow)]
+
+
+def _local_files(node: Node, workflow: ir.Workflow) -> List[Tuple[str, Path]]:
+    """(path in the image, file) of the modules from next to the DAG file the component imports."""
+    roots = local_modules.search_roots(workflow.path)
+    found = []
+    for module_file in node.local_modules:
+        if module_file.module.split(".")[0] == "airflow":
+            continue
+        path = next((root / module_file.relative for root in roots if (root / module_file.relative).is_file()), None)
+        if path is not None:
+            found.append((module_file.relative, path))
+    return found
 
 
 def _plan_and_loop(task: ir.Task, ctx: MapContext, loops: Dict[str, Optional[mappings.Loop]]):
@@ -366,6 +428,10 @@ def _plan(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     except Exception as exc:  # a mapper bug must not lose the task: fall back loudly
         return placeholder_plan(task, ctx, f"the {task.operator} mapping failed ({type(exc).__name__}: {exc})")
     wire_connections_and_variables(task, ctx, plan)  # AIRFLOW_CONN_* / AIRFLOW_VAR_* from secrets and config maps
+    used = environment.callable_db_use(task.callable) if plan.fidelity != PLACEHOLDER and task.callable else None
+    if used:  # no KFP pod has Airflow's database: never native, never a shim
+        reason = f"the callable uses the Airflow metadata database ({used}), which does not exist on KFP"
+        plan = placeholder_plan(task, ctx, reason, code="KFM218")
     return plan
 
 
@@ -910,7 +976,8 @@ def _rule_notes(node: Node) -> None:
 
 
 # ---------------------------------------------------------------- code
-def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict], pipeline_fn: str, exit_handler=None) -> str:
+def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict], pipeline_fn: str, exit_handler=None,
+            image: Optional[str] = None) -> str:
     used = {name for node in components for name in _helpers(node)}
     helpers = [name for name in runtime.HELPERS if name in used]
     if exit_handler is not None:  # DAG callbacks get the whole context
@@ -924,7 +991,10 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
     if uses_kubernetes:
         imports.append("from kfp import kubernetes")
     parts.append("\n".join(imports))
-    parts.append(f'BASE_IMAGE = "{BASE_IMAGE}"  # the image every component runs in: change it here')
+    if image:
+        parts.append(f"BASE_IMAGE = {image!r}  # the project image (kfmigrate convert --image): it holds every package")
+    else:
+        parts.append(f'BASE_IMAGE = "{BASE_IMAGE}"  # the image every component runs in: change it here')
     if helpers:
         parts.append(
             "# ---------------------------------------------------------------- kfmigrate run-time helpers\n"
@@ -944,7 +1014,7 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
         parts += [local_modules.function_source(f).rstrip() for f in embedded.values()]
     parts.append("# ---------------------------------------------------------------- components (one per Airflow task)")
     for node in components:
-        parts.append(_component(workflow, node))
+        parts.append(_component(workflow, node, image))
     if not components:
         parts.append(
             "@dsl.component(base_image=BASE_IMAGE)\n"
@@ -986,7 +1056,10 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
             "    target.write_text(header + text[start + 1:])"
         )
     parts.append(main)
-    return "\n\n\n".join(parts) + "\n"
+    source = "\n\n\n".join(parts) + "\n"
+    if image:  # kfp is in the image too: no run-time install of the SDK either
+        source = re.sub(r"(@dsl\.component\(\s*base_image=BASE_IMAGE)", r"\1, install_kfp_package=False", source)
+    return source
 
 
 def _has_newline(value) -> bool:
@@ -1045,17 +1118,19 @@ def _schedule_text(schedule: ir.Schedule) -> str:
     return text + "\n  (not part of the pipeline: create a KFP recurring run for it)"
 
 
-def _component(workflow: ir.Workflow, node: Node) -> str:
+def _component(workflow: ir.Workflow, node: Node, image: Optional[str] = None) -> str:
     plan = node.plan
     if node.container is not None:
         params = [f"{i.name}: {i.type}" for i in plan.inputs]
         params += [f"{param}: {_python_type(kind)}" for param, _t, _k, _o, kind in node.xcom_inputs]
         xcom_params = {(producer, key): param for param, producer, key, _o, _k in node.xcom_inputs}
         return containers.component_code(node.function, params, _docstring(workflow, node), node.container, xcom_params)
-    decorator_args = [f"base_image={plan.base_image!r}" if plan.base_image else "base_image=BASE_IMAGE"]
-    packages = list(dict.fromkeys(plan.packages))
-    if packages:
-        decorator_args.append(f"packages_to_install={packages!r}")
+    decorator_args = [f"base_image={plan.base_image!r}" if plan.base_image and not image else "base_image=BASE_IMAGE"]
+    install = environment.component_install(plan.packages, image)
+    node.diagnostics += [Diagnostic("KFM222", f"{p.requirement!r} is installed unpinned: it is {p.source}", "warning",
+                                    node.task.span, node.task.task_id) for p in install.unpinned]
+    if install.packages:
+        decorator_args.append(f"packages_to_install={install.packages!r}")
     helpers = _helpers(node) + [f.function for f in node.local_modules]
     if helpers:
         decorator_args.append(f"additional_funcs=[{', '.join(helpers)}]")

@@ -169,6 +169,12 @@ def _module_file(module: str, roots: Sequence[Path]) -> Optional[Tuple[Path, Pat
     return None
 
 
+def find_local_module(module: str, dag_file: str) -> Optional[Path]:
+    """The file (or package folder) of `module` among the DAG file's search roots, or None."""
+    found = _module_file(module, search_roots(dag_file))
+    return found[1] if found else None
+
+
 def _read(path: Path) -> Optional[str]:
     try:
         return path.read_text(encoding="utf-8")
