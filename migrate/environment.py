@@ -268,8 +268,8 @@ class ProjectRequirements:
 
 
 def project_requirements(dag_file: str) -> ProjectRequirements:
-    """requirements.txt and pyproject.toml dependencies in the DAG file's folder and its parents up to the
-    project root (the folders local modules are looked for in): nearest first wins per distribution."""
+    """requirements.txt and pyproject.toml dependencies of the nearest folder declaring any, from the DAG
+    file's folder up to the project root (the folders local modules are looked for in)."""
     from migrate.emit.local_modules import search_roots
 
     folders = tuple(str(root) for root in search_roots(dag_file) if root.name not in ("plugins", "config"))
@@ -286,6 +286,8 @@ def _project_requirements(folders: Tuple[str, ...]) -> ProjectRequirements:
                 files.append(path)
             for line in lines:
                 found.setdefault(requirement_name(line), line)
+        if files:
+            break  # the nearest folder declaring requirements is the project (a repository may hold several)
     return ProjectRequirements(tuple(found.items()), tuple(files))
 
 

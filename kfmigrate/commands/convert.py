@@ -24,7 +24,11 @@ from kfmigrate.console import err_console, out_console, print_diagnostic
               show_default=True,
               help="How XCom values pass between tasks: KFP parameters (at most 128 KiB each), JSON files in KFP "
                    "artifacts (any size), or auto (artifacts except int/float/bool values).")
-def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transport):
+@click.option("--image", "image", metavar="REF",
+              help="Project image reference (e.g. registry.example.com/team/etl:1.0): every component runs in it and "
+                   "installs nothing at run time; writes its build context to OUTDIR/image (Dockerfile, pinned "
+                   "requirements.txt, runtime and project modules). Build it with `kfmigrate image build`.")
+def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transport, image):
     """Convert Airflow DAG files (or folders of them, recursively) to Kubeflow Pipelines v2.
 
     The DAG files are read statically with libcst and never imported or run. For each DAG found this
@@ -45,12 +49,17 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
     from migrate.batch import collect_inputs, convert_many
     from migrate.output import OutputError, existing, output_paths, stem_list, write_conversion
 
+    context_dir = outdir / "image"
+    if image and (context_dir.exists() or context_dir.is_symlink()) and not force:
+        err_console.print(f"{context_dir}: KFM302 output file exists (use --force to overwrite)", markup=False, highlight=False)
+        sys.exit(2)
     files, input_problems = collect_inputs(paths, skip_dirs=[outdir])  # a re-run must not read its own output
     for problem in input_problems:
         print_diagnostic(problem)
-    results = convert_many(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1, xcom_transport=xcom_transport)
+    results = convert_many(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1, xcom_transport=xcom_transport,
+                           image=image)
 
-    failed, skipped, written, not_native, conflicts = [], [], 0, [], []
+    failed, skipped, written, not_native, conflicts, converted = [], [], 0, [], [], []
     failed += [problem.span.path if problem.span else "?" for problem in input_problems]  # listed at the end too
     stems = iter(stem_list(c.dag_id for r in results for c in r.conversions))
     first_file = {}  # dag id -> the file that defined it first (Airflow ignores later duplicates)
@@ -93,6 +102,7 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
                 failed.append(result.path)
                 continue
             written += 1
+            converted.append(conversion)
             summary = conversion.report["summary"]
             if conversion.not_native:
                 not_native.append(conversion.dag_id)
@@ -114,6 +124,8 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
         for path in dict.fromkeys(failed):
             err_console.print(f"  {path}", markup=False, highlight=False)
     out_console.print(f"{written} pipeline(s) written to {outdir}", markup=False, highlight=False)
+    if image and converted and not _write_image_context(context_dir, image, converted, force):
+        failed.append(context_dir)
     if written == 0 and not failed and not conflicts:
         what = "no .py file" if not files else "no Airflow DAG"
         err_console.print(f"error: {what} found in {', '.join(map(str, paths))}", markup=False, highlight=False)
@@ -122,3 +134,24 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
     if strict and not_native:
         err_console.print(f"--strict: not every task is native in: {', '.join(not_native)}", highlight=False)
         sys.exit(1)
+
+
+def _write_image_context(folder: Path, image: str, conversions, force: bool) -> bool:
+    """The project image's build context next to the pipelines (migrate/image.py); False when it failed."""
+    from migrate.image import ImageError, plan_context, write_context
+
+    context = plan_context(folder, image, [r for c in conversions for r in c.emitted.requirements],
+                           [c.workflow.path for c in conversions], [f for c in conversions for f in c.emitted.image_files])
+    for pinned in context.unpinned:
+        err_console.print(f"{folder / 'requirements.txt'}: KFM222 {pinned.requirement!r} is not pinned: it is {pinned.source}",
+                          markup=False, highlight=False)
+    for note in context.notes:
+        err_console.print(f"note: {note}", markup=False, highlight=False)
+    try:
+        write_context(context, force=force)
+    except ImageError as exc:
+        err_console.print(f"error: {exc}", style="red", markup=False, highlight=False)
+        return False
+    out_console.print(f"image build context written to {folder} ({len(context.requirements)} pinned requirements); "
+                      f"build and push it: kfmigrate image build {folder} && docker push {image}", markup=False, highlight=False)
+    return True
