@@ -140,7 +140,7 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
 def metadata_db_use(code: str) -> Optional[str]:
     """How the code uses Airflow's metadata database (@provide_session, settings.Session, DagRun.find,
     session.query ...), or None. Comments and strings are not code: they are left out first."""
-    cleaned = _code_only(code)
+    cleaned = re.sub(r"\s+\(", "(", re.sub(r"\s*\.\s*", ".", _code_only(code)))  # untokenize spaces out names
     for pattern, what in METADATA_DB_PATTERNS:
         if pattern.search(cleaned):
             return what
@@ -282,7 +282,7 @@ def _project_requirements(folders: Tuple[str, ...]) -> ProjectRequirements:
     files: List[str] = []
     for folder in folders:
         for path, lines in (_requirements_txt(Path(folder) / "requirements.txt"), _pyproject(Path(folder) / "pyproject.toml")):
-            if lines:
+            if lines or path.endswith("requirements.txt") and os.path.isfile(path):  # an empty one declares nothing more
                 files.append(path)
             for line in lines:
                 found.setdefault(requirement_name(line), line)
@@ -565,3 +565,108 @@ def template_searchpath(dag_file: str) -> Tuple[str, ...]:
                         continue
                     found += [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
     return tuple(dict.fromkeys(found))
+
+
+# ---------------------------------------------------------------- before a run: imports a compiled pipeline's images miss
+@dataclass(frozen=True)
+class Uncovered:
+    component: str  # the executor's component function
+    image: str
+    modules: Tuple[str, ...]
+
+
+def uncovered_imports(spec: dict, manifest: Optional[dict] = None) -> Tuple[List[Uncovered], List[str]]:
+    """(components whose executed imports their image does not declare, images whose contents are unknown).
+
+    Read from a compiled PipelineSpec, so it holds for hand-edited pipelines too: per lightweight component,
+    the imports inside its function and in the modules it embeds, against the standard library, its
+    packages_to_install (with their dependencies) and kfp, or, for the project image `manifest` describes
+    (OUTDIR/image/image.json), that image's requirements and project modules. Helper functions listed in
+    additional_funcs are not read: they import lazily what their mapper declared."""
+    found, unknown = [], []
+    for executor in (spec.get("deploymentSpec") or {}).get("executors", {}).values():
+        container = executor.get("container") or {}
+        command, args = list(container.get("command") or []), list(container.get("args") or [])
+        if "--function_to_execute" not in args or not command:
+            continue
+        function = args[args.index("--function_to_execute") + 1]
+        image = container.get("image", "")
+        packages = _preamble_packages(" ".join(command[:3]))
+        local: Set[str] = set()
+        if manifest and manifest.get("image") == image:
+            packages += list(manifest.get("requirements", [])) + ["kfp"]  # installed with its dependencies there
+            local |= {Path(p).parts[0].removesuffix(".py") for p in manifest.get("project_files", [])}
+        elif not image.startswith("python:"):
+            unknown.append(image)
+            continue
+        codes, embedded = _component_codes(command[-1], function)
+        local |= embedded
+        declared = set(ALWAYS_PRESENT) | with_dependencies([requirement_name(p) for p in packages])
+        missing = []
+        for use in dict.fromkeys(use.module for code in codes for use in imports_in(code)):
+            top = use.split(".")[0]
+            if top in stdlib_names() or top in local or any(name in declared for name in distributions_for(use)):
+                continue
+            if all(m.split(".")[0] != top for m in missing):
+                missing.append(use)
+        if missing:
+            found.append(Uncovered(function, image, tuple(missing)))
+    return found, list(dict.fromkeys(unknown))
+
+
+def _preamble_packages(script: str) -> List[str]:
+    """Requirements of a lightweight component's `pip install` preamble (kfp's own install left out)."""
+    import shlex
+
+    packages = []
+    for part in script.split("&&"):
+        match = re.search(r"-m pip install (.*)", part)
+        if match:
+            try:
+                tokens = shlex.split(match.group(1))
+            except ValueError:
+                continue
+            packages += [t for t in tokens if not t.startswith("-") and requirement_name(t) != "kfp" and "://" not in t]
+    return packages
+
+
+def _component_codes(source: str, function: str) -> Tuple[List[str], Set[str]]:
+    """The component function's code and the texts of the modules it embeds; the embedded top-level names."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return [source], set()
+    codes, embedded = [], set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            codes.append(ast.unparse(node))
+            for call in ast.walk(node):  # _kfp_local_modules({'pkg/mod.py': _module_pkg__mod(), ...})
+                if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "_kfp_local_modules" and call.args \
+                        and isinstance(call.args[0], ast.Dict):
+                    embedded |= {Path(k.value).parts[0].removesuffix(".py") for k in call.args[0].keys
+                                 if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+        elif isinstance(node, ast.FunctionDef) and node.name.startswith("_module_"):
+            texts = [n.value.value for n in ast.walk(node) if isinstance(n, ast.Return) and isinstance(n.value, ast.Constant)]
+            codes += [t for t in texts if isinstance(t, str)]
+    return codes, embedded
+
+
+def image_manifest_near(pipeline: Path) -> Optional[dict]:
+    """OUTDIR/image/image.json next to a converted pipeline (written by convert --image), if any."""
+    try:
+        return json.loads((Path(pipeline).parent / "image" / "image.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def uncovered_messages(spec: dict, pipeline: Optional[Path] = None) -> List[str]:
+    """KFM403 warnings (one line each) for a pipeline about to run locally."""
+    manifest = image_manifest_near(pipeline) if isinstance(pipeline, Path) else None
+    found, unknown = uncovered_imports(spec, manifest)
+    where = f"{pipeline}: " if isinstance(pipeline, Path) else ""
+    lines = [f"{where}KFM403 component {u.component!r} imports {', '.join(u.modules)}, which its image ({u.image} plus its "
+             "packages) does not declare: a local run may pass with what is installed here while the cluster fails "
+             "(declare it in requirements.txt and convert again, or use --image)" for u in found]
+    lines += [f"{where}KFM403 image {image!r}: its contents are unknown here (no image.json beside the pipeline), so "
+              "imports were not checked against it" for image in unknown]
+    return lines
