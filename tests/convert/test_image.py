@@ -74,6 +74,7 @@ def test_requirements_are_exact_pins_with_their_source(converted):
     assert manifest["image"] == REF and manifest["python"] == "3.11"
 
 
+@pytest.mark.slow
 def test_a_venv_built_from_the_context_runs_the_pipelines(converted, tmp_path):
     context = converted / "image"
     venv = tmp_path / "venv"

@@ -536,7 +536,7 @@ def _airflow_run_operator(airflow, module_name, class_name, kwargs, module_code=
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=['apache-airflow', 'apache-airflow-providers-common-sql'],
+    packages_to_install=['apache-airflow==3.3.2', 'apache-airflow-providers-common-sql==2.4.0'],
     additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _kfp_outputs, _airflow_run_operator],
 )
 def load_events(
@@ -627,7 +627,7 @@ def api_host(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=['jinja2'],
+    packages_to_install=['jinja2==3.1.6'],
     additional_funcs=[_airflow_runtime, _airflow_variables, _airflow_render, _airflow_run_bash, _airflow_should_skip, _kfp_outputs],
 )
 def notify(

@@ -597,7 +597,7 @@ def load(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=['jinja2'],
+    packages_to_install=['jinja2==3.1.6'],
     additional_funcs=[_airflow_runtime, _airflow_macros, _airflow_render, _airflow_run_bash, _kfp_outputs],
 )
 def report(

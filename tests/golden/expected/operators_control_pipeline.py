@@ -580,7 +580,7 @@ def _airflow_kfp_api():
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=['croniter'],
+    packages_to_install=['croniter==7.0.0'],
     additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_not_followed, _kfp_outputs],
 )
 def latest_only(
@@ -617,7 +617,7 @@ def latest_only(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=['jinja2'],
+    packages_to_install=['jinja2==3.1.6'],
     additional_funcs=[_airflow_runtime, _airflow_render, _airflow_run_bash, _kfp_outputs],
 )
 def publish(
@@ -640,7 +640,7 @@ def publish(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=['jinja2'],
+    packages_to_install=['jinja2==3.1.6'],
     additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_render, _airflow_should_skip, _kfp_outputs, _airflow_trigger_pipeline, _airflow_kfp_api],
 )
 def start_report(

@@ -249,7 +249,7 @@ def report():
 
 @dsl.component(
     base_image='python:3.12-slim',
-    packages_to_install=['jinja2'],
+    packages_to_install=['jinja2==3.1.6'],
     additional_funcs=[_airflow_runtime, _airflow_render, _airflow_call_python, _kfp_outputs],
 )
 def score(

@@ -229,7 +229,7 @@ def _kfp_outputs(results, skipped, spec):
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=['jinja2'],
+    packages_to_install=['jinja2==3.1.6'],
     additional_funcs=[_airflow_runtime, _airflow_render, _airflow_call_python, _kfp_outputs],
 )
 def show(

@@ -562,7 +562,7 @@ def _airflow_sensor(airflow, poke, poke_interval=60.0, timeout=604800.0, soft_fa
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=['jinja2'],
+    packages_to_install=['jinja2==3.1.6'],
     additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_render, _kfp_outputs, _airflow_sensor],
 )
 def wait_for_file(
@@ -601,7 +601,7 @@ def wait_for_file(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=['jinja2'],
+    packages_to_install=['jinja2==3.1.6'],
     additional_funcs=[_airflow_runtime, _airflow_render, _airflow_call_python, _airflow_should_skip, _kfp_outputs, _airflow_sensor],
 )
 def has_content(
@@ -648,7 +648,7 @@ def has_content(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=['jinja2'],
+    packages_to_install=['jinja2==3.1.6'],
     additional_funcs=[_airflow_runtime, _airflow_render, _airflow_should_skip, _kfp_outputs, _airflow_sensor],
 )
 def probe(

@@ -420,7 +420,7 @@ def _airflow_run_operator(airflow, module_name, class_name, kwargs, module_code=
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=['apache-airflow'],
+    packages_to_install=['apache-airflow==3.3.2'],
     additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _kfp_outputs, _airflow_run_operator],
 )
 def greet(
@@ -464,7 +464,7 @@ class GreetOperator(BaseOperator):
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=['apache-airflow', 'apache-airflow-providers-standard'],
+    packages_to_install=['apache-airflow==3.3.2', 'apache-airflow-providers-standard==1.21.0'],
     additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_should_skip, _kfp_outputs, _airflow_run_operator],
 )
 def smooth(

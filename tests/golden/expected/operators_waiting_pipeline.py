@@ -854,7 +854,7 @@ def upstream_loaded(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=['jinja2'],
+    packages_to_install=['jinja2==3.1.6'],
     additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_render, _airflow_should_skip, _kfp_outputs, _airflow_hitl_wait],
 )
 def release_notes(
@@ -889,7 +889,7 @@ def release_notes(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=['jinja2'],
+    packages_to_install=['jinja2==3.1.6'],
     additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_render, _airflow_should_skip, _kfp_outputs, _from_json, _airflow_hitl_wait],
 )
 def approve_release(

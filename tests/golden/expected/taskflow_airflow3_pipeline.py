@@ -568,7 +568,7 @@ def scale(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=['jinja2'],
+    packages_to_install=['jinja2==3.1.6'],
     additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_render, _airflow_call_python, _airflow_run_bash, _kfp_outputs],
 )
 def announce(

@@ -499,7 +499,7 @@ def _from_json(text):
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=['jinja2'],
+    packages_to_install=['jinja2==3.1.6'],
     additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_pendulum, _airflow_macros, _airflow_variables, _airflow_render, _airflow_call_python, _kfp_outputs],
 )
 def stamps(
@@ -530,7 +530,7 @@ def stamps(
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=['jinja2'],
+    packages_to_install=['jinja2==3.1.6'],
     additional_funcs=[_airflow_runtime, _airflow_xcom, _airflow_macros, _airflow_variables, _airflow_render, _airflow_run_bash, _kfp_outputs, _from_json],
 )
 def names(
