@@ -101,6 +101,7 @@ def _version_key(text: str) -> Tuple[int, ...]:
 class ImportUse:
     module: str  # dotted, as written ("google.cloud.storage")
     line: int  # 1-based within the code it was found in
+    names: Tuple[str, ...] = ()  # `from module import names`
 
     @property
     def top(self) -> str:
@@ -126,7 +127,7 @@ def imports_in(code: str) -> List[ImportUse]:
         if isinstance(node, ast.Import):
             found += [ImportUse(alias.name, node.lineno) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found.append(ImportUse(node.module, node.lineno))
+            found.append(ImportUse(node.module, node.lineno, tuple(alias.name for alias in node.names)))
     return found
 
 
@@ -351,6 +352,8 @@ def resolve_import(module: str, packages: Sequence[str], project: ProjectRequire
         if line:
             return Resolution(module, PROJECT, requirement=line, distribution=name)
     known = [name for name in candidates if name in _installed_distributions()]
+    if top == "airflow":  # the distribution follows from the module path (a provider), known or not
+        known = known or list(candidates[:1])
     return Resolution(module, UNRESOLVED, distribution=(known or [None])[0])
 
 

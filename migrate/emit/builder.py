@@ -346,6 +346,8 @@ def _check_imports(node: Node, workflow: ir.Workflow, image: Optional[str]) -> N
     """Every import the component executes, resolved against what its image will hold
     (migrate/environment.py): stdlib, its packages, the project's requirements (added to its packages),
     local modules. An unresolved one makes the task not native (KFM217, KFM214)."""
+    from migrate.operators.common import SHIMMED_AIRFLOW_NAMES
+
     task, plan = node.task, node.plan
     callables = [task.callable] + [c for found in (task.callbacks or {}).values() for c in found]
     codes = [code for c in callables if c is not None and f"def {c.name}(" in plan.body for code in (c.source, *c.prelude)]
@@ -355,11 +357,13 @@ def _check_imports(node: Node, workflow: ir.Workflow, image: Optional[str]) -> N
     local_tops = {f.module.split(".")[0] for f in node.local_modules}
     project = environment.project_requirements(workflow.path)
     missing: List[environment.Resolution] = []
-    for use in dict.fromkeys(use.module for code in codes for use in environment.imports_in(code)):
+    uses = {use.module: use for code in codes for use in environment.imports_in(code)}
+    for use in uses:
         top = use.split(".")[0]
-        if top == "airflow":
-            continue  # Airflow's own modules: the shim, embedding and KFM210 decide (migrate/operators)
-        local = top in local_tops or local_modules.find_local_module(top, workflow.path) is not None
+        if top == "airflow" and (set(uses[use].names) <= set(SHIMMED_AIRFLOW_NAMES) and uses[use].names
+                                 or any(f.module == use for f in node.local_modules)):
+            continue  # names the run-time shim provides, or a small Airflow module embedded like a local one
+        local = top != "airflow" and (top in local_tops or local_modules.find_local_module(top, workflow.path) is not None)
         found = environment.resolve_import(use, plan.packages, project, local=local, image=bool(image))
         if found.kind == environment.PROJECT:
             plan.packages.append(found.requirement)

@@ -52,7 +52,7 @@ def map_bash(task: ir.Task, ctx: MapContext) -> ComponentPlan:
             plan.body = f"raise ValueError({('kfmigrate: ' + task.task_id + ' has no bash_command').__repr__()})"
             return plan
         text = command.text if isinstance(command, ir.Template) else command.value if isinstance(command, ir.Literal) else ""
-        if isinstance(text, str) and text.strip().endswith((".sh", ".bash")):
+        if isinstance(text, str) and text.endswith((".sh", ".bash")):  # "run.sh " (a trailing space) is a command
             # Airflow reads the script beside the DAG file (or in template_searchpath) and runs it rendered
             path = environment.template_file(text, ctx.workflow.path)
             if path is None:

@@ -77,6 +77,32 @@ def test_installed_but_undeclared_import_is_not_native_and_says_how_to_declare(t
     assert tasks["guarded"]["fidelity"] == "native" and not codes(tasks["guarded"]) & {"KFM214", "KFM217"}
 
 
+def test_airflow_imports_count_unless_the_runtime_shim_provides_them(tmp_path):
+    path = write(tmp_path, {"dags/hooks.py": '''
+        from airflow.sdk import dag, task
+
+        @dag(schedule=None)
+        def hooks():
+            @task
+            def with_hook():
+                from airflow.providers.postgres.hooks.postgres import PostgresHook
+                return PostgresHook.__name__
+
+            @task
+            def with_shimmed():
+                from airflow.sdk import Variable, get_current_context
+                return Variable.get("x", default="y") + str(get_current_context()["ds"])
+
+            with_hook() >> with_shimmed()
+
+        hooks()
+    ''', "pyproject.toml": ""})
+    _conversion, tasks = convert(path)
+    message = next(d["message"] for d in tasks["with_hook"]["diagnostics"] if d["code"] == "KFM217")
+    assert "apache-airflow-providers-postgres" in message and tasks["with_hook"]["fidelity"] == "placeholder"
+    assert tasks["with_shimmed"]["fidelity"] == "native"
+
+
 def test_metadata_database_use_is_never_native(tmp_path):
     path = write(tmp_path, {"dags/imports_dag.py": TASKFLOW})
     _conversion, tasks = convert(path)
@@ -160,7 +186,8 @@ def test_template_files_come_from_template_searchpath_and_a_missing_one_fails_lo
                     return sql
 
                 script = BashOperator(task_id="script", bash_command="scripts/run.sh")
-                query(sql="report.sql") >> lost(sql="missing.sql") >> script
+                command = BashOperator(task_id="command", bash_command="bash scripts/run.sh ")  # not a template file
+                query(sql="report.sql") >> lost(sql="missing.sql") >> script >> command
 
             templated()
         ''',
@@ -175,6 +202,7 @@ def test_template_files_come_from_template_searchpath_and_a_missing_one_fails_lo
     assert tasks["lost"]["fidelity"] == "placeholder" and "KFM221" in codes(tasks["lost"])
     assert "raise FileNotFoundError(" in source
     assert tasks["script"]["fidelity"] == "native" and "echo {{ params.who" in source and "'scripts/run.sh'" not in source
+    assert tasks["command"]["fidelity"] == "native" and "'bash scripts/run.sh '" in source
 
 
 def test_resolution_rules():

@@ -670,7 +670,7 @@ def connections_variables_pipeline(
     load_events_task.set_display_name('load_events')
     kubernetes.use_secret_as_env(load_events_task, secret_name='airflow-conn-warehouse', secret_key_to_env={'uri': 'AIRFLOW_CONN_WAREHOUSE'})
     kubernetes.use_config_map_as_env(load_events_task, config_map_name='airflow-var-schema', config_map_key_to_env={'value': 'AIRFLOW_VAR_SCHEMA'})
-    # count_reports: @task -> Python lightweight component (native)
+    # count_reports: @task -> Python lightweight component (imports airflow.providers.postgres.hooks.postgres: not in its image) (placeholder)
     count_reports_task = count_reports(
         logical_date=logical_date,
         run_id=run_id,
@@ -679,7 +679,7 @@ def connections_variables_pipeline(
     count_reports_task.set_display_name('count_reports')
     kubernetes.use_secret_as_env(count_reports_task, secret_name='airflow-conn-reporting-db', secret_key_to_env={'uri': 'AIRFLOW_CONN_REPORTING_DB'})
     kubernetes.use_config_map_as_env(count_reports_task, config_map_name='airflow-var-report-limit', config_map_key_to_env={'value': 'AIRFLOW_VAR_REPORT_LIMIT'})
-    # api_host: @task -> Python lightweight component (native)
+    # api_host: @task -> Python lightweight component (imports airflow.sdk.bases.hook: not in its image) (placeholder)
     api_host_task = api_host(
         logical_date=logical_date,
         run_id=run_id,
