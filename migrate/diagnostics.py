@@ -46,7 +46,7 @@ CODES = {
     "KFM211": "container task cannot run on the local subprocess runner",
     "KFM212": "task waits for a person: answer with a Kubernetes ConfigMap",
     "KFM213": "task waits for runs of another pipeline on the KFP server",
-    "KFM214": "imported module is neither next to the DAG file nor an installed distribution",
+    "KFM214": "imported module is neither next to the DAG file, nor declared, nor provided by any known distribution",
     "KFM215": "modules from next to the DAG file are too large to embed: use a custom base image",
     "KFM217": "imported module is not in the component's image: declare it (requirements.txt, pyproject.toml) or use --image",
     "KFM218": "task uses the Airflow metadata database (@provide_session, settings.Session, DagRun.find, session.query)",

@@ -198,8 +198,13 @@ def _installed_map() -> Dict[str, Tuple[str, ...]]:
         return {}
 
 
-def distributions_for(module: str) -> Tuple[str, ...]:
-    """Distributions that may provide `module` (dotted), best guess first; canonical names."""
+def installed_import_names() -> frozenset:
+    return frozenset(_installed_map())
+
+
+def distributions_for(module: str, installed: bool = True) -> Tuple[str, ...]:
+    """Distributions that may provide `module` (dotted), best guess first; canonical names. installed: also
+    ask the metadata installed here (about a second to read the first time: only when the rest fails)."""
     parts = module.split(".")
     found: List[str] = []
     for length in range(len(parts), 0, -1):  # the longest known prefix: google.protobuf before google
@@ -211,7 +216,7 @@ def distributions_for(module: str) -> Tuple[str, ...]:
 
         provider = provider_distribution(module)
         return (canonical(provider),) if provider else ("apache-airflow", "apache-airflow-core", "apache-airflow-task-sdk")
-    found += _installed_map().get(parts[0], ())
+    found += _installed_map().get(parts[0], ()) if installed else ()
     found.append(parts[0])
     return tuple(dict.fromkeys(canonical(name) for name in found if name))
 
@@ -342,15 +347,15 @@ def resolve_import(module: str, packages: Sequence[str], project: ProjectRequire
         return Resolution(module, STDLIB)
     if local:
         return Resolution(module, LOCAL)
-    candidates = distributions_for(module)
     declared = set(ALWAYS_PRESENT) | with_dependencies([requirement_name(p) for p in packages] + (["kfp"] if image else []))
-    for name in candidates:
-        if name in declared:
-            return Resolution(module, DECLARED, distribution=name)
-    for name in candidates:
-        line = project.get(name)
-        if line:
-            return Resolution(module, PROJECT, requirement=line, distribution=name)
+    for candidates in (distributions_for(module, installed=False), distributions_for(module)):
+        for name in candidates:
+            if name in declared:
+                return Resolution(module, DECLARED, distribution=name)
+        for name in candidates:
+            line = project.get(name)
+            if line:
+                return Resolution(module, PROJECT, requirement=line, distribution=name)
     known = [name for name in candidates if name in _installed_distributions()]
     if top == "airflow":  # the distribution follows from the module path (a provider), known or not
         known = known or list(candidates[:1])
@@ -364,13 +369,14 @@ def _installed_distributions() -> frozenset:
     return frozenset(canonical(d.metadata["Name"] or "") for d in importlib.metadata.distributions())
 
 
-def how_to_declare(resolution: Resolution) -> str:
+def how_to_declare(resolution: Resolution, image: bool = False) -> str:
     """The hint a KFM217 diagnostic gives."""
     if resolution.distribution:
         pinned = pin(resolution.distribution)
         line = pinned.text if pinned.text else resolution.distribution
-        return (f"add `{line}` to the project's requirements.txt (or pyproject.toml dependencies), "
-                "or convert with --image and build the image from such a requirements file")
+        then = ("and convert again: the image's requirements.txt gets it" if image else
+                "and convert again (or with --image, to build a project image from those requirements)")
+        return f"add `{line}` to the project's requirements.txt (or pyproject.toml dependencies) {then}"
     return ("no distribution is known to provide it: add the distribution that does to the project's "
             "requirements.txt, or put the module next to the DAG file / in plugins/")
 

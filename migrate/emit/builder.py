@@ -375,7 +375,7 @@ def _check_imports(node: Node, workflow: ir.Workflow, image: Optional[str]) -> N
             "KFM217" if known else "KFM214",
             f"the task imports {found.module!r}, which its image does not hold "
             f"({'not declared' if known else 'neither next to the DAG file nor a known distribution'}); "
-            f"the pod fails with ModuleNotFoundError: {environment.how_to_declare(found)}", "warning", task.span, task.task_id))
+            f"the pod fails with ModuleNotFoundError: {environment.how_to_declare(found, bool(image))}", "warning", task.span, task.task_id))
     if missing and plan.fidelity != PLACEHOLDER:
         plan.fidelity = PLACEHOLDER
         names = ", ".join(m.module for m in missing)

@@ -120,12 +120,11 @@ def _top_folder(folder: Path) -> Path:
     return folder
 
 
-@functools.lru_cache(maxsize=1)
 def _installed_top_levels() -> frozenset:
-    """Top-level module names of the distributions installed here (read from their metadata)."""
-    import importlib.metadata
+    """Top-level module names of the distributions installed here (read from their metadata once)."""
+    from migrate.environment import installed_import_names
 
-    return frozenset(importlib.metadata.packages_distributions())
+    return installed_import_names()
 
 
 @functools.lru_cache(maxsize=1024)
