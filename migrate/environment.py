@@ -15,7 +15,8 @@ Everything else is "unresolved": the component fails with ModuleNotFoundError in
 
 What is installed here is used as KNOWLEDGE only: the import name -> distribution map
 (importlib.metadata.packages_distributions), a distribution's dependencies, and exact versions to pin.
-`component_install` is the one decision of what a component installs at run time.
+What a component installs is decided in migrate/emit/environment.py (component_install); the exact
+pins come from here (pinned_packages).
 """
 from __future__ import annotations
 
@@ -273,12 +274,17 @@ class ProjectRequirements:
         return dict(self.requirements).get(canonical(name))
 
 
-def project_requirements(dag_file: str) -> ProjectRequirements:
+def project_requirements(dag_file: str, roots: Sequence[str] = ()) -> ProjectRequirements:
     """requirements.txt and pyproject.toml dependencies of the nearest folder declaring any, from the DAG
-    file's folder up to the project root (the folders local modules are looked for in)."""
+    file's folder up to the project root (the folders local modules are looked for in; `roots`: the
+    project's, ir.Workflow.project_roots)."""
     from migrate.emit.local_modules import search_roots
 
-    folders = tuple(str(root) for root in search_roots(dag_file) if root.name not in ("plugins", "config"))
+    folder = Path(os.path.abspath(dag_file)).parent
+    found = [Path(root) for root in roots] or search_roots(dag_file)
+    # the DAG file's own folder and its parents first, nearest first; --path folders and the rest after
+    ordered = sorted(found, key=lambda root: (not (root == folder or root in folder.parents), -len(root.parts)))
+    folders = tuple(str(root) for root in ordered if root.name not in ("plugins", "config", "include"))
     return _project_requirements(folders)
 
 
@@ -465,12 +471,10 @@ class Install:
     unpinned: List[Pinned] = field(default_factory=list)
 
 
-def component_install(packages: Sequence[str], image: Optional[str] = None) -> Install:
-    """The one decision of what a component installs at run time: nothing with a project image (its
-    requirements hold everything), else every package pinned to an exact version. A package that cannot be
-    pinned stays as declared and is reported (KFM222)."""
-    if image:
-        return Install()
+def pinned_packages(packages: Sequence[str]) -> Install:
+    """A component's packages, each pinned to an exact version (migrate/emit/environment.py decides whether
+    it installs them at all: not with a project image). One that cannot be pinned stays as declared and is
+    reported (KFM222)."""
     wanted = list(dict.fromkeys(p for p in packages if p.strip()))
     install = Install()
     for pinned in pin_all(wanted):
@@ -510,8 +514,9 @@ class OperatorSource:
         return self.kind in ("airflow", "provider", "local", "project")
 
 
-def operator_source(module: str, operator: str, dag_file: str) -> OperatorSource:
-    """Resolve the module an operator class is imported from (as written in the DAG file)."""
+def operator_source(module: str, operator: str, dag_file: str, roots: Sequence[str] = ()) -> OperatorSource:
+    """Resolve the module an operator class is imported from (as written in the DAG file); roots: the
+    project's (ir.Workflow.project_roots)."""
     from migrate.emit.local_modules import find_local_module
     from migrate.operators.shim import provider_distribution
 
@@ -534,9 +539,9 @@ def operator_source(module: str, operator: str, dag_file: str) -> OperatorSource
         if module.rsplit(".", 1)[0] in PLUGIN_NAMESPACES and module not in AIRFLOW3_OLD_PATHS:
             return OperatorSource("removed", reason=f"{module} is an Airflow 1 module path, removed in Airflow 3")
         return OperatorSource("airflow", "apache-airflow")
-    if find_local_module(module, dag_file):
+    if find_local_module(module, dag_file, roots):
         return OperatorSource("local")
-    project = project_requirements(dag_file)
+    project = project_requirements(dag_file, roots)
     for name in distributions_for(module):
         if project.get(name):
             return OperatorSource("project", project.get(name))

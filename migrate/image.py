@@ -90,8 +90,9 @@ def plan_context(folder: Path, image: str, requirements: Iterable[str], dag_file
         context.notes.append("this kfmigrate installation has no kfmigrate_runtime package: the image holds no runtime "
                              "(components converted with inline helpers need none)")
     wanted += list(requirements)
-    for dag_file in dict.fromkeys(dag_files):
-        wanted += [line for _name, line in environment.project_requirements(dag_file).requirements]
+    for item in dag_files:  # a DAG file, or (DAG file, its project roots)
+        dag_file, roots = (item, ()) if isinstance(item, str) else item
+        wanted += [line for _name, line in environment.project_requirements(dag_file, tuple(roots)).requirements]
     by_name: Dict[str, str] = {}
     for line in wanted:  # first declaration of a distribution wins (the components' exact pins come first)
         by_name.setdefault(environment.requirement_name(line), line)
@@ -162,26 +163,50 @@ def manifest(context: BuildContext) -> dict:
     }
 
 
-def write_context(context: BuildContext, force: bool = False) -> List[Path]:
-    """Write the context folder all at once (a temporary sibling renamed into place); an existing one is
-    replaced only with force."""
+def context_files(context: BuildContext) -> Dict[str, bytes]:
+    """Every file of the context: path inside it -> content."""
+    files = {
+        "Dockerfile": dockerfile(context).encode(),
+        "requirements.txt": requirements_text(context).encode(),
+        MANIFEST: (json.dumps(manifest(context), indent=2) + "\n").encode(),
+    }
+    if context.runtime_source is not None:
+        for path in sorted(context.runtime_source.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                files[f"runtime/kfmigrate_runtime/{path.relative_to(context.runtime_source).as_posix()}"] = path.read_bytes()
+        files["runtime/pyproject.toml"] = runtime_pyproject().encode()
+    for source, relative in context.files:
+        files[f"project/{relative}"] = Path(source).read_bytes()
+    return files
+
+
+def existing_files(folder: Path) -> Dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+
+
+def write_context(context: BuildContext, force: bool = False) -> str:
+    """Write the context folder all at once (a temporary sibling renamed into place): "written", or "up to
+    date" when the folder already holds exactly this; other content is replaced only with force (else
+    ImageError, KFM302)."""
     folder = context.folder
-    if (folder.exists() or folder.is_symlink()) and not force:
-        raise ImageError(f"{folder}: KFM302 output file exists (use --force to overwrite)")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
-        (staging / "Dockerfile").write_text(dockerfile(context), encoding="utf-8")
-        (staging / "requirements.txt").write_text(requirements_text(context), encoding="utf-8")
-        (staging / MANIFEST).write_text(json.dumps(manifest(context), indent=2) + "\n", encoding="utf-8")
-        if context.runtime_source is not None:
-            shutil.copytree(context.runtime_source, staging / "runtime" / "kfmigrate_runtime",
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-            (staging / "runtime" / "pyproject.toml").write_text(runtime_pyproject(), encoding="utf-8")
-        for source, relative in context.files:
-            target = staging / "project" / relative
+        files = context_files(context)
+        if folder.is_dir() and not folder.is_symlink():
+            if existing_files(folder) == files:
+                return "up to date"
+            if not force:
+                raise ImageError(f"{folder}: KFM302 output file exists with other content (use --force to overwrite)")
+        elif (folder.exists() or folder.is_symlink()) and not force:
+            raise ImageError(f"{folder}: KFM302 output file exists (use --force to overwrite)")
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    except OSError as exc:
+        raise ImageError(f"{exc.filename or folder}: cannot write the image build context: {exc.strerror or exc}") from None
+    try:
+        for relative, data in files.items():
+            target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            target.write_bytes(data)
         os.chmod(staging, 0o755)
         if folder.exists() or folder.is_symlink():
             old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
@@ -193,7 +218,7 @@ def write_context(context: BuildContext, force: bool = False) -> List[Path]:
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise ImageError(f"{exc.filename or folder}: cannot write the image build context: {exc.strerror or exc}") from None
-    return sorted(p for p in folder.rglob("*") if p.is_file())
+    return "written"
 
 
 def read_manifest(folder: Path) -> Optional[dict]:

