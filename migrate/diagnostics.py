@@ -85,6 +85,10 @@ CODES = {
     # kubeflow
     "KFM500": "Kubeflow API error",
     "KFM501": "authentication or authorization failed",
+    "KFM502": "package has tasks known to fail when run (placeholders, shims missing a module): not uploaded without --allow-placeholders",
+    "KFM503": "package is not a version of the existing pipeline of that name (other pipelineInfo.name or parameters): not uploaded without --force",
+    "KFM504": "cannot connect to the KFP API: the name does not resolve (DNS), the connection is refused, times out, or TLS fails",
+    "KFM505": "the KFP server is multi-user and no --namespace was given",
 }
 
 

@@ -223,9 +223,10 @@ with DAG("bash_skip", schedule=None):
     maybe >> [after, cleanup]
 ''',
         task_id="cleanup",
-        # all_done runs whatever maybe did: no skip check, and ignore_upstream_failure() for failures
-        fragments=("_airflow_should_skip('all_success', [maybe_skipped])", "cleanup_task.ignore_upstream_failure()",
-                   "maybe_skipped=maybe_task.outputs['airflow_skipped']"),
+        # all_done runs whatever maybe did: maybe's failure is carried as data (airflow_state), `after`
+        # decides from it as Airflow would, and the DAG run state task fails the run when Airflow's would
+        fragments=("_airflow_trigger('all_success', [maybe_state])", "cleanup_task.after(maybe_task)",
+                   "maybe_state=maybe_task.outputs['airflow_state']", "_airflow_dag_run_state({'after': [after_state], "),
     ),
     Case(
         name="variables and connections come from the environment",

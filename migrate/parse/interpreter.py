@@ -1542,7 +1542,28 @@ class Interpreter:
             return self.create_operator(callee, kwargs, node)
         if name.endswith(("Operator", "Sensor")) and self.dag_stack:
             raise StaticError("KFM111", f"operator without a static task_id: {self.code(node)}", node)
-        return Opaque(self.code(node), self.unknown_call(qual, node))
+        return Opaque(self.call_code(node, args, kwargs), self.unknown_call(qual, node))
+
+    def call_code(self, node: cst.Call, args: List[Any], kwargs: Dict[str, Any]) -> str:
+        """The call's source with its arguments as evaluated where the call runs: a name bound to a
+        literal (a module constant, even one assigned several times) is written as that literal, a
+        nested call as its own resolved source. Mappers read this text (Secret(secret=name, ...))."""
+        if any(arg.star for arg in node.args):
+            return self.code(node)
+        parts, changed, position = [], False, 0
+        for arg in node.args:
+            if arg.keyword is None:
+                value, position = (args[position] if position < len(args) else None), position + 1
+            else:
+                value = kwargs.get(arg.keyword.value)
+            text = self.code(arg.value)
+            if isinstance(arg.value, (cst.Name, cst.Attribute)) and text not in ("True", "False", "None") \
+                    and _is_literal(value):
+                text, changed = repr(value), True
+            elif isinstance(value, Opaque) and value.source != text:
+                text, changed = value.source, True
+            parts.append(text if arg.keyword is None else f"{arg.keyword.value}={text}")
+        return f"{self.code(node.func)}({', '.join(parts)})" if changed else self.code(node)
 
     # ---- config files and the environment, read as data (never executed)
     def project_data_call(self, qual: str, args: List[Any], kwargs: Dict[str, Any], node: cst.CSTNode) -> Any:
@@ -2153,6 +2174,14 @@ def group_ends(dag: DagBuild, group_id: str, side: str) -> List[str]:
 
 
 # ------------------------------------------------------------------ to IR values
+def _is_literal(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(map(_is_literal, value))
+    if isinstance(value, dict):
+        return all(_is_literal(k) and _is_literal(v) for k, v in value.items())
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
 def to_value(value: Any) -> ir.Value:
     """An interpreter value -> an IR Value."""
     if isinstance(value, TaskRef):
