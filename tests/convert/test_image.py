@@ -121,8 +121,10 @@ def test_without_image_every_package_is_pinned(tmp_path):
     assert done.returncode == 0, done.stderr
     found = []
     for path in (tmp_path / "out").glob("*_pipeline.py"):
-        for listed in re.findall(r"packages_to_install=(\[[^\]]*\])", path.read_text()):
+        text = path.read_text()
+        for listed in re.findall(r"packages_to_install=(?:RUNTIME_PACKAGES \+ )?(\[[^\]]*\])", text):
             found += eval(listed)  # a list literal of strings
+        found += eval(re.search(r"^RUNTIME_PACKAGES = (\[[^\]]*\])", text, re.M).group(1)) if "RUNTIME_PACKAGES =" in text else []
     assert found and all("==" in package for package in found), found
     assert not (tmp_path / "out" / "image").exists()
 
