@@ -97,7 +97,9 @@ def plan_context(folder: Path, image: str, requirements: Iterable[str], dag_file
     for line in wanted:  # first declaration of a distribution wins (the components' exact pins come first)
         by_name.setdefault(environment.requirement_name(line), line)
     runtime_line = by_name.pop("kfmigrate-runtime", None)
-    context.requirements = environment.pin_all(list(by_name.values()))
+    context.requirements = [environment.Pinned(p.requirement, p.text, "the kfp SDK that compiled these pipelines")
+                            if environment.requirement_name(p.requirement) == "kfp" else p
+                            for p in environment.pin_all(list(by_name.values()))]
     if runtime_line:  # built from the bundled source, never looked up on an index
         context.requirements.append(environment.Pinned(runtime_line, runtime_line, "the runtime/ folder of this context"))
     for pinned in context.requirements:
@@ -111,7 +113,7 @@ def dockerfile(context: BuildContext) -> str:
     python = environment.TARGET_PYTHON
     lines = [
         "# The project image for the converted pipelines (kfmigrate convert --image). Build, push, deploy:",
-        f"#   kfmigrate image build {context.folder.name} --tag {context.image}   (or docker build -t {context.image} .)",
+        f"#   kfmigrate image build <this folder>   (or, here: docker build -t {context.image} .)",
         f"#   docker push {context.image}",
         f"FROM python:{python}-slim",
         "ENV PYTHONDONTWRITEBYTECODE=1 PIP_DISABLE_PIP_VERSION_CHECK=1",
