@@ -152,3 +152,26 @@ def test_run_warns_about_imports_the_image_does_not_declare(tmp_path):
     # requests is installed here, so the local run passes; the warning says the cluster will not
     assert run.returncode == 0, run.stderr
     assert "KFM403 component 'fetch' imports requests" in run.stderr
+
+
+def test_kfm403_reads_what_the_project_image_declares(converted, tmp_path):
+    from migrate.environment import uncovered_messages
+
+    pipeline = converted / "etl_classic_airflow2.yaml"
+    spec = next(yaml.safe_load_all(pipeline.read_text()))
+    assert uncovered_messages(spec, pipeline) == []  # image.json beside it declares everything
+    # the same pipeline next to an image.json that lacks jinja2: the components that render templates are named
+    copy = tmp_path / "etl_classic_airflow2.yaml"
+    copy.write_text(pipeline.read_text())
+    manifest = json.loads((converted / "image" / "image.json").read_text())
+    manifest["requirements"] = [r for r in manifest["requirements"] if not r.startswith(("jinja2", "apache-airflow", "kfmigrate-runtime"))]
+    (tmp_path / "image").mkdir()
+    (tmp_path / "image" / "image.json").write_text(json.dumps(manifest))
+    lines = uncovered_messages(spec, copy)
+    assert lines and all("KFM403" in line for line in lines)
+    # without any image.json, a custom image is named once as not checked
+    alone = tmp_path / "alone" / "etl.yaml"
+    alone.parent.mkdir()
+    alone.write_text(pipeline.read_text())
+    assert uncovered_messages(spec, alone) == [f"{alone}: KFM403 image {REF!r}: its contents are unknown here (no image.json "
+                                               "beside the pipeline), so imports were not checked against it"]
