@@ -14,6 +14,11 @@ Region), so they do not start at all when Airflow would skip them. Tasks outside
 read from inside it get a dsl.Else with a stand-in task and read dsl.OneOf(task output, stand-in
 output): KFP (2.17) accepts a dependency on a task inside a dsl.If from outside only when the
 dsl.If has a dsl.Else, and a value from it only through dsl.OneOf.
+
+Failures: where a trigger rule must see a failed upstream task (all_done, one_failed, teardowns ...),
+failures travel as data too: the tasks around it output `airflow_state` and decide from their
+upstream tasks' states, and a last task fails the pipeline as Airflow fails the DAG run
+(migrate/emit/trigger_rules.py).
 """
 from __future__ import annotations
 
@@ -342,7 +347,9 @@ def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
     callables = [task.callable] + [c for found in (task.callbacks or {}).values() for c in found]
     # only those whose code runs in this component's body (the task callable, carried callbacks)
     callables = [c for c in callables if c is not None and f"def {c.name}(" in node.plan.body]
-    codes = [code for c in callables for code in (c.source, *c.prelude)]
+    # an operator class from a project module run by the shim: the project modules its file imports
+    class_imports = local_modules.project_imports(task.operator_file) if task.operator_file and "_dag_file_code" in node.plan.body else ""
+    codes = [code for c in callables for code in (c.source, *c.prelude)] + ([class_imports] if class_imports else [])
     if _shims_local_operator(node):  # an operator class from a module next to the DAG file or in plugins/
         codes.append(f"import {task.module}")
     if not codes:

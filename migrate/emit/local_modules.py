@@ -307,6 +307,21 @@ class _Collector:
         return True
 
 
+def project_imports(path: str) -> str:
+    """The absolute, non-Airflow imports of a project file (an operator class's module), as code."""
+    try:
+        tree = ast.parse(_read(Path(path)) or "")
+    except (SyntaxError, ValueError):
+        return ""
+    lines = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            lines += [f"import {a.name}" for a in node.names if a.name.split(".")[0] != "airflow"]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level and node.module.split(".")[0] != "airflow":
+            lines.append(f"from {node.module} import {', '.join(a.name for a in node.names)}")
+    return "\n".join(lines)
+
+
 def airflow_import_lines(dag_text: str, names: Set[str]) -> List[Tuple[str, str]]:
     """(module, statement) of the DAG file's module-level `from airflow... import name` that bind
     `names` (the parser leaves airflow imports out of a callable's prelude)."""

@@ -45,9 +45,17 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     code, airflow_modules = _callable_code(task.callable)
     lines.append(code)
     options = (f", templates_dict={templates_dict}" if templates_dict != "None" else "") + (", multiple_outputs=True" if multiple else "")
-    call = f"results, skipped = _airflow_call_python(_airflow, {task.callable.name}, _op_args, _op_kwargs{options})"
+    target = task.callable.name
+    if task.bound_args or task.bound_kwargs:  # python_callable=functools.partial(f, ...): bound as Airflow has it
+        bound = [args.expr(v, f"bound_{i}", rendered=False) for i, v in enumerate(task.bound_args)]
+        bound += [f"{k}={args.expr(v, k, rendered=False)}" for k, v in task.bound_kwargs.items()]
+        lines.append("import functools as _functools")
+        lines.append(f"_callable = _functools.partial({', '.join([target] + bound)})")
+        target = "_callable"
+        plan.differences.append("python_callable is a functools.partial: the component binds the same arguments to the function.")
+    call = f"results, skipped = _airflow_call_python(_airflow, {target}, _op_args, _op_kwargs{options})"
     if len(call) > 100:
-        call = f"results, skipped = _airflow_call_python(\n    _airflow, {task.callable.name}, _op_args, _op_kwargs{options},\n)"
+        call = f"results, skipped = _airflow_call_python(\n    _airflow, {target}, _op_args, _op_kwargs{options},\n)"
     lines.append(call)
     plan.body = "\n".join(lines)
     plan.inputs = args.inputs

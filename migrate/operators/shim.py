@@ -153,7 +153,12 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
                             "operators that use the Airflow metadata database or the Task SDK API do not work.")
     if module_code:
         plan.differences.append("Code from the DAG file (the operator class, its helpers, argument expressions) is copied into the component.")
-        extra = third_party_modules(module_code)
+        from pathlib import Path
+
+        from migrate.parse.project import module_file
+
+        roots = [Path(root) for root in ctx.workflow.project_roots]  # project modules are embedded (emit/builder.py)
+        extra = [top for top in third_party_modules(module_code) if module_file(top, roots) is None]
         if extra:
             plan.diagnostics.append(ctx.diagnostic(task, "KFM210", f"the code from the DAG file imports {', '.join(extra)}: install them in the image", "info"))
     if overrides:
