@@ -90,7 +90,7 @@ with DAG("custom", schedule=None):
                    "from airflow.sdk import DAG, BaseOperator"):
         assert needed in source, needed
     assert "UNUSED = 1" not in source and "with DAG" not in source
-    assert "packages_to_install=['apache-airflow==" in source
+    assert "packages_to_install=RUNTIME_PACKAGES + ['apache-airflow==" in source
     assert "KFM208" in {d.code for d in report.diagnostics}  # the callback is reported, not passed to the operator
 
 
