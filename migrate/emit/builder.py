@@ -28,6 +28,7 @@ from migrate.diagnostics import ERROR, Diagnostic
 from migrate.emit import EmitError, EmitResult, TaskReport
 from migrate.emit import artifacts
 from migrate.emit import callbacks as dag_callbacks
+from migrate.emit import direct as tiers
 from migrate.emit import container as containers
 from migrate.emit import mapping as mappings
 from migrate.emit import environment as environments
@@ -105,6 +106,7 @@ class Node:
     attempts_output: bool = False  # task callbacks that need the attempt number: an OutputPath counter file
     decision_lines: List[str] = field(default_factory=list)  # a controller: statements setting its SKIPS_PREFIX outputs
     local_modules: List[local_modules.ModuleFile] = field(default_factory=list)  # files from next to the DAG it embeds
+    tier: Optional[str] = None  # direct | runtime | container (migrate/emit/direct.py); None: no component
 
     def collected(self, producer: str) -> bool:
         return producer in self.collected_from
@@ -153,6 +155,7 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
         elif node.plan.component:
             _carry_task_callbacks(node)
             _embed_local_modules(node, workflow)
+            _trim_context_inputs(node)
     k8s_taken: Set[str] = {"no-task-runs"}
     for node in nodes.values():
         if node.plan.component:
@@ -175,6 +178,7 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
 
     order = _wire(workflow, nodes)
     components = [nodes[t] for t in order if nodes[t].plan.component]
+    tiers.choose(components, nodes, xcom_transport)  # plain components for callables needing no Airflow
     _route_outer_values(components, nodes, taken)
     artifacts.plan(components, nodes, xcom_transport)  # XCom as artifacts, MLflow tracking -> Metrics/Model
     gated = [node for node in components if node.gate_function is not None]
@@ -290,6 +294,40 @@ def _carry_task_callbacks(node: Node) -> None:
         node.differences.append("The attempt number (on_retry_callback while retries are left, on_failure_callback on the last "
                                 "attempt) comes from Argo's {{retries}} on a KFP cluster and from a counter file kfp.local "
                                 "keeps between attempts; KFP retries any failure, Airflow not an AirflowFailException.")
+
+
+# Helpers that hand no date or run id to code outside the component's body (the bash runner puts
+# them into the command's environment, sensors and operators into code the converter cannot read)
+DATE_CONTAINED = ("_airflow_runtime", "_airflow_render", "_airflow_call_python", "_kfp_outputs", "_from_json",
+                  "_ints_back", "_airflow_should_skip", "_airflow_not_followed", "_airflow_branch_ids")
+CONTEXT_CALL_DATES = "logical_date=logical_date, run_id=run_id,"
+
+
+def _constants(plan: ComponentPlan) -> Dict[str, str]:
+    """The plan's inputs whose values are written into the pipeline (name -> text), for the context analysis."""
+    return {i.name: i.value.text if isinstance(i.value, ir.Template) else repr(getattr(i.value, "value", i.value))
+            for i in plan.inputs if not isinstance(i.value, PipelineInput)}
+
+
+def _trim_context_inputs(node: Node) -> None:
+    """logical_date and run_id, and the DAG params, are inputs only of components whose code can reach them."""
+    plan = node.plan
+    if f"_airflow_runtime(\n    dag_id=" not in plan.body or CONTEXT_CALL_DATES not in plan.body:
+        return
+    called = {name for name in runtime.HELPERS if name + "(" in plan.body}
+    own = re.sub(r"_airflow = _airflow_runtime\(\n.*?\n\)", "_airflow = None", plan.body, count=1, flags=re.S)
+    reached = runtime.context_inputs_reached(own, _constants(plan))  # what the code reaches, not the call itself
+    body = plan.body
+    if "dates" not in reached and called <= set(DATE_CONTAINED):
+        body = body.replace(CONTEXT_CALL_DATES, "logical_date='', run_id='',", 1)
+    if "params" not in reached:
+        body = re.sub(r"\n    params=\{.*\}, xcom=xcom,\n", "\n    params={}, xcom=xcom,\n", body, count=1)
+    if body == plan.body:
+        return
+    plan.body = body
+    # an input stays while the body reads it (`logical_date=''` names the keyword, it reads nothing)
+    plan.inputs = [i for i in plan.inputs if not isinstance(i.value, PipelineInput)
+                   or re.search(rf"(?<!\w){re.escape(i.name)}(?!\w)(?!=[^=])", body)]
 
 
 def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
@@ -924,13 +962,12 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
     if any(n.loop is not None and n.loop.items_function for n in components):
         helpers = [name for name in runtime.HELPERS if name in helpers or name in ("_airflow_map_items", "_from_json", "_ints_back")]
     uses_kubernetes = any(node.task.timeout_seconds or not node.plan.platform.is_empty() for node in components)
-    parts = [_module_docstring(workflow, pipeline_fn)]
+    parts = []
     imports = ["from pathlib import Path", "from typing import NamedTuple", "", "from kfp import compiler, dsl"]
     if uses_kubernetes:
         imports.append("from kfp import kubernetes")
-    parts.append("\n".join(imports))
-    parts.append(f'BASE_IMAGE = "{BASE_IMAGE}"  # the image every component runs in: change it here')
-    constants_at = len(parts)  # RUNTIME_PACKAGES / PIP_INDEX_URLS go here once the decorators are known
+    # sections are announced where the module has several kinds of code (helpers, embedded modules)
+    sections = bool(helpers and not environment.package) or any(node.local_modules for node in components)
     if helpers and not environment.package:
         parts.append(
             "# ---------------------------------------------------------------- kfmigrate run-time helpers\n"
@@ -948,7 +985,8 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
             "# of the components that import it; _kfp_local_modules writes them into a folder on sys.path."
         )
         parts += [local_modules.function_source(f).rstrip() for f in embedded.values()]
-    parts.append("# ---------------------------------------------------------------- components (one per Airflow task)")
+    if sections:
+        parts.append("# ---------------------------------------------------------------- components (one per Airflow task)")
     for node in components:
         parts.append(_component(workflow, node, environment))
     if not components:
@@ -977,7 +1015,8 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
             parts.append(_stand_in_component(region))
     if exit_handler is not None:
         parts.append(exit_handler[1])
-    parts.append("# ---------------------------------------------------------------- pipeline")
+    if sections:
+        parts.append("# ---------------------------------------------------------------- pipeline")
     parts.append(_pipeline(workflow, components, parameters, pipeline_fn, exit_handler))
     main = ('if __name__ == "__main__":\n'
             f'    target = Path(__file__).with_name({yaml_name(workflow.dag_id)!r})\n'
@@ -992,10 +1031,13 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
             "    target.write_text(header + text[start + 1:])"
         )
     parts.append(main)
-    constants = environments.module_constants(environment, "\n".join(parts))
-    if constants:
-        parts[constants_at - 1] += "\n" + "\n".join(constants)
-    return "\n\n\n".join(parts) + "\n"
+    code = "\n\n\n".join(parts)
+    if "NamedTuple(" not in code:
+        imports.remove("from typing import NamedTuple")
+    constants = [f'BASE_IMAGE = "{BASE_IMAGE}"  # the image every component runs in: change it here']
+    constants += environments.module_constants(environment, code)  # RUNTIME_PACKAGES, PIP_INDEX_URLS
+    head = "\n\n".join([_module_docstring(workflow, pipeline_fn), "\n".join(imports), "\n".join(constants)])
+    return head + "\n\n\n" + code + "\n"
 
 
 def _has_newline(value) -> bool:
@@ -1009,6 +1051,8 @@ def _has_newline(value) -> bool:
 
 
 def _helpers(node: Node) -> List[str]:
+    if node.tier == tiers.DIRECT:
+        return []
     code = node.plan.body + "\n" + "\n".join(node.decision_lines)
     names = [name for name in runtime.HELPERS if name + "(" in code]  # what the body calls
     if set(node.outputs) - set(node.artifacts.xcom_outputs) or node.skip_output:  # parameter outputs
@@ -1020,9 +1064,7 @@ def _helpers(node: Node) -> List[str]:
         names.append("_from_json")
     names += artifacts.helpers(node)
     if "_airflow_runtime" in names:  # the context's optional parts: only those this task's code can reach
-        constants = {i.name: i.value.text if isinstance(i.value, ir.Template) else repr(getattr(i.value, "value", i.value))
-                     for i in node.plan.inputs if not isinstance(i.value, PipelineInput)}
-        names += runtime.optional_parts(code, constants)
+        names += runtime.optional_parts(code, _constants(node.plan))
     return [n for n in runtime.HELPERS if n in names]
 
 
@@ -1064,6 +1106,8 @@ def _component(workflow: ir.Workflow, node: Node, environment: environments.Envi
     helpers = _helpers(node)
     decorator = environments.decorator(environment, helpers, packages=plan.packages, base_image=plan.base_image,
                                        extra_funcs=[f.function for f in node.local_modules])
+    if node.tier == tiers.DIRECT:
+        return tiers.component_code(node, decorator, _docstring(workflow, node), node.function)
 
     params = [f"{i.name}: {i.type}" for i in plan.inputs]
     params += [f"{param}: {artifacts.input_type(node, param, node.collected(producer)) or ('list' if node.collected(producer) else _python_type(kind))}"
@@ -1194,11 +1238,11 @@ def _pipeline(workflow: ir.Workflow, components: List[Node], parameters: List[di
     by_id = {node.task.task_id: node for node in components}
     description = workflow.description or (workflow.doc.strip().splitlines()[0] if workflow.doc and workflow.doc.strip() else f"Converted from Airflow DAG {workflow.dag_id}")
     description = " ".join(description.split())  # one line: kfp writes it into a YAML comment header
-    signature = [f"    {p['name']}: {p['type']} = {p['default']!r}," for p in parameters]
-    lines = [
-        f"@dsl.pipeline(name={pipeline_name(workflow.dag_id)!r}, description={description!r})",
-        f"def {pipeline_fn}(\n" + "\n".join(signature) + "\n):",
-    ]
+    signature = [f"{p['name']}: {p['type']} = {p['default']!r}" for p in parameters]
+    header = f"def {pipeline_fn}({', '.join(signature)}):"
+    if len(header) > 100 or any("\n" in part for part in signature):
+        header = f"def {pipeline_fn}(\n" + "\n".join(f"    {part}," for part in signature) + "\n):"
+    lines = [f"@dsl.pipeline(name={pipeline_name(workflow.dag_id)!r}, description={description!r})", header]
     doc = (workflow.doc or "").strip()  # the DAG's doc_md; the description is already in the decorator
     if doc:
         doc = doc.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
@@ -1489,6 +1533,7 @@ def _report(node: Node) -> TaskReport:
         fidelity=plan.fidelity,
         kfp_task=k8s_name(node.function) if node.function else None,
         component=node.function,
+        tier=node.tier if plan.component else None,
         outputs={key: name for key, (name, _kind) in node.outputs.items() if key not in CONTROL_KEYS and not key.startswith(SKIPS_PREFIX)},
         differences=list(dict.fromkeys(differences)),
         diagnostics=list(plan.diagnostics) + node.diagnostics,

@@ -235,8 +235,8 @@ def test_multiline_strings_in_callables_are_not_changed_by_indentation(tmp_path)
     module = tmp_path / "strings_pipeline.py"
     module.write_text(result.python_source)
     component = runpy.run_path(str(module))["query"]
-    outputs = component.python_func(logical_date="2024-01-01", run_id="")  # the component body, in process
-    assert outputs[0] == '"\\nSELECT 1\\n  FROM t\\n\\nWHERE x\\n"'
+    output = component.python_func()  # the component body, in process (a direct component: no inputs)
+    assert output == '"\\nSELECT 1\\n  FROM t\\n\\nWHERE x\\n"'
 
 
 def test_skip_checks_see_every_upstream_and_roots_just_run():

@@ -8,18 +8,13 @@ Compile with `python {this file}` (writes partitioned_load.yaml next to it), or 
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
-
-
-# ---------------------------------------------------------------- components (one per Airflow task)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
@@ -146,14 +141,8 @@ def check_b_2(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-# ---------------------------------------------------------------- pipeline
-
-
 @dsl.pipeline(name='partitioned-load', description='Converted from Airflow DAG partitioned_load')
-def partitioned_load_pipeline(
-    logical_date: str = '',
-    run_id: str = '',
-):
+def partitioned_load_pipeline(logical_date: str = '', run_id: str = ''):
     # load_users: BashOperator -> bash lightweight component (native)
     load_users_task = load_users(
         logical_date=logical_date,
