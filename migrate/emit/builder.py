@@ -32,7 +32,7 @@ from migrate.emit import direct as tiers
 from migrate.emit import container as containers
 from migrate.emit import mapping as mappings
 from migrate.emit import environment as environments
-from migrate.emit import local_modules, runtime
+from migrate.emit import local_modules, runtime, sharing
 from migrate.operators import PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput, find_mapper
 from migrate.operators.staticcalls import wire_connections_and_variables
 from migrate.operators.branching import CONDITION_KEY, CONTROL_KEYS, FOLLOW_KEY, control_kind
@@ -107,6 +107,9 @@ class Node:
     decision_lines: List[str] = field(default_factory=list)  # a controller: statements setting its SKIPS_PREFIX outputs
     local_modules: List[local_modules.ModuleFile] = field(default_factory=list)  # files from next to the DAG it embeds
     tier: Optional[str] = None  # direct | runtime | container (migrate/emit/direct.py); None: no component
+    component: Optional[str] = None  # the component the task calls: its own (function) or one shared (sharing.py)
+    task_id_input: bool = False  # a shared runtime-tier component: the Airflow task id is an input
+    kfp_task: Optional[str] = None  # the task's key in the compiled spec (KFP names tasks after their component)
 
     def collected(self, producer: str) -> bool:
         return producer in self.collected_from
@@ -987,8 +990,9 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
         parts += [local_modules.function_source(f).rstrip() for f in embedded.values()]
     if sections:
         parts.append("# ---------------------------------------------------------------- components (one per Airflow task)")
-    for node in components:
-        parts.append(_component(workflow, node, environment))
+    codes = {node.task.task_id: _component(workflow, node, environment) for node in components}
+    codes.update(sharing.share(components, lambda node, doc, task_id: _component(workflow, node, environment, doc, task_id)))
+    parts += [codes[node.task.task_id] for node in components if node.component in (None, node.function)]
     if not components:
         parts.append(
             "@dsl.component(base_image=BASE_IMAGE)\n"
@@ -1017,7 +1021,9 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
         parts.append(exit_handler[1])
     if sections:
         parts.append("# ---------------------------------------------------------------- pipeline")
-    parts.append(_pipeline(workflow, components, parameters, pipeline_fn, exit_handler))
+    pipeline = _pipeline(workflow, components, parameters, pipeline_fn, exit_handler)
+    parts.append(pipeline)
+    sharing.name_tasks(components, pipeline, "\n\n".join(parts))  # the spec's task keys, for the report
     main = ('if __name__ == "__main__":\n'
             f'    target = Path(__file__).with_name({yaml_name(workflow.dag_id)!r})\n'
             f'    compiler.Compiler().compile({pipeline_fn}, str(target))')
@@ -1096,8 +1102,11 @@ def _schedule_text(schedule: ir.Schedule) -> str:
     return text + "\n  (not part of the pipeline: create a KFP recurring run for it)"
 
 
-def _component(workflow: ir.Workflow, node: Node, environment: environments.Environment) -> str:
+def _component(workflow: ir.Workflow, node: Node, environment: environments.Environment, docstring: Optional[str] = None,
+               task_id_input: bool = False) -> str:
+    """docstring: instead of the task's; task_id_input: the task id is the input `task_id` (a shared component)."""
     plan = node.plan
+    docstring = docstring or _docstring(workflow, node)
     if node.container is not None:
         params = [f"{i.name}: {i.type}" for i in plan.inputs]
         params += [f"{param}: {_python_type(kind)}" for param, _t, _k, _o, kind in node.xcom_inputs]
@@ -1107,9 +1116,9 @@ def _component(workflow: ir.Workflow, node: Node, environment: environments.Envi
     decorator = environments.decorator(environment, helpers, packages=plan.packages, base_image=plan.base_image,
                                        extra_funcs=[f.function for f in node.local_modules])
     if node.tier == tiers.DIRECT:
-        return tiers.component_code(node, decorator, _docstring(workflow, node), node.function)
+        return tiers.component_code(node, decorator, docstring, node.function)
 
-    params = [f"{i.name}: {i.type}" for i in plan.inputs]
+    params = ([f"{sharing.TASK_ID}: str"] if task_id_input else []) + [f"{i.name}: {i.type}" for i in plan.inputs]
     params += [f"{param}: {artifacts.input_type(node, param, node.collected(producer)) or ('list' if node.collected(producer) else _python_type(kind))}"
                for param, producer, _k, _o, kind in node.xcom_inputs if param not in node.via_item]
     params += [f"{param}: {type_}" for param, _p, _o, type_ in node.control_inputs if param not in node.via_item]
@@ -1130,7 +1139,7 @@ def _component(workflow: ir.Workflow, node: Node, environment: environments.Envi
     if len(signature) > 100:
         signature = f"def {node.function}(\n" + "".join(f"    {p},\n" for p in params) + f"){returns}:"
 
-    body: List[str] = [_docstring(workflow, node)]
+    body: List[str] = [docstring]
     imported = environments.runtime_import(environment, helpers)
     if imported:
         body.append(imported)
@@ -1166,7 +1175,8 @@ def _component(workflow: ir.Workflow, node: Node, environment: environments.Envi
             body.append("xcom = {\n" + "".join(f"    {item},\n" for item in xcom_items) + "}")
         else:
             body.append("xcom = {" + joined + "}")
-    body.append(artifacts.wrap_body(node, plan.body.rstrip()))
+    body.append(artifacts.wrap_body(node, sharing.task_id_as_input(node.task.task_id, plan.body.rstrip()) if task_id_input
+                                    else plan.body.rstrip()))
     body += node.decision_lines
     body += artifacts.write_outputs(node)
     if names:
@@ -1447,9 +1457,12 @@ def _task_call(workflow: ir.Workflow, node: Node, by_id: Dict[str, Node]) -> str
                     if param not in node.via_item]
     if not node.gate_function:
         args += control_args
-    call = f"{node.variable} = {node.function}(" + ", ".join(args) + ")"
+    if node.task_id_input:
+        args.insert(0, f"{sharing.TASK_ID}={task.task_id!r}")
+    function = node.component or node.function
+    call = f"{node.variable} = {function}(" + ", ".join(args) + ")"
     if len(call) > 100:
-        call = f"{node.variable} = {node.function}(\n" + "".join(f"    {a},\n" for a in args) + ")"
+        call = f"{node.variable} = {function}(\n" + "".join(f"    {a},\n" for a in args) + ")"
     lines = [f"# {_one_line(task.task_id)}: {node.plan.mapping} ({node.plan.fidelity})", call,
              f"{node.variable}.set_display_name({task.task_id!r})"]
     linked = {producer for _p, producer, *_ in node.xcom_inputs} | {producer for _p, producer, *_ in node.control_inputs}
@@ -1531,8 +1544,8 @@ def _report(node: Node) -> TaskReport:
         operator=task.operator,
         mapping=plan.mapping,
         fidelity=plan.fidelity,
-        kfp_task=k8s_name(node.function) if node.function else None,
-        component=node.function,
+        kfp_task=node.kfp_task or (k8s_name(node.function) if node.function else None),
+        component=node.component or node.function,
         tier=node.tier if plan.component else None,
         outputs={key: name for key, (name, _kind) in node.outputs.items() if key not in CONTROL_KEYS and not key.startswith(SKIPS_PREFIX)},
         differences=list(dict.fromkeys(differences)),

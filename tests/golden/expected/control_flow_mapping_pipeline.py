@@ -39,14 +39,16 @@ def double(factor: int, map_item: str) -> NamedTuple("Outputs", [('return_value'
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def words() -> NamedTuple("Outputs", [('return_value', str)]):
-    """Airflow task 'words' (@task) from samples/dags/control_flow_mapping.py:49:29."""
+def words(task_id: str) -> NamedTuple("Outputs", [('return_value', str)]):
+    """Airflow tasks 'words', 'words__1' (@task), the first from
+    samples/dags/control_flow_mapping.py:49:29.
+    """
     from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json')]
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_mapping', task_id='words', logical_date='', run_id='',
+        dag_id='control_flow_mapping', task_id=task_id, logical_date='', run_id='',
         params={}, xcom=xcom,
     )
     _op_args = []
@@ -96,26 +98,6 @@ def total(shout__return_value: list) -> NamedTuple("Outputs", [('return_value', 
     def total(values) -> str:
         return " ".join(values)
     results, skipped = _airflow_call_python(_airflow, total, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
-
-
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def words_1() -> NamedTuple("Outputs", [('return_value', str)]):
-    """Airflow task 'words__1' (@task) from samples/dags/control_flow_mapping.py:54:22."""
-    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
-    # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'json')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_mapping', task_id='words__1', logical_date='', run_id='',
-        params={}, xcom=xcom,
-    )
-    _op_args = []
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_mapping.py:24:5).
-    def words() -> list:
-        return ["kubeflow", "airflow", "pipelines"]
-    results, skipped = _airflow_call_python(_airflow, words, _op_args, _op_kwargs)
     return _kfp_outputs(results, skipped, _outputs)
 
 
@@ -263,7 +245,7 @@ def control_flow_mapping_pipeline(logical_date: str = '', run_id: str = ''):
         double_task = double(factor=10, map_item=double_item)
         double_task.set_display_name('double')
     # words: @task -> Python lightweight component (native)
-    words_task = words()
+    words_task = words(task_id='words')
     words_task.set_display_name('words')
     # mapped task 'shout': one dsl.ParallelFor iteration per Airflow map index
     shout_items_task = shout_items(source_0=words_task.outputs['return_value'])
@@ -277,7 +259,7 @@ def control_flow_mapping_pipeline(logical_date: str = '', run_id: str = ''):
     total_task = total(shout__return_value=dsl.Collected(shout_task.outputs['return_value']))
     total_task.set_display_name('total')
     # words__1: @task -> Python lightweight component (native)
-    words_1_task = words_1()
+    words_1_task = words(task_id='words__1')
     words_1_task.set_display_name('words__1')
     # numbers: @task -> Python lightweight component (native)
     numbers_task = numbers()
