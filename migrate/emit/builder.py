@@ -989,7 +989,7 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
         )
         parts += [local_modules.function_source(f).rstrip() for f in embedded.values()]
     if sections:
-        parts.append("# ---------------------------------------------------------------- components (one per Airflow task)")
+        parts.append("# ---------------------------------------------------------------- components")
     codes = {node.task.task_id: _component(workflow, node, environment) for node in components}
     codes.update(sharing.share(components, lambda node, doc, task_id: _component(workflow, node, environment, doc, task_id)))
     parts += [codes[node.task.task_id] for node in components if node.component in (None, node.function)]

@@ -24,6 +24,7 @@ def choose(components: List, nodes: Dict, transport: str) -> None:
         if _fits(node, transport):
             node.tier = DIRECT
             node.plan.inputs = list(node.plan.direct.inputs)
+            _name_value_inputs(node)
             key = "return_value"
             if key in node.outputs:
                 kind = node.outputs[key][1]
@@ -33,6 +34,26 @@ def choose(components: List, nodes: Dict, transport: str) -> None:
                                           for p, t, k, o, kind_ in reader.xcom_inputs]
             node.differences.append("Direct tier: a plain component calls the callable with its own inputs; it needs "
                                     "no Airflow context, so none is rebuilt (nothing of kfmigrate runs in it).")
+
+
+def _name_value_inputs(node) -> None:
+    """An upstream value passed whole as an argument takes the name of the parameter it binds (`rows`, not
+    `fetch_users__return_value`), so the tasks of a loop, each reading its own upstream task, share a component."""
+    import ast
+
+    call = ast.parse(node.plan.direct.call, mode="eval").body
+    bound = {ast.dump(arg): name for arg, name in zip(call.args, node.task.callable.params)}
+    bound.update({ast.dump(keyword.value): keyword.arg for keyword in call.keywords})
+    taken = {i.name for i in node.plan.inputs} | {p for p, *_ in node.xcom_inputs} | RESERVED | {"json"}
+    taken |= _top_level_names(node.plan.direct.code)
+    renamed = []
+    for param, producer, key, output, kind in node.xcom_inputs:
+        name = bound.get(ast.dump(ast.parse(f"xcom[({producer!r}, {key!r})]", mode="eval").body))
+        if name and name not in taken:
+            taken.add(name)
+            param = name  # component_code puts it (decoded when JSON) where the call reads the value
+        renamed.append((param, producer, key, output, kind))
+    node.xcom_inputs = renamed
 
 
 def _fits(node, transport: str) -> bool:

@@ -336,7 +336,7 @@ def flow():
 flow()
 ''',
         task_id="load",
-        fragments=("return load(json.loads(extract__return_value))", "def load(extract__return_value: str) -> int:"),
+        fragments=("return load(json.loads(data))", "def load(data: str) -> int:"),
     ),
     Case(
         name="xcom_push and xcom_pull through the context",

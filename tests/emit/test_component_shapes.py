@@ -64,8 +64,11 @@ def test_a_loop_gives_one_component_per_configuration_and_the_direct_tier_its_ow
     assert "return fetch(endpoint=endpoint)" in source
     assert source.count("def fetch_users(") == 1 and "def fetch_orders(" not in source
     # params['factor'] read: that param alone is an input; the upstream value keeps its KFP type
-    assert "def count_users(factor: int, fetch_users__return_value: str) -> int:" in source
-    assert "return count(fetch_users__return_value, params={'factor': factor})" in source
+    # each count task reads its own fetch task: the value takes the callable's parameter name, so they share
+    assert "def count_users(factor: int, rows: str) -> int:" in source
+    assert "return count(rows, params={'factor': factor})" in source
+    assert {report[f"count_{n}"]["component"] for n in ("users", "orders", "items")} == {"count_users"}
+    assert "count_orders_task = count_users(factor=factor, rows=fetch_orders_task.outputs['Output'])" in source
     # the bash tasks read the context (a template): one runtime component, the task id as its input
     assert "_airflow_run_bash" in component_source(source, "note_users") and "def note_orders(" not in source
     assert "note_orders_task = note_users(\n        task_id='note_orders'," in source or \

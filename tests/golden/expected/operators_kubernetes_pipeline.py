@@ -57,14 +57,14 @@ def score(param_epochs: int, epochs: str) -> NamedTuple("Outputs", [('return_val
 
 
 @dsl.component(base_image='python:3.12-slim')
-def summarize(score__return_value: float) -> str:
+def summarize(value: float) -> str:
     """Airflow task 'summarize' (@task.docker) from samples/dags/operators_kubernetes.py:75:5."""
     # The task callable (samples/dags/operators_kubernetes.py:69:5).
     def summarize(value: float) -> str:
         import os
 
         return f"{os.environ.get('MODE', '?')}: {value}"
-    return summarize(score__return_value)
+    return summarize(value)
 
 
 @dsl.pipeline(name='operators-kubernetes', description='Converted from Airflow DAG operators_kubernetes')
@@ -101,7 +101,7 @@ def operators_kubernetes_pipeline(epochs: int = 3, logical_date: str = '', run_i
     kubernetes.add_node_selector(score_task, label_key='workload', label_value='batch')
     score_task.set_memory_limit('512Mi')
     # summarize: @task.docker -> Python lightweight component in the task's image + kfp-kubernetes settings (native)
-    summarize_task = summarize(score__return_value=score_task.outputs['return_value'])
+    summarize_task = summarize(value=score_task.outputs['return_value'])
     summarize_task.set_display_name('summarize')
     summarize_task.after(report_task)
     summarize_task.set_env_variable('MODE', 'summary')

@@ -39,14 +39,14 @@ def plural(word: str) -> str:
 
 
 @dsl.component(base_image=BASE_IMAGE)
-def sentence(titles__return_value: str, plural__return_value: str) -> str:
+def sentence(names: str, many: str) -> str:
     """Airflow task 'sentence' (@task) from samples/dags/operators_virtualenv.py:30:5."""
     import json
 
     # The task callable (samples/dags/operators_virtualenv.py:27:5).
     def sentence(names: list, many: str) -> str:
         return f"{' and '.join(names)} make {many}"
-    return sentence(json.loads(titles__return_value), plural__return_value)
+    return sentence(json.loads(names), many)
 
 
 @dsl.pipeline(name='operators-virtualenv', description='Converted from Airflow DAG operators_virtualenv')
@@ -58,10 +58,7 @@ def operators_virtualenv_pipeline(logical_date: str = '', run_id: str = ''):
     plural_task = plural(word='pipeline')
     plural_task.set_display_name('plural')
     # sentence: @task -> Python lightweight component (native)
-    sentence_task = sentence(
-        titles__return_value=titles_task.outputs['Output'],
-        plural__return_value=plural_task.outputs['Output'],
-    )
+    sentence_task = sentence(names=titles_task.outputs['Output'], many=plural_task.outputs['Output'])
     sentence_task.set_display_name('sentence')
 
 

@@ -59,14 +59,14 @@ def stats(
 
 
 @dsl.component(base_image=BASE_IMAGE)
-def scale(factor: int, stats__total: str) -> int:
+def scale(factor: int, total: str) -> int:
     """Airflow task 'scale' (@task) from samples/dags/taskflow_airflow3.py:34:14."""
     import json
 
     # The task callable (samples/dags/taskflow_airflow3.py:25:5).
     def scale(total: int, factor) -> int:
         return total * int(factor)
-    return scale(json.loads(stats__total), factor)
+    return scale(json.loads(total), factor)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2'])
@@ -116,7 +116,7 @@ def taskflow_airflow3_pipeline(multiplier: int = 3, logical_date: str = '', run_
     stats_task = stats(numbers__return_value=numbers_task.outputs['Output'])
     stats_task.set_display_name('stats')
     # scale: @task -> Python lightweight component (native)
-    scale_task = scale(factor=multiplier, stats__total=stats_task.outputs['total'])
+    scale_task = scale(factor=multiplier, total=stats_task.outputs['total'])
     scale_task.set_display_name('scale')
     scale_task.set_retry(num_retries=3, backoff_duration="10s", backoff_factor=2.0)
     # announce: @task.bash -> bash lightweight component (native)
