@@ -42,6 +42,7 @@ test: $(STAMP) system-deps backend-check
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_overhead.py
 	$(BIN)/python benchmarks/bench_convert.py
+	$(BIN)/python benchmarks/bench_output_size.py
 
 fuzz: $(STAMP)
 	$(BIN)/python benchmarks/fuzz_convert.py --examples 10000

@@ -147,7 +147,7 @@ def test_custom_operator_sample_matches_airflow(run_kfp, airflow_samples):
     assert airflow.state == "success"
     expected = "HELLO TEAM ON 2024-03-05 HELLO TEAM ON 2024-03-05"
     assert airflow.tasks["greet"].xcom_return == expected
-    assert json.loads(kfp.by_task["greet"].outputs["return_value"]) == expected
+    assert json.loads(kfp.returned["greet"]) == expected
     assert kfp.by_task["smooth"].state == "succeeded"
 
 

@@ -39,8 +39,8 @@ def test_virtualenv_sample_runs_on_kfp_local_without_touching_the_interpreter(ru
     assert {t.fidelity for t in result.tasks} == {"native"}
     run = run_kfp(result)
     assert run.state == "succeeded", run.error
-    assert json.loads(run.by_task["titles"].outputs["return_value"]) == ["Data Pipeline", "Kube Flow"]
-    assert run.by_task["sentence"].outputs["return_value"] == "Data Pipeline and Kube Flow make pipelines"
+    assert json.loads(run.returned["titles"]) == ["Data Pipeline", "Kube Flow"]
+    assert run.returned["sentence"] == "Data Pipeline and Kube Flow make pipelines"
     with pytest.raises(importlib.metadata.PackageNotFoundError):
         importlib.metadata.version("inflection")
 
