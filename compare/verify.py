@@ -508,6 +508,10 @@ def verify_conversion(
         pipeline_params["logical_date"] = airflow_run.logical_date or ""
     if "run_id" in declared:
         pipeline_params["run_id"] = airflow_run.run_id
+    from migrate.environment import uncovered_messages
+
+    for line in uncovered_messages(spec, pipeline if isinstance(pipeline, Path) else None):
+        progress(f"{dag_id}: {line}")  # a local success must not hide a cluster failure
     progress(f"{dag_id}: running the conversion on kfp.local")
     with tempfile.TemporaryDirectory(prefix="kfmigrate-verify-") as root:
         try:

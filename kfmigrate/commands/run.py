@@ -200,6 +200,7 @@ def command(pipeline, params, runner, pipeline_root, json_path, force, no_retrie
         err_console.print(f"{json_path}: KFM302 output file exists (use --force to overwrite)", markup=False)
         sys.exit(2)
     raw_params = parse_param_options(params)
+    _warn_uncovered_imports(pipeline)
     display = LiveTasks(out_console)
     try:
         # SIGTERM/SIGHUP take Ctrl-C's path: the child's process tree is killed, the request folder removed
@@ -246,3 +247,17 @@ def command(pipeline, params, runner, pipeline_root, json_path, force, no_retrie
     if run.error and not run.failed_tasks():
         err_console.print(run.error, style="red", markup=False)
     sys.exit(1)
+
+
+def _warn_uncovered_imports(pipeline: Path) -> None:
+    """KFM403 before a local run: imports the components' images do not declare (issue: a local success
+    must not hide a cluster failure). A pipeline that cannot be loaded is reported by the run itself."""
+    from compare.engines.kfp_local import EngineError, load_spec
+    from migrate.environment import uncovered_messages
+
+    try:
+        spec = load_spec(pipeline)
+    except EngineError:
+        return
+    for line in uncovered_messages(spec, Path(pipeline)):
+        err_console.print(line, style="yellow", markup=False, highlight=False)

@@ -14,6 +14,11 @@ Region), so they do not start at all when Airflow would skip them. Tasks outside
 read from inside it get a dsl.Else with a stand-in task and read dsl.OneOf(task output, stand-in
 output): KFP (2.17) accepts a dependency on a task inside a dsl.If from outside only when the
 dsl.If has a dsl.Else, and a value from it only through dsl.OneOf.
+
+Failures: where a trigger rule must see a failed upstream task (all_done, one_failed, teardowns ...),
+failures travel as data too: the tasks around it output `airflow_state` and decide from their
+upstream tasks' states, and a last task fails the pipeline as Airflow fails the DAG run
+(migrate/emit/trigger_rules.py).
 """
 from __future__ import annotations
 
@@ -22,9 +27,10 @@ import dataclasses
 import re
 import textwrap
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
-from migrate import ir
+from migrate import environment, ir
 from migrate.diagnostics import ERROR, Diagnostic
 from migrate.emit import EmitError, EmitResult, TaskReport
 from migrate.emit import artifacts
@@ -34,7 +40,7 @@ from migrate.emit import mapping as mappings
 from migrate.emit import environment as environments
 from migrate.emit import local_modules, runtime
 from migrate.emit import trigger_rules
-from migrate.operators import PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput, find_mapper
+from migrate.operators import PLACEHOLDER, SHIM, ComponentPlan, Input, MapContext, PipelineInput, find_mapper
 from migrate.operators.staticcalls import wire_connections_and_variables
 from migrate.operators.branching import CONDITION_KEY, CONTROL_KEYS, FOLLOW_KEY, control_kind
 from migrate.operators.common import identifier, kfp_type
@@ -107,6 +113,8 @@ class Node:
     attempts_output: bool = False  # task callbacks that need the attempt number: an OutputPath counter file
     decision_lines: List[str] = field(default_factory=list)  # a controller: statements setting its SKIPS_PREFIX outputs
     local_modules: List[local_modules.ModuleFile] = field(default_factory=list)  # files from next to the DAG it embeds
+    requirements: List[str] = field(default_factory=list)  # --image: what the project image must install for it
+    image_files: List[Tuple[str, str]] = field(default_factory=list)  # --image: (file, path in the image) it imports
     # failure as data (migrate/emit/trigger_rules.py): outputs airflow_state / decides from upstream states
     carries_state: bool = False
     reads_states: bool = False
@@ -163,6 +171,7 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
     for node in nodes.values():
         if node.plan.component:
             base, index = identifier(node.task.task_id, "task"), 1
+            _check_imports(node, workflow, environment.image)
             name = base
             while name in taken or f"{name}_task" in taken or k8s_name(name) in k8s_taken:  # KFP names must differ too
                 index += 1
@@ -223,6 +232,8 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
         tasks=reports,
         diagnostics=diagnostics,
         yaml_name=yaml_name(workflow.dag_id),
+        requirements=list(dict.fromkeys(p for node in components for p in node.requirements)),
+        image_files=sorted({item for node in components for item in node.image_files}),
     )
 
 
@@ -336,19 +347,15 @@ def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
     callables = [task.callable] + [c for found in (task.callbacks or {}).values() for c in found]
     # only those whose code runs in this component's body (the task callable, carried callbacks)
     callables = [c for c in callables if c is not None and f"def {c.name}(" in node.plan.body]
-    if not callables:
+    # an operator class from a project module run by the shim: the project modules its file imports
+    class_imports = local_modules.project_imports(task.operator_file) if task.operator_file and "_dag_file_code" in node.plan.body else ""
+    codes = [code for c in callables for code in (c.source, *c.prelude)] + ([class_imports] if class_imports else [])
+    if _shims_local_operator(node):  # an operator class from a module next to the DAG file or in plugins/
+        codes.append(f"import {task.module}")
+    if not codes:
         return
-    codes = [code for c in callables for code in (c.source, *c.prelude)]
     unbound = {name for c in callables for name in unbound_names(c)}
     found = local_modules.embedding_for(codes, workflow.path, unbound, SHIMMED_AIRFLOW_NAMES, workflow.project_roots)
-    installed = {re.split(r"[<>=!~\[; ]", p.strip(), maxsplit=1)[0].lower().replace("-", "_") for p in node.plan.packages}
-    for top in found.unresolved:
-        if top.lower() in installed:
-            continue  # packages_to_install (a virtualenv's requirements) provides it
-        node.diagnostics.append(Diagnostic(
-            "KFM214", f"the callable imports {top!r}, which is neither a module next to the DAG file nor an installed "
-            "distribution: the component fails with ModuleNotFoundError unless its image provides it", "warning",
-            task.span, task.task_id))
     if found.needs_airflow:
         node.diagnostics.append(Diagnostic(
             "KFM210", f"embedded modules import Airflow ({'; '.join(found.needs_airflow)}): the component image needs "
@@ -371,6 +378,78 @@ def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
     if from_airflow:
         node.differences.append("Embeds Airflow's own pure-Python module(s) " + ", ".join(from_airflow) + " (read from the "
                                 "installed Airflow at conversion time): the image needs no Airflow for them.")
+
+
+def _shims_local_operator(node: Node) -> bool:
+    from migrate.operators.shim import LOCAL_MODULE
+
+    module = node.task.module
+    return (node.plan.fidelity == SHIM and bool(module) and module != LOCAL_MODULE and module.split(".")[0] != "airflow"
+            and node.task.operator_file is None)  # a class from a project file is carried as code (shim.py)
+
+
+def _check_imports(node: Node, workflow: ir.Workflow, image: Optional[str]) -> None:
+    """Every import the component executes, resolved against what its image will hold
+    (migrate/environment.py): stdlib, its packages, the project's requirements (added to its packages),
+    local modules. An unresolved one makes the task not native (KFM217, KFM214)."""
+    from migrate.operators.common import SHIMMED_AIRFLOW_NAMES
+
+    task, plan = node.task, node.plan
+    callables = [task.callable] + [c for found in (task.callbacks or {}).values() for c in found]
+    codes = [code for c in callables if c is not None and f"def {c.name}(" in plan.body for code in (c.source, *c.prelude)]
+    codes += [f.text for f in node.local_modules if f.module.split(".")[0] != "airflow"]
+    if _shims_local_operator(node):
+        codes.append(f"import {task.module}")
+    local_tops = {f.module.split(".")[0] for f in node.local_modules}
+    roots = workflow.project_roots
+    project = environment.project_requirements(workflow.path, roots)
+    missing: List[environment.Resolution] = []
+    uses = {use.module: use for code in codes for use in environment.imports_in(code)}
+    for use in uses:
+        top = use.split(".")[0]
+        if top == "airflow" and (set(uses[use].names) <= set(SHIMMED_AIRFLOW_NAMES) and uses[use].names
+                                 or any(f.module == use for f in node.local_modules)):
+            continue  # names the run-time shim provides, or a small Airflow module embedded like a local one
+        local = top != "airflow" and (top in local_tops or local_modules.find_local_module(top, workflow.path, roots) is not None)
+        found = environment.resolve_import(use, plan.packages, project, local=local, image=bool(image))
+        if found.kind == environment.PROJECT:
+            plan.packages.append(found.requirement)
+        elif found.kind == environment.UNRESOLVED and all(m.module.split(".")[0] != top for m in missing):
+            missing.append(found)
+    for found in missing:
+        known = found.distribution is not None
+        node.diagnostics.append(Diagnostic(
+            "KFM217" if known else "KFM214",
+            f"the task imports {found.module!r}, which its image does not hold "
+            f"({'not declared' if known else 'neither next to the DAG file nor a known distribution'}); "
+            f"the pod fails with ModuleNotFoundError: {environment.how_to_declare(found, bool(image))}", "warning", task.span, task.task_id))
+    if missing and plan.fidelity != PLACEHOLDER:
+        plan.fidelity = PLACEHOLDER
+        names = ", ".join(m.module for m in missing)
+        plan.mapping += f" (imports {names}: not in its image)"
+        node.differences.append(f"Imports {names}, which the component's image does not hold: it fails on a cluster "
+                                "(a local run may pass, with what is installed on this machine).")
+    if image:  # the project image holds them: every component installs nothing at run time
+        node.requirements, plan.packages = list(dict.fromkeys(plan.packages)), []
+        node.image_files = [(str(path), relative) for relative, path in _local_files(node, workflow)]
+        return
+    install = environment.pinned_packages(plan.packages)  # exact pins (migrate/emit/environment.py writes them)
+    plan.packages = install.packages
+    node.diagnostics += [Diagnostic("KFM222", f"{p.requirement!r} is installed unpinned: it is {p.source}", "warning",
+                                    task.span, task.task_id) for p in install.unpinned]
+
+
+def _local_files(node: Node, workflow: ir.Workflow) -> List[Tuple[str, Path]]:
+    """(path in the image, file) of the modules from next to the DAG file the component imports."""
+    roots = [Path(root) for root in workflow.project_roots] or local_modules.search_roots(workflow.path)
+    found = []
+    for module_file in node.local_modules:
+        if module_file.module.split(".")[0] == "airflow":
+            continue
+        path = next((root / module_file.relative for root in roots if (root / module_file.relative).is_file()), None)
+        if path is not None:
+            found.append((module_file.relative, path))
+    return found
 
 
 def _plan_and_loop(task: ir.Task, ctx: MapContext, loops: Dict[str, Optional[mappings.Loop]]):
@@ -405,6 +484,10 @@ def _plan(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     except Exception as exc:  # a mapper bug must not lose the task: fall back loudly
         return placeholder_plan(task, ctx, f"the {task.operator} mapping failed ({type(exc).__name__}: {exc})")
     wire_connections_and_variables(task, ctx, plan)  # AIRFLOW_CONN_* / AIRFLOW_VAR_* from secrets and config maps
+    used = environment.callable_db_use(task.callable) if plan.fidelity != PLACEHOLDER and task.callable else None
+    if used:  # no KFP pod has Airflow's database: never native, never a shim
+        reason = f"the callable uses the Airflow metadata database ({used}), which does not exist on KFP"
+        plan = placeholder_plan(task, ctx, reason, code="KFM218")
     return plan
 
 
@@ -1028,7 +1111,10 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
     if uses_kubernetes:
         imports.append("from kfp import kubernetes")
     parts.append("\n".join(imports))
-    parts.append(f'BASE_IMAGE = "{BASE_IMAGE}"  # the image every component runs in: change it here')
+    if environment.image:
+        parts.append(f"BASE_IMAGE = {environment.image!r}  # the project image (kfmigrate convert --image): it holds every package")
+    else:
+        parts.append(f'BASE_IMAGE = "{BASE_IMAGE}"  # the image every component runs in: change it here')
     constants_at = len(parts)  # RUNTIME_PACKAGES / PIP_INDEX_URLS go here once the decorators are known
     if helpers and not environment.package:
         parts.append(
@@ -1094,7 +1180,10 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
     constants = environments.module_constants(environment, "\n".join(parts))
     if constants:
         parts[constants_at - 1] += "\n" + "\n".join(constants)
-    return "\n\n\n".join(parts) + "\n"
+    source = "\n\n\n".join(parts) + "\n"
+    if environment.image:  # kfp is in the image too: no run-time install of the SDK either
+        source = re.sub(r"(@dsl\.component\(\s*base_image=BASE_IMAGE)", r"\1, install_kfp_package=False", source)
+    return source
 
 
 def _has_newline(value) -> bool:

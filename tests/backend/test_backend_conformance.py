@@ -91,8 +91,8 @@ def fixture_pipelines(tmp_path_factory):
 
 @pytest.mark.parametrize("dag", [p.stem for p in FIXTURES])
 def test_trigger_rule_shapes_are_accepted(backend_check, fixture_pipelines, dag):
-    """DAG shapes the backend rejected when issue 13 was filed (trigger rules that run after failures, on
-    tasks with downstream tasks): failure is now carried as data, so every one is accepted."""
+    """DAG shapes the backend rejected when issue 13 was filed (ignore_upstream_failure() on tasks with
+    downstream tasks); failures are now carried as data (docs/mapping.md, trigger rules after failures)."""
     assert_accepted(backend_check, [fixture_pipelines[dag]])
 
 

@@ -83,8 +83,18 @@ def test_project_samples_convert_the_same_both_ways():
         dag_folder = project / "dags" if (project / "dags").is_dir() else project
         files, problems = collect_inputs([dag_folder])
         assert not problems
-        static = _by_dag(convert_many(files, compile=False))
+        static_results = convert_many(files, compile=False)
         results = convert_loaded(files, LoadOptions(paths=[project], dag_folders=[dag_folder]), compile=False)
+        for s, l in zip(static_results, results):
+            provider_missing = l.error is not None and "No module named 'airflow.providers" in l.error.message
+            if s.conversions and (l.error is not None or not l.conversions) and not provider_missing:
+                # Airflow cannot import it (an Airflow 1 plugin import) or its guard is false where Airflow runs
+                # (static reading converts the branch that defines the DAG): static reading says so
+                codes = {d.code for d in s.diagnostics} | {d.code for c in s.conversions for d in c.diagnostics}
+                assert codes & {"KFM122", "KFM126"}, s.path
+            if s.conversions and (l.error is not None or not l.conversions):
+                static_results[static_results.index(s)] = l  # nothing to compare with
+        static = _by_dag(static_results)
         loaded = _by_dag(results)
         assert set(static) <= set(loaded), project
         for dag_id, a in static.items():

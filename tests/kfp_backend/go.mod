@@ -4,7 +4,7 @@ go 1.26
 
 // The KFP backend of release 2.17.0 (the kfp SDK pin is 2.17.x). Its api and kubernetes_platform
 // modules are required at the same commit: the backend's own replace directives do not apply to a
-// module that depends on it, and its require lines name older API types.
+// module that depends on it, and its require lines name older API types. Argo Workflows at KFP's pin.
 require (
 	github.com/argoproj/argo-workflows/v4 v4.0.5 // indirect
 	github.com/kubeflow/pipelines v0.0.0-20260709152847-4a3592cb2dd0

@@ -3,7 +3,7 @@
 // workflow validation. kfp.local and the SDK compiler enforce neither, so a pipeline can pass both
 // and still be refused by a cluster.
 //
-// Usage: kfp-backend-check [FILE...]   (no FILE: one path a line on standard input)
+// Usage: kfp-backend-check [FILE...]   (no FILE, or "-": one path a line on standard input)
 // Prints "OK path" or "REJECTED path: message" per file; exits 1 when any file is rejected.
 package main
 
@@ -30,8 +30,15 @@ const (
 
 func main() {
 	proxy.InitializeConfig("", "", "") // as the API server does at start, for a cluster without an HTTP proxy
-	paths := os.Args[1:]
-	if len(paths) == 0 {
+	var paths []string
+	for _, arg := range os.Args[1:] {
+		if arg == "-" {
+			paths = append(paths, readPaths(os.Stdin)...)
+		} else {
+			paths = append(paths, arg)
+		}
+	}
+	if len(os.Args) == 1 {
 		paths = readPaths(os.Stdin)
 	}
 	rejected := 0
