@@ -12,6 +12,9 @@
 4. Spec size: the compiled PipelineSpec of a 100-task chain of PythonOperators and of a 100-task
    mixed DAG (benchmarks/gen_dags.py), in bytes per task. Goal: well under 1.5 MiB for 100 tasks
    (Argo Workflow objects live in etcd, whose default request limit is 1.5 MiB).
+5. Project: a generated project of N DAG files (default 1,000) built by the factories, decorators and
+   callables of samples/projects/factories/dags/common (a package next to them), each DAG file a
+   factory-built DAG of 6 tasks. Goal: 1,000 files in <= 60 s on all cores (modules parsed once per process).
 
     python benchmarks/bench_convert.py              # full run, prints a table (a few minutes)
     python benchmarks/bench_convert.py --quick      # fewer repeats, smaller scale points
@@ -260,6 +263,42 @@ def bench_folder(sizes, work: Path, repeat: int) -> dict:
     return result
 
 
+PROJECT_DAG = '''"""Generated Airflow DAG {n} of a project: built by the company's factories."""
+import functools
+
+from common.callables import count_letters, greet
+from common.decorators import company_task
+from common.factory import create_bash_task, create_dag, create_python_task, create_steps
+
+with create_dag("project_dag_{n}", schedule="@daily") as dag:
+    start = create_bash_task("start", "echo {n}")
+    hello = create_python_task("hello", functools.partial(greet, name="team {n}"), punctuation="!")
+    letters = create_python_task("letters", count_letters, word="dag{n}")
+    steps = create_steps(["a", "b"])
+
+    @company_task()
+    def finish(value):
+        return value
+
+    start >> hello >> steps
+    start >> letters
+    steps >> finish(letters.output)
+'''
+
+
+def bench_project(size: int, work: Path) -> dict:
+    """A project of `size` DAG files importing one shared package (samples/projects/factories/dags/common)."""
+    project = work / "project"
+    dags = project / "dags"
+    shutil.copytree(ROOT / "samples" / "projects" / "factories" / "dags" / "common", dags / "common")
+    (project / "pyproject.toml").write_text("[project]\nname = 'generated'\n", encoding="utf-8")
+    for n in range(size):
+        (dags / f"dag_{n:04d}.py").write_text(PROJECT_DAG.format(n=n), encoding="utf-8")
+    run = measure([PY, "-m", "kfmigrate", "convert", dags, "-o", work / "o_project", "--no-compile", "-q", "--force"])
+    return {"files": size, "wall": run["wall"], "cpu": run["cpu"], "max_rss_mb": run["max_rss_mb"], "rc": run["rc"],
+            "written": len(list((work / "o_project").glob("*_pipeline.py")))}
+
+
 def verdicts(results: dict) -> list:
     t, s = results["throughput"], results["startup"]
     out = [
@@ -276,6 +315,11 @@ def verdicts(results: dict) -> list:
     for shape, data in results.get("spec_size", {}).items():
         out.append((f"100-task {shape} DAG compiles under 1.5 MiB", data["bytes"] < 1.5 * MIB,
                     f"{data['bytes'] / MIB:.2f} MiB, {data['bytes'] / data['tasks'] / 1024:.1f} KiB a task"))
+    if "project" in results:
+        p = results["project"]
+        limit = 60 * p["files"] / 1000
+        out.append((f"project of {p['files']} factory-built DAG files <= {limit:.0f} s (60 s for 1,000)",
+                    p["wall"] <= limit and p["written"] == p["files"], f"{p['wall']:.1f} s wall, {p['cpu']:.1f} s CPU, {p['written']} written"))
     f = results["folder"]
     out.append(("folder: 2x files <= 2.2x time (start-up subtracted)", f["ratio_wall_minus_startup"] <= 2.2,
                 f"{f['ratio_wall_minus_startup']:.2f}x ({f['ratio_wall']:.2f}x raw, {f['ratio_cpu']:.2f}x CPU)"))
@@ -320,6 +364,10 @@ def markdown(results: dict) -> str:
     lines += ["", f"**Folder of generated DAG files** (`--no-compile`; start-up {f['startup_wall']:.2f} s):", "",
               "| files | jobs | wall s | CPU s | max RSS MB (largest process) | pipelines written |", "|---|---|---|---|---|---|"]
     lines += [f"| {p['files']} | {p['jobs']} | {p['wall']:.2f} | {p['cpu']:.2f} | {p['max_rss_mb']:.0f} | {p['written']} |" for p in f["points"]]
+    if "project" in results:
+        p = results["project"]
+        lines += ["", f"**Generated project** ({p['files']} DAG files, factories in a shared package, `--no-compile`, all cores): "
+                  f"{p['wall']:.1f} s wall, {p['cpu']:.1f} s CPU, max RSS {p['max_rss_mb']:.0f} MB, {p['written']} pipelines written."]
     lines += ["", "| goal | met | measured |", "|---|---|---|"]
     lines += [f"| {goal} | {'yes' if ok else '**no**'} | {value} |" for goal, ok, value in verdicts(results)]
     return "\n".join(lines) + "\n"
@@ -337,6 +385,7 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, help="interleaved repeats per throughput variant (default 3, quick 2)")
     parser.add_argument("--tasks", type=int, help="big-DAG scale point N (N and 2N tasks; default 500, quick 250)")
     parser.add_argument("--files", type=int, help="folder scale point N (N and 2N files; default 250, quick 100)")
+    parser.add_argument("--project-files", type=int, help="generated project size (default 1000, quick 300)")
     parser.add_argument("--no-compile-scale", action="store_true", help="skip the compiled big-DAG points (slowest part)")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--write-docs", action="store_true", help="refresh the section in docs/benchmarks.md")
@@ -364,6 +413,9 @@ def main(argv=None) -> int:
         results["spec_size"] = bench_spec_size()
         print(f"scale: folders of {files} and {2 * files} DAG files ...", flush=True)
         results["folder"] = bench_folder([files, 2 * files], work, max(1, repeat - 1))
+        project_files = args.project_files or (300 if args.quick else 1000)
+        print(f"project: {project_files} factory-built DAG files ...", flush=True)
+        results["project"] = bench_project(project_files, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     text = markdown(results)

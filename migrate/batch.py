@@ -1,16 +1,20 @@
 """Many DAG files at once: find them under folders, convert them on all cores, keep input order.
 
 One bad file never stops a batch: its error travels in its FileResult and is reported at the end.
+An interrupt (Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the command) stops the batch at
+once: the workers ignore SIGINT (so a Ctrl-C to the whole process group cannot leave one blocked
+halfway through writing a result to its pipe) and are killed by the main process.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterable, List, Tuple
+from typing import Iterable, Iterator, List, Tuple
 
 from migrate import ir
-from migrate.api import FileResult, convert_file
+from migrate.api import FileResult, convert_file, convert_parsed
 from migrate.diagnostics import ERROR, Diagnostic
 
 PARALLEL_THRESHOLD = 4  # below this many files a worker pool costs more than it saves
@@ -71,30 +75,105 @@ def collect_inputs(paths: Iterable[Path], skip_dirs: Iterable[Path] = ()) -> Tup
     return files, problems
 
 
+def _convert_chunk(items) -> List[FileResult]:
+    return [_convert_one(item) for item in items]
+
+
 def _convert_one(args) -> FileResult:
-    path, compile, xcom_transport, environment = args
-    return convert_file(path, compile=compile, xcom_transport=xcom_transport, environment=environment)
+    item, compile, xcom_transport, environment, project = args
+    if isinstance(item, FileResult):  # a front-end's error travels as it is
+        return item
+    if not isinstance(item, Path):  # a ParseResult from another front-end (migrate.load)
+        return convert_parsed(item, compile=compile, xcom_transport=xcom_transport, environment=environment)
+    return convert_file(item, compile=compile, xcom_transport=xcom_transport, environment=environment, project=project)
+
+
+def convert_parsed_many(items: List, compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter",
+                        environment=None) -> List[FileResult]:
+    """convert_many for ParseResults (or FileResults carrying an error) that a front-end built."""
+    return convert_many(items, compile=compile, jobs=jobs, xcom_transport=xcom_transport, environment=environment)
 
 
 def convert_many(files: List[Path], compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter",
-                 environment=None) -> List[FileResult]:
-    """environment: see migrate.api.convert_source."""
+                 environment=None, project=None) -> List[FileResult]:
+    """environment, project: see migrate.api.convert_source (the same for every file)."""
+    return list(iter_convert(files, compile=compile, jobs=jobs, xcom_transport=xcom_transport, environment=environment,
+                             project=project))
+
+
+def iter_convert(files: List[Path], compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter",
+                 chunksize: int = 0, environment=None, project=None) -> Iterator[FileResult]:
+    """Each file's FileResult in input order, as soon as it is ready (so a caller can write outputs
+    while the rest converts). Closing the generator, or an interrupt while it waits, kills the workers."""
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return [convert_file(path, compile=compile, xcom_transport=xcom_transport, environment=environment) for path in files]
+        for item in files:
+            yield _convert_one((item, compile, xcom_transport, environment, project))
+        return
     from concurrent.futures.process import BrokenProcessPool
 
     _load_converter(compile)
-    results: List[FileResult] = []
+    done = 0
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=_fork_context(), initializer=_worker_signals)
     try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=_fork_context()) as pool:
-            chunksize = max(1, len(files) // (jobs * 8))
-            for result in pool.map(_convert_one, [(path, compile, xcom_transport, environment) for path in files], chunksize=chunksize):
-                results.append(result)
+        chunksize = chunksize or max(1, len(files) // (jobs * 8))
+        items = [(path, compile, xcom_transport, environment, project) for path in files]
+        # submit rather than pool.map: map cancels its futures when interrupted, and a future cancelled
+        # while the killed pool fails the rest makes CPython 3.11's manager thread raise InvalidStateError
+        with _sigint_ignored():  # the workers fork while the work is submitted: none may see a Ctrl-C before
+            chunks = [pool.submit(_convert_chunk, items[i:i + chunksize]) for i in range(0, len(items), chunksize)]
+        for chunk in chunks:
+            for result in chunk.result():
+                done += 1
+                yield result
     except BrokenProcessPool:
         # a worker died (killed, out of memory, a crash in native code): finish the rest one file
         # per process, so only the file that kills its process is reported and the batch goes on
-        results += [_convert_isolated(path, compile, xcom_transport, environment) for path in files[len(results):]]
-    return results
+        for path in files[done:]:
+            yield _convert_isolated(path, compile, xcom_transport, environment, project)
+    except BaseException:  # KeyboardInterrupt, SystemExit, GeneratorExit: stop now, leave nothing behind
+        stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's workers and wait for them: shutdown() alone would wait for work in progress."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # CPython keeps them here
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown() forgets it
+    for process in processes:
+        process.kill()
+    for process in processes:
+        process.join(timeout=5)
+    pool.shutdown(wait=False)  # no cancel_futures: the manager thread fails the pending ones (see iter_convert)
+    if manager is not None:
+        # it must be gone before the interpreter exits: Python's exit hook wakes it through a pipe
+        # that it closes as it ends
+        manager.join(timeout=5)
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _worker_signals() -> None:
+    """Workers leave interrupts to the main process (see the module docstring)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):  # forked workers inherit the command's handlers: back to the default
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 def _load_converter(compile: bool) -> None:
@@ -121,12 +200,15 @@ def _fork_context():
     return multiprocessing.get_context("fork") if hasattr(os, "fork") else None
 
 
-def _convert_isolated(path: Path, compile: bool, xcom_transport: str = "parameter", environment=None) -> FileResult:
+def _convert_isolated(path: Path, compile: bool, xcom_transport: str = "parameter", environment=None,
+                      project=None) -> FileResult:
     from concurrent.futures.process import BrokenProcessPool
 
+    path = Path(item.path) if hasattr(item, "path") else item
+
     try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=_fork_context()) as pool:
-            return pool.submit(_convert_one, (path, compile, xcom_transport, environment)).result()
+        with ProcessPoolExecutor(max_workers=1, mp_context=_fork_context(), initializer=_worker_signals) as pool:
+            return pool.submit(_convert_one, (path, compile, xcom_transport, environment, project)).result()
     except BrokenProcessPool:
         return FileResult(path, error=Diagnostic(
             "KFM199", "internal error: the process converting this file died (please report it)", ERROR,

@@ -12,6 +12,7 @@ from typing import List
 
 from migrate import ir
 from migrate.diagnostics import Diagnostic
+from migrate.version import version
 
 REPORT_VERSION = 1
 FIDELITY_ORDER = ("native", "shim", "placeholder", "removed")
@@ -140,8 +141,6 @@ def manifest_yaml(manifest: dict, indent: int = 0) -> str:
 
 
 def build_report(workflow: ir.Workflow, emitted, diagnostics: List[Diagnostic], compiled: bool, compile_requested: bool) -> dict:
-    from kfmigrate import __version__
-
     tasks = []
     upstream = {}
     for edge in workflow.edges:
@@ -180,7 +179,7 @@ def build_report(workflow: ir.Workflow, emitted, diagnostics: List[Diagnostic], 
     severities = Counter(d.severity for d in diagnostics)
     return {
         "report_version": REPORT_VERSION,
-        "kfmigrate_version": __version__,
+        "kfmigrate_version": version(),
         "dag_id": workflow.dag_id,
         "source": {"path": workflow.path, "line": workflow.span.line, "col": workflow.span.col},
         "pipeline": {

@@ -61,6 +61,7 @@ def _fits(node, transport: str) -> bool:
     if direct is None or node.container is not None or transport != "parameter" or node.plan.fidelity != "native":
         return False
     if (node.loop is not None or node.skip_check or node.skip_output or node.regions or node.xcom_none
+            or node.carries_state or node.reads_states  # failure as data: migrate/emit/trigger_rules.py
             or node.xcom_skip_flags or node.attempts_output or node.local_modules or node.collected_from
             or node.decision_lines or set(node.outputs) - {"return_value"}):
         return False

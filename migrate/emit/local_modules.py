@@ -120,12 +120,11 @@ def _top_folder(folder: Path) -> Path:
     return folder
 
 
-@functools.lru_cache(maxsize=1)
 def _installed_top_levels() -> frozenset:
-    """Top-level module names of the distributions installed here (read from their metadata)."""
-    import importlib.metadata
+    """Top-level module names of the distributions installed here (read from their metadata once)."""
+    from migrate.environment import installed_import_names
 
-    return frozenset(importlib.metadata.packages_distributions())
+    return installed_import_names()
 
 
 @functools.lru_cache(maxsize=1024)
@@ -169,6 +168,13 @@ def _module_file(module: str, roots: Sequence[Path]) -> Optional[Tuple[Path, Pat
     return None
 
 
+def find_local_module(module: str, dag_file: str, roots: Sequence[str] = ()) -> Optional[Path]:
+    """The file (or package folder) of `module` among the project's roots (ir.Workflow.project_roots, else
+    those of the DAG file's project), or None."""
+    found = _module_file(module, [Path(root) for root in roots] or _project_roots(dag_file) or search_roots(dag_file))
+    return found[1] if found else None
+
+
 def _read(path: Path) -> Optional[str]:
     try:
         return path.read_text(encoding="utf-8")
@@ -205,8 +211,9 @@ def _imports(text: str, package: str) -> List[Tuple[str, Tuple[str, ...]]]:
 class _Collector:
     """Walks imports from the callable's code through the files they reach."""
 
-    def __init__(self, dag_file: str, shimmed: Iterable[str]) -> None:
-        self.roots = search_roots(dag_file)
+    def __init__(self, dag_file: str, shimmed: Iterable[str], roots: Sequence[str] = ()) -> None:
+        # the conversion's project roots (--path folders included) when given, else the DAG file's project
+        self.roots = [Path(root) for root in roots] or _project_roots(dag_file)
         self.shown_base = Path(os.path.abspath(dag_file)).parent
         self.shimmed = set(shimmed)
         self.files: Dict[str, ModuleFile] = {}
@@ -300,6 +307,21 @@ class _Collector:
         return True
 
 
+def project_imports(path: str) -> str:
+    """The absolute, non-Airflow imports of a project file (an operator class's module), as code."""
+    try:
+        tree = ast.parse(_read(Path(path)) or "")
+    except (SyntaxError, ValueError):
+        return ""
+    lines = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            lines += [f"import {a.name}" for a in node.names if a.name.split(".")[0] != "airflow"]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level and node.module.split(".")[0] != "airflow":
+            lines.append(f"from {node.module} import {', '.join(a.name for a in node.names)}")
+    return "\n".join(lines)
+
+
 def airflow_import_lines(dag_text: str, names: Set[str]) -> List[Tuple[str, str]]:
     """(module, statement) of the DAG file's module-level `from airflow... import name` that bind
     `names` (the parser leaves airflow imports out of a callable's prelude)."""
@@ -317,12 +339,19 @@ def airflow_import_lines(dag_text: str, names: Set[str]) -> List[Tuple[str, str]
     return found
 
 
+def _project_roots(dag_file: str) -> List[Path]:
+    from migrate.parse.project import project_for
+
+    return list(project_for(dag_file).roots) if dag_file != os.devnull else []
+
+
 def embedding_for(codes: Sequence[str], dag_file: str, unbound: Iterable[str] = (),
-                  shimmed: Iterable[str] = ()) -> Embedding:
+                  shimmed: Iterable[str] = (), roots: Sequence[str] = ()) -> Embedding:
     """What to embed for a component running `codes` (a callable's source and prelude): local
     modules they import (transitively), and for `unbound` names bound by airflow imports of the DAG
-    file, those imports and their modules when embeddable."""
-    collector = _Collector(dag_file, shimmed)
+    file, those imports and their modules when embeddable. roots: the project's module folders
+    (ir.Workflow.project_roots), else those of the DAG file's project."""
+    collector = _Collector(dag_file, shimmed, roots)
     for code in codes:
         collector.code(code)
     embedding = Embedding()
@@ -357,10 +386,10 @@ def embeddable_airflow(module: str) -> bool:
     return _Collector(os.devnull, ()).module(module)
 
 
-def import_roots(dag_file: str) -> List[Path]:
+def import_roots(dag_file: str, roots: Sequence[str] = ()) -> List[Path]:
     """The search roots holding local modules the DAG file imports, at module level or in its tasks
     (Airflow imports them when it parses the file): for engines running a copy of the DAG elsewhere."""
-    collector = _Collector(dag_file, ())
+    collector = _Collector(dag_file, (), roots)
     collector.code(_read(Path(dag_file)) or "")
     used = []
     for relative, module_file in collector.files.items():

@@ -22,7 +22,7 @@ import re
 import sys
 from typing import Dict, List, Optional, Set, Tuple
 
-from migrate import ir
+from migrate import environment, ir
 from migrate.operators import PLACEHOLDER, SHIM, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import (
     BASE_ARGS_HANDLED, CALLBACK_ARGS, ArgBuilder, callback_diagnostics, context_inputs, external_needs, xcom_refs_of,
@@ -65,19 +65,30 @@ KNOWN_PROVIDER_OPERATORS = (
 @mapper("*", *KNOWN_PROVIDER_OPERATORS)
 def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     """Run the original operator inside the component (the "*" entry is the fallback for any class)."""
-    custom = task.module == LOCAL_MODULE
-    where = "defined in the DAG file" if custom else task.module
+    custom = task.module == LOCAL_MODULE or task.operator_file is not None
+    where = ("defined in the DAG file" if task.operator_file is None else f"defined in {task.operator_file}") if custom else task.module
     plan = ComponentPlan(mapping=f"{task.operator} -> operator shim (the Airflow operator runs inside a lightweight component)",
                          fidelity=SHIM, description=task.doc)
     if task.operator.startswith("@"):
         from migrate.operators.placeholder import placeholder_plan
 
         return placeholder_plan(task, ctx, f"decorator {task.operator} has no KFP mapping")
+    if airflow1_plugin_import(task.module, task.operator):
+        from migrate.operators.placeholder import placeholder_plan
+
+        return placeholder_plan(task, ctx, f"{task.operator} is imported from {task.module}, Airflow 1's plugin manager, which "
+                                "Airflow 2 removed, and the project's plugins/ folder has no such class (KFM126)")
     if task.operator.startswith("Branch"):  # BaseBranchOperator.execute skips tasks through Airflow itself
         from migrate.operators.placeholder import placeholder_plan
 
         return placeholder_plan(task, ctx, f"{task.operator} is a branch operator: its skip logic needs Airflow's "
                                 "scheduler, so the shim cannot run it (rewrite it as a @task.branch callable)")
+    source = None if custom else environment.operator_source(task.module, task.operator, ctx.workflow.path,
+                                                                     ctx.workflow.project_roots)
+    if source is not None and not source.resolves:  # a shim that could never start: say why instead
+        from migrate.operators.placeholder import placeholder_plan
+
+        return placeholder_plan(task, ctx, source.reason, code="KFM219" if source.kind == "removed" else "KFM220")
     args = ArgBuilder(ctx)
     lines = [context_inputs(task, ctx, args)]
     kwargs: Dict[str, str] = {"task_id": repr(task.task_id.rsplit(".", 1)[-1])}
@@ -117,6 +128,8 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     kwargs.update({name: repr(value) for name, value in overrides.items()})
     lines.append("_kwargs = {" + ", ".join(f"{k!r}: {v}" for k, v in kwargs.items()) + "}")
     call = ["_airflow", repr(task.module if not custom else ""), repr(task.operator), "_kwargs"]
+    if module_code and task.operator_file is not None:
+        plan.differences.append(f"The operator class comes from {task.operator_file} (a project module): its code is copied into the component.")
     if module_code:
         lines.append(f"_dag_file_code = {_string_literal(module_code)}")
         call.append("module_code=_dag_file_code")
@@ -130,6 +143,8 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan.outputs = {"return_value": "json"}
     plan.may_skip = True  # an operator may raise AirflowSkipException
     plan.packages = operator_packages(task.module, module_code)
+    if source is not None and source.kind == "project":  # the operator's module comes from a project requirement
+        plan.packages.append(source.distribution)
 
     plan.diagnostics.append(ctx.diagnostic(task, "KFM201", f"{task.operator} ({where}) runs through the Airflow operator shim", "info"))
     plan.differences.append(f"The Airflow operator itself runs inside the KFP task (packages: {', '.join(plan.packages)}); "
@@ -138,7 +153,12 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
                             "operators that use the Airflow metadata database or the Task SDK API do not work.")
     if module_code:
         plan.differences.append("Code from the DAG file (the operator class, its helpers, argument expressions) is copied into the component.")
-        extra = third_party_modules(module_code)
+        from pathlib import Path
+
+        from migrate.parse.project import module_file
+
+        roots = [Path(root) for root in ctx.workflow.project_roots]  # project modules are embedded (emit/builder.py)
+        extra = [top for top in third_party_modules(module_code) if module_file(top, roots) is None]
         if extra:
             plan.diagnostics.append(ctx.diagnostic(task, "KFM210", f"the code from the DAG file imports {', '.join(extra)}: install them in the image", "info"))
     if overrides:
@@ -179,17 +199,17 @@ SQL_ARGS = ("sql", "hql")  # arguments whose ".sql" file Airflow reads from the 
 def _inline_sql_files(task: ir.Task, ctx: MapContext, plan: ComponentPlan, value):
     """`sql="report.sql"`: Airflow loads the file from the DAG folder and renders it. The component has no
     DAG folder, so the file's text is read now and passed instead (Airflow still renders it)."""
-    from pathlib import Path
-
     def inline(text):
         if not (isinstance(text, str) and text.strip().endswith((".sql", ".hql")) and "\n" not in text):
             return text
-        path = Path(task.span.path).parent / text.strip()
+        path = environment.template_file(text, task.span.path)
         try:
-            content = path.read_text(encoding="utf-8")
+            content = path.read_text(encoding="utf-8") if path else None
         except (OSError, UnicodeDecodeError):
-            plan.diagnostics.append(ctx.diagnostic(task, "KFM210", f"SQL file {text!r} is not next to the DAG file: "
-                                                   "the operator will look for it in the pod and fail"))
+            content = None
+        if content is None:
+            plan.diagnostics.append(ctx.diagnostic(task, "KFM221", f"SQL file {text!r} is neither beside the DAG file nor in its "
+                                                   "template_searchpath: the operator will look for it in the pod and fail"))
             return text
         plan.differences.append(f"SQL file {text!r} was read at conversion time: changes to it need a new conversion.")
         return content
@@ -293,17 +313,34 @@ def dag_file_code(task: ir.Task, class_names: Set[str], dynamic: Dict[str, str]
     argument expressions use, closed under their own needs, airflow imports included (the shim has
     Airflow installed). Expressions are taken from the operator call in the file where possible
     (the parser keeps only a short form of lambdas)."""
+    if class_names and task.operator_file is not None and task.operator_file != task.span.path:
+        # the class lives in a project module (plugins/, a package): its code from there, the argument
+        # expressions from the file that builds the task
+        class_code, _, problem = _file_code(task.operator_file, task.span, class_names, {})
+        if class_code is None:
+            return None, dynamic, problem
+        if not dynamic:
+            return class_code, dynamic, None
+        expression_code, dynamic, problem = _file_code(task.span.path, task.span, set(), dynamic)
+        if expression_code is None:
+            return None, dynamic, problem
+        return class_code + expression_code, dynamic, None
+    return _file_code(task.span.path, task.span, class_names, dynamic)
+
+
+def _file_code(path: str, span: ir.SourceSpan, class_names: Set[str], dynamic: Dict[str, str]
+               ) -> Tuple[Optional[str], Dict[str, str], Optional[str]]:
     import libcst as cst
 
     from migrate.parse.callables import ModuleIndex, names_used
 
     try:
-        with open(task.span.path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle:
             module = cst.parse_module(handle.read())
     except (OSError, UnicodeDecodeError, cst.ParserSyntaxError) as exc:
-        return None, dynamic, f"the DAG file {task.span.path} cannot be read again ({type(exc).__name__})"
+        return None, dynamic, f"the file {path} cannot be read again ({type(exc).__name__})"
     expressions = dict(dynamic)
-    expressions.update({k: v for k, v in _call_keywords(module, task.span).items() if k in dynamic})
+    expressions.update({k: v for k, v in _call_keywords(module, span).items() if k in dynamic})
     needed: Set[str] = set(class_names)
     for name, expression in expressions.items():
         try:
@@ -313,7 +350,7 @@ def dag_file_code(task: ir.Task, class_names: Set[str], dynamic: Dict[str, str]
     classes = {stmt.name.value for stmt in module.body if isinstance(stmt, cst.ClassDef)}
     missing = [name for name in class_names if name not in classes]
     if missing:
-        return None, dynamic, f"class {', '.join(missing)} is not defined at the top level of {task.span.path}"
+        return None, dynamic, f"class {', '.join(missing)} is not defined at the top level of {path}"
     index = ModuleIndex(module)
     prelude = list(index.prelude_for(needed))
     used = set(needed)
@@ -330,6 +367,14 @@ def dag_file_code(task: ir.Task, class_names: Set[str], dynamic: Dict[str, str]
             if code.split()[1].split(".")[0] == "airflow" and _binds_any(stmt, used, module):
                 imports.append(code)
     return "\n".join(imports + prelude) + "\n", expressions, None
+
+
+def airflow1_plugin_import(module: str, operator: str) -> bool:
+    """`from airflow.operators import X` / `airflow.operators.x_plugin.X`: Airflow 1 plugin paths."""
+    parts = module.split(".")
+    if parts[:1] != ["airflow"] or len(parts) < 2 or parts[1] not in ("operators", "sensors", "hooks") or not operator[:1].isupper():
+        return False
+    return len(parts) == 2 or (len(parts) == 3 and parts[2].endswith("_plugin"))
 
 
 def _call_keywords(module, span: ir.SourceSpan) -> Dict[str, str]:
@@ -376,7 +421,7 @@ with DAG("sql_shim", schedule=None):
         fidelity=SHIM,
         codes=("KFM201", "KFM209"),
         fragments=("_airflow_run_operator(_airflow, 'airflow.providers.common.sql.operators.sql', 'SQLExecuteQueryOperator', _kwargs)",
-                   "packages_to_install=RUNTIME_PACKAGES + ['apache-airflow', 'apache-airflow-providers-common-sql']",
+                   "packages_to_install=RUNTIME_PACKAGES + ['apache-airflow==3",
                    "kubernetes.use_secret_as_env(count_rows_task, secret_name='airflow-conn-warehouse', secret_key_to_env={'uri': 'AIRFLOW_CONN_WAREHOUSE'})"),
     ),
     Case(
@@ -391,7 +436,7 @@ with DAG("s3_wait", schedule=None):
         task_id="landed",
         fidelity=SHIM,
         codes=("KFM201",),
-        fragments=("'apache-airflow-providers-amazon'", "secret_name='airflow-conn-aws-default'", "'poke_interval': poke_interval"),
+        fragments=("'apache-airflow-providers-amazon==", "secret_name='airflow-conn-aws-default'", "'poke_interval': poke_interval"),
     ),
     Case(
         name="variables in templates come from config maps",
@@ -406,6 +451,6 @@ with DAG("bq_shim", schedule=None):
         fidelity=SHIM,
         codes=("KFM209",),
         fragments=("config_map_name='airflow-var-dataset', config_map_key_to_env={'value': 'AIRFLOW_VAR_DATASET'}",
-                   "'apache-airflow-providers-google'"),
+                   "'apache-airflow-providers-google=="),
     ),
 ]

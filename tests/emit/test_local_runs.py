@@ -122,7 +122,8 @@ def test_bash_exit_99_skips_downstream_and_exit_1_fails(run_local):
     assert outputs["maybe"]["airflow_skipped"] is True
     assert outputs["after_skip"]["airflow_skipped"] is True  # skipped, so its exit 1 never ran
     assert outputs["later"]["airflow_skipped"] is True  # through the removed empty task
-    assert outputs["cleanup"] == {"return_value": "cleanup", "airflow_skipped": False}  # all_done runs
+    # all_done runs, and sees its upstream's state as data (failures too: docs/mapping.md)
+    assert outputs["cleanup"] == {"return_value": "cleanup", "airflow_skipped": False, "airflow_state": "success"}
     assert outputs["independent"]["return_value"] == "fine"
 
     failing = workflow("fails", [bash("boom", "echo before; exit 1"), bash("never", "echo never")], [("boom", "never")])

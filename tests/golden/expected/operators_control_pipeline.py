@@ -17,7 +17,7 @@ BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it 
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
 
 
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['croniter'])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['croniter==7.0.0'])
 def latest_only(
     logical_date: str,
     run_id: str,
@@ -51,7 +51,7 @@ def latest_only(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2'])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2==3.1.6'])
 def publish(
     logical_date: str,
     run_id: str,
@@ -71,7 +71,7 @@ def publish(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2'])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2==3.1.6'])
 def start_report(
     logical_date: str,
     run_id: str,

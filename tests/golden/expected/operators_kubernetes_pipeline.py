@@ -36,7 +36,7 @@ def report():
     )
 
 
-@dsl.component(base_image='python:3.12-slim', packages_to_install=RUNTIME_PACKAGES + ['jinja2'])
+@dsl.component(base_image='python:3.12-slim', packages_to_install=RUNTIME_PACKAGES + ['jinja2==3.1.6'])
 def score(param_epochs: int, epochs: str) -> NamedTuple("Outputs", [('return_value', float)]):
     """Airflow task 'score' (@task.kubernetes) from samples/dags/operators_kubernetes.py:75:15."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_render, _airflow_call_python, _kfp_outputs

@@ -16,7 +16,7 @@ BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it 
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
 
 
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2'])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2==3.1.6'])
 def show(param_message: str, message: str) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'show' (@task) from samples/dags/operators_control.py:15:5."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_render, _airflow_call_python, _kfp_outputs

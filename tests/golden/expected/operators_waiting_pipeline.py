@@ -49,7 +49,7 @@ def upstream_loaded(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2'])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2==3.1.6'])
 def release_notes(
     logical_date: str,
     run_id: str,
@@ -87,7 +87,7 @@ def release_notes(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2'])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2==3.1.6'])
 def approve_release(
     logical_date: str,
     run_id: str,

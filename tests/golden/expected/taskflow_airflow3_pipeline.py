@@ -69,7 +69,7 @@ def scale(factor: int, total: str) -> int:
     return scale(json.loads(total), factor)
 
 
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2'])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2==3.1.6'])
 def announce(
     logical_date: str,
     run_id: str,

@@ -19,7 +19,7 @@ BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it 
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
 
 
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2'])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2==3.1.6'])
 def stamps(
     logical_date: str,
     run_id: str,
@@ -47,7 +47,7 @@ def stamps(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2'])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2==3.1.6'])
 def names(
     logical_date: str,
     run_id: str,
