@@ -21,3 +21,11 @@ def example_files():
     files = sorted(p for d in dirs for p in d.glob("*.py") if p.name != "__init__.py")
     assert len(files) > 50
     return files
+
+
+@pytest.fixture(scope="session")
+def installed_kfmigrate(tmp_path_factory):
+    """kfmigrate's wheel, built once per session and installed into a fresh venv (tests/wheel_helpers.py)."""
+    from wheel_helpers import build_and_install
+
+    return build_and_install(tmp_path_factory.mktemp("wheel"))
