@@ -65,7 +65,9 @@ def test_convert_a_project_folder(user):
     done = ok(user("convert", "factories/dags", "-o", "projects"))
     assert "6 pipeline(s) written to projects" in done.stdout
     # the factory module is the project's own (factories/dags/common), never on anyone's sys.path
-    assert (user.home / "projects" / "team_dag.yaml").is_file()
+    # its components embed the project's modules: the run needs nothing from the user's folder
+    run = ok(user("run", "projects/team_dag.yaml", "--pipeline-root", "runs"))
+    assert "team-dag succeeded" in run.stdout and "(6 succeeded)" in run.stdout
     assert "KFM121" in done.stderr and "broken_factory.py" in done.stderr  # the sample's deliberately broken file
 
 
