@@ -302,7 +302,7 @@ def experiment():
     """Create or list experiments (a folder of runs)."""
 
 
-@experiment.command("create")
+@experiment.command("create", short_help="Create experiment NAME (a no-op if it exists).")
 @click.argument("name")
 @click.option("--description", help="Description shown in the UI.")
 @kfp_options
@@ -360,7 +360,7 @@ def print_run(session, run_obj, as_json: bool = False) -> None:
     click.echo(f"  {data['link']}")
 
 
-@run.command("create")
+@run.command("create", short_help="Start a run of an uploaded pipeline or of a local package.")
 @click.argument("package", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--experiment", required=True, help="Experiment name (created if missing).")
 @click.option("--pipeline", "pipeline_name", help="Run an uploaded pipeline by name (instead of PACKAGE).")
