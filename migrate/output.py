@@ -105,10 +105,22 @@ def up_to_date(conversion: Conversion, outdir: Path, stem: str) -> Dict[str, boo
             found[kind] = False if path.is_symlink() else None
             continue
         try:
-            found[kind] = path.is_file() and path.read_bytes() == data
+            found[kind] = path.is_file() and (path.read_bytes() == data or (kind == "yaml" and _same_yaml(path, data)))
         except OSError:
             found[kind] = False
     return {kind: same for kind, same in found.items() if same is not None}
+
+
+def _same_yaml(path: Path, data: bytes) -> bool:
+    """Whether the YAML at `path` loads to the same documents as `data`: `python X_pipeline.py` recompiles
+    the spec with kfp's writer, which folds lines differently from ours (migrate.package.pipeline_yaml)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return list(yaml.load_all(path.read_bytes(), Loader=loader)) == list(yaml.load_all(data, Loader=loader))
+    except yaml.YAMLError:
+        return False
 
 
 def write_conversion(conversion: Conversion, outdir: Path, stem: str, skip: Iterable[str] = ()) -> Dict[str, Path]:

@@ -41,3 +41,11 @@ def backend_check():
         pytest.skip(built.stderr.strip().splitlines()[-1])
     assert built.returncode == 0, f"the KFP backend check did not build:\n{built.stderr}"
     return built.stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def installed_kfmigrate(tmp_path_factory):
+    """kfmigrate's wheel, built once per session and installed into a fresh venv (tests/wheel_helpers.py)."""
+    from wheel_helpers import build_and_install
+
+    return build_and_install(tmp_path_factory.mktemp("wheel"))

@@ -14,7 +14,7 @@ from kfmigrate.project_options import project_options, to_project
 PROGRESS_MIN_FILES = 16  # below this a run is short; a bar would only flicker
 
 
-@click.command("analyze")
+@click.command("analyze", short_help="Readiness inventory of DAG files: fidelity mix, blockers, score.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "md", "sarif", "csv"]), default="table",
               show_default=True, help="table: for people; json: the full inventory (schema: migrate/schemas/analyze.schema.json); "

@@ -24,7 +24,7 @@ def _engines(text: str) -> tuple:
     return names
 
 
-@click.command("compare")
+@click.command("compare", short_help="Benchmark a workload on Airflow + MLflow and on KFP; report.")
 @click.argument("workloads", nargs=-1, metavar="[WORKLOAD | DAG_FILE | FOLDER]...")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Parameter for your DAGs, given to both engines (Airflow run conf and pipeline argument), typed "

@@ -11,7 +11,7 @@ from kfmigrate.console import err_console, interrupt_on_signals, out_console, pr
 from kfmigrate.project_options import project_options, to_project
 
 
-@click.command("convert")
+@click.command("convert", short_help="Convert Airflow DAG files or folders to KFP v2 pipelines.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for <dag_id>_pipeline.py, <dag_id>.yaml and the <dag_id>.migration.json/.md reports.")

@@ -10,12 +10,12 @@ import click
 from kfmigrate.console import err_console, out_console
 
 
-@click.group("image")
+@click.group("image", short_help="Build the project image that `convert --image` describes.")
 def command():
     """The project image the converted components run in (see `kfmigrate convert --image`)."""
 
 
-@command.command("build")
+@command.command("build", short_help="Build the image from OUTDIR/image with docker, podman or buildah.")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--tag", metavar="REF", help="Image reference to tag the build with (default: the --image REF the "
                                             "context was written for, from its image.json).")

@@ -125,7 +125,7 @@ def write_atomically(path: Path, text: str, force: bool) -> None:
 
 
 # ---------------------------------------------------------------- the group
-@click.group("kubeflow")
+@click.group("kubeflow", short_help="Drive a cluster: notebook access, upload, runs, schedules, deploy.")
 def command():
     """Drive a Kubeflow cluster: notebook access, uploads, experiments, runs, schedules, deploys.
 
@@ -144,7 +144,7 @@ def command():
 
 
 # ---------------------------------------------------------------- notebook-setup
-@command.command("notebook-setup")
+@command.command("notebook-setup", short_help="Render or apply notebook access to KFP.")
 @click.option("--namespace", required=True, metavar="NS", help="The profile namespace the notebook runs in.")
 @click.option("--kfp-namespace", default="kubeflow", show_default=True,
               help="Namespace of the KFP API server (newer manifests: kubeflow-system).")
@@ -255,7 +255,7 @@ def check_fidelity(prepared, allow_placeholders: bool) -> None:
     click.echo("note: --allow-placeholders: uploading anyway", err=True)
 
 
-@command.command("upload")
+@command.command("upload", short_help="Upload a pipeline package (a new version if it exists).")
 @click.argument("package", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--name", help="Pipeline name (default: the package's pipelineInfo.name).")
 @click.option("--version", help="Version name when the pipeline exists (default: <name>-<content hash>).")
@@ -302,7 +302,7 @@ def experiment():
     """Create or list experiments (a folder of runs)."""
 
 
-@experiment.command("create")
+@experiment.command("create", short_help="Create experiment NAME (a no-op if it exists).")
 @click.argument("name")
 @click.option("--description", help="Description shown in the UI.")
 @kfp_options
@@ -360,7 +360,7 @@ def print_run(session, run_obj, as_json: bool = False) -> None:
     click.echo(f"  {data['link']}")
 
 
-@run.command("create")
+@run.command("create", short_help="Start a run of an uploaded pipeline or of a local package.")
 @click.argument("package", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--experiment", required=True, help="Experiment name (created if missing).")
 @click.option("--pipeline", "pipeline_name", help="Run an uploaded pipeline by name (instead of PACKAGE).")
@@ -568,7 +568,7 @@ def create_schedule(session, experiment_id, name, spec, pipeline_id, version_id,
     return created, "replaced" if existing is not None else "created"
 
 
-@command.command("schedule")
+@command.command("schedule", short_help="Recurring run from a DAG's Airflow schedule.")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--experiment", required=True, help="Experiment name (created if missing).")
 @click.option("--name", help="Recurring run name (default: <pipeline> schedule).")
@@ -616,7 +616,7 @@ def schedule(source, experiment, name, pipeline_name, dag_id, params, cron, inte
 
 
 # ---------------------------------------------------------------- deploy
-@command.command("deploy")
+@command.command("deploy", short_help="Convert a DAG, upload it, run it and wait (end to end).")
 @click.argument("dag", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--experiment", required=True, help="Experiment name (created if missing).")
 @click.option("--pipeline-name", help="Pipeline name (default: the DAG id).")

@@ -156,7 +156,7 @@ def write_json_atomically(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
-@click.command("run")
+@click.command("run", short_help="Run a converted pipeline locally on kfp.local.")
 @click.argument("pipeline", type=click.Path(path_type=Path))
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Pipeline parameter; typed from the pipeline's declared inputs (int, float, bool, "

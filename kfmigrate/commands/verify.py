@@ -103,7 +103,7 @@ def is_verify_report(path: Path) -> bool:
     return {"summary", "logical_date", "params", "results"} <= set(data)  # written before the tool field
 
 
-@click.command("verify")
+@click.command("verify", short_help="Run DAGs on Airflow and their conversions on kfp.local; compare.")
 @click.argument("dags", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dag-id", help="Verify only this DAG (when a file defines several).")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",

@@ -1,55 +1,22 @@
 """kfmigrate installed as users install it: a built wheel in a fresh venv, `kfmigrate compare` from outside
 the repository.
 
-The wheel is built from a copy of the source tree (so no stale build/ folder can leak into it) and
-installed with --no-deps into a new venv: kfmigrate itself comes from the wheel, never from the
-repository. Its dependencies come from the environment running the tests, put on the new venv's path
-with a .pth line (the brief's "dependencies may come from an existing environment"); that
-environment's own kfmigrate is an editable install whose finder is never activated this way, and the
-test checks that every kfmigrate module is imported from the venv.
+The wheel and its venv are the session's (tests/wheel_helpers.py): kfmigrate comes from the wheel, its
+dependencies from the environment running the tests (the brief's "dependencies may come from an
+existing environment"), and the test checks that every kfmigrate module is imported from the venv.
 """
 import json
-import os
-import shutil
 import subprocess
-import sys
-import sysconfig
-import venv
-from pathlib import Path
 
 import pytest
 
-from compare_helpers import ROOT
-
-IGNORED = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
-                                 "compare-out", "out", "demo-out", "mlruns", "mlflow.db")
+from wheel_helpers import clean_env
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    root = tmp_path_factory.mktemp("wheel")
-    source = root / "src"
-    shutil.copytree(ROOT, source, ignore=IGNORED)
-    dist = root / "dist"
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-w", str(dist), "-q"],
-                           capture_output=True, text=True, timeout=600)
-    assert built.returncode == 0, built.stdout + built.stderr
-    (wheel,) = dist.glob("kfmigrate-*.whl")
-    env_dir = root / "venv"
-    venv.EnvBuilder(with_pip=False).create(env_dir)
-    python = env_dir / "bin" / "python"
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, check=True).stdout.strip())
-    # dependencies from the environment running the tests, after the venv's own site-packages
-    (site / "test-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    installed_ok = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q",
-                                   str(wheel)], capture_output=True, text=True, timeout=600)
-    assert installed_ok.returncode == 0, installed_ok.stdout + installed_ok.stderr
-    return root, env_dir, wheel
-
-
-def clean_env() -> dict:
-    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+def installed(installed_kfmigrate):
+    """The session's wheel and venv (tests/conftest.py)."""
+    return installed_kfmigrate.root, installed_kfmigrate.env_dir, installed_kfmigrate.wheel
 
 
 def test_the_wheel_carries_the_builtin_workloads_and_the_report_data(installed):
