@@ -19,15 +19,17 @@ from pathlib import Path
 from typing import Optional
 
 from compare import measure
-from compare.workloads import (DEFAULT_SWEEP, Point, build_points, comparable, diff_values, engine_params,
-                               decode_json_text, expected_failure, headline, matches_expected,
+from compare.workloads import DEFAULT_LOGICAL_DATE as LOGICAL_DATE
+from compare.workloads import (DEFAULT_SWEEP, USER_WORKLOAD, Point, build_points, comparable, diff_values,
+                               engine_params, decode_json_text, expected_failure, headline, matches_expected,
                                scaling_sections)
 
 RESULTS_VERSION = 1
 ENGINES = ("airflow", "kfp")
 ENGINE_TITLES = {"airflow": "Airflow + MLflow", "airflow-scheduler": "Airflow scheduler + MLflow",
                  "kfp": "KFP (kfp.local)", "kfp-cluster": "KFP (cluster)"}
-LOGICAL_DATE = "2026-01-02"
+# when no point tracks to MLflow (the user's DAGs that do not import it), the Airflow side is Airflow alone
+ENGINE_TITLES_WITHOUT_MLFLOW = {"airflow": "Airflow (dag.test)", "airflow-scheduler": "Airflow scheduler"}
 
 # Figures summarised over repeats, per engine and point: name -> where it is in a run record.
 SUMMARY_FIGURES = {
@@ -62,6 +64,9 @@ class Settings:
     timeout: float = 900.0  # per run
     logical_date: str = LOGICAL_DATE
     cache_check: bool = True  # after the repeats: kfp.local twice with its cache on, Airflow once more
+    user_points: tuple = ()  # points made from the user's DAG files (compare.workloads.user_points)
+    probes: bool = True  # measure the parts of per-task overhead (compare.probes) after the runs
+    notes: tuple = ()  # what the input left out (DAGs past --max-dags), for the report
 
 
 @dataclass
@@ -95,15 +100,17 @@ def prepare(point: Point, folder: Path) -> Prepared:
     prepared = Prepared(point)
     source = point.dag_file.read_text()
     prepared.definition["airflow"] = measure.definition_size(source, "airflow")
-    result = convert_file(point.dag_file, xcom_transport=point.transport)
-    if result.error is not None:
-        prepared.error = f"conversion failed: {result.error}"
-        return prepared
-    matching = [c for c in result.conversions if c.dag_id == point.dag_id]
-    if not matching:
-        prepared.error = f"conversion found no DAG {point.dag_id!r} in {point.dag_file}"
-        return prepared
-    conversion = matching[0]
+    conversion = point.conversion  # a user's DAG was converted when the input was checked
+    if conversion is None:
+        result = convert_file(point.dag_file, xcom_transport=point.transport)
+        if result.error is not None:
+            prepared.error = f"conversion failed: {result.error}"
+            return prepared
+        matching = [c for c in result.conversions if c.dag_id == point.dag_id]
+        if not matching:
+            prepared.error = f"conversion found no DAG {point.dag_id!r} in {point.dag_file}"
+            return prepared
+        conversion = matching[0]
     prepared.conversion = conversion.report
     for task in conversion.report["tasks"]:
         prepared.upstream[task["task_id"]] = tuple(task.get("upstream", ()))
@@ -133,19 +140,25 @@ def _write(path: Path, text: str) -> None:
 
 def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, run_dir: Path,
             mlflow_uri: str, reporter: Reporter, deployment: Optional[dict] = None,
-            cache_root: Optional[Path] = None, params_dir: Optional[Path] = None) -> dict:
+            cache_root: Optional[Path] = None, params_dir: Optional[Path] = None, run_id: str = "") -> dict:
     """One measured run of one point on one engine; returns its record for results.json.
 
     deployment: the running Airflow deployment (airflow-scheduler engine), or {"error": why not}.
     cache_root: run kfp.local with its task cache there. params_dir: take the run's work dir from
-    there instead of run_dir (runs with exactly the same inputs).
+    there instead of run_dir (runs with exactly the same inputs). run_id: the Airflow run id a user
+    DAG's pipeline gets (as `kfmigrate verify` passes it), when the pipeline declares one.
     """
     point = prepared.point
     run_dir.mkdir(parents=True, exist_ok=True)
-    params = engine_params(point, "airflow" if engine.startswith("airflow") else "kfp", params_dir or run_dir,
-                           mlflow_uri, settings.kfp_mlflow)
-    request = {"engine": engine, "params": params, "logical_date": settings.logical_date,
-               "timeout": settings.timeout}
+    side = "airflow" if engine.startswith("airflow") else "kfp"
+    params = engine_params(point, side, params_dir or run_dir, mlflow_uri, settings.kfp_mlflow)
+    logical_date = point.logical_date or settings.logical_date
+    request = {"engine": engine, "params": params, "logical_date": logical_date,
+               "timeout": settings.timeout, "env": user_dag_env(point, side, params_dir or run_dir, mlflow_uri,
+                                                                 settings.kfp_mlflow)}
+    if point.workload == USER_WORKLOAD and engine in ("airflow", "kfp"):
+        # the engine's whole run, for the per-task check `kfmigrate verify` makes
+        request["raw_path"] = str(run_dir / "raw.json")
     if engine == "airflow":
         request.update(dag_file=str(point.dag_file), dag_id=point.dag_id, log_path=str(run_dir / "airflow.log"))
     elif engine == "airflow-scheduler":
@@ -153,13 +166,15 @@ def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, ru
             return _error_record(point, engine, repeat, (deployment or {}).get("error") or "no Airflow deployment")
         # one deployment serves every run: each gets its own logical date (Airflow keeps them unique)
         request.update(dag_id=point.dag_id, deployment=deployment,
-                       logical_date=_iso_date(settings.logical_date, offset_seconds=repeat))
+                       logical_date=_iso_date(logical_date, offset_seconds=repeat))
     else:
         if prepared.error:
             return _error_record(point, engine, repeat, prepared.error)
         declared = {p["name"] for p in prepared.conversion.get("pipeline", {}).get("parameters", [])}
         if "logical_date" in declared:  # the same logical date Airflow's run gets
-            params["logical_date"] = _iso_date(settings.logical_date)
+            params["logical_date"] = _iso_date(logical_date)
+        if "run_id" in declared and run_id:
+            params["run_id"] = run_id
         request.update(package=str(prepared.pipeline_yaml), pipeline_root=str(run_dir / "pipeline_root"),
                        host=settings.kfp_host, namespace=settings.kfp_namespace,
                        experiment=settings.kfp_experiment, run_name=f"{point.dag_id}-{repeat + 1}",
@@ -233,10 +248,20 @@ def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, ru
         "kfp_metrics": kfp_metrics(tasks),
         "extra": result.get("extra", {}),
         "run_dir": str(run_dir),
+        "raw_path": request.get("raw_path") if result.get("raw_written") else None,
     }
     limit = expected_failure(point, engine)
     record["expected_failure"] = limit if (limit and not record["ok"] and matches_expected(record["error"])) else ""
     return record
+
+
+def user_dag_env(point: Point, side: str, run_dir: Path, mlflow_uri: str, kfp_mlflow: bool) -> dict:
+    """Environment for a user DAG that imports MLflow: the Airflow side tracks into compare's store,
+    the KFP side into a private file store (or the shared one with --kfp-mlflow). Others get none."""
+    if point.workload != USER_WORKLOAD or not point.uses_mlflow:
+        return {}
+    shared = side == "airflow" or kfp_mlflow
+    return {"MLFLOW_TRACKING_URI": mlflow_uri if shared else (Path(run_dir) / "kfp-mlruns").resolve().as_uri()}
 
 
 def _iso_date(text: str, offset_seconds: int = 0) -> str:
@@ -297,7 +322,7 @@ def _error_record(point: Point, engine: str, repeat: int, error: str, process=No
             "expected_failure": "",
             "error": error, "ok": False, "process": process.to_json() if process else None, "timings": None,
             "task_states": {}, "outputs": {}, "headline": {}, "sections": {}, "recorded": {}, "extra": {},
-            "run_dir": ""}
+            "run_dir": "", "raw_path": None}
 
 
 def _tail(path: Path, lines: int = 8) -> str:
@@ -327,8 +352,65 @@ def summarize_runs(runs: list) -> dict:
         figures["runs"] = len([r for r in runs if r["engine"] == engine])
         figures["ok_runs"] = len(mine)
         figures["warm_runs"] = len([r for r in mine if not r["cold"]])
+        # what the medians are over: warm runs, or (one repeat) the cold run alone; the report says which
+        figures["median_over"] = "warm" if figures["warm_runs"] else ("cold" if mine else "none")
         summary[engine] = figures
     return summary
+
+
+def check_dag_agreement(prepared: Prepared, runs: list) -> dict:
+    """A user DAG: `kfmigrate verify`'s check, repeat by repeat.
+
+    Each kfp.local run is compared task by task with the Airflow (dag.test) run of the same repeat,
+    which got the same params, logical date and run id: outcome (ran, skipped, failed), XCom return
+    values and the other XComs the conversion carries, rendered templated fields where KFP reports
+    them. Runs of other engines (the scheduler, a cluster) must have ended; their values are not
+    compared here.
+    """
+    from compare.engines.airflow import DagRun, TaskRun
+    from compare.engines.kfp_local import _run_from_json
+    from compare.verify import compare_runs
+
+    report = (prepared.point.conversion.report if prepared.point.conversion else {}) or {}
+    differences, not_local, not_compared, failed, pairs = [], set(), set(), [], 0
+    by_repeat: dict = {}
+    for run in runs:
+        if run.get("cache_role") == "reuse":
+            continue
+        by_repeat.setdefault(run["repeat"], {})[run["engine"]] = run
+        if not run.get("raw_path") and run["engine"] in ("airflow", "kfp"):
+            failed.append(f"{run['engine']} repeat {run['repeat'] + 1}: {run['state']}: {run['error'] or 'failed'}")
+        elif run["engine"] not in ("airflow", "kfp") and not run["ok"]:
+            failed.append(f"{run['engine']} repeat {run['repeat'] + 1}: {run['state']}: {run['error'] or 'failed'}")
+    for repeat, engines in sorted(by_repeat.items()):
+        airflow, kfp = engines.get("airflow"), engines.get("kfp")
+        if not (airflow and kfp and airflow.get("raw_path") and kfp.get("raw_path")):
+            continue
+        a_data = json.loads(Path(airflow["raw_path"]).read_text())
+        a_run = DagRun(tasks={n: TaskRun(**t) for n, t in a_data.pop("tasks").items()}, **a_data)
+        k_run = _run_from_json(json.loads(Path(kfp["raw_path"]).read_text()))
+        if k_run.crash:
+            failed.append(f"kfp repeat {repeat + 1}: kfp.local could not run the pipeline: {k_run.crash}")
+            continue
+        rows, found = compare_runs(report, a_run, k_run)
+        pairs += 1
+        differences += [f"repeat {repeat + 1}: {d}" for d in found]
+        not_local |= {r.task for r in rows if r.status == "not_run_locally"}
+        not_compared |= {r.task for r in rows if r.status == "not_compared"}
+    if differences:
+        verdict = f"different: {len(differences)} difference(s) between Airflow and KFP"
+    elif failed or not pairs:
+        verdict = f"incomplete: {len(failed)} run(s) could not run" if failed else "incomplete: no pair of runs to compare"
+    elif not_local or not_compared:
+        verdict = (f"incomplete: {len(not_local)} task(s) not run locally" if not_local else
+                   f"incomplete: {len(not_compared)} task(s) not reached on KFP after a failure elsewhere")
+    else:
+        verdict = f"equivalent in {pairs} pair(s) of runs (the check of `kfmigrate verify`)"
+    expected = []
+    return {"ok": verdict.startswith("equivalent"), "compared_runs": 2 * pairs, "engines": sorted({r["engine"] for r in runs}),
+            "differences": differences[:50], "failed_runs": failed, "expected_failures": expected,
+            "not_run_locally": sorted(not_local), "not_compared": sorted(not_compared), "verdict": verdict,
+            "method": "verify"}
 
 
 def check_agreement(runs: list) -> dict:
@@ -456,7 +538,7 @@ def run_benchmark(settings: Settings, reporter: Optional[Reporter] = None) -> di
         mlflow_uri = f"sqlite:///{out / 'mlflow' / 'mlflow.db'}"
     started = time.time()
 
-    points = build_points(settings.workloads, work, settings.sweep)
+    points = build_points(settings.workloads, work, settings.sweep) + list(settings.user_points)
     prepared = []
     for point in points:
         reporter.note(f"converting {point.label}")
@@ -469,6 +551,7 @@ def run_benchmark(settings: Settings, reporter: Optional[Reporter] = None) -> di
     check = cache_check_plan(prepared, settings)
     reporter.begin(len(prepared) * len(settings.engines) * settings.repeats + len(check))
     caching, deployment_facts = {}, {}
+    airflow_run_ids: dict = {}  # a user DAG's pipeline gets the run id of the Airflow run before it
     with airflow_deployment(prepared, settings, reporter) as deployment:
         if deployment:
             deployment_facts = {k: deployment.get(k) for k in ("start_seconds", "error", "root")}
@@ -481,13 +564,17 @@ def run_benchmark(settings: Settings, reporter: Optional[Reporter] = None) -> di
                     fills = bool(check) and item is check[0][0] and engine == "kfp" and repeat == settings.repeats - 1
                     record = run_one(item, engine, repeat, settings, run_dir, mlflow_uri, reporter, deployment,
                                      params_dir=inputs_dir(work, item.point, engine),
-                                     cache_root=cache_dir_of(work, item.point) if fills else None)
+                                     cache_root=cache_dir_of(work, item.point) if fills else None,
+                                     run_id=airflow_run_ids.get(item.point.label, ""))
+                    if engine == "airflow" and record["extra"].get("run_id"):
+                        airflow_run_ids[item.point.label] = record["extra"]["run_id"]
                     if fills:
                         record["cache_role"] = "fill"
                     runs[item.point.label].append(record)
                     reporter.run_finished(record)
         if check:
-            caching = run_cache_check(check, runs, settings, work, mlflow_uri, reporter)
+            caching = run_cache_check(check, runs, settings, work, mlflow_uri, reporter,
+                                      run_id=airflow_run_ids.get(check[0][0].point.label, ""))
         elif settings.cache_check:  # Airflow's repeats alone show it executes identical inputs again
             caching = {"point": prepared[0].point.label, "runs": [],
                        "summary": summarize_cache_check([], runs[prepared[0].point.label])} if prepared else {}
@@ -499,12 +586,15 @@ def run_benchmark(settings: Settings, reporter: Optional[Reporter] = None) -> di
         "machine": measure.machine_info(),
         "settings": {
             "workloads": list(settings.workloads), "repeats": settings.repeats, "engines": list(settings.engines),
+            "dags": [{"dag_id": p.dag_id, "file": str(p.dag_file), "params": p.params, "uses_mlflow": p.uses_mlflow,
+                      "logical_date": p.logical_date} for p in settings.user_points],
+            "notes": list(settings.notes),
             "sweep": [dict(p) for p in settings.sweep] if "scaling" in settings.workloads else [],
             "mlflow_uri": _redact(mlflow_uri), "kfp_mlflow": settings.kfp_mlflow,
             "kfp_host": _redact(settings.kfp_host) if settings.kfp_host else None,
             "logical_date": settings.logical_date, "cache_check": settings.cache_check,
         },
-        "engine_titles": {e: ENGINE_TITLES.get(e, e) for e in settings.engines},
+        "engine_titles": engine_titles(settings),
         "points": [],
     }
     for item in prepared:
@@ -523,7 +613,8 @@ def run_benchmark(settings: Settings, reporter: Optional[Reporter] = None) -> di
             "definition": item.definition,
             "runs": point_runs,
             "summary": summarize_runs(point_runs),
-            "agreement": check_agreement(point_runs),
+            "agreement": (check_dag_agreement(item, point_runs) if item.point.workload == USER_WORKLOAD
+                          else check_agreement(point_runs)),
         })
     results["caching"] = caching
     for point in results["points"]:
@@ -537,11 +628,22 @@ def run_benchmark(settings: Settings, reporter: Optional[Reporter] = None) -> di
             agreement["verdict"] = f"{len(agreement['differences'])} difference(s) between runs"
     results["airflow_deployment"] = deployment_facts
     tracked = any(e.startswith("airflow") for e in settings.engines) or settings.kfp_mlflow
-    if "ml-training" in settings.workloads and tracked:
+    if ("ml-training" in settings.workloads or any(p.uses_mlflow for p in settings.user_points)) and tracked:
         reporter.note("reading the MLflow store")
         results["mlflow"] = mlflow_observed(mlflow_uri)
+    if settings.probes:
+        from compare.probes import run_probes
+
+        reporter.note("measuring the parts of per-task overhead (probes)")
+        results["probes"] = run_probes(work / "probes")
     results["duration_seconds"] = time.time() - started
     return results
+
+
+def engine_titles(settings: Settings) -> dict:
+    tracked = "ml-training" in settings.workloads or any(p.uses_mlflow for p in settings.user_points)
+    titles = dict(ENGINE_TITLES) if tracked else {**ENGINE_TITLES, **ENGINE_TITLES_WITHOUT_MLFLOW}
+    return {e: titles.get(e, e) for e in settings.engines}
 
 
 class airflow_deployment:
@@ -607,14 +709,14 @@ def cache_check_plan(prepared: list, settings: Settings) -> list:
 
 
 def run_cache_check(plan: list, runs: dict, settings: Settings, work: Path, mlflow_uri: str,
-                    reporter: Reporter) -> dict:
+                    reporter: Reporter, run_id: str = "") -> dict:
     item = plan[0][0]
     records = [r for r in runs[item.point.label] if r.get("cache_role") == "fill"]
     for _, engine, role in plan:
         reporter.run_started(f"{item.point.label} (cache check: {role})", engine, settings.repeats)
         record = run_one(item, engine, settings.repeats, settings, cache_dir_of(work, item.point).parent / role,
                          mlflow_uri, reporter, cache_root=cache_dir_of(work, item.point),
-                         params_dir=inputs_dir(work, item.point, engine))
+                         params_dir=inputs_dir(work, item.point, engine), run_id=run_id)
         record["cache_role"] = role
         record["cold"] = False
         records.append(record)

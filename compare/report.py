@@ -133,12 +133,21 @@ def megabytes(value) -> str:
 
 
 def spread(stats: dict, fmt=seconds) -> str:
-    """'1.23 s (1.10-1.40 s, n=2)' from a measure.summarize dict."""
+    """'1.23 s (1.10 - 1.40 s, n=3)' from a measure.summarize dict; 'n=1' alone when there is one value."""
     if not stats or stats.get("median") is None:
         return "-"
     if stats["n"] == 1:
-        return fmt(stats["median"])
+        return f"{fmt(stats['median'])} (n=1)"
     return f"{fmt(stats['median'])} ({fmt(stats['min'])} - {fmt(stats['max'])}, n={stats['n']})"
+
+
+def median_basis(results: dict) -> str:
+    """What the medians of this report are over: warm runs, or with one repeat the one (cold) run."""
+    return "warm runs" if results["settings"]["repeats"] > 1 else "one run per engine (cold: no warm figures)"
+
+
+def is_single(results: dict) -> bool:
+    return results["settings"]["repeats"] == 1
 
 
 def ratio(a, b) -> str:
@@ -281,7 +290,7 @@ def plot_scaling(points: list, engines: list, titles: dict) -> Optional[bytes]:
     return _png(fig)
 
 
-def plot_resources(points: list, engines: list, titles: dict) -> Optional[bytes]:
+def plot_resources(points: list, engines: list, titles: dict, basis: str = "warm runs") -> Optional[bytes]:
     labelled = [p for p in points if any(p["summary"].get(e, {}).get("cpu_seconds", {}).get("median")
                                          for e in engines)]
     if not labelled:
@@ -303,7 +312,7 @@ def plot_resources(points: list, engines: list, titles: dict) -> Optional[bytes]
         ax.set_xlabel(unit)
         ax.grid(axis="x", alpha=0.3)
     axes[0].legend(fontsize=8)
-    fig.suptitle("Resources per run (median over warm runs)", fontsize=12)
+    fig.suptitle(f"Resources per run (median over {basis})", fontsize=12)
     fig.tight_layout()
     return _png(fig)
 
@@ -314,35 +323,113 @@ def build_blocks(results: dict, with_plots: bool = True) -> list:
     engines = results["settings"]["engines"]
     titles = results.get("engine_titles", {})
     points = results["points"]
-    blocks = [Heading("Airflow + MLflow vs Kubeflow Pipelines: the same workload on both", 1)]
+    stacks = "Airflow + MLflow" if any("MLflow" in t for t in titles.values()) else "Airflow"
+    blocks = [Heading(f"{stacks} vs Kubeflow Pipelines: the same workload on both", 1)]
     settings = results["settings"]
+    blocks += [Heading("Summary"), Para("\n".join(summary_lines(results)))]
+    what = [w for w in settings["workloads"]] + [f"your DAG {d['dag_id']} (`{d['file']}`)" for d in settings.get("dags", [])]
+    basis = ("The first repeat is the cold run; medians and ranges are over the warm runs, each with its n."
+             if not is_single(results) else
+             "One repeat: every figure is from that single run, the cold one (no warm figures; n=1).")
     blocks.append(Para(
-        f"Workloads: **{', '.join(settings['workloads'])}**; engines: **{', '.join(titles.get(e, e) for e in engines)}**; "
+        f"Workloads: **{', '.join(what) or '-'}**; engines: **{', '.join(titles.get(e, e) for e in engines)}**; "
         f"{settings['repeats']} repeat(s) each, engines interleaved. The KFP pipelines were produced by "
-        f"`kfmigrate convert` from the same Airflow DAG files. The first repeat is the cold run; medians and "
-        f"ranges are over the warm runs. Created {results['created']}, took {seconds(results.get('duration_seconds'))}."))
+        f"`kfmigrate convert` from the same Airflow DAG files. {basis} "
+        f"Created {results['created']}, took {seconds(results.get('duration_seconds'))}."))
+    for note in settings.get("notes", []):
+        blocks.append(Para(f"Left out: {note}."))
 
     blocks += agreement_blocks(points, titles)
     blocks += headline_blocks(points, engines, titles)
     for point in points:
-        if point["workload"] == "ml-training":
-            blocks += point_blocks(point, engines, titles, with_plots)
+        if point["workload"] in ("ml-training", "dag"):
+            blocks += point_blocks(point, engines, titles, with_plots, results)
     scaling = [p for p in points if p["workload"] == "scaling"]
     if scaling:
-        blocks += scaling_blocks(scaling, engines, titles, with_plots)
-    else:
+        blocks += scaling_blocks(scaling, engines, titles, with_plots, results)
+    elif not settings.get("dags"):
         blocks += [Heading("Workload: scaling"),
                    Para("Not run this time: `kfmigrate compare all` (or `scaling`) adds the sweep of chain "
                         "length, fan-out and payload size, with its plots.")]
     if with_plots:
-        png = plot_resources(points, engines, titles)
+        png = plot_resources(points, engines, titles, median_basis(results))
         if png:
             blocks += [Heading("Resources"), Image("resources.png", "CPU seconds and peak memory per run", png)]
+    from compare.costs import cost_model_blocks, footprint_blocks, overhead_blocks
+
+    blocks += overhead_blocks(results)
     blocks += caching_blocks(results, titles)
+    blocks += cost_model_blocks(results)
+    blocks += footprint_blocks()
     blocks += definition_blocks(points)
     blocks += architecture_blocks(results)
     blocks += machine_blocks(results)
     return blocks
+
+
+def _median(point: dict, engine: str, figure: str):
+    return ((point["summary"].get(engine) or {}).get(figure) or {}).get("median")
+
+
+def _faster_points(points: list, fast: str, slow: str, figure: str) -> list:
+    """'label (1.8x: 2.10 s vs 3.80 s)' for each point where engine `fast` has the lower median."""
+    found = []
+    for point in points:
+        a, b = _median(point, fast, figure), _median(point, slow, figure)
+        if a and b and a < b:
+            found.append(f"{point['label']} ({b / a:.1f}x: {seconds(a)} vs {seconds(b)})")
+    if len(found) > 3:
+        found = found[:3] + [f"{len(found) - 3} more"]
+    return found
+
+
+def summary_lines(results: dict) -> list:
+    """The five lines at the top: where each engine is faster and by how much, what differed, what was not measured."""
+    engines = results["settings"]["engines"]
+    titles = results.get("engine_titles", {})
+    points = results["points"]
+    airflow = next((e for e in engines if e.startswith("airflow")), None)
+    kfp = next((e for e in engines if e.startswith("kfp")), None)
+    basis = "one cold run each" if is_single(results) else "median of the warm runs"
+    lines = []
+    if airflow and kfp:
+        for fast, slow in ((airflow, kfp), (kfp, airflow)):
+            wins = _faster_points(points, fast, slow, "wall_seconds")
+            lines.append(f"- Faster end to end on {titles.get(fast, fast)}: " + ("; ".join(wins) or "no workload")
+                         + f" (wall, {basis}).")
+        overhead = [f"{titles.get(e, e)} {seconds(_median(p, e, 'overhead_seconds'))} / "
+                    f"{seconds(_median(p, e, 'median_start_latency'))}"
+                    for p in points[:1] for e in (airflow, kfp)]
+        lines.append(f"- Orchestration on {points[0]['label'] if points else '-'}: no task running / start latency "
+                     f"per task: {'; '.join(overhead)} (KFP's per-task process start and imports count as task "
+                     "time: see where per-task overhead comes from).")
+    else:
+        only = airflow or kfp
+        lines.append(f"- One engine only ({titles.get(only, only)}): nothing to compare speed against.")
+        lines.append("- -")
+        lines.append("- -")
+    bad = [p for p in points if not p["agreement"]["ok"]]
+    if not bad:
+        lines.append(f"- Results: the engines agree on all {len(points)} workload point(s).")
+    else:
+        first = bad[0]["agreement"]
+        detail = (first["differences"] or first["failed_runs"] or [first["verdict"]])[0]
+        lines.append(f"- Results: {len(bad)} of {len(points)} point(s) did not agree or did not complete: "
+                     f"{bad[0]['label']}: {first['verdict']} ({_short_error(detail)}).")
+    missing = []
+    if "kfp-cluster" not in engines:
+        missing.append("pod start and image pull on a cluster (modelled from published figures, not measured)")
+    else:
+        missing.append("CPU and memory inside the cluster's pods")
+    if "airflow-scheduler" not in engines:
+        missing.append("the Airflow scheduler loop (`--airflow-mode scheduler`)")
+    if is_single(results):
+        missing.append("warm runs (one repeat: every figure is a single cold run)")
+    if not results.get("probes"):
+        missing.append("the parts of per-task overhead (`--no-probes`)")
+    missing += results["settings"].get("notes", [])
+    lines.append("- Not measured: " + "; ".join(missing) + ".")
+    return lines
 
 
 def agreement_blocks(points: list, titles: dict) -> list:
@@ -356,8 +443,10 @@ def agreement_blocks(points: list, titles: dict) -> list:
             details = (details + "; " if details else "") + point["conversion_error"]
         rows.append([point["label"], f"{mark} {agreement['verdict']}", details or "-"])
     all_ok = all(p["agreement"]["ok"] for p in points)
-    lead = ("All engines produced identical task results (model choice, metrics, model file hash, "
-            "every returned value) on every run." if all_ok else
+    what = ("model choice, metrics, model file hash, every returned value" if any(p["workload"] == "ml-training"
+                                                                                  for p in points)
+            else "every task's outcome and returned values")
+    lead = (f"All engines produced identical task results ({what}) on every run." if all_ok else
             "**Not every run agreed or succeeded**: see the details below.")
     return [Heading("Do the engines agree?"), Para(lead),
             Table(["point", "verdict", "details"], rows,
@@ -412,23 +501,30 @@ def _tracking_note(engine: str, head: dict, recorded: dict) -> str:
     return "KFP output parameters (task results) and files under the pipeline root"
 
 
-def point_blocks(point: dict, engines: list, titles: dict, with_plots: bool) -> list:
-    blocks = [Heading(f"Workload: {point['label']}")]
+def point_blocks(point: dict, engines: list, titles: dict, with_plots: bool, results: Optional[dict] = None) -> list:
+    single = is_single(results) if results else False
+    title = point["label"] if point["workload"] != "dag" else f"{point['label']} (your DAG: `{point['dag_file']}`)"
+    blocks = [Heading(f"Workload: {title}")]
+    if point["workload"] == "dag":
+        blocks += dag_point_blocks(point)
     rows = []
     for engine in engines:
         summary = point["summary"].get(engine)
         if not summary:
             continue
+        cold = [] if single else [seconds(summary["cold"]["wall_seconds"])]
         rows.append([titles.get(engine, engine), f"{summary['ok_runs']}/{summary['runs']}",
-                     spread(summary["wall_seconds"]), seconds(summary["cold"]["wall_seconds"]),
+                     spread(summary["wall_seconds"]), *cold,
                      spread(summary.get("engine_run_seconds", {})),
                      spread(summary["overhead_seconds"]), spread(summary["task_work_seconds"]),
                      spread(summary["time_to_first_task"]), spread(summary["median_start_latency"]),
                      spread(summary["cpu_seconds"], lambda v: f"{v:.1f} s"),
                      spread(summary["peak_rss_bytes"], megabytes)])
+    walls = ["wall (1 run, cold)"] if single else ["wall (warm)", "wall (cold)"]
     blocks.append(Table(
-        ["engine", "ok runs", "wall (warm)", "wall (cold)", "engine's own run", "no task running",
+        ["engine", "ok runs", *walls, "engine's own run", "no task running",
          "task work (sum)", "time to first task", "median start latency", "CPU", "peak memory"], rows,
+        "Each figure: median (min - max, n runs). "
         "wall: from calling the engine to its return; engine's own run: dag.test() / kfp.local's pipeline "
         "run inside that (the rest is process start-up, DAG parsing, reading results back); "
         "no task running: wall minus the union of task "
@@ -439,8 +535,8 @@ def point_blocks(point: dict, engines: list, titles: dict, with_plots: bool) -> 
         "child), which is what a developer pays locally. In production Airflow's scheduler and the KFP API "
         "server are long-running, so for the per-run cost of a deployment look at the engine's own run; "
         "the rest of the wall time is start-up a deployment pays once."))
-    blocks += per_task_blocks(point, engines, titles)
-    blocks += scheduler_blocks(point, engines, titles)
+    blocks += per_task_blocks(point, engines, titles, single)
+    blocks += scheduler_blocks(point, engines, titles, single)
     recorded_rows = []
     for engine in engines:
         run = representative_run(point, engine)
@@ -460,7 +556,19 @@ def point_blocks(point: dict, engines: list, titles: dict, with_plots: bool) -> 
     return blocks
 
 
-def per_task_blocks(point: dict, engines: list, titles: dict) -> list:
+def dag_point_blocks(point: dict) -> list:
+    """What a user DAG's point ran with, and its per-task verdict when engines disagreed."""
+    conversion = (point.get("conversion") or {}).get("summary") or {}
+    fidelity = ", ".join(f"{conversion[k]} {k}" for k in ("native", "shim", "placeholder") if conversion.get(k))
+    agreement = point["agreement"]
+    lines = [f"Converted by kfmigrate ({fidelity or 'no task'}); the agreement check is `kfmigrate verify`'s, "
+             "repeat by repeat: every task's outcome, XCom values and rendered fields, Airflow against kfp.local."]
+    if agreement.get("not_run_locally"):
+        lines.append("Not run locally (not counted as agreeing): " + ", ".join(agreement["not_run_locally"]) + ".")
+    return [Para(" ".join(lines))]
+
+
+def per_task_blocks(point: dict, engines: list, titles: dict, single: bool = False) -> list:
     chosen = {e: representative_run(point, e) for e in engines}
     chosen = {e: r for e, r in chosen.items() if r}
     if not chosen:
@@ -478,10 +586,11 @@ def per_task_blocks(point: dict, engines: list, titles: dict) -> list:
             task = run["timings"]["tasks"].get(key)
             row += [seconds(task["start_latency"]) if task else "-", seconds(task["run_seconds"]) if task else "-"]
         rows.append(row)
-    return [Table(headers, rows, "Per task, from the representative (median wall) warm run of each engine.")]
+    which = "the one run of each engine (cold)" if single else "the representative (median wall) warm run of each engine"
+    return [Table(headers, rows, f"Per task, from {which}.")]
 
 
-def scheduler_blocks(point: dict, engines: list, titles: dict) -> list:
+def scheduler_blocks(point: dict, engines: list, titles: dict, single: bool = False) -> list:
     """Start latency under a real scheduler against dag.test(), when both ran."""
     if "airflow-scheduler" not in engines:
         return []
@@ -495,11 +604,12 @@ def scheduler_blocks(point: dict, engines: list, titles: dict) -> list:
             "its own loop at once. ")
     parts = [f"{titles.get(e, e)} {seconds(v)}" for e, v in figures.items() if v is not None]
     if parts:
-        text += "Median start latency per task (warm runs): " + "; ".join(parts) + "."
+        text += (f"Median start latency per task ({'the one, cold run' if single else 'warm runs'}): "
+                 + "; ".join(parts) + ".")
     if all(v for v in figures.values()):
         text += f" The scheduler takes {ratio(figures['airflow-scheduler'], figures['airflow'])} as long."
     cold = point["summary"].get("airflow-scheduler", {}).get("cold", {})
-    if cold.get("wall_seconds") is not None:
+    if cold.get("wall_seconds") is not None and not single:
         text += (f" The deployment's first run (cold: {seconds(cold['wall_seconds'])}) pays its workers' "
                  "and the Execution API's first use.")
     text += (" Its wall time runs from the trigger (REST) to the run's end as seen by polling; its CPU and "
@@ -544,7 +654,7 @@ def caching_blocks(results: dict, titles: dict) -> list:
                    "results"], rows)]
 
 
-def scaling_blocks(points: list, engines: list, titles: dict, with_plots: bool) -> list:
+def scaling_blocks(points: list, engines: list, titles: dict, with_plots: bool, results: Optional[dict] = None) -> list:
     blocks = [Heading("Workload: scaling"), Para(
         "One DAG per sweep point: a chain of N trivial tasks, then W parallel tasks, then one task returning "
         "S KB of text to the next. Each run is cut into these sections by task timestamps, so every point "
@@ -566,16 +676,18 @@ def scaling_blocks(points: list, engines: list, titles: dict, with_plots: bool) 
             rows.append([knobs["chain"], knobs["fan_out"], knobs["payload_kb"], point.get("transport", "parameter"),
                          titles.get(engine, engine),
                          f"{summary['ok_runs']}/{summary['runs']}", spread(summary["wall_seconds"]),
-                         spread(sections.get("chain_seconds", {})), seconds((sections.get("chain_per_task") or {}).get("median")),
+                         spread(sections.get("chain_seconds", {})), spread(sections.get("chain_per_task") or {}),
                          spread(sections.get("fan_out_seconds", {})), spread(sections.get("payload_seconds", {})),
                          spread(summary["cpu_seconds"], lambda v: f"{v:.1f} s"), failure])
     blocks.append(Table(["N", "W", "S (KB)", "KFP XCom as", "engine", "ok", "wall", "chain", "per chained task",
                          "fan-out", "payload hop", "CPU", "failure"], rows,
+                        "Each figure: median (min - max, n runs). "
                         "KFP XCom as: how the converted pipeline passes task results (`convert --xcom-transport`): "
                         "KFP parameters (one command-line argument each, 128 KiB at most) or JSON artifact files. "
                         "Airflow runs the same DAG either way (XCom in its metadata database)."))
     blocks += slope_blocks(points, engines, titles)
-    blocks += scheduler_blocks(max(points, key=lambda p: sum(p["knobs"].values())), engines, titles)
+    blocks += scheduler_blocks(max(points, key=lambda p: sum(p["knobs"].values())), engines, titles,
+                               is_single(results) if results else False)
     if with_plots:
         png = plot_scaling(points, engines, titles)
         if png:
@@ -644,7 +756,7 @@ def definition_blocks(points: list) -> list:
     rows = []
     seen = set()
     for point in points:
-        key = point["workload"]
+        key = point["label"] if point["workload"] == "dag" else point["workload"]
         if key in seen or not point["definition"]:
             continue
         seen.add(key)
@@ -653,7 +765,7 @@ def definition_blocks(points: list) -> list:
         yaml_lines = point["definition"].get("kfp_yaml", {}).get("lines", "-")
         conversion = point.get("conversion", {}).get("summary", {})
         fidelity = ", ".join(f"{conversion[k]} {k}" for k in ("native", "shim", "placeholder") if conversion.get(k))
-        rows.append([point["label"] if key == "ml-training" else f"scaling (at {point['label'].split(' ', 1)[1]})",
+        rows.append([f"scaling (at {point['label'].split(' ', 1)[1]})" if key == "scaling" else point["label"],
                      f"{airflow.get('code_lines', '-')} lines, {airflow.get('concepts', '-')} concepts",
                      f"{kfp.get('code_lines', '-')} lines, {kfp.get('concepts', '-')} concepts",
                      yaml_lines, fidelity or "-"])
@@ -754,7 +866,8 @@ def architecture_blocks(results: dict) -> list:
         both("ml", "time_to_first_task", label="time to first task (ml-training)"),
         both("ml", "median_start_latency", label="median start latency"),
         both("ml", "overhead_seconds", label="time with no task running")])) or "-"
-    local_obs = "; ".join(filter(None, [both("ml", "wall_seconds", label="ml-training wall (warm)"),
+    wall_label = "ml-training wall (1 run, cold)" if is_single(results) else "ml-training wall (warm)"
+    local_obs = "; ".join(filter(None, [both("ml", "wall_seconds", label=wall_label),
                                         both("ml", "cpu_seconds", lambda v: f"{v:.1f} CPU s", label="CPU"),
                                         both("ml", "peak_rss_bytes", megabytes, label="peak memory")])) or "-"
     scale_obs = _fan_out_observation(results, titles) or "-"

@@ -46,9 +46,18 @@ def run_airflow(request: dict) -> dict:
         state = {"success": "succeeded", "skipped": "skipped", "upstream_failed": "not_run"}.get(task.state, task.state)
         tasks[name] = {"state": state, "started": _unix(task.started), "finished": _unix(task.finished),
                        "output": task.xcom_return, "has_output": task.has_xcom_return}
+    _keep_raw(request, run)
     return {"state": "succeeded" if run.state == "success" else "failed", "error": run.error,
-            "engine_wall_seconds": run.wall_seconds, "tasks": tasks,
-            "extra": {"dag_test_seconds": run.wall_seconds, "total_seconds": run.total_seconds}}
+            "engine_wall_seconds": run.wall_seconds, "tasks": tasks, "raw_written": bool(request.get("raw_path")),
+            "extra": {"dag_test_seconds": run.wall_seconds, "total_seconds": run.total_seconds,
+                      "run_id": run.run_id}}
+
+
+def _keep_raw(request: dict, run) -> None:
+    """The engine's whole run (every XCom, rendered field, log path) for the verify-style check."""
+    if request.get("raw_path"):
+        with open(request["raw_path"], "w") as handle:
+            json.dump(run.to_json(), handle, default=str)
 
 
 def run_airflow_scheduler(request: dict) -> dict:
@@ -114,7 +123,9 @@ def run_kfp_local(request: dict) -> dict:
                        "artifacts": artifacts,
                        # succeeded without its process ever starting: kfp.local served it from its cache
                        "cached": task.state == "succeeded" and task.attempts == 0}
+    _keep_raw(request, run)
     return {"state": run.state, "error": run.error, "engine_wall_seconds": run.wall_seconds, "tasks": tasks,
+            "raw_written": bool(request.get("raw_path")),
             "extra": {"run_dir": run.run_dir, "total_seconds": getattr(run, "total_seconds", None),
                       "artifacts": _artifact_files(run.run_dir)}}
 
@@ -177,6 +188,7 @@ def main(request_path: str, result_path: str) -> int:
     with open(request_path) as handle:
         request = json.load(handle)
     started = time.time()
+    os.environ.update(request.get("env") or {})  # e.g. a user DAG's MLflow store
     try:
         result = ENGINES[request["engine"]](request)
     except Exception as exc:  # the engine could not run at all: a result saying why, not a traceback

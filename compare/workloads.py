@@ -1,9 +1,13 @@
 """The workloads `kfmigrate compare` runs, and how their results are checked for agreement.
 
-A workload is an Airflow DAG file under samples/workloads/. Each becomes one or more *points*: the
-DAG file to run on Airflow (as is) and to convert for KFP (with kfmigrate's own converter), plus the
-params both engines get. The scaling workload is a template: one copy of the DAG is written per
-sweep point with its CHAIN_LENGTH / FAN_OUT / PAYLOAD_KB constants replaced.
+A built-in workload is an Airflow DAG file shipped in compare/dags/ (package data, so an installed
+kfmigrate finds it). Each becomes one or more *points*: the DAG file to run on Airflow (as is) and to
+convert for KFP (with kfmigrate's own converter), plus the params both engines get. The scaling
+workload is a template: one copy of the DAG is written per sweep point with its CHAIN_LENGTH /
+FAN_OUT / PAYLOAD_KB constants replaced.
+
+The user's own DAG files (or folders of them) become points too (`user_points`): one per DAG, converted
+before anything runs, so bad input is refused with nothing written.
 """
 from __future__ import annotations
 
@@ -13,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "workloads"
+SAMPLES = Path(__file__).resolve().parent / "dags"
 WORKLOADS = ("ml-training", "scaling")
+USER_WORKLOAD = "dag"  # a point made from one of the user's DAGs
 # ml-training alone by default: with the scaling sweep a 3-repeat run needs about 4.2 CPU minutes on
 # the 2-core reference machine, too close to the 5-minute budget; `all` adds the sweep.
 DEFAULT_WORKLOADS = ("ml-training",)
@@ -33,6 +38,8 @@ DEFAULT_SWEEP = (
     {"chain": 2, "fan_out": 1, "payload_kb": 4000, "transport": "artifact"},
 )
 KNOBS = ("chain", "fan_out", "payload_kb")
+# the logical date every run gets (a user DAG starting later gets its start_date)
+DEFAULT_LOGICAL_DATE = "2026-01-02"
 # how the converted pipeline passes XComs (migrate.api.convert_file's xcom_transport)
 TRANSPORTS = ("parameter", "artifact")
 
@@ -41,13 +48,17 @@ TRANSPORTS = ("parameter", "artifact")
 class Point:
     """One DAG to run on every engine."""
 
-    workload: str  # "ml-training" | "scaling"
+    workload: str  # "ml-training" | "scaling" | USER_WORKLOAD
     label: str  # shown in the report and progress bar
     dag_file: Path
     dag_id: str
-    params: dict = field(default_factory=dict)  # params both engines get
+    params: dict = field(default_factory=dict)  # params both engines get (a user DAG: Airflow's run conf)
     knobs: dict = field(default_factory=dict)  # scaling: chain / fan_out / payload_kb
     transport: str = "parameter"  # how the KFP side passes XComs: KFP parameters or artifact files
+    kfp_params: Optional[dict] = None  # a user DAG: the same params as typed pipeline arguments
+    logical_date: Optional[str] = None  # a user DAG: on or after its start_date (None: the run's default)
+    uses_mlflow: bool = False  # the DAG imports MLflow: its Airflow side tracks into compare's store
+    conversion: object = field(default=None, repr=False, compare=False)  # migrate.api conversion, when made
 
     @property
     def slug(self) -> str:
@@ -58,17 +69,135 @@ class WorkloadError(Exception):
     pass
 
 
-def parse_workloads(text: Optional[str]) -> list:
+def parse_workloads(text: Optional[str], default: tuple = DEFAULT_WORKLOADS) -> list:
     """'ml-training', 'scaling', 'all' or a comma list -> workload names (in canonical order)."""
     if not text:
-        return list(DEFAULT_WORKLOADS)
+        return list(default)
     names = [n.strip().replace("_", "-") for n in text.split(",") if n.strip()]
     if "all" in names:
         return list(WORKLOADS)
     unknown = [n for n in names if n not in WORKLOADS]
     if unknown:
-        raise WorkloadError(f"unknown workload {', '.join(unknown)} (choose from {', '.join(WORKLOADS)}, all)")
+        raise WorkloadError(f"unknown workload {', '.join(unknown)} (choose from {', '.join(WORKLOADS)}, all, "
+                            "or give DAG files or folders)")
     return [n for n in WORKLOADS if n in names]
+
+
+def looks_like_path(text: str) -> bool:
+    """An argument meant as a DAG file or folder rather than a workload name."""
+    return text.endswith(".py") or "/" in text or "\\" in text or Path(text).exists()
+
+
+def split_arguments(arguments: tuple) -> tuple:
+    """WORKLOAD arguments -> (workload names text, [paths]). A path that does not exist is an error,
+    never an unknown workload."""
+    names, paths = [], []
+    for argument in arguments:
+        if looks_like_path(argument):
+            path = Path(argument)
+            if not path.exists():
+                raise WorkloadError(f"{argument}: no such file or folder")
+            paths.append(path)
+        else:
+            names.append(argument)
+    return ",".join(names), paths
+
+
+# ---------------------------------------------------------------- the user's own DAGs
+
+# `import mlflow` / `from mlflow... import`: the DAG tracks to MLflow, so its Airflow side gets a store
+MLFLOW_IMPORT = re.compile(r"^\s*(import\s+mlflow\b|from\s+mlflow[.\s])", re.M)
+
+
+def user_points(paths: list, params: Optional[dict] = None, max_dags: int = 10,
+                logical_date: Optional[str] = None) -> tuple:
+    """DAG files and folders -> (points, notes): one point per DAG, converted now.
+
+    Raises WorkloadError listing every problem of the input itself (a file that does not parse, no DAG
+    found, a param no DAG declares or one of the wrong type); nothing has been written then. A
+    conversion that does not compile is not bad input: its point carries the error for the report.
+    notes: what was left out (DAGs past max_dags).
+    """
+    import yaml
+
+    from compare.verify import split_params
+    from compare.engines.kfp_local import EngineError
+    from migrate.api import convert_file
+    from migrate.batch import collect_inputs
+
+    params = dict(params or {})
+    files, problems = collect_inputs(paths)
+    problems = [d.render() for d in problems]
+    if not files and not problems:
+        problems.append(f"{', '.join(map(str, paths))}: no Python file to read")
+    found, used = [], set()
+    for dag_file in files:
+        converted = convert_file(dag_file, compile=True)
+        if converted.error is not None:
+            problems.append(converted.error.render())
+            continue
+        if not converted.conversions and len(files) == 1:
+            problems.append(f"{dag_file}:1:1: KFM407 no Airflow DAG found in this file")
+        source = Path(dag_file).read_text(errors="replace")
+        for conversion in converted.conversions:
+            found.append((Path(dag_file), conversion, bool(MLFLOW_IMPORT.search(source))))
+    if files and not found and not problems:
+        problems.append(f"{', '.join(map(str, paths))}: KFM407 no Airflow DAG found")
+    points = []
+    for dag_file, conversion, uses_mlflow in found[:max_dags]:
+        report = conversion.report
+        declared = report.get("pipeline", {}).get("parameters", [])
+        names = {p["name"] for p in declared} | {p["from_param"] for p in declared if p.get("from_param")}
+        mine = {k: v for k, v in params.items() if k in names}
+        used |= set(mine)
+        airflow_conf, kfp_params = dict(mine), None
+        if conversion.yaml_text:
+            spec = next(d for d in yaml.safe_load_all(conversion.yaml_text) if d)
+            try:
+                kfp_params, airflow_conf = split_params(report, spec, mine)
+            except EngineError as exc:
+                problems.append(f"{dag_file}:1:1: KFM408 {conversion.dag_id}: {exc}")
+                continue
+        points.append(Point(USER_WORKLOAD, conversion.dag_id, dag_file, conversion.dag_id, params=airflow_conf,
+                            kfp_params=kfp_params, uses_mlflow=uses_mlflow, conversion=conversion,
+                            logical_date=run_date(report, logical_date)))
+    unknown = sorted(set(params) - used)
+    if unknown and found:
+        known = sorted({p.get("from_param") or p["name"] for _, c, _ in found[:max_dags]
+                        for p in c.report.get("pipeline", {}).get("parameters", [])
+                        if p.get("from_param")})
+        problems.append(f"KFM408 unknown parameter(s) {', '.join(unknown)}: no DAG declares them "
+                        f"(DAG params: {', '.join(known) or 'none'})")
+    if problems:
+        raise WorkloadError("\n".join(problems))
+    labels = [p.label for p in points]
+    for point in points:  # two files may define the same dag_id: keep labels (and folders) apart
+        if labels.count(point.label) > 1:
+            point.label = f"{point.dag_id} ({point.dag_file.name})"
+    notes = []
+    if len(found) > max_dags:
+        left = [c.dag_id for _, c, _ in found[max_dags:]]
+        notes.append(f"KFM409 {len(left)} DAG(s) left out by --max-dags {max_dags}: {', '.join(left)}")
+    return points, notes
+
+
+def run_date(report: dict, wanted: Optional[str] = None) -> Optional[str]:
+    """The logical date for a user DAG's runs: the wanted one, else the default moved to the DAG's
+    start_date when it starts later (Airflow runs no task before a DAG's start_date)."""
+    import datetime as dt
+
+    if wanted:
+        return wanted
+    start = ((report.get("schedule") or {}).get("airflow") or {}).get("start_date")
+    if not start:
+        return None
+    try:
+        start_at = dt.datetime.fromisoformat(str(start).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    default = dt.datetime.fromisoformat(DEFAULT_LOGICAL_DATE).replace(tzinfo=dt.timezone.utc)
+    start_at = start_at if start_at.tzinfo else start_at.replace(tzinfo=dt.timezone.utc)
+    return start_at.isoformat() if start_at > default else None
 
 
 def parse_sweep(text: Optional[str]) -> tuple:
@@ -148,6 +277,8 @@ def engine_params(point: Point, engine: str, run_dir: Path, mlflow_uri: str, kfp
     """Params for one run: a work dir; MLflow tracking into the shared store on Airflow (and on KFP if
     asked). Otherwise the KFP side's MLflow calls go to a private file store beside the work dir:
     the converter turns them into KFP Metrics and Model artifacts, which is what KFP keeps."""
+    if point.workload == USER_WORKLOAD:
+        return dict(point.params if engine == "airflow" else (point.kfp_params or {}))
     params = dict(point.params)
     if point.workload == "ml-training":
         params["work_dir"] = str(Path(run_dir) / "work")

@@ -24,10 +24,11 @@ KNOWN = {
         "poddefaults", "the PodDefault CRD comes with Kubeflow's admission-webhook: is Kubeflow installed?"),
     ("kubeflow.org/v1", "Notebook"): (
         "notebooks", "the Notebook CRD comes with Kubeflow Notebooks (notebook-controller)"),
-    ("security.istio.io/v1beta1", "AuthorizationPolicy"): (
-        "authorizationpolicies", "AuthorizationPolicy is Istio's: install Istio, or skip it on clusters without "
-                                 "Istio (--skip-authorization-policy)"),
 }
+for _version in ("v1", "v1beta1"):
+    KNOWN[(f"security.istio.io/{_version}", "AuthorizationPolicy")] = (
+        "authorizationpolicies", "AuthorizationPolicy is Istio's: install Istio, or skip it on clusters without "
+                                 "Istio (--skip-authorization-policy)")
 
 
 @dataclass
@@ -117,6 +118,16 @@ class Applier:
             if exc.status == 404:
                 return None
             raise
+
+    def served_versions(self, group: str) -> List[str]:
+        """The versions of an API group the cluster serves (GET /apis/<group>), [] when it serves none."""
+        from kubernetes.client.exceptions import ApiException
+
+        try:
+            found = self._request("GET", f"/apis/{group}") or {}
+        except ApiException:
+            return []  # not served, or refused: applying the object then says why
+        return [entry.get("version") for entry in found.get("versions", ()) if entry.get("version")]
 
     def apply(self, obj: dict, dry_run: bool = False, force: bool = False) -> Applied:
         from kubernetes.client.exceptions import ApiException

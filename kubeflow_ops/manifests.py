@@ -65,9 +65,14 @@ class NotebookSetup:
         return f"{self.name}-workspace"
 
 
-def authorization_policy(setup: NotebookSetup) -> dict:
+ISTIO_SECURITY = "security.istio.io"
+# Istio serves security.istio.io/v1 since 1.22 (v1beta1 is deprecated); --apply picks what the cluster serves
+ISTIO_VERSIONS = ("v1", "v1beta1")
+
+
+def authorization_policy(setup: NotebookSetup, istio_version: str = ISTIO_VERSIONS[0]) -> dict:
     return {
-        "apiVersion": "security.istio.io/v1beta1",
+        "apiVersion": f"{ISTIO_SECURITY}/{istio_version}",
         "kind": "AuthorizationPolicy",
         "metadata": {"name": f"bind-ml-pipeline-nb-{setup.namespace}", "namespace": setup.kfp_namespace,
                      "labels": dict(MANAGED_BY)},

@@ -9,15 +9,20 @@ Readiness score (per DAG and in total, an integer 0..100, rounded down):
     score = 100 * (native + removed + shim / 2) / tasks
 
 native and removed tasks count fully, shim tasks half (they run, but need the provider package and
-the connections on the cluster), placeholders nothing. A DAG without tasks scores 100. The total is
-the same formula over all tasks of all DAGs. A DAG is *ready* when it has no placeholder task and no
-error diagnostic; blockers are exactly those placeholders and errors.
+the connections on the cluster), placeholders nothing. The total is the same formula over all tasks
+of all DAGs, where each *unread* file (it imports Airflow and looks like a DAG file, but no DAG could
+be read from it statically) counts as one more task that scores nothing. With nothing to count (no
+task, no unread file) the score is None, shown as "n/a": an estate that could not be read never
+scores 100. A DAG is *ready* when it has tasks and no blocker; blockers are its placeholder tasks,
+its error diagnostics and the statements whose tasks were dropped (a condition or a loop that could
+not be resolved statically), plus, for the estate, the unread files.
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
+import ast
 import math
 import os
 import re
@@ -27,14 +32,19 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 from migrate import ir
-from migrate.diagnostics import CODES, ERROR, INFO, WARNING, Diagnostic
+from migrate.diagnostics import CODES, ERROR, INFO, NO_DAG_CODES, WARNING, Diagnostic
 
 INVENTORY_VERSION = 1
 FIDELITY_LEVELS = ("native", "shim", "placeholder", "removed")
 FORMATS = ("table", "json", "md", "sarif", "csv")
 UNMAPPED = "unmapped"
-NO_DAG_CODE = "KFM103"
 PLACEHOLDER_CODE = "KFM200"
+UNREAD_CODE = "KFM103"  # a file that should hold a DAG but yields none: the no-DAG code, as an error
+DUPLICATE_CODE = "KFM115"  # as the parser's "DAG id defined twice in this file"
+DROPPED_LOOP_CODE = "KFM112"  # loop or comprehension over a non-literal: its body (and tasks) skipped
+DROPPED_BRANCHES = ("KFM110", "both branches ignored")  # the interpreter's unresolved `if` inside a DAG
+DROPPED_GUARD = ("KFM122", " (of ")  # a guard whose other branch also defines tasks: those are not converted
+NOT_AVAILABLE = "n/a"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVELS = {ERROR: "error", WARNING: "warning", INFO: "note"}
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
@@ -46,13 +56,54 @@ def schema() -> dict:
 
 
 # ------------------------------------------------------------------ score
-def readiness_score(fidelity: Dict[str, int]) -> int:
-    """100 * (native + removed + shim/2) / tasks, rounded down; 100 for no tasks."""
-    tasks = sum(fidelity.get(level, 0) for level in FIDELITY_LEVELS)
+def readiness_score(fidelity: Dict[str, int], unread_files: int = 0) -> Optional[int]:
+    """100 * (native + removed + shim/2) / (tasks + unread files), rounded down; None (n/a) for nothing."""
+    tasks = sum(fidelity.get(level, 0) for level in FIDELITY_LEVELS) + unread_files
     if tasks == 0:
-        return 100
+        return None
     half_points = 2 * (fidelity.get("native", 0) + fidelity.get("removed", 0)) + fidelity.get("shim", 0)
     return math.floor(100 * half_points / (2 * tasks))
+
+
+def shown_score(score: Optional[int]) -> str:
+    return NOT_AVAILABLE if score is None else str(score)
+
+
+# ------------------------------------------------------------------ unread files
+def unread_reason(path) -> Optional[Tuple[int, int, str]]:
+    """(line, col, reason) when a file imports Airflow, mentions "dag" (Airflow's own DAG-discovery
+    test) and runs code at module level, yet no DAG was read from it; None for libraries and other
+    files. The position is the statement that most likely builds the DAGs."""
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        tree = ast.parse(text)
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    imports_airflow = any(
+        isinstance(node, ast.Import) and any(a.name.split(".")[0] == "airflow" for a in node.names)
+        or isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "airflow" and not node.level
+        for node in ast.walk(tree))
+    if not imports_airflow or "dag" not in text.lower():
+        return None
+
+    def calls(node) -> List[ast.Call]:
+        return [n for n in ast.walk(node) if isinstance(n, ast.Call)]
+
+    def at(node, reason):
+        return node.lineno, node.col_offset + 1, f"imports Airflow but no DAG could be read statically: {reason}"
+
+    for node in tree.body:  # module level: what runs when Airflow imports the file
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and calls(node):
+            return at(node, "DAGs built in a loop over values known only when the file runs")
+        if isinstance(node, ast.If) and calls(node):
+            return at(node, f"DAGs defined under a condition known only when the file runs ({ast.unparse(node.test)[:60]})")
+        for call in calls(node):
+            name = ast.unparse(call.func)
+            if "dag" in name.lower() or name == "globals":
+                return at(call, f"DAG built by {name}(), a function kfmigrate cannot follow")
+    return None  # imports, definitions, constants and plain calls: a helper module or plugin, not a DAG file
 
 
 # ------------------------------------------------------------------ paths
@@ -267,6 +318,8 @@ def _dag_entry(conversion, paths: PathStyle) -> Tuple[dict, List[dict]]:
         placeholder = row["code"] == PLACEHOLDER_CODE and row.get("task_id") in placeholder_ids
         if row["severity"] == ERROR or placeholder:
             blockers.append({**row, "kind": "placeholder" if placeholder else "error"})
+        elif drops_tasks(row):
+            blockers.append({**row, "kind": "dropped"})
     fidelity = Counter(t["fidelity"] for t in tasks)
     fidelity_counts = {level: fidelity.get(level, 0) for level in FIDELITY_LEVELS}
     severities = Counter(d["severity"] for d in diagnostic_rows)
@@ -285,7 +338,7 @@ def _dag_entry(conversion, paths: PathStyle) -> Tuple[dict, List[dict]]:
         "families": dict(sorted(Counter(t["family"] for t in tasks).items())),
         "operators": _operator_rows(tasks),
         "score": readiness_score(fidelity_counts),
-        "ready": fidelity_counts["placeholder"] == 0 and severities.get(ERROR, 0) == 0,
+        "ready": bool(tasks) and not blockers,
         "errors": severities.get(ERROR, 0),
         "warnings": severities.get(WARNING, 0),
         "blockers": blockers,
@@ -295,6 +348,20 @@ def _dag_entry(conversion, paths: PathStyle) -> Tuple[dict, List[dict]]:
         "diagnostics": diagnostic_rows,
     }
     return entry, usages
+
+
+def drops_tasks(diagnostic: dict) -> bool:
+    """A statement inside a DAG that the interpreter skipped: whatever tasks it makes are missing."""
+    return diagnostic["code"] == DROPPED_LOOP_CODE or any(
+        diagnostic["code"] == code and words in diagnostic["message"] for code, words in (DROPPED_BRANCHES, DROPPED_GUARD))
+
+
+def _duplicates(dags: List[dict]) -> List[dict]:
+    """DAG ids defined in more than one place: Airflow loads only one of them."""
+    where: Dict[str, List[dict]] = defaultdict(list)
+    for dag in dags:
+        where[dag["dag_id"]].append({k: dag[k] for k in ("path", "line", "col")})
+    return [{"dag_id": dag_id, "definitions": found} for dag_id, found in where.items() if len(found) > 1]
 
 
 def _needs(usages: List[dict], kind: str) -> List[dict]:
@@ -329,7 +396,7 @@ def build_inventory(results: Sequence, input_problems: Sequence[Diagnostic] = ()
     from kfmigrate import __version__
 
     paths = PathStyle(root)
-    dags, usages, failed, without_dag, file_diagnostics = [], [], [], [], []
+    dags, usages, failed, without_dag, file_diagnostics, unread = [], [], [], [], [], []
     for problem in input_problems:
         failed.append({"path": paths.show(problem.span.path) if problem.span else "", "diagnostic": _diagnostic_json(problem, paths)})
     for result in results:
@@ -337,10 +404,16 @@ def build_inventory(results: Sequence, input_problems: Sequence[Diagnostic] = ()
         if result.error is not None:
             failed.append({"path": shown, "diagnostic": _diagnostic_json(result.error, paths)})
             continue
-        extra = [d for d in result.diagnostics if d.code != NO_DAG_CODE]
+        extra = [d for d in result.diagnostics if d.code not in NO_DAG_CODES]
         file_diagnostics += [_diagnostic_json(d, paths) for d in extra]
         if not result.conversions:
-            without_dag.append(shown)
+            found = unread_reason(result.path)
+            if found is None:
+                without_dag.append(shown)
+            else:
+                line, col, reason = found
+                unread.append({"path": shown, "diagnostic": _diagnostic_json(
+                    Diagnostic(UNREAD_CODE, reason, ERROR, ir.SourceSpan(str(result.path), line, col)), paths)})
             continue
         for conversion in result.conversions:
             entry, dag_usages = _dag_entry(conversion, paths)
@@ -356,19 +429,22 @@ def build_inventory(results: Sequence, input_problems: Sequence[Diagnostic] = ()
         row["dags"] = sum(1 for dag in dags if any(o["operator"] == row["operator"] and o["module"] == row["module"] for o in dag["operators"]))
     connections, variables = _needs(usages, "connection"), _needs(usages, "variable")
     file_errors = sum(1 for d in file_diagnostics if d["severity"] == ERROR)
+    duplicates = _duplicates(dags)
     summary = {
         "files": len(results) + len(input_problems),
         "files_with_dags": sum(1 for r in results if r.error is None and r.conversions),
         "files_without_dag": len(without_dag),
+        "files_unread": len(unread),
         "files_failed": len(failed),
         "dags": len(dags),
         "ready_dags": sum(1 for dag in dags if dag["ready"]),
+        "duplicate_dag_ids": len(duplicates),
         "tasks": len(all_tasks),
         "fidelity": fidelity,
         "families": dict(sorted(Counter(t["family"] for t in all_tasks).items())),
-        "score": readiness_score(fidelity),
-        "blockers": sum(len(dag["blockers"]) for dag in dags),
-        "errors": sum(dag["errors"] for dag in dags) + file_errors + len(failed),
+        "score": readiness_score(fidelity, unread_files=len(unread)),
+        "blockers": sum(len(dag["blockers"]) for dag in dags) + len(unread),
+        "errors": sum(dag["errors"] for dag in dags) + file_errors + len(failed) + len(unread),
         "warnings": sum(dag["warnings"] for dag in dags) + sum(1 for d in file_diagnostics if d["severity"] == WARNING),
         "connections": len(connections),
         "variables": len(variables),
@@ -384,6 +460,8 @@ def build_inventory(results: Sequence, input_problems: Sequence[Diagnostic] = ()
         "connections": connections,
         "variables": variables,
         "failed_files": failed,
+        "unread_files": unread,
+        "duplicate_dag_ids": duplicates,
         "files_without_dag": without_dag,
         "file_diagnostics": _sort_diagnostics(file_diagnostics),
     }
@@ -400,19 +478,21 @@ def analyze_paths(paths: Sequence[Path], jobs: int = 1, root: Path = Path("."),
 
 
 def analyze_files(files: Sequence[Path], problems: Sequence[Diagnostic] = (), jobs: int = 1, root: Path = Path("."),
-                  inputs: Sequence = (), on_progress: Optional[Callable[[int, int], None]] = None, load=None) -> dict:
+                  inputs: Sequence = (), on_progress: Optional[Callable[[int, int], None]] = None, project=None,
+                  load=None) -> dict:
     """The inventory of these files, converted (not compiled) on `jobs` processes.
 
-    `on_progress(done, total)` is called as files finish, in input order. load: a
-    migrate.load.LoadOptions to inventory the DAGs Airflow's DagBag loads (it executes the files).
+    `on_progress(done, total)` is called as files finish, in input order. project: --path folders and
+    --env values (migrate.parse.project.ProjectOptions). load: a migrate.load.LoadOptions to inventory
+    the DAGs Airflow's own DagBag loads (it executes the files) instead of reading them statically.
     """
-    from migrate.batch import convert_many
+    from migrate.batch import convert_many, iter_convert
 
     files = list(files)
     if load is not None:
-        from migrate.load import convert_loaded
+        from migrate.load import loaded_items
 
-        return build_inventory(convert_loaded(files, load, compile=False, jobs=jobs), problems, root=root, inputs=inputs)
+        files = loaded_items(files, load)
     if jobs > 1:
         # load the converter once here: forked workers inherit it instead of importing it again
         import migrate.emit  # noqa: F401
@@ -421,47 +501,27 @@ def analyze_files(files: Sequence[Path], problems: Sequence[Diagnostic] = (), jo
 
         discover()
     if on_progress is None:
-        results = convert_many(files, compile=False, jobs=jobs)
+        results = convert_many(files, compile=False, jobs=jobs, project=project)
     else:
         results = []
         on_progress(0, len(files))
-        for result in _convert_in_order(files, jobs):
+        # small chunks: progress moves steadily and no worker waits on a long tail
+        chunksize = max(1, min(8, len(files) // (max(jobs, 1) * 8)))
+        for result in iter_convert(files, compile=False, jobs=jobs, chunksize=chunksize, project=project):
             results.append(result)
             on_progress(len(results), len(files))
     return build_inventory(results, problems, root=root, inputs=inputs)
 
 
-def _convert_in_order(files: List[Path], jobs: int):
-    """convert_many's work (same threshold, same fork pool), yielding each result as it is ready."""
-    from migrate.api import convert_file
-    from migrate.batch import PARALLEL_THRESHOLD
-
-    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        for path in files:
-            yield convert_file(path, compile=False)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-    with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
-        # small chunks: progress moves steadily and no worker waits on a long tail
-        yield from pool.map(_convert_without_compiling, files, chunksize=max(1, min(8, len(files) // (jobs * 8))))
-
-
-def _convert_without_compiling(path: Path):
-    from migrate.api import convert_file
-
-    return convert_file(path, compile=False)
-
-
 def trips(inventory: dict, fail_on: Optional[str]) -> bool:
-    """--fail-on: 'shim' trips on any shim or placeholder task, 'placeholder' on any placeholder."""
+    """--fail-on: 'shim' trips on any shim or placeholder task, 'placeholder' on any placeholder; both
+    on an unread file (what it holds is unknown, so nothing says it would pass)."""
     fidelity = inventory["summary"]["fidelity"]
+    unread = inventory["summary"].get("files_unread", 0)
     if fail_on == "shim":
-        return fidelity["shim"] + fidelity["placeholder"] > 0
+        return fidelity["shim"] + fidelity["placeholder"] + unread > 0
     if fail_on == "placeholder":
-        return fidelity["placeholder"] > 0
+        return fidelity["placeholder"] + unread > 0
     return False
 
 
@@ -492,8 +552,9 @@ def _where(item: dict) -> str:
     return f"{item['path']}:{item['line']}:{item['col']}" if "path" in item else ""
 
 
-SCORE_TEXT = ("Readiness score = 100 x (native + removed + shim/2) / tasks, rounded down; "
-              "a DAG is ready when it has no placeholder task and no error.")
+SCORE_TEXT = ("Readiness score = 100 x (native + removed + shim/2) / tasks, rounded down; an unread file counts as "
+              "one task that scores nothing; n/a when there is nothing to count. A DAG is ready when it has tasks "
+              "and no blocker (placeholder, error, or tasks dropped by an unresolved condition or loop).")
 
 
 def _dags_table(dags: list, width: int):
@@ -508,7 +569,7 @@ def _dags_table(dags: list, width: int):
     counts = []
     for dag in dags:
         f = dag["fidelity"]
-        counts.append([str(dag["task_count"]), "/".join(str(f[level]) for level in FIDELITY_LEVELS), str(dag["score"]),
+        counts.append([str(dag["task_count"]), "/".join(str(f[level]) for level in FIDELITY_LEVELS), shown_score(dag["score"]),
                        "yes" if dag["ready"] else "no", str(len(dag["blockers"]))])
     headers = ("tasks", "n/s/p/r", "score", "ready", "blockers")
     counts_width = sum(max([len(h)] + [len(r[i]) for r in counts]) + 2 for i, h in enumerate(headers))
@@ -560,6 +621,17 @@ def render_table(inventory: dict, width: int = 120, color: bool = False) -> str:
             task = f" [{dag_id}.{b['task_id']}]" if b.get("task_id") else f" [{dag_id}]"
             console.print(f"  {_where(b)}: {b['code']} {b['message']}{task}", markup=False)
         console.print()
+    if inventory["unread_files"]:
+        console.print(f"Unread files ({len(inventory['unread_files'])}): blockers, counted in the score", style="bold")
+        for unread in inventory["unread_files"]:
+            d = unread["diagnostic"]
+            console.print(f"  {_where(d)}: {d['code']} {d['message']}", markup=False)
+        console.print()
+    if inventory["duplicate_dag_ids"]:
+        console.print("Duplicate DAG ids (Airflow loads only one of each)", style="bold")
+        for duplicate in inventory["duplicate_dag_ids"]:
+            console.print(f"  {duplicate['dag_id']}: {', '.join(map(_where, duplicate['definitions']))}", markup=False)
+        console.print()
     for title, needs in (("Connections needed", inventory["connections"]), ("Variables needed", inventory["variables"])):
         if needs:
             console.print(title, style="bold")
@@ -580,9 +652,10 @@ def render_table(inventory: dict, width: int = 120, color: bool = False) -> str:
             console.print(f"  {path}", markup=False)
         console.print()
     console.print(
-        f"Total: {s['files']} files ({s['files_with_dags']} with DAGs, {s['files_without_dag']} without, {s['files_failed']} failed), "
+        f"Total: {s['files']} files ({s['files_with_dags']} with DAGs, {s['files_without_dag']} without, "
+        f"{s['files_unread']} unread, {s['files_failed']} failed), "
         f"{s['dags']} DAGs ({s['ready_dags']} ready), {s['tasks']} tasks: {_mix(s['fidelity'])}. "
-        f"Score {s['score']}. {s['blockers']} blockers, {s['connections']} connections, {s['variables']} variables.",
+        f"Score {shown_score(s['score'])}. {s['blockers']} blockers, {s['connections']} connections, {s['variables']} variables.",
         markup=False)
     console.print("n/s/p/r: native/shim/placeholder/removed tasks. " + SCORE_TEXT, style="dim", markup=False)
     return buffer.getvalue()
@@ -598,7 +671,8 @@ def render_markdown(inventory: dict) -> str:
         "# Kubeflow readiness inventory",
         "",
         f"**{s['dags']} DAGs ({s['ready_dags']} ready) in {s['files']} files, {s['tasks']} tasks: {_mix(s['fidelity'])}. "
-        f"Readiness score {s['score']}/100.** {s['blockers']} blockers, {s['errors']} errors, {s['warnings']} warnings; "
+        f"Readiness score {shown_score(s['score'])}{'/100' if s['score'] is not None else ''}.** {s['blockers']} blockers, "
+        f"{s['errors']} errors, {s['warnings']} warnings; {s['files_unread']} files unread, "
         f"{s['files_failed']} files failed to parse, {s['files_without_dag']} have no DAG.",
         "",
         f"_{SCORE_TEXT}_",
@@ -610,7 +684,7 @@ def render_markdown(inventory: dict) -> str:
         for dag in inventory["dags"]:
             f = dag["fidelity"]
             lines.append(f"| `{_cell(dag['dag_id'])}` | `{_cell(dag['path'])}:{dag['line']}` | {dag['task_count']} | {f['native']} | {f['shim']} | "
-                         f"{f['placeholder']} | {f['removed']} | {dag['score']} | {'yes' if dag['ready'] else 'no'} | {len(dag['blockers'])} | "
+                         f"{f['placeholder']} | {f['removed']} | {shown_score(dag['score'])} | {'yes' if dag['ready'] else 'no'} | {len(dag['blockers'])} | "
                          f"{_cell(_families(dag['families']))} |")
         lines.append("")
     if inventory["operators"]:
@@ -628,6 +702,19 @@ def render_markdown(inventory: dict) -> str:
             task = f"`{_cell(dag_id)}.{_cell(b['task_id'])}`" if b.get("task_id") else f"`{_cell(dag_id)}`"
             lines.append(f"- `{_cell(_where(b))}` {b['code']} ({b['kind']}) {task}: {_cell(b['message'])}")
         lines.append("")
+    if inventory["unread_files"]:
+        lines += ["## Unread files", "", "Files that import Airflow and look like DAG files, but yield no DAG read statically. "
+                  "Each is a blocker and counts as one task that scores nothing.", ""]
+        for unread in inventory["unread_files"]:
+            d = unread["diagnostic"]
+            lines.append(f"- `{_cell(_where(d))}` {d['code']} {_cell(d['message'])}")
+        lines.append("")
+    if inventory["duplicate_dag_ids"]:
+        lines += ["## Duplicate DAG ids", "", "Airflow loads only one DAG per id.", ""]
+        for duplicate in inventory["duplicate_dag_ids"]:
+            lines.append(f"- `{_cell(duplicate['dag_id'])}`: " + ", ".join(f"`{_cell(_where(d))}`" for d in duplicate["definitions"]))
+        lines.append("")
+    lines += _markdown_warnings(inventory)
     for title, needs in (("Connections needed", inventory["connections"]), ("Variables needed", inventory["variables"])):
         if needs:
             lines += [f"## {title}", "", "| name | static | Kubernetes object | used by |", "|---|---|---|---|"]
@@ -648,6 +735,29 @@ def render_markdown(inventory: dict) -> str:
     return "\n".join(lines)
 
 
+def _markdown_warnings(inventory: dict) -> List[str]:
+    """Warnings grouped by code, each with its position, DAG and task."""
+    by_code: Dict[str, List[dict]] = defaultdict(list)
+    for dag in inventory["dags"]:
+        for diagnostic in dag["diagnostics"]:
+            if diagnostic["severity"] == WARNING:
+                by_code[diagnostic["code"]].append({**diagnostic, "dag_id": dag["dag_id"]})
+    for diagnostic in inventory["file_diagnostics"]:
+        if diagnostic["severity"] == WARNING:
+            by_code[diagnostic["code"]].append(diagnostic)
+    if not by_code:
+        return []
+    lines = ["## Warnings", ""]
+    for code in sorted(by_code):
+        found = by_code[code]
+        lines += [f"### {code} {CODES.get(code, '')} ({len(found)})", ""]
+        for d in found:
+            owner = ".".join(_cell(part) for part in (d.get("dag_id"), d.get("task_id")) if part)
+            lines.append(f"- `{_cell(_where(d))}`" + (f" `{owner}`" if owner else "") + f": {_cell(d['message'])}")
+        lines.append("")
+    return lines
+
+
 CSV_COLUMNS = ("status", "path", "line", "dag_id", "tasks", "native", "shim", "placeholder", "removed", "score", "ready",
                "blockers", "errors", "warnings", "families", "connections", "variables", "message")
 
@@ -660,7 +770,7 @@ def render_csv(inventory: dict) -> str:
     for dag in inventory["dags"]:
         writer.writerow({
             "status": "dag", "path": dag["path"], "line": dag["line"], "dag_id": dag["dag_id"], "tasks": dag["task_count"],
-            **dag["fidelity"], "score": dag["score"], "ready": str(dag["ready"]).lower(), "blockers": len(dag["blockers"]),
+            **dag["fidelity"], "score": shown_score(dag["score"]), "ready": str(dag["ready"]).lower(), "blockers": len(dag["blockers"]),
             "errors": dag["errors"], "warnings": dag["warnings"],
             "families": ";".join(f"{k}:{v}" for k, v in dag["families"].items()),
             "connections": ";".join(dag["connections"]), "variables": ";".join(dag["variables"]), "message": "",
@@ -668,6 +778,13 @@ def render_csv(inventory: dict) -> str:
     for failed in inventory["failed_files"]:
         d = failed["diagnostic"]
         writer.writerow({"status": "failed", "path": failed["path"], "line": d.get("line", ""), "message": f"{d['code']} {d['message']}"})
+    for unread in inventory["unread_files"]:
+        d = unread["diagnostic"]
+        writer.writerow({"status": "unread", "path": unread["path"], "line": d["line"], "message": f"{d['code']} {d['message']}"})
+    for duplicate in inventory["duplicate_dag_ids"]:
+        for d in duplicate["definitions"]:
+            writer.writerow({"status": "duplicate", "path": d["path"], "line": d["line"], "dag_id": duplicate["dag_id"],
+                             "message": f"{DUPLICATE_CODE} dag id defined {len(duplicate['definitions'])} times"})
     for path in inventory["files_without_dag"]:
         writer.writerow({"status": "no_dag", "path": path})
     return buffer.getvalue()
@@ -726,8 +843,14 @@ def to_sarif(inventory: dict) -> dict:
             result["properties"] = properties
         results.append(result)
 
-    for failed in inventory["failed_files"]:
+    for failed in inventory["failed_files"] + inventory["unread_files"]:
         add(failed["diagnostic"])
+    for duplicate in inventory["duplicate_dag_ids"]:
+        others = ", ".join(map(_where, duplicate["definitions"]))
+        for d in duplicate["definitions"]:
+            add({"code": DUPLICATE_CODE, "severity": WARNING, **d,
+                 "message": f"DAG id {duplicate['dag_id']!r} is defined {len(duplicate['definitions'])} times ({others}); "
+                            "Airflow loads only one of them"})
     for diagnostic in inventory["file_diagnostics"]:
         add(diagnostic)
     for dag in inventory["dags"]:

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 from migrate import ir
 from migrate.diagnostics import ERROR, ConversionError, Diagnostic
+
+if TYPE_CHECKING:
+    from migrate.parse.project import ProjectOptions
 
 
 @dataclass
@@ -50,42 +53,47 @@ class FileResult:
 XCOM_TRANSPORTS = ("parameter", "artifact", "auto")  # see migrate/emit/artifacts.py and docs/convert.md
 
 
-def convert_source(text: str, path: str = "<string>", compile: bool = True, xcom_transport: str = "parameter") -> FileResult:
+def convert_source(text: str, path: str = "<string>", compile: bool = True, xcom_transport: str = "parameter",
+                   environment=None, project: "Optional[ProjectOptions]" = None) -> FileResult:
     """xcom_transport: "parameter" (XComs are KFP parameters, at most 128 KiB each), "artifact" (JSON
-    files in KFP artifacts, any size) or "auto" (artifacts except int/float/bool values)."""
+    files in KFP artifacts, any size) or "auto" (artifacts except int/float/bool values).
+    environment: a migrate.emit.environment.Environment (runtime mode, package index); None: the default
+    (components import the kfmigrate-runtime package).
+    project: --path folders and --env values (migrate.parse.project.ProjectOptions)."""
     from migrate.parse import parse_source
 
     _check_transport(xcom_transport)
     try:
-        parsed = parse_source(text, path)
-        return _convert_parsed(parsed, Path(path), compile, xcom_transport)
+        parsed = parse_source(text, path, project)
+        return _convert_parsed(parsed, Path(path), compile, xcom_transport, environment)
     except ConversionError as err:
         return FileResult(Path(path), error=err.diagnostic)
     except Exception as exc:  # noqa: BLE001 - reported as KFM199, like convert_file
         return FileResult(Path(path), error=_internal_error(Path(path), exc))
 
 
-def convert_file(path: Path, compile: bool = True, xcom_transport: str = "parameter") -> FileResult:
-    """xcom_transport: as for convert_source."""
+def convert_file(path: Path, compile: bool = True, xcom_transport: str = "parameter", environment=None,
+                 project: "Optional[ProjectOptions]" = None) -> FileResult:
+    """xcom_transport, environment, project: as for convert_source."""
     from migrate.parse import parse_file
 
     _check_transport(xcom_transport)
     path = Path(path)
     try:
-        parsed = parse_file(path)
-        return _convert_parsed(parsed, path, compile, xcom_transport)
+        parsed = parse_file(path, project)
+        return _convert_parsed(parsed, path, compile, xcom_transport, environment)
     except ConversionError as err:
         return FileResult(path, error=err.diagnostic)
     except Exception as exc:  # noqa: BLE001 - one file's bug must not stop a batch; it is reported
         return FileResult(path, error=_internal_error(path, exc))
 
 
-def convert_parsed(parsed, compile: bool = True, xcom_transport: str = "parameter") -> FileResult:
+def convert_parsed(parsed, compile: bool = True, xcom_transport: str = "parameter", environment=None) -> FileResult:
     """A ParseResult built by another front-end (migrate.load) -> emitted (and compiled) pipelines."""
     _check_transport(xcom_transport)
     path = Path(parsed.path)
     try:
-        return _convert_parsed(parsed, path, compile, xcom_transport)
+        return _convert_parsed(parsed, path, compile, xcom_transport, environment)
     except ConversionError as err:
         return FileResult(path, error=err.diagnostic)
     except Exception as exc:  # noqa: BLE001 - as in convert_file
@@ -106,9 +114,10 @@ def _internal_error(path: Path, exc: Exception) -> Diagnostic:
                       ir.SourceSpan(str(path), 1, 1))
 
 
-def _convert_parsed(parsed, path: Path, compile: bool, xcom_transport: str = "parameter") -> FileResult:
+def _convert_parsed(parsed, path: Path, compile: bool, xcom_transport: str = "parameter", environment=None) -> FileResult:
     from migrate.emit import EmitError, compile_yaml
     from migrate.emit.builder import build  # what migrate.emit.emit runs, with the build options
+    from migrate.emit.environment import Environment
     from migrate.report import build_report
 
     result = FileResult(path)
@@ -119,7 +128,7 @@ def _convert_parsed(parsed, path: Path, compile: bool, xcom_transport: str = "pa
         per_dag.setdefault(owner, []).append(diagnostic)
     result.diagnostics = per_dag.pop(None, [])
     for workflow in parsed.workflows:
-        emitted = build(workflow, xcom_transport=xcom_transport)
+        emitted = build(workflow, xcom_transport=xcom_transport, environment=environment or Environment())
         diagnostics = per_dag.get(workflow.dag_id, []) + list(emitted.all_diagnostics())
         yaml_text = None
         if compile:

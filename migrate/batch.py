@@ -1,13 +1,16 @@
 """Many DAG files at once: find them under folders, convert them on all cores, keep input order.
 
 One bad file never stops a batch: its error travels in its FileResult and is reported at the end.
+An interrupt (Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the command) stops the batch at
+once: the workers ignore SIGINT (so a Ctrl-C to the whole process group cannot leave one blocked
+halfway through writing a result to its pipe) and are killed by the main process.
 """
 from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterable, List, Tuple
+from typing import Iterable, Iterator, List, Tuple
 
 from migrate import ir
 from migrate.api import FileResult, convert_file, convert_parsed
@@ -72,37 +75,70 @@ def collect_inputs(paths: Iterable[Path], skip_dirs: Iterable[Path] = ()) -> Tup
 
 
 def _convert_one(args) -> FileResult:
-    item, compile, xcom_transport = args
+    item, compile, xcom_transport, environment, project = args
     if isinstance(item, FileResult):  # a front-end's error travels as it is
         return item
-    if not isinstance(item, Path):  # a ParseResult from another front-end (migrate.load)
-        return convert_parsed(item, compile=compile, xcom_transport=xcom_transport)
-    return convert_file(item, compile=compile, xcom_transport=xcom_transport)
+    if not isinstance(item, Path):  # a ParseResult another front-end built (migrate.load)
+        return convert_parsed(item, compile=compile, xcom_transport=xcom_transport, environment=environment)
+    return convert_file(item, compile=compile, xcom_transport=xcom_transport, environment=environment, project=project)
 
 
-def convert_parsed_many(items: List, compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter") -> List[FileResult]:
-    """convert_many for ParseResults (or FileResults carrying an error) that a front-end built."""
-    return convert_many(items, compile=compile, jobs=jobs, xcom_transport=xcom_transport)
+def convert_many(files: List, compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter",
+                 environment=None, project=None) -> List[FileResult]:
+    """environment, project: see migrate.api.convert_source (the same for every file). files: paths
+    to parse, or what migrate.load built for them (ParseResult, or FileResult carrying its error)."""
+    return list(iter_convert(files, compile=compile, jobs=jobs, xcom_transport=xcom_transport, environment=environment,
+                             project=project))
 
 
-def convert_many(files: List, compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter") -> List[FileResult]:
-    """files: paths to parse, or what migrate.load built for them (ParseResult / FileResult)."""
+def iter_convert(files: List[Path], compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter",
+                 chunksize: int = 0, environment=None, project=None) -> Iterator[FileResult]:
+    """Each file's FileResult in input order, as soon as it is ready (so a caller can write outputs
+    while the rest converts). Closing the generator, or an interrupt while it waits, kills the workers."""
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return [_convert_one((item, compile, xcom_transport)) for item in files]
+        for item in files:
+            yield _convert_one((item, compile, xcom_transport, environment, project))
+        return
     from concurrent.futures.process import BrokenProcessPool
 
     _load_converter(compile)
-    results: List[FileResult] = []
+    done = 0
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=_fork_context(), initializer=_worker_signals)
     try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=_fork_context()) as pool:
-            chunksize = max(1, len(files) // (jobs * 8))
-            for result in pool.map(_convert_one, [(item, compile, xcom_transport) for item in files], chunksize=chunksize):
-                results.append(result)
+        chunksize = chunksize or max(1, len(files) // (jobs * 8))
+        for result in pool.map(_convert_one, [(item, compile, xcom_transport, environment, project) for item in files], chunksize=chunksize):
+            done += 1
+            yield result
     except BrokenProcessPool:
         # a worker died (killed, out of memory, a crash in native code): finish the rest one file
         # per process, so only the file that kills its process is reported and the batch goes on
-        results += [_convert_isolated(item, compile, xcom_transport) for item in files[len(results):]]
-    return results
+        for item in files[done:]:
+            yield _convert_isolated(item, compile, xcom_transport, environment, project)
+    except BaseException:  # KeyboardInterrupt, SystemExit, GeneratorExit: stop now, leave nothing behind
+        stop_pool(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's workers and wait for them: shutdown() alone would wait for work in progress."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # CPython keeps them here
+    for process in processes:
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
+
+
+def _worker_signals() -> None:
+    """Workers leave interrupts to the main process (see the module docstring)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):  # forked workers inherit the command's handlers: back to the default
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 def _load_converter(compile: bool) -> None:
@@ -129,14 +165,15 @@ def _fork_context():
     return multiprocessing.get_context("fork") if hasattr(os, "fork") else None
 
 
-def _convert_isolated(item, compile: bool, xcom_transport: str = "parameter") -> FileResult:
+def _convert_isolated(item, compile: bool, xcom_transport: str = "parameter", environment=None,
+                      project=None) -> FileResult:
     from concurrent.futures.process import BrokenProcessPool
 
     path = Path(item.path) if hasattr(item, "path") else item
 
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=_fork_context()) as pool:
-            return pool.submit(_convert_one, (item, compile, xcom_transport)).result()
+            return pool.submit(_convert_one, (item, compile, xcom_transport, environment, project)).result()
     except BrokenProcessPool:
         return FileResult(path, error=Diagnostic(
             "KFM199", "internal error: the process converting this file died (please report it)", ERROR,

@@ -5,12 +5,14 @@ Every code used anywhere is listed in CODES so docs and tests can check them.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from migrate.ir import SourceSpan
 
 ERROR, WARNING, INFO = "error", "warning", "info"
+NO_DAG_CODES = ("KFM103", "KFM104")  # a file without a DAG (or an empty one): information, not a failure
 
 CODES = {
     # parse
@@ -18,7 +20,7 @@ CODES = {
     "KFM101": "file cannot be decoded: not UTF-8 (or not the encoding its PEP 263 coding line declares), or binary",
     "KFM102": "Python syntax error",
     "KFM103": "file defines no Airflow DAG",
-    "KFM104": "file is empty",
+    "KFM104": "file is empty: no DAG (information, not a failure)",
     "KFM105": "file is too large or too deeply nested to parse",
     "KFM110": "value cannot be resolved statically",
     "KFM111": "task id cannot be resolved statically",
@@ -30,11 +32,20 @@ CODES = {
     "KFM117": "callable not found in the file",
     "KFM118": "dependency refers to an unknown task",
     "KFM119": "task, group or dag id that Airflow itself rejects",
+    "KFM120": "a module the DAG file imports is neither in the project nor installed (add its folder with --path)",
+    "KFM121": "a DAG or task built by a project function cannot be followed statically; the message says why",
+    "KFM122": "a guard not known statically (if flag:, try/except ImportError): the branch that defines DAGs or tasks is converted",
+    "KFM123": "config file read as data at conversion time, or not read (outside the project, missing, not valid JSON/YAML/TOML)",
+    "KFM124": "environment variable not given (--env) and not set: its default is used",
+    "KFM125": "local operator subclass: converted through its base operator's mapping, or run as itself when it overrides execute()",
+    "KFM126": "Airflow 1 plugin import (airflow.operators.X) whose class is not in the project's plugins/ folder",
+    "KFM127": "functools.partial as python_callable: the bound arguments become op_args/op_kwargs",
+    "KFM128": "local decorator that applies Airflow's @task: the function is converted as that task",
     "KFM130": "--load: Airflow could not import the DAG file (the import error, at the line of the file it names)",
     "KFM131": "--load: loading the DAG file took longer than --load-timeout",
     "KFM132": "--load: the Airflow process could not load the file (Airflow missing, or the process failed)",
     "KFM133": "--load: a callable of the live DAG has no source to carry (or is carried by its import path)",
-    "KFM134": "--load: Airflow loaded a DAG that kfmigrate could not read",
+    "KFM134": "--load: Airflow loaded a DAG that kfmigrate could not read, or skips a file that mentions DAGs (safe mode)",
     "KFM199": "internal error in kfmigrate while converting this file (please report it)",
     # mapping
     "KFM200": "operator has no mapping: placeholder component",
@@ -61,6 +72,9 @@ CODES = {
     "KFM400": "engine could not run",
     "KFM401": "results differ",
     "KFM402": "task not run locally",
+    "KFM407": "compare: no Airflow DAG found in the files given",
+    "KFM408": "compare: a parameter no DAG declares, or of the wrong type",
+    "KFM409": "compare: DAGs past --max-dags were left out",
     # kubeflow
     "KFM500": "Kubeflow API error",
     "KFM501": "authentication or authorization failed",
@@ -76,6 +90,11 @@ class Diagnostic:
     task_id: Optional[str] = None
     dag_id: Optional[str] = None  # set by the parser for problems found inside one DAG
 
+    def __post_init__(self):
+        # one diagnostic, one line: source expressions quoted in a message are folded onto it
+        if "\n" in self.message:
+            object.__setattr__(self, "message", one_line(self.message))
+
     def render(self) -> str:
         where = f"{self.span}: " if self.span else ""
         return f"{where}{self.code} {self.message}"
@@ -87,6 +106,26 @@ class Diagnostic:
         if self.task_id:
             data["task_id"] = self.task_id
         return data
+
+
+def one_line(text: str) -> str:
+    """Line breaks and the indentation after them become one space (none inside brackets' edges)."""
+    text = re.sub(r"([(\[{])\s*\n\s*", r"\1", text.strip())
+    text = re.sub(r"\s*\n\s*([)\]}])", r"\1", text)
+    return re.sub(r"\s*\n\s*", " ", text)
+
+
+def counted(diagnostics: Iterable[Diagnostic]) -> List[Tuple[Diagnostic, int]]:
+    """Identical diagnostics (a statement in a loop reports once per iteration) once each, with how
+    many times they came, in first-seen order."""
+    counts: Dict[str, List] = {}
+    for diagnostic in diagnostics:
+        counts.setdefault(diagnostic.render(), [diagnostic, 0])[1] += 1
+    return [(diagnostic, count) for diagnostic, count in counts.values()]
+
+
+def render_counted(diagnostic: Diagnostic, count: int) -> str:
+    return diagnostic.render() + (f" (x{count})" if count > 1 else "")
 
 
 class ConversionError(Exception):

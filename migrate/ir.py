@@ -130,6 +130,8 @@ class Task:
     # on_failure_callback / on_success_callback / on_retry_callback / on_execute_callback /
     # on_skipped_callback -> the functions (a list of callbacks keeps all of them)
     callbacks: Mapping[str, Tuple[CallableSource, ...]] = field(default_factory=dict)
+    # a local operator class defined in a project module (plugins/, a package) that runs as itself: its file
+    operator_file: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,8 @@ class Workflow:
     # mapped task groups: group id -> what it maps over; its tasks read the item through GroupArg values
     mapped_groups: Mapping[str, Mapping_] = field(default_factory=dict)
     callbacks: Mapping[str, Tuple[CallableSource, ...]] = field(default_factory=dict)  # DAG-level, as on Task
+    # the project's module folders (migrate/parse/project.py), first match wins: where local modules are found
+    project_roots: Tuple[str, ...] = ()
 
     def task(self, task_id: str) -> Task:
         for task in self.tasks:

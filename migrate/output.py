@@ -24,23 +24,30 @@ def file_stem(dag_id: str) -> str:
     return stem[:120]
 
 
-def stem_list(dag_ids: Iterable[str]) -> List[str]:
-    """One stem per DAG, in the order given, unique case-insensitively (x, x-2, x-3 ...).
+class Stems:
+    """Hands out one stem per DAG, in the order asked, unique case-insensitively (x, x-2, x-3 ...).
 
     Two files may define the same dag id (Airflow would ignore the second): each still gets its own
     stem, so one never silently replaces the other's outputs.
     """
-    taken: set = set()
-    out: List[str] = []
-    for dag_id in dag_ids:
+
+    def __init__(self):
+        self.taken: set = set()
+
+    def next(self, dag_id: str) -> str:
         base = file_stem(dag_id)
         stem, n = base, 1
-        while stem.lower() in taken:
+        while stem.lower() in self.taken:
             n += 1
             stem = f"{base}-{n}"
-        taken.add(stem.lower())
-        out.append(stem)
-    return out
+        self.taken.add(stem.lower())
+        return stem
+
+
+def stem_list(dag_ids: Iterable[str]) -> List[str]:
+    """One stem per DAG, in the order given (see Stems)."""
+    stems = Stems()
+    return [stems.next(dag_id) for dag_id in dag_ids]
 
 
 def assign_stems(dag_ids: Iterable[str]) -> Dict[str, str]:
@@ -85,30 +92,33 @@ def _file_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_conversion(conversion: Conversion, outdir: Path, stem: str) -> Dict[str, Path]:
-    """Write one DAG's outputs. The caller has checked for existing files (or --force).
+def up_to_date(conversion: Conversion, outdir: Path, stem: str) -> Dict[str, bool]:
+    """For each output file that exists: True when it already holds exactly what would be written
+    (a re-run of an interrupted batch), False when it differs (someone's edits: KFM302 without --force)."""
+    paths = output_paths(outdir, stem, conversion.yaml_text is not None)
+    found = {}
+    for kind, data in _encoded(conversion, paths, stem).items():
+        path = paths[kind]
+        if path.is_symlink() or not path.exists():
+            found[kind] = False if path.is_symlink() else None
+            continue
+        try:
+            found[kind] = path.is_file() and path.read_bytes() == data
+        except OSError:
+            found[kind] = False
+    return {kind: same for kind, same in found.items() if same is not None}
+
+
+def write_conversion(conversion: Conversion, outdir: Path, stem: str, skip: Iterable[str] = ()) -> Dict[str, Path]:
+    """Write one DAG's outputs, except the kinds in `skip` (already on disk as they would be written).
+    The caller has checked for existing files (or --force).
 
     All texts are encoded before anything is written, each file goes to a temporary name and is
     renamed into place only when all of them are on disk; on any failure the temporaries are removed
     and OutputError says why.
     """
     paths = output_paths(outdir, stem, conversion.yaml_text is not None)
-    report = dict(conversion.report)
-    report["outputs"] = {kind: path.name for kind, path in paths.items()}
-    contents = {
-        "python": python_with_output_name(conversion, stem),
-        "report_json": json.dumps(report, indent=2, sort_keys=False, default=str) + "\n",
-        "report_md": render_markdown(report),
-    }
-    if conversion.yaml_text is not None:
-        contents["yaml"] = conversion.yaml_text
-    encoded = {}
-    for kind, text in contents.items():
-        try:
-            encoded[kind] = text.encode("utf-8")
-        except UnicodeEncodeError as exc:  # e.g. a lone surrogate from a "\ud800" escape in the DAG
-            raise OutputError(f"{paths[kind].name}: generated text cannot be written as UTF-8 ({exc.reason} at "
-                              f"character {exc.start}); please report it") from None
+    encoded = {kind: data for kind, data in _encoded(conversion, paths, stem).items() if kind not in set(skip)}
     staged: List[tuple] = []
     try:
         outdir.mkdir(parents=True, exist_ok=True)
@@ -128,6 +138,27 @@ def write_conversion(conversion: Conversion, outdir: Path, stem: str) -> Dict[st
         _remove(staged)
         raise
     return paths
+
+
+def _encoded(conversion: Conversion, paths: Dict[str, Path], stem: str) -> Dict[str, bytes]:
+    """Each output's bytes; OutputError when a text cannot be UTF-8 encoded."""
+    report = dict(conversion.report)
+    report["outputs"] = {kind: path.name for kind, path in paths.items()}
+    contents = {
+        "python": python_with_output_name(conversion, stem),
+        "report_json": json.dumps(report, indent=2, sort_keys=False, default=str) + "\n",
+        "report_md": render_markdown(report),
+    }
+    if conversion.yaml_text is not None:
+        contents["yaml"] = conversion.yaml_text
+    encoded = {}
+    for kind, text in contents.items():
+        try:
+            encoded[kind] = text.encode("utf-8")
+        except UnicodeEncodeError as exc:  # e.g. a lone surrogate from a "\ud800" escape in the DAG
+            raise OutputError(f"{paths[kind].name}: generated text cannot be written as UTF-8 ({exc.reason} at "
+                              f"character {exc.start}); please report it") from None
+    return encoded
 
 
 def _remove(staged: List[tuple]) -> None:

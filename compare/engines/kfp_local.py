@@ -6,7 +6,7 @@ clean slate per run, per-task log capture and live events streamed back as JSON 
 
 Before the run the spec is rewritten for the subprocess runner (see packages.py): no per-task kfp
 install, component requirements checked against this interpreter or installed into a cached
-directory, never into the interpreter itself.
+directory, never into the interpreter itself; kfmigrate-runtime is the copy this kfmigrate ships.
 """
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ def is_lightweight(container: dict) -> bool:
 
 def prepare_spec_for_subprocess(spec: dict, on_event: Callable | None = None) -> dict:
     """Copy of the spec whose components install nothing into this interpreter."""
-    from compare.engines.packages import ensure_installed, parse_install_script, unsatisfied
+    from compare.engines.packages import bundled_runtime, ensure_installed, parse_install_script, runtime_requirement, unsatisfied
 
     spec = copy.deepcopy(spec)
     for label, executor in spec.get("deploymentSpec", {}).get("executors", {}).items():
@@ -158,13 +158,18 @@ def prepare_spec_for_subprocess(spec: dict, on_event: Callable | None = None) ->
         if len(command) >= 4 and command[:2] == ["sh", "-c"] and "pip install" in command[2]:
             wanted = parse_install_script(command[2])
             container["command"] = command[3:]
-            missing = unsatisfied(wanted.requirements)
+            runtime, others = runtime_requirement(wanted.requirements)
+            missing = unsatisfied(others)
+            paths = []
             if missing:
                 if on_event:
                     on_event({"event": "installing", "executor": label, "requirements": missing})
-                target = ensure_installed(missing, wanted.pip_options)
+                paths.append(ensure_installed(missing, wanted.pip_options))
+            if runtime:  # kfmigrate-runtime comes from this kfmigrate's own copy, never from an index
+                paths.append(bundled_runtime(runtime))
+            if paths:
                 env = [e for e in container.get("env", []) if e.get("name") != "PYTHONPATH"]
-                env.append({"name": "PYTHONPATH", "value": str(target)})
+                env.append({"name": "PYTHONPATH", "value": os.pathsep.join(str(path) for path in paths)})
                 container["env"] = env
     return spec
 

@@ -169,3 +169,63 @@ def ensure_installed(requirements: list[str], pip_options: list[str] | None = No
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def runtime_requirement(requirements: list[str]) -> tuple[str | None, list[str]]:
+    """(the kfmigrate-runtime requirement or None, the other requirements)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    from migrate.emit.runtime import DISTRIBUTION
+
+    found, others = None, []
+    for text in requirements:
+        try:
+            is_runtime = canonicalize_name(Requirement(text).name) == canonicalize_name(DISTRIBUTION)
+        except InvalidRequirement:
+            is_runtime = False
+        if is_runtime:
+            found = text
+        else:
+            others.append(text)
+    return found, others
+
+
+def bundled_runtime(requirement: str) -> Path:
+    """A folder for PYTHONPATH holding the kfmigrate-runtime this kfmigrate ships (never from an index).
+
+    Its source is copied once into the cache (keyed by its content), so a task imports exactly the
+    runtime the pipeline was converted with and nothing is installed into this interpreter.
+    """
+    from packaging.requirements import Requirement
+
+    from migrate.emit import runtime
+
+    if not Requirement(requirement).specifier.contains(runtime.VERSION, prereleases=True):
+        raise PackageInstallError(
+            f"the pipeline wants {requirement}, but this kfmigrate ships {runtime.DISTRIBUTION} {runtime.VERSION}: "
+            "convert the DAG again with this kfmigrate (or with --runtime inline)")
+    source = runtime.source_dir()
+    files = sorted(p for p in source.rglob("*.py"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(source)).encode() + b"\0" + path.read_bytes())
+    target = cache_dir() / "runtime" / f"{runtime.VERSION}-{digest.hexdigest()[:16]}"
+    if (target / ".complete").exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="staging-", dir=target.parent))
+    try:
+        for path in files:
+            copy = staging / source.name / path.relative_to(source)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, copy)
+        (staging / ".complete").write_text(f"{runtime.DISTRIBUTION} {runtime.VERSION} from {source}\n")
+        try:
+            os.replace(staging, target)
+        except OSError:  # another run copied it first (the same content)
+            pass
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return target

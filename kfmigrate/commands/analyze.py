@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from kfmigrate.console import err_console, out_console
+from kfmigrate.project_options import load_options, project_options, to_load, to_project
 
 PROGRESS_MIN_FILES = 16  # below this a run is short; a bar would only flicker
 
@@ -26,48 +27,38 @@ PROGRESS_MIN_FILES = 16  # below this a run is short; a bar would only flicker
 @click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".", show_default="current folder",
               help="Folder that reported paths and SARIF URIs are relative to (your repository root).")
 @click.option("-j", "--jobs", type=int, default=0, show_default="all cores", help="Files analysed in parallel.")
-@click.option("--path", "project_paths", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="A project folder whose modules the DAG files import (repeatable); with --load it goes on sys.path.")
-@click.option("--env", "env_items", multiple=True, metavar="K=V",
-              help="An environment variable the DAG files read while they are loaded (repeatable).")
-@click.option("--load", "load", is_flag=True,
-              help="EXECUTE the DAG files with Airflow's own DagBag (in a subprocess) and inventory the live DAGs "
-                   "(see convert --load).")
-@click.option("--load-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
-              help="With --load: seconds Airflow may spend importing one DAG file.")
-def command(paths, fmt, output, force, fail_on, root, jobs, project_paths, env_items, load, load_timeout):
+@project_options
+@load_options
+def command(paths, fmt, output, force, fail_on, root, jobs, project_paths, env, load, load_timeout):
     """Inventory what converting Airflow DAG files (or folders of them) to Kubeflow Pipelines would give.
 
     Nothing is written except the report. Per DAG and in total: operators by family, the fidelity
     mix (native / shim / placeholder / removed tasks), blockers with path:line:col, a readiness score,
     the connections and variables the tasks need, files that failed to parse and files with no DAG.
 
-    Readiness score = 100 x (native + removed + shim/2) / tasks, rounded down. A DAG is ready when
-    it has no placeholder task and no error.
+    Readiness score = 100 x (native + removed + shim/2) / tasks, rounded down; each unread file
+    (it imports Airflow and builds DAGs in a way static reading cannot follow) counts as one task
+    scoring nothing; "n/a" when there is nothing to count. A DAG is ready when it has tasks and no
+    blocker: no placeholder task, no error, no tasks dropped by an unresolved condition or loop.
 
     \b
     Exit codes:
       0  inventory written
-      1  --fail-on tripped (a shim/placeholder task, or a placeholder task)
-      2  an input could not be read or parsed, or the output file exists (without --force)
+      1  --fail-on tripped (a shim/placeholder task, or a placeholder task; an unread file trips both)
+      2  an input could not be read or parsed, no .py file was found, or the output file exists
+         (without --force)
     """
-    from migrate.analyze import render, trips
+    from migrate.analyze import render, shown_score, trips
 
     if output is not None and output.exists() and not force:
         err_console.print(f"{output}: KFM302 output file exists (use --force to overwrite)", markup=False)
         sys.exit(2)
     jobs = jobs if jobs > 0 else os.cpu_count() or 1
-    if load:
-        from kfmigrate.commands.convert import _parse_env
-        from migrate.analyze import analyze_files
-        from migrate.batch import collect_inputs
-        from migrate.load import LoadOptions
-
-        files, problems = collect_inputs(paths)
-        options = LoadOptions(paths=project_paths, env=_parse_env(env_items), timeout=load_timeout, dag_folders=paths)
-        inventory = analyze_files(files, problems, jobs=jobs, root=root, inputs=paths, load=options)
-    else:
-        inventory = _run(paths, jobs, root)
+    project = to_project(project_paths, env)
+    inventory = _run(paths, jobs, root, project, to_load(project, load_timeout, paths) if load else None)
+    if inventory["summary"]["files"] == 0:  # as convert: an empty folder is a mistake, not a perfect estate
+        err_console.print(f"error: no .py file found in {', '.join(map(str, paths))}", markup=False)
+        sys.exit(2)
     if output is None:
         text = render(inventory, fmt, width=out_console.width if out_console.is_terminal else 120, color=out_console.is_terminal and fmt == "table")
         sys.stdout.write(text)
@@ -75,7 +66,7 @@ def command(paths, fmt, output, force, fail_on, root, jobs, project_paths, env_i
     else:
         _write_atomically(output, render(inventory, fmt))
         s = inventory["summary"]
-        err_console.print(f"wrote {output}: {s['dags']} DAGs, {s['tasks']} tasks, score {s['score']}, "
+        err_console.print(f"wrote {output}: {s['dags']} DAGs, {s['tasks']} tasks, score {shown_score(s['score'])}, "
                           f"{s['blockers']} blockers, {s['files_failed']} failed files", markup=False)
     if inventory["failed_files"]:
         for failed in inventory["failed_files"]:
@@ -85,24 +76,25 @@ def command(paths, fmt, output, force, fail_on, root, jobs, project_paths, env_i
         sys.exit(2)
     if trips(inventory, fail_on):
         fidelity = inventory["summary"]["fidelity"]
-        err_console.print(f"--fail-on {fail_on}: {fidelity['shim']} shim and {fidelity['placeholder']} placeholder task(s)", markup=False)
+        err_console.print(f"--fail-on {fail_on}: {fidelity['shim']} shim and {fidelity['placeholder']} placeholder task(s), "
+                          f"{inventory['summary']['files_unread']} unread file(s)", markup=False)
         sys.exit(1)
 
 
-def _run(paths, jobs, root):
+def _run(paths, jobs, root, project=None, load=None):
     from migrate.analyze import analyze_files
     from migrate.batch import collect_inputs
 
     files, problems = collect_inputs(paths)
     # a bar only on a terminal and only when the run is long enough to need one
     if not err_console.is_terminal or len(files) < PROGRESS_MIN_FILES:
-        return analyze_files(files, problems, jobs=jobs, root=root, inputs=paths)
+        return analyze_files(files, problems, jobs=jobs, root=root, inputs=paths, project=project, load=load)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("analyzing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as progress:
         bar = progress.add_task("analyze", total=len(files))
-        return analyze_files(files, problems, jobs=jobs, root=root, inputs=paths,
+        return analyze_files(files, problems, jobs=jobs, root=root, inputs=paths, project=project, load=load,
                              on_progress=lambda done, total: progress.update(bar, completed=done, total=total))
 
 

@@ -25,7 +25,16 @@ def _engines(text: str) -> tuple:
 
 
 @click.command("compare")
-@click.argument("workload", required=False, default=None, metavar="[WORKLOAD]")
+@click.argument("workloads", nargs=-1, metavar="[WORKLOAD | DAG_FILE | FOLDER]...")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Parameter for your DAGs, given to both engines (Airflow run conf and pipeline argument), typed "
+                   "from the converted pipeline's inputs; each DAG gets the params it declares. Repeat for several.")
+@click.option("--max-dags", type=click.IntRange(1), default=10, show_default=True,
+              help="At most this many DAGs from the files and folders given (in path order); the rest are left "
+                   "out and the report says which.")
+@click.option("--probes/--no-probes", default=True, show_default=True,
+              help="After the runs, measure the parts of per-task overhead with small probes (process start, kfp "
+                   "executor import, Airflow task imports, pip per task; about 30 s).")
 @click.option("-o", "--output", "out_dir", default="compare-out", show_default=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Folder for report.html, report.md, results.json, the plots, the converted pipelines and "
@@ -58,32 +67,43 @@ def _engines(text: str) -> tuple:
 @click.option("--timeout", type=click.FloatRange(1), default=900, show_default=True,
               help="Seconds one run may take before it is stopped and reported as failed.")
 @click.option("--force", is_flag=True, help="Overwrite an existing report in the output folder.")
-def command(workload, out_dir, repeats, engines_text, kfp_host, kfp_namespace, mlflow_uri, kfp_mlflow, sweep,
-            airflow_mode, cache_check, timeout, force):
+def command(workloads, params, max_dags, probes, out_dir, repeats, engines_text, kfp_host, kfp_namespace, mlflow_uri,
+            kfp_mlflow, sweep, airflow_mode, cache_check, timeout, force):
     """Run the same workload on Airflow + MLflow and on Kubeflow Pipelines, and compare them.
 
-    WORKLOAD is ml-training (the default), scaling, all, or a comma list. Each workload is an Airflow DAG from samples/workloads/; the KFP side is made from the
-    same file by kfmigrate's converter. Every run is measured (wall time, per-task start latency and
-    run time, time with no task running, CPU seconds and peak memory of the whole process tree) and
-    the task results of all engines and repeats are checked to be identical.
+    A WORKLOAD is a built-in one: ml-training (the default), scaling, all, or a comma list; they
+    ship inside kfmigrate. A DAG_FILE or FOLDER is your own: every DAG in it becomes a workload (up
+    to --max-dags), converted and checked as `kfmigrate verify` does. The KFP side is always made
+    from the same file by kfmigrate's converter. Every run is measured (wall time, per-task start
+    latency and run time, time with no task running, CPU seconds and peak memory of the whole
+    process tree) and the task results of the engines are checked to agree.
 
     Writes OUTPUT/report.html (self-contained, plots inline), OUTPUT/report.md, OUTPUT/results.json
-    (every raw figure) and an architecture evaluation of the two stacks backed by what was measured.
+    (every raw figure): a five-line summary, medians with n and range, where per-task overhead
+    comes from (measured), the footprint of each stack, a cluster cost model, and an architecture
+    evaluation backed by what was measured.
 
     \b
     Exit codes:
       0  every run succeeded and all engines agree
       1  a run failed or the engines disagree (the report says where)
-      2  bad arguments, the output exists (without --force), or an engine cannot start
+      2  bad arguments or input (a missing file, a DAG that does not parse, an unknown --param),
+         the output exists (without --force), or an engine cannot start; nothing is written
     """
-    from compare.workloads import WorkloadError, parse_sweep, parse_workloads
+    from kfmigrate.commands.run import parse_param_options
+    from compare.workloads import WorkloadError, parse_sweep, parse_workloads, split_arguments, user_points
 
     try:
-        workloads = parse_workloads(workload)
+        names, paths = split_arguments(workloads)
+        workloads = parse_workloads(names) if (names or not paths) else []
         sweep_points = parse_sweep(sweep)
         engines = _engines(engines_text)
     except (WorkloadError, click.BadParameter) as exc:
         err_console.print(f"error: {exc}", markup=False)
+        sys.exit(2)
+    raw_params = parse_param_options(params)
+    if raw_params and not paths:
+        err_console.print("error: --param sets parameters of your DAGs: give DAG files or folders", markup=False)
         sys.exit(2)
     if sweep and "scaling" not in workloads:
         err_console.print("error: --sweep sets the points of the scaling workload: add it "
@@ -97,7 +117,20 @@ def command(workload, out_dir, repeats, engines_text, kfp_host, kfp_namespace, m
         for path in clash:
             err_console.print(f"{path}: exists (use --force to overwrite)", markup=False)
         sys.exit(2)
-    problem = _check_engines(engines, kfp_host, kfp_mlflow or "airflow" in engines, airflow_mode)
+    dags, notes = [], []
+    if paths:
+        err_console.print(f"[dim]converting {', '.join(map(str, paths))}[/]", highlight=False)
+        try:
+            dags, notes = user_points(paths, raw_params, max_dags)
+        except WorkloadError as exc:
+            for line in str(exc).splitlines():
+                err_console.print(line, markup=False, highlight=False)
+            sys.exit(2)
+        for note in notes:
+            err_console.print(f"note: {note}", markup=False, highlight=False)
+    tracked = "ml-training" in workloads or any(p.uses_mlflow for p in dags)
+    problem = _check_engines(engines, kfp_host, kfp_mlflow or ("airflow" in engines and tracked), airflow_mode,
+                             needs_sklearn="ml-training" in workloads)
     if problem:
         err_console.print(f"error: {problem}", markup=False)
         sys.exit(2)
@@ -113,7 +146,8 @@ def command(workload, out_dir, repeats, engines_text, kfp_host, kfp_namespace, m
             run_engines.append("kfp-cluster" if (engine == "kfp" and kfp_host) else engine)
     settings = Settings(out_dir=out_dir, workloads=workloads, repeats=repeats, engines=tuple(run_engines),
                         sweep=sweep_points, mlflow_uri=mlflow_uri, kfp_mlflow=kfp_mlflow, kfp_host=kfp_host,
-                        kfp_namespace=kfp_namespace, timeout=timeout, cache_check=cache_check)
+                        kfp_namespace=kfp_namespace, timeout=timeout, cache_check=cache_check,
+                        user_points=tuple(dags), probes=probes, notes=tuple(notes))
     with ProgressReporter() as reporter:
         results = run_benchmark(settings, reporter)
     written = write_report(results, out_dir)
@@ -122,7 +156,8 @@ def command(workload, out_dir, repeats, engines_text, kfp_host, kfp_namespace, m
     sys.exit(1 if bad else 0)
 
 
-def _check_engines(engines: tuple, kfp_host, needs_mlflow: bool, airflow_mode: str = "dag-test") -> str:
+def _check_engines(engines: tuple, kfp_host, needs_mlflow: bool, airflow_mode: str = "dag-test",
+                   needs_sklearn: bool = True) -> str:
     """A clear message when an engine's packages are missing, before anything runs."""
     import importlib.util
 
@@ -141,6 +176,8 @@ def _check_engines(engines: tuple, kfp_host, needs_mlflow: bool, airflow_mode: s
     if needs_mlflow and importlib.util.find_spec("mlflow") is None:
         return "MLflow tracking needs mlflow (pip install 'kfmigrate[mlflow]')"
     for module, extra in (("psutil", "report"), ("matplotlib", "report"), ("sklearn", "mlflow")):
+        if module == "sklearn" and not needs_sklearn:
+            continue
         if importlib.util.find_spec(module) is None:
             return f"compare needs {module} (pip install 'kfmigrate[{extra}]')"
     return ""
@@ -192,19 +229,20 @@ class ProgressReporter:
 def _print_summary(results: dict, written: dict) -> None:
     from rich.table import Table
 
-    from compare.report import seconds
+    from compare.report import median_basis, megabytes, spread, summary_lines
 
     titles = results.get("engine_titles", {})
-    table = Table(title="kfmigrate compare (medians over warm runs)")
-    for header in ("point", "engine", "ok", "wall", "no task running", "CPU s", "peak MB", "agree"):
+    for line in summary_lines(results):
+        out_console.print(line, markup=False, highlight=False)
+    table = Table(title=f"kfmigrate compare: median (min - max, n) over {median_basis(results)}")
+    for header in ("point", "engine", "ok", "wall", "no task running", "CPU", "peak memory", "agree"):
         table.add_column(header, overflow="fold")
     for point in results["points"]:
         for engine, summary in point["summary"].items():
-            cpu = summary["cpu_seconds"]["median"]
-            rss = summary["peak_rss_bytes"]["median"]
             table.add_row(point["label"], titles.get(engine, engine), f"{summary['ok_runs']}/{summary['runs']}",
-                          seconds(summary["wall_seconds"]["median"]), seconds(summary["overhead_seconds"]["median"]),
-                          "-" if cpu is None else f"{cpu:.1f}", "-" if rss is None else f"{rss / 1e6:.0f}",
+                          spread(summary["wall_seconds"]), spread(summary["overhead_seconds"]),
+                          spread(summary["cpu_seconds"], lambda v: f"{v:.1f} s"),
+                          spread(summary["peak_rss_bytes"], megabytes),
                           "[green]yes[/]" if point["agreement"]["ok"] else "[red]no[/]")
     out_console.print(table)
     for point in results["points"]:

@@ -205,12 +205,23 @@ def notebook_setup(namespace, kfp_namespace, name, image, cpu, memory, volume_si
     applier = Applier(load_api_client(kubeconfig, context),
                       backoff=float(os.environ.get("KFMIGRATE_RETRY_BACKOFF", "0.5")),
                       notify=lambda message: click.echo(f"note: {message}", err=True))
+    objects = [_served_istio_version(applier, o) if o["kind"] == "AuthorizationPolicy" else o for o in objects]
     for result in applier.apply_all(objects, dry_run=dry_run, force=force_conflicts):
         suffix = " (server dry run)" if result.dry_run else ""
         click.echo(f"{result.kind.lower()}/{result.name} in {result.namespace}: {result.action}{suffix}")
     if not dry_run:
         click.echo(f"Notebook {name} requested in {namespace}: open it from the Kubeflow dashboard "
                    "(Notebooks); inside it, kfp.Client() authenticates with the mounted token.")
+
+
+def _served_istio_version(applier, policy: dict) -> dict:
+    """The AuthorizationPolicy in the newest security.istio.io version the cluster serves (v1 since
+    Istio 1.22, v1beta1 before); unchanged when it serves neither (applying it then explains)."""
+    from kubeflow_ops.manifests import ISTIO_SECURITY, ISTIO_VERSIONS
+
+    served = applier.served_versions(ISTIO_SECURITY)
+    version = next((v for v in ISTIO_VERSIONS if v in served), None)
+    return {**policy, "apiVersion": f"{ISTIO_SECURITY}/{version}"} if version else policy
 
 
 # ---------------------------------------------------------------- upload

@@ -30,6 +30,7 @@ from migrate.emit import artifacts
 from migrate.emit import callbacks as dag_callbacks
 from migrate.emit import container as containers
 from migrate.emit import mapping as mappings
+from migrate.emit import environment as environments
 from migrate.emit import local_modules, runtime
 from migrate.operators import PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput, find_mapper
 from migrate.operators.staticcalls import wire_connections_and_variables
@@ -50,7 +51,8 @@ SKIPS_PREFIX = "airflow_skips:"
 SHORT_CIRCUIT_SKIPS = SKIPS_PREFIX + "*"  # a short circuit decides for all its targets at once
 # Rules under which a task whose upstream tasks were all skipped may still run: it stays outside regions
 RUNS_AFTER_SKIPS = ("none_failed", "all_done", "always", "dummy", "all_skipped")
-MODULE_NAMES = {"BASE_IMAGE", "no_task_runs", "NamedTuple", "Path", "compiler", "dsl", "kubernetes", *runtime.HELPERS}
+MODULE_NAMES = {"BASE_IMAGE", "no_task_runs", "NamedTuple", "Path", "compiler", "dsl", "kubernetes", *runtime.HELPERS,
+                *environments.MODULE_NAMES}
 
 
 @dataclass(eq=False)
@@ -111,9 +113,11 @@ class Node:
     artifacts: artifacts.NodeArtifacts = field(default_factory=artifacts.NodeArtifacts)  # KFP artifact inputs/outputs
 
 
-def build(workflow: ir.Workflow, xcom_transport: str = "parameter") -> EmitResult:
+def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
+          environment: environments.Environment = environments.Environment()) -> EmitResult:
     """xcom_transport: "parameter" (XComs as KFP parameters), "artifact" (as JSON artifact files) or
-    "auto" (artifacts except int/float/bool values); see migrate/emit/artifacts.py."""
+    "auto" (artifacts except int/float/bool values); see migrate/emit/artifacts.py. environment: the
+    runtime mode and package index (migrate/emit/environment.py)."""
     diagnostics: List[Diagnostic] = []
     pipeline_fn = identifier(workflow.dag_id, "dag") + "_pipeline"
     taken = set(MODULE_NAMES) | {pipeline_fn}
@@ -132,7 +136,7 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter") -> EmitResul
     ctx = MapContext(workflow, param_inputs, tuple(t.task_id for t in workflow.tasks))
     exit_function = _unique("dag_callbacks", taken)
     taken.add(f"{exit_function}_task")
-    exit_handler = dag_callbacks.exit_component(workflow, ctx, exit_function)
+    exit_handler = dag_callbacks.exit_component(workflow, ctx, exit_function, environment)
     exit_handler = (exit_function, *exit_handler) if exit_handler else None
     nodes: Dict[str, Node] = {}
     loops: Dict[str, Optional[mappings.Loop]] = {}
@@ -191,7 +195,7 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter") -> EmitResul
         for region in node.regions:
             node.differences.append(f"Runs inside a dsl.If on {region.controller}'s decision: when Airflow would skip it "
                                     "for that, it does not start on KFP.")
-    source = _module(workflow, components, parameters, pipeline_fn, exit_handler)
+    source = _module(workflow, components, parameters, pipeline_fn, exit_handler, environment)
     checked = source
     for name in runtime.HELPERS:  # constant text, known to parse: leaving it out halves the check's time
         checked = checked.replace(runtime.helper_source(name).rstrip(), "")
@@ -301,7 +305,7 @@ def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
         return
     codes = [code for c in callables for code in (c.source, *c.prelude)]
     unbound = {name for c in callables for name in unbound_names(c)}
-    found = local_modules.embedding_for(codes, workflow.path, unbound, SHIMMED_AIRFLOW_NAMES)
+    found = local_modules.embedding_for(codes, workflow.path, unbound, SHIMMED_AIRFLOW_NAMES, workflow.project_roots)
     installed = {re.split(r"[<>=!~\[; ]", p.strip(), maxsplit=1)[0].lower().replace("-", "_") for p in node.plan.packages}
     for top in found.unresolved:
         if top.lower() in installed:
@@ -910,7 +914,8 @@ def _rule_notes(node: Node) -> None:
 
 
 # ---------------------------------------------------------------- code
-def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict], pipeline_fn: str, exit_handler=None) -> str:
+def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict], pipeline_fn: str, exit_handler=None,
+            environment: environments.Environment = environments.Environment()) -> str:
     used = {name for node in components for name in _helpers(node)}
     helpers = [name for name in runtime.HELPERS if name in used]
     if exit_handler is not None:  # DAG callbacks get the whole context
@@ -925,7 +930,8 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
         imports.append("from kfp import kubernetes")
     parts.append("\n".join(imports))
     parts.append(f'BASE_IMAGE = "{BASE_IMAGE}"  # the image every component runs in: change it here')
-    if helpers:
+    constants_at = len(parts)  # RUNTIME_PACKAGES / PIP_INDEX_URLS go here once the decorators are known
+    if helpers and not environment.package:
         parts.append(
             "# ---------------------------------------------------------------- kfmigrate run-time helpers\n"
             "# Copied into the components that use them (additional_funcs). They rebuild what an Airflow task\n"
@@ -944,7 +950,7 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
         parts += [local_modules.function_source(f).rstrip() for f in embedded.values()]
     parts.append("# ---------------------------------------------------------------- components (one per Airflow task)")
     for node in components:
-        parts.append(_component(workflow, node))
+        parts.append(_component(workflow, node, environment))
     if not components:
         parts.append(
             "@dsl.component(base_image=BASE_IMAGE)\n"
@@ -955,10 +961,10 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
     by_id = {node.task.task_id: node for node in components}
     for loop in dict.fromkeys(n.loop for n in components if n.loop is not None and n.loop.items_function):
         inputs = [(name, type_) for name, type_, _code in _items_inputs(loop, by_id)]
-        parts.append(mappings.items_component(loop, loop.items_function, inputs, _items_source_code(loop, by_id)))
+        parts.append(mappings.items_component(loop, loop.items_function, inputs, _items_source_code(loop, by_id), environment))
     gated = [node for node in components if node.gate_function]
     for node in gated:
-        parts.append(_gate_component(node))
+        parts.append(_gate_component(node, environment))
     if gated:
         parts.append(
             "@dsl.component(base_image=BASE_IMAGE)\n"
@@ -986,6 +992,9 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
             "    target.write_text(header + text[start + 1:])"
         )
     parts.append(main)
+    constants = environments.module_constants(environment, "\n".join(parts))
+    if constants:
+        parts[constants_at - 1] += "\n" + "\n".join(constants)
     return "\n\n\n".join(parts) + "\n"
 
 
@@ -1045,23 +1054,16 @@ def _schedule_text(schedule: ir.Schedule) -> str:
     return text + "\n  (not part of the pipeline: create a KFP recurring run for it)"
 
 
-def _component(workflow: ir.Workflow, node: Node) -> str:
+def _component(workflow: ir.Workflow, node: Node, environment: environments.Environment) -> str:
     plan = node.plan
     if node.container is not None:
         params = [f"{i.name}: {i.type}" for i in plan.inputs]
         params += [f"{param}: {_python_type(kind)}" for param, _t, _k, _o, kind in node.xcom_inputs]
         xcom_params = {(producer, key): param for param, producer, key, _o, _k in node.xcom_inputs}
         return containers.component_code(node.function, params, _docstring(workflow, node), node.container, xcom_params)
-    decorator_args = [f"base_image={plan.base_image!r}" if plan.base_image else "base_image=BASE_IMAGE"]
-    packages = list(dict.fromkeys(plan.packages))
-    if packages:
-        decorator_args.append(f"packages_to_install={packages!r}")
-    helpers = _helpers(node) + [f.function for f in node.local_modules]
-    if helpers:
-        decorator_args.append(f"additional_funcs=[{', '.join(helpers)}]")
-    decorator = "@dsl.component(" + ", ".join(decorator_args) + ")"
-    if len(decorator) > 110:
-        decorator = "@dsl.component(\n" + "".join(f"    {arg},\n" for arg in decorator_args) + ")"
+    helpers = _helpers(node)
+    decorator = environments.decorator(environment, helpers, packages=plan.packages, base_image=plan.base_image,
+                                       extra_funcs=[f.function for f in node.local_modules])
 
     params = [f"{i.name}: {i.type}" for i in plan.inputs]
     params += [f"{param}: {artifacts.input_type(node, param, node.collected(producer)) or ('list' if node.collected(producer) else _python_type(kind))}"
@@ -1085,6 +1087,9 @@ def _component(workflow: ir.Workflow, node: Node) -> str:
         signature = f"def {node.function}(\n" + "".join(f"    {p},\n" for p in params) + f"){returns}:"
 
     body: List[str] = [_docstring(workflow, node)]
+    imported = environments.runtime_import(environment, helpers)
+    if imported:
+        body.append(imported)
     spec_text = "_outputs"
     if names:
         body.append("# (XCom key, encoding) of each output, in order")
@@ -1155,15 +1160,16 @@ def indent_code(code: str, prefix: str) -> str:
     )
 
 
-def _gate_component(node: Node) -> str:
+def _gate_component(node: Node, environment: environments.Environment) -> str:
     """The component deciding whether a container task runs (a container cannot read skip flags)."""
     helpers = [name for name in ("_airflow_should_skip", "_airflow_not_followed")
                if name + "(" in "\n".join(node.skip_lines + [node.skip_expr or ""])]
     params = ", ".join(f"{param}: {type_}" for param, _p, _o, type_ in node.control_inputs)
     body = [f'"""Would Airflow skip the container task {node.task.task_id!r}? (skipped upstream tasks, branches, trigger rule)"""']
+    body += [line for line in [environments.runtime_import(environment, helpers)] if line]
     body += node.skip_lines
     body.append(f"return (bool({node.skip_expr}),)")
-    decorator = "@dsl.component(base_image=BASE_IMAGE" + (f", additional_funcs=[{', '.join(helpers)}]" if helpers else "") + ")"
+    decorator = environments.decorator(environment, helpers)
     return (f"{decorator}\ndef {node.gate_function}({params}) -> NamedTuple(\"Outputs\", [({SKIP_OUTPUT!r}, bool)]):\n"
             + textwrap.indent("\n".join(body), "    "))
 

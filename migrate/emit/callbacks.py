@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import List, Optional, Tuple
 
 from migrate import ir
+from migrate.emit import environment as environments
 from migrate.emit import runtime
 from migrate.operators import Input, MapContext
 from migrate.operators.common import ArgBuilder, context_inputs, rewrite_airflow_imports, shim_bindings
@@ -18,7 +19,8 @@ CARRIED = ("on_success_callback", "on_failure_callback")
 STATUS_PARAM = "run_status"
 
 
-def exit_component(workflow: ir.Workflow, ctx: MapContext, function: str) -> Optional[Tuple[str, List[Input]]]:
+def exit_component(workflow: ir.Workflow, ctx: MapContext, function: str,
+                   environment: environments.Environment) -> Optional[Tuple[str, List[Input]]]:
     """(component code, inputs) of the exit task, or None when the DAG has no carried callbacks."""
     callbacks = {name: tuple(found) for name, found in (workflow.callbacks or {}).items() if name in CARRIED and found}
     if not callbacks:
@@ -60,10 +62,12 @@ def exit_component(workflow: ir.Workflow, ctx: MapContext, function: str) -> Opt
     doc = (f'"""The DAG\'s {" and ".join(callbacks)} ({workflow.dag_id!r}): runs after every task '
            '(dsl.ExitHandler) and calls the callbacks for the outcome."""')
     # callbacks get the whole context, so every optional part of it too
-    helpers = ", ".join(["_airflow_runtime", *runtime.OPTIONAL_PARTS])
-    code = (f"@dsl.component(base_image=BASE_IMAGE, additional_funcs=[{helpers}])\n"
+    helpers = ["_airflow_runtime", *runtime.OPTIONAL_PARTS]
+    imported = environments.runtime_import(environment, helpers)
+    code = (environments.decorator(environment, helpers) + "\n"
             f"def {function}(\n" + "".join(f"    {p},\n" for p in params) + "):\n"
-            + "\n".join("    " + line if line.strip() else line for block in [doc] + lines for line in block.splitlines()))
+            + "\n".join("    " + line if line.strip() else line
+                        for block in [doc] + ([imported] if imported else []) + lines for line in block.splitlines()))
     return code, args.inputs
 
 

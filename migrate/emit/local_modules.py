@@ -205,8 +205,9 @@ def _imports(text: str, package: str) -> List[Tuple[str, Tuple[str, ...]]]:
 class _Collector:
     """Walks imports from the callable's code through the files they reach."""
 
-    def __init__(self, dag_file: str, shimmed: Iterable[str]) -> None:
-        self.roots = search_roots(dag_file)
+    def __init__(self, dag_file: str, shimmed: Iterable[str], roots: Sequence[str] = ()) -> None:
+        # the conversion's project roots (--path folders included) when given, else the DAG file's project
+        self.roots = [Path(root) for root in roots] or _project_roots(dag_file)
         self.shown_base = Path(os.path.abspath(dag_file)).parent
         self.shimmed = set(shimmed)
         self.files: Dict[str, ModuleFile] = {}
@@ -317,12 +318,19 @@ def airflow_import_lines(dag_text: str, names: Set[str]) -> List[Tuple[str, str]
     return found
 
 
+def _project_roots(dag_file: str) -> List[Path]:
+    from migrate.parse.project import project_for
+
+    return list(project_for(dag_file).roots) if dag_file != os.devnull else []
+
+
 def embedding_for(codes: Sequence[str], dag_file: str, unbound: Iterable[str] = (),
-                  shimmed: Iterable[str] = ()) -> Embedding:
+                  shimmed: Iterable[str] = (), roots: Sequence[str] = ()) -> Embedding:
     """What to embed for a component running `codes` (a callable's source and prelude): local
     modules they import (transitively), and for `unbound` names bound by airflow imports of the DAG
-    file, those imports and their modules when embeddable."""
-    collector = _Collector(dag_file, shimmed)
+    file, those imports and their modules when embeddable. roots: the project's module folders
+    (ir.Workflow.project_roots), else those of the DAG file's project."""
+    collector = _Collector(dag_file, shimmed, roots)
     for code in codes:
         collector.code(code)
     embedding = Embedding()
@@ -357,10 +365,10 @@ def embeddable_airflow(module: str) -> bool:
     return _Collector(os.devnull, ()).module(module)
 
 
-def import_roots(dag_file: str) -> List[Path]:
+def import_roots(dag_file: str, roots: Sequence[str] = ()) -> List[Path]:
     """The search roots holding local modules the DAG file imports, at module level or in its tasks
     (Airflow imports them when it parses the file): for engines running a copy of the DAG elsewhere."""
-    collector = _Collector(dag_file, ())
+    collector = _Collector(dag_file, (), roots)
     collector.code(_read(Path(dag_file)) or "")
     used = []
     for relative, module_file in collector.files.items():

@@ -158,16 +158,20 @@ def mapped_plan(task: ir.Task, ctx: MapContext, loop: Loop, plan_for: Callable[[
     return plan
 
 
-def items_component(loop: Loop, function: str, inputs: List[Tuple[str, str]], sources_code: List[str]) -> str:
+def items_component(loop: Loop, function: str, inputs: List[Tuple[str, str]], sources_code: List[str], environment) -> str:
     """The `<task>_items` component: the loop's items from upstream values, as JSON texts."""
     params = ", ".join([f"{name}: {type_}" for name, type_ in inputs] + [f"outer_{key}: {type_}" for key, _p, _o, type_ in loop.outer])
     what = f"mapped task group {loop.group!r}" if loop.group else f"mapped task {loop.key!r}"
     expand = f"_airflow_map_items({loop.mode!r}, {loop.names!r}, [{', '.join(sources_code)}])"
+    from migrate.emit import environment as environments
+
+    helpers = ["_airflow_map_items", "_from_json", "_ints_back"]
     lines = [
-        "@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_map_items, _from_json, _ints_back])",
+        environments.decorator(environment, helpers),
         f"def {function}({params}) -> list:",
         f'    """The items of the {what}: one JSON text per Airflow map index (kfp.local iterates one task output)."""',
     ]
+    lines += ["    " + line for line in [environments.runtime_import(environment, helpers)] if line]
     if not loop.outer:
         return "\n".join(lines + [f"    return {expand}"])
     outer = "{" + ", ".join(f"{key!r}: outer_{key}" for key, *_rest in loop.outer) + "}"

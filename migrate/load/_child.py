@@ -36,14 +36,21 @@ def main(request_path: str) -> int:
     _record_task_lines()
     from airflow.dag_processing.dagbag import DagBag
 
+    skipped = _skipped_by_airflow(request["files"])
     with open(request["result"], "a") as out:
         for number, path in enumerate(request["files"]):
             print(f"{FILE_MARKER} {number} start", flush=True)
+            if path in skipped:
+                out.write(json.dumps({"file": path, "dags": [], "skipped": skipped[path]}) + "\n")
+                out.flush()
+                continue
             try:
                 _LINES.clear()
                 _GIVEN.clear()
                 bag = DagBag(dag_folder=path, include_examples=False) if _takes_examples(DagBag) else DagBag(dag_folder=path)
-                record = {"file": path, "dags": [_safe_dag(dag, path) for dag in bag.dags.values() if _same_file(dag.fileloc, path)],
+                # one DagBag per file: every DAG in it came from this file, even when a factory in another
+                # module created it (its fileloc then names the factory's file)
+                record = {"file": path, "dags": [_safe_dag(dag, path) for dag in bag.dags.values()],
                           "import_errors": {str(k): str(v) for k, v in bag.import_errors.items()}}
             except BaseException as exc:  # noqa: BLE001 - one file's failure is its own result
                 if isinstance(exc, KeyboardInterrupt):
@@ -52,6 +59,27 @@ def main(request_path: str) -> int:
             out.write(json.dumps(record, allow_nan=True) + "\n")
             out.flush()
     return 0
+
+
+def _skipped_by_airflow(files) -> dict:
+    """{file: why} for the files Airflow's DAG processor would not parse: .airflowignore in the DAG
+    folder, and the dag_discovery_safe_mode heuristic (a file must mention "airflow" and "dag")."""
+    from airflow.configuration import conf
+    from airflow.utils.file import find_dag_file_paths, might_contain_dag
+
+    safe_mode = conf.getboolean("core", "DAG_DISCOVERY_SAFE_MODE", fallback=True)
+    folder = os.environ.get("AIRFLOW__CORE__DAGS_FOLDER", "")
+    discovered = None
+    if folder and os.path.isdir(folder) and any(os.path.abspath(f).startswith(os.path.abspath(folder) + os.sep) for f in files):
+        discovered = {os.path.abspath(p) for p in find_dag_file_paths(folder, safe_mode)}
+    skipped = {}
+    for path in files:
+        if not might_contain_dag(path, safe_mode):
+            skipped[path] = "safe_mode"
+        elif discovered is not None and os.path.abspath(path).startswith(os.path.abspath(folder) + os.sep) \
+                and os.path.abspath(path) not in discovered:
+            skipped[path] = "airflowignore"
+    return skipped
 
 
 def _takes_examples(cls) -> bool:

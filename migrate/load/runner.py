@@ -158,6 +158,12 @@ def _count_lines(path: Path) -> int:
 
 
 def _loaded(path: Path, record: dict) -> Loaded:
+    if record.get("skipped") == "safe_mode" and _mentions_dags(path):
+        # Airflow's DAG processor would not parse it either; say so where a DAG may be hiding
+        note = Diagnostic("KFM134", "Airflow skips this file: it does not contain both 'airflow' and 'dag' "
+                                    "(dag_discovery_safe_mode); --env AIRFLOW__CORE__DAG_DISCOVERY_SAFE_MODE=False loads it",
+                          "info", ir.SourceSpan(str(path), 1, 1))
+        return Loaded(path, dict(record, notes=[note]))
     if "fatal" in record:
         return Loaded(path, error=_diag("KFM132", f"Airflow failed while loading this file: {_last_line(record['fatal'])}", path))
     errors = record.get("import_errors") or {}
@@ -165,6 +171,16 @@ def _loaded(path: Path, record: dict) -> Loaded:
         text = next(iter(errors.values()))
         return Loaded(path, record, error=import_error(path, text))
     return Loaded(path, record)
+
+
+def _mentions_dags(path: Path) -> bool:
+    """A call of something named like a DAG (DAG(, create_dag(, @dag): a file that may build one."""
+    import re
+
+    try:
+        return re.search(rb"(?i)(\b\w*dag\w*\s*\(|@dag\b)", Path(path).read_bytes()) is not None
+    except OSError:
+        return False
 
 
 def import_error(path: Path, text: str) -> Diagnostic:

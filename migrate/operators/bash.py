@@ -159,7 +159,7 @@ with DAG("bash_tpl", start_date=datetime(2024, 1, 1), schedule="@daily", params=
     BashOperator(task_id="say", bash_command="echo {{ ds }} {{ params.who }}")
 ''',
         task_id="say",
-        fragments=("_airflow_run_bash(_airflow, command)", "packages_to_install=['jinja2']", "bash_command='echo {{ ds }} {{ params.who }}'"),
+        fragments=("_airflow_run_bash(_airflow, command)", "packages_to_install=RUNTIME_PACKAGES + ['jinja2']", "bash_command='echo {{ ds }} {{ params.who }}'"),
     ),
     Case(
         name="env, append_env and cwd",

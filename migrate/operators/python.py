@@ -281,7 +281,7 @@ with DAG("tpl_dict", schedule=None):
     PythonOperator(task_id="report", python_callable=report, templates_dict={"day": "{{ ds }}"})
 ''',
         task_id="report",
-        fragments=("templates_dict={'day': _airflow_render('{{ ds }}', _airflow.context)}", "packages_to_install=['jinja2']"),
+        fragments=("templates_dict={'day': _airflow_render('{{ ds }}', _airflow.context)}", "packages_to_install=RUNTIME_PACKAGES + ['jinja2']"),
     ),
     Case(
         name="setup runs as an ordinary task, teardown after its work whatever happened",

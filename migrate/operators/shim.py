@@ -65,14 +65,19 @@ KNOWN_PROVIDER_OPERATORS = (
 @mapper("*", *KNOWN_PROVIDER_OPERATORS)
 def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     """Run the original operator inside the component (the "*" entry is the fallback for any class)."""
-    custom = task.module == LOCAL_MODULE
-    where = "defined in the DAG file" if custom else task.module
+    custom = task.module == LOCAL_MODULE or task.operator_file is not None
+    where = ("defined in the DAG file" if task.operator_file is None else f"defined in {task.operator_file}") if custom else task.module
     plan = ComponentPlan(mapping=f"{task.operator} -> operator shim (the Airflow operator runs inside a lightweight component)",
                          fidelity=SHIM, description=task.doc)
     if task.operator.startswith("@"):
         from migrate.operators.placeholder import placeholder_plan
 
         return placeholder_plan(task, ctx, f"decorator {task.operator} has no KFP mapping")
+    if airflow1_plugin_import(task.module, task.operator):
+        from migrate.operators.placeholder import placeholder_plan
+
+        return placeholder_plan(task, ctx, f"{task.operator} is imported from {task.module}, Airflow 1's plugin manager, which "
+                                "Airflow 2 removed, and the project's plugins/ folder has no such class (KFM126)")
     if task.operator.startswith("Branch"):  # BaseBranchOperator.execute skips tasks through Airflow itself
         from migrate.operators.placeholder import placeholder_plan
 
@@ -117,6 +122,8 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     kwargs.update({name: repr(value) for name, value in overrides.items()})
     lines.append("_kwargs = {" + ", ".join(f"{k!r}: {v}" for k, v in kwargs.items()) + "}")
     call = ["_airflow", repr(task.module if not custom else ""), repr(task.operator), "_kwargs"]
+    if module_code and task.operator_file is not None:
+        plan.differences.append(f"The operator class comes from {task.operator_file} (a project module): its code is copied into the component.")
     if module_code:
         lines.append(f"_dag_file_code = {_string_literal(module_code)}")
         call.append("module_code=_dag_file_code")
@@ -293,17 +300,34 @@ def dag_file_code(task: ir.Task, class_names: Set[str], dynamic: Dict[str, str]
     argument expressions use, closed under their own needs, airflow imports included (the shim has
     Airflow installed). Expressions are taken from the operator call in the file where possible
     (the parser keeps only a short form of lambdas)."""
+    if class_names and task.operator_file is not None and task.operator_file != task.span.path:
+        # the class lives in a project module (plugins/, a package): its code from there, the argument
+        # expressions from the file that builds the task
+        class_code, _, problem = _file_code(task.operator_file, task.span, class_names, {})
+        if class_code is None:
+            return None, dynamic, problem
+        if not dynamic:
+            return class_code, dynamic, None
+        expression_code, dynamic, problem = _file_code(task.span.path, task.span, set(), dynamic)
+        if expression_code is None:
+            return None, dynamic, problem
+        return class_code + expression_code, dynamic, None
+    return _file_code(task.span.path, task.span, class_names, dynamic)
+
+
+def _file_code(path: str, span: ir.SourceSpan, class_names: Set[str], dynamic: Dict[str, str]
+               ) -> Tuple[Optional[str], Dict[str, str], Optional[str]]:
     import libcst as cst
 
     from migrate.parse.callables import ModuleIndex, names_used
 
     try:
-        with open(task.span.path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle:
             module = cst.parse_module(handle.read())
     except (OSError, UnicodeDecodeError, cst.ParserSyntaxError) as exc:
-        return None, dynamic, f"the DAG file {task.span.path} cannot be read again ({type(exc).__name__})"
+        return None, dynamic, f"the file {path} cannot be read again ({type(exc).__name__})"
     expressions = dict(dynamic)
-    expressions.update({k: v for k, v in _call_keywords(module, task.span).items() if k in dynamic})
+    expressions.update({k: v for k, v in _call_keywords(module, span).items() if k in dynamic})
     needed: Set[str] = set(class_names)
     for name, expression in expressions.items():
         try:
@@ -313,7 +337,7 @@ def dag_file_code(task: ir.Task, class_names: Set[str], dynamic: Dict[str, str]
     classes = {stmt.name.value for stmt in module.body if isinstance(stmt, cst.ClassDef)}
     missing = [name for name in class_names if name not in classes]
     if missing:
-        return None, dynamic, f"class {', '.join(missing)} is not defined at the top level of {task.span.path}"
+        return None, dynamic, f"class {', '.join(missing)} is not defined at the top level of {path}"
     index = ModuleIndex(module)
     prelude = list(index.prelude_for(needed))
     used = set(needed)
@@ -330,6 +354,14 @@ def dag_file_code(task: ir.Task, class_names: Set[str], dynamic: Dict[str, str]
             if code.split()[1].split(".")[0] == "airflow" and _binds_any(stmt, used, module):
                 imports.append(code)
     return "\n".join(imports + prelude) + "\n", expressions, None
+
+
+def airflow1_plugin_import(module: str, operator: str) -> bool:
+    """`from airflow.operators import X` / `airflow.operators.x_plugin.X`: Airflow 1 plugin paths."""
+    parts = module.split(".")
+    if parts[:1] != ["airflow"] or len(parts) < 2 or parts[1] not in ("operators", "sensors", "hooks") or not operator[:1].isupper():
+        return False
+    return len(parts) == 2 or (len(parts) == 3 and parts[2].endswith("_plugin"))
 
 
 def _call_keywords(module, span: ir.SourceSpan) -> Dict[str, str]:
@@ -376,7 +408,7 @@ with DAG("sql_shim", schedule=None):
         fidelity=SHIM,
         codes=("KFM201", "KFM209"),
         fragments=("_airflow_run_operator(_airflow, 'airflow.providers.common.sql.operators.sql', 'SQLExecuteQueryOperator', _kwargs)",
-                   "packages_to_install=['apache-airflow', 'apache-airflow-providers-common-sql']",
+                   "packages_to_install=RUNTIME_PACKAGES + ['apache-airflow', 'apache-airflow-providers-common-sql']",
                    "kubernetes.use_secret_as_env(count_rows_task, secret_name='airflow-conn-warehouse', secret_key_to_env={'uri': 'AIRFLOW_CONN_WAREHOUSE'})"),
     ),
     Case(

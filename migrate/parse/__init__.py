@@ -12,7 +12,8 @@ from typing import Any, Dict, List, Optional
 import libcst as cst
 
 from migrate import ir
-from migrate.diagnostics import ERROR, Diagnostic, ConversionError
+from migrate.diagnostics import ERROR, INFO, Diagnostic, ConversionError
+from migrate.parse.project import ProjectOptions, project_for
 from migrate.parse.interpreter import DOC_ARGS, DagBuild, Interpreter, PARAM_TYPES, SCHEDULE_PRESETS, TaskBuild, to_value
 from migrate.parse.symbols import DateTime, Duration, Imported, Opaque, ParamSpec
 
@@ -80,14 +81,18 @@ def read_source(path: Path) -> str:
     return text
 
 
-def parse_file(path: Path | str) -> ParseResult:
+def parse_file(path: Path | str, project: Optional[ProjectOptions] = None) -> ParseResult:
+    """project: the --path folders and --env values; the project itself (module roots, repository
+    root) is found from the file's location (migrate/parse/project.py)."""
     path = Path(path)
-    return parse_source(read_source(path), str(path))
+    return parse_source(read_source(path), str(path), project)
 
 
-def parse_source(text: str, path: str = "<string>") -> ParseResult:
-    if not text.strip():
-        raise ConversionError(Diagnostic("KFM104", "file is empty", ERROR, ir.SourceSpan(path, 1, 1)))
+def parse_source(text: str, path: str = "<string>", project: Optional[ProjectOptions] = None) -> ParseResult:
+    if not text.strip():  # an empty __init__.py is part of every package: no DAG, not a failure
+        result = ParseResult(path)
+        result.diagnostics.append(Diagnostic("KFM104", "file is empty", INFO, ir.SourceSpan(path, 1, 1)))
+        return result
     _check_with_cpython(text, path)
     try:
         module = cst.parse_module(text)
@@ -95,7 +100,7 @@ def parse_source(text: str, path: str = "<string>") -> ParseResult:
         raise ConversionError(_syntax_error(text, path, exc))
     except RecursionError:
         raise ConversionError(Diagnostic("KFM105", "expressions are nested too deeply to parse", ERROR, ir.SourceSpan(path, 1, 1)))
-    interp = Interpreter(module, path, text)
+    interp = Interpreter(module, path, text, project_for(path, project) if path != "<string>" or project else None)
     try:
         interp.run()
     except RecursionError:
@@ -110,6 +115,9 @@ def parse_source(text: str, path: str = "<string>") -> ParseResult:
         workflow = build_workflow(dag, interp)
         seen[dag.dag_id] = len(result.workflows)
         result.workflows.append(workflow)
+    if not interp.dags:  # never a silent "no DAG": what could not be followed is said
+        for node, code, message in interp.unfollowed:
+            interp.diag(code, message, node)
     result.diagnostics = list(interp.diagnostics) + result.diagnostics
     return result
 
@@ -211,6 +219,7 @@ def _build_workflow(dag: DagBuild, interp: Interpreter) -> ir.Workflow:
         groups=dict(tooltips),
         mapped_groups=dict(dag.mapped_groups),
         callbacks=lift_callbacks(kwargs, interp, dag.node),
+        project_roots=tuple(str(root) for root in interp.project.roots) if interp.project is not None else (),
     )
 
 
@@ -255,6 +264,7 @@ def build_task(task: TaskBuild, interp: Interpreter) -> ir.Task:
         is_setup=task.is_setup,
         is_teardown=task.is_teardown,
         callbacks=callbacks,
+        operator_file=task.operator_file,
     )
 
 

@@ -8,7 +8,9 @@ Whatever it cannot know becomes an Opaque value and, where it matters, a diagnos
 from __future__ import annotations
 
 import datetime as _dt
+import os as _os
 import re
+import sys as _sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -22,7 +24,7 @@ from migrate.parse.imports import ImportTable, dotted_name
 from migrate.parse.positions import Positions
 from migrate.parse.symbols import (
     ContextDag, DagDef, DateTime, Duration, GroupDef, GroupRef, Imported, LabelValue, LocalClass,
-    LocalFunction, Opaque, Override, ParamSpec, StaticError, TaskFlowDef, TaskRef,
+    LocalFunction, ModuleRef, Opaque, Override, ParamSpec, Partial, StaticError, TaskDecorator, TaskFlowDef, TaskRef,
 )
 
 AIRFLOW_KEY = re.compile(r"^[\w.-]+$")  # airflow's own rule for dag, task and group ids
@@ -54,6 +56,7 @@ class TaskBuild:
     multiple_outputs: bool = False
     is_setup: bool = False
     is_teardown: bool = False
+    operator_file: Optional[str] = None  # the project file defining a local operator class the task runs as itself
 
 
 @dataclass
@@ -115,33 +118,75 @@ class Scope:
 
 
 # ------------------------------------------------------------------ the interpreter
-class Interpreter:
-    def __init__(self, module: cst.Module, path: str, source: Optional[str] = None):
-        self.path = path
-        self.module = module
-        self.positions = Positions(module, source)
-        self.imports = ImportTable()
+class _State:
+    """What a conversion builds, shared by the DAG file's interpreter and those of the project modules
+    whose functions it calls (a factory in common/factory.py adds its DAG and tasks here)."""
+
+    def __init__(self) -> None:
         self.diagnostics: List[Diagnostic] = []
         self.dags: List[DagBuild] = []
         self.dag_stack: List[DagBuild] = []
         self.group_stack: List[GroupFrame] = []
         self.unrolled = 0
+        self.mapped_sources: Dict[str, List[str]] = {}
+        self.calls: List[str] = []  # local functions being followed, innermost last (recursion guard)
+        self.read_files: Set[str] = set()  # config files read (reported once each)
+        self.unfollowed: List[Tuple[cst.CSTNode, str, str]] = []  # (node, code, message): reported when no DAG is found
+        self.modules: List["Interpreter"] = []  # project modules whose code built part of this file's DAGs
+
+
+def _shared(name: str) -> property:
+    return property(lambda self: getattr(self.state, name), lambda self, value: setattr(self.state, name, value))
+
+
+MAX_CALL_DEPTH = 24  # nested calls of local functions followed; deeper is recursion we do not unroll
+
+
+class Interpreter:
+    diagnostics = _shared("diagnostics")
+    dags = _shared("dags")
+    dag_stack = _shared("dag_stack")
+    group_stack = _shared("group_stack")
+    unrolled = _shared("unrolled")
+    _mapped_sources = _shared("mapped_sources")
+    unfollowed = _shared("unfollowed")
+
+    def __init__(self, module: cst.Module, path: str, source: Optional[str] = None, project: Any = None,
+                 module_name: str = ""):
+        self.path = path
+        self.module = module
+        self.module_name = module_name  # dotted, for a project module ("" for the DAG file)
+        self.project = project  # migrate.parse.project.Project, or None (a lone file)
+        self.positions = Positions(module, source)
+        self.imports = ImportTable()
+        self.state = _State()
+        self.state.modules.append(self)
         self.index = ModuleIndex(self.module)
         self.module_scope = Scope()
         self._top_level = {id(stmt) for stmt in module.body}
-        self._mapped_sources: Dict[str, List[str]] = {}
 
     # ---- positions and diagnostics
     def span(self, node: cst.CSTNode) -> ir.SourceSpan:
+        owner = self.owner(node)
         try:
-            line, col, end_line, end_col = self.positions[node]
+            line, col, end_line, end_col = owner.positions[node]
         except KeyError:
             return ir.SourceSpan(self.path, 1, 1)
-        return ir.SourceSpan(self.path, line, col + 1, end_line, end_col + 1)
+        return ir.SourceSpan(owner.path, line, col + 1, end_line, end_col + 1)
+
+    def owner(self, node: cst.CSTNode) -> "Interpreter":
+        """The interpreter whose file holds `node`: this one, or a project module's whose function
+        built it (a task created inside common/factory.py)."""
+        if node in self.positions._spans:
+            return self
+        for other in self.state.modules:
+            if node in other.positions._spans:
+                return other
+        return self
 
     def code(self, node: cst.CSTNode) -> str:
         if isinstance(node, cst.BaseExpression):
-            text = self.positions.expression_code(node)
+            text = self.owner(node).positions.expression_code(node)
             if text is not None:
                 return text
         return self.module.code_for_node(node)
@@ -179,7 +224,7 @@ class Interpreter:
             return None
         if isinstance(stmt, cst.ClassDef):
             bases = tuple(filter(None, (dotted_name(arg.value) for arg in stmt.bases)))
-            scope.vars[stmt.name.value] = LocalClass(stmt.name.value, bases)
+            scope.vars[stmt.name.value] = LocalClass(stmt.name.value, bases, stmt, self)
             return None
         if isinstance(stmt, cst.With):
             return self.exec_with(stmt, scope)
@@ -188,7 +233,7 @@ class Interpreter:
         if isinstance(stmt, cst.If):
             return self.exec_if(stmt, scope)
         if isinstance(stmt, cst.Try):
-            return self.exec_block(stmt.body.body, scope)
+            return self.exec_try(stmt, scope)
         if self.dag_stack:
             raise StaticError("KFM116", f"statement not understood inside a DAG and ignored: {self.code(stmt).strip().splitlines()[0]}", stmt)
         return None
@@ -288,6 +333,11 @@ class Interpreter:
                 value = GroupRef(frame.group_id)
             else:
                 entered.append("other")
+                if isinstance(value, Opaque) and isinstance(item.item, cst.Call) and self.followed_call(item.item, scope) \
+                        and self.defines(stmt.body):
+                    self.diag("KFM121", f"DAG is created by {self.code(item.item.func)}: {value.reason or 'not known statically'}; "
+                              "the tasks of this with-block have no DAG", item.item, WARNING)
+                    self.unfollowed[:] = [entry for entry in self.unfollowed if entry[0] is not item.item]
             if item.asname is not None:
                 self.bind(item.asname.name, value, scope, stmt)
         try:
@@ -314,6 +364,61 @@ class Interpreter:
                 return result
         return None
 
+    def exec_try(self, stmt: cst.Try, scope: Scope) -> Any:
+        """The try body runs as if nothing fails (imports succeed); a handler runs instead only when it alone
+        defines DAGs or tasks (`except ImportError:` with a fallback DAG)."""
+        import_guard = any(h.type is not None and any(n in self.code(h.type) for n in ("ImportError", "ModuleNotFoundError"))
+                           for h in stmt.handlers)
+        body_defines = self.defines(stmt.body) or (stmt.orelse is not None and self.defines(stmt.orelse.body))
+        if body_defines and import_guard:
+            self.diag("KFM122", "DAGs or tasks are defined under try/except ImportError: converted as if the imports succeed",
+                      stmt, INFO)
+        result = self.exec_block(stmt.body.body, scope)
+        if not isinstance(result, _Return) and stmt.orelse is not None:
+            result = self.exec_block(stmt.orelse.body.body, scope)
+        if not isinstance(result, _Return) and not body_defines:
+            handler = next((h for h in stmt.handlers if self.defines(h.body)), None)
+            if handler is not None:
+                self.diag("KFM122", f"only the handler `except {self.code(handler.type) if handler.type else ''}:` defines DAGs "
+                          "or tasks: it is converted as if the try body failed", handler, WARNING)
+                result = self.exec_block(handler.body.body, scope)
+        if not isinstance(result, _Return) and stmt.finalbody is not None:
+            final = self.exec_block(stmt.finalbody.body.body, scope)
+            result = final if isinstance(final, _Return) else result
+        return result
+
+    def followed_call(self, call: cst.Call, scope: Scope) -> bool:
+        """A call of a local function, or of a name imported from a module the project does not have."""
+        if any(node is call for node, _, _ in self.unfollowed):
+            return True
+        try:
+            return isinstance(self.eval(call.func, scope), LocalFunction)
+        except StaticError:
+            return False
+
+    def defines(self, block: cst.CSTNode) -> bool:
+        """Whether a block defines DAGs or tasks (syntactically: DAG(...)/@dag/@task, task_id= or dag_id=
+        arguments, `>>` links, or calls of local functions and classes that may build them)."""
+        finder = _DefinesDag(self)
+        block.visit(finder)
+        return finder.found
+
+    def guard_branch(self, stmt: cst.If) -> Optional[Tuple[Sequence[cst.CSTNode], str]]:
+        """For `if <not known statically>:`, the branch that defines DAGs or tasks (the first one)."""
+        branches: List[Tuple[Any, str]] = [(stmt.body, "if")]
+        current = stmt.orelse
+        while current is not None:
+            if isinstance(current, cst.If):
+                branches.append((current.body, f"elif {self.code(current.test)}"))
+                current = current.orelse
+            else:
+                branches.append((current.body, "else"))
+                current = None
+        defining = [(body, which) for body, which in branches if self.defines(body)]
+        if not defining:
+            return None
+        return defining[0][0].body, defining[0][1] + ("" if len(defining) == 1 else f" (of {len(defining)} that do)")
+
     def exec_if(self, stmt: cst.If, scope: Scope) -> Any:
         test = stmt.test
         if isinstance(test, cst.Comparison) and self.code(test.left) == "__name__":
@@ -321,8 +426,14 @@ class Interpreter:
         try:
             cond = self.eval(test, scope)
             if isinstance(cond, Opaque):
-                raise StaticError("KFM110", "", test)
-        except StaticError:
+                raise StaticError("KFM110", cond.reason, test)
+        except StaticError as err:
+            branch = self.guard_branch(stmt)
+            if branch is not None:
+                body, which = branch
+                self.diag("KFM122", f"condition not known statically ({self.code(test)}): the {which} branch, which "
+                          "defines DAGs or tasks, is converted", test, INFO if " (of " not in which else WARNING)
+                return self.exec_block(body, scope)
             if self.dag_stack:
                 raise StaticError("KFM110", f"condition cannot be resolved statically; both branches ignored: {self.code(test)}", test)
             return None
@@ -353,13 +464,47 @@ class Interpreter:
         for decorator in func.decorators:
             kind, module, kwargs = self.decorator_kind(decorator.decorator, scope)
             if kind == "dag":
-                return DagDef(func, kwargs, scope)
+                return DagDef(func, kwargs, scope, self)
             if kind == "task_group":
-                return GroupDef(func, kwargs, scope)
+                return GroupDef(func, kwargs, scope, self)
             if kind and kind.startswith("@"):
                 return TaskFlowDef(func, kind, kwargs, module, scope.enclosing_sources(),
-                                   is_setup=kind == "@setup", is_teardown=kind == "@teardown")
-        return LocalFunction(func, scope.enclosing_sources())
+                                   is_setup=kind == "@setup", is_teardown=kind == "@teardown", home=self)
+        plain = LocalFunction(func, scope.enclosing_sources(), self)
+        for decorator in reversed(func.decorators):  # a local decorator that wraps @task (`@company_task(retries=2)`)
+            wrapped = self.local_decorator(decorator.decorator, plain, scope)
+            if wrapped is not None:
+                return wrapped
+        return plain
+
+    def local_decorator(self, node: cst.BaseExpression, function: LocalFunction, scope: Scope) -> Any:
+        """A decorator that is not Airflow's own: followed when it is a local function (or the result
+        of calling one) that applies Airflow's @task; None otherwise."""
+        try:
+            decorator = self.eval(node, scope)
+        except StaticError:
+            return None
+        if isinstance(decorator, TaskDecorator):
+            return self.apply_task_decorator(decorator, function)
+        if not isinstance(decorator, LocalFunction):
+            return None
+        try:
+            result = self.apply(decorator, [function], {}, node, scope)
+        except StaticError:
+            return None
+        if isinstance(result, TaskFlowDef):
+            result.func, result.home = function.func, function.home or self  # the body that runs is the user's
+            self.diag("KFM128", f"@{self.code(node)} is a local decorator that applies Airflow's {result.kind}: "
+                      f"{function.func.name.value} is converted as a {result.kind} task", node, INFO)
+            return result
+        return None
+
+    def apply_task_decorator(self, decorator: TaskDecorator, function: Any) -> Any:
+        if isinstance(function, LocalFunction):
+            return TaskFlowDef(function.func, decorator.kind, dict(decorator.kwargs), decorator.module, function.enclosing,
+                               is_setup=decorator.kind == "@setup", is_teardown=decorator.kind == "@teardown",
+                               home=function.home or self)
+        return Opaque(f"{decorator.kind}(...)", "decorator applied to something that is not a function")
 
     def decorator_kind(self, node: cst.BaseExpression, scope: Scope) -> Tuple[Optional[str], str, Dict[str, Any]]:
         """Classify a decorator: ('dag' | 'task_group' | '@task' | '@task.bash' | '@setup' ..., module, kwargs)."""
@@ -392,6 +537,7 @@ class Interpreter:
         positional = list(params.posonly_params) + list(params.params)
         for param, value in zip(positional, args):
             scope.vars[param.name.value] = value
+        named = {p.name.value for p in positional + list(params.kwonly_params)}
         for param in positional[len(args):] + list(params.kwonly_params):
             name = param.name.value
             if name in kwargs:
@@ -400,8 +546,146 @@ class Interpreter:
                 scope.vars[name] = self.eval_guarded(param.default, parent)
             else:
                 scope.vars[name] = Opaque(name, "missing argument")
+        if isinstance(params.star_arg, cst.Param):  # *args and **kwargs pass through (create_dag(dag_id, **kwargs))
+            scope.vars[params.star_arg.name.value] = tuple(args[len(positional):])
+        if isinstance(params.star_kwarg, cst.Param):
+            scope.vars[params.star_kwarg.name.value] = {k: v for k, v in kwargs.items() if k not in named}
         result = self.exec_block(func.body.body, scope)
         return result.value if isinstance(result, _Return) else None
+
+    # ---- the project: modules, functions and classes from other files
+    def in_home(self, home: Optional["Interpreter"], run) -> Any:
+        """run(interpreter) in the interpreter of the file that defines what is being called, sharing
+        this file's DAGs, stacks and diagnostics."""
+        if home is None or home is self:
+            return run(self)
+        saved = home.state
+        home.state = self.state
+        if home not in self.state.modules:
+            self.state.modules.append(home)
+        try:
+            return run(home)
+        finally:
+            home.state = saved
+
+    def project_module(self, name: str) -> Optional["Interpreter"]:
+        """The interpreter of project module `name`, its module body run once (definitions and
+        constants; DAGs it would build at import are not this file's)."""
+        if self.project is None:
+            return None
+        cache = self.project.interpreters
+        if name in cache:
+            return cache[name]
+        source = self.project.find_module(name)
+        if source is None:
+            cache[name] = None
+            return None
+        interp = Interpreter(source.tree, source.shown, source.text, self.project, name)
+        interp.is_package = source.is_package
+        cache[name] = interp  # before running it: modules that import each other
+        try:
+            interp.run()
+        except RecursionError:
+            pass
+        return interp
+
+    def absolute(self, qual: str) -> str:
+        """A relative import's name (".utils.x" inside common.factory) made absolute."""
+        level = len(qual) - len(qual.lstrip("."))
+        package = self.module_name if getattr(self, "is_package", False) else self.module_name.rpartition(".")[0]
+        parts = package.split(".") if package else []
+        if level - 1 > len(parts):
+            return qual.lstrip(".")
+        base = parts[: len(parts) - (level - 1)]
+        return ".".join(base + [qual.lstrip(".")])
+
+    def imported(self, qual: str) -> Any:
+        """What an imported name stands for: a function, class or constant of a project module, the
+        module itself, an Airflow 1 plugin class from plugins/, or else Imported(qual)."""
+        if qual.startswith("."):
+            qual = self.absolute(qual)
+        if self.project is None:
+            return Imported(qual)
+        if names.is_airflow(qual):
+            return self.airflow1_plugin(qual) or Imported(qual)
+        parts = qual.split(".")
+        for cut in range(len(parts), 0, -1):
+            home = self.project_module(".".join(parts[:cut]))
+            if home is None:
+                continue
+            value: Any = ModuleRef(home.module_name, home)
+            for attr in parts[cut:]:
+                value = self.module_attribute(value, attr)
+            return value
+        return Imported(qual)
+
+    def module_attribute(self, module: Any, attr: str) -> Any:
+        if not isinstance(module, ModuleRef):
+            return Opaque(attr, "attribute of a value that is not a module")
+        home = module.home
+        if attr in home.module_scope.vars:
+            return home.module_scope.vars[attr]
+        qual = home.imports.qualify(attr)
+        if qual:
+            return home.imported(qual)
+        sub = self.project_module(f"{module.name}.{attr}")
+        if sub is not None:
+            return ModuleRef(sub.module_name, sub)
+        return Opaque(f"{module.name}.{attr}", f"{module.name} ({home.path}) defines no {attr!r} statically")
+
+    def where(self, definition: Any) -> str:
+        """"common/factory.py:26" for a function or class from any file of the project."""
+        node = getattr(definition, "func", None) or getattr(definition, "node", None)
+        home = getattr(definition, "home", None) or self
+        if node is None:
+            return home.path
+        span = home.span(node)
+        return f"{span.path}:{span.line}"
+
+    def follow(self, callee: LocalFunction, args: List[Any], kwargs: Dict[str, Any], node: cst.CSTNode, scope: Scope) -> Any:
+        """Call a local function (of this file or of a project module) statically."""
+        key = f"{id(callee.func)}"
+        name = callee.func.name.value
+        if key in self.state.calls or len(self.state.calls) >= MAX_CALL_DEPTH:
+            return Opaque(self.code(node), f"{name} ({self.where(callee)}) is recursive: not followed")
+        home = callee.home or self
+        before = len(self.diagnostics)
+        self.state.calls.append(key)
+        try:
+            result = self.in_home(home, lambda h: h.call_function(callee.func, scope if h is self else h.module_scope, args, kwargs))
+        finally:
+            self.state.calls.pop()
+        if isinstance(result, Opaque) and home is not self:
+            inner = next((d.message for d in self.diagnostics[before:] if d.severity != INFO), None) or result.reason or result.source
+            return Opaque(self.code(node), f"{name} ({self.where(callee)}) returns a value that is not known statically: {inner}")
+        return result
+
+    def airflow1_plugin(self, qual: str) -> Any:
+        """`from airflow.operators import GithubToS3Operator` / `airflow.operators.x_plugin.X`: Airflow 1's
+        plugin manager made plugins' classes importable there; Airflow 2 removed it. The class is looked
+        for in the project's plugins/ folder."""
+        parts = qual.split(".")
+        if len(parts) < 3 or parts[1] not in ("operators", "sensors", "hooks") or not parts[-1][:1].isupper():
+            return None
+        if len(parts) == 4 and not parts[2].endswith("_plugin"):
+            return None
+        if len(parts) > 4:
+            return None
+        cache = self.project.interpreters.setdefault("__airflow1_plugins__", {})
+        if qual in cache:
+            return cache[qual]
+        found = None
+        for module in self.project.plugin_modules():
+            home = self.project_module(module)
+            value = home.module_scope.vars.get(parts[-1]) if home is not None else None
+            if isinstance(value, LocalClass) and value.home is home:
+                found = value
+                break
+        if found is None:
+            where = ", ".join(self.project.plugin_roots()) or "no plugins/ folder in the project"
+            found = _Airflow1Missing(qual, looked_in=where)
+        cache[qual] = found
+        return found
 
     # ---- DAGs
     def open_dag(self, dag_id: Any, kwargs: Dict[str, Any], node: cst.CSTNode) -> DagBuild:
@@ -558,16 +842,93 @@ class Interpreter:
         task_id = kwargs.get("task_id")
         if not isinstance(task_id, str):
             raise StaticError("KFM111", f"task id cannot be resolved statically: {self.code(node)}", node)
+        operator_file = None
+        if isinstance(cls, LocalClass):
+            cls, kwargs, operator_file = self.local_operator(cls, kwargs, node, task_id)
         name, module = (cls.name, cls.module) if isinstance(cls, Imported) else (cls.name, "<this file>")
+        if isinstance(cls, LocalClass) and cls.home is not None and cls.home.module_name:
+            module = cls.home.module_name
+        fn = kwargs.get("python_callable")
+        if isinstance(fn, Partial):  # functools.partial(f, x=1): the bound arguments are op_args/op_kwargs
+            kwargs = self.partial_arguments(fn, kwargs, node, task_id)
+            fn = fn.func
         args = self.merged_args(dag, {k: v for k, v in kwargs.items() if k not in OPERATOR_META_ARGS})
         callable_source = None
-        fn = kwargs.get("python_callable")
         if fn is not None:
             callable_source = self.lift(fn, node)
-        build = TaskBuild(self.full_task_id(task_id), name, module, args, node, callable=callable_source, mapping=mapping)
+        build = TaskBuild(self.full_task_id(task_id), name, module, args, node, callable=callable_source, mapping=mapping,
+                          operator_file=operator_file)
         ref = self.add_task(build, dag, node)
         self.add_data_edges(dag, ref.task_id, list(kwargs.values()), mapping)
         return ref
+
+    def partial_arguments(self, bound: Partial, kwargs: Dict[str, Any], node: cst.CSTNode, task_id: str) -> Dict[str, Any]:
+        op_kwargs, op_args = kwargs.get("op_kwargs") or {}, kwargs.get("op_args") or []
+        if not isinstance(op_kwargs, dict) or not isinstance(op_args, (list, tuple)):
+            raise StaticError("KFM127", "functools.partial with op_args/op_kwargs that are not known statically", node)
+        if isinstance(bound.func, Partial):
+            inner = self.partial_arguments(bound.func, {}, node, task_id)
+            bound = Partial(bound.func.func, tuple(inner.get("op_args", ())) + bound.args, {**inner.get("op_kwargs", {}), **bound.kwargs})
+        out = dict(kwargs)
+        if bound.kwargs:
+            out["op_kwargs"] = {**bound.kwargs, **op_kwargs}
+        if bound.args:
+            out["op_args"] = list(bound.args) + list(op_args)
+        self.diag("KFM127", f"python_callable is functools.partial({getattr(getattr(bound.func, 'func', None), 'name', None) and bound.func.func.name.value or '...'}, ...): "
+                  "its bound arguments are passed as op_args/op_kwargs", node, INFO, task_id=task_id)
+        return out
+
+    def local_operator(self, cls: LocalClass, kwargs: Dict[str, Any], node: cst.CSTNode, task_id: str) -> Tuple[Any, Dict[str, Any], Optional[str]]:
+        """(class, arguments, file) a task of a local operator class is built as. A subclass of a known operator
+        whose execute() is its base's converts through the base's mapping with the arguments its __init__
+        passes on (`super().__init__(image=..., **kwargs)`); one that overrides execute() runs as itself."""
+        chain: List[LocalClass] = []
+        base: Any = cls
+        while isinstance(base, LocalClass) and base.node is not None and len(chain) < 16:
+            chain.append(base)
+            home = base.home or self
+            bases = [home.eval_guarded(arg.value, home.module_scope) for arg in base.node.bases if arg.keyword is None]
+            base = next((b for b in bases if isinstance(b, (LocalClass, Imported))), None)
+        home = cls.home or self
+        file = home.path if home is not self.state.modules[0] else None
+        methods = [stmt.name.value for c in chain for stmt in c.node.body.body if isinstance(stmt, cst.FunctionDef)]
+        where = self.where(cls)
+        if not isinstance(base, Imported) or not names.is_airflow(base.qualname) and not isinstance(base, _Airflow1Missing):
+            return cls, kwargs, file
+        if "execute" in methods:
+            if file is None:
+                return cls, kwargs, None  # a class of the DAG file itself: the shim carries it as before
+            self.diag("KFM125", f"{cls.name} ({where}) overrides execute() of {base.name}: it runs as itself through the "
+                      "operator shim, with its code from that file", node, INFO, task_id=task_id)
+            return cls, kwargs, file
+        for local in chain:
+            init = next((s for s in local.node.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+            if init is None:
+                continue
+            passed = self.run_init(local, init, kwargs, node)
+            if passed is None:
+                self.diag("KFM125", f"{local.name}.__init__ ({self.where(local)}) passes no keyword arguments to "
+                          f"super().__init__() that can be read statically: the task's own arguments are used", node, task_id=task_id)
+                break
+            kwargs = passed
+        other = sorted(set(methods) - {"__init__"} - _HARMLESS_METHODS)
+        message = (f"{cls.name} ({where}) is a local subclass of {base.name}: converted through {base.name}'s mapping "
+                   "with the arguments its __init__ passes on")
+        if other:
+            self.diag("KFM125", message + f"; its {', '.join(m + '()' for m in other)} are not carried over", node, task_id=task_id)
+        else:
+            self.diag("KFM125", message, node, INFO, task_id=task_id)
+        return base, kwargs, None
+
+    def run_init(self, cls: LocalClass, init: cst.FunctionDef, kwargs: Dict[str, Any], node: cst.CSTNode) -> Optional[Dict[str, Any]]:
+        """The keyword arguments `cls.__init__(self, **kwargs)` passes to super().__init__, or None."""
+        sink = _SuperCall()
+        function = LocalFunction(init, {}, cls.home or self)
+        meta = {k: v for k, v in kwargs.items() if k in ("task_id", "dag", "task_group")}
+        self.follow(function, [sink], dict(kwargs), node, Scope((cls.home or self).module_scope))
+        if sink.kwargs is None:
+            return None
+        return {**meta, **sink.kwargs}
 
     def add_data_edges(self, dag: DagBuild, task_id: str, values: List[Any], mapping: Optional[ir.Mapping_]) -> None:
         """XComArgs passed to a task make it depend on their producers, as in Airflow."""
@@ -580,11 +941,30 @@ class Interpreter:
                 dag.add_edge(up, task_id, "data")
 
     def lift(self, fn: Any, node: cst.CSTNode) -> Optional[ir.CallableSource]:
+        if isinstance(fn, Partial):
+            return self.lift(fn.func, node)
         if isinstance(fn, LambdaValue):
-            return lift_lambda(fn.node, self.module, self.index, self.span(fn.node), dict(fn.enclosing))
+            home = self.owner(fn.node)
+            return home.absolute_imports(lift_lambda(fn.node, home.module, home.index, self.span(fn.node), dict(fn.enclosing)))
         if isinstance(fn, (LocalFunction, TaskFlowDef)):
-            return lift_callable(fn.func, self.module, self.index, self.span(fn.func), fn.enclosing)
+            home = fn.home or self
+            return home.absolute_imports(lift_callable(fn.func, home.module, home.index, home.span(fn.func), fn.enclosing))
         return None  # the mapper reports the missing callable on its task (KFM117)
+
+    def absolute_imports(self, lifted: ir.CallableSource) -> ir.CallableSource:
+        """A callable from a project module keeps its relative imports (`from .utils import x`) working
+        where it is carried: they are made absolute (`from common.utils import x`)."""
+        if not self.module_name or not any(line.lstrip().startswith("from .") for line in lifted.prelude):
+            return lifted
+        import dataclasses
+
+        def fix(line: str) -> str:
+            match = re.match(r"(\s*)from\s+(\.+[\w.]*)\s+import\s", line)
+            if not match:
+                return line
+            return line[: match.start(2)] + self.absolute(match.group(2)) + line[match.end(2):]
+
+        return dataclasses.replace(lifted, prelude=tuple(fix(line) for line in lifted.prelude))
 
     def call_taskflow(self, definition: TaskFlowDef, overrides: Dict[str, Any], args: List[Any],
                       kwargs: Dict[str, Any], node: cst.CSTNode, mapping: Optional[ir.Mapping_] = None) -> TaskRef:
@@ -606,7 +986,7 @@ class Interpreter:
         args_merged = self.merged_args(dag, settings)
         build = TaskBuild(
             task_id, definition.kind, definition.module, args_merged, node,
-            callable=lift_callable(definition.func, self.module, self.index, self.span(definition.func), definition.enclosing),
+            callable=self.lift(definition, node),
             call_args=tuple(args), call_kwargs=dict(kwargs), mapping=mapping, multiple_outputs=bool(multiple),
             is_setup=definition.is_setup or bool(settings.get("__setup__")),
             is_teardown=definition.is_teardown or bool(settings.get("__teardown__")),
@@ -630,6 +1010,9 @@ class Interpreter:
             return out
         if isinstance(value, LabelValue):
             return []
+        if isinstance(value, Opaque):  # e.g. a task built by a helper that could not be followed: say why
+            raise StaticError("KFM113", f"dependency on a value that is not known statically: {value.source}"
+                              + (f" ({value.reason})" if value.reason else ""), node)
         raise StaticError("KFM113", f"dependency on something that is not a task: {self.code(node)}", node)
 
     def _dag_with_group(self, group_id: str) -> DagBuild:
@@ -754,11 +1137,13 @@ class Interpreter:
             pass
         qual = self.imports.qualify(name)
         if qual:
-            return Imported(qual)
+            return self.imported(qual)
         if name in _BUILTINS:
             return _Builtin(name)
         if name == "__file__":
             return self.path
+        if name == "super":
+            return _BoundMethod(scope, "super")
         return Opaque(name, f"name {name!r} is not defined statically")
 
     def eval_Attribute(self, node, scope):
@@ -770,8 +1155,14 @@ class Interpreter:
             if attr == "partial" and base.name[:1].isupper():  # Operator.partial(...).expand(...)
                 return _BoundMethod(base, attr)
             return Imported(f"{base.qualname}.{attr}")
+        if isinstance(base, ModuleRef):
+            return self.module_attribute(base, attr)
         if isinstance(base, _PathValue):
             return base.attribute(attr, self.code(node))
+        if isinstance(base, _SuperCall) and attr == "__init__":
+            return _BoundMethod(base, attr)
+        if isinstance(base, _FileValue) and attr in ("read", "readlines"):
+            return _BoundMethod(base, attr)
         if isinstance(base, TaskRef):
             if attr == "output":
                 return TaskRef(base.task_id)
@@ -802,6 +1193,8 @@ class Interpreter:
                     return base[slice(*bounds)]
             return Opaque(self.code(node), "subscript not evaluated statically")
         key = self.eval(node.slice[0].slice.value, scope)
+        if isinstance(base, Imported) and base.qualname == "os.environ":
+            return self.environment(key, node)
         if isinstance(base, TaskRef) and isinstance(key, str):
             return TaskRef(base.task_id, key)
         if isinstance(base, (dict, list, tuple, str)) and not _is_unknown(key):
@@ -925,6 +1318,10 @@ class Interpreter:
         return self.binary(op, left, right, node)
 
     def binary(self, op, left, right, node):
+        if isinstance(left, _PathValue) and isinstance(right, (str, _PathValue)) and type(op).__name__ == "Divide":
+            import posixpath
+
+            return _PathValue(posixpath.join(left.path, right.path if isinstance(right, _PathValue) else right))
         if _is_unknown(left) or _is_unknown(right):
             return Opaque(self.code(node))
         if isinstance(left, Duration) or isinstance(right, Duration):
@@ -1038,6 +1435,17 @@ class Interpreter:
         return self.apply(callee, args, kwargs, node, scope)
 
     def apply(self, callee: Any, args: List[Any], kwargs: Dict[str, Any], node: cst.Call, scope: Scope) -> Any:
+        home = getattr(callee, "home", None)
+        if isinstance(callee, Override):
+            home = getattr(callee.target, "home", None)
+        if home is not None and home is not self and isinstance(callee, (TaskFlowDef, GroupDef, DagDef, Override)):
+            return self.in_home(home, lambda h: h.apply(callee, args, kwargs, node, h.module_scope))
+        if isinstance(callee, TaskDecorator):
+            if args and not kwargs:
+                return self.apply_task_decorator(callee, args[0])
+            return TaskDecorator(callee.kind, {**callee.kwargs, **kwargs}, callee.module)
+        if isinstance(callee, Partial):
+            return self.apply(callee.func, list(callee.args) + list(args), {**callee.kwargs, **kwargs}, node, scope)
         if isinstance(callee, TaskFlowDef):
             return self.call_taskflow(callee, {}, args, kwargs, node)
         if isinstance(callee, Override):
@@ -1051,15 +1459,15 @@ class Interpreter:
         if isinstance(callee, _Builtin):
             return callee.call(self, args, kwargs, node)
         if isinstance(callee, LocalFunction):
-            if self.dag_stack or _creates_tasks(callee.func):
-                return self.call_function(callee.func, scope, args, kwargs)
-            return Opaque(self.code(node), "result of a function call")
+            return self.follow(callee, args, kwargs, node, scope)
         if isinstance(callee, Imported):
             return self.call_imported(callee, args, kwargs, node, scope)
         if isinstance(callee, LocalClass):
             if "task_id" in kwargs:
                 return self.create_operator(callee, kwargs, node)
-            return Opaque(self.code(node), "instance of a class defined in this file")
+            return Opaque(self.code(node), "instance of a class defined in this project")
+        if isinstance(callee, ModuleRef):
+            return Opaque(self.code(node), f"module {callee.name} is not callable")
         return Opaque(self.code(node), "result of a call that is not evaluated statically")
 
     def call_imported(self, callee: Imported, args, kwargs, node, scope) -> Any:
@@ -1094,8 +1502,18 @@ class Interpreter:
         if name in names.XCOMARG_CLASSES and airflow and args and isinstance(args[0], TaskRef):
             key = kwargs.get("key", args[1] if len(args) > 1 else "return_value")
             return TaskRef(args[0].task_id, key if isinstance(key, str) else "return_value")
-        if name in names.TASK_DECORATORS and airflow and args and isinstance(args[0], LocalFunction):
-            return TaskFlowDef(args[0].func, "@task", kwargs, qual, args[0].enclosing)
+        decorator = _task_decorator_kind(qual) if airflow else None
+        if decorator is not None:  # task(fn), task(retries=2), task.virtualenv(...): decorators used as values
+            kind, module = decorator
+            if args and isinstance(args[0], LocalFunction) and kind in ("@task", "@setup", "@teardown"):
+                return self.apply_task_decorator(TaskDecorator(kind, kwargs, module), args[0])
+            if not args:
+                return TaskDecorator(kind, kwargs, module)
+        if qual == "functools.partial" and args:
+            return Partial(args[0], tuple(args[1:]), dict(kwargs))
+        data = self.project_data_call(qual, args, kwargs, node)
+        if data is not _NOT_DATA:
+            return data
         if qual in ("textwrap.dedent", "inspect.cleandoc") and len(args) == 1 and isinstance(args[0], str):
             import inspect
             import textwrap
@@ -1116,10 +1534,143 @@ class Interpreter:
                     "datetime.datetime.now", "datetime.datetime.today", "datetime.datetime.utcnow"):
             return Opaque(self.code(node), "time-dependent value")
         if "task_id" in kwargs and (self.dag_stack or isinstance(kwargs.get("dag"), ContextDag)):
+            if isinstance(callee, _Airflow1Missing):
+                self.diag("KFM126", f"{callee.name} is imported from {callee.module} (Airflow 1's plugin manager, removed in "
+                          f"Airflow 2) and no class {callee.name} is defined in the project's plugins ({callee.looked_in}): "
+                          f"the task cannot be built; add the plugin's folder with --path or import the class from its module",
+                          node, task_id=kwargs.get("task_id") if isinstance(kwargs.get("task_id"), str) else None)
             return self.create_operator(callee, kwargs, node)
         if name.endswith(("Operator", "Sensor")) and self.dag_stack:
             raise StaticError("KFM111", f"operator without a static task_id: {self.code(node)}", node)
-        return Opaque(self.code(node), f"call to {qual}")
+        return Opaque(self.code(node), self.unknown_call(qual, node))
+
+    # ---- config files and the environment, read as data (never executed)
+    def project_data_call(self, qual: str, args: List[Any], kwargs: Dict[str, Any], node: cst.CSTNode) -> Any:
+        """json.load(f), yaml.safe_load(f), tomllib.load(f), os.environ.get(K, default), os.path.join(...),
+        glob.glob(...): what DAG files use to read their configuration. _NOT_DATA for any other call."""
+        if any(_is_unknown(a) for a in args):
+            if qual in _DATA_CALLS:
+                unknown = next(a for a in args if _is_unknown(a))
+                return Opaque(self.code(node), unknown.reason or unknown.source)
+            return _NOT_DATA
+        if qual in ("os.environ.get", "os.getenv"):
+            key = args[0] if args else kwargs.get("key")
+            has_default = len(args) > 1 or "default" in kwargs
+            default = args[1] if len(args) > 1 else kwargs.get("default")
+            return self.environment(key, node, default, has_default)
+        if qual in ("os.path.join", "posixpath.join") and args and all(isinstance(a, (str, _PathValue)) for a in args):
+            import posixpath
+
+            return posixpath.join(*(a.path if isinstance(a, _PathValue) else a for a in args))
+        if qual in ("os.path.abspath", "os.path.realpath", "os.path.normpath") and args and isinstance(args[0], (str, _PathValue)):
+            path = args[0].path if isinstance(args[0], _PathValue) else args[0]
+            return _os.path.normpath(path) if qual.endswith("normpath") else _os.path.abspath(path)
+        if qual in ("os.path.exists", "os.path.isfile", "os.path.isdir") and args and isinstance(args[0], str):
+            return getattr(_os.path, qual.rsplit(".", 1)[1])(args[0])
+        if qual in ("glob.glob", "os.listdir") and (args and isinstance(args[0], str) or qual == "os.listdir" and not args):
+            return self.list_files(qual, args[0] if args else ".", node)
+        loader = _LOADERS.get(qual)
+        if loader is None:
+            return _NOT_DATA
+        kind, from_text = loader
+        source = args[0] if args else next(iter(kwargs.values()), None)
+        if isinstance(source, str) and from_text:
+            return self.parse_data(source, kind, node)
+        if isinstance(source, _PathValue) and qual in ("toml.load",):
+            source = _FileValue(source.path)
+        if isinstance(source, _FileValue):
+            return self.read_data(source.path, kind, node)
+        return Opaque(self.code(node), f"{qual}() of a value that is not a project file")
+
+    def environment(self, key: Any, node: cst.CSTNode, default: Any = None, has_default: bool = False) -> Any:
+        if not isinstance(key, str):
+            return Opaque(self.code(node), "environment variable with a name that is not known statically")
+        value = self.project.getenv(key) if self.project is not None else _os.environ.get(key)
+        if value is not None:
+            return value
+        if has_default:
+            self.diag("KFM124", f"environment variable {key} is not set here: its default {default!r} is used "
+                      f"(pass --env {key}=... for the value your Airflow deployment has)", node, INFO)
+            return default
+        # no diagnostic here: wherever the value matters (a loop, an open(), a task argument) its reason names the variable
+        return Opaque(self.code(node), f"environment variable {key} is not set (pass --env {key}=...)")
+
+    def open_file(self, args: List[Any], kwargs: Dict[str, Any], node: cst.CSTNode) -> Any:
+        path = args[0] if args else kwargs.get("file")
+        mode = args[1] if len(args) > 1 else kwargs.get("mode", "r")
+        if isinstance(path, _PathValue):
+            path = path.path
+        if not isinstance(path, str) or not isinstance(mode, str) or any(c in mode for c in "wax+"):
+            reason = path.reason if isinstance(path, Opaque) and path.reason else "a file that is not known statically"
+            return Opaque(self.code(node), f"open() of {reason}")
+        return _FileValue(path)
+
+    def checked_path(self, path: str, node: cst.CSTNode) -> Optional[str]:
+        """The path when it is a file of the project that may be read as data, else a diagnostic and None."""
+        if self.project is not None and not self.project.inside(path):
+            self.diag("KFM123", f"{path} is outside the project: not read (add its folder with --path)", node)
+            return None
+        return path
+
+    def read_data(self, path: str, kind: str, node: cst.CSTNode) -> Any:
+        from migrate.parse.project import ConfigError, read_config
+
+        if self.checked_path(path, node) is None:
+            return Opaque(self.code(node), f"{path} is outside the project")
+        try:
+            data = read_config(path, kind)
+        except ConfigError as err:
+            self.diag("KFM123", f"config file {path} cannot be read as {kind.upper()}: {err}", node)
+            return Opaque(self.code(node), f"config file {path}: {err}")
+        if path not in self.state.read_files:
+            self.state.read_files.add(path)
+            self.diag("KFM123", f"config file {path} is read as data at conversion time: a change to it needs a new conversion", node, INFO)
+        return _from_data(data)
+
+    def parse_data(self, text: str, kind: str, node: cst.CSTNode) -> Any:
+        try:
+            if kind == "json":
+                import json
+
+                return _from_data(json.loads(text))
+            if kind == "yaml":
+                import yaml
+
+                return _from_data(yaml.safe_load(text))
+            import tomllib
+
+            return _from_data(tomllib.loads(text))
+        except Exception as exc:  # noqa: BLE001 - not valid data: unknown, as Airflow would fail to load it
+            return Opaque(self.code(node), f"not valid {kind.upper()}: {exc}")
+
+    def list_files(self, qual: str, pattern: str, node: cst.CSTNode) -> Any:
+        """glob.glob(pattern) / os.listdir(folder) inside the project, sorted (Airflow's order is the file
+        system's; sorting makes the conversion repeatable)."""
+        import glob
+
+        folder = pattern if qual == "os.listdir" else _os.path.dirname(pattern) or "."
+        if self.checked_path(folder, node) is None:
+            return Opaque(self.code(node), f"{folder} is outside the project")
+        try:
+            found = sorted(_os.listdir(folder)) if qual == "os.listdir" else sorted(glob.glob(pattern))
+        except OSError as exc:
+            return Opaque(self.code(node), f"{qual}({pattern!r}): {exc.strerror or exc}")
+        return found
+
+    def unknown_call(self, qual: str, node: cst.CSTNode) -> str:
+        """Why a call's result is unknown; a call into a module that is neither installed nor in the project is
+        noted, so that a file where no DAG is found says why."""
+        top = qual.split(".")[0]
+        if self.project is None or not top or names.is_airflow(qual) or top in _sys.stdlib_module_names:
+            return f"call to {qual}"
+        from migrate.emit.local_modules import known_distribution
+
+        if known_distribution(top):
+            return f"call to {qual}"
+        roots = ", ".join(self.project.shown_roots()[:4]) + (" ..." if len(self.project.roots) > 4 else "")
+        why = f"{qual} is imported from {qual.rpartition('.')[0] or qual}, which is neither in the project ({roots}) nor installed (add its folder with --path)"
+        self.unfollowed.append((node, "KFM120", why))
+        return why
 
     def apply_override(self, callee: Override, args, kwargs, node, scope) -> Any:
         target = callee.target
@@ -1133,6 +1684,26 @@ class Interpreter:
 
     def call_method(self, method: "_BoundMethod", args, kwargs, node, scope) -> Any:
         owner, name = method.owner, method.name
+        if isinstance(owner, Scope) and name == "super":  # super() / super(Cls, self) inside a local operator's __init__
+            try:
+                return args[1] if len(args) > 1 else owner.lookup("self")
+            except KeyError:
+                return Opaque(self.code(node), "super() outside a method")
+        if isinstance(owner, _SuperCall):
+            owner.kwargs = dict(kwargs)
+            return None
+        home = getattr(owner.target if isinstance(owner, Override) else owner, "home", None)
+        if home is not None and home is not self and isinstance(owner, (TaskFlowDef, GroupDef, Override)):
+            return self.in_home(home, lambda h: h.call_method(method, args, kwargs, node, h.module_scope))
+        if isinstance(owner, _PathValue):
+            return owner.call(self, name, args, kwargs, node)
+        if isinstance(owner, _FileValue):
+            if name == "read":
+                return self.read_data(owner.path, "text", node)
+            if name == "readlines":
+                text = self.read_data(owner.path, "text", node)
+                return text.splitlines(keepends=True) if isinstance(text, str) else text
+            return Opaque(self.code(node), f"file.{name}()")
         if isinstance(owner, (dict, list, str, Duration)):
             return _container_call(owner, name, args, kwargs) if not any(map(_is_unknown, args)) else Opaque(self.code(node))
         if isinstance(owner, TaskRef):
@@ -1256,6 +1827,70 @@ class _BoundMethod:
     name: str
 
 
+class _NotData:
+    pass
+
+
+class _SuperCall:
+    """`self` inside a local operator's __init__: `super().__init__(**kwargs)` records what it passes on."""
+
+    def __init__(self) -> None:
+        self.kwargs: Optional[Dict[str, Any]] = None
+
+
+# methods a subclass may define without changing what the task does
+_HARMLESS_METHODS = {"__repr__", "__str__", "__init_subclass__"}
+
+
+_NOT_DATA = _NotData()
+# loader -> (format, whether it takes text rather than a file)
+_LOADERS = {
+    "json.load": ("json", False), "json.loads": ("json", True),
+    "yaml.safe_load": ("yaml", True), "yaml.load": ("yaml", True), "yaml.full_load": ("yaml", True),
+    "yaml.safe_load_all": ("yaml", True),
+    "tomllib.load": ("toml", False), "tomllib.loads": ("toml", True), "toml.load": ("toml", False),
+    "toml.loads": ("toml", True), "tomli.load": ("toml", False), "tomli.loads": ("toml", True),
+}
+_DATA_CALLS = set(_LOADERS) | {"os.path.join", "glob.glob", "os.listdir"}
+
+
+@dataclass(frozen=True)
+class _FileValue:
+    """`open(path)` of a project file: read only when a loader (json.load ...) or .read() asks."""
+    path: str
+
+
+def _from_data(data: Any) -> Any:
+    """Config data as interpreter values: tuples stay lists, dates become DateTime."""
+    if isinstance(data, dict):
+        return {k: _from_data(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_from_data(v) for v in data]
+    if isinstance(data, _dt.datetime):
+        return DateTime(data.isoformat())
+    if isinstance(data, _dt.date):
+        return DateTime(_dt.datetime(data.year, data.month, data.day).isoformat() + "+00:00")
+    return data
+
+
+def _task_decorator_kind(qual: str) -> Optional[Tuple[str, str]]:
+    """("@task.virtualenv", "airflow.decorators.task") for airflow.decorators.task.virtualenv, and so on."""
+    parts = qual.split(".")
+    for index in (len(parts) - 1, len(parts) - 2):
+        if index > 0 and parts[index] in names.TASK_DECORATORS:
+            rest = parts[index + 1:]
+            return "@task" + ("." + ".".join(rest) if rest else ""), ".".join(parts[: index + 1])
+    if parts[-1] in names.SETUP_TEARDOWN:
+        return f"@{parts[-1]}", qual
+    return None
+
+
+@dataclass(frozen=True)
+class _Airflow1Missing(Imported):
+    """An Airflow 1 plugin import whose class is not in the project's plugins/ folder."""
+    looked_in: str = ""
+
+
 @dataclass(frozen=True)
 class _DictView:
     items: Tuple[Any, ...]
@@ -1280,11 +1915,42 @@ class _PathValue:
             return posixpath.splitext(self.path)[1]
         if attr == "parent":
             return _PathValue(posixpath.dirname(self.path))
+        if attr in _PATH_METHODS:
+            return _BoundMethod(self, attr)
         return Opaque(source, f"Path.{attr}")
+
+    def call(self, interp: "Interpreter", name: str, args, kwargs, node) -> Any:
+        import posixpath
+
+        if name in ("resolve", "absolute", "expanduser"):
+            return _PathValue(_os.path.abspath(self.path))
+        if name == "joinpath" and all(isinstance(a, str) for a in args):
+            return _PathValue(posixpath.join(self.path, *args))
+        if name == "with_suffix" and args and isinstance(args[0], str):
+            return _PathValue(posixpath.splitext(self.path)[0] + args[0])
+        if name in ("exists", "is_file", "is_dir"):
+            return {"exists": _os.path.exists, "is_file": _os.path.isfile, "is_dir": _os.path.isdir}[name](self.path)
+        if name == "open":
+            return interp.open_file([self.path, *args], kwargs, node)
+        if name == "read_text":
+            return interp.read_data(self.path, "text", node)
+        if name in ("glob", "rglob") and args and isinstance(args[0], str):
+            pattern = posixpath.join(self.path, "**", args[0]) if name == "rglob" else posixpath.join(self.path, args[0])
+            found = interp.list_files("glob.glob", pattern, node)
+            return [_PathValue(p) for p in found] if isinstance(found, list) else found
+        if name == "iterdir":
+            found = interp.list_files("os.listdir", self.path, node)
+            return [_PathValue(posixpath.join(self.path, p)) for p in found] if isinstance(found, list) else found
+        return Opaque(interp.code(node), f"Path.{name}()")
+
+
+_PATH_METHODS = {"resolve", "absolute", "expanduser", "joinpath", "with_suffix", "exists", "is_file", "is_dir",
+                 "open", "read_text", "glob", "rglob", "iterdir"}
 
 
 _CONTAINER_METHODS = {"items", "keys", "values", "get", "format", "upper", "lower", "replace", "join",
-                      "split", "strip", "title", "capitalize", "startswith", "endswith", "copy"}
+                      "split", "strip", "title", "capitalize", "startswith", "endswith", "copy",
+                      "setdefault", "update", "pop", "append", "extend"}
 
 
 def _container_call(owner, name, args, kwargs):
@@ -1304,6 +1970,8 @@ class _Builtin:
         self.name = name
 
     def call(self, interp: Interpreter, args, kwargs, node):
+        if self.name == "open":
+            return interp.open_file(args, kwargs, node)
         if any(_is_unknown(a) for a in args):
             return Opaque(interp.code(node))
         try:
@@ -1320,6 +1988,8 @@ class _Builtin:
                 return list({"list": list, "tuple": tuple, "sorted": sorted, "reversed": reversed, "set": lambda x: list(dict.fromkeys(x))}[self.name](*args, **kwargs))
             if self.name == "dict":
                 return dict(*args, **kwargs)
+            if self.name == "str" and len(args) == 1 and isinstance(args[0], _PathValue):
+                return args[0].path
             if self.name == "str" and len(args) == 1 and isinstance(args[0], TaskRef):
                 return interp.xcom_template(args[0])
             return {"str": str, "int": int, "float": float, "bool": bool, "len": len, "min": min,
@@ -1329,7 +1999,7 @@ class _Builtin:
 
 
 _BUILTINS = {"range", "enumerate", "zip", "list", "tuple", "sorted", "reversed", "set", "dict", "str",
-             "int", "float", "bool", "len", "min", "max", "sum", "abs", "round"}
+             "int", "float", "bool", "len", "min", "max", "sum", "abs", "round", "open"}
 
 
 def _is_unknown(value: Any) -> bool:
@@ -1391,6 +2061,42 @@ def _returns_dict(func: cst.FunctionDef) -> bool:
 def _callable_params(func: cst.FunctionDef) -> set:
     params = func.params
     return {p.name.value for p in list(params.posonly_params) + list(params.params) + list(params.kwonly_params)}
+
+
+class _DefinesDag(cst.CSTVisitor):
+    def __init__(self, interp: "Interpreter"):
+        self.interp = interp
+        self.found = False
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None and node.keyword.value in ("task_id", "dag_id"):
+            self.found = True
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if isinstance(node.operator, (cst.RightShift, cst.LeftShift)):
+            self.found = True
+
+    def visit_Decorator(self, node: cst.Decorator) -> None:
+        target = node.decorator.func if isinstance(node.decorator, cst.Call) else node.decorator
+        head = (dotted_name(target) or "").split(".")[0]
+        qual = self.interp.imports.qualify(head) or head
+        if names.last(qual) in names.DAG_DECORATORS | names.TASK_DECORATORS | names.GROUP_DECORATORS:
+            self.found = True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        dotted = dotted_name(node.func) or ""
+        if not dotted or self.found:
+            return
+        qual = self.interp.imports.qualify(dotted) or dotted
+        if names.last(qual) in names.DAG_CLASSES:
+            self.found = True
+            return
+        value = self.interp.module_scope.vars.get(dotted)
+        if isinstance(value, (LocalFunction, DagDef, TaskFlowDef, GroupDef, LocalClass)):
+            self.found = True
+        elif qual != dotted and self.interp.project is not None and not names.is_airflow(qual) and \
+                self.interp.project.find_module(qual.rpartition(".")[0] or qual) is not None:
+            self.found = True  # a function of a project module (a DAG factory, usually)
 
 
 class _TaskMaker(cst.CSTVisitor):

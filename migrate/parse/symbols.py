@@ -43,6 +43,7 @@ class TaskFlowDef:
     enclosing: Dict[str, str] = field(default_factory=dict)
     is_setup: bool = False
     is_teardown: bool = False
+    home: Any = None  # the Interpreter of the file defining it (None: the DAG file's)
 
 
 @dataclass
@@ -50,6 +51,7 @@ class GroupDef:
     func: cst.FunctionDef
     decorator_kwargs: Dict[str, Any]
     env: Any = None
+    home: Any = None
 
 
 @dataclass
@@ -57,6 +59,7 @@ class DagDef:
     func: cst.FunctionDef
     decorator_kwargs: Dict[str, Any]
     env: Any = None
+    home: Any = None
 
 
 @dataclass
@@ -83,15 +86,41 @@ class Imported:
 
 @dataclass(frozen=True)
 class LocalClass:
-    """A class defined in the DAG file itself (a custom operator, usually)."""
+    """A class defined in the DAG file or in a project module (a custom operator, usually)."""
     name: str
     bases: Tuple[str, ...]
+    node: Any = field(default=None, compare=False, repr=False)  # its cst.ClassDef
+    home: Any = field(default=None, compare=False, repr=False)  # the Interpreter of its file
 
 
 @dataclass
 class LocalFunction:
     func: cst.FunctionDef
     enclosing: Dict[str, str] = field(default_factory=dict)
+    home: Any = None  # the Interpreter of the file defining it
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    """A project module (`import common.factory`, `from common import factory`)."""
+    name: str
+    home: Any = field(compare=False, repr=False)
+
+
+@dataclass
+class Partial:
+    """`functools.partial(callable, *args, **kwargs)`."""
+    func: Any
+    args: Tuple[Any, ...]
+    kwargs: Dict[str, Any]
+
+
+@dataclass
+class TaskDecorator:
+    """`task(retries=2)`, `task.virtualenv(...)` before it is applied to a function (a decorator value)."""
+    kind: str
+    kwargs: Dict[str, Any]
+    module: str
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,6 @@ from compare_helpers import run_compare
 def scaling_run(tmp_path_factory):
     """scaling, one small point, two repeats (one cold, one warm), real Airflow and real kfp.local."""
     out = tmp_path_factory.mktemp("compare-scaling")
-    result = run_compare("scaling", "-o", str(out), "--repeats", "2", "--sweep", "3:2:1")
+    result = run_compare("scaling", "-o", str(out), "--repeats", "2", "--sweep", "3:2:1", "--no-probes")
     assert result.returncode == 0, result.stdout + result.stderr
     return out, json.loads((out / "results.json").read_text()), result

@@ -93,7 +93,7 @@ def fake_kfp():
 def test_compare_submits_to_the_cluster_and_reads_task_timings(fake_kfp, tmp_path):
     host, state = fake_kfp
     result = run_compare("scaling", "-o", str(tmp_path), "--engines", "kfp", "--kfp-host", host,
-                         "--repeats", "2", "--sweep", "2:1:0", "--kfp-namespace", "team-a")
+                         "--repeats", "2", "--sweep", "2:1:0", "--kfp-namespace", "team-a", "--no-probes")
     assert result.returncode == 0, result.stdout + result.stderr
     # kfp.Client created the experiment, then one run per repeat with the converted pipeline inline
     experiment_posts = [b for m, p, b in state.requests if m == "POST" and p == "/apis/v2beta1/experiments"]
@@ -119,12 +119,16 @@ def test_compare_submits_to_the_cluster_and_reads_task_timings(fake_kfp, tmp_pat
     assert set(timings) == {"step_0", "step_1", "branch_0", "join", "produce_payload", "consume_payload"}
     assert all(abs(t["run_seconds"] - 1.0) < 1e-6 for t in timings.values())
     assert point["agreement"]["ok"]
-    assert "KFP (cluster)" in (tmp_path / "report.md").read_text()
+    report = (tmp_path / "report.md").read_text()
+    assert "KFP (cluster)" in report
+    # the cluster's measured per-task figures replace the cost model's KFP rows
+    assert "**Measured on the cluster** (`--kfp-host`)" in report
+    assert report.count("replaced by the cluster measurement below") == 2
 
 
 def test_an_unreachable_cluster_is_a_failed_run_with_the_reason(tmp_path):
     result = run_compare("scaling", "-o", str(tmp_path), "--engines", "kfp", "--kfp-host", "http://127.0.0.1:9",
-                         "--repeats", "1", "--sweep", "1:1:0", "--timeout", "60")
+                         "--repeats", "1", "--sweep", "1:1:0", "--timeout", "60", "--no-probes")
     assert result.returncode == 1
     results = json.loads((tmp_path / "results.json").read_text())
     (run,) = results["points"][0]["runs"]

@@ -10,7 +10,7 @@ from compare_helpers import run_compare
 def ml_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("compare-ml")
     # the cache check is covered on the (cheaper) scaling run
-    result = run_compare("ml-training", "-o", str(out), "--repeats", "1", "--no-cache-check")
+    result = run_compare("ml-training", "-o", str(out), "--repeats", "1", "--no-cache-check", "--no-probes")
     results = json.loads((out / "results.json").read_text()) if (out / "results.json").exists() else None
     return out, results, result
 

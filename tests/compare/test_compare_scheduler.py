@@ -45,7 +45,7 @@ def test_scheduler_runs_the_dag_and_leaves_nothing_behind(tmp_path, scaling_run)
     _require_postgres()
     # the same point as the shared dag.test/kfp.local run, so the two can be compared
     result = run_compare("scaling", "-o", str(tmp_path), "--engines", "airflow", "--airflow-mode", "scheduler",
-                         "--repeats", "1", "--sweep", "3:2:1", "--no-cache-check")
+                         "--repeats", "1", "--sweep", "3:2:1", "--no-cache-check", "--no-probes")
     assert result.returncode == 0, result.stdout + result.stderr
     results = json.loads((tmp_path / "results.json").read_text())
     assert results["settings"]["engines"] == ["airflow-scheduler"]

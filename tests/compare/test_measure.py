@@ -100,7 +100,7 @@ def test_summarize_median_and_spread():
 
 
 def test_definition_size_counts_framework_concepts():
-    airflow = measure.definition_size((ROOT / "samples/workloads/ml_training.py").read_text(), "airflow")
+    airflow = measure.definition_size((ROOT / "compare/dags/ml_training.py").read_text(), "airflow")
     assert {"dag", "task", "Param", ".expand", ".partial"} <= set(airflow["concept_names"])
     assert airflow["code_lines"] < airflow["lines"]
     kfp_source = textwrap.dedent("""

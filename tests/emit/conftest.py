@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import runpy
 from pathlib import Path
 
 import pytest
@@ -20,21 +19,26 @@ class LocalRun:
 
 @pytest.fixture
 def run_local(tmp_path):
-    """run_local(emit_result, **pipeline_arguments) -> LocalRun; raises RuntimeError when a task fails."""
+    """run_local(emit_result, **pipeline_arguments) -> LocalRun; raises RuntimeError when a task fails.
+
+    Runs as `kfmigrate run` does (compare.engines.kfp_local): nothing is installed into this
+    interpreter, and kfmigrate-runtime comes from this checkout, never from an index."""
     counter = {"n": 0}
 
     def run(result, **arguments) -> LocalRun:
-        from kfp import local
+        from compare.engines.kfp_local import run_pipeline
+        from migrate.emit import compile_yaml
 
         counter["n"] += 1
         work = tmp_path / f"run{counter['n']}"
         work.mkdir()
-        module = work / "pipeline.py"
-        module.write_text(result.python_source)
-        namespace = runpy.run_path(str(module), run_name="generated_pipeline")
+        package = work / "pipeline.yaml"
+        package.write_text(compile_yaml(result))
         root = work / "root"
-        local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=str(root), raise_on_error=True)
-        namespace[result.function_name](**arguments)
+        finished = run_pipeline(package, arguments, root)
+        if finished.state != "succeeded":
+            logs = "\n".join(line for task in finished.failed_tasks() for line in task.log_tail)
+            raise RuntimeError(f"{finished.error or finished.crash}\n{logs}")
         return LocalRun(root)
 
     return run

@@ -92,6 +92,15 @@ def test_kfp_imported_for_compiling_leaves_out_the_kubernetes_client_and_compile
 
 
 # ---------------------------------------------------------------- optional runtime parts
+def inline(workflow_):
+    """--runtime inline: the helpers are copied into the module, each component lists the ones it needs
+    (in package mode the package holds them all)."""
+    from migrate.emit.builder import build
+    from migrate.emit.environment import Environment
+
+    return build(workflow_, environment=Environment("inline"))
+
+
 def _component_helpers(result, function: str) -> set:
     source = result.python_source
     decorator = source[source.rindex("@dsl.component", 0, source.index(f"def {function}(")):source.index(f"def {function}(")]
@@ -110,14 +119,14 @@ def _component_helpers(result, function: str) -> set:
      set(runtime.OPTIONAL_PARTS)),
 ])
 def test_a_component_embeds_the_optional_parts_its_code_can_reach(code, expected):
-    result = emit(workflow("parts", [python("t", callable_source(code))]))
+    result = inline(workflow("parts", [python("t", callable_source(code))]))
     assert _component_helpers(result, "t") & set(runtime.OPTIONAL_PARTS) == expected
 
 
 def test_templates_decide_too_and_a_rendered_computed_command_gets_every_part():
-    plain = emit(workflow("b", [bash("t", "echo {{ ds }}")]))
+    plain = inline(workflow("b", [bash("t", "echo {{ ds }}")]))
     assert not _component_helpers(plain, "t") & set(runtime.OPTIONAL_PARTS)
-    templated = emit(workflow("b", [bash("t", "echo {{ var.value.x }} {{ logical_date.format('YYYY') }}")]))
+    templated = inline(workflow("b", [bash("t", "echo {{ var.value.x }} {{ logical_date.format('YYYY') }}")]))
     assert _component_helpers(templated, "t") & set(runtime.OPTIONAL_PARTS) == {"_airflow_variables", "_airflow_pendulum"}
     assert runtime.optional_parts("command = _airflow_render(returned['return_value'], _airflow.context)\n", {}) \
         == list(runtime.OPTIONAL_PARTS)

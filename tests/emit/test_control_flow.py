@@ -382,23 +382,24 @@ failing()
 '''
 
 
+def compiled(result, folder):
+    """The compiled pipeline, to run as `kfmigrate run` does (the runtime package from this checkout)."""
+    path = folder / "pipeline.yaml"
+    path.write_text(compile_yaml(result))
+    return path
+
+
 def test_all_done_runs_after_a_failure(tmp_path):
     """all_done -> ignore_upstream_failure(); a task reading the failed task's XCom cannot (KFM205)."""
-    import runpy
-
-    from kfp import local
+    from compare.engines.kfp_local import run_pipeline
 
     result = convert(FAILING_DAG)
     assert "cleanup_task.ignore_upstream_failure()  # trigger rule all_done" in result.python_source
     assert "reads_boom_task.ignore_upstream_failure()" not in result.python_source
     assert [d.code for d in report(result, "reads_boom").diagnostics] == ["KFM205"]
     assert not report(result, "cleanup").diagnostics
-    module = tmp_path / "pipeline.py"
-    module.write_text(result.python_source)
-    namespace = runpy.run_path(str(module), run_name="generated_pipeline")
     root = tmp_path / "root"
-    local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=str(root), raise_on_error=False)
-    namespace[result.function_name]()
+    run_pipeline(compiled(result, tmp_path), {}, root)
     outputs = {p.parent.name: json.loads(p.read_text()).get("parameterValues", {}) for p in root.glob("*/*/executor_output.json")}
     assert outputs["cleanup"]["return_value"] == "cleaned"
     assert not {"after-boom", "boom", "reads-boom"} & set(outputs)
@@ -432,20 +433,14 @@ with_callbacks()
 
 @pytest.mark.parametrize("fail", [False, True])
 def test_dag_callbacks_run_in_an_exit_handler(tmp_path, fail):
-    import runpy
-
-    from kfp import local
+    from compare.engines.kfp_local import run_pipeline
 
     out = tmp_path / "out"
     out.mkdir()
     result = convert(CALLBACK_DAG.replace("from pathlib import Path", f"from pathlib import Path\nOUT = {str(out)!r}"))
     assert "with dsl.ExitHandler(dag_callbacks_task):" in result.python_source
     assert not [d for d in result.all_diagnostics() if d.code == "KFM208"]
-    module = tmp_path / "pipeline.py"
-    module.write_text(result.python_source)
-    namespace = runpy.run_path(str(module), run_name="generated_pipeline")
-    local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=str(tmp_path / "root"), raise_on_error=False)
-    namespace[result.function_name](fail=fail)
+    run_pipeline(compiled(result, tmp_path), {"fail": fail}, tmp_path / "root")
     written = {p.name: p.read_text() for p in out.iterdir()}
     assert written == ({"failure": "task_failure"} if fail else {"success": "with_callbacks False 2024-02-01"})
 

@@ -2,7 +2,7 @@
 
 What it holds to (the published contracts):
 - schemas: the CRDs' openAPIV3Schema for PodDefault (kubeflow.org/v1alpha1), Notebook
-  (kubeflow.org/v1) and AuthorizationPolicy (security.istio.io/v1beta1), and the Kubernetes OpenAPI
+  (kubeflow.org/v1) and AuthorizationPolicy (security.istio.io/v1 and v1beta1), and the Kubernetes OpenAPI
   definition of PersistentVolumeClaim (files in data/, see data/extract_schemas.py). Types, required
   fields and enums are checked with jsonschema; unknown fields are rejected as with
   fieldValidation=Strict (structural schemas prune them otherwise); ObjectMeta names and labels are
@@ -56,6 +56,8 @@ KINDS = {
     "kubeflow.org/v1alpha1": _crd("poddefault-kubeflow.org-v1alpha1.json"),
     "kubeflow.org/v1": _crd("notebook-kubeflow.org-v1.json"),
     "security.istio.io/v1beta1": _crd("authorizationpolicy-security.istio.io-v1beta1.json"),
+    # Istio's CRD serves v1 (since 1.22) with the same openAPIV3Schema as v1beta1
+    "security.istio.io/v1": _crd("authorizationpolicy-security.istio.io-v1beta1.json"),
 }
 
 
@@ -143,7 +145,7 @@ def merge(base: dict, overlay: dict) -> dict:
 # ---------------------------------------------------------------- the server
 class KubeServer:
     def __init__(self, token: str = "kube-test-token", installed=("v1", "kubeflow.org/v1alpha1", "kubeflow.org/v1",
-                                                                   "security.istio.io/v1beta1")):
+                                                                   "security.istio.io/v1", "security.istio.io/v1beta1")):
         self.token = token
         self.installed = set(installed)
         self.lock = threading.RLock()
@@ -226,6 +228,14 @@ class KubeServer:
         return KubeError(code, reason, message)
 
     def route(self, method: str, path: str, query: dict, record: dict):
+        group = re.fullmatch(r"/apis/([^/]+)", path)
+        if group and method == "GET":  # API discovery: the APIGroup and the versions it serves
+            versions = sorted(v.split("/")[1] for v in self.installed if v.startswith(group[1] + "/"))
+            if not versions:
+                raise KubeError(404, "NotFound", "the server could not find the requested resource")
+            entries = [{"groupVersion": f"{group[1]}/{v}", "version": v} for v in versions]
+            return 200, {"kind": "APIGroup", "apiVersion": "v1", "name": group[1], "versions": entries,
+                         "preferredVersion": entries[0]}
         match = _PATH.match(path)
         if not match:
             raise self.violation(404, "NotFound", f"the loopback server does not serve {path}")

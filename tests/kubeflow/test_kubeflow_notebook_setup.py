@@ -199,3 +199,22 @@ def test_a_persistently_failing_api_server_is_reported(cli, kube):
     result = cli(*apply_args(kube))
     assert result.exit_code == 1
     assert "HTTP 503" in result.stderr and "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- Istio API version (issue 14, item 15)
+def test_policy_is_written_as_istio_v1(cli):
+    result = cli("kubeflow", "notebook-setup", "--namespace", "team-a")
+    assert by_kind(yaml.safe_load_all(result.stdout))["AuthorizationPolicy"]["apiVersion"] == "security.istio.io/v1"
+
+
+@pytest.mark.parametrize("served, expected", [(("v1", "v1beta1"), "v1"), (("v1beta1",), "v1beta1")])
+def test_apply_uses_the_istio_version_the_cluster_serves(cli, tmp_path, served, expected):
+    server = KubeServer(installed=("v1", "kubeflow.org/v1", "kubeflow.org/v1alpha1",
+                                   *(f"security.istio.io/{v}" for v in served))).start()
+    try:
+        result = cli(*apply_args(type("K", (), {"config_path": server.kubeconfig(tmp_path / "kc")})()))
+    finally:
+        server.stop()
+    assert result.exit_code == 0, result.output
+    assert server.violations == []
+    assert server.get(f"security.istio.io/{expected}", "authorizationpolicies", "kubeflow", "bind-ml-pipeline-nb-team-a")

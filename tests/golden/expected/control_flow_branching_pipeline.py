@@ -16,279 +16,13 @@ from kfp import compiler, dsl
 
 
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
-
-
-# ---------------------------------------------------------------- kfmigrate run-time helpers
-# Copied into the components that use them (additional_funcs). They rebuild what an Airflow task
-# sees: its context, XCom, Jinja rendering, the bash runner and trigger rules on skips.
-
-
-def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_number=1):
-    """What an Airflow task sees: its context, XCom and a few Airflow names. logical_date: ISO 8601, empty
-    for now (a manual run); xcom: (task_id, key) -> value wired in from upstream tasks."""
-    import datetime as dt
-    import json
-    import types
-
-    # The optional parts (_airflow_xcom, _pendulum, _macros, _variables) are embedded where the code needs them
-    optional = globals()
-    if "_airflow_pendulum" in optional:
-        DateTime = _airflow_pendulum()
-    else:
-        class DateTime(dt.datetime):
-            """A datetime (this task uses none of pendulum's methods)."""
-
-    utc = dt.timezone.utc
-    now = DateTime.now(utc)
-    if logical_date:
-        date = DateTime.fromisoformat(logical_date.replace("Z", "+00:00"))
-        date = date.replace(tzinfo=utc) if date.tzinfo is None else date.astimezone(utc)
-    else:
-        date = now
-    run_id = run_id or f"manual__{now.isoformat()}"  # Airflow 3 names manual runs after the trigger time
-
-    class AirflowException(Exception):
-        """airflow.exceptions.AirflowException"""
-
-    class AirflowSkipException(AirflowException):
-        """Marks the task skipped"""
-
-    class AirflowFailException(AirflowException):
-        """Fails the task (KFP may still retry it)"""
-
-    pushed = {}
-
-    xcom_methods = [_airflow_xcom(xcom, pushed, AirflowException)] if "_airflow_xcom" in optional else []
-
-    class TaskInstance(*xcom_methods):
-        """What a converted callable can use of Airflow's TaskInstance"""
-
-        def __init__(self):
-            self.dag_id, self.task_id, self.run_id = dag_id, task_id, run_id
-            self.try_number, self.map_index, self.logical_date = try_number, -1, date
-
-    missing = object()
-    macros = _airflow_macros() if "_airflow_macros" in optional else missing
-    access = _airflow_variables() if "_airflow_variables" in optional else None
-    ti = TaskInstance()
-    ds = date.strftime("%Y-%m-%d")
-    ts = date.isoformat()
-    dag = types.SimpleNamespace(dag_id=dag_id)
-    context = {
-        "dag": dag,
-        "task": types.SimpleNamespace(task_id=task_id, dag_id=dag_id, dag=dag),
-        "ti": ti,
-        "task_instance": ti,
-        "run_id": run_id,
-        "params": dict(params),
-        "macros": macros,
-        "var": access.var if access else missing,
-        "conn": access.conn if access else missing,
-        "dag_run": types.SimpleNamespace(
-            dag_id=dag_id, run_id=run_id, logical_date=date, conf={}, run_type="manual",
-            data_interval_start=date, data_interval_end=date,
-        ),
-        "logical_date": date,
-        "ds": ds,
-        "ds_nodash": ds.replace("-", ""),
-        "ts": ts,
-        "ts_nodash": date.strftime("%Y%m%dT%H%M%S"),
-        "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
-        "data_interval_start": date,
-        "data_interval_end": date,
-        "task_instance_key_str": f"{dag_id}__{task_id}__{ds.replace('-', '')}",
-        "inlets": [],
-        "outlets": [],
-    }
-    context = {key: value for key, value in context.items() if value is not missing}
-
-    def report_rendered(fields):
-        """Log the rendered templated fields for `kfmigrate verify`, secret-looking keys masked as Airflow does."""
-        secret = ("password", "passwd", "passphrase", "secret", "token", "api_key", "apikey", "access_key",
-                  "private_key", "authorization", "bearer", "credential")
-
-        def masked(value, key=""):
-            if any(word in str(key).lower() for word in secret):
-                return "***"
-            if isinstance(value, dict):
-                return {k: masked(v, k) for k, v in value.items()}
-            return [masked(v) for v in value] if isinstance(value, (list, tuple)) else value
-
-        print("[kfmigrate] rendered " + json.dumps({k: masked(v, k) for k, v in fields.items()}, default=str), flush=True)
-
-    return types.SimpleNamespace(
-        context=context,
-        pushed=pushed,
-        report_rendered=report_rendered,
-        get_current_context=lambda: context,
-        **({"Variable": access.Variable} if access else {}),
-        AirflowException=AirflowException,
-        AirflowSkipException=AirflowSkipException,
-        AirflowFailException=AirflowFailException,
-    )
-
-
-def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates_dict=None,
-                         multiple_outputs=False):
-    """Call a task callable like PythonOperator / @task (context entries it names, or all for **kwargs);
-    return (XCom values: pushed ones and return_value, skipped)."""
-    import inspect
-
-    airflow.report_rendered({"templates_dict": templates_dict, "op_args": op_args, "op_kwargs": op_kwargs})
-    context = dict(airflow.context, templates_dict=templates_dict)
-    merged = {**context, **op_kwargs}
-    signature = inspect.signature(python_callable)
-    for name in list(signature.parameters)[: len(op_args)]:
-        if name in merged and name not in op_kwargs:
-            merged.pop(name)  # filled positionally; Airflow forbids the clash, we let the argument win
-    if not any(p.kind == p.VAR_KEYWORD for p in signature.parameters.values()):
-        merged = {key: merged[key] for key in signature.parameters if key in merged}
-    try:
-        value = python_callable(*op_args, **merged)
-        if inspect.iscoroutine(value):  # async callables run to completion, as Airflow 3 does
-            import asyncio
-
-            value = asyncio.run(value)
-        if inspect.isgenerator(value):  # Airflow consumes what it yields (asset Metadata); the XCom is its return
-            generator = value
-            try:
-                while True:
-                    next(generator)
-            except StopIteration as stop:
-                value = stop.value
-    except airflow.AirflowSkipException as skip:
-        print(f"Task skipped: {skip}")
-        return {}, True
-    results = dict(airflow.pushed, return_value=value)
-    if multiple_outputs:
-        if not isinstance(value, dict):
-            raise TypeError(f"multiple_outputs is set but the callable returned {type(value).__name__}, not a dict")
-        results.update({str(key): item for key, item in value.items()})
-    return results, False
-
-
-def _airflow_should_skip(trigger_rule, upstream_skipped):
-    """Whether the trigger rule skips a task, given which direct upstream tasks were skipped (on KFP a
-    failed upstream stops its dependants: only the skip half of each rule applies)."""
-    flags = [bool(flag) for flag in upstream_skipped]
-    if trigger_rule in ("all_success", "none_skipped", "all_done_min_one_success"):
-        return any(flags)
-    if trigger_rule in ("one_success", "none_failed_min_one_success", "one_done"):
-        return bool(flags) and all(flags)
-    if trigger_rule == "all_skipped":
-        return not (flags and all(flags))
-    if trigger_rule in ("one_failed", "all_failed"):
-        return True  # no upstream failed (a failure would have stopped the run): Airflow skips
-    return False  # none_failed, all_done, always: skipped upstreams do not matter
-
-
-def _airflow_branch_ids(chosen):
-    """A branch callable's return value as a list of task ids (None: follow nothing), like Airflow."""
-    if chosen is None:
-        return []
-    if isinstance(chosen, str):
-        return [chosen]
-    return [str(item) for item in chosen]
-
-
-def _airflow_not_followed(task_id, follow):
-    """Whether a branch that chose `follow` skips its direct downstream task `task_id`.
-
-    Choosing a task group follows the tasks inside it ("group.task" ids), as Airflow does.
-    """
-    if follow is None:  # the branch failed (an all_done task runs anyway): no direct skip
-        return False
-    prefixes = [task_id[:index] for index, char in enumerate(task_id) if char == "."]
-    return not (task_id in follow or any(prefix in follow for prefix in prefixes))
-
-
-def _airflow_map_items(mode, names, sources):
-    """The items of a mapped task (one per Airflow map index, in map index order), as JSON texts.
-
-    mode 'single': .expand(arg=seq) (a dict expands to [key, value] pairs); 'zip': .expand(arg=a.zip(b))
-    (element-wise tuples, shortest wins); 'product': .expand(a=.., b=..) (the last argument varies
-    fastest, as Airflow numbers map indexes; items are {name: value} dicts); 'kwargs':
-    .expand_kwargs(seq of dicts). A source that is None (a skipped upstream) expands to nothing.
-    """
-    import itertools
-    import json
-
-    def sequence(value):
-        if value is None:
-            return []
-        if isinstance(value, dict):
-            return [[key, item] for key, item in value.items()]
-        return list(value)
-
-    seqs = [sequence(source) for source in sources]
-    if mode == "single":
-        items = seqs[0]
-    elif mode == "zip":
-        items = [list(group) for group in zip(*seqs)]
-    elif mode == "product":
-        items = [dict(zip(names, combo)) for combo in itertools.product(*seqs)]
-    else:
-        items = [dict(item) for item in seqs[0]]
-    return [json.dumps(item, default=str) for item in items]
-
-
-def _kfp_outputs(results, skipped, spec):
-    """XCom values as the component's outputs, in the order of spec: (key, kind) pairs, kind 'json' (JSON
-    text), a Python type name, or 'skipped' (the flag). A skipped task's outputs are empty values."""
-    import json
-
-    empty = {"json": "null", "str": "", "int": 0, "float": 0.0, "bool": False, "list": [], "dict": {}}
-    types = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
-    values = []
-    for key, kind in spec:
-        if kind == "skipped":
-            values.append(bool(skipped))
-        elif skipped or key not in results:
-            values.append(empty[kind])
-        elif kind == "json":
-            values.append(json.dumps(results[key], default=str))
-        else:
-            value = results[key]
-            if kind == "list" and isinstance(value, tuple):
-                value = list(value)
-            if kind == "int" and isinstance(value, float) and value.is_integer():
-                value = int(value)  # lossless; Airflow does not check annotations at all
-            if not isinstance(value, types[kind]) or (kind in ("int", "float") and isinstance(value, bool)):
-                raise TypeError(f"XCom {key!r} is {type(value).__name__}, "
-                                f"but the task declares {kind} (its return annotation)")
-            values.append(value)
-    return tuple(values)
-
-
-def _ints_back(value):
-    """Turn whole floats back into ints inside a list/dict parameter.
-
-    KFP carries list and dict parameters as protobuf Structs, where every number is a float;
-    Airflow params keep ints, so `[1, 2]` must not arrive as `[1.0, 2.0]`.
-    """
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, list):
-        return [_ints_back(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _ints_back(item) for key, item in value.items()}
-    return value
-
-
-def _from_json(text):
-    """Decode an XCom value that crossed from an upstream task as JSON text."""
-    import json
-
-    return json.loads(text)
+RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
 
 
 # ---------------------------------------------------------------- components (one per Airflow task)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_branch_ids, _airflow_not_followed, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def pick(
     logical_date: str,
     run_id: str,
@@ -296,6 +30,13 @@ def pick(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_left', bool), ('airflow_skips_right', bool)]):
     """Airflow task 'pick' (@task.branch) from samples/dags/control_flow_branching.py:50:14."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _airflow_branch_ids,
+        _airflow_not_followed,
+        _kfp_outputs,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:left', 'bool'), ('airflow_skips:right', 'bool')]
     xcom = {}
@@ -320,7 +61,7 @@ def pick(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def left(
     logical_date: str,
     run_id: str,
@@ -328,6 +69,7 @@ def left(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'left' (@task) from samples/dags/control_flow_branching.py:51:29."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     xcom = {}
@@ -344,7 +86,7 @@ def left(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def right(
     logical_date: str,
     run_id: str,
@@ -352,6 +94,7 @@ def right(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'right' (@task) from samples/dags/control_flow_branching.py:51:37."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     xcom = {}
@@ -368,7 +111,7 @@ def right(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def left_only(
     logical_date: str,
     run_id: str,
@@ -377,6 +120,7 @@ def left_only(
     left__return_value: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'left_only' (@task) from samples/dags/control_flow_branching.py:53:5."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     xcom = {('left', 'return_value'): left__return_value}
@@ -393,10 +137,7 @@ def left_only(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def report(
     logical_date: str,
     run_id: str,
@@ -406,6 +147,12 @@ def report(
     right_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'report' (@task) from samples/dags/control_flow_branching.py:54:40."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _airflow_should_skip,
+        _kfp_outputs,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
@@ -426,7 +173,7 @@ def report(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def gate(
     logical_date: str,
     run_id: str,
@@ -434,6 +181,7 @@ def gate(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_condition', bool), ('airflow_skips', bool)]):
     """Airflow task 'gate' (ShortCircuitOperator) from samples/dags/control_flow_branching.py:59:12."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json'), ('airflow_condition', 'bool'), ('airflow_skips:*', 'bool')]
     xcom = {}
@@ -457,7 +205,7 @@ def gate(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def behind_gate(
     logical_date: str,
     run_id: str,
@@ -465,6 +213,7 @@ def behind_gate(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
     """Airflow task 'behind_gate' (@task) from samples/dags/control_flow_branching.py:73:14."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     xcom = {}
@@ -481,7 +230,7 @@ def behind_gate(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def cleanup(
     logical_date: str,
     run_id: str,
@@ -489,6 +238,7 @@ def cleanup(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'cleanup' (@task) from samples/dags/control_flow_branching.py:74:23."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str')]
     xcom = {}
@@ -505,7 +255,7 @@ def cleanup(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_behind_gate(
     logical_date: str,
     run_id: str,
@@ -514,6 +264,7 @@ def after_behind_gate(
     behind_gate__return_value: int,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
     """Airflow task 'after_behind_gate' (@task) from samples/dags/control_flow_branching.py:75:5."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     xcom = {('behind_gate', 'return_value'): behind_gate__return_value}
@@ -530,10 +281,7 @@ def after_behind_gate(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_branch_ids, _airflow_not_followed, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def many(
     logical_date: str,
     run_id: str,
@@ -541,6 +289,13 @@ def many(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_first', bool), ('airflow_skips_second', bool), ('airflow_skips_third', bool)]):
     """Airflow task 'many' (BranchPythonOperator) from samples/dags/control_flow_branching.py:80:12."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _airflow_branch_ids,
+        _airflow_not_followed,
+        _kfp_outputs,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:first', 'bool'), ('airflow_skips:second', 'bool'), ('airflow_skips:third', 'bool')]
     xcom = {}
@@ -566,7 +321,7 @@ def many(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def first(
     logical_date: str,
     run_id: str,
@@ -574,6 +329,7 @@ def first(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
     """Airflow task 'first' (@task) from samples/dags/control_flow_branching.py:98:20."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     xcom = {}
@@ -590,7 +346,7 @@ def first(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def second(
     logical_date: str,
     run_id: str,
@@ -598,6 +354,7 @@ def second(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
     """Airflow task 'second' (@task) from samples/dags/control_flow_branching.py:98:29."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     xcom = {}
@@ -614,7 +371,7 @@ def second(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def third(
     logical_date: str,
     run_id: str,
@@ -622,6 +379,7 @@ def third(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
     """Airflow task 'third' (@task) from samples/dags/control_flow_branching.py:98:39."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     xcom = {}
@@ -638,10 +396,7 @@ def third(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def any_of_them(
     logical_date: str,
     run_id: str,
@@ -652,6 +407,12 @@ def any_of_them(
     third_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'any_of_them' (@task) from samples/dags/control_flow_branching.py:99:28."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _airflow_should_skip,
+        _kfp_outputs,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
@@ -671,10 +432,7 @@ def any_of_them(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_branch_ids, _airflow_not_followed, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def direct_join_branch(
     logical_date: str,
     run_id: str,
@@ -682,6 +440,13 @@ def direct_join_branch(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_direct_join', bool), ('airflow_skips_step', bool)]):
     """Airflow task 'direct_join_branch' (@task.branch) from samples/dags/control_flow_branching.py:113:32."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _airflow_branch_ids,
+        _airflow_not_followed,
+        _kfp_outputs,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:direct_join', 'bool'), ('airflow_skips:step', 'bool')]
     xcom = {}
@@ -708,7 +473,7 @@ def direct_join_branch(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def step(
     logical_date: str,
     run_id: str,
@@ -716,6 +481,7 @@ def step(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'step' (@task) from samples/dags/control_flow_branching.py:114:25."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     xcom = {}
@@ -732,10 +498,7 @@ def step(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_should_skip, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def direct_join(
     logical_date: str,
     run_id: str,
@@ -744,6 +507,12 @@ def direct_join(
     step_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'direct_join' (@task) from samples/dags/control_flow_branching.py:113:54."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _airflow_should_skip,
+        _kfp_outputs,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
@@ -763,10 +532,7 @@ def direct_join(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_branch_ids, _airflow_not_followed, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def route(
     logical_date: str,
     run_id: str,
@@ -774,6 +540,13 @@ def route(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_numbers', bool), ('airflow_skips_grouped_inner_pick', bool)]):
     """Airflow task 'route' (@task.branch) from samples/dags/control_flow_branching.py:150:5."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _airflow_branch_ids,
+        _airflow_not_followed,
+        _kfp_outputs,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:numbers', 'bool'), ('airflow_skips:grouped.inner_pick', 'bool')]
     xcom = {}
@@ -798,7 +571,7 @@ def route(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def numbers(
     logical_date: str,
     run_id: str,
@@ -806,6 +579,7 @@ def numbers(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'numbers' (@task) from samples/dags/control_flow_branching.py:149:22."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json'), ('airflow_skipped', 'skipped')]
     xcom = {}
@@ -822,10 +596,7 @@ def numbers(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _airflow_branch_ids, _airflow_not_followed, _kfp_outputs],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def grouped_inner_pick(
     logical_date: str,
     run_id: str,
@@ -833,6 +604,13 @@ def grouped_inner_pick(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_grouped_inner_a', bool), ('airflow_skips_grouped_inner_b', bool), ('airflow_skipped', bool)]):
     """Airflow task 'grouped.inner_pick' (@task.branch) from samples/dags/control_flow_branching.py:135:9."""
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _airflow_branch_ids,
+        _airflow_not_followed,
+        _kfp_outputs,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:grouped.inner_a', 'bool'), ('airflow_skips:grouped.inner_b', 'bool'), ('airflow_skipped', 'skipped')]
     xcom = {}
@@ -857,7 +635,7 @@ def grouped_inner_pick(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def grouped_inner_a(
     logical_date: str,
     run_id: str,
@@ -865,6 +643,7 @@ def grouped_inner_a(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
     """Airflow task 'grouped.inner_a' (@task) from samples/dags/control_flow_branching.py:135:26."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     xcom = {}
@@ -881,7 +660,7 @@ def grouped_inner_a(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def grouped_inner_b(
     logical_date: str,
     run_id: str,
@@ -889,6 +668,7 @@ def grouped_inner_b(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
     """Airflow task 'grouped.inner_b' (@task) from samples/dags/control_flow_branching.py:135:37."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     xcom = {}
@@ -905,10 +685,7 @@ def grouped_inner_b(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def double(
     logical_date: str,
     run_id: str,
@@ -917,6 +694,7 @@ def double(
     map_item: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'double' (@task) from samples/dags/control_flow_branching.py:151:11."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json'), ('airflow_skipped', 'skipped')]
     xcom = {}
@@ -934,10 +712,7 @@ def double(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def total(
     logical_date: str,
     run_id: str,
@@ -946,6 +721,7 @@ def total(
     double__return_value: list,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
     """Airflow task 'total' (@task) from samples/dags/control_flow_branching.py:151:5."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     xcom = {
@@ -964,7 +740,7 @@ def total(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def stop(
     logical_date: str,
     run_id: str,
@@ -972,6 +748,7 @@ def stop(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_condition', bool), ('airflow_skips', bool)]):
     """Airflow task 'stop' (ShortCircuitOperator) from samples/dags/control_flow_branching.py:156:12."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json'), ('airflow_condition', 'bool'), ('airflow_skips:*', 'bool')]
     xcom = {}
@@ -995,7 +772,7 @@ def stop(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def guarded(
     logical_date: str,
     run_id: str,
@@ -1003,6 +780,7 @@ def guarded(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'guarded' (@task) from samples/dags/control_flow_branching.py:170:21."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     xcom = {}
@@ -1019,7 +797,7 @@ def guarded(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def guarded_next(
     logical_date: str,
     run_id: str,
@@ -1028,6 +806,7 @@ def guarded_next(
     guarded__return_value: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'guarded_next' (@task) from samples/dags/control_flow_branching.py:171:30."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     xcom = {('guarded', 'return_value'): guarded__return_value}
@@ -1044,7 +823,7 @@ def guarded_next(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_guard(
     logical_date: str,
     run_id: str,
@@ -1052,6 +831,7 @@ def after_guard(
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'after_guard' (@task) from samples/dags/control_flow_branching.py:171:61."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     xcom = {}
@@ -1068,9 +848,10 @@ def after_guard(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_map_items, _from_json, _ints_back])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def double_items(source_0: str) -> list:
     """The items of the mapped task 'double': one JSON text per Airflow map index (kfp.local iterates one task output)."""
+    from kfmigrate_runtime import _airflow_map_items, _from_json, _ints_back
     return _airflow_map_items('single', ['x'], [_from_json(source_0)])
 
 

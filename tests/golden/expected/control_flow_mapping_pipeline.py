@@ -16,244 +16,13 @@ from kfp import compiler, dsl
 
 
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
-
-
-# ---------------------------------------------------------------- kfmigrate run-time helpers
-# Copied into the components that use them (additional_funcs). They rebuild what an Airflow task
-# sees: its context, XCom, Jinja rendering, the bash runner and trigger rules on skips.
-
-
-def _airflow_runtime(dag_id, task_id, logical_date, run_id, params, xcom, try_number=1):
-    """What an Airflow task sees: its context, XCom and a few Airflow names. logical_date: ISO 8601, empty
-    for now (a manual run); xcom: (task_id, key) -> value wired in from upstream tasks."""
-    import datetime as dt
-    import json
-    import types
-
-    # The optional parts (_airflow_xcom, _pendulum, _macros, _variables) are embedded where the code needs them
-    optional = globals()
-    if "_airflow_pendulum" in optional:
-        DateTime = _airflow_pendulum()
-    else:
-        class DateTime(dt.datetime):
-            """A datetime (this task uses none of pendulum's methods)."""
-
-    utc = dt.timezone.utc
-    now = DateTime.now(utc)
-    if logical_date:
-        date = DateTime.fromisoformat(logical_date.replace("Z", "+00:00"))
-        date = date.replace(tzinfo=utc) if date.tzinfo is None else date.astimezone(utc)
-    else:
-        date = now
-    run_id = run_id or f"manual__{now.isoformat()}"  # Airflow 3 names manual runs after the trigger time
-
-    class AirflowException(Exception):
-        """airflow.exceptions.AirflowException"""
-
-    class AirflowSkipException(AirflowException):
-        """Marks the task skipped"""
-
-    class AirflowFailException(AirflowException):
-        """Fails the task (KFP may still retry it)"""
-
-    pushed = {}
-
-    xcom_methods = [_airflow_xcom(xcom, pushed, AirflowException)] if "_airflow_xcom" in optional else []
-
-    class TaskInstance(*xcom_methods):
-        """What a converted callable can use of Airflow's TaskInstance"""
-
-        def __init__(self):
-            self.dag_id, self.task_id, self.run_id = dag_id, task_id, run_id
-            self.try_number, self.map_index, self.logical_date = try_number, -1, date
-
-    missing = object()
-    macros = _airflow_macros() if "_airflow_macros" in optional else missing
-    access = _airflow_variables() if "_airflow_variables" in optional else None
-    ti = TaskInstance()
-    ds = date.strftime("%Y-%m-%d")
-    ts = date.isoformat()
-    dag = types.SimpleNamespace(dag_id=dag_id)
-    context = {
-        "dag": dag,
-        "task": types.SimpleNamespace(task_id=task_id, dag_id=dag_id, dag=dag),
-        "ti": ti,
-        "task_instance": ti,
-        "run_id": run_id,
-        "params": dict(params),
-        "macros": macros,
-        "var": access.var if access else missing,
-        "conn": access.conn if access else missing,
-        "dag_run": types.SimpleNamespace(
-            dag_id=dag_id, run_id=run_id, logical_date=date, conf={}, run_type="manual",
-            data_interval_start=date, data_interval_end=date,
-        ),
-        "logical_date": date,
-        "ds": ds,
-        "ds_nodash": ds.replace("-", ""),
-        "ts": ts,
-        "ts_nodash": date.strftime("%Y%m%dT%H%M%S"),
-        "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
-        "data_interval_start": date,
-        "data_interval_end": date,
-        "task_instance_key_str": f"{dag_id}__{task_id}__{ds.replace('-', '')}",
-        "inlets": [],
-        "outlets": [],
-    }
-    context = {key: value for key, value in context.items() if value is not missing}
-
-    def report_rendered(fields):
-        """Log the rendered templated fields for `kfmigrate verify`, secret-looking keys masked as Airflow does."""
-        secret = ("password", "passwd", "passphrase", "secret", "token", "api_key", "apikey", "access_key",
-                  "private_key", "authorization", "bearer", "credential")
-
-        def masked(value, key=""):
-            if any(word in str(key).lower() for word in secret):
-                return "***"
-            if isinstance(value, dict):
-                return {k: masked(v, k) for k, v in value.items()}
-            return [masked(v) for v in value] if isinstance(value, (list, tuple)) else value
-
-        print("[kfmigrate] rendered " + json.dumps({k: masked(v, k) for k, v in fields.items()}, default=str), flush=True)
-
-    return types.SimpleNamespace(
-        context=context,
-        pushed=pushed,
-        report_rendered=report_rendered,
-        get_current_context=lambda: context,
-        **({"Variable": access.Variable} if access else {}),
-        AirflowException=AirflowException,
-        AirflowSkipException=AirflowSkipException,
-        AirflowFailException=AirflowFailException,
-    )
-
-
-def _airflow_call_python(airflow, python_callable, op_args, op_kwargs, templates_dict=None,
-                         multiple_outputs=False):
-    """Call a task callable like PythonOperator / @task (context entries it names, or all for **kwargs);
-    return (XCom values: pushed ones and return_value, skipped)."""
-    import inspect
-
-    airflow.report_rendered({"templates_dict": templates_dict, "op_args": op_args, "op_kwargs": op_kwargs})
-    context = dict(airflow.context, templates_dict=templates_dict)
-    merged = {**context, **op_kwargs}
-    signature = inspect.signature(python_callable)
-    for name in list(signature.parameters)[: len(op_args)]:
-        if name in merged and name not in op_kwargs:
-            merged.pop(name)  # filled positionally; Airflow forbids the clash, we let the argument win
-    if not any(p.kind == p.VAR_KEYWORD for p in signature.parameters.values()):
-        merged = {key: merged[key] for key in signature.parameters if key in merged}
-    try:
-        value = python_callable(*op_args, **merged)
-        if inspect.iscoroutine(value):  # async callables run to completion, as Airflow 3 does
-            import asyncio
-
-            value = asyncio.run(value)
-        if inspect.isgenerator(value):  # Airflow consumes what it yields (asset Metadata); the XCom is its return
-            generator = value
-            try:
-                while True:
-                    next(generator)
-            except StopIteration as stop:
-                value = stop.value
-    except airflow.AirflowSkipException as skip:
-        print(f"Task skipped: {skip}")
-        return {}, True
-    results = dict(airflow.pushed, return_value=value)
-    if multiple_outputs:
-        if not isinstance(value, dict):
-            raise TypeError(f"multiple_outputs is set but the callable returned {type(value).__name__}, not a dict")
-        results.update({str(key): item for key, item in value.items()})
-    return results, False
-
-
-def _airflow_map_items(mode, names, sources):
-    """The items of a mapped task (one per Airflow map index, in map index order), as JSON texts.
-
-    mode 'single': .expand(arg=seq) (a dict expands to [key, value] pairs); 'zip': .expand(arg=a.zip(b))
-    (element-wise tuples, shortest wins); 'product': .expand(a=.., b=..) (the last argument varies
-    fastest, as Airflow numbers map indexes; items are {name: value} dicts); 'kwargs':
-    .expand_kwargs(seq of dicts). A source that is None (a skipped upstream) expands to nothing.
-    """
-    import itertools
-    import json
-
-    def sequence(value):
-        if value is None:
-            return []
-        if isinstance(value, dict):
-            return [[key, item] for key, item in value.items()]
-        return list(value)
-
-    seqs = [sequence(source) for source in sources]
-    if mode == "single":
-        items = seqs[0]
-    elif mode == "zip":
-        items = [list(group) for group in zip(*seqs)]
-    elif mode == "product":
-        items = [dict(zip(names, combo)) for combo in itertools.product(*seqs)]
-    else:
-        items = [dict(item) for item in seqs[0]]
-    return [json.dumps(item, default=str) for item in items]
-
-
-def _kfp_outputs(results, skipped, spec):
-    """XCom values as the component's outputs, in the order of spec: (key, kind) pairs, kind 'json' (JSON
-    text), a Python type name, or 'skipped' (the flag). A skipped task's outputs are empty values."""
-    import json
-
-    empty = {"json": "null", "str": "", "int": 0, "float": 0.0, "bool": False, "list": [], "dict": {}}
-    types = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
-    values = []
-    for key, kind in spec:
-        if kind == "skipped":
-            values.append(bool(skipped))
-        elif skipped or key not in results:
-            values.append(empty[kind])
-        elif kind == "json":
-            values.append(json.dumps(results[key], default=str))
-        else:
-            value = results[key]
-            if kind == "list" and isinstance(value, tuple):
-                value = list(value)
-            if kind == "int" and isinstance(value, float) and value.is_integer():
-                value = int(value)  # lossless; Airflow does not check annotations at all
-            if not isinstance(value, types[kind]) or (kind in ("int", "float") and isinstance(value, bool)):
-                raise TypeError(f"XCom {key!r} is {type(value).__name__}, "
-                                f"but the task declares {kind} (its return annotation)")
-            values.append(value)
-    return tuple(values)
-
-
-def _ints_back(value):
-    """Turn whole floats back into ints inside a list/dict parameter.
-
-    KFP carries list and dict parameters as protobuf Structs, where every number is a float;
-    Airflow params keep ints, so `[1, 2]` must not arrive as `[1.0, 2.0]`.
-    """
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, list):
-        return [_ints_back(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _ints_back(item) for key, item in value.items()}
-    return value
-
-
-def _from_json(text):
-    """Decode an XCom value that crossed from an upstream task as JSON text."""
-    import json
-
-    return json.loads(text)
+RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
 
 
 # ---------------------------------------------------------------- components (one per Airflow task)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def double(
     logical_date: str,
     run_id: str,
@@ -261,6 +30,7 @@ def double(
     map_item: str,
 ) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'double' (@task) from samples/dags/control_flow_mapping.py:48:5."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json')]
     xcom = {}
@@ -278,9 +48,10 @@ def double(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def words(logical_date: str, run_id: str) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'words' (@task) from samples/dags/control_flow_mapping.py:49:29."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json')]
     xcom = {}
@@ -297,16 +68,14 @@ def words(logical_date: str, run_id: str) -> NamedTuple("Outputs", [('return_val
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def shout(
     logical_date: str,
     run_id: str,
     map_item: str,
 ) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'shout' (@task) from samples/dags/control_flow_mapping.py:49:11."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json')]
     xcom = {}
@@ -324,16 +93,14 @@ def shout(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def total(
     logical_date: str,
     run_id: str,
     shout__return_value: list,
 ) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'total' (@task) from samples/dags/control_flow_mapping.py:49:5."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str')]
     xcom = {('shout', 'return_value'): [_from_json(value) for value in shout__return_value]}
@@ -350,9 +117,10 @@ def total(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def words_1(logical_date: str, run_id: str) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'words__1' (@task) from samples/dags/control_flow_mapping.py:54:22."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json')]
     xcom = {}
@@ -369,9 +137,10 @@ def words_1(logical_date: str, run_id: str) -> NamedTuple("Outputs", [('return_v
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def numbers(logical_date: str, run_id: str) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'numbers' (@task) from samples/dags/control_flow_mapping.py:54:34."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json')]
     xcom = {}
@@ -388,16 +157,14 @@ def numbers(logical_date: str, run_id: str) -> NamedTuple("Outputs", [('return_v
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def pair(
     logical_date: str,
     run_id: str,
     map_item: str,
 ) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'pair' (@task) from samples/dags/control_flow_mapping.py:54:5."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json')]
     xcom = {}
@@ -416,16 +183,14 @@ def pair(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def combine(
     logical_date: str,
     run_id: str,
     map_item: str,
 ) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'combine' (@task) from samples/dags/control_flow_mapping.py:55:11."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json')]
     xcom = {}
@@ -444,16 +209,14 @@ def combine(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def count(
     logical_date: str,
     run_id: str,
     combine__return_value: list,
 ) -> NamedTuple("Outputs", [('return_value', int)]):
     """Airflow task 'count' (@task) from samples/dags/control_flow_mapping.py:55:5."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int')]
     xcom = {
@@ -472,16 +235,14 @@ def count(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def per_city_fetch(
     logical_date: str,
     run_id: str,
     map_item: str,
 ) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'per_city.fetch' (@task) from samples/dags/control_flow_mapping.py:67:18."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json')]
     xcom = {}
@@ -501,16 +262,14 @@ def per_city_fetch(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(
-    base_image=BASE_IMAGE,
-    additional_funcs=[_airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json],
-)
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def per_city_describe(
     logical_date: str,
     run_id: str,
     per_city_fetch__return_value: str,
 ) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'per_city.describe' (@task) from samples/dags/control_flow_mapping.py:67:9."""
+    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json')]
     xcom = {('per_city.fetch', 'return_value'): _from_json(per_city_fetch__return_value)}
@@ -527,15 +286,17 @@ def per_city_describe(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_map_items, _from_json, _ints_back])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def shout_items(source_0: str) -> list:
     """The items of the mapped task 'shout': one JSON text per Airflow map index (kfp.local iterates one task output)."""
+    from kfmigrate_runtime import _airflow_map_items, _from_json, _ints_back
     return _airflow_map_items('single', ['word'], [_from_json(source_0)])
 
 
-@dsl.component(base_image=BASE_IMAGE, additional_funcs=[_airflow_map_items, _from_json, _ints_back])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def pair_items(source_0: str, source_1: str) -> list:
     """The items of the mapped task 'pair': one JSON text per Airflow map index (kfp.local iterates one task output)."""
+    from kfmigrate_runtime import _airflow_map_items, _from_json, _ints_back
     return _airflow_map_items('zip', ['item'], [_from_json(source_0), _from_json(source_1)])
 
 
