@@ -47,7 +47,10 @@ def load_files(files: Sequence[Path], options: LoadOptions) -> Dict[Path, Loaded
         return {}
     python = _airflow_python()
     if python is None:
-        error = "Airflow is not installed in this Python: --load needs apache-airflow (pip install apache-airflow)"
+        error = ("Airflow is not installed in this Python: --load needs apache-airflow (pip install apache-airflow), "
+                 "or KFMIGRATE_LOAD_PYTHON naming a Python that has it")
+        if os.environ.get("KFMIGRATE_LOAD_PYTHON"):
+            error = f"KFMIGRATE_LOAD_PYTHON={os.environ['KFMIGRATE_LOAD_PYTHON']} is not an executable file"
         return {f: Loaded(f, error=_diag("KFM132", error, f)) for f in files}
     results: Dict[Path, Loaded] = {}
     home = Path(tempfile.mkdtemp(prefix="kfmigrate-load-"))
@@ -64,8 +67,13 @@ def load_files(files: Sequence[Path], options: LoadOptions) -> Dict[Path, Loaded
 
 
 def _airflow_python() -> Optional[str]:
+    """The interpreter that loads the DAGs: KFMIGRATE_LOAD_PYTHON (an Airflow 2 or 3 installation of its
+    own, e.g. the one the DAGs run on), else this one when it has Airflow."""
     from importlib.util import find_spec
 
+    chosen = os.environ.get("KFMIGRATE_LOAD_PYTHON")
+    if chosen:
+        return chosen if os.path.isfile(chosen) and os.access(chosen, os.X_OK) else None
     return sys.executable if find_spec("airflow") is not None else None
 
 
