@@ -122,7 +122,10 @@ def cost_model_blocks(results: dict) -> list:
         return f"{seconds(measured)} + up to {pods * pod:.0f} s (+ {pods * pull:.0f} s when the image is not on the node)"
 
     no_image = None if executor is None or parts["pip_install"] is None else executor + parts["pip_install"]
-    loop = f" + scheduler loop {seconds(sched)} (measured)" if sched is not None else " + scheduler loop (not measured)"
+    if sched is not None:  # a task's start under the scheduler already holds its process start and imports
+        airflow_text, airflow_task = f"start latency under the scheduler {seconds(sched)} (loop, process, imports)", sched
+    else:
+        airflow_text = f"process + Task SDK import {_value(airflow_task)} + scheduler loop (not measured)"
     rows = [
         ["KFP, lightweight component from a plain Python image (pip per pod)",
          f"process + kfp executor import {_value(executor)}; pip install kfp {_value(parts['pip_install'])}",
@@ -132,13 +135,11 @@ def cost_model_blocks(results: dict) -> list:
          f"process + kfp executor import {_value(executor)}",
          f"{kfp_pods} pods: up to {pod:.0f} s each; image pull ~{pull:.0f} s if not cached",
          total(executor, kfp_pods)],
-        ["Airflow, KubernetesExecutor (a pod per task)",
-         f"process + Task SDK import {_value(airflow_task)}{loop}",
+        ["Airflow, KubernetesExecutor (a pod per task)", airflow_text,
          f"{airflow_pods} pod: up to {pod:.0f} s; image pull ~{pull:.0f} s if not cached",
-         total(None if airflow_task is None else airflow_task + (sched or 0), airflow_pods)],
-        ["Airflow, Celery or Local workers (long-running)",
-         f"process + Task SDK import {_value(airflow_task)}{loop}", "no pod per task",
-         "-" if airflow_task is None else seconds(airflow_task + (sched or 0))],
+         total(airflow_task, airflow_pods)],
+        ["Airflow, Celery or Local workers (long-running)", airflow_text, "no pod per task",
+         "-" if airflow_task is None else seconds(airflow_task)],
     ]
     cluster = task_figures(results, "kfp-cluster") if "kfp-cluster" in engines else None
     blocks = [Heading("Cluster cost model (a model, not a measurement)")]

@@ -594,15 +594,16 @@ def scheduler_blocks(point: dict, engines: list, titles: dict, single: bool = Fa
     """Start latency under a real scheduler against dag.test(), when both ran."""
     if "airflow-scheduler" not in engines:
         return []
-    figures = {}
+    figures, stats = {}, {}
     for engine in ("airflow", "airflow-scheduler"):
         summary = point["summary"].get(engine) or {}
-        figures[engine] = (summary.get("median_start_latency") or {}).get("median")
+        stats[engine] = summary.get("median_start_latency") or {}
+        figures[engine] = stats[engine].get("median")
     text = ("Under the scheduler (LocalExecutor on PostgreSQL) a task starts when a scheduler loop has "
             "seen its upstream finish, queued it, and a LocalExecutor worker has started the task process, "
             "which then checks in with the api-server's Execution API; dag.test() runs the next task in "
             "its own loop at once. ")
-    parts = [f"{titles.get(e, e)} {seconds(v)}" for e, v in figures.items() if v is not None]
+    parts = [f"{titles.get(e, e)} {spread(stats[e])}" for e, v in figures.items() if v is not None]
     if parts:
         text += (f"Median start latency per task ({'the one, cold run' if single else 'warm runs'}): "
                  + "; ".join(parts) + ".")
@@ -825,7 +826,7 @@ def architecture_blocks(results: dict) -> list:
 
     def fig(engine, key, figure, fmt=seconds):
         stats = (facts.get((engine, key)) or {}).get(figure) or {}
-        return fmt(stats.get("median")) if stats.get("median") is not None else None
+        return spread(stats, fmt) if stats.get("median") is not None else None
 
     def both(key, figure, fmt=seconds, label=""):
         parts = [f"{titles.get(e, e)} {fig(e, key, figure, fmt)}" for e in engines if fig(e, key, figure, fmt)]

@@ -29,6 +29,7 @@ from compare.engines.normalise import normalise
 EQUIVALENT, DIFFERENT, INCOMPLETE = "equivalent", "different", "incomplete"
 EXIT_CODES = {EQUIVALENT: 0, DIFFERENT: 1, INCOMPLETE: 2}
 SKIP_OUTPUT = "airflow_skipped"  # the emitter's flag for "Airflow would have skipped this task"
+STATE_OUTPUT = "airflow_state"  # the emitter's 'success' / 'skipped' / 'failed' / 'upstream_failed', where carried
 RENDERED_MARKER = "[kfmigrate] rendered "
 # XCom keys that are Airflow's own bookkeeping, not task results
 INTERNAL_XCOM_KEYS = ("skipmixin_key", "_link_", "__")
@@ -129,6 +130,9 @@ def airflow_outcome(state: str) -> str:
 
 def kfp_outcome(task) -> str:
     if task.state == "succeeded":
+        recorded = task.outputs.get(STATE_OUTPUT)  # a failure carried as data (trigger rules downstream see it)
+        if recorded in ("failed", "upstream_failed", "skipped"):
+            return recorded
         return "skipped" if task.outputs.get(SKIP_OUTPUT) is True else "ran"
     if task.state == "not_run":
         return "not_run_locally" if "container component" in task.reason else "upstream_failed"
@@ -504,6 +508,10 @@ def verify_conversion(
         pipeline_params["logical_date"] = airflow_run.logical_date or ""
     if "run_id" in declared:
         pipeline_params["run_id"] = airflow_run.run_id
+    from migrate.environment import uncovered_messages
+
+    for line in uncovered_messages(spec, pipeline if isinstance(pipeline, Path) else None):
+        progress(f"{dag_id}: {line}")  # a local success must not hide a cluster failure
     progress(f"{dag_id}: running the conversion on kfp.local")
     with tempfile.TemporaryDirectory(prefix="kfmigrate-verify-") as root:
         try:
@@ -537,17 +545,9 @@ def verify_conversion(
 
 def without_retry_delays(spec: dict) -> dict:
     """Same retry counts, no waiting between attempts: a verify run should not sleep for minutes."""
-    import copy
+    from compare.engines.kfp_local import limit_retries
 
-    spec = copy.deepcopy(spec)
-    dags = [spec.get("root", {}).get("dag", {})]
-    dags += [c.get("dag", {}) for c in spec.get("components", {}).values()]
-    for dag in dags:
-        for task in (dag.get("tasks") or {}).values():
-            policy = task.get("retryPolicy")
-            if policy and "backoffDuration" in policy:
-                policy["backoffDuration"] = "0s"
-    return spec
+    return limit_retries(spec, max_delay=0)
 
 
 def split_params(report: dict, spec: dict, params: dict) -> tuple[dict, dict]:

@@ -93,7 +93,10 @@ def split_arguments(arguments: tuple) -> tuple:
     never an unknown workload."""
     names, paths = [], []
     for argument in arguments:
-        if looks_like_path(argument):
+        parts = [n.strip().replace("_", "-") for n in argument.split(",") if n.strip()]
+        if parts and all(n in WORKLOADS or n == "all" for n in parts):
+            names.append(argument)  # a built-in workload, even when a folder of that name is here
+        elif looks_like_path(argument):
             path = Path(argument)
             if not path.exists():
                 raise WorkloadError(f"{argument}: no such file or folder")
@@ -129,7 +132,7 @@ def user_points(paths: list, params: Optional[dict] = None, max_dags: int = 10,
     files, problems = collect_inputs(paths)
     problems = [d.render() for d in problems]
     if not files and not problems:
-        problems.append(f"{', '.join(map(str, paths))}: no Python file to read")
+        problems.append(f"{', '.join(map(str, paths))}: KFM407 no Python file to read")
     found, used = [], set()
     for dag_file in files:
         converted = convert_file(dag_file, compile=True)

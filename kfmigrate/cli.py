@@ -17,6 +17,7 @@ COMMANDS = {
     "verify": "verify",
     "compare": "compare",
     "kubeflow": "kubeflow",
+    "image": "image",
 }
 
 

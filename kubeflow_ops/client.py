@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from kubeflow_ops.auth import Credential, RedactingFilter, auth_hint
-from kubeflow_ops.errors import AuthError, KubeflowError
+from kubeflow_ops.errors import AuthError, KubeflowError, RefusedError
 from kubeflow_ops.packages import parameter_types
 
 log = logging.getLogger("kfmigrate.kubeflow")
@@ -44,6 +44,15 @@ class Uploaded:
 def package_hash(path: str) -> str:
     with open(path, "rb") as handle:
         return hashlib.sha256(handle.read()).hexdigest()
+
+
+def deploy_run_name(version_name: str, params: Optional[dict] = None) -> str:
+    """The name deploy gives (and looks up) the run of a version: the version, plus a digest of the
+    parameters when there are any, so a run with other parameters is never taken for this one."""
+    if not params:
+        return version_name
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
+    return f"{version_name} params-{digest[:10]}"
 
 
 def _name_filter(key: str, value: str) -> str:
@@ -105,7 +114,12 @@ class KfpSession:
             # kfp.Client.__init__ probes healthz when no namespace is known, retrying 5 times 5 s apart
             # and logging tracebacks; answer it through our own timeout/retry/explain path instead.
             session._tune_transport(client)
-            return session.call("check the KFP API (healthz)", client._healthz_api.healthz_service_get_healthz)
+            health = session.call("check the KFP API (healthz)", client._healthz_api.healthz_service_get_healthz)
+            if getattr(health, "multi_user", False) and not session.namespace:
+                # every namespaced call would fail with a 400 later; say why now
+                session.notify("KFM505 this KFP server is multi-user (Kubeflow profiles) and no --namespace was "
+                               "given: pass --namespace <your profile namespace> or set KFP_NAMESPACE")
+            return health
 
         client = kfp.Client.__new__(kfp.Client)
         client.get_kfp_healthz = first_healthz  # instance attribute: used by __init__ only
@@ -154,22 +168,16 @@ class KfpSession:
         rest._kfmigrate_tuned = True
 
     def _transient(self, exc: Exception) -> Optional[str]:
-        """A short reason if the failure is worth retrying, else None."""
-        import urllib3
+        """A short reason if the failure is worth retrying, else None (a name that does not resolve
+        will not resolve a second later)."""
         from kfp_server_api.exceptions import ApiException
 
         if isinstance(exc, ApiException):
             if exc.status in RETRY_STATUSES:
                 return f"HTTP {exc.status} {exc.reason or ''}".strip()
             return None
-        if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
-            exc = exc.reason
-        if isinstance(exc, (urllib3.exceptions.TimeoutError, TimeoutError)):
-            return "timed out"
-        if isinstance(exc, (urllib3.exceptions.ProtocolError, urllib3.exceptions.NewConnectionError,
-                            urllib3.exceptions.MaxRetryError, ConnectionError)):
-            return "connection failed"
-        return None
+        kind = connection_failure(exc)
+        return None if kind in (None, "DNS", "TLS") else CONNECTION_WORDS[kind]
 
     def _explain(self, what: str, exc: Exception, transient: Optional[str], tries: int) -> KubeflowError:
         from kfp_server_api.exceptions import ApiException
@@ -180,18 +188,27 @@ class KfpSession:
                              hint=auth_hint(self.credential, 401))
         if isinstance(exc, ApiException) and exc.status in (401, 403):
             label = "401 Unauthorized" if exc.status == 401 else "403 Forbidden"
-            return AuthError(f"KFP at {self.host} answered {label} to '{what}'. Credential tried: "
-                             f"{self.credential.describe()}.", hint=auth_hint(self.credential, exc.status))
-        import urllib3
-
-        reason = exc.reason if isinstance(exc, urllib3.exceptions.MaxRetryError) else exc
-        tls = isinstance(reason, urllib3.exceptions.SSLError) or (isinstance(exc, ApiException) and exc.status == 0)
-        if tls:  # a certificate problem (kfp_server_api wraps some as ApiException with status 0)
-            text = str(exc.reason if isinstance(exc, ApiException) else reason)
+            said = self.credential.redact(_error_message(exc.body))  # Istio's "RBAC: access denied", a profile's reason
+            return AuthError(f"KFP at {self.host} answered {label} to '{what}'" + (f": {said}" if said else "")
+                             + f". Credential tried: {self.credential.describe()}.",
+                             hint=auth_hint(self.credential, exc.status))
+        kind = "TLS" if isinstance(exc, ApiException) and exc.status == 0 else connection_failure(exc)
+        if kind == "TLS":  # a certificate problem (kfp_server_api wraps some as ApiException with status 0)
+            plain = self._answers_plain_http()
+            if plain:
+                return KubeflowError(f"{self.host} does not speak TLS for '{what}', but {plain} answers plain HTTP",
+                                     code=CONNECTION_CODE, hint=f"did you mean --host {plain}?")
+            text = str(exc.reason if isinstance(exc, ApiException) else _innermost(exc))
             return KubeflowError(f"TLS problem talking to {self.host} for '{what}': "
-                                 f"{self.credential.redact(text)[:300]}",
+                                 f"{self.credential.redact(text)[:300]}", code=CONNECTION_CODE,
                                  hint="pass --ca-cert with your cluster's CA bundle, or --insecure to skip "
                                       "certificate verification (not recommended)")
+        if kind == "DNS":
+            return KubeflowError(f"cannot reach KFP at {self.host} for '{what}': the host name "
+                                 f"'{_host_name(self.host)}' does not resolve (DNS); not retried",
+                                 code=CONNECTION_CODE,
+                                 hint="check the spelling of --host; inside the cluster the service is "
+                                      "ml-pipeline.kubeflow.svc.cluster.local, from outside use a port-forward or the gateway")
         if isinstance(exc, ApiException):
             detail = self.credential.redact(_error_message(exc.body) or exc.reason or "")
             if transient:
@@ -201,10 +218,32 @@ class KfpSession:
                 hint = "multi-user Kubeflow needs your profile namespace: pass --namespace or set KFP_NAMESPACE"
             return KubeflowError(f"'{what}' failed: HTTP {exc.status} {detail}".strip(), hint=hint)
         if transient:
+            timeouts = f", {self.timeout:g} s timeout each" if kind == "timeout" else ""
+            hint = {"refused": "nothing listens there: check the port in --host and that the port-forward or "
+                               "service is up"}.get(kind, "check --host, the network path (port-forward, ingress) "
+                                                          "and --insecure/--ca-cert")
             return KubeflowError(f"cannot reach KFP at {self.host} for '{what}' ({transient} "
-                                 f"after {tries} attempts, {self.timeout:g} s timeout each)",
-                                 hint="check --host, the network path (port-forward, ingress) and --insecure/--ca-cert")
+                                 f"after {tries} attempts{timeouts})", code=CONNECTION_CODE if kind else "KFM500",
+                                 hint=hint)
         return KubeflowError(f"'{what}' failed: {type(exc).__name__}: {self.credential.redact(str(exc))}")
+
+    def _answers_plain_http(self) -> Optional[str]:
+        """http://<host> when the server behind a TLS failure answers plain HTTP (a scheme-less or
+        https --host pointed at a port-forward), else None."""
+        import urllib.error
+        import urllib.request
+
+        rest = self.host.split("://", 1)[1] if "://" in self.host else self.host
+        if self.host.startswith("http://"):
+            return None
+        plain = f"http://{rest}"
+        try:
+            with urllib.request.urlopen(f"{plain}/apis/v2beta1/healthz", timeout=min(self.timeout, 5)):
+                return plain
+        except urllib.error.HTTPError:
+            return plain  # an HTTP answer, even an error, is plain HTTP
+        except (OSError, ValueError):
+            return None
 
     def call(self, what: str, fn: Callable, *args, recover: Optional[Callable[[], Any]] = None, **kwargs):
         """Call a kfp.Client/kfp_server_api function with retries; `recover` finds a create that
@@ -272,8 +311,12 @@ class KfpSession:
                 return versions
 
     def upload(self, package_path: str, name: str, version: Optional[str] = None,
-               description: str = "") -> Uploaded:
-        """Upload a package as pipeline `name`; if it exists, add a version (or reuse an identical one)."""
+               description: str = "", spec: Optional[dict] = None, force: bool = False) -> Uploaded:
+        """Upload a package as pipeline `name`; if it exists, add a version (or reuse an identical one).
+
+        spec: the package's PipelineSpec. A new version whose pipelineInfo.name or parameters differ
+        from the pipeline's newest version is refused (KFM503) unless force: it is most likely
+        another pipeline uploaded under this name."""
         digest = package_hash(package_path)
         marked = f"{description} [{HASH_MARK}{digest}]".strip()
 
@@ -311,6 +354,8 @@ class KfpSession:
                 if not version and same_content(v):
                     return Uploaded(pipeline.pipeline_id, name, v.pipeline_version_id, v_name, False, False)
 
+        if not created_pipeline and spec is not None and not force:
+            self._check_same_pipeline(pipeline, versions, spec)
         version_name = version or f"{name}-{digest[:12]}"
 
         def recover_version():
@@ -324,6 +369,37 @@ class KfpSession:
                             pipeline_id=pipeline.pipeline_id, description=marked, recover=recover_version)
         return Uploaded(pipeline.pipeline_id, name, created.pipeline_version_id, version_name,
                         created_pipeline, True)
+
+    def _check_same_pipeline(self, pipeline, versions: list, spec: dict) -> None:
+        if not versions:
+            return
+        newest = max(versions, key=lambda v: str(v.created_at or ""))
+        existing = self.version_spec(pipeline.pipeline_id, newest.pipeline_version_id)
+        if existing is None:
+            return  # the server does not say: nothing to compare
+        name = pipeline.display_name
+        theirs, ours = existing.get("pipelineInfo", {}).get("name"), spec.get("pipelineInfo", {}).get("name")
+        problems = []
+        if theirs != ours:
+            problems.append(f"its pipelineInfo.name is '{ours}', the existing versions' is '{theirs}'")
+        their_params, our_params = parameter_types(existing), parameter_types(spec)
+        if their_params != our_params:
+            def show(params):
+                return ", ".join(f"{k}: {v}" for k, v in params.items()) or "none"
+            problems.append(f"its parameters are ({show(our_params)}), the existing versions' are ({show(their_params)})")
+        if problems:
+            raise RefusedError(f"pipeline '{name}' exists and this package is not a version of it: "
+                               + "; ".join(problems), code="KFM503",
+                               hint="upload it under its own name (--name / --pipeline-name), or pass --force to "
+                                    "add it as a version anyway")
+
+    def version_spec(self, pipeline_id: str, version_id: str) -> Optional[dict]:
+        """The PipelineSpec of an uploaded version (None if the server does not say)."""
+        version = self.call("get pipeline version", self.client.get_pipeline_version, pipeline_id, version_id)
+        spec = version.pipeline_spec if isinstance(version.pipeline_spec, dict) else None
+        if spec and "root" not in spec and isinstance(spec.get("pipeline_spec"), dict):
+            spec = spec["pipeline_spec"]  # pipeline and platform spec uploaded together
+        return spec if spec and "root" in spec else None
 
     def resolve_version(self, pipeline_name: str, version: Optional[str] = None) -> Tuple[str, str]:
         """(pipeline_id, version_id) for a pipeline by name; the newest version unless one is named."""
@@ -343,13 +419,8 @@ class KfpSession:
 
     def version_parameters(self, pipeline_id: str, version_id: str) -> Optional[Dict[str, str]]:
         """The pipeline parameters of an uploaded version, name -> KFP type (None if the server does not say)."""
-        version = self.call("get pipeline version", self.client.get_pipeline_version, pipeline_id, version_id)
-        spec = version.pipeline_spec if isinstance(version.pipeline_spec, dict) else None
-        if spec and "root" not in spec and isinstance(spec.get("pipeline_spec"), dict):
-            spec = spec["pipeline_spec"]  # pipeline and platform spec uploaded together
-        if not spec or "root" not in spec:
-            return None
-        return parameter_types(spec)
+        spec = self.version_spec(pipeline_id, version_id)
+        return None if spec is None else parameter_types(spec)
 
     # ------------------------------------------------------------ experiments
     def find_experiment(self, name: str):
@@ -447,6 +518,58 @@ class KfpSession:
                          experiment_id=experiment_id, job_name=display_name, description=description,
                          params=params or {}, pipeline_id=pipeline_id, version_id=version_id,
                          max_concurrency=max_concurrency, recover=recover, **kwargs)
+
+
+CONNECTION_CODE = "KFM504"
+CONNECTION_WORDS = {"refused": "connection refused", "timeout": "timed out", "reset": "connection failed",
+                    "DNS": "name does not resolve", "TLS": "TLS failed"}
+
+
+def _chain(exc: BaseException):
+    """The exception, what urllib3 wrapped in it (MaxRetryError.reason) and its causes."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = getattr(exc, "reason", None) if isinstance(getattr(exc, "reason", None), BaseException) \
+            else exc.__cause__ or exc.__context__
+
+
+def _innermost(exc: BaseException) -> BaseException:
+    return list(_chain(exc))[-1]
+
+
+def connection_failure(exc: BaseException) -> Optional[str]:
+    """DNS, refused, timeout, TLS or reset for a failure to talk to the server; None for anything else.
+
+    urllib3's NewConnectionError (and its NameResolutionError) subclass ConnectTimeoutError: a name
+    that does not resolve and a refused connection are not timeouts, so the causes decide first."""
+    import socket
+    import ssl
+
+    import urllib3
+
+    chain = list(_chain(exc))
+    if any(isinstance(e, (urllib3.exceptions.NameResolutionError, socket.gaierror)) for e in chain):
+        return "DNS"
+    if any(isinstance(e, (urllib3.exceptions.SSLError, ssl.SSLError)) for e in chain):
+        return "TLS"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "refused"
+    if any(isinstance(e, urllib3.exceptions.NewConnectionError) for e in chain):
+        return "refused" if "refused" in str(exc).lower() else "reset"
+    if any(isinstance(e, (urllib3.exceptions.TimeoutError, TimeoutError, socket.timeout)) for e in chain):
+        return "timeout"
+    if any(isinstance(e, (urllib3.exceptions.ProtocolError, urllib3.exceptions.MaxRetryError, ConnectionError))
+           for e in chain):
+        return "reset"
+    return None
+
+
+def _host_name(host: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(host if "://" in host else f"//{host}").hostname or host
 
 
 def _error_message(body) -> str:

@@ -21,3 +21,8 @@ class KubeflowError(Exception):
 class AuthError(KubeflowError):
     def __init__(self, message: str, hint: Optional[str] = None):
         super().__init__(message, code="KFM501", hint=hint)
+
+
+class RefusedError(KubeflowError):
+    """Refused before anything is sent or changed (a known-broken pipeline, a clashing upload): exit 2,
+    like other bad input; the message names the option that overrides it."""

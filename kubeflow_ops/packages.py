@@ -21,6 +21,72 @@ import yaml
 from kubeflow_ops.errors import KubeflowError
 
 ARCHIVES = (".zip", ".tar.gz", ".tgz")
+FIDELITY_LEVELS = ("native", "shim", "placeholder", "removed")
+# a task diagnosed with one of these imports a module its component will not have: it fails when run
+UNRESOLVED_CODES = ("KFM214",)
+PLACEHOLDER_MARK = "cannot run on KFP: "  # in the NotImplementedError of migrate/operators/placeholder.py
+
+
+@dataclass
+class Fidelity:
+    """What the tasks of a package are, from its migration report (or, without one, its YAML)."""
+    counts: Dict[str, int]  # tasks and, when known, native/shim/placeholder/removed
+    blocking: List[str]  # "task: why" for each task known to fail when run
+    source: str  # where this was read: the conversion, a report file, or the package itself
+
+    def line(self) -> str:
+        """`4 tasks: 2 native, 1 shim, 1 placeholder` (removed only when there are some)."""
+        levels = [level for level in FIDELITY_LEVELS if level in self.counts and (level != "removed" or self.counts[level])]
+        tasks = self.counts["tasks"]
+        return f"{tasks} task{'' if tasks == 1 else 's'}: " + ", ".join(f"{self.counts[level]} {level}" for level in levels)
+
+
+def fidelity_of_report(report: dict, source: str) -> Fidelity:
+    counts = {"tasks": len(report.get("tasks", ())), **{level: 0 for level in FIDELITY_LEVELS}}
+    blocking = []
+    for task in report.get("tasks", ()):
+        level = task.get("fidelity")
+        if level in counts:
+            counts[level] += 1
+        where = f"line {task['line']}" if task.get("line") else ""
+        if level == "placeholder":
+            blocking.append(f"{task['task_id']}: placeholder ({task.get('operator', '?')}, {where}): fails when run")
+        for diagnostic in task.get("diagnostics", ()):
+            if diagnostic.get("code") in UNRESOLVED_CODES and level != "placeholder":
+                blocking.append(f"{task['task_id']}: {level} ({where}): {diagnostic['code']} {diagnostic['message']}")
+    return Fidelity(counts, blocking, source)
+
+
+def fidelity_of_spec(spec: dict, source: str) -> Fidelity:
+    """Without a report: each executor is a task; a placeholder is known by the error it raises."""
+    executors = spec.get("deploymentSpec", {}).get("executors", {}) or {}
+    blocking = []
+    for label, executor in sorted(executors.items()):
+        container = executor.get("container") or {}
+        if any(PLACEHOLDER_MARK in part for part in list(container.get("command", [])) + list(container.get("args", []))):
+            blocking.append(f"{label.removeprefix('exec-')}: placeholder: fails when run")
+    return Fidelity({"tasks": len(executors), "placeholder": len(blocking)}, blocking, source)
+
+
+def report_next_to(package: Path) -> Optional[Path]:
+    """<out>/<stem>.migration.json for <out>/<stem>.yaml or <out>/<stem>_pipeline.py (what convert writes)."""
+    stem = package.name.split(".")[0]
+    stem = stem[: -len("_pipeline")] if stem.endswith("_pipeline") else stem
+    found = package.with_name(f"{stem}.migration.json")
+    return found if found.is_file() else None
+
+
+def package_fidelity(path: Path, spec: dict) -> Fidelity:
+    """From the migration report next to the package when it describes this pipeline, else the spec."""
+    report_path = report_next_to(path)
+    if report_path is not None:
+        try:
+            report = json.loads(report_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            report = None
+        if isinstance(report, dict) and (report.get("pipeline") or {}).get("name") == spec["pipelineInfo"]["name"]:
+            return fidelity_of_report(report, str(report_path))
+    return fidelity_of_spec(spec, f"{path} (no migration report next to it: native/shim not known)")
 
 
 @dataclass
@@ -31,6 +97,8 @@ class PreparedPackage:
     workflow: Optional[object] = None  # the ir.Workflow when it came from a DAG
     notes: List[object] = field(default_factory=list)  # conversion diagnostics worth showing
     tmpdir: Optional[str] = None
+    fidelity: Optional[Fidelity] = None
+    spec: Optional[dict] = None  # the PipelineSpec (first YAML document)
 
     def cleanup(self) -> None:
         if self.tmpdir:
@@ -88,18 +156,17 @@ def prepare(path: Path, dag_id: Optional[str] = None) -> PreparedPackage:
                 text = compile_python(path)
             except PackageError as exc:
                 raise KubeflowError(str(exc)) from None
-            return _write_yaml(text, path.stem, tmpdir)
-        if path.suffix == ".json":
-            return _write_yaml(yaml.safe_dump(json.loads(path.read_text()), sort_keys=False), path.stem, tmpdir)
-        if path.suffix in (".yaml", ".yml"):
-            spec = _spec_of(path.read_text())
+            prepared = _write_yaml(text, path.stem, tmpdir)
+        elif path.suffix == ".json":
+            prepared = _write_yaml(yaml.safe_dump(json.loads(path.read_text()), sort_keys=False), path.stem, tmpdir)
+        elif path.suffix in (".yaml", ".yml") or path.name.endswith(ARCHIVES):
+            spec = _spec_of(path.read_text()) if path.suffix in (".yaml", ".yml") else _archive_spec(path)
             shutil.rmtree(tmpdir)
-            return PreparedPackage(str(path), spec["pipelineInfo"]["name"], parameter_types(spec))
-        if path.name.endswith(ARCHIVES):
-            spec = _archive_spec(path)
-            shutil.rmtree(tmpdir)
-            return PreparedPackage(str(path), spec["pipelineInfo"]["name"], parameter_types(spec))
-        raise KubeflowError(f"{path}: expected an Airflow DAG .py, a pipeline .py, .yaml, .json, .zip or .tar.gz")
+            prepared = PreparedPackage(str(path), spec["pipelineInfo"]["name"], parameter_types(spec), spec=spec)
+        else:
+            raise KubeflowError(f"{path}: expected an Airflow DAG .py, a pipeline .py, .yaml, .json, .zip or .tar.gz")
+        prepared.fidelity = package_fidelity(path, prepared.spec)
+        return prepared
     except BaseException:
         shutil.rmtree(tmpdir, ignore_errors=True)
         raise
@@ -109,7 +176,7 @@ def _write_yaml(text: str, stem: str, tmpdir: str, **extra) -> PreparedPackage:
     spec = _spec_of(text)
     out = Path(tmpdir) / f"{stem}.yaml"
     out.write_text(text)
-    return PreparedPackage(str(out), spec["pipelineInfo"]["name"], parameter_types(spec), tmpdir=tmpdir, **extra)
+    return PreparedPackage(str(out), spec["pipelineInfo"]["name"], parameter_types(spec), tmpdir=tmpdir, spec=spec, **extra)
 
 
 def _from_dag(path: Path, tmpdir: str, dag_id: Optional[str]) -> PreparedPackage:
@@ -134,7 +201,8 @@ def _from_dag(path: Path, tmpdir: str, dag_id: Optional[str]) -> PreparedPackage
         problems = "; ".join(d.render() for d in conversion.diagnostics if d.severity == ERROR) or "compile failed"
         raise KubeflowError(f"{path}: the converted pipeline did not compile: {problems}")
     notes = [d for d in list(result.diagnostics) + list(conversion.diagnostics) if d.severity != "info"]
-    return _write_yaml(conversion.yaml_text, conversion.dag_id, tmpdir, workflow=conversion.workflow, notes=notes)
+    return _write_yaml(conversion.yaml_text, conversion.dag_id, tmpdir, workflow=conversion.workflow, notes=notes,
+                       fidelity=fidelity_of_report(conversion.report, f"the conversion of {path}"))
 
 
 class ParamError(KubeflowError):

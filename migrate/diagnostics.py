@@ -62,8 +62,14 @@ CODES = {
     "KFM211": "container task cannot run on the local subprocess runner",
     "KFM212": "task waits for a person: answer with a Kubernetes ConfigMap",
     "KFM213": "task waits for runs of another pipeline on the KFP server",
-    "KFM214": "imported module is neither next to the DAG file nor an installed distribution",
+    "KFM214": "imported module is neither next to the DAG file, nor declared, nor provided by any known distribution",
     "KFM215": "modules from next to the DAG file are too large to embed: use a custom base image",
+    "KFM217": "imported module is not in the component's image: declare it (requirements.txt, pyproject.toml) or use --image",
+    "KFM218": "task uses the Airflow metadata database (@provide_session, settings.Session, DagRun.find, session.query)",
+    "KFM219": "operator was removed from Airflow (SubDagOperator, Airflow 1 module paths): placeholder",
+    "KFM220": "operator class does not resolve (an Airflow path Airflow 3 lacks, a module or provider found nowhere): placeholder",
+    "KFM221": "template file cannot be found beside the DAG file or in template_searchpath",
+    "KFM222": "package cannot be pinned to an exact version (neither installed here nor resolvable from the index)",
     # emit / compile
     "KFM300": "generated pipeline failed to compile",
     "KFM301": "name was changed to be a valid KFP/Python identifier",
@@ -72,12 +78,17 @@ CODES = {
     "KFM400": "engine could not run",
     "KFM401": "results differ",
     "KFM402": "task not run locally",
+    "KFM403": "component imports a module its image does not declare: a local run may pass where the cluster fails",
     "KFM407": "compare: no Airflow DAG found in the files given",
     "KFM408": "compare: a parameter no DAG declares, or of the wrong type",
     "KFM409": "compare: DAGs past --max-dags were left out",
     # kubeflow
     "KFM500": "Kubeflow API error",
     "KFM501": "authentication or authorization failed",
+    "KFM502": "package has tasks known to fail when run (placeholders, shims missing a module): not uploaded without --allow-placeholders",
+    "KFM503": "package is not a version of the existing pipeline of that name (other pipelineInfo.name or parameters): not uploaded without --force",
+    "KFM504": "cannot connect to the KFP API: the name does not resolve (DNS), the connection is refused, times out, or TLS fails",
+    "KFM505": "the KFP server is multi-user and no --namespace was given",
 }
 
 

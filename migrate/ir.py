@@ -132,6 +132,9 @@ class Task:
     callbacks: Mapping[str, Tuple[CallableSource, ...]] = field(default_factory=dict)
     # a local operator class defined in a project module (plugins/, a package) that runs as itself: its file
     operator_file: Optional[str] = None
+    # python_callable=functools.partial(f, *bound_args, **bound_kwargs): the arguments bound to the callable
+    bound_args: Tuple[Value, ...] = ()
+    bound_kwargs: Mapping[str, Value] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ kfp.local has no hooks, so we wrap four of its module functions to observe the r
   count attempts, and give it a private TMPDIR (the component script does `mktemp -d`);
 - enhanced_dag_orchestrator.run_enhanced_dag + ConditionEvaluator.evaluate_condition: which
   condition groups were not entered, so their tasks are "skipped" rather than "not run".
+And task_executor's `time` (it sleeps between a task's attempts, following the task's retry policy)
+is wrapped so each retry is announced with the failed attempt's error and the wait before it.
 """
 from __future__ import annotations
 
@@ -88,6 +90,27 @@ def serialise_output(value):
     return repr(value)
 
 
+class RetryWaits:
+    """Stands in for the `time` module inside kfp's task_executor, whose only use of it is the
+    sleep between attempts: announce the failed attempt and the wait, then wait."""
+
+    def __init__(self, rec: Recorder, real_time):
+        self.rec = rec
+        self.real = real_time
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def sleep(self, seconds: float) -> None:
+        key = getattr(self.rec.local, "task_key", None) or "_unknown"
+        entry = self.rec.record(key)
+        error = next((line.strip() for line in reversed(entry["log_tail"]) if line.strip()), "")
+        self.rec.emit({"event": "task_retry", "task": key, "display_name": entry["display_name"],
+                       "attempt": entry["attempts"], "attempts": getattr(self.rec.local, "max_attempts", 0),
+                       "error": error, "delay": seconds})
+        self.real.sleep(seconds)
+
+
 def install_hooks(rec: Recorder) -> None:
     from compare.engines._fork_server import launch_of
     from kfp import local
@@ -125,6 +148,7 @@ def install_hooks(rec: Recorder) -> None:
         rec.record(key, display_name=display, state="running", started=started, log_path=rec.log_path(key))
         rec.emit({"event": "task_started", "task": key, "display_name": display})
         rec.local.task_key = key
+        rec.local.max_attempts = max(task_spec.retry_policy.max_retry_count, 0) + 1
         try:
             outputs, status = original_execute(**kwargs)
         except Exception as exc:  # kfp.local itself failed on this task
@@ -201,6 +225,7 @@ def install_hooks(rec: Recorder) -> None:
                                     fail_stack=fail_stack)
 
     task_executor.execute_single_task = execute_single_task
+    task_executor.time = RetryWaits(rec, task_executor.time)
     subprocess_task_handler.run_local_subprocess = run_local_subprocess
     enhanced_dag_orchestrator.run_enhanced_dag = run_enhanced_dag
     enhanced_dag_orchestrator.ConditionEvaluator.evaluate_condition = staticmethod(evaluate_condition)

@@ -32,10 +32,14 @@ from kfmigrate.project_options import load_options, project_options, to_load, to
 @click.option("--pip-index-url", "pip_index_urls", multiple=True, metavar="URL",
               help="The package index components install from (pip_index_urls; repeatable, the first is the main "
                    "index).")
+@click.option("--image", "image", metavar="REF",
+              help="Project image reference (e.g. registry.example.com/team/etl:1.0): every component runs in it and "
+                   "installs nothing at run time; writes its build context to OUTDIR/image (Dockerfile, pinned "
+                   "requirements.txt, runtime and project modules). Build it with `kfmigrate image build`.")
 @project_options
 @load_options
 def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transport, runtime_mode, pip_index_urls,
-            project_paths, env, load, load_timeout):
+            image, project_paths, env, load, load_timeout):
     """Convert Airflow DAG files (or folders of them, recursively) to Kubeflow Pipelines v2.
 
     The DAG files are read statically with libcst and never imported or run, unless --load is given:
@@ -70,7 +74,17 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
         print_diagnostic(problem)
     from migrate.emit.environment import Environment
 
-    environment = Environment(runtime=runtime_mode, pip_index_urls=tuple(pip_index_urls))
+    environment = Environment(runtime=runtime_mode, pip_index_urls=tuple(pip_index_urls), image=image)
+    context_dir = outdir / "image"
+    if image and not force:  # a context for another image: refuse before anything is written
+        from migrate.image import read_manifest
+
+        other = (read_manifest(context_dir) or {}).get("image") if context_dir.exists() else None
+        if context_dir.exists() and other != image:
+            err_console.print(f"{context_dir}: KFM302 output file exists with other content (use --force to overwrite)",
+                              markup=False, highlight=False)
+            sys.exit(2)
+    converted = []  # with --image: every conversion written or up to date, for the build context
 
     failed, skipped, written, current, not_native, conflicts = [], [], 0, 0, [], []
     failed += [problem.span.path if problem.span else "?" for problem in input_problems]  # listed at the end too
@@ -113,6 +127,7 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
                             continue
                         if on_disk and len(on_disk) == len(output_paths(outdir, stem, conversion.yaml_text is not None)):
                             current += 1  # an earlier (interrupted) run wrote exactly this
+                            converted.append(conversion)
                             not_native += [conversion.dag_id] if conversion.not_native else []
                             if not quiet:
                                 out_console.print(f"up to date {conversion.dag_id} ({result.path})", markup=False, highlight=False)
@@ -129,6 +144,7 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
                         failed.append(result.path)
                         continue
                     written += 1
+                    converted.append(conversion)
                     summary = conversion.report["summary"]
                     if conversion.not_native:
                         not_native.append(conversion.dag_id)
@@ -158,6 +174,8 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
             err_console.print(f"  {path}", markup=False, highlight=False)
     out_console.print(f"{written} pipeline(s) written to {outdir}" + (f", {current} up to date" if current else ""),
                       markup=False, highlight=False)
+    if image and converted and not _write_image_context(context_dir, image, converted, force):
+        failed.append(context_dir)
     if written + current == 0 and not failed and not conflicts:
         what = "no .py file" if not files else "no Airflow DAG"
         err_console.print(f"error: {what} found in {', '.join(map(str, paths))}", markup=False, highlight=False)
@@ -174,6 +192,28 @@ def _stop(results) -> None:
 
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        results.close()
+        getattr(results, "close", lambda: None)()  # a generator of a parallel batch; --load's list needs nothing
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _write_image_context(folder: Path, image: str, conversions, force: bool) -> bool:
+    """The project image's build context next to the pipelines (migrate/image.py); False when it failed."""
+    from migrate.image import ImageError, plan_context, write_context
+
+    context = plan_context(folder, image, [r for c in conversions for r in c.emitted.requirements],
+                           [(c.workflow.path, c.workflow.project_roots) for c in conversions], [f for c in conversions for f in c.emitted.image_files])
+    for pinned in context.unpinned:
+        err_console.print(f"{folder / 'requirements.txt'}: KFM222 {pinned.requirement!r} is not pinned: it is {pinned.source}",
+                          markup=False, highlight=False)
+    for note in context.notes:
+        err_console.print(f"note: {note}", markup=False, highlight=False)
+    try:
+        state = write_context(context, force=force)
+    except ImageError as exc:
+        err_console.print(f"error: {exc}", style="red", markup=False, highlight=False)
+        return False
+    out_console.print(f"image build context {'up to date in' if state == 'up to date' else 'written to'} {folder} "
+                      f"({len(context.requirements)} pinned requirements); build and push it: kfmigrate image build "
+                      f"{folder} && docker push {image}", markup=False, highlight=False)
+    return True

@@ -80,7 +80,7 @@ def explained(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         from kubeflow_ops.auth import CredentialError
-        from kubeflow_ops.errors import KubeflowError
+        from kubeflow_ops.errors import KubeflowError, RefusedError
         from kubeflow_ops.manifests import ManifestError
         from kubeflow_ops.packages import ParamError
 
@@ -88,8 +88,9 @@ def explained(func):
             return func(*args, **kwargs)
         except KubeflowError as exc:
             click.echo(f"error: {exc.render()}", err=True)
-            # an output that exists, or a --param the pipeline does not take, is bad input, as in every command
-            sys.exit(2 if exc.code == "KFM302" or isinstance(exc, ParamError) else 1)
+            # an output that exists, a --param the pipeline does not take, or a refused package is bad
+            # input, as in every command
+            sys.exit(2 if exc.code == "KFM302" or isinstance(exc, (ParamError, RefusedError)) else 1)
         except (CredentialError, ManifestError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
@@ -225,27 +226,63 @@ def _served_istio_version(applier, policy: dict) -> dict:
 
 
 # ---------------------------------------------------------------- upload
+def upload_guard_options(func):
+    """--allow-placeholders and --force: what upload, schedule and deploy refuse without them."""
+    func = click.option("--force", "force_version", is_flag=True,
+                        help="Add the version even when the existing pipeline of that name has another "
+                             "pipelineInfo.name or other parameters (KFM503).")(func)
+    return click.option("--allow-placeholders", is_flag=True,
+                        help="Upload even when tasks are known to fail when run: placeholders, or shims whose "
+                             "modules the component will not have (KFM502).")(func)
+
+
+def check_fidelity(prepared, allow_placeholders: bool) -> None:
+    """Print the fidelity line; refuse a package with tasks known to fail unless allowed."""
+    from kubeflow_ops.errors import RefusedError
+
+    fidelity = prepared.fidelity
+    if fidelity is None:
+        return
+    click.echo(f"{prepared.pipeline_name}: {fidelity.line()} (from {fidelity.source})", err=True)
+    if not fidelity.blocking:
+        return
+    for problem in fidelity.blocking:
+        click.echo(f"  {problem}", err=True)
+    if not allow_placeholders:
+        raise RefusedError(f"{prepared.pipeline_name}: {len(fidelity.blocking)} task(s) would fail when run; "
+                           "nothing was uploaded", code="KFM502",
+                           hint="convert them first (see the migration report), or pass --allow-placeholders")
+    click.echo("note: --allow-placeholders: uploading anyway", err=True)
+
+
 @command.command("upload")
 @click.argument("package", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--name", help="Pipeline name (default: the package's pipelineInfo.name).")
 @click.option("--version", help="Version name when the pipeline exists (default: <name>-<content hash>).")
 @click.option("--description", default="", help="Description shown in the UI.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@upload_guard_options
 @kfp_options
 @explained
-def upload(package, name, version, description, as_json, **kwargs):
+def upload(package, name, version, description, as_json, allow_placeholders, force_version, **kwargs):
     """Upload a pipeline package (.py is compiled first; .yaml, .json, .zip, .tar.gz as they are).
 
     Uploading to an existing name adds a version instead of failing; uploading the same content
     again reuses the version that already has it (matched by content hash), so it is safe to repeat.
+
+    Refused (exit 2, nothing uploaded): a package with tasks known to fail when run (placeholders,
+    shims missing a module; read from the migration report next to it, else from the YAML) unless
+    --allow-placeholders; a new version of an existing pipeline with another pipelineInfo.name or
+    other parameters unless --force.
     """
     from kubeflow_ops.packages import prepare
 
     session = session_from(split_kfp(kwargs))
     prepared = prepare(package)
     try:
+        check_fidelity(prepared, allow_placeholders)
         result = session.upload(prepared.path, name or prepared.pipeline_name, version=version,
-                                description=description)
+                                description=description, spec=prepared.spec, force=force_version)
     finally:
         prepared.cleanup()
     link = session.link("pipeline", result.pipeline_id, result.version_id)
@@ -539,10 +576,11 @@ def create_schedule(session, experiment_id, name, spec, pipeline_id, version_id,
 @click.option("--dag-id", help="The DAG to use when the file defines several.")
 @click.option("--param", "params", multiple=True, metavar="K=V", help="Pipeline parameter for every run.")
 @schedule_options
+@upload_guard_options
 @kfp_options
 @explained
 def schedule(source, experiment, name, pipeline_name, dag_id, params, cron, interval, start, end, catchup,
-             max_concurrency, replace, **kwargs):
+             max_concurrency, replace, allow_placeholders, force_version, **kwargs):
     """Create a recurring run from SOURCE: an Airflow DAG (its schedule is translated) or a package.
 
     \b
@@ -564,7 +602,9 @@ def schedule(source, experiment, name, pipeline_name, dag_id, params, cron, inte
         spec, notes = recurring_spec(prepared.workflow, cron, interval, start, end, catchup)
         for note in notes:
             click.echo(f"note: {note.code} {note.message}", err=True)
-        uploaded = session.upload(prepared.path, pipeline_name or prepared.pipeline_name)
+        check_fidelity(prepared, allow_placeholders)
+        uploaded = session.upload(prepared.path, pipeline_name or prepared.pipeline_name, spec=prepared.spec,
+                                  force=force_version)
     finally:
         prepared.cleanup()
     exp, _ = session.ensure_experiment(experiment)
@@ -589,10 +629,11 @@ def schedule(source, experiment, name, pipeline_name, dag_id, params, cron, inte
               help="Also create the recurring run from the DAG's schedule (see `schedule`).")
 @click.option("--new-run", is_flag=True, help="Start a new run even if this exact version already has one.")
 @schedule_options
+@upload_guard_options
 @kfp_options
 @explained
 def deploy(dag, experiment, pipeline_name, dag_id, params, wait, wait_timeout, poll, with_schedule, new_run,
-           cron, interval, start, end, catchup, max_concurrency, replace, **kwargs):
+           cron, interval, start, end, catchup, max_concurrency, replace, allow_placeholders, force_version, **kwargs):
     """Convert an Airflow DAG and run it on Kubeflow Pipelines, in one step.
 
     Converts DAG (static, never imported), compiles it, uploads it (or adds a version; an identical
@@ -600,8 +641,10 @@ def deploy(dag, experiment, pipeline_name, dag_id, params, wait, wait_timeout, p
     per-task states) and prints the UI link. With --schedule it also creates the recurring run.
 
     Safe to re-run after a failure half-way: pipeline, version and experiment are found by name and
-    content, and the run of this exact version is reused unless it failed (or --new-run).
+    content, and the run of this exact version with these parameters is reused unless it failed
+    (or --new-run).
     """
+    from kubeflow_ops.client import deploy_run_name
     from kubeflow_ops.packages import check_params, parse_params, prepare
 
     session = session_from(split_kfp(kwargs))
@@ -619,15 +662,18 @@ def deploy(dag, experiment, pipeline_name, dag_id, params, wait, wait_timeout, p
             for note in notes:
                 click.echo(f"note: {note.code} {note.message}", err=True)
         click.echo(f"converted {dag} -> pipeline {prepared.pipeline_name}")
+        check_fidelity(prepared, allow_placeholders)
         uploaded = session.upload(prepared.path, pipeline_name or prepared.pipeline_name,
-                                  description=f"Converted from Airflow DAG {prepared.workflow.dag_id} by kfmigrate")
+                                  description=f"Converted from Airflow DAG {prepared.workflow.dag_id} by kfmigrate",
+                                  spec=prepared.spec, force=force_version)
     finally:
         prepared.cleanup()
     click.echo(f"{'uploaded' if uploaded.created_version else 'reusing'} {uploaded.pipeline_name} "
                f"version {uploaded.version_name}")
     exp, created = session.ensure_experiment(experiment)
     click.echo(f"{'created' if created else 'using'} experiment {experiment}")
-    run_name = f"{uploaded.version_name}" + (f" {time.strftime('%Y%m%d-%H%M%S', time.gmtime())}" if new_run else "")
+    run_name = deploy_run_name(uploaded.version_name, values) + (
+        f" {time.strftime('%Y%m%d-%H%M%S', time.gmtime())}" if new_run else "")
     previous = None if new_run else session.find_run(exp.experiment_id, run_name)
     if previous is not None and str(previous.state or "").upper() not in ("FAILED", "ERROR", "CANCELED"):
         click.echo(f"reusing run {previous.display_name} ({previous.run_id}), started earlier: {previous.state}")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from kfmigrate.console import err_console, out_console
+from kfmigrate.console import err_console, interrupt_on_signals, out_console
 
 STATE_STYLE = {
     "pending": "dim", "running": "cyan", "succeeded": "green", "failed": "bold red",
@@ -100,6 +100,13 @@ class LiveTasks:
                 self.console.print(f"[dim]{wanted}: not in this Python; taken from the kfmigrate cache "
                                    "(installed there once, never into this Python)[/]")
             return
+        if kind == "task_retry":
+            # a retry policy's wait can be minutes: say what failed and how long the wait is
+            label = self.label(event["task"], event.get("display_name"))
+            of = f"/{event['attempts']}" if event.get("attempts") else ""
+            self.console.print(f"{label}: attempt {event['attempt']}{of} failed: {event.get('error') or 'see its log'}; "
+                               f"retrying in {retry_wait(event['delay'])}", style="yellow", markup=False, highlight=False)
+            return
         if kind == "run_started":
             for task in event["tasks"]:
                 self.rows.setdefault(task["task"], {"label": self.label(task["task"], task["display_name"]),
@@ -127,6 +134,10 @@ class LiveTasks:
                 continue
             self({"event": "task_finished", "task": task.name, "display_name": task.display_name,
                   "state": task.state, "outputs": task.outputs, "duration": task.duration, "reason": task.reason})
+
+
+def retry_wait(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds >= 1 or seconds == 0 else f"{seconds:.1f} s"
 
 
 def _looks_like_a_dag(path: Path) -> bool:
@@ -158,7 +169,12 @@ def write_json_atomically(path: Path, data: dict) -> None:
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the run's result (states, outputs, timings) as JSON to this file.")
 @click.option("--force", is_flag=True, help="Overwrite the --json file if it exists.")
-def command(pipeline, params, runner, pipeline_root, json_path, force):
+@click.option("--no-retries", is_flag=True,
+              help="Run every task once, whatever its retry policy (a quick local smoke run).")
+@click.option("--max-retry-delay", type=click.IntRange(min=0), metavar="SECONDS",
+              help="Wait at most this long between a failed attempt and the next (the DAG's retry_delay "
+                   "can be minutes); 0 retries at once.")
+def command(pipeline, params, runner, pipeline_root, json_path, force, no_retries, max_retry_delay):
     """Run a converted pipeline (its .py or compiled .yaml) locally on kfp.local.
 
     Shows each task's state and outputs as it goes. Component packages are never installed into
@@ -166,12 +182,17 @@ def command(pipeline, params, runner, pipeline_root, json_path, force):
     installed once into a cache (~/.cache/kfmigrate, or $KFMIGRATE_CACHE) and used from there; the
     per-task `pip install kfp` of compiled components is skipped because kfp is already present.
     Container components cannot run on the subprocess runner and are reported as not run.
+    Tasks keep their retry policy: each failed attempt is printed with its error and the wait
+    before the next (see --no-retries and --max-retry-delay).
+
+    Ctrl-C, SIGTERM and SIGHUP stop the run and everything it started, and remove its temporary files.
 
     \b
     Exit codes:
       0  the pipeline succeeded
       1  the pipeline failed (the failing task's log tail is printed)
       2  the pipeline could not be run (bad file or parameter, Docker missing, ...)
+      130/143/129  interrupted by Ctrl-C / SIGTERM / SIGHUP
     """
     from compare.engines.kfp_local import EngineError, run_pipeline
 
@@ -179,11 +200,17 @@ def command(pipeline, params, runner, pipeline_root, json_path, force):
         err_console.print(f"{json_path}: KFM302 output file exists (use --force to overwrite)", markup=False)
         sys.exit(2)
     raw_params = parse_param_options(params)
+    _warn_uncovered_imports(pipeline)
     display = LiveTasks(out_console)
     try:
-        with display:
-            run = run_pipeline(pipeline, raw_params, pipeline_root, runner=runner, on_event=display)
+        # SIGTERM/SIGHUP take Ctrl-C's path: the child's process tree is killed, the request folder removed
+        with interrupt_on_signals() as signals, display:
+            run = run_pipeline(pipeline, raw_params, pipeline_root, runner=runner, on_event=display,
+                               retries=not no_retries, max_retry_delay=max_retry_delay)
             display.finish(run)
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted: the local run of {pipeline} was stopped", markup=False)
+        sys.exit(signals.exit_code)
     except EngineError as exc:
         if re.match(r".+:\d+:\d+: KFM\d+ ", str(exc)):  # already path:line:col: KFMnnn (a syntax error)
             err_console.print(str(exc), markup=False, highlight=False)
@@ -220,3 +247,17 @@ def command(pipeline, params, runner, pipeline_root, json_path, force):
     if run.error and not run.failed_tasks():
         err_console.print(run.error, style="red", markup=False)
     sys.exit(1)
+
+
+def _warn_uncovered_imports(pipeline: Path) -> None:
+    """KFM403 before a local run: imports the components' images do not declare (issue: a local success
+    must not hide a cluster failure). A pipeline that cannot be loaded is reported by the run itself."""
+    from compare.engines.kfp_local import EngineError, load_spec
+    from migrate.environment import uncovered_messages
+
+    try:
+        spec = load_spec(pipeline)
+    except EngineError:
+        return
+    for line in uncovered_messages(spec, Path(pipeline)):
+        err_console.print(line, style="yellow", markup=False, highlight=False)

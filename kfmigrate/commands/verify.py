@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from kfmigrate import __version__
 from kfmigrate.commands.run import parse_param_options, write_json_atomically
 from kfmigrate.console import err_console, out_console
 
@@ -78,6 +79,30 @@ def report_next_to(pipeline: Path) -> Path:
     return pipeline.with_name(f"{stem}.migration.json")
 
 
+def report_path_for(outdir: Path, results: list) -> Path:
+    """verify-<dag_id>.json for one DAG (verifying another DAG in the same folder keeps this one),
+    verify.json for several."""
+    from migrate.output import file_stem
+
+    if len(results) == 1:
+        return outdir / f"verify-{file_stem(results[0].dag_id)}.json"
+    return outdir / "verify.json"
+
+
+def is_verify_report(path: Path) -> bool:
+    """A report an earlier `kfmigrate verify` wrote (replaced without --force); anything else is kept."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    tool = data.get("tool")
+    if isinstance(tool, dict):
+        return tool.get("name") == "kfmigrate" and tool.get("command") == "verify"
+    return {"summary", "logical_date", "params", "results"} <= set(data)  # written before the tool field
+
+
 @click.command("verify")
 @click.argument("dags", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dag-id", help="Verify only this DAG (when a file defines several).")
@@ -87,8 +112,8 @@ def report_next_to(pipeline: Path) -> Path:
 @click.option("--logical-date", metavar="YYYY-MM-DD",
               help="Logical date for both runs (or an ISO timestamp). Default: now, as a manual run.")
 @click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Folder for verify.json.")
-@click.option("--force", is_flag=True, help="Overwrite an existing verify.json.")
+              show_default=True, help="Folder for the report: verify-<dag_id>.json for one DAG, verify.json for several.")
+@click.option("--force", is_flag=True, help="Overwrite a report file that is not an earlier kfmigrate verify report.")
 @click.option("--pipeline", "pipeline_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Verify this existing conversion (.py or .yaml, e.g. hand-edited) instead of converting "
                    "the DAG now. Needs its migration report (found next to it, or --report).")
@@ -105,7 +130,9 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
     parameters, logical date and run id. For every task (every map index of a mapped task) it
     compares whether it ran, was skipped or failed, its XCom return value against the component's
     output (JSON-normalised), the other XComs the conversion carries, and rendered templated fields
-    where the KFP side reports them. Prints a side-by-side table and writes OUTPUT/verify.json.
+    where the KFP side reports them. Prints a side-by-side table and writes the report to
+    OUTPUT/verify-<dag_id>.json (one DAG) or OUTPUT/verify.json (several). An earlier kfmigrate
+    verify report of that name is replaced; any other file is kept unless --force.
 
     Tasks that cannot run locally (container tasks without Docker) are reported as not run
     locally, never as equivalent.
@@ -119,10 +146,6 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
     """
     from compare.verify import DIFFERENT, EQUIVALENT, INCOMPLETE, verify_conversion, verify_files
 
-    target = outdir / "verify.json"
-    if target.exists() and not force:
-        err_console.print(f"{target}: KFM302 output file exists (use --force to overwrite)", markup=False)
-        sys.exit(2)
     raw_params = parse_param_options(params)
     from compare.engines.airflow import AirflowEngineError, parse_logical_date
 
@@ -173,7 +196,13 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
     if len(results) > 1:
         out_console.print(f"{len(results)} DAGs: {counts[EQUIVALENT]} equivalent, {counts[DIFFERENT]} different, "
                           f"{counts[INCOMPLETE]} incomplete")
+    target = report_path_for(outdir, results)
+    if target.exists() and not force and not is_verify_report(target):
+        err_console.print(f"{target}: KFM302 output file exists and is not a kfmigrate verify report "
+                          "(use --force to overwrite)", markup=False)
+        sys.exit(2)
     write_json_atomically(target, {
+        "tool": {"name": "kfmigrate", "command": "verify", "version": __version__},
         "summary": {"dags": len(results), **counts},
         "logical_date": logical_date, "params": raw_params,
         "results": [r.to_json() for r in results],

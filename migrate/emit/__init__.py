@@ -52,6 +52,8 @@ class EmitResult:
     diagnostics: List[Diagnostic]  # workflow-level ones (task ones are in tasks[i].diagnostics)
     yaml_name: str = ""  # the file name `python <file>` compiles to (<dag_id>.yaml)
     span: Optional[ir.SourceSpan] = None  # the DAG's position (set by emit)
+    requirements: List[str] = field(default_factory=list)  # --image: requirements the project image must hold
+    image_files: List[Any] = field(default_factory=list)  # --image: (file, path in the image) of local modules
 
     def all_diagnostics(self) -> List[Diagnostic]:
         return list(self.diagnostics) + [d for task in self.tasks for d in task.diagnostics]

@@ -14,15 +14,22 @@ Region), so they do not start at all when Airflow would skip them. Tasks outside
 read from inside it get a dsl.Else with a stand-in task and read dsl.OneOf(task output, stand-in
 output): KFP (2.17) accepts a dependency on a task inside a dsl.If from outside only when the
 dsl.If has a dsl.Else, and a value from it only through dsl.OneOf.
+
+Failures: where a trigger rule must see a failed upstream task (all_done, one_failed, teardowns ...),
+failures travel as data too: the tasks around it output `airflow_state` and decide from their
+upstream tasks' states, and a last task fails the pipeline as Airflow fails the DAG run
+(migrate/emit/trigger_rules.py).
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import textwrap
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
-from migrate import ir
+from migrate import environment, ir
 from migrate.diagnostics import ERROR, Diagnostic
 from migrate.emit import EmitError, EmitResult, TaskReport
 from migrate.emit import artifacts
@@ -31,7 +38,8 @@ from migrate.emit import container as containers
 from migrate.emit import mapping as mappings
 from migrate.emit import environment as environments
 from migrate.emit import local_modules, runtime
-from migrate.operators import PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput, find_mapper
+from migrate.emit import trigger_rules
+from migrate.operators import PLACEHOLDER, SHIM, ComponentPlan, Input, MapContext, PipelineInput, find_mapper
 from migrate.operators.staticcalls import wire_connections_and_variables
 from migrate.operators.branching import CONDITION_KEY, CONTROL_KEYS, FOLLOW_KEY, control_kind
 from migrate.operators.common import identifier, kfp_type
@@ -104,6 +112,12 @@ class Node:
     attempts_output: bool = False  # task callbacks that need the attempt number: an OutputPath counter file
     decision_lines: List[str] = field(default_factory=list)  # a controller: statements setting its SKIPS_PREFIX outputs
     local_modules: List[local_modules.ModuleFile] = field(default_factory=list)  # files from next to the DAG it embeds
+    requirements: List[str] = field(default_factory=list)  # --image: what the project image must install for it
+    image_files: List[Tuple[str, str]] = field(default_factory=list)  # --image: (file, path in the image) it imports
+    # failure as data (migrate/emit/trigger_rules.py): outputs airflow_state / decides from upstream states
+    carries_state: bool = False
+    reads_states: bool = False
+    has_downstream: bool = False  # an Airflow downstream task or a reader of its outputs
 
     def collected(self, producer: str) -> bool:
         return producer in self.collected_from
@@ -156,6 +170,7 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
     for node in nodes.values():
         if node.plan.component:
             base, index = identifier(node.task.task_id, "task"), 1
+            _check_imports(node, workflow, environment.image)
             name = base
             while name in taken or f"{name}_task" in taken or k8s_name(name) in k8s_taken:  # KFP names must differ too
                 index += 1
@@ -164,6 +179,7 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
             k8s_taken.add(k8s_name(name))
             node.function, node.variable = name, name + "_task"
 
+    wiring = _plan_states(workflow, nodes, taken, k8s_taken)
     for loop in dict.fromkeys(n.loop for n in nodes.values() if n.loop is not None):
         base = identifier(loop.key, "task")
         loop.variable = _unique(f"{base}_item", taken)
@@ -172,7 +188,7 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
             loop.items_function = _unique(f"{base}_items", taken)
             taken.add(f"{loop.items_function}_task")
 
-    order = _wire(workflow, nodes)
+    order = _wire(wiring, nodes)
     components = [nodes[t] for t in order if nodes[t].plan.component]
     _route_outer_values(components, nodes, taken)
     artifacts.plan(components, nodes, xcom_transport)  # XCom as artifacts, MLflow tracking -> Metrics/Model
@@ -211,6 +227,8 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
         tasks=reports,
         diagnostics=diagnostics,
         yaml_name=yaml_name(workflow.dag_id),
+        requirements=list(dict.fromkeys(p for node in components for p in node.requirements)),
+        image_files=sorted({item for node in components for item in node.image_files}),
     )
 
 
@@ -252,6 +270,34 @@ def _pipeline_parameters(workflow: ir.Workflow, diagnostics: List[Diagnostic]):
     parameters.append({"name": "run_id", "type": "str", "default": "", "from_param": None,
                        "description": "Airflow run id; empty means manual__<time of the run>"})
     return parameters, param_inputs
+
+
+def _plan_states(workflow: ir.Workflow, nodes: Dict[str, Node], taken: Set[str], k8s_taken: Set[str]) -> ir.Workflow:
+    """Failure as data (migrate/emit/trigger_rules.py): mark the state domain, give its recorders the
+    attempt number (only the last attempt records), add the DAG run state task. Returns the workflow
+    to wire: the DAG's edges plus the leaves -> DAG run state edges."""
+    states = trigger_rules.plan(workflow, nodes, _rule)
+    for task_id in states.readers:
+        nodes[task_id].reads_states = True
+    for task_id in states.domain:
+        node = nodes[task_id]
+        node.carries_state = True
+        if node.task.retry.retries and not node.attempts_output:  # only the last attempt records: count them
+            node.plan.inputs = list(node.plan.inputs) + [Input(dag_callbacks.RETRY_INDEX_PARAM, "str", ir.Literal("{{retries}}"))]
+            node.attempts_output = True
+            node.plan.body = dag_callbacks.with_try_number(node.plan.body) or node.plan.body  # ti.try_number too
+    if not states.leaves:
+        return workflow
+    final = Node(trigger_rules.final_task(workflow), ComponentPlan(mapping="the Airflow DAG run's state"))
+    final.reads_states = True
+    name = _unique("dag_run_state", taken)
+    while f"{name}_task" in taken or k8s_name(name) in k8s_taken:
+        name = _unique("dag_run_state", taken)
+    taken.add(f"{name}_task")
+    k8s_taken.add(k8s_name(name))
+    final.function, final.variable = name, f"{name}_task"
+    nodes[trigger_rules.FINAL_ID] = final
+    return dataclasses.replace(workflow, edges=workflow.edges + trigger_rules.final_edges(states))
 
 
 def _prepare_container(node: Node, ctx: MapContext) -> None:
@@ -296,19 +342,15 @@ def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
     callables = [task.callable] + [c for found in (task.callbacks or {}).values() for c in found]
     # only those whose code runs in this component's body (the task callable, carried callbacks)
     callables = [c for c in callables if c is not None and f"def {c.name}(" in node.plan.body]
-    if not callables:
+    # an operator class from a project module run by the shim: the project modules its file imports
+    class_imports = local_modules.project_imports(task.operator_file) if task.operator_file and "_dag_file_code" in node.plan.body else ""
+    codes = [code for c in callables for code in (c.source, *c.prelude)] + ([class_imports] if class_imports else [])
+    if _shims_local_operator(node):  # an operator class from a module next to the DAG file or in plugins/
+        codes.append(f"import {task.module}")
+    if not codes:
         return
-    codes = [code for c in callables for code in (c.source, *c.prelude)]
     unbound = {name for c in callables for name in unbound_names(c)}
     found = local_modules.embedding_for(codes, workflow.path, unbound, SHIMMED_AIRFLOW_NAMES, workflow.project_roots)
-    installed = {re.split(r"[<>=!~\[; ]", p.strip(), maxsplit=1)[0].lower().replace("-", "_") for p in node.plan.packages}
-    for top in found.unresolved:
-        if top.lower() in installed:
-            continue  # packages_to_install (a virtualenv's requirements) provides it
-        node.diagnostics.append(Diagnostic(
-            "KFM214", f"the callable imports {top!r}, which is neither a module next to the DAG file nor an installed "
-            "distribution: the component fails with ModuleNotFoundError unless its image provides it", "warning",
-            task.span, task.task_id))
     if found.needs_airflow:
         node.diagnostics.append(Diagnostic(
             "KFM210", f"embedded modules import Airflow ({'; '.join(found.needs_airflow)}): the component image needs "
@@ -331,6 +373,78 @@ def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
     if from_airflow:
         node.differences.append("Embeds Airflow's own pure-Python module(s) " + ", ".join(from_airflow) + " (read from the "
                                 "installed Airflow at conversion time): the image needs no Airflow for them.")
+
+
+def _shims_local_operator(node: Node) -> bool:
+    from migrate.operators.shim import LOCAL_MODULE
+
+    module = node.task.module
+    return (node.plan.fidelity == SHIM and bool(module) and module != LOCAL_MODULE and module.split(".")[0] != "airflow"
+            and node.task.operator_file is None)  # a class from a project file is carried as code (shim.py)
+
+
+def _check_imports(node: Node, workflow: ir.Workflow, image: Optional[str]) -> None:
+    """Every import the component executes, resolved against what its image will hold
+    (migrate/environment.py): stdlib, its packages, the project's requirements (added to its packages),
+    local modules. An unresolved one makes the task not native (KFM217, KFM214)."""
+    from migrate.operators.common import SHIMMED_AIRFLOW_NAMES
+
+    task, plan = node.task, node.plan
+    callables = [task.callable] + [c for found in (task.callbacks or {}).values() for c in found]
+    codes = [code for c in callables if c is not None and f"def {c.name}(" in plan.body for code in (c.source, *c.prelude)]
+    codes += [f.text for f in node.local_modules if f.module.split(".")[0] != "airflow"]
+    if _shims_local_operator(node):
+        codes.append(f"import {task.module}")
+    local_tops = {f.module.split(".")[0] for f in node.local_modules}
+    roots = workflow.project_roots
+    project = environment.project_requirements(workflow.path, roots)
+    missing: List[environment.Resolution] = []
+    uses = {use.module: use for code in codes for use in environment.imports_in(code)}
+    for use in uses:
+        top = use.split(".")[0]
+        if top == "airflow" and (set(uses[use].names) <= set(SHIMMED_AIRFLOW_NAMES) and uses[use].names
+                                 or any(f.module == use for f in node.local_modules)):
+            continue  # names the run-time shim provides, or a small Airflow module embedded like a local one
+        local = top != "airflow" and (top in local_tops or local_modules.find_local_module(top, workflow.path, roots) is not None)
+        found = environment.resolve_import(use, plan.packages, project, local=local, image=bool(image))
+        if found.kind == environment.PROJECT:
+            plan.packages.append(found.requirement)
+        elif found.kind == environment.UNRESOLVED and all(m.module.split(".")[0] != top for m in missing):
+            missing.append(found)
+    for found in missing:
+        known = found.distribution is not None
+        node.diagnostics.append(Diagnostic(
+            "KFM217" if known else "KFM214",
+            f"the task imports {found.module!r}, which its image does not hold "
+            f"({'not declared' if known else 'neither next to the DAG file nor a known distribution'}); "
+            f"the pod fails with ModuleNotFoundError: {environment.how_to_declare(found, bool(image))}", "warning", task.span, task.task_id))
+    if missing and plan.fidelity != PLACEHOLDER:
+        plan.fidelity = PLACEHOLDER
+        names = ", ".join(m.module for m in missing)
+        plan.mapping += f" (imports {names}: not in its image)"
+        node.differences.append(f"Imports {names}, which the component's image does not hold: it fails on a cluster "
+                                "(a local run may pass, with what is installed on this machine).")
+    if image:  # the project image holds them: every component installs nothing at run time
+        node.requirements, plan.packages = list(dict.fromkeys(plan.packages)), []
+        node.image_files = [(str(path), relative) for relative, path in _local_files(node, workflow)]
+        return
+    install = environment.pinned_packages(plan.packages)  # exact pins (migrate/emit/environment.py writes them)
+    plan.packages = install.packages
+    node.diagnostics += [Diagnostic("KFM222", f"{p.requirement!r} is installed unpinned: it is {p.source}", "warning",
+                                    task.span, task.task_id) for p in install.unpinned]
+
+
+def _local_files(node: Node, workflow: ir.Workflow) -> List[Tuple[str, Path]]:
+    """(path in the image, file) of the modules from next to the DAG file the component imports."""
+    roots = [Path(root) for root in workflow.project_roots] or local_modules.search_roots(workflow.path)
+    found = []
+    for module_file in node.local_modules:
+        if module_file.module.split(".")[0] == "airflow":
+            continue
+        path = next((root / module_file.relative for root in roots if (root / module_file.relative).is_file()), None)
+        if path is not None:
+            found.append((module_file.relative, path))
+    return found
 
 
 def _plan_and_loop(task: ir.Task, ctx: MapContext, loops: Dict[str, Optional[mappings.Loop]]):
@@ -365,6 +479,10 @@ def _plan(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     except Exception as exc:  # a mapper bug must not lose the task: fall back loudly
         return placeholder_plan(task, ctx, f"the {task.operator} mapping failed ({type(exc).__name__}: {exc})")
     wire_connections_and_variables(task, ctx, plan)  # AIRFLOW_CONN_* / AIRFLOW_VAR_* from secrets and config maps
+    used = environment.callable_db_use(task.callable) if plan.fidelity != PLACEHOLDER and task.callable else None
+    if used:  # no KFP pod has Airflow's database: never native, never a shim
+        reason = f"the callable uses the Airflow metadata database ({used}), which does not exist on KFP"
+        plan = placeholder_plan(task, ctx, reason, code="KFM218")
     return plan
 
 
@@ -456,9 +574,12 @@ def _wire(workflow: ir.Workflow, nodes: Dict[str, Node]) -> List[str]:
         if not _settle_regions(regions, nodes):
             break
     _controller_outputs(regions, nodes)
+    used = {p for n in nodes.values() for p in [*n.upstream, *(x[1] for x in n.xcom_inputs), *(c[1] for c in n.control_inputs)]}
+    for task_id, node in nodes.items():  # an exit task (ignore_upstream_failure) must have none
+        node.has_downstream = task_id in used or any(e.upstream == task_id for e in workflow.edges)
     for task_id in order:
-        if nodes[task_id].plan.component:
-            _rule_notes(nodes[task_id])
+        if nodes[task_id].plan.component and task_id != trigger_rules.FINAL_ID:
+            _rule_notes(nodes[task_id], nodes)
     return order
 
 
@@ -468,7 +589,7 @@ def _decide(node: Node, nodes: Dict[str, Node], graph: "_Graph") -> None:
     node.skip_check = node.skip_expr is not None
     _xcom_skip_flags(node, nodes)
     # a task in a region always has the flag: readers outside get it (or the stand-in's True) via dsl.OneOf
-    node.skip_output = node.plan.may_skip or node.skip_check or bool(node.regions)
+    node.skip_output = node.plan.may_skip or node.skip_check or bool(node.regions) or node.carries_state
     node.gate_function = None
     if node.container is not None:
         # A plain container cannot read skip flags: a gate task decides and the container runs
@@ -480,6 +601,8 @@ def _decide(node: Node, nodes: Dict[str, Node], graph: "_Graph") -> None:
 def _never_skipped_for(reader: Node, source: Node) -> bool:
     """Can `reader` see `source` skipped? Not when it has no flag, nor when it sits in the same dsl.If
     groups as the reader and cannot skip itself (it runs whenever the reader does)."""
+    if source.carries_state:
+        return False  # it may have failed: no XCom either (its failure is recorded as data)
     alone = not (source.plan.may_skip or source.skip_check) and all(r in reader.regions for r in source.regions)
     return not source.skip_output or alone
 
@@ -517,7 +640,7 @@ def _candidate_regions(nodes: Dict[str, Node], graph: "_Graph") -> List[Region]:
         if kind is None or not _publishes(node) or node.loop is not None:
             continue
         if task_id in graph.branches:
-            for target in down[task_id]:
+            for target in [t for t in down[task_id] if t != trigger_rules.FINAL_ID]:
                 members = _closure(nodes, reach, {target})
                 found.append(Region(task_id, SKIPS_PREFIX + target, members, f"{task_id} follows {target}", f"{target}: skipped by {task_id}"))
         elif kind[0] == "short_circuit" and CONDITION_KEY in node.outputs:
@@ -615,7 +738,8 @@ def _reads(node: Node, nodes: Dict[str, Node]):
     for _param, producer, _key, output, kind in node.xcom_inputs:
         found.append((producer, output, empty.get(kind, ("str", "null"))))
     for _param, producer, output, type_ in node.control_inputs:
-        found.append((producer, output, ("bool", True) if output == SKIP_OUTPUT else empty.get(type_, ("str", ""))))
+        stand_in = {SKIP_OUTPUT: ("bool", True), trigger_rules.STATE_OUTPUT: ("str", "skipped")}
+        found.append((producer, output, stand_in.get(output) or empty.get(type_, ("str", ""))))
     for source in (node.loop.sources if node.loop is not None else ()):
         if isinstance(source, ir.TaskOutput) and source.task_id in nodes and source.key in nodes[source.task_id].outputs:
             found.append((source.task_id, nodes[source.task_id].outputs[source.key][0], ("str", "null")))
@@ -706,7 +830,7 @@ class _Graph:
             elif kind[0] == "short_circuit" and CONDITION_KEY in node.outputs:
                 targets = _descendants(down, task_id) if kind[1] else down[task_id]
                 for target in targets:
-                    if not nodes[target].task.is_teardown:  # Airflow never short-circuits teardowns
+                    if not nodes[target].task.is_teardown and target != trigger_rules.FINAL_ID:  # Airflow never short-circuits teardowns
                         self.short_circuits[target].append(task_id)
 
 
@@ -727,57 +851,86 @@ def _skip_decision(node: Node, nodes: Dict[str, Node], graph: _Graph) -> None:
     Inputs: the `airflow_skipped` flags of upstream components, the task ids a branch upstream
     follows and a short circuit's condition. Removed (empty) tasks in between keep their trigger
     rules: their skip states become local variables computed from their own upstreams.
+
+    A task that reads states (node.reads_states, migrate/emit/trigger_rules.py) gets an expression
+    giving 'run', 'skipped' or 'upstream_failed' instead, from the `airflow_state` outputs of the
+    upstream tasks that carry one (the others are 'success' or, by their flag, 'skipped').
     """
-    taken = {i.name for i in node.plan.inputs} | {p for p, *_ in node.xcom_inputs} | {"xcom", "results", "skipped", "_outputs"}
+    taken = {i.name for i in node.plan.inputs} | {p for p, *_ in node.xcom_inputs} | {"xcom", "results", "skipped", "_outputs", "_state"}
     refs: Dict[Tuple[str, str], str] = {}
     removed_states: Dict[str, Optional[str]] = {}
+    states_mode = node.reads_states
 
     def ref(producer: str, key: str, type_: str) -> str:
         if _crosses(nodes[producer], node):
             type_ = "list"  # dsl.Collected: one value per map index
         if (producer, key) not in refs:
-            suffix = {SKIP_OUTPUT: "skipped", FOLLOW_KEY: "follow", CONDITION_KEY: "condition"}[key]
+            suffix = {SKIP_OUTPUT: "skipped", FOLLOW_KEY: "follow", CONDITION_KEY: "condition", trigger_rules.STATE_OUTPUT: "state"}[key]
             param = _unique(f"{nodes[producer].function}_{suffix}", taken)
             refs[(producer, key)] = param
-            output = SKIP_OUTPUT if key == SKIP_OUTPUT else nodes[producer].outputs[key][0]
+            output = key if key in (SKIP_OUTPUT, trigger_rules.STATE_OUTPUT) else nodes[producer].outputs[key][0]
             node.control_inputs.append((param, producer, output, type_))
             if _crosses(nodes[producer], node):
                 node.collected_from.add(producer)
         return refs[(producer, key)]
 
     def state(upstream: str) -> Optional[str]:
-        """Expression for "upstream was skipped", None when it never is."""
+        """Expression for "upstream was skipped", None when it never is; its state in states_mode."""
         source = nodes[upstream]
         if source.plan.component:
+            crosses = _crosses(source, node)
+            if states_mode and source.carries_state:
+                found = ref(upstream, trigger_rules.STATE_OUTPUT, "str")
+                return f"*({found} or ['skipped'])" if crosses else found
             if _never_skipped_for(node, source):
-                return None
+                return "'success'" if states_mode else None
             flag = ref(upstream, SKIP_OUTPUT, "bool")
+            if states_mode:
+                return (f"*[('skipped' if f else 'success') for f in ({flag} or [True])]" if crosses
+                        else f"('skipped' if {flag} else 'success')")
             # every map index counts as an upstream task; no index at all means the mapped task was skipped
-            return f"*({flag} or [True])" if _crosses(source, node) else flag
+            return f"*({flag} or [True])" if crosses else flag
         if upstream not in removed_states:
             removed_states[upstream] = None  # cycles (bad input) end here
             expr = decision(upstream)
-            if expr is not None and expr not in ("True", "False"):
-                variable = _unique(f"_skipped_{identifier(upstream, 'task')}", taken)
+            if expr is not None and expr not in ("True", "False", "'run'"):
+                prefix = "_state" if states_mode else "_skipped"
+                variable = _unique(f"{prefix}_{identifier(upstream, 'task')}", taken)
                 node.skip_lines.append(f"{variable} = {expr}  # the removed task {upstream!r}")
                 expr = variable
             removed_states[upstream] = expr
+        if states_mode and removed_states[upstream] is None:
+            return "'run'"  # a removed task that always runs
         return removed_states[upstream]
+
+    def ran(upstream: str) -> Optional[str]:
+        """Expression for "the branch / short circuit ran" (it decides only then); None: always."""
+        found = state(upstream)
+        if not states_mode:
+            return f"not {found}" if found else None
+        return None if found == "'success'" else f"{found} == 'success'"
 
     def decision(task_id: str) -> Optional[str]:
         terms: List[str] = []
         for up in graph.up[task_id]:
             if up in graph.branches and not _decided_by_region(node, up, SKIPS_PREFIX + task_id):
                 test = f"_airflow_not_followed({task_id!r}, {ref(up, FOLLOW_KEY, 'list')})"
-                skipped = state(up)
-                terms.append(f"(not {skipped} and {test})" if skipped else test)
+                condition = ran(up)
+                terms.append(f"({condition} and {test})" if condition else test)
         for circuit in graph.short_circuits[task_id]:
             if _decided_by_region(node, circuit, SHORT_CIRCUIT_SKIPS):
                 continue
             test = f"{ref(circuit, CONDITION_KEY, 'bool')} is False"
-            skipped = state(circuit)
-            terms.append(f"(not {skipped} and {test})" if skipped else test)
-        rule = _rule(nodes[task_id].task)
+            condition = ran(circuit)
+            terms.append(f"({condition} and {test})" if condition else test)
+        task = nodes[task_id].task
+        rule = _rule(task)
+        if states_mode:
+            rule = trigger_rules.rule_for_states(task, rule)
+            if rule in trigger_rules.RUNS_ANYWAY:  # no upstream state to read
+                return trigger_rules.decision(rule, [], [], terms)
+            setups = [up for up in graph.up[task_id] if nodes[up].task.is_setup and task.is_teardown]
+            return trigger_rules.decision(rule, [state(up) for up in graph.up[task_id]], [state(up) for up in setups], terms)
         if rule in IGNORES_FAILURES:  # runs whatever its upstream tasks did
             return " or ".join(terms) or None
         states = [state(up) or "False" for up in graph.up[task_id]]
@@ -786,16 +939,27 @@ def _skip_decision(node: Node, nodes: Dict[str, Node], graph: _Graph) -> None:
             terms.append(f"_airflow_should_skip({rule!r}, [{', '.join(states)}])")
         return " or ".join(terms) or None
 
+    if node.task.task_id == trigger_rules.FINAL_ID:  # the DAG run state: the leaves' states
+        leaf_states = {leaf: state(leaf) for leaf in graph.up[node.task.task_id]}
+        node.plan.body = trigger_rules.final_body(node.skip_lines, leaf_states)
+        node.skip_lines, node.skip_expr = [], None
+        return
     node.skip_expr = decision(node.task.task_id)
+    if node.skip_expr == "'run'":
+        node.skip_expr = None
 
 
 def _ignores_failures(node: Node) -> bool:
-    """all_done / always: the task runs after failed upstream tasks (ignore_upstream_failure).
+    """all_done / always outside the state domain (its upstream tasks cannot record failures: container
+    components): ignore_upstream_failure(), so it runs after failed upstream tasks.
 
-    Only for tasks without inputs from other tasks: kfp.local cannot run a task whose upstream
-    output is missing (measured: it stops the whole run), and a loop item has no default."""
-    return (_rule(node.task) in IGNORES_FAILURES and bool(node.upstream) and node.loop is None
-            and node.container is None and not node.xcom_inputs and not node.control_inputs)
+    KFP makes such a task an exit hook of its upstream tasks, which the backend accepts only for a true
+    leaf: nothing after it nor reading it, in no dsl.If or ParallelFor (a group of exit tasks alone is
+    rejected). And only without inputs from other tasks: kfp.local cannot run a task whose upstream
+    output is missing (measured: it stops the whole run)."""
+    return (_rule(node.task) in IGNORES_FAILURES and bool(node.upstream) and node.loop is None and not node.regions
+            and not node.has_downstream and not node.reads_states and node.container is None
+            and not node.xcom_inputs and not node.control_inputs)
 
 
 def _route_outer_values(components: List[Node], nodes: Dict[str, Node], taken: Set[str]) -> None:
@@ -888,23 +1052,41 @@ def _rule(task: ir.Task) -> str:
     return task.trigger_rule
 
 
-def _rule_notes(node: Node) -> None:
+def _rule_notes(node: Node, nodes: Dict[str, Node]) -> None:
     rule = _rule(node.task)
-    if node.task.is_teardown:
+    if node.carries_state:
+        node.differences.append("Failure as data: on its last attempt a failure is recorded (output airflow_state='failed') and "
+                                "the KFP task succeeds, so the trigger rules downstream see it; the DAG run state task "
+                                "fails the pipeline when Airflow would fail the run.")
+    if node.task.is_teardown and node.reads_states:
+        node.differences.append("Teardown: runs after its work whatever happened, as Airflow's all_done_setup_success; its own "
+                                "failure is recorded as data, so it does not fail the run unless a leaf task failed.")
+    elif node.task.is_teardown:
         node.differences.append("Teardown: runs after its work even when that failed (all_done); unlike Airflow it also runs when "
                                 "its setup failed, and its own failure fails the KFP run.")
-    if rule in FAILURE_RULES:
+    if node.reads_states:
+        if rule in trigger_rules.FAILURE_AWARE or rule in ("none_failed", "none_failed_min_one_success"):
+            node.differences.append(f"Trigger rule {rule!r}: decided from the states of its upstream tasks (outputs airflow_state), "
+                                    "failed ones included, as Airflow decides.")
+        if node.container is not None and rule in trigger_rules.FAILURE_AWARE:
+            node.diagnostics.append(Diagnostic("KFM205", f"trigger rule {rule!r} on a container task: its gate decides from the upstream states, "
+                                               "but the container's own failure fails the KFP run", "info", node.task.span, node.task.task_id))
+        unrecorded = [up for up in node.upstream if nodes[up].container is not None]
+        if unrecorded and rule in trigger_rules.FAILURE_AWARE:
+            node.diagnostics.append(Diagnostic("KFM205", f"trigger rule {rule!r} after container task(s) {', '.join(unrecorded)}: a container cannot "
+                                               "record its failure as data, so its failure stops this task on KFP", "warning", node.task.span, node.task.task_id))
+    elif rule in FAILURE_RULES:
         node.diagnostics.append(Diagnostic("KFM205", f"trigger rule {rule!r}: on KFP a failed upstream task stops this task", "warning", node.task.span, node.task.task_id))
         node.differences.append(f"Trigger rule {rule!r}: its reaction to skipped upstream tasks is kept; a failed upstream task stops this one on KFP"
                                 + (" (Airflow would run it)." if rule in ("one_failed", "all_failed", "one_done", "one_success", "all_done_min_one_success") else "."))
-    elif rule in IGNORES_FAILURES and (node.xcom_inputs or node.control_inputs or node.loop is not None):
-        node.diagnostics.append(Diagnostic("KFM205", f"trigger rule {rule!r} with inputs from other tasks: on KFP a failed upstream task stops this task", "warning", node.task.span, node.task.task_id))
-        node.differences.append(f"Trigger rule {rule!r}: it reads values of upstream tasks, so a failed upstream task stops it on KFP (Airflow would run it).")
-    elif rule in IGNORES_FAILURES:
-        node.differences.append(f"Trigger rule {rule!r}: ignore_upstream_failure(), so it runs after failed upstream tasks as in Airflow.")
+    elif rule in IGNORES_FAILURES and _ignores_failures(node):
+        node.differences.append(f"Trigger rule {rule!r}: ignore_upstream_failure() (a leaf task), so it runs after failed upstream tasks as in Airflow.")
+    elif rule in IGNORES_FAILURES and node.upstream:
+        node.diagnostics.append(Diagnostic("KFM205", f"trigger rule {rule!r} after container tasks: on KFP a failed upstream task stops this task", "warning", node.task.span, node.task.task_id))
+        node.differences.append(f"Trigger rule {rule!r}: its upstream tasks cannot record a failure as data (container tasks), so a failed one stops it on KFP (Airflow would run it).")
     elif rule in ("none_failed", "none_failed_min_one_success"):
         node.differences.append(f"Trigger rule {rule!r}: a failed upstream task stops this one on KFP, as in Airflow (upstream_failed).")
-    elif rule not in ("all_success", "none_skipped"):
+    elif rule not in ("all_success", "none_skipped", *IGNORES_FAILURES):
         node.diagnostics.append(Diagnostic("KFM205", f"trigger rule {rule!r} has no KFP form; treated as all_success", "warning", node.task.span, node.task.task_id))
 
 
@@ -924,7 +1106,10 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
     if uses_kubernetes:
         imports.append("from kfp import kubernetes")
     parts.append("\n".join(imports))
-    parts.append(f'BASE_IMAGE = "{BASE_IMAGE}"  # the image every component runs in: change it here')
+    if environment.image:
+        parts.append(f"BASE_IMAGE = {environment.image!r}  # the project image (kfmigrate convert --image): it holds every package")
+    else:
+        parts.append(f'BASE_IMAGE = "{BASE_IMAGE}"  # the image every component runs in: change it here')
     constants_at = len(parts)  # RUNTIME_PACKAGES / PIP_INDEX_URLS go here once the decorators are known
     if helpers and not environment.package:
         parts.append(
@@ -990,7 +1175,10 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
     constants = environments.module_constants(environment, "\n".join(parts))
     if constants:
         parts[constants_at - 1] += "\n" + "\n".join(constants)
-    return "\n\n\n".join(parts) + "\n"
+    source = "\n\n\n".join(parts) + "\n"
+    if environment.image:  # kfp is in the image too: no run-time install of the SDK either
+        source = re.sub(r"(@dsl\.component\(\s*base_image=BASE_IMAGE)", r"\1, install_kfp_package=False", source)
+    return source
 
 
 def _has_newline(value) -> bool:
@@ -1010,7 +1198,9 @@ def _helpers(node: Node) -> List[str]:
         names.append("_kfp_outputs")
     if node.skip_check:
         check = "\n".join(node.skip_lines + [node.skip_expr or ""])
-        names += [name for name in ("_airflow_should_skip", "_airflow_not_followed") if name + "(" in check]
+        names += [name for name in ("_airflow_should_skip", "_airflow_not_followed", "_airflow_trigger") if name + "(" in check]
+    if node.carries_state:
+        names += ["_airflow_failed_for_good"] + (["_airflow_attempt"] if "_airflow_attempt(" in _try_number(node) else [])
     if any(kind == "json" for *_rest, kind in node.xcom_inputs):
         names.append("_from_json")
     names += artifacts.helpers(node)
@@ -1074,6 +1264,8 @@ def _component(workflow: ir.Workflow, node: Node, environment: environments.Envi
         names.append(SKIP_OUTPUT)
     if names:
         fields = ", ".join(f"({name!r}, {_python_type(kind)})" for name, kind in zip(names, [k for _k, k in spec]))
+        if node.carries_state:  # appended to _kfp_outputs' values: 'success', 'skipped', 'failed', 'upstream_failed'
+            fields += f", ({trigger_rules.STATE_OUTPUT!r}, str)"
         returns = f' -> NamedTuple("Outputs", [{fields}])'
     else:
         returns = ""
@@ -1095,12 +1287,15 @@ def _component(workflow: ir.Workflow, node: Node, environment: environments.Envi
         body.append(f"_envelope = _json.loads({mappings.ITEM_PARAM})")
         body.append(f"{mappings.ITEM_PARAM} = _json.dumps(_envelope['item'])")
         body += [f"{param} = _envelope['outer'][{key!r}]" for param, key in node.via_item.items()]
-    if node.skip_check:
+    if node.skip_check and node.reads_states:
+        body += trigger_rules.check_lines(node.skip_lines, node.skip_expr, artifacts.write_outputs(node, "{}", "True"), spec_text)
+    elif node.skip_check:
         body.append("# Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)")
         body += node.skip_lines
         body.append(f"if {node.skip_expr}:")
         body += [f"    {line}" for line in artifacts.write_outputs(node, "{}", "True")]
         body.append(f"    return _kfp_outputs({{}}, True, {spec_text})" if names else "    return")
+    work_start = len(body)
     xcom_items = []
     for param, producer, key, _output, kind in node.xcom_inputs:
         value = f"_from_json({param})" if kind == "json" else param
@@ -1118,11 +1313,24 @@ def _component(workflow: ir.Workflow, node: Node, environment: environments.Envi
         else:
             body.append("xcom = {" + joined + "}")
     body.append(artifacts.wrap_body(node, plan.body.rstrip()))
+    if node.carries_state:
+        body[work_start:] = trigger_rules.recording_failure("\n".join(body[work_start:]), int(node.task.retry.retries or 0),
+                                                            _try_number(node), artifacts.write_outputs(node, "{}", "True"), spec_text)
     body += node.decision_lines
     body += artifacts.write_outputs(node)
     if names:
-        body.append(f"return _kfp_outputs(results, skipped, {spec_text})")
+        state = " + ('skipped' if skipped else 'success',)" if node.carries_state else ""
+        body.append(f"return _kfp_outputs(results, skipped, {spec_text}){state}")
     return decorator + "\n" + signature + "\n" + indent_code("\n".join(body), "    ")
+
+
+def _try_number(node: Node) -> str:
+    """Code giving the attempt's Airflow try number inside a component that records its last failure."""
+    if not node.task.retry.retries:
+        return "1"
+    if "_airflow_attempt(" in node.plan.body:  # the context counts the attempts already (callbacks, with_try_number)
+        return "_airflow.context['ti'].try_number"
+    return f"_airflow_attempt({dag_callbacks.RETRY_INDEX_PARAM}, {dag_callbacks.ATTEMPTS_PARAM})"
 
 
 def _one_line(text: str) -> str:
@@ -1157,13 +1365,16 @@ def indent_code(code: str, prefix: str) -> str:
 
 def _gate_component(node: Node, environment: environments.Environment) -> str:
     """The component deciding whether a container task runs (a container cannot read skip flags)."""
-    helpers = [name for name in ("_airflow_should_skip", "_airflow_not_followed")
+    helpers = [name for name in ("_airflow_should_skip", "_airflow_not_followed", "_airflow_trigger")
                if name + "(" in "\n".join(node.skip_lines + [node.skip_expr or ""])]
     params = ", ".join(f"{param}: {type_}" for param, _p, _o, type_ in node.control_inputs)
     body = [f'"""Would Airflow skip the container task {node.task.task_id!r}? (skipped upstream tasks, branches, trigger rule)"""']
     body += [line for line in [environments.runtime_import(environment, helpers)] if line]
-    body += node.skip_lines
-    body.append(f"return (bool({node.skip_expr}),)")
+    if node.reads_states:
+        body += trigger_rules.gate_lines(node.skip_lines, node.skip_expr, node.task.task_id)
+    else:
+        body += node.skip_lines
+        body.append(f"return (bool({node.skip_expr}),)")
     decorator = environments.decorator(environment, helpers)
     return (f"{decorator}\ndef {node.gate_function}({params}) -> NamedTuple(\"Outputs\", [({SKIP_OUTPUT!r}, bool)]):\n"
             + textwrap.indent("\n".join(body), "    "))
@@ -1176,6 +1387,8 @@ def _python_type(kind: str) -> str:
 def _docstring(workflow: ir.Workflow, node: Node) -> str:
     task = node.task
     text = f"Airflow task {task.task_id!r} ({task.operator}) from {task.span}."
+    if task.task_id == trigger_rules.FINAL_ID:  # no Airflow task: the DAG run's own state
+        text = f"The DAG run's state (kfmigrate): {task.doc}"
     if node.plan.description:
         text += "\n\n" + node.plan.description.strip()
     text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
@@ -1402,7 +1615,7 @@ def _task_call(workflow: ir.Workflow, node: Node, by_id: Dict[str, Node]) -> str
     if len(call) > 100:
         call = f"{node.variable} = {node.function}(\n" + "".join(f"    {a},\n" for a in args) + ")"
     lines = [f"# {_one_line(task.task_id)}: {node.plan.mapping} ({node.plan.fidelity})", call,
-             f"{node.variable}.set_display_name({task.task_id!r})"]
+             f"{node.variable}.set_display_name({trigger_rules.display_name(task)!r})"]
     linked = {producer for _p, producer, *_ in node.xcom_inputs} | {producer for _p, producer, *_ in node.control_inputs}
     order_only = [by_id[up].variable for up in node.upstream if up not in linked and up in by_id]
     if order_only:

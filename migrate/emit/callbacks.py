@@ -137,6 +137,17 @@ def wrap_task_body(task: ir.Task, body: str) -> Optional[str]:
     return head.rstrip("\n") + "\n" + "\n".join(lines)
 
 
+def with_try_number(body: str) -> Optional[str]:
+    """The component body with the context's try number counted (`_airflow_attempt`) right after the
+    context is built; None when the body builds no Airflow context."""
+    split = _after_context(body)
+    if split is None:
+        return None
+    head, rest = split
+    line = f"_airflow.context['ti'].try_number = _airflow_attempt({RETRY_INDEX_PARAM}, {ATTEMPTS_PARAM})"
+    return head.rstrip("\n") + "\n" + line + "\n" + rest
+
+
 def carried_task_callbacks(task: ir.Task) -> List[str]:
     return [name for name, found in (task.callbacks or {}).items() if name in TASK_CALLBACKS and found]
 

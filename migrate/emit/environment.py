@@ -4,7 +4,8 @@
 import the run-time helpers from the kfmigrate-runtime distribution, installed pinned when the
 component starts), `--runtime inline` (the helpers' source is copied into the generated module and
 handed to each component with additional_funcs: self-contained, nothing of kfmigrate installed),
-`--pip-index-url` (the index components install from). `component_install` answers, per component,
+`--pip-index-url` (the index components install from), `--image REF` (every component runs in the project
+image REF and installs nothing: migrate/image.py writes its build context). `component_install` answers, per component,
 which packages it installs; every component generator asks it, and `decorator_args` and
 `runtime_import` turn the answer into code.
 """
@@ -26,6 +27,7 @@ MODULE_NAMES = (RUNTIME_PACKAGES, PIP_INDEX_URLS)
 class Environment:
     runtime: str = "package"  # package | inline
     pip_index_urls: Tuple[str, ...] = ()
+    image: Optional[str] = None  # --image: the project image every component runs in (it holds every package)
 
     def __post_init__(self):
         if self.runtime not in RUNTIME_MODES:
@@ -55,7 +57,10 @@ class Install:
 
 def component_install(environment: Environment, helpers: Sequence[str], packages: Sequence[str] = ()) -> Install:
     """Decide what a component installs: the runtime package when it calls a run-time helper in
-    package mode, plus the packages its mapping needs (a provider, jinja2, a virtualenv's requirements)."""
+    package mode, plus the packages its mapping needs (a provider, jinja2, a virtualenv's requirements), pinned
+    by the builder (migrate/environment.py); nothing with a project image, which holds them all."""
+    if environment.image:
+        return Install(False, (), False)
     uses_runtime = environment.package and any(name in runtime.HELPERS for name in helpers)
     packages = tuple(dict.fromkeys(packages))
     return Install(uses_runtime, packages, bool(environment.pip_index_urls) and bool(uses_runtime or packages))
@@ -66,7 +71,7 @@ def decorator_args(environment: Environment, helpers: Sequence[str], packages: S
     """The @dsl.component(...) arguments of a component calling `helpers` (run-time helper names) and
     needing `packages`; extra_funcs: other module functions it needs (embedded local modules)."""
     install = component_install(environment, helpers, packages)
-    args = [f"base_image={base_image!r}" if base_image else "base_image=BASE_IMAGE"]
+    args = [f"base_image={base_image!r}" if base_image and not environment.image else "base_image=BASE_IMAGE"]
     if install.runtime:
         args.append(f"packages_to_install={RUNTIME_PACKAGES}" + (f" + {list(install.packages)!r}" if install.packages else ""))
     elif install.packages:

@@ -163,6 +163,13 @@ def _module_file(module: str, roots: Sequence[Path]) -> Optional[Tuple[Path, Pat
     return None
 
 
+def find_local_module(module: str, dag_file: str, roots: Sequence[str] = ()) -> Optional[Path]:
+    """The file (or package folder) of `module` among the project's roots (ir.Workflow.project_roots, else
+    those of the DAG file's project), or None."""
+    found = _module_file(module, [Path(root) for root in roots] or _project_roots(dag_file) or search_roots(dag_file))
+    return found[1] if found else None
+
+
 def _read(path: Path) -> Optional[str]:
     try:
         return path.read_text(encoding="utf-8")
@@ -293,6 +300,21 @@ class _Collector:
                     self.airflow_blocked.add(module)
                     return False
         return True
+
+
+def project_imports(path: str) -> str:
+    """The absolute, non-Airflow imports of a project file (an operator class's module), as code."""
+    try:
+        tree = ast.parse(_read(Path(path)) or "")
+    except (SyntaxError, ValueError):
+        return ""
+    lines = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            lines += [f"import {a.name}" for a in node.names if a.name.split(".")[0] != "airflow"]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level and node.module.split(".")[0] != "airflow":
+            lines.append(f"from {node.module} import {', '.join(a.name for a in node.names)}")
+    return "\n".join(lines)
 
 
 def airflow_import_lines(dag_text: str, names: Set[str]) -> List[Tuple[str, str]]:

@@ -25,7 +25,8 @@ HELPERS = ("_airflow_runtime", "_airflow_xcom", "_airflow_pendulum", "_airflow_m
            "_airflow_not_followed", "_airflow_map_items", "_kfp_outputs", "_ints_back", "_from_json", "_airflow_sensor",
            "_airflow_run_operator", "_airflow_trigger_pipeline", "_airflow_assets", "_airflow_kfp_api",
            "_airflow_external_task_poke", "_airflow_hitl_wait", "_mlflow_to_kfp", "_xcom_to_artifacts",
-           "_xcom_from_artifact", "_airflow_task_callbacks", "_airflow_attempt", "_kfp_local_modules")
+           "_xcom_from_artifact", "_airflow_task_callbacks", "_airflow_attempt", "_kfp_local_modules",
+           "_airflow_trigger", "_airflow_failed_for_good", "_airflow_dag_run_state")
 VERSION = kfmigrate_runtime.__version__
 DISTRIBUTION = "kfmigrate-runtime"
 
@@ -75,7 +76,8 @@ WHOLE_CONTEXT = ("context", "kwargs", "get_current_context", "locals", "globals"
 # Helpers that pass the context to no code but the component's own (any other one gets them all).
 CONTEXT_CONTAINED = ("_airflow_runtime", "_airflow_render", "_airflow_call_python", "_airflow_run_bash",
                      "_airflow_should_skip", "_airflow_branch_ids", "_airflow_not_followed", "_airflow_map_items",
-                     "_kfp_outputs", "_ints_back", "_from_json", "_airflow_sensor")
+                     "_kfp_outputs", "_ints_back", "_from_json", "_airflow_sensor", "_airflow_trigger",
+                     "_airflow_failed_for_good", "_airflow_dag_run_state")
 
 
 def optional_parts(code: str, constants: dict) -> list:

@@ -7,7 +7,7 @@ and the last line of output is the return value XCom.
 """
 from __future__ import annotations
 
-from migrate import ir
+from migrate import environment, ir
 from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import (
     ArgBuilder, callback_diagnostics, external_needs_diagnostics, context_inputs, ignored_arg_diagnostics, unresolved_pull_diagnostics, value_has_jinja,
@@ -51,13 +51,20 @@ def map_bash(task: ir.Task, ctx: MapContext) -> ComponentPlan:
             plan.diagnostics.append(ctx.diagnostic(task, "KFM202", "BashOperator without bash_command", "error"))
             plan.body = f"raise ValueError({('kfmigrate: ' + task.task_id + ' has no bash_command').__repr__()})"
             return plan
-        lines.append(f"command = {args.expr(command, 'bash_command')}")
         text = command.text if isinstance(command, ir.Template) else command.value if isinstance(command, ir.Literal) else ""
-        if isinstance(text, str) and text.endswith((".sh", ".bash")):
-            plan.diagnostics.append(ctx.diagnostic(
-                task, "KFM210", f"bash_command {text!r} names a script file that Airflow reads from the DAG folder; "
-                "on KFP it runs as a command, so the file must exist in the image"))
-            plan.differences.append("The .sh script file is not read and rendered from the DAG folder; it must be in the image.")
+        if isinstance(text, str) and text.endswith((".sh", ".bash")):  # "run.sh " (a trailing space) is a command
+            # Airflow reads the script beside the DAG file (or in template_searchpath) and runs it rendered
+            path = environment.template_file(text, ctx.workflow.path)
+            if path is None:
+                message = f"bash_command script {text!r} is neither beside the DAG file nor in its template_searchpath"
+                plan.fidelity = PLACEHOLDER
+                plan.diagnostics.append(ctx.diagnostic(task, "KFM221", message + ": Airflow fails the task (TemplateNotFound), so does the component"))
+                lines.insert(0, f"raise FileNotFoundError({('kfmigrate: ' + message)!r})")
+            else:
+                command, uses_jinja = ir.Template(path.read_text(encoding="utf-8")), True
+                plan.differences.append(f"The script {text!r} was read at conversion time and is rendered at run time as "
+                                        "Airflow renders it: changes to the file need a new conversion.")
+        lines.append(f"command = {args.expr(command, 'bash_command')}")
         if uses_jinja:
             plan.packages = ["jinja2"]
 
@@ -159,7 +166,7 @@ with DAG("bash_tpl", start_date=datetime(2024, 1, 1), schedule="@daily", params=
     BashOperator(task_id="say", bash_command="echo {{ ds }} {{ params.who }}")
 ''',
         task_id="say",
-        fragments=("_airflow_run_bash(_airflow, command)", "packages_to_install=RUNTIME_PACKAGES + ['jinja2']", "bash_command='echo {{ ds }} {{ params.who }}'"),
+        fragments=("_airflow_run_bash(_airflow, command)", "packages_to_install=RUNTIME_PACKAGES + ['jinja2==", "bash_command='echo {{ ds }} {{ params.who }}'"),
     ),
     Case(
         name="env, append_env and cwd",
@@ -200,7 +207,8 @@ with DAG("bash_file", schedule=None):
     BashOperator(task_id="script", bash_command="run.sh")
 ''',
         task_id="script",
-        codes=("KFM210",),
+        fidelity=PLACEHOLDER,
+        codes=("KFM221",),
     ),
     Case(
         name="exit 99 reaches dependants as a skip flag",
@@ -215,9 +223,10 @@ with DAG("bash_skip", schedule=None):
     maybe >> [after, cleanup]
 ''',
         task_id="cleanup",
-        # all_done runs whatever maybe did: no skip check, and ignore_upstream_failure() for failures
-        fragments=("_airflow_should_skip('all_success', [maybe_skipped])", "cleanup_task.ignore_upstream_failure()",
-                   "maybe_skipped=maybe_task.outputs['airflow_skipped']"),
+        # all_done runs whatever maybe did: maybe's failure is carried as data (airflow_state), `after`
+        # decides from it as Airflow would, and the DAG run state task fails the run when Airflow's would
+        fragments=("_airflow_trigger('all_success', [maybe_state])", "cleanup_task.after(maybe_task)",
+                   "maybe_state=maybe_task.outputs['airflow_state']", "_airflow_dag_run_state({'after': [after_state], "),
     ),
     Case(
         name="variables and connections come from the environment",

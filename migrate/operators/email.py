@@ -44,7 +44,7 @@ with DAG("mail", schedule=None):
         task_id="notify",
         fidelity=SHIM,
         codes=("KFM201", "KFM209"),
-        fragments=("'airflow.providers.smtp.operators.smtp', 'EmailOperator'", "'apache-airflow-providers-smtp'",
+        fragments=("'airflow.providers.smtp.operators.smtp', 'EmailOperator'", "'apache-airflow-providers-smtp==",
                    "secret_name='airflow-conn-smtp-default', secret_key_to_env={'uri': 'AIRFLOW_CONN_SMTP_DEFAULT'}"),
     ),
 ]

@@ -16,6 +16,7 @@ kfp.local's DockerRunner.
 """
 from __future__ import annotations
 
+import re
 import shlex
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -23,7 +24,7 @@ from migrate import ir
 from migrate.operators import NATIVE, Case, ComponentPlan, ContainerSpec, MapContext, PlatformConfig, mapper
 from migrate.operators.common import BASE_ARGS_HANDLED, CALLBACK_ARGS, callback_diagnostics, has_jinja
 from migrate.operators.staticcalls import (
-    Call, Templated, Unresolved, as_list, describe, fields_of, text_of, to_python,
+    Call, Templated, Unresolved, as_list, describe, fields_of, text_of, to_python, variable_config_map,
 )
 
 # KubernetesPodOperator arguments that only steer how Airflow talks to the cluster: no effect on KFP.
@@ -322,6 +323,13 @@ def _env_vars(value: Optional[ir.Value], platform: PlatformConfig, notes: _Notes
         return
     if isinstance(converted, dict):
         for key, item in converted.items():
+            variable = _variable_key(item)
+            if variable is not None:
+                # the pod reads the env name it asked for; the value comes from the variable's config map
+                _add_pair(platform.config_map_env, variable_config_map(variable), "value", str(key))
+                notes.differences.append(f"Environment variable {key} is Airflow Variable {variable!r}: set from config map "
+                                         f"{variable_config_map(variable)!r} (key 'value'; the report has its manifest).")
+                continue
             platform.env[str(key)] = _ir_value(item)
         return
     for item in as_list(converted):
@@ -344,6 +352,20 @@ def _env_vars(value: Optional[ir.Value], platform: PlatformConfig, notes: _Notes
             notes.unmapped(f"env var {name} from a field path", "use kubernetes.use_field_path_as_env by hand")
         else:
             notes.unmapped(f"env var {describe(item)}", "its value is not a literal or a secret/config map key")
+
+
+VARIABLE_TEMPLATE = re.compile(r"^\{\{\s*var\.value\.([A-Za-z_][\w]*)\s*\}\}$")
+
+
+def _variable_key(value: Any) -> Optional[str]:
+    """The key of `Variable.get("KEY")` (default ignored) or of a whole "{{ var.value.KEY }}", else None."""
+    if isinstance(value, Call) and value.name == "get" and value.source.split("(", 1)[0].replace(" ", "").endswith("Variable.get"):
+        key = value.get("key", 0)
+        return key if isinstance(key, str) else None
+    if isinstance(value, Templated):
+        found = VARIABLE_TEMPLATE.match(value.text.strip())
+        return found.group(1) if found else None
+    return None
 
 
 def _add_pair(entries: List[Tuple[str, Dict[str, str]]], source: str, key: str, env: str) -> None:
@@ -630,6 +652,32 @@ with DAG("kpo_case", start_date=datetime(2024, 1, 1), schedule=None):
                    "set_image_pull_secrets(train_task, ['regcred'])", "train_task.set_cpu_request('500m')",
                    "train_task.set_memory_limit('2Gi')", "add_node_selector(train_task, label_key='pool', label_value='highmem')",
                    "add_pod_label(train_task, 'team', 'ml')", "set_env_variable('MODE', 'full')"),
+    ),
+    Case(
+        name="secrets named by a module constant assigned several times; env var from a Variable",
+        dag='''
+from airflow import DAG
+from airflow.models import Variable
+from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+from airflow.providers.cncf.kubernetes.secret import Secret
+
+secret_name = "db-credentials"
+db_password = Secret(deploy_type="env", deploy_target="DB_PASSWORD", secret=secret_name, key="password")
+secret_name = "api-credentials"
+api_token = Secret("env", "API_TOKEN", secret_name, "token")
+
+with DAG("kpo_constants", schedule=None):
+    KubernetesPodOperator(task_id="train", image="python:3.11", cmds=["python", "-m", "train"],
+                          secrets=[db_password, api_token],
+                          env_vars={"MLFLOW_TRACKING_URI": Variable.get("MLFLOW_TRACKING_URI"),
+                                    "STAGE": "{{ var.value.stage }}"})
+''',
+        task_id="train",
+        codes=("KFM211",),
+        fragments=("secret_name='db-credentials', secret_key_to_env={'password': 'DB_PASSWORD'}",
+                   "secret_name='api-credentials', secret_key_to_env={'token': 'API_TOKEN'}",
+                   "config_map_name='airflow-var-mlflow-tracking-uri', config_map_key_to_env={'value': 'MLFLOW_TRACKING_URI'}",
+                   "config_map_name='airflow-var-stage', config_map_key_to_env={'value': 'STAGE'}"),
     ),
     Case(
         name="pod operator with a persistent volume claim and node affinity",

@@ -10,15 +10,16 @@ from migrate import ir
 from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext
 
 
-def placeholder_plan(task: ir.Task, ctx: MapContext, reason: str = "") -> ComponentPlan:
-    """The plan for a task no mapper handles (the emitter calls this; it is not registered)."""
+def placeholder_plan(task: ir.Task, ctx: MapContext, reason: str = "", code: str = "KFM200") -> ComponentPlan:
+    """The plan for a task no mapper handles (the emitter calls this; it is not registered).
+    code: the diagnostic naming why (KFM200 no mapping; KFM218-KFM220 see migrate/environment.py)."""
     why = reason or f"operator {task.operator} has no KFP mapping yet"
     message = f"kfmigrate: task {task.task_id!r} cannot run on KFP: {why}. Original Airflow source ({task.span}):\n{task.source}"
     return ComponentPlan(
         mapping=f"{task.operator} -> placeholder component (fails at run time)",
         fidelity=PLACEHOLDER,
         body=f"raise NotImplementedError({message!r})",
-        diagnostics=[ctx.diagnostic(task, "KFM200", f"{why}: placeholder component that fails at run time", "warning")],
+        diagnostics=[ctx.diagnostic(task, code, f"{why}: placeholder component that fails at run time", "warning")],
         differences=["The task does not run: its placeholder component fails with the original source."],
         description=task.doc,
     )

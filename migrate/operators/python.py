@@ -7,7 +7,7 @@ inputs; ti.xcom_push(key=...) and the return value become outputs.
 """
 from __future__ import annotations
 
-from migrate import ir
+from migrate import environment, ir
 from migrate.emit import local_modules
 from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import (
@@ -45,9 +45,17 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     code, airflow_modules = _callable_code(task.callable)
     lines.append(code)
     options = (f", templates_dict={templates_dict}" if templates_dict != "None" else "") + (", multiple_outputs=True" if multiple else "")
-    call = f"results, skipped = _airflow_call_python(_airflow, {task.callable.name}, _op_args, _op_kwargs{options})"
+    target = task.callable.name
+    if task.bound_args or task.bound_kwargs:  # python_callable=functools.partial(f, ...): bound as Airflow has it
+        bound = [args.expr(v, f"bound_{i}", rendered=False) for i, v in enumerate(task.bound_args)]
+        bound += [f"{k}={args.expr(v, k, rendered=False)}" for k, v in task.bound_kwargs.items()]
+        lines.append("import functools as _functools")
+        lines.append(f"_callable = _functools.partial({', '.join([target] + bound)})")
+        target = "_callable"
+        plan.differences.append("python_callable is a functools.partial: the component binds the same arguments to the function.")
+    call = f"results, skipped = _airflow_call_python(_airflow, {target}, _op_args, _op_kwargs{options})"
     if len(call) > 100:
-        call = f"results, skipped = _airflow_call_python(\n    _airflow, {task.callable.name}, _op_args, _op_kwargs{options},\n)"
+        call = f"results, skipped = _airflow_call_python(\n    _airflow, {target}, _op_args, _op_kwargs{options},\n)"
     lines.append(call)
     plan.body = "\n".join(lines)
     plan.inputs = args.inputs
@@ -91,6 +99,11 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         plan.differences.append(f"Names {', '.join(missing)} are not available inside the component.")
     if plan.outputs["return_value"] == "json":
         plan.differences.append("The return value crosses to other tasks as JSON text (tuples become lists, other objects their str()).")
+    for name in missing_template_files(task, ctx):
+        message = f"template file {name!r} is neither beside the DAG file nor in its template_searchpath"
+        plan.fidelity = PLACEHOLDER
+        plan.diagnostics.append(ctx.diagnostic(task, "KFM221", message + ": Airflow fails the task (TemplateNotFound), so does the component"))
+        plan.body = f"raise FileNotFoundError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
     if args.dynamic:
         plan.fidelity = PLACEHOLDER
         message = "argument cannot be resolved statically: " + "; ".join(args.dynamic)
@@ -103,8 +116,6 @@ def _template_files(templates, task: ir.Task, ctx: MapContext):
     """Values of the templated fields (templates_dict, op_args, op_kwargs) naming a file with one of
     templates_exts: Airflow renders the file's content (from the DAG's folder), so the file is read
     now and its content is the template."""
-    import os
-
     exts = task.args.get("templates_exts")
     if not (isinstance(exts, ir.Literal) and isinstance(exts.value, list) and exts.value):
         return templates
@@ -113,11 +124,10 @@ def _template_files(templates, task: ir.Task, ctx: MapContext):
         text = value.value if isinstance(value, ir.Literal) else value.text if isinstance(value, ir.Template) else None
         if not isinstance(text, str) or not text.endswith(tuple(exts.value)):
             return value
-        path = os.path.join(os.path.dirname(os.path.abspath(ctx.workflow.path)), text)
-        if not os.path.isfile(path):
-            return value  # Airflow fails the task too (TemplateNotFound); the KFP task gets the name
-        with open(path, encoding="utf-8") as handle:
-            return ir.Template(handle.read())
+        path = environment.template_file(text, ctx.workflow.path)
+        if path is None:
+            return value  # Airflow fails the task (TemplateNotFound); missing_template_files says so
+        return ir.Template(path.read_text(encoding="utf-8"))
 
     if isinstance(templates, ir.Literal) and isinstance(templates.value, dict):
         templates = ir.Composite("dict", tuple((ir.Literal(k), ir.Literal(v)) for k, v in templates.value.items()))
@@ -128,6 +138,22 @@ def _template_files(templates, task: ir.Task, ctx: MapContext):
     if isinstance(templates, ir.Composite) and templates.kind in ("list", "tuple"):
         return ir.Composite(templates.kind, tuple(content(value) for value in templates.items))
     return content(templates)
+
+
+def missing_template_files(task: ir.Task, ctx: MapContext) -> list:
+    """Values of templated fields naming a file with one of templates_exts that is neither beside the DAG
+    file nor in its template_searchpath: Airflow fails such a task with TemplateNotFound."""
+    from migrate.operators.common import iter_values
+
+    exts = task.args.get("templates_exts")
+    if not (isinstance(exts, ir.Literal) and isinstance(exts.value, list) and exts.value):
+        return []
+    values = (*task.call_args, *task.call_kwargs.values(), *(task.args.get(k) for k in ("op_args", "op_kwargs", "templates_dict")))
+    texts = [v.value if isinstance(v, ir.Literal) else v.text for value in values if value is not None
+             for v in iter_values(value) if isinstance(v, (ir.Literal, ir.Template))]
+    texts = [t for v in texts for t in (v if isinstance(v, (list, tuple)) else v.values() if isinstance(v, dict) else [v])]
+    return [t for t in dict.fromkeys(texts) if isinstance(t, str) and t.endswith(tuple(exts.value))
+            and environment.template_file(t, ctx.workflow.path) is None]
 
 
 def _param_name(task: ir.Task, index: int) -> str:
@@ -281,7 +307,7 @@ with DAG("tpl_dict", schedule=None):
     PythonOperator(task_id="report", python_callable=report, templates_dict={"day": "{{ ds }}"})
 ''',
         task_id="report",
-        fragments=("templates_dict={'day': _airflow_render('{{ ds }}', _airflow.context)}", "packages_to_install=RUNTIME_PACKAGES + ['jinja2']"),
+        fragments=("templates_dict={'day': _airflow_render('{{ ds }}', _airflow.context)}", "packages_to_install=RUNTIME_PACKAGES + ['jinja2=="),
     ),
     Case(
         name="setup runs as an ordinary task, teardown after its work whatever happened",
@@ -307,7 +333,10 @@ def st():
 st()
 ''',
         task_id="delete",
-        fragments=("def delete():", "delete_task.ignore_upstream_failure()"),
+        # the teardown decides from its work's state (failures carried as data); the DAG run's state
+        # comes from the leaf `work`, as Airflow does not count teardowns as leaves
+        fragments=("def delete():", "_airflow_trigger('all_done_setup_success', [work_state], [])",
+                   "_airflow_dag_run_state({'work': [work_state]})"),
     ),
     Case(
         name="@dag argument used as a task argument",

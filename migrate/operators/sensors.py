@@ -458,7 +458,7 @@ with DAG("http_wait", schedule=None):
     HttpSensor(task_id="wait_api", http_conn_id="api", endpoint="status", poke_interval=10, timeout=120)
 ''',
         task_id="wait_api",
-        fragments=("packages_to_install=RUNTIME_PACKAGES + ['requests']", "secret_name='airflow-conn-api'", "poke_interval=10.0, timeout=120.0"),
+        fragments=("packages_to_install=RUNTIME_PACKAGES + ['requests==", "secret_name='airflow-conn-api'", "poke_interval=10.0, timeout=120.0"),
     ),
     Case(
         name="file sensor polls with the connection's base path",

@@ -22,7 +22,7 @@ import re
 import sys
 from typing import Dict, List, Optional, Set, Tuple
 
-from migrate import ir
+from migrate import environment, ir
 from migrate.operators import PLACEHOLDER, SHIM, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import (
     BASE_ARGS_HANDLED, CALLBACK_ARGS, ArgBuilder, callback_diagnostics, context_inputs, external_needs, xcom_refs_of,
@@ -83,6 +83,12 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
 
         return placeholder_plan(task, ctx, f"{task.operator} is a branch operator: its skip logic needs Airflow's "
                                 "scheduler, so the shim cannot run it (rewrite it as a @task.branch callable)")
+    source = None if custom else environment.operator_source(task.module, task.operator, ctx.workflow.path,
+                                                                     ctx.workflow.project_roots)
+    if source is not None and not source.resolves:  # a shim that could never start: say why instead
+        from migrate.operators.placeholder import placeholder_plan
+
+        return placeholder_plan(task, ctx, source.reason, code="KFM219" if source.kind == "removed" else "KFM220")
     args = ArgBuilder(ctx)
     lines = [context_inputs(task, ctx, args)]
     kwargs: Dict[str, str] = {"task_id": repr(task.task_id.rsplit(".", 1)[-1])}
@@ -137,6 +143,8 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan.outputs = {"return_value": "json"}
     plan.may_skip = True  # an operator may raise AirflowSkipException
     plan.packages = operator_packages(task.module, module_code)
+    if source is not None and source.kind == "project":  # the operator's module comes from a project requirement
+        plan.packages.append(source.distribution)
 
     plan.diagnostics.append(ctx.diagnostic(task, "KFM201", f"{task.operator} ({where}) runs through the Airflow operator shim", "info"))
     plan.differences.append(f"The Airflow operator itself runs inside the KFP task (packages: {', '.join(plan.packages)}); "
@@ -145,7 +153,12 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
                             "operators that use the Airflow metadata database or the Task SDK API do not work.")
     if module_code:
         plan.differences.append("Code from the DAG file (the operator class, its helpers, argument expressions) is copied into the component.")
-        extra = third_party_modules(module_code)
+        from pathlib import Path
+
+        from migrate.parse.project import module_file
+
+        roots = [Path(root) for root in ctx.workflow.project_roots]  # project modules are embedded (emit/builder.py)
+        extra = [top for top in third_party_modules(module_code) if module_file(top, roots) is None]
         if extra:
             plan.diagnostics.append(ctx.diagnostic(task, "KFM210", f"the code from the DAG file imports {', '.join(extra)}: install them in the image", "info"))
     if overrides:
@@ -186,17 +199,17 @@ SQL_ARGS = ("sql", "hql")  # arguments whose ".sql" file Airflow reads from the 
 def _inline_sql_files(task: ir.Task, ctx: MapContext, plan: ComponentPlan, value):
     """`sql="report.sql"`: Airflow loads the file from the DAG folder and renders it. The component has no
     DAG folder, so the file's text is read now and passed instead (Airflow still renders it)."""
-    from pathlib import Path
-
     def inline(text):
         if not (isinstance(text, str) and text.strip().endswith((".sql", ".hql")) and "\n" not in text):
             return text
-        path = Path(task.span.path).parent / text.strip()
+        path = environment.template_file(text, task.span.path)
         try:
-            content = path.read_text(encoding="utf-8")
+            content = path.read_text(encoding="utf-8") if path else None
         except (OSError, UnicodeDecodeError):
-            plan.diagnostics.append(ctx.diagnostic(task, "KFM210", f"SQL file {text!r} is not next to the DAG file: "
-                                                   "the operator will look for it in the pod and fail"))
+            content = None
+        if content is None:
+            plan.diagnostics.append(ctx.diagnostic(task, "KFM221", f"SQL file {text!r} is neither beside the DAG file nor in its "
+                                                   "template_searchpath: the operator will look for it in the pod and fail"))
             return text
         plan.differences.append(f"SQL file {text!r} was read at conversion time: changes to it need a new conversion.")
         return content
@@ -408,7 +421,7 @@ with DAG("sql_shim", schedule=None):
         fidelity=SHIM,
         codes=("KFM201", "KFM209"),
         fragments=("_airflow_run_operator(_airflow, 'airflow.providers.common.sql.operators.sql', 'SQLExecuteQueryOperator', _kwargs)",
-                   "packages_to_install=RUNTIME_PACKAGES + ['apache-airflow', 'apache-airflow-providers-common-sql']",
+                   "packages_to_install=RUNTIME_PACKAGES + ['apache-airflow==3",
                    "kubernetes.use_secret_as_env(count_rows_task, secret_name='airflow-conn-warehouse', secret_key_to_env={'uri': 'AIRFLOW_CONN_WAREHOUSE'})"),
     ),
     Case(
@@ -423,7 +436,7 @@ with DAG("s3_wait", schedule=None):
         task_id="landed",
         fidelity=SHIM,
         codes=("KFM201",),
-        fragments=("'apache-airflow-providers-amazon'", "secret_name='airflow-conn-aws-default'", "'poke_interval': poke_interval"),
+        fragments=("'apache-airflow-providers-amazon==", "secret_name='airflow-conn-aws-default'", "'poke_interval': poke_interval"),
     ),
     Case(
         name="variables in templates come from config maps",
@@ -438,6 +451,6 @@ with DAG("bq_shim", schedule=None):
         fidelity=SHIM,
         codes=("KFM209",),
         fragments=("config_map_name='airflow-var-dataset', config_map_key_to_env={'value': 'AIRFLOW_VAR_DATASET'}",
-                   "'apache-airflow-providers-google'"),
+                   "'apache-airflow-providers-google=="),
     ),
 ]

@@ -169,7 +169,7 @@ def venv_deco():
 venv_deco()
 ''',
         task_id="table",
-        fragments=("'tabulate'",),
+        fragments=("'tabulate==",),
     ),
     Case(
         name="requirements file is reported",

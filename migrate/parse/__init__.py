@@ -265,6 +265,8 @@ def build_task(task: TaskBuild, interp: Interpreter) -> ir.Task:
         is_teardown=task.is_teardown,
         callbacks=callbacks,
         operator_file=task.operator_file,
+        bound_args=tuple(to_value(v) for v in task.bound.args) if task.bound else (),
+        bound_kwargs={k: to_value(v) for k, v in task.bound.kwargs.items()} if task.bound else {},
     )
 
 

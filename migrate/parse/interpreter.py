@@ -57,6 +57,7 @@ class TaskBuild:
     is_setup: bool = False
     is_teardown: bool = False
     operator_file: Optional[str] = None  # the project file defining a local operator class the task runs as itself
+    bound: Optional[Partial] = None  # python_callable=functools.partial(f, ...): its bound arguments
 
 
 @dataclass
@@ -116,6 +117,18 @@ class Scope:
             scope = scope.parent
         return out
 
+    def closure_values(self) -> Dict[str, Any]:
+        """Names bound in enclosing function scopes without a statement of their own (parameters, loop
+        variables): a function defined there reads them from its closure."""
+        out: Dict[str, Any] = {}
+        scope = self
+        while scope is not None and scope.parent is not None:
+            for name, value in scope.vars.items():
+                if name not in scope.sources:
+                    out.setdefault(name, value)
+            scope = scope.parent
+        return out
+
 
 # ------------------------------------------------------------------ the interpreter
 class _State:
@@ -156,6 +169,7 @@ class Interpreter:
         self.path = path
         self.module = module
         self.module_name = module_name  # dotted, for a project module ("" for the DAG file)
+        self.is_package = False  # a project module that is a package's __init__.py
         self.project = project  # migrate.parse.project.Project, or None (a lone file)
         self.positions = Positions(module, source)
         self.imports = ImportTable()
@@ -398,10 +412,25 @@ class Interpreter:
 
     def defines(self, block: cst.CSTNode) -> bool:
         """Whether a block defines DAGs or tasks (syntactically: DAG(...)/@dag/@task, task_id= or dag_id=
-        arguments, `>>` links, or calls of local functions and classes that may build them)."""
-        finder = _DefinesDag(self)
-        block.visit(finder)
-        return finder.found
+        arguments, `>>` links, or calls of local functions and classes that may build them). Read from
+        the block's source text: a libcst visitor over a whole DAG body costs milliseconds."""
+        owner = self.owner(block)
+        span = owner.positions._full_spans.get(block)
+        text = owner.positions._text[span[0]:span[1]] if span else owner.module.code_for_node(block)
+        if _DEFINES.search(text):
+            return True
+        for dotted in _CALLED.findall(text):
+            head = dotted.split(".")[0]
+            value = owner.module_scope.vars.get(head)
+            if isinstance(value, (LocalFunction, DagDef, TaskFlowDef, GroupDef, LocalClass, ModuleRef)):
+                return True
+            qual = owner.imports.qualify(dotted)
+            if qual and names.last(qual) in names.DAG_CLASSES | names.DAG_DECORATORS | names.TASK_DECORATORS:
+                return True
+            if qual and owner.project is not None and not names.is_airflow(qual) and \
+                    owner.project.find_module(qual.rpartition(".")[0] or qual) is not None:
+                return True  # a function of a project module (a DAG factory, usually)
+        return False
 
     def guard_branch(self, stmt: cst.If) -> Optional[Tuple[Sequence[cst.CSTNode], str]]:
         """For `if <not known statically>:`, the branch that defines DAGs or tasks (the first one)."""
@@ -453,7 +482,8 @@ class Interpreter:
         elif isinstance(value, _DictView):
             items = list(value.items)
         else:
-            raise StaticError("KFM112", f"not a literal iterable: {self.code(node)}", node)
+            why = f" ({value.reason})" if isinstance(value, Opaque) and value.reason else ""
+            raise StaticError("KFM112", f"not a literal iterable: {self.code(node)}{why}", node)
         self.unrolled += len(items)
         if self.unrolled > MAX_UNROLL:
             raise StaticError("KFM112", f"more than {MAX_UNROLL} loop iterations: not unrolled", node)
@@ -470,7 +500,7 @@ class Interpreter:
             if kind and kind.startswith("@"):
                 return TaskFlowDef(func, kind, kwargs, module, scope.enclosing_sources(),
                                    is_setup=kind == "@setup", is_teardown=kind == "@teardown", home=self)
-        plain = LocalFunction(func, scope.enclosing_sources(), self)
+        plain = LocalFunction(func, scope.enclosing_sources(), self, scope.closure_values())
         for decorator in reversed(func.decorators):  # a local decorator that wraps @task (`@company_task(retries=2)`)
             wrapped = self.local_decorator(decorator.decorator, plain, scope)
             if wrapped is not None:
@@ -485,12 +515,13 @@ class Interpreter:
         except StaticError:
             return None
         if isinstance(decorator, TaskDecorator):
-            return self.apply_task_decorator(decorator, function)
-        if not isinstance(decorator, LocalFunction):
-            return None
-        try:
-            result = self.apply(decorator, [function], {}, node, scope)
-        except StaticError:
+            result = self.apply_task_decorator(decorator, function)
+        elif isinstance(decorator, LocalFunction):
+            try:
+                result = self.apply(decorator, [function], {}, node, scope)
+            except StaticError:
+                return None
+        else:
             return None
         if isinstance(result, TaskFlowDef):
             result.func, result.home = function.func, function.home or self  # the body that runs is the user's
@@ -574,12 +605,12 @@ class Interpreter:
         if self.project is None:
             return None
         cache = self.project.interpreters
-        if name in cache:
-            return cache[name]
         source = self.project.find_module(name)
         if source is None:
-            cache[name] = None
             return None
+        cached = cache.get(name)
+        if cached is not None and cached.module is source.tree:  # the same parse: the file has not changed
+            return cached
         interp = Interpreter(source.tree, source.shown, source.text, self.project, name)
         interp.is_package = source.is_package
         cache[name] = interp  # before running it: modules that import each other
@@ -592,7 +623,7 @@ class Interpreter:
     def absolute(self, qual: str) -> str:
         """A relative import's name (".utils.x" inside common.factory) made absolute."""
         level = len(qual) - len(qual.lstrip("."))
-        package = self.module_name if getattr(self, "is_package", False) else self.module_name.rpartition(".")[0]
+        package = self.module_name if self.is_package else self.module_name.rpartition(".")[0]
         parts = package.split(".") if package else []
         if level - 1 > len(parts):
             return qual.lstrip(".")
@@ -647,7 +678,7 @@ class Interpreter:
         key = f"{id(callee.func)}"
         name = callee.func.name.value
         if key in self.state.calls or len(self.state.calls) >= MAX_CALL_DEPTH:
-            return Opaque(self.code(node), f"{name} ({self.where(callee)}) is recursive: not followed")
+            return Opaque(self.code(node), f"{name} ({self.where(callee)}) is recursive or nested too deeply: not followed")
         home = callee.home or self
         before = len(self.diagnostics)
         self.state.calls.append(key)
@@ -655,9 +686,14 @@ class Interpreter:
             result = self.in_home(home, lambda h: h.call_function(callee.func, scope if h is self else h.module_scope, args, kwargs))
         finally:
             self.state.calls.pop()
-        if isinstance(result, Opaque) and home is not self:
+        failed_dag = next((d for d in self.diagnostics[before:] if d.code == "KFM115"), None)
+        if failed_dag is not None and home is not self:  # the factory's DAG(...) could not be built: say so at the call
+            self.diag("KFM121", f"DAG is created by {name} ({self.where(callee)}): {failed_dag.message}", node)
+        elif isinstance(result, Opaque) and home is not self:
             inner = next((d.message for d in self.diagnostics[before:] if d.severity != INFO), None) or result.reason or result.source
-            return Opaque(self.code(node), f"{name} ({self.where(callee)}) returns a value that is not known statically: {inner}")
+            why = f"{name} ({self.where(callee)}) returns a value that is not known statically: {inner}"
+            self.unfollowed.append((node, "KFM121", why))  # said if the file ends up with no DAG
+            return Opaque(self.code(node), why)
         return result
 
     def airflow1_plugin(self, qual: str) -> Any:
@@ -848,35 +884,29 @@ class Interpreter:
         name, module = (cls.name, cls.module) if isinstance(cls, Imported) else (cls.name, "<this file>")
         if isinstance(cls, LocalClass) and cls.home is not None and cls.home.module_name:
             module = cls.home.module_name
-        fn = kwargs.get("python_callable")
-        if isinstance(fn, Partial):  # functools.partial(f, x=1): the bound arguments are op_args/op_kwargs
-            kwargs = self.partial_arguments(fn, kwargs, node, task_id)
-            fn = fn.func
+        fn, bound = kwargs.get("python_callable"), None
+        if isinstance(fn, Partial):  # functools.partial(f, x=1): bound to the callable as in Airflow, not op_kwargs
+            bound = self.flatten_partial(fn, node, task_id)
+            fn = bound.func
         args = self.merged_args(dag, {k: v for k, v in kwargs.items() if k not in OPERATOR_META_ARGS})
         callable_source = None
         if fn is not None:
             callable_source = self.lift(fn, node)
         build = TaskBuild(self.full_task_id(task_id), name, module, args, node, callable=callable_source, mapping=mapping,
-                          operator_file=operator_file)
+                          operator_file=operator_file, bound=bound)
         ref = self.add_task(build, dag, node)
         self.add_data_edges(dag, ref.task_id, list(kwargs.values()), mapping)
         return ref
 
-    def partial_arguments(self, bound: Partial, kwargs: Dict[str, Any], node: cst.CSTNode, task_id: str) -> Dict[str, Any]:
-        op_kwargs, op_args = kwargs.get("op_kwargs") or {}, kwargs.get("op_args") or []
-        if not isinstance(op_kwargs, dict) or not isinstance(op_args, (list, tuple)):
-            raise StaticError("KFM127", "functools.partial with op_args/op_kwargs that are not known statically", node)
-        if isinstance(bound.func, Partial):
-            inner = self.partial_arguments(bound.func, {}, node, task_id)
-            bound = Partial(bound.func.func, tuple(inner.get("op_args", ())) + bound.args, {**inner.get("op_kwargs", {}), **bound.kwargs})
-        out = dict(kwargs)
-        if bound.kwargs:
-            out["op_kwargs"] = {**bound.kwargs, **op_kwargs}
-        if bound.args:
-            out["op_args"] = list(bound.args) + list(op_args)
-        self.diag("KFM127", f"python_callable is functools.partial({getattr(getattr(bound.func, 'func', None), 'name', None) and bound.func.func.name.value or '...'}, ...): "
-                  "its bound arguments are passed as op_args/op_kwargs", node, INFO, task_id=task_id)
-        return out
+    def flatten_partial(self, bound: Partial, node: cst.CSTNode, task_id: str) -> Partial:
+        """partial(partial(f, a), b=1) -> partial(f, a, b=1), reported once."""
+        while isinstance(bound.func, Partial):
+            inner = bound.func
+            bound = Partial(inner.func, inner.args + bound.args, {**inner.kwargs, **bound.kwargs})
+        name = bound.func.func.name.value if isinstance(bound.func, (LocalFunction, TaskFlowDef)) else self.code(node)
+        self.diag("KFM127", f"python_callable is functools.partial({name}, ...): the component binds the same arguments "
+                  "to the callable", node, INFO, task_id=task_id)
+        return bound
 
     def local_operator(self, cls: LocalClass, kwargs: Dict[str, Any], node: cst.CSTNode, task_id: str) -> Tuple[Any, Dict[str, Any], Optional[str]]:
         """(class, arguments, file) a task of a local operator class is built as. A subclass of a known operator
@@ -948,8 +978,31 @@ class Interpreter:
             return home.absolute_imports(lift_lambda(fn.node, home.module, home.index, self.span(fn.node), dict(fn.enclosing)))
         if isinstance(fn, (LocalFunction, TaskFlowDef)):
             home = fn.home or self
-            return home.absolute_imports(lift_callable(fn.func, home.module, home.index, home.span(fn.func), fn.enclosing))
+            lifted = home.absolute_imports(lift_callable(fn.func, home.module, home.index, home.span(fn.func), fn.enclosing))
+            return self.with_closure(lifted, getattr(fn, "closure", None) or {}, node)
         return None  # the mapper reports the missing callable on its task (KFM117)
+
+    def with_closure(self, lifted: ir.CallableSource, closure: Dict[str, Any], node: cst.CSTNode) -> Optional[ir.CallableSource]:
+        """A function built by a helper (`def make(x): def run(): return x; return run`) reads `x` from its
+        closure: literal values travel as assignments; anything else cannot be carried (None: KFM117)."""
+        if not closure:
+            return lifted
+        from migrate.parse.callables import names_read
+
+        used = (names_read(lifted.source) or set()) - set(lifted.params) - {lifted.var_keyword, lifted.name}
+        lines = []
+        for name in sorted(used & set(closure)):
+            value = to_value(closure[name])
+            if not isinstance(value, ir.Literal):
+                self.diag("KFM117", f"{lifted.name} reads {name!r} from the function that built it, and its value is not "
+                          "known statically: the callable cannot be carried", node)
+                return None
+            lines.append(f"{name} = {value.value!r}")
+        if not lines:
+            return lifted
+        import dataclasses
+
+        return dataclasses.replace(lifted, prelude=tuple(lines) + lifted.prelude)
 
     def absolute_imports(self, lifted: ir.CallableSource) -> ir.CallableSource:
         """A callable from a project module keeps its relative imports (`from .utils import x`) working
@@ -1181,10 +1234,14 @@ class Interpreter:
             return _BoundMethod(base, attr)
         if isinstance(base, Duration) and attr == "total_seconds":
             return _BoundMethod(base, attr)
+        if isinstance(base, Opaque) and base.reason:
+            return Opaque(self.code(node), base.reason)
         return Opaque(self.code(node), f"attribute {attr!r} is not evaluated statically")
 
     def eval_Subscript(self, node, scope):
         base = self.eval(node.value, scope)
+        if isinstance(base, Opaque) and base.reason:  # keep saying why (an unset variable, a missing file)
+            return Opaque(self.code(node), base.reason)
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
             if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Slice) and isinstance(base, (list, tuple, str)):
                 sl = node.slice[0].slice
@@ -1542,7 +1599,28 @@ class Interpreter:
             return self.create_operator(callee, kwargs, node)
         if name.endswith(("Operator", "Sensor")) and self.dag_stack:
             raise StaticError("KFM111", f"operator without a static task_id: {self.code(node)}", node)
-        return Opaque(self.code(node), self.unknown_call(qual, node))
+        return Opaque(self.call_code(node, args, kwargs), self.unknown_call(qual, node))
+
+    def call_code(self, node: cst.Call, args: List[Any], kwargs: Dict[str, Any]) -> str:
+        """The call's source with its arguments as evaluated where the call runs: a name bound to a
+        literal (a module constant, even one assigned several times) is written as that literal, a
+        nested call as its own resolved source. Mappers read this text (Secret(secret=name, ...))."""
+        if any(arg.star for arg in node.args):
+            return self.code(node)
+        parts, changed, position = [], False, 0
+        for arg in node.args:
+            if arg.keyword is None:
+                value, position = (args[position] if position < len(args) else None), position + 1
+            else:
+                value = kwargs.get(arg.keyword.value)
+            text = self.code(arg.value)
+            if isinstance(arg.value, (cst.Name, cst.Attribute)) and text not in ("True", "False", "None") \
+                    and _is_literal(value):
+                text, changed = repr(value), True
+            elif isinstance(value, Opaque) and value.source != text:
+                text, changed = value.source, True
+            parts.append(text if arg.keyword is None else f"{arg.keyword.value}={text}")
+        return f"{self.code(node.func)}({', '.join(parts)})" if changed else self.code(node)
 
     # ---- config files and the environment, read as data (never executed)
     def project_data_call(self, qual: str, args: List[Any], kwargs: Dict[str, Any], node: cst.CSTNode) -> Any:
@@ -1653,8 +1731,8 @@ class Interpreter:
             return Opaque(self.code(node), f"{folder} is outside the project")
         try:
             found = sorted(_os.listdir(folder)) if qual == "os.listdir" else sorted(glob.glob(pattern))
-        except OSError as exc:
-            return Opaque(self.code(node), f"{qual}({pattern!r}): {exc.strerror or exc}")
+        except (OSError, ValueError) as exc:
+            return Opaque(self.code(node), f"{qual}({pattern!r}): {getattr(exc, 'strerror', None) or exc}")
         return found
 
     def unknown_call(self, qual: str, node: cst.CSTNode) -> str:
@@ -1663,9 +1741,13 @@ class Interpreter:
         top = qual.split(".")[0]
         if self.project is None or not top or names.is_airflow(qual) or top in _sys.stdlib_module_names:
             return f"call to {qual}"
-        from migrate.emit.local_modules import known_distribution
+        import importlib.util
 
-        if known_distribution(top):
+        try:
+            installed = importlib.util.find_spec(top) is not None  # looks the name up, imports nothing
+        except (ImportError, ValueError):
+            installed = False
+        if installed:
             return f"call to {qual}"
         roots = ", ".join(self.project.shown_roots()[:4]) + (" ..." if len(self.project.roots) > 4 else "")
         why = f"{qual} is imported from {qual.rpartition('.')[0] or qual}, which is neither in the project ({roots}) nor installed (add its folder with --path)"
@@ -2063,56 +2145,9 @@ def _callable_params(func: cst.FunctionDef) -> set:
     return {p.name.value for p in list(params.posonly_params) + list(params.params) + list(params.kwonly_params)}
 
 
-class _DefinesDag(cst.CSTVisitor):
-    def __init__(self, interp: "Interpreter"):
-        self.interp = interp
-        self.found = False
-
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None and node.keyword.value in ("task_id", "dag_id"):
-            self.found = True
-
-    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
-        if isinstance(node.operator, (cst.RightShift, cst.LeftShift)):
-            self.found = True
-
-    def visit_Decorator(self, node: cst.Decorator) -> None:
-        target = node.decorator.func if isinstance(node.decorator, cst.Call) else node.decorator
-        head = (dotted_name(target) or "").split(".")[0]
-        qual = self.interp.imports.qualify(head) or head
-        if names.last(qual) in names.DAG_DECORATORS | names.TASK_DECORATORS | names.GROUP_DECORATORS:
-            self.found = True
-
-    def visit_Call(self, node: cst.Call) -> None:
-        dotted = dotted_name(node.func) or ""
-        if not dotted or self.found:
-            return
-        qual = self.interp.imports.qualify(dotted) or dotted
-        if names.last(qual) in names.DAG_CLASSES:
-            self.found = True
-            return
-        value = self.interp.module_scope.vars.get(dotted)
-        if isinstance(value, (LocalFunction, DagDef, TaskFlowDef, GroupDef, LocalClass)):
-            self.found = True
-        elif qual != dotted and self.interp.project is not None and not names.is_airflow(qual) and \
-                self.interp.project.find_module(qual.rpartition(".")[0] or qual) is not None:
-            self.found = True  # a function of a project module (a DAG factory, usually)
-
-
-class _TaskMaker(cst.CSTVisitor):
-    def __init__(self):
-        self.found = False
-
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None and node.keyword.value == "task_id":
-            self.found = True
-
-
-def _creates_tasks(func: cst.FunctionDef) -> bool:
-    """A plain module-level function that builds tasks when called (a DAG factory helper)."""
-    maker = _TaskMaker()
-    func.body.visit(maker)
-    return maker.found
+# what marks a block that defines DAGs or tasks, in its source text (Interpreter.defines)
+_DEFINES = re.compile(r"\b(?:task_id|dag_id)\s*=|>>|<<|@(?:\w+\.)*(?:dag|task|task_group)\b|\bDAG\s*\(")
+_CALLED = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*)\s*\(")
 
 
 def _task_outputs_in(value: Any) -> List[TaskRef]:
@@ -2153,6 +2188,14 @@ def group_ends(dag: DagBuild, group_id: str, side: str) -> List[str]:
 
 
 # ------------------------------------------------------------------ to IR values
+def _is_literal(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(map(_is_literal, value))
+    if isinstance(value, dict):
+        return all(_is_literal(k) and _is_literal(v) for k, v in value.items())
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
 def to_value(value: Any) -> ir.Value:
     """An interpreter value -> an IR Value."""
     if isinstance(value, TaskRef):

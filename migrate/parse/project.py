@@ -64,6 +64,7 @@ class Project:
     env: Dict[str, str] = field(default_factory=dict)
     interpreters: Dict[str, Any] = field(default_factory=dict)  # module name -> its Interpreter (migrate.parse)
     _missing: set = field(default_factory=set)
+    _found: Dict[str, str] = field(default_factory=dict)  # module name -> its file
 
     # ---- modules
     def find_module(self, name: str) -> Optional[ModuleSource]:
@@ -74,11 +75,13 @@ class Project:
         top = name.split(".")[0]
         if not top or top in sys.stdlib_module_names or top in ("airflow", "__future__"):
             return None
-        found = _module_file(name, self.roots)
-        if found is None:
-            self._missing.add(name)
-            return None
-        return _parse_module(name, str(found[1]))
+        if name not in self._found:
+            found = module_file(name, self.roots)
+            if found is None:
+                self._missing.add(name)
+                return None
+            self._found[name] = str(found[1])
+        return _parse_module(name, self._found[name])
 
     def is_local(self, name: str) -> bool:
         return self.find_module(name) is not None
@@ -108,7 +111,10 @@ class Project:
 
     # ---- files read as data
     def inside(self, path: str) -> bool:
-        real = Path(os.path.realpath(path))
+        try:
+            real = Path(os.path.realpath(path))
+        except (OSError, ValueError):  # a NUL byte, a loop of symlinks
+            return False
         bases = [r for r in (self.repo_root, *self.roots) if r is not None]
         return any(real == base or Path(os.path.realpath(base)) in real.parents for base in bases)
 
@@ -133,8 +139,13 @@ def _project(folder: str, options: ProjectOptions, _env_key: tuple) -> Project:
     roots += search_roots(os.path.join(folder, "_"))
     if repo is not None:
         roots += [repo / "dags", repo / "plugins", repo / "config", repo, repo / "include"]
-    unique = [root for root in dict.fromkeys(roots) if root.is_dir()]
-    return Project(tuple(unique), repo, env=dict(options.env))
+    unique = tuple(root for root in dict.fromkeys(roots) if root.is_dir())
+    # DAG files in different folders of one project share its parsed modules
+    interpreters = _INTERPRETERS.setdefault((unique, options.env), {})
+    return Project(unique, repo, env=dict(options.env), interpreters=interpreters)
+
+
+_INTERPRETERS: Dict[tuple, Dict[str, Any]] = {}  # (roots, --env) -> module name -> its Interpreter, per process
 
 
 def repo_root(folder: Path) -> Optional[Path]:
@@ -156,7 +167,7 @@ def _installed(folder: Path) -> bool:
     return any(_installed_location(p) for p in (folder, *folder.parents))
 
 
-def _module_file(name: str, roots: Iterable[Path]) -> Optional[Tuple[Path, Path]]:
+def module_file(name: str, roots: Iterable[Path]) -> Optional[Tuple[Path, Path]]:
     parts = name.split(".")
     for root in roots:
         base = root.joinpath(*parts)

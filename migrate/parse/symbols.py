@@ -98,6 +98,7 @@ class LocalFunction:
     func: cst.FunctionDef
     enclosing: Dict[str, str] = field(default_factory=dict)
     home: Any = None  # the Interpreter of the file defining it
+    closure: Dict[str, Any] = field(default_factory=dict)  # enclosing functions' parameters and loop variables it may read
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from kfmigrate_runtime.assets import _airflow_assets
 from kfmigrate_runtime.mlflow_kfp import _mlflow_to_kfp
 from kfmigrate_runtime.callbacks import _airflow_task_callbacks, _airflow_attempt
 from kfmigrate_runtime.local_modules import _kfp_local_modules
+from kfmigrate_runtime.trigger_rules import _airflow_trigger, _airflow_failed_for_good, _airflow_dag_run_state
 
 __all__ = [
     '_airflow_runtime',
@@ -59,4 +60,7 @@ __all__ = [
     '_airflow_task_callbacks',
     '_airflow_attempt',
     '_kfp_local_modules',
+    '_airflow_trigger',
+    '_airflow_failed_for_good',
+    '_airflow_dag_run_state',
 ]

@@ -131,3 +131,65 @@ def test_kfp_metrics_are_checked_against_the_mlflow_run(tmp_path, monkeypatch):
     kfp["kfp_metrics"] = {}
     assert bench.check_metrics([airflow, kfp], uri) == {"checked": False, "ok": True,
                                                         "why": "no KFP Metrics artifact recorded"}
+
+
+def _probes(**medians):
+    from compare.measure import summarize
+
+    return {name: {"what": name, "command": name, "wall": summarize([value]), "cpu": summarize([0.1]), "error": ""}
+            for name, value in medians.items()}
+
+
+def _point_with_tasks(engine, latency, run_seconds):
+    run = _run(engine, 0, 10.0)
+    run["timings"]["tasks"] = {"a": {"state": "succeeded", "start_latency": latency, "run_seconds": run_seconds,
+                                     "start_offset": 0.0, "end_offset": run_seconds}}
+    return run
+
+
+def test_cost_model_keeps_measured_and_published_parts_apart_and_a_cluster_replaces_it():
+    from compare.costs import cost_model_blocks
+
+    probes = _probes(python_start=0.05, kfp_executor_import=1.25, airflow_task_import=3.05, pip_check_kfp=1.0,
+                     pip_install_kfp=14.0)
+    results = {"settings": {"engines": ["airflow-scheduler", "kfp"], "repeats": 1}, "probes": probes,
+               "engine_titles": {}, "points": [{"runs": [_point_with_tasks("airflow-scheduler", 1.2, 0.3),
+                                                         _point_with_tasks("kfp", 0.01, 1.4)]}]}
+    table = next(b for b in cost_model_blocks(results) if isinstance(b, report.Table))
+    assert len(table.rows) == 4
+    no_image = table.rows[0]
+    # measured: process start + executor import (1.25 s) and pip (14 s); published: 2 pods of up to 5 s
+    assert no_image[1] == "process + kfp executor import 1.25 s; pip install kfp 14.00 s"
+    assert no_image[3] == "15.25 s + up to 10 s (+ 38 s when the image is not on the node)"
+    assert table.rows[1][3].startswith("1.25 s + up to 10 s")
+    # under a measured scheduler, its start latency (loop, process, imports) is the Airflow part
+    assert "start latency under the scheduler 1.20 s" in table.rows[2][1] and table.rows[3][3] == "1.20 s"
+    results["settings"]["engines"].append("kfp-cluster")
+    results["points"][0]["runs"].append(_point_with_tasks("kfp-cluster", 6.5, 2.0))
+    blocks = cost_model_blocks(results)
+    table = next(b for b in blocks if isinstance(b, report.Table))
+    assert [row[3] for row in table.rows[:2]] == ["replaced by the cluster measurement below"] * 2
+    assert any(isinstance(b, report.Para) and "start latency 6.50 s (n=1)" in b.text for b in blocks)
+
+
+def test_summary_is_five_lines_and_says_what_was_not_measured():
+    from compare.measure import summarize
+
+    def point(label, airflow, kfp, ok=True):
+        return {"label": label, "summary": {
+            "airflow": {"wall_seconds": summarize([airflow]), "overhead_seconds": summarize([1.0]),
+                        "median_start_latency": summarize([0.1])},
+            "kfp": {"wall_seconds": summarize([kfp]), "overhead_seconds": summarize([0.5]),
+                    "median_start_latency": summarize([0.01])}},
+            "agreement": {"ok": ok, "verdict": "1 difference(s) between runs", "differences": ["x: 1 != 2"],
+                          "failed_runs": []}}
+
+    results = {"settings": {"engines": ["airflow", "kfp"], "repeats": 1, "notes": []}, "engine_titles": {},
+               "points": [point("a", 10.0, 5.0), point("b", 2.0, 8.0, ok=False)]}
+    lines = report.summary_lines(results)
+    assert len(lines) == 5
+    assert lines[0] == "- Faster end to end on airflow: b (4.0x: 2.00 s vs 8.00 s) (wall, one cold run each)."
+    assert lines[1] == "- Faster end to end on kfp: a (2.0x: 5.00 s vs 10.00 s) (wall, one cold run each)."
+    assert lines[3].startswith("- Results: 1 of 2 point(s) did not agree") and "x: 1 != 2" in lines[3]
+    assert "warm runs (one repeat" in lines[4] and "pod start and image pull" in lines[4]
+    assert "`--no-probes`" in lines[4]

@@ -116,3 +116,37 @@ def test_long_payloads_are_compared_by_digest():
     assert big["produce_payload"].startswith("<5000 chars, sha256 ") and big["small"] == "z"
     assert big["other"]["nested"].startswith("<5000 chars")
     assert comparable(point, {"produce_payload": "x" * 4999 + "y"}) != big
+
+
+def test_arguments_that_look_like_paths_are_paths_never_workload_names(tmp_path, monkeypatch):
+    from compare.workloads import split_arguments
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scaling").mkdir()  # a folder named like a built-in workload does not hide it
+    assert split_arguments(("scaling",)) == ("scaling", [])
+
+    dag = tmp_path / "etl.py"
+    dag.write_text("")
+    assert split_arguments(("ml-training", str(dag), str(tmp_path))) == ("ml-training", [dag, tmp_path])
+    assert split_arguments(("scaling,ml_training",)) == ("scaling,ml_training", [])
+    for missing in ("path/to/etl_sales_af2.py", "etl_sales_af2.py"):
+        with pytest.raises(WorkloadError, match=f"{missing}: no such file or folder"):
+            split_arguments((missing,))
+
+
+def test_a_user_dag_runs_on_its_start_date_when_it_starts_later():
+    from compare.workloads import run_date
+
+    later = {"schedule": {"airflow": {"start_date": "2027-03-01T00:00:00+00:00"}}}
+    assert run_date(later) == "2027-03-01T00:00:00+00:00"
+    assert run_date({"schedule": {"airflow": {"start_date": "2024-01-01T00:00:00+00:00"}}}) is None
+    assert run_date({}) is None and run_date(later, "2028-01-01") == "2028-01-01"
+
+
+def test_every_median_says_its_n_and_range():
+    from compare.measure import summarize
+    from compare.report import spread
+
+    assert spread(summarize([1.5])) == "1.50 s (n=1)"
+    assert spread(summarize([1.0, 2.0, 3.0])) == "2.00 s (1.00 s - 3.00 s, n=3)"
+    assert spread(summarize([])) == "-"

@@ -86,9 +86,9 @@ def test_branch_join_and_short_circuit_run_on_kfp_local_like_airflow(run_local):
     assert "with dsl.If(pick_task.outputs['airflow_skips_right'] == False):" in source
     assert "results['airflow_skips:right'] = not skipped and _airflow_not_followed('right', results.get('airflow_follow'))" in source
     # the join is removed but keeps its trigger rule inside its dependant's decision, reading the
-    # arms' flags through dsl.OneOf with the stand-ins of their dsl.Else
-    assert "_skipped_join = _airflow_should_skip('none_failed_min_one_success', [left_skipped, right_skipped])" in source
-    assert "right_skipped=dsl.OneOf(right_task.outputs['airflow_skipped'], right_not_run_task.outputs['right__airflow_skipped'])" in source
+    # arms' states (far's all_done needs failures as data) through dsl.OneOf with the dsl.Else stand-ins
+    assert "_state_join = _airflow_trigger('none_failed_min_one_success', [left_state, right_state])" in source
+    assert "right_state=dsl.OneOf(right_task.outputs['airflow_state'], right_not_run_task.outputs['right__airflow_state'])" in source
     assert "airflow_follow" not in report(result, "pick").outputs  # control outputs are not XComs
     assert not [k for k in report(result, "pick").outputs if k.startswith("airflow_skips")]
     compile_yaml(result)
@@ -109,8 +109,8 @@ def test_short_circuit_honouring_trigger_rules_compiles_to_direct_skips_only():
     region = source[source.index("with dsl.If(gate_task.outputs['airflow_skips'] == False):"):source.index("with dsl.Else():  # tasks after the dsl.If", source.index("gate_task = gate("))]
     assert "behind_task = behind(" in region and "far_task" not in region  # behind: direct downstream
     far = source[source.index("def far("):source.index("def far(") + 1500]
-    assert "gate_condition" not in far and "_airflow_should_skip" not in far  # all_done: runs whatever happened
-    assert "far_task.ignore_upstream_failure()  # trigger rule all_done" in source
+    assert "gate_condition" not in far and "_airflow_trigger" not in far  # all_done: runs whatever happened
+    assert ".ignore_upstream_failure()" not in source  # behind's failure reaches far as data (airflow_state)
     assert "far_task.after(behind_task)" in source  # allowed from outside the dsl.If: it has a dsl.Else
     compile_yaml(result)
 
@@ -390,19 +390,22 @@ def compiled(result, folder):
 
 
 def test_all_done_runs_after_a_failure(tmp_path):
-    """all_done -> ignore_upstream_failure(); a task reading the failed task's XCom cannot (KFM205)."""
+    """all_done after a failure: the failure is carried as data (airflow_state), so a task reading the
+    failed task's XCom runs too and reads None, as in Airflow; the run still fails (after_boom is an
+    upstream_failed leaf), at the DAG run state task."""
     from compare.engines.kfp_local import run_pipeline
 
     result = convert(FAILING_DAG)
-    assert "cleanup_task.ignore_upstream_failure()  # trigger rule all_done" in result.python_source
-    assert "reads_boom_task.ignore_upstream_failure()" not in result.python_source
-    assert [d.code for d in report(result, "reads_boom").diagnostics] == ["KFM205"]
-    assert not report(result, "cleanup").diagnostics
+    assert ".ignore_upstream_failure()" not in result.python_source
+    assert not report(result, "reads_boom").diagnostics and not report(result, "cleanup").diagnostics
     root = tmp_path / "root"
-    run_pipeline(compiled(result, tmp_path), {}, root)
+    run = run_pipeline(compiled(result, tmp_path), {}, root)
+    assert run.state == "failed"
     outputs = {p.parent.name: json.loads(p.read_text()).get("parameterValues", {}) for p in root.glob("*/*/executor_output.json")}
     assert outputs["cleanup"]["return_value"] == "cleaned"
-    assert not {"after-boom", "boom", "reads-boom"} & set(outputs)
+    assert outputs["reads-boom"]["return_value"] == "read None"
+    assert outputs["boom"]["airflow_state"] == "failed" and outputs["after-boom"]["airflow_state"] == "upstream_failed"
+    assert run.tasks["dag-run-state"].state == "failed"
 
 
 CALLBACK_DAG = '''
@@ -446,7 +449,7 @@ def test_dag_callbacks_run_in_an_exit_handler(tmp_path, fail):
 
 
 def test_teardown_runs_after_failed_work():
-    """@teardown -> ignore_upstream_failure (verified equivalent against Airflow with a failing work task)."""
+    """@teardown -> all_done_setup_success on its upstream tasks' states (failures carried as data)."""
     result = convert('''
 from airflow.sdk import dag, task, setup, teardown
 
@@ -470,6 +473,7 @@ def scoped():
 
 scoped()
 ''')
-    assert "delete_task.ignore_upstream_failure()  # trigger rule all_done" in result.python_source
+    assert "_airflow_trigger('all_done_setup_success', [work_state, create_state], [create_state])" in result.python_source
+    assert ".ignore_upstream_failure()" not in result.python_source
     assert any("Teardown" in d for d in report(result, "delete").differences)
     compile_yaml(result)

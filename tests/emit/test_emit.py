@@ -245,5 +245,6 @@ def test_skip_checks_see_every_upstream_and_roots_just_run():
         bash("any_ran", "echo", trigger_rule="one_success"), bash("lonely", "echo", trigger_rule="one_failed"),
     ], [("maybe", "any_ran"), ("always_fine", "any_ran")])
     src = emit(wf).python_source
-    assert "_airflow_should_skip('one_success', [maybe_skipped, False])" in src
-    assert "_airflow_should_skip('one_failed'" not in src  # no upstream: trigger rules do not apply
+    # one_success reacts to failures: both upstream tasks carry their state (a skip or a recorded failure)
+    assert "_airflow_trigger('one_success', [maybe_state, always_fine_state])" in src
+    assert "'one_failed'" not in src  # no upstream: trigger rules do not apply

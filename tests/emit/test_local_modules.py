@@ -100,12 +100,16 @@ def test_module_used_by_two_tasks_is_defined_once_and_parent_folder_is_searched(
     assert source.count("'common_util.py': _module_common_util()") == 2
 
 
-def test_missing_module_gets_kfm214_and_stdlib_or_installed_do_not(tmp_path):
+def test_missing_module_gets_kfm214_undeclared_installed_one_kfm217_and_stdlib_nothing(tmp_path):
+    # libcst is installed where kfmigrate runs, but not declared for the component's image: not native
     path = dag_file(tmp_path, "import json\nimport libcst\nfrom nowhere_to_be_found import thing",
                     "return len(json.dumps(thing())) + len(libcst.__name__)")
     _conversion, task = convert(path)
     messages = [d["message"] for d in task["diagnostics"] if d["code"] == "KFM214"]
     assert len(messages) == 1 and "'nowhere_to_be_found'" in messages[0]
+    undeclared = [d["message"] for d in task["diagnostics"] if d["code"] == "KFM217"]
+    assert len(undeclared) == 1 and "'libcst'" in undeclared[0] and "libcst==" in undeclared[0]
+    assert task["fidelity"] == "placeholder" and "json" not in " ".join(messages + undeclared)
 
 
 def test_sources_over_the_cap_are_not_embedded_and_say_so(tmp_path, monkeypatch):

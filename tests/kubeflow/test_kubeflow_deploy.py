@@ -223,3 +223,18 @@ def test_deploy_and_schedule_params_are_typed_like_kfmigrate_run(cli, kfp_server
     assert result.exit_code == 0, result.output
     (entry,) = kfp_server.runs.values()
     assert entry["run"]["runtime_config"]["parameters"] == {"limit": 7, "region": "5"}
+
+
+def test_deploy_reuses_a_run_only_with_the_same_parameters(cli, kfp_server):
+    """issue 14, item 11: the reuse key includes the parameters."""
+    def deploy(name):
+        return cli("kubeflow", "deploy", SAMPLE_DAG, "--experiment", "migrated", "--param", f"name={name}",
+                   "--host", kfp_server.url)
+
+    assert deploy("Alice").exit_code == 0
+    other = deploy("Bob")
+    assert other.exit_code == 0, other.output
+    assert "reusing run" not in other.stdout and len(kfp_server.runs) == 2
+    assert sorted(e["run"]["runtime_config"]["parameters"]["name"] for e in kfp_server.runs.values()) == ["Alice", "Bob"]
+    same = deploy("Alice")
+    assert "reusing run" in same.stdout and len(kfp_server.runs) == 2

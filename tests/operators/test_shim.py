@@ -47,7 +47,7 @@ with DAG("conns", schedule=None):
     assert "secret_name='airflow-conn-warehouse'" in source and "secret_name='airflow-conn-aws-prod'" in source
     # HttpOperator has no mapper of its own: the "*" fallback shims it
     assert report_of(result, "ping").fidelity == "shim"
-    assert "'apache-airflow-providers-http'" in source
+    assert "'apache-airflow-providers-http==" in source  # pinned: installed here or resolved from the index
     notes = " ".join(report_of(result, "copy").differences)
     assert "kubectl create secret generic airflow-conn-warehouse" in notes
 
@@ -90,7 +90,7 @@ with DAG("custom", schedule=None):
                    "from airflow.sdk import DAG, BaseOperator"):
         assert needed in source, needed
     assert "UNUSED = 1" not in source and "with DAG" not in source
-    assert "packages_to_install=['apache-airflow']" in source
+    assert "packages_to_install=['apache-airflow==" in source
     assert "KFM208" in {d.code for d in report.diagnostics}  # the callback is reported, not passed to the operator
 
 
@@ -281,4 +281,4 @@ with DAG("sql_file", schedule=None):
     result = convert(dag)
     assert "\"SELECT count(*) FROM events WHERE day = '{{ ds }}'\\n\"" in result.python_source  # Airflow renders it in the task
     assert any("read at conversion time" in d for d in report_of(result, "report").differences)
-    assert any(d.code == "KFM210" and "gone.sql" in d.message for d in report_of(result, "missing").diagnostics)
+    assert any(d.code == "KFM221" and "gone.sql" in d.message for d in report_of(result, "missing").diagnostics)

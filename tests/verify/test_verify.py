@@ -165,13 +165,21 @@ def test_tampered_conversion_is_caught_by_the_cli(tmp_path):
                                        "--logical-date", "2024-03-05"])
     assert result.exit_code == 1, result.output
     assert "total: XCom 'return_value': Airflow 24, KFP 25" in result.output
-    report = json.loads((tmp_path / "verify.json").read_text())
+    report = json.loads((tmp_path / "verify-verify_probe.json").read_text())
     assert report["summary"] == {"dags": 1, "equivalent": 0, "different": 1, "incomplete": 0}
+    assert report["tool"]["name"] == "kfmigrate" and report["tool"]["command"] == "verify"
     [entry] = report["results"]
     assert entry["differences"] == ["total: XCom 'return_value': Airflow 24, KFP 25"]
-    # verify.json is not overwritten without --force
-    again = CliRunner().invoke(main, ["verify", str(dag_file), "-o", str(tmp_path)])
-    assert again.exit_code == 2 and "use --force" in again.output
+    # the documented sequence works twice: kfmigrate's own report is replaced (issue 14, item 10)
+    again = CliRunner().invoke(main, ["verify", str(dag_file), "-o", str(tmp_path), "--logical-date", "2024-03-05"])
+    assert again.exit_code == 0, again.output
+    assert json.loads((tmp_path / "verify-verify_probe.json").read_text())["summary"]["equivalent"] == 1
+    # a file that is not kfmigrate's is kept without --force
+    mine = tmp_path / "verify-verify_probe.json"
+    mine.write_text('{"my": "notes"}')
+    refused = CliRunner().invoke(main, ["verify", str(dag_file), "-o", str(tmp_path), "--logical-date", "2024-03-05"])
+    assert refused.exit_code == 2 and "KFM302" in refused.output and "use --force" in refused.output
+    assert mine.read_text() == '{"my": "notes"}'
 
 
 CONTAINER_DAG = '''

@@ -25,7 +25,7 @@ RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=RUNTIME_PACKAGES + ['apache-airflow', 'apache-airflow-providers-common-sql'],
+    packages_to_install=RUNTIME_PACKAGES + ['apache-airflow==3.3.2', 'apache-airflow-providers-common-sql==2.4.0'],
 )
 def load_events(
     logical_date: str,
@@ -120,7 +120,7 @@ def api_host(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2'])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2==3.1.6'])
 def notify(
     logical_date: str,
     run_id: str,
@@ -168,7 +168,7 @@ def connections_variables_pipeline(
     load_events_task.set_display_name('load_events')
     kubernetes.use_secret_as_env(load_events_task, secret_name='airflow-conn-warehouse', secret_key_to_env={'uri': 'AIRFLOW_CONN_WAREHOUSE'})
     kubernetes.use_config_map_as_env(load_events_task, config_map_name='airflow-var-schema', config_map_key_to_env={'value': 'AIRFLOW_VAR_SCHEMA'})
-    # count_reports: @task -> Python lightweight component (native)
+    # count_reports: @task -> Python lightweight component (imports airflow.providers.postgres.hooks.postgres: not in its image) (placeholder)
     count_reports_task = count_reports(
         logical_date=logical_date,
         run_id=run_id,
@@ -177,7 +177,7 @@ def connections_variables_pipeline(
     count_reports_task.set_display_name('count_reports')
     kubernetes.use_secret_as_env(count_reports_task, secret_name='airflow-conn-reporting-db', secret_key_to_env={'uri': 'AIRFLOW_CONN_REPORTING_DB'})
     kubernetes.use_config_map_as_env(count_reports_task, config_map_name='airflow-var-report-limit', config_map_key_to_env={'value': 'AIRFLOW_VAR_REPORT_LIMIT'})
-    # api_host: @task -> Python lightweight component (native)
+    # api_host: @task -> Python lightweight component (imports airflow.sdk.bases.hook: not in its image) (placeholder)
     api_host_task = api_host(
         logical_date=logical_date,
         run_id=run_id,

@@ -179,30 +179,41 @@ def gate(
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_condition', bool), ('airflow_skips', bool)]):
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_condition', bool), ('airflow_skips', bool), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'gate' (ShortCircuitOperator) from samples/dags/control_flow_branching.py:59:12."""
-    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
-    # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'json'), ('airflow_condition', 'bool'), ('airflow_skips:*', 'bool')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='gate', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_failed_for_good,
     )
-    _op_args = []
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:56:5).
-    def gate_open(params=None):
-        return params["open_gate"]
-    results, skipped = _airflow_call_python(_airflow, gate_open, _op_args, _op_kwargs)
-    # A short circuit: a falsy return value skips the tasks downstream. Airflow 3 then ends the
-    # task with DownstreamTasksSkipped, so no return value is pushed.
-    results['airflow_condition'] = False if skipped else bool(results.get('return_value'))
-    if not skipped and not results['airflow_condition'] and True:
-        results.pop('return_value', None)
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'json'), ('airflow_condition', 'bool'), ('airflow_skips:*', 'bool'), ('airflow_skipped', 'skipped')]
+    # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
+    try:
+        xcom = {}
+        _airflow = _airflow_runtime(
+            dag_id='control_flow_branching', task_id='gate', logical_date=logical_date, run_id=run_id,
+            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        )
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_branching.py:56:5).
+        def gate_open(params=None):
+            return params["open_gate"]
+        results, skipped = _airflow_call_python(_airflow, gate_open, _op_args, _op_kwargs)
+        # A short circuit: a falsy return value skips the tasks downstream. Airflow 3 then ends the
+        # task with DownstreamTasksSkipped, so no return value is pushed.
+        results['airflow_condition'] = False if skipped else bool(results.get('return_value'))
+        if not skipped and not results['airflow_condition'] and True:
+            results.pop('return_value', None)
+    except Exception as _error:
+        if not _airflow_failed_for_good(_error, 0, 1):
+            raise  # attempts are left: KFP retries the task, as Airflow would
+        return _kfp_outputs({}, True, _outputs) + ('failed',)
     # For the dsl.If around the tasks it skips: True when Airflow would skip them
     results['airflow_skips:*'] = not skipped and results.get('airflow_condition') is False
-    return _kfp_outputs(results, skipped, _outputs)
+    return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
@@ -211,23 +222,40 @@ def behind_gate(
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+    gate_state: str,
+) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'behind_gate' (@task) from samples/dags/control_flow_branching.py:73:14."""
-    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='behind_gate', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
-    )
-    _op_args = []
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:62:5).
-    def behind_gate() -> int:
-        return 1
-    results, skipped = _airflow_call_python(_airflow, behind_gate, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
+    # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
+    _state = _airflow_trigger('all_success', [gate_state])
+    if _state != 'run':
+        return _kfp_outputs({}, True, _outputs) + (_state,)
+    # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
+    try:
+        xcom = {}
+        _airflow = _airflow_runtime(
+            dag_id='control_flow_branching', task_id='behind_gate', logical_date=logical_date, run_id=run_id,
+            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        )
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_branching.py:62:5).
+        def behind_gate() -> int:
+            return 1
+        results, skipped = _airflow_call_python(_airflow, behind_gate, _op_args, _op_kwargs)
+    except Exception as _error:
+        if not _airflow_failed_for_good(_error, 0, 1):
+            raise  # attempts are left: KFP retries the task, as Airflow would
+        return _kfp_outputs({}, True, _outputs) + ('failed',)
+    return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
@@ -236,23 +264,34 @@ def cleanup(
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', str)]):
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'cleanup' (@task) from samples/dags/control_flow_branching.py:74:23."""
-    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
-    # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'str')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='cleanup', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_failed_for_good,
     )
-    _op_args = []
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:66:5).
-    def cleanup() -> str:
-        return "cleaned"
-    results, skipped = _airflow_call_python(_airflow, cleanup, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
+    # (XCom key, encoding) of each output, in order
+    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
+    # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
+    try:
+        xcom = {}
+        _airflow = _airflow_runtime(
+            dag_id='control_flow_branching', task_id='cleanup', logical_date=logical_date, run_id=run_id,
+            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        )
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_branching.py:66:5).
+        def cleanup() -> str:
+            return "cleaned"
+        results, skipped = _airflow_call_python(_airflow, cleanup, _op_args, _op_kwargs)
+    except Exception as _error:
+        if not _airflow_failed_for_good(_error, 0, 1):
+            raise  # attempts are left: KFP retries the task, as Airflow would
+        return _kfp_outputs({}, True, _outputs) + ('failed',)
+    return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
@@ -262,23 +301,43 @@ def after_behind_gate(
     param_path: str,
     param_open_gate: bool,
     behind_gate__return_value: int,
-) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+    behind_gate_state: str,
+    behind_gate_skipped: bool,
+) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'after_behind_gate' (@task) from samples/dags/control_flow_branching.py:75:5."""
-    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
-    xcom = {('behind_gate', 'return_value'): behind_gate__return_value}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='after_behind_gate', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
-    )
-    _op_args = [xcom[('behind_gate', 'return_value')]]
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:70:5).
-    def after_behind_gate(value: int) -> int:
-        return value + 1
-    results, skipped = _airflow_call_python(_airflow, after_behind_gate, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
+    # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
+    _state = _airflow_trigger('all_success', [behind_gate_state])
+    if _state != 'run':
+        return _kfp_outputs({}, True, _outputs) + (_state,)
+    # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
+    try:
+        xcom = {
+            ('behind_gate', 'return_value'): None if behind_gate_skipped else behind_gate__return_value,
+        }
+        _airflow = _airflow_runtime(
+            dag_id='control_flow_branching', task_id='after_behind_gate', logical_date=logical_date, run_id=run_id,
+            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        )
+        _op_args = [xcom[('behind_gate', 'return_value')]]
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_branching.py:70:5).
+        def after_behind_gate(value: int) -> int:
+            return value + 1
+        results, skipped = _airflow_call_python(_airflow, after_behind_gate, _op_args, _op_kwargs)
+    except Exception as _error:
+        if not _airflow_failed_for_good(_error, 0, 1):
+            raise  # attempts are left: KFP retries the task, as Airflow would
+        return _kfp_outputs({}, True, _outputs) + ('failed',)
+    return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
@@ -287,7 +346,7 @@ def many(
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_first', bool), ('airflow_skips_second', bool), ('airflow_skips_third', bool)]):
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_first', bool), ('airflow_skips_second', bool), ('airflow_skips_third', bool), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'many' (BranchPythonOperator) from samples/dags/control_flow_branching.py:80:12."""
     from kfmigrate_runtime import (
         _airflow_runtime,
@@ -295,30 +354,37 @@ def many(
         _airflow_branch_ids,
         _airflow_not_followed,
         _kfp_outputs,
+        _airflow_failed_for_good,
     )
     # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:first', 'bool'), ('airflow_skips:second', 'bool'), ('airflow_skips:third', 'bool')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='many', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
-    )
-    _op_args = []
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:77:5).
-    def choose_two():
-        return ["first", "third"]
-    results, skipped = _airflow_call_python(_airflow, choose_two, _op_args, _op_kwargs)
-    # A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped.
-    follow = [] if skipped else _airflow_branch_ids(results.get('return_value'))
-    if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in ['first', 'second', 'third']):
-        results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value
-    results['airflow_follow'] = follow
+    _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:first', 'bool'), ('airflow_skips:second', 'bool'), ('airflow_skips:third', 'bool'), ('airflow_skipped', 'skipped')]
+    # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
+    try:
+        xcom = {}
+        _airflow = _airflow_runtime(
+            dag_id='control_flow_branching', task_id='many', logical_date=logical_date, run_id=run_id,
+            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        )
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_branching.py:77:5).
+        def choose_two():
+            return ["first", "third"]
+        results, skipped = _airflow_call_python(_airflow, choose_two, _op_args, _op_kwargs)
+        # A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped.
+        follow = [] if skipped else _airflow_branch_ids(results.get('return_value'))
+        if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in ['first', 'second', 'third']):
+            results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value
+        results['airflow_follow'] = follow
+    except Exception as _error:
+        if not _airflow_failed_for_good(_error, 0, 1):
+            raise  # attempts are left: KFP retries the task, as Airflow would
+        return _kfp_outputs({}, True, _outputs) + ('failed',)
     # For the dsl.If around the tasks it skips: True when Airflow would skip them
     results['airflow_skips:first'] = not skipped and _airflow_not_followed('first', results.get('airflow_follow'))
     results['airflow_skips:second'] = not skipped and _airflow_not_followed('second', results.get('airflow_follow'))
     results['airflow_skips:third'] = not skipped and _airflow_not_followed('third', results.get('airflow_follow'))
-    return _kfp_outputs(results, skipped, _outputs)
+    return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
@@ -327,23 +393,40 @@ def first(
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+    many_state: str,
+) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'first' (@task) from samples/dags/control_flow_branching.py:98:20."""
-    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='first', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
-    )
-    _op_args = []
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:83:5).
-    def first() -> int:
-        return 1
-    results, skipped = _airflow_call_python(_airflow, first, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
+    # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
+    _state = _airflow_trigger('all_success', [many_state])
+    if _state != 'run':
+        return _kfp_outputs({}, True, _outputs) + (_state,)
+    # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
+    try:
+        xcom = {}
+        _airflow = _airflow_runtime(
+            dag_id='control_flow_branching', task_id='first', logical_date=logical_date, run_id=run_id,
+            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        )
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_branching.py:83:5).
+        def first() -> int:
+            return 1
+        results, skipped = _airflow_call_python(_airflow, first, _op_args, _op_kwargs)
+    except Exception as _error:
+        if not _airflow_failed_for_good(_error, 0, 1):
+            raise  # attempts are left: KFP retries the task, as Airflow would
+        return _kfp_outputs({}, True, _outputs) + ('failed',)
+    return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
@@ -352,23 +435,40 @@ def second(
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+    many_state: str,
+) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'second' (@task) from samples/dags/control_flow_branching.py:98:29."""
-    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='second', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
-    )
-    _op_args = []
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:87:5).
-    def second() -> int:
-        return 2
-    results, skipped = _airflow_call_python(_airflow, second, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
+    # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
+    _state = _airflow_trigger('all_success', [many_state])
+    if _state != 'run':
+        return _kfp_outputs({}, True, _outputs) + (_state,)
+    # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
+    try:
+        xcom = {}
+        _airflow = _airflow_runtime(
+            dag_id='control_flow_branching', task_id='second', logical_date=logical_date, run_id=run_id,
+            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        )
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_branching.py:87:5).
+        def second() -> int:
+            return 2
+        results, skipped = _airflow_call_python(_airflow, second, _op_args, _op_kwargs)
+    except Exception as _error:
+        if not _airflow_failed_for_good(_error, 0, 1):
+            raise  # attempts are left: KFP retries the task, as Airflow would
+        return _kfp_outputs({}, True, _outputs) + ('failed',)
+    return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
@@ -377,23 +477,40 @@ def third(
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+    many_state: str,
+) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'third' (@task) from samples/dags/control_flow_branching.py:98:39."""
-    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
+    from kfmigrate_runtime import (
+        _airflow_runtime,
+        _airflow_call_python,
+        _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
+    )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='third', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
-    )
-    _op_args = []
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:91:5).
-    def third() -> int:
-        return 3
-    results, skipped = _airflow_call_python(_airflow, third, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
+    # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
+    _state = _airflow_trigger('all_success', [many_state])
+    if _state != 'run':
+        return _kfp_outputs({}, True, _outputs) + (_state,)
+    # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
+    try:
+        xcom = {}
+        _airflow = _airflow_runtime(
+            dag_id='control_flow_branching', task_id='third', logical_date=logical_date, run_id=run_id,
+            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        )
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_branching.py:91:5).
+        def third() -> int:
+            return 3
+        results, skipped = _airflow_call_python(_airflow, third, _op_args, _op_kwargs)
+    except Exception as _error:
+        if not _airflow_failed_for_good(_error, 0, 1):
+            raise  # attempts are left: KFP retries the task, as Airflow would
+        return _kfp_outputs({}, True, _outputs) + ('failed',)
+    return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
@@ -402,34 +519,42 @@ def any_of_them(
     run_id: str,
     param_path: str,
     param_open_gate: bool,
-    first_skipped: bool,
-    second_skipped: bool,
-    third_skipped: bool,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+    first_state: str,
+    second_state: str,
+    third_state: str,
+) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'any_of_them' (@task) from samples/dags/control_flow_branching.py:99:28."""
     from kfmigrate_runtime import (
         _airflow_runtime,
         _airflow_call_python,
-        _airflow_should_skip,
         _kfp_outputs,
+        _airflow_trigger,
+        _airflow_failed_for_good,
     )
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_should_skip('one_success', [first_skipped, second_skipped, third_skipped]):
-        return _kfp_outputs({}, True, _outputs)
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='any_of_them', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
-    )
-    _op_args = []
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_branching.py:95:5).
-    def any_of_them() -> str:
-        return "at least one ran"
-    results, skipped = _airflow_call_python(_airflow, any_of_them, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
+    # What would Airflow do, given its upstream tasks' states? (trigger rule, branches, short circuits)
+    _state = _airflow_trigger('one_success', [first_state, second_state, third_state])
+    if _state != 'run':
+        return _kfp_outputs({}, True, _outputs) + (_state,)
+    # A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream
+    try:
+        xcom = {}
+        _airflow = _airflow_runtime(
+            dag_id='control_flow_branching', task_id='any_of_them', logical_date=logical_date, run_id=run_id,
+            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        )
+        _op_args = []
+        _op_kwargs = {}
+        # The task callable (samples/dags/control_flow_branching.py:95:5).
+        def any_of_them() -> str:
+            return "at least one ran"
+        results, skipped = _airflow_call_python(_airflow, any_of_them, _op_args, _op_kwargs)
+    except Exception as _error:
+        if not _airflow_failed_for_good(_error, 0, 1):
+            raise  # attempts are left: KFP retries the task, as Airflow would
+        return _kfp_outputs({}, True, _outputs) + ('failed',)
+    return _kfp_outputs(results, skipped, _outputs) + ('skipped' if skipped else 'success',)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
@@ -849,6 +974,13 @@ def after_guard(
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
+def dag_run_state(cleanup_state: str, after_behind_gate_state: str, any_of_them_state: str):
+    """The DAG run's state (kfmigrate): Fails the pipeline when Airflow would fail the DAG run: a leaf task failed or upstream_failed."""
+    from kfmigrate_runtime import _airflow_dag_run_state
+    _airflow_dag_run_state({'cleanup': [cleanup_state], 'after_behind_gate': [after_behind_gate_state], 'any_of_them': [any_of_them_state]})
+
+
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def double_items(source_0: str) -> list:
     """The items of the mapped task 'double': one JSON text per Airflow map index (kfp.local iterates one task output)."""
     from kfmigrate_runtime import _airflow_map_items, _from_json, _ints_back
@@ -868,27 +1000,27 @@ def right_not_run() -> NamedTuple("Outputs", [('right__airflow_skipped', bool)])
 
 
 @dsl.component(base_image=BASE_IMAGE)
-def gate_not_run():
+def gate_not_run() -> NamedTuple("Outputs", [('after_behind_gate__airflow_state', str)]):
     """Stands in for the tasks that run only when gate is true, when they do not (the dsl.Else)."""
-    print("Skipped: Airflow would skip these tasks.")
+    return ('skipped',)
 
 
 @dsl.component(base_image=BASE_IMAGE)
-def first_not_run() -> NamedTuple("Outputs", [('first__airflow_skipped', bool)]):
+def first_not_run() -> NamedTuple("Outputs", [('first__airflow_state', str)]):
     """Stands in for the tasks that run only when many follows first, when they do not (the dsl.Else)."""
-    return (True,)
+    return ('skipped',)
 
 
 @dsl.component(base_image=BASE_IMAGE)
-def second_not_run() -> NamedTuple("Outputs", [('second__airflow_skipped', bool)]):
+def second_not_run() -> NamedTuple("Outputs", [('second__airflow_state', str)]):
     """Stands in for the tasks that run only when many follows second, when they do not (the dsl.Else)."""
-    return (True,)
+    return ('skipped',)
 
 
 @dsl.component(base_image=BASE_IMAGE)
-def third_not_run() -> NamedTuple("Outputs", [('third__airflow_skipped', bool)]):
+def third_not_run() -> NamedTuple("Outputs", [('third__airflow_state', str)]):
     """Stands in for the tasks that run only when many follows third, when they do not (the dsl.Else)."""
-    return (True,)
+    return ('skipped',)
 
 
 @dsl.component(base_image=BASE_IMAGE)
@@ -1014,9 +1146,9 @@ def control_flow_branching_pipeline(
             run_id=run_id,
             param_path=path,
             param_open_gate=open_gate,
+            gate_state=gate_task.outputs['airflow_state'],
         )
         behind_gate_task.set_display_name('behind_gate')
-        behind_gate_task.after(gate_task)
         # after_behind_gate: @task -> Python lightweight component (native)
         after_behind_gate_task = after_behind_gate(
             logical_date=logical_date,
@@ -1024,6 +1156,8 @@ def control_flow_branching_pipeline(
             param_path=path,
             param_open_gate=open_gate,
             behind_gate__return_value=behind_gate_task.outputs['return_value'],
+            behind_gate_state=behind_gate_task.outputs['airflow_state'],
+            behind_gate_skipped=behind_gate_task.outputs['airflow_skipped'],
         )
         after_behind_gate_task.set_display_name('after_behind_gate')
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
@@ -1038,7 +1172,6 @@ def control_flow_branching_pipeline(
     )
     cleanup_task.set_display_name('cleanup')
     cleanup_task.after(behind_gate_task)
-    cleanup_task.ignore_upstream_failure()  # trigger rule all_done
     # many: BranchPythonOperator -> Python lightweight component choosing the branch (native)
     many_task = many(
         logical_date=logical_date,
@@ -1055,9 +1188,9 @@ def control_flow_branching_pipeline(
             run_id=run_id,
             param_path=path,
             param_open_gate=open_gate,
+            many_state=many_task.outputs['airflow_state'],
         )
         first_task.set_display_name('first')
-        first_task.after(many_task)
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
         first_not_run_task = first_not_run()
         first_not_run_task.set_display_name('first: skipped by many')
@@ -1069,9 +1202,9 @@ def control_flow_branching_pipeline(
             run_id=run_id,
             param_path=path,
             param_open_gate=open_gate,
+            many_state=many_task.outputs['airflow_state'],
         )
         second_task.set_display_name('second')
-        second_task.after(many_task)
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
         second_not_run_task = second_not_run()
         second_not_run_task.set_display_name('second: skipped by many')
@@ -1083,9 +1216,9 @@ def control_flow_branching_pipeline(
             run_id=run_id,
             param_path=path,
             param_open_gate=open_gate,
+            many_state=many_task.outputs['airflow_state'],
         )
         third_task.set_display_name('third')
-        third_task.after(many_task)
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
         third_not_run_task = third_not_run()
         third_not_run_task.set_display_name('third: skipped by many')
@@ -1095,9 +1228,9 @@ def control_flow_branching_pipeline(
         run_id=run_id,
         param_path=path,
         param_open_gate=open_gate,
-        first_skipped=dsl.OneOf(first_task.outputs['airflow_skipped'], first_not_run_task.outputs['first__airflow_skipped']),
-        second_skipped=dsl.OneOf(second_task.outputs['airflow_skipped'], second_not_run_task.outputs['second__airflow_skipped']),
-        third_skipped=dsl.OneOf(third_task.outputs['airflow_skipped'], third_not_run_task.outputs['third__airflow_skipped']),
+        first_state=dsl.OneOf(first_task.outputs['airflow_state'], first_not_run_task.outputs['first__airflow_state']),
+        second_state=dsl.OneOf(second_task.outputs['airflow_state'], second_not_run_task.outputs['second__airflow_state']),
+        third_state=dsl.OneOf(third_task.outputs['airflow_state'], third_not_run_task.outputs['third__airflow_state']),
     )
     any_of_them_task.set_display_name('any_of_them')
     # direct_join_branch: @task.branch -> Python lightweight component choosing the branch (native)
@@ -1264,6 +1397,13 @@ def control_flow_branching_pipeline(
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
         stop_not_run_task = stop_not_run()
         stop_not_run_task.set_display_name('skipped by the short circuit stop')
+    # <DAG run state>: the Airflow DAG run's state (native)
+    dag_run_state_task = dag_run_state(
+        cleanup_state=cleanup_task.outputs['airflow_state'],
+        after_behind_gate_state=dsl.OneOf(after_behind_gate_task.outputs['airflow_state'], gate_not_run_task.outputs['after_behind_gate__airflow_state']),
+        any_of_them_state=any_of_them_task.outputs['airflow_state'],
+    )
+    dag_run_state_task.set_display_name("DAG run state (fails when Airflow's run would)")
 
 
 if __name__ == "__main__":

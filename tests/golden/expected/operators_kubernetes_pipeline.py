@@ -41,7 +41,7 @@ def report():
     )
 
 
-@dsl.component(base_image='python:3.12-slim', packages_to_install=RUNTIME_PACKAGES + ['jinja2'])
+@dsl.component(base_image='python:3.12-slim', packages_to_install=RUNTIME_PACKAGES + ['jinja2==3.1.6'])
 def score(
     logical_date: str,
     run_id: str,

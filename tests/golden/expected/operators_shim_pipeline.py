@@ -21,7 +21,7 @@ RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (
 # ---------------------------------------------------------------- components (one per Airflow task)
 
 
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['apache-airflow'])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['apache-airflow==3.3.2'])
 def greet(
     logical_date: str,
     run_id: str,
@@ -64,7 +64,7 @@ class GreetOperator(BaseOperator):
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=RUNTIME_PACKAGES + ['apache-airflow', 'apache-airflow-providers-standard'],
+    packages_to_install=RUNTIME_PACKAGES + ['apache-airflow==3.3.2', 'apache-airflow-providers-standard==1.21.0'],
 )
 def smooth(
     logical_date: str,

@@ -1,4 +1,4 @@
-"""The team's DAG: built entirely by the company's factories."""
+"""The team's Airflow DAG: built entirely by the company's factories (the word "airflow" lets Airflow's safe mode parse it)."""
 import functools
 
 from common.callables import count_letters, greet

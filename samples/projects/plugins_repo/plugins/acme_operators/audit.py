@@ -1,5 +1,8 @@
-"""An operator with its own execute(): it runs as itself (through the operator shim)."""
+"""An operator with its own execute(): it runs as itself (through the operator shim), and the project
+module it imports travels with it."""
 from airflow.models.baseoperator import BaseOperator
+
+from acme_operators.formatting import banner
 
 
 class AuditOperator(BaseOperator):
@@ -10,5 +13,5 @@ class AuditOperator(BaseOperator):
         self.message = message
 
     def execute(self, context):
-        print(f"audit: {self.message}")
+        print(banner(f"audit: {self.message}"))
         return self.message
