@@ -191,6 +191,9 @@ def main(argv=None) -> int:
     parser.add_argument("--tree", type=Path, default=ROOT, help="the kfmigrate source tree to measure (default: this checkout)")
     parser.add_argument("--label", default="after", help="name of this measurement in the docs (e.g. before, after)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--airflow-python", type=Path,
+                        help="the Python of another Airflow installation (2 or 3, with the repositories' providers) "
+                             "that loads the DAGs, for the yardstick and --load (KFMIGRATE_LOAD_PYTHON)")
     parser.add_argument("--site", type=Path, action="append", default=[],
                         help="a folder of extra packages (pip install --target DIR <providers>) put on every run's "
                              "PYTHONPATH, so Airflow can import the providers the repositories use; repeatable")
@@ -202,8 +205,15 @@ def main(argv=None) -> int:
         return 0
     tree = args.tree.resolve()
     EXTRA_PATHS.extend(p.resolve() for p in args.site)
+    airflow_note = ""
+    if args.airflow_python:
+        os.environ["KFMIGRATE_LOAD_PYTHON"] = str(args.airflow_python)  # every subprocess inherits it
+        version = subprocess.run([str(args.airflow_python), "-c", "import airflow; print(airflow.__version__)"],
+                                 capture_output=True, text=True).stdout.strip()
+        airflow_note = f", DAGs loaded by Airflow {version or '?'} ({args.airflow_python})"
     revision = subprocess.run(["git", "-C", str(tree), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    tree_note = f"kfmigrate {revision or tree.name}" + (f", extra packages from {len(args.site)} --site folder(s)" if args.site else "")
+    tree_note = (f"kfmigrate {revision or tree.name}" + airflow_note
+                 + (f", extra packages from {len(args.site)} --site folder(s)" if args.site else ""))
     work = Path(tempfile.mkdtemp(prefix="kfmigrate-projects-"))
     results = []
     try:

@@ -162,3 +162,15 @@ def test_cli_reports_import_errors_and_timeouts_and_goes_on(tmp_path):
     assert "converted hello_world" in result.stdout and "converted helped_dag" in result.stdout
     assert "echo helped" in (out / "helped_dag_pipeline.py").read_text()
     assert not list(dags.rglob("__pycache__"))  # loading leaves nothing in the user's project
+
+
+def test_load_python_that_is_not_there_is_a_diagnostic_per_file(tmp_path):
+    dags = tmp_path / "dags"
+    _write(dags / "hello.py", (SAMPLES / "hello_world.py").read_text())
+    result = subprocess.run(
+        [sys.executable, "-m", "kfmigrate", "convert", "--load", str(dags), "-o", str(tmp_path / "out"), "--no-compile"],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "KFMIGRATE_LOAD_PYTHON": str(tmp_path / "no-python")})
+    assert result.returncode == 2
+    assert f"{dags / 'hello.py'}:1:1: KFM132 KFMIGRATE_LOAD_PYTHON={tmp_path / 'no-python'} is not an executable file" in result.stderr
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
