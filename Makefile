@@ -32,7 +32,7 @@ system-deps:
 # The KFP backend's own compiler and Argo's validation, built once per tests/kfp_backend/go.sum (a cold build
 # takes minutes). Without Go the conformance tests skip, except under CI=true where they fail.
 backend-check:
-	@sh tests/kfp_backend/build.sh >/dev/null || { rc=$$?; [ $$rc = 3 ] && [ "$${CI:-}" != true ]; }
+	@sh tests/kfp_backend/build.sh >/dev/null || { rc=$$?; [ $$rc = 4 ] || { [ $$rc = 3 ] && [ "$${CI:-}" != true ]; }; }
 
 # The test suite: real Airflow (SQLite, temporary AIRFLOW_HOME), real kfp.local, real MLflow, the KFP backend check.
 test: $(STAMP) system-deps backend-check
@@ -42,6 +42,7 @@ test: $(STAMP) system-deps backend-check
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_overhead.py
 	$(BIN)/python benchmarks/bench_convert.py
+	$(BIN)/python benchmarks/bench_output_size.py
 
 fuzz: $(STAMP)
 	$(BIN)/python benchmarks/fuzz_convert.py --examples 10000

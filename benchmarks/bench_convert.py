@@ -9,17 +9,16 @@
    need (airflow, mlflow, kubernetes never; kfp only when compiling).
 3. Scale: a generated DAG of N and 2N tasks, a folder of N and 2N DAG files: twice the work takes
    at most 2.2x the time; peak memory (max RSS) reported; --jobs 1 against all cores.
-4. Project: a generated project of 1,000 DAG files under dags/ importing local helper modules
-   (benchmarks/gen_dags.py project_sources: settings, callables, a DAG factory) converted by
-   `kfmigrate convert dags/` with and without compile. Goal: <= 60 s wall on 2 cores.
-5. Spec size: the compiled PipelineSpec of a 100-task chain of PythonOperators and of a 100-task
+4. Spec size: the compiled PipelineSpec of a 100-task chain of PythonOperators and of a 100-task
    mixed DAG (benchmarks/gen_dags.py), in bytes per task. Goal: well under 1.5 MiB for 100 tasks
    (Argo Workflow objects live in etcd, whose default request limit is 1.5 MiB).
+5. Project: a generated project of N DAG files (default 1,000) built by the factories, decorators and
+   callables of samples/projects/factories/dags/common (a package next to them), each DAG file a
+   factory-built DAG of 6 tasks. Goal: 1,000 files in <= 60 s on all cores (modules parsed once per process).
 
     python benchmarks/bench_convert.py              # full run, prints a table (a few minutes)
     python benchmarks/bench_convert.py --quick      # fewer repeats, smaller scale points
     python benchmarks/bench_convert.py --write-docs # also refresh its section of docs/benchmarks.md
-    python benchmarks/bench_convert.py --only corpus,project   # just the two speed goals of issue 11
 
 Each measured command runs under a small wrapper process that reports the command's wall time, its
 CPU time (user+sys of the whole process tree) and the largest max RSS in that tree, so numbers are
@@ -264,37 +263,48 @@ def bench_folder(sizes, work: Path, repeat: int) -> dict:
     return result
 
 
-def bench_project(n_files: int, work: Path) -> dict:
-    """A project of n_files DAG files with local helper modules, converted with and without compile."""
-    root = work / "project"
-    for name, text in gen_dags.project_sources(n_files).items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
-    out = {"files": n_files, "cores": os.cpu_count() or 1}
-    for name, extra in (("no_compile", ["--no-compile"]), ("compile", [])):
-        target = work / f"project_{name}"
-        run = measure([PY, "-m", "kfmigrate", "convert", root / "dags", "-o", target, "-q", "--force", *extra])
-        out[name] = {"wall": run["wall"], "cpu": run["cpu"], "max_rss_mb": run["max_rss_mb"], "rc": run["rc"],
-                     "pipelines": len(list(target.glob("*_pipeline.py"))), "compiled": len(list(target.glob("*.yaml")))}
-    return out
+PROJECT_DAG = '''"""Generated Airflow DAG {n} of a project: built by the company's factories."""
+import functools
+
+from common.callables import count_letters, greet
+from common.decorators import company_task
+from common.factory import create_bash_task, create_dag, create_python_task, create_steps
+
+with create_dag("project_dag_{n}", schedule="@daily") as dag:
+    start = create_bash_task("start", "echo {n}")
+    hello = create_python_task("hello", functools.partial(greet, name="team {n}"), punctuation="!")
+    letters = create_python_task("letters", count_letters, word="dag{n}")
+    steps = create_steps(["a", "b"])
+
+    @company_task()
+    def finish(value):
+        return value
+
+    start >> hello >> steps
+    start >> letters
+    steps >> finish(letters.output)
+'''
 
 
-PROJECT_GOAL_SECONDS = 60.0
+def bench_project(size: int, work: Path) -> dict:
+    """A project of `size` DAG files importing one shared package (samples/projects/factories/dags/common)."""
+    project = work / "project"
+    dags = project / "dags"
+    shutil.copytree(ROOT / "samples" / "projects" / "factories" / "dags" / "common", dags / "common")
+    (project / "pyproject.toml").write_text("[project]\nname = 'generated'\n", encoding="utf-8")
+    for n in range(size):
+        (dags / f"dag_{n:04d}.py").write_text(PROJECT_DAG.format(n=n), encoding="utf-8")
+    run = measure([PY, "-m", "kfmigrate", "convert", dags, "-o", work / "o_project", "--no-compile", "-q", "--force"])
+    return {"files": size, "wall": run["wall"], "cpu": run["cpu"], "max_rss_mb": run["max_rss_mb"], "rc": run["rc"],
+            "written": len(list((work / "o_project").glob("*_pipeline.py")))}
 
 
 def verdicts(results: dict) -> list:
-    out = []
-    t, s = results.get("throughput"), results.get("startup", {})
-    if t:
-        out += [
-            ("convert, no compile <= 0.5x DagBag wall", t["convert"]["ratio_wall"] <= 0.5, f"{t['convert']['ratio_wall']:.2f}x"),
-            ("convert with compile <= 1.0x DagBag wall", t["convert_compile"]["ratio_wall"] <= 1.0, f"{t['convert_compile']['ratio_wall']:.2f}x"),
-        ]
-    if "project" in results:
-        p = results["project"]
-        for name, label in (("no_compile", "--no-compile"), ("compile", "with compile")):
-            out.append((f"project of {p['files']} DAG files, {label}, <= {PROJECT_GOAL_SECONDS:.0f} s wall on {p['cores']} cores",
-                        p[name]["wall"] <= PROJECT_GOAL_SECONDS, f"{p[name]['wall']:.1f} s wall, {p[name]['cpu']:.1f} s CPU"))
+    t, s = results["throughput"], results["startup"]
+    out = [
+        ("convert, no compile <= 0.5x DagBag wall", t["convert"]["ratio_wall"] <= 0.5, f"{t['convert']['ratio_wall']:.2f}x"),
+        ("convert with compile <= 1.0x DagBag wall", t["convert_compile"]["ratio_wall"] <= 1.0, f"{t['convert_compile']['ratio_wall']:.2f}x"),
+    ]
     for name, data in s.items():
         out.append((f"`kfmigrate {name}` imports no unneeded heavy package", not data["unexpected"],
                     ", ".join(data["heavy_imported"]) or "none"))
@@ -305,9 +315,12 @@ def verdicts(results: dict) -> list:
     for shape, data in results.get("spec_size", {}).items():
         out.append((f"100-task {shape} DAG compiles under 1.5 MiB", data["bytes"] < 1.5 * MIB,
                     f"{data['bytes'] / MIB:.2f} MiB, {data['bytes'] / data['tasks'] / 1024:.1f} KiB a task"))
-    f = results.get("folder")
-    if not f:
-        return out
+    if "project" in results:
+        p = results["project"]
+        limit = 60 * p["files"] / 1000
+        out.append((f"project of {p['files']} factory-built DAG files <= {limit:.0f} s (60 s for 1,000)",
+                    p["wall"] <= limit and p["written"] == p["files"], f"{p['wall']:.1f} s wall, {p['cpu']:.1f} s CPU, {p['written']} written"))
+    f = results["folder"]
     out.append(("folder: 2x files <= 2.2x time (start-up subtracted)", f["ratio_wall_minus_startup"] <= 2.2,
                 f"{f['ratio_wall_minus_startup']:.2f}x ({f['ratio_wall']:.2f}x raw, {f['ratio_cpu']:.2f}x CPU)"))
     if "speedup_all_cores" in f:
@@ -320,30 +333,11 @@ def verdicts(results: dict) -> list:
 
 
 def markdown(results: dict) -> str:
-    t, s, f = results.get("throughput"), results.get("startup"), results.get("folder")
+    t, s, f = results["throughput"], results["startup"], results["folder"]
     lines = [
         f"Measured {results['when']} on {results['machine']} (load average at start {results['load']}); "
-        f"`python benchmarks/bench_convert.py{results['options']}`, median of {results['repeat']} interleaved runs, each a fresh process.",
+        f"`python benchmarks/bench_convert.py{' --quick' if results['quick'] else ''}`, median of {results['repeat']} interleaved runs, each a fresh process.",
         "",
-    ]
-    if t:
-        lines += _corpus_lines(t)
-    if "project" in results:
-        p = results["project"]
-        lines += ["", f"**Project of {p['files']} generated DAG files** with local helper modules (`gen_dags.py --project`; one run each):", "",
-                  "| run | wall s | CPU s | max RSS MB (largest process) | pipelines | compiled |", "|---|---|---|---|---|---|"]
-        for name, label in (("no_compile", "`convert dags/ --no-compile`"), ("compile", "`convert dags/`")):
-            r = p[name]
-            lines.append(f"| {label} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['max_rss_mb']:.0f} | {r['pipelines']} | {r['compiled']} |")
-    if s:
-        lines += _scale_lines(results, s, f)
-    lines += ["", "| goal | met | measured |", "|---|---|---|"]
-    lines += [f"| {goal} | {'yes' if ok else '**no**'} | {value} |" for goal, ok, value in verdicts(results)]
-    return "\n".join(lines) + "\n"
-
-
-def _corpus_lines(t: dict) -> list:
-    lines = [
         f"**Corpus:** {t['files']} example DAG files of the installed Airflow ({t['airflow_dags']} DAGs in Airflow's DagBag, "
         f"{t['airflow_import_errors']} import errors); kfmigrate wrote {t['converted_pipelines']} pipelines "
         f"({t['compiled_pipelines']} compiled).",
@@ -356,11 +350,7 @@ def _corpus_lines(t: dict) -> list:
         r = t[name]
         ratio = f"{r['ratio_wall']:.2f}x | {r['ratio_cpu']:.2f}x" if name != "dagbag" else "1 | 1"
         lines.append(f"| {label} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['max_rss_mb']:.0f} | {ratio} |")
-    return lines
-
-
-def _scale_lines(results: dict, s: dict, f: dict) -> list:
-    lines = ["", "| start-up | process wall s | heavy packages imported |", "|---|---|---|"]
+    lines += ["", "| start-up | process wall s | heavy packages imported |", "|---|---|---|"]
     for name, data in s.items():
         lines.append(f"| `kfmigrate {name}` | {data['process_wall']:.2f} | {', '.join(data['heavy_imported']) or 'none'} |")
     for key, label in (("big_dag", "One generated DAG, no compile"), ("big_dag_compile", "One generated DAG, compiled")):
@@ -371,25 +361,22 @@ def _scale_lines(results: dict, s: dict, f: dict) -> list:
         lines += ["", "**Compiled spec size** (100 tasks, `benchmarks/gen_dags.py`):", "",
                   "| DAG | bytes | KiB a task |", "|---|---|---|"]
         lines += [f"| {shape} | {d['bytes']:,} | {d['bytes'] / d['tasks'] / 1024:.1f} |" for shape, d in results["spec_size"].items()]
-    if f:
-        lines += ["", f"**Folder of generated DAG files** (`--no-compile`; start-up {f['startup_wall']:.2f} s):", "",
-                  "| files | jobs | wall s | CPU s | max RSS MB (largest process) | pipelines written |", "|---|---|---|---|---|---|"]
-        lines += [f"| {p['files']} | {p['jobs']} | {p['wall']:.2f} | {p['cpu']:.2f} | {p['max_rss_mb']:.0f} | {p['written']} |" for p in f["points"]]
-    return lines
+    lines += ["", f"**Folder of generated DAG files** (`--no-compile`; start-up {f['startup_wall']:.2f} s):", "",
+              "| files | jobs | wall s | CPU s | max RSS MB (largest process) | pipelines written |", "|---|---|---|---|---|---|"]
+    lines += [f"| {p['files']} | {p['jobs']} | {p['wall']:.2f} | {p['cpu']:.2f} | {p['max_rss_mb']:.0f} | {p['written']} |" for p in f["points"]]
+    if "project" in results:
+        p = results["project"]
+        lines += ["", f"**Generated project** ({p['files']} DAG files, factories in a shared package, `--no-compile`, all cores): "
+                  f"{p['wall']:.1f} s wall, {p['cpu']:.1f} s CPU, max RSS {p['max_rss_mb']:.0f} MB, {p['written']} pipelines written."]
+    lines += ["", "| goal | met | measured |", "|---|---|---|"]
+    lines += [f"| {goal} | {'yes' if ok else '**no**'} | {value} |" for goal, ok, value in verdicts(results)]
+    return "\n".join(lines) + "\n"
 
 
-def write_docs(text: str, parts=None) -> Path:
-    """Replace only this script's block in docs/benchmarks.md (other sections belong to others); a run
-    of some parts only (--only) has a block of its own, so it never drops the full run's figures."""
-    if parts and set(parts) != set(ALL_PARTS):
-        name = "bench_convert_" + "_".join(sorted(parts))
-        return gen_dags.replace_doc_block(ROOT / "docs" / "benchmarks.md", name, "Benchmarks",
-                                          f"Conversion speed goals ({', '.join(sorted(parts))})", text)
+def write_docs(text: str) -> Path:
+    """Replace only this script's block in docs/benchmarks.md (other sections belong to others)."""
     return gen_dags.replace_doc_block(ROOT / "docs" / "benchmarks.md", "bench_convert", "Benchmarks",
                                       "Conversion throughput / scale", text)
-
-
-ALL_PARTS = ("corpus", "startup", "scale", "project")
 
 
 def main(argv=None) -> int:
@@ -398,47 +385,37 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, help="interleaved repeats per throughput variant (default 3, quick 2)")
     parser.add_argument("--tasks", type=int, help="big-DAG scale point N (N and 2N tasks; default 500, quick 250)")
     parser.add_argument("--files", type=int, help="folder scale point N (N and 2N files; default 250, quick 100)")
+    parser.add_argument("--project-files", type=int, help="generated project size (default 1000, quick 300)")
     parser.add_argument("--no-compile-scale", action="store_true", help="skip the compiled big-DAG points (slowest part)")
-    parser.add_argument("--project-files", type=int, help="DAG files of the generated project (default 1000, quick 200)")
-    parser.add_argument("--only", help="comma-separated parts to run: corpus, startup, scale, project (default: all)")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--write-docs", action="store_true", help="refresh the section in docs/benchmarks.md")
     args = parser.parse_args(argv)
     repeat = args.repeat or (2 if args.quick else 3)
     tasks = args.tasks or (250 if args.quick else 500)
     files = args.files or (100 if args.quick else 250)
-    project_files = args.project_files or (200 if args.quick else 1000)
-    parts = set((args.only or ",".join(ALL_PARTS)).split(","))
-    if parts - set(ALL_PARTS):
-        parser.error(f"--only: unknown part(s) {', '.join(sorted(parts - set(ALL_PARTS)))}; choose from {', '.join(ALL_PARTS)}")
     import platform
 
-    options = " ".join(a for a in (argv if argv is not None else sys.argv[1:]) if a != "--write-docs")
     results = {"when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "quick": args.quick, "repeat": repeat,
-               "options": f" {options}" if options else "",
                "machine": f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores",
                "load": " ".join(f"{x:.1f}" for x in os.getloadavg())}
     work = Path(tempfile.mkdtemp(prefix="kfmigrate-bench-"))
     try:
-        if "corpus" in parts:
-            print(f"throughput: Airflow example corpus, {repeat} interleaved repeats ...", flush=True)
-            (work / "throughput").mkdir()
-            results["throughput"] = bench_throughput(repeat, work / "throughput")
-        if "project" in parts:
-            print(f"project: {project_files} generated DAG files with local helper modules ...", flush=True)
-            results["project"] = bench_project(project_files, work)
-        if "startup" in parts or "scale" in parts:
-            print("start-up imports ...", flush=True)
-            results["startup"] = bench_startup(work)
-        if "scale" in parts:
-            print(f"scale: one DAG of {tasks} and {2 * tasks} tasks ...", flush=True)
-            results["big_dag"] = bench_big_dag([tasks, 2 * tasks], work, compile_it=False)
-            if not args.no_compile_scale:
-                results["big_dag_compile"] = bench_big_dag([tasks // 2, tasks], work, compile_it=True)
-            print("spec size: 100-task DAGs ...", flush=True)
-            results["spec_size"] = bench_spec_size()
-            print(f"scale: folders of {files} and {2 * files} DAG files ...", flush=True)
-            results["folder"] = bench_folder([files, 2 * files], work, max(1, repeat - 1))
+        print(f"throughput: Airflow example corpus, {repeat} interleaved repeats ...", flush=True)
+        (work / "throughput").mkdir()
+        results["throughput"] = bench_throughput(repeat, work / "throughput")
+        print("start-up imports ...", flush=True)
+        results["startup"] = bench_startup(work)
+        print(f"scale: one DAG of {tasks} and {2 * tasks} tasks ...", flush=True)
+        results["big_dag"] = bench_big_dag([tasks, 2 * tasks], work, compile_it=False)
+        if not args.no_compile_scale:
+            results["big_dag_compile"] = bench_big_dag([tasks // 2, tasks], work, compile_it=True)
+        print("spec size: 100-task DAGs ...", flush=True)
+        results["spec_size"] = bench_spec_size()
+        print(f"scale: folders of {files} and {2 * files} DAG files ...", flush=True)
+        results["folder"] = bench_folder([files, 2 * files], work, max(1, repeat - 1))
+        project_files = args.project_files or (300 if args.quick else 1000)
+        print(f"project: {project_files} factory-built DAG files ...", flush=True)
+        results["project"] = bench_project(project_files, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     text = markdown(results)
@@ -447,7 +424,7 @@ def main(argv=None) -> int:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     if args.write_docs:
-        print(f"updated {write_docs(text, parts)}")
+        print(f"updated {write_docs(text)}")
     return 0
 
 

@@ -603,6 +603,7 @@ def verify_files(
     timeout: float | None = 600,
     on_result: Callable[[VerifyResult], object] | None = None,
     refuse_bad_input: bool = False,
+    environment=None,
 ) -> list[VerifyResult]:
     """Convert DAG files and verify every DAG in them (or only dag_id).
 
@@ -612,7 +613,8 @@ def verify_files(
 
     Results that come from the user's input (an unparsable file, no such DAG, an unknown or
     mistyped param) have bad_input set. With refuse_bad_input, if there is any,
-    only those are returned and nothing runs.
+    only those are returned and nothing runs. environment: the conversion's runtime mode
+    (migrate.emit.environment.Environment; None: convert's default, the runtime package).
     """
     import yaml
 
@@ -625,7 +627,7 @@ def verify_files(
     jobs = []
     for dag_file in map(Path, dag_files):
         progress(f"converting {dag_file}")
-        converted = convert_file(dag_file, compile=True)
+        converted = convert_file(dag_file, compile=True, environment=environment)
         if converted.error is not None:
             results.append(VerifyResult(dag_id=dag_id or dag_file.stem, dag_file=str(dag_file), verdict=INCOMPLETE,
                                         problems=[f"cannot convert: {converted.error.render()}"], bad_input=True))

@@ -19,6 +19,7 @@ from typing import Dict, List, Optional
 import yaml
 
 from kubeflow_ops.errors import KubeflowError
+from migrate.params import coerce_value
 
 ARCHIVES = (".zip", ".tar.gz", ".tgz")
 FIDELITY_LEVELS = ("native", "shim", "placeholder", "removed")
@@ -227,8 +228,6 @@ def check_params(params: dict, known) -> dict:
     did not say, or None when it said nothing: then values are read as JSON when they parse, else text).
     A JSON string (`s='"3"'`) gives a STRING parameter its text without the quotes.
     """
-    from compare.engines.kfp_local import coerce_value
-
     unknown = sorted(set(params) - set(known)) if known is not None else []
     if unknown:
         raise ParamError(f"unknown pipeline parameter(s) {', '.join(unknown)}; the pipeline takes "

@@ -33,6 +33,7 @@ from urllib.parse import quote
 
 from migrate import ir
 from migrate.diagnostics import CODES, ERROR, INFO, NO_DAG_CODES, WARNING, Diagnostic
+from migrate.version import version
 
 INVENTORY_VERSION = 1
 FIDELITY_LEVELS = ("native", "shim", "placeholder", "removed")
@@ -393,8 +394,6 @@ def kubernetes_source(kind: str, name: str) -> dict:
 def build_inventory(results: Sequence, input_problems: Sequence[Diagnostic] = (), root: Path = Path("."),
                     inputs: Sequence = ()) -> dict:
     """The readiness inventory (a JSON-able dict) of converter FileResults, in input order."""
-    from kfmigrate import __version__
-
     paths = PathStyle(root)
     dags, usages, failed, without_dag, file_diagnostics, unread = [], [], [], [], [], []
     for problem in input_problems:
@@ -451,7 +450,7 @@ def build_inventory(results: Sequence, input_problems: Sequence[Diagnostic] = ()
     }
     return {
         "inventory_version": INVENTORY_VERSION,
-        "tool": {"name": "kfmigrate", "version": __version__},
+        "tool": {"name": "kfmigrate", "version": version()},
         "root": paths.root.as_posix(),
         "inputs": [str(p) for p in inputs],
         "summary": summary,

@@ -7,6 +7,7 @@ halfway through writing a result to its pipe) and are killed by the main process
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -74,6 +75,10 @@ def collect_inputs(paths: Iterable[Path], skip_dirs: Iterable[Path] = ()) -> Tup
     return files, problems
 
 
+def _convert_chunk(items) -> List[FileResult]:
+    return [_convert_one(item) for item in items]
+
+
 def _convert_one(args) -> FileResult:
     item, compile, xcom_transport, environment, project = args
     if isinstance(item, FileResult):  # a front-end's error travels as it is
@@ -106,9 +111,15 @@ def iter_convert(files: List[Path], compile: bool = True, jobs: int = 1, xcom_tr
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=_fork_context(), initializer=_worker_signals)
     try:
         chunksize = chunksize or max(1, len(files) // (jobs * 8))
-        for result in pool.map(_convert_one, [(item, compile, xcom_transport, environment, project) for item in files], chunksize=chunksize):
-            done += 1
-            yield result
+        items = [(item, compile, xcom_transport, environment, project) for item in files]
+        # submit rather than pool.map: map cancels its futures when interrupted, and a future cancelled
+        # while the killed pool fails the rest makes CPython 3.11's manager thread raise InvalidStateError
+        with _sigint_ignored():  # the workers fork while the work is submitted: none may see a Ctrl-C before
+            chunks = [pool.submit(_convert_chunk, items[i:i + chunksize]) for i in range(0, len(items), chunksize)]
+        for chunk in chunks:
+            for result in chunk.result():
+                done += 1
+                yield result
     except BrokenProcessPool:
         # a worker died (killed, out of memory, a crash in native code): finish the rest one file
         # per process, so only the file that kills its process is reported and the batch goes on
@@ -117,18 +128,37 @@ def iter_convert(files: List[Path], compile: bool = True, jobs: int = 1, xcom_tr
     except BaseException:  # KeyboardInterrupt, SystemExit, GeneratorExit: stop now, leave nothing behind
         stop_pool(pool)
         raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    pool.shutdown(wait=True)
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
     """Kill a pool's workers and wait for them: shutdown() alone would wait for work in progress."""
     processes = list((getattr(pool, "_processes", None) or {}).values())  # CPython keeps them here
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown() forgets it
     for process in processes:
         process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.join(timeout=5)
+    pool.shutdown(wait=False)  # no cancel_futures: the manager thread fails the pending ones (see iter_convert)
+    if manager is not None:
+        # it must be gone before the interpreter exits: Python's exit hook wakes it through a pipe
+        # that it closes as it ends
+        manager.join(timeout=5)
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _worker_signals() -> None:
@@ -172,7 +202,7 @@ def _convert_isolated(item, compile: bool, xcom_transport: str = "parameter", en
     path = Path(item.path) if hasattr(item, "path") else item
 
     try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=_fork_context()) as pool:
+        with ProcessPoolExecutor(max_workers=1, mp_context=_fork_context(), initializer=_worker_signals) as pool:
             return pool.submit(_convert_one, (item, compile, xcom_transport, environment, project)).result()
     except BrokenProcessPool:
         return FileResult(path, error=Diagnostic(

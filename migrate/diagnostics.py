@@ -39,7 +39,7 @@ CODES = {
     "KFM124": "environment variable not given (--env) and not set: its default is used",
     "KFM125": "local operator subclass: converted through its base operator's mapping, or run as itself when it overrides execute()",
     "KFM126": "Airflow 1 plugin import (airflow.operators.X) whose class is not in the project's plugins/ folder",
-    "KFM127": "functools.partial as python_callable: the bound arguments become op_args/op_kwargs",
+    "KFM127": "functools.partial as python_callable: the component binds the same arguments to the callable",
     "KFM128": "local decorator that applies Airflow's @task: the function is converted as that task",
     "KFM130": "--load: Airflow could not import the DAG file (the import error, at the line of the file it names)",
     "KFM131": "--load: loading the DAG file took longer than --load-timeout",

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from migrate import environment
+from migrate.version import version
 
 CONTEXT_DIR = "image"  # OUTDIR/image
 MANIFEST = "image.json"
@@ -70,9 +71,7 @@ def runtime_source() -> Optional[Path]:
 
 
 def kfmigrate_version() -> str:
-    from kfmigrate import __version__
-
-    return __version__
+    return version()
 
 
 def plan_context(folder: Path, image: str, requirements: Iterable[str], dag_files: Iterable[str],

@@ -5,10 +5,12 @@ never sees a half-written file and a crash leaves no partial output.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import tempfile
+import threading
 from pathlib import Path
 from typing import Dict, Iterable, List
 
@@ -119,6 +121,11 @@ def write_conversion(conversion: Conversion, outdir: Path, stem: str, skip: Iter
     """
     paths = output_paths(outdir, stem, conversion.yaml_text is not None)
     encoded = {kind: data for kind, data in _encoded(conversion, paths, stem).items() if kind not in set(skip)}
+    with interrupts_deferred():  # a Ctrl-C lands before or after a DAG's files, never between them
+        return _write_all(encoded, paths, outdir)
+
+
+def _write_all(encoded: Dict[str, bytes], paths: Dict[str, Path], outdir: Path) -> Dict[str, Path]:
     staged: List[tuple] = []
     try:
         outdir.mkdir(parents=True, exist_ok=True)
@@ -138,6 +145,33 @@ def write_conversion(conversion: Conversion, outdir: Path, stem: str, skip: Iter
         _remove(staged)
         raise
     return paths
+
+
+@contextlib.contextmanager
+def interrupts_deferred():
+    """SIGINT/SIGTERM/SIGHUP that arrive while the block runs take effect right after it (main thread).
+
+    Python runs signal handlers in the main thread whichever thread the kernel picked, so blocking
+    them per thread is not enough in a process with worker threads: the handlers are swapped for one
+    that only notes the signal, and the noted signal is raised again once the old ones are back."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    noted: List[int] = []
+    previous = {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            number = getattr(signal, name)
+            previous[number] = signal.signal(number, lambda signum, frame: noted.append(signum))
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if noted:
+            signal.raise_signal(noted[0])
 
 
 def _encoded(conversion: Conversion, paths: Dict[str, Path], stem: str) -> Dict[str, bytes]:

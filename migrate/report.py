@@ -12,6 +12,7 @@ from typing import List
 
 from migrate import ir
 from migrate.diagnostics import Diagnostic
+from migrate.version import version
 
 REPORT_VERSION = 1
 FIDELITY_ORDER = ("native", "shim", "placeholder", "removed")
@@ -140,8 +141,6 @@ def manifest_yaml(manifest: dict, indent: int = 0) -> str:
 
 
 def build_report(workflow: ir.Workflow, emitted, diagnostics: List[Diagnostic], compiled: bool, compile_requested: bool) -> dict:
-    from kfmigrate import __version__
-
     tasks = []
     upstream = {}
     for edge in workflow.edges:
@@ -165,6 +164,7 @@ def build_report(workflow: ir.Workflow, emitted, diagnostics: List[Diagnostic], 
             "group": list(task.group),
             "mapping": task_report.mapping,
             "fidelity": task_report.fidelity,
+            "tier": task_report.tier,  # direct | runtime | container | None (no component)
             "kfp_task": task_report.kfp_task,
             "component": task_report.component,
             "outputs": dict(task_report.outputs),
@@ -179,7 +179,7 @@ def build_report(workflow: ir.Workflow, emitted, diagnostics: List[Diagnostic], 
     severities = Counter(d.severity for d in diagnostics)
     return {
         "report_version": REPORT_VERSION,
-        "kfmigrate_version": __version__,
+        "kfmigrate_version": version(),
         "dag_id": workflow.dag_id,
         "source": {"path": workflow.path, "line": workflow.span.line, "col": workflow.span.col},
         "pipeline": {
@@ -235,12 +235,13 @@ def render_markdown(report: dict) -> str:
     lines.append(f"- KFP recurring run: {sched['kfp']['describe'] if sched['kfp'] else 'none'}")
     for note in sched["notes"]:
         lines.append(f"- Note: {note}")
-    lines += ["", "## Tasks", "", "| task | operator | line | fidelity | KFP task | mapping | differences |",
-              "|---|---|---|---|---|---|---|"]
+    lines += ["", "## Tasks", "", "| task | operator | line | fidelity | tier | KFP task | mapping | differences |",
+              "|---|---|---|---|---|---|---|---|"]
     for task in report["tasks"]:
         lines.append(
             f"| `{_cell(task['task_id'])}` | {_cell(task['operator'])} | {task['line']}:{task['col']} | {task['fidelity']} | "
-            f"{_cell(task['kfp_task'] or '-')} | {_cell(task['mapping'])} | {_cell('; '.join(task['differences']) or '-')} |"
+            f"{task.get('tier') or '-'} | {_cell(task['kfp_task'] or '-')} | {_cell(task['mapping'])} | "
+            f"{_cell('; '.join(task['differences']) or '-')} |"
         )
     attention = [t for t in report["tasks"] if t["fidelity"] in ("shim", "placeholder") or t["diagnostics"]]
     file_level = [d for d in report["diagnostics"] if not d.get("task_id")]

@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from migrate.params import coerce_value
+
 RUNNERS = ("subprocess", "docker")
 
 
@@ -103,35 +105,6 @@ def coerce_params(spec: dict, raw: dict) -> dict:
         except ValueError as exc:
             raise EngineError(str(exc)) from None
     return values
-
-
-def coerce_value(name: str, kind: str, text):
-    """One `--param` text as a value of its KFP parameter type (also used by `kfmigrate kubeflow`).
-
-    Raises ValueError with a message naming the parameter and the type. Non-text values pass as they are.
-    """
-    if not isinstance(text, str):
-        return text
-    try:
-        if kind == "NUMBER_INTEGER":
-            return int(text)
-        if kind == "NUMBER_DOUBLE":
-            return float(text)
-        if kind == "BOOLEAN":
-            lowered = text.strip().lower()
-            if lowered not in ("true", "false", "1", "0", "yes", "no"):
-                raise ValueError(text)
-            return lowered in ("true", "1", "yes")
-        if kind in ("LIST", "STRUCT"):
-            value = json.loads(text)
-            if not isinstance(value, list if kind == "LIST" else dict):
-                raise ValueError(text)
-            return value
-        return text
-    except ValueError:
-        readable = {"NUMBER_INTEGER": "integer", "NUMBER_DOUBLE": "number", "BOOLEAN": "boolean (true/false)",
-                    "LIST": "JSON list", "STRUCT": "JSON object"}.get(kind, kind.lower())
-        raise ValueError(f"parameter {name}: {text!r} is not a valid {readable}") from None
 
 
 # ---------------------------------------------------------------- spec rewrite for local runs

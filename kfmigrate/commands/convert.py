@@ -67,7 +67,7 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
     from migrate.api import compile_failed
     from migrate.batch import collect_inputs, iter_convert
     from migrate.diagnostics import NO_DAG_CODES
-    from migrate.output import OutputError, Stems, output_paths, up_to_date, write_conversion
+    from migrate.output import OutputError, Stems, interrupts_deferred, output_paths, up_to_date, write_conversion
 
     files, input_problems = collect_inputs(paths, skip_dirs=[outdir])  # a re-run must not read its own output
     for problem in input_problems:
@@ -132,7 +132,9 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
                             if not quiet:
                                 out_console.print(f"up to date {conversion.dag_id} ({result.path})", markup=False, highlight=False)
                             continue
-                        paths_written = write_conversion(conversion, outdir, stem, skip=on_disk)
+                        with interrupts_deferred():  # files on disk and the count written go together
+                            paths_written = write_conversion(conversion, outdir, stem, skip=on_disk)
+                            written += 0 if compile_failed(conversion) else 1
                     except OutputError as exc:
                         err_console.print(f"error: {exc}", style="red", markup=False, highlight=False)
                         failed.append(result.path)
@@ -143,7 +145,6 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
                                           f"and {paths_written['report_md'].name}", style="red", markup=False, highlight=False)
                         failed.append(result.path)
                         continue
-                    written += 1
                     converted.append(conversion)
                     summary = conversion.report["summary"]
                     if conversion.not_native:

@@ -121,7 +121,10 @@ def is_verify_report(path: Path) -> bool:
               help="The <dag_id>.migration.json of --pipeline.")
 @click.option("--timeout", type=float, default=600, show_default=True,
               help="Seconds each engine may take for one DAG before the run is stopped.")
-def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, report_path, timeout):
+@click.option("--runtime", "runtime_mode", type=click.Choice(["package", "inline"]), default="package", show_default=True,
+              help="Convert as `kfmigrate convert --runtime` does: components import kfmigrate-runtime (taken from this "
+                   "kfmigrate for the local run) or carry its helpers inline.")
+def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, report_path, timeout, runtime_mode):
     """Prove a conversion: run each DAG on Airflow and its conversion on kfp.local, and compare.
 
     DAGS are Airflow DAG files or folders of them. Each DAG is converted (as `kfmigrate convert`
@@ -184,8 +187,10 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
         if not files:
             sys.exit(2)
         # each result is shown as soon as known: a folder can take a while
+        from migrate.emit.environment import Environment
+
         results = verify_files(files, dag_id, raw_params, logical_date, progress, timeout=timeout,
-                               on_result=print_result, refuse_bad_input=True)
+                               on_result=print_result, refuse_bad_input=True, environment=Environment(runtime_mode))
         if any(r.bad_input for r in results):
             refuse(results)
         if not results:

@@ -32,10 +32,12 @@ class TaskReport:
     differences: List[str] = field(default_factory=list)
     diagnostics: List[Diagnostic] = field(default_factory=list)
     span: Optional[ir.SourceSpan] = None
+    tier: Optional[str] = None  # direct (a plain component) | runtime (kfmigrate's Airflow runtime) | container
 
     def to_json(self) -> dict:
         return {
             "task_id": self.task_id, "operator": self.operator, "mapping": self.mapping, "fidelity": self.fidelity,
+            "tier": self.tier,
             "kfp_task": self.kfp_task, "component": self.component, "outputs": dict(self.outputs),
             "differences": list(self.differences), "diagnostics": [d.to_json() for d in self.diagnostics],
             "line": self.span.line if self.span else None,

@@ -34,10 +34,11 @@ from migrate.diagnostics import ERROR, Diagnostic
 from migrate.emit import EmitError, EmitResult, TaskReport
 from migrate.emit import artifacts
 from migrate.emit import callbacks as dag_callbacks
+from migrate.emit import direct as tiers
 from migrate.emit import container as containers
 from migrate.emit import mapping as mappings
 from migrate.emit import environment as environments
-from migrate.emit import local_modules, runtime
+from migrate.emit import local_modules, runtime, sharing
 from migrate.emit import trigger_rules
 from migrate.operators import PLACEHOLDER, SHIM, ComponentPlan, Input, MapContext, PipelineInput, find_mapper
 from migrate.operators.staticcalls import wire_connections_and_variables
@@ -118,6 +119,10 @@ class Node:
     carries_state: bool = False
     reads_states: bool = False
     has_downstream: bool = False  # an Airflow downstream task or a reader of its outputs
+    tier: Optional[str] = None  # direct | runtime | container (migrate/emit/direct.py); None: no component
+    component: Optional[str] = None  # the component the task calls: its own (function) or one shared (sharing.py)
+    task_id_input: bool = False  # a shared runtime-tier component: the Airflow task id is an input
+    kfp_task: Optional[str] = None  # the task's key in the compiled spec (KFP names tasks after their component)
 
     def collected(self, producer: str) -> bool:
         return producer in self.collected_from
@@ -166,6 +171,7 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
         elif node.plan.component:
             _carry_task_callbacks(node)
             _embed_local_modules(node, workflow)
+            _trim_context_inputs(node)
     k8s_taken: Set[str] = {"no-task-runs"}
     for node in nodes.values():
         if node.plan.component:
@@ -190,6 +196,7 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
 
     order = _wire(wiring, nodes)
     components = [nodes[t] for t in order if nodes[t].plan.component]
+    tiers.choose(components, nodes, xcom_transport)  # plain components for callables needing no Airflow
     _route_outer_values(components, nodes, taken)
     artifacts.plan(components, nodes, xcom_transport)  # XCom as artifacts, MLflow tracking -> Metrics/Model
     gated = [node for node in components if node.gate_function is not None]
@@ -331,6 +338,40 @@ def _carry_task_callbacks(node: Node) -> None:
         node.differences.append("The attempt number (on_retry_callback while retries are left, on_failure_callback on the last "
                                 "attempt) comes from Argo's {{retries}} on a KFP cluster and from a counter file kfp.local "
                                 "keeps between attempts; KFP retries any failure, Airflow not an AirflowFailException.")
+
+
+# Helpers that hand no date or run id to code outside the component's body (the bash runner puts
+# them into the command's environment, sensors and operators into code the converter cannot read)
+DATE_CONTAINED = ("_airflow_runtime", "_airflow_render", "_airflow_call_python", "_kfp_outputs", "_from_json",
+                  "_ints_back", "_airflow_should_skip", "_airflow_not_followed", "_airflow_branch_ids")
+CONTEXT_CALL_DATES = "logical_date=logical_date, run_id=run_id,"
+
+
+def _constants(plan: ComponentPlan) -> Dict[str, str]:
+    """The plan's inputs whose values are written into the pipeline (name -> text), for the context analysis."""
+    return {i.name: i.value.text if isinstance(i.value, ir.Template) else repr(getattr(i.value, "value", i.value))
+            for i in plan.inputs if not isinstance(i.value, PipelineInput)}
+
+
+def _trim_context_inputs(node: Node) -> None:
+    """logical_date and run_id, and the DAG params, are inputs only of components whose code can reach them."""
+    plan = node.plan
+    if f"_airflow_runtime(\n    dag_id=" not in plan.body or CONTEXT_CALL_DATES not in plan.body:
+        return
+    called = {name for name in runtime.HELPERS if name + "(" in plan.body}
+    own = re.sub(r"_airflow = _airflow_runtime\(\n.*?\n\)", "_airflow = None", plan.body, count=1, flags=re.S)
+    reached = runtime.context_inputs_reached(own, _constants(plan))  # what the code reaches, not the call itself
+    body = plan.body
+    if "dates" not in reached and called <= set(DATE_CONTAINED):
+        body = body.replace(CONTEXT_CALL_DATES, "logical_date='', run_id='',", 1)
+    if "params" not in reached:
+        body = re.sub(r"\n    params=\{.*\}, xcom=xcom,\n", "\n    params={}, xcom=xcom,\n", body, count=1)
+    if body == plan.body:
+        return
+    plan.body = body
+    # an input stays while the body reads it (`logical_date=''` names the keyword, it reads nothing)
+    plan.inputs = [i for i in plan.inputs if not isinstance(i.value, PipelineInput)
+                   or re.search(rf"(?<!\w){re.escape(i.name)}(?!\w)(?!=[^=])", body)]
 
 
 def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
@@ -1101,16 +1142,12 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
     if any(n.loop is not None and n.loop.items_function for n in components):
         helpers = [name for name in runtime.HELPERS if name in helpers or name in ("_airflow_map_items", "_from_json", "_ints_back")]
     uses_kubernetes = any(node.task.timeout_seconds or not node.plan.platform.is_empty() for node in components)
-    parts = [_module_docstring(workflow, pipeline_fn)]
+    parts = []
     imports = ["from pathlib import Path", "from typing import NamedTuple", "", "from kfp import compiler, dsl"]
     if uses_kubernetes:
         imports.append("from kfp import kubernetes")
-    parts.append("\n".join(imports))
-    if environment.image:
-        parts.append(f"BASE_IMAGE = {environment.image!r}  # the project image (kfmigrate convert --image): it holds every package")
-    else:
-        parts.append(f'BASE_IMAGE = "{BASE_IMAGE}"  # the image every component runs in: change it here')
-    constants_at = len(parts)  # RUNTIME_PACKAGES / PIP_INDEX_URLS go here once the decorators are known
+    # sections are announced where the module has several kinds of code (helpers, embedded modules)
+    sections = bool(helpers and not environment.package) or any(node.local_modules for node in components)
     if helpers and not environment.package:
         parts.append(
             "# ---------------------------------------------------------------- kfmigrate run-time helpers\n"
@@ -1128,9 +1165,11 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
             "# of the components that import it; _kfp_local_modules writes them into a folder on sys.path."
         )
         parts += [local_modules.function_source(f).rstrip() for f in embedded.values()]
-    parts.append("# ---------------------------------------------------------------- components (one per Airflow task)")
-    for node in components:
-        parts.append(_component(workflow, node, environment))
+    if sections:
+        parts.append("# ---------------------------------------------------------------- components")
+    codes = {node.task.task_id: _component(workflow, node, environment) for node in components}
+    codes.update(sharing.share(components, lambda node, doc, task_id: _component(workflow, node, environment, doc, task_id)))
+    parts += [codes[node.task.task_id] for node in components if node.component in (None, node.function)]
     if not components:
         parts.append(
             "@dsl.component(base_image=BASE_IMAGE)\n"
@@ -1157,8 +1196,11 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
             parts.append(_stand_in_component(region))
     if exit_handler is not None:
         parts.append(exit_handler[1])
-    parts.append("# ---------------------------------------------------------------- pipeline")
-    parts.append(_pipeline(workflow, components, parameters, pipeline_fn, exit_handler))
+    if sections:
+        parts.append("# ---------------------------------------------------------------- pipeline")
+    pipeline = _pipeline(workflow, components, parameters, pipeline_fn, exit_handler)
+    parts.append(pipeline)
+    sharing.name_tasks(components, pipeline, "\n\n".join(parts))  # the spec's task keys, for the report
     main = ('if __name__ == "__main__":\n'
             f'    target = Path(__file__).with_name({yaml_name(workflow.dag_id)!r})\n'
             f'    compiler.Compiler().compile({pipeline_fn}, str(target))')
@@ -1172,13 +1214,18 @@ def _module(workflow: ir.Workflow, components: List[Node], parameters: List[dict
             "    target.write_text(header + text[start + 1:])"
         )
     parts.append(main)
-    constants = environments.module_constants(environment, "\n".join(parts))
-    if constants:
-        parts[constants_at - 1] += "\n" + "\n".join(constants)
-    source = "\n\n\n".join(parts) + "\n"
-    if environment.image:  # kfp is in the image too: no run-time install of the SDK either
-        source = re.sub(r"(@dsl\.component\(\s*base_image=BASE_IMAGE)", r"\1, install_kfp_package=False", source)
-    return source
+    code = "\n\n\n".join(parts)
+    if "NamedTuple(" not in code:
+        imports.remove("from typing import NamedTuple")
+    if environment.image:
+        constants = [f"BASE_IMAGE = {environment.image!r}  # the project image (kfmigrate convert --image): it holds every package"]
+        # kfp is in the image too: no run-time install of the SDK either
+        code = re.sub(r"(@dsl\.component\(\s*base_image=BASE_IMAGE)", r"\1, install_kfp_package=False", code)
+    else:
+        constants = [f'BASE_IMAGE = "{BASE_IMAGE}"  # the image every component runs in: change it here']
+    constants += environments.module_constants(environment, code)  # RUNTIME_PACKAGES, PIP_INDEX_URLS
+    head = "\n\n".join([_module_docstring(workflow, pipeline_fn), "\n".join(imports), "\n".join(constants)])
+    return head + "\n\n\n" + code + "\n"
 
 
 def _has_newline(value) -> bool:
@@ -1192,6 +1239,8 @@ def _has_newline(value) -> bool:
 
 
 def _helpers(node: Node) -> List[str]:
+    if node.tier == tiers.DIRECT:
+        return []
     code = node.plan.body + "\n" + "\n".join(node.decision_lines)
     names = [name for name in runtime.HELPERS if name + "(" in code]  # what the body calls
     if set(node.outputs) - set(node.artifacts.xcom_outputs) or node.skip_output:  # parameter outputs
@@ -1205,9 +1254,7 @@ def _helpers(node: Node) -> List[str]:
         names.append("_from_json")
     names += artifacts.helpers(node)
     if "_airflow_runtime" in names:  # the context's optional parts: only those this task's code can reach
-        constants = {i.name: i.value.text if isinstance(i.value, ir.Template) else repr(getattr(i.value, "value", i.value))
-                     for i in node.plan.inputs if not isinstance(i.value, PipelineInput)}
-        names += runtime.optional_parts(code, constants)
+        names += runtime.optional_parts(code, _constants(node.plan))
     return [n for n in runtime.HELPERS if n in names]
 
 
@@ -1239,8 +1286,11 @@ def _schedule_text(schedule: ir.Schedule) -> str:
     return text + "\n  (not part of the pipeline: create a KFP recurring run for it)"
 
 
-def _component(workflow: ir.Workflow, node: Node, environment: environments.Environment) -> str:
+def _component(workflow: ir.Workflow, node: Node, environment: environments.Environment, docstring: Optional[str] = None,
+               task_id_input: bool = False) -> str:
+    """docstring: instead of the task's; task_id_input: the task id is the input `task_id` (a shared component)."""
     plan = node.plan
+    docstring = docstring or _docstring(workflow, node)
     if node.container is not None:
         params = [f"{i.name}: {i.type}" for i in plan.inputs]
         params += [f"{param}: {_python_type(kind)}" for param, _t, _k, _o, kind in node.xcom_inputs]
@@ -1249,8 +1299,10 @@ def _component(workflow: ir.Workflow, node: Node, environment: environments.Envi
     helpers = _helpers(node)
     decorator = environments.decorator(environment, helpers, packages=plan.packages, base_image=plan.base_image,
                                        extra_funcs=[f.function for f in node.local_modules])
+    if node.tier == tiers.DIRECT:
+        return tiers.component_code(node, decorator, docstring, node.function)
 
-    params = [f"{i.name}: {i.type}" for i in plan.inputs]
+    params = ([f"{sharing.TASK_ID}: str"] if task_id_input else []) + [f"{i.name}: {i.type}" for i in plan.inputs]
     params += [f"{param}: {artifacts.input_type(node, param, node.collected(producer)) or ('list' if node.collected(producer) else _python_type(kind))}"
                for param, producer, _k, _o, kind in node.xcom_inputs if param not in node.via_item]
     params += [f"{param}: {type_}" for param, _p, _o, type_ in node.control_inputs if param not in node.via_item]
@@ -1273,7 +1325,7 @@ def _component(workflow: ir.Workflow, node: Node, environment: environments.Envi
     if len(signature) > 100:
         signature = f"def {node.function}(\n" + "".join(f"    {p},\n" for p in params) + f"){returns}:"
 
-    body: List[str] = [_docstring(workflow, node)]
+    body: List[str] = [docstring]
     imported = environments.runtime_import(environment, helpers)
     if imported:
         body.append(imported)
@@ -1312,7 +1364,8 @@ def _component(workflow: ir.Workflow, node: Node, environment: environments.Envi
             body.append("xcom = {\n" + "".join(f"    {item},\n" for item in xcom_items) + "}")
         else:
             body.append("xcom = {" + joined + "}")
-    body.append(artifacts.wrap_body(node, plan.body.rstrip()))
+    body.append(artifacts.wrap_body(node, sharing.task_id_as_input(node.task.task_id, plan.body.rstrip()) if task_id_input
+                                    else plan.body.rstrip()))
     if node.carries_state:
         body[work_start:] = trigger_rules.recording_failure("\n".join(body[work_start:]), int(node.task.retry.retries or 0),
                                                             _try_number(node), artifacts.write_outputs(node, "{}", "True"), spec_text)
@@ -1402,11 +1455,11 @@ def _pipeline(workflow: ir.Workflow, components: List[Node], parameters: List[di
     by_id = {node.task.task_id: node for node in components}
     description = workflow.description or (workflow.doc.strip().splitlines()[0] if workflow.doc and workflow.doc.strip() else f"Converted from Airflow DAG {workflow.dag_id}")
     description = " ".join(description.split())  # one line: kfp writes it into a YAML comment header
-    signature = [f"    {p['name']}: {p['type']} = {p['default']!r}," for p in parameters]
-    lines = [
-        f"@dsl.pipeline(name={pipeline_name(workflow.dag_id)!r}, description={description!r})",
-        f"def {pipeline_fn}(\n" + "\n".join(signature) + "\n):",
-    ]
+    signature = [f"{p['name']}: {p['type']} = {p['default']!r}" for p in parameters]
+    header = f"def {pipeline_fn}({', '.join(signature)}):"
+    if len(header) > 100 or any("\n" in part for part in signature):
+        header = f"def {pipeline_fn}(\n" + "\n".join(f"    {part}," for part in signature) + "\n):"
+    lines = [f"@dsl.pipeline(name={pipeline_name(workflow.dag_id)!r}, description={description!r})", header]
     doc = (workflow.doc or "").strip()  # the DAG's doc_md; the description is already in the decorator
     if doc:
         doc = doc.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
@@ -1611,9 +1664,12 @@ def _task_call(workflow: ir.Workflow, node: Node, by_id: Dict[str, Node]) -> str
                     if param not in node.via_item]
     if not node.gate_function:
         args += control_args
-    call = f"{node.variable} = {node.function}(" + ", ".join(args) + ")"
+    if node.task_id_input:
+        args.insert(0, f"{sharing.TASK_ID}={task.task_id!r}")
+    function = node.component or node.function
+    call = f"{node.variable} = {function}(" + ", ".join(args) + ")"
     if len(call) > 100:
-        call = f"{node.variable} = {node.function}(\n" + "".join(f"    {a},\n" for a in args) + ")"
+        call = f"{node.variable} = {function}(\n" + "".join(f"    {a},\n" for a in args) + ")"
     lines = [f"# {_one_line(task.task_id)}: {node.plan.mapping} ({node.plan.fidelity})", call,
              f"{node.variable}.set_display_name({trigger_rules.display_name(task)!r})"]
     linked = {producer for _p, producer, *_ in node.xcom_inputs} | {producer for _p, producer, *_ in node.control_inputs}
@@ -1695,8 +1751,9 @@ def _report(node: Node) -> TaskReport:
         operator=task.operator,
         mapping=plan.mapping,
         fidelity=plan.fidelity,
-        kfp_task=k8s_name(node.function) if node.function else None,
-        component=node.function,
+        kfp_task=node.kfp_task or (k8s_name(node.function) if node.function else None),
+        component=node.component or node.function,
+        tier=node.tier if plan.component else None,
         outputs={key: name for key, (name, _kind) in node.outputs.items() if key not in CONTROL_KEYS and not key.startswith(SKIPS_PREFIX)},
         differences=list(dict.fromkeys(differences)),
         diagnostics=list(plan.diagnostics) + node.diagnostics,

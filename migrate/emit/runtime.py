@@ -94,16 +94,32 @@ def optional_parts(code: str, constants: dict) -> list:
 _OPTIONAL_PARTS_FOUND = {}  # (code, constants) -> parts: the emitter asks for the module and the component
 
 
-def _optional_parts(code, constant_items):
-    key = (code, constant_items)
+# The context inputs of a component (pipeline parameters handed to _airflow_runtime) and the words by
+# which code reaches them: a component whose code says none of them does not take them.
+CONTEXT_INPUTS = {
+    "dates": ("ds", "ds_nodash", "ts", "ts_nodash", "ts_nodash_with_tz", "logical_date", "data_interval_start",
+              "data_interval_end", "dag_run", "task_instance_key_str", "run_id", "ti", "task_instance",
+              "execution_date", "prev_ds", "next_ds", "now"),
+    "params": ("params",),
+}
+
+
+def context_inputs_reached(code: str, constants: dict) -> list:
+    """Which CONTEXT_INPUTS ("dates": logical_date and run_id, "params") code can reach (as optional_parts)."""
+    return list(_optional_parts(code, tuple(sorted(constants.items())), "inputs"))
+
+
+def _optional_parts(code, constant_items, kind="parts"):
+    key = (code, constant_items, kind)
     if key not in _OPTIONAL_PARTS_FOUND:
         if len(_OPTIONAL_PARTS_FOUND) > 4096:
             _OPTIONAL_PARTS_FOUND.clear()
-        _OPTIONAL_PARTS_FOUND[key] = tuple(_find_optional_parts(code, dict(constant_items)))
+        groups = OPTIONAL_PARTS if kind == "parts" else CONTEXT_INPUTS
+        _OPTIONAL_PARTS_FOUND[key] = tuple(_find_optional_parts(code, dict(constant_items), groups))
     return _OPTIONAL_PARTS_FOUND[key]
 
 
-def _find_optional_parts(code, constants):
+def _find_optional_parts(code, constants, groups=OPTIONAL_PARTS):
     import ast
     import re
     import sys
@@ -123,7 +139,7 @@ def _find_optional_parts(code, constants):
         except ValueError:
             return False
 
-    every = list(OPTIONAL_PARTS)
+    every = list(groups)
     try:
         tree = ast.parse(textwrap.dedent(code))
     except SyntaxError:
@@ -142,4 +158,4 @@ def _find_optional_parts(code, constants):
             if node.func.id == "_airflow_render" and not (node.args and constant(node.args[0])):
                 return every
     text = code + "\n" + "\n".join(constants.values())
-    return [part for part, words in OPTIONAL_PARTS.items() if says(words, text)]
+    return [part for part, words in groups.items() if says(words, text)]

@@ -103,6 +103,15 @@ class PlatformConfig:
 
 
 @dataclass
+class DirectCall:
+    """The direct tier: a callable needing nothing of Airflow (no context, no XCom pulls beyond its
+    arguments, no skips, no templates), called by a plain component with its own inputs."""
+    code: str  # the prelude and the callable, as the runtime body carries them
+    call: str  # the call of the callable; XCom values as xcom[(task_id, key)], replaced by the emitter
+    inputs: List[Input] = field(default_factory=list)
+
+
+@dataclass
 class ComponentPlan:
     mapping: str  # short text for the report: "BashOperator -> bash lightweight component"
     fidelity: str = NATIVE  # native | shim | placeholder | removed
@@ -120,6 +129,7 @@ class ComponentPlan:
     container: Optional[ContainerSpec] = None  # set: a container component instead of a Python body
     base_image: Optional[str] = None  # the image of a Python component when not the module's BASE_IMAGE
     platform: PlatformConfig = field(default_factory=PlatformConfig)  # Kubernetes settings of the task
+    direct: Optional[DirectCall] = None  # set when the task can run without the Airflow runtime (the emitter decides)
 
 
 @dataclass

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from migrate import environment, ir
 from migrate.emit import local_modules
-from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
+from typing import Optional
+
+from migrate.operators import PLACEHOLDER, Case, ComponentPlan, DirectCall, MapContext, PipelineInput, mapper
 from migrate.operators.common import (
     ArgBuilder, callback_diagnostics, context_inputs, external_needs_diagnostics, ignored_arg_diagnostics,
     module_constants, pushes_in_code, return_kind, rewrite_airflow_imports, shim_bindings, unbound_names,
@@ -104,12 +106,116 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         plan.fidelity = PLACEHOLDER
         plan.diagnostics.append(ctx.diagnostic(task, "KFM221", message + ": Airflow fails the task (TemplateNotFound), so does the component"))
         plan.body = f"raise FileNotFoundError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
+    if not (args.dynamic or missing or airflow_modules or plan.may_skip or plan.packages or multiple or pushed
+            or dynamic_pushes or templates is not None):
+        plan.direct = _direct_call(task, ctx, code, taskflow)
     if args.dynamic:
         plan.fidelity = PLACEHOLDER
         message = "argument cannot be resolved statically: " + "; ".join(args.dynamic)
         plan.diagnostics.append(ctx.diagnostic(task, "KFM110", message))
         plan.body = f"raise RuntimeError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
     return plan
+
+
+# What Airflow hands a callable by parameter name (the template context), besides `params`
+CONTEXT_NAMES = {"dag", "task", "ti", "task_instance", "run_id", "macros", "var", "conn", "dag_run", "logical_date",
+                 "ds", "ds_nodash", "ts", "ts_nodash", "ts_nodash_with_tz", "data_interval_start", "data_interval_end",
+                 "task_instance_key_str", "inlets", "outlets", "templates_dict", "conf", "test_mode", "expanded_ti_count",
+                 "prev_data_interval_start_success", "prev_data_interval_end_success", "prev_start_date_success",
+                 "prev_end_date_success", "start_date", "triggering_asset_events", "outlet_events", "inlet_events",
+                 "map_index_template", "params"}
+# Code with these words reaches Airflow (the context, XCom, skips, assets) or needs the runtime's help
+NEEDS_RUNTIME = ("get_current_context", "xcom", "Airflow", "airflow", "render_template", "mlflow", "context", "Asset",
+                 "Metadata", "outlet_events", "inlet_events", "Variable")
+
+
+def _direct_call(task: ir.Task, ctx: MapContext, code: str, taskflow: bool) -> Optional[DirectCall]:
+    """The direct tier's call of the callable, or None when the callable needs the Airflow runtime."""
+    import ast
+    import re
+
+    callable_ = task.callable
+    if re.search(r"(?<!\w)(%s)" % "|".join(NEEDS_RUNTIME), "\n".join((callable_.source, *callable_.prelude))):
+        return None
+    if task.mapping is not None or task.callbacks or callable_.var_keyword or "params" in task.args and not (
+            isinstance(task.args["params"], ir.Literal) and isinstance(task.args["params"].value, dict)):
+        return None
+    try:
+        function = ast.parse(callable_.source).body[0]
+    except (SyntaxError, IndexError):
+        return None
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or isinstance(function, ast.AsyncFunctionDef):
+        return None
+    arguments = function.args
+    if arguments.vararg or arguments.kwarg or arguments.posonlyargs:
+        return None
+    args = ArgBuilder(ctx)
+    if taskflow:
+        op_args = [args.expr(v, _param_name(task, i)) for i, v in enumerate(task.call_args)]
+        op_kwargs = {k: args.expr(v, k) for k, v in task.call_kwargs.items()}
+    else:
+        positional = task.args.get("op_args")
+        if isinstance(positional, ir.Literal) and isinstance(positional.value, (list, tuple)):
+            positional = ir.Composite("list", tuple(ir.Literal(item) for item in positional.value))
+        if positional is not None and not (isinstance(positional, ir.Composite) and positional.kind in ("list", "tuple")):
+            return None
+        op_args = [args.expr(item, _param_name(task, i)) for i, item in enumerate(positional.items if positional else ())]
+        op_kwargs = _mapping_exprs(task.args.get("op_kwargs"), args, "op_kwargs")
+    if "**" in op_kwargs:
+        return None
+    names = [a.arg for a in arguments.args] + [a.arg for a in arguments.kwonlyargs]
+    positional_names = [a.arg for a in arguments.args]
+    if len(op_args) > len(positional_names):
+        return None
+    bound = set(positional_names[:len(op_args)]) | set(op_kwargs)
+    keywords = dict(op_kwargs)
+    for name in names:
+        if name in bound or name not in CONTEXT_NAMES:
+            continue  # an argument, or a parameter Airflow leaves to its default
+        if name != "params":
+            return None
+        keywords["params"] = _direct_params(function, task, ctx, args)
+        if keywords["params"] is None:
+            return None
+    if any(key not in names for key in keywords):
+        return None  # Airflow would fail on an unexpected keyword; the runtime tier reproduces that
+    parts = op_args + [f"{key}={value}" for key, value in keywords.items()]
+    call = f"{callable_.name}({', '.join(parts)})"
+    if args.dynamic or re.search(r"(?<!\w)(_airflow\w*|_from_json|_ints_back)(?!\w)", call):
+        return None  # rendered strings, JSON-carried literals: the runtime tier's helpers handle them
+    return DirectCall(code, call, args.inputs)
+
+
+def _direct_params(function, task: ir.Task, ctx: MapContext, args: ArgBuilder) -> Optional[str]:
+    """`params` for a direct call: the DAG params it reads (params['x'], params.get('x')) as inputs."""
+    import ast
+
+    read, whole = [], False
+    parents = {child: node for node in ast.walk(function) for child in ast.iter_child_nodes(node)}
+    for node in ast.walk(function):
+        if not (isinstance(node, ast.Name) and node.id == "params" and isinstance(node.ctx, ast.Load)):
+            continue
+        parent = parents.get(node)
+        if isinstance(parent, ast.Subscript) and isinstance(parent.slice, ast.Constant) and isinstance(parent.slice.value, str):
+            read.append(parent.slice.value)
+        elif (isinstance(parent, ast.Attribute) and parent.attr == "get" and isinstance(parents.get(parent), ast.Call)
+              and parents[parent].args and isinstance(parents[parent].args[0], ast.Constant)):
+            read.append(str(parents[parent].args[0].value))
+        else:
+            whole = True
+    keys = list(ctx.param_inputs) if whole else list(dict.fromkeys(read))
+    items = []
+    for key in keys:
+        if key not in ctx.param_inputs:
+            continue
+        pipeline_name = ctx.param_inputs[key]
+        if ctx.param_type(key) in ("list", "dict"):
+            return None  # KFP hands their ints over as floats: the runtime tier turns them back
+        items.append(f"{key!r}: {args.add_input(pipeline_name, ctx.param_type(key), PipelineInput(pipeline_name))}")
+    task_params = task.args.get("params")
+    if isinstance(task_params, ir.Literal) and task_params.value:
+        items.append(f"**{task_params.value!r}")
+    return "{" + ", ".join(items) + "}"
 
 
 def _template_files(templates, task: ir.Task, ctx: MapContext):
@@ -232,7 +338,9 @@ with DAG("py_op", start_date=datetime(2024, 1, 1), schedule=None):
     PythonOperator(task_id="greet", python_callable=greet, op_kwargs={"name": "world"})
 ''',
         task_id="greet",
-        fragments=("def greet(name, greeting=\"hello\"):", "_airflow_call_python(", "'name': name"),
+        # the direct tier: a plain component with the inputs the call passes, no Airflow runtime
+        fragments=("def greet(name, greeting=\"hello\"):", "def greet(name: str) -> str:",
+                   "return json.dumps(greet(name=name), default=str)", "greet_task = greet(name='world')"),
     ),
     Case(
         name="taskflow xcom between tasks",
@@ -254,7 +362,7 @@ def flow():
 flow()
 ''',
         task_id="load",
-        fragments=("xcom[('extract', 'return_value')]", "('return_value', int)"),
+        fragments=("return load(json.loads(data))", "def load(data: str) -> int:"),
     ),
     Case(
         name="xcom_push and xcom_pull through the context",
@@ -353,6 +461,6 @@ def scaled(factor: int = 3):
 scaled()
 ''',
         task_id="times",
-        fragments=("by=factor", "('return_value', int)"),
+        fragments=("by=factor", ") -> int:"),
     ),
 ]

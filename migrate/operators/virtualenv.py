@@ -151,7 +151,7 @@ with DAG("venv_op", schedule=None):
                              requirements=["six==1.16.0"], system_site_packages=False)
 ''',
         task_id="count",
-        fragments=("packages_to_install=RUNTIME_PACKAGES + ['six==1.16.0']", "def count_words(text):"),
+        fragments=("packages_to_install=['six==1.16.0']", "def count_words(text):"),
     ),
     Case(
         name="task.virtualenv with a python version",

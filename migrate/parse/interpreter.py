@@ -643,6 +643,8 @@ class Interpreter:
         for cut in range(len(parts), 0, -1):
             home = self.project_module(".".join(parts[:cut]))
             if home is None:
+                if ".".join(parts[:cut]) in self.project.broken:
+                    return _Unreadable(qual, f"{qual}: {self.project.broken['.'.join(parts[:cut])]}")
                 continue
             value: Any = ModuleRef(home.module_name, home)
             for attr in parts[cut:]:
@@ -1525,6 +1527,9 @@ class Interpreter:
             return Opaque(self.code(node), "instance of a class defined in this project")
         if isinstance(callee, ModuleRef):
             return Opaque(self.code(node), f"module {callee.name} is not callable")
+        if isinstance(callee, _Unreadable):
+            self.unfollowed.append((node, "KFM120", callee.reason))
+            return Opaque(self.code(node), callee.reason)
         return Opaque(self.code(node), "result of a call that is not evaluated statically")
 
     def call_imported(self, callee: Imported, args, kwargs, node, scope) -> Any:
@@ -1965,6 +1970,11 @@ def _task_decorator_kind(qual: str) -> Optional[Tuple[str, str]]:
     if parts[-1] in names.SETUP_TEARDOWN:
         return f"@{parts[-1]}", qual
     return None
+
+
+@dataclass(frozen=True)
+class _Unreadable(Opaque):
+    """A name from a project module whose file cannot be read or parsed."""
 
 
 @dataclass(frozen=True)

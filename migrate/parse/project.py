@@ -65,6 +65,7 @@ class Project:
     interpreters: Dict[str, Any] = field(default_factory=dict)  # module name -> its Interpreter (migrate.parse)
     _missing: set = field(default_factory=set)
     _found: Dict[str, str] = field(default_factory=dict)  # module name -> its file
+    broken: Dict[str, str] = field(default_factory=dict)  # module name -> why its file cannot be read
 
     # ---- modules
     def find_module(self, name: str) -> Optional[ModuleSource]:
@@ -81,7 +82,10 @@ class Project:
                 self._missing.add(name)
                 return None
             self._found[name] = str(found[1])
-        return _parse_module(name, self._found[name])
+        source = _parse_module(name, self._found[name])
+        if source is None:
+            self.broken[name] = f"{_shown(Path(self._found[name]))} is in the project but cannot be read or parsed"
+        return source
 
     def is_local(self, name: str) -> bool:
         return self.find_module(name) is not None

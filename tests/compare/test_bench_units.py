@@ -148,7 +148,7 @@ def _point_with_tasks(engine, latency, run_seconds):
 
 
 def test_cost_model_keeps_measured_and_published_parts_apart_and_a_cluster_replaces_it():
-    from compare.costs import cost_model_blocks
+    from compare.report.costs import cost_model_blocks
 
     probes = _probes(python_start=0.05, kfp_executor_import=1.25, airflow_task_import=3.05, pip_check_kfp=1.0,
                      pip_install_kfp=14.0)

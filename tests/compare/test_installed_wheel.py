@@ -58,7 +58,7 @@ def test_the_wheel_carries_the_builtin_workloads_and_the_report_data(installed):
     _, _, wheel = installed
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ("compare/dags/ml_training.py", "compare/dags/scaling.py", "compare/footprint.yaml",
-                 "compare/cluster_model.yaml"):
+                 "compare/cluster_model.yaml", "compare/architecture.yaml", "compare/report/sections.py"):
         assert name in names, name
 
 

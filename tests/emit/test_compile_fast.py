@@ -114,7 +114,7 @@ def _component_helpers(result, function: str) -> set:
     ("def f(macros, ds):\n    return macros.ds_add(ds, 1)\n", {"_airflow_macros"}),
     ("def f():\n    from airflow.models import Variable\n    return Variable.get('x')\n", {"_airflow_variables"}),
     ("def f(**kwargs):\n    return 1\n", set(runtime.OPTIONAL_PARTS)),
-    ("def f():\n    import numpy\n    return 1\n", set(runtime.OPTIONAL_PARTS)),
+    ("def f(ds):\n    import numpy\n    return ds\n", set(runtime.OPTIONAL_PARTS)),
     ("def f():\n    from airflow.sdk import get_current_context\n    return get_current_context()['ds']\n",
      set(runtime.OPTIONAL_PARTS)),
 ])

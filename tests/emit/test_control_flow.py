@@ -155,7 +155,7 @@ def test_mapped_tasks_become_parallel_for_with_collected_fan_in(run_local):
     assert "with dsl.ParallelFor(items=scale_items_task.output) as scale_item:" in source
     assert "with dsl.ParallelFor(items=['5', '6']) as literal_item:" in source
     assert "dsl.Collected(scale_task.outputs['return_value'])" in source
-    assert "outer_o1=ten_task.outputs['return_value']" in source
+    assert "outer_o1=ten_task.outputs['Output']" in source  # a direct component's one output
     assert report(result, "scale").fidelity == "native"
     loops = [t for t in spec["root"]["dag"]["tasks"].values() if "parameterIterator" in t]
     assert len(loops) == 2

@@ -73,9 +73,10 @@ def test_empty_tasks_are_removed_and_their_edges_rewired():
     result = emit(wf)
     assert report(result, "join").fidelity == "removed" and report(result, "join").kfp_task is None
     tasks = dag_tasks(compiled(result))
-    assert set(tasks) == {"a", "b", "c"}
-    assert sorted(tasks["c"]["dependentTasks"]) == ["a", "b"]
-    assert "dependentTasks" not in tasks["a"]
+    name = {task_id: report(result, task_id).kfp_task for task_id in "abc"}  # a and b share one component
+    assert set(tasks) == set(name.values()) and name["b"] == "a-2"
+    assert sorted(tasks[name["c"]]["dependentTasks"]) == [name["a"], name["b"]]
+    assert "dependentTasks" not in tasks[name["a"]]
 
 
 def test_retry_and_timeout_reach_the_compiled_spec():
@@ -87,8 +88,9 @@ def test_retry_and_timeout_reach_the_compiled_spec():
     spec_text = compile_yaml(result)
     tasks = dag_tasks(next(yaml.safe_load_all(spec_text)))
     assert tasks["flaky"]["retryPolicy"] == {"backoffDuration": "30s", "backoffFactor": 2.0, "backoffMaxDuration": "600s", "maxRetryCount": 3}
-    assert tasks["steady"]["retryPolicy"]["backoffDuration"] == "300s"  # Airflow's default retry_delay
-    assert tasks["steady"]["retryPolicy"]["backoffFactor"] == 1.0  # constant delay
+    steady = tasks[report(result, "steady").kfp_task]  # it shares flaky's component: KFP names it flaky-2
+    assert steady["retryPolicy"]["backoffDuration"] == "300s"  # Airflow's default retry_delay
+    assert steady["retryPolicy"]["backoffFactor"] == 1.0  # constant delay
     assert "kubernetes.set_timeout(flaky_task, 90)" in result.python_source
     platform = list(yaml.safe_load_all(spec_text))[-1]
     assert platform["platforms"]["kubernetes"]["deploymentSpec"]["executors"]["exec-flaky"]["activeDeadlineSeconds"] in (90, "90")
@@ -235,8 +237,8 @@ def test_multiline_strings_in_callables_are_not_changed_by_indentation(tmp_path)
     module = tmp_path / "strings_pipeline.py"
     module.write_text(result.python_source)
     component = runpy.run_path(str(module))["query"]
-    outputs = component.python_func(logical_date="2024-01-01", run_id="")  # the component body, in process
-    assert outputs[0] == '"\\nSELECT 1\\n  FROM t\\n\\nWHERE x\\n"'
+    output = component.python_func()  # the component body, in process (a direct component: no inputs)
+    assert output == '"\\nSELECT 1\\n  FROM t\\n\\nWHERE x\\n"'
 
 
 def test_skip_checks_see_every_upstream_and_roots_just_run():

@@ -1,6 +1,7 @@
 """Modules next to the DAG file that a task imports travel inside its component (migrate/emit/local_modules.py)."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -67,7 +68,8 @@ def test_package_with_relative_and_transitive_imports_is_embedded_once(tmp_path)
         assert f"'{relative}': " in source, relative
     assert "unused.py" not in source
     assert source.count("def _module_shared_pkg__numbers():") == 1
-    assert "_kfp_local_modules, _module_shared_pkg" in source  # listed in additional_funcs
+    assert "additional_funcs=[_module_shared_pkg" in source  # the module texts are listed in additional_funcs
+    assert re.search(r"from kfmigrate_runtime import \(?[^)]*_kfp_local_modules", source)  # ... written out by the runtime
     assert task["fidelity"] == "native" and "KFM214" not in codes(task)
     assert any("shared_pkg/numbers.py" in d for d in task["differences"])
 
@@ -132,6 +134,8 @@ def test_embedded_airflow_module_imports_without_airflow(tmp_path):
     it imports in an interpreter that has no Airflow at all (-S: no site-packages)."""
     import airflow  # noqa: F401  (the installed Airflow is where the module is read from)
 
+    from migrate.emit import runtime
+
     dag = Path(airflow.__file__).parent / "example_dags" / "example_kubernetes_executor.py"
     result = convert_file(dag, compile=False)
     conversion = result.conversions[0]
@@ -145,7 +149,7 @@ def test_embedded_airflow_module_imports_without_airflow(tmp_path):
     functions = {node.name: ast.get_source_segment(source, node) for node in ast.parse(source).body
                  if isinstance(node, ast.FunctionDef)}
     script = "\n\n".join([
-        functions["_kfp_local_modules"], functions["_module_airflow__example_dags__libs__helper"],
+        runtime.helper_source("_kfp_local_modules"), functions["_module_airflow__example_dags__libs__helper"],
         "_kfp_local_modules({'airflow/example_dags/libs/helper.py': _module_airflow__example_dags__libs__helper()})",
         "from airflow.example_dags.libs.helper import print_stuff\nprint_stuff()",
         "import importlib.util\nprint(importlib.util.find_spec('airflow.settings'))",

@@ -116,12 +116,15 @@ def test_bash_exit_99_skips_downstream_and_exit_1_fails(run_local):
         bash("cleanup", "echo cleanup", trigger_rule="all_done"),
         bash("independent", "echo fine"),
     ], [("maybe", "after_skip"), ("after_skip", "join"), ("join", "later"), ("maybe", "cleanup")])
-    run = run_local(emit(skip_dag))
-    assert run.outputs["maybe"]["airflow_skipped"] is True
-    assert run.outputs["after-skip"]["airflow_skipped"] is True  # skipped, so its exit 1 never ran
-    assert run.outputs["later"]["airflow_skipped"] is True  # through the removed empty task
-    assert run.outputs["cleanup"] == {"return_value": "cleanup", "airflow_skipped": False}  # all_done runs
-    assert run.outputs["independent"]["return_value"] == "fine"
+    result = emit(skip_dag)
+    run = run_local(result)
+    outputs = {t.task_id: run.outputs.get(t.kfp_task) for t in result.tasks}  # the bash tasks share components
+    assert outputs["maybe"]["airflow_skipped"] is True
+    assert outputs["after_skip"]["airflow_skipped"] is True  # skipped, so its exit 1 never ran
+    assert outputs["later"]["airflow_skipped"] is True  # through the removed empty task
+    # all_done runs, and sees its upstream's state as data (failures too: docs/mapping.md)
+    assert outputs["cleanup"] == {"return_value": "cleanup", "airflow_skipped": False, "airflow_state": "success"}
+    assert outputs["independent"]["return_value"] == "fine"
 
     failing = workflow("fails", [bash("boom", "echo before; exit 1"), bash("never", "echo never")], [("boom", "never")])
     with pytest.raises(RuntimeError, match="boom"):

@@ -203,7 +203,7 @@ def test_tracking_reaches_mlflow_and_the_kfp_artifacts(tmp_path, monkeypatch):
     # a helper-only tracking task without a model, and a task without tracking
     assert run.tasks["scored"].outputs["metrics"]["metadata"] == {"rows": 3.0}
     assert "model" not in run.tasks["scored"].outputs
-    assert set(run.tasks["plain"].outputs) == {"return_value"}
+    assert set(run.tasks["plain"].outputs) == {"Output"}  # a direct component: its one return value
 
 
 DEFAULT_STORE_SCRIPT = '''

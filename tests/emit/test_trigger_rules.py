@@ -7,7 +7,6 @@ in the same final state. The compiled pipelines must be accepted by the KFP back
 """
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -19,22 +18,17 @@ from migrate.parse import parse_source
 from test_control_flow import SAMPLES, run_both
 
 SAMPLE = SAMPLES / "control_flow_trigger_rules.py"
-BUILD = Path(__file__).resolve().parents[2] / "tests" / "kfp_backend" / "build.sh"
 
 
-def backend_check(tmp_path: Path, yaml_texts: dict) -> dict:
-    """name -> "OK" or the KFP backend's rejection, from the backend conformance check (tests/kfp_backend,
-    built once per go.sum; skipped like tests/backend when Go is missing, never under CI=true)."""
-    built = subprocess.run(["sh", str(BUILD)], capture_output=True, text=True)
-    if built.returncode == 3 and os.environ.get("CI") != "true":
-        pytest.skip(built.stderr.strip())
-    assert built.returncode == 0, built.stderr
+def backend_verdicts(binary: str, tmp_path: Path, yaml_texts: dict) -> dict:
+    """name -> "OK" or the KFP backend's rejection, from the backend conformance check (the backend_check
+    fixture of tests/conftest.py)."""
     paths = []
     for name, text in yaml_texts.items():
         path = tmp_path / f"{name}.yaml"
         path.write_text(text)
         paths.append(str(path))
-    done = subprocess.run([built.stdout.strip(), *paths], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([binary, *paths], capture_output=True, text=True, timeout=300)
     verdicts = {}
     for line in done.stdout.splitlines():
         verdict, _, rest = line.partition(" ")
@@ -100,7 +94,7 @@ def test_dag_run_state_fails_on_a_failed_or_upstream_failed_leaf():
 
 
 # ---------------------------------------------------------------- emitted shape
-def test_the_sample_needs_no_exit_task_and_reads_states(tmp_path):
+def test_the_sample_needs_no_exit_task_and_reads_states(tmp_path, backend_check):
     result = convert(SAMPLE.read_text())
     source = result.python_source
     assert ".ignore_upstream_failure()" not in source
@@ -111,7 +105,7 @@ def test_the_sample_needs_no_exit_task_and_reads_states(tmp_path):
     rows = {t.task_id: t for t in result.tasks}
     assert not [d for t in result.tasks for d in t.diagnostics if d.code == "KFM205"]
     assert any("Failure as data" in d for d in rows["breaks"].differences)
-    verdicts = backend_check(tmp_path, {"sample": compile_yaml(result)})
+    verdicts = backend_verdicts(backend_check, tmp_path, {"sample": compile_yaml(result)})
     assert verdicts == {"sample": "OK"}
 
 
@@ -132,7 +126,7 @@ with DAG("container_leaf", schedule=None):
 '''
 
 
-def test_exit_tasks_only_on_true_leaves_outside_groups(tmp_path):
+def test_exit_tasks_only_on_true_leaves_outside_groups(tmp_path, backend_check):
     """Container tasks cannot record a failure: an all_done task after one keeps ignore_upstream_failure()
     only where KFP's exit-task semantics hold (a leaf, in no dsl.If), never in a group of its own."""
     result = convert(CONTAINER_LEAF)
@@ -141,7 +135,7 @@ def test_exit_tasks_only_on_true_leaves_outside_groups(tmp_path):
     assert "cleanup_task.ignore_upstream_failure()" not in source  # inside pick's dsl.If
     rows = {t.task_id: t for t in result.tasks}
     assert "KFM205" in {d.code for d in rows["cleanup"].diagnostics}
-    verdicts = backend_check(tmp_path, {"container_leaf": compile_yaml(result)})
+    verdicts = backend_verdicts(backend_check, tmp_path, {"container_leaf": compile_yaml(result)})
     assert verdicts == {"container_leaf": "OK"}
 
 

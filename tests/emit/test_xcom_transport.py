@@ -79,17 +79,17 @@ def test_parameter_is_the_default_and_unchanged():
 
 def test_artifact_transport_passes_every_xcom_as_a_json_file():
     source = convert(SMALL_DAG, xcom_transport="artifact").emitted.python_source
-    assert "def count(logical_date: str, run_id: str, return_value: dsl.Output[dsl.Artifact]):" in source
+    assert "def count(return_value: dsl.Output[dsl.Artifact]):" in source  # it reads no date: no logical_date input
     assert "count__return_value: dsl.Input[dsl.Artifact]," in source
     assert "xcom = {('count', 'return_value'): _xcom_from_artifact(count__return_value)}" in source
     assert "_xcom_to_artifacts(results, skipped, {'return_value': return_value})" in source
-    assert "NamedTuple" not in source.split("# ---------------------------------------------------------------- components")[1]
+    assert "NamedTuple(" not in source
 
 
 def test_auto_keeps_numbers_as_parameters():
     conversion = convert(SMALL_DAG, xcom_transport="auto")
     source = conversion.emitted.python_source
-    assert "def count(logical_date: str, run_id: str) -> NamedTuple(\"Outputs\", [('return_value', int)]):" in source
+    assert "def count() -> NamedTuple(\"Outputs\", [('return_value', int)]):" in source
     assert "count__return_value: int," in source
     assert "names__return_value: dsl.Input[dsl.Artifact]," in source  # a list may be large: artifact
     names = next(t for t in conversion.report["tasks"] if t["task_id"] == "names")
@@ -120,7 +120,7 @@ def loops():
 loops()
 '''
     source = convert(dag, xcom_transport="artifact").emitted.python_source
-    assert "def numbers(logical_date: str, run_id: str) -> NamedTuple(\"Outputs\", [('return_value', str)]):" in source
+    assert "def numbers() -> NamedTuple(\"Outputs\", [('return_value', str)]):" in source
     assert "airflow_follow" in source and "airflow_follow: dsl.Output" not in source
 
 
@@ -159,7 +159,7 @@ def oneof():
 oneof()
 '''
     source = convert(dag, xcom_transport="artifact").emitted.python_source
-    assert "def left(\n    logical_date: str,\n    run_id: str,\n) -> NamedTuple(\"Outputs\", [('return_value', str)" in source
+    assert "def left() -> NamedTuple(\"Outputs\", [('return_value', str)" in source
     assert "    left__return_value: str,\n" in component(source, "after_left")
     assert "dsl.OneOf(" in source
     assert "return_value: dsl.Output[dsl.Artifact]" in component(source, "join")  # its own output: an artifact

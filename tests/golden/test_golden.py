@@ -18,6 +18,15 @@ SAMPLES = sorted((ROOT / "samples" / "dags").glob("*.py"))
 UPDATE = os.environ.get("KFMIGRATE_UPDATE_GOLDEN") == "1"
 
 
+# third-party pins follow the versions installed where the goldens are made (migrate/environment.py):
+# compared without their version, so a new release of jinja2 does not fail this test
+PIN = re.compile(r"(['\"])((?!kfmigrate-runtime)[A-Za-z0-9_.-]+)==[0-9][^'\"\s]*")
+
+
+def normalise_pins(text: str) -> str:
+    return PIN.sub(r"\1\2==<pinned>", text)
+
+
 def normalise_yaml(text: str) -> str:
     """Drop the fields that change with the kfp release, not with our conversion."""
     return re.sub(r"(sdkVersion: kfp-)[0-9][^\s]*", r"\1<version>", text)
@@ -42,7 +51,7 @@ def test_sample_matches_golden(sample, monkeypatch):
                 GOLDEN.mkdir(exist_ok=True)
                 path.write_text(text)
             assert path.exists(), f"no golden file {path.name}: run with KFMIGRATE_UPDATE_GOLDEN=1"
-            assert text == path.read_text(), f"{name} differs from its golden file"
+            assert normalise_pins(text) == normalise_pins(path.read_text()), f"{name} differs from its golden file"
 
 
 def test_every_golden_file_has_a_sample():

@@ -9,7 +9,7 @@ from operator_helpers import AIRFLOW_EXAMPLES, FS_CONNECTION, SAMPLES
 @pytest.fixture
 def run_kfp(tmp_path):
     """run_kfp(emit_result, **params) -> PipelineRun on kfp.local (subprocess runner, packages never
-    installed into this interpreter); outputs by Airflow task id in `.by_task`."""
+    installed into this interpreter); outputs by Airflow task id in `.by_task`, return values in `.returned`."""
     from compare.engines.kfp_local import run_pipeline
 
     def run(result, timeout: float = 300, **params):
@@ -18,6 +18,9 @@ def run_kfp(tmp_path):
         run = run_pipeline(module, params=params, pipeline_root=tmp_path / "root", timeout=timeout)
         names = {t.kfp_task: t.task_id for t in result.tasks if t.kfp_task}
         run.by_task = {names.get(name, name): task for name, task in run.tasks.items()}
+        # each task's return value, from the output the report names for it (`Output` for a direct component)
+        run.returned = {t.task_id: run.by_task[t.task_id].outputs.get(t.outputs["return_value"])
+                        for t in result.tasks if t.task_id in run.by_task and "return_value" in t.outputs}
         return run
 
     return run

@@ -187,4 +187,4 @@ with DAG("child", schedule="@hourly"):
     assert run.state == "succeeded", "\n".join(run.by_task["wait"].log_tail[-8:])
     assert run.by_task["wait"].outputs["airflow_skipped"] is False
     assert run.by_task["missing"].outputs["airflow_skipped"] is True  # no parent run at 12:00: soft_fail after 2 s
-    assert run.by_task["after"].outputs["return_value"] == "done"
+    assert run.returned["after"] == "done"

@@ -149,8 +149,8 @@ with DAG("review", schedule=None):
     answer(kube, "pick", chosen="Fast")
     run = run_kfp(result, run_id="review-1")
     assert run.state == "succeeded", "\n".join(run.by_task["pick"].log_tail[-8:])
-    assert json.loads(run.by_task["approve"].outputs["return_value"])["chosen_options"] == ["Approve"]
-    assert json.loads(run.by_task["fast"].outputs["return_value"]) == "fast"
+    assert json.loads(run.returned["approve"])["chosen_options"] == ["Approve"]
+    assert json.loads(run.returned["fast"]) == "fast"
     # the branch not chosen: skipped (flag) or not started at all (dsl.If), never run
     safe = run.by_task.get("Safe")
     assert safe is None or safe.outputs.get("airflow_skipped") is True or "return_value" not in safe.outputs, safe
@@ -195,9 +195,9 @@ with DAG("gate", schedule=None):
     answer(kube, "approve", chosen="Reject", responded_by="ana")
     run = run_kfp(result, run_id="gate-1")
     assert run.state == "succeeded", "\n".join(run.by_task["approve"].log_tail[-8:])
-    decision = json.loads(run.by_task["approve"].outputs["return_value"])
+    decision = json.loads(run.returned["approve"])
     assert decision["chosen_options"] == ["Reject"] and decision["responded_by_user"]["name"] == "ana"
     ship = run.by_task.get("ship")
     assert ship is None or ship.outputs.get("airflow_skipped") is True or "return_value" not in ship.outputs, ship
     # Airflow: only the direct downstream task is skipped; none_failed still runs after a skipped upstream
-    assert json.loads(run.by_task["report"].outputs["return_value"]) == "reported"
+    assert json.loads(run.returned["report"]) == "reported"

@@ -116,8 +116,8 @@ def test_sensor_sample_runs_alike_on_kfp_local_and_airflow(sensor_file, monkeypa
         on_kfp = kfp.by_task[task_id]
         assert (run.state == "skipped") == on_kfp.outputs.get("airflow_skipped", False), task_id
     assert airflow.tasks["never_ready"].state == "skipped"  # soft_fail after its 2 s timeout
-    assert kfp.by_task["line_count"].outputs["return_value"] == "3" and airflow.tasks["line_count"].xcom_return == 3
-    assert kfp.by_task["report"].outputs["return_value"] == airflow.tasks["report"].xcom_return == "3 line(s) ready"
+    assert kfp.returned["line_count"] == "3" and airflow.tasks["line_count"].xcom_return == 3
+    assert kfp.returned["report"] == airflow.tasks["report"].xcom_return == "3 line(s) ready"
 
 
 @pytest.mark.slow

@@ -90,7 +90,7 @@ with DAG("custom", schedule=None):
                    "from airflow.sdk import DAG, BaseOperator"):
         assert needed in source, needed
     assert "UNUSED = 1" not in source and "with DAG" not in source
-    assert "packages_to_install=['apache-airflow==" in source
+    assert "packages_to_install=RUNTIME_PACKAGES + ['apache-airflow==" in source
     assert "KFM208" in {d.code for d in report.diagnostics}  # the callback is reported, not passed to the operator
 
 
@@ -147,7 +147,7 @@ def test_custom_operator_sample_matches_airflow(run_kfp, airflow_samples):
     assert airflow.state == "success"
     expected = "HELLO TEAM ON 2024-03-05 HELLO TEAM ON 2024-03-05"
     assert airflow.tasks["greet"].xcom_return == expected
-    assert json.loads(kfp.by_task["greet"].outputs["return_value"]) == expected
+    assert json.loads(kfp.returned["greet"]) == expected
     assert kfp.by_task["smooth"].state == "succeeded"
 
 

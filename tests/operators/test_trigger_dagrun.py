@@ -120,4 +120,4 @@ with DAG("controller", schedule=None, params={"note": "from controller"}):
     assert run.state == "succeeded", "\n".join(run.by_task["go"].log_tail[-8:])
     (created,) = kfp_server.runs.values()
     assert created["run"]["runtime_config"]["parameters"] == {"message": "from controller 2024-03-05"}
-    assert run.by_task["echo"].outputs["return_value"] == created["run"]["run_id"]
+    assert run.returned["echo"] == created["run"]["run_id"]

@@ -23,7 +23,7 @@ def versions():
 
 versions()
 ''')
-    assert "packages_to_install=['inflection==0.5.1', 'tabulate==" in result.python_source  # pinned within >=0.9
+    assert "packages_to_install=RUNTIME_PACKAGES + ['inflection==0.5.1', 'tabulate==" in result.python_source  # pinned within >=0.9
     report = report_of(result, "run")
     text = " ".join(report.differences) + result.python_source
     assert "python:3.12-slim" in text
@@ -39,8 +39,8 @@ def test_virtualenv_sample_runs_on_kfp_local_without_touching_the_interpreter(ru
     assert {t.fidelity for t in result.tasks} == {"native"}
     run = run_kfp(result)
     assert run.state == "succeeded", run.error
-    assert json.loads(run.by_task["titles"].outputs["return_value"]) == ["Data Pipeline", "Kube Flow"]
-    assert run.by_task["sentence"].outputs["return_value"] == "Data Pipeline and Kube Flow make pipelines"
+    assert json.loads(run.returned["titles"]) == ["Data Pipeline", "Kube Flow"]
+    assert run.returned["sentence"] == "Data Pipeline and Kube Flow make pipelines"
     with pytest.raises(importlib.metadata.PackageNotFoundError):
         importlib.metadata.version("inflection")
 
@@ -59,6 +59,6 @@ with DAG("venv_file", schedule=None):
     PythonVirtualenvOperator(task_id="run", python_callable=run, requirements="requirements.txt")
 ''')
     result = convert(dag)
-    assert "packages_to_install=['inflection==0.5.1', 'tabulate==" in result.python_source
+    assert "packages_to_install=RUNTIME_PACKAGES + ['inflection==0.5.1', 'tabulate==" in result.python_source
     report = report_of(result, "run")
     assert any(d.code == "KFM202" and "--index-url" in d.message for d in report.diagnostics)

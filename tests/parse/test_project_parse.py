@@ -224,3 +224,20 @@ def test_callables_built_by_helpers_carry_their_closure_values(tmp_path):
     assert namespace["run"]() == "abab"
     assert wf.task("read").callable is None
     assert any(d.code == "KFM117" and "'source'" in d.message for d in result.diagnostics)
+
+
+def test_a_project_module_that_does_not_parse_is_named(tmp_path):
+    root = project(tmp_path, {
+        "dags/lib/__init__.py": "",
+        "dags/lib/broken.py": "def make_dag(:\n",
+        "dags/uses.py": '''
+            from airflow.operators.bash import BashOperator
+            from lib.broken import make_dag
+
+            with make_dag("x") as dag:
+                BashOperator(task_id="t", bash_command="true")
+        ''',
+    })
+    result = parse_file(root / "dags" / "uses.py")
+    [said] = [d for d in result.diagnostics if d.code.startswith("KFM12")]
+    assert said.code == "KFM121" and "lib/broken.py is in the project but cannot be read or parsed" in said.message

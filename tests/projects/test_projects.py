@@ -50,7 +50,10 @@ def test_project_dag_files_match_their_golden_pipelines(relative):
         if UPDATE:
             GOLDEN.mkdir(exist_ok=True)
             path.write_text(conversion.emitted.python_source)
-        assert conversion.emitted.python_source == path.read_text(), f"{path.name} differs from its golden file"
+        # third-party pins follow what is installed here (as tests/golden/test_golden.py compares them)
+        pin = re.compile(r"(['\"])((?!kfmigrate-runtime)[A-Za-z0-9_.-]+)==[0-9][^'\"\s]*")
+        assert pin.sub(r"\1\2==", conversion.emitted.python_source) == pin.sub(r"\1\2==", path.read_text()), \
+            f"{path.name} differs from its golden file"
 
 
 def test_factories_in_a_package_build_the_dag_and_its_tasks():

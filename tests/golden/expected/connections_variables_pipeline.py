@@ -8,19 +8,14 @@ Compile with `python {this file}` (writes connections_variables.yaml next to it)
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 from kfp import kubernetes
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
-
-
-# ---------------------------------------------------------------- components (one per Airflow task)
 
 
 @dsl.component(
@@ -150,14 +145,8 @@ def notify(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-# ---------------------------------------------------------------- pipeline
-
-
 @dsl.pipeline(name='connections-variables', description='Converted from Airflow DAG connections_variables')
-def connections_variables_pipeline(
-    logical_date: str = '',
-    run_id: str = '',
-):
+def connections_variables_pipeline(logical_date: str = '', run_id: str = ''):
     # load_events: SQLExecuteQueryOperator -> operator shim (the Airflow operator runs inside a lightweight component) (shim)
     load_events_task = load_events(
         logical_date=logical_date,

@@ -8,24 +8,17 @@ Compile with `python {this file}` (writes control_flow_branching.yaml next to it
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
 
 
-# ---------------------------------------------------------------- components (one per Airflow task)
-
-
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def pick(
-    logical_date: str,
-    run_id: str,
     param_path: str,
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_left', bool), ('airflow_skips_right', bool)]):
@@ -41,7 +34,7 @@ def pick(
     _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:left', 'bool'), ('airflow_skips:right', 'bool')]
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='pick', logical_date=logical_date, run_id=run_id,
+        dag_id='control_flow_branching', task_id='pick', logical_date='', run_id='',
         params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
     )
     _op_args = []
@@ -62,20 +55,15 @@ def pick(
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def left(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+def left() -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'left' (@task) from samples/dags/control_flow_branching.py:51:29."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='left', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        dag_id='control_flow_branching', task_id='left', logical_date='', run_id='',
+        params={}, xcom=xcom,
     )
     _op_args = []
     _op_kwargs = {}
@@ -87,20 +75,15 @@ def left(
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def right(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+def right() -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'right' (@task) from samples/dags/control_flow_branching.py:51:37."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='right', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        dag_id='control_flow_branching', task_id='right', logical_date='', run_id='',
+        params={}, xcom=xcom,
     )
     _op_args = []
     _op_kwargs = {}
@@ -113,10 +96,6 @@ def right(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def left_only(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
     left__return_value: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'left_only' (@task) from samples/dags/control_flow_branching.py:53:5."""
@@ -125,8 +104,8 @@ def left_only(
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     xcom = {('left', 'return_value'): left__return_value}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='left_only', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        dag_id='control_flow_branching', task_id='left_only', logical_date='', run_id='',
+        params={}, xcom=xcom,
     )
     _op_args = [xcom[('left', 'return_value')]]
     _op_kwargs = {}
@@ -139,10 +118,6 @@ def left_only(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def report(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
     left_skipped: bool,
     right_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
@@ -161,8 +136,8 @@ def report(
         return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='report', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        dag_id='control_flow_branching', task_id='report', logical_date='', run_id='',
+        params={}, xcom=xcom,
     )
     _op_args = []
     _op_kwargs = {}
@@ -175,8 +150,6 @@ def report(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def gate(
-    logical_date: str,
-    run_id: str,
     param_path: str,
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_condition', bool), ('airflow_skips', bool), ('airflow_skipped', bool), ('airflow_state', str)]):
@@ -193,7 +166,7 @@ def gate(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_branching', task_id='gate', logical_date=logical_date, run_id=run_id,
+            dag_id='control_flow_branching', task_id='gate', logical_date='', run_id='',
             params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
         )
         _op_args = []
@@ -218,10 +191,6 @@ def gate(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def behind_gate(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
     gate_state: str,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'behind_gate' (@task) from samples/dags/control_flow_branching.py:73:14."""
@@ -242,8 +211,8 @@ def behind_gate(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_branching', task_id='behind_gate', logical_date=logical_date, run_id=run_id,
-            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+            dag_id='control_flow_branching', task_id='behind_gate', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -260,10 +229,6 @@ def behind_gate(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def cleanup(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'cleanup' (@task) from samples/dags/control_flow_branching.py:74:23."""
     from kfmigrate_runtime import (
@@ -278,8 +243,8 @@ def cleanup(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_branching', task_id='cleanup', logical_date=logical_date, run_id=run_id,
-            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+            dag_id='control_flow_branching', task_id='cleanup', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -296,10 +261,6 @@ def cleanup(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_behind_gate(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
     behind_gate__return_value: int,
     behind_gate_state: str,
     behind_gate_skipped: bool,
@@ -324,8 +285,8 @@ def after_behind_gate(
             ('behind_gate', 'return_value'): None if behind_gate_skipped else behind_gate__return_value,
         }
         _airflow = _airflow_runtime(
-            dag_id='control_flow_branching', task_id='after_behind_gate', logical_date=logical_date, run_id=run_id,
-            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+            dag_id='control_flow_branching', task_id='after_behind_gate', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = [xcom[('behind_gate', 'return_value')]]
         _op_kwargs = {}
@@ -342,10 +303,6 @@ def after_behind_gate(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def many(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_first', bool), ('airflow_skips_second', bool), ('airflow_skips_third', bool), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'many' (BranchPythonOperator) from samples/dags/control_flow_branching.py:80:12."""
     from kfmigrate_runtime import (
@@ -362,8 +319,8 @@ def many(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_branching', task_id='many', logical_date=logical_date, run_id=run_id,
-            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+            dag_id='control_flow_branching', task_id='many', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -389,10 +346,6 @@ def many(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def first(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
     many_state: str,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'first' (@task) from samples/dags/control_flow_branching.py:98:20."""
@@ -413,8 +366,8 @@ def first(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_branching', task_id='first', logical_date=logical_date, run_id=run_id,
-            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+            dag_id='control_flow_branching', task_id='first', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -431,10 +384,6 @@ def first(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def second(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
     many_state: str,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'second' (@task) from samples/dags/control_flow_branching.py:98:29."""
@@ -455,8 +404,8 @@ def second(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_branching', task_id='second', logical_date=logical_date, run_id=run_id,
-            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+            dag_id='control_flow_branching', task_id='second', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -473,10 +422,6 @@ def second(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def third(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
     many_state: str,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'third' (@task) from samples/dags/control_flow_branching.py:98:39."""
@@ -497,8 +442,8 @@ def third(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_branching', task_id='third', logical_date=logical_date, run_id=run_id,
-            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+            dag_id='control_flow_branching', task_id='third', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -515,10 +460,6 @@ def third(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def any_of_them(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
     first_state: str,
     second_state: str,
     third_state: str,
@@ -541,8 +482,8 @@ def any_of_them(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_branching', task_id='any_of_them', logical_date=logical_date, run_id=run_id,
-            params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+            dag_id='control_flow_branching', task_id='any_of_them', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -559,10 +500,6 @@ def any_of_them(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def direct_join_branch(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_direct_join', bool), ('airflow_skips_step', bool)]):
     """Airflow task 'direct_join_branch' (@task.branch) from samples/dags/control_flow_branching.py:113:32."""
     from kfmigrate_runtime import (
@@ -576,8 +513,8 @@ def direct_join_branch(
     _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:direct_join', 'bool'), ('airflow_skips:step', 'bool')]
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='direct_join_branch', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        dag_id='control_flow_branching', task_id='direct_join_branch', logical_date='', run_id='',
+        params={}, xcom=xcom,
     )
     _op_args = []
     _op_kwargs = {}
@@ -599,20 +536,15 @@ def direct_join_branch(
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def step(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+def step() -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'step' (@task) from samples/dags/control_flow_branching.py:114:25."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='step', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        dag_id='control_flow_branching', task_id='step', logical_date='', run_id='',
+        params={}, xcom=xcom,
     )
     _op_args = []
     _op_kwargs = {}
@@ -625,10 +557,6 @@ def step(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def direct_join(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
     step_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'direct_join' (@task) from samples/dags/control_flow_branching.py:113:54."""
@@ -645,8 +573,8 @@ def direct_join(
         return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='direct_join', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        dag_id='control_flow_branching', task_id='direct_join', logical_date='', run_id='',
+        params={}, xcom=xcom,
     )
     _op_args = []
     _op_kwargs = {}
@@ -659,8 +587,6 @@ def direct_join(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def route(
-    logical_date: str,
-    run_id: str,
     param_path: str,
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_numbers', bool), ('airflow_skips_grouped_inner_pick', bool)]):
@@ -676,7 +602,7 @@ def route(
     _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:numbers', 'bool'), ('airflow_skips:grouped.inner_pick', 'bool')]
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='route', logical_date=logical_date, run_id=run_id,
+        dag_id='control_flow_branching', task_id='route', logical_date='', run_id='',
         params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
     )
     _op_args = []
@@ -697,20 +623,15 @@ def route(
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def numbers(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+def numbers() -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'numbers' (@task) from samples/dags/control_flow_branching.py:149:22."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json'), ('airflow_skipped', 'skipped')]
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='numbers', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        dag_id='control_flow_branching', task_id='numbers', logical_date='', run_id='',
+        params={}, xcom=xcom,
     )
     _op_args = []
     _op_kwargs = {}
@@ -723,10 +644,6 @@ def numbers(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def grouped_inner_pick(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_grouped_inner_a', bool), ('airflow_skips_grouped_inner_b', bool), ('airflow_skipped', bool)]):
     """Airflow task 'grouped.inner_pick' (@task.branch) from samples/dags/control_flow_branching.py:135:9."""
     from kfmigrate_runtime import (
@@ -740,8 +657,8 @@ def grouped_inner_pick(
     _outputs = [('return_value', 'json'), ('airflow_follow', 'list'), ('airflow_skips:grouped.inner_a', 'bool'), ('airflow_skips:grouped.inner_b', 'bool'), ('airflow_skipped', 'skipped')]
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='grouped.inner_pick', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        dag_id='control_flow_branching', task_id='grouped.inner_pick', logical_date='', run_id='',
+        params={}, xcom=xcom,
     )
     _op_args = []
     _op_kwargs = {}
@@ -761,20 +678,15 @@ def grouped_inner_pick(
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def grouped_inner_a(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+def grouped_inner_a() -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
     """Airflow task 'grouped.inner_a' (@task) from samples/dags/control_flow_branching.py:135:26."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='grouped.inner_a', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        dag_id='control_flow_branching', task_id='grouped.inner_a', logical_date='', run_id='',
+        params={}, xcom=xcom,
     )
     _op_args = []
     _op_kwargs = {}
@@ -786,20 +698,15 @@ def grouped_inner_a(
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def grouped_inner_b(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
+def grouped_inner_b() -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
     """Airflow task 'grouped.inner_b' (@task) from samples/dags/control_flow_branching.py:135:37."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'int'), ('airflow_skipped', 'skipped')]
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='grouped.inner_b', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        dag_id='control_flow_branching', task_id='grouped.inner_b', logical_date='', run_id='',
+        params={}, xcom=xcom,
     )
     _op_args = []
     _op_kwargs = {}
@@ -812,10 +719,6 @@ def grouped_inner_b(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def double(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
     map_item: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'double' (@task) from samples/dags/control_flow_branching.py:151:11."""
@@ -825,8 +728,8 @@ def double(
     xcom = {}
     x = _from_json(map_item)  # the mapped argument
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='double', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        dag_id='control_flow_branching', task_id='double', logical_date='', run_id='',
+        params={}, xcom=xcom,
     )
     _op_args = []
     _op_kwargs = {'x': x}
@@ -839,10 +742,6 @@ def double(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def total(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
     double__return_value: list,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool)]):
     """Airflow task 'total' (@task) from samples/dags/control_flow_branching.py:151:5."""
@@ -853,8 +752,8 @@ def total(
         ('double', 'return_value'): [_from_json(value) for value in double__return_value],
     }
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='total', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        dag_id='control_flow_branching', task_id='total', logical_date='', run_id='',
+        params={}, xcom=xcom,
     )
     _op_args = [xcom[('double', 'return_value')]]
     _op_kwargs = {}
@@ -867,8 +766,6 @@ def total(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def stop(
-    logical_date: str,
-    run_id: str,
     param_path: str,
     param_open_gate: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_condition', bool), ('airflow_skips', bool)]):
@@ -878,7 +775,7 @@ def stop(
     _outputs = [('return_value', 'json'), ('airflow_condition', 'bool'), ('airflow_skips:*', 'bool')]
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='stop', logical_date=logical_date, run_id=run_id,
+        dag_id='control_flow_branching', task_id='stop', logical_date='', run_id='',
         params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
     )
     _op_args = []
@@ -898,20 +795,15 @@ def stop(
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def guarded(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+def guarded() -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'guarded' (@task) from samples/dags/control_flow_branching.py:170:21."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='guarded', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        dag_id='control_flow_branching', task_id='guarded', logical_date='', run_id='',
+        params={}, xcom=xcom,
     )
     _op_args = []
     _op_kwargs = {}
@@ -924,10 +816,6 @@ def guarded(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def guarded_next(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
     guarded__return_value: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'guarded_next' (@task) from samples/dags/control_flow_branching.py:171:30."""
@@ -936,8 +824,8 @@ def guarded_next(
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     xcom = {('guarded', 'return_value'): guarded__return_value}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='guarded_next', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        dag_id='control_flow_branching', task_id='guarded_next', logical_date='', run_id='',
+        params={}, xcom=xcom,
     )
     _op_args = [xcom[('guarded', 'return_value')]]
     _op_kwargs = {}
@@ -949,20 +837,15 @@ def guarded_next(
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def after_guard(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
-    param_open_gate: bool,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
+def after_guard() -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'after_guard' (@task) from samples/dags/control_flow_branching.py:171:61."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_branching', task_id='after_guard', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path, 'open_gate': param_open_gate}, xcom=xcom,
+        dag_id='control_flow_branching', task_id='after_guard', logical_date='', run_id='',
+        params={}, xcom=xcom,
     )
     _op_args = []
     _op_kwargs = {}
@@ -1065,9 +948,6 @@ def stop_not_run():
     print("Skipped: Airflow would skip these tasks.")
 
 
-# ---------------------------------------------------------------- pipeline
-
-
 @dsl.pipeline(name='control-flow-branching', description='Converted from Airflow DAG control_flow_branching')
 def control_flow_branching_pipeline(
     path: str = 'left',
@@ -1076,32 +956,16 @@ def control_flow_branching_pipeline(
     run_id: str = '',
 ):
     # pick: @task.branch -> Python lightweight component choosing the branch (native)
-    pick_task = pick(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_path=path,
-        param_open_gate=open_gate,
-    )
+    pick_task = pick(param_path=path, param_open_gate=open_gate)
     pick_task.set_display_name('pick')
     # Airflow runs these tasks only when pick follows left: otherwise they do not start
     with dsl.If(pick_task.outputs['airflow_skips_left'] == False):
         # left: @task -> Python lightweight component (native)
-        left_task = left(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_path=path,
-            param_open_gate=open_gate,
-        )
+        left_task = left()
         left_task.set_display_name('left')
         left_task.after(pick_task)
         # left_only: @task -> Python lightweight component (native)
-        left_only_task = left_only(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_path=path,
-            param_open_gate=open_gate,
-            left__return_value=left_task.outputs['return_value'],
-        )
+        left_only_task = left_only(left__return_value=left_task.outputs['return_value'])
         left_only_task.set_display_name('left_only')
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
         left_not_run_task = left_not_run()
@@ -1109,12 +973,7 @@ def control_flow_branching_pipeline(
     # Airflow runs these tasks only when pick follows right: otherwise they do not start
     with dsl.If(pick_task.outputs['airflow_skips_right'] == False):
         # right: @task -> Python lightweight component (native)
-        right_task = right(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_path=path,
-            param_open_gate=open_gate,
-        )
+        right_task = right()
         right_task.set_display_name('right')
         right_task.after(pick_task)
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
@@ -1122,39 +981,20 @@ def control_flow_branching_pipeline(
         right_not_run_task.set_display_name('right: skipped by pick')
     # report: @task -> Python lightweight component (native)
     report_task = report(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_path=path,
-        param_open_gate=open_gate,
         left_skipped=dsl.OneOf(left_task.outputs['airflow_skipped'], left_not_run_task.outputs['left__airflow_skipped']),
         right_skipped=dsl.OneOf(right_task.outputs['airflow_skipped'], right_not_run_task.outputs['right__airflow_skipped']),
     )
     report_task.set_display_name('report')
     # gate: ShortCircuitOperator -> Python lightweight component deciding whether downstream tasks run (native)
-    gate_task = gate(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_path=path,
-        param_open_gate=open_gate,
-    )
+    gate_task = gate(param_path=path, param_open_gate=open_gate)
     gate_task.set_display_name('gate')
     # Airflow runs these tasks only when gate is true: otherwise they do not start
     with dsl.If(gate_task.outputs['airflow_skips'] == False):
         # behind_gate: @task -> Python lightweight component (native)
-        behind_gate_task = behind_gate(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_path=path,
-            param_open_gate=open_gate,
-            gate_state=gate_task.outputs['airflow_state'],
-        )
+        behind_gate_task = behind_gate(gate_state=gate_task.outputs['airflow_state'])
         behind_gate_task.set_display_name('behind_gate')
         # after_behind_gate: @task -> Python lightweight component (native)
         after_behind_gate_task = after_behind_gate(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_path=path,
-            param_open_gate=open_gate,
             behind_gate__return_value=behind_gate_task.outputs['return_value'],
             behind_gate_state=behind_gate_task.outputs['airflow_state'],
             behind_gate_skipped=behind_gate_task.outputs['airflow_skipped'],
@@ -1164,32 +1004,16 @@ def control_flow_branching_pipeline(
         gate_not_run_task = gate_not_run()
         gate_not_run_task.set_display_name('skipped by the short circuit gate')
     # cleanup: @task -> Python lightweight component (native)
-    cleanup_task = cleanup(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_path=path,
-        param_open_gate=open_gate,
-    )
+    cleanup_task = cleanup()
     cleanup_task.set_display_name('cleanup')
     cleanup_task.after(behind_gate_task)
     # many: BranchPythonOperator -> Python lightweight component choosing the branch (native)
-    many_task = many(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_path=path,
-        param_open_gate=open_gate,
-    )
+    many_task = many()
     many_task.set_display_name('many')
     # Airflow runs these tasks only when many follows first: otherwise they do not start
     with dsl.If(many_task.outputs['airflow_skips_first'] == False):
         # first: @task -> Python lightweight component (native)
-        first_task = first(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_path=path,
-            param_open_gate=open_gate,
-            many_state=many_task.outputs['airflow_state'],
-        )
+        first_task = first(many_state=many_task.outputs['airflow_state'])
         first_task.set_display_name('first')
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
         first_not_run_task = first_not_run()
@@ -1197,13 +1021,7 @@ def control_flow_branching_pipeline(
     # Airflow runs these tasks only when many follows second: otherwise they do not start
     with dsl.If(many_task.outputs['airflow_skips_second'] == False):
         # second: @task -> Python lightweight component (native)
-        second_task = second(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_path=path,
-            param_open_gate=open_gate,
-            many_state=many_task.outputs['airflow_state'],
-        )
+        second_task = second(many_state=many_task.outputs['airflow_state'])
         second_task.set_display_name('second')
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
         second_not_run_task = second_not_run()
@@ -1211,45 +1029,25 @@ def control_flow_branching_pipeline(
     # Airflow runs these tasks only when many follows third: otherwise they do not start
     with dsl.If(many_task.outputs['airflow_skips_third'] == False):
         # third: @task -> Python lightweight component (native)
-        third_task = third(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_path=path,
-            param_open_gate=open_gate,
-            many_state=many_task.outputs['airflow_state'],
-        )
+        third_task = third(many_state=many_task.outputs['airflow_state'])
         third_task.set_display_name('third')
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
         third_not_run_task = third_not_run()
         third_not_run_task.set_display_name('third: skipped by many')
     # any_of_them: @task -> Python lightweight component (native)
     any_of_them_task = any_of_them(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_path=path,
-        param_open_gate=open_gate,
         first_state=dsl.OneOf(first_task.outputs['airflow_state'], first_not_run_task.outputs['first__airflow_state']),
         second_state=dsl.OneOf(second_task.outputs['airflow_state'], second_not_run_task.outputs['second__airflow_state']),
         third_state=dsl.OneOf(third_task.outputs['airflow_state'], third_not_run_task.outputs['third__airflow_state']),
     )
     any_of_them_task.set_display_name('any_of_them')
     # direct_join_branch: @task.branch -> Python lightweight component choosing the branch (native)
-    direct_join_branch_task = direct_join_branch(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_path=path,
-        param_open_gate=open_gate,
-    )
+    direct_join_branch_task = direct_join_branch()
     direct_join_branch_task.set_display_name('direct_join_branch')
     # Airflow runs these tasks only when direct_join_branch follows step: otherwise they do not start
     with dsl.If(direct_join_branch_task.outputs['airflow_skips_step'] == False):
         # step: @task -> Python lightweight component (native)
-        step_task = step(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_path=path,
-            param_open_gate=open_gate,
-        )
+        step_task = step()
         step_task.set_display_name('step')
         step_task.after(direct_join_branch_task)
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
@@ -1259,10 +1057,6 @@ def control_flow_branching_pipeline(
     with dsl.If(direct_join_branch_task.outputs['airflow_skips_direct_join'] == False):
         # direct_join: @task -> Python lightweight component (native)
         direct_join_task = direct_join(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_path=path,
-            param_open_gate=open_gate,
             step_skipped=dsl.OneOf(step_task.outputs['airflow_skipped'], step_not_run_task.outputs['step__airflow_skipped']),
         )
         direct_join_task.set_display_name('direct_join')
@@ -1271,22 +1065,12 @@ def control_flow_branching_pipeline(
         direct_join_not_run_task = direct_join_not_run()
         direct_join_not_run_task.set_display_name('direct_join: skipped by direct_join_branch')
     # route: @task.branch -> Python lightweight component choosing the branch (native)
-    route_task = route(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_path=path,
-        param_open_gate=open_gate,
-    )
+    route_task = route(param_path=path, param_open_gate=open_gate)
     route_task.set_display_name('route')
     # Airflow runs these tasks only when route follows numbers: otherwise they do not start
     with dsl.If(route_task.outputs['airflow_skips_numbers'] == False):
         # numbers: @task -> Python lightweight component (native)
-        numbers_task = numbers(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_path=path,
-            param_open_gate=open_gate,
-        )
+        numbers_task = numbers()
         numbers_task.set_display_name('numbers')
         numbers_task.after(route_task)
         # mapped task 'double': one dsl.ParallelFor iteration per Airflow map index
@@ -1294,23 +1078,11 @@ def control_flow_branching_pipeline(
         double_items_task.set_display_name('double (map items)')
         with dsl.ParallelFor(items=double_items_task.output) as double_item:
             # double: @task -> Python lightweight component, in a dsl.ParallelFor (dynamic task mapping) (native)
-            double_task = double(
-                logical_date=logical_date,
-                run_id=run_id,
-                param_path=path,
-                param_open_gate=open_gate,
-                map_item=double_item,
-            )
+            double_task = double(map_item=double_item)
             double_task.set_display_name('double')
             double_task.after(numbers_task)
         # total: @task -> Python lightweight component (native)
-        total_task = total(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_path=path,
-            param_open_gate=open_gate,
-            double__return_value=dsl.Collected(double_task.outputs['return_value']),
-        )
+        total_task = total(double__return_value=dsl.Collected(double_task.outputs['return_value']))
         total_task.set_display_name('total')
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
         numbers_not_run_task = numbers_not_run()
@@ -1318,23 +1090,13 @@ def control_flow_branching_pipeline(
     # Airflow runs these tasks only when route follows grouped.inner_pick: otherwise they do not start
     with dsl.If(route_task.outputs['airflow_skips_grouped_inner_pick'] == False):
         # grouped.inner_pick: @task.branch -> Python lightweight component choosing the branch (native)
-        grouped_inner_pick_task = grouped_inner_pick(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_path=path,
-            param_open_gate=open_gate,
-        )
+        grouped_inner_pick_task = grouped_inner_pick()
         grouped_inner_pick_task.set_display_name('grouped.inner_pick')
         grouped_inner_pick_task.after(route_task)
         # Airflow runs these tasks only when grouped.inner_pick follows grouped.inner_a: otherwise they do not start
         with dsl.If(grouped_inner_pick_task.outputs['airflow_skips_grouped_inner_a'] == False):
             # grouped.inner_a: @task -> Python lightweight component (native)
-            grouped_inner_a_task = grouped_inner_a(
-                logical_date=logical_date,
-                run_id=run_id,
-                param_path=path,
-                param_open_gate=open_gate,
-            )
+            grouped_inner_a_task = grouped_inner_a()
             grouped_inner_a_task.set_display_name('grouped.inner_a')
             grouped_inner_a_task.after(grouped_inner_pick_task)
         with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
@@ -1343,12 +1105,7 @@ def control_flow_branching_pipeline(
         # Airflow runs these tasks only when grouped.inner_pick follows grouped.inner_b: otherwise they do not start
         with dsl.If(grouped_inner_pick_task.outputs['airflow_skips_grouped_inner_b'] == False):
             # grouped.inner_b: @task -> Python lightweight component (native)
-            grouped_inner_b_task = grouped_inner_b(
-                logical_date=logical_date,
-                run_id=run_id,
-                param_path=path,
-                param_open_gate=open_gate,
-            )
+            grouped_inner_b_task = grouped_inner_b()
             grouped_inner_b_task.set_display_name('grouped.inner_b')
             grouped_inner_b_task.after(grouped_inner_pick_task)
         with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
@@ -1358,40 +1115,19 @@ def control_flow_branching_pipeline(
         grouped_inner_pick_not_run_task = grouped_inner_pick_not_run()
         grouped_inner_pick_not_run_task.set_display_name('grouped.inner_pick: skipped by route')
     # stop: ShortCircuitOperator -> Python lightweight component deciding whether downstream tasks run (native)
-    stop_task = stop(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_path=path,
-        param_open_gate=open_gate,
-    )
+    stop_task = stop(param_path=path, param_open_gate=open_gate)
     stop_task.set_display_name('stop')
     # Airflow runs these tasks only when stop is true: otherwise they do not start
     with dsl.If(stop_task.outputs['airflow_skips'] == False):
         # guarded: @task -> Python lightweight component (native)
-        guarded_task = guarded(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_path=path,
-            param_open_gate=open_gate,
-        )
+        guarded_task = guarded()
         guarded_task.set_display_name('guarded')
         guarded_task.after(stop_task)
         # guarded_next: @task -> Python lightweight component (native)
-        guarded_next_task = guarded_next(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_path=path,
-            param_open_gate=open_gate,
-            guarded__return_value=guarded_task.outputs['return_value'],
-        )
+        guarded_next_task = guarded_next(guarded__return_value=guarded_task.outputs['return_value'])
         guarded_next_task.set_display_name('guarded_next')
         # after_guard: @task -> Python lightweight component (native)
-        after_guard_task = after_guard(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_path=path,
-            param_open_gate=open_gate,
-        )
+        after_guard_task = after_guard()
         after_guard_task.set_display_name('after_guard')
         after_guard_task.after(guarded_next_task)
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf

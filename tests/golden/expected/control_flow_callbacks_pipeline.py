@@ -8,18 +8,13 @@ Compile with `python {this file}` (writes control_flow_callbacks.yaml next to it
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
-
-
-# ---------------------------------------------------------------- components (one per Airflow task)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
@@ -445,15 +440,8 @@ def not_taken_not_run():
     print("Skipped: Airflow would skip these tasks.")
 
 
-# ---------------------------------------------------------------- pipeline
-
-
 @dsl.pipeline(name='control-flow-callbacks', description='Converted from Airflow DAG control_flow_callbacks')
-def control_flow_callbacks_pipeline(
-    fail: bool = False,
-    logical_date: str = '',
-    run_id: str = '',
-):
+def control_flow_callbacks_pipeline(fail: bool = False, logical_date: str = '', run_id: str = ''):
     # work: @task -> Python lightweight component (native)
     work_task = work(logical_date=logical_date, run_id=run_id, param_fail=fail)
     work_task.set_display_name('work')

@@ -8,27 +8,17 @@ Compile with `python {this file}` (writes control_flow_mapping.yaml next to it),
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
 
 
-# ---------------------------------------------------------------- components (one per Airflow task)
-
-
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def double(
-    logical_date: str,
-    run_id: str,
-    factor: int,
-    map_item: str,
-) -> NamedTuple("Outputs", [('return_value', str)]):
+def double(factor: int, map_item: str) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'double' (@task) from samples/dags/control_flow_mapping.py:48:5."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json
     # (XCom key, encoding) of each output, in order
@@ -36,7 +26,7 @@ def double(
     xcom = {}
     x = _from_json(map_item)  # the mapped argument
     _airflow = _airflow_runtime(
-        dag_id='control_flow_mapping', task_id='double', logical_date=logical_date, run_id=run_id,
+        dag_id='control_flow_mapping', task_id='double', logical_date='', run_id='',
         params={}, xcom=xcom,
     )
     _op_args = []
@@ -49,14 +39,16 @@ def double(
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def words(logical_date: str, run_id: str) -> NamedTuple("Outputs", [('return_value', str)]):
-    """Airflow task 'words' (@task) from samples/dags/control_flow_mapping.py:49:29."""
+def words(task_id: str) -> NamedTuple("Outputs", [('return_value', str)]):
+    """Airflow tasks 'words', 'words__1' (@task), the first from
+    samples/dags/control_flow_mapping.py:49:29.
+    """
     from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'json')]
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_mapping', task_id='words', logical_date=logical_date, run_id=run_id,
+        dag_id='control_flow_mapping', task_id=task_id, logical_date='', run_id='',
         params={}, xcom=xcom,
     )
     _op_args = []
@@ -69,11 +61,7 @@ def words(logical_date: str, run_id: str) -> NamedTuple("Outputs", [('return_val
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def shout(
-    logical_date: str,
-    run_id: str,
-    map_item: str,
-) -> NamedTuple("Outputs", [('return_value', str)]):
+def shout(map_item: str) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'shout' (@task) from samples/dags/control_flow_mapping.py:49:11."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json
     # (XCom key, encoding) of each output, in order
@@ -81,7 +69,7 @@ def shout(
     xcom = {}
     word = _from_json(map_item)  # the mapped argument
     _airflow = _airflow_runtime(
-        dag_id='control_flow_mapping', task_id='shout', logical_date=logical_date, run_id=run_id,
+        dag_id='control_flow_mapping', task_id='shout', logical_date='', run_id='',
         params={}, xcom=xcom,
     )
     _op_args = []
@@ -94,18 +82,14 @@ def shout(
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def total(
-    logical_date: str,
-    run_id: str,
-    shout__return_value: list,
-) -> NamedTuple("Outputs", [('return_value', str)]):
+def total(shout__return_value: list) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'total' (@task) from samples/dags/control_flow_mapping.py:49:5."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str')]
     xcom = {('shout', 'return_value'): [_from_json(value) for value in shout__return_value]}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_mapping', task_id='total', logical_date=logical_date, run_id=run_id,
+        dag_id='control_flow_mapping', task_id='total', logical_date='', run_id='',
         params={}, xcom=xcom,
     )
     _op_args = [xcom[('shout', 'return_value')]]
@@ -117,52 +101,19 @@ def total(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def words_1(logical_date: str, run_id: str) -> NamedTuple("Outputs", [('return_value', str)]):
-    """Airflow task 'words__1' (@task) from samples/dags/control_flow_mapping.py:54:22."""
-    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
-    # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'json')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_mapping', task_id='words__1', logical_date=logical_date, run_id=run_id,
-        params={}, xcom=xcom,
-    )
-    _op_args = []
-    _op_kwargs = {}
-    # The task callable (samples/dags/control_flow_mapping.py:24:5).
-    def words() -> list:
-        return ["kubeflow", "airflow", "pipelines"]
-    results, skipped = _airflow_call_python(_airflow, words, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
-
-
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def numbers(logical_date: str, run_id: str) -> NamedTuple("Outputs", [('return_value', str)]):
+@dsl.component(base_image=BASE_IMAGE)
+def numbers() -> str:
     """Airflow task 'numbers' (@task) from samples/dags/control_flow_mapping.py:54:34."""
-    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
-    # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'json')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='control_flow_mapping', task_id='numbers', logical_date=logical_date, run_id=run_id,
-        params={}, xcom=xcom,
-    )
-    _op_args = []
-    _op_kwargs = {}
+    import json
+
     # The task callable (samples/dags/control_flow_mapping.py:51:5).
     def numbers() -> list:
         return [1, 2]
-    results, skipped = _airflow_call_python(_airflow, numbers, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
+    return json.dumps(numbers(), default=str)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def pair(
-    logical_date: str,
-    run_id: str,
-    map_item: str,
-) -> NamedTuple("Outputs", [('return_value', str)]):
+def pair(map_item: str) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'pair' (@task) from samples/dags/control_flow_mapping.py:54:5."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json
     # (XCom key, encoding) of each output, in order
@@ -170,7 +121,7 @@ def pair(
     xcom = {}
     item = tuple(_from_json(map_item))  # the mapped argument
     _airflow = _airflow_runtime(
-        dag_id='control_flow_mapping', task_id='pair', logical_date=logical_date, run_id=run_id,
+        dag_id='control_flow_mapping', task_id='pair', logical_date='', run_id='',
         params={}, xcom=xcom,
     )
     _op_args = []
@@ -184,11 +135,7 @@ def pair(
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def combine(
-    logical_date: str,
-    run_id: str,
-    map_item: str,
-) -> NamedTuple("Outputs", [('return_value', str)]):
+def combine(map_item: str) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'combine' (@task) from samples/dags/control_flow_mapping.py:55:11."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json
     # (XCom key, encoding) of each output, in order
@@ -197,7 +144,7 @@ def combine(
     letter = _from_json(map_item)['letter']  # the mapped argument
     number = _from_json(map_item)['number']  # the mapped argument
     _airflow = _airflow_runtime(
-        dag_id='control_flow_mapping', task_id='combine', logical_date=logical_date, run_id=run_id,
+        dag_id='control_flow_mapping', task_id='combine', logical_date='', run_id='',
         params={}, xcom=xcom,
     )
     _op_args = []
@@ -210,11 +157,7 @@ def combine(
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def count(
-    logical_date: str,
-    run_id: str,
-    combine__return_value: list,
-) -> NamedTuple("Outputs", [('return_value', int)]):
+def count(combine__return_value: list) -> NamedTuple("Outputs", [('return_value', int)]):
     """Airflow task 'count' (@task) from samples/dags/control_flow_mapping.py:55:5."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json
     # (XCom key, encoding) of each output, in order
@@ -223,7 +166,7 @@ def count(
         ('combine', 'return_value'): [_from_json(value) for value in combine__return_value],
     }
     _airflow = _airflow_runtime(
-        dag_id='control_flow_mapping', task_id='count', logical_date=logical_date, run_id=run_id,
+        dag_id='control_flow_mapping', task_id='count', logical_date='', run_id='',
         params={}, xcom=xcom,
     )
     _op_args = [xcom[('combine', 'return_value')]]
@@ -236,11 +179,7 @@ def count(
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def per_city_fetch(
-    logical_date: str,
-    run_id: str,
-    map_item: str,
-) -> NamedTuple("Outputs", [('return_value', str)]):
+def per_city_fetch(map_item: str) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'per_city.fetch' (@task) from samples/dags/control_flow_mapping.py:67:18."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json
     # (XCom key, encoding) of each output, in order
@@ -248,7 +187,7 @@ def per_city_fetch(
     xcom = {}
     name = _from_json(map_item)  # the mapped argument
     _airflow = _airflow_runtime(
-        dag_id='control_flow_mapping', task_id='per_city.fetch', logical_date=logical_date, run_id=run_id,
+        dag_id='control_flow_mapping', task_id='per_city.fetch', logical_date='', run_id='',
         params={}, xcom=xcom,
     )
     _op_args = [name]
@@ -264,8 +203,6 @@ def per_city_fetch(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def per_city_describe(
-    logical_date: str,
-    run_id: str,
     per_city_fetch__return_value: str,
 ) -> NamedTuple("Outputs", [('return_value', str)]):
     """Airflow task 'per_city.describe' (@task) from samples/dags/control_flow_mapping.py:67:9."""
@@ -274,7 +211,7 @@ def per_city_describe(
     _outputs = [('return_value', 'json')]
     xcom = {('per_city.fetch', 'return_value'): _from_json(per_city_fetch__return_value)}
     _airflow = _airflow_runtime(
-        dag_id='control_flow_mapping', task_id='per_city.describe', logical_date=logical_date, run_id=run_id,
+        dag_id='control_flow_mapping', task_id='per_city.describe', logical_date='', run_id='',
         params={}, xcom=xcom,
     )
     _op_args = [xcom[('per_city.fetch', 'return_value')]]
@@ -300,76 +237,56 @@ def pair_items(source_0: str, source_1: str) -> list:
     return _airflow_map_items('zip', ['item'], [_from_json(source_0), _from_json(source_1)])
 
 
-# ---------------------------------------------------------------- pipeline
-
-
 @dsl.pipeline(name='control-flow-mapping', description='Converted from Airflow DAG control_flow_mapping')
-def control_flow_mapping_pipeline(
-    logical_date: str = '',
-    run_id: str = '',
-):
+def control_flow_mapping_pipeline(logical_date: str = '', run_id: str = ''):
     # mapped task 'double': one dsl.ParallelFor iteration per Airflow map index
     with dsl.ParallelFor(items=['1', '2', '3']) as double_item:
         # double: @task -> Python lightweight component, in a dsl.ParallelFor (dynamic task mapping) (native)
-        double_task = double(logical_date=logical_date, run_id=run_id, factor=10, map_item=double_item)
+        double_task = double(factor=10, map_item=double_item)
         double_task.set_display_name('double')
     # words: @task -> Python lightweight component (native)
-    words_task = words(logical_date=logical_date, run_id=run_id)
+    words_task = words(task_id='words')
     words_task.set_display_name('words')
     # mapped task 'shout': one dsl.ParallelFor iteration per Airflow map index
     shout_items_task = shout_items(source_0=words_task.outputs['return_value'])
     shout_items_task.set_display_name('shout (map items)')
     with dsl.ParallelFor(items=shout_items_task.output) as shout_item:
         # shout: @task -> Python lightweight component, in a dsl.ParallelFor (dynamic task mapping) (native)
-        shout_task = shout(logical_date=logical_date, run_id=run_id, map_item=shout_item)
+        shout_task = shout(map_item=shout_item)
         shout_task.set_display_name('shout')
         shout_task.after(words_task)
     # total: @task -> Python lightweight component (native)
-    total_task = total(
-        logical_date=logical_date,
-        run_id=run_id,
-        shout__return_value=dsl.Collected(shout_task.outputs['return_value']),
-    )
+    total_task = total(shout__return_value=dsl.Collected(shout_task.outputs['return_value']))
     total_task.set_display_name('total')
     # words__1: @task -> Python lightweight component (native)
-    words_1_task = words_1(logical_date=logical_date, run_id=run_id)
+    words_1_task = words(task_id='words__1')
     words_1_task.set_display_name('words__1')
     # numbers: @task -> Python lightweight component (native)
-    numbers_task = numbers(logical_date=logical_date, run_id=run_id)
+    numbers_task = numbers()
     numbers_task.set_display_name('numbers')
     # mapped task 'pair': one dsl.ParallelFor iteration per Airflow map index
-    pair_items_task = pair_items(source_0=words_1_task.outputs['return_value'], source_1=numbers_task.outputs['return_value'])
+    pair_items_task = pair_items(source_0=words_1_task.outputs['return_value'], source_1=numbers_task.outputs['Output'])
     pair_items_task.set_display_name('pair (map items)')
     with dsl.ParallelFor(items=pair_items_task.output) as pair_item:
         # pair: @task -> Python lightweight component, in a dsl.ParallelFor (dynamic task mapping) (native)
-        pair_task = pair(logical_date=logical_date, run_id=run_id, map_item=pair_item)
+        pair_task = pair(map_item=pair_item)
         pair_task.set_display_name('pair')
         pair_task.after(words_1_task, numbers_task)
     # mapped task 'combine': one dsl.ParallelFor iteration per Airflow map index
     with dsl.ParallelFor(items=['{"letter": "x", "number": 1}', '{"letter": "x", "number": 2}', '{"letter": "x", "number": 3}', '{"letter": "y", "number": 1}', '{"letter": "y", "number": 2}', '{"letter": "y", "number": 3}']) as combine_item:
         # combine: @task -> Python lightweight component, in a dsl.ParallelFor (dynamic task mapping) (native)
-        combine_task = combine(logical_date=logical_date, run_id=run_id, map_item=combine_item)
+        combine_task = combine(map_item=combine_item)
         combine_task.set_display_name('combine')
     # count: @task -> Python lightweight component (native)
-    count_task = count(
-        logical_date=logical_date,
-        run_id=run_id,
-        combine__return_value=dsl.Collected(combine_task.outputs['return_value']),
-    )
+    count_task = count(combine__return_value=dsl.Collected(combine_task.outputs['return_value']))
     count_task.set_display_name('count')
     # mapped task group 'per_city': one dsl.ParallelFor iteration per Airflow map index
     with dsl.ParallelFor(items=['"Paris"', '"Oslo"']) as per_city_item:
         # per_city.fetch: @task -> Python lightweight component, in a dsl.ParallelFor (mapped task group 'per_city') (native)
-        per_city_fetch_task = per_city_fetch(
-            logical_date=logical_date,
-            run_id=run_id,
-            map_item=per_city_item,
-        )
+        per_city_fetch_task = per_city_fetch(map_item=per_city_item)
         per_city_fetch_task.set_display_name('per_city.fetch')
         # per_city.describe: @task -> Python lightweight component, in a dsl.ParallelFor (mapped task group 'per_city') (native)
         per_city_describe_task = per_city_describe(
-            logical_date=logical_date,
-            run_id=run_id,
             per_city_fetch__return_value=per_city_fetch_task.outputs['return_value'],
         )
         per_city_describe_task.set_display_name('per_city.describe')

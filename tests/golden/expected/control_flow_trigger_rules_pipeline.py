@@ -8,25 +8,17 @@ Compile with `python {this file}` (writes control_flow_trigger_rules.yaml next t
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
 
 
-# ---------------------------------------------------------------- components (one per Airflow task)
-
-
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def source(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'source' (@task) from samples/dags/control_flow_trigger_rules.py:61:29."""
     from kfmigrate_runtime import (
@@ -41,8 +33,8 @@ def source(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='source', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='source', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -59,8 +51,6 @@ def source(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def breaks(
-    logical_date: str,
-    run_id: str,
     param_fail: str,
     airflow_retry_index: str,
     airflow_attempts: dsl.OutputPath(str),
@@ -79,7 +69,7 @@ def breaks(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='breaks', logical_date=logical_date, run_id=run_id,
+            dag_id='control_flow_trigger_rules', task_id='breaks', logical_date='', run_id='',
             params={'fail': param_fail}, xcom=xcom,
         )
         _airflow.context['ti'].try_number = _airflow_attempt(airflow_retry_index, airflow_attempts)
@@ -105,7 +95,6 @@ def breaks(
 def flaky(
     logical_date: str,
     run_id: str,
-    param_fail: str,
     airflow_retry_index: str,
     airflow_attempts: dsl.OutputPath(str),
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
@@ -124,7 +113,7 @@ def flaky(
         xcom = {}
         _airflow = _airflow_runtime(
             dag_id='control_flow_trigger_rules', task_id='flaky', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            params={}, xcom=xcom,
         )
         _airflow.context['ti'].try_number = _airflow_attempt(airflow_retry_index, airflow_attempts)
         _op_args = []
@@ -144,9 +133,6 @@ def flaky(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_breaks(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     breaks__return_value: int,
     breaks_state: str,
     breaks_skipped: bool,
@@ -169,8 +155,8 @@ def after_breaks(
     try:
         xcom = {('breaks', 'return_value'): None if breaks_skipped else breaks__return_value}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='after_breaks', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='after_breaks', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = [xcom[('breaks', 'return_value')]]
         _op_kwargs = {}
@@ -187,9 +173,6 @@ def after_breaks(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_flaky(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     flaky__return_value: int,
     flaky_state: str,
     flaky_skipped: bool,
@@ -212,8 +195,8 @@ def after_flaky(
     try:
         xcom = {('flaky', 'return_value'): None if flaky_skipped else flaky__return_value}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='after_flaky', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='after_flaky', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = [xcom[('flaky', 'return_value')]]
         _op_kwargs = {}
@@ -230,9 +213,6 @@ def after_flaky(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def on_all_done(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'on_all_done' (@task) from samples/dags/control_flow_trigger_rules.py:100:17."""
     from kfmigrate_runtime import (
@@ -247,8 +227,8 @@ def on_all_done(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='on_all_done', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='on_all_done', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -265,9 +245,6 @@ def on_all_done(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_on_all_done(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     on_all_done__return_value: str,
     on_all_done_state: str,
     on_all_done_skipped: bool,
@@ -292,8 +269,8 @@ def after_on_all_done(
             ('on_all_done', 'return_value'): None if on_all_done_skipped else on_all_done__return_value,
         }
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='after_on_all_done', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='after_on_all_done', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = [xcom[('on_all_done', 'return_value')]]
         _op_kwargs = {}
@@ -310,9 +287,6 @@ def after_on_all_done(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def on_one_failed(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     source_state: str,
     breaks_state: str,
     flaky_state: str,
@@ -335,8 +309,8 @@ def on_one_failed(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='on_one_failed', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='on_one_failed', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -353,9 +327,6 @@ def on_one_failed(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_on_one_failed(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     on_one_failed__return_value: str,
     on_one_failed_state: str,
     on_one_failed_skipped: bool,
@@ -380,8 +351,8 @@ def after_on_one_failed(
             ('on_one_failed', 'return_value'): None if on_one_failed_skipped else on_one_failed__return_value,
         }
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='after_on_one_failed', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='after_on_one_failed', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = [xcom[('on_one_failed', 'return_value')]]
         _op_kwargs = {}
@@ -398,9 +369,6 @@ def after_on_one_failed(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def on_one_done(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     source_state: str,
     breaks_state: str,
     flaky_state: str,
@@ -423,8 +391,8 @@ def on_one_done(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='on_one_done', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='on_one_done', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -441,9 +409,6 @@ def on_one_done(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_on_one_done(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     on_one_done__return_value: str,
     on_one_done_state: str,
     on_one_done_skipped: bool,
@@ -468,8 +433,8 @@ def after_on_one_done(
             ('on_one_done', 'return_value'): None if on_one_done_skipped else on_one_done__return_value,
         }
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='after_on_one_done', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='after_on_one_done', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = [xcom[('on_one_done', 'return_value')]]
         _op_kwargs = {}
@@ -486,9 +451,6 @@ def after_on_one_done(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def on_none_failed(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     source_state: str,
     breaks_state: str,
     flaky_state: str,
@@ -511,8 +473,8 @@ def on_none_failed(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='on_none_failed', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='on_none_failed', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -529,9 +491,6 @@ def on_none_failed(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_on_none_failed(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     on_none_failed__return_value: str,
     on_none_failed_state: str,
     on_none_failed_skipped: bool,
@@ -556,8 +515,8 @@ def after_on_none_failed(
             ('on_none_failed', 'return_value'): None if on_none_failed_skipped else on_none_failed__return_value,
         }
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='after_on_none_failed', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='after_on_none_failed', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = [xcom[('on_none_failed', 'return_value')]]
         _op_kwargs = {}
@@ -574,9 +533,6 @@ def after_on_none_failed(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def on_none_failed_min_one_success(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     source_state: str,
     breaks_state: str,
     flaky_state: str,
@@ -599,8 +555,8 @@ def on_none_failed_min_one_success(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='on_none_failed_min_one_success', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='on_none_failed_min_one_success', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -619,9 +575,6 @@ def on_none_failed_min_one_success(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_on_none_failed_min_one_success(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     on_none_failed_min_one_success__return_value: str,
     on_none_failed_min_one_success_state: str,
     on_none_failed_min_one_success_skipped: bool,
@@ -646,8 +599,8 @@ def after_on_none_failed_min_one_success(
             ('on_none_failed_min_one_success', 'return_value'): None if on_none_failed_min_one_success_skipped else on_none_failed_min_one_success__return_value,
         }
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='after_on_none_failed_min_one_success', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='after_on_none_failed_min_one_success', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = [xcom[('on_none_failed_min_one_success', 'return_value')]]
         _op_kwargs = {}
@@ -664,9 +617,6 @@ def after_on_none_failed_min_one_success(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def on_always(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'on_always' (@task) from samples/dags/control_flow_trigger_rules.py:100:17."""
     from kfmigrate_runtime import (
@@ -681,8 +631,8 @@ def on_always(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='on_always', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='on_always', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -699,9 +649,6 @@ def on_always(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_on_always(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     on_always__return_value: str,
     on_always_state: str,
     on_always_skipped: bool,
@@ -726,8 +673,8 @@ def after_on_always(
             ('on_always', 'return_value'): None if on_always_skipped else on_always__return_value,
         }
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='after_on_always', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='after_on_always', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = [xcom[('on_always', 'return_value')]]
         _op_kwargs = {}
@@ -744,9 +691,6 @@ def after_on_always(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def on_all_failed(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     breaks_state: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'on_all_failed' (@task) from samples/dags/control_flow_trigger_rules.py:103:18."""
@@ -767,8 +711,8 @@ def on_all_failed(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='on_all_failed', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='on_all_failed', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -785,9 +729,6 @@ def on_all_failed(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_on_all_failed(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     on_all_failed__return_value: str,
     on_all_failed_state: str,
     on_all_failed_skipped: bool,
@@ -812,8 +753,8 @@ def after_on_all_failed(
             ('on_all_failed', 'return_value'): None if on_all_failed_skipped else on_all_failed__return_value,
         }
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='after_on_all_failed', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='after_on_all_failed', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = [xcom[('on_all_failed', 'return_value')]]
         _op_kwargs = {}
@@ -830,9 +771,6 @@ def after_on_all_failed(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def setup_resource(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'setup_resource' (@setup) from samples/dags/control_flow_trigger_rules.py:124:5."""
     from kfmigrate_runtime import (
@@ -847,8 +785,8 @@ def setup_resource(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='setup_resource', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='setup_resource', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -865,8 +803,6 @@ def setup_resource(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def use_resource(
-    logical_date: str,
-    run_id: str,
     param_fail: str,
     setup_resource_state: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
@@ -888,7 +824,7 @@ def use_resource(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='use_resource', logical_date=logical_date, run_id=run_id,
+            dag_id='control_flow_trigger_rules', task_id='use_resource', logical_date='', run_id='',
             params={'fail': param_fail}, xcom=xcom,
         )
         _op_args = []
@@ -911,9 +847,6 @@ def use_resource(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def teardown_resource(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     use_resource_state: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'teardown_resource' (@teardown) from samples/dags/control_flow_trigger_rules.py:124:43."""
@@ -934,8 +867,8 @@ def teardown_resource(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='teardown_resource', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='teardown_resource', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -952,9 +885,6 @@ def teardown_resource(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def report_teardown(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     teardown_resource_state: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'report_teardown' (@task) from samples/dags/control_flow_trigger_rules.py:124:66."""
@@ -975,8 +905,8 @@ def report_teardown(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='report_teardown', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='report_teardown', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -993,9 +923,6 @@ def report_teardown(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def pick(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list), ('airflow_skips_in_branch_breaks', bool), ('airflow_skips_not_taken', bool), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'pick' (@task.branch) from samples/dags/control_flow_trigger_rules.py:148:5."""
     from kfmigrate_runtime import (
@@ -1012,8 +939,8 @@ def pick(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='pick', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='pick', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -1038,8 +965,6 @@ def pick(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def in_branch_breaks(
-    logical_date: str,
-    run_id: str,
     param_fail: str,
     pick_state: str,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
@@ -1061,7 +986,7 @@ def in_branch_breaks(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='in_branch_breaks', logical_date=logical_date, run_id=run_id,
+            dag_id='control_flow_trigger_rules', task_id='in_branch_breaks', logical_date='', run_id='',
             params={'fail': param_fail}, xcom=xcom,
         )
         _op_args = []
@@ -1084,9 +1009,6 @@ def in_branch_breaks(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def not_taken(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     pick_state: str,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'not_taken' (@task) from samples/dags/control_flow_trigger_rules.py:148:23."""
@@ -1107,8 +1029,8 @@ def not_taken(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='not_taken', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='not_taken', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -1125,9 +1047,6 @@ def not_taken(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def in_branch_cleanup(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'in_branch_cleanup' (@task) from samples/dags/control_flow_trigger_rules.py:149:15."""
     from kfmigrate_runtime import (
@@ -1142,8 +1061,8 @@ def in_branch_cleanup(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='in_branch_cleanup', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='in_branch_cleanup', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -1160,9 +1079,6 @@ def in_branch_cleanup(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def in_branch_after(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     in_branch_cleanup__return_value: str,
     in_branch_cleanup_state: str,
     in_branch_cleanup_skipped: bool,
@@ -1187,8 +1103,8 @@ def in_branch_after(
             ('in_branch_cleanup', 'return_value'): None if in_branch_cleanup_skipped else in_branch_cleanup__return_value,
         }
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='in_branch_after', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='in_branch_after', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = [xcom[('in_branch_cleanup', 'return_value')]]
         _op_kwargs = {}
@@ -1205,8 +1121,6 @@ def in_branch_after(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def per_item_item_work(
-    logical_date: str,
-    run_id: str,
     param_fail: str,
     map_item: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
@@ -1225,7 +1139,7 @@ def per_item_item_work(
         xcom = {}
         x = _from_json(map_item)  # the mapped argument
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='per_item.item_work', logical_date=logical_date, run_id=run_id,
+            dag_id='control_flow_trigger_rules', task_id='per_item.item_work', logical_date='', run_id='',
             params={'fail': param_fail}, xcom=xcom,
         )
         _op_args = [x]
@@ -1249,9 +1163,6 @@ def per_item_item_work(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def per_item_item_done(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'per_item.item_done' (@task) from samples/dags/control_flow_trigger_rules.py:169:16."""
     from kfmigrate_runtime import (
@@ -1266,8 +1177,8 @@ def per_item_item_done(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='per_item.item_done', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='per_item.item_done', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -1284,9 +1195,6 @@ def per_item_item_done(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def per_item_item_after(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     per_item_item_done__return_value: str,
     per_item_item_done_state: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
@@ -1311,8 +1219,8 @@ def per_item_item_after(
             ('per_item.item_done', 'return_value'): _from_json(per_item_item_done__return_value),
         }
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='per_item.item_after', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='per_item.item_after', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = [xcom[('per_item.item_done', 'return_value')]]
         _op_kwargs = {}
@@ -1329,8 +1237,6 @@ def per_item_item_after(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def double(
-    logical_date: str,
-    run_id: str,
     param_fail: str,
     map_item: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
@@ -1349,7 +1255,7 @@ def double(
         xcom = {}
         x = _from_json(map_item)  # the mapped argument
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='double', logical_date=logical_date, run_id=run_id,
+            dag_id='control_flow_trigger_rules', task_id='double', logical_date='', run_id='',
             params={'fail': param_fail}, xcom=xcom,
         )
         _op_args = []
@@ -1373,9 +1279,6 @@ def double(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def doubled_done(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'doubled_done' (@task) from samples/dags/control_flow_trigger_rules.py:189:14."""
     from kfmigrate_runtime import (
@@ -1390,8 +1293,8 @@ def doubled_done(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='doubled_done', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='doubled_done', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -1408,9 +1311,6 @@ def doubled_done(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def after_doubled(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
     doubled_done__return_value: str,
     doubled_done_state: str,
     doubled_done_skipped: bool,
@@ -1435,8 +1335,8 @@ def after_doubled(
             ('doubled_done', 'return_value'): None if doubled_done_skipped else doubled_done__return_value,
         }
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='after_doubled', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='after_doubled', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = [xcom[('doubled_done', 'return_value')]]
         _op_kwargs = {}
@@ -1453,8 +1353,6 @@ def after_doubled(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def absorbed(
-    logical_date: str,
-    run_id: str,
     param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', int), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'absorbed' (@task) from samples/dags/control_flow_trigger_rules.py:202:5."""
@@ -1470,7 +1368,7 @@ def absorbed(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='absorbed', logical_date=logical_date, run_id=run_id,
+            dag_id='control_flow_trigger_rules', task_id='absorbed', logical_date='', run_id='',
             params={'fail': param_fail}, xcom=xcom,
         )
         _op_args = []
@@ -1493,9 +1391,6 @@ def absorbed(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def absorbed_cleanup(
-    logical_date: str,
-    run_id: str,
-    param_fail: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool), ('airflow_state', str)]):
     """Airflow task 'absorbed_cleanup' (@task) from samples/dags/control_flow_trigger_rules.py:202:19."""
     from kfmigrate_runtime import (
@@ -1510,8 +1405,8 @@ def absorbed_cleanup(
     try:
         xcom = {}
         _airflow = _airflow_runtime(
-            dag_id='control_flow_trigger_rules', task_id='absorbed_cleanup', logical_date=logical_date, run_id=run_id,
-            params={'fail': param_fail}, xcom=xcom,
+            dag_id='control_flow_trigger_rules', task_id='absorbed_cleanup', logical_date='', run_id='',
+            params={}, xcom=xcom,
         )
         _op_args = []
         _op_kwargs = {}
@@ -1562,9 +1457,6 @@ def not_taken_not_run() -> NamedTuple("Outputs", [('not_taken__airflow_state', s
     return ('skipped',)
 
 
-# ---------------------------------------------------------------- pipeline
-
-
 @dsl.pipeline(name='control-flow-trigger-rules', description='Converted from Airflow DAG control_flow_trigger_rules')
 def control_flow_trigger_rules_pipeline(
     fail: str = 'none',
@@ -1572,31 +1464,18 @@ def control_flow_trigger_rules_pipeline(
     run_id: str = '',
 ):
     # source: @task -> Python lightweight component (native)
-    source_task = source(logical_date=logical_date, run_id=run_id, param_fail=fail)
+    source_task = source()
     source_task.set_display_name('source')
     # breaks: @task -> Python lightweight component (native)
-    breaks_task = breaks(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
-        airflow_retry_index='{{retries}}',
-    )
+    breaks_task = breaks(param_fail=fail, airflow_retry_index='{{retries}}')
     breaks_task.set_display_name('breaks')
     breaks_task.set_retry(num_retries=1, backoff_duration="0s", backoff_factor=1.0)
     # flaky: @task -> Python lightweight component (native)
-    flaky_task = flaky(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
-        airflow_retry_index='{{retries}}',
-    )
+    flaky_task = flaky(logical_date=logical_date, run_id=run_id, airflow_retry_index='{{retries}}')
     flaky_task.set_display_name('flaky')
     flaky_task.set_retry(num_retries=2, backoff_duration="0s", backoff_factor=1.0)
     # after_breaks: @task -> Python lightweight component (native)
     after_breaks_task = after_breaks(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
         breaks__return_value=breaks_task.outputs['return_value'],
         breaks_state=breaks_task.outputs['airflow_state'],
         breaks_skipped=breaks_task.outputs['airflow_skipped'],
@@ -1604,23 +1483,17 @@ def control_flow_trigger_rules_pipeline(
     after_breaks_task.set_display_name('after_breaks')
     # after_flaky: @task -> Python lightweight component (native)
     after_flaky_task = after_flaky(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
         flaky__return_value=flaky_task.outputs['return_value'],
         flaky_state=flaky_task.outputs['airflow_state'],
         flaky_skipped=flaky_task.outputs['airflow_skipped'],
     )
     after_flaky_task.set_display_name('after_flaky')
     # on_all_done: @task -> Python lightweight component (native)
-    on_all_done_task = on_all_done(logical_date=logical_date, run_id=run_id, param_fail=fail)
+    on_all_done_task = on_all_done()
     on_all_done_task.set_display_name('on_all_done')
     on_all_done_task.after(source_task, breaks_task, flaky_task)
     # after_on_all_done: @task -> Python lightweight component (native)
     after_on_all_done_task = after_on_all_done(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
         on_all_done__return_value=on_all_done_task.outputs['return_value'],
         on_all_done_state=on_all_done_task.outputs['airflow_state'],
         on_all_done_skipped=on_all_done_task.outputs['airflow_skipped'],
@@ -1628,9 +1501,6 @@ def control_flow_trigger_rules_pipeline(
     after_on_all_done_task.set_display_name('after_on_all_done')
     # on_one_failed: @task -> Python lightweight component (native)
     on_one_failed_task = on_one_failed(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
         source_state=source_task.outputs['airflow_state'],
         breaks_state=breaks_task.outputs['airflow_state'],
         flaky_state=flaky_task.outputs['airflow_state'],
@@ -1638,9 +1508,6 @@ def control_flow_trigger_rules_pipeline(
     on_one_failed_task.set_display_name('on_one_failed')
     # after_on_one_failed: @task -> Python lightweight component (native)
     after_on_one_failed_task = after_on_one_failed(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
         on_one_failed__return_value=on_one_failed_task.outputs['return_value'],
         on_one_failed_state=on_one_failed_task.outputs['airflow_state'],
         on_one_failed_skipped=on_one_failed_task.outputs['airflow_skipped'],
@@ -1648,9 +1515,6 @@ def control_flow_trigger_rules_pipeline(
     after_on_one_failed_task.set_display_name('after_on_one_failed')
     # on_one_done: @task -> Python lightweight component (native)
     on_one_done_task = on_one_done(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
         source_state=source_task.outputs['airflow_state'],
         breaks_state=breaks_task.outputs['airflow_state'],
         flaky_state=flaky_task.outputs['airflow_state'],
@@ -1658,9 +1522,6 @@ def control_flow_trigger_rules_pipeline(
     on_one_done_task.set_display_name('on_one_done')
     # after_on_one_done: @task -> Python lightweight component (native)
     after_on_one_done_task = after_on_one_done(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
         on_one_done__return_value=on_one_done_task.outputs['return_value'],
         on_one_done_state=on_one_done_task.outputs['airflow_state'],
         on_one_done_skipped=on_one_done_task.outputs['airflow_skipped'],
@@ -1668,9 +1529,6 @@ def control_flow_trigger_rules_pipeline(
     after_on_one_done_task.set_display_name('after_on_one_done')
     # on_none_failed: @task -> Python lightweight component (native)
     on_none_failed_task = on_none_failed(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
         source_state=source_task.outputs['airflow_state'],
         breaks_state=breaks_task.outputs['airflow_state'],
         flaky_state=flaky_task.outputs['airflow_state'],
@@ -1678,9 +1536,6 @@ def control_flow_trigger_rules_pipeline(
     on_none_failed_task.set_display_name('on_none_failed')
     # after_on_none_failed: @task -> Python lightweight component (native)
     after_on_none_failed_task = after_on_none_failed(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
         on_none_failed__return_value=on_none_failed_task.outputs['return_value'],
         on_none_failed_state=on_none_failed_task.outputs['airflow_state'],
         on_none_failed_skipped=on_none_failed_task.outputs['airflow_skipped'],
@@ -1688,9 +1543,6 @@ def control_flow_trigger_rules_pipeline(
     after_on_none_failed_task.set_display_name('after_on_none_failed')
     # on_none_failed_min_one_success: @task -> Python lightweight component (native)
     on_none_failed_min_one_success_task = on_none_failed_min_one_success(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
         source_state=source_task.outputs['airflow_state'],
         breaks_state=breaks_task.outputs['airflow_state'],
         flaky_state=flaky_task.outputs['airflow_state'],
@@ -1698,82 +1550,58 @@ def control_flow_trigger_rules_pipeline(
     on_none_failed_min_one_success_task.set_display_name('on_none_failed_min_one_success')
     # after_on_none_failed_min_one_success: @task -> Python lightweight component (native)
     after_on_none_failed_min_one_success_task = after_on_none_failed_min_one_success(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
         on_none_failed_min_one_success__return_value=on_none_failed_min_one_success_task.outputs['return_value'],
         on_none_failed_min_one_success_state=on_none_failed_min_one_success_task.outputs['airflow_state'],
         on_none_failed_min_one_success_skipped=on_none_failed_min_one_success_task.outputs['airflow_skipped'],
     )
     after_on_none_failed_min_one_success_task.set_display_name('after_on_none_failed_min_one_success')
     # on_always: @task -> Python lightweight component (native)
-    on_always_task = on_always(logical_date=logical_date, run_id=run_id, param_fail=fail)
+    on_always_task = on_always()
     on_always_task.set_display_name('on_always')
     on_always_task.after(source_task, breaks_task, flaky_task)
     # after_on_always: @task -> Python lightweight component (native)
     after_on_always_task = after_on_always(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
         on_always__return_value=on_always_task.outputs['return_value'],
         on_always_state=on_always_task.outputs['airflow_state'],
         on_always_skipped=on_always_task.outputs['airflow_skipped'],
     )
     after_on_always_task.set_display_name('after_on_always')
     # on_all_failed: @task -> Python lightweight component (native)
-    on_all_failed_task = on_all_failed(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
-        breaks_state=breaks_task.outputs['airflow_state'],
-    )
+    on_all_failed_task = on_all_failed(breaks_state=breaks_task.outputs['airflow_state'])
     on_all_failed_task.set_display_name('on_all_failed')
     # after_on_all_failed: @task -> Python lightweight component (native)
     after_on_all_failed_task = after_on_all_failed(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
         on_all_failed__return_value=on_all_failed_task.outputs['return_value'],
         on_all_failed_state=on_all_failed_task.outputs['airflow_state'],
         on_all_failed_skipped=on_all_failed_task.outputs['airflow_skipped'],
     )
     after_on_all_failed_task.set_display_name('after_on_all_failed')
     # setup_resource: @setup -> Python lightweight component (native)
-    setup_resource_task = setup_resource(logical_date=logical_date, run_id=run_id, param_fail=fail)
+    setup_resource_task = setup_resource()
     setup_resource_task.set_display_name('setup_resource')
     # use_resource: @task -> Python lightweight component (native)
     use_resource_task = use_resource(
-        logical_date=logical_date,
-        run_id=run_id,
         param_fail=fail,
         setup_resource_state=setup_resource_task.outputs['airflow_state'],
     )
     use_resource_task.set_display_name('use_resource')
     # teardown_resource: @teardown -> Python lightweight component (native)
     teardown_resource_task = teardown_resource(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
         use_resource_state=use_resource_task.outputs['airflow_state'],
     )
     teardown_resource_task.set_display_name('teardown_resource')
     # report_teardown: @task -> Python lightweight component (native)
     report_teardown_task = report_teardown(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
         teardown_resource_state=teardown_resource_task.outputs['airflow_state'],
     )
     report_teardown_task.set_display_name('report_teardown')
     # pick: @task.branch -> Python lightweight component choosing the branch (native)
-    pick_task = pick(logical_date=logical_date, run_id=run_id, param_fail=fail)
+    pick_task = pick()
     pick_task.set_display_name('pick')
     # Airflow runs these tasks only when pick follows in_branch_breaks: otherwise they do not start
     with dsl.If(pick_task.outputs['airflow_skips_in_branch_breaks'] == False):
         # in_branch_breaks: @task -> Python lightweight component (native)
         in_branch_breaks_task = in_branch_breaks(
-            logical_date=logical_date,
-            run_id=run_id,
             param_fail=fail,
             pick_state=pick_task.outputs['airflow_state'],
         )
@@ -1784,29 +1612,17 @@ def control_flow_trigger_rules_pipeline(
     # Airflow runs these tasks only when pick follows not_taken: otherwise they do not start
     with dsl.If(pick_task.outputs['airflow_skips_not_taken'] == False):
         # not_taken: @task -> Python lightweight component (native)
-        not_taken_task = not_taken(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_fail=fail,
-            pick_state=pick_task.outputs['airflow_state'],
-        )
+        not_taken_task = not_taken(pick_state=pick_task.outputs['airflow_state'])
         not_taken_task.set_display_name('not_taken')
     with dsl.Else():  # tasks after the dsl.If read its values through dsl.OneOf
         not_taken_not_run_task = not_taken_not_run()
         not_taken_not_run_task.set_display_name('not_taken: skipped by pick')
     # in_branch_cleanup: @task -> Python lightweight component (native)
-    in_branch_cleanup_task = in_branch_cleanup(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
-    )
+    in_branch_cleanup_task = in_branch_cleanup()
     in_branch_cleanup_task.set_display_name('in_branch_cleanup')
     in_branch_cleanup_task.after(in_branch_breaks_task)
     # in_branch_after: @task -> Python lightweight component (native)
     in_branch_after_task = in_branch_after(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
         in_branch_cleanup__return_value=in_branch_cleanup_task.outputs['return_value'],
         in_branch_cleanup_state=in_branch_cleanup_task.outputs['airflow_state'],
         in_branch_cleanup_skipped=in_branch_cleanup_task.outputs['airflow_skipped'],
@@ -1815,26 +1631,14 @@ def control_flow_trigger_rules_pipeline(
     # mapped task group 'per_item': one dsl.ParallelFor iteration per Airflow map index
     with dsl.ParallelFor(items=['1', '2', '3']) as per_item_item:
         # per_item.item_work: @task -> Python lightweight component, in a dsl.ParallelFor (mapped task group 'per_item') (native)
-        per_item_item_work_task = per_item_item_work(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_fail=fail,
-            map_item=per_item_item,
-        )
+        per_item_item_work_task = per_item_item_work(param_fail=fail, map_item=per_item_item)
         per_item_item_work_task.set_display_name('per_item.item_work')
         # per_item.item_done: @task -> Python lightweight component, in a dsl.ParallelFor (mapped task group 'per_item') (native)
-        per_item_item_done_task = per_item_item_done(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_fail=fail,
-        )
+        per_item_item_done_task = per_item_item_done()
         per_item_item_done_task.set_display_name('per_item.item_done')
         per_item_item_done_task.after(per_item_item_work_task)
         # per_item.item_after: @task -> Python lightweight component, in a dsl.ParallelFor (mapped task group 'per_item') (native)
         per_item_item_after_task = per_item_item_after(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_fail=fail,
             per_item_item_done__return_value=per_item_item_done_task.outputs['return_value'],
             per_item_item_done_state=per_item_item_done_task.outputs['airflow_state'],
         )
@@ -1842,32 +1646,24 @@ def control_flow_trigger_rules_pipeline(
     # mapped task 'double': one dsl.ParallelFor iteration per Airflow map index
     with dsl.ParallelFor(items=['1', '2', '3']) as double_item:
         # double: @task -> Python lightweight component, in a dsl.ParallelFor (dynamic task mapping) (native)
-        double_task = double(
-            logical_date=logical_date,
-            run_id=run_id,
-            param_fail=fail,
-            map_item=double_item,
-        )
+        double_task = double(param_fail=fail, map_item=double_item)
         double_task.set_display_name('double')
     # doubled_done: @task -> Python lightweight component (native)
-    doubled_done_task = doubled_done(logical_date=logical_date, run_id=run_id, param_fail=fail)
+    doubled_done_task = doubled_done()
     doubled_done_task.set_display_name('doubled_done')
     doubled_done_task.after(double_task)
     # after_doubled: @task -> Python lightweight component (native)
     after_doubled_task = after_doubled(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_fail=fail,
         doubled_done__return_value=doubled_done_task.outputs['return_value'],
         doubled_done_state=doubled_done_task.outputs['airflow_state'],
         doubled_done_skipped=doubled_done_task.outputs['airflow_skipped'],
     )
     after_doubled_task.set_display_name('after_doubled')
     # absorbed: @task -> Python lightweight component (native)
-    absorbed_task = absorbed(logical_date=logical_date, run_id=run_id, param_fail=fail)
+    absorbed_task = absorbed(param_fail=fail)
     absorbed_task.set_display_name('absorbed')
     # absorbed_cleanup: @task -> Python lightweight component (native)
-    absorbed_cleanup_task = absorbed_cleanup(logical_date=logical_date, run_id=run_id, param_fail=fail)
+    absorbed_cleanup_task = absorbed_cleanup()
     absorbed_cleanup_task.set_display_name('absorbed_cleanup')
     absorbed_cleanup_task.after(absorbed_task)
     # <DAG run state>: the Airflow DAG run's state (native)

@@ -10,19 +10,14 @@ Compile with `python {this file}` (writes etl_classic_airflow2.yaml next to it),
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 from kfp import kubernetes
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
-
-
-# ---------------------------------------------------------------- components (one per Airflow task)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
@@ -65,8 +60,6 @@ def extract(
 def transform(
     logical_date: str,
     run_id: str,
-    param_region: str,
-    param_limit: int,
     threshold: int,
     extract__return_value: str,
 ) -> NamedTuple("Outputs", [('return_value', str)]):
@@ -77,7 +70,7 @@ def transform(
     xcom = {('extract', 'return_value'): _from_json(extract__return_value)}
     _airflow = _airflow_runtime(
         dag_id='etl_classic_airflow2', task_id='transform', logical_date=logical_date, run_id=run_id,
-        params={'region': param_region, 'limit': param_limit}, xcom=xcom,
+        params={}, xcom=xcom,
     )
     _op_args = []
     _op_kwargs = {'threshold': threshold}
@@ -154,9 +147,6 @@ def report(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-# ---------------------------------------------------------------- pipeline
-
-
 @dsl.pipeline(name='etl-classic-airflow2', description='Extract, transform and load city temperatures')
 def etl_classic_airflow2_pipeline(
     region: str = 'eu',
@@ -177,8 +167,6 @@ def etl_classic_airflow2_pipeline(
     transform_task = transform(
         logical_date=logical_date,
         run_id=run_id,
-        param_region=region,
-        param_limit=limit,
         threshold=20,
         extract__return_value=extract_task.outputs['return_value'],
     )

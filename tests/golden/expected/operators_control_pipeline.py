@@ -8,18 +8,13 @@ Compile with `python {this file}` (writes operators_control.yaml next to it), or
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
-
-
-# ---------------------------------------------------------------- components (one per Airflow task)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['croniter==7.0.0'])
@@ -112,14 +107,8 @@ def publish_not_run():
     print("Skipped: Airflow would skip these tasks.")
 
 
-# ---------------------------------------------------------------- pipeline
-
-
 @dsl.pipeline(name='operators-control', description='Converted from Airflow DAG operators_control')
-def operators_control_pipeline(
-    logical_date: str = '',
-    run_id: str = '',
-):
+def operators_control_pipeline(logical_date: str = '', run_id: str = ''):
     # latest_only: LatestOnlyOperator -> component deciding like the operator (a branch following all or nothing) (native)
     latest_only_task = latest_only(logical_date=logical_date, run_id=run_id)
     latest_only_task.set_display_name('latest_only')

@@ -7,19 +7,14 @@ Compile with `python {this file}` (writes operators_kubernetes.yaml next to it),
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 from kfp import kubernetes
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
-
-
-# ---------------------------------------------------------------- components (one per Airflow task)
 
 
 @dsl.container_component
@@ -42,19 +37,14 @@ def report():
 
 
 @dsl.component(base_image='python:3.12-slim', packages_to_install=RUNTIME_PACKAGES + ['jinja2==3.1.6'])
-def score(
-    logical_date: str,
-    run_id: str,
-    param_epochs: int,
-    epochs: str,
-) -> NamedTuple("Outputs", [('return_value', float)]):
+def score(param_epochs: int, epochs: str) -> NamedTuple("Outputs", [('return_value', float)]):
     """Airflow task 'score' (@task.kubernetes) from samples/dags/operators_kubernetes.py:75:15."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_render, _airflow_call_python, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'float')]
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='operators_kubernetes', task_id='score', logical_date=logical_date, run_id=run_id,
+        dag_id='operators_kubernetes', task_id='score', logical_date='', run_id='',
         params={'epochs': param_epochs}, xcom=xcom,
     )
     _op_args = [_airflow_render(epochs, _airflow.context)]
@@ -66,42 +56,19 @@ def score(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image='python:3.12-slim', packages_to_install=RUNTIME_PACKAGES)
-def summarize(
-    logical_date: str,
-    run_id: str,
-    param_epochs: int,
-    score__return_value: float,
-) -> NamedTuple("Outputs", [('return_value', str)]):
+@dsl.component(base_image='python:3.12-slim')
+def summarize(value: float) -> str:
     """Airflow task 'summarize' (@task.docker) from samples/dags/operators_kubernetes.py:75:5."""
-    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
-    # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'str')]
-    xcom = {('score', 'return_value'): score__return_value}
-    _airflow = _airflow_runtime(
-        dag_id='operators_kubernetes', task_id='summarize', logical_date=logical_date, run_id=run_id,
-        params={'epochs': param_epochs}, xcom=xcom,
-    )
-    _op_args = [xcom[('score', 'return_value')]]
-    _op_kwargs = {}
     # The task callable (samples/dags/operators_kubernetes.py:69:5).
     def summarize(value: float) -> str:
         import os
 
         return f"{os.environ.get('MODE', '?')}: {value}"
-    results, skipped = _airflow_call_python(_airflow, summarize, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
-
-
-# ---------------------------------------------------------------- pipeline
+    return summarize(value)
 
 
 @dsl.pipeline(name='operators-kubernetes', description='Converted from Airflow DAG operators_kubernetes')
-def operators_kubernetes_pipeline(
-    epochs: int = 3,
-    logical_date: str = '',
-    run_id: str = '',
-):
+def operators_kubernetes_pipeline(epochs: int = 3, logical_date: str = '', run_id: str = ''):
     # extract: KubernetesPodOperator -> container component + kfp-kubernetes settings (native)
     extract_task = extract(epochs=epochs)
     extract_task.set_display_name('extract')
@@ -129,22 +96,12 @@ def operators_kubernetes_pipeline(
     report_task.set_memory_limit('512Mi')
     report_task.set_env_variable('REPORT_FORMAT', 'html')
     # score: @task.kubernetes -> Python lightweight component in the task's image + kfp-kubernetes settings (native)
-    score_task = score(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_epochs=epochs,
-        epochs='{{ params.epochs }}',
-    )
+    score_task = score(param_epochs=epochs, epochs='{{ params.epochs }}')
     score_task.set_display_name('score')
     kubernetes.add_node_selector(score_task, label_key='workload', label_value='batch')
     score_task.set_memory_limit('512Mi')
     # summarize: @task.docker -> Python lightweight component in the task's image + kfp-kubernetes settings (native)
-    summarize_task = summarize(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_epochs=epochs,
-        score__return_value=score_task.outputs['return_value'],
-    )
+    summarize_task = summarize(value=score_task.outputs['return_value'])
     summarize_task.set_display_name('summarize')
     summarize_task.after(report_task)
     summarize_task.set_env_variable('MODE', 'summary')

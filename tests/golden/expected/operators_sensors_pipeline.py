@@ -7,19 +7,14 @@ Compile with `python {this file}` (writes operators_sensors.yaml next to it), or
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 from kfp import kubernetes
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
-
-
-# ---------------------------------------------------------------- components (one per Airflow task)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2==3.1.6'])
@@ -158,7 +153,6 @@ def probe(
 def short_pause(
     logical_date: str,
     run_id: str,
-    param_path: str,
     probe_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'short_pause' (TimeDeltaSensor) from samples/dags/operators_sensors.py:34:13."""
@@ -171,7 +165,7 @@ def short_pause(
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='operators_sensors', task_id='short_pause', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path}, xcom=xcom,
+        params={}, xcom=xcom,
     )
     # TimeDeltaSensor: data_interval_end (the logical date of a manual run) + delta
     import datetime as _dt
@@ -188,7 +182,6 @@ def short_pause(
 def never_ready(
     logical_date: str,
     run_id: str,
-    param_path: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'never_ready' (PythonSensor) from samples/dags/operators_sensors.py:35:13."""
     from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _airflow_sensor
@@ -197,7 +190,7 @@ def never_ready(
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='operators_sensors', task_id='never_ready', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path}, xcom=xcom,
+        params={}, xcom=xcom,
     )
     _op_args = []
     _op_kwargs = {}
@@ -225,7 +218,6 @@ def never_ready(
 def after_never_ready(
     logical_date: str,
     run_id: str,
-    param_path: str,
     bash_command: str,
     never_ready_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
@@ -244,7 +236,7 @@ def after_never_ready(
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='operators_sensors', task_id='after_never_ready', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path}, xcom=xcom,
+        params={}, xcom=xcom,
     )
     command = bash_command
     results, skipped = _airflow_run_bash(_airflow, command)
@@ -299,9 +291,6 @@ def line_count(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def report(
-    logical_date: str,
-    run_id: str,
-    param_path: str,
     line_count__return_value: str,
     line_count_skipped: bool,
     short_pause_skipped: bool,
@@ -321,8 +310,8 @@ def report(
         return _kfp_outputs({}, True, _outputs)
     xcom = {('line_count', 'return_value'): _from_json(line_count__return_value)}
     _airflow = _airflow_runtime(
-        dag_id='operators_sensors', task_id='report', logical_date=logical_date, run_id=run_id,
-        params={'path': param_path}, xcom=xcom,
+        dag_id='operators_sensors', task_id='report', logical_date='', run_id='',
+        params={}, xcom=xcom,
     )
     _op_args = [xcom[('line_count', 'return_value')]]
     _op_kwargs = {}
@@ -331,9 +320,6 @@ def report(
         return f"{count} line(s) ready"
     results, skipped = _airflow_call_python(_airflow, report, _op_args, _op_kwargs)
     return _kfp_outputs(results, skipped, _outputs)
-
-
-# ---------------------------------------------------------------- pipeline
 
 
 @dsl.pipeline(name='operators-sensors', description='Converted from Airflow DAG operators_sensors')
@@ -373,18 +359,16 @@ def operators_sensors_pipeline(
     short_pause_task = short_pause(
         logical_date=logical_date,
         run_id=run_id,
-        param_path=path,
         probe_skipped=probe_task.outputs['airflow_skipped'],
     )
     short_pause_task.set_display_name('short_pause')
     # never_ready: PythonSensor -> polling lightweight component (the callable is the check) (native)
-    never_ready_task = never_ready(logical_date=logical_date, run_id=run_id, param_path=path)
+    never_ready_task = never_ready(logical_date=logical_date, run_id=run_id)
     never_ready_task.set_display_name('never_ready')
     # after_never_ready: BashOperator -> bash lightweight component (native)
     after_never_ready_task = after_never_ready(
         logical_date=logical_date,
         run_id=run_id,
-        param_path=path,
         bash_command='echo never runs',
         never_ready_skipped=never_ready_task.outputs['airflow_skipped'],
     )
@@ -399,9 +383,6 @@ def operators_sensors_pipeline(
     line_count_task.set_display_name('line_count')
     # report: @task -> Python lightweight component (native)
     report_task = report(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_path=path,
         line_count__return_value=line_count_task.outputs['return_value'],
         line_count_skipped=line_count_task.outputs['airflow_skipped'],
         short_pause_skipped=short_pause_task.outputs['airflow_skipped'],

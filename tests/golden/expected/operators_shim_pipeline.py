@@ -7,18 +7,13 @@ Compile with `python {this file}` (writes operators_shim.yaml next to it), or ru
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
-
-
-# ---------------------------------------------------------------- components (one per Airflow task)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['apache-airflow==3.3.2'])
@@ -94,15 +89,8 @@ def smooth(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-# ---------------------------------------------------------------- pipeline
-
-
 @dsl.pipeline(name='operators-shim', description='Converted from Airflow DAG operators_shim')
-def operators_shim_pipeline(
-    who: str = 'kfp',
-    logical_date: str = '',
-    run_id: str = '',
-):
+def operators_shim_pipeline(who: str = 'kfp', logical_date: str = '', run_id: str = ''):
     # greet: GreetOperator -> operator shim (the Airflow operator runs inside a lightweight component) (shim)
     greet_task = greet(
         logical_date=logical_date,

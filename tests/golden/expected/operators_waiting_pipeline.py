@@ -8,18 +8,13 @@ Compile with `python {this file}` (writes operators_waiting.yaml next to it), or
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
-
-
-# ---------------------------------------------------------------- components (one per Airflow task)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
@@ -186,8 +181,6 @@ def choose_channel(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def publish_stable(
-    logical_date: str,
-    run_id: str,
     choose_channel_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'publish_stable' (@task) from samples/dags/operators_waiting.py:54:58."""
@@ -204,7 +197,7 @@ def publish_stable(
         return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='operators_waiting', task_id='publish_stable', logical_date=logical_date, run_id=run_id,
+        dag_id='operators_waiting', task_id='publish_stable', logical_date='', run_id='',
         params={}, xcom=xcom,
     )
     _op_args = []
@@ -218,8 +211,6 @@ def publish_stable(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def publish_beta(
-    logical_date: str,
-    run_id: str,
     choose_channel_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'publish_beta' (@task) from samples/dags/operators_waiting.py:54:76."""
@@ -236,7 +227,7 @@ def publish_beta(
         return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='operators_waiting', task_id='publish_beta', logical_date=logical_date, run_id=run_id,
+        dag_id='operators_waiting', task_id='publish_beta', logical_date='', run_id='',
         params={}, xcom=xcom,
     )
     _op_args = []
@@ -266,14 +257,8 @@ def publish_beta_not_run():
     print("Skipped: Airflow would skip these tasks.")
 
 
-# ---------------------------------------------------------------- pipeline
-
-
 @dsl.pipeline(name='operators-waiting', description='Converted from Airflow DAG operators_waiting')
-def operators_waiting_pipeline(
-    logical_date: str = '',
-    run_id: str = '',
-):
+def operators_waiting_pipeline(logical_date: str = '', run_id: str = ''):
     # upstream_loaded: ExternalTaskSensor -> polling component watching the runs of pipeline 'operators-upstream' through the KFP API (native)
     upstream_loaded_task = upstream_loaded(
         logical_date=logical_date,
@@ -314,8 +299,6 @@ def operators_waiting_pipeline(
         with dsl.If(choose_channel_task.outputs['airflow_skips_publish_stable'] == False):
             # publish_stable: @task -> Python lightweight component (native)
             publish_stable_task = publish_stable(
-                logical_date=logical_date,
-                run_id=run_id,
                 choose_channel_skipped=choose_channel_task.outputs['airflow_skipped'],
             )
             publish_stable_task.set_display_name('publish_stable')
@@ -326,8 +309,6 @@ def operators_waiting_pipeline(
         with dsl.If(choose_channel_task.outputs['airflow_skips_publish_beta'] == False):
             # publish_beta: @task -> Python lightweight component (native)
             publish_beta_task = publish_beta(
-                logical_date=logical_date,
-                run_id=run_id,
                 choose_channel_skipped=choose_channel_task.outputs['airflow_skipped'],
             )
             publish_beta_task.set_display_name('publish_beta')

@@ -8,73 +8,31 @@ Compile with `python {this file}` (writes partitioned_load.yaml next to it), or 
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
 
 
-# ---------------------------------------------------------------- components (one per Airflow task)
-
-
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def load_users(
+    task_id: str,
     logical_date: str,
     run_id: str,
     bash_command: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
-    """Airflow task 'load_users' (BashOperator) from samples/dags/assign_style_multi.py:24:12."""
+    """Airflow tasks 'load_users', 'load_orders', 'load_items' (BashOperator), the first from
+    samples/dags/assign_style_multi.py:24:12.
+    """
     from kfmigrate_runtime import _airflow_runtime, _airflow_run_bash, _kfp_outputs
     # (XCom key, encoding) of each output, in order
     _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='partitioned_load', task_id='load_users', logical_date=logical_date, run_id=run_id,
-        params={}, xcom=xcom,
-    )
-    command = bash_command
-    results, skipped = _airflow_run_bash(_airflow, command)
-    return _kfp_outputs(results, skipped, _outputs)
-
-
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def load_orders(
-    logical_date: str,
-    run_id: str,
-    bash_command: str,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
-    """Airflow task 'load_orders' (BashOperator) from samples/dags/assign_style_multi.py:24:12."""
-    from kfmigrate_runtime import _airflow_runtime, _airflow_run_bash, _kfp_outputs
-    # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='partitioned_load', task_id='load_orders', logical_date=logical_date, run_id=run_id,
-        params={}, xcom=xcom,
-    )
-    command = bash_command
-    results, skipped = _airflow_run_bash(_airflow, command)
-    return _kfp_outputs(results, skipped, _outputs)
-
-
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def load_items(
-    logical_date: str,
-    run_id: str,
-    bash_command: str,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
-    """Airflow task 'load_items' (BashOperator) from samples/dags/assign_style_multi.py:24:12."""
-    from kfmigrate_runtime import _airflow_runtime, _airflow_run_bash, _kfp_outputs
-    # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='partitioned_load', task_id='load_items', logical_date=logical_date, run_id=run_id,
+        dag_id='partitioned_load', task_id=task_id, logical_date=logical_date, run_id=run_id,
         params={}, xcom=xcom,
     )
     command = bash_command
@@ -84,6 +42,7 @@ def load_items(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def check_a_1(
+    task_id: str,
     logical_date: str,
     run_id: str,
     bash_command: str,
@@ -91,7 +50,9 @@ def check_a_1(
     load_orders_skipped: bool,
     load_items_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
-    """Airflow task 'check_a_1' (BashOperator) from samples/dags/assign_style_multi.py:29:5."""
+    """Airflow tasks 'check_a_1', 'check_b_2' (BashOperator), the first from
+    samples/dags/assign_style_multi.py:29:5.
+    """
     from kfmigrate_runtime import (
         _airflow_runtime,
         _airflow_run_bash,
@@ -106,70 +67,35 @@ def check_a_1(
         return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='partitioned_load', task_id='check_a_1', logical_date=logical_date, run_id=run_id,
+        dag_id='partitioned_load', task_id=task_id, logical_date=logical_date, run_id=run_id,
         params={}, xcom=xcom,
     )
     command = bash_command
     results, skipped = _airflow_run_bash(_airflow, command)
     return _kfp_outputs(results, skipped, _outputs)
-
-
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def check_b_2(
-    logical_date: str,
-    run_id: str,
-    bash_command: str,
-    load_users_skipped: bool,
-    load_orders_skipped: bool,
-    load_items_skipped: bool,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
-    """Airflow task 'check_b_2' (BashOperator) from samples/dags/assign_style_multi.py:29:5."""
-    from kfmigrate_runtime import (
-        _airflow_runtime,
-        _airflow_run_bash,
-        _airflow_should_skip,
-        _kfp_outputs,
-    )
-    # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    _skipped_finish = _airflow_should_skip('all_success', [load_users_skipped, load_orders_skipped, load_items_skipped])  # the removed task 'finish'
-    if _airflow_should_skip('all_success', [_skipped_finish]):
-        return _kfp_outputs({}, True, _outputs)
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='partitioned_load', task_id='check_b_2', logical_date=logical_date, run_id=run_id,
-        params={}, xcom=xcom,
-    )
-    command = bash_command
-    results, skipped = _airflow_run_bash(_airflow, command)
-    return _kfp_outputs(results, skipped, _outputs)
-
-
-# ---------------------------------------------------------------- pipeline
 
 
 @dsl.pipeline(name='partitioned-load', description='Converted from Airflow DAG partitioned_load')
-def partitioned_load_pipeline(
-    logical_date: str = '',
-    run_id: str = '',
-):
+def partitioned_load_pipeline(logical_date: str = '', run_id: str = ''):
     # load_users: BashOperator -> bash lightweight component (native)
     load_users_task = load_users(
+        task_id='load_users',
         logical_date=logical_date,
         run_id=run_id,
         bash_command='echo loading users',
     )
     load_users_task.set_display_name('load_users')
     # load_orders: BashOperator -> bash lightweight component (native)
-    load_orders_task = load_orders(
+    load_orders_task = load_users(
+        task_id='load_orders',
         logical_date=logical_date,
         run_id=run_id,
         bash_command='echo loading orders',
     )
     load_orders_task.set_display_name('load_orders')
     # load_items: BashOperator -> bash lightweight component (native)
-    load_items_task = load_items(
+    load_items_task = load_users(
+        task_id='load_items',
         logical_date=logical_date,
         run_id=run_id,
         bash_command='echo loading items',
@@ -177,6 +103,7 @@ def partitioned_load_pipeline(
     load_items_task.set_display_name('load_items')
     # check_a_1: BashOperator -> bash lightweight component (native)
     check_a_1_task = check_a_1(
+        task_id='check_a_1',
         logical_date=logical_date,
         run_id=run_id,
         bash_command='echo shard a 1',
@@ -186,7 +113,8 @@ def partitioned_load_pipeline(
     )
     check_a_1_task.set_display_name('check_a_1')
     # check_b_2: BashOperator -> bash lightweight component (native)
-    check_b_2_task = check_b_2(
+    check_b_2_task = check_a_1(
+        task_id='check_b_2',
         logical_date=logical_date,
         run_id=run_id,
         bash_command='echo shard b 2',

@@ -10,53 +10,32 @@ Compile with `python {this file}` (writes taskflow_airflow3.yaml next to it), or
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
 
 
-# ---------------------------------------------------------------- components (one per Airflow task)
-
-
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def numbers(
-    logical_date: str,
-    run_id: str,
-    param_multiplier: int,
-) -> NamedTuple("Outputs", [('return_value', str)]):
+@dsl.component(base_image=BASE_IMAGE)
+def numbers() -> str:
     """Airflow task 'numbers' (@task) from samples/dags/taskflow_airflow3.py:32:14.
 
     Produce the input numbers.
     """
-    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs
-    # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'json')]
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='taskflow_airflow3', task_id='numbers', logical_date=logical_date, run_id=run_id,
-        params={'multiplier': param_multiplier}, xcom=xcom,
-    )
-    _op_args = []
-    _op_kwargs = {}
+    import json
+
     # The task callable (samples/dags/taskflow_airflow3.py:16:5).
     def numbers() -> list:
         """Produce the input numbers."""
         return [1, 2, 3, 4]
-    results, skipped = _airflow_call_python(_airflow, numbers, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
+    return json.dumps(numbers(), default=str)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def stats(
-    logical_date: str,
-    run_id: str,
-    param_multiplier: int,
     numbers__return_value: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('total', str)]):
     """Airflow task 'stats' (@task) from samples/dags/taskflow_airflow3.py:33:15."""
@@ -65,8 +44,8 @@ def stats(
     _outputs = [('return_value', 'json'), ('total', 'json')]
     xcom = {('numbers', 'return_value'): _from_json(numbers__return_value)}
     _airflow = _airflow_runtime(
-        dag_id='taskflow_airflow3', task_id='stats', logical_date=logical_date, run_id=run_id,
-        params={'multiplier': param_multiplier}, xcom=xcom,
+        dag_id='taskflow_airflow3', task_id='stats', logical_date='', run_id='',
+        params={}, xcom=xcom,
     )
     _op_args = [xcom[('numbers', 'return_value')]]
     _op_kwargs = {}
@@ -79,30 +58,15 @@ def stats(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def scale(
-    logical_date: str,
-    run_id: str,
-    param_multiplier: int,
-    factor: int,
-    stats__total: str,
-) -> NamedTuple("Outputs", [('return_value', int)]):
+@dsl.component(base_image=BASE_IMAGE)
+def scale(factor: int, total: str) -> int:
     """Airflow task 'scale' (@task) from samples/dags/taskflow_airflow3.py:34:14."""
-    from kfmigrate_runtime import _airflow_runtime, _airflow_call_python, _kfp_outputs, _from_json
-    # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'int')]
-    xcom = {('stats', 'total'): _from_json(stats__total)}
-    _airflow = _airflow_runtime(
-        dag_id='taskflow_airflow3', task_id='scale', logical_date=logical_date, run_id=run_id,
-        params={'multiplier': param_multiplier}, xcom=xcom,
-    )
-    _op_args = [xcom[('stats', 'total')], factor]
-    _op_kwargs = {}
+    import json
+
     # The task callable (samples/dags/taskflow_airflow3.py:25:5).
     def scale(total: int, factor) -> int:
         return total * int(factor)
-    results, skipped = _airflow_call_python(_airflow, scale, _op_args, _op_kwargs)
-    return _kfp_outputs(results, skipped, _outputs)
+    return scale(json.loads(total), factor)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2==3.1.6'])
@@ -143,34 +107,16 @@ def announce(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-# ---------------------------------------------------------------- pipeline
-
-
 @dsl.pipeline(name='taskflow-airflow3', description='TaskFlow API in Airflow 3 style')
-def taskflow_airflow3_pipeline(
-    multiplier: int = 3,
-    logical_date: str = '',
-    run_id: str = '',
-):
+def taskflow_airflow3_pipeline(multiplier: int = 3, logical_date: str = '', run_id: str = ''):
     # numbers: @task -> Python lightweight component (native)
-    numbers_task = numbers(logical_date=logical_date, run_id=run_id, param_multiplier=multiplier)
+    numbers_task = numbers()
     numbers_task.set_display_name('numbers')
     # stats: @task -> Python lightweight component (native)
-    stats_task = stats(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_multiplier=multiplier,
-        numbers__return_value=numbers_task.outputs['return_value'],
-    )
+    stats_task = stats(numbers__return_value=numbers_task.outputs['Output'])
     stats_task.set_display_name('stats')
     # scale: @task -> Python lightweight component (native)
-    scale_task = scale(
-        logical_date=logical_date,
-        run_id=run_id,
-        param_multiplier=multiplier,
-        factor=multiplier,
-        stats__total=stats_task.outputs['total'],
-    )
+    scale_task = scale(factor=multiplier, total=stats_task.outputs['total'])
     scale_task.set_display_name('scale')
     scale_task.set_retry(num_retries=3, backoff_duration="10s", backoff_factor=2.0)
     # announce: @task.bash -> bash lightweight component (native)
@@ -178,7 +124,7 @@ def taskflow_airflow3_pipeline(
         logical_date=logical_date,
         run_id=run_id,
         param_multiplier=multiplier,
-        scale__return_value=scale_task.outputs['return_value'],
+        scale__return_value=scale_task.outputs['Output'],
     )
     announce_task.set_display_name('announce')
 

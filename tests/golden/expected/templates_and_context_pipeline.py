@@ -9,19 +9,14 @@ Compile with `python {this file}` (writes templates_and_context.yaml next to it)
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 from kfp import kubernetes
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
-
-
-# ---------------------------------------------------------------- components (one per Airflow task)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['jinja2==3.1.6'])
@@ -115,8 +110,6 @@ def context_reader(
 def skip_me(
     logical_date: str,
     run_id: str,
-    param_team: str,
-    param_days: int,
     bash_command: str,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
     """Airflow task 'skip_me' (BashOperator) from samples/dags/templates_and_context.py:50:15."""
@@ -126,7 +119,7 @@ def skip_me(
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='templates_and_context', task_id='skip_me', logical_date=logical_date, run_id=run_id,
-        params={'team': param_team, 'days': param_days}, xcom=xcom,
+        params={}, xcom=xcom,
     )
     command = bash_command
     results, skipped = _airflow_run_bash(_airflow, command)
@@ -137,8 +130,6 @@ def skip_me(
 def after_skip(
     logical_date: str,
     run_id: str,
-    param_team: str,
-    param_days: int,
     bash_command: str,
     skip_me_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
@@ -157,14 +148,11 @@ def after_skip(
     xcom = {}
     _airflow = _airflow_runtime(
         dag_id='templates_and_context', task_id='after_skip', logical_date=logical_date, run_id=run_id,
-        params={'team': param_team, 'days': param_days}, xcom=xcom,
+        params={}, xcom=xcom,
     )
     command = bash_command
     results, skipped = _airflow_run_bash(_airflow, command)
     return _kfp_outputs(results, skipped, _outputs)
-
-
-# ---------------------------------------------------------------- pipeline
 
 
 @dsl.pipeline(name='templates-and-context', description='Shows what kfmigrate renders inside components at run time.')
@@ -204,8 +192,6 @@ def templates_and_context_pipeline(
     skip_me_task = skip_me(
         logical_date=logical_date,
         run_id=run_id,
-        param_team=team,
-        param_days=days,
         bash_command='echo deciding; exit 99',
     )
     skip_me_task.set_display_name('skip_me')
@@ -214,8 +200,6 @@ def templates_and_context_pipeline(
     after_skip_task = after_skip(
         logical_date=logical_date,
         run_id=run_id,
-        param_team=team,
-        param_days=days,
         bash_command='echo should not run',
         skip_me_skipped=skip_me_task.outputs['airflow_skipped'],
     )

@@ -21,7 +21,7 @@ RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (
 # ---------------------------------------------------------------- components (one per Airflow task)
 
 
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['apache-airflow'])
+@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['apache-airflow==3.3.2'])
 def copy(
     logical_date: str,
     run_id: str,

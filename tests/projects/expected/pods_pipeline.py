@@ -70,7 +70,7 @@ def run_publish():
 
 @dsl.component(
     base_image=BASE_IMAGE,
-    packages_to_install=RUNTIME_PACKAGES + ['apache-airflow'],
+    packages_to_install=RUNTIME_PACKAGES + ['apache-airflow==3.3.2'],
     additional_funcs=[_module_acme_operators, _module_acme_operators__formatting],
 )
 def audit(

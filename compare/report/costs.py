@@ -11,15 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from compare.probes import median
-from compare.report import Heading, Para, Table, representative_run, seconds, spread
+from compare.report.document import Heading, Para, Table
+from compare.report.figures import representative_run, seconds, spread
 
-HERE = Path(__file__).resolve().parent
+DATA = Path(__file__).resolve().parent.parent  # compare/: the data files with their sources
 
 
 def load_data(name: str) -> dict:
     import yaml
 
-    return yaml.safe_load((HERE / name).read_text())
+    return yaml.safe_load((DATA / name).read_text())
 
 
 def task_figures(results: dict, engine: str) -> dict:
