@@ -449,18 +449,73 @@ def _with_version(parsed, version: str) -> str:
     return f"{parsed.name}{extras}=={version}{marker}"
 
 
+PIN_CACHE_SECONDS = 24 * 3600  # an index answer is reused for a day: a batch asks pip once, not once per worker
+
+
 def _pip_resolve(requirements: Sequence[str]) -> Dict[str, str]:
-    """canonical name -> version pip would install (dry run: nothing is installed; --no-deps: only these)."""
+    """canonical name -> version pip would install (dry run: nothing is installed; --no-deps: only these).
+    Answers are cached on disk (${XDG_CACHE_HOME:-~/.cache}/kfmigrate/pins.json) for PIN_CACHE_SECONDS."""
     if os.environ.get("KFMIGRATE_OFFLINE"):
         return {}
+    import time
+
+    cache = _read_pin_cache()
+    now = time.time()
+    found: Dict[str, str] = {}
+    asked = []
+    for text in requirements:
+        entry = cache.get(text)
+        if entry and now - entry.get("at", 0) < PIN_CACHE_SECONDS:
+            found.update(entry.get("versions", {}))
+        else:
+            asked.append(text)
+    if not asked:
+        return found
     command = [sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--no-deps", "--ignore-installed",
-               "--report", "-", *requirements]
+               "--report", "-", *asked]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=120)
         report = json.loads(done.stdout or "{}")
     except (OSError, subprocess.TimeoutExpired, ValueError):
+        return found
+    versions = {canonical(item["metadata"]["name"]): item["metadata"]["version"] for item in report.get("install", [])}
+    found.update(versions)
+    if done.returncode == 0:  # a failed resolution (index down) is not remembered
+        from packaging.requirements import Requirement
+
+        for text in asked:
+            name = canonical(Requirement(text).name)
+            cache[text] = {"at": now, "versions": {name: versions[name]} if name in versions else {}}
+        _write_pin_cache(cache)
+    return found
+
+
+def _pin_cache_file() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kfmigrate" / "pins.json"
+
+
+def _read_pin_cache() -> dict:
+    try:
+        return json.loads(_pin_cache_file().read_text())
+    except (OSError, ValueError):
         return {}
-    return {canonical(item["metadata"]["name"]): item["metadata"]["version"] for item in report.get("install", [])}
+
+
+def _write_pin_cache(cache: dict) -> None:
+    path = _pin_cache_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps(cache, sort_keys=True))
+        partial.replace(path)  # whole or not at all, with several workers writing
+    except OSError:
+        pass  # a read-only home: pip is asked again next time
+
+
+def prime() -> None:
+    """Read the installed metadata once in a batch's parent, so forked workers inherit it."""
+    _installed_map()
+    _installed_distributions()
 
 
 # ---------------------------------------------------------------- what a component installs
