@@ -3,6 +3,7 @@ never against what is installed where kfmigrate runs."""
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import textwrap
 from pathlib import Path
 
@@ -219,3 +220,21 @@ def test_resolution_rules():
     pinned = environment.pin("jinja2")
     assert pinned.text == f"jinja2=={importlib.metadata.version('jinja2')}" and pinned.source == "installed here"
     assert environment.pin("Not-Installed-Pkg==1.0").text == "Not-Installed-Pkg==1.0"
+
+
+def test_pins_from_the_index_are_asked_once_and_cached(tmp_path, monkeypatch):
+    """A batch's workers share pip's answer through the disk cache instead of each asking the index."""
+    from migrate import environment
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("KFMIGRATE_OFFLINE", raising=False)
+    first = environment._pip_resolve(["tabulate>=0.9"])
+    assert first.get("tabulate", "").split(".")[0].isdigit(), first
+    cached = json.loads((tmp_path / "kfmigrate" / "pins.json").read_text())
+    assert cached["tabulate>=0.9"]["versions"] == {"tabulate": first["tabulate"]}
+
+    def no_index(*args, **kwargs):
+        raise AssertionError("pip was asked again")
+
+    monkeypatch.setattr(environment.subprocess, "run", no_index)
+    assert environment._pip_resolve(["tabulate>=0.9"]) == first
