@@ -1,7 +1,7 @@
 """Size of what `kfmigrate convert` writes for the sample DAGs, in both runtime modes.
 
 Targets (issue 12): the generated hello_world_pipeline.py has at most 40 lines; the 17 sample
-pipelines total at most 4,500 lines; in package mode (the default) no compiled YAML carries a
+pipelines the issue measured total at most 4,500 lines (samples added since are reported apart); in package mode (the default) no compiled YAML carries a
 run-time helper's function body. The inline mode (`--runtime inline`, self-contained) is measured
 for comparison. Also reported: components defined against tasks converted (one component per
 distinct configuration), tasks per tier, and the compiled YAML bytes.
@@ -22,6 +22,12 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "runtime")]
 
 HELLO_LIMIT, TOTAL_LIMIT = 40, 4500
+# The 17 sample pipelines the issue measured (11,262 lines then); samples added since are counted apart
+ISSUE_SAMPLES = ("chained_tasks", "connections_variables", "control_flow_branching", "control_flow_callbacks",
+                 "control_flow_mapping", "etl_classic_airflow2", "hello_world", "operators_control",
+                 "operators_kubernetes", "operators_report", "operators_sensors", "operators_shim",
+                 "operators_virtualenv", "operators_waiting", "partitioned_load", "taskflow_airflow3",
+                 "templates_and_context")
 
 
 def measure(mode: str) -> dict:
@@ -48,14 +54,19 @@ def measure(mode: str) -> dict:
     return found
 
 
+def issue_lines(measured: dict) -> int:
+    return sum(lines for dag_id, lines in measured["files"].items() if dag_id in ISSUE_SAMPLES)
+
+
 def table(package: dict, inline: dict) -> str:
     def row(label, fn, goal=""):
         return f"| {label} | {fn(package)} | {fn(inline)} | {goal} |\n"
 
     text = "| measure | `--runtime package` (default) | `--runtime inline` | target (package) |\n|---|---:|---:|---|\n"
     text += row("`hello_world_pipeline.py` lines", lambda m: m["files"]["hello_world"], f"<= {HELLO_LIMIT}")
-    text += row(f"{len(package['files'])} sample pipelines, total lines", lambda m: f"{sum(m['files'].values()):,}",
+    text += row(f"the issue's {len(ISSUE_SAMPLES)} sample pipelines, total lines", lambda m: f"{issue_lines(m):,}",
                 f"<= {TOTAL_LIMIT:,} (11,262 before)")
+    text += row(f"all {len(package['files'])} sample pipelines, total lines", lambda m: f"{sum(m['files'].values()):,}", "")
     text += row("largest sample pipeline (lines)", lambda m: "{} ({})".format(*max(
         ((v, k) for k, v in m["files"].items()))[::-1]), "")
     text += row("run-time helper bodies in the compiled YAML", lambda m: m["yaml_bodies"], "0")
@@ -73,8 +84,7 @@ def main(argv=None) -> int:
     package, inline = measure("package"), measure("inline")
     text = table(package, inline)
     print(text)
-    met = (package["files"]["hello_world"] <= HELLO_LIMIT and sum(package["files"].values()) <= TOTAL_LIMIT
-           and package["yaml_bodies"] == 0)
+    met = package["files"]["hello_world"] <= HELLO_LIMIT and issue_lines(package) <= TOTAL_LIMIT and package["yaml_bodies"] == 0
     print("targets met" if met else "TARGETS NOT MET")
     if args.write_docs:
         from gen_dags import replace_doc_block

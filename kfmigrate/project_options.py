@@ -25,3 +25,21 @@ def to_project(project_paths, env):
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--env")
     return ProjectOptions(paths=tuple(str(p) for p in project_paths), env=pairs)
+
+
+def load_options(command):
+    """`--load` and `--load-timeout`: build the IR from the DAGs Airflow's own DagBag loads (migrate.load)."""
+    command = click.option(
+        "--load-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+        help="With --load: seconds Airflow may spend importing one DAG file (its dagbag_import_timeout).")(command)
+    return click.option(
+        "--load", "load", is_flag=True,
+        help="EXECUTE the DAG files with Airflow's own DagBag (in a subprocess, as Airflow's DAG processor does) and "
+             "convert the live DAGs instead of reading them statically. Needs Airflow installed; runs the files' code.")(command)
+
+
+def to_load(project, load_timeout, inputs):
+    """migrate.load.LoadOptions from the project options and the command's input paths (the DAG folders)."""
+    from migrate.load import LoadOptions
+
+    return LoadOptions(paths=tuple(project.paths), env=dict(project.env), timeout=load_timeout, dag_folders=tuple(inputs))

@@ -483,15 +483,15 @@ def analyze_files(files: Sequence[Path], problems: Sequence[Diagnostic] = (), jo
 
     `on_progress(done, total)` is called as files finish, in input order. project: --path folders and
     --env values (migrate.parse.project.ProjectOptions). load: a migrate.load.LoadOptions to inventory
-    the DAGs Airflow's DagBag loads (it executes the files).
+    the DAGs Airflow's own DagBag loads (it executes the files) instead of reading them statically.
     """
     from migrate.batch import convert_many, iter_convert
 
     files = list(files)
     if load is not None:
-        from migrate.load import convert_loaded
+        from migrate.load import loaded_items
 
-        return build_inventory(convert_loaded(files, load, compile=False, jobs=jobs), problems, root=root, inputs=inputs)
+        files = loaded_items(files, load)
     if jobs > 1:
         # load the converter once here: forked workers inherit it instead of importing it again
         import migrate.emit  # noqa: F401

@@ -83,20 +83,15 @@ def _convert_one(args) -> FileResult:
     item, compile, xcom_transport, environment, project = args
     if isinstance(item, FileResult):  # a front-end's error travels as it is
         return item
-    if not isinstance(item, Path):  # a ParseResult from another front-end (migrate.load)
+    if not isinstance(item, Path):  # a ParseResult another front-end built (migrate.load)
         return convert_parsed(item, compile=compile, xcom_transport=xcom_transport, environment=environment)
     return convert_file(item, compile=compile, xcom_transport=xcom_transport, environment=environment, project=project)
 
 
-def convert_parsed_many(items: List, compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter",
-                        environment=None) -> List[FileResult]:
-    """convert_many for ParseResults (or FileResults carrying an error) that a front-end built."""
-    return convert_many(items, compile=compile, jobs=jobs, xcom_transport=xcom_transport, environment=environment)
-
-
-def convert_many(files: List[Path], compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter",
+def convert_many(files: List, compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter",
                  environment=None, project=None) -> List[FileResult]:
-    """environment, project: see migrate.api.convert_source (the same for every file)."""
+    """environment, project: see migrate.api.convert_source (the same for every file). files: paths
+    to parse, or what migrate.load built for them (ParseResult, or FileResult carrying its error)."""
     return list(iter_convert(files, compile=compile, jobs=jobs, xcom_transport=xcom_transport, environment=environment,
                              project=project))
 
@@ -116,7 +111,7 @@ def iter_convert(files: List[Path], compile: bool = True, jobs: int = 1, xcom_tr
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=_fork_context(), initializer=_worker_signals)
     try:
         chunksize = chunksize or max(1, len(files) // (jobs * 8))
-        items = [(path, compile, xcom_transport, environment, project) for path in files]
+        items = [(item, compile, xcom_transport, environment, project) for item in files]
         # submit rather than pool.map: map cancels its futures when interrupted, and a future cancelled
         # while the killed pool fails the rest makes CPython 3.11's manager thread raise InvalidStateError
         with _sigint_ignored():  # the workers fork while the work is submitted: none may see a Ctrl-C before
@@ -128,8 +123,8 @@ def iter_convert(files: List[Path], compile: bool = True, jobs: int = 1, xcom_tr
     except BrokenProcessPool:
         # a worker died (killed, out of memory, a crash in native code): finish the rest one file
         # per process, so only the file that kills its process is reported and the batch goes on
-        for path in files[done:]:
-            yield _convert_isolated(path, compile, xcom_transport, environment, project)
+        for item in files[done:]:
+            yield _convert_isolated(item, compile, xcom_transport, environment, project)
     except BaseException:  # KeyboardInterrupt, SystemExit, GeneratorExit: stop now, leave nothing behind
         stop_pool(pool)
         raise
@@ -200,7 +195,7 @@ def _fork_context():
     return multiprocessing.get_context("fork") if hasattr(os, "fork") else None
 
 
-def _convert_isolated(path: Path, compile: bool, xcom_transport: str = "parameter", environment=None,
+def _convert_isolated(item, compile: bool, xcom_transport: str = "parameter", environment=None,
                       project=None) -> FileResult:
     from concurrent.futures.process import BrokenProcessPool
 
@@ -208,7 +203,7 @@ def _convert_isolated(path: Path, compile: bool, xcom_transport: str = "paramete
 
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=_fork_context(), initializer=_worker_signals) as pool:
-            return pool.submit(_convert_one, (path, compile, xcom_transport, environment, project)).result()
+            return pool.submit(_convert_one, (item, compile, xcom_transport, environment, project)).result()
     except BrokenProcessPool:
         return FileResult(path, error=Diagnostic(
             "KFM199", "internal error: the process converting this file died (please report it)", ERROR,

@@ -45,7 +45,7 @@ CODES = {
     "KFM131": "--load: loading the DAG file took longer than --load-timeout",
     "KFM132": "--load: the Airflow process could not load the file (Airflow missing, or the process failed)",
     "KFM133": "--load: a callable of the live DAG has no source to carry (or is carried by its import path)",
-    "KFM134": "--load: Airflow loaded a DAG that kfmigrate could not read",
+    "KFM134": "--load: Airflow loaded a DAG that kfmigrate could not read, or skips a file that mentions DAGs (safe mode)",
     "KFM199": "internal error in kfmigrate while converting this file (please report it)",
     # mapping
     "KFM200": "operator has no mapping: placeholder component",

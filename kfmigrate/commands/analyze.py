@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from kfmigrate.console import err_console, out_console
-from kfmigrate.project_options import project_options, to_project
+from kfmigrate.project_options import load_options, project_options, to_load, to_project
 
 PROGRESS_MIN_FILES = 16  # below this a run is short; a bar would only flicker
 
@@ -28,11 +28,7 @@ PROGRESS_MIN_FILES = 16  # below this a run is short; a bar would only flicker
               help="Folder that reported paths and SARIF URIs are relative to (your repository root).")
 @click.option("-j", "--jobs", type=int, default=0, show_default="all cores", help="Files analysed in parallel.")
 @project_options
-@click.option("--load", "load", is_flag=True,
-              help="EXECUTE the DAG files with Airflow's own DagBag (in a subprocess) and inventory the live DAGs "
-                   "(see convert --load).")
-@click.option("--load-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
-              help="With --load: seconds Airflow may spend importing one DAG file.")
+@load_options
 def command(paths, fmt, output, force, fail_on, root, jobs, project_paths, env, load, load_timeout):
     """Inventory what converting Airflow DAG files (or folders of them) to Kubeflow Pipelines would give.
 
@@ -59,16 +55,7 @@ def command(paths, fmt, output, force, fail_on, root, jobs, project_paths, env, 
         sys.exit(2)
     jobs = jobs if jobs > 0 else os.cpu_count() or 1
     project = to_project(project_paths, env)
-    if load:
-        from migrate.analyze import analyze_files
-        from migrate.batch import collect_inputs
-        from migrate.load import LoadOptions
-
-        files, problems = collect_inputs(paths)
-        options = LoadOptions(paths=project_paths, env=dict(project.env), timeout=load_timeout, dag_folders=paths)
-        inventory = analyze_files(files, problems, jobs=jobs, root=root, inputs=paths, load=options)
-    else:
-        inventory = _run(paths, jobs, root, project)
+    inventory = _run(paths, jobs, root, project, to_load(project, load_timeout, paths) if load else None)
     if inventory["summary"]["files"] == 0:  # as convert: an empty folder is a mistake, not a perfect estate
         err_console.print(f"error: no .py file found in {', '.join(map(str, paths))}", markup=False)
         sys.exit(2)
@@ -94,20 +81,20 @@ def command(paths, fmt, output, force, fail_on, root, jobs, project_paths, env, 
         sys.exit(1)
 
 
-def _run(paths, jobs, root, project=None):
+def _run(paths, jobs, root, project=None, load=None):
     from migrate.analyze import analyze_files
     from migrate.batch import collect_inputs
 
     files, problems = collect_inputs(paths)
     # a bar only on a terminal and only when the run is long enough to need one
     if not err_console.is_terminal or len(files) < PROGRESS_MIN_FILES:
-        return analyze_files(files, problems, jobs=jobs, root=root, inputs=paths, project=project)
+        return analyze_files(files, problems, jobs=jobs, root=root, inputs=paths, project=project, load=load)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("analyzing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as progress:
         bar = progress.add_task("analyze", total=len(files))
-        return analyze_files(files, problems, jobs=jobs, root=root, inputs=paths, project=project,
+        return analyze_files(files, problems, jobs=jobs, root=root, inputs=paths, project=project, load=load,
                              on_progress=lambda done, total: progress.update(bar, completed=done, total=total))
 
 

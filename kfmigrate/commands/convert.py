@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kfmigrate.console import err_console, interrupt_on_signals, out_console, print_diagnostic, print_diagnostics
-from kfmigrate.project_options import project_options, to_project
+from kfmigrate.project_options import load_options, project_options, to_load, to_project
 
 
 @click.command("convert", short_help="Convert Airflow DAG files or folders to KFP v2 pipelines.")
@@ -37,11 +37,7 @@ from kfmigrate.project_options import project_options, to_project
                    "installs nothing at run time; writes its build context to OUTDIR/image (Dockerfile, pinned "
                    "requirements.txt, runtime and project modules). Build it with `kfmigrate image build`.")
 @project_options
-@click.option("--load", "load", is_flag=True,
-              help="EXECUTE the DAG files with Airflow's own DagBag (in a subprocess) and convert the live DAGs, "
-                   "instead of reading them statically. Needs Airflow installed; runs the files' code.")
-@click.option("--load-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
-              help="With --load: seconds Airflow may spend importing one DAG file (its dagbag_import_timeout).")
+@load_options
 def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transport, runtime_mode, pip_index_urls,
             image, project_paths, env, load, load_timeout):
     """Convert Airflow DAG files (or folders of them, recursively) to Kubeflow Pipelines v2.
@@ -95,15 +91,12 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
     stems = Stems()
     first_file = {}  # dag id -> the file that defined it first (Airflow ignores later duplicates)
     project = to_project(project_paths, env)
-    if load:
-        from migrate.load import LoadOptions, convert_loaded
+    if load:  # Airflow loads every file first (one subprocess); then the same emitter runs on the live DAGs
+        from migrate.load import loaded_items
 
-        options = LoadOptions(paths=project_paths, env=dict(project.env), timeout=load_timeout, dag_folders=paths)
-        results = iter(convert_loaded(files, options, compile=not no_compile, jobs=jobs or os.cpu_count() or 1,
-                                      xcom_transport=xcom_transport, environment=environment))
-    else:
-        results = iter_convert(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1, xcom_transport=xcom_transport,
-                               environment=environment, project=project)
+        files = loaded_items(files, to_load(project, load_timeout, paths))
+    results = iter_convert(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1, xcom_transport=xcom_transport,
+                           environment=environment, project=project)
     with interrupt_on_signals() as signals:
         try:
             for result in results:  # each file's outputs are written as soon as it is converted

@@ -10,7 +10,7 @@ from typing import List, Sequence
 from migrate.api import FileResult
 from migrate.load.runner import LoadOptions
 
-__all__ = ["LoadOptions", "convert_loaded", "load_parsed"]
+__all__ = ["LoadOptions", "convert_loaded", "load_parsed", "loaded_items"]
 
 
 def load_parsed(files: Sequence[Path], options: LoadOptions):
@@ -26,6 +26,7 @@ def load_parsed(files: Sequence[Path], options: LoadOptions):
             out[path] = FileResult(Path(path), error=entry.error)
             continue
         parsed = build_file(str(path), entry.record)
+        parsed.diagnostics += entry.record.get("notes", [])
         # a file whose DAGs loaded while another file it imports failed: Airflow reports both
         for other, text in (entry.record.get("import_errors") or {}).items():
             parsed.diagnostics.append(import_error(Path(other), text))
@@ -33,11 +34,16 @@ def load_parsed(files: Sequence[Path], options: LoadOptions):
     return out
 
 
+def loaded_items(files: Sequence[Path], options: LoadOptions) -> List:
+    """What migrate.batch.convert_many / iter_convert take instead of paths, one per file in order."""
+    parsed = load_parsed(files, options)
+    return [parsed[f] for f in files]
+
+
 def convert_loaded(files: Sequence[Path], options: LoadOptions, compile: bool = True, jobs: int = 1,
                    xcom_transport: str = "parameter", environment=None) -> List[FileResult]:
     """Like migrate.batch.convert_many, from the live DAGs: load all files, then emit (and compile)."""
-    from migrate.batch import convert_parsed_many
+    from migrate.batch import convert_many
 
-    parsed = load_parsed(files, options)
-    return convert_parsed_many([parsed[f] for f in files], compile=compile, jobs=jobs, xcom_transport=xcom_transport,
-                               environment=environment)
+    return convert_many(loaded_items(files, options), compile=compile, jobs=jobs, xcom_transport=xcom_transport,
+                        environment=environment)

@@ -34,16 +34,26 @@ def main(request_path: str) -> int:
         if entry not in sys.path:
             sys.path.insert(0, entry)
     _record_task_lines()
-    from airflow.dag_processing.dagbag import DagBag
+    try:
+        from airflow.dag_processing.dagbag import DagBag  # Airflow 3
+    except ImportError:
+        from airflow.models.dagbag import DagBag  # Airflow 2 (KFMIGRATE_LOAD_PYTHON names its interpreter)
 
+    skipped = _skipped_by_airflow(request["files"])
     with open(request["result"], "a") as out:
         for number, path in enumerate(request["files"]):
             print(f"{FILE_MARKER} {number} start", flush=True)
+            if path in skipped:
+                out.write(json.dumps({"file": path, "dags": [], "skipped": skipped[path]}) + "\n")
+                out.flush()
+                continue
             try:
                 _LINES.clear()
                 _GIVEN.clear()
                 bag = DagBag(dag_folder=path, include_examples=False) if _takes_examples(DagBag) else DagBag(dag_folder=path)
-                record = {"file": path, "dags": [_safe_dag(dag, path) for dag in bag.dags.values() if _same_file(dag.fileloc, path)],
+                # one DagBag per file: every DAG in it came from this file, even when a factory in another
+                # module created it (its fileloc then names the factory's file)
+                record = {"file": path, "dags": [_safe_dag(dag, path) for dag in bag.dags.values()],
                           "import_errors": {str(k): str(v) for k, v in bag.import_errors.items()}}
             except BaseException as exc:  # noqa: BLE001 - one file's failure is its own result
                 if isinstance(exc, KeyboardInterrupt):
@@ -52,6 +62,35 @@ def main(request_path: str) -> int:
             out.write(json.dumps(record, allow_nan=True) + "\n")
             out.flush()
     return 0
+
+
+def _skipped_by_airflow(files) -> dict:
+    """{file: why} for the files Airflow's DAG processor would not parse: .airflowignore in the DAG
+    folder, and the dag_discovery_safe_mode heuristic (a file must mention "airflow" and "dag")."""
+    from airflow.configuration import conf
+    from airflow.utils.file import might_contain_dag
+
+    try:
+        from airflow.utils.file import find_dag_file_paths
+    except ImportError:  # older Airflow 2: the same walk, through list_py_file_paths
+        from airflow.utils.file import list_py_file_paths
+
+        def find_dag_file_paths(directory, safe_mode):
+            return list_py_file_paths(directory, safe_mode=safe_mode, include_examples=False)
+
+    safe_mode = conf.getboolean("core", "DAG_DISCOVERY_SAFE_MODE", fallback=True)
+    folder = os.environ.get("AIRFLOW__CORE__DAGS_FOLDER", "")
+    discovered = None
+    if folder and os.path.isdir(folder) and any(os.path.abspath(f).startswith(os.path.abspath(folder) + os.sep) for f in files):
+        discovered = {os.path.abspath(p) for p in find_dag_file_paths(folder, safe_mode)}
+    skipped = {}
+    for path in files:
+        if not might_contain_dag(path, safe_mode):
+            skipped[path] = "safe_mode"
+        elif discovered is not None and os.path.abspath(path).startswith(os.path.abspath(folder) + os.sep) \
+                and os.path.abspath(path) not in discovered:
+            skipped[path] = "airflowignore"
+    return skipped
 
 
 def _takes_examples(cls) -> bool:
@@ -77,7 +116,10 @@ def _record_task_lines() -> None:
     DAG.add_task is what every operator, mapped operator and decorated call goes through; the
     wrapper only looks at the stack and then calls Airflow's own method unchanged.
     """
-    from airflow.sdk.definitions.dag import DAG
+    try:
+        from airflow.sdk.definitions.dag import DAG  # Airflow 3
+    except ImportError:
+        from airflow.models.dag import DAG  # Airflow 2
 
     original = DAG.add_task
 
@@ -179,7 +221,8 @@ def _is_notset(value) -> bool:
 
 
 def _schedule(dag) -> dict:
-    raw = getattr(dag, "schedule", None)
+    # Airflow 3 keeps the schedule as written; Airflow 2 as schedule_interval (a Timetable for assets)
+    raw = getattr(dag, "schedule", None) if hasattr(dag, "schedule") else getattr(dag, "schedule_interval", None)
     timetable = getattr(dag, "timetable", None)
     if raw is None:
         return {"kind": "none"}

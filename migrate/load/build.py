@@ -115,6 +115,8 @@ class _Builder:
         mapping = None
         if record.get("mapping"):
             mapping = self.mapping(record["mapping"])
+        if record.get("is_teardown") and kwargs.get("trigger_rule") == "all_done_setup_success":
+            kwargs.pop("trigger_rule")  # what @teardown itself passes: Airflow's, not the DAG file's
         args = {name: _decode(value) for name, value in kwargs.items()}
         doc = record.get("doc") or next((a.value for k, a in args.items() if k in DOC_ARGS and isinstance(a, ir.Literal)
                                          and isinstance(a.value, str)), None)
@@ -185,7 +187,10 @@ def _operator(record: dict) -> Tuple[str, str]:
     from migrate.operators.shim import LOCAL_MODULE
 
     if record.get("custom_operator_name"):
-        return record["custom_operator_name"], "airflow.sdk.task"
+        name = record["custom_operator_name"]
+        if name == "@task" and (record.get("is_setup") or record.get("is_teardown")):
+            name = "@setup" if record.get("is_setup") else "@teardown"  # as @setup/@teardown write it (same mapper)
+        return name, "airflow.sdk.task"
     name, module = record["class"]["qualname"].rsplit(".", 1)[-1], record["class"]["module"]
     if find_mapper(name) is None:
         for base in record.get("mro") or ():

@@ -47,7 +47,10 @@ def load_files(files: Sequence[Path], options: LoadOptions) -> Dict[Path, Loaded
         return {}
     python = _airflow_python()
     if python is None:
-        error = "Airflow is not installed in this Python: --load needs apache-airflow (pip install apache-airflow)"
+        error = ("Airflow is not installed in this Python: --load needs apache-airflow (pip install apache-airflow), "
+                 "or KFMIGRATE_LOAD_PYTHON naming a Python that has it")
+        if os.environ.get("KFMIGRATE_LOAD_PYTHON"):
+            error = f"KFMIGRATE_LOAD_PYTHON={os.environ['KFMIGRATE_LOAD_PYTHON']} is not an executable file"
         return {f: Loaded(f, error=_diag("KFM132", error, f)) for f in files}
     results: Dict[Path, Loaded] = {}
     home = Path(tempfile.mkdtemp(prefix="kfmigrate-load-"))
@@ -64,8 +67,13 @@ def load_files(files: Sequence[Path], options: LoadOptions) -> Dict[Path, Loaded
 
 
 def _airflow_python() -> Optional[str]:
+    """The interpreter that loads the DAGs: KFMIGRATE_LOAD_PYTHON (an Airflow 2 or 3 installation of its
+    own, e.g. the one the DAGs run on), else this one when it has Airflow."""
     from importlib.util import find_spec
 
+    chosen = os.environ.get("KFMIGRATE_LOAD_PYTHON")
+    if chosen:
+        return chosen if os.path.isfile(chosen) and os.access(chosen, os.X_OK) else None
     return sys.executable if find_spec("airflow") is not None else None
 
 
@@ -158,6 +166,12 @@ def _count_lines(path: Path) -> int:
 
 
 def _loaded(path: Path, record: dict) -> Loaded:
+    if record.get("skipped") == "safe_mode" and _mentions_dags(path):
+        # Airflow's DAG processor would not parse it either; say so where a DAG may be hiding
+        note = Diagnostic("KFM134", "Airflow skips this file: it does not contain both 'airflow' and 'dag' "
+                                    "(dag_discovery_safe_mode); --env AIRFLOW__CORE__DAG_DISCOVERY_SAFE_MODE=False loads it",
+                          "info", ir.SourceSpan(str(path), 1, 1))
+        return Loaded(path, dict(record, notes=[note]))
     if "fatal" in record:
         return Loaded(path, error=_diag("KFM132", f"Airflow failed while loading this file: {_last_line(record['fatal'])}", path))
     errors = record.get("import_errors") or {}
@@ -165,6 +179,16 @@ def _loaded(path: Path, record: dict) -> Loaded:
         text = next(iter(errors.values()))
         return Loaded(path, record, error=import_error(path, text))
     return Loaded(path, record)
+
+
+def _mentions_dags(path: Path) -> bool:
+    """A call of something named like a DAG (DAG(, create_dag(, @dag): a file that may build one."""
+    import re
+
+    try:
+        return re.search(rb"(?i)(\b\w*dag\w*\s*\(|@dag\b)", Path(path).read_bytes()) is not None
+    except OSError:
+        return False
 
 
 def import_error(path: Path, text: str) -> Diagnostic:

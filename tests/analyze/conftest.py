@@ -35,7 +35,8 @@ def file_result(source: str, path: str, fidelity: Dict[str, str], task_diagnosti
                      for code, severity, message in (task_diagnostics or {}).get(task.task_id, [])]
             task_reports.append(SimpleNamespace(
                 task_id=task.task_id, fidelity=fidelity.get(task.task_id, "native"), mapping=f"{task.operator} (hand-made)",
-                kfp_task=task.task_id, component=task.task_id.replace(".", "_"), outputs={}, differences=[], diagnostics=diags))
+                kfp_task=task.task_id, component=task.task_id.replace(".", "_"), outputs={}, differences=[], diagnostics=diags,
+                tier="runtime"))
         emitted = SimpleNamespace(tasks=task_reports, pipeline_name=workflow.dag_id, function_name=workflow.dag_id, parameters=[],
                                   diagnostics=[d for t in task_reports for d in t.diagnostics])
         diagnostics = list(emitted.diagnostics)

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -68,8 +69,15 @@ tracked()
 '''
 
 
+# The DAG's project declares what its tasks import (requirements.txt): undeclared, mlflow and sklearn
+# would make the tasks placeholders (imports decide fidelity, migrate/environment.py).
+PROJECT = Path(tempfile.mkdtemp(prefix="kfmigrate-tracked-"))
+(PROJECT / "dags").mkdir()
+(PROJECT / "requirements.txt").write_text("mlflow\nscikit-learn\n")
+
+
 def convert(text, **options):
-    return convert_one(text, "dags/tracked.py", **options)
+    return convert_one(text, str(PROJECT / "dags" / "tracked.py"), **options)
 
 
 component = component_code

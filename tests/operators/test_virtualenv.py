@@ -23,7 +23,7 @@ def versions():
 
 versions()
 ''')
-    assert "packages_to_install=RUNTIME_PACKAGES + ['inflection==0.5.1', 'tabulate==" in result.python_source  # pinned within >=0.9
+    assert "packages_to_install=['inflection==0.5.1', 'tabulate==" in result.python_source  # direct tier: no runtime  # pinned within >=0.9
     report = report_of(result, "run")
     text = " ".join(report.differences) + result.python_source
     assert "python:3.12-slim" in text
@@ -59,6 +59,6 @@ with DAG("venv_file", schedule=None):
     PythonVirtualenvOperator(task_id="run", python_callable=run, requirements="requirements.txt")
 ''')
     result = convert(dag)
-    assert "packages_to_install=RUNTIME_PACKAGES + ['inflection==0.5.1', 'tabulate==" in result.python_source
+    assert "packages_to_install=['inflection==0.5.1', 'tabulate==" in result.python_source  # direct tier: no runtime
     report = report_of(result, "run")
     assert any(d.code == "KFM202" and "--index-url" in d.message for d in report.diagnostics)

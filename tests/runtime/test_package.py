@@ -7,7 +7,6 @@ import builtins
 import shutil
 import subprocess
 import sys
-import tomllib
 import zipfile
 from pathlib import Path
 
@@ -39,10 +38,14 @@ def test_the_package_exports_every_helper_the_emitter_knows():
 
 
 def test_its_version_is_kfmigrates():
-    kfmigrate = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
-    own = tomllib.loads((ROOT / "runtime" / "pyproject.toml").read_text())["project"]
-    assert own["name"] == "kfmigrate-runtime" and own["dependencies"] == []
-    assert kfmigrate_runtime.__version__ == own["version"] == kfmigrate
+    import re
+
+    def field(path, name):  # a top-level [project] string (tomllib is Python 3.11+; kfmigrate runs on 3.10)
+        return re.search(rf'^{name} = "([^"]*)"', (ROOT / path).read_text(), re.M).group(1)
+
+    own = (ROOT / "runtime" / "pyproject.toml").read_text()
+    assert field("runtime/pyproject.toml", "name") == "kfmigrate-runtime" and "\ndependencies = []\n" in own
+    assert kfmigrate_runtime.__version__ == field("runtime/pyproject.toml", "version") == field("pyproject.toml", "version")
 
 
 def test_importing_it_loads_no_airflow_kfp_or_jinja():

@@ -8,18 +8,13 @@ Compile with `python {this file}` (writes guarded_nightly.yaml next to it), or r
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
-
-
-# ---------------------------------------------------------------- components (one per Airflow task)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
@@ -42,14 +37,8 @@ def nightly(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-# ---------------------------------------------------------------- pipeline
-
-
 @dsl.pipeline(name='guarded-nightly', description='Converted from Airflow DAG guarded_nightly')
-def guarded_nightly_pipeline(
-    logical_date: str = '',
-    run_id: str = '',
-):
+def guarded_nightly_pipeline(logical_date: str = '', run_id: str = ''):
     # nightly: BashOperator -> bash lightweight component (native)
     nightly_task = nightly(logical_date=logical_date, run_id=run_id, bash_command='echo nightly')
     nightly_task.set_display_name('nightly')

@@ -7,18 +7,13 @@ Compile with `python {this file}` (writes legacy.yaml next to it), or run it wit
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
-
-
-# ---------------------------------------------------------------- components (one per Airflow task)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES + ['apache-airflow==3.3.2'])
@@ -66,14 +61,8 @@ def alert(copy_skipped: bool) -> NamedTuple("Outputs", [('airflow_skipped', bool
     return _kfp_outputs(results, skipped, _outputs)
 
 
-# ---------------------------------------------------------------- pipeline
-
-
 @dsl.pipeline(name='legacy', description='Converted from Airflow DAG legacy')
-def legacy_pipeline(
-    logical_date: str = '',
-    run_id: str = '',
-):
+def legacy_pipeline(logical_date: str = '', run_id: str = ''):
     # copy: GithubToS3Operator -> operator shim (the Airflow operator runs inside a lightweight component) (shim)
     copy_task = copy(logical_date=logical_date, run_id=run_id, repo='acme/app', bucket='acme-backup')
     copy_task.set_display_name('copy')

@@ -8,18 +8,13 @@ Compile with `python {this file}` (writes load_customers.yaml next to it), or ru
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
-
-
-# ---------------------------------------------------------------- components (one per Airflow task)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
@@ -42,14 +37,8 @@ def load_customers(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-# ---------------------------------------------------------------- pipeline
-
-
 @dsl.pipeline(name='load-customers', description='Converted from Airflow DAG load_customers')
-def load_customers_pipeline(
-    logical_date: str = '',
-    run_id: str = '',
-):
+def load_customers_pipeline(logical_date: str = '', run_id: str = ''):
     # load_customers: BashOperator -> bash lightweight component (native)
     load_customers_task = load_customers(
         logical_date=logical_date,

@@ -8,18 +8,13 @@ Compile with `python {this file}` (writes load_orders.yaml next to it), or run i
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
-
-
-# ---------------------------------------------------------------- components (one per Airflow task)
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
@@ -71,14 +66,8 @@ def load_order_items(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-# ---------------------------------------------------------------- pipeline
-
-
 @dsl.pipeline(name='load-orders', description='Converted from Airflow DAG load_orders')
-def load_orders_pipeline(
-    logical_date: str = '',
-    run_id: str = '',
-):
+def load_orders_pipeline(logical_date: str = '', run_id: str = ''):
     # load_orders: BashOperator -> bash lightweight component (native)
     load_orders_task = load_orders(
         logical_date=logical_date,

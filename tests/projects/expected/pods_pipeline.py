@@ -7,13 +7,11 @@ Compile with `python {this file}` (writes pods.yaml next to it), or run it with
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 from kfp import kubernetes
-
 
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
@@ -38,7 +36,7 @@ def _module_acme_operators__formatting():
 '''
 
 
-# ---------------------------------------------------------------- components (one per Airflow task)
+# ---------------------------------------------------------------- components
 
 
 @dsl.container_component
@@ -119,10 +117,7 @@ class AuditOperator(BaseOperator):
 
 
 @dsl.pipeline(name='pods', description='Converted from Airflow DAG pods')
-def pods_pipeline(
-    logical_date: str = '',
-    run_id: str = '',
-):
+def pods_pipeline(logical_date: str = '', run_id: str = ''):
     # extract: KubernetesPodOperator -> container component + kfp-kubernetes settings (native)
     extract_task = extract()
     extract_task.set_display_name('extract')

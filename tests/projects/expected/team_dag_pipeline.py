@@ -9,12 +9,10 @@ Compile with `python {this file}` (writes team_dag.yaml next to it), or run it w
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
-
 
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
@@ -39,7 +37,7 @@ def _module_common__text():
 '''
 
 
-# ---------------------------------------------------------------- components (one per Airflow task)
+# ---------------------------------------------------------------- components
 
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
@@ -113,8 +111,6 @@ def hello(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def letters(
-    logical_date: str,
-    run_id: str,
     word: str,
     start_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
@@ -132,7 +128,7 @@ def letters(
         return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='team_dag', task_id='letters', logical_date=logical_date, run_id=run_id,
+        dag_id='team_dag', task_id='letters', logical_date='', run_id='',
         params={}, xcom=xcom,
     )
     _op_args = []
@@ -146,12 +142,15 @@ def letters(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def step_a(
+    task_id: str,
     logical_date: str,
     run_id: str,
     bash_command: str,
     hello_skipped: bool,
 ) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
-    """Airflow task 'step_a' (BashOperator) from samples/projects/factories/dags/common/factory.py:31:13."""
+    """Airflow tasks 'step_a', 'step_b' (BashOperator), the first from
+    samples/projects/factories/dags/common/factory.py:31:13.
+    """
     from kfmigrate_runtime import (
         _airflow_runtime,
         _airflow_run_bash,
@@ -165,36 +164,7 @@ def step_a(
         return _kfp_outputs({}, True, _outputs)
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='team_dag', task_id='step_a', logical_date=logical_date, run_id=run_id,
-        params={}, xcom=xcom,
-    )
-    command = bash_command
-    results, skipped = _airflow_run_bash(_airflow, command)
-    return _kfp_outputs(results, skipped, _outputs)
-
-
-@dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def step_b(
-    logical_date: str,
-    run_id: str,
-    bash_command: str,
-    hello_skipped: bool,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_skipped', bool)]):
-    """Airflow task 'step_b' (BashOperator) from samples/projects/factories/dags/common/factory.py:31:13."""
-    from kfmigrate_runtime import (
-        _airflow_runtime,
-        _airflow_run_bash,
-        _airflow_should_skip,
-        _kfp_outputs,
-    )
-    # (XCom key, encoding) of each output, in order
-    _outputs = [('return_value', 'str'), ('airflow_skipped', 'skipped')]
-    # Would Airflow skip this task? (skipped upstream tasks, trigger rule, branches, short circuits)
-    if _airflow_should_skip('all_success', [hello_skipped]):
-        return _kfp_outputs({}, True, _outputs)
-    xcom = {}
-    _airflow = _airflow_runtime(
-        dag_id='team_dag', task_id='step_b', logical_date=logical_date, run_id=run_id,
+        dag_id='team_dag', task_id=task_id, logical_date=logical_date, run_id=run_id,
         params={}, xcom=xcom,
     )
     command = bash_command
@@ -204,8 +174,6 @@ def step_b(
 
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
 def finish(
-    logical_date: str,
-    run_id: str,
     letters__return_value: str,
     letters_skipped: bool,
     step_a_skipped: bool,
@@ -226,7 +194,7 @@ def finish(
         return _kfp_outputs({}, True, _outputs)
     xcom = {('letters', 'return_value'): _from_json(letters__return_value)}
     _airflow = _airflow_runtime(
-        dag_id='team_dag', task_id='finish', logical_date=logical_date, run_id=run_id,
+        dag_id='team_dag', task_id='finish', logical_date='', run_id='',
         params={}, xcom=xcom,
     )
     _op_args = [xcom[('letters', 'return_value')]]
@@ -242,10 +210,7 @@ def finish(
 
 
 @dsl.pipeline(name='team-dag', description='Converted from Airflow DAG team_dag')
-def team_dag_pipeline(
-    logical_date: str = '',
-    run_id: str = '',
-):
+def team_dag_pipeline(logical_date: str = '', run_id: str = ''):
     # start: BashOperator -> bash lightweight component (native)
     start_task = start(logical_date=logical_date, run_id=run_id, bash_command='echo start')
     start_task.set_display_name('start')
@@ -261,16 +226,12 @@ def team_dag_pipeline(
     hello_task.set_display_name('hello')
     hello_task.set_retry(num_retries=1, backoff_duration="300s", backoff_factor=1.0)
     # letters: PythonOperator -> Python lightweight component (native)
-    letters_task = letters(
-        logical_date=logical_date,
-        run_id=run_id,
-        word='kubeflow',
-        start_skipped=start_task.outputs['airflow_skipped'],
-    )
+    letters_task = letters(word='kubeflow', start_skipped=start_task.outputs['airflow_skipped'])
     letters_task.set_display_name('letters')
     letters_task.set_retry(num_retries=1, backoff_duration="300s", backoff_factor=1.0)
     # step_a: BashOperator -> bash lightweight component (native)
     step_a_task = step_a(
+        task_id='step_a',
         logical_date=logical_date,
         run_id=run_id,
         bash_command='echo a',
@@ -279,7 +240,8 @@ def team_dag_pipeline(
     step_a_task.set_display_name('step_a')
     step_a_task.set_retry(num_retries=1, backoff_duration="300s", backoff_factor=1.0)
     # step_b: BashOperator -> bash lightweight component (native)
-    step_b_task = step_b(
+    step_b_task = step_a(
+        task_id='step_b',
         logical_date=logical_date,
         run_id=run_id,
         bash_command='echo b',
@@ -289,8 +251,6 @@ def team_dag_pipeline(
     step_b_task.set_retry(num_retries=1, backoff_duration="300s", backoff_factor=1.0)
     # finish: @task -> Python lightweight component (native)
     finish_task = finish(
-        logical_date=logical_date,
-        run_id=run_id,
         letters__return_value=letters_task.outputs['return_value'],
         letters_skipped=letters_task.outputs['airflow_skipped'],
         step_a_skipped=step_a_task.outputs['airflow_skipped'],

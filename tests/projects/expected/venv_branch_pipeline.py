@@ -7,25 +7,17 @@ Compile with `python {this file}` (writes venv_branch.yaml next to it), or run i
 kfp.local / a KFP cluster. Pipeline parameters: the DAG params plus logical_date and run_id.
 """
 
-
 from pathlib import Path
 from typing import NamedTuple
 
 from kfp import compiler, dsl
 
-
 BASE_IMAGE = "python:3.11-slim"  # the image every component runs in: change it here
 RUNTIME_PACKAGES = ['kfmigrate-runtime==0.1.0']  # kfmigrate's Airflow runtime (components import it)
 
 
-# ---------------------------------------------------------------- components (one per Airflow task)
-
-
 @dsl.component(base_image=BASE_IMAGE, packages_to_install=RUNTIME_PACKAGES)
-def pick(
-    logical_date: str,
-    run_id: str,
-) -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list)]):
+def pick() -> NamedTuple("Outputs", [('return_value', str), ('airflow_follow', list)]):
     """Airflow task 'pick' (@task.branch) from samples/projects/factories/dags/venv_guarded.py:22:9."""
     from kfmigrate_runtime import (
         _airflow_runtime,
@@ -38,7 +30,7 @@ def pick(
     _outputs = [('return_value', 'json'), ('airflow_follow', 'list')]
     xcom = {}
     _airflow = _airflow_runtime(
-        dag_id='venv_branch', task_id='pick', logical_date=logical_date, run_id=run_id,
+        dag_id='venv_branch', task_id='pick', logical_date='', run_id='',
         params={}, xcom=xcom,
     )
     _op_args = []
@@ -55,16 +47,10 @@ def pick(
     return _kfp_outputs(results, skipped, _outputs)
 
 
-# ---------------------------------------------------------------- pipeline
-
-
 @dsl.pipeline(name='venv-branch', description='Converted from Airflow DAG venv_branch')
-def venv_branch_pipeline(
-    logical_date: str = '',
-    run_id: str = '',
-):
+def venv_branch_pipeline(logical_date: str = '', run_id: str = ''):
     # pick: @task.branch -> Python lightweight component choosing the branch (native)
-    pick_task = pick(logical_date=logical_date, run_id=run_id)
+    pick_task = pick()
     pick_task.set_display_name('pick')
 
 
