@@ -150,6 +150,12 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
     from compare.verify import DIFFERENT, EQUIVALENT, INCOMPLETE, verify_conversion, verify_files
 
     raw_params = parse_param_options(params)
+    import importlib.util
+
+    if importlib.util.find_spec("airflow") is None:  # the Airflow side runs in this interpreter's subprocesses
+        err_console.print("KFM400 verify runs each DAG on Apache Airflow 3, which is not installed here "
+                          "(pip install 'kfmigrate[airflow]')", markup=False)
+        sys.exit(2)
     from compare.engines.airflow import AirflowEngineError, parse_logical_date
 
     try:

@@ -9,7 +9,6 @@ import ast
 import importlib.metadata
 import re
 import sys
-import tomllib
 from pathlib import Path
 
 from packaging.requirements import Requirement
@@ -48,7 +47,10 @@ def installed_by(requirements: list) -> set:
 
 
 def test_every_module_the_base_commands_import_is_installed_by_the_base_dependencies():
-    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    # [project] dependencies, read without tomllib (Python 3.11+; kfmigrate runs on 3.10)
+    block = re.search(r"^dependencies = \[(.*?)^\]", (ROOT / "pyproject.toml").read_text(), re.M | re.S).group(1)
+    dependencies = re.findall(r'^\s*"([^"]+)"', block, re.M)
+    assert "kfp>=2.14,<3" in dependencies, dependencies
     installed = installed_by(dependencies)
     providers = importlib.metadata.packages_distributions()
     missing = {}
