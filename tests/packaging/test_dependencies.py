@@ -47,7 +47,7 @@ def installed_by(requirements: list) -> set:
 
 
 def test_every_module_the_base_commands_import_is_installed_by_the_base_dependencies():
-    # [project] dependencies, read without tomllib (Python 3.11+; kfmigrate runs on 3.10)
+    # [project] dependencies, read with a few lines of text parsing (no tomllib needed)
     block = re.search(r"^dependencies = \[(.*?)^\]", (ROOT / "pyproject.toml").read_text(), re.M | re.S).group(1)
     dependencies = re.findall(r'^\s*"([^"]+)"', block, re.M)
     assert "kfp>=2.14,<3" in dependencies, dependencies

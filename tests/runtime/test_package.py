@@ -40,7 +40,7 @@ def test_the_package_exports_every_helper_the_emitter_knows():
 def test_its_version_is_kfmigrates():
     import re
 
-    def field(path, name):  # a top-level [project] string (tomllib is Python 3.11+; kfmigrate runs on 3.10)
+    def field(path, name):  # a top-level [project] string (kfmigrate-runtime supports Python 3.9: no tomllib)
         return re.search(rf'^{name} = "([^"]*)"', (ROOT / path).read_text(), re.M).group(1)
 
     own = (ROOT / "runtime" / "pyproject.toml").read_text()
