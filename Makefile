@@ -36,7 +36,7 @@ backend-check:
 
 # The test suite: real Airflow (SQLite, temporary AIRFLOW_HOME), real kfp.local, real MLflow, the KFP backend check.
 test: $(STAMP) system-deps backend-check
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=15
 
 # Benchmarks print figures measured in one run (see docs/benchmarks.md); the fuzz run is separate (20-50 min).
 bench: $(STAMP)
