@@ -179,11 +179,9 @@ def _load_converter(compile: bool) -> None:
     import migrate.emit.builder  # noqa: F401
     import migrate.parse  # noqa: F401
     import migrate.report  # noqa: F401
-    from migrate import environment
     from migrate.operators import discover
 
     discover()
-    environment.prime()
     if compile:
         from migrate.package import import_kfp
 

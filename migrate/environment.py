@@ -190,13 +190,35 @@ def _code_only(code: str) -> str:
 # ---------------------------------------------------------------- import name -> distributions
 @functools.lru_cache(maxsize=1)
 def _installed_map() -> Dict[str, Tuple[str, ...]]:
-    """Top-level import name -> distributions, from the metadata installed here (knowledge, not availability)."""
+    """Top-level import name -> distributions, from the metadata installed here (knowledge, not availability).
+    Reading every distribution's metadata costs about half a second, so the map is kept on disk, keyed by
+    the distributions installed (their dist-info folder names): a new install or upgrade reads it again."""
     import importlib.metadata
 
+    cache = _import_map_file()
     try:
-        return {top: tuple(dists) for top, dists in importlib.metadata.packages_distributions().items()}
+        return {top: tuple(dists) for top, dists in json.loads(cache.read_text()).items()}
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        found = {top: tuple(dists) for top, dists in importlib.metadata.packages_distributions().items()}
     except Exception:  # noqa: BLE001 - broken metadata of one distribution must not stop a conversion
         return {}
+    _write_cache_file(cache, found)
+    return found
+
+
+def _import_map_file() -> Path:
+    import hashlib
+
+    installed = []
+    for folder in sys.path:
+        try:
+            installed += [f"{folder}/{name}" for name in os.listdir(folder or ".") if name.endswith((".dist-info", ".egg-info"))]
+        except OSError:
+            continue
+    key = hashlib.sha256("\n".join(sorted(installed)).encode()).hexdigest()[:16]
+    return _cache_folder() / f"import-map-{key}.json"
 
 
 def installed_import_names() -> frozenset:
@@ -490,8 +512,12 @@ def _pip_resolve(requirements: Sequence[str]) -> Dict[str, str]:
     return found
 
 
+def _cache_folder() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kfmigrate"
+
+
 def _pin_cache_file() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kfmigrate" / "pins.json"
+    return _cache_folder() / "pins.json"
 
 
 def _read_pin_cache() -> dict:
@@ -502,20 +528,17 @@ def _read_pin_cache() -> dict:
 
 
 def _write_pin_cache(cache: dict) -> None:
-    path = _pin_cache_file()
+    _write_cache_file(_pin_cache_file(), cache)
+
+
+def _write_cache_file(path: Path, data: dict) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        partial.write_text(json.dumps(cache, sort_keys=True))
+        partial.write_text(json.dumps(data, sort_keys=True))
         partial.replace(path)  # whole or not at all, with several workers writing
     except OSError:
-        pass  # a read-only home: pip is asked again next time
-
-
-def prime() -> None:
-    """Read the installed metadata once in a batch's parent, so forked workers inherit it."""
-    _installed_map()
-    _installed_distributions()
+        pass  # a read-only home: read again next time
 
 
 # ---------------------------------------------------------------- what a component installs
