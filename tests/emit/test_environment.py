@@ -238,3 +238,20 @@ def test_pins_from_the_index_are_asked_once_and_cached(tmp_path, monkeypatch):
 
     monkeypatch.setattr(environment.subprocess, "run", no_index)
     assert environment._pip_resolve(["tabulate>=0.9"]) == first
+
+
+def test_the_import_map_is_read_once_and_kept_on_disk(tmp_path, monkeypatch):
+    """The installed metadata (half a second to read) is read once per set of installed distributions."""
+    from migrate import environment
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    environment._installed_map.cache_clear()
+    try:
+        first = environment._installed_map()
+        (cache,) = (tmp_path / "kfmigrate").glob("import-map-*.json")
+        assert json.loads(cache.read_text())["yaml"] == list(first["yaml"])  # PyYAML provides yaml here
+        cache.write_text(json.dumps({"only_from_the_cache": ["a-dist"]}))
+        environment._installed_map.cache_clear()
+        assert environment._installed_map() == {"only_from_the_cache": ("a-dist",)}
+    finally:
+        environment._installed_map.cache_clear()
