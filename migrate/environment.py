@@ -392,9 +392,17 @@ def resolve_import(module: str, packages: Sequence[str], project: ProjectRequire
 
 @functools.lru_cache(maxsize=1)
 def _installed_distributions() -> frozenset:
-    import importlib.metadata
-
-    return frozenset(canonical(d.metadata["Name"] or "") for d in importlib.metadata.distributions())
+    """Canonical names of the distributions installed here, from their metadata folders' names
+    (`Name-1.0.dist-info`: listing folders is instant where reading each METADATA file is not)."""
+    names = set()
+    for folder in sys.path:
+        try:
+            entries = os.listdir(folder or ".")
+        except OSError:
+            continue
+        names |= {canonical(entry.rsplit(".", 1)[0].split("-", 1)[0]) for entry in entries
+                  if entry.endswith((".dist-info", ".egg-info"))}
+    return frozenset(names)
 
 
 def how_to_declare(resolution: Resolution, image: bool = False) -> str:
