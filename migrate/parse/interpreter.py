@@ -756,6 +756,9 @@ class Interpreter:
 
     def run_dag_function(self, definition: DagDef, args: List[Any], kwargs: Dict[str, Any], node: cst.CSTNode) -> ContextDag:
         deco = dict(definition.decorator_kwargs)
+        positional = deco.pop("__positional__", [])
+        if positional and "dag_id" not in deco:  # @dag("my-id", ...): dag_id is the decorator's first parameter
+            deco["dag_id"] = positional[0]
         dag_id = deco.pop("dag_id", definition.func.name.value)
         params = dict(deco.get("params") or {}) if isinstance(deco.get("params"), dict) else {}
         # @dag function arguments are DAG params (Airflow's DagParam)

@@ -79,6 +79,23 @@ def test_dag_decorator_called_at_module_level_with_params_from_arguments():
     assert next(e for e in wf.edges if e.downstream == "show").kind == "data"
 
 
+def test_dag_decorator_takes_the_dag_id_as_its_first_positional_argument():
+    # seen in a public repository: @dag('app-dev-spiff-data-sync', ...) over def app_dev_spiff_dashboard_sync()
+    workflow, _ = only("""
+        from airflow.decorators import dag, task
+
+        @dag("nightly-sync", schedule=None)
+        def nightly_sync_pipeline():
+            @task
+            def pull():
+                return 1
+            pull()
+
+        nightly_sync_pipeline()
+    """)
+    assert workflow.dag_id == "nightly-sync"
+
+
 def test_several_dags_per_file_and_dag_without_tasks():
     result = parse("""
         from airflow import DAG
