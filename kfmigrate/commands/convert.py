@@ -146,7 +146,7 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
                         failed.append(result.path)
                         continue
                     converted.append(conversion)
-                    summary = conversion.report["summary"]
+                    summary = conversion.report.summary
                     if conversion.not_native:
                         not_native.append(conversion.dag_id)
                     if not quiet:
@@ -154,8 +154,8 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
                             f"[green]converted[/] {escape(conversion.dag_id)} ({escape(str(result.path))}) -> "
                             f"{escape(str(paths_written['python']))}"
                             + (f", {escape(paths_written['yaml'].name)}" if "yaml" in paths_written else "")
-                            + f"  [dim]{summary['tasks']} task{'' if summary['tasks'] == 1 else 's'}: {summary['native']} native, "
-                            f"{summary['shim']} shim, {summary['placeholder']} placeholder, {summary['removed']} removed[/]",
+                            + f"  [dim]{summary.tasks} task{'' if summary.tasks == 1 else 's'}: {summary.native} native, "
+                            f"{summary.shim} shim, {summary.placeholder} placeholder, {summary.removed} removed[/]",
                             highlight=False,
                         )
         except KeyboardInterrupt:

@@ -148,6 +148,7 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
          or bad input (unparsable file, unknown or mistyped --param): refused, nothing written
     """
     from compare.verify import DIFFERENT, EQUIVALENT, INCOMPLETE, verify_conversion, verify_files
+    from migrate.report import ReportError, read_report
 
     raw_params = parse_param_options(params)
     import importlib.util
@@ -172,14 +173,14 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
             raise click.UsageError("--pipeline verifies one conversion: give exactly one DAG file")
         report_path = report_path or report_next_to(pipeline_path)
         try:
-            report = json.loads(report_path.read_text())
-        except (OSError, ValueError) as exc:
+            report = read_report(report_path)
+        except (OSError, ReportError) as exc:
             err_console.print(f"{report_path}: KFM400 cannot read the migration report: {exc}", markup=False)
             sys.exit(2)
         if not pipeline_path.exists():
             err_console.print(f"{pipeline_path}: KFM400 no such file", markup=False)
             sys.exit(2)
-        results.append(verify_conversion(dags[0], report["dag_id"], pipeline_path, report, raw_params,
+        results.append(verify_conversion(dags[0], report.dag_id, pipeline_path, report, raw_params,
                                          logical_date, progress, timeout=timeout))
         if results[-1].bad_input:
             refuse(results)

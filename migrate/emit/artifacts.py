@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
 from migrate import ir
+from migrate.contracts import SKIP_OUTPUT
 from migrate.diagnostics import Diagnostic
 from migrate.operators.branching import CONTROL_KEYS
 from migrate.operators.common import RESERVED, parsed
@@ -210,7 +211,7 @@ def _plan_tracking(node) -> None:
 
 def _taken_names(node) -> Set[str]:
     """Names a new component parameter must not take: inputs, outputs, and what the body binds."""
-    taken = set(RESERVED) | {"_json", "_envelope", "map_item", "airflow_skipped"}
+    taken = set(RESERVED) | {"_json", "_envelope", "map_item", SKIP_OUTPUT}
     taken |= {i.name for i in node.plan.inputs}
     taken |= {param for param, *_rest in node.xcom_inputs} | {param for param, *_rest in node.control_inputs}
     taken |= {name for name, _kind in node.outputs.values()}

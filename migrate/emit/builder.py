@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
 from migrate import environment, ir
+from migrate.contracts import SKIP_OUTPUT
 from migrate.diagnostics import ERROR, Diagnostic
 from migrate.emit import EmitError, EmitResult, TaskReport
 from migrate.emit import artifacts
@@ -47,7 +48,6 @@ from migrate.operators.common import identifier, kfp_type
 from migrate.operators.placeholder import placeholder_plan
 
 BASE_IMAGE = "python:3.11-slim"
-SKIP_OUTPUT = "airflow_skipped"
 # Rules that decide to skip even without skipped upstream tasks (nothing failed on KFP).
 ALWAYS_CHECKED_RULES = ("one_failed", "all_failed", "all_skipped")
 # Rules that run a task after failed upstream tasks: exact with ignore_upstream_failure()

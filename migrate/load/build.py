@@ -15,7 +15,8 @@ from typing import Any, Dict, List, Optional, Tuple
 from migrate import ir
 from migrate.diagnostics import ERROR, WARNING, Diagnostic
 from migrate.parse import ParseResult
-from migrate.parse.interpreter import DOC_ARGS, PARAM_TYPES, SCHEDULE_PRESETS
+from migrate.parse.interpreter import DOC_ARGS, PARAM_TYPES
+from migrate.schedule import SCHEDULE_PRESETS
 
 # what a TaskFlow operator keeps in its init kwargs that the IR holds elsewhere (callable, call args)
 DECORATED_INTERNAL = ("python_callable", "op_args", "op_kwargs", "multiple_outputs")

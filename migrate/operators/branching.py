@@ -18,13 +18,12 @@ import re
 from typing import List, Optional, Tuple
 
 from migrate import ir
+from migrate.contracts import CONDITION_KEY, FOLLOW_KEY
 from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import ArgBuilder, context_inputs, ignored_arg_diagnostics
 from migrate.operators.placeholder import placeholder_plan
 from migrate.operators.python import map_python
 
-FOLLOW_KEY = "airflow_follow"  # output: list of task ids a branch follows
-CONDITION_KEY = "airflow_condition"  # output: a short circuit's truth value
 CONTROL_KEYS = (FOLLOW_KEY, CONDITION_KEY)
 
 PYTHON_BRANCHES = ("BranchPythonOperator", "@task.branch")

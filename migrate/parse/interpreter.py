@@ -36,8 +36,6 @@ PARAM_TYPES = {
     "string": "str", "integer": "int", "number": "float", "boolean": "bool", "array": "list",
     "object": "dict", "null": "str",
 }
-SCHEDULE_PRESETS = {"@once", "@continuous", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly",
-                    "@yearly", "@annually", "@midnight"}
 
 
 # ------------------------------------------------------------------ building blocks
