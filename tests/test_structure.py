@@ -36,3 +36,14 @@ def test_the_reports_state_the_distribution_version():
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert source_version() == declared
     assert re.fullmatch(r"\d+\.\d+\.\d+.*", version())
+
+
+def test_the_cli_and_the_package_state_that_version_too():
+    from click.testing import CliRunner
+
+    import kfmigrate
+    from kfmigrate.cli import main
+    from migrate.version import version
+
+    assert kfmigrate.__version__ == version()
+    assert CliRunner().invoke(main, ["--version"]).output == f"kfmigrate, version {version()}\n"

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from kfmigrate import __version__
 from kfmigrate.commands.run import parse_param_options, write_json_atomically
 from kfmigrate.console import err_console, out_console
 
@@ -149,6 +148,7 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
     """
     from compare.verify import DIFFERENT, EQUIVALENT, INCOMPLETE, verify_conversion, verify_files
     from migrate.report import ReportError, read_report
+    from migrate.version import version
 
     raw_params = parse_param_options(params)
     import importlib.util
@@ -214,7 +214,7 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
                           "(use --force to overwrite)", markup=False)
         sys.exit(2)
     write_json_atomically(target, {
-        "tool": {"name": "kfmigrate", "command": "verify", "version": __version__},
+        "tool": {"name": "kfmigrate", "command": "verify", "version": version()},
         "summary": {"dags": len(results), **counts},
         "logical_date": logical_date, "params": raw_params,
         "results": [r.to_json() for r in results],
