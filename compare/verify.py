@@ -76,6 +76,53 @@ class VerifyResult:
         return data
 
 
+# ---------------------------------------------------------------- the verify report file and the exit code
+def report_file(outdir: Path, results: list) -> Path:
+    """verify-<dag_id>.json for one DAG (verifying another DAG in the same folder keeps this one),
+    verify.json for several."""
+    from migrate.output import file_stem
+
+    if len(results) == 1:
+        return outdir / f"verify-{file_stem(results[0].dag_id)}.json"
+    return outdir / "verify.json"
+
+
+def is_verify_report(path: Path) -> bool:
+    """A report an earlier `kfmigrate verify` wrote (replaced without --force); anything else is kept."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    tool = data.get("tool")
+    if isinstance(tool, dict):
+        return tool.get("name") == "kfmigrate" and tool.get("command") == "verify"
+    return {"summary", "logical_date", "params", "results"} <= set(data)  # written before the tool field
+
+
+def verdict_counts(results: list) -> dict:
+    return {verdict: sum(r.verdict == verdict for r in results) for verdict in (EQUIVALENT, DIFFERENT, INCOMPLETE)}
+
+
+def report_document(results: list, logical_date: Optional[str], params: dict) -> dict:
+    """The verify report file's content."""
+    from migrate.version import version
+
+    return {
+        "tool": {"name": "kfmigrate", "command": "verify", "version": version()},
+        "summary": {"dags": len(results), **verdict_counts(results)},
+        "logical_date": logical_date, "params": params,
+        "results": [r.to_json() for r in results],
+    }
+
+
+def exit_code(results: list) -> int:
+    """1 when some DAG is different, else 2 when some is incomplete, else 0."""
+    counts = verdict_counts(results)
+    return EXIT_CODES[DIFFERENT] if counts[DIFFERENT] else EXIT_CODES[INCOMPLETE] if counts[INCOMPLETE] else 0
+
+
 # ---------------------------------------------------------------- value comparison
 
 def same_value(a, b) -> bool:

@@ -19,7 +19,7 @@ from typing import Dict, List, Optional
 import yaml
 
 from kubeflow_ops.errors import KubeflowError
-from migrate.contracts import FIDELITY_LEVELS, PLACEHOLDER_MARK, REPORT_SUFFIX
+from migrate.contracts import FIDELITY_LEVELS, PLACEHOLDER_MARK
 from migrate.params import coerce_value
 from migrate.report import MigrationReport, ReportError, read_report
 
@@ -70,10 +70,10 @@ def fidelity_of_spec(spec: dict, source: str) -> Fidelity:
 
 
 def report_next_to(package: Path) -> Optional[Path]:
-    """<out>/<stem>.migration.json for <out>/<stem>.yaml or <out>/<stem>_pipeline.py (what convert writes)."""
-    stem = package.name.split(".")[0]
-    stem = stem[: -len("_pipeline")] if stem.endswith("_pipeline") else stem
-    found = package.with_name(f"{stem}{REPORT_SUFFIX}")
+    """The migration report convert wrote next to a package, if it is there (migrate.output.report_next_to)."""
+    from migrate.output import report_next_to as report_path
+
+    found = report_path(package)
     return found if found.is_file() else None
 
 

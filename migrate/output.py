@@ -71,6 +71,18 @@ def output_paths(outdir: Path, stem: str, compiled: bool) -> Dict[str, Path]:
     return paths
 
 
+PACKAGE_SUFFIXES = (".tar.gz", ".tgz", ".zip", ".yaml", ".yml", ".json", ".py")
+
+
+def report_next_to(package: Path) -> Path:
+    """<out>/<stem>.migration.json for <out>/<stem>.yaml, <out>/<stem>_pipeline.py or another package of
+    <stem> (what convert writes; the stem may hold dots)."""
+    name = package.name
+    stem = next((name[: -len(suffix)] for suffix in PACKAGE_SUFFIXES if name.endswith(suffix)), package.stem)
+    stem = stem.removesuffix("_pipeline")
+    return package.with_name(f"{stem}{REPORT_SUFFIX}")
+
+
 def python_with_output_name(conversion: Conversion, stem: str) -> str:
     """The generated module compiles to `<stem>.yaml` next to itself when run as a script (the stem
     may carry a -2 suffix when two DAGs of a batch share a name)."""
