@@ -380,12 +380,12 @@ def airflow1_plugin_import(module: str, operator: str) -> bool:
 def _call_keywords(module, span: ir.SourceSpan) -> Dict[str, str]:
     """Keyword arguments (name -> source) of the call that starts at `span` in the module."""
     import libcst as cst
-    from libcst.metadata import MetadataWrapper, PositionProvider
 
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    for node, position in positions.items():
-        if isinstance(node, cst.Call) and position.start.line == span.line and position.start.column == span.col - 1:
+    from migrate.parse.positions import Positions
+
+    positions = Positions(module)  # a fraction of libcst's PositionProvider (no module copy, no metadata graph)
+    for node in positions.nodes():
+        if isinstance(node, cst.Call) and positions[node][:2] == (span.line, span.col - 1):
             return {arg.keyword.value: module.code_for_node(arg.value) for arg in node.args if arg.keyword is not None}
     return {}
 

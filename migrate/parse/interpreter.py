@@ -191,10 +191,10 @@ class Interpreter:
     def owner(self, node: cst.CSTNode) -> "Interpreter":
         """The interpreter whose file holds `node`: this one, or a project module's whose function
         built it (a task created inside common/factory.py)."""
-        if node in self.positions._spans:
+        if node in self.positions:
             return self
         for other in self.state.modules:
-            if node in other.positions._spans:
+            if node in other.positions:
                 return other
         return self
 
@@ -415,8 +415,9 @@ class Interpreter:
         arguments, `>>` links, or calls of local functions and classes that may build them). Read from
         the block's source text: a libcst visitor over a whole DAG body costs milliseconds."""
         owner = self.owner(block)
-        span = owner.positions._full_spans.get(block)
-        text = owner.positions._text[span[0]:span[1]] if span else owner.module.code_for_node(block)
+        text = owner.positions.full_text(block)
+        if text is None:
+            text = owner.module.code_for_node(block)
         if _DEFINES.search(text):
             return True
         for dotted in _CALLED.findall(text):

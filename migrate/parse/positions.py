@@ -29,6 +29,8 @@ class _OffsetState(CodegenState):
         self.full_spans: Dict[cst.CSTNode, Tuple[int, int]] = {}  # the node's whole generated text
         self._starts: List[int] = []
         self._lengths: List[int] = []
+        self.text = ""  # the module's source, set once generated
+        self.line_starts: List[int] = []
 
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
@@ -72,31 +74,51 @@ class _Syntactic:
 
 
 class Positions:
-    """node -> (line, col, end_line, end_col), 1-based lines, 0-based columns as libcst gives them."""
+    """node -> (line, col, end_line, end_col), 1-based lines, 0-based columns as libcst gives them.
+
+    Computed on first use: many modules a project reads (helpers, files without a DAG) never need one.
+    """
 
     def __init__(self, module: cst.Module, source: Optional[str] = None) -> None:
-        state = _OffsetState(module)
-        module._codegen(state)
-        self._spans = state.spans
-        self._full_spans = state.full_spans
-        text = source if source is not None else module.code
-        self._text = text
-        self._line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        self._module = module
+        self._source = source
+        self._state: Optional[_OffsetState] = None
+
+    def _computed(self) -> _OffsetState:
+        if self._state is None:
+            state = _OffsetState(self._module)
+            self._module._codegen(state)
+            text = self._source if self._source is not None else self._module.code
+            state.text = text
+            state.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+            self._state = state
+        return self._state
+
+    def __contains__(self, node: cst.CSTNode) -> bool:
+        return node in self._computed().spans
+
+    def nodes(self):
+        """Every node with a position, in libcst's PositionProvider order."""
+        return iter(self._computed().spans)
+
+    def full_text(self, node: cst.CSTNode) -> Optional[str]:
+        """The node's whole generated text (leading lines and indentation included), sliced from the source."""
+        state = self._computed()
+        span = state.full_spans.get(node)
+        return None if span is None else state.text[span[0]:span[1]]
 
     def _line_col(self, offset: int) -> Tuple[int, int]:
-        line = bisect.bisect_right(self._line_starts, offset)
-        return line, offset - self._line_starts[line - 1]
+        line_starts = self._computed().line_starts
+        line = bisect.bisect_right(line_starts, offset)
+        return line, offset - line_starts[line - 1]
 
     def expression_code(self, node: cst.BaseExpression) -> Optional[str]:
         """The source text of a one-line expression, sliced instead of re-generated; it equals
         `module.code_for_node(node)`. None for other nodes: a line break inside brackets may be
         followed by the enclosing block's indentation, which code_for_node leaves out."""
-        span = self._full_spans.get(node)
-        if span is None:
-            return None
-        text = self._text[span[0]:span[1]]
-        return None if "\n" in text or "\r" in text else text
+        text = self.full_text(node)
+        return None if text is None or "\n" in text or "\r" in text else text
 
     def __getitem__(self, node: cst.CSTNode) -> Tuple[int, int, int, int]:
-        start, end = self._spans[node]
+        start, end = self._computed().spans[node]
         return (*self._line_col(start), *self._line_col(end))
