@@ -139,9 +139,15 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
     return any(isinstance(n, ast.Name) and n.id in ("ImportError", "ModuleNotFoundError", "Exception") for n in names)
 
 
+# every METADATA_DB_PATTERNS match contains one of these words: code without any is not tokenized
+_METADATA_DB_WORDS = re.compile(r"session|Session|DagRun|TaskInstance|DagModel|XCom|DagBag")
+
+
 def metadata_db_use(code: str) -> Optional[str]:
     """How the code uses Airflow's metadata database (@provide_session, settings.Session, DagRun.find,
     session.query ...), or None. Comments and strings are not code: they are left out first."""
+    if not _METADATA_DB_WORDS.search(code):
+        return None
     cleaned = re.sub(r"\s+\(", "(", re.sub(r"\s*\.\s*", ".", _code_only(code)))  # untokenize spaces out names
     for pattern, what in METADATA_DB_PATTERNS:
         if pattern.search(cleaned):
@@ -155,23 +161,24 @@ def callable_db_use(callable_) -> Optional[str]:
     found = metadata_db_use("\n".join((callable_.source, *callable_.prelude)))
     if found or callable_.span is None:
         return found
-    decorators = _decorators(callable_.span.path).get((callable_.span.line, callable_.name), ())
-    return "@provide_session" if "provide_session" in decorators else None
+    return "@provide_session" if (callable_.span.line, callable_.name) in _session_functions(callable_.span.path) else None
 
 
 @functools.lru_cache(maxsize=64)
-def _decorators(path: str) -> Dict[Tuple[int, str], Tuple[str, ...]]:
-    """(line of the def or its first decorator, name) -> decorator names, for every function in a file."""
+def _session_functions(path: str) -> Set[Tuple[int, str]]:
+    """(line of the def or of one of its decorators, name) of every function decorated with provide_session
+    in a file; a file that never says provide_session is not parsed."""
     try:
-        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        tree = ast.parse(text) if "provide_session" in text else None
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
-        return {}
-    found = {}
-    for node in ast.walk(tree):
+        return set()
+    found = set()
+    for node in ast.walk(tree) if tree is not None else ():
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.decorator_list:
-            names = tuple(ast.unparse(d).split("(")[0].split(".")[-1] for d in node.decorator_list)
-            for line in {node.lineno, node.decorator_list[0].lineno, *(d.lineno for d in node.decorator_list)}:
-                found[(line, node.name)] = names
+            names = [ast.unparse(d).split("(")[0].split(".")[-1] for d in node.decorator_list]
+            if "provide_session" in names:
+                found |= {(line, node.name) for line in (node.lineno, *(d.lineno for d in node.decorator_list))}
     return found
 
 

@@ -140,12 +140,12 @@ def _find_optional_parts(code, constants, groups=OPTIONAL_PARTS):
             return False
 
     every = list(groups)
+    own_use = code.replace("_airflow.context", "_airflow")  # the emitter's: to render and call helpers
+    if "**" in code or says(WHOLE_CONTEXT, own_use):  # before parsing: the cheap answer first
+        return every
     try:
         tree = ast.parse(textwrap.dedent(code))
     except SyntaxError:
-        return every
-    own_use = code.replace("_airflow.context", "_airflow")  # the emitter's: to render and call helpers
-    if "**" in code or says(WHOLE_CONTEXT, own_use):
         return every
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):

@@ -199,11 +199,8 @@ class Interpreter:
         return self
 
     def code(self, node: cst.CSTNode) -> str:
-        if isinstance(node, cst.BaseExpression):
-            text = self.owner(node).positions.expression_code(node)
-            if text is not None:
-                return text
-        return self.module.code_for_node(node)
+        text = self.owner(node).positions.code(node)
+        return text if text is not None else self.module.code_for_node(node)
 
     def diag(self, code: str, message: str, node: Optional[cst.CSTNode], severity: str = WARNING,
              task_id: Optional[str] = None) -> None:

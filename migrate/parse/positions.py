@@ -26,13 +26,20 @@ class _OffsetState(CodegenState):
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.offset = 0
         self.spans: Dict[cst.CSTNode, Tuple[int, int]] = {}
-        self.full_spans: Dict[cst.CSTNode, Tuple[int, int]] = {}  # the node's whole generated text
-        self._starts: List[int] = []
+        # the node's whole generated text, and how many indentation levels enclose it
+        self.full_spans: Dict[cst.CSTNode, Tuple[int, int, int]] = {}
+        # where indentation was written: (offset, length of each level's token)
+        self.indent_offsets: List[int] = []
+        self.indent_lengths: List[Tuple[int, ...]] = []
+        self._starts: List[Tuple[int, int]] = []
         self._lengths: List[int] = []
         self.text = ""  # the module's source, set once generated
         self.line_starts: List[int] = []
 
     def add_indent_tokens(self) -> None:
+        if self.indent_tokens:
+            self.indent_offsets.append(self.offset)
+            self.indent_lengths.append(tuple(map(len, self.indent_tokens)))
         for token in self.indent_tokens:
             self.add_token(token)
 
@@ -45,11 +52,11 @@ class _OffsetState(CodegenState):
             self.offset -= self._lengths.pop()
 
     def before_codegen(self, node: cst.CSTNode) -> None:
-        self._starts.append(self.offset)
+        self._starts.append((self.offset, len(self.indent_tokens)))
 
     def after_codegen(self, node: cst.CSTNode) -> None:
-        start = self._starts.pop()
-        self.full_spans[node] = (start, self.offset)
+        start, depth = self._starts.pop()
+        self.full_spans[node] = (start, self.offset, depth)
         if node not in self.spans:  # a syntactic position recorded inside wins
             self.spans[node] = (start, self.offset)
 
@@ -107,17 +114,35 @@ class Positions:
         span = state.full_spans.get(node)
         return None if span is None else state.text[span[0]:span[1]]
 
+    def code(self, node: cst.CSTNode) -> Optional[str]:
+        """`module.code_for_node(node)`, sliced from the source instead of generated again: code_for_node
+        writes the node as if it stood at the top level, so the indentation of the blocks around it is
+        cut from every line where the module wrote it. None for a node of another module."""
+        state = self._computed()
+        span = state.full_spans.get(node)
+        if span is None:
+            return None
+        start, end, depth = span
+        text = state.text
+        if end > len(text):  # the last statement of a file without a final newline: libcst dropped it
+            return None
+        if depth == 0:
+            return text[start:end]
+        pieces, at = [], start
+        offsets = state.indent_offsets
+        index = bisect.bisect_left(offsets, start)
+        while index < len(offsets) and offsets[index] < end:
+            offset = offsets[index]
+            pieces.append(text[at:offset])
+            at = offset + sum(state.indent_lengths[index][:depth])
+            index += 1
+        pieces.append(text[at:end])
+        return "".join(pieces)
+
     def _line_col(self, offset: int) -> Tuple[int, int]:
         line_starts = self._computed().line_starts
         line = bisect.bisect_right(line_starts, offset)
         return line, offset - line_starts[line - 1]
-
-    def expression_code(self, node: cst.BaseExpression) -> Optional[str]:
-        """The source text of a one-line expression, sliced instead of re-generated; it equals
-        `module.code_for_node(node)`. None for other nodes: a line break inside brackets may be
-        followed by the enclosing block's indentation, which code_for_node leaves out."""
-        text = self.full_text(node)
-        return None if text is None or "\n" in text or "\r" in text else text
 
     def __getitem__(self, node: cst.CSTNode) -> Tuple[int, int, int, int]:
         start, end = self._computed().spans[node]
