@@ -175,7 +175,7 @@ class Interpreter:
         self.imports = ImportTable()
         self.state = _State()
         self.state.modules.append(self)
-        self.index = ModuleIndex(self.module)
+        self.index = ModuleIndex(self.module, code=self.positions.source_of)
         self.module_scope = Scope()
         self._top_level = {id(stmt) for stmt in module.body}
 
