@@ -49,6 +49,12 @@ def parsed(code: str) -> ast.Module:
     return ast.parse(code)
 
 
+@functools.lru_cache(maxsize=1024)
+def walked(code: str) -> Tuple[ast.AST, ...]:
+    """Every node of parsed(code) in ast.walk's order, walked once for all the checks that read them."""
+    return tuple(ast.walk(parsed(code)))
+
+
 def has_jinja(text: str) -> bool:
     return any(marker in text for marker in JINJA_MARKERS)
 
@@ -146,11 +152,11 @@ def _pull_from_call(call: ast.Call, source: str, constants: Optional[Dict[str, A
 def pulls_in_code(code: str, constants: Optional[Dict[str, Any]] = None) -> List[XcomPull]:
     """Every `<anything>.xcom_pull(...)` call in Python source (names resolved from `constants`)."""
     try:
-        tree = parsed(code)
+        nodes = walked(code)
     except SyntaxError:
         return []
     found = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "xcom_pull":
             found.append(_pull_from_call(node, ast.get_source_segment(code, node) or "xcom_pull(...)", constants))
     return found
@@ -159,11 +165,11 @@ def pulls_in_code(code: str, constants: Optional[Dict[str, Any]] = None) -> List
 def pushes_in_code(code: str, constants: Optional[Dict[str, Any]] = None) -> Tuple[List[str], List[str]]:
     """(literal keys, sources of pushes with a computed key) of `.xcom_push(...)` calls."""
     try:
-        tree = parsed(code)
+        nodes = walked(code)
     except SyntaxError:
         return [], []
     keys, dynamic = [], []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "xcom_push":
             kwargs = {kw.arg: kw.value for kw in node.keywords if kw.arg}
             ok, key = _literal(kwargs.get("key", node.args[0] if node.args else None), None, constants)
@@ -260,10 +266,10 @@ def external_needs(task: ir.Task) -> Tuple[List[str], List[str]]:
         constants = module_constants(task.callable.prelude)
         for code in (task.callable.source, *task.callable.prelude):
             try:
-                tree = parsed(code)
+                nodes = walked(code)
             except SyntaxError:
                 continue
-            for node in ast.walk(tree):
+            for node in nodes:
                 if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
                         and isinstance(node.func.value, ast.Name) and node.func.value.id == "Variable"):
                     ok, key = _literal(node.args[0] if node.args else None, None, constants)
@@ -452,11 +458,11 @@ def rewrite_airflow_imports(code: str) -> Tuple[str, List[str]]:
     assignments from the run-time shim (`_airflow`); return (code, other airflow modules imported).
     """
     try:
-        tree = parsed(code)
+        nodes = walked(code)
     except SyntaxError:
         return code, []
     edits, others = [], []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.ImportFrom) and node.module and (node.module == "airflow" or node.module.startswith("airflow.")):
             shimmed = [a for a in node.names if a.name in SHIMMED_AIRFLOW_NAMES]
             kept = [a for a in node.names if a.name not in SHIMMED_AIRFLOW_NAMES]
@@ -485,10 +491,10 @@ def shim_bindings(codes: Iterable[str]) -> List[str]:
     used: Set[str] = set()
     for code in codes:
         try:
-            tree = parsed(code)
+            nodes = walked(code)
         except SyntaxError:
             continue
-        for node in ast.walk(tree):
+        for node in nodes:
             name = (node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute)
                     else node.arg if isinstance(node, ast.arg) else node.value if isinstance(node, ast.Constant) else None)
             if isinstance(name, str):
@@ -511,10 +517,10 @@ def unbound_names(callable_: ir.CallableSource) -> List[str]:
     loaded: Set[str] = set()
     for code in (callable_.source, *callable_.prelude):
         try:
-            tree = parsed(code)
+            nodes = walked(code)
         except SyntaxError:
             return []
-        for node in ast.walk(tree):
+        for node in nodes:
             if isinstance(node, ast.Name):
                 (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
