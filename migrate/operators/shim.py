@@ -18,6 +18,8 @@ carried the same way. Fidelity is "shim" (KFM201).
 """
 from __future__ import annotations
 
+import functools
+import os
 import re
 import sys
 from typing import Dict, List, Optional, Set, Tuple
@@ -335,12 +337,11 @@ def _file_code(path: str, span: ir.SourceSpan, class_names: Set[str], dynamic: D
     from migrate.parse.callables import ModuleIndex, names_used
 
     try:
-        with open(path, encoding="utf-8") as handle:
-            module = cst.parse_module(handle.read())
+        module, positions = _read_again(path)
     except (OSError, UnicodeDecodeError, cst.ParserSyntaxError) as exc:
         return None, dynamic, f"the file {path} cannot be read again ({type(exc).__name__})"
     expressions = dict(dynamic)
-    expressions.update({k: v for k, v in _call_keywords(module, span).items() if k in dynamic})
+    expressions.update({k: v for k, v in _call_keywords(module, positions, span).items() if k in dynamic})
     needed: Set[str] = set(class_names)
     for name, expression in expressions.items():
         try:
@@ -377,16 +378,30 @@ def airflow1_plugin_import(module: str, operator: str) -> bool:
     return len(parts) == 2 or (len(parts) == 3 and parts[2].endswith("_plugin"))
 
 
-def _call_keywords(module, span: ir.SourceSpan) -> Dict[str, str]:
-    """Keyword arguments (name -> source) of the call that starts at `span` in the module."""
+def _read_again(path: str):
+    """(module, Positions) of a file the parser has read: parsed once per file, not once per shimmed task."""
+    stat = os.stat(path)
+    return _parsed_file(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_file(path: str, mtime_ns: int, size: int):
     import libcst as cst
 
     from migrate.parse.positions import Positions
 
-    positions = Positions(module)  # a fraction of libcst's PositionProvider (no module copy, no metadata graph)
+    with open(path, encoding="utf-8") as handle:
+        module = cst.parse_module(handle.read())
+    return module, Positions(module)
+
+
+def _call_keywords(module, positions, span: ir.SourceSpan) -> Dict[str, str]:
+    """Keyword arguments (name -> source) of the call that starts at `span` in the module."""
+    import libcst as cst
+
     for node in positions.nodes():
         if isinstance(node, cst.Call) and positions[node][:2] == (span.line, span.col - 1):
-            return {arg.keyword.value: module.code_for_node(arg.value) for arg in node.args if arg.keyword is not None}
+            return {arg.keyword.value: positions.source_of(arg.value) for arg in node.args if arg.keyword is not None}
     return {}
 
 

@@ -157,19 +157,29 @@ def _check_with_cpython(text: str, path: str) -> None:
 
 
 def _deepest(tree) -> tuple:
-    """(depth, nearest node with a position) of the deepest node, walked without recursion."""
+    """(depth, nearest node with a position) of the deepest node, walked level by level without recursion
+    (ast.iter_child_nodes inlined: this walk sees every node of every file)."""
     import ast
 
-    best, best_node = 0, tree
-    stack = [(tree, 1, tree)]
-    while stack:
-        node, depth, positioned = stack.pop()
-        if hasattr(node, "lineno"):
-            positioned = node
-        if depth > best:
-            best, best_node = depth, positioned
-        stack.extend((child, depth + 1, positioned) for child in ast.iter_child_nodes(node))
-    return best, best_node
+    AST = ast.AST
+    level = [(tree, tree)]
+    depth = 0
+    while True:
+        below = []
+        for node, positioned in level:
+            if hasattr(node, "lineno"):
+                positioned = node
+            for name in node._fields:
+                child = getattr(node, name, None)
+                if isinstance(child, AST):
+                    below.append((child, positioned))
+                elif isinstance(child, list):
+                    below += [(item, positioned) for item in child if isinstance(item, AST)]
+        depth += 1
+        if not below:
+            node, positioned = level[0]
+            return depth, node if hasattr(node, "lineno") else positioned
+        level = below
 
 
 def _syntax_error(text: str, path: str, exc: cst.ParserSyntaxError) -> Diagnostic:
