@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from migrate import ir
 from migrate.diagnostics import ERROR, WARNING, Diagnostic
 from migrate.parse import ParseResult
-from migrate.parse.interpreter import DOC_ARGS, PARAM_TYPES, SCHEDULE_PRESETS
+from migrate.parse.builds import DOC_ARGS, PARAM_TYPES, SCHEDULE_PRESETS
 
 # what a TaskFlow operator keeps in its init kwargs that the IR holds elsewhere (callable, call args)
 DECORATED_INTERNAL = ("python_callable", "op_args", "op_kwargs", "multiple_outputs")
@@ -300,7 +300,7 @@ def _encode_back(values: Dict[str, ir.Value]) -> dict:
 
 
 def _decode(encoded) -> ir.Value:
-    """A tagged JSON value -> an IR value (as migrate.parse.interpreter.to_value would make it)."""
+    """A tagged JSON value -> an IR value (as migrate.parse.values.to_value would make it)."""
     if isinstance(encoded, str):
         return ir.Template(encoded) if ("{{" in encoded or "{%" in encoded) else ir.Literal(encoded)
     if encoded is None or isinstance(encoded, (bool, int, float)):

@@ -14,7 +14,9 @@ import libcst as cst
 from migrate import ir
 from migrate.diagnostics import ERROR, INFO, Diagnostic, ConversionError
 from migrate.parse.project import ProjectOptions, project_for
-from migrate.parse.interpreter import DOC_ARGS, DagBuild, Interpreter, PARAM_TYPES, SCHEDULE_PRESETS, TaskBuild, to_value
+from migrate.parse.builds import DOC_ARGS, PARAM_TYPES, SCHEDULE_PRESETS, DagBuild, TaskBuild
+from migrate.parse.interpreter import Interpreter
+from migrate.parse.values import to_value
 from migrate.parse.symbols import DateTime, Duration, Imported, Opaque, ParamSpec
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # larger "DAG files" are generated data, not DAGs
