@@ -13,15 +13,12 @@ import libcst as cst
 from migrate import ir
 from migrate.diagnostics import Diagnostic
 from migrate.parse.symbols import Partial
-from migrate.schedule import PRESET_NAMES
-
 
 DOC_ARGS = ("doc_md", "doc", "doc_rst", "doc_json", "doc_yaml")
 PARAM_TYPES = {
     "string": "str", "integer": "int", "number": "float", "boolean": "bool", "array": "list",
     "object": "dict", "null": "str",
 }
-SCHEDULE_PRESETS = PRESET_NAMES  # every "@..." schedule Airflow knows (@once and @continuous too)
 MAX_UNROLL = 10_000  # loop iterations unrolled per file before we give up (a runaway range())
 
 

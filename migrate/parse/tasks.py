@@ -72,7 +72,7 @@ class Tasks:
         operator_file = None
         if isinstance(cls, LocalClass):
             cls, kwargs, operator_file = self.local_operator(cls, kwargs, node, task_id)
-        name, module = (cls.name, cls.module) if isinstance(cls, Imported) else (cls.name, "<this file>")
+        name, module = (cls.name, cls.module) if isinstance(cls, Imported) else (cls.name, ir.LOCAL_MODULE)
         if isinstance(cls, LocalClass) and cls.home is not None and cls.home.module_name:
             module = cls.home.module_name
         fn, bound = kwargs.get("python_callable"), None
