@@ -110,14 +110,14 @@ class Dags:
             dag = self.current_dag(node)
             dag.mapped_groups[frame.group_id] = ir.Mapping_(over={k: to_value(v) for k, v in expand.items()})
             kwargs = {**kwargs, **{name: GroupArgValue(frame.group_id, name) for name in expand}}
-            self._mapped_sources[frame.group_id] = [ref.task_id for v in expand.values() for ref in task_outputs_in(v)]
+            self.mapped_sources[frame.group_id] = [ref.task_id for v in expand.values() for ref in task_outputs_in(v)]
         try:
             result = self.call_function(definition.func, definition.env, args, kwargs)
         finally:
             self.group_stack.pop()
         if expand is not None:
             dag = self.current_dag(node)
-            for source in self._mapped_sources.pop(frame.group_id, []):
+            for source in self.mapped_sources.pop(frame.group_id, []):
                 for root in group_ends(dag, frame.group_id, "down"):
                     dag.add_edge(source, root, "data")
         if isinstance(result, (TaskRef, list, tuple)) and result:

@@ -370,7 +370,7 @@ class Expressions:
         self.bind(node.target, value, scope, node)
         return value
 
-    # ---- calls
+    # ---- call expressions (what the call does: Calls.apply)
     def eval_args(self, args: Sequence[cst.Arg], scope: Scope) -> Tuple[List[Any], Dict[str, Any]]:
         positional: List[Any] = []
         keywords: Dict[str, Any] = {}

@@ -21,7 +21,7 @@ import libcst as cst
 from migrate import ir
 from migrate.diagnostics import INFO, WARNING, Diagnostic
 from migrate.parse import imports as names
-from migrate.parse.builds import MAX_UNROLL, DagBuild, Scope, State, TaskBuild, group_ends
+from migrate.parse.builds import MAX_UNROLL, Scope, State
 from migrate.parse.callables import ModuleIndex
 from migrate.parse.calls import Calls
 from migrate.parse.dags import Dags
@@ -35,7 +35,6 @@ from migrate.parse.symbols import (
     StaticError, TaskFlowDef, TaskRef,
 )
 from migrate.parse.tasks import Tasks
-from migrate.parse.values import to_value
 
 
 def _shared(name: str) -> property:
@@ -43,12 +42,15 @@ def _shared(name: str) -> property:
 
 
 class Interpreter(Expressions, Calls, ProjectModules, Dags, Tasks, ConfigData):
+    """Walks one file (the DAG file, or a project module whose code it calls); the parts it inherits call
+    each other's methods through self."""
+
     diagnostics = _shared("diagnostics")
     dags = _shared("dags")
     dag_stack = _shared("dag_stack")
     group_stack = _shared("group_stack")
     unrolled = _shared("unrolled")
-    _mapped_sources = _shared("mapped_sources")
+    mapped_sources = _shared("mapped_sources")
     unfollowed = _shared("unfollowed")
 
     def __init__(self, module: cst.Module, path: str, source: Optional[str] = None, project: Any = None,
@@ -343,7 +345,7 @@ class Interpreter(Expressions, Calls, ProjectModules, Dags, Tasks, ConfigData):
             cond = self.eval(test, scope)
             if isinstance(cond, Opaque):
                 raise StaticError("KFM110", cond.reason, test)
-        except StaticError as err:
+        except StaticError:
             branch = self.guard_branch(stmt)
             if branch is not None:
                 body, which = branch
@@ -403,4 +405,4 @@ _DEFINES = re.compile(r"\b(?:task_id|dag_id)\s*=|>>|<<|@(?:\w+\.)*(?:dag|task|ta
 _CALLED = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*)\s*\(")
 
 
-__all__ = ["Interpreter", "DagBuild", "TaskBuild", "to_value", "group_ends", "StaticError"]
+__all__ = ["Interpreter"]
