@@ -69,6 +69,21 @@ METADATA_DB_PATTERNS = (
 )
 
 
+# Airflow provider namespaces whose distribution name has two parts (airflow.providers.apache.spark -> apache-spark).
+TWO_PART_NAMESPACES = {"apache", "common", "cncf", "microsoft", "dbt", "atlassian", "ibm"}
+
+
+def provider_distribution(module: str) -> Optional[str]:
+    """airflow.providers.amazon.aws.operators.s3 -> apache-airflow-providers-amazon; None for core airflow."""
+    parts = module.split(".")
+    if len(parts) < 3 or parts[:2] != ["airflow", "providers"]:
+        return None
+    name = parts[2]
+    if name in TWO_PART_NAMESPACES and len(parts) > 3:
+        name = f"{name}-{parts[3]}"
+    return "apache-airflow-providers-" + name.replace("_", "-")
+
+
 def canonical(name: str) -> str:
     """A distribution name normalised as pip compares them (PEP 503)."""
     return re.sub(r"[-_.]+", "-", name).lower()
@@ -242,8 +257,6 @@ def distributions_for(module: str, installed: bool = True) -> Tuple[str, ...]:
     if parts[0] in ("google", "azure") and len(parts) >= 3 and parts[1] == "cloud" or parts[0] == "azure" and len(parts) >= 3:
         found.append("-".join(parts[:3]))  # google.cloud.storage -> google-cloud-storage, azure.storage.blob
     if parts[0] == "airflow":  # not every distribution installing into the airflow namespace
-        from migrate.operators.shim import provider_distribution
-
         provider = provider_distribution(module)
         return (canonical(provider),) if provider else ("apache-airflow", "apache-airflow-core", "apache-airflow-task-sdk")
     found += _installed_map().get(parts[0], ()) if installed else ()
@@ -611,7 +624,6 @@ def operator_source(module: str, operator: str, dag_file: str, roots: Sequence[s
     """Resolve the module an operator class is imported from (as written in the DAG file); roots: the
     project's (ir.Workflow.project_roots)."""
     from migrate.emit.local_modules import find_local_module
-    from migrate.operators.shim import provider_distribution
 
     if operator in REMOVED_IN_AIRFLOW_3:
         return OperatorSource("removed", reason=REMOVED_IN_AIRFLOW_3[operator])

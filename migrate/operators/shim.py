@@ -25,15 +25,14 @@ import sys
 from typing import Dict, List, Optional, Set, Tuple
 
 from migrate import environment, ir
+from migrate.environment import provider_distribution
+from migrate.ir import LOCAL_MODULE
 from migrate.operators import PLACEHOLDER, SHIM, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import (
     BASE_ARGS_HANDLED, CALLBACK_ARGS, ArgBuilder, callback_diagnostics, context_inputs, external_needs, xcom_refs_of,
 )
 from migrate.operators.staticcalls import connection_wiring, variable_config_map, variable_env
 
-LOCAL_MODULE = "<this file>"  # what the parser records as the module of a class defined in the DAG file
-# Provider namespaces whose distribution name has two parts (airflow.providers.apache.spark -> apache-spark).
-TWO_PART_NAMESPACES = {"apache", "common", "cncf", "microsoft", "dbt", "atlassian", "ibm"}
 # Connection a provider's operators use when no *conn_id argument is given.
 DEFAULT_CONNECTIONS = {
     "amazon": "aws_default", "google": "google_cloud_default", "http": "http_default", "postgres": "postgres_default",
@@ -262,17 +261,6 @@ def _source_of(value) -> Optional[str]:
 
 
 # ---------------------------------------------------------------- packages and connections
-def provider_distribution(module: str) -> Optional[str]:
-    """airflow.providers.amazon.aws.operators.s3 -> apache-airflow-providers-amazon; None for core airflow."""
-    parts = module.split(".")
-    if len(parts) < 3 or parts[:2] != ["airflow", "providers"]:
-        return None
-    name = parts[2]
-    if name in TWO_PART_NAMESPACES and len(parts) > 3:
-        name = f"{name}-{parts[3]}"
-    return "apache-airflow-providers-" + name.replace("_", "-")
-
-
 def operator_packages(module: str, module_code: Optional[str] = None) -> List[str]:
     packages = ["apache-airflow"]
     modules = [module] + (re.findall(r"^\s*(?:from|import)\s+(airflow\.providers\.[\w.]+)", module_code, re.M) if module_code else [])

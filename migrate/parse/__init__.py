@@ -13,9 +13,12 @@ import libcst as cst
 
 from migrate import ir
 from migrate.diagnostics import ERROR, INFO, Diagnostic, ConversionError
+from migrate.parse.builds import DOC_ARGS, PARAM_TYPES, DagBuild, TaskBuild
+from migrate.parse.interpreter import Interpreter
 from migrate.parse.project import ProjectOptions, project_for
-from migrate.parse.interpreter import DOC_ARGS, DagBuild, Interpreter, PARAM_TYPES, SCHEDULE_PRESETS, TaskBuild, to_value
 from migrate.parse.symbols import DateTime, Duration, Imported, Opaque, ParamSpec
+from migrate.parse.values import to_value
+from migrate.schedule import PRESET_NAMES
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # larger "DAG files" are generated data, not DAGs
 # Deepest syntax tree we analyse. All of Airflow's own source stays under 70 levels; far deeper trees
@@ -346,7 +349,7 @@ def build_schedule(kwargs: Dict[str, Any], interp: Interpreter, node, sources: D
     if value is None:
         return ir.Schedule("none", None, **common)
     if isinstance(value, str):
-        kind = "preset" if value in SCHEDULE_PRESETS else "cron"
+        kind = "preset" if value in PRESET_NAMES else "cron"
         return ir.Schedule(kind, value, source=written or repr(value), **common)
     if isinstance(value, Duration):
         return ir.Schedule("timedelta", value.seconds, source=written or f"timedelta(seconds={value.seconds:g})", **common)
