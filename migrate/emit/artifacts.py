@@ -27,7 +27,8 @@ from typing import Dict, List, Optional, Set, Tuple
 from migrate import ir
 from migrate.diagnostics import Diagnostic
 from migrate.operators.branching import CONTROL_KEYS
-from migrate.operators.common import RESERVED, parsed
+from migrate.naming import BODY_NAMES, unique
+from migrate.operators.common import parsed
 
 TRANSPORTS = ("parameter", "artifact", "auto")
 SMALL_KINDS = ("int", "float", "bool")  # kept as parameters by the "auto" transport
@@ -188,9 +189,9 @@ def _plan_tracking(node) -> None:
     if not calls or _call_start(node.plan.body, task.callable.name) is None:
         return
     taken = _taken_names(node)
-    tracking = Tracking(calls, _free("metrics", taken))
+    tracking = Tracking(calls, unique("metrics", taken))
     if logs_model(calls):
-        tracking.model_param = _free("model", taken)
+        tracking.model_param = unique("model", taken)
     node.artifacts.tracking = tracking
     outputs = f"{tracking.metrics_param} (Metrics)" + (f" and {tracking.model_param} (Model)" if tracking.model_param else "")
     node.plan.mapping += " + MLflow tracking -> KFP Metrics/Model artifacts"
@@ -210,19 +211,13 @@ def _plan_tracking(node) -> None:
 
 def _taken_names(node) -> Set[str]:
     """Names a new component parameter must not take: inputs, outputs, and what the body binds."""
-    taken = set(RESERVED) | {"_json", "_envelope", "map_item", "airflow_skipped"}
+    taken = set(BODY_NAMES) | {"map_item", "airflow_skipped"}
     taken |= {i.name for i in node.plan.inputs}
     taken |= {param for param, *_rest in node.xcom_inputs} | {param for param, *_rest in node.control_inputs}
     taken |= {name for name, _kind in node.outputs.values()}
     taken |= set(node.artifacts.xcom_outputs.values())
     taken |= bound_names(node.plan.body)
     return taken
-
-
-def _free(name: str, taken: Set[str]) -> str:
-    from migrate.emit.builder import _unique  # the builder's naming: name, name_2, name_3 ...
-
-    return _unique(name, taken)
 
 
 def _rename_clashing_outputs(node) -> None:
@@ -232,7 +227,7 @@ def _rename_clashing_outputs(node) -> None:
     taken = _taken_names(node) - set(node.artifacts.xcom_outputs.values())
     for key, name in list(node.artifacts.xcom_outputs.items()):
         if name in taken:
-            new = _free(name, taken | {n for n, _k in node.outputs.values()})
+            new = unique(name, taken | {n for n, _k in node.outputs.values()})
             node.artifacts.xcom_outputs[key] = new
             node.outputs[key] = (new, node.outputs[key][1])
         taken.add(node.artifacts.xcom_outputs[key])

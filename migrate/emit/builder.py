@@ -38,12 +38,15 @@ from migrate.emit import direct as tiers
 from migrate.emit import container as containers
 from migrate.emit import mapping as mappings
 from migrate.emit import environment as environments
-from migrate.emit import local_modules, runtime, sharing
+from migrate import local_modules
+from migrate.emit import runtime, sharing
 from migrate.emit import trigger_rules
+from migrate.naming import BODY_NAMES, PIPELINE_PARAMETERS, identifier, k8s_name, pipeline_name, unique, yaml_name
+from migrate import naming
 from migrate.operators import PLACEHOLDER, SHIM, ComponentPlan, Input, MapContext, PipelineInput, find_mapper
 from migrate.operators.staticcalls import wire_connections_and_variables
 from migrate.operators.branching import CONDITION_KEY, CONTROL_KEYS, FOLLOW_KEY, control_kind
-from migrate.operators.common import identifier, kfp_type
+from migrate.operators.common import kfp_type
 from migrate.operators.placeholder import placeholder_plan
 
 BASE_IMAGE = "python:3.11-slim"
@@ -59,8 +62,7 @@ SKIPS_PREFIX = "airflow_skips:"
 SHORT_CIRCUIT_SKIPS = SKIPS_PREFIX + "*"  # a short circuit decides for all its targets at once
 # Rules under which a task whose upstream tasks were all skipped may still run: it stays outside regions
 RUNS_AFTER_SKIPS = ("none_failed", "all_done", "always", "dummy", "all_skipped")
-MODULE_NAMES = {"BASE_IMAGE", "no_task_runs", "NamedTuple", "Path", "compiler", "dsl", "kubernetes", *runtime.HELPERS,
-                *environments.MODULE_NAMES}
+MODULE_NAMES = {*naming.MODULE_NAMES, *runtime.HELPERS, *environments.MODULE_NAMES}
 
 
 @dataclass(eq=False)
@@ -152,7 +154,7 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
         else:
             diagnostics.append(Diagnostic("KFM208", f"DAG {name} is not carried over to KFP", "warning", workflow.span))
     ctx = MapContext(workflow, param_inputs, tuple(t.task_id for t in workflow.tasks))
-    exit_function = _unique("dag_callbacks", taken)
+    exit_function = unique("dag_callbacks", taken)
     taken.add(f"{exit_function}_task")
     exit_handler = dag_callbacks.exit_component(workflow, ctx, exit_function, environment)
     exit_handler = (exit_function, *exit_handler) if exit_handler else None
@@ -188,10 +190,10 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
     wiring = _plan_states(workflow, nodes, taken, k8s_taken)
     for loop in dict.fromkeys(n.loop for n in nodes.values() if n.loop is not None):
         base = identifier(loop.key, "task")
-        loop.variable = _unique(f"{base}_item", taken)
+        loop.variable = unique(f"{base}_item", taken)
         loop.params = {name: (pipeline, kfp_type(ctx.param_type(name))) for name, pipeline in param_inputs.items()}
         if loop.literal_items is None:
-            loop.items_function = _unique(f"{base}_items", taken)
+            loop.items_function = unique(f"{base}_items", taken)
             taken.add(f"{loop.items_function}_task")
 
     order = _wire(wiring, nodes)
@@ -200,17 +202,17 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
     _route_outer_values(components, nodes, taken)
     artifacts.plan(components, nodes, xcom_transport)  # XCom as artifacts, MLflow tracking -> Metrics/Model
     gated = [node for node in components if node.gate_function is not None]
-    stub = _unique("container_skipped", taken) if gated else None
+    stub = unique("container_skipped", taken) if gated else None
     for node in gated:
-        node.gate_function, node.stub_function = _unique(f"{node.function}_gate", taken), stub
+        node.gate_function, node.stub_function = unique(f"{node.function}_gate", taken), stub
         taken.add(f"{node.gate_function}_task")
         node.differences.append("Runs only when Airflow would run it: a small gate task decides (skipped upstream tasks, "
                                 "branches, trigger rule) and the container runs inside dsl.If; otherwise a no-op stands in.")
     for region in _regions_of(components):  # every region has a dsl.Else (see _settle_regions)
         base = identifier(region.key[len(SKIPS_PREFIX):] if region.key != SHORT_CIRCUIT_SKIPS else region.controller, "task")
-        region.stub_function = _unique(f"{base}_not_run", taken)
+        region.stub_function = unique(f"{base}_not_run", taken)
         while k8s_name(region.stub_function) in k8s_taken:
-            region.stub_function = _unique(f"{base}_not_run", taken)
+            region.stub_function = unique(f"{base}_not_run", taken)
         k8s_taken.add(k8s_name(region.stub_function))
         taken.add(region.stub_variable)
     for node in components:
@@ -239,34 +241,11 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
     )
 
 
-def pipeline_name(dag_id: str) -> str:
-    """A KFP pipeline name: lowercase letters, digits and dashes, at most 128 characters."""
-    name = re.sub("-+", "-", re.sub("[^-0-9a-z]+", "-", dag_id.lower())).strip("-")[:128].strip("-")
-    return name or "pipeline"
-
-
-def k8s_name(function_name: str) -> str:
-    """The task name KFP gives a component function (kfp.dsl.utils.maybe_rename_for_k8s)."""
-    return re.sub("-+", "-", re.sub("[^-0-9a-z]+", "-", function_name.lower())).strip("-")
-
-
-def yaml_name(dag_id: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]", "_", dag_id) + ".yaml"
-
-
-def _unique(base: str, taken: Set[str]) -> str:
-    name, index = base, 2
-    while name in taken:
-        name, index = f"{base}_{index}", index + 1
-    taken.add(name)
-    return name
-
-
 def _pipeline_parameters(workflow: ir.Workflow, diagnostics: List[Diagnostic]):
-    taken = {"logical_date", "run_id"} | MODULE_NAMES
+    taken = set(PIPELINE_PARAMETERS) | MODULE_NAMES
     parameters, param_inputs = [], {}
     for param in workflow.params:
-        name = _unique(identifier(param.name, "param"), taken)
+        name = unique(identifier(param.name, "param"), taken)
         if name != param.name:
             diagnostics.append(Diagnostic("KFM301", f"param {param.name!r} is the pipeline parameter {name!r}", "info", param.span or workflow.span))
         param_inputs[param.name] = name
@@ -297,9 +276,9 @@ def _plan_states(workflow: ir.Workflow, nodes: Dict[str, Node], taken: Set[str],
         return workflow
     final = Node(trigger_rules.final_task(workflow), ComponentPlan(mapping="the Airflow DAG run's state"))
     final.reads_states = True
-    name = _unique("dag_run_state", taken)
+    name = unique("dag_run_state", taken)
     while f"{name}_task" in taken or k8s_name(name) in k8s_taken:
-        name = _unique("dag_run_state", taken)
+        name = unique("dag_run_state", taken)
     taken.add(f"{name}_task")
     k8s_taken.add(k8s_name(name))
     final.function, final.variable = name, f"{name}_task"
@@ -310,7 +289,7 @@ def _plan_states(workflow: ir.Workflow, nodes: Dict[str, Node], taken: Set[str],
 def _prepare_container(node: Node, ctx: MapContext) -> None:
     """Resolve a container plan's strings; its template inputs and XCom reads join the plan's."""
     plan = node.plan
-    taken = {i.name for i in plan.inputs} | {"xcom", "results", "skipped"}
+    taken = {i.name for i in plan.inputs}  # a container component has no Python body binding names
     code = containers.resolve(node.task, plan.container, ctx, taken)
     plan.inputs = list(plan.inputs) + code.inputs
     plan.xcom_refs = list(dict.fromkeys(list(plan.xcom_refs) + code.xcom_refs))
@@ -376,7 +355,7 @@ def _trim_context_inputs(node: Node) -> None:
 
 def _embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
     """Modules next to the DAG file that the task's callable imports travel inside its component
-    (migrate/emit/local_modules.py); names nobody provides get a diagnostic."""
+    (migrate/local_modules.py); names nobody provides get a diagnostic."""
     from migrate.operators.common import SHIMMED_AIRFLOW_NAMES, unbound_names
 
     task = node.task
@@ -574,13 +553,13 @@ def _wire(workflow: ir.Workflow, nodes: Dict[str, Node]) -> List[str]:
         for key in wanted[task_id]:
             kinds.setdefault(key, "json")
         taken = {SKIP_OUTPUT}
-        node.outputs = {key: (_unique(identifier(key, "output"), taken), kind) for key, kind in kinds.items()}
+        node.outputs = {key: (unique(identifier(key, "output"), taken), kind) for key, kind in kinds.items()}
 
     # XCom inputs: a data dependency unless it would close a cycle.
     for task_id, node in nodes.items():
         if not node.plan.component:
             continue
-        taken = {i.name for i in node.plan.inputs} | {"xcom", "results", "skipped", "_airflow"}
+        taken = {i.name for i in node.plan.inputs} | BODY_NAMES
         for producer, key in node.plan.xcom_refs:
             source = nodes.get(producer)
             if source is None or not _publishes(source):
@@ -596,7 +575,7 @@ def _wire(workflow: ir.Workflow, nodes: Dict[str, Node]) -> List[str]:
                 node.xcom_none.append((producer, key))
                 node.diagnostics.append(Diagnostic("KFM204", f"reads XCom of {producer!r}, which runs after it: the value is None", "warning", node.task.span, task_id))
                 continue
-            param = _unique(f"{source.function}__{identifier(key, 'value')}", taken)
+            param = unique(f"{source.function}__{identifier(key, 'value')}", taken)
             output, kind = source.outputs[key]
             node.xcom_inputs.append((param, producer, key, output, kind))
             if _crosses(source, node):
@@ -656,13 +635,13 @@ def _xcom_skip_flags(node: Node, nodes: Dict[str, Node]) -> None:
         return
     flags = {producer: param for param, producer, output, _t in node.control_inputs if output == SKIP_OUTPUT}
     taken = ({i.name for i in node.plan.inputs} | {p for p, *_ in node.xcom_inputs} | {p for p, *_ in node.control_inputs}
-             | {"xcom", "results", "skipped", "_outputs", "_airflow"})
+             | BODY_NAMES)
     for param, producer, _key, _output, kind in node.xcom_inputs:
         source = nodes[producer]
         if kind == "json" or _never_skipped_for(node, source) or node.collected(producer):
             continue  # JSON already says null; a mapped producer's values come as a list
         if producer not in flags:
-            flags[producer] = _unique(f"{source.function}_skipped", taken)
+            flags[producer] = unique(f"{source.function}_skipped", taken)
             node.control_inputs.append((flags[producer], producer, SKIP_OUTPUT, "bool"))
         node.xcom_skip_flags[param] = flags[producer]
 
@@ -833,7 +812,7 @@ def _controller_outputs(regions: List[Region], nodes: Dict[str, Node]) -> None:
         if region.key in controller.outputs:
             continue
         taken = {name for name, _kind in controller.outputs.values()} | {SKIP_OUTPUT}
-        controller.outputs[region.key] = (_unique(identifier(region.key, "output"), taken), "bool")
+        controller.outputs[region.key] = (unique(identifier(region.key, "output"), taken), "bool")
         if region.key == SHORT_CIRCUIT_SKIPS:
             code = f"not skipped and results.get({CONDITION_KEY!r}) is False"
         else:
@@ -897,7 +876,7 @@ def _skip_decision(node: Node, nodes: Dict[str, Node], graph: _Graph) -> None:
     giving 'run', 'skipped' or 'upstream_failed' instead, from the `airflow_state` outputs of the
     upstream tasks that carry one (the others are 'success' or, by their flag, 'skipped').
     """
-    taken = {i.name for i in node.plan.inputs} | {p for p, *_ in node.xcom_inputs} | {"xcom", "results", "skipped", "_outputs", "_state"}
+    taken = {i.name for i in node.plan.inputs} | {p for p, *_ in node.xcom_inputs} | BODY_NAMES
     refs: Dict[Tuple[str, str], str] = {}
     removed_states: Dict[str, Optional[str]] = {}
     states_mode = node.reads_states
@@ -907,7 +886,7 @@ def _skip_decision(node: Node, nodes: Dict[str, Node], graph: _Graph) -> None:
             type_ = "list"  # dsl.Collected: one value per map index
         if (producer, key) not in refs:
             suffix = {SKIP_OUTPUT: "skipped", FOLLOW_KEY: "follow", CONDITION_KEY: "condition", trigger_rules.STATE_OUTPUT: "state"}[key]
-            param = _unique(f"{nodes[producer].function}_{suffix}", taken)
+            param = unique(f"{nodes[producer].function}_{suffix}", taken)
             refs[(producer, key)] = param
             output = key if key in (SKIP_OUTPUT, trigger_rules.STATE_OUTPUT) else nodes[producer].outputs[key][0]
             node.control_inputs.append((param, producer, output, type_))
@@ -936,7 +915,7 @@ def _skip_decision(node: Node, nodes: Dict[str, Node], graph: _Graph) -> None:
             expr = decision(upstream)
             if expr is not None and expr not in ("True", "False", "'run'"):
                 prefix = "_state" if states_mode else "_skipped"
-                variable = _unique(f"{prefix}_{identifier(upstream, 'task')}", taken)
+                variable = unique(f"{prefix}_{identifier(upstream, 'task')}", taken)
                 node.skip_lines.append(f"{variable} = {expr}  # the removed task {upstream!r}")
                 expr = variable
             removed_states[upstream] = expr
@@ -1026,7 +1005,7 @@ def _route_outer_values(components: List[Node], nodes: Dict[str, Node], taken: S
         if node.via_item and not any(i.name == mappings.ITEM_PARAM for i in node.plan.inputs):
             node.plan.inputs = list(node.plan.inputs) + [Input(mappings.ITEM_PARAM, "str", PipelineInput(mappings.ITEM_PARAM))]
         if loop.outer and loop.items_function is None:
-            loop.items_function = _unique(f"{identifier(loop.key, 'task')}_items", taken)
+            loop.items_function = unique(f"{identifier(loop.key, 'task')}_items", taken)
             taken.add(f"{loop.items_function}_task")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Dict, List
 
-from migrate.operators.common import RESERVED
+from migrate.naming import BODY_NAMES
 
 DIRECT, RUNTIME, CONTAINER = "direct", "runtime", "container"
 OUTPUT = "Output"  # the name KFP gives a component's single return value
@@ -44,7 +44,7 @@ def _name_value_inputs(node) -> None:
     call = ast.parse(node.plan.direct.call, mode="eval").body
     bound = {ast.dump(arg): name for arg, name in zip(call.args, node.task.callable.params)}
     bound.update({ast.dump(keyword.value): keyword.arg for keyword in call.keywords})
-    taken = {i.name for i in node.plan.inputs} | {p for p, *_ in node.xcom_inputs} | RESERVED | {"json"}
+    taken = {i.name for i in node.plan.inputs} | {p for p, *_ in node.xcom_inputs} | BODY_NAMES | {"json"}
     taken |= _top_level_names(node.plan.direct.code)
     renamed = []
     for param, producer, key, output, kind in node.xcom_inputs:
@@ -70,7 +70,7 @@ def _fits(node, transport: str) -> bool:
     names = {i.name for i in direct.inputs}
     params = {param for param, *_ in node.xcom_inputs}
     # the DAG file's code runs in the component's scope before the call: it must not rebind an input
-    return not (names & params or (names | params) & (RESERVED | _top_level_names(direct.code) | {"json"}))
+    return not (names & params or (names | params) & (BODY_NAMES | _top_level_names(direct.code) | {"json"}))
 
 
 def _top_level_names(code: str) -> set:

@@ -16,6 +16,7 @@ import textwrap
 from typing import Callable, Dict, List
 
 from migrate.emit.direct import DIRECT, RUNTIME
+from migrate.naming import k8s_name
 
 TASK_ID = "task_id"
 _PLACEHOLDER_DOC = '"""-"""'
@@ -67,8 +68,6 @@ def _docstring(nodes: List) -> str:
 
 def name_tasks(components: List, pipeline: str, module: str) -> None:
     """Set node.kfp_task: the name KFP gives each task, in the order the pipeline function creates them."""
-    from migrate.emit.builder import k8s_name
-
     functions = set(re.findall(r"^def (\w+)\(", module, re.M))
     taken: List[str] = []
     by_variable: Dict[str, str] = {}

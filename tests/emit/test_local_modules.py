@@ -1,4 +1,4 @@
-"""Modules next to the DAG file that a task imports travel inside its component (migrate/emit/local_modules.py)."""
+"""Modules next to the DAG file that a task imports travel inside its component (migrate/local_modules.py)."""
 from __future__ import annotations
 
 import re
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from migrate.api import convert_file
-from migrate.emit import local_modules
+from migrate import local_modules
 
 DAG = '''
 import pendulum

@@ -82,7 +82,7 @@ def _search_roots(folder_text: str, _env: tuple) -> Tuple[Path, ...]:
     top = _top_folder(folder)
     roots: List[Path] = []
     current = folder
-    while not _installed_location(current):  # a DAG shipped inside a distribution: its package folders only
+    while not installed_location(current):  # a DAG shipped inside a distribution: its package folders only
         roots.append(current)
         if current == top or current.parent == current:
             break
@@ -94,7 +94,7 @@ def _search_roots(folder_text: str, _env: tuple) -> Tuple[Path, ...]:
     return tuple(roots + [path for path in extra if path.is_dir() and path not in roots])
 
 
-def _installed_location(folder: Path) -> bool:
+def installed_location(folder: Path) -> bool:
     """site-packages and the standard library's folder: what is there is installed, not a module next to
     a DAG (the example DAGs shipped inside Airflow's distribution)."""
     return folder.name in ("site-packages", "dist-packages") or str(folder) in _install_folders()
