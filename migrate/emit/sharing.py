@@ -36,7 +36,7 @@ def share(components: List, render: Callable) -> Dict[str, str]:
     for node in components:
         if node.tier not in (DIRECT, RUNTIME) or node.gate_function or node.container is not None:
             continue
-        if TASK_ID in {i.name for i in node.plan.inputs} | {p for p, *_ in node.xcom_inputs}:
+        if TASK_ID in {i.name for i in node.plan.inputs} | {x.param for x in node.xcom_inputs}:
             continue
         by_id = node.tier == RUNTIME and task_id_as_input(node.task.task_id, node.plan.body) != node.plan.body
         shape = render(node, _PLACEHOLDER_DOC, by_id).replace(f"def {node.function}(", "def _(", 1)
