@@ -108,9 +108,9 @@ def _is_tracking(name: str) -> bool:
                                 (parts[1] == "tracking" and parts[-1] in TRACKING_CALLS))
 
 
-# ---------------------------------------------------------------- planning (called by the builder)
+# ---------------------------------------------------------------- planning (called by builder.py)
 def plan(components, nodes, transport: str) -> None:
-    """Decide, per component (builder Nodes), its artifact inputs and outputs; sets node.artifacts."""
+    """Decide, per component (nodes.Node), its artifact inputs and outputs; sets node.artifacts."""
     if transport not in TRANSPORTS:
         raise ValueError(f"unknown XCom transport {transport!r} (choose from {', '.join(TRANSPORTS)})")
     kept_as_parameters = _read_by_loops(components, nodes) | _read_through_stand_ins(components)
@@ -267,7 +267,7 @@ def _call_start(body: str, callable_name: str) -> Optional[int]:
     return start - 2  # minus the def line, 0-based
 
 
-# ---------------------------------------------------------------- code (called by the builder)
+# ---------------------------------------------------------------- code (called by render.py)
 def signature_params(node) -> List[str]:
     """Output artifact parameters of the component function."""
     found = [f"{name}: dsl.Output[dsl.Artifact]" for name in node.artifacts.xcom_outputs.values()]

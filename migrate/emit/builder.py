@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-from typing import Dict, List, Set
+from typing import Dict, List, Optional, Set
 
 from migrate import ir
 from migrate.diagnostics import ERROR, Diagnostic
@@ -36,22 +36,64 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
     runtime mode and package index (migrate/emit/environment.py)."""
     diagnostics: List[Diagnostic] = []
     pipeline_fn = identifier(workflow.dag_id, "dag") + "_pipeline"
-    taken = set(MODULE_NAMES) | {pipeline_fn}
-
     parameters, param_inputs = _pipeline_parameters(workflow, diagnostics)
-    taken |= {p["name"] for p in parameters}  # task variables live next to parameters in the pipeline
-    for module, error in sorted(IMPORT_FAILURES.items()):
-        diagnostics.append(Diagnostic("KFM210", f"mapper module migrate/operators/{module}.py failed to load ({error}): its operators fall back", ERROR, workflow.span))
-    for name in getattr(workflow, "callbacks", {}) or {}:
-        if name in dag_callbacks.CARRIED:
-            diagnostics.append(Diagnostic("KFM210", f"DAG {name} runs in an exit task (dsl.ExitHandler) after the run, with an Airflow-like context", "info", workflow.span))
-        else:
-            diagnostics.append(Diagnostic("KFM208", f"DAG {name} is not carried over to KFP", "warning", workflow.span))
+    diagnostics += _workflow_notes(workflow)
+    # names in the module, and in the pipeline function, where task variables live next to the parameters
+    taken = set(MODULE_NAMES) | {pipeline_fn} | {p["name"] for p in parameters}
+    k8s_taken: Set[str] = {"no-task-runs"}  # KFP's task names (from the function names) must differ too
     ctx = MapContext(workflow, param_inputs, tuple(t.task_id for t in workflow.tasks))
     exit_function = unique("dag_callbacks", taken)
     taken.add(f"{exit_function}_task")
     exit_code = dag_callbacks.exit_component(workflow, ctx, exit_function, environment)
     exit_handler = ExitHandler(exit_function, *exit_code) if exit_code else None
+
+    nodes = _nodes(workflow, ctx, environment.image)
+    _name_components(nodes, taken, k8s_taken)
+    wiring = plan_states(workflow, nodes, taken, k8s_taken)
+    _name_loops(nodes, ctx, param_inputs, taken)
+    order = wire(wiring, nodes)
+    skips.decide(wiring, nodes, order)
+    components = [nodes[t] for t in order if nodes[t].plan.component]
+    tiers.choose(components, nodes, xcom_transport)  # plain components for callables needing no Airflow
+    route_outer_values(components, nodes, taken)
+    artifacts.plan(components, nodes, xcom_transport)  # XCom as artifacts, MLflow tracking -> Metrics/Model
+    _name_gates(components, taken)
+    _name_stand_ins(components, taken, k8s_taken)
+
+    source = render.module_source(workflow, components, parameters, pipeline_fn, exit_handler, environment)
+    try:
+        # byte-compiling checks what importing the file would, and is faster than building Python's
+        # AST objects (ast.parse): 0.09 s against 0.14 s of CPU for Airflow's example corpus
+        compile(source, "<generated pipeline>", "exec", dont_inherit=True)
+    except SyntaxError as exc:  # a bug in a mapper or here: never hand out broken code
+        raise EmitError(Diagnostic("KFM300", f"generated Python does not parse ({exc.msg}, line {exc.lineno})", ERROR, workflow.span))
+    return EmitResult(
+        python_source=source,
+        function_name=pipeline_fn,
+        pipeline_name=pipeline_name(workflow.dag_id),
+        parameters=parameters,
+        tasks=[task_report(nodes[t.task_id]) for t in workflow.tasks],
+        diagnostics=diagnostics,
+        yaml_name=yaml_name(workflow.dag_id),
+        requirements=list(dict.fromkeys(p for node in components for p in node.requirements)),
+        image_files=sorted({item for node in components for item in node.image_files}),
+    )
+
+
+def _workflow_notes(workflow: ir.Workflow) -> List[Diagnostic]:
+    """Diagnostics about the whole DAG: mapper modules that failed to load, DAG callbacks."""
+    found = [Diagnostic("KFM210", f"mapper module migrate/operators/{module}.py failed to load ({error}): its operators fall back",
+                        ERROR, workflow.span) for module, error in sorted(IMPORT_FAILURES.items())]
+    for name in getattr(workflow, "callbacks", {}) or {}:
+        if name in dag_callbacks.CARRIED:
+            found.append(Diagnostic("KFM210", f"DAG {name} runs in an exit task (dsl.ExitHandler) after the run, with an Airflow-like context", "info", workflow.span))
+        else:
+            found.append(Diagnostic("KFM208", f"DAG {name} is not carried over to KFP", "warning", workflow.span))
+    return found
+
+
+def _nodes(workflow: ir.Workflow, ctx: MapContext, image: Optional[str]) -> Dict[str, Node]:
+    """One Node per task, its plan mapped and made ready (prepare.py)."""
     nodes: Dict[str, Node] = {}
     loops: Dict[str, prepare.MappedLoop] = {}
     for task in workflow.tasks:
@@ -62,20 +104,26 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
         if task.is_setup:
             node.diagnostics.append(Diagnostic("KFM210", "setup task runs as an ordinary task (KFP has no setup/teardown scopes)", "info", task.span, task.task_id))
     for node in nodes.values():
-        prepare.prepare(node, ctx, environment.image)
-    k8s_taken: Set[str] = {"no-task-runs"}
+        prepare.prepare(node, ctx, image)
+    return nodes
+
+
+def _name_components(nodes: Dict[str, Node], taken: Set[str], k8s_taken: Set[str]) -> None:
+    """Each component's function and task variable, after its task id."""
     for node in nodes.values():
         if node.plan.component:
             base, index = identifier(node.task.task_id, "task"), 1
             name = base
-            while name in taken or f"{name}_task" in taken or k8s_name(name) in k8s_taken:  # KFP names must differ too
+            while name in taken or f"{name}_task" in taken or k8s_name(name) in k8s_taken:
                 index += 1
                 name = f"{base}_{index}"
             taken |= {name, f"{name}_task"}
             k8s_taken.add(k8s_name(name))
             node.function, node.variable = name, name + "_task"
 
-    wiring = plan_states(workflow, nodes, taken, k8s_taken)
+
+def _name_loops(nodes: Dict[str, Node], ctx: MapContext, param_inputs: Dict[str, str], taken: Set[str]) -> None:
+    """Each dsl.ParallelFor's item variable and, when its items come from upstream values, its items component."""
     for loop in dict.fromkeys(n.loop for n in nodes.values() if n.loop is not None):
         base = identifier(loop.key, "task")
         loop.variable = unique(f"{base}_item", taken)
@@ -84,12 +132,9 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
             loop.items_function = unique(f"{base}_items", taken)
             taken.add(f"{loop.items_function}_task")
 
-    order = wire(wiring, nodes)
-    skips.decide(wiring, nodes, order)
-    components = [nodes[t] for t in order if nodes[t].plan.component]
-    tiers.choose(components, nodes, xcom_transport)  # plain components for callables needing no Airflow
-    route_outer_values(components, nodes, taken)
-    artifacts.plan(components, nodes, xcom_transport)  # XCom as artifacts, MLflow tracking -> Metrics/Model
+
+def _name_gates(components: List[Node], taken: Set[str]) -> None:
+    """Container tasks that may be skipped: the gate deciding it, and the no-op standing in (skips.py)."""
     gated = [node for node in components if node.gate_function is not None]
     stub = unique("container_skipped", taken) if gated else None
     for node in gated:
@@ -97,7 +142,11 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
         taken.add(f"{node.gate_function}_task")
         node.differences.append("Runs only when Airflow would run it: a small gate task decides (skipped upstream tasks, "
                                 "branches, trigger rule) and the container runs inside dsl.If; otherwise a no-op stands in.")
-    for region in regions_of(components):  # every region has a dsl.Else (see settle_regions)
+
+
+def _name_stand_ins(components: List[Node], taken: Set[str], k8s_taken: Set[str]) -> None:
+    """The dsl.Else stand-in of every region (regions.py), and the note on the tasks inside."""
+    for region in regions_of(components):  # every region has a dsl.Else (see regions.settle_regions)
         base = identifier(region.key[len(SKIPS_PREFIX):] if region.key != SHORT_CIRCUIT_SKIPS else region.controller, "task")
         region.stub_function = unique(f"{base}_not_run", taken)
         while k8s_name(region.stub_function) in k8s_taken:
@@ -108,29 +157,10 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
         for region in node.regions:
             node.differences.append(f"Runs inside a dsl.If on {region.controller}'s decision: when Airflow would skip it "
                                     "for that, it does not start on KFP.")
-    source = render.module_source(workflow, components, parameters, pipeline_fn, exit_handler, environment)
-    try:
-        # byte-compiling checks what importing the file would, and is faster than building Python's
-        # AST objects (ast.parse): 0.09 s against 0.14 s of CPU for Airflow's example corpus
-        compile(source, "<generated pipeline>", "exec", dont_inherit=True)
-    except SyntaxError as exc:  # a bug in a mapper or here: never hand out broken code
-        raise EmitError(Diagnostic("KFM300", f"generated Python does not parse ({exc.msg}, line {exc.lineno})", ERROR, workflow.span))
-
-    reports = [task_report(nodes[t.task_id]) for t in workflow.tasks]
-    return EmitResult(
-        python_source=source,
-        function_name=pipeline_fn,
-        pipeline_name=pipeline_name(workflow.dag_id),
-        parameters=parameters,
-        tasks=reports,
-        diagnostics=diagnostics,
-        yaml_name=yaml_name(workflow.dag_id),
-        requirements=list(dict.fromkeys(p for node in components for p in node.requirements)),
-        image_files=sorted({item for node in components for item in node.image_files}),
-    )
 
 
 def _pipeline_parameters(workflow: ir.Workflow, diagnostics: List[Diagnostic]):
+    """The pipeline function's parameters (the DAG params, logical_date, run_id) and DAG param -> parameter name."""
     taken = set(PIPELINE_PARAMETERS) | MODULE_NAMES
     parameters, param_inputs = [], {}
     for param in workflow.params:

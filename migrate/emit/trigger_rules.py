@@ -48,7 +48,7 @@ class StatePlan:
 
 
 def plan(workflow: ir.Workflow, nodes: Dict[str, object], rule_of) -> StatePlan:
-    """Which tasks carry their state as data. nodes: task id -> builder Node (plan, container);
+    """Which tasks carry their state as data. nodes: task id -> emit Node (nodes.py: plan, container);
     rule_of(task) -> its trigger rule as the emitter reads it (teardowns: all_done)."""
     dag = Dag.of_edges(nodes, workflow.edges)
     python = {t for t, n in nodes.items() if n.plan.component and n.plan.container is None}
