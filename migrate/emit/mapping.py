@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from migrate import ir
+from migrate.emit import environment as environments
 from migrate.emit import runtime
 from migrate.operators import ComponentPlan, Input, MapContext, PipelineInput
 from migrate.operators.placeholder import placeholder_plan
@@ -171,8 +172,6 @@ def items_component(loop: Loop, function: str, inputs: List[Tuple[str, str]], so
     params = ", ".join([f"{name}: {type_}" for name, type_ in inputs] + [f"outer_{o.key}: {o.type}" for o in loop.outer])
     what = f"mapped task group {loop.group!r}" if loop.group else f"mapped task {loop.key!r}"
     expand = f"_airflow_map_items({loop.mode!r}, {loop.names!r}, [{', '.join(sources_code)}])"
-    from migrate.emit import environment as environments
-
     helpers = ["_airflow_map_items", "_from_json", "_ints_back"]
     lines = [
         environments.decorator(environment, helpers),
