@@ -9,6 +9,7 @@ from migrate.operators.branching import CONTROL_KEYS
 
 
 def task_report(node: Node) -> TaskReport:
+    """The report of one task, once its code is written (render.py sets the KFP task name)."""
     plan = node.plan
     differences = list(plan.differences) + node.differences
     task = node.task
@@ -36,7 +37,7 @@ def task_report(node: Node) -> TaskReport:
         kfp_task=node.kfp_task or (k8s_name(node.function) if node.function else None),
         component=node.component or node.function,
         tier=node.tier if plan.component else None,
-        outputs={key: name for key, (name, _kind) in node.outputs.items() if key not in CONTROL_KEYS and not key.startswith(SKIPS_PREFIX)},
+        outputs={key: output.name for key, output in node.outputs.items() if key not in CONTROL_KEYS and not key.startswith(SKIPS_PREFIX)},
         differences=list(dict.fromkeys(differences)),
         diagnostics=list(plan.diagnostics) + node.diagnostics,
         span=task.span,
