@@ -54,3 +54,9 @@ def test_the_mappers_and_the_modules_below_them_do_not_import_the_emitter():
     wrong = [f"{path.relative_to(ROOT)}:{line}: imports {module}" for path in below
              for line, module in imported_modules(path) if module == "migrate.emit" or module.startswith("migrate.emit.")]
     assert not wrong, "\n".join(wrong)
+
+
+def test_no_emitter_module_is_over_900_lines():
+    long = [f"{path.relative_to(ROOT)}: {count} lines" for path in sorted((ROOT / "migrate/emit").glob("*.py"))
+            if (count := len(path.read_text(encoding="utf-8").splitlines())) > 900]
+    assert not long, "\n".join(long)
