@@ -81,7 +81,7 @@ def _decide(node: Node, nodes: Dict[str, Node], graph: ControlGraph) -> None:
         # A plain container cannot read skip flags: a gate task decides and the container runs
         # inside dsl.If (its dependants read the gate's flag); it never skips itself.
         node.skip_output = node.skip_check
-        node.gate_function = "" if node.skip_check else None  # named in build()
+        node.gate_function = "" if node.skip_check else None  # named by builder._name_gates
 
 
 def _never_skipped_for(reader: Node, source: Node) -> bool:
