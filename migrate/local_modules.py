@@ -391,30 +391,3 @@ def import_roots(dag_file: str, roots: Sequence[str] = ()) -> List[Path]:
         if module_file.module.split(".")[0] != "airflow":
             used += [root for root in collector.roots if root.joinpath(relative).is_file()][:1]
     return list(dict.fromkeys(used))
-
-
-# ---------------------------------------------------------------- code
-def text_literal(text: str) -> str:
-    """A readable Python literal for a file's text: a raw triple-quoted string when it round-trips."""
-    if not text:
-        return "''"
-    for quote in ("'''", '"""'):
-        candidate = f"r{quote}{text}{quote}"
-        if quote not in text and not text.endswith("\\") and "\r" not in text:
-            try:
-                if ast.literal_eval(candidate) == text:
-                    return candidate
-            except (SyntaxError, ValueError):
-                pass
-    return repr(text)
-
-
-def function_source(module_file: ModuleFile) -> str:
-    """The module-level function returning one embedded file's text (listed in additional_funcs)."""
-    doc = module_file.shown.replace("\\", "/").replace('"', "'")
-    return f'def {module_file.function}():\n    """{doc}"""\n    return {text_literal(module_file.text)}\n'
-
-
-def call_line(files: Sequence[ModuleFile]) -> str:
-    items = "".join(f"    {f.relative!r}: {f.function}(),\n" for f in files)
-    return "_kfp_local_modules({\n" + items + "})"

@@ -14,6 +14,7 @@ from migrate.emit import container as containers
 from migrate.emit import mapping as mappings
 from migrate.emit import runtime
 from migrate.emit.nodes import Node
+from migrate.emit.text import call_line
 from migrate.operators import PLACEHOLDER, SHIM, ComponentPlan, Input, MapContext, PipelineInput, find_mapper
 from migrate.operators.common import SHIMMED_AIRFLOW_NAMES, unbound_names
 from migrate.operators.placeholder import placeholder_plan
@@ -171,7 +172,7 @@ def embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
             "image with them (BASE_IMAGE)", "warning", task.span, task.task_id))
     if not (found.files or found.imports):
         return
-    lines = [local_modules.call_line(found.files)] if found.files else []
+    lines = [call_line(found.files)] if found.files else []
     node.plan.body = "\n".join(lines + found.imports + [node.plan.body])
     node.local_modules = found.files
     local = [f.shown for f in found.files if f.module.split(".")[0] != "airflow"]

@@ -7,7 +7,7 @@ import re
 import textwrap
 from typing import List, Optional
 
-from migrate import ir, local_modules
+from migrate import ir
 from migrate.emit import artifacts
 from migrate.emit import callbacks as dag_callbacks
 from migrate.emit import container as containers
@@ -18,7 +18,7 @@ from migrate.emit import runtime, sharing, trigger_rules
 from migrate.emit.nodes import BASE_IMAGE, SKIP_OUTPUT, ExitHandler, Node, Region, python_type, regions_of
 from migrate.emit.pipeline import items_inputs, items_source_code, pipeline_source
 from migrate.emit.prepare import constant_inputs
-from migrate.emit.text import indent_code, one_line
+from migrate.emit.text import function_source, indent_code, one_line
 from migrate.naming import yaml_name
 
 
@@ -56,7 +56,7 @@ def module_source(workflow: ir.Workflow, components: List[Node], parameters: Lis
             "# visible inside it), so each module's text is returned by a function listed in the additional_funcs\n"
             "# of the components that import it; _kfp_local_modules writes them into a folder on sys.path."
         )
-        parts += [local_modules.function_source(f).rstrip() for f in embedded.values()]
+        parts += [function_source(f).rstrip() for f in embedded.values()]
     if sections:
         parts.append("# ---------------------------------------------------------------- components")
     codes = {node.task.task_id: _component(workflow, node, environment, needs[node.task.task_id]) for node in components}

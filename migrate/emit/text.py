@@ -1,8 +1,11 @@
-"""Small helpers for generated Python text."""
+"""Small helpers for generated Python text: indenting, comments, embedded module files."""
 from __future__ import annotations
 
+import ast
 import re
-from typing import Set
+from typing import Sequence, Set
+
+from migrate.local_modules import ModuleFile
 
 
 def indent_code(code: str, prefix: str) -> str:
@@ -33,3 +36,31 @@ def indent_code(code: str, prefix: str) -> str:
 def one_line(text: str) -> str:
     """Text for a `#` comment: line breaks in ids would end the comment and break the module."""
     return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
+# ---------------------------------------------------------------- embedded local modules (migrate/local_modules.py)
+def text_literal(text: str) -> str:
+    """A readable Python literal for a file's text: a raw triple-quoted string when it round-trips."""
+    if not text:
+        return "''"
+    for quote in ("'''", '"""'):
+        candidate = f"r{quote}{text}{quote}"
+        if quote not in text and not text.endswith("\\") and "\r" not in text:
+            try:
+                if ast.literal_eval(candidate) == text:
+                    return candidate
+            except (SyntaxError, ValueError):
+                pass
+    return repr(text)
+
+
+def function_source(module_file: ModuleFile) -> str:
+    """The module-level function returning one embedded file's text (listed in additional_funcs)."""
+    doc = module_file.shown.replace("\\", "/").replace('"', "'")
+    return f'def {module_file.function}():\n    """{doc}"""\n    return {text_literal(module_file.text)}\n'
+
+
+def call_line(files: Sequence[ModuleFile]) -> str:
+    """The statement a component body starts with: write the embedded files into a folder on sys.path."""
+    items = "".join(f"    {f.relative!r}: {f.function}(),\n" for f in files)
+    return "_kfp_local_modules({\n" + items + "})"

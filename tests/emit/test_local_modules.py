@@ -11,6 +11,7 @@ import pytest
 
 from migrate.api import convert_file
 from migrate import local_modules
+from migrate.emit.text import text_literal
 
 DAG = '''
 import pendulum
@@ -126,7 +127,7 @@ def test_sources_over_the_cap_are_not_embedded_and_say_so(tmp_path, monkeypatch)
 
 def test_texts_round_trip_through_the_generated_literal():
     for text in ("", "a = '''x'''\n", 'b = """y"""\nc = "\\\\n"\n', "ends with backslash \\", "tab\tand \r\n"):
-        assert eval(local_modules.text_literal(text)) == text
+        assert eval(text_literal(text)) == text
 
 
 def test_embedded_airflow_module_imports_without_airflow(tmp_path):
