@@ -8,7 +8,7 @@ decided against what the image WILL hold, never against what happens to be insta
   with --image) and their dependencies;
 - the project's own requirements (requirements.txt, pyproject.toml [project] dependencies), read
   statically from the DAG file's folder up to the project root: declared by the user, so covered;
-- local modules (next to the DAG file, plugins/, config/: migrate/emit/local_modules.py), embedded in
+- local modules (next to the DAG file, plugins/, config/: migrate/local_modules.py), embedded in
   the component and copied into the image.
 
 Everything else is "unresolved": the component fails with ModuleNotFoundError in the pod.
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-TARGET_PYTHON = "3.11"  # the Python of the components' base image (builder.BASE_IMAGE python:3.11-slim)
+TARGET_PYTHON = "3.11"  # the Python of the components' base image (migrate/emit/nodes.py BASE_IMAGE python:3.11-slim)
 # Standard-library modules removed after 3.11 (PEP 594 and distutils): not there on a newer target Python.
 REMOVED_FROM_STDLIB = {
     "3.12": {"asynchat", "asyncore", "distutils", "imp", "smtpd"},
@@ -320,7 +320,7 @@ def project_requirements(dag_file: str, roots: Sequence[str] = ()) -> ProjectReq
     """requirements.txt and pyproject.toml dependencies of the nearest folder declaring any, from the DAG
     file's folder up to the project root (the folders local modules are looked for in; `roots`: the
     project's, ir.Workflow.project_roots)."""
-    from migrate.emit.local_modules import search_roots
+    from migrate.local_modules import search_roots
 
     folder = Path(os.path.abspath(dag_file)).parent
     found = [Path(root) for root in roots] or search_roots(dag_file)
@@ -623,7 +623,7 @@ class OperatorSource:
 def operator_source(module: str, operator: str, dag_file: str, roots: Sequence[str] = ()) -> OperatorSource:
     """Resolve the module an operator class is imported from (as written in the DAG file); roots: the
     project's (ir.Workflow.project_roots)."""
-    from migrate.emit.local_modules import find_local_module
+    from migrate.local_modules import find_local_module
 
     if operator in REMOVED_IN_AIRFLOW_3:
         return OperatorSource("removed", reason=REMOVED_IN_AIRFLOW_3[operator])

@@ -8,13 +8,13 @@ from __future__ import annotations
 import ast
 import functools
 import json
-import keyword
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from migrate import ir
 from migrate.diagnostics import Diagnostic
+from migrate.naming import BODY_NAMES, identifier, unique
 from migrate.operators import Input, MapContext, PipelineInput
 
 JINJA_MARKERS = ("{{", "{%", "{#")
@@ -25,9 +25,6 @@ SHIMMED_AIRFLOW_NAMES = ("get_current_context", "Variable", "AirflowException", 
 # and event accessors of runtime._airflow_assets (KFP has no assets).
 ASSET_NAMES = {"Asset", "AssetAlias", "Metadata", "outlet_events", "inlet_events", "triggering_asset_events",
                "partition_key", "partition_date"}
-# Names the component body itself uses; inputs must not take them.
-RESERVED = {"xcom", "results", "skipped", "_airflow", "_op_args", "_op_kwargs", "_outputs", "command", "returned",
-            "output_processor"}
 
 # BaseOperator arguments the emitter handles itself (retries, timeout, docs ...) or that have no
 # run-time effect on what a task computes (owner, email, queue, priority).
@@ -77,17 +74,6 @@ def _python_has_jinja(obj: Any) -> bool:
     if isinstance(obj, dict):
         return any(_python_has_jinja(item) for item in obj.values())
     return False
-
-
-def identifier(text: str, fallback: str = "value") -> str:
-    """A lowercase snake_case Python identifier made from any text."""
-    name = re.sub(r"[^0-9a-z_]+", "_", str(text).lower())
-    name = re.sub(r"_+", "_", name).strip("_") or fallback
-    if name[0].isdigit():
-        name = f"{fallback}_{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
-        name += "_"
-    return name
 
 
 # ---------------------------------------------------------------- XCom references
@@ -315,15 +301,10 @@ class ArgBuilder:
     ctx: Optional[MapContext] = None  # needed for ParamRef values (DAG params used as arguments)
     inputs: List[Input] = field(default_factory=list)
     dynamic: List[str] = field(default_factory=list)  # sources of values unresolved statically
-    taken: Set[str] = field(default_factory=lambda: set(RESERVED))
+    taken: Set[str] = field(default_factory=lambda: set(BODY_NAMES))
 
     def name(self, hint: str) -> str:
-        base = identifier(hint, "arg")
-        name, index = base, 2
-        while name in self.taken:
-            name, index = f"{base}_{index}", index + 1
-        self.taken.add(name)
-        return name
+        return unique(identifier(hint, "arg"), self.taken)
 
     def add_input(self, hint: str, type_: str, value: Any) -> str:
         name = self.name(hint)

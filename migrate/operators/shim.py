@@ -158,7 +158,7 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
 
         from migrate.parse.project import module_file
 
-        roots = [Path(root) for root in ctx.workflow.project_roots]  # project modules are embedded (emit/builder.py)
+        roots = [Path(root) for root in ctx.workflow.project_roots]  # project modules are embedded (emit/prepare.py)
         extra = [top for top in third_party_modules(module_code) if module_file(top, roots) is None]
         if extra:
             plan.diagnostics.append(ctx.diagnostic(task, "KFM210", f"the code from the DAG file imports {', '.join(extra)}: install them in the image", "info"))
