@@ -24,10 +24,10 @@ def test_the_runtime_prints_the_rendered_marker_verify_reads():
 
 def test_every_schedule_preset_is_read_as_a_preset_and_others_as_cron():
     from migrate.parse import parse_source
-    from migrate.schedule import PRESETS, SCHEDULE_PRESETS
+    from migrate.schedule import PRESETS, PRESET_NAMES
 
-    assert set(PRESETS) < SCHEDULE_PRESETS and {"@once", "@continuous"} < SCHEDULE_PRESETS
-    for schedule in sorted(SCHEDULE_PRESETS) + ["*/5 * * * *"]:
+    assert set(PRESETS) < PRESET_NAMES and {"@once", "@continuous"} < PRESET_NAMES
+    for schedule in sorted(PRESET_NAMES) + ["*/5 * * * *"]:
         source = f"from airflow import DAG\nwith DAG('d', schedule={schedule!r}):\n    pass\n"
         (workflow,) = parse_source(source, "d.py").workflows
         assert workflow.schedule.kind == ("preset" if schedule.startswith("@") else "cron"), schedule
