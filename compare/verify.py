@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from compare.engines.normalise import normalise
-from migrate.contracts import RENDERED_MARKER, RETURN_KEY, SKIP_OUTPUT, STATE_OUTPUT
+from migrate.contracts import ATTEMPT_MARKER, RENDERED_MARKER, RETURN_KEY, SKIP_OUTPUT, STATE_OUTPUT
 from migrate.report import MigrationReport, TaskEntry
 
 EQUIVALENT, DIFFERENT, INCOMPLETE = "equivalent", "different", "incomplete"
@@ -196,7 +196,7 @@ def rendered_from_log(task) -> Optional[dict]:
         lines = Path(task.log_path).read_text(errors="replace").splitlines()
     found = None
     for line in lines:
-        if line.startswith("--- attempt "):  # the run's own marker between attempts (retries)
+        if line.startswith(ATTEMPT_MARKER):  # the run's own marker between attempts (retries)
             found = None
         elif line.startswith(RENDERED_MARKER):
             try:

@@ -18,7 +18,7 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from kubeflow_ops.errors import KubeflowError
+from kubeflow_ops.errors import KubeflowError, RefusedError
 from migrate.contracts import FIDELITY_LEVELS, PLACEHOLDER_MARK
 from migrate.params import coerce_value
 from migrate.report import MigrationReport, ReportError, read_report
@@ -56,6 +56,16 @@ def fidelity_of_report(report: MigrationReport, source: str) -> Fidelity:
             if diagnostic.code in UNRESOLVED_CODES and level != "placeholder":
                 blocking.append(f"{task.task_id}: {level} ({where}): {diagnostic.code} {diagnostic.message}")
     return Fidelity(counts, blocking, source)
+
+
+def refusal(prepared: "PreparedPackage") -> Optional[RefusedError]:
+    """Why a package with tasks known to fail when run is refused (KFM502; --allow-placeholders overrides)."""
+    fidelity = prepared.fidelity
+    if fidelity is None or not fidelity.blocking:
+        return None
+    return RefusedError(f"{prepared.pipeline_name}: {len(fidelity.blocking)} task(s) would fail when run; "
+                        "nothing was uploaded", code="KFM502",
+                        hint="convert them first (see the migration report), or pass --allow-placeholders")
 
 
 def fidelity_of_spec(spec: dict, source: str) -> Fidelity:

@@ -18,6 +18,14 @@ RETURN_KEY = "return_value"  # Airflow's XCom key of a task's return value
 # `[kfmigrate] rendered {"field": value, ...}`: a component's rendered templated fields (kfmigrate_runtime
 # prints it, compare.verify reads it)
 RENDERED_MARKER = "[kfmigrate] rendered "
+# a task's log on kfp.local: this line, then the attempt's number, starts each attempt (compare.engines writes
+# it, compare.verify reads the last attempt's lines)
+ATTEMPT_MARKER = "--- attempt "
+
+# ---------------------------------------------------------------- Airflow's environment contract
+# a connection / Variable reaches a component as an environment variable, named as Airflow names them
+CONNECTION_ENV_PREFIX = "AIRFLOW_CONN_"
+VARIABLE_ENV_PREFIX = "AIRFLOW_VAR_"
 
 # ---------------------------------------------------------------- the migration report
 FIDELITY_LEVELS = ("native", "shim", "placeholder", "removed")  # per task, best first

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from migrate import ir
-from migrate.contracts import FIDELITY_LEVELS, RUNS_AS_AIRFLOW
+from migrate.contracts import CONNECTION_ENV_PREFIX, FIDELITY_LEVELS, RUNS_AS_AIRFLOW, VARIABLE_ENV_PREFIX
 from migrate.diagnostics import Diagnostic
 from migrate.version import version
 
@@ -319,9 +319,9 @@ def _cluster_needs(workflow: ir.Workflow, emitted) -> ClusterNeeds:
     for kind, variable, name_text, keys_text in _WIRED.findall(source):
         obj_name, keys = ast.literal_eval(name_text), ast.literal_eval(keys_text)
         for key, env in keys.items():
-            if not env.startswith(("AIRFLOW_CONN_", "AIRFLOW_VAR_")):
+            if not env.startswith((CONNECTION_ENV_PREFIX, VARIABLE_ENV_PREFIX)):
                 continue  # a Kubernetes secret of the DAG's own (KubernetesPodOperator), not an Airflow connection
-            what = "connection" if env.startswith("AIRFLOW_CONN_") else "variable"
+            what = "connection" if env.startswith(CONNECTION_ENV_PREFIX) else "variable"
             entry = found[what].setdefault(env, {"env": env, "kind": "Secret" if kind == "secret" else "ConfigMap",
                                                  "object": obj_name, "key": key, "tasks": [], "used_by": []})
             task_id = task_of.get(variable, variable)
@@ -339,7 +339,7 @@ def _cluster_needs(workflow: ir.Workflow, emitted) -> ClusterNeeds:
             entry["used_by"].append({k: usage[k] for k in ("task_id", "via", "line", "col")})
     connections, variables = [], []
     for env, entry in sorted(found["connection"].items()):
-        name = entry.pop("name", None) or env[len("AIRFLOW_CONN_"):].lower()
+        name = entry.pop("name", None) or env[len(CONNECTION_ENV_PREFIX):].lower()
         hints = [connection_type_hint(u["via"].split()[-1] if u["via"].startswith("argument") else u["via"].split("=")[0])
                  for u in entry["used_by"] if "conn_id" in u["via"]]
         if name.endswith("_default"):
@@ -351,7 +351,7 @@ def _cluster_needs(workflow: ir.Workflow, emitted) -> ClusterNeeds:
         connections.append(_cluster_object(name, entry, manifest,
                                            f"kubectl create secret generic {entry['object']} --from-literal={entry['key']}='{uri}'"))
     for env, entry in sorted(found["variable"].items()):
-        name = entry.pop("name", None) or env[len("AIRFLOW_VAR_"):].lower()
+        name = entry.pop("name", None) or env[len(VARIABLE_ENV_PREFIX):].lower()
         json_use = re.compile(rf"var\s*\.\s*json\s*\.\s*{re.escape(name)}\b|Variable\s*\.\s*get\(\s*['\"]{re.escape(name)}['\"][^)]*deserialize_json\s*=\s*True")
         as_json = any(json_use.search(text) for task in workflow.tasks if task.task_id in entry["tasks"]
                       for text in (task.source, task.callable.source if task.callable else ""))

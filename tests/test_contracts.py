@@ -42,3 +42,15 @@ def test_generated_components_use_the_output_keys_verify_reads():
     for key in (contracts.SKIP_OUTPUT, contracts.STATE_OUTPUT):
         assert f".outputs[{key!r}]" in source, key
     assert f"results[{contracts.FOLLOW_KEY!r}] = follow" in source
+
+
+def test_connections_and_variables_travel_under_airflows_environment_names():
+    import inspect
+
+    import kfmigrate_runtime.variables
+    from migrate.operators.staticcalls import connection_env, variable_env
+
+    assert connection_env("warehouse") == contracts.CONNECTION_ENV_PREFIX + "WAREHOUSE"
+    assert variable_env("schema") == contracts.VARIABLE_ENV_PREFIX + "SCHEMA"
+    runtime = inspect.getsource(kfmigrate_runtime.variables)  # the runtime keeps its own copy of the names
+    assert f'"{contracts.CONNECTION_ENV_PREFIX}"' in runtime and f'"{contracts.VARIABLE_ENV_PREFIX}"' in runtime
