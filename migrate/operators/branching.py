@@ -18,14 +18,12 @@ import re
 from typing import List, Optional, Tuple
 
 from migrate import ir
-from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
-from migrate.operators.common import ArgBuilder, context_inputs, ignored_arg_diagnostics
+from migrate.operators import PLACEHOLDER, ArgTable, Case, ComponentPlan, MapContext, handled, mapper
+from migrate.operators.common import (  # noqa: F401 - the output keys, for the emitter
+    CONDITION_KEY, CONTROL_KEYS, FOLLOW_KEY, ArgBuilder, context_inputs, follow_code,
+)
 from migrate.operators.placeholder import placeholder_plan
-from migrate.operators.python import map_python
-
-FOLLOW_KEY = "airflow_follow"  # output: list of task ids a branch follows
-CONDITION_KEY = "airflow_condition"  # output: a short circuit's truth value
-CONTROL_KEYS = (FOLLOW_KEY, CONDITION_KEY)
+from migrate.operators.python import ARGS as PYTHON_ARGS, map_python
 
 PYTHON_BRANCHES = ("BranchPythonOperator", "@task.branch")
 ENV_BRANCHES = ("BranchPythonVirtualenvOperator", "BranchExternalPythonOperator", "@task.branch_virtualenv",
@@ -63,13 +61,18 @@ def _python_plan(task: ir.Task, ctx: MapContext, drop: Tuple[str, ...]) -> Compo
     return plan
 
 
-@mapper(*PYTHON_BRANCHES, *ENV_BRANCHES)
+def _placeholder(plan: ComponentPlan) -> bool:
+    """The callable's plan is (or becomes, when finished) a placeholder: nothing to add to it."""
+    return plan.fidelity == PLACEHOLDER or bool(plan.unresolved) or plan.finished
+
+
+@mapper(*PYTHON_BRANCHES, *ENV_BRANCHES, args=PYTHON_ARGS.extended(handled(*ENV_ARGS)))
 def map_branch_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan = _python_plan(task, ctx, ENV_ARGS)
     plan.mapping = f"{task.operator} -> Python lightweight component choosing the branch"
-    if plan.fidelity == PLACEHOLDER:
+    if _placeholder(plan):
         return plan
-    plan.body += "\n" + _follow_code(task, ctx, "results.get('return_value')")
+    plan.body += "\n" + follow_code(task, ctx, "results.get('return_value')")
     plan.outputs[FOLLOW_KEY] = "list"
     plan.outputs["return_value"] = "json"  # None when the branch skips (no XCom in Airflow 3)
     if task.operator in ENV_BRANCHES:
@@ -77,11 +80,11 @@ def map_branch_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     return plan
 
 
-@mapper(*SHORT_CIRCUITS)
+@mapper(*SHORT_CIRCUITS, args=PYTHON_ARGS.extended(handled("ignore_downstream_trigger_rules")))
 def map_short_circuit(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan = _python_plan(task, ctx, ("ignore_downstream_trigger_rules",))
     plan.mapping = f"{task.operator} -> Python lightweight component deciding whether downstream tasks run"
-    if plan.fidelity == PLACEHOLDER:
+    if _placeholder(plan):
         return plan
     direct = [d for d in ctx.workflow.downstream(task.task_id) if not _is_teardown(ctx, d)]
     plan.body += ("\n# A short circuit: a falsy return value skips the tasks downstream. Airflow 3 then ends the\n"
@@ -101,43 +104,6 @@ def _is_teardown(ctx: MapContext, task_id: str) -> bool:
         return ctx.workflow.task(task_id).is_teardown
     except KeyError:
         return False
-
-
-def _follow_code(task: ir.Task, ctx: MapContext, chosen: str) -> str:
-    """Statements turning the branch's choice into `results[FOLLOW_KEY]`, as Airflow's skip_all_except.
-
-    A direct downstream task that is downstream of a chosen task too is followed (Airflow adds the
-    chosen tasks' relatives). When the branch skips anything, Airflow 3 ends the task with
-    DownstreamTasksSkipped: the return value is not pushed.
-    """
-    direct = list(ctx.workflow.downstream(task.task_id))
-    down: dict = {}
-    for edge in ctx.workflow.edges:
-        down.setdefault(edge.upstream, []).append(edge.downstream)
-    relatives = {}
-    for start in direct:
-        seen, stack = set(), list(down.get(start, ()))
-        while stack:
-            current = stack.pop()
-            if current not in seen:
-                seen.add(current)
-                stack.extend(down.get(current, ()))
-        found = [d for d in direct if d in seen and d != start]
-        if found:
-            relatives[start] = found
-    lines = [
-        "# A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped.",
-        f"follow = [] if skipped else _airflow_branch_ids({chosen})",
-    ]
-    if relatives:
-        lines.append(f"_relatives = {relatives!r}  # direct downstream tasks that are downstream of others too")
-        lines.append("follow += [task_id for chosen_id in follow for task_id in _relatives.get(chosen_id, [])]")
-    lines += [
-        f"if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in {direct!r}):",
-        "    results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value",
-        f"results[{FOLLOW_KEY!r}] = follow",
-    ]
-    return "\n".join(lines)
 
 
 def _environment(task: ir.Task, plan: ComponentPlan, ctx: MapContext) -> None:
@@ -202,7 +168,8 @@ def _base_plan(task: ir.Task, ctx: MapContext, mapping: str):
     return (plan, lines, true_ids, false_ids), None
 
 
-@mapper("BranchDateTimeOperator")
+@mapper("BranchDateTimeOperator", args=ArgTable.of(handled(
+    "follow_task_ids_if_true", "follow_task_ids_if_false", "target_lower", "target_upper", "use_task_logical_date")))
 def map_branch_datetime(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     made, failed = _base_plan(task, ctx, "BranchDateTimeOperator -> component comparing the time and choosing the branch")
     if failed:
@@ -229,15 +196,14 @@ def map_branch_datetime(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         "inside = not ((upper is not None and upper < now) or (lower is not None and lower > now))",
         f"chosen = {true_ids!r} if inside else {false_ids!r}",
         "results, skipped = {'return_value': chosen}, False",
-        _follow_code(task, ctx, "chosen"),
+        follow_code(task, ctx, "chosen"),
     ]
     plan.body = "\n".join(lines)
-    _ignored(task, ctx, plan, ("follow_task_ids_if_true", "follow_task_ids_if_false", "target_lower", "target_upper",
-                               "use_task_logical_date"))
     return plan
 
 
-@mapper("BranchDayOfWeekOperator")
+@mapper("BranchDayOfWeekOperator", args=ArgTable.of(handled(
+    "follow_task_ids_if_true", "follow_task_ids_if_false", "week_day", "use_task_logical_date")))
 def map_branch_weekday(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     made, failed = _base_plan(task, ctx, "BranchDayOfWeekOperator -> component checking the week day and choosing the branch")
     if failed:
@@ -250,10 +216,9 @@ def map_branch_weekday(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         f"week_days = {sorted(days)!r}  # ISO numbers, Monday = 1",
         f"chosen = {true_ids!r} if now.isoweekday() in week_days else {false_ids!r}",
         "results, skipped = {'return_value': chosen}, False",
-        _follow_code(task, ctx, "chosen"),
+        follow_code(task, ctx, "chosen"),
     ]
     plan.body = "\n".join(lines)
-    _ignored(task, ctx, plan, ("follow_task_ids_if_true", "follow_task_ids_if_false", "week_day", "use_task_logical_date"))
     return plan
 
 
@@ -276,12 +241,6 @@ def _week_days(value) -> Optional[set]:
             return None
         found.add(DAYS.index(name.upper()) + 1)
     return found or None
-
-
-def _ignored(task: ir.Task, ctx: MapContext, plan: ComponentPlan, own: Tuple[str, ...]) -> None:
-    diagnostics, differences = ignored_arg_diagnostics(task, ctx, own)
-    plan.diagnostics += diagnostics
-    plan.differences += differences
 
 
 CASES = [

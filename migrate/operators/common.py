@@ -1,4 +1,5 @@
-"""Building blocks shared by mappers: argument values -> component inputs, XCom scanning, context.
+"""Building blocks shared by mappers: argument values -> component inputs, XCom scanning, context,
+a callable's code, a branch's decision, the polling sensor body.
 
 No mappers live here. The emitter uses `xcom_refs_of` too, to learn which XCom keys each task must
 publish as KFP outputs.
@@ -15,7 +16,8 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from migrate import ir
 from migrate.diagnostics import Diagnostic
-from migrate.operators import Input, MapContext, PipelineInput
+from migrate.operators.model import PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput
+from migrate.operators.staticcalls import describe, to_python
 
 JINJA_MARKERS = ("{{", "{%", "{#")
 # Airflow names a converted callable may import; the run-time shim provides them (see runtime.py).
@@ -428,20 +430,6 @@ def kfp_type(param_type: str) -> str:
     return param_type if param_type in ("str", "int", "float", "bool", "list", "dict") else "str"
 
 
-def ignored_arg_diagnostics(task: ir.Task, ctx: MapContext, own_args: Iterable[str]) -> Tuple[List[Diagnostic], List[str]]:
-    """KFM202/KFM208 for arguments a mapping does not carry over; returns (diagnostics, differences)."""
-    diagnostics, differences = [], []
-    known = set(own_args) | BASE_ARGS_HANDLED
-    for name in task.args:
-        if name in CALLBACK_ARGS:
-            diagnostics.append(ctx.diagnostic(task, "KFM208", f"{name} is not carried over to KFP"))
-            differences.append(f"{name} does not run on KFP.")
-        elif name not in known:
-            diagnostics.append(ctx.diagnostic(task, "KFM202", f"argument {name!r} is not supported by the mapping and is ignored"))
-            differences.append(f"Argument {name!r} is ignored.")
-    return diagnostics, differences
-
-
 # ---------------------------------------------------------------- callables
 def indent(code: str, prefix: str = "") -> str:
     return "\n".join(prefix + line if line.strip() else "" for line in code.splitlines())
@@ -550,3 +538,183 @@ def return_kind(annotation: Optional[str]) -> str:
     if text in ("str", "int", "float", "bool"):
         return text
     return "json"  # list/dict too: KFP's typed list/dict turn ints into floats, JSON text does not
+
+
+def raise_first(plan: ComponentPlan, exception: str, message: str) -> None:
+    """Make the component raise `exception(message)` before anything else it does (its code stays,
+    for the reader): templates missing at conversion, arguments unknown before run time."""
+    plan.body = f"raise {exception}({message!r})\n" + plan.body
+
+
+def callable_code(callable_: ir.CallableSource) -> Tuple[str, List[str]]:
+    """The prelude and the callable, airflow imports of shimmed names rewritten, with a header;
+    and the other airflow modules they import."""
+    parts, modules = [], []
+    bindings = shim_bindings((callable_.source, *callable_.prelude))
+    if bindings:
+        parts.append("# Airflow names the callable uses, provided by the kfmigrate run-time shim.")
+        parts += bindings
+    if callable_.prelude:
+        parts.append("# From the DAG file: imports, constants and helpers the callable uses.")
+        for snippet in callable_.prelude:
+            code, found = rewrite_airflow_imports(snippet)
+            parts.append(code.rstrip())
+            modules += found
+    where = f" ({callable_.span})" if callable_.span else ""
+    parts.append(f"# The task callable{where}.")
+    code, found = rewrite_airflow_imports(callable_.source)
+    parts.append(code.rstrip())
+    modules += found
+    return "\n".join(parts), list(dict.fromkeys(modules))
+
+
+def param_name(task: ir.Task, index: int) -> str:
+    """The callable's name for its positional argument `index` (an input's name hint)."""
+    params = task.callable.params if task.callable else ()
+    return params[index] if index < len(params) else f"arg_{index}"
+
+
+def sequence_exprs(value, args: ArgBuilder, hint: str) -> List[str]:
+    """op_args as body expressions (one `*expr` when the list is not known item by item)."""
+    if value is None:
+        return []
+    if isinstance(value, ir.Literal) and isinstance(value.value, (list, tuple)):
+        return [args.expr(ir.Literal(item), f"{hint}_{i}") for i, item in enumerate(value.value)]
+    if isinstance(value, ir.Composite) and value.kind in ("list", "tuple"):
+        return [args.expr(item, f"{hint}_{i}") for i, item in enumerate(value.items)]
+    return [f"*{args.expr(value, hint)}"]
+
+
+def mapping_exprs(value, args: ArgBuilder, hint: str) -> Dict[str, str]:
+    """op_kwargs as name -> body expression (key "**" when the dict is not known key by key)."""
+    if value is None:
+        return {}
+    if isinstance(value, ir.Literal) and isinstance(value.value, dict):
+        return {str(k): args.expr(ir.Literal(v), str(k)) for k, v in value.value.items()}
+    if isinstance(value, ir.Composite) and value.kind == "dict":
+        found = {}
+        for key, item in value.items:
+            name = key.value if isinstance(key, ir.Literal) else f"{hint}_{len(found)}"
+            found[str(name)] = args.expr(item, str(name))
+        return found
+    return {"**": args.expr(value, hint)}
+
+
+def no_callable(task: ir.Task, ctx: MapContext, plan: ComponentPlan) -> ComponentPlan:
+    """The finished placeholder for a task whose python_callable was not found statically (KFM117)."""
+    message = f"the python_callable of {task.task_id!r} was not found in the file"
+    plan.fidelity = PLACEHOLDER
+    plan.mapping = f"{task.operator} -> placeholder (callable not found)"
+    plan.diagnostics.append(ctx.diagnostic(task, "KFM117", message))
+    plan.body = f"raise NotImplementedError({('kfmigrate: ' + message + '. Original source:' + chr(10) + task.source)!r})"
+    plan.differences.append("The task cannot run: its callable was not found statically.")
+    plan.finished = True
+    return plan
+
+
+# ---------------------------------------------------------------- branch decisions
+FOLLOW_KEY = "airflow_follow"  # output: list of task ids a branch follows
+CONDITION_KEY = "airflow_condition"  # output: a short circuit's truth value
+CONTROL_KEYS = (FOLLOW_KEY, CONDITION_KEY)
+
+
+def follow_code(task: ir.Task, ctx: MapContext, chosen: str) -> str:
+    """Statements turning the branch's choice into `results[FOLLOW_KEY]`, as Airflow's skip_all_except.
+
+    A direct downstream task that is downstream of a chosen task too is followed (Airflow adds the
+    chosen tasks' relatives). When the branch skips anything, Airflow 3 ends the task with
+    DownstreamTasksSkipped: the return value is not pushed.
+    """
+    direct = list(ctx.workflow.downstream(task.task_id))
+    down: dict = {}
+    for edge in ctx.workflow.edges:
+        down.setdefault(edge.upstream, []).append(edge.downstream)
+    relatives = {}
+    for start in direct:
+        seen, stack = set(), list(down.get(start, ()))
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                stack.extend(down.get(current, ()))
+        found = [d for d in direct if d in seen and d != start]
+        if found:
+            relatives[start] = found
+    lines = [
+        "# A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped.",
+        f"follow = [] if skipped else _airflow_branch_ids({chosen})",
+    ]
+    if relatives:
+        lines.append(f"_relatives = {relatives!r}  # direct downstream tasks that are downstream of others too")
+        lines.append("follow += [task_id for chosen_id in follow for task_id in _relatives.get(chosen_id, [])]")
+    lines += [
+        f"if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in {direct!r}):",
+        "    results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value",
+        f"results[{FOLLOW_KEY!r}] = follow",
+    ]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- sensors
+# BaseSensorOperator's arguments: every sensor rule handles them (the polling helper keeps their meaning)
+SENSOR_ARGS = ("poke_interval", "timeout", "soft_fail", "mode", "exponential_backoff", "max_wait", "silent_fail",
+               "never_fail", "deferrable", "start_from_trigger", "end_from_trigger", "trigger_kwargs")
+DEFAULT_TIMEOUT = 7 * 24 * 3600.0  # [sensors] default_timeout
+
+
+class Sensor:
+    """Shared parts of every sensor body: the context, the polling call, the report notes
+    (sensors.py, external_task.py)."""
+
+    def __init__(self, task: ir.Task, ctx: MapContext, what: str):
+        self.task, self.ctx = task, ctx
+        self.plan = ComponentPlan(mapping=f"{task.operator} -> polling lightweight component ({what})", description=task.doc)
+        self.args = ArgBuilder(ctx)
+        self.lines: List[str] = [context_inputs(task, ctx, self.args)]
+
+    def expr(self, name: str, rendered: bool = True, default: Any = None) -> str:
+        value = self.task.args.get(name)
+        return repr(default) if value is None else self.args.expr(value, name, rendered=rendered)
+
+    def diagnostic(self, code: str, message: str, severity: str = "warning") -> None:
+        self.plan.diagnostics.append(self.ctx.diagnostic(self.task, code, message, severity))
+
+    def seconds(self, name: str, default: float) -> str:
+        value = self.task.args.get(name)
+        if value is None:
+            return repr(default)
+        converted = to_python(value)
+        if isinstance(converted, (int, float)) and not isinstance(converted, bool):
+            return repr(float(converted))
+        self.diagnostic("KFM110", f"{name} {describe(converted)} is not a literal duration: Airflow's default is used")
+        return repr(default)
+
+    def finish(self, poke_code: str, packages=()) -> ComponentPlan:
+        task, plan = self.task, self.plan
+        self.lines.append(poke_code.rstrip())
+        options = [f"poke_interval={self.seconds('poke_interval', 60.0)}", f"timeout={self.seconds('timeout', DEFAULT_TIMEOUT)}"]
+        for flag in ("soft_fail", "exponential_backoff", "silent_fail", "never_fail"):
+            value = to_python(task.args.get(flag))
+            if value is True:
+                options.append(f"{flag}=True")
+        if "max_wait" in task.args:
+            options.append(f"max_wait={self.seconds('max_wait', 0.0)}")
+        call = f"results, skipped = _airflow_sensor(_airflow, _poke, {', '.join(options)})"
+        if len(call) > 100:
+            call = "results, skipped = _airflow_sensor(\n    _airflow, _poke, " + ", ".join(options) + ",\n)"
+        self.lines.append(call)
+        plan.body = "\n".join(self.lines)
+        plan.inputs = self.args.inputs
+        plan.unresolved = self.args.dynamic
+        plan.xcom_refs = xcom_refs_of(task)
+        plan.outputs = {"return_value": "json"}
+        plan.may_skip = True  # soft_fail, never_fail, AirflowSkipException in a check
+        plan.packages = list(packages) + (["jinja2"] if any(value_has_jinja(v) for v in task.args.values()) else [])
+        mode = to_python(task.args.get("mode"))
+        if mode == "reschedule" or to_python(task.args.get("deferrable")) is True:
+            plan.differences.append("mode='reschedule'/deferrable: the KFP pod keeps running while it waits (there is no reschedule on KFP).")
+        else:
+            plan.differences.append("The pod runs for the whole wait, as a poke-mode sensor holds a worker slot.")
+        if to_python(task.args.get("retries")) or task.retry.retries:
+            plan.differences.append("A sensor timeout is retried on KFP when retries are set (Airflow never retries AirflowSensorTimeout).")
+        return plan

@@ -9,7 +9,7 @@ exponential_backoff, max_wait, silent_fail and never_fail keep their Airflow mea
 
 HttpSensor sends the request HttpHook would send (with requests). Other sensors that talk to
 outside systems (SqlSensor, S3KeySensor ...) run through the operator shim (shim.py): the real sensor's execute() polls inside the KFP task. ExternalTaskSensor
-(external_task.py) uses `_Sensor` too: its check reads the other pipeline's runs from the KFP API.
+(external_task.py) uses `common.Sensor` too: its check reads the other pipeline's runs from the KFP API.
 """
 from __future__ import annotations
 
@@ -18,91 +18,26 @@ import re
 from typing import Any, List, Optional
 
 from migrate import ir
-from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
+from migrate.operators import ArgTable, Case, ComponentPlan, MapContext, handled, mapper
 from migrate.operators.common import (
-    ArgBuilder, callback_diagnostics, context_inputs, external_needs_diagnostics, ignored_arg_diagnostics,
-    module_constants, pushes_in_code, unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,
+    SENSOR_ARGS, Sensor, callable_code, mapping_exprs, module_constants, no_callable, param_name, pushes_in_code,
+    sequence_exprs,
 )
+from migrate.operators.shim import dag_file_code
 from migrate.operators.staticcalls import Call, Unresolved, connection_wiring, describe, to_python
 
-SENSOR_ARGS = {"poke_interval", "timeout", "soft_fail", "mode", "exponential_backoff", "max_wait", "silent_fail",
-               "never_fail", "deferrable", "start_from_trigger", "end_from_trigger", "trigger_kwargs"}
-DEFAULT_TIMEOUT = 7 * 24 * 3600.0  # [sensors] default_timeout
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 
 
-class _Sensor:
-    """Shared parts of every sensor body: the context, the polling call, the report notes."""
-
-    def __init__(self, task: ir.Task, ctx: MapContext, what: str):
-        self.task, self.ctx = task, ctx
-        self.plan = ComponentPlan(mapping=f"{task.operator} -> polling lightweight component ({what})", description=task.doc)
-        self.args = ArgBuilder(ctx)
-        self.lines: List[str] = [context_inputs(task, ctx, self.args)]
-
-    def expr(self, name: str, rendered: bool = True, default: Any = None) -> str:
-        value = self.task.args.get(name)
-        return repr(default) if value is None else self.args.expr(value, name, rendered=rendered)
-
-    def diagnostic(self, code: str, message: str, severity: str = "warning") -> None:
-        self.plan.diagnostics.append(self.ctx.diagnostic(self.task, code, message, severity))
-
-    def seconds(self, name: str, default: float) -> str:
-        value = self.task.args.get(name)
-        if value is None:
-            return repr(default)
-        converted = to_python(value)
-        if isinstance(converted, (int, float)) and not isinstance(converted, bool):
-            return repr(float(converted))
-        self.diagnostic("KFM110", f"{name} {describe(converted)} is not a literal duration: Airflow's default is used")
-        return repr(default)
-
-    def finish(self, poke_code: str, own_args=(), packages=()) -> ComponentPlan:
-        task, plan = self.task, self.plan
-        self.lines.append(poke_code.rstrip())
-        options = [f"poke_interval={self.seconds('poke_interval', 60.0)}", f"timeout={self.seconds('timeout', DEFAULT_TIMEOUT)}"]
-        for flag in ("soft_fail", "exponential_backoff", "silent_fail", "never_fail"):
-            value = to_python(task.args.get(flag))
-            if value is True:
-                options.append(f"{flag}=True")
-        if "max_wait" in task.args:
-            options.append(f"max_wait={self.seconds('max_wait', 0.0)}")
-        call = f"results, skipped = _airflow_sensor(_airflow, _poke, {', '.join(options)})"
-        if len(call) > 100:
-            call = "results, skipped = _airflow_sensor(\n    _airflow, _poke, " + ", ".join(options) + ",\n)"
-        self.lines.append(call)
-        plan.body = "\n".join(self.lines)
-        plan.inputs = self.args.inputs
-        plan.xcom_refs = xcom_refs_of(task)
-        plan.outputs = {"return_value": "json"}
-        plan.may_skip = True  # soft_fail, never_fail, AirflowSkipException in a check
-        plan.packages = list(packages) + (["jinja2"] if any(value_has_jinja(v) for v in task.args.values()) else [])
-        mode = to_python(task.args.get("mode"))
-        if mode == "reschedule" or to_python(task.args.get("deferrable")) is True:
-            plan.differences.append("mode='reschedule'/deferrable: the KFP pod keeps running while it waits (there is no reschedule on KFP).")
-        else:
-            plan.differences.append("The pod runs for the whole wait, as a poke-mode sensor holds a worker slot.")
-        if to_python(task.args.get("retries")) or task.retry.retries:
-            plan.differences.append("A sensor timeout is retried on KFP when retries are set (Airflow never retries AirflowSensorTimeout).")
-        plan.diagnostics += unresolved_pull_diagnostics(task, self.ctx)
-        for found in (callback_diagnostics(task, self.ctx), external_needs_diagnostics(task, self.ctx)):
-            plan.diagnostics += found[0]
-            plan.differences += found[1]
-        diagnostics, differences = ignored_arg_diagnostics(task, self.ctx, set(own_args) | SENSOR_ARGS)
-        plan.diagnostics += diagnostics
-        plan.differences += differences
-        if self.args.dynamic:
-            plan.fidelity = PLACEHOLDER
-            message = "argument cannot be resolved statically: " + "; ".join(self.args.dynamic)
-            self.diagnostic("KFM110", message)
-            plan.body = f"raise RuntimeError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
-        return plan
+def sensor_args(*names: str) -> ArgTable:
+    """A sensor's table: BaseSensorOperator's arguments and its own."""
+    return ArgTable.of(handled(*SENSOR_ARGS, *names))
 
 
 # ---------------------------------------------------------------- file
-@mapper("FileSensor")
+@mapper("FileSensor", args=sensor_args("filepath", "fs_conn_id", "recursive"))
 def map_file_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    sensor = _Sensor(task, ctx, "glob on the file system")
+    sensor = Sensor(task, ctx, "glob on the file system")
     conn = to_python(task.args.get("fs_conn_id", ir.Literal("fs_default")))
     if not isinstance(conn, str):
         sensor.diagnostic("KFM110", f"fs_conn_id {describe(conn)} is not a literal: fs_default is used")
@@ -126,7 +61,7 @@ def _poke():
             if files:
                 return True
     return False'''
-    plan = sensor.finish(poke, {"filepath", "fs_conn_id", "recursive"})
+    plan = sensor.finish(poke)
     entries, notes = connection_wiring([conn])
     plan.platform.secret_env += entries
     plan.differences += notes
@@ -135,26 +70,25 @@ def _poke():
 
 
 # ---------------------------------------------------------------- python
-@mapper("PythonSensor", "@task.sensor")
+@mapper("PythonSensor", "@task.sensor",
+        args=sensor_args("python_callable", "op_args", "op_kwargs", "templates_dict", "templates_exts"))
 def map_python_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    from migrate.operators.python import _callable_code, _mapping_exprs, _no_callable, _param_name, _sequence_exprs
-
-    sensor = _Sensor(task, ctx, "the callable is the check")
+    sensor = Sensor(task, ctx, "the callable is the check")
     if task.callable is None:
-        return _no_callable(task, ctx, sensor.plan)
+        return no_callable(task, ctx, sensor.plan)
     args = sensor.args
     if task.operator.startswith("@"):
-        op_args = [args.expr(v, _param_name(task, i)) for i, v in enumerate(task.call_args)]
+        op_args = [args.expr(v, param_name(task, i)) for i, v in enumerate(task.call_args)]
         op_kwargs = {k: args.expr(v, k) for k, v in task.call_kwargs.items()}
         templates_dict = "None"
     else:
-        op_args = _sequence_exprs(task.args.get("op_args"), args, "op_args")
-        op_kwargs = _mapping_exprs(task.args.get("op_kwargs"), args, "op_kwargs")
+        op_args = sequence_exprs(task.args.get("op_args"), args, "op_args")
+        op_kwargs = mapping_exprs(task.args.get("op_kwargs"), args, "op_kwargs")
         templates = task.args.get("templates_dict")
         templates_dict = args.expr(templates, "templates_dict") if templates is not None else "None"
     sensor.lines.append("_op_args = [" + ", ".join(op_args) + "]")
     sensor.lines.append("_op_kwargs = {" + ", ".join(f"**{v}" if k == "**" else f"{k!r}: {v}" for k, v in op_kwargs.items()) + "}")
-    code, airflow_modules = _callable_code(task.callable)
+    code, airflow_modules = callable_code(task.callable)
     sensor.lines.append(POKE_RETURN_VALUE)
     sensor.lines.append(_without_poke_return_imports(code))
     options = f", templates_dict={templates_dict}" if templates_dict != "None" else ""
@@ -164,7 +98,7 @@ def _poke():
     if skip:
         raise _airflow.AirflowSkipException("the check raised AirflowSkipException")
     return returned["return_value"]'''
-    plan = sensor.finish(poke, {"python_callable", "op_args", "op_kwargs", "templates_dict", "templates_exts"})
+    plan = sensor.finish(poke)
     all_code = "\n".join((task.callable.source, *task.callable.prelude))
     pushed, _dynamic = pushes_in_code(all_code, module_constants(task.callable.prelude))
     for key in pushed:
@@ -197,9 +131,9 @@ def _only_poke_return(code: str, module: str) -> bool:
 
 
 # ---------------------------------------------------------------- bash
-@mapper("BashSensor")
+@mapper("BashSensor", args=sensor_args("bash_command", "env", "output_encoding", "retry_exit_code"))
 def map_bash_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    sensor = _Sensor(task, ctx, "bash exit code")
+    sensor = Sensor(task, ctx, "bash exit code")
     command = sensor.expr("bash_command")
     env = sensor.expr("env")
     encoding = sensor.expr("output_encoding", rendered=False, default="utf-8")
@@ -224,15 +158,15 @@ def _poke():
     if process.returncode == 0:
         return True
 {retry_check}    return False'''
-    plan = sensor.finish(poke, {"bash_command", "env", "output_encoding", "retry_exit_code"})
+    plan = sensor.finish(poke)
     plan.differences.append("The command runs in the component's image: tools it calls must be installed there.")
     return plan
 
 
 # ---------------------------------------------------------------- time
-@mapper("DateTimeSensor", "DateTimeSensorAsync")
+@mapper("DateTimeSensor", "DateTimeSensorAsync", args=sensor_args("target_time"))
 def map_datetime_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    sensor = _Sensor(task, ctx, "wait for a date and time")
+    sensor = Sensor(task, ctx, "wait for a date and time")
     value = task.args.get("target_time")
     converted = to_python(value)
     if isinstance(converted, Call) and converted.name == "datetime":
@@ -250,14 +184,14 @@ def _poke():
     moment = moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
     print(f"Checking if the time ({{moment}}) has come")
     return dt.datetime.now(dt.timezone.utc) > moment'''
-    plan = sensor.finish(poke, {"target_time"})
+    plan = sensor.finish(poke)
     plan.differences.append("target_time text is read with datetime.fromisoformat (Airflow uses pendulum.parse, which accepts more formats).")
     return plan
 
 
-@mapper("TimeSensor", "TimeSensorAsync")
+@mapper("TimeSensor", "TimeSensorAsync", args=sensor_args("target_time"))
 def map_time_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    sensor = _Sensor(task, ctx, "wait for a time of day")
+    sensor = Sensor(task, ctx, "wait for a time of day")
     converted = to_python(task.args.get("target_time"))
     clock = _time_text(converted)
     if clock is None:
@@ -270,16 +204,17 @@ def _poke():
     import datetime as dt
     print(f"Checking if the time ({{_moment}}) has come")
     return dt.datetime.now(dt.timezone.utc) > _moment'''
-    plan = sensor.finish(poke, {"target_time"})
+    plan = sensor.finish(poke)
     plan.differences.append("Today's date is taken when the task starts, in UTC (Airflow: when the DAG file is parsed, in the DAG's timezone).")
     return plan
 
 
-@mapper("TimeDeltaSensor", "TimeDeltaSensorAsync", "WaitSensor")
+@mapper("WaitSensor", args=sensor_args("time_to_wait"))
+@mapper("TimeDeltaSensor", "TimeDeltaSensorAsync", args=sensor_args("delta"))
 def map_time_delta_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     wait = task.operator == "WaitSensor"
     name = "time_to_wait" if wait else "delta"
-    sensor = _Sensor(task, ctx, "wait for a delay")
+    sensor = Sensor(task, ctx, "wait for a delay")
     delta = to_python(task.args.get(name))
     if isinstance(delta, bool) or not isinstance(delta, (int, float)):
         sensor.diagnostic("KFM110", f"{name} {describe(delta)} is not a literal timedelta", "error")
@@ -311,15 +246,15 @@ def _poke():
     import types
     _checks.append(_elapsed())
     return types.SimpleNamespace(is_done=_checks[-1], xcom_value=True if len(_checks) == 1 else None)'''
-    plan = sensor.finish(poke, {name})
+    plan = sensor.finish(poke)
     if not wait:
         plan.differences.append("data_interval_end is the logical_date pipeline parameter (empty: the time the task starts).")
     return plan
 
 
-@mapper("DayOfWeekSensor")
+@mapper("DayOfWeekSensor", args=sensor_args("week_day", "use_task_logical_date"))
 def map_day_of_week_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    sensor = _Sensor(task, ctx, "wait for a weekday")
+    sensor = Sensor(task, ctx, "wait for a weekday")
     days = _weekday_numbers(to_python(task.args.get("week_day")))
     if days is None:
         sensor.diagnostic("KFM110", f"week_day {describe(to_python(task.args.get('week_day')))} is not a literal weekday", "error")
@@ -332,16 +267,17 @@ def _poke():
     import datetime as dt
     print(f"Poking until weekday is in {{_week_days}}")
     return {day} in _week_days'''
-    return sensor.finish(poke, {"week_day", "use_task_logical_date"})
+    return sensor.finish(poke)
 
 
 # ---------------------------------------------------------------- http
-@mapper("HttpSensor")
+@mapper("HttpSensor", args=sensor_args(
+    "http_conn_id", "endpoint", "method", "request_params", "headers", "extra_options", "response_check",
+    "response_error_codes_allowlist", "tcp_keep_alive", "tcp_keep_alive_idle", "tcp_keep_alive_count",
+    "tcp_keep_alive_interval"))
 def map_http_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     """HttpSensor: the request HttpHook would send (requests), polled like the sensor."""
-    from migrate.operators.shim import dag_file_code
-
-    sensor = _Sensor(task, ctx, "HTTP request")
+    sensor = Sensor(task, ctx, "HTTP request")
     conn = to_python(task.args.get("http_conn_id", ir.Literal("http_default")))
     if not isinstance(conn, str):
         sensor.diagnostic("KFM110", f"http_conn_id {describe(conn)} is not a literal: http_default is used")
@@ -396,9 +332,7 @@ def _poke():
             raise _airflow.AirflowSkipException("response_check raised AirflowSkipException")
         return returned["return_value"]
     return True'''
-    plan = sensor.finish(poke, {"http_conn_id", "endpoint", "method", "request_params", "headers", "extra_options",
-                                "response_check", "response_error_codes_allowlist", "tcp_keep_alive", "tcp_keep_alive_idle",
-                                "tcp_keep_alive_count", "tcp_keep_alive_interval"}, packages=["requests"])
+    plan = sensor.finish(poke, packages=["requests"])
     entries, notes = connection_wiring([conn])
     plan.platform.secret_env += entries
     plan.differences += notes
