@@ -18,18 +18,19 @@ it). Tasks that still have no mapper become placeholder components that fail lou
 
 A mapper returns a ComponentPlan: the BODY of one KFP lightweight component plus what it needs.
 The emitter (migrate/emit) owns everything graph-level: function names, XCom wiring between tasks,
-skip propagation, retries, timeouts, display names. The body contract:
+skip propagation, retries, timeouts, display names. The body:
 
-- It is Python statements placed inside the component function (indented by the emitter).
-- It may read its `inputs` by name, and `xcom[(task_id, key)]` for every pair in `xcom_refs`
-  (the emitter adds the wired inputs and builds the `xcom` dict, already decoded).
-- It must end with two names set: `results` (dict: XCom key -> value, e.g. "return_value") and
-  `skipped` (bool; True only when `may_skip`). The emitter turns them into the component outputs.
-- It may call the run-time helpers of migrate/emit/runtime.py (`_airflow_runtime`, `_airflow_render`,
-  ...); the emitter puts every helper the body calls into `additional_funcs`. Component bodies must
-  import everything else they use themselves.
-- Helpers for building bodies live in migrate/operators/common.py: ArgBuilder (IR values -> inputs
-  and expressions), context_inputs (the `_airflow` context shim), xcom_refs_of, diagnostics.
+- is a list of typed parts (migrate/plan.py: build the Airflow context, call the callable, run
+  bash, decide a branch, fail ...), in `plan.parts`. One renderer (migrate/emit/component_body.py)
+  writes them as Python; it alone knows the names the body shares with the component around it.
+- reads its `inputs` by name (plan.InputName) and the XCom values of `xcom_refs`
+  (plan.XcomValue); the emitter adds the wired inputs.
+- sets the task's XCom values (`outputs`: key -> kind) and whether it was skipped (only when
+  `may_skip`); the emitter turns them into the component outputs.
+- may call the run-time helpers of migrate/emit/runtime.py; the emitter puts every helper the body
+  calls into `additional_funcs`. Component bodies must import everything else they use themselves.
+- Helpers for building parts live in migrate/operators/common.py: ArgBuilder (IR values -> inputs
+  and typed expressions), context_part (the Airflow context), xcom_refs_of, diagnostics.
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from migrate import ir
 from migrate.diagnostics import Diagnostic
+from migrate.plan import Part
 
 NATIVE, SHIM, PLACEHOLDER, REMOVED = "native", "shim", "placeholder", "removed"
 KINDS = ("str", "int", "float", "bool", "list", "dict", "json")  # output kinds; 'json' = JSON text
@@ -115,7 +117,8 @@ class DirectCall:
 class ComponentPlan:
     mapping: str  # short text for the report: "BashOperator -> bash lightweight component"
     fidelity: str = NATIVE  # native | shim | placeholder | removed
-    body: str = ""
+    parts: List[Part] = field(default_factory=list)  # what the body does (migrate/plan.py)
+    body: str = ""  # the parts rendered by the emitter (migrate/emit/component_body.py), which then edits the text
     inputs: List[Input] = field(default_factory=list)
     xcom_refs: List[Tuple[str, str]] = field(default_factory=list)  # (task_id, key) the body reads
     outputs: Dict[str, str] = field(default_factory=dict)  # XCom key -> kind the body sets in results
@@ -154,7 +157,9 @@ class Case:
     """An embedded example: an Airflow DAG snippet and what converting it must give.
 
     task_id: the task to check; fidelity: expected fidelity; codes: diagnostic codes that must be
-    reported for that task; fragments: texts that must appear in the generated Python.
+    reported for that task; fragments: texts that must appear in the generated Python; body: the
+    task's body as the mapper's parts render (migrate/emit/component_body.py), lines from one
+    of its lines to another (a before/after fragment: the whole text must appear, in order).
     """
     name: str
     dag: str
@@ -162,6 +167,7 @@ class Case:
     fidelity: str = NATIVE
     codes: Tuple[str, ...] = ()
     fragments: Tuple[str, ...] = ()
+    body: str = ""
 
 
 Mapper = Callable[[ir.Task, MapContext], ComponentPlan]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
-from migrate import ir
+from migrate import ir, plan
 from migrate.diagnostics import Diagnostic
 from migrate.operators import Input, MapContext, PipelineInput
 
@@ -324,38 +324,40 @@ class ArgBuilder:
         self.inputs.append(Input(name, type_, value))
         return name
 
-    def expr(self, value: Any, hint: str, rendered: bool = True, top: bool = True) -> str:
-        """A body expression for `value`; literals/templates become inputs, XCom reads use `xcom`.
+    def value(self, value: Any, hint: str, rendered: bool = True, top: bool = True) -> plan.Expr:
+        """The body expression for `value` (migrate/plan.py); literals/templates become inputs.
 
         rendered: the value sits in a templated field, so its strings go through Jinja (XCom values
         are not rendered, as in Airflow). top: a whole argument (inputs are made for top-level
         values only; items inside a list/dict that also holds XCom references stay inline).
         """
         if isinstance(value, ir.TaskOutput):
-            return f"xcom[({value.task_id!r}, {value.key!r})]"
+            return plan.XcomValue(value.task_id, value.key)
         if isinstance(value, ir.Template):
-            code = self.add_input(hint, "str", value) if top else repr(value.text)
-            return f"_airflow_render({code}, _airflow.context)" if rendered else code
+            found = plan.InputName(self.add_input(hint, "str", value)) if top else plan.PyValue(value.text)
+            return plan.Rendered(found) if rendered else found
         if isinstance(value, ir.Literal):
-            return self._literal_expr(value.value, hint, rendered, top)
+            return self._literal_value(value.value, hint, rendered, top)
         if isinstance(value, ir.ParamRef) and self.ctx and value.name in self.ctx.param_inputs:
             pipeline_name = self.ctx.param_inputs[value.name]
             if top:
                 param_type = self.ctx.param_type(value.name)
-                name = self.add_input(hint, param_type, PipelineInput(pipeline_name))
-                return f"_ints_back({name})" if param_type in ("list", "dict") else name
-            return f"_airflow.context['params'][{value.name!r}]"
+                name = plan.InputName(self.add_input(hint, param_type, PipelineInput(pipeline_name)))
+                return plan.Decoded("ints_back", name) if param_type in ("list", "dict") else name
+            return plan.ParamValue(value.name)
         if isinstance(value, ir.Composite) and value.kind in ("list", "tuple", "dict"):
             if value.kind == "dict":
-                parts = [f"{self.expr(k, hint, False, False)}: {self.expr(v, self._hint(hint, k), rendered, False)}" for k, v in value.items]
-                return "{" + ", ".join(parts) + "}"
-            parts = [self.expr(item, f"{hint}_{i}", rendered, False) for i, item in enumerate(value.items)]
-            if value.kind == "tuple":
-                return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
-            return "[" + ", ".join(parts) + "]"
+                return plan.Mapping_(tuple((self.value(k, hint, False, False), self.value(v, self._hint(hint, k), rendered, False))
+                                           for k, v in value.items))
+            return plan.Sequence_(value.kind, tuple(self.value(item, f"{hint}_{i}", rendered, False)
+                                                    for i, item in enumerate(value.items)))
         source = getattr(value, "source", repr(value))
         self.dynamic.append(source)
-        return "None"
+        return plan.Unresolved(source)
+
+    def expr(self, value: Any, hint: str, rendered: bool = True, top: bool = True) -> str:
+        """`value()` as code text, for the families still writing their bodies as text (plan.RawCode)."""
+        return legacy_code(self.value(value, hint, rendered, top))
 
     @staticmethod
     def _hint(hint: str, key: Any) -> str:
@@ -363,17 +365,44 @@ class ArgBuilder:
             return key.value
         return hint
 
-    def _literal_expr(self, obj: Any, hint: str, rendered: bool, top: bool) -> str:
+    def _literal_value(self, obj: Any, hint: str, rendered: bool, top: bool) -> plan.Expr:
         kind = literal_kind(obj)
         needs_render = rendered and any(has_jinja(s) or s.endswith("\n") for s in _strings(obj))
         if top and kind in ("list", "dict") and _has_int(obj):
             # KFP would hand list/dict ints over as floats: send the exact value as JSON text
-            code = f"_from_json({self.add_input(hint + '_json', 'str', ir.Literal(json.dumps(obj)))})"
+            found = plan.Decoded("from_json", plan.InputName(self.add_input(hint + '_json', 'str', ir.Literal(json.dumps(obj)))))
         elif top and obj is not None and kind is not None:
-            code = self.add_input(hint, kind, ir.Literal(obj))
+            found = plan.InputName(self.add_input(hint, kind, ir.Literal(obj)))
         else:
-            code = repr(obj)  # None and values JSON would change (tuples, odd keys) stay inline
-        return f"_airflow_render({code}, _airflow.context)" if needs_render else code
+            found = plan.PyValue(obj)  # None and values JSON would change (tuples, odd keys) stay inline
+        return plan.Rendered(found) if needs_render else found
+
+
+def legacy_code(value: plan.Expr) -> str:
+    """A typed expression as the text the body contract gives it (migrate/emit/component_body.py
+    renders the same as a tree). Only for the families that still build their bodies as text."""
+    if isinstance(value, plan.InputName):
+        return value.name
+    if isinstance(value, plan.XcomValue):
+        return f"xcom[({value.task_id!r}, {value.key!r})]"
+    if isinstance(value, plan.Rendered):
+        return f"_airflow_render({legacy_code(value.value)}, _airflow.context)"
+    if isinstance(value, plan.Decoded):
+        return f"_{value.how}({legacy_code(value.value)})"
+    if isinstance(value, plan.ParamValue):
+        return f"_airflow.context['params'][{value.name!r}]"
+    if isinstance(value, plan.Mapping_):
+        return "{" + ", ".join(f"**{legacy_code(v)}" if k is None else f"{legacy_code(k)}: {legacy_code(v)}" for k, v in value.items) + "}"
+    if isinstance(value, plan.Sequence_):
+        parts = [legacy_code(item) for item in value.items]
+        if value.kind == "tuple":
+            return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+        return "[" + ", ".join(parts) + "]"
+    if isinstance(value, plan.Unpacked):
+        return f"*{legacy_code(value.value)}"
+    if isinstance(value, plan.Unresolved):
+        return "None"
+    return repr(value.value)
 
 
 def _has_int(obj: Any) -> bool:
@@ -402,24 +431,31 @@ def literal_kind(obj: Any) -> Optional[str]:
 
 
 # ---------------------------------------------------------------- context
-def context_inputs(task: ir.Task, ctx: MapContext, args: ArgBuilder) -> str:
-    """Add logical_date/run_id/param inputs; return the statement building `_airflow`."""
+def context_part(task: ir.Task, ctx: MapContext, args: ArgBuilder) -> plan.AirflowContext:
+    """Add logical_date/run_id/param inputs; return the part building the task's Airflow context."""
     logical_date = args.add_input("logical_date", "str", PipelineInput("logical_date"))
     run_id = args.add_input("run_id", "str", PipelineInput("run_id"))
     params = []
     for param in ctx.workflow.params:
         pipeline_name = ctx.param_inputs[param.name]
         param_type = kfp_type(param.type)
-        name = args.add_input(f"param_{pipeline_name}", param_type, PipelineInput(pipeline_name))
-        params.append(f"{param.name!r}: {f'_ints_back({name})' if param_type in ('list', 'dict') else name}")
+        name = plan.InputName(args.add_input(f"param_{pipeline_name}", param_type, PipelineInput(pipeline_name)))
+        params.append((param.name, plan.Decoded("ints_back", name) if param_type in ("list", "dict") else name))
     task_params = task.args.get("params")
-    params_expr = "{" + ", ".join(params) + "}"
-    if isinstance(task_params, ir.Literal) and isinstance(task_params.value, dict):
-        params_expr = "{" + ", ".join(params + [f"**{task_params.value!r}"]) + "}"
+    own = task_params.value if isinstance(task_params, ir.Literal) and isinstance(task_params.value, dict) else None
+    return plan.AirflowContext(ctx.workflow.dag_id, task.task_id, logical_date, run_id, tuple(params), own)
+
+
+def context_inputs(task: ir.Task, ctx: MapContext, args: ArgBuilder) -> str:
+    """context_part as text, for the families still writing their bodies as text (plan.RawCode)."""
+    part = context_part(task, ctx, args)
+    params = [f"{name!r}: {legacy_code(value)}" for name, value in part.params]
+    if part.task_params is not None:
+        params.append(f"**{part.task_params!r}")
     return (
         f"_airflow = _airflow_runtime(\n"
-        f"    dag_id={ctx.workflow.dag_id!r}, task_id={task.task_id!r}, logical_date={logical_date}, run_id={run_id},\n"
-        f"    params={params_expr}, xcom=xcom,\n"
+        f"    dag_id={part.dag_id!r}, task_id={part.task_id!r}, logical_date={part.logical_date}, run_id={part.run_id},\n"
+        f"    params={{{', '.join(params)}}}, xcom=xcom,\n"
         f")"
     )
 

@@ -28,8 +28,9 @@ from typing import Any, Dict, List
 
 from migrate import ir
 from migrate.operators import NATIVE, PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
+from migrate.plan import RawCode
 from migrate.operators.common import (
-    ArgBuilder, callback_diagnostics, context_inputs, ignored_arg_diagnostics, unresolved_pull_diagnostics,
+    ArgBuilder, callback_diagnostics, context_part, ignored_arg_diagnostics, unresolved_pull_diagnostics,
     value_has_jinja, xcom_refs_of,
 )
 from migrate.operators.placeholder import placeholder_plan
@@ -57,12 +58,14 @@ def request_name(dag_id: str, task_id: str) -> str:
 
 @mapper(*HITL)
 def map_human_in_the_loop(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    from migrate.operators.branching import CONDITION_KEY, FOLLOW_KEY, _follow_code
+    from migrate.operators.branching import CONDITION_KEY, FOLLOW_KEY, follow_part
 
     plan = ComponentPlan(mapping=f"{task.operator} -> component waiting for an answer in a Kubernetes ConfigMap",
                          description=task.doc)
     args = ArgBuilder(ctx)
-    lines = [context_inputs(task, ctx, args)]
+    context = context_part(task, ctx, args)
+    lines: List[str] = []  # written as text (plan.RawCode): the body contract's names appear below
+    follow = []
     problems: List[str] = []
 
     options = _options(task, problems)
@@ -108,10 +111,10 @@ def map_human_in_the_loop(task: ir.Task, ctx: MapContext) -> ComponentPlan:
             mapping = {}
         lines.append(f"_chosen = [{mapping!r}.get(option, option) for option in _answer['chosen_options']]")
         lines.append("results = {'return_value': _chosen}")
-        lines.append(_follow_code(task, ctx, "_chosen"))
+        follow.append(follow_part(task, ctx, "answered"))
         plan.outputs[FOLLOW_KEY] = "list"
 
-    plan.body = "\n".join(lines)
+    plan.parts = [context, RawCode("\n".join(lines)), *follow]
     plan.inputs = args.inputs
     plan.xcom_refs = xcom_refs_of(task)
     if any(value_has_jinja(task.args.get(name)) for name in ("subject", "body")):

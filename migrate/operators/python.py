@@ -11,9 +11,11 @@ from migrate import environment, ir
 from migrate.emit import local_modules
 from typing import Optional
 
+from migrate.plan import CallableCode, CallPython, Fail, Unpacked
+
 from migrate.operators import PLACEHOLDER, Case, ComponentPlan, DirectCall, MapContext, PipelineInput, mapper
 from migrate.operators.common import (
-    ArgBuilder, callback_diagnostics, context_inputs, external_needs_diagnostics, ignored_arg_diagnostics,
+    ArgBuilder, callback_diagnostics, context_part, external_needs_diagnostics, ignored_arg_diagnostics, legacy_code,
     module_constants, pushes_in_code, return_kind, rewrite_airflow_imports, shim_bindings, unbound_names,
     unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,
 )
@@ -29,37 +31,25 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         return _no_callable(task, ctx, plan)
 
     args = ArgBuilder(ctx)
-    lines = [context_inputs(task, ctx, args)]
+    context = context_part(task, ctx, args)
     if taskflow:
-        op_args = [args.expr(_template_files(v, task, ctx), _param_name(task, i), rendered=True)
-                   for i, v in enumerate(task.call_args)]
-        op_kwargs = {k: args.expr(_template_files(v, task, ctx), k) for k, v in task.call_kwargs.items()}
+        op_args = tuple(args.value(_template_files(v, task, ctx), _param_name(task, i), rendered=True)
+                        for i, v in enumerate(task.call_args))
+        op_kwargs = tuple((None if k == "**" else k, args.value(_template_files(v, task, ctx), k)) for k, v in task.call_kwargs.items())
     else:
-        op_args = _sequence_exprs(_template_files(task.args.get("op_args"), task, ctx), args, "op_args")
-        op_kwargs = _mapping_exprs(_template_files(task.args.get("op_kwargs"), task, ctx), args, "op_kwargs")
+        op_args = _sequence_values(_template_files(task.args.get("op_args"), task, ctx), args, "op_args")
+        op_kwargs = _mapping_values(_template_files(task.args.get("op_kwargs"), task, ctx), args, "op_kwargs")
     templates = _template_files(task.args.get("templates_dict"), task, ctx)  # @task(templates_dict=...) too
-    templates_dict = args.expr(templates, "templates_dict") if templates is not None else "None"
-    # Arguments are evaluated before the DAG file's code runs, so its names cannot shadow inputs.
-    lines.append("_op_args = [" + ", ".join(op_args) + "]")
-    lines.append("_op_kwargs = {" + ", ".join(f"**{v}" if k == "**" else f"{k!r}: {v}" for k, v in op_kwargs.items()) + "}")
+    templates_dict = args.value(templates, "templates_dict") if templates is not None else None
 
     multiple = bool(task.multiple_outputs or task.args.get("multiple_outputs") == ir.Literal(True))
-    code, airflow_modules = _callable_code(task.callable)
-    lines.append(code)
-    options = (f", templates_dict={templates_dict}" if templates_dict != "None" else "") + (", multiple_outputs=True" if multiple else "")
-    target = task.callable.name
+    code, airflow_modules = callable_part(task.callable)
+    bound_args, bound_kwargs = None, ()
     if task.bound_args or task.bound_kwargs:  # python_callable=functools.partial(f, ...): bound as Airflow has it
-        bound = [args.expr(v, f"bound_{i}", rendered=False) for i, v in enumerate(task.bound_args)]
-        bound += [f"{k}={args.expr(v, k, rendered=False)}" for k, v in task.bound_kwargs.items()]
-        lines.append("import functools as _functools")
-        lines.append(f"_callable = _functools.partial({', '.join([target] + bound)})")
-        target = "_callable"
+        bound_args = tuple(args.value(v, f"bound_{i}", rendered=False) for i, v in enumerate(task.bound_args))
+        bound_kwargs = tuple((k, args.value(v, k, rendered=False)) for k, v in task.bound_kwargs.items())
         plan.differences.append("python_callable is a functools.partial: the component binds the same arguments to the function.")
-    call = f"results, skipped = _airflow_call_python(_airflow, {target}, _op_args, _op_kwargs{options})"
-    if len(call) > 100:
-        call = f"results, skipped = _airflow_call_python(\n    _airflow, {target}, _op_args, _op_kwargs{options},\n)"
-    lines.append(call)
-    plan.body = "\n".join(lines)
+    plan.parts = [context, CallPython(task.callable.name, code, op_args, op_kwargs, templates_dict, multiple, bound_args, bound_kwargs)]
     plan.inputs = args.inputs
     plan.xcom_refs = xcom_refs_of(task)
     plan.helpers = ["_airflow_runtime", "_airflow_render", "_airflow_call_python"]
@@ -105,15 +95,15 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         message = f"template file {name!r} is neither beside the DAG file nor in its template_searchpath"
         plan.fidelity = PLACEHOLDER
         plan.diagnostics.append(ctx.diagnostic(task, "KFM221", message + ": Airflow fails the task (TemplateNotFound), so does the component"))
-        plan.body = f"raise FileNotFoundError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
+        plan.parts.insert(0, Fail("FileNotFoundError", f"kfmigrate: {message} (task {task.task_id})"))
     if not (args.dynamic or missing or airflow_modules or plan.may_skip or plan.packages or multiple or pushed
             or dynamic_pushes or templates is not None):
-        plan.direct = _direct_call(task, ctx, code, taskflow)
+        plan.direct = _direct_call(task, ctx, legacy_callable_code(code), taskflow)
     if args.dynamic:
         plan.fidelity = PLACEHOLDER
         message = "argument cannot be resolved statically: " + "; ".join(args.dynamic)
         plan.diagnostics.append(ctx.diagnostic(task, "KFM110", message))
-        plan.body = f"raise RuntimeError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
+        plan.parts.insert(0, Fail("RuntimeError", f"kfmigrate: {message} (task {task.task_id})"))
     return plan
 
 
@@ -267,49 +257,75 @@ def _param_name(task: ir.Task, index: int) -> str:
     return params[index] if index < len(params) else f"arg_{index}"
 
 
-def _sequence_exprs(value, args: ArgBuilder, hint: str) -> list:
+def _sequence_values(value, args: ArgBuilder, hint: str) -> tuple:
+    """op_args as positional values (`*value` when not a literal list)."""
     if value is None:
-        return []
+        return ()
     if isinstance(value, ir.Literal) and isinstance(value.value, (list, tuple)):
-        return [args.expr(ir.Literal(item), f"{hint}_{i}") for i, item in enumerate(value.value)]
+        return tuple(args.value(ir.Literal(item), f"{hint}_{i}") for i, item in enumerate(value.value))
     if isinstance(value, ir.Composite) and value.kind in ("list", "tuple"):
-        return [args.expr(item, f"{hint}_{i}") for i, item in enumerate(value.items)]
-    return [f"*{args.expr(value, hint)}"]
+        return tuple(args.value(item, f"{hint}_{i}") for i, item in enumerate(value.items))
+    return (Unpacked(args.value(value, hint)),)
 
 
-def _mapping_exprs(value, args: ArgBuilder, hint: str) -> dict:
+def _mapping_values(value, args: ArgBuilder, hint: str) -> tuple:
+    """op_kwargs as (keyword, value) pairs (a keyword of None: `**value` when not a literal dict)."""
     if value is None:
-        return {}
+        return ()
     if isinstance(value, ir.Literal) and isinstance(value.value, dict):
-        return {str(k): args.expr(ir.Literal(v), str(k)) for k, v in value.value.items()}
+        return tuple((str(k), args.value(ir.Literal(v), str(k))) for k, v in value.value.items())
     if isinstance(value, ir.Composite) and value.kind == "dict":
         found = {}
         for key, item in value.items:
             name = key.value if isinstance(key, ir.Literal) else f"{hint}_{len(found)}"
-            found[str(name)] = args.expr(item, str(name))
-        return found
-    return {"**": args.expr(value, hint)}
+            found[str(name)] = args.value(item, str(name))
+        return tuple(found.items())
+    return ((None, args.value(value, hint)),)
+
+
+def _sequence_exprs(value, args: ArgBuilder, hint: str) -> list:
+    """_sequence_values as code text (sensors.py still writes its body as text)."""
+    return [legacy_code(item) for item in _sequence_values(value, args, hint)]
+
+
+def _mapping_exprs(value, args: ArgBuilder, hint: str) -> dict:
+    """_mapping_values as code text, `**` for an unpacked mapping (sensors.py, the direct tier)."""
+    return {"**" if key is None else key: legacy_code(item) for key, item in _mapping_values(value, args, hint)}
+
+
+def callable_part(callable_: ir.CallableSource) -> tuple:
+    """(CallableCode, airflow modules it imports besides the shimmed names): the callable and its
+    prelude, airflow imports of shimmed names rewritten."""
+    prelude, modules = [], []
+    for snippet in callable_.prelude:
+        code, found = rewrite_airflow_imports(snippet)
+        prelude.append(code.rstrip())
+        modules += found
+    code, found = rewrite_airflow_imports(callable_.source)
+    modules += found
+    bindings = tuple(shim_bindings((callable_.source, *callable_.prelude)))
+    where = str(callable_.span) if callable_.span else ""
+    return CallableCode(bindings, tuple(prelude), code.rstrip(), where), list(dict.fromkeys(modules))
+
+
+def legacy_callable_code(code: CallableCode) -> str:
+    """The CallableCode as text, for the direct tier and sensors.py, which still write text."""
+    parts = []
+    if code.bindings:
+        parts.append("# Airflow names the callable uses, provided by the kfmigrate run-time shim.")
+        parts += code.bindings
+    if code.prelude:
+        parts.append("# From the DAG file: imports, constants and helpers the callable uses.")
+        parts += code.prelude
+    parts.append(f"# The task callable{f' ({code.where})' if code.where else ''}.")
+    parts.append(code.source)
+    return "\n".join(parts)
 
 
 def _callable_code(callable_: ir.CallableSource) -> tuple:
-    """The prelude and the callable, airflow imports of shimmed names rewritten, with a header."""
-    parts, modules = [], []
-    bindings = shim_bindings((callable_.source, *callable_.prelude))
-    if bindings:
-        parts.append("# Airflow names the callable uses, provided by the kfmigrate run-time shim.")
-        parts += bindings
-    if callable_.prelude:
-        parts.append("# From the DAG file: imports, constants and helpers the callable uses.")
-        for snippet in callable_.prelude:
-            code, found = rewrite_airflow_imports(snippet)
-            parts.append(code.rstrip())
-            modules += found
-    where = f" ({callable_.span})" if callable_.span else ""
-    parts.append(f"# The task callable{where}.")
-    code, found = rewrite_airflow_imports(callable_.source)
-    parts.append(code.rstrip())
-    modules += found
-    return "\n".join(parts), list(dict.fromkeys(modules))
+    """(code text, airflow modules): callable_part as text (sensors.py)."""
+    code, modules = callable_part(callable_)
+    return legacy_callable_code(code), modules
 
 
 def _no_callable(task: ir.Task, ctx: MapContext, plan: ComponentPlan) -> ComponentPlan:
@@ -317,7 +333,7 @@ def _no_callable(task: ir.Task, ctx: MapContext, plan: ComponentPlan) -> Compone
     plan.fidelity = PLACEHOLDER
     plan.mapping = f"{task.operator} -> placeholder (callable not found)"
     plan.diagnostics.append(ctx.diagnostic(task, "KFM117", message))
-    plan.body = f"raise NotImplementedError({('kfmigrate: ' + message + '. Original source:' + chr(10) + task.source)!r})"
+    plan.parts = [Fail("NotImplementedError", f"kfmigrate: {message}. Original source:\n{task.source}")]
     plan.differences.append("The task cannot run: its callable was not found statically.")
     return plan
 

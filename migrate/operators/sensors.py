@@ -19,6 +19,7 @@ from typing import Any, List, Optional
 
 from migrate import ir
 from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
+from migrate.plan import Fail, RawCode  # RawCode: the bodies are still written as text
 from migrate.operators.common import (
     ArgBuilder, callback_diagnostics, context_inputs, external_needs_diagnostics, ignored_arg_diagnostics,
     module_constants, pushes_in_code, unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,
@@ -71,7 +72,7 @@ class _Sensor:
         if len(call) > 100:
             call = "results, skipped = _airflow_sensor(\n    _airflow, _poke, " + ", ".join(options) + ",\n)"
         self.lines.append(call)
-        plan.body = "\n".join(self.lines)
+        plan.parts = [RawCode("\n".join(self.lines))]
         plan.inputs = self.args.inputs
         plan.xcom_refs = xcom_refs_of(task)
         plan.outputs = {"return_value": "json"}
@@ -95,7 +96,7 @@ class _Sensor:
             plan.fidelity = PLACEHOLDER
             message = "argument cannot be resolved statically: " + "; ".join(self.args.dynamic)
             self.diagnostic("KFM110", message)
-            plan.body = f"raise RuntimeError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
+            plan.parts.insert(0, Fail("RuntimeError", f"kfmigrate: {message} (task {task.task_id})"))
         return plan
 
 

@@ -25,9 +25,10 @@ from typing import Dict, List, Optional, Set, Tuple
 from migrate import environment, ir
 from migrate.operators import PLACEHOLDER, SHIM, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import (
-    BASE_ARGS_HANDLED, CALLBACK_ARGS, ArgBuilder, callback_diagnostics, context_inputs, external_needs, xcom_refs_of,
+    BASE_ARGS_HANDLED, CALLBACK_ARGS, ArgBuilder, callback_diagnostics, context_part, external_needs, xcom_refs_of,
 )
 from migrate.operators.staticcalls import connection_wiring, variable_config_map, variable_env
+from migrate.plan import Expr, Fail, PyValue, RunOperator
 
 LOCAL_MODULE = "<this file>"  # what the parser records as the module of a class defined in the DAG file
 # Provider namespaces whose distribution name has two parts (airflow.providers.apache.spark -> apache-spark).
@@ -90,8 +91,8 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
 
         return placeholder_plan(task, ctx, source.reason, code="KFM219" if source.kind == "removed" else "KFM220")
     args = ArgBuilder(ctx)
-    lines = [context_inputs(task, ctx, args)]
-    kwargs: Dict[str, str] = {"task_id": repr(task.task_id.rsplit(".", 1)[-1])}
+    context = context_part(task, ctx, args)
+    kwargs: Dict[str, Expr] = {"task_id": PyValue(task.task_id.rsplit(".", 1)[-1])}
     dynamic: Dict[str, str] = {}
     # Deferring (triggerer) and rescheduling (scheduler) need Airflow itself: wait in the pod instead.
     overrides = {}
@@ -108,7 +109,7 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
             dynamic[name] = value.source
             continue
         before = len(args.dynamic)
-        code = args.expr(value, name, rendered=False)  # Airflow renders the operator's own template fields
+        code = args.value(value, name, rendered=False)  # Airflow renders the operator's own template fields
         if len(args.dynamic) > before:  # a Dynamic inside a list/dict: carry the whole argument as source
             args.dynamic = args.dynamic[:before]
             source = _source_of(value)
@@ -125,19 +126,11 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if needs_file and module_code is None:
         return _cannot_run(task, ctx, plan, file_problem or "the DAG file cannot be read again")
 
-    kwargs.update({name: repr(value) for name, value in overrides.items()})
-    lines.append("_kwargs = {" + ", ".join(f"{k!r}: {v}" for k, v in kwargs.items()) + "}")
-    call = ["_airflow", repr(task.module if not custom else ""), repr(task.operator), "_kwargs"]
+    kwargs.update({name: PyValue(value) for name, value in overrides.items()})
     if module_code and task.operator_file is not None:
         plan.differences.append(f"The operator class comes from {task.operator_file} (a project module): its code is copied into the component.")
-    if module_code:
-        lines.append(f"_dag_file_code = {_string_literal(module_code)}")
-        call.append("module_code=_dag_file_code")
-    if dynamic:
-        lines.append(f"_dynamic_kwargs = {dynamic!r}  # Python expressions from the DAG file")
-        call.append("dynamic_kwargs=_dynamic_kwargs")
-    lines.append(f"results, skipped = _airflow_run_operator({', '.join(call)})")
-    plan.body = "\n".join(lines)
+    plan.parts = [context, RunOperator(task.module if not custom else "", task.operator, tuple(kwargs.items()),
+                                       module_code or None, tuple(dynamic.items()))]
     plan.inputs = args.inputs
     plan.xcom_refs = xcom_refs_of(task)
     plan.outputs = {"return_value": "json"}
@@ -224,18 +217,11 @@ def _cannot_run(task: ir.Task, ctx: MapContext, plan: ComponentPlan, why: str) -
     plan.fidelity = PLACEHOLDER
     plan.mapping = f"{task.operator} -> placeholder (the operator shim cannot build it: {why})"
     message = f"kfmigrate: task {task.task_id!r} cannot run on KFP: {why}. Original Airflow source ({task.span}):\n{task.source}"
-    plan.body = f"raise NotImplementedError({message!r})"
+    plan.parts = [Fail("NotImplementedError", message)]
     plan.inputs, plan.outputs, plan.packages, plan.xcom_refs, plan.may_skip = [], {}, [], [], False
     plan.diagnostics.append(ctx.diagnostic(task, "KFM200", f"{why}: placeholder component that fails at run time"))
     plan.differences.append("The task does not run: its placeholder component fails with the original source.")
     return plan
-
-
-def _string_literal(code: str) -> str:
-    """The code as a readable raw triple-quoted string when that is exact, else its repr."""
-    if "'''" in code or code.rstrip().endswith("\\") or "\r" in code:
-        return repr(code)
-    return "r'''\n" + code + "'''  # the DAG file's code: imports, helpers, the operator class"
 
 
 def _source_of(value) -> Optional[str]:

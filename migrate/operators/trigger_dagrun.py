@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from migrate import ir
 from migrate.operators import NATIVE, PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
+from migrate.plan import Fail, RawCode  # RawCode: the body is still written as text
 from migrate.operators.common import (
     ArgBuilder, callback_diagnostics, context_inputs, ignored_arg_diagnostics, unresolved_pull_diagnostics,
     value_has_jinja, xcom_refs_of,
@@ -45,7 +46,7 @@ def map_trigger_dagrun(task: ir.Task, ctx: MapContext) -> ComponentPlan:
                 call.append(f"{name}={args.expr(task.args[name], name, rendered=False)}")
     call.append("api=_airflow_kfp_api()")  # the KFP REST access, shared with ExternalTaskSensor
     lines.append(f"results, skipped = _airflow_trigger_pipeline({', '.join(call)})")
-    plan.body = "\n".join(lines)
+    plan.parts = [RawCode("\n".join(lines))]
     plan.inputs = args.inputs
     plan.xcom_refs = xcom_refs_of(task)
     plan.outputs = {"return_value": "json", "trigger_run_id": "str"}
@@ -83,7 +84,7 @@ def map_trigger_dagrun(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         plan.fidelity = PLACEHOLDER
         message = "argument cannot be resolved statically: " + "; ".join(args.dynamic)
         plan.diagnostics.append(ctx.diagnostic(task, "KFM110", message))
-        plan.body = f"raise RuntimeError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
+        plan.parts.insert(0, Fail("RuntimeError", f"kfmigrate: {message} (task {task.task_id})"))
     else:
         plan.fidelity = NATIVE
     return plan
