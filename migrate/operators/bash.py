@@ -151,6 +151,10 @@ with DAG("bash_tpl", start_date=datetime(2024, 1, 1), schedule="@daily", params=
 ''',
         task_id="say",
         fragments=("_airflow_run_bash(_airflow, command)", "packages_to_install=RUNTIME_PACKAGES + ['jinja2==", "bash_command='echo {{ ds }} {{ params.who }}'"),
+        body='''\
+command = _airflow_render(bash_command, _airflow.context)
+results, skipped = _airflow_run_bash(_airflow, command)
+''',
     ),
     Case(
         name="env, append_env and cwd",
@@ -163,6 +167,10 @@ with DAG("bash_env", schedule=None):
 ''',
         task_id="env",
         fragments=("env=env_vars", "append_env=True", "cwd=cwd"),
+        body='''\
+command = bash_command
+results, skipped = _airflow_run_bash(_airflow, command, env=env_vars, append_env=True, cwd=cwd)
+''',
     ),
     Case(
         name="task.bash returns its command",
@@ -180,6 +188,16 @@ bash_deco()
 ''',
         task_id="run",
         fragments=("returned, skipped = _airflow_call_python(_airflow, run, _op_args, _op_kwargs)",),
+        body='''\
+returned, skipped = _airflow_call_python(_airflow, run, _op_args, _op_kwargs)
+if not skipped and (not isinstance(returned["return_value"], str) or not returned["return_value"].strip()):
+    raise TypeError("The returned value from the TaskFlow callable must be a non-empty string.")
+command = "" if skipped else _airflow_render(returned["return_value"], _airflow.context)
+if not skipped:
+    results, skipped = _airflow_run_bash(_airflow, command)
+else:
+    results = {}
+''',
     ),
     Case(
         name="script file command",
@@ -193,6 +211,10 @@ with DAG("bash_file", schedule=None):
         task_id="script",
         fidelity=PLACEHOLDER,
         codes=("KFM221",),
+        body='''\
+raise FileNotFoundError("kfmigrate: bash_command script 'run.sh' is neither beside the DAG file nor in its template_searchpath")
+_airflow = _airflow_runtime(
+''',
     ),
     Case(
         name="exit 99 reaches dependants as a skip flag",

@@ -263,6 +263,14 @@ pick()
         task_id="choose",
         fragments=("follow = [] if skipped else _airflow_branch_ids(results.get('return_value'))",
                    "_airflow_not_followed('right'"),
+        body='''\
+results, skipped = _airflow_call_python(_airflow, choose, _op_args, _op_kwargs)
+# A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped.
+follow = [] if skipped else _airflow_branch_ids(results.get('return_value'))
+if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in ['left', 'right']):
+    results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value
+results['airflow_follow'] = follow
+''',
     ),
     Case(
         name="ShortCircuitOperator skips everything downstream by default",
@@ -278,6 +286,11 @@ with DAG("sc", schedule=None):
 ''',
         task_id="check",
         fragments=("results['airflow_condition'] = False if skipped else bool(results.get('return_value'))",),
+        body='''\
+results['airflow_condition'] = False if skipped else bool(results.get('return_value'))
+if not skipped and not results['airflow_condition'] and True:
+    results.pop('return_value', None)
+''',
     ),
     Case(
         name="BranchDayOfWeekOperator with WeekDay members",
@@ -295,6 +308,13 @@ with DAG("weekday", schedule=None):
 ''',
         task_id="pick",
         fragments=("week_days = [6, 7]", "now = _airflow.context['logical_date']"),
+        body='''\
+import datetime
+now = _airflow.context['logical_date']
+week_days = [6, 7]  # ISO numbers, Monday = 1
+chosen = ['weekend'] if now.isoweekday() in week_days else ['weekday']
+results, skipped = {'return_value': chosen}, False
+''',
     ),
     Case(
         name="BranchDateTimeOperator with pendulum times",
@@ -311,5 +331,9 @@ with DAG("dt", schedule=None):
 ''',
         task_id="pick",
         fragments=("lower, upper = datetime.time(15, 0, 0), datetime.time(0, 0, 0)",),
+        body='''\
+now = datetime.datetime.now(datetime.timezone.utc)
+lower, upper = datetime.time(15, 0, 0), datetime.time(0, 0, 0)
+''',
     ),
 ]

@@ -75,5 +75,12 @@ with DAG("latest", start_date=datetime(2024, 1, 1), schedule="@daily"):
         task_id="latest_only",
         fragments=("croniter.croniter('0 0 * * *', logical_date).get_next(dt.datetime)", "{'airflow_follow': ['publish'], 'return_value': ['publish']} if latest else {'airflow_follow': []}",
                    "packages_to_install=RUNTIME_PACKAGES + ['croniter=="),
+        body='''\
+if run_id.startswith("scheduled__"):
+    import datetime as dt
+    import croniter
+    logical_date = _airflow.context["logical_date"]
+    next_run = croniter.croniter('0 0 * * *', logical_date).get_next(dt.datetime)
+''',
     ),
 ]

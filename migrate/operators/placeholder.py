@@ -45,5 +45,8 @@ unmapped()
         fidelity=PLACEHOLDER,
         codes=("KFM200",),
         fragments=("raise NotImplementedError(", "@task.pyspark"),
+        body='''\
+raise NotImplementedError("kfmigrate: task 'count' cannot run on KFP: decorator @task.pyspark has no KFP mapping. Original Airflow source (cases/placeholder.py:9:5):\\ncount()")
+''',
     ),
 ]

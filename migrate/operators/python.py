@@ -357,6 +357,12 @@ with DAG("py_op", start_date=datetime(2024, 1, 1), schedule=None):
         # the direct tier: a plain component with the inputs the call passes, no Airflow runtime
         fragments=("def greet(name, greeting=\"hello\"):", "def greet(name: str) -> str:",
                    "return json.dumps(greet(name=name), default=str)", "greet_task = greet(name='world')"),
+        body='''\
+_op_args = []
+_op_kwargs = {'name': name}
+# The task callable (cases/python.py:6:1).
+def greet(name, greeting="hello"):
+''',
     ),
     Case(
         name="taskflow xcom between tasks",
@@ -379,6 +385,9 @@ flow()
 ''',
         task_id="load",
         fragments=("return load(json.loads(data))", "def load(data: str) -> int:"),
+        body='''\
+_op_args = [xcom[('extract', 'return_value')]]
+''',
     ),
     Case(
         name="xcom_push and xcom_pull through the context",
@@ -432,6 +441,11 @@ with DAG("tpl_dict", schedule=None):
 ''',
         task_id="report",
         fragments=("templates_dict={'day': _airflow_render('{{ ds }}', _airflow.context)}", "packages_to_install=RUNTIME_PACKAGES + ['jinja2=="),
+        body='''\
+results, skipped = _airflow_call_python(
+    _airflow, report, _op_args, _op_kwargs, templates_dict={'day': _airflow_render('{{ ds }}', _airflow.context)},
+)
+''',
     ),
     Case(
         name="setup runs as an ordinary task, teardown after its work whatever happened",
@@ -478,5 +492,12 @@ scaled()
 ''',
         task_id="times",
         fragments=("by=factor", ") -> int:"),
+        body='''\
+_airflow = _airflow_runtime(
+    dag_id='scaled', task_id='times', logical_date=logical_date, run_id=run_id,
+    params={'factor': param_factor}, xcom=xcom,
+)
+_op_args = [value, by]
+''',
     ),
 ]

@@ -409,6 +409,10 @@ with DAG("sql_shim", schedule=None):
         fragments=("_airflow_run_operator(_airflow, 'airflow.providers.common.sql.operators.sql', 'SQLExecuteQueryOperator', _kwargs)",
                    "packages_to_install=RUNTIME_PACKAGES + ['apache-airflow==3",
                    "kubernetes.use_secret_as_env(count_rows_task, secret_name='airflow-conn-warehouse', secret_key_to_env={'uri': 'AIRFLOW_CONN_WAREHOUSE'})"),
+        body='''\
+_kwargs = {'task_id': 'count_rows', 'conn_id': conn_id, 'sql': sql}
+results, skipped = _airflow_run_operator(_airflow, 'airflow.providers.common.sql.operators.sql', 'SQLExecuteQueryOperator', _kwargs)
+''',
     ),
     Case(
         name="provider sensor polls inside the shim with its default connection",
