@@ -51,6 +51,13 @@ class Decoded:
 
 
 @dataclass(frozen=True)
+class HelperCall:
+    """A call of a run-time helper of migrate/emit/runtime.py (e.g. `_airflow_kfp_api()`)."""
+    helper: str
+    args: Tuple["Expr", ...] = ()
+
+
+@dataclass(frozen=True)
 class ParamValue:
     """A DAG param read from the Airflow context's params (inside a list or dict argument)."""
     name: str
@@ -87,7 +94,7 @@ class Unresolved:
     source: str
 
 
-Expr = Union[InputName, XcomValue, Rendered, Decoded, ParamValue, PyValue, Sequence_, Mapping_, Unpacked, Unresolved]
+Expr = Union[InputName, XcomValue, Rendered, Decoded, HelperCall, ParamValue, PyValue, Sequence_, Mapping_, Unpacked, Unresolved]
 
 
 # ---------------------------------------------------------------- statements
@@ -160,7 +167,8 @@ class RunBash:
 class FollowBranch:
     """Turn a branch's choice into the task ids to follow, as Airflow's skip_all_except.
 
-    chosen: "returned" (the callable's return value) or "decided" (a date or weekday decision).
+    chosen: "returned" (the callable's return value), "decided" (a date or weekday decision) or
+    "answered" (a person's choice, AskPerson).
     relatives: direct downstream tasks that are downstream of others too; direct: all direct
     downstream task ids.
     """
@@ -217,6 +225,29 @@ class RunOperator:
 
 
 @dataclass(frozen=True)
+class RunHelper:
+    """The task's work is one run-time helper called with the Airflow context and these keyword
+    arguments; it gives the XCom values and whether the task was skipped (TriggerDagRunOperator)."""
+    helper: str
+    kwargs: Tuple[Tuple[str, Expr], ...]
+
+
+@dataclass(frozen=True)
+class AskPerson:
+    """Wait for a person's answer (the human-in-the-loop operators); the answer is the XCom value.
+
+    ask: the request (subject, options, body, defaults, multiple, params, timeout, poke_interval).
+    approval: "Reject" is a false short circuit (fail_on_reject: it fails the task instead of only
+    skipping); options_mapping set: the chosen options name the task ids to follow (a FollowBranch
+    part with chosen="answered" comes next).
+    """
+    ask: Tuple[Tuple[str, Expr], ...]
+    approval: bool = False
+    fail_on_reject: bool = False
+    options_mapping: Optional[dict] = None
+
+
+@dataclass(frozen=True)
 class Fail:
     """The component fails at once with this exception and message (placeholders, missing files)."""
     error: str  # a builtin exception class name
@@ -235,4 +266,4 @@ class RawCode:
 
 
 Part = Union[AirflowContext, CallPython, RunBash, FollowBranch, ShortCircuit, DecideByTime, LatestOnly, RunOperator,
-             Fail, RawCode]
+             RunHelper, AskPerson, Fail, RawCode]

@@ -51,6 +51,8 @@ def expression(value: parts.Expr) -> cst.BaseExpression:
         return _call("_airflow_render", [expression(value.value), _attribute(CONTEXT, "context")])
     if isinstance(value, parts.Decoded):
         return _call("_from_json" if value.how == "from_json" else "_ints_back", [expression(value.value)])
+    if isinstance(value, parts.HelperCall):
+        return _call(value.helper, [expression(item) for item in value.args])
     if isinstance(value, parts.ParamValue):
         return parse_template_expression(CONTEXT + "['params'][{name}]", name=_literal(value.name))
     if isinstance(value, parts.PyValue):
@@ -92,6 +94,11 @@ def _statements(part: parts.Part) -> Iterable:
         return _latest_only(part)
     if isinstance(part, parts.RunOperator):
         return _run_operator(part)
+    if isinstance(part, parts.RunHelper):
+        call = [cst.Arg(cst.Name(CONTEXT))] + [_keyword(key, expression(value)) for key, value in part.kwargs]
+        return [_assign_call(f"{RESULTS}, {SKIPPED}", part.helper, call, wrap=False)]
+    if isinstance(part, parts.AskPerson):
+        return _ask_person(part)
     if isinstance(part, parts.Fail):
         return [parse_template_statement("raise {error}({message})", error=cst.Name(part.error), message=_literal(part.message))]
     if isinstance(part, parts.RawCode):
@@ -305,6 +312,27 @@ def _latest_only(part: parts.LatestOnly) -> List:
             none=cst.Dict([cst.DictElement(_literal(FOLLOW_KEY), cst.List([]))])),
         cst.parse_statement(f"{SKIPPED} = False\n"),
     ]
+    return found
+
+
+def _ask_person(part: parts.AskPerson) -> List:
+    call = [cst.Arg(cst.Name(CONTEXT))] + [_keyword(key, expression(value)) for key, value in part.ask]
+    line = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace("    "))
+    close = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace(""))
+    call = [arg.with_changes(comma=cst.Comma(whitespace_after=close if index == len(call) - 1 else line))
+            for index, arg in enumerate(call)]
+    found: List = [_assign("_answer", cst.Call(cst.Name("_airflow_hitl_wait"), call, whitespace_before_args=line)),
+                   cst.parse_statement(f"{RESULTS}, {SKIPPED} = {{'return_value': _answer}}, False\n")]
+    if part.approval:
+        found.append(cst.parse_statement("_approved = _answer['chosen_options'][0] == 'Approve'\n"))
+        if part.fail_on_reject:
+            found.append(cst.parse_statement(f"if not _approved:\n    raise {CONTEXT}.AirflowFailException('Receive \"Reject\"')\n"))
+        found.append(_comment("# Reject skips the tasks downstream (as a false short circuit); the answer is still the XCom value"))
+        found.append(parse_template_statement(RESULTS + "[{key}] = _approved", key=_literal(CONDITION_KEY)))
+    elif part.options_mapping is not None:
+        found.append(parse_template_statement("_chosen = [{mapping}.get(option, option) for option in _answer['chosen_options']]",
+                                              mapping=_literal(part.options_mapping)))
+        found.append(cst.parse_statement(f"{RESULTS} = {{'return_value': _chosen}}\n"))
     return found
 
 
