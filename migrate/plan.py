@@ -64,6 +64,12 @@ class ParamValue:
 
 
 @dataclass(frozen=True)
+class Local:
+    """A name the body's own code binds (the callable's name)."""
+    name: str
+
+
+@dataclass(frozen=True)
 class PyValue:
     """A Python literal written into the code as its repr."""
     value: Any
@@ -94,7 +100,7 @@ class Unresolved:
     source: str
 
 
-Expr = Union[InputName, XcomValue, Rendered, Decoded, HelperCall, ParamValue, PyValue, Sequence_, Mapping_, Unpacked, Unresolved]
+Expr = Union[InputName, Local, XcomValue, Rendered, Decoded, HelperCall, ParamValue, PyValue, Sequence_, Mapping_, Unpacked, Unresolved]
 
 
 # ---------------------------------------------------------------- statements
@@ -255,15 +261,30 @@ class Fail:
 
 
 @dataclass(frozen=True)
+class Code:
+    """Fixed statements a mapper writes (a sensor's check), with holes `{name}` that the renderer
+    fills with libcst nodes: `values` (typed expressions), and `{context}`, the Airflow context
+    shim the body shares. The text holds no value from the DAG: those go through the holes."""
+    text: str
+    values: Tuple[Tuple[str, Expr], ...] = ()
+
+
+@dataclass(frozen=True)
+class Poll:
+    """Poll `_poke` (defined by the Code parts before it) as BaseSensorOperator.execute does.
+    options: poke_interval, timeout, soft_fail, exponential_backoff, silent_fail, never_fail, max_wait."""
+    options: Tuple[Tuple[str, Expr], ...]
+
+
+@dataclass(frozen=True)
 class RawCode:
     """Python statements written as text by a mapper family not yet moved to typed parts.
 
-    Why it exists: sensors, trigger_dagrun, hitl and external_task build their bodies with the
-    shared names of the body contract themselves (see migrate/operators/__init__.py); the renderer
-    parses the text (libcst) and places its statements like any other part's.
+    Why it exists: code built elsewhere as text (a mapper outside this package during a move);
+    the renderer parses it (libcst) and places its statements like any other part's.
     """
     code: str
 
 
 Part = Union[AirflowContext, CallPython, RunBash, FollowBranch, ShortCircuit, DecideByTime, LatestOnly, RunOperator,
-             RunHelper, AskPerson, Fail, RawCode]
+             RunHelper, AskPerson, CallableCode, Code, Poll, Fail, RawCode]

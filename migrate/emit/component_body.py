@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Iterable, List, Optional, Sequence
 
 import libcst as cst
-from libcst.helpers import parse_template_expression, parse_template_statement
+from libcst.helpers import parse_template_expression, parse_template_module, parse_template_statement
 
 from migrate import plan as parts
 from migrate.plan import CONDITION_KEY, FOLLOW_KEY
@@ -42,7 +42,7 @@ def fill(plan) -> None:
 
 def expression(value: parts.Expr) -> cst.BaseExpression:
     """The libcst expression for a typed value."""
-    if isinstance(value, parts.InputName):
+    if isinstance(value, (parts.InputName, parts.Local)):
         return cst.Name(value.name)
     if isinstance(value, parts.XcomValue):
         key = cst.Tuple([cst.Element(_literal(value.task_id)), cst.Element(_literal(value.key))])
@@ -101,6 +101,13 @@ def _statements(part: parts.Part) -> Iterable:
         return _ask_person(part)
     if isinstance(part, parts.Fail):
         return [parse_template_statement("raise {error}({message})", error=cst.Name(part.error), message=_literal(part.message))]
+    if isinstance(part, parts.CallableCode):
+        return callable_statements(part)
+    if isinstance(part, parts.Code):
+        return _code(part)
+    if isinstance(part, parts.Poll):
+        call = [cst.Arg(cst.Name(CONTEXT)), cst.Arg(cst.Name("_poke"))] + [_keyword(k, expression(v)) for k, v in part.options]
+        return [_assign_call(f"{RESULTS}, {SKIPPED}", "_airflow_sensor", call, wrap=True)]
     if isinstance(part, parts.RawCode):
         return source_statements(part.code)
     raise TypeError(f"not a body part: {part!r}")
@@ -358,6 +365,16 @@ def _module_code(code: str) -> cst.BaseStatement:
                          "# the DAG file's code: imports, helpers, the operator class")
 
 
+def _code(part: parts.Code) -> List:
+    """A mapper's fixed statements, holes filled with nodes (libcst's template mangling: only the
+    names given are replaced, so f-string braces in the text stay as they are)."""
+    values = {name: expression(value) for name, value in part.values}
+    if "{context}" in part.text:
+        values["context"] = cst.Name(CONTEXT)
+    module = parse_template_module(part.text, **values)
+    return _module_statements(module)
+
+
 # ---------------------------------------------------------------- building blocks
 def source_statements(code: str) -> List:
     """The statements of Python source, comments kept: those before or after every statement come
@@ -365,7 +382,10 @@ def source_statements(code: str) -> List:
     lines are dropped, as the text bodies did (`code.rstrip()`)."""
     if not code.strip():
         return []
-    module = cst.parse_module(code)
+    return _module_statements(cst.parse_module(code))
+
+
+def _module_statements(module: cst.Module) -> List:
     if module.default_indent != "    ":  # keep the snippet's own indentation in a module indented with 4 spaces
         module = module.visit(_ExplicitIndent(module.default_indent))
     found: List = list(module.header)
