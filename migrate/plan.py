@@ -117,6 +117,7 @@ class AirflowContext:
     run_id: str
     params: Tuple[Tuple[str, Expr], ...] = ()
     task_params: Optional[dict] = None
+    xcom: bool = True  # False: no XCom values to read (the DAG callbacks' exit task)
 
 
 @dataclass(frozen=True)

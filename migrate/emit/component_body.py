@@ -72,6 +72,23 @@ def expression(value: parts.Expr) -> cst.BaseExpression:
     raise TypeError(f"not a body expression: {value!r}")
 
 
+def direct_call(target: str, args, kwargs, values) -> str:
+    """The direct tier's call of the callable (plan DirectCall): XCom values are the code `values`
+    gives for (task_id, key), the component's own parameters there (migrate/emit/direct.py)."""
+    def node(value: parts.Expr) -> cst.BaseExpression:
+        if isinstance(value, parts.XcomValue):
+            return cst.parse_expression(values[(value.task_id, value.key)])
+        if isinstance(value, parts.Sequence_):
+            return (cst.Tuple if value.kind == "tuple" else cst.List)([cst.Element(node(item)) for item in value.items])
+        if isinstance(value, parts.Mapping_):
+            return cst.Dict([cst.StarredDictElement(node(item)) if key is None else cst.DictElement(node(key), node(item))
+                             for key, item in value.items])
+        return expression(value)
+
+    call = [cst.Arg(node(value)) for value in args] + [_keyword(key, node(value)) for key, value in kwargs]
+    return code_of(_call(target, call))
+
+
 def code_of(node: cst.CSTNode) -> str:
     return _EMPTY.code_for_node(node)
 
@@ -120,10 +137,10 @@ def _context(part: parts.AirflowContext) -> cst.BaseStatement:
     return parse_template_statement(
         CONTEXT + " = _airflow_runtime(\n"
         "    dag_id={dag_id}, task_id={task_id}, logical_date={logical_date}, run_id={run_id},\n"
-        "    params={params}, " + XCOM + "=" + XCOM + ",\n"
+        "    params={params}, " + XCOM + "={xcom},\n"
         ")",
         dag_id=_literal(part.dag_id), task_id=_literal(part.task_id), logical_date=cst.Name(part.logical_date),
-        run_id=cst.Name(part.run_id), params=cst.Dict(params))
+        run_id=cst.Name(part.run_id), params=cst.Dict(params), xcom=cst.Name(XCOM) if part.xcom else cst.Dict([]))
 
 
 def callable_statements(code: parts.CallableCode) -> List:

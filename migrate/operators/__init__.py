@@ -108,8 +108,10 @@ class PlatformConfig:
 class DirectCall:
     """The direct tier: a callable needing nothing of Airflow (no context, no XCom pulls beyond its
     arguments, no skips, no templates), called by a plain component with its own inputs."""
-    code: str  # the prelude and the callable, as the runtime body carries them
-    call: str  # the call of the callable; XCom values as xcom[(task_id, key)], replaced by the emitter
+    code: Any  # plan.CallableCode: the prelude and the callable, as the runtime body carries them
+    target: str  # the callable's name
+    args: Tuple[Any, ...] = ()  # plan.Expr values of the call; XCom values are plan.XcomValue, wired by the emitter
+    kwargs: Tuple[Tuple[str, Any], ...] = ()
     inputs: List[Input] = field(default_factory=list)
 
 

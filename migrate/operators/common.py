@@ -355,10 +355,6 @@ class ArgBuilder:
         self.dynamic.append(source)
         return plan.Unresolved(source)
 
-    def expr(self, value: Any, hint: str, rendered: bool = True, top: bool = True) -> str:
-        """`value()` as code text, for the families still writing their bodies as text (plan.RawCode)."""
-        return legacy_code(self.value(value, hint, rendered, top))
-
     @staticmethod
     def _hint(hint: str, key: Any) -> str:
         if isinstance(key, ir.Literal) and isinstance(key.value, str):
@@ -376,33 +372,6 @@ class ArgBuilder:
         else:
             found = plan.PyValue(obj)  # None and values JSON would change (tuples, odd keys) stay inline
         return plan.Rendered(found) if needs_render else found
-
-
-def legacy_code(value: plan.Expr) -> str:
-    """A typed expression as the text the body contract gives it (migrate/emit/component_body.py
-    renders the same as a tree). Only for the families that still build their bodies as text."""
-    if isinstance(value, plan.InputName):
-        return value.name
-    if isinstance(value, plan.XcomValue):
-        return f"xcom[({value.task_id!r}, {value.key!r})]"
-    if isinstance(value, plan.Rendered):
-        return f"_airflow_render({legacy_code(value.value)}, _airflow.context)"
-    if isinstance(value, plan.Decoded):
-        return f"_{value.how}({legacy_code(value.value)})"
-    if isinstance(value, plan.ParamValue):
-        return f"_airflow.context['params'][{value.name!r}]"
-    if isinstance(value, plan.Mapping_):
-        return "{" + ", ".join(f"**{legacy_code(v)}" if k is None else f"{legacy_code(k)}: {legacy_code(v)}" for k, v in value.items) + "}"
-    if isinstance(value, plan.Sequence_):
-        parts = [legacy_code(item) for item in value.items]
-        if value.kind == "tuple":
-            return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
-        return "[" + ", ".join(parts) + "]"
-    if isinstance(value, plan.Unpacked):
-        return f"*{legacy_code(value.value)}"
-    if isinstance(value, plan.Unresolved):
-        return "None"
-    return repr(value.value)
 
 
 def _has_int(obj: Any) -> bool:
@@ -444,20 +413,6 @@ def context_part(task: ir.Task, ctx: MapContext, args: ArgBuilder) -> plan.Airfl
     task_params = task.args.get("params")
     own = task_params.value if isinstance(task_params, ir.Literal) and isinstance(task_params.value, dict) else None
     return plan.AirflowContext(ctx.workflow.dag_id, task.task_id, logical_date, run_id, tuple(params), own)
-
-
-def context_inputs(task: ir.Task, ctx: MapContext, args: ArgBuilder) -> str:
-    """context_part as text, for the families still writing their bodies as text (plan.RawCode)."""
-    part = context_part(task, ctx, args)
-    params = [f"{name!r}: {legacy_code(value)}" for name, value in part.params]
-    if part.task_params is not None:
-        params.append(f"**{part.task_params!r}")
-    return (
-        f"_airflow = _airflow_runtime(\n"
-        f"    dag_id={part.dag_id!r}, task_id={part.task_id!r}, logical_date={part.logical_date}, run_id={part.run_id},\n"
-        f"    params={{{', '.join(params)}}}, xcom=xcom,\n"
-        f")"
-    )
 
 
 def kfp_type(param_type: str) -> str:

@@ -11,11 +11,13 @@ from migrate import environment, ir
 from migrate.emit import local_modules
 from typing import Optional
 
-from migrate.plan import CallableCode, CallPython, Fail, Unpacked
+from migrate.plan import (
+    CallableCode, CallPython, Decoded, Expr, Fail, HelperCall, InputName, Mapping_, ParamValue, PyValue, Rendered, Sequence_, Unpacked,
+)
 
 from migrate.operators import PLACEHOLDER, Case, ComponentPlan, DirectCall, MapContext, PipelineInput, mapper
 from migrate.operators.common import (
-    ArgBuilder, callback_diagnostics, context_part, external_needs_diagnostics, ignored_arg_diagnostics, legacy_code,
+    ArgBuilder, callback_diagnostics, context_part, external_needs_diagnostics, ignored_arg_diagnostics,
     module_constants, pushes_in_code, return_kind, rewrite_airflow_imports, shim_bindings, unbound_names,
     unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,
 )
@@ -98,7 +100,7 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         plan.parts.insert(0, Fail("FileNotFoundError", f"kfmigrate: {message} (task {task.task_id})"))
     if not (args.dynamic or missing or airflow_modules or plan.may_skip or plan.packages or multiple or pushed
             or dynamic_pushes or templates is not None):
-        plan.direct = _direct_call(task, ctx, legacy_callable_code(code), taskflow)
+        plan.direct = _direct_call(task, ctx, code, taskflow)
     if args.dynamic:
         plan.fidelity = PLACEHOLDER
         message = "argument cannot be resolved statically: " + "; ".join(args.dynamic)
@@ -119,7 +121,7 @@ NEEDS_RUNTIME = ("get_current_context", "xcom", "Airflow", "airflow", "render_te
                  "Metadata", "outlet_events", "inlet_events", "Variable")
 
 
-def _direct_call(task: ir.Task, ctx: MapContext, code: str, taskflow: bool) -> Optional[DirectCall]:
+def _direct_call(task: ir.Task, ctx: MapContext, code: CallableCode, taskflow: bool) -> Optional[DirectCall]:
     """The direct tier's call of the callable, or None when the callable needs the Airflow runtime."""
     import ast
     import re
@@ -141,16 +143,16 @@ def _direct_call(task: ir.Task, ctx: MapContext, code: str, taskflow: bool) -> O
         return None
     args = ArgBuilder(ctx)
     if taskflow:
-        op_args = [args.expr(v, _param_name(task, i)) for i, v in enumerate(task.call_args)]
-        op_kwargs = {k: args.expr(v, k) for k, v in task.call_kwargs.items()}
+        op_args = [args.value(v, _param_name(task, i)) for i, v in enumerate(task.call_args)]
+        op_kwargs = {k: args.value(v, k) for k, v in task.call_kwargs.items()}
     else:
         positional = task.args.get("op_args")
         if isinstance(positional, ir.Literal) and isinstance(positional.value, (list, tuple)):
             positional = ir.Composite("list", tuple(ir.Literal(item) for item in positional.value))
         if positional is not None and not (isinstance(positional, ir.Composite) and positional.kind in ("list", "tuple")):
             return None
-        op_args = [args.expr(item, _param_name(task, i)) for i, item in enumerate(positional.items if positional else ())]
-        op_kwargs = _mapping_exprs(task.args.get("op_kwargs"), args, "op_kwargs")
+        op_args = [args.value(item, _param_name(task, i)) for i, item in enumerate(positional.items if positional else ())]
+        op_kwargs = {"**" if key is None else key: value for key, value in _mapping_values(task.args.get("op_kwargs"), args, "op_kwargs")}
     if "**" in op_kwargs:
         return None
     names = [a.arg for a in arguments.args] + [a.arg for a in arguments.kwonlyargs]
@@ -169,14 +171,27 @@ def _direct_call(task: ir.Task, ctx: MapContext, code: str, taskflow: bool) -> O
             return None
     if any(key not in names for key in keywords):
         return None  # Airflow would fail on an unexpected keyword; the runtime tier reproduces that
-    parts = op_args + [f"{key}={value}" for key, value in keywords.items()]
-    call = f"{callable_.name}({', '.join(parts)})"
-    if args.dynamic or re.search(r"(?<!\w)(_airflow\w*|_from_json|_ints_back)(?!\w)", call):
+    if args.dynamic or any(_needs_runtime(value) for value in (*op_args, *keywords.values())):
         return None  # rendered strings, JSON-carried literals: the runtime tier's helpers handle them
-    return DirectCall(code, call, args.inputs)
+    return DirectCall(code, callable_.name, tuple(op_args), tuple(keywords.items()), args.inputs)
 
 
-def _direct_params(function, task: ir.Task, ctx: MapContext, args: ArgBuilder) -> Optional[str]:
+def _needs_runtime(value: Expr) -> bool:
+    """A value only the runtime tier's helpers give (rendered, decoded, read from the context)."""
+    import re
+
+    if isinstance(value, (Rendered, Decoded, ParamValue, HelperCall)):
+        return True
+    if isinstance(value, PyValue):  # a literal naming a helper: as the text check did before
+        return bool(re.search(r"(?<!\w)(_airflow\w*|_from_json|_ints_back)(?!\w)", repr(value.value)))
+    if isinstance(value, Sequence_):
+        return any(_needs_runtime(item) for item in value.items)
+    if isinstance(value, Mapping_):
+        return any(_needs_runtime(part) for key, item in value.items for part in (key, item) if part is not None)
+    return False
+
+
+def _direct_params(function, task: ir.Task, ctx: MapContext, args: ArgBuilder) -> Optional[Mapping_]:
     """`params` for a direct call: the DAG params it reads (params['x'], params.get('x')) as inputs."""
     import ast
 
@@ -201,11 +216,11 @@ def _direct_params(function, task: ir.Task, ctx: MapContext, args: ArgBuilder) -
         pipeline_name = ctx.param_inputs[key]
         if ctx.param_type(key) in ("list", "dict"):
             return None  # KFP hands their ints over as floats: the runtime tier turns them back
-        items.append(f"{key!r}: {args.add_input(pipeline_name, ctx.param_type(key), PipelineInput(pipeline_name))}")
+        items.append((PyValue(key), InputName(args.add_input(pipeline_name, ctx.param_type(key), PipelineInput(pipeline_name)))))
     task_params = task.args.get("params")
     if isinstance(task_params, ir.Literal) and task_params.value:
-        items.append(f"**{task_params.value!r}")
-    return "{" + ", ".join(items) + "}"
+        items.append((None, PyValue(task_params.value)))
+    return Mapping_(tuple(items))
 
 
 def _template_files(templates, task: ir.Task, ctx: MapContext):
@@ -283,16 +298,6 @@ def _mapping_values(value, args: ArgBuilder, hint: str) -> tuple:
     return ((None, args.value(value, hint)),)
 
 
-def _sequence_exprs(value, args: ArgBuilder, hint: str) -> list:
-    """_sequence_values as code text (sensors.py still writes its body as text)."""
-    return [legacy_code(item) for item in _sequence_values(value, args, hint)]
-
-
-def _mapping_exprs(value, args: ArgBuilder, hint: str) -> dict:
-    """_mapping_values as code text, `**` for an unpacked mapping (sensors.py, the direct tier)."""
-    return {"**" if key is None else key: legacy_code(item) for key, item in _mapping_values(value, args, hint)}
-
-
 def callable_part(callable_: ir.CallableSource) -> tuple:
     """(CallableCode, airflow modules it imports besides the shimmed names): the callable and its
     prelude, airflow imports of shimmed names rewritten."""
@@ -306,26 +311,6 @@ def callable_part(callable_: ir.CallableSource) -> tuple:
     bindings = tuple(shim_bindings((callable_.source, *callable_.prelude)))
     where = str(callable_.span) if callable_.span else ""
     return CallableCode(bindings, tuple(prelude), code.rstrip(), where), list(dict.fromkeys(modules))
-
-
-def legacy_callable_code(code: CallableCode) -> str:
-    """The CallableCode as text, for the direct tier and sensors.py, which still write text."""
-    parts = []
-    if code.bindings:
-        parts.append("# Airflow names the callable uses, provided by the kfmigrate run-time shim.")
-        parts += code.bindings
-    if code.prelude:
-        parts.append("# From the DAG file: imports, constants and helpers the callable uses.")
-        parts += code.prelude
-    parts.append(f"# The task callable{f' ({code.where})' if code.where else ''}.")
-    parts.append(code.source)
-    return "\n".join(parts)
-
-
-def _callable_code(callable_: ir.CallableSource) -> tuple:
-    """(code text, airflow modules): callable_part as text (sensors.py)."""
-    code, modules = callable_part(callable_)
-    return legacy_callable_code(code), modules
 
 
 def _no_callable(task: ir.Task, ctx: MapContext, plan: ComponentPlan) -> ComponentPlan:
