@@ -33,6 +33,7 @@ from migrate import environment, ir
 from migrate.diagnostics import ERROR, Diagnostic
 from migrate.emit import EmitError, EmitResult, TaskReport
 from migrate.emit import artifacts
+from migrate.emit import component_body
 from migrate.emit import callbacks as dag_callbacks
 from migrate.emit import direct as tiers
 from migrate.emit import container as containers
@@ -160,6 +161,7 @@ def build(workflow: ir.Workflow, xcom_transport: str = "parameter",
     loops: Dict[str, Optional[mappings.Loop]] = {}
     for task in workflow.tasks:
         plan, loop = _plan_and_loop(task, ctx, loops)
+        component_body.fill(plan)  # the mapper's typed parts -> the body's code, which later steps edit
         nodes[task.task_id] = node = Node(task, plan, loop=loop)
         if loop is not None:
             loop.members.append(task.task_id)

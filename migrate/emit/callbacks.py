@@ -7,13 +7,14 @@ Like Airflow, an exception in a callback is logged and does not change the run's
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import List, Optional, Tuple
 
 from migrate import ir
 from migrate.emit import environment as environments
-from migrate.emit import runtime
+from migrate.emit import component_body, runtime
 from migrate.operators import Input, MapContext
-from migrate.operators.common import ArgBuilder, context_inputs, rewrite_airflow_imports, shim_bindings
+from migrate.operators.common import ArgBuilder, context_part, rewrite_airflow_imports, shim_bindings
 
 CARRIED = ("on_success_callback", "on_failure_callback")
 STATUS_PARAM = "run_status"
@@ -27,7 +28,7 @@ def exit_component(workflow: ir.Workflow, ctx: MapContext, function: str,
         return None
     stand_in = ir.Task(function, "dag callbacks", "", {}, workflow.span, "")
     args = ArgBuilder(ctx)
-    lines = [context_inputs(stand_in, ctx, args).replace("xcom=xcom", "xcom={}")]
+    lines = [component_body.render([dataclasses.replace(context_part(stand_in, ctx, args), xcom=False)])]
     codes = [c.source for found in callbacks.values() for c in found] + [p for found in callbacks.values() for c in found for p in c.prelude]
     bindings = shim_bindings(codes)
     if bindings:

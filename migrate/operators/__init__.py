@@ -27,19 +27,20 @@ The plan types live in model.py and are re-exported here.
 
 A mapper returns a ComponentPlan: the BODY of one KFP lightweight component plus what it needs.
 The emitter (migrate/emit) owns everything graph-level: function names, XCom wiring between tasks,
-skip propagation, retries, timeouts, display names. The body contract:
+skip propagation, retries, timeouts, display names. The body:
 
-- It is Python statements placed inside the component function (indented by the emitter).
-- It may read its `inputs` by name, and `xcom[(task_id, key)]` for every pair in `xcom_refs`
-  (the emitter adds the wired inputs and builds the `xcom` dict, already decoded).
-- It must end with two names set: `results` (dict: XCom key -> value, e.g. "return_value") and
-  `skipped` (bool; True only when `may_skip`). The emitter turns them into the component outputs.
-- It may call the run-time helpers of migrate/emit/runtime.py (`_airflow_runtime`, `_airflow_render`,
-  ...); the emitter puts every helper the body calls into `additional_funcs`. Component bodies must
-  import everything else they use themselves.
+- is a list of typed parts (migrate/plan.py: build the Airflow context, call the callable, run
+  bash, decide a branch, fail ...), in `plan.parts`. One renderer (migrate/emit/component_body.py)
+  writes them as Python; it alone knows the names the body shares with the component around it.
+- reads its `inputs` by name (plan.InputName) and the XCom values of `xcom_refs`
+  (plan.XcomValue); the emitter adds the wired inputs.
+- sets the task's XCom values (`outputs`: key -> kind) and whether it was skipped (only when
+  `may_skip`); the emitter turns them into the component outputs.
+- may call the run-time helpers of migrate/emit/runtime.py; the emitter puts every helper the body
+  calls into `additional_funcs`. Component bodies must import everything else they use themselves.
 - Helpers shared by mappers live in migrate/operators/common.py: ArgBuilder (IR values -> inputs
-  and expressions), context_inputs (the `_airflow` context shim), xcom_refs_of, the callable's code,
-  a branch's follow code, the polling Sensor, diagnostics.
+  and typed expressions), context_part (the Airflow context), xcom_refs_of, the task callable's
+  code and arguments, the polling Sensor, diagnostics.
 """
 from __future__ import annotations
 

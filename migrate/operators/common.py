@@ -1,5 +1,5 @@
 """Building blocks shared by mappers: argument values -> component inputs, XCom scanning, context,
-a callable's code, a branch's decision, the polling sensor body.
+the task callable's code and arguments, the polling sensor body.
 
 No mappers live here. The emitter uses `xcom_refs_of` too, to learn which XCom keys each task must
 publish as KFP outputs.
@@ -14,10 +14,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
-from migrate import ir
+from migrate import ir, plan
 from migrate.diagnostics import Diagnostic
 from migrate.operators.model import PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput
 from migrate.operators.staticcalls import describe, to_python
+from migrate.plan import CallableCode, Expr, Fail, Part, Poll, PyValue, Unpacked
 
 JINJA_MARKERS = ("{{", "{%", "{#")
 # Airflow names a converted callable may import; the run-time shim provides them (see runtime.py).
@@ -326,38 +327,36 @@ class ArgBuilder:
         self.inputs.append(Input(name, type_, value))
         return name
 
-    def expr(self, value: Any, hint: str, rendered: bool = True, top: bool = True) -> str:
-        """A body expression for `value`; literals/templates become inputs, XCom reads use `xcom`.
+    def value(self, value: Any, hint: str, rendered: bool = True, top: bool = True) -> plan.Expr:
+        """The body expression for `value` (migrate/plan.py); literals/templates become inputs.
 
         rendered: the value sits in a templated field, so its strings go through Jinja (XCom values
         are not rendered, as in Airflow). top: a whole argument (inputs are made for top-level
         values only; items inside a list/dict that also holds XCom references stay inline).
         """
         if isinstance(value, ir.TaskOutput):
-            return f"xcom[({value.task_id!r}, {value.key!r})]"
+            return plan.XcomValue(value.task_id, value.key)
         if isinstance(value, ir.Template):
-            code = self.add_input(hint, "str", value) if top else repr(value.text)
-            return f"_airflow_render({code}, _airflow.context)" if rendered else code
+            found = plan.InputName(self.add_input(hint, "str", value)) if top else plan.PyValue(value.text)
+            return plan.Rendered(found) if rendered else found
         if isinstance(value, ir.Literal):
-            return self._literal_expr(value.value, hint, rendered, top)
+            return self._literal_value(value.value, hint, rendered, top)
         if isinstance(value, ir.ParamRef) and self.ctx and value.name in self.ctx.param_inputs:
             pipeline_name = self.ctx.param_inputs[value.name]
             if top:
                 param_type = self.ctx.param_type(value.name)
-                name = self.add_input(hint, param_type, PipelineInput(pipeline_name))
-                return f"_ints_back({name})" if param_type in ("list", "dict") else name
-            return f"_airflow.context['params'][{value.name!r}]"
+                name = plan.InputName(self.add_input(hint, param_type, PipelineInput(pipeline_name)))
+                return plan.Decoded("ints_back", name) if param_type in ("list", "dict") else name
+            return plan.ParamValue(value.name)
         if isinstance(value, ir.Composite) and value.kind in ("list", "tuple", "dict"):
             if value.kind == "dict":
-                parts = [f"{self.expr(k, hint, False, False)}: {self.expr(v, self._hint(hint, k), rendered, False)}" for k, v in value.items]
-                return "{" + ", ".join(parts) + "}"
-            parts = [self.expr(item, f"{hint}_{i}", rendered, False) for i, item in enumerate(value.items)]
-            if value.kind == "tuple":
-                return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
-            return "[" + ", ".join(parts) + "]"
+                return plan.Mapping_(tuple((self.value(k, hint, False, False), self.value(v, self._hint(hint, k), rendered, False))
+                                           for k, v in value.items))
+            return plan.Sequence_(value.kind, tuple(self.value(item, f"{hint}_{i}", rendered, False)
+                                                    for i, item in enumerate(value.items)))
         source = getattr(value, "source", repr(value))
         self.dynamic.append(source)
-        return "None"
+        return plan.Unresolved(source)
 
     @staticmethod
     def _hint(hint: str, key: Any) -> str:
@@ -365,17 +364,17 @@ class ArgBuilder:
             return key.value
         return hint
 
-    def _literal_expr(self, obj: Any, hint: str, rendered: bool, top: bool) -> str:
+    def _literal_value(self, obj: Any, hint: str, rendered: bool, top: bool) -> plan.Expr:
         kind = literal_kind(obj)
         needs_render = rendered and any(has_jinja(s) or s.endswith("\n") for s in _strings(obj))
         if top and kind in ("list", "dict") and _has_int(obj):
             # KFP would hand list/dict ints over as floats: send the exact value as JSON text
-            code = f"_from_json({self.add_input(hint + '_json', 'str', ir.Literal(json.dumps(obj)))})"
+            found = plan.Decoded("from_json", plan.InputName(self.add_input(hint + '_json', 'str', ir.Literal(json.dumps(obj)))))
         elif top and obj is not None and kind is not None:
-            code = self.add_input(hint, kind, ir.Literal(obj))
+            found = plan.InputName(self.add_input(hint, kind, ir.Literal(obj)))
         else:
-            code = repr(obj)  # None and values JSON would change (tuples, odd keys) stay inline
-        return f"_airflow_render({code}, _airflow.context)" if needs_render else code
+            found = plan.PyValue(obj)  # None and values JSON would change (tuples, odd keys) stay inline
+        return plan.Rendered(found) if needs_render else found
 
 
 def _has_int(obj: Any) -> bool:
@@ -404,26 +403,19 @@ def literal_kind(obj: Any) -> Optional[str]:
 
 
 # ---------------------------------------------------------------- context
-def context_inputs(task: ir.Task, ctx: MapContext, args: ArgBuilder) -> str:
-    """Add logical_date/run_id/param inputs; return the statement building `_airflow`."""
+def context_part(task: ir.Task, ctx: MapContext, args: ArgBuilder) -> plan.AirflowContext:
+    """Add logical_date/run_id/param inputs; return the part building the task's Airflow context."""
     logical_date = args.add_input("logical_date", "str", PipelineInput("logical_date"))
     run_id = args.add_input("run_id", "str", PipelineInput("run_id"))
     params = []
     for param in ctx.workflow.params:
         pipeline_name = ctx.param_inputs[param.name]
         param_type = kfp_type(param.type)
-        name = args.add_input(f"param_{pipeline_name}", param_type, PipelineInput(pipeline_name))
-        params.append(f"{param.name!r}: {f'_ints_back({name})' if param_type in ('list', 'dict') else name}")
+        name = plan.InputName(args.add_input(f"param_{pipeline_name}", param_type, PipelineInput(pipeline_name)))
+        params.append((param.name, plan.Decoded("ints_back", name) if param_type in ("list", "dict") else name))
     task_params = task.args.get("params")
-    params_expr = "{" + ", ".join(params) + "}"
-    if isinstance(task_params, ir.Literal) and isinstance(task_params.value, dict):
-        params_expr = "{" + ", ".join(params + [f"**{task_params.value!r}"]) + "}"
-    return (
-        f"_airflow = _airflow_runtime(\n"
-        f"    dag_id={ctx.workflow.dag_id!r}, task_id={task.task_id!r}, logical_date={logical_date}, run_id={run_id},\n"
-        f"    params={params_expr}, xcom=xcom,\n"
-        f")"
-    )
+    own = task_params.value if isinstance(task_params, ir.Literal) and isinstance(task_params.value, dict) else None
+    return plan.AirflowContext(ctx.workflow.dag_id, task.task_id, logical_date, run_id, tuple(params), own)
 
 
 def kfp_type(param_type: str) -> str:
@@ -540,32 +532,26 @@ def return_kind(annotation: Optional[str]) -> str:
     return "json"  # list/dict too: KFP's typed list/dict turn ints into floats, JSON text does not
 
 
-def raise_first(plan: ComponentPlan, exception: str, message: str) -> None:
-    """Make the component raise `exception(message)` before anything else it does (its code stays,
+def raise_first(component: ComponentPlan, exception: str, message: str) -> None:
+    """Make the component raise `exception(message)` before anything else it does (its parts stay,
     for the reader): templates missing at conversion, arguments unknown before run time."""
-    plan.body = f"raise {exception}({message!r})\n" + plan.body
+    component.parts.insert(0, Fail(exception, message))
 
 
-def callable_code(callable_: ir.CallableSource) -> Tuple[str, List[str]]:
-    """The prelude and the callable, airflow imports of shimmed names rewritten, with a header;
-    and the other airflow modules they import."""
-    parts, modules = [], []
-    bindings = shim_bindings((callable_.source, *callable_.prelude))
-    if bindings:
-        parts.append("# Airflow names the callable uses, provided by the kfmigrate run-time shim.")
-        parts += bindings
-    if callable_.prelude:
-        parts.append("# From the DAG file: imports, constants and helpers the callable uses.")
-        for snippet in callable_.prelude:
-            code, found = rewrite_airflow_imports(snippet)
-            parts.append(code.rstrip())
-            modules += found
-    where = f" ({callable_.span})" if callable_.span else ""
-    parts.append(f"# The task callable{where}.")
+# ---------------------------------------------------------------- the task callable
+def callable_part(callable_: ir.CallableSource) -> Tuple[CallableCode, List[str]]:
+    """(CallableCode, airflow modules it imports besides the shimmed names): the callable and its
+    prelude, airflow imports of shimmed names rewritten."""
+    prelude, modules = [], []
+    for snippet in callable_.prelude:
+        code, found = rewrite_airflow_imports(snippet)
+        prelude.append(code.rstrip())
+        modules += found
     code, found = rewrite_airflow_imports(callable_.source)
-    parts.append(code.rstrip())
     modules += found
-    return "\n".join(parts), list(dict.fromkeys(modules))
+    bindings = tuple(shim_bindings((callable_.source, *callable_.prelude)))
+    where = str(callable_.span) if callable_.span else ""
+    return CallableCode(bindings, tuple(prelude), code.rstrip(), where), list(dict.fromkeys(modules))
 
 
 def param_name(task: ir.Task, index: int) -> str:
@@ -574,85 +560,42 @@ def param_name(task: ir.Task, index: int) -> str:
     return params[index] if index < len(params) else f"arg_{index}"
 
 
-def sequence_exprs(value, args: ArgBuilder, hint: str) -> List[str]:
-    """op_args as body expressions (one `*expr` when the list is not known item by item)."""
+def sequence_values(value, args: ArgBuilder, hint: str) -> tuple:
+    """op_args as positional values (`*value` when not a literal list)."""
     if value is None:
-        return []
+        return ()
     if isinstance(value, ir.Literal) and isinstance(value.value, (list, tuple)):
-        return [args.expr(ir.Literal(item), f"{hint}_{i}") for i, item in enumerate(value.value)]
+        return tuple(args.value(ir.Literal(item), f"{hint}_{i}") for i, item in enumerate(value.value))
     if isinstance(value, ir.Composite) and value.kind in ("list", "tuple"):
-        return [args.expr(item, f"{hint}_{i}") for i, item in enumerate(value.items)]
-    return [f"*{args.expr(value, hint)}"]
+        return tuple(args.value(item, f"{hint}_{i}") for i, item in enumerate(value.items))
+    return (Unpacked(args.value(value, hint)),)
 
 
-def mapping_exprs(value, args: ArgBuilder, hint: str) -> Dict[str, str]:
-    """op_kwargs as name -> body expression (key "**" when the dict is not known key by key)."""
+def mapping_values(value, args: ArgBuilder, hint: str) -> tuple:
+    """op_kwargs as (keyword, value) pairs (a keyword of None: `**value` when not a literal dict)."""
     if value is None:
-        return {}
+        return ()
     if isinstance(value, ir.Literal) and isinstance(value.value, dict):
-        return {str(k): args.expr(ir.Literal(v), str(k)) for k, v in value.value.items()}
+        return tuple((str(k), args.value(ir.Literal(v), str(k))) for k, v in value.value.items())
     if isinstance(value, ir.Composite) and value.kind == "dict":
         found = {}
         for key, item in value.items:
             name = key.value if isinstance(key, ir.Literal) else f"{hint}_{len(found)}"
-            found[str(name)] = args.expr(item, str(name))
-        return found
-    return {"**": args.expr(value, hint)}
+            found[str(name)] = args.value(item, str(name))
+        return tuple(found.items())
+    return ((None, args.value(value, hint)),)
 
 
-def no_callable(task: ir.Task, ctx: MapContext, plan: ComponentPlan) -> ComponentPlan:
+def no_callable(task: ir.Task, ctx: MapContext, component: ComponentPlan) -> ComponentPlan:
     """The finished placeholder for a task whose python_callable was not found statically (KFM117)."""
     message = f"the python_callable of {task.task_id!r} was not found in the file"
-    plan.fidelity = PLACEHOLDER
-    plan.mapping = f"{task.operator} -> placeholder (callable not found)"
-    plan.diagnostics.append(ctx.diagnostic(task, "KFM117", message))
-    plan.body = f"raise NotImplementedError({('kfmigrate: ' + message + '. Original source:' + chr(10) + task.source)!r})"
-    plan.differences.append("The task cannot run: its callable was not found statically.")
-    plan.finished = True
-    return plan
-
-
-# ---------------------------------------------------------------- branch decisions
-FOLLOW_KEY = "airflow_follow"  # output: list of task ids a branch follows
-CONDITION_KEY = "airflow_condition"  # output: a short circuit's truth value
-CONTROL_KEYS = (FOLLOW_KEY, CONDITION_KEY)
-
-
-def follow_code(task: ir.Task, ctx: MapContext, chosen: str) -> str:
-    """Statements turning the branch's choice into `results[FOLLOW_KEY]`, as Airflow's skip_all_except.
-
-    A direct downstream task that is downstream of a chosen task too is followed (Airflow adds the
-    chosen tasks' relatives). When the branch skips anything, Airflow 3 ends the task with
-    DownstreamTasksSkipped: the return value is not pushed.
-    """
-    direct = list(ctx.workflow.downstream(task.task_id))
-    down: dict = {}
-    for edge in ctx.workflow.edges:
-        down.setdefault(edge.upstream, []).append(edge.downstream)
-    relatives = {}
-    for start in direct:
-        seen, stack = set(), list(down.get(start, ()))
-        while stack:
-            current = stack.pop()
-            if current not in seen:
-                seen.add(current)
-                stack.extend(down.get(current, ()))
-        found = [d for d in direct if d in seen and d != start]
-        if found:
-            relatives[start] = found
-    lines = [
-        "# A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped.",
-        f"follow = [] if skipped else _airflow_branch_ids({chosen})",
-    ]
-    if relatives:
-        lines.append(f"_relatives = {relatives!r}  # direct downstream tasks that are downstream of others too")
-        lines.append("follow += [task_id for chosen_id in follow for task_id in _relatives.get(chosen_id, [])]")
-    lines += [
-        f"if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in {direct!r}):",
-        "    results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value",
-        f"results[{FOLLOW_KEY!r}] = follow",
-    ]
-    return "\n".join(lines)
+    component.fidelity = PLACEHOLDER
+    component.mapping = f"{task.operator} -> placeholder (callable not found)"
+    component.diagnostics.append(ctx.diagnostic(task, "KFM117", message))
+    component.parts = [Fail("NotImplementedError", f"kfmigrate: {message}. Original source:\n{task.source}")]
+    component.differences.append("The task cannot run: its callable was not found statically.")
+    component.finished = True
+    return component
 
 
 # ---------------------------------------------------------------- sensors
@@ -670,51 +613,47 @@ class Sensor:
         self.task, self.ctx = task, ctx
         self.plan = ComponentPlan(mapping=f"{task.operator} -> polling lightweight component ({what})", description=task.doc)
         self.args = ArgBuilder(ctx)
-        self.lines: List[str] = [context_inputs(task, ctx, self.args)]
+        self.parts: List[Part] = [context_part(task, ctx, self.args)]
 
-    def expr(self, name: str, rendered: bool = True, default: Any = None) -> str:
+    def value(self, name: str, rendered: bool = True, default: Any = None) -> Expr:
         value = self.task.args.get(name)
-        return repr(default) if value is None else self.args.expr(value, name, rendered=rendered)
+        return PyValue(default) if value is None else self.args.value(value, name, rendered=rendered)
 
     def diagnostic(self, code: str, message: str, severity: str = "warning") -> None:
         self.plan.diagnostics.append(self.ctx.diagnostic(self.task, code, message, severity))
 
-    def seconds(self, name: str, default: float) -> str:
+    def seconds(self, name: str, default: float) -> PyValue:
         value = self.task.args.get(name)
         if value is None:
-            return repr(default)
+            return PyValue(default)
         converted = to_python(value)
         if isinstance(converted, (int, float)) and not isinstance(converted, bool):
-            return repr(float(converted))
+            return PyValue(float(converted))
         self.diagnostic("KFM110", f"{name} {describe(converted)} is not a literal duration: Airflow's default is used")
-        return repr(default)
+        return PyValue(default)
 
-    def finish(self, poke_code: str, packages=()) -> ComponentPlan:
-        task, plan = self.task, self.plan
-        self.lines.append(poke_code.rstrip())
-        options = [f"poke_interval={self.seconds('poke_interval', 60.0)}", f"timeout={self.seconds('timeout', DEFAULT_TIMEOUT)}"]
+    def finish(self, check, packages=()) -> ComponentPlan:
+        """The plan polling the check: `check` (parts) defines `_poke` (migrate/plan.py Poll)."""
+        task, component = self.task, self.plan
+        options = [("poke_interval", self.seconds("poke_interval", 60.0)), ("timeout", self.seconds("timeout", DEFAULT_TIMEOUT))]
         for flag in ("soft_fail", "exponential_backoff", "silent_fail", "never_fail"):
             value = to_python(task.args.get(flag))
             if value is True:
-                options.append(f"{flag}=True")
+                options.append((flag, PyValue(True)))
         if "max_wait" in task.args:
-            options.append(f"max_wait={self.seconds('max_wait', 0.0)}")
-        call = f"results, skipped = _airflow_sensor(_airflow, _poke, {', '.join(options)})"
-        if len(call) > 100:
-            call = "results, skipped = _airflow_sensor(\n    _airflow, _poke, " + ", ".join(options) + ",\n)"
-        self.lines.append(call)
-        plan.body = "\n".join(self.lines)
-        plan.inputs = self.args.inputs
-        plan.unresolved = self.args.dynamic
-        plan.xcom_refs = xcom_refs_of(task)
-        plan.outputs = {"return_value": "json"}
-        plan.may_skip = True  # soft_fail, never_fail, AirflowSkipException in a check
-        plan.packages = list(packages) + (["jinja2"] if any(value_has_jinja(v) for v in task.args.values()) else [])
+            options.append(("max_wait", self.seconds("max_wait", 0.0)))
+        component.parts = [*self.parts, *check, Poll(tuple(options))]
+        component.inputs = self.args.inputs
+        component.unresolved = self.args.dynamic
+        component.xcom_refs = xcom_refs_of(task)
+        component.outputs = {"return_value": "json"}
+        component.may_skip = True  # soft_fail, never_fail, AirflowSkipException in a check
+        component.packages = list(packages) + (["jinja2"] if any(value_has_jinja(v) for v in task.args.values()) else [])
         mode = to_python(task.args.get("mode"))
         if mode == "reschedule" or to_python(task.args.get("deferrable")) is True:
-            plan.differences.append("mode='reschedule'/deferrable: the KFP pod keeps running while it waits (there is no reschedule on KFP).")
+            component.differences.append("mode='reschedule'/deferrable: the KFP pod keeps running while it waits (there is no reschedule on KFP).")
         else:
-            plan.differences.append("The pod runs for the whole wait, as a poke-mode sensor holds a worker slot.")
+            component.differences.append("The pod runs for the whole wait, as a poke-mode sensor holds a worker slot.")
         if to_python(task.args.get("retries")) or task.retry.retries:
-            plan.differences.append("A sensor timeout is retried on KFP when retries are set (Airflow never retries AirflowSensorTimeout).")
-        return plan
+            component.differences.append("A sensor timeout is retried on KFP when retries are set (Airflow never retries AirflowSensorTimeout).")
+        return component

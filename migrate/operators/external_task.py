@@ -29,6 +29,7 @@ from migrate.operators.common import Sensor
 from migrate.operators.sensors import sensor_args
 from migrate.operators.shim import dag_file_code, third_party_modules
 from migrate.operators.staticcalls import Templated, Unresolved, describe, to_python
+from migrate.plan import Code, PyValue, Sequence_
 
 ARGS = sensor_args("external_dag_id", "external_task_id", "external_task_ids", "external_task_group_id", "allowed_states",
                    "skipped_states", "failed_states", "execution_delta", "execution_date_fn",
@@ -40,34 +41,33 @@ KFP_STATES = "SUCCEEDED -> success, FAILED/CANCELED -> failed, SKIPPED -> skippe
 def map_external_task_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     sensor = Sensor(task, ctx, "polls the KFP API for the other pipeline's run")
     plan = sensor.plan
-    lines = sensor.lines
     dag_id = task.args.get("external_dag_id")
     if dag_id is None:
         sensor.diagnostic("KFM202", "no external_dag_id: the task fails at run time", "error")
-    lines.append(f"_external_dag_id = {sensor.expr('external_dag_id')}")
-    options = []
+    check = [Code("_external_dag_id = {dag_id}\n", (("dag_id", sensor.value("external_dag_id")),))]
+    options = []  # (keyword, value) of _airflow_external_task_poke
     for name, keyword in (("external_task_id", None), ("external_task_ids", "task_ids"), ("external_task_group_id", "task_group_id")):
         if task.args.get(name) is not None and to_python(task.args[name]) is not None:
             if name == "external_task_id":
-                options.append(f"task_ids=[{sensor.expr(name)}]")
+                options.append(("task_ids", Sequence_("list", (sensor.value(name),))))
             else:
-                options.append(f"{keyword}={sensor.expr(name)}")
+                options.append((keyword, sensor.value(name)))
     for name in ("allowed_states", "skipped_states", "failed_states"):
         states = _states(task.args.get(name))
         if states is None:
             sensor.diagnostic("KFM110", f"{name} {describe(to_python(task.args.get(name)))} is not a literal list of states: "
                               "Airflow's default is used", "error")
         elif states:
-            options.append(f"{name}={states!r}")
+            options.append((name, PyValue(states)))
     if to_python(task.args.get("soft_fail")) is True:
-        options.append("soft_fail=True")
+        options.append(("soft_fail", PyValue(True)))
     if to_python(task.args.get("check_existence")) is True:
-        options.append("check_existence=True")
-    lines.append(_dates_code(task, ctx, sensor))
-    lines.append("_kfp = _airflow_kfp_api()")
-    call = ", ".join(["_airflow", "_kfp", "_external_dag_id", "_dates"] + options)
-    poke = f"def _poke():\n    return _airflow_external_task_poke({call})"
-    plan = sensor.finish(poke)
+        options.append(("check_existence", PyValue(True)))
+    check.append(_dates_code(task, ctx, sensor))
+    call = "".join(f", {keyword}={{option_{index}}}" for index, (keyword, _value) in enumerate(options))
+    check.append(Code("_kfp = _airflow_kfp_api()\ndef _poke():\n    return _airflow_external_task_poke({context}, _kfp, _external_dag_id, _dates"
+                      + call + ")\n", tuple((f"option_{index}", value) for index, (_keyword, value) in enumerate(options))))
+    plan = sensor.finish(check)
 
     target = to_python(dag_id)
     if isinstance(target, str):
@@ -103,14 +103,15 @@ def _states(value) -> Optional[List[str]]:
     return found
 
 
-def _dates_code(task: ir.Task, ctx: MapContext, sensor: Sensor) -> str:
+def _dates_code(task: ir.Task, ctx: MapContext, sensor: Sensor) -> Code:
     """`_dates = [...]`: the logical dates of the runs waited for, as Airflow's _get_dttm_filter."""
     delta = task.args.get("execution_delta")
     function = task.args.get("execution_date_fn")
     if delta is not None:
         seconds = to_python(delta)
         if isinstance(seconds, (int, float)) and not isinstance(seconds, bool):
-            return f"import datetime as _dt\n_dates = [_airflow.context['logical_date'] - _dt.timedelta(seconds={float(seconds)!r})]"
+            return Code("import datetime as _dt\n_dates = [{context}.context['logical_date'] - _dt.timedelta(seconds={seconds})]\n",
+                        (("seconds", PyValue(float(seconds))),))
         sensor.args.dynamic.append(f"execution_delta={describe(seconds)} (not a literal timedelta)")
     elif function is not None:
         source = getattr(function, "source", None) or ""
@@ -123,15 +124,15 @@ def _dates_code(task: ir.Task, ctx: MapContext, sensor: Sensor) -> str:
             extra = third_party_modules(code)
             if extra:
                 sensor.diagnostic("KFM210", f"execution_date_fn's code imports {', '.join(extra)}: install them in the image")
-            return "\n".join([
-                "# execution_date_fn and what it needs, from the DAG file; called like Airflow (logical date + context)",
-                "_dag_namespace = {}",
-                f"exec({code!r}, _dag_namespace)",
-                f"_date_fn = eval({expressions['execution_date_fn']!r}, _dag_namespace)",
-                "_returned, _ = _airflow_call_python(_airflow, _date_fn, [_airflow.context['logical_date']], {})",
-                "_dates = _returned['return_value'] if isinstance(_returned['return_value'], list) else [_returned['return_value']]",
-            ])
-    return "_dates = [_airflow.context['logical_date']]"
+            return Code('''\
+# execution_date_fn and what it needs, from the DAG file; called like Airflow (logical date + context)
+_dag_namespace = {}
+exec({code}, _dag_namespace)
+_date_fn = eval({expression}, _dag_namespace)
+_returned, _ = _airflow_call_python({context}, _date_fn, [{context}.context['logical_date']], {})
+_dates = _returned['return_value'] if isinstance(_returned['return_value'], list) else [_returned['return_value']]
+''', (("code", PyValue(code)), ("expression", PyValue(expressions["execution_date_fn"]))))
+    return Code("_dates = [{context}.context['logical_date']]\n")
 
 
 @mapper("ExternalTaskMarker")

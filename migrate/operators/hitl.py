@@ -24,17 +24,17 @@ is Airflow's: chosen_options, params_input, responded_at, responded_by_user. Run
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List
-
+import dataclasses
 import re
+from typing import Any, Dict, List
 
 from migrate import ir
 from migrate.operators import NATIVE, PLACEHOLDER, ArgTable, Case, ComponentPlan, MapContext, handled, mapper
-from migrate.operators.common import (
-    CONDITION_KEY, FOLLOW_KEY, ArgBuilder, context_inputs, follow_code, value_has_jinja, xcom_refs_of,
-)
+from migrate.operators.branching import CONDITION_KEY, FOLLOW_KEY, follow_part
+from migrate.operators.common import ArgBuilder, context_part, value_has_jinja, xcom_refs_of
 from migrate.operators.placeholder import placeholder_plan
 from migrate.operators.staticcalls import Call, Unresolved, describe, to_python
+from migrate.plan import AskPerson, Expr, PyValue
 
 HITL = ("HITLOperator", "ApprovalOperator", "HITLBranchOperator", "HITLEntryOperator")
 ARGS = ArgTable.of(handled("subject", "options", "body", "defaults", "multiple", "params", "notifiers", "assigned_users",
@@ -59,7 +59,7 @@ def map_human_in_the_loop(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan = ComponentPlan(mapping=f"{task.operator} -> component waiting for an answer in a Kubernetes ConfigMap",
                          description=task.doc)
     args = ArgBuilder(ctx)
-    lines = [context_inputs(task, ctx, args)]
+    context = context_part(task, ctx, args)
     problems: List[str] = []
 
     options = _options(task, problems)
@@ -74,41 +74,34 @@ def map_human_in_the_loop(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     params = _form_params(task.args.get("params"), problems)
     timeout, from_execution = _timeout(task, problems)
 
-    call = ["_airflow", f"subject={_expr(args, task, 'subject', '')}", f"options={options!r}"]
+    ask = [("subject", _value(args, task, "subject", "")), ("options", PyValue(options))]
     if task.args.get("body") is not None:
-        call.append(f"body={_expr(args, task, 'body', None)}")
+        ask.append(("body", _value(args, task, "body", None)))
     if defaults is not None:
-        call.append(f"defaults={defaults!r}")
+        ask.append(("defaults", PyValue(defaults)))
     if multiple:
-        call.append("multiple=True")
+        ask.append(("multiple", PyValue(True)))
     if params:
-        call.append(f"params={params!r}")
+        ask.append(("params", PyValue(params)))
     if timeout is not None:
-        call.append(f"timeout={timeout!r}")
-    call.append(f"poke_interval={POLL_SECONDS!r}")
-    lines.append("_answer = _airflow_hitl_wait(\n    " + ",\n    ".join(call) + ",\n)")
-    lines.append("results, skipped = {'return_value': _answer}, False")
+        ask.append(("timeout", PyValue(timeout)))
+    ask.append(("poke_interval", PyValue(POLL_SECONDS)))
     plan.outputs = {"return_value": "json"}
 
+    outcome, follow = AskPerson(tuple(ask)), []
     if task.operator == "ApprovalOperator":
-        fail_on_reject = to_python(task.args.get("fail_on_reject")) is True
-        lines.append("_approved = _answer['chosen_options'][0] == 'Approve'")
-        if fail_on_reject:
-            lines.append("if not _approved:\n    raise _airflow.AirflowFailException('Receive \"Reject\"')")
-        lines.append(f"# Reject skips the tasks downstream (as a false short circuit); the answer is still the XCom value\n"
-                     f"results[{CONDITION_KEY!r}] = _approved")
+        outcome = dataclasses.replace(outcome, approval=True, fail_on_reject=to_python(task.args.get("fail_on_reject")) is True)
         plan.outputs[CONDITION_KEY] = "bool"
     elif task.operator == "HITLBranchOperator":
         mapping = to_python(task.args.get("options_mapping")) or {}
         if not (isinstance(mapping, dict) and all(isinstance(v, str) for v in mapping.values())):
             problems.append(f"options_mapping {describe(mapping)} is not a literal dict of task ids")
             mapping = {}
-        lines.append(f"_chosen = [{mapping!r}.get(option, option) for option in _answer['chosen_options']]")
-        lines.append("results = {'return_value': _chosen}")
-        lines.append(follow_code(task, ctx, "_chosen"))
+        outcome = dataclasses.replace(outcome, options_mapping=mapping)
+        follow.append(follow_part(task, ctx, "answered"))
         plan.outputs[FOLLOW_KEY] = "list"
 
-    plan.body = "\n".join(lines)
+    plan.parts = [context, outcome, *follow]
     plan.inputs = args.inputs
     plan.xcom_refs = xcom_refs_of(task)
     if any(value_has_jinja(task.args.get(name)) for name in ("subject", "body")):
@@ -147,9 +140,9 @@ def request_options(task: ir.Task):
     return options, multiple, _form_params(task.args.get("params"), problems)
 
 
-def _expr(args: ArgBuilder, task: ir.Task, name: str, default: Any) -> str:
+def _value(args: ArgBuilder, task: ir.Task, name: str, default: Any) -> Expr:
     value = task.args.get(name)
-    return repr(default) if value is None else args.expr(value, name)  # subject and body are templated fields
+    return PyValue(default) if value is None else args.value(value, name)  # subject and body are templated fields
 
 
 def _options(task: ir.Task, problems: List[str]) -> List[str]:

@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from migrate import ir
 from migrate.diagnostics import Diagnostic
+from migrate.plan import Part
 
 NATIVE, SHIM, PLACEHOLDER, REMOVED = "native", "shim", "placeholder", "removed"
 KINDS = ("str", "int", "float", "bool", "list", "dict", "json")  # output kinds; 'json' = JSON text
@@ -78,8 +79,10 @@ class PlatformConfig:
 class DirectCall:
     """The direct tier: a callable needing nothing of Airflow (no context, no XCom pulls beyond its
     arguments, no skips, no templates), called by a plain component with its own inputs."""
-    code: str  # the prelude and the callable, as the runtime body carries them
-    call: str  # the call of the callable; XCom values as xcom[(task_id, key)], replaced by the emitter
+    code: Any  # plan.CallableCode: the prelude and the callable, as the runtime body carries them
+    target: str  # the callable's name
+    args: Tuple[Any, ...] = ()  # plan.Expr values of the call; XCom values are plan.XcomValue, wired by the emitter
+    kwargs: Tuple[Tuple[str, Any], ...] = ()
     inputs: List[Input] = field(default_factory=list)
 
 
@@ -87,7 +90,8 @@ class DirectCall:
 class ComponentPlan:
     mapping: str  # short text for the report: "BashOperator -> bash lightweight component"
     fidelity: str = NATIVE  # native | shim | placeholder | removed
-    body: str = ""
+    parts: List[Part] = field(default_factory=list)  # what the body does (migrate/plan.py)
+    body: str = ""  # the parts rendered by the emitter (migrate/emit/component_body.py), which then edits the text
     inputs: List[Input] = field(default_factory=list)
     xcom_refs: List[Tuple[str, str]] = field(default_factory=list)  # (task_id, key) the body reads
     outputs: Dict[str, str] = field(default_factory=dict)  # XCom key -> kind the body sets in results
@@ -129,7 +133,9 @@ class Case:
     """An embedded example: an Airflow DAG snippet and what converting it must give.
 
     task_id: the task to check; fidelity: expected fidelity; codes: diagnostic codes that must be
-    reported for that task; fragments: texts that must appear in the generated Python.
+    reported for that task; fragments: texts that must appear in the generated Python; body: the
+    task's body as the mapper's parts render (migrate/emit/component_body.py), lines from one
+    of its lines to another (a before/after fragment: the whole text must appear, in order).
     """
     name: str
     dag: str
@@ -137,3 +143,4 @@ class Case:
     fidelity: str = NATIVE
     codes: Tuple[str, ...] = ()
     fragments: Tuple[str, ...] = ()
+    body: str = ""

@@ -17,8 +17,11 @@ from migrate.operators import (
     PLACEHOLDER, ArgTable, Case, ComponentPlan, DirectCall, MapContext, PipelineInput, handled, mapper,
 )
 from migrate.operators.common import (
-    ArgBuilder, callable_code, context_inputs, iter_values, mapping_exprs, module_constants, no_callable, param_name,
-    pushes_in_code, raise_first, return_kind, sequence_exprs, unbound_names, value_has_jinja, xcom_refs_of,
+    ArgBuilder, callable_part, context_part, iter_values, mapping_values, module_constants, no_callable, param_name,
+    pushes_in_code, raise_first, return_kind, sequence_values, unbound_names, value_has_jinja, xcom_refs_of,
+)
+from migrate.plan import (
+    CallableCode, CallPython, Decoded, Expr, HelperCall, InputName, Mapping_, ParamValue, PyValue, Rendered, Sequence_,
 )
 
 # What the Python rule carries over; the rules built on map_python (branches, virtualenv, container
@@ -35,37 +38,25 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         return no_callable(task, ctx, plan)
 
     args = ArgBuilder(ctx)
-    lines = [context_inputs(task, ctx, args)]
+    context = context_part(task, ctx, args)
     if taskflow:
-        op_args = [args.expr(_template_files(v, task, ctx), param_name(task, i), rendered=True)
-                   for i, v in enumerate(task.call_args)]
-        op_kwargs = {k: args.expr(_template_files(v, task, ctx), k) for k, v in task.call_kwargs.items()}
+        op_args = tuple(args.value(_template_files(v, task, ctx), param_name(task, i), rendered=True)
+                        for i, v in enumerate(task.call_args))
+        op_kwargs = tuple((None if k == "**" else k, args.value(_template_files(v, task, ctx), k)) for k, v in task.call_kwargs.items())
     else:
-        op_args = sequence_exprs(_template_files(task.args.get("op_args"), task, ctx), args, "op_args")
-        op_kwargs = mapping_exprs(_template_files(task.args.get("op_kwargs"), task, ctx), args, "op_kwargs")
+        op_args = sequence_values(_template_files(task.args.get("op_args"), task, ctx), args, "op_args")
+        op_kwargs = mapping_values(_template_files(task.args.get("op_kwargs"), task, ctx), args, "op_kwargs")
     templates = _template_files(task.args.get("templates_dict"), task, ctx)  # @task(templates_dict=...) too
-    templates_dict = args.expr(templates, "templates_dict") if templates is not None else "None"
-    # Arguments are evaluated before the DAG file's code runs, so its names cannot shadow inputs.
-    lines.append("_op_args = [" + ", ".join(op_args) + "]")
-    lines.append("_op_kwargs = {" + ", ".join(f"**{v}" if k == "**" else f"{k!r}: {v}" for k, v in op_kwargs.items()) + "}")
+    templates_dict = args.value(templates, "templates_dict") if templates is not None else None
 
     multiple = bool(task.multiple_outputs or task.args.get("multiple_outputs") == ir.Literal(True))
-    code, airflow_modules = callable_code(task.callable)
-    lines.append(code)
-    options = (f", templates_dict={templates_dict}" if templates_dict != "None" else "") + (", multiple_outputs=True" if multiple else "")
-    target = task.callable.name
+    code, airflow_modules = callable_part(task.callable)
+    bound_args, bound_kwargs = None, ()
     if task.bound_args or task.bound_kwargs:  # python_callable=functools.partial(f, ...): bound as Airflow has it
-        bound = [args.expr(v, f"bound_{i}", rendered=False) for i, v in enumerate(task.bound_args)]
-        bound += [f"{k}={args.expr(v, k, rendered=False)}" for k, v in task.bound_kwargs.items()]
-        lines.append("import functools as _functools")
-        lines.append(f"_callable = _functools.partial({', '.join([target] + bound)})")
-        target = "_callable"
+        bound_args = tuple(args.value(v, f"bound_{i}", rendered=False) for i, v in enumerate(task.bound_args))
+        bound_kwargs = tuple((k, args.value(v, k, rendered=False)) for k, v in task.bound_kwargs.items())
         plan.differences.append("python_callable is a functools.partial: the component binds the same arguments to the function.")
-    call = f"results, skipped = _airflow_call_python(_airflow, {target}, _op_args, _op_kwargs{options})"
-    if len(call) > 100:
-        call = f"results, skipped = _airflow_call_python(\n    _airflow, {target}, _op_args, _op_kwargs{options},\n)"
-    lines.append(call)
-    plan.body = "\n".join(lines)
+    plan.parts = [context, CallPython(task.callable.name, code, op_args, op_kwargs, templates_dict, multiple, bound_args, bound_kwargs)]
     plan.inputs = args.inputs
     plan.xcom_refs = xcom_refs_of(task)
     plan.helpers = ["_airflow_runtime", "_airflow_render", "_airflow_call_python"]
@@ -124,7 +115,7 @@ NEEDS_RUNTIME = ("get_current_context", "xcom", "Airflow", "airflow", "render_te
                  "Metadata", "outlet_events", "inlet_events", "Variable")
 
 
-def _direct_call(task: ir.Task, ctx: MapContext, code: str, taskflow: bool) -> Optional[DirectCall]:
+def _direct_call(task: ir.Task, ctx: MapContext, code: CallableCode, taskflow: bool) -> Optional[DirectCall]:
     """The direct tier's call of the callable, or None when the callable needs the Airflow runtime."""
     callable_ = task.callable
     if re.search(r"(?<!\w)(%s)" % "|".join(NEEDS_RUNTIME), "\n".join((callable_.source, *callable_.prelude))):
@@ -143,16 +134,16 @@ def _direct_call(task: ir.Task, ctx: MapContext, code: str, taskflow: bool) -> O
         return None
     args = ArgBuilder(ctx)
     if taskflow:
-        op_args = [args.expr(v, param_name(task, i)) for i, v in enumerate(task.call_args)]
-        op_kwargs = {k: args.expr(v, k) for k, v in task.call_kwargs.items()}
+        op_args = [args.value(v, param_name(task, i)) for i, v in enumerate(task.call_args)]
+        op_kwargs = {k: args.value(v, k) for k, v in task.call_kwargs.items()}
     else:
         positional = task.args.get("op_args")
         if isinstance(positional, ir.Literal) and isinstance(positional.value, (list, tuple)):
             positional = ir.Composite("list", tuple(ir.Literal(item) for item in positional.value))
         if positional is not None and not (isinstance(positional, ir.Composite) and positional.kind in ("list", "tuple")):
             return None
-        op_args = [args.expr(item, param_name(task, i)) for i, item in enumerate(positional.items if positional else ())]
-        op_kwargs = mapping_exprs(task.args.get("op_kwargs"), args, "op_kwargs")
+        op_args = [args.value(item, param_name(task, i)) for i, item in enumerate(positional.items if positional else ())]
+        op_kwargs = {"**" if key is None else key: value for key, value in mapping_values(task.args.get("op_kwargs"), args, "op_kwargs")}
     if "**" in op_kwargs:
         return None
     names = [a.arg for a in arguments.args] + [a.arg for a in arguments.kwonlyargs]
@@ -171,14 +162,25 @@ def _direct_call(task: ir.Task, ctx: MapContext, code: str, taskflow: bool) -> O
             return None
     if any(key not in names for key in keywords):
         return None  # Airflow would fail on an unexpected keyword; the runtime tier reproduces that
-    parts = op_args + [f"{key}={value}" for key, value in keywords.items()]
-    call = f"{callable_.name}({', '.join(parts)})"
-    if args.dynamic or re.search(r"(?<!\w)(_airflow\w*|_from_json|_ints_back)(?!\w)", call):
+    if args.dynamic or any(_needs_runtime(value) for value in (*op_args, *keywords.values())):
         return None  # rendered strings, JSON-carried literals: the runtime tier's helpers handle them
-    return DirectCall(code, call, args.inputs)
+    return DirectCall(code, callable_.name, tuple(op_args), tuple(keywords.items()), args.inputs)
 
 
-def _direct_params(function, task: ir.Task, ctx: MapContext, args: ArgBuilder) -> Optional[str]:
+def _needs_runtime(value: Expr) -> bool:
+    """A value only the runtime tier's helpers give (rendered, decoded, read from the context)."""
+    if isinstance(value, (Rendered, Decoded, ParamValue, HelperCall)):
+        return True
+    if isinstance(value, PyValue):  # a literal naming a helper: as the text check did before
+        return bool(re.search(r"(?<!\w)(_airflow\w*|_from_json|_ints_back)(?!\w)", repr(value.value)))
+    if isinstance(value, Sequence_):
+        return any(_needs_runtime(item) for item in value.items)
+    if isinstance(value, Mapping_):
+        return any(_needs_runtime(part) for key, item in value.items for part in (key, item) if part is not None)
+    return False
+
+
+def _direct_params(function, task: ir.Task, ctx: MapContext, args: ArgBuilder) -> Optional[Mapping_]:
     """`params` for a direct call: the DAG params it reads (params['x'], params.get('x')) as inputs."""
     read, whole = [], False
     parents = {child: node for node in ast.walk(function) for child in ast.iter_child_nodes(node)}
@@ -201,11 +203,11 @@ def _direct_params(function, task: ir.Task, ctx: MapContext, args: ArgBuilder) -
         pipeline_name = ctx.param_inputs[key]
         if ctx.param_type(key) in ("list", "dict"):
             return None  # KFP hands their ints over as floats: the runtime tier turns them back
-        items.append(f"{key!r}: {args.add_input(pipeline_name, ctx.param_type(key), PipelineInput(pipeline_name))}")
+        items.append((PyValue(key), InputName(args.add_input(pipeline_name, ctx.param_type(key), PipelineInput(pipeline_name)))))
     task_params = task.args.get("params")
     if isinstance(task_params, ir.Literal) and task_params.value:
-        items.append(f"**{task_params.value!r}")
-    return "{" + ", ".join(items) + "}"
+        items.append((None, PyValue(task_params.value)))
+    return Mapping_(tuple(items))
 
 
 def _template_files(templates, task: ir.Task, ctx: MapContext):
@@ -269,6 +271,12 @@ with DAG("py_op", start_date=datetime(2024, 1, 1), schedule=None):
         # the direct tier: a plain component with the inputs the call passes, no Airflow runtime
         fragments=("def greet(name, greeting=\"hello\"):", "def greet(name: str) -> str:",
                    "return json.dumps(greet(name=name), default=str)", "greet_task = greet(name='world')"),
+        body='''\
+_op_args = []
+_op_kwargs = {'name': name}
+# The task callable (cases/python.py:6:1).
+def greet(name, greeting="hello"):
+''',
     ),
     Case(
         name="taskflow xcom between tasks",
@@ -291,6 +299,9 @@ flow()
 ''',
         task_id="load",
         fragments=("return load(json.loads(data))", "def load(data: str) -> int:"),
+        body='''\
+_op_args = [xcom[('extract', 'return_value')]]
+''',
     ),
     Case(
         name="xcom_push and xcom_pull through the context",
@@ -344,6 +355,11 @@ with DAG("tpl_dict", schedule=None):
 ''',
         task_id="report",
         fragments=("templates_dict={'day': _airflow_render('{{ ds }}', _airflow.context)}", "packages_to_install=RUNTIME_PACKAGES + ['jinja2=="),
+        body='''\
+results, skipped = _airflow_call_python(
+    _airflow, report, _op_args, _op_kwargs, templates_dict={'day': _airflow_render('{{ ds }}', _airflow.context)},
+)
+''',
     ),
     Case(
         name="setup runs as an ordinary task, teardown after its work whatever happened",
@@ -390,5 +406,12 @@ scaled()
 ''',
         task_id="times",
         fragments=("by=factor", ") -> int:"),
+        body='''\
+_airflow = _airflow_runtime(
+    dag_id='scaled', task_id='times', logical_date=logical_date, run_id=run_id,
+    params={'factor': param_factor}, xcom=xcom,
+)
+_op_args = [value, by]
+''',
     ),
 ]

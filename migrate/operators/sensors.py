@@ -13,6 +13,7 @@ outside systems (SqlSensor, S3KeySensor ...) run through the operator shim (shim
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import re
 from typing import Any, List, Optional
@@ -20,11 +21,12 @@ from typing import Any, List, Optional
 from migrate import ir
 from migrate.operators import ArgTable, Case, ComponentPlan, MapContext, handled, mapper
 from migrate.operators.common import (
-    SENSOR_ARGS, Sensor, callable_code, mapping_exprs, module_constants, no_callable, param_name, pushes_in_code,
-    sequence_exprs,
+    SENSOR_ARGS, Sensor, callable_part, mapping_values, module_constants, no_callable, param_name, pushes_in_code,
+    sequence_values,
 )
 from migrate.operators.shim import dag_file_code
 from migrate.operators.staticcalls import Call, Unresolved, connection_wiring, describe, to_python
+from migrate.plan import Code, Local, Mapping_, PyValue, Sequence_
 
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 
@@ -42,26 +44,25 @@ def map_file_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if not isinstance(conn, str):
         sensor.diagnostic("KFM110", f"fs_conn_id {describe(conn)} is not a literal: fs_default is used")
         conn = "fs_default"
-    filepath = sensor.expr("filepath")
-    recursive = sensor.expr("recursive", rendered=False, default=False)
-    poke = f'''\
+    poke = Code('''\
 # FileSensor.poke: the base path comes from the connection's extra "path" (FSHook).
 import os as _os
-_base_path = getattr(_airflow.context["conn"], {conn!r}).extra_dejson.get("path", "")
+_base_path = getattr({context}.context["conn"], {conn}).extra_dejson.get("path", "")
 _full_path = _os.path.join(_base_path, {filepath})
 def _poke():
     import glob
     import os
-    print(f"Poking for file {{_full_path}}")
+    print(f"Poking for file {_full_path}")
     for path in glob.glob(_full_path, recursive={recursive}):
         if os.path.isfile(path):
-            print(f"Found File {{path}}")
+            print(f"Found File {path}")
             return True
         for _root, _dirs, files in os.walk(path):
             if files:
                 return True
-    return False'''
-    plan = sensor.finish(poke)
+    return False''', (("conn", PyValue(conn)), ("filepath", sensor.value("filepath")),
+                      ("recursive", sensor.value("recursive", rendered=False, default=False))))
+    plan = sensor.finish([poke])
     entries, notes = connection_wiring([conn])
     plan.platform.secret_env += entries
     plan.differences += notes
@@ -77,33 +78,34 @@ def map_python_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if task.callable is None:
         return no_callable(task, ctx, sensor.plan)
     args = sensor.args
+    templates_dict = None
     if task.operator.startswith("@"):
-        op_args = [args.expr(v, param_name(task, i)) for i, v in enumerate(task.call_args)]
-        op_kwargs = {k: args.expr(v, k) for k, v in task.call_kwargs.items()}
-        templates_dict = "None"
+        op_args = tuple(args.value(v, param_name(task, i)) for i, v in enumerate(task.call_args))
+        op_kwargs = tuple((None if k == "**" else k, args.value(v, k)) for k, v in task.call_kwargs.items())
     else:
-        op_args = sequence_exprs(task.args.get("op_args"), args, "op_args")
-        op_kwargs = mapping_exprs(task.args.get("op_kwargs"), args, "op_kwargs")
+        op_args = sequence_values(task.args.get("op_args"), args, "op_args")
+        op_kwargs = mapping_values(task.args.get("op_kwargs"), args, "op_kwargs")
         templates = task.args.get("templates_dict")
-        templates_dict = args.expr(templates, "templates_dict") if templates is not None else "None"
-    sensor.lines.append("_op_args = [" + ", ".join(op_args) + "]")
-    sensor.lines.append("_op_kwargs = {" + ", ".join(f"**{v}" if k == "**" else f"{k!r}: {v}" for k, v in op_kwargs.items()) + "}")
-    code, airflow_modules = callable_code(task.callable)
-    sensor.lines.append(POKE_RETURN_VALUE)
-    sensor.lines.append(_without_poke_return_imports(code))
-    options = f", templates_dict={templates_dict}" if templates_dict != "None" else ""
-    poke = f'''\
+        templates_dict = args.value(templates, "templates_dict") if templates is not None else None
+    arguments = Code("_op_args = {op_args}\n_op_kwargs = {op_kwargs}\n", (
+        ("op_args", Sequence_("list", op_args)),
+        ("op_kwargs", Mapping_(tuple((None if key is None else PyValue(key), value) for key, value in op_kwargs)))))
+    code, airflow_modules = callable_part(task.callable)
+    code = dataclasses.replace(code, prelude=tuple(_without_poke_return_imports(p) for p in code.prelude),
+                               source=_without_poke_return_imports(code.source))
+    call = "_airflow_call_python({context}, {callable}, _op_args, _op_kwargs" + (", templates_dict={templates}" if templates_dict else "") + ")"
+    poke = Code('''\
 def _poke():
-    returned, skip = _airflow_call_python(_airflow, {task.callable.name}, _op_args, _op_kwargs{options})
+    returned, skip = ''' + call + '''
     if skip:
-        raise _airflow.AirflowSkipException("the check raised AirflowSkipException")
-    return returned["return_value"]'''
-    plan = sensor.finish(poke)
+        raise {context}.AirflowSkipException("the check raised AirflowSkipException")
+    return returned["return_value"]''', (("callable", Local(task.callable.name)),) + ((("templates", templates_dict),) if templates_dict else ()))
+    plan = sensor.finish([arguments, Code(POKE_RETURN_VALUE), code, poke])
     all_code = "\n".join((task.callable.source, *task.callable.prelude))
     pushed, _dynamic = pushes_in_code(all_code, module_constants(task.callable.prelude))
     for key in pushed:
         plan.outputs.setdefault(key, "json")
-    leftover = [m for m in airflow_modules if not _only_poke_return(code, m)]
+    leftover = [m for m in airflow_modules if not _only_poke_return("\n".join((*code.prelude, code.source)), m)]
     if leftover:
         sensor.diagnostic("KFM210", f"the callable imports {', '.join(leftover)}: the component image needs apache-airflow for that")
     return plan
@@ -134,31 +136,31 @@ def _only_poke_return(code: str, module: str) -> bool:
 @mapper("BashSensor", args=sensor_args("bash_command", "env", "output_encoding", "retry_exit_code"))
 def map_bash_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     sensor = Sensor(task, ctx, "bash exit code")
-    command = sensor.expr("bash_command")
-    env = sensor.expr("env")
-    encoding = sensor.expr("output_encoding", rendered=False, default="utf-8")
+    values = [("command", sensor.value("bash_command")), ("env", sensor.value("env")),
+              ("script", PyValue(f"/{task.task_id.replace('/', '_')}.sh")),
+              ("encoding", sensor.value("output_encoding", rendered=False, default="utf-8"))]
     retry_check = ""
     if task.args.get("retry_exit_code") is not None:
-        retry_code = sensor.expr("retry_exit_code", rendered=False)
-        retry_check = (f"    if process.returncode != {retry_code}:\n"
-                       "        raise _airflow.AirflowFailException(f\"Command exited with return code {process.returncode}\")\n")
-    poke = f'''\
+        values.append(("retry_code", sensor.value("retry_exit_code", rendered=False)))
+        retry_check = ("    if process.returncode != {retry_code}:\n"
+                       "        raise {context}.AirflowFailException(f\"Command exited with return code {process.returncode}\")\n")
+    poke = Code('''\
 _command, _env = {command}, {env}
 def _poke():
     # BashSensor.poke: exit 0 means done; with retry_exit_code only that code means "not yet".
     import subprocess
     import tempfile
     with tempfile.TemporaryDirectory(prefix="airflowtmp") as tmp_dir:
-        script = tmp_dir + "/{task.task_id.replace('/', '_')}.sh"
+        script = tmp_dir + {script}
         with open(script, "w") as handle:
             handle.write(_command)
         process = subprocess.run(["bash", script], cwd=tmp_dir, env=_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     print(process.stdout.decode({encoding}, errors="backslashreplace"))
-    print(f"Command exited with return code {{process.returncode}}")
+    print(f"Command exited with return code {process.returncode}")
     if process.returncode == 0:
         return True
-{retry_check}    return False'''
-    plan = sensor.finish(poke)
+''' + retry_check + "    return False", tuple(values))
+    plan = sensor.finish([poke])
     plan.differences.append("The command runs in the component's image: tools it calls must be installed there.")
     return plan
 
@@ -173,18 +175,18 @@ def map_datetime_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         moment = _datetime_text(converted)
         if moment is None:
             sensor.diagnostic("KFM110", f"target_time {describe(converted)} is not a literal datetime", "error")
-        target = repr(moment)
+        target = PyValue(moment)
     else:
-        target = sensor.expr("target_time")
-    poke = f'''\
+        target = sensor.value("target_time")
+    poke = Code('''\
 _target_time = {target}
 def _poke():
     import datetime as dt
     moment = dt.datetime.fromisoformat(str(_target_time).strip().replace("Z", "+00:00").replace(" ", "T", 1))
     moment = moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
-    print(f"Checking if the time ({{moment}}) has come")
-    return dt.datetime.now(dt.timezone.utc) > moment'''
-    plan = sensor.finish(poke)
+    print(f"Checking if the time ({moment}) has come")
+    return dt.datetime.now(dt.timezone.utc) > moment''', (("target", target),))
+    plan = sensor.finish([poke])
     plan.differences.append("target_time text is read with datetime.fromisoformat (Airflow uses pendulum.parse, which accepts more formats).")
     return plan
 
@@ -196,15 +198,15 @@ def map_time_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     clock = _time_text(converted)
     if clock is None:
         sensor.diagnostic("KFM110", f"target_time {describe(converted)} is not a literal time", "error")
-    poke = f'''\
+    poke = Code('''\
 # TimeSensor: today's date (UTC) at target_time, fixed when the task starts
 import datetime as _dt
-_moment = _dt.datetime.combine(_dt.datetime.now(_dt.timezone.utc).date(), _dt.time.fromisoformat({clock!r}), _dt.timezone.utc)
+_moment = _dt.datetime.combine(_dt.datetime.now(_dt.timezone.utc).date(), _dt.time.fromisoformat({clock}), _dt.timezone.utc)
 def _poke():
     import datetime as dt
-    print(f"Checking if the time ({{_moment}}) has come")
-    return dt.datetime.now(dt.timezone.utc) > _moment'''
-    plan = sensor.finish(poke)
+    print(f"Checking if the time ({_moment}) has come")
+    return dt.datetime.now(dt.timezone.utc) > _moment''', (("clock", PyValue(clock)),))
+    plan = sensor.finish([poke])
     plan.differences.append("Today's date is taken when the task starts, in UTC (Airflow: when the DAG file is parsed, in the DAG's timezone).")
     return plan
 
@@ -223,18 +225,21 @@ def map_time_delta_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         # the parser gives timedelta(...) as float seconds; a plain int means minutes in Airflow
         seconds = float(delta) * 60 if isinstance(delta, int) else float(delta)
     if wait:
-        base = "_dt.datetime.now(_dt.timezone.utc)"
-        comment = "WaitSensor: wait time_to_wait from the start of the task"
-    else:
-        base = '_airflow.context["data_interval_end"]'
-        comment = "TimeDeltaSensor: data_interval_end (the logical date of a manual run) + delta"
-    poke = f'''\
-# {comment}
+        start = '''\
+# WaitSensor: wait time_to_wait from the start of the task
 import datetime as _dt
-_target = {base} + _dt.timedelta(seconds={seconds!r})
+_target = _dt.datetime.now(_dt.timezone.utc) + _dt.timedelta(seconds={seconds})
+'''
+    else:
+        start = '''\
+# TimeDeltaSensor: data_interval_end (the logical date of a manual run) + delta
+import datetime as _dt
+_target = {context}.context["data_interval_end"] + _dt.timedelta(seconds={seconds})
+'''
+    poke = start + '''\
 def _poke():
     import datetime as dt
-    print(f"Checking if the delta has elapsed: target {{_target}}")
+    print(f"Checking if the delta has elapsed: target {_target}")
     return dt.datetime.now(dt.timezone.utc) > _target'''
     if task.operator == "TimeDeltaSensorAsync" or to_python(task.args.get("deferrable")) is True:
         # deferrable: Airflow returns True when the target has passed already, else None once the
@@ -246,7 +251,7 @@ def _poke():
     import types
     _checks.append(_elapsed())
     return types.SimpleNamespace(is_done=_checks[-1], xcom_value=True if len(_checks) == 1 else None)'''
-    plan = sensor.finish(poke)
+    plan = sensor.finish([Code(poke, (("seconds", PyValue(seconds)),))])
     if not wait:
         plan.differences.append("data_interval_end is the logical_date pipeline parameter (empty: the time the task starts).")
     return plan
@@ -260,14 +265,14 @@ def map_day_of_week_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         sensor.diagnostic("KFM110", f"week_day {describe(to_python(task.args.get('week_day')))} is not a literal weekday", "error")
         days = []
     use_logical = to_python(task.args.get("use_task_logical_date")) is True
-    day = '_airflow.context["logical_date"].isoweekday()' if use_logical else "dt.datetime.now(dt.timezone.utc).isoweekday()"
-    poke = f'''\
-_week_days = {sorted(days)!r}  # ISO weekday numbers, Monday = 1
+    day = '{context}.context["logical_date"].isoweekday()' if use_logical else "dt.datetime.now(dt.timezone.utc).isoweekday()"
+    poke = Code('''\
+_week_days = {days}  # ISO weekday numbers, Monday = 1
 def _poke():
     import datetime as dt
-    print(f"Poking until weekday is in {{_week_days}}")
-    return {day} in _week_days'''
-    return sensor.finish(poke)
+    print(f"Poking until weekday is in {_week_days}")
+    return ''' + day + " in _week_days", (("days", PyValue(sorted(days))),))
+    return sensor.finish([poke])
 
 
 # ---------------------------------------------------------------- http
@@ -282,57 +287,58 @@ def map_http_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if not isinstance(conn, str):
         sensor.diagnostic("KFM110", f"http_conn_id {describe(conn)} is not a literal: http_default is used")
         conn = "http_default"
-    endpoint, method = sensor.expr("endpoint", default=""), sensor.expr("method", rendered=False, default="GET")
-    data, headers = sensor.expr("request_params", default=None), sensor.expr("headers", default=None)
-    options = sensor.expr("extra_options", rendered=False, default=None)
-    allowlist = sensor.expr("response_error_codes_allowlist", rendered=False, default=["404"])
-    check_lines = ["_response_check = None"]
-    check = task.args.get("response_check")
-    if check is not None:
-        source = getattr(check, "source", None)
+    values = (("conn", PyValue(conn)), ("endpoint", sensor.value("endpoint", default="")),
+              ("method", sensor.value("method", rendered=False, default="GET")),
+              ("data", sensor.value("request_params", default=None)), ("headers", sensor.value("headers", default=None)),
+              ("options", sensor.value("extra_options", rendered=False, default=None)),
+              ("allowlist", sensor.value("response_error_codes_allowlist", rendered=False, default=["404"])))
+    check = [Code("_response_check = None\n")]
+    response_check = task.args.get("response_check")
+    if response_check is not None:
+        source = getattr(response_check, "source", None)
         code, expressions, problem = dag_file_code(task, set(), {"response_check": source or ""})
         if code is None or not expressions.get("response_check"):
             sensor.diagnostic("KFM110", f"response_check cannot be read from the DAG file ({problem}): the status code alone decides", "error")
             sensor.plan.differences.append("response_check is not applied.")
         else:
-            check_lines = [
-                "# response_check and what it needs, from the DAG file",
-                "_dag_namespace = {}",
-                f"exec({code!r}, _dag_namespace)",
-                f"_response_check = eval({expressions['response_check']!r}, _dag_namespace)",
-            ]
-    poke = "\n".join(check_lines) + f'''
-_connection = getattr(_airflow.context["conn"], {conn!r})
+            check = [Code('''\
+# response_check and what it needs, from the DAG file
+_dag_namespace = {}
+exec({code}, _dag_namespace)
+_response_check = eval({expression}, _dag_namespace)
+''', (("code", PyValue(code)), ("expression", PyValue(expressions["response_check"]))))]
+    poke = Code('''\
+_connection = getattr({context}.context["conn"], {conn})
 _endpoint, _method, _data, _headers = {endpoint}, {method}, {data}, {headers}
 def _poke():
     # HttpHook: base URL from the connection, basic auth from login/password, extra as headers
     import requests
     host = _connection.host or ""
-    base = host if "://" in host else f"{{_connection.schema or 'http'}}://{{host}}" + (f":{{_connection.port}}" if _connection.port else "")
-    url = f"{{base}}/{{_endpoint}}" if base and not base.endswith("/") and _endpoint and not _endpoint.startswith("/") else base + (_endpoint or "")
+    base = host if "://" in host else f"{_connection.schema or 'http'}://{host}" + (f":{_connection.port}" if _connection.port else "")
+    url = f"{base}/{_endpoint}" if base and not base.endswith("/") and _endpoint and not _endpoint.startswith("/") else base + (_endpoint or "")
     session = requests.Session()
     if _connection.login:
         session.auth = (_connection.login, _connection.password)
-    session.headers.update({{str(k): str(v) for k, v in (_connection.extra_dejson or {{}}).items()}})
-    session.headers.update(_headers or {{}})
-    options = dict({options} or {{}})
-    request = {{"params" if _method.upper() in ("GET", "HEAD") else "data": _data}}
-    print(f"Poking: {{_method}} {{url}}")
+    session.headers.update({str(k): str(v) for k, v in (_connection.extra_dejson or {}).items()})
+    session.headers.update(_headers or {})
+    options = dict({options} or {})
+    request = {"params" if _method.upper() in ("GET", "HEAD") else "data": _data}
+    print(f"Poking: {_method} {url}")
     response = session.request(_method, url, timeout=options.get("timeout"), verify=options.get("verify", True),
                                allow_redirects=options.get("allow_redirects", True), **request)
     if not response.ok:
-        code = f"{{response.status_code}}:{{response.reason}}"
+        code = f"{response.status_code}:{response.reason}"
         if code.startswith(tuple({allowlist})):
-            print(f"HTTP error {{code}}: not yet")
+            print(f"HTTP error {code}: not yet")
             return False
-        raise _airflow.AirflowException(code)
+        raise {context}.AirflowException(code)
     if _response_check is not None:
-        returned, skip = _airflow_call_python(_airflow, _response_check, [response], {{}})
+        returned, skip = _airflow_call_python({context}, _response_check, [response], {})
         if skip:
-            raise _airflow.AirflowSkipException("response_check raised AirflowSkipException")
+            raise {context}.AirflowSkipException("response_check raised AirflowSkipException")
         return returned["return_value"]
-    return True'''
-    plan = sensor.finish(poke, packages=["requests"])
+    return True''', values)
+    plan = sensor.finish(check + [poke], packages=["requests"])
     entries, notes = connection_wiring([conn])
     plan.platform.secret_env += entries
     plan.differences += notes

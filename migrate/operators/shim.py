@@ -28,11 +28,12 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrate import environment, ir
 from migrate.operators import PLACEHOLDER, SHIM, Case, ComponentPlan, MapContext, mapper
-from migrate.operators.common import BASE_ARGS_HANDLED, CALLBACK_ARGS, ArgBuilder, context_inputs, external_needs, xcom_refs_of
+from migrate.operators.common import BASE_ARGS_HANDLED, CALLBACK_ARGS, ArgBuilder, context_part, external_needs, xcom_refs_of
 from migrate.operators.placeholder import placeholder_plan
 from migrate.operators.staticcalls import connection_wiring, variable_config_map, variable_env
 from migrate.parse.callables import ModuleIndex, names_used
 from migrate.parse.project import module_file
+from migrate.plan import Expr, Fail, PyValue, RunOperator
 
 LOCAL_MODULE = "<this file>"  # what the parser records as the module of a class defined in the DAG file
 # Provider namespaces whose distribution name has two parts (airflow.providers.apache.spark -> apache-spark).
@@ -71,7 +72,7 @@ def _cannot_run(task: ir.Task, ctx: MapContext, plan: ComponentPlan, why: str) -
     plan.fidelity = PLACEHOLDER
     plan.mapping = f"{task.operator} -> placeholder (the operator shim cannot build it: {why})"
     message = f"kfmigrate: task {task.task_id!r} cannot run on KFP: {why}. Original Airflow source ({task.span}):\n{task.source}"
-    plan.body = f"raise NotImplementedError({message!r})"
+    plan.parts = [Fail("NotImplementedError", message)]
     plan.inputs, plan.outputs, plan.packages, plan.xcom_refs, plan.may_skip = [], {}, [], [], False
     plan.diagnostics.append(ctx.diagnostic(task, "KFM200", f"{why}: placeholder component that fails at run time"))
     plan.differences.append("The task does not run: its placeholder component fails with the original source.")
@@ -105,8 +106,8 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if source is not None and not source.resolves:  # a shim that could never start: say why instead
         return placeholder_plan(task, ctx, source.reason, code="KFM219" if source.kind == "removed" else "KFM220")
     args = ArgBuilder(ctx)
-    lines = [context_inputs(task, ctx, args)]
-    kwargs: Dict[str, str] = {"task_id": repr(task.task_id.rsplit(".", 1)[-1])}
+    context = context_part(task, ctx, args)
+    kwargs: Dict[str, Expr] = {"task_id": PyValue(task.task_id.rsplit(".", 1)[-1])}
     dynamic: Dict[str, str] = {}
     # Deferring (triggerer) and rescheduling (scheduler) need Airflow itself: wait in the pod instead.
     overrides = {}
@@ -123,7 +124,7 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
             dynamic[name] = value.source
             continue
         before = len(args.dynamic)
-        code = args.expr(value, name, rendered=False)  # Airflow renders the operator's own template fields
+        code = args.value(value, name, rendered=False)  # Airflow renders the operator's own template fields
         if len(args.dynamic) > before:  # a Dynamic inside a list/dict: carry the whole argument as source
             args.dynamic = args.dynamic[:before]
             source = _source_of(value)
@@ -140,19 +141,11 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if needs_file and module_code is None:
         return _cannot_run(task, ctx, plan, file_problem or "the DAG file cannot be read again")
 
-    kwargs.update({name: repr(value) for name, value in overrides.items()})
-    lines.append("_kwargs = {" + ", ".join(f"{k!r}: {v}" for k, v in kwargs.items()) + "}")
-    call = ["_airflow", repr(task.module if not custom else ""), repr(task.operator), "_kwargs"]
+    kwargs.update({name: PyValue(value) for name, value in overrides.items()})
     if module_code and task.operator_file is not None:
         plan.differences.append(f"The operator class comes from {task.operator_file} (a project module): its code is copied into the component.")
-    if module_code:
-        lines.append(f"_dag_file_code = {_string_literal(module_code)}")
-        call.append("module_code=_dag_file_code")
-    if dynamic:
-        lines.append(f"_dynamic_kwargs = {dynamic!r}  # Python expressions from the DAG file")
-        call.append("dynamic_kwargs=_dynamic_kwargs")
-    lines.append(f"results, skipped = _airflow_run_operator({', '.join(call)})")
-    plan.body = "\n".join(lines)
+    plan.parts = [context, RunOperator(task.module if not custom else "", task.operator, tuple(kwargs.items()),
+                                       module_code or None, tuple(dynamic.items()))]
     plan.inputs = args.inputs
     plan.xcom_refs = xcom_refs_of(task)
     plan.outputs = {"return_value": "json"}
@@ -222,13 +215,6 @@ def _inline_sql_files(task: ir.Task, ctx: MapContext, plan: ComponentPlan, value
         inlined = [inline(t) for t in value.value] if isinstance(value.value, list) else inline(value.value)
         return ir.Literal(inlined)
     return value
-
-
-def _string_literal(code: str) -> str:
-    """The code as a readable raw triple-quoted string when that is exact, else its repr."""
-    if "'''" in code or code.rstrip().endswith("\\") or "\r" in code:
-        return repr(code)
-    return "r'''\n" + code + "'''  # the DAG file's code: imports, helpers, the operator class"
 
 
 def _source_of(value) -> Optional[str]:
@@ -407,6 +393,10 @@ with DAG("sql_shim", schedule=None):
         fragments=("_airflow_run_operator(_airflow, 'airflow.providers.common.sql.operators.sql', 'SQLExecuteQueryOperator', _kwargs)",
                    "packages_to_install=RUNTIME_PACKAGES + ['apache-airflow==3",
                    "kubernetes.use_secret_as_env(count_rows_task, secret_name='airflow-conn-warehouse', secret_key_to_env={'uri': 'AIRFLOW_CONN_WAREHOUSE'})"),
+        body='''\
+_kwargs = {'task_id': 'count_rows', 'conn_id': conn_id, 'sql': sql}
+results, skipped = _airflow_run_operator(_airflow, 'airflow.providers.common.sql.operators.sql', 'SQLExecuteQueryOperator', _kwargs)
+''',
     ),
     Case(
         name="provider sensor polls inside the shim with its default connection",

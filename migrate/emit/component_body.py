@@ -1,0 +1,500 @@
+"""The one renderer of component bodies: typed parts (migrate/plan.py) -> Python built as a libcst tree.
+
+Mappers say what a component does (call the callable, run bash, decide a branch ...); this module
+writes the statements. It alone knows the names a body shares with the rest of the component
+function (the emitter's wrapper, migrate/emit/builder.py):
+
+- `xcom`: the XCom values the task reads, {(task_id, key): value}, built by the emitter;
+- `_airflow`: the Airflow context shim (migrate/emit/runtime.py `_airflow_runtime`);
+- `results` (XCom key -> value) and `skipped` (bool): set by every body, turned into outputs.
+
+Statements come from fixed templates whose holes are filled with libcst nodes (never by pasting
+user values into text); code from the DAG file is parsed and its statements placed as they are.
+The layout matches the code mappers wrote as text before, so generated pipelines read the same.
+"""
+from __future__ import annotations
+
+from typing import Iterable, List, Optional, Sequence
+
+import libcst as cst
+from libcst.helpers import parse_template_expression, parse_template_module, parse_template_statement
+
+from migrate import plan as parts
+from migrate.plan import CONDITION_KEY, FOLLOW_KEY
+
+XCOM, CONTEXT, RESULTS, SKIPPED = "xcom", "_airflow", "results", "skipped"  # the body contract
+RESERVED = {XCOM, RESULTS, SKIPPED, CONTEXT}  # names inputs must not take (with the parts' own locals)
+MAX_LINE = 100  # a call longer than this is written one argument line below its name
+
+_EMPTY = cst.Module(body=[])
+
+
+def render(body: Sequence[parts.Part]) -> str:
+    """The code of a component body (no trailing newline; the emitter indents it into the function)."""
+    return _join([statement for part in body for statement in _statements(part)])
+
+
+def fill(plan) -> None:
+    """Set `plan.body` from `plan.parts` (once: later steps of the emitter may edit the text)."""
+    if plan.parts and not plan.body:
+        plan.body = render(plan.parts)
+
+
+def expression(value: parts.Expr) -> cst.BaseExpression:
+    """The libcst expression for a typed value."""
+    if isinstance(value, (parts.InputName, parts.Local)):
+        return cst.Name(value.name)
+    if isinstance(value, parts.XcomValue):
+        key = cst.Tuple([cst.Element(_literal(value.task_id)), cst.Element(_literal(value.key))])
+        return cst.Subscript(cst.Name(XCOM), [cst.SubscriptElement(cst.Index(key))])
+    if isinstance(value, parts.Rendered):
+        return _call("_airflow_render", [expression(value.value), _attribute(CONTEXT, "context")])
+    if isinstance(value, parts.Decoded):
+        return _call("_from_json" if value.how == "from_json" else "_ints_back", [expression(value.value)])
+    if isinstance(value, parts.HelperCall):
+        return _call(value.helper, [expression(item) for item in value.args])
+    if isinstance(value, parts.ParamValue):
+        return parse_template_expression(CONTEXT + "['params'][{name}]", name=_literal(value.name))
+    if isinstance(value, parts.PyValue):
+        return _literal(value.value)
+    if isinstance(value, parts.Sequence_):
+        elements = [_element(item) for item in value.items]
+        if value.kind == "tuple":
+            return cst.Tuple(elements)
+        return cst.List(elements)
+    if isinstance(value, parts.Mapping_):
+        return cst.Dict([cst.StarredDictElement(expression(item)) if key is None
+                         else cst.DictElement(expression(key), expression(item)) for key, item in value.items])
+    if isinstance(value, parts.Unpacked):
+        raise ValueError("*value is only an element of a sequence")
+    if isinstance(value, parts.Unresolved):
+        return cst.Name("None")
+    raise TypeError(f"not a body expression: {value!r}")
+
+
+def direct_call(target: str, args, kwargs, values) -> str:
+    """The direct tier's call of the callable (plan DirectCall): XCom values are the code `values`
+    gives for (task_id, key), the component's own parameters there (migrate/emit/direct.py)."""
+    def node(value: parts.Expr) -> cst.BaseExpression:
+        if isinstance(value, parts.XcomValue):
+            return cst.parse_expression(values[(value.task_id, value.key)])
+        if isinstance(value, parts.Sequence_):
+            return (cst.Tuple if value.kind == "tuple" else cst.List)([cst.Element(node(item)) for item in value.items])
+        if isinstance(value, parts.Mapping_):
+            return cst.Dict([cst.StarredDictElement(node(item)) if key is None else cst.DictElement(node(key), node(item))
+                             for key, item in value.items])
+        return expression(value)
+
+    call = [cst.Arg(node(value)) for value in args] + [_keyword(key, node(value)) for key, value in kwargs]
+    return code_of(_call(target, call))
+
+
+def code_of(node: cst.CSTNode) -> str:
+    return _EMPTY.code_for_node(node)
+
+
+# ---------------------------------------------------------------- parts
+def _statements(part: parts.Part) -> Iterable:
+    if isinstance(part, parts.AirflowContext):
+        return [_context(part)]
+    if isinstance(part, parts.CallPython):
+        return _call_python(part, RESULTS, wrap=True)
+    if isinstance(part, parts.RunBash):
+        return _run_bash(part)
+    if isinstance(part, parts.FollowBranch):
+        return _follow(part)
+    if isinstance(part, parts.ShortCircuit):
+        return _short_circuit(part)
+    if isinstance(part, parts.DecideByTime):
+        return _decide_by_time(part)
+    if isinstance(part, parts.LatestOnly):
+        return _latest_only(part)
+    if isinstance(part, parts.RunOperator):
+        return _run_operator(part)
+    if isinstance(part, parts.RunHelper):
+        call = [cst.Arg(cst.Name(CONTEXT))] + [_keyword(key, expression(value)) for key, value in part.kwargs]
+        return [_assign_call(f"{RESULTS}, {SKIPPED}", part.helper, call, wrap=False)]
+    if isinstance(part, parts.AskPerson):
+        return _ask_person(part)
+    if isinstance(part, parts.Fail):
+        return [parse_template_statement("raise {error}({message})", error=cst.Name(part.error), message=_literal(part.message))]
+    if isinstance(part, parts.CallableCode):
+        return callable_statements(part)
+    if isinstance(part, parts.Code):
+        return _code(part)
+    if isinstance(part, parts.Poll):
+        call = [cst.Arg(cst.Name(CONTEXT)), cst.Arg(cst.Name("_poke"))] + [_keyword(k, expression(v)) for k, v in part.options]
+        return [_assign_call(f"{RESULTS}, {SKIPPED}", "_airflow_sensor", call, wrap=True)]
+    if isinstance(part, parts.RawCode):
+        return source_statements(part.code)
+    raise TypeError(f"not a body part: {part!r}")
+
+
+def _context(part: parts.AirflowContext) -> cst.BaseStatement:
+    params = [cst.DictElement(_literal(name), expression(value)) for name, value in part.params]
+    if part.task_params is not None:
+        params.append(cst.StarredDictElement(_literal(part.task_params)))
+    return parse_template_statement(
+        CONTEXT + " = _airflow_runtime(\n"
+        "    dag_id={dag_id}, task_id={task_id}, logical_date={logical_date}, run_id={run_id},\n"
+        "    params={params}, " + XCOM + "={xcom},\n"
+        ")",
+        dag_id=_literal(part.dag_id), task_id=_literal(part.task_id), logical_date=cst.Name(part.logical_date),
+        run_id=cst.Name(part.run_id), params=cst.Dict(params), xcom=cst.Name(XCOM) if part.xcom else cst.Dict([]))
+
+
+def callable_statements(code: parts.CallableCode) -> List:
+    """The callable and what it needs from the DAG file, each group under a comment."""
+    found: List = []
+    if code.bindings:
+        found.append(_comment("# Airflow names the callable uses, provided by the kfmigrate run-time shim."))
+        for binding in code.bindings:
+            found += source_statements(binding)
+    if code.prelude:
+        found.append(_comment("# From the DAG file: imports, constants and helpers the callable uses."))
+        for snippet in code.prelude:
+            found += source_statements(snippet)
+    found.append(_comment(f"# The task callable{f' ({code.where})' if code.where else ''}."))
+    found += source_statements(code.source)
+    return found
+
+
+def callable_code(code: parts.CallableCode) -> str:
+    """The callable's code as text (the direct tier writes it into a plain component)."""
+    return _join(callable_statements(code))
+
+
+def _call_python(part: parts.CallPython, into: str, wrap: bool) -> List:
+    args = cst.List([_element(item) for item in part.op_args])
+    kwargs = cst.Dict([cst.StarredDictElement(expression(value)) if key is None
+                       else cst.DictElement(_literal(key), expression(value)) for key, value in part.op_kwargs])
+    found: List = [_assign("_op_args", args), _assign("_op_kwargs", kwargs)]
+    found += callable_statements(part.code)
+    target = part.target
+    if part.bound_args is not None:
+        found.append(cst.parse_statement("import functools as _functools\n"))
+        bound = [cst.Arg(cst.Name(target))] + [_positional(item) for item in part.bound_args]
+        bound += [_keyword(key, expression(value)) for key, value in part.bound_kwargs]
+        found.append(_assign("_callable", _call("_functools.partial", bound)))
+        target = "_callable"
+    call = [cst.Arg(cst.Name(CONTEXT)), cst.Arg(cst.Name(target)), cst.Arg(cst.Name("_op_args")), cst.Arg(cst.Name("_op_kwargs"))]
+    if part.templates_dict is not None:
+        call.append(_keyword("templates_dict", expression(part.templates_dict)))
+    if part.multiple_outputs:
+        call.append(_keyword("multiple_outputs", cst.Name("True")))
+    found.append(_assign_call(f"{into}, {SKIPPED}", "_airflow_call_python", call, wrap))
+    return found
+
+
+def _run_bash(part: parts.RunBash) -> List:
+    found: List = []
+    if part.call is not None:  # @task.bash: the callable returns the command
+        found += _call_python(part.call, "returned", wrap=False)
+        found.append(cst.parse_statement(
+            'if not skipped and (not isinstance(returned["return_value"], str) or not returned["return_value"].strip()):\n'
+            '    raise TypeError("The returned value from the TaskFlow callable must be a non-empty string.")\n'))
+        found.append(cst.parse_statement(f'command = "" if {SKIPPED} else _airflow_render(returned["return_value"], {CONTEXT}.context)\n'))
+    else:
+        found.append(_assign("command", expression(part.command)))
+    call = [cst.Arg(cst.Name(CONTEXT)), cst.Arg(cst.Name("command"))]
+    if part.env is not None:
+        call.append(_keyword("env", expression(part.env)))
+    if part.append_env:
+        call.append(_keyword("append_env", cst.Name("True")))
+    if part.cwd is not None:
+        call.append(_keyword("cwd", expression(part.cwd)))
+    if part.skip_on_exit_code is not None:
+        call.append(_keyword("skip_on_exit_code", expression(part.skip_on_exit_code)))
+    if part.output_encoding is not None:
+        call.append(_keyword("output_encoding", expression(part.output_encoding)))
+    run = _assign_call(f"{RESULTS}, {SKIPPED}", "_airflow_run_bash", call, wrap=False)
+    if part.call is not None:
+        found.append(cst.If(test=parse_template_expression("not " + SKIPPED),
+                            body=cst.IndentedBlock([run]),
+                            orelse=cst.Else(cst.IndentedBlock([cst.parse_statement(f"{RESULTS} = {{}}\n")]))))
+    else:
+        found.append(run)
+    if part.processor is not None:
+        found.append(_assign("output_processor", cst.parse_expression(part.processor)))
+        found.append(cst.parse_statement(
+            f'if not {SKIPPED}:\n    {RESULTS}["return_value"] = output_processor({RESULTS}["return_value"])\n'))
+    if part.multiple_outputs:
+        found.append(cst.parse_statement(
+            f'if not {SKIPPED} and isinstance({RESULTS}["return_value"], dict):\n'
+            f'    {RESULTS}.update({{str(k): v for k, v in {RESULTS}["return_value"].items()}})\n'))
+    if not part.push:
+        found.append(cst.parse_statement(f"{RESULTS} = {{}}  # do_xcom_push=False\n"))
+    return found
+
+
+CHOSEN = {"returned": f"{RESULTS}.get('return_value')", "decided": "chosen", "answered": "_chosen"}
+
+
+def _follow(part: parts.FollowBranch) -> List:
+    """As Airflow's skip_all_except: a direct downstream task that is downstream of a chosen task
+    too is followed. When the branch skips anything, Airflow 3 ends the task with
+    DownstreamTasksSkipped: the return value is not pushed."""
+    found: List = [
+        _comment("# A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped."),
+        parse_template_statement("follow = [] if " + SKIPPED + " else _airflow_branch_ids({chosen})",
+                                 chosen=cst.parse_expression(CHOSEN[part.chosen])),
+    ]
+    if part.relatives:
+        relatives = {task_id: list(others) for task_id, others in part.relatives}
+        found.append(_with_comment(_assign("_relatives", _literal(relatives)),
+                                   "# direct downstream tasks that are downstream of others too"))
+        found.append(cst.parse_statement("follow += [task_id for chosen_id in follow for task_id in _relatives.get(chosen_id, [])]\n"))
+    found.append(parse_template_statement(
+        "if not " + SKIPPED + " and any(_airflow_not_followed(task_id, follow) for task_id in {direct}):\n"
+        "    " + RESULTS + ".pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value\n",
+        direct=_literal(list(part.direct))))
+    found.append(parse_template_statement(RESULTS + "[{key}] = follow", key=_literal(FOLLOW_KEY)))
+    return found
+
+
+def _short_circuit(part: parts.ShortCircuit) -> List:
+    key = _literal(CONDITION_KEY)
+    return [
+        _comment("# A short circuit: a falsy return value skips the tasks downstream. Airflow 3 then ends the"),
+        _comment("# task with DownstreamTasksSkipped, so no return value is pushed."),
+        parse_template_statement(RESULTS + "[{key}] = False if " + SKIPPED + " else bool(" + RESULTS + ".get('return_value'))",
+                                 key=key),
+        parse_template_statement(
+            "if not " + SKIPPED + " and not " + RESULTS + "[{key}] and {direct}:\n"
+            "    " + RESULTS + ".pop('return_value', None)\n", key=key, direct=cst.Name(repr(part.has_direct))),
+    ]
+
+
+def _decide_by_time(part: parts.DecideByTime) -> List:
+    found: List = [cst.parse_statement("import datetime\n")]
+    if part.logical_date:
+        found.append(cst.parse_statement(f"now = {CONTEXT}.context['logical_date']\n"))
+    else:
+        found.append(cst.parse_statement("now = datetime.datetime.now(datetime.timezone.utc)\n"))
+    true_ids, false_ids = _literal(list(part.true_ids)), _literal(list(part.false_ids))
+    if part.week_days is not None:
+        found.append(_with_comment(_assign("week_days", _literal(list(part.week_days))), "# ISO numbers, Monday = 1"))
+        found.append(parse_template_statement("chosen = {true_ids} if now.isoweekday() in week_days else {false_ids}",
+                                              true_ids=true_ids, false_ids=false_ids))
+    else:
+        found.append(parse_template_statement("lower, upper = {lower}, {upper}", lower=_bound(part.lower), upper=_bound(part.upper)))
+        found += source_statements(
+            "# As airflow's target_times_as_dates: times are combined with today's date; an upper bound\n"
+            "# before the lower one then means the next day.\n"
+            "if not (isinstance(lower, datetime.datetime) and isinstance(upper, datetime.datetime)):\n"
+            "    if isinstance(lower, datetime.time):\n"
+            "        lower = datetime.datetime.combine(now, lower)\n"
+            "    if isinstance(upper, datetime.time):\n"
+            "        upper = datetime.datetime.combine(now, upper)\n"
+            "    if lower is not None and upper is not None and upper < lower:\n"
+            "        upper += datetime.timedelta(days=1)\n"
+            "utc = datetime.timezone.utc\n"
+            "lower = lower.replace(tzinfo=utc) if lower is not None and lower.tzinfo is None else lower\n"
+            "upper = upper.replace(tzinfo=utc) if upper is not None and upper.tzinfo is None else upper\n"
+            "inside = not ((upper is not None and upper < now) or (lower is not None and lower > now))\n")
+        found.append(parse_template_statement("chosen = {true_ids} if inside else {false_ids}", true_ids=true_ids, false_ids=false_ids))
+    found.append(cst.parse_statement(f"{RESULTS}, {SKIPPED} = {{'return_value': chosen}}, False\n"))
+    return found
+
+
+def _bound(bound: Optional[parts.TimeBound]) -> cst.BaseExpression:
+    if bound is None or (bound.iso is None and bound.time is None):
+        return cst.Name("None")
+    if bound.iso is not None:
+        return _call("datetime.datetime.fromisoformat", [_literal(bound.iso)])
+    return _call("datetime.time", [_literal(number) for number in bound.time])
+
+
+def _latest_only(part: parts.LatestOnly) -> List:
+    found: List = [
+        _comment("# LatestOnlyOperator: a manual run proceeds; a scheduled run proceeds only while it is the latest."),
+        cst.parse_statement(f'run_id = {CONTEXT}.context["run_id"]\n'),
+        cst.parse_statement("latest = True\n"),
+    ]
+    if part.cron is not None or part.every is not None:
+        if part.cron is not None:
+            next_run = parse_template_expression("croniter.croniter({cron}, logical_date).get_next(dt.datetime)",
+                                                 cron=_literal(part.cron))
+        else:
+            next_run = parse_template_expression("logical_date + dt.timedelta(seconds={every})", every=_literal(float(part.every)))
+        block = [cst.parse_statement("import datetime as dt\n")]
+        if part.cron is not None:
+            block.append(cst.parse_statement("import croniter\n"))
+        block.append(cst.parse_statement(f'logical_date = {CONTEXT}.context["logical_date"]\n'))
+        block.append(_assign("next_run", next_run))
+        block += [cst.parse_statement(line + "\n") for line in (
+            "now = dt.datetime.now(dt.timezone.utc)",
+            'print(f"Checking latest only: window ({logical_date}, {next_run}], now {now}")',
+            "latest = logical_date < now <= next_run")]
+        found.append(cst.If(test=cst.parse_expression('run_id.startswith("scheduled__")'), body=cst.IndentedBlock(block)))
+    direct = _literal(list(part.direct))
+    found += [
+        cst.parse_statement('print("Latest, allowing execution to proceed." if latest else "Not latest execution, skipping downstream.")\n'),
+        _comment("# Airflow pushes the followed task ids; when it skips, it ends with DownstreamTasksSkipped and pushes nothing"),
+        parse_template_statement(RESULTS + " = {chosen} if latest else {none}", chosen=cst.Dict([
+            cst.DictElement(_literal(FOLLOW_KEY), direct), cst.DictElement(_literal("return_value"), direct)]),
+            none=cst.Dict([cst.DictElement(_literal(FOLLOW_KEY), cst.List([]))])),
+        cst.parse_statement(f"{SKIPPED} = False\n"),
+    ]
+    return found
+
+
+def _ask_person(part: parts.AskPerson) -> List:
+    call = [cst.Arg(cst.Name(CONTEXT))] + [_keyword(key, expression(value)) for key, value in part.ask]
+    line = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace("    "))
+    close = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace(""))
+    call = [arg.with_changes(comma=cst.Comma(whitespace_after=close if index == len(call) - 1 else line))
+            for index, arg in enumerate(call)]
+    found: List = [_assign("_answer", cst.Call(cst.Name("_airflow_hitl_wait"), call, whitespace_before_args=line)),
+                   cst.parse_statement(f"{RESULTS}, {SKIPPED} = {{'return_value': _answer}}, False\n")]
+    if part.approval:
+        found.append(cst.parse_statement("_approved = _answer['chosen_options'][0] == 'Approve'\n"))
+        if part.fail_on_reject:
+            found.append(cst.parse_statement(f"if not _approved:\n    raise {CONTEXT}.AirflowFailException('Receive \"Reject\"')\n"))
+        found.append(_comment("# Reject skips the tasks downstream (as a false short circuit); the answer is still the XCom value"))
+        found.append(parse_template_statement(RESULTS + "[{key}] = _approved", key=_literal(CONDITION_KEY)))
+    elif part.options_mapping is not None:
+        found.append(parse_template_statement("_chosen = [{mapping}.get(option, option) for option in _answer['chosen_options']]",
+                                              mapping=_literal(part.options_mapping)))
+        found.append(cst.parse_statement(f"{RESULTS} = {{'return_value': _chosen}}\n"))
+    return found
+
+
+def _run_operator(part: parts.RunOperator) -> List:
+    kwargs = cst.Dict([cst.DictElement(_literal(name), expression(value)) for name, value in part.kwargs])
+    found: List = [_assign("_kwargs", kwargs)]
+    call = [cst.Arg(cst.Name(CONTEXT)), cst.Arg(_literal(part.module)), cst.Arg(_literal(part.operator)), cst.Arg(cst.Name("_kwargs"))]
+    if part.module_code is not None:
+        found.append(_module_code(part.module_code))
+        call.append(_keyword("module_code", cst.Name("_dag_file_code")))
+    if part.dynamic:
+        found.append(_with_comment(_assign("_dynamic_kwargs", _literal(dict(part.dynamic))), "# Python expressions from the DAG file"))
+        call.append(_keyword("dynamic_kwargs", cst.Name("_dynamic_kwargs")))
+    found.append(_assign_call(f"{RESULTS}, {SKIPPED}", "_airflow_run_operator", call, wrap=False))
+    return found
+
+
+def _module_code(code: str) -> cst.BaseStatement:
+    """The code as a readable raw triple-quoted string when that is exact, else its repr."""
+    if "'''" in code or code.rstrip().endswith("\\") or "\r" in code:
+        return _assign("_dag_file_code", cst.SimpleString(repr(code)))
+    return _with_comment(_assign("_dag_file_code", cst.SimpleString("r'''\n" + code + "'''")),
+                         "# the DAG file's code: imports, helpers, the operator class")
+
+
+def _code(part: parts.Code) -> List:
+    """A mapper's fixed statements, holes filled with nodes (libcst's template mangling: only the
+    names given are replaced, so f-string braces in the text stay as they are)."""
+    values = {name: expression(value) for name, value in part.values}
+    if "{context}" in part.text:
+        values["context"] = cst.Name(CONTEXT)
+    module = parse_template_module(part.text, **values)
+    return _module_statements(module)
+
+
+# ---------------------------------------------------------------- building blocks
+def source_statements(code: str) -> List:
+    """The statements of Python source, comments kept: those before or after every statement come
+    back as EmptyLine items that render() puts in front of the next statement. Trailing blank
+    lines are dropped, as the text bodies did (`code.rstrip()`)."""
+    if not code.strip():
+        return []
+    return _module_statements(cst.parse_module(code))
+
+
+def _module_statements(module: cst.Module) -> List:
+    if module.default_indent != "    ":  # keep the snippet's own indentation in a module indented with 4 spaces
+        module = module.visit(_ExplicitIndent(module.default_indent))
+    found: List = list(module.header)
+    for index, statement in enumerate(module.body):
+        if index == 0 and found:
+            statement = statement.with_changes(leading_lines=[*found, *statement.leading_lines])
+            found = []
+        found.append(statement)
+    footer = list(module.footer)
+    while footer and footer[-1].comment is None:
+        footer.pop()
+    if not module.body:  # only comments
+        found = [line for line in found if line.comment is not None or footer]
+    return found + footer
+
+
+class _ExplicitIndent(cst.CSTTransformer):
+    def __init__(self, indent: str):
+        self.indent = indent
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        return updated if updated.indent is not None else updated.with_changes(indent=self.indent)
+
+
+def _join(statements: List) -> str:
+    """Statements and EmptyLine comments as code: a comment goes in front of the statement after it."""
+    pending: List[cst.EmptyLine] = []
+    body: List[cst.BaseStatement] = []
+    for statement in statements:
+        if isinstance(statement, cst.EmptyLine):
+            pending.append(statement)
+        else:
+            body.append(statement.with_changes(leading_lines=[*pending, *statement.leading_lines]) if pending else statement)
+            pending = []
+    return cst.Module(body=body, footer=pending).code.rstrip("\n")
+
+
+def _comment(text: str) -> cst.EmptyLine:
+    return cst.EmptyLine(indent=True, comment=cst.Comment(text))
+
+
+def _with_comment(statement: cst.SimpleStatementLine, comment: str) -> cst.SimpleStatementLine:
+    return statement.with_changes(trailing_whitespace=cst.TrailingWhitespace(
+        whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(comment)))
+
+
+def _literal(value) -> cst.BaseExpression:
+    """A Python literal as its repr, parsed (so the text is exactly what repr gives)."""
+    text = repr(value)
+    try:
+        return cst.parse_expression(text)
+    except cst.ParserSyntaxError:  # an object whose repr is no expression: carried as that text
+        return cst.SimpleString(repr(text))
+
+
+def _attribute(name: str, attr: str) -> cst.Attribute:
+    return cst.Attribute(cst.Name(name), cst.Name(attr))
+
+
+def _call(function: str, args: List) -> cst.Call:
+    return cst.Call(cst.parse_expression(function), [a if isinstance(a, cst.Arg) else cst.Arg(a) for a in args])
+
+
+def _element(item: parts.Expr) -> cst.BaseElement:
+    if isinstance(item, parts.Unpacked):
+        return cst.StarredElement(expression(item.value))
+    return cst.Element(expression(item))
+
+
+def _positional(item: parts.Expr) -> cst.Arg:
+    if isinstance(item, parts.Unpacked):
+        return cst.Arg(expression(item.value), star="*")
+    return cst.Arg(expression(item))
+
+
+def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
+    return cst.Arg(value, keyword=cst.Name(name), equal=cst.AssignEqual(
+        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+
+
+def _assign(target: str, value: cst.BaseExpression) -> cst.SimpleStatementLine:
+    return cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.parse_expression(target))], value)])
+
+
+def _assign_call(target: str, function: str, args: List[cst.Arg], wrap: bool) -> cst.SimpleStatementLine:
+    """`target = function(args)`, the arguments on their own indented line when the line is too long."""
+    statement = _assign(target, _call(function, args))
+    if not wrap or len(code_of(statement).rstrip("\n")) <= MAX_LINE:
+        return statement
+    below = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True,
+                                        last_line=cst.SimpleWhitespace("    "))
+    close = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace(""))
+    args = list(args)
+    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=close))
+    return _assign(target, cst.Call(cst.parse_expression(function), args, whitespace_before_args=below))
