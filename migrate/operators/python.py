@@ -18,7 +18,7 @@ from migrate.plan import (
 from migrate.operators import PLACEHOLDER, Case, ComponentPlan, DirectCall, MapContext, PipelineInput, mapper
 from migrate.operators.common import (
     ArgBuilder, callback_diagnostics, context_part, external_needs_diagnostics, ignored_arg_diagnostics,
-    module_constants, pushes_in_code, return_kind, rewrite_airflow_imports, shim_bindings, unbound_names,
+    module_constants, pushes_in_code, return_kind, airflow_imports, unbound_names,
     unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,
 )
 
@@ -299,18 +299,12 @@ def _mapping_values(value, args: ArgBuilder, hint: str) -> tuple:
 
 
 def callable_part(callable_: ir.CallableSource) -> tuple:
-    """(CallableCode, airflow modules it imports besides the shimmed names): the callable and its
-    prelude, airflow imports of shimmed names rewritten."""
-    prelude, modules = [], []
-    for snippet in callable_.prelude:
-        code, found = rewrite_airflow_imports(snippet)
-        prelude.append(code.rstrip())
-        modules += found
-    code, found = rewrite_airflow_imports(callable_.source)
-    modules += found
-    bindings = tuple(shim_bindings((callable_.source, *callable_.prelude)))
+    """(CallableCode, airflow modules it imports besides the names the run-time shim provides)."""
+    codes = (*callable_.prelude, callable_.source)
+    modules = [module for code in codes for module in airflow_imports(code)]
     where = str(callable_.span) if callable_.span else ""
-    return CallableCode(bindings, tuple(prelude), code.rstrip(), where), list(dict.fromkeys(modules))
+    return (CallableCode(tuple(p.rstrip() for p in callable_.prelude), callable_.source.rstrip(), where),
+            list(dict.fromkeys(modules)))
 
 
 def _no_callable(task: ir.Task, ctx: MapContext, plan: ComponentPlan) -> ComponentPlan:
