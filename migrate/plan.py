@@ -124,11 +124,10 @@ class AirflowContext:
 class CallableCode:
     """The task callable with what it needs from the DAG file, pasted into the component.
 
-    bindings: the Airflow names the code uses that the run-time shim provides; prelude: snippets
-    from the DAG file (imports, constants, helpers), airflow imports of shimmed names rewritten;
-    source: the callable itself; where: its place in the DAG file, for a comment.
+    prelude: snippets from the DAG file (imports, constants, helpers); source: the callable itself;
+    where: its place in the DAG file, for a comment. The renderer binds the Airflow names the run-time
+    shim provides (and rewrites their imports from airflow).
     """
-    bindings: Tuple[str, ...]
     prelude: Tuple[str, ...]
     source: str
     where: str = ""

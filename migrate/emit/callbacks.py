@@ -14,7 +14,7 @@ from migrate import ir
 from migrate.emit import environment as environments
 from migrate.emit import component_body, runtime
 from migrate.operators import Input, MapContext
-from migrate.operators.common import ArgBuilder, context_part, rewrite_airflow_imports, shim_bindings
+from migrate.operators.common import ArgBuilder, context_part
 
 CARRIED = ("on_success_callback", "on_failure_callback")
 STATUS_PARAM = "run_status"
@@ -30,22 +30,22 @@ def exit_component(workflow: ir.Workflow, ctx: MapContext, function: str,
     args = ArgBuilder(ctx)
     lines = [component_body.render([dataclasses.replace(context_part(stand_in, ctx, args), xcom=False)])]
     codes = [c.source for found in callbacks.values() for c in found] + [p for found in callbacks.values() for c in found for p in c.prelude]
-    bindings = shim_bindings(codes)
+    bindings = component_body.shim_bindings(codes)
     if bindings:
         lines.append("# Airflow names the callbacks use, provided by the kfmigrate run-time shim.")
-        lines += bindings
+        lines.append(bindings)
     seen = set()
     for found in callbacks.values():
         for callback in found:
             for snippet in callback.prelude:
                 if snippet not in seen:
                     seen.add(snippet)
-                    lines.append(rewrite_airflow_imports(snippet)[0].rstrip())
+                    lines.append(component_body.rewrite_airflow_imports(snippet).rstrip())
             if callback.source not in seen:
                 seen.add(callback.source)
                 where = f" ({callback.span})" if callback.span else ""
                 lines.append(f"# DAG callback{where}.")
-                lines.append(rewrite_airflow_imports(callback.source)[0].rstrip())
+                lines.append(component_body.rewrite_airflow_imports(callback.source).rstrip())
     success = ", ".join(c.name for c in callbacks.get("on_success_callback", ()))
     failure = ", ".join(c.name for c in callbacks.get("on_failure_callback", ()))
     lines += [
@@ -108,14 +108,16 @@ def wrap_task_body(task: ir.Task, body: str) -> Optional[str]:
     head, rest = split
     codes = [c.source for found in callbacks.values() for c in found] + [p for found in callbacks.values() for c in found for p in c.prelude]
     lines = ["# Task callbacks: Airflow 3 runs them in the task's process, around its work"]
-    lines += shim_bindings(codes)
+    bindings = component_body.shim_bindings(codes)
+    if bindings:
+        lines.append(bindings)
     seen = set()
     for found in callbacks.values():
         for callback in found:
             for snippet in (*callback.prelude, callback.source):
                 if snippet not in seen:
                     seen.add(snippet)
-                    lines.append(rewrite_airflow_imports(snippet)[0].rstrip())
+                    lines.append(component_body.rewrite_airflow_imports(snippet).rstrip())
     mapping = ", ".join(f"{name!r}: [{', '.join(c.name for c in found)}]" for name, found in callbacks.items())
     lines.append(f"_callbacks = {{{mapping}}}")
     retries = int(task.retry.retries or 0)

@@ -17,9 +17,10 @@ from __future__ import annotations
 from typing import Iterable, List, Optional, Sequence
 
 import libcst as cst
-from libcst.helpers import parse_template_expression, parse_template_module, parse_template_statement
+from libcst.helpers import get_full_name_for_node, parse_template_expression, parse_template_module, parse_template_statement
 
 from migrate import plan as parts
+from migrate.operators.common import ASSET_NAMES, SHIMMED_AIRFLOW_NAMES, names_used
 from migrate.plan import CONDITION_KEY, FOLLOW_KEY
 
 XCOM, CONTEXT, RESULTS, SKIPPED = "xcom", "_airflow", "results", "skipped"  # the body contract
@@ -146,17 +147,79 @@ def _context(part: parts.AirflowContext) -> cst.BaseStatement:
 def callable_statements(code: parts.CallableCode) -> List:
     """The callable and what it needs from the DAG file, each group under a comment."""
     found: List = []
-    if code.bindings:
+    bindings = _shim_bindings((code.source, *code.prelude))
+    if bindings:
         found.append(_comment("# Airflow names the callable uses, provided by the kfmigrate run-time shim."))
-        for binding in code.bindings:
-            found += source_statements(binding)
+        found += bindings
     if code.prelude:
         found.append(_comment("# From the DAG file: imports, constants and helpers the callable uses."))
         for snippet in code.prelude:
-            found += source_statements(snippet)
+            found += _module_statements(_shim_imports(snippet))
     found.append(_comment(f"# The task callable{f' ({code.where})' if code.where else ''}."))
-    found += source_statements(code.source)
+    found += _module_statements(_shim_imports(code.source))
     return found
+
+
+def shim_bindings(codes: Sequence[str]) -> str:
+    """The shim's bindings for the Airflow names the code uses, as code (the emitter's callbacks)."""
+    return _join(_shim_bindings(codes))
+
+
+def rewrite_airflow_imports(code: str) -> str:
+    """The code with its imports of shimmed Airflow names turned into shim bindings (the emitter's callbacks)."""
+    return _shim_imports(code).code if code.strip() else code
+
+
+def _shim_bindings(codes: Sequence[str]) -> List:
+    """`name = _airflow.name` for the shimmed Airflow names the code uses (module-level airflow
+    imports are not part of the prelude, so the names must be bound here)."""
+    used = names_used(codes)
+    found = [parse_template_statement("{name} = " + CONTEXT + ".{attribute}", name=cst.Name(name), attribute=cst.Name(name))
+             for name in SHIMMED_AIRFLOW_NAMES if name in used]
+    if used & ASSET_NAMES:
+        found.insert(0, cst.parse_statement(f"_airflow_assets({CONTEXT})\n"))
+    if "render_template" in used:  # context["task"].render_template(content, context), as on an operator
+        found.append(cst.parse_statement(f'{CONTEXT}.context["task"].render_template = lambda content, context, *_a, **_k: '
+                                         "_airflow_render(content, context)\n"))
+    return found
+
+
+def _shim_imports(code: str) -> cst.Module:
+    """The code parsed, `from airflow... import get_current_context` (and the other names the shim
+    provides) replaced by `get_current_context = _airflow.get_current_context` where it stands."""
+    return cst.parse_module(code).visit(_ShimImports())
+
+
+class _ShimImports(cst.CSTTransformer):
+    def leave_SimpleStatementLine(self, original, updated):
+        return self._replace(updated)
+
+    def leave_SimpleStatementSuite(self, original, updated):
+        return self._replace(updated)
+
+    @staticmethod
+    def _replace(line):
+        body, changed = [], False
+        for small in line.body:
+            module = get_full_name_for_node(small.module) if isinstance(small, cst.ImportFrom) and small.module else None
+            if (module is None or small.relative or isinstance(small.names, cst.ImportStar)
+                    or not (module == "airflow" or module.startswith("airflow."))):
+                body.append(small)
+                continue
+            shimmed = [a for a in small.names if a.evaluated_name in SHIMMED_AIRFLOW_NAMES]
+            if not shimmed:
+                body.append(small)
+                continue
+            kept = [cst.ImportAlias(a.name, asname=cst.AsName(a.asname.name) if a.asname else None)
+                    for a in small.names if a.evaluated_name not in SHIMMED_AIRFLOW_NAMES]
+            if kept:
+                body.append(cst.ImportFrom(module=small.module, names=kept))
+            body += [parse_template_statement("{name} = " + CONTEXT + ".{attribute}", name=cst.Name(a.evaluated_alias or a.evaluated_name),
+                                              attribute=cst.Name(a.evaluated_name)).body[0] for a in shimmed]
+            if small.semicolon is not cst.MaybeSentinel.DEFAULT:
+                body[-1] = body[-1].with_changes(semicolon=small.semicolon)
+            changed = True
+        return line.with_changes(body=body) if changed else line
 
 
 def callable_code(code: parts.CallableCode) -> str:

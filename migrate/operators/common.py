@@ -423,45 +423,25 @@ def kfp_type(param_type: str) -> str:
 
 
 # ---------------------------------------------------------------- callables
-def indent(code: str, prefix: str = "") -> str:
-    return "\n".join(prefix + line if line.strip() else "" for line in code.splitlines())
-
-
-def rewrite_airflow_imports(code: str) -> Tuple[str, List[str]]:
-    """Replace `from airflow... import get_current_context` (and the other shimmed names) by
-    assignments from the run-time shim (`_airflow`); return (code, other airflow modules imported).
-    """
+def airflow_imports(code: str) -> List[str]:
+    """Airflow modules the code imports names from that the run-time shim does not provide (those
+    the renderer turns into shim assignments: migrate/emit/component_body.py)."""
     try:
         tree = parsed(code)
     except SyntaxError:
-        return code, []
-    edits, others = [], []
+        return []
+    found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and (node.module == "airflow" or node.module.startswith("airflow.")):
-            shimmed = [a for a in node.names if a.name in SHIMMED_AIRFLOW_NAMES]
-            kept = [a for a in node.names if a.name not in SHIMMED_AIRFLOW_NAMES]
-            if kept:
-                others.append(node.module)
-            if not shimmed:
-                continue
-            statements = [f"{a.asname or a.name} = _airflow.{a.name}" for a in shimmed]
-            if kept:
-                names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in kept)
-                statements.insert(0, f"from {node.module} import {names}")
-            edits.append((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, "; ".join(statements)))
+            if any(a.name not in SHIMMED_AIRFLOW_NAMES for a in node.names):
+                found.append(node.module)
         elif isinstance(node, ast.Import):
-            others.extend(a.name for a in node.names if a.name == "airflow" or a.name.startswith("airflow."))
-    lines = code.splitlines(keepends=True)
-    for line, col, end_line, end_col, text in sorted(edits, reverse=True):
-        start = lines[line - 1].encode()[:col].decode()
-        end = lines[end_line - 1].encode()[end_col:].decode()
-        lines[line - 1:end_line] = [start + text + end]
-    return "".join(lines), list(dict.fromkeys(others))
+            found.extend(a.name for a in node.names if a.name == "airflow" or a.name.startswith("airflow."))
+    return list(dict.fromkeys(found))
 
 
-def shim_bindings(codes: Iterable[str]) -> List[str]:
-    """`name = _airflow.name` for the shimmed Airflow names the code uses (module-level airflow
-    imports are not part of the prelude, so the names must be bound here)."""
+def names_used(codes: Iterable[str]) -> Set[str]:
+    """Every name, attribute, parameter and string constant in the code (what the shim may have to bind)."""
     used: Set[str] = set()
     for code in codes:
         try:
@@ -473,13 +453,7 @@ def shim_bindings(codes: Iterable[str]) -> List[str]:
                     else node.arg if isinstance(node, ast.arg) else node.value if isinstance(node, ast.Constant) else None)
             if isinstance(name, str):
                 used.add(name)
-    bindings = [f"{name} = _airflow.{name}" for name in SHIMMED_AIRFLOW_NAMES if name in used]
-    if used & ASSET_NAMES:
-        bindings.insert(0, "_airflow_assets(_airflow)")
-    if "render_template" in used:  # context["task"].render_template(content, context), as on an operator
-        bindings.append('_airflow.context["task"].render_template = lambda content, context, *_a, **_k: '
-                        "_airflow_render(content, context)")
-    return bindings
+    return used
 
 
 def unbound_names(callable_: ir.CallableSource) -> List[str]:
@@ -540,18 +514,12 @@ def raise_first(component: ComponentPlan, exception: str, message: str) -> None:
 
 # ---------------------------------------------------------------- the task callable
 def callable_part(callable_: ir.CallableSource) -> Tuple[CallableCode, List[str]]:
-    """(CallableCode, airflow modules it imports besides the shimmed names): the callable and its
-    prelude, airflow imports of shimmed names rewritten."""
-    prelude, modules = [], []
-    for snippet in callable_.prelude:
-        code, found = rewrite_airflow_imports(snippet)
-        prelude.append(code.rstrip())
-        modules += found
-    code, found = rewrite_airflow_imports(callable_.source)
-    modules += found
-    bindings = tuple(shim_bindings((callable_.source, *callable_.prelude)))
+    """(CallableCode, airflow modules it imports besides the names the run-time shim provides)."""
+    codes = (*callable_.prelude, callable_.source)
+    modules = [module for code in codes for module in airflow_imports(code)]
     where = str(callable_.span) if callable_.span else ""
-    return CallableCode(bindings, tuple(prelude), code.rstrip(), where), list(dict.fromkeys(modules))
+    return (CallableCode(tuple(p.rstrip() for p in callable_.prelude), callable_.source.rstrip(), where),
+            list(dict.fromkeys(modules)))
 
 
 def param_name(task: ir.Task, index: int) -> str:

@@ -21,8 +21,8 @@ from typing import Any, List, Optional
 from migrate import ir
 from migrate.operators import ArgTable, Case, ComponentPlan, MapContext, handled, mapper
 from migrate.operators.common import (
-    SENSOR_ARGS, Sensor, callable_part, mapping_values, module_constants, no_callable, param_name, pushes_in_code,
-    sequence_values,
+    SENSOR_ARGS, SHIMMED_AIRFLOW_NAMES, Sensor, callable_part, mapping_values, module_constants, no_callable, param_name,
+    pushes_in_code, sequence_values,
 )
 from migrate.operators.shim import dag_file_code
 from migrate.operators.staticcalls import Call, Unresolved, connection_wiring, describe, to_python
@@ -105,7 +105,7 @@ def _poke():
     pushed, _dynamic = pushes_in_code(all_code, module_constants(task.callable.prelude))
     for key in pushed:
         plan.outputs.setdefault(key, "json")
-    leftover = [m for m in airflow_modules if not _only_poke_return("\n".join((*code.prelude, code.source)), m)]
+    leftover = [m for m in airflow_modules if not _only_poke_return((*code.prelude, code.source), m)]
     if leftover:
         sensor.diagnostic("KFM210", f"the callable imports {', '.join(leftover)}: the component image needs apache-airflow for that")
     return plan
@@ -128,8 +128,22 @@ def _without_poke_return_imports(code: str) -> str:
     return _POKE_IMPORT.sub(r"\1pass  # PokeReturnValue: the kfmigrate stand-in above", code)
 
 
-def _only_poke_return(code: str, module: str) -> bool:
-    return not re.search(rf"from {re.escape(module)} import (?!PokeReturnValue\s*$)", code, re.M)
+def _only_poke_return(codes, module: str) -> bool:
+    """Whether every import from `module` of a name the shim does not provide is a lone
+    `from <module> import PokeReturnValue`, which the stand-in above replaces."""
+    import ast
+
+    for code in codes:
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.ImportFrom) and node.module == module
+                    and any(a.name not in SHIMMED_AIRFLOW_NAMES for a in node.names)
+                    and (ast.get_source_segment(code, node) or "") != f"from {module} import PokeReturnValue"):
+                return False
+    return True
 
 
 # ---------------------------------------------------------------- bash
