@@ -36,7 +36,7 @@ from migrate.connections import (  # noqa: F401 - scan_task_usages: the usages e
     connection_env, connection_secret, scan_task_usages, variable_config_map, variable_env,
 )
 from migrate.diagnostics import CODES, ERROR, INFO, NO_DAG_CODES, WARNING, Diagnostic
-from migrate.operators import find_mapper
+from migrate.operators import discover, find_mapper
 from migrate.version import version
 
 INVENTORY_VERSION = 1
@@ -382,7 +382,6 @@ def analyze_files(files: Sequence[Path], problems: Sequence[Diagnostic] = (), jo
         # load the converter once here: forked workers inherit it instead of importing it again
         import migrate.emit  # noqa: F401
         import migrate.parse  # noqa: F401
-        from migrate.operators import discover
 
         discover()
     if on_progress is None:
