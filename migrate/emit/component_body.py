@@ -223,6 +223,7 @@ class _ShimImports(cst.CSTTransformer):
         return line.with_changes(body=body) if changed else line
 
 
+@functools.lru_cache(maxsize=256)
 def callable_code(code: parts.CallableCode) -> str:
     """The callable's code as text (the direct tier writes it into a plain component)."""
     return _join(callable_statements(code))
