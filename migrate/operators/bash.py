@@ -7,22 +7,24 @@ and the last line of output is the return value XCom.
 """
 from __future__ import annotations
 
+import ast
+import builtins
 import dataclasses
 
 from migrate import environment, ir
-from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
+from migrate.operators import PLACEHOLDER, ArgTable, Case, ComponentPlan, MapContext, handled, mapper, renamed
 from migrate.operators.common import (
-    ArgBuilder, callback_diagnostics, external_needs_diagnostics, context_part, ignored_arg_diagnostics, unresolved_pull_diagnostics, value_has_jinja,
-    xcom_refs_of,
+    ArgBuilder, callable_part, context_part, no_callable, param_name, value_has_jinja, xcom_refs_of,
 )
-from migrate.operators.python import _param_name, callable_part
 from migrate.plan import CallPython, Fail, RunBash
 
-OWN_ARGS = {"bash_command", "env", "append_env", "output_encoding", "skip_on_exit_code", "skip_exit_code", "cwd",
-            "output_processor"}
+ARGS = ArgTable.of(handled("bash_command", "env", "append_env", "output_encoding", "skip_on_exit_code", "cwd",
+                           "output_processor"),
+                   renamed("skip_exit_code", "skip_on_exit_code"))  # Airflow 2's name
 
 
-@mapper("BashOperator", "@task.bash")
+@mapper("@task.bash", args=ARGS.extended(handled("python_callable")))
+@mapper("BashOperator", args=ARGS)
 def map_bash(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     decorated = task.operator == "@task.bash"
     plan = ComponentPlan(mapping=f"{task.operator} -> bash lightweight component")
@@ -33,10 +35,8 @@ def map_bash(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     command, returned = None, None
     if decorated:
         if task.callable is None:
-            from migrate.operators.python import _no_callable
-
-            return _no_callable(task, ctx, plan)
-        op_args = tuple(args.value(v, _param_name(task, i)) for i, v in enumerate(task.call_args))
+            return no_callable(task, ctx, plan)
+        op_args = tuple(args.value(v, param_name(task, i)) for i, v in enumerate(task.call_args))
         op_kwargs = tuple((None if k == "**" else k, args.value(v, k)) for k, v in task.call_kwargs.items())
         code, _modules = callable_part(task.callable)
         returned = CallPython(task.callable.name, code, op_args, op_kwargs)
@@ -48,6 +48,7 @@ def map_bash(task: ir.Task, ctx: MapContext) -> ComponentPlan:
             plan.fidelity = PLACEHOLDER
             plan.diagnostics.append(ctx.diagnostic(task, "KFM202", "BashOperator without bash_command", "error"))
             plan.parts = [Fail("ValueError", f"kfmigrate: {task.task_id} has no bash_command")]
+            plan.finished = True
             return plan
         text = command.text if isinstance(command, ir.Template) else command.value if isinstance(command, ir.Literal) else ""
         if isinstance(text, str) and text.endswith((".sh", ".bash")):  # "run.sh " (a trailing space) is a command
@@ -68,7 +69,7 @@ def map_bash(task: ir.Task, ctx: MapContext) -> ComponentPlan:
 
     env = task.args.get("env")
     cwd = task.args.get("cwd")
-    skip = task.args.get("skip_on_exit_code", task.args.get("skip_exit_code"))
+    skip = task.args.get("skip_on_exit_code")
     encoding = task.args.get("output_encoding")
     append_env = task.args.get("append_env")
     run = RunBash(
@@ -101,27 +102,13 @@ def map_bash(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan.helpers = ["_airflow_runtime", "_airflow_render", "_airflow_run_bash"] + (["_airflow_call_python"] if decorated else [])
     plan.may_skip = not (isinstance(skip, ir.Literal) and skip.value in (None, []))
     plan.description = task.doc
-    plan.diagnostics += unresolved_pull_diagnostics(task, ctx)
-    for found in (callback_diagnostics(task, ctx), external_needs_diagnostics(task, ctx)):
-        plan.diagnostics += found[0]
-        plan.differences += found[1]
-    diagnostics, differences = ignored_arg_diagnostics(task, ctx, OWN_ARGS | ({"python_callable"} if decorated else set()))
-    plan.diagnostics += diagnostics
-    plan.differences += differences
     plan.differences.append("The command runs in the component's image (python:3.11-slim by default): tools it calls must be installed there.")
-    if args.dynamic:
-        plan.fidelity = PLACEHOLDER
-        message = "argument cannot be resolved statically: " + "; ".join(args.dynamic)
-        plan.diagnostics.append(ctx.diagnostic(task, "KFM110", message))
-        plan.parts.insert(0, Fail("RuntimeError", f"kfmigrate: {message} (task {task.task_id})"))
+    plan.unresolved = args.dynamic
     return plan
 
 
 def _processor_code(value) -> str:
     """Python for an output_processor that can travel: json.loads, or a lambda using only builtins/json."""
-    import ast
-    import builtins
-
     source = getattr(value, "source", "")
     if source == "json.loads":
         return "__import__('json').loads"

@@ -18,10 +18,10 @@ import re
 from typing import List, Optional, Tuple
 
 from migrate import ir
-from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
-from migrate.operators.common import ArgBuilder, context_part, ignored_arg_diagnostics
+from migrate.operators import PLACEHOLDER, ArgTable, Case, ComponentPlan, MapContext, handled, mapper
+from migrate.operators.common import ArgBuilder, context_part
 from migrate.operators.placeholder import placeholder_plan
-from migrate.operators.python import map_python
+from migrate.operators.python import ARGS as PYTHON_ARGS, map_python
 from migrate.plan import CONDITION_KEY, FOLLOW_KEY, DecideByTime, FollowBranch, ShortCircuit, TimeBound
 CONTROL_KEYS = (FOLLOW_KEY, CONDITION_KEY)
 
@@ -61,11 +61,16 @@ def _python_plan(task: ir.Task, ctx: MapContext, drop: Tuple[str, ...]) -> Compo
     return plan
 
 
-@mapper(*PYTHON_BRANCHES, *ENV_BRANCHES)
+def _placeholder(plan: ComponentPlan) -> bool:
+    """The callable's plan is (or becomes, when finished) a placeholder: nothing to add to it."""
+    return plan.fidelity == PLACEHOLDER or bool(plan.unresolved) or plan.finished
+
+
+@mapper(*PYTHON_BRANCHES, *ENV_BRANCHES, args=PYTHON_ARGS.extended(handled(*ENV_ARGS)))
 def map_branch_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan = _python_plan(task, ctx, ENV_ARGS)
     plan.mapping = f"{task.operator} -> Python lightweight component choosing the branch"
-    if plan.fidelity == PLACEHOLDER:
+    if _placeholder(plan):
         return plan
     plan.parts.append(follow_part(task, ctx, "returned"))
     plan.outputs[FOLLOW_KEY] = "list"
@@ -75,11 +80,11 @@ def map_branch_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     return plan
 
 
-@mapper(*SHORT_CIRCUITS)
+@mapper(*SHORT_CIRCUITS, args=PYTHON_ARGS.extended(handled("ignore_downstream_trigger_rules")))
 def map_short_circuit(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan = _python_plan(task, ctx, ("ignore_downstream_trigger_rules",))
     plan.mapping = f"{task.operator} -> Python lightweight component deciding whether downstream tasks run"
-    if plan.fidelity == PLACEHOLDER:
+    if _placeholder(plan):
         return plan
     direct = [d for d in ctx.workflow.downstream(task.task_id) if not _is_teardown(ctx, d)]
     plan.parts.append(ShortCircuit(bool(direct)))
@@ -176,7 +181,8 @@ def _base_plan(task: ir.Task, ctx: MapContext, mapping: str):
     return (plan, context, true_ids, false_ids, use_logical), None
 
 
-@mapper("BranchDateTimeOperator")
+@mapper("BranchDateTimeOperator", args=ArgTable.of(handled(
+    "follow_task_ids_if_true", "follow_task_ids_if_false", "target_lower", "target_upper", "use_task_logical_date")))
 def map_branch_datetime(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     made, failed = _base_plan(task, ctx, "BranchDateTimeOperator -> component comparing the time and choosing the branch")
     if failed:
@@ -188,12 +194,11 @@ def map_branch_datetime(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         return placeholder_plan(task, ctx, problem_lower or problem_upper)
     decide = DecideByTime(tuple(true_ids), tuple(false_ids), use_logical, lower=lower, upper=upper)
     plan.parts = [context, decide, follow_part(task, ctx, "decided")]
-    _ignored(task, ctx, plan, ("follow_task_ids_if_true", "follow_task_ids_if_false", "target_lower", "target_upper",
-                               "use_task_logical_date"))
     return plan
 
 
-@mapper("BranchDayOfWeekOperator")
+@mapper("BranchDayOfWeekOperator", args=ArgTable.of(handled(
+    "follow_task_ids_if_true", "follow_task_ids_if_false", "week_day", "use_task_logical_date")))
 def map_branch_weekday(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     made, failed = _base_plan(task, ctx, "BranchDayOfWeekOperator -> component checking the week day and choosing the branch")
     if failed:
@@ -204,7 +209,6 @@ def map_branch_weekday(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         return placeholder_plan(task, ctx, "week_day is not a literal day name (or WeekDay member), nor a list of them")
     decide = DecideByTime(tuple(true_ids), tuple(false_ids), use_logical, week_days=tuple(sorted(days)))
     plan.parts = [context, decide, follow_part(task, ctx, "decided")]
-    _ignored(task, ctx, plan, ("follow_task_ids_if_true", "follow_task_ids_if_false", "week_day", "use_task_logical_date"))
     return plan
 
 
@@ -227,12 +231,6 @@ def _week_days(value) -> Optional[set]:
             return None
         found.add(DAYS.index(name.upper()) + 1)
     return found or None
-
-
-def _ignored(task: ir.Task, ctx: MapContext, plan: ComponentPlan, own: Tuple[str, ...]) -> None:
-    diagnostics, differences = ignored_arg_diagnostics(task, ctx, own)
-    plan.diagnostics += diagnostics
-    plan.differences += differences
 
 
 CASES = [

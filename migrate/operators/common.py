@@ -1,4 +1,5 @@
-"""Building blocks shared by mappers: argument values -> component inputs, XCom scanning, context.
+"""Building blocks shared by mappers: argument values -> component inputs, XCom scanning, context,
+the task callable's code and arguments, the polling sensor body.
 
 No mappers live here. The emitter uses `xcom_refs_of` too, to learn which XCom keys each task must
 publish as KFP outputs.
@@ -15,7 +16,9 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from migrate import ir, plan
 from migrate.diagnostics import Diagnostic
-from migrate.operators import Input, MapContext, PipelineInput
+from migrate.operators.model import PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput
+from migrate.operators.staticcalls import describe, to_python
+from migrate.plan import CallableCode, Expr, Fail, Part, Poll, PyValue, Unpacked
 
 JINJA_MARKERS = ("{{", "{%", "{#")
 # Airflow names a converted callable may import; the run-time shim provides them (see runtime.py).
@@ -419,20 +422,6 @@ def kfp_type(param_type: str) -> str:
     return param_type if param_type in ("str", "int", "float", "bool", "list", "dict") else "str"
 
 
-def ignored_arg_diagnostics(task: ir.Task, ctx: MapContext, own_args: Iterable[str]) -> Tuple[List[Diagnostic], List[str]]:
-    """KFM202/KFM208 for arguments a mapping does not carry over; returns (diagnostics, differences)."""
-    diagnostics, differences = [], []
-    known = set(own_args) | BASE_ARGS_HANDLED
-    for name in task.args:
-        if name in CALLBACK_ARGS:
-            diagnostics.append(ctx.diagnostic(task, "KFM208", f"{name} is not carried over to KFP"))
-            differences.append(f"{name} does not run on KFP.")
-        elif name not in known:
-            diagnostics.append(ctx.diagnostic(task, "KFM202", f"argument {name!r} is not supported by the mapping and is ignored"))
-            differences.append(f"Argument {name!r} is ignored.")
-    return diagnostics, differences
-
-
 # ---------------------------------------------------------------- callables
 def airflow_imports(code: str) -> List[str]:
     """Airflow modules the code imports names from that the run-time shim does not provide (those
@@ -515,3 +504,124 @@ def return_kind(annotation: Optional[str]) -> str:
     if text in ("str", "int", "float", "bool"):
         return text
     return "json"  # list/dict too: KFP's typed list/dict turn ints into floats, JSON text does not
+
+
+def raise_first(component: ComponentPlan, exception: str, message: str) -> None:
+    """Make the component raise `exception(message)` before anything else it does (its parts stay,
+    for the reader): templates missing at conversion, arguments unknown before run time."""
+    component.parts.insert(0, Fail(exception, message))
+
+
+# ---------------------------------------------------------------- the task callable
+def callable_part(callable_: ir.CallableSource) -> Tuple[CallableCode, List[str]]:
+    """(CallableCode, airflow modules it imports besides the names the run-time shim provides)."""
+    codes = (*callable_.prelude, callable_.source)
+    modules = [module for code in codes for module in airflow_imports(code)]
+    where = str(callable_.span) if callable_.span else ""
+    return (CallableCode(tuple(p.rstrip() for p in callable_.prelude), callable_.source.rstrip(), where),
+            list(dict.fromkeys(modules)))
+
+
+def param_name(task: ir.Task, index: int) -> str:
+    """The callable's name for its positional argument `index` (an input's name hint)."""
+    params = task.callable.params if task.callable else ()
+    return params[index] if index < len(params) else f"arg_{index}"
+
+
+def sequence_values(value, args: ArgBuilder, hint: str) -> tuple:
+    """op_args as positional values (`*value` when not a literal list)."""
+    if value is None:
+        return ()
+    if isinstance(value, ir.Literal) and isinstance(value.value, (list, tuple)):
+        return tuple(args.value(ir.Literal(item), f"{hint}_{i}") for i, item in enumerate(value.value))
+    if isinstance(value, ir.Composite) and value.kind in ("list", "tuple"):
+        return tuple(args.value(item, f"{hint}_{i}") for i, item in enumerate(value.items))
+    return (Unpacked(args.value(value, hint)),)
+
+
+def mapping_values(value, args: ArgBuilder, hint: str) -> tuple:
+    """op_kwargs as (keyword, value) pairs (a keyword of None: `**value` when not a literal dict)."""
+    if value is None:
+        return ()
+    if isinstance(value, ir.Literal) and isinstance(value.value, dict):
+        return tuple((str(k), args.value(ir.Literal(v), str(k))) for k, v in value.value.items())
+    if isinstance(value, ir.Composite) and value.kind == "dict":
+        found = {}
+        for key, item in value.items:
+            name = key.value if isinstance(key, ir.Literal) else f"{hint}_{len(found)}"
+            found[str(name)] = args.value(item, str(name))
+        return tuple(found.items())
+    return ((None, args.value(value, hint)),)
+
+
+def no_callable(task: ir.Task, ctx: MapContext, component: ComponentPlan) -> ComponentPlan:
+    """The finished placeholder for a task whose python_callable was not found statically (KFM117)."""
+    message = f"the python_callable of {task.task_id!r} was not found in the file"
+    component.fidelity = PLACEHOLDER
+    component.mapping = f"{task.operator} -> placeholder (callable not found)"
+    component.diagnostics.append(ctx.diagnostic(task, "KFM117", message))
+    component.parts = [Fail("NotImplementedError", f"kfmigrate: {message}. Original source:\n{task.source}")]
+    component.differences.append("The task cannot run: its callable was not found statically.")
+    component.finished = True
+    return component
+
+
+# ---------------------------------------------------------------- sensors
+# BaseSensorOperator's arguments: every sensor rule handles them (the polling helper keeps their meaning)
+SENSOR_ARGS = ("poke_interval", "timeout", "soft_fail", "mode", "exponential_backoff", "max_wait", "silent_fail",
+               "never_fail", "deferrable", "start_from_trigger", "end_from_trigger", "trigger_kwargs")
+DEFAULT_TIMEOUT = 7 * 24 * 3600.0  # [sensors] default_timeout
+
+
+class Sensor:
+    """Shared parts of every sensor body: the context, the polling call, the report notes
+    (sensors.py, external_task.py)."""
+
+    def __init__(self, task: ir.Task, ctx: MapContext, what: str):
+        self.task, self.ctx = task, ctx
+        self.plan = ComponentPlan(mapping=f"{task.operator} -> polling lightweight component ({what})", description=task.doc)
+        self.args = ArgBuilder(ctx)
+        self.parts: List[Part] = [context_part(task, ctx, self.args)]
+
+    def value(self, name: str, rendered: bool = True, default: Any = None) -> Expr:
+        value = self.task.args.get(name)
+        return PyValue(default) if value is None else self.args.value(value, name, rendered=rendered)
+
+    def diagnostic(self, code: str, message: str, severity: str = "warning") -> None:
+        self.plan.diagnostics.append(self.ctx.diagnostic(self.task, code, message, severity))
+
+    def seconds(self, name: str, default: float) -> PyValue:
+        value = self.task.args.get(name)
+        if value is None:
+            return PyValue(default)
+        converted = to_python(value)
+        if isinstance(converted, (int, float)) and not isinstance(converted, bool):
+            return PyValue(float(converted))
+        self.diagnostic("KFM110", f"{name} {describe(converted)} is not a literal duration: Airflow's default is used")
+        return PyValue(default)
+
+    def finish(self, check, packages=()) -> ComponentPlan:
+        """The plan polling the check: `check` (parts) defines `_poke` (migrate/plan.py Poll)."""
+        task, component = self.task, self.plan
+        options = [("poke_interval", self.seconds("poke_interval", 60.0)), ("timeout", self.seconds("timeout", DEFAULT_TIMEOUT))]
+        for flag in ("soft_fail", "exponential_backoff", "silent_fail", "never_fail"):
+            value = to_python(task.args.get(flag))
+            if value is True:
+                options.append((flag, PyValue(True)))
+        if "max_wait" in task.args:
+            options.append(("max_wait", self.seconds("max_wait", 0.0)))
+        component.parts = [*self.parts, *check, Poll(tuple(options))]
+        component.inputs = self.args.inputs
+        component.unresolved = self.args.dynamic
+        component.xcom_refs = xcom_refs_of(task)
+        component.outputs = {"return_value": "json"}
+        component.may_skip = True  # soft_fail, never_fail, AirflowSkipException in a check
+        component.packages = list(packages) + (["jinja2"] if any(value_has_jinja(v) for v in task.args.values()) else [])
+        mode = to_python(task.args.get("mode"))
+        if mode == "reschedule" or to_python(task.args.get("deferrable")) is True:
+            component.differences.append("mode='reschedule'/deferrable: the KFP pod keeps running while it waits (there is no reschedule on KFP).")
+        else:
+            component.differences.append("The pod runs for the whole wait, as a poke-mode sensor holds a worker slot.")
+        if to_python(task.args.get("retries")) or task.retry.retries:
+            component.differences.append("A sensor timeout is retried on KFP when retries are set (Airflow never retries AirflowSensorTimeout).")
+        return component

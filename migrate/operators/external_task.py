@@ -13,7 +13,7 @@ minus `execution_delta`, or what `execution_date_fn` returns) and compares, like
 - failed_states fail the sensor (soft_fail: skip it), skipped_states skip it, and it is done when
   everything is in allowed_states (default ["success"]).
 
-poke_interval, timeout, soft_fail, exponential_backoff keep their meaning (sensors.py `_Sensor`);
+poke_interval, timeout, soft_fail, exponential_backoff keep their meaning (common.py `Sensor`);
 mode="reschedule" and deferrable=True poll in the pod. Run-time helpers: `_airflow_kfp_api`,
 `_airflow_external_task_poke`.
 
@@ -21,25 +21,25 @@ ExternalTaskMarker only links task clearing across DAGs (it is an EmptyOperator)
 """
 from __future__ import annotations
 
-import dataclasses
 from typing import List, Optional
 
 from migrate import ir
-from migrate.operators import PLACEHOLDER, REMOVED, Case, ComponentPlan, MapContext, mapper
-from migrate.operators.sensors import _Sensor
-from migrate.plan import Code, PyValue, Sequence_
+from migrate.operators import PLACEHOLDER, REMOVED, Case, ComponentPlan, MapContext, mapper, renamed
+from migrate.operators.common import Sensor
+from migrate.operators.sensors import sensor_args
+from migrate.operators.shim import dag_file_code, third_party_modules
 from migrate.operators.staticcalls import Templated, Unresolved, describe, to_python
+from migrate.plan import Code, PyValue, Sequence_
 
-OWN_ARGS = {"external_dag_id", "external_task_id", "external_task_ids", "external_task_group_id", "allowed_states",
-            "skipped_states", "failed_states", "execution_delta", "execution_date_fn", "check_existence", "poll_interval"}
+ARGS = sensor_args("external_dag_id", "external_task_id", "external_task_ids", "external_task_group_id", "allowed_states",
+                   "skipped_states", "failed_states", "execution_delta", "execution_date_fn",
+                   "check_existence").extended(renamed("poll_interval", "poke_interval"))  # Airflow's deprecated alias
 KFP_STATES = "SUCCEEDED -> success, FAILED/CANCELED -> failed, SKIPPED -> skipped, RUNNING -> running, PENDING -> queued"
 
 
-@mapper("ExternalTaskSensor", "ExternalTaskSensorAsync")
+@mapper("ExternalTaskSensor", "ExternalTaskSensorAsync", args=ARGS)
 def map_external_task_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    if "poll_interval" in task.args and "poke_interval" not in task.args:  # Airflow's deprecated alias
-        task = dataclasses.replace(task, args={**task.args, "poke_interval": task.args["poll_interval"]})
-    sensor = _Sensor(task, ctx, "polls the KFP API for the other pipeline's run")
+    sensor = Sensor(task, ctx, "polls the KFP API for the other pipeline's run")
     plan = sensor.plan
     dag_id = task.args.get("external_dag_id")
     if dag_id is None:
@@ -67,7 +67,7 @@ def map_external_task_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     call = "".join(f", {keyword}={{option_{index}}}" for index, (keyword, _value) in enumerate(options))
     check.append(Code("_kfp = _airflow_kfp_api()\ndef _poke():\n    return _airflow_external_task_poke({context}, _kfp, _external_dag_id, _dates"
                       + call + ")\n", tuple((f"option_{index}", value) for index, (_keyword, value) in enumerate(options))))
-    plan = sensor.finish(check, OWN_ARGS)
+    plan = sensor.finish(check)
 
     target = to_python(dag_id)
     if isinstance(target, str):
@@ -103,7 +103,7 @@ def _states(value) -> Optional[List[str]]:
     return found
 
 
-def _dates_code(task: ir.Task, ctx: MapContext, sensor: _Sensor) -> Code:
+def _dates_code(task: ir.Task, ctx: MapContext, sensor: Sensor) -> Code:
     """`_dates = [...]`: the logical dates of the runs waited for, as Airflow's _get_dttm_filter."""
     delta = task.args.get("execution_delta")
     function = task.args.get("execution_date_fn")
@@ -114,8 +114,6 @@ def _dates_code(task: ir.Task, ctx: MapContext, sensor: _Sensor) -> Code:
                         (("seconds", PyValue(float(seconds))),))
         sensor.args.dynamic.append(f"execution_delta={describe(seconds)} (not a literal timedelta)")
     elif function is not None:
-        from migrate.operators.shim import dag_file_code, third_party_modules
-
         source = getattr(function, "source", None) or ""
         code, expressions, problem = dag_file_code(task, set(), {"execution_date_fn": source})
         if code is None or not expressions.get("execution_date_fn"):

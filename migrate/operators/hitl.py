@@ -25,21 +25,20 @@ is Airflow's: chosen_options, params_input, responded_at, responded_by_user. Run
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any, Dict, List
 
 from migrate import ir
-from migrate.operators import NATIVE, PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
-from migrate.plan import AskPerson, Expr, PyValue
-from migrate.operators.common import (
-    ArgBuilder, callback_diagnostics, context_part, ignored_arg_diagnostics, unresolved_pull_diagnostics,
-    value_has_jinja, xcom_refs_of,
-)
+from migrate.operators import NATIVE, PLACEHOLDER, ArgTable, Case, ComponentPlan, MapContext, handled, mapper
+from migrate.operators.branching import CONDITION_KEY, FOLLOW_KEY, follow_part
+from migrate.operators.common import ArgBuilder, context_part, value_has_jinja, xcom_refs_of
 from migrate.operators.placeholder import placeholder_plan
 from migrate.operators.staticcalls import Call, Unresolved, describe, to_python
+from migrate.plan import AskPerson, Expr, PyValue
 
 HITL = ("HITLOperator", "ApprovalOperator", "HITLBranchOperator", "HITLEntryOperator")
-OWN_ARGS = {"subject", "options", "body", "defaults", "multiple", "params", "notifiers", "assigned_users",
-            "response_timeout", "ignore_downstream_trigger_rules", "fail_on_reject", "options_mapping"}
+ARGS = ArgTable.of(handled("subject", "options", "body", "defaults", "multiple", "params", "notifiers", "assigned_users",
+                           "response_timeout", "ignore_downstream_trigger_rules", "fail_on_reject", "options_mapping"))
 POLL_SECONDS = 5.0  # how often the response ConfigMap is read
 EXECUTION_TIMEOUT_MARGIN = 10.0  # seconds: answer with the defaults before KFP's own task timeout stops the pod
 
@@ -47,8 +46,6 @@ EXECUTION_TIMEOUT_MARGIN = 10.0  # seconds: answer with the defaults before KFP'
 def dns_label(text: str, size: int) -> str:
     """Lowercase letters, digits and dashes, at most `size` characters (Kubernetes names and labels),
     as the run-time helper _airflow_hitl_wait writes them."""
-    import re
-
     return re.sub("-+", "-", re.sub("[^a-z0-9-]+", "-", text.lower())).strip("-")[:size].strip("-") or "x"
 
 
@@ -57,10 +54,8 @@ def request_name(dag_id: str, task_id: str) -> str:
     return f"airflow-hitl-{dns_label(dag_id, 100)}-{dns_label(task_id, 100)}"
 
 
-@mapper(*HITL)
+@mapper(*HITL, args=ARGS)
 def map_human_in_the_loop(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    from migrate.operators.branching import CONDITION_KEY, FOLLOW_KEY, follow_part
-
     plan = ComponentPlan(mapping=f"{task.operator} -> component waiting for an answer in a Kubernetes ConfigMap",
                          description=task.doc)
     args = ArgBuilder(ctx)
@@ -129,11 +124,7 @@ def map_human_in_the_loop(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if task.operator == "ApprovalOperator":
         plan.differences.append("Reject skips the direct downstream tasks (all downstream tasks with "
                                 "ignore_downstream_trigger_rules=True), published like a short circuit.")
-    plan.diagnostics += unresolved_pull_diagnostics(task, ctx)
-    for found in (callback_diagnostics(task, ctx), ignored_arg_diagnostics(task, ctx, OWN_ARGS)):
-        plan.diagnostics += found[0]
-        plan.differences += found[1]
-    if args.dynamic:
+    if args.dynamic:  # with the other problems: one placeholder says them all
         problems.append("argument cannot be resolved statically: " + "; ".join(args.dynamic))
     if problems:
         return placeholder_plan(task, ctx, f"{task.operator}: " + "; ".join(problems))

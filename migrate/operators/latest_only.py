@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from migrate import ir
 from migrate.operators import Case, ComponentPlan, MapContext, mapper
-from migrate.operators.common import ArgBuilder, callback_diagnostics, context_part, ignored_arg_diagnostics
+from migrate.operators.branching import control_kind
+from migrate.operators.common import ArgBuilder, context_part
 from migrate.plan import FOLLOW_KEY, LatestOnly
 from migrate.schedule import PRESETS
 
 
-@mapper("LatestOnlyOperator")
+@mapper("LatestOnlyOperator")  # no arguments of its own: any other is reported as ignored
 def map_latest_only(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan = ComponentPlan(mapping="LatestOnlyOperator -> component deciding like the operator (a branch following all or nothing)",
                          description=task.doc)
@@ -45,16 +46,11 @@ def map_latest_only(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan.outputs = {FOLLOW_KEY: "list", "return_value": "json"}
     plan.differences.append('A run counts as scheduled when its run_id starts with "scheduled__" (Airflow\'s naming); '
                             "recurring runs must pass run_id and logical_date for the check to apply.")
-    from migrate.operators.branching import control_kind  # the emitter acts on branch decisions it knows of
-
-    if control_kind(task) is None:
+    if control_kind(task) is None:  # the emitter acts on branch decisions it knows of
         plan.diagnostics.append(ctx.diagnostic(
             task, "KFM210", "the decision is computed but the emitter does not apply it yet: downstream tasks run "
             "even when Airflow would skip them (a non-latest scheduled run)"))
         plan.differences.append("Downstream tasks are not skipped on KFP for a non-latest scheduled run (decision published only).")
-    for found in (callback_diagnostics(task, ctx), ignored_arg_diagnostics(task, ctx, ())):
-        plan.diagnostics += found[0]
-        plan.differences += found[1]
     return plan
 
 

@@ -23,6 +23,7 @@ def placeholder_plan(task: ir.Task, ctx: MapContext, reason: str = "", code: str
         diagnostics=[ctx.diagnostic(task, code, f"{why}: placeholder component that fails at run time", "warning")],
         differences=["The task does not run: its placeholder component fails with the original source."],
         description=task.doc,
+        finished=True,  # nothing to add: the registry's finishing step leaves it as it is
     )
 
 

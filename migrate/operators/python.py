@@ -7,40 +7,45 @@ inputs; ti.xcom_push(key=...) and the return value become outputs.
 """
 from __future__ import annotations
 
-from migrate import environment, ir
-from migrate.emit import local_modules
+import ast
+import re
 from typing import Optional
 
-from migrate.plan import (
-    CallableCode, CallPython, Decoded, Expr, Fail, HelperCall, InputName, Mapping_, ParamValue, PyValue, Rendered, Sequence_, Unpacked,
+from migrate import environment, ir
+from migrate.emit import local_modules
+from migrate.operators import (
+    PLACEHOLDER, ArgTable, Case, ComponentPlan, DirectCall, MapContext, PipelineInput, handled, mapper,
 )
-
-from migrate.operators import PLACEHOLDER, Case, ComponentPlan, DirectCall, MapContext, PipelineInput, mapper
 from migrate.operators.common import (
-    ArgBuilder, callback_diagnostics, context_part, external_needs_diagnostics, ignored_arg_diagnostics,
-    module_constants, pushes_in_code, return_kind, airflow_imports, unbound_names,
-    unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,
+    ArgBuilder, callable_part, context_part, iter_values, mapping_values, module_constants, no_callable, param_name,
+    pushes_in_code, raise_first, return_kind, sequence_values, unbound_names, value_has_jinja, xcom_refs_of,
+)
+from migrate.plan import (
+    CallableCode, CallPython, Decoded, Expr, HelperCall, InputName, Mapping_, ParamValue, PyValue, Rendered, Sequence_,
 )
 
-OWN_ARGS = {"python_callable", "op_args", "op_kwargs", "templates_dict", "templates_exts", "show_return_value_in_logs"}
+# What the Python rule carries over; the rules built on map_python (branches, virtualenv, container
+# decorators) extend this table.
+ARGS = ArgTable.of(handled("python_callable", "op_args", "op_kwargs", "templates_dict", "templates_exts",
+                           "show_return_value_in_logs"))
 
 
-@mapper("PythonOperator", "@task", "@task.python", "@setup", "@teardown")
+@mapper("PythonOperator", "@task", "@task.python", "@setup", "@teardown", args=ARGS)
 def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     taskflow = task.operator.startswith("@")
     plan = ComponentPlan(mapping=f"{task.operator} -> Python lightweight component")
     if task.callable is None:
-        return _no_callable(task, ctx, plan)
+        return no_callable(task, ctx, plan)
 
     args = ArgBuilder(ctx)
     context = context_part(task, ctx, args)
     if taskflow:
-        op_args = tuple(args.value(_template_files(v, task, ctx), _param_name(task, i), rendered=True)
+        op_args = tuple(args.value(_template_files(v, task, ctx), param_name(task, i), rendered=True)
                         for i, v in enumerate(task.call_args))
         op_kwargs = tuple((None if k == "**" else k, args.value(_template_files(v, task, ctx), k)) for k, v in task.call_kwargs.items())
     else:
-        op_args = _sequence_values(_template_files(task.args.get("op_args"), task, ctx), args, "op_args")
-        op_kwargs = _mapping_values(_template_files(task.args.get("op_kwargs"), task, ctx), args, "op_kwargs")
+        op_args = sequence_values(_template_files(task.args.get("op_args"), task, ctx), args, "op_args")
+        op_kwargs = mapping_values(_template_files(task.args.get("op_kwargs"), task, ctx), args, "op_kwargs")
     templates = _template_files(task.args.get("templates_dict"), task, ctx)  # @task(templates_dict=...) too
     templates_dict = args.value(templates, "templates_dict") if templates is not None else None
 
@@ -67,15 +72,8 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if task.doc:
         plan.description = task.doc
 
-    plan.diagnostics += unresolved_pull_diagnostics(task, ctx)
     for source in dynamic_pushes:
         plan.diagnostics.append(ctx.diagnostic(task, "KFM204", f"xcom_push with a computed key is not passed on to other tasks: {source}"))
-    for found in (callback_diagnostics(task, ctx), external_needs_diagnostics(task, ctx)):
-        plan.diagnostics += found[0]
-        plan.differences += found[1]
-    diagnostics, differences = ignored_arg_diagnostics(task, ctx, OWN_ARGS)
-    plan.diagnostics += diagnostics
-    plan.differences += differences
     # Small pure-Python Airflow modules (airflow.example_dags.libs.helper ...) travel with the component
     # like modules next to the DAG file (migrate/emit/local_modules.py): no Airflow needed for them.
     airflow_modules = [m for m in airflow_modules if not local_modules.embeddable_airflow(m)]
@@ -97,15 +95,11 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         message = f"template file {name!r} is neither beside the DAG file nor in its template_searchpath"
         plan.fidelity = PLACEHOLDER
         plan.diagnostics.append(ctx.diagnostic(task, "KFM221", message + ": Airflow fails the task (TemplateNotFound), so does the component"))
-        plan.parts.insert(0, Fail("FileNotFoundError", f"kfmigrate: {message} (task {task.task_id})"))
+        raise_first(plan, "FileNotFoundError", f"kfmigrate: {message} (task {task.task_id})")
     if not (args.dynamic or missing or airflow_modules or plan.may_skip or plan.packages or multiple or pushed
             or dynamic_pushes or templates is not None):
         plan.direct = _direct_call(task, ctx, code, taskflow)
-    if args.dynamic:
-        plan.fidelity = PLACEHOLDER
-        message = "argument cannot be resolved statically: " + "; ".join(args.dynamic)
-        plan.diagnostics.append(ctx.diagnostic(task, "KFM110", message))
-        plan.parts.insert(0, Fail("RuntimeError", f"kfmigrate: {message} (task {task.task_id})"))
+    plan.unresolved = args.dynamic  # the registry's finishing step makes the placeholder
     return plan
 
 
@@ -123,9 +117,6 @@ NEEDS_RUNTIME = ("get_current_context", "xcom", "Airflow", "airflow", "render_te
 
 def _direct_call(task: ir.Task, ctx: MapContext, code: CallableCode, taskflow: bool) -> Optional[DirectCall]:
     """The direct tier's call of the callable, or None when the callable needs the Airflow runtime."""
-    import ast
-    import re
-
     callable_ = task.callable
     if re.search(r"(?<!\w)(%s)" % "|".join(NEEDS_RUNTIME), "\n".join((callable_.source, *callable_.prelude))):
         return None
@@ -143,7 +134,7 @@ def _direct_call(task: ir.Task, ctx: MapContext, code: CallableCode, taskflow: b
         return None
     args = ArgBuilder(ctx)
     if taskflow:
-        op_args = [args.value(v, _param_name(task, i)) for i, v in enumerate(task.call_args)]
+        op_args = [args.value(v, param_name(task, i)) for i, v in enumerate(task.call_args)]
         op_kwargs = {k: args.value(v, k) for k, v in task.call_kwargs.items()}
     else:
         positional = task.args.get("op_args")
@@ -151,8 +142,8 @@ def _direct_call(task: ir.Task, ctx: MapContext, code: CallableCode, taskflow: b
             positional = ir.Composite("list", tuple(ir.Literal(item) for item in positional.value))
         if positional is not None and not (isinstance(positional, ir.Composite) and positional.kind in ("list", "tuple")):
             return None
-        op_args = [args.value(item, _param_name(task, i)) for i, item in enumerate(positional.items if positional else ())]
-        op_kwargs = {"**" if key is None else key: value for key, value in _mapping_values(task.args.get("op_kwargs"), args, "op_kwargs")}
+        op_args = [args.value(item, param_name(task, i)) for i, item in enumerate(positional.items if positional else ())]
+        op_kwargs = {"**" if key is None else key: value for key, value in mapping_values(task.args.get("op_kwargs"), args, "op_kwargs")}
     if "**" in op_kwargs:
         return None
     names = [a.arg for a in arguments.args] + [a.arg for a in arguments.kwonlyargs]
@@ -178,8 +169,6 @@ def _direct_call(task: ir.Task, ctx: MapContext, code: CallableCode, taskflow: b
 
 def _needs_runtime(value: Expr) -> bool:
     """A value only the runtime tier's helpers give (rendered, decoded, read from the context)."""
-    import re
-
     if isinstance(value, (Rendered, Decoded, ParamValue, HelperCall)):
         return True
     if isinstance(value, PyValue):  # a literal naming a helper: as the text check did before
@@ -193,8 +182,6 @@ def _needs_runtime(value: Expr) -> bool:
 
 def _direct_params(function, task: ir.Task, ctx: MapContext, args: ArgBuilder) -> Optional[Mapping_]:
     """`params` for a direct call: the DAG params it reads (params['x'], params.get('x')) as inputs."""
-    import ast
-
     read, whole = [], False
     parents = {child: node for node in ast.walk(function) for child in ast.iter_child_nodes(node)}
     for node in ast.walk(function):
@@ -254,8 +241,6 @@ def _template_files(templates, task: ir.Task, ctx: MapContext):
 def missing_template_files(task: ir.Task, ctx: MapContext) -> list:
     """Values of templated fields naming a file with one of templates_exts that is neither beside the DAG
     file nor in its template_searchpath: Airflow fails such a task with TemplateNotFound."""
-    from migrate.operators.common import iter_values
-
     exts = task.args.get("templates_exts")
     if not (isinstance(exts, ir.Literal) and isinstance(exts.value, list) and exts.value):
         return []
@@ -265,56 +250,6 @@ def missing_template_files(task: ir.Task, ctx: MapContext) -> list:
     texts = [t for v in texts for t in (v if isinstance(v, (list, tuple)) else v.values() if isinstance(v, dict) else [v])]
     return [t for t in dict.fromkeys(texts) if isinstance(t, str) and t.endswith(tuple(exts.value))
             and environment.template_file(t, ctx.workflow.path) is None]
-
-
-def _param_name(task: ir.Task, index: int) -> str:
-    params = task.callable.params if task.callable else ()
-    return params[index] if index < len(params) else f"arg_{index}"
-
-
-def _sequence_values(value, args: ArgBuilder, hint: str) -> tuple:
-    """op_args as positional values (`*value` when not a literal list)."""
-    if value is None:
-        return ()
-    if isinstance(value, ir.Literal) and isinstance(value.value, (list, tuple)):
-        return tuple(args.value(ir.Literal(item), f"{hint}_{i}") for i, item in enumerate(value.value))
-    if isinstance(value, ir.Composite) and value.kind in ("list", "tuple"):
-        return tuple(args.value(item, f"{hint}_{i}") for i, item in enumerate(value.items))
-    return (Unpacked(args.value(value, hint)),)
-
-
-def _mapping_values(value, args: ArgBuilder, hint: str) -> tuple:
-    """op_kwargs as (keyword, value) pairs (a keyword of None: `**value` when not a literal dict)."""
-    if value is None:
-        return ()
-    if isinstance(value, ir.Literal) and isinstance(value.value, dict):
-        return tuple((str(k), args.value(ir.Literal(v), str(k))) for k, v in value.value.items())
-    if isinstance(value, ir.Composite) and value.kind == "dict":
-        found = {}
-        for key, item in value.items:
-            name = key.value if isinstance(key, ir.Literal) else f"{hint}_{len(found)}"
-            found[str(name)] = args.value(item, str(name))
-        return tuple(found.items())
-    return ((None, args.value(value, hint)),)
-
-
-def callable_part(callable_: ir.CallableSource) -> tuple:
-    """(CallableCode, airflow modules it imports besides the names the run-time shim provides)."""
-    codes = (*callable_.prelude, callable_.source)
-    modules = [module for code in codes for module in airflow_imports(code)]
-    where = str(callable_.span) if callable_.span else ""
-    return (CallableCode(tuple(p.rstrip() for p in callable_.prelude), callable_.source.rstrip(), where),
-            list(dict.fromkeys(modules)))
-
-
-def _no_callable(task: ir.Task, ctx: MapContext, plan: ComponentPlan) -> ComponentPlan:
-    message = f"the python_callable of {task.task_id!r} was not found in the file"
-    plan.fidelity = PLACEHOLDER
-    plan.mapping = f"{task.operator} -> placeholder (callable not found)"
-    plan.diagnostics.append(ctx.diagnostic(task, "KFM117", message))
-    plan.parts = [Fail("NotImplementedError", f"kfmigrate: {message}. Original source:\n{task.source}")]
-    plan.differences.append("The task cannot run: its callable was not found statically.")
-    return plan
 
 
 CASES = [

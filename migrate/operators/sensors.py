@@ -9,98 +9,37 @@ exponential_backoff, max_wait, silent_fail and never_fail keep their Airflow mea
 
 HttpSensor sends the request HttpHook would send (with requests). Other sensors that talk to
 outside systems (SqlSensor, S3KeySensor ...) run through the operator shim (shim.py): the real sensor's execute() polls inside the KFP task. ExternalTaskSensor
-(external_task.py) uses `_Sensor` too: its check reads the other pipeline's runs from the KFP API.
+(external_task.py) uses `common.Sensor` too: its check reads the other pipeline's runs from the KFP API.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
 import re
-from typing import Any, List, Optional, Sequence
+from typing import Any, List, Optional
 
 from migrate import ir
-from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
-from migrate.plan import Code, Expr, Fail, Local, Mapping_, Part, Poll, PyValue, Sequence_
+from migrate.operators import ArgTable, Case, ComponentPlan, MapContext, handled, mapper
 from migrate.operators.common import (
-    SHIMMED_AIRFLOW_NAMES, ArgBuilder, callback_diagnostics, context_part, external_needs_diagnostics, ignored_arg_diagnostics,
-    module_constants, pushes_in_code, unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,
+    SENSOR_ARGS, SHIMMED_AIRFLOW_NAMES, Sensor, callable_part, mapping_values, module_constants, no_callable, param_name,
+    pushes_in_code, sequence_values,
 )
+from migrate.operators.shim import dag_file_code
 from migrate.operators.staticcalls import Call, Unresolved, connection_wiring, describe, to_python
+from migrate.plan import Code, Local, Mapping_, PyValue, Sequence_
 
-SENSOR_ARGS = {"poke_interval", "timeout", "soft_fail", "mode", "exponential_backoff", "max_wait", "silent_fail",
-               "never_fail", "deferrable", "start_from_trigger", "end_from_trigger", "trigger_kwargs"}
-DEFAULT_TIMEOUT = 7 * 24 * 3600.0  # [sensors] default_timeout
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 
 
-class _Sensor:
-    """Shared parts of every sensor body: the context, the polling call, the report notes."""
-
-    def __init__(self, task: ir.Task, ctx: MapContext, what: str):
-        self.task, self.ctx = task, ctx
-        self.plan = ComponentPlan(mapping=f"{task.operator} -> polling lightweight component ({what})", description=task.doc)
-        self.args = ArgBuilder(ctx)
-        self.parts: List[Part] = [context_part(task, ctx, self.args)]
-
-    def value(self, name: str, rendered: bool = True, default: Any = None) -> Expr:
-        value = self.task.args.get(name)
-        return PyValue(default) if value is None else self.args.value(value, name, rendered=rendered)
-
-    def diagnostic(self, code: str, message: str, severity: str = "warning") -> None:
-        self.plan.diagnostics.append(self.ctx.diagnostic(self.task, code, message, severity))
-
-    def seconds(self, name: str, default: float) -> PyValue:
-        value = self.task.args.get(name)
-        if value is None:
-            return PyValue(default)
-        converted = to_python(value)
-        if isinstance(converted, (int, float)) and not isinstance(converted, bool):
-            return PyValue(float(converted))
-        self.diagnostic("KFM110", f"{name} {describe(converted)} is not a literal duration: Airflow's default is used")
-        return PyValue(default)
-
-    def finish(self, check: Sequence[Part], own_args=(), packages=()) -> ComponentPlan:
-        """The plan polling the check: `check` defines `_poke` (migrate/plan.py Poll)."""
-        task, plan = self.task, self.plan
-        options = [("poke_interval", self.seconds("poke_interval", 60.0)), ("timeout", self.seconds("timeout", DEFAULT_TIMEOUT))]
-        for flag in ("soft_fail", "exponential_backoff", "silent_fail", "never_fail"):
-            value = to_python(task.args.get(flag))
-            if value is True:
-                options.append((flag, PyValue(True)))
-        if "max_wait" in task.args:
-            options.append(("max_wait", self.seconds("max_wait", 0.0)))
-        plan.parts = [*self.parts, *check, Poll(tuple(options))]
-        plan.inputs = self.args.inputs
-        plan.xcom_refs = xcom_refs_of(task)
-        plan.outputs = {"return_value": "json"}
-        plan.may_skip = True  # soft_fail, never_fail, AirflowSkipException in a check
-        plan.packages = list(packages) + (["jinja2"] if any(value_has_jinja(v) for v in task.args.values()) else [])
-        mode = to_python(task.args.get("mode"))
-        if mode == "reschedule" or to_python(task.args.get("deferrable")) is True:
-            plan.differences.append("mode='reschedule'/deferrable: the KFP pod keeps running while it waits (there is no reschedule on KFP).")
-        else:
-            plan.differences.append("The pod runs for the whole wait, as a poke-mode sensor holds a worker slot.")
-        if to_python(task.args.get("retries")) or task.retry.retries:
-            plan.differences.append("A sensor timeout is retried on KFP when retries are set (Airflow never retries AirflowSensorTimeout).")
-        plan.diagnostics += unresolved_pull_diagnostics(task, self.ctx)
-        for found in (callback_diagnostics(task, self.ctx), external_needs_diagnostics(task, self.ctx)):
-            plan.diagnostics += found[0]
-            plan.differences += found[1]
-        diagnostics, differences = ignored_arg_diagnostics(task, self.ctx, set(own_args) | SENSOR_ARGS)
-        plan.diagnostics += diagnostics
-        plan.differences += differences
-        if self.args.dynamic:
-            plan.fidelity = PLACEHOLDER
-            message = "argument cannot be resolved statically: " + "; ".join(self.args.dynamic)
-            self.diagnostic("KFM110", message)
-            plan.parts.insert(0, Fail("RuntimeError", f"kfmigrate: {message} (task {task.task_id})"))
-        return plan
+def sensor_args(*names: str) -> ArgTable:
+    """A sensor's table: BaseSensorOperator's arguments and its own."""
+    return ArgTable.of(handled(*SENSOR_ARGS, *names))
 
 
 # ---------------------------------------------------------------- file
-@mapper("FileSensor")
+@mapper("FileSensor", args=sensor_args("filepath", "fs_conn_id", "recursive"))
 def map_file_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    sensor = _Sensor(task, ctx, "glob on the file system")
+    sensor = Sensor(task, ctx, "glob on the file system")
     conn = to_python(task.args.get("fs_conn_id", ir.Literal("fs_default")))
     if not isinstance(conn, str):
         sensor.diagnostic("KFM110", f"fs_conn_id {describe(conn)} is not a literal: fs_default is used")
@@ -123,7 +62,7 @@ def _poke():
                 return True
     return False''', (("conn", PyValue(conn)), ("filepath", sensor.value("filepath")),
                       ("recursive", sensor.value("recursive", rendered=False, default=False))))
-    plan = sensor.finish([poke], {"filepath", "fs_conn_id", "recursive"})
+    plan = sensor.finish([poke])
     entries, notes = connection_wiring([conn])
     plan.platform.secret_env += entries
     plan.differences += notes
@@ -132,21 +71,20 @@ def _poke():
 
 
 # ---------------------------------------------------------------- python
-@mapper("PythonSensor", "@task.sensor")
+@mapper("PythonSensor", "@task.sensor",
+        args=sensor_args("python_callable", "op_args", "op_kwargs", "templates_dict", "templates_exts"))
 def map_python_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    from migrate.operators.python import _mapping_values, _no_callable, _param_name, _sequence_values, callable_part
-
-    sensor = _Sensor(task, ctx, "the callable is the check")
+    sensor = Sensor(task, ctx, "the callable is the check")
     if task.callable is None:
-        return _no_callable(task, ctx, sensor.plan)
+        return no_callable(task, ctx, sensor.plan)
     args = sensor.args
     templates_dict = None
     if task.operator.startswith("@"):
-        op_args = tuple(args.value(v, _param_name(task, i)) for i, v in enumerate(task.call_args))
+        op_args = tuple(args.value(v, param_name(task, i)) for i, v in enumerate(task.call_args))
         op_kwargs = tuple((None if k == "**" else k, args.value(v, k)) for k, v in task.call_kwargs.items())
     else:
-        op_args = _sequence_values(task.args.get("op_args"), args, "op_args")
-        op_kwargs = _mapping_values(task.args.get("op_kwargs"), args, "op_kwargs")
+        op_args = sequence_values(task.args.get("op_args"), args, "op_args")
+        op_kwargs = mapping_values(task.args.get("op_kwargs"), args, "op_kwargs")
         templates = task.args.get("templates_dict")
         templates_dict = args.value(templates, "templates_dict") if templates is not None else None
     arguments = Code("_op_args = {op_args}\n_op_kwargs = {op_kwargs}\n", (
@@ -162,7 +100,7 @@ def _poke():
     if skip:
         raise {context}.AirflowSkipException("the check raised AirflowSkipException")
     return returned["return_value"]''', (("callable", Local(task.callable.name)),) + ((("templates", templates_dict),) if templates_dict else ()))
-    plan = sensor.finish([arguments, Code(POKE_RETURN_VALUE), code, poke], {"python_callable", "op_args", "op_kwargs", "templates_dict", "templates_exts"})
+    plan = sensor.finish([arguments, Code(POKE_RETURN_VALUE), code, poke])
     all_code = "\n".join((task.callable.source, *task.callable.prelude))
     pushed, _dynamic = pushes_in_code(all_code, module_constants(task.callable.prelude))
     for key in pushed:
@@ -209,9 +147,9 @@ def _only_poke_return(codes, module: str) -> bool:
 
 
 # ---------------------------------------------------------------- bash
-@mapper("BashSensor")
+@mapper("BashSensor", args=sensor_args("bash_command", "env", "output_encoding", "retry_exit_code"))
 def map_bash_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    sensor = _Sensor(task, ctx, "bash exit code")
+    sensor = Sensor(task, ctx, "bash exit code")
     values = [("command", sensor.value("bash_command")), ("env", sensor.value("env")),
               ("script", PyValue(f"/{task.task_id.replace('/', '_')}.sh")),
               ("encoding", sensor.value("output_encoding", rendered=False, default="utf-8"))]
@@ -236,15 +174,15 @@ def _poke():
     if process.returncode == 0:
         return True
 ''' + retry_check + "    return False", tuple(values))
-    plan = sensor.finish([poke], {"bash_command", "env", "output_encoding", "retry_exit_code"})
+    plan = sensor.finish([poke])
     plan.differences.append("The command runs in the component's image: tools it calls must be installed there.")
     return plan
 
 
 # ---------------------------------------------------------------- time
-@mapper("DateTimeSensor", "DateTimeSensorAsync")
+@mapper("DateTimeSensor", "DateTimeSensorAsync", args=sensor_args("target_time"))
 def map_datetime_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    sensor = _Sensor(task, ctx, "wait for a date and time")
+    sensor = Sensor(task, ctx, "wait for a date and time")
     value = task.args.get("target_time")
     converted = to_python(value)
     if isinstance(converted, Call) and converted.name == "datetime":
@@ -262,14 +200,14 @@ def _poke():
     moment = moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
     print(f"Checking if the time ({moment}) has come")
     return dt.datetime.now(dt.timezone.utc) > moment''', (("target", target),))
-    plan = sensor.finish([poke], {"target_time"})
+    plan = sensor.finish([poke])
     plan.differences.append("target_time text is read with datetime.fromisoformat (Airflow uses pendulum.parse, which accepts more formats).")
     return plan
 
 
-@mapper("TimeSensor", "TimeSensorAsync")
+@mapper("TimeSensor", "TimeSensorAsync", args=sensor_args("target_time"))
 def map_time_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    sensor = _Sensor(task, ctx, "wait for a time of day")
+    sensor = Sensor(task, ctx, "wait for a time of day")
     converted = to_python(task.args.get("target_time"))
     clock = _time_text(converted)
     if clock is None:
@@ -282,16 +220,17 @@ def _poke():
     import datetime as dt
     print(f"Checking if the time ({_moment}) has come")
     return dt.datetime.now(dt.timezone.utc) > _moment''', (("clock", PyValue(clock)),))
-    plan = sensor.finish([poke], {"target_time"})
+    plan = sensor.finish([poke])
     plan.differences.append("Today's date is taken when the task starts, in UTC (Airflow: when the DAG file is parsed, in the DAG's timezone).")
     return plan
 
 
-@mapper("TimeDeltaSensor", "TimeDeltaSensorAsync", "WaitSensor")
+@mapper("WaitSensor", args=sensor_args("time_to_wait"))
+@mapper("TimeDeltaSensor", "TimeDeltaSensorAsync", args=sensor_args("delta"))
 def map_time_delta_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     wait = task.operator == "WaitSensor"
     name = "time_to_wait" if wait else "delta"
-    sensor = _Sensor(task, ctx, "wait for a delay")
+    sensor = Sensor(task, ctx, "wait for a delay")
     delta = to_python(task.args.get(name))
     if isinstance(delta, bool) or not isinstance(delta, (int, float)):
         sensor.diagnostic("KFM110", f"{name} {describe(delta)} is not a literal timedelta", "error")
@@ -326,15 +265,15 @@ def _poke():
     import types
     _checks.append(_elapsed())
     return types.SimpleNamespace(is_done=_checks[-1], xcom_value=True if len(_checks) == 1 else None)'''
-    plan = sensor.finish([Code(poke, (("seconds", PyValue(seconds)),))], {name})
+    plan = sensor.finish([Code(poke, (("seconds", PyValue(seconds)),))])
     if not wait:
         plan.differences.append("data_interval_end is the logical_date pipeline parameter (empty: the time the task starts).")
     return plan
 
 
-@mapper("DayOfWeekSensor")
+@mapper("DayOfWeekSensor", args=sensor_args("week_day", "use_task_logical_date"))
 def map_day_of_week_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    sensor = _Sensor(task, ctx, "wait for a weekday")
+    sensor = Sensor(task, ctx, "wait for a weekday")
     days = _weekday_numbers(to_python(task.args.get("week_day")))
     if days is None:
         sensor.diagnostic("KFM110", f"week_day {describe(to_python(task.args.get('week_day')))} is not a literal weekday", "error")
@@ -347,16 +286,17 @@ def _poke():
     import datetime as dt
     print(f"Poking until weekday is in {_week_days}")
     return ''' + day + " in _week_days", (("days", PyValue(sorted(days))),))
-    return sensor.finish([poke], {"week_day", "use_task_logical_date"})
+    return sensor.finish([poke])
 
 
 # ---------------------------------------------------------------- http
-@mapper("HttpSensor")
+@mapper("HttpSensor", args=sensor_args(
+    "http_conn_id", "endpoint", "method", "request_params", "headers", "extra_options", "response_check",
+    "response_error_codes_allowlist", "tcp_keep_alive", "tcp_keep_alive_idle", "tcp_keep_alive_count",
+    "tcp_keep_alive_interval"))
 def map_http_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     """HttpSensor: the request HttpHook would send (requests), polled like the sensor."""
-    from migrate.operators.shim import dag_file_code
-
-    sensor = _Sensor(task, ctx, "HTTP request")
+    sensor = Sensor(task, ctx, "HTTP request")
     conn = to_python(task.args.get("http_conn_id", ir.Literal("http_default")))
     if not isinstance(conn, str):
         sensor.diagnostic("KFM110", f"http_conn_id {describe(conn)} is not a literal: http_default is used")
@@ -412,9 +352,7 @@ def _poke():
             raise {context}.AirflowSkipException("response_check raised AirflowSkipException")
         return returned["return_value"]
     return True''', values)
-    plan = sensor.finish(check + [poke], {"http_conn_id", "endpoint", "method", "request_params", "headers", "extra_options",
-                                "response_check", "response_error_codes_allowlist", "tcp_keep_alive", "tcp_keep_alive_idle",
-                                "tcp_keep_alive_count", "tcp_keep_alive_interval"}, packages=["requests"])
+    plan = sensor.finish(check + [poke], packages=["requests"])
     entries, notes = connection_wiring([conn])
     plan.platform.secret_env += entries
     plan.differences += notes

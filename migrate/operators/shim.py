@@ -20,14 +20,19 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrate import environment, ir
 from migrate.operators import PLACEHOLDER, SHIM, Case, ComponentPlan, MapContext, mapper
-from migrate.operators.common import (
-    BASE_ARGS_HANDLED, CALLBACK_ARGS, ArgBuilder, callback_diagnostics, context_part, external_needs, xcom_refs_of,
-)
+from migrate.operators.common import BASE_ARGS_HANDLED, CALLBACK_ARGS, ArgBuilder, context_part, external_needs, xcom_refs_of
+from migrate.operators.placeholder import placeholder_plan
 from migrate.operators.staticcalls import connection_wiring, variable_config_map, variable_env
+from migrate.parse.callables import ModuleIndex, names_used
+from migrate.parse.project import module_file
 from migrate.plan import Expr, Fail, PyValue, RunOperator
 
 LOCAL_MODULE = "<this file>"  # what the parser records as the module of a class defined in the DAG file
@@ -63,7 +68,25 @@ KNOWN_PROVIDER_OPERATORS = (
 )
 
 
-@mapper("*", *KNOWN_PROVIDER_OPERATORS)
+def _cannot_run(task: ir.Task, ctx: MapContext, plan: ComponentPlan, why: str) -> ComponentPlan:
+    plan.fidelity = PLACEHOLDER
+    plan.mapping = f"{task.operator} -> placeholder (the operator shim cannot build it: {why})"
+    message = f"kfmigrate: task {task.task_id!r} cannot run on KFP: {why}. Original Airflow source ({task.span}):\n{task.source}"
+    plan.parts = [Fail("NotImplementedError", message)]
+    plan.inputs, plan.outputs, plan.packages, plan.xcom_refs, plan.may_skip = [], {}, [], [], False
+    plan.diagnostics.append(ctx.diagnostic(task, "KFM200", f"{why}: placeholder component that fails at run time"))
+    plan.differences.append("The task does not run: its placeholder component fails with the original source.")
+    plan.finished = True
+    return plan
+
+
+# The shim passes every argument to the operator itself (no table); it wires the operator's connections
+# and variables itself; it cannot run at all when an argument is unknown before run time. Any rule that
+# names a provider operator takes it from the shim (the shim's priority is the lowest).
+SHIM_RULE = dict(args=None, pulls=False, needs=False, unresolved=_cannot_run)
+
+
+@mapper("*", *KNOWN_PROVIDER_OPERATORS, priority=-1, **SHIM_RULE)
 def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     """Run the original operator inside the component (the "*" entry is the fallback for any class)."""
     custom = task.module == LOCAL_MODULE or task.operator_file is not None
@@ -71,24 +94,16 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan = ComponentPlan(mapping=f"{task.operator} -> operator shim (the Airflow operator runs inside a lightweight component)",
                          fidelity=SHIM, description=task.doc)
     if task.operator.startswith("@"):
-        from migrate.operators.placeholder import placeholder_plan
-
         return placeholder_plan(task, ctx, f"decorator {task.operator} has no KFP mapping")
     if airflow1_plugin_import(task.module, task.operator):
-        from migrate.operators.placeholder import placeholder_plan
-
         return placeholder_plan(task, ctx, f"{task.operator} is imported from {task.module}, Airflow 1's plugin manager, which "
                                 "Airflow 2 removed, and the project's plugins/ folder has no such class (KFM126)")
     if task.operator.startswith("Branch"):  # BaseBranchOperator.execute skips tasks through Airflow itself
-        from migrate.operators.placeholder import placeholder_plan
-
         return placeholder_plan(task, ctx, f"{task.operator} is a branch operator: its skip logic needs Airflow's "
                                 "scheduler, so the shim cannot run it (rewrite it as a @task.branch callable)")
     source = None if custom else environment.operator_source(task.module, task.operator, ctx.workflow.path,
                                                                      ctx.workflow.project_roots)
     if source is not None and not source.resolves:  # a shim that could never start: say why instead
-        from migrate.operators.placeholder import placeholder_plan
-
         return placeholder_plan(task, ctx, source.reason, code="KFM219" if source.kind == "removed" else "KFM220")
     args = ArgBuilder(ctx)
     context = context_part(task, ctx, args)
@@ -146,10 +161,6 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
                             "operators that use the Airflow metadata database or the Task SDK API do not work.")
     if module_code:
         plan.differences.append("Code from the DAG file (the operator class, its helpers, argument expressions) is copied into the component.")
-        from pathlib import Path
-
-        from migrate.parse.project import module_file
-
         roots = [Path(root) for root in ctx.workflow.project_roots]  # project modules are embedded (emit/builder.py)
         extra = [top for top in third_party_modules(module_code) if module_file(top, roots) is None]
         if extra:
@@ -175,14 +186,7 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         plan.diagnostics.append(ctx.diagnostic(
             task, "KFM209", "needs " + ", ".join([f"connection {c!r}" for c in connections] + [f"variable {v!r}" for v in variables])
             + " on the cluster (Kubernetes secret / config map, see the report)"))
-    diagnostics, differences = callback_diagnostics(task, ctx)
-    plan.diagnostics += diagnostics
-    plan.differences += differences
-    for name in task.args:
-        if name in CALLBACK_ARGS:
-            plan.diagnostics.append(ctx.diagnostic(task, "KFM208", f"{name} is not carried over to KFP"))
-    if args.dynamic:
-        return _cannot_run(task, ctx, plan, "argument cannot be resolved statically: " + "; ".join(args.dynamic))
+    plan.unresolved = args.dynamic
     return plan
 
 
@@ -211,17 +215,6 @@ def _inline_sql_files(task: ir.Task, ctx: MapContext, plan: ComponentPlan, value
         inlined = [inline(t) for t in value.value] if isinstance(value.value, list) else inline(value.value)
         return ir.Literal(inlined)
     return value
-
-
-def _cannot_run(task: ir.Task, ctx: MapContext, plan: ComponentPlan, why: str) -> ComponentPlan:
-    plan.fidelity = PLACEHOLDER
-    plan.mapping = f"{task.operator} -> placeholder (the operator shim cannot build it: {why})"
-    message = f"kfmigrate: task {task.task_id!r} cannot run on KFP: {why}. Original Airflow source ({task.span}):\n{task.source}"
-    plan.parts = [Fail("NotImplementedError", message)]
-    plan.inputs, plan.outputs, plan.packages, plan.xcom_refs, plan.may_skip = [], {}, [], [], False
-    plan.diagnostics.append(ctx.diagnostic(task, "KFM200", f"{why}: placeholder component that fails at run time"))
-    plan.differences.append("The task does not run: its placeholder component fails with the original source.")
-    return plan
 
 
 def _source_of(value) -> Optional[str]:
@@ -316,10 +309,6 @@ def dag_file_code(task: ir.Task, class_names: Set[str], dynamic: Dict[str, str]
 
 def _file_code(path: str, span: ir.SourceSpan, class_names: Set[str], dynamic: Dict[str, str]
                ) -> Tuple[Optional[str], Dict[str, str], Optional[str]]:
-    import libcst as cst
-
-    from migrate.parse.callables import ModuleIndex, names_used
-
     try:
         with open(path, encoding="utf-8") as handle:
             module = cst.parse_module(handle.read())
@@ -365,9 +354,6 @@ def airflow1_plugin_import(module: str, operator: str) -> bool:
 
 def _call_keywords(module, span: ir.SourceSpan) -> Dict[str, str]:
     """Keyword arguments (name -> source) of the call that starts at `span` in the module."""
-    import libcst as cst
-    from libcst.metadata import MetadataWrapper, PositionProvider
-
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
     for node, position in positions.items():
@@ -377,8 +363,6 @@ def _call_keywords(module, span: ir.SourceSpan) -> Dict[str, str]:
 
 
 def _binds_any(stmt, names: Set[str], module) -> bool:
-    import libcst as cst
-
     for small in stmt.body:
         if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
             for alias in small.names:

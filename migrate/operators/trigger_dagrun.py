@@ -12,20 +12,17 @@ Run-time helpers: `_airflow_trigger_pipeline`, `_airflow_kfp_api`.
 from __future__ import annotations
 
 from migrate import ir
-from migrate.operators import NATIVE, PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
-from migrate.plan import Fail, HelperCall, PyValue, RunHelper
-from migrate.operators.common import (
-    ArgBuilder, callback_diagnostics, context_part, ignored_arg_diagnostics, unresolved_pull_diagnostics,
-    value_has_jinja, xcom_refs_of,
-)
+from migrate.operators import ArgTable, Case, ComponentPlan, MapContext, handled, mapper
+from migrate.operators.common import ArgBuilder, context_part, value_has_jinja, xcom_refs_of
 from migrate.operators.staticcalls import describe, to_python
+from migrate.plan import HelperCall, PyValue, RunHelper
 
-OWN_ARGS = {"trigger_dag_id", "conf", "trigger_run_id", "logical_date", "wait_for_completion", "poke_interval",
-            "allowed_states", "failed_states", "reset_dag_run", "skip_when_already_exists", "deferrable",
-            "fail_when_dag_is_paused", "openlineage_inject_parent_info", "note", "run_after"}
+ARGS = ArgTable.of(handled("trigger_dag_id", "conf", "trigger_run_id", "logical_date", "wait_for_completion", "poke_interval",
+                           "allowed_states", "failed_states", "reset_dag_run", "skip_when_already_exists", "deferrable",
+                           "fail_when_dag_is_paused", "openlineage_inject_parent_info", "note", "run_after"))
 
 
-@mapper("TriggerDagRunOperator")
+@mapper("TriggerDagRunOperator", args=ARGS)
 def map_trigger_dagrun(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan = ComponentPlan(mapping="TriggerDagRunOperator -> component that starts the target pipeline with the KFP API",
                          description=task.doc)
@@ -75,17 +72,7 @@ def map_trigger_dagrun(task: ir.Task, ctx: MapContext) -> ComponentPlan:
             plan.differences.append(f"{name}: KFP runs are never reset or deduplicated by run id; a new run always starts.")
     if to_python(task.args.get("deferrable")) is True:
         plan.differences.append("deferrable: the KFP task polls while it waits (no triggerer).")
-    plan.diagnostics += unresolved_pull_diagnostics(task, ctx)
-    for found in (callback_diagnostics(task, ctx), ignored_arg_diagnostics(task, ctx, OWN_ARGS)):
-        plan.diagnostics += found[0]
-        plan.differences += found[1]
-    if args.dynamic:
-        plan.fidelity = PLACEHOLDER
-        message = "argument cannot be resolved statically: " + "; ".join(args.dynamic)
-        plan.diagnostics.append(ctx.diagnostic(task, "KFM110", message))
-        plan.parts.insert(0, Fail("RuntimeError", f"kfmigrate: {message} (task {task.task_id})"))
-    else:
-        plan.fidelity = NATIVE
+    plan.unresolved = args.dynamic
     return plan
 
 
