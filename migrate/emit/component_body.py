@@ -16,8 +16,11 @@ from __future__ import annotations
 
 from typing import Iterable, List, Optional, Sequence
 
+import functools
+import re
+
 import libcst as cst
-from libcst.helpers import get_full_name_for_node, parse_template_expression, parse_template_module, parse_template_statement
+from libcst.helpers import get_full_name_for_node
 
 from migrate import plan as parts
 from migrate.operators.common import ASSET_NAMES, SHIMMED_AIRFLOW_NAMES, names_used
@@ -55,7 +58,7 @@ def expression(value: parts.Expr) -> cst.BaseExpression:
     if isinstance(value, parts.HelperCall):
         return _call(value.helper, [expression(item) for item in value.args])
     if isinstance(value, parts.ParamValue):
-        return parse_template_expression(CONTEXT + "['params'][{name}]", name=_literal(value.name))
+        return _expression(CONTEXT + "['params'][{name}]", name=_literal(value.name))
     if isinstance(value, parts.PyValue):
         return _literal(value.value)
     if isinstance(value, parts.Sequence_):
@@ -118,7 +121,7 @@ def _statements(part: parts.Part) -> Iterable:
     if isinstance(part, parts.AskPerson):
         return _ask_person(part)
     if isinstance(part, parts.Fail):
-        return [parse_template_statement("raise {error}({message})", error=cst.Name(part.error), message=_literal(part.message))]
+        return [cst.SimpleStatementLine([cst.Raise(_call(part.error, [_literal(part.message)]))])]
     if isinstance(part, parts.CallableCode):
         return callable_statements(part)
     if isinstance(part, parts.Code):
@@ -135,13 +138,10 @@ def _context(part: parts.AirflowContext) -> cst.BaseStatement:
     params = [cst.DictElement(_literal(name), expression(value)) for name, value in part.params]
     if part.task_params is not None:
         params.append(cst.StarredDictElement(_literal(part.task_params)))
-    return parse_template_statement(
-        CONTEXT + " = _airflow_runtime(\n"
-        "    dag_id={dag_id}, task_id={task_id}, logical_date={logical_date}, run_id={run_id},\n"
-        "    params={params}, " + XCOM + "={xcom},\n"
-        ")",
-        dag_id=_literal(part.dag_id), task_id=_literal(part.task_id), logical_date=cst.Name(part.logical_date),
-        run_id=cst.Name(part.run_id), params=cst.Dict(params), xcom=cst.Name(XCOM) if part.xcom else cst.Dict([]))
+    lines = [[_keyword("dag_id", _literal(part.dag_id)), _keyword("task_id", _literal(part.task_id)),
+              _keyword("logical_date", cst.Name(part.logical_date)), _keyword("run_id", cst.Name(part.run_id))],
+             [_keyword("params", cst.Dict(params)), _keyword(XCOM, cst.Name(XCOM) if part.xcom else cst.Dict([]))]]
+    return _assign(CONTEXT, _call_in_lines("_airflow_runtime", lines))
 
 
 def callable_statements(code: parts.CallableCode) -> List:
@@ -174,12 +174,11 @@ def _shim_bindings(codes: Sequence[str]) -> List:
     """`name = _airflow.name` for the shimmed Airflow names the code uses (module-level airflow
     imports are not part of the prelude, so the names must be bound here)."""
     used = names_used(codes)
-    found = [parse_template_statement("{name} = " + CONTEXT + ".{attribute}", name=cst.Name(name), attribute=cst.Name(name))
-             for name in SHIMMED_AIRFLOW_NAMES if name in used]
+    found = [_assign(name, _attribute(CONTEXT, name)) for name in SHIMMED_AIRFLOW_NAMES if name in used]
     if used & ASSET_NAMES:
-        found.insert(0, cst.parse_statement(f"_airflow_assets({CONTEXT})\n"))
+        found.insert(0, _fixed(f"_airflow_assets({CONTEXT})\n"))
     if "render_template" in used:  # context["task"].render_template(content, context), as on an operator
-        found.append(cst.parse_statement(f'{CONTEXT}.context["task"].render_template = lambda content, context, *_a, **_k: '
+        found.append(_fixed(f'{CONTEXT}.context["task"].render_template = lambda content, context, *_a, **_k: '
                                          "_airflow_render(content, context)\n"))
     return found
 
@@ -187,7 +186,10 @@ def _shim_bindings(codes: Sequence[str]) -> List:
 def _shim_imports(code: str) -> cst.Module:
     """The code parsed, `from airflow... import get_current_context` (and the other names the shim
     provides) replaced by `get_current_context = _airflow.get_current_context` where it stands."""
-    return cst.parse_module(code).visit(_ShimImports())
+    module = _parsed(code)
+    if not re.search(r"\bfrom\s+airflow\b", code):
+        return module  # nothing to rewrite: no visit of the whole code
+    return module.visit(_ShimImports())
 
 
 class _ShimImports(cst.CSTTransformer):
@@ -214,14 +216,14 @@ class _ShimImports(cst.CSTTransformer):
                     for a in small.names if a.evaluated_name not in SHIMMED_AIRFLOW_NAMES]
             if kept:
                 body.append(cst.ImportFrom(module=small.module, names=kept))
-            body += [parse_template_statement("{name} = " + CONTEXT + ".{attribute}", name=cst.Name(a.evaluated_alias or a.evaluated_name),
-                                              attribute=cst.Name(a.evaluated_name)).body[0] for a in shimmed]
+            body += [_assign(a.evaluated_alias or a.evaluated_name, _attribute(CONTEXT, a.evaluated_name)).body[0] for a in shimmed]
             if small.semicolon is not cst.MaybeSentinel.DEFAULT:
                 body[-1] = body[-1].with_changes(semicolon=small.semicolon)
             changed = True
         return line.with_changes(body=body) if changed else line
 
 
+@functools.lru_cache(maxsize=256)
 def callable_code(code: parts.CallableCode) -> str:
     """The callable's code as text (the direct tier writes it into a plain component)."""
     return _join(callable_statements(code))
@@ -235,7 +237,7 @@ def _call_python(part: parts.CallPython, into: str, wrap: bool) -> List:
     found += callable_statements(part.code)
     target = part.target
     if part.bound_args is not None:
-        found.append(cst.parse_statement("import functools as _functools\n"))
+        found.append(_fixed("import functools as _functools\n"))
         bound = [cst.Arg(cst.Name(target))] + [_positional(item) for item in part.bound_args]
         bound += [_keyword(key, expression(value)) for key, value in part.bound_kwargs]
         found.append(_assign("_callable", _call("_functools.partial", bound)))
@@ -253,10 +255,10 @@ def _run_bash(part: parts.RunBash) -> List:
     found: List = []
     if part.call is not None:  # @task.bash: the callable returns the command
         found += _call_python(part.call, "returned", wrap=False)
-        found.append(cst.parse_statement(
+        found.append(_fixed(
             'if not skipped and (not isinstance(returned["return_value"], str) or not returned["return_value"].strip()):\n'
             '    raise TypeError("The returned value from the TaskFlow callable must be a non-empty string.")\n'))
-        found.append(cst.parse_statement(f'command = "" if {SKIPPED} else _airflow_render(returned["return_value"], {CONTEXT}.context)\n'))
+        found.append(_fixed(f'command = "" if {SKIPPED} else _airflow_render(returned["return_value"], {CONTEXT}.context)\n'))
     else:
         found.append(_assign("command", expression(part.command)))
     call = [cst.Arg(cst.Name(CONTEXT)), cst.Arg(cst.Name("command"))]
@@ -272,21 +274,21 @@ def _run_bash(part: parts.RunBash) -> List:
         call.append(_keyword("output_encoding", expression(part.output_encoding)))
     run = _assign_call(f"{RESULTS}, {SKIPPED}", "_airflow_run_bash", call, wrap=False)
     if part.call is not None:
-        found.append(cst.If(test=parse_template_expression("not " + SKIPPED),
+        found.append(cst.If(test=_expression("not " + SKIPPED),
                             body=cst.IndentedBlock([run]),
-                            orelse=cst.Else(cst.IndentedBlock([cst.parse_statement(f"{RESULTS} = {{}}\n")]))))
+                            orelse=cst.Else(cst.IndentedBlock([_fixed(f"{RESULTS} = {{}}\n")]))))
     else:
         found.append(run)
     if part.processor is not None:
         found.append(_assign("output_processor", cst.parse_expression(part.processor)))
-        found.append(cst.parse_statement(
+        found.append(_fixed(
             f'if not {SKIPPED}:\n    {RESULTS}["return_value"] = output_processor({RESULTS}["return_value"])\n'))
     if part.multiple_outputs:
-        found.append(cst.parse_statement(
+        found.append(_fixed(
             f'if not {SKIPPED} and isinstance({RESULTS}["return_value"], dict):\n'
             f'    {RESULTS}.update({{str(k): v for k, v in {RESULTS}["return_value"].items()}})\n'))
     if not part.push:
-        found.append(cst.parse_statement(f"{RESULTS} = {{}}  # do_xcom_push=False\n"))
+        found.append(_fixed(f"{RESULTS} = {{}}  # do_xcom_push=False\n"))
     return found
 
 
@@ -299,19 +301,19 @@ def _follow(part: parts.FollowBranch) -> List:
     DownstreamTasksSkipped: the return value is not pushed."""
     found: List = [
         _comment("# A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped."),
-        parse_template_statement("follow = [] if " + SKIPPED + " else _airflow_branch_ids({chosen})",
-                                 chosen=cst.parse_expression(CHOSEN[part.chosen])),
+        _statement("follow = [] if " + SKIPPED + " else _airflow_branch_ids({chosen})",
+                                 chosen=_fixed_expression(CHOSEN[part.chosen])),
     ]
     if part.relatives:
         relatives = {task_id: list(others) for task_id, others in part.relatives}
         found.append(_with_comment(_assign("_relatives", _literal(relatives)),
                                    "# direct downstream tasks that are downstream of others too"))
-        found.append(cst.parse_statement("follow += [task_id for chosen_id in follow for task_id in _relatives.get(chosen_id, [])]\n"))
-    found.append(parse_template_statement(
+        found.append(_fixed("follow += [task_id for chosen_id in follow for task_id in _relatives.get(chosen_id, [])]\n"))
+    found.append(_statement(
         "if not " + SKIPPED + " and any(_airflow_not_followed(task_id, follow) for task_id in {direct}):\n"
         "    " + RESULTS + ".pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value\n",
         direct=_literal(list(part.direct))))
-    found.append(parse_template_statement(RESULTS + "[{key}] = follow", key=_literal(FOLLOW_KEY)))
+    found.append(_statement(RESULTS + "[{key}] = follow", key=_literal(FOLLOW_KEY)))
     return found
 
 
@@ -320,27 +322,27 @@ def _short_circuit(part: parts.ShortCircuit) -> List:
     return [
         _comment("# A short circuit: a falsy return value skips the tasks downstream. Airflow 3 then ends the"),
         _comment("# task with DownstreamTasksSkipped, so no return value is pushed."),
-        parse_template_statement(RESULTS + "[{key}] = False if " + SKIPPED + " else bool(" + RESULTS + ".get('return_value'))",
+        _statement(RESULTS + "[{key}] = False if " + SKIPPED + " else bool(" + RESULTS + ".get('return_value'))",
                                  key=key),
-        parse_template_statement(
+        _statement(
             "if not " + SKIPPED + " and not " + RESULTS + "[{key}] and {direct}:\n"
             "    " + RESULTS + ".pop('return_value', None)\n", key=key, direct=cst.Name(repr(part.has_direct))),
     ]
 
 
 def _decide_by_time(part: parts.DecideByTime) -> List:
-    found: List = [cst.parse_statement("import datetime\n")]
+    found: List = [_fixed("import datetime\n")]
     if part.logical_date:
-        found.append(cst.parse_statement(f"now = {CONTEXT}.context['logical_date']\n"))
+        found.append(_fixed(f"now = {CONTEXT}.context['logical_date']\n"))
     else:
-        found.append(cst.parse_statement("now = datetime.datetime.now(datetime.timezone.utc)\n"))
+        found.append(_fixed("now = datetime.datetime.now(datetime.timezone.utc)\n"))
     true_ids, false_ids = _literal(list(part.true_ids)), _literal(list(part.false_ids))
     if part.week_days is not None:
         found.append(_with_comment(_assign("week_days", _literal(list(part.week_days))), "# ISO numbers, Monday = 1"))
-        found.append(parse_template_statement("chosen = {true_ids} if now.isoweekday() in week_days else {false_ids}",
+        found.append(_statement("chosen = {true_ids} if now.isoweekday() in week_days else {false_ids}",
                                               true_ids=true_ids, false_ids=false_ids))
     else:
-        found.append(parse_template_statement("lower, upper = {lower}, {upper}", lower=_bound(part.lower), upper=_bound(part.upper)))
+        found.append(_statement("lower, upper = {lower}, {upper}", lower=_bound(part.lower), upper=_bound(part.upper)))
         found += source_statements(
             "# As airflow's target_times_as_dates: times are combined with today's date; an upper bound\n"
             "# before the lower one then means the next day.\n"
@@ -355,8 +357,8 @@ def _decide_by_time(part: parts.DecideByTime) -> List:
             "lower = lower.replace(tzinfo=utc) if lower is not None and lower.tzinfo is None else lower\n"
             "upper = upper.replace(tzinfo=utc) if upper is not None and upper.tzinfo is None else upper\n"
             "inside = not ((upper is not None and upper < now) or (lower is not None and lower > now))\n")
-        found.append(parse_template_statement("chosen = {true_ids} if inside else {false_ids}", true_ids=true_ids, false_ids=false_ids))
-    found.append(cst.parse_statement(f"{RESULTS}, {SKIPPED} = {{'return_value': chosen}}, False\n"))
+        found.append(_statement("chosen = {true_ids} if inside else {false_ids}", true_ids=true_ids, false_ids=false_ids))
+    found.append(_fixed(f"{RESULTS}, {SKIPPED} = {{'return_value': chosen}}, False\n"))
     return found
 
 
@@ -371,55 +373,51 @@ def _bound(bound: Optional[parts.TimeBound]) -> cst.BaseExpression:
 def _latest_only(part: parts.LatestOnly) -> List:
     found: List = [
         _comment("# LatestOnlyOperator: a manual run proceeds; a scheduled run proceeds only while it is the latest."),
-        cst.parse_statement(f'run_id = {CONTEXT}.context["run_id"]\n'),
-        cst.parse_statement("latest = True\n"),
+        _fixed(f'run_id = {CONTEXT}.context["run_id"]\n'),
+        _fixed("latest = True\n"),
     ]
     if part.cron is not None or part.every is not None:
         if part.cron is not None:
-            next_run = parse_template_expression("croniter.croniter({cron}, logical_date).get_next(dt.datetime)",
+            next_run = _expression("croniter.croniter({cron}, logical_date).get_next(dt.datetime)",
                                                  cron=_literal(part.cron))
         else:
-            next_run = parse_template_expression("logical_date + dt.timedelta(seconds={every})", every=_literal(float(part.every)))
-        block = [cst.parse_statement("import datetime as dt\n")]
+            next_run = _expression("logical_date + dt.timedelta(seconds={every})", every=_literal(float(part.every)))
+        block = [_fixed("import datetime as dt\n")]
         if part.cron is not None:
-            block.append(cst.parse_statement("import croniter\n"))
-        block.append(cst.parse_statement(f'logical_date = {CONTEXT}.context["logical_date"]\n'))
+            block.append(_fixed("import croniter\n"))
+        block.append(_fixed(f'logical_date = {CONTEXT}.context["logical_date"]\n'))
         block.append(_assign("next_run", next_run))
-        block += [cst.parse_statement(line + "\n") for line in (
+        block += [_fixed(line + "\n") for line in (
             "now = dt.datetime.now(dt.timezone.utc)",
             'print(f"Checking latest only: window ({logical_date}, {next_run}], now {now}")',
             "latest = logical_date < now <= next_run")]
-        found.append(cst.If(test=cst.parse_expression('run_id.startswith("scheduled__")'), body=cst.IndentedBlock(block)))
+        found.append(cst.If(test=_fixed_expression('run_id.startswith("scheduled__")'), body=cst.IndentedBlock(block)))
     direct = _literal(list(part.direct))
     found += [
-        cst.parse_statement('print("Latest, allowing execution to proceed." if latest else "Not latest execution, skipping downstream.")\n'),
+        _fixed('print("Latest, allowing execution to proceed." if latest else "Not latest execution, skipping downstream.")\n'),
         _comment("# Airflow pushes the followed task ids; when it skips, it ends with DownstreamTasksSkipped and pushes nothing"),
-        parse_template_statement(RESULTS + " = {chosen} if latest else {none}", chosen=cst.Dict([
+        _statement(RESULTS + " = {chosen} if latest else {none}", chosen=cst.Dict([
             cst.DictElement(_literal(FOLLOW_KEY), direct), cst.DictElement(_literal("return_value"), direct)]),
             none=cst.Dict([cst.DictElement(_literal(FOLLOW_KEY), cst.List([]))])),
-        cst.parse_statement(f"{SKIPPED} = False\n"),
+        _fixed(f"{SKIPPED} = False\n"),
     ]
     return found
 
 
 def _ask_person(part: parts.AskPerson) -> List:
     call = [cst.Arg(cst.Name(CONTEXT))] + [_keyword(key, expression(value)) for key, value in part.ask]
-    line = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace("    "))
-    close = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace(""))
-    call = [arg.with_changes(comma=cst.Comma(whitespace_after=close if index == len(call) - 1 else line))
-            for index, arg in enumerate(call)]
-    found: List = [_assign("_answer", cst.Call(cst.Name("_airflow_hitl_wait"), call, whitespace_before_args=line)),
-                   cst.parse_statement(f"{RESULTS}, {SKIPPED} = {{'return_value': _answer}}, False\n")]
+    found: List = [_assign("_answer", _call_in_lines("_airflow_hitl_wait", [[arg] for arg in call])),
+                   _fixed(f"{RESULTS}, {SKIPPED} = {{'return_value': _answer}}, False\n")]
     if part.approval:
-        found.append(cst.parse_statement("_approved = _answer['chosen_options'][0] == 'Approve'\n"))
+        found.append(_fixed("_approved = _answer['chosen_options'][0] == 'Approve'\n"))
         if part.fail_on_reject:
-            found.append(cst.parse_statement(f"if not _approved:\n    raise {CONTEXT}.AirflowFailException('Receive \"Reject\"')\n"))
+            found.append(_fixed(f"if not _approved:\n    raise {CONTEXT}.AirflowFailException('Receive \"Reject\"')\n"))
         found.append(_comment("# Reject skips the tasks downstream (as a false short circuit); the answer is still the XCom value"))
-        found.append(parse_template_statement(RESULTS + "[{key}] = _approved", key=_literal(CONDITION_KEY)))
+        found.append(_statement(RESULTS + "[{key}] = _approved", key=_literal(CONDITION_KEY)))
     elif part.options_mapping is not None:
-        found.append(parse_template_statement("_chosen = [{mapping}.get(option, option) for option in _answer['chosen_options']]",
+        found.append(_statement("_chosen = [{mapping}.get(option, option) for option in _answer['chosen_options']]",
                                               mapping=_literal(part.options_mapping)))
-        found.append(cst.parse_statement(f"{RESULTS} = {{'return_value': _chosen}}\n"))
+        found.append(_fixed(f"{RESULTS} = {{'return_value': _chosen}}\n"))
     return found
 
 
@@ -451,7 +449,7 @@ def _code(part: parts.Code) -> List:
     values = {name: expression(value) for name, value in part.values}
     if "{context}" in part.text:
         values["context"] = cst.Name(CONTEXT)
-    module = parse_template_module(part.text, **values)
+    module = _template("module", part.text, **values)
     return _module_statements(module)
 
 
@@ -462,7 +460,7 @@ def source_statements(code: str) -> List:
     lines are dropped, as the text bodies did (`code.rstrip()`)."""
     if not code.strip():
         return []
-    return _module_statements(cst.parse_module(code))
+    return _module_statements(_parsed(code))
 
 
 def _module_statements(module: cst.Module) -> List:
@@ -503,6 +501,57 @@ def _join(statements: List) -> str:
     return cst.Module(body=body, footer=pending).code.rstrip("\n")
 
 
+_HOLE = "_kfmigrate_hole_"
+
+
+@functools.lru_cache(maxsize=None)
+def _fixed(code: str) -> cst.BaseStatement:
+    """A statement the renderer always writes the same way, parsed once (nodes never change)."""
+    return cst.parse_statement(code)
+
+
+@functools.lru_cache(maxsize=None)
+def _fixed_expression(code: str) -> cst.BaseExpression:
+    return cst.parse_expression(code)
+
+
+@functools.lru_cache(maxsize=256)
+def _template_tree(kind: str, text: str, names: tuple):
+    mangled = re.sub(r"\{(%s)\}" % "|".join(map(re.escape, names)), lambda m: _HOLE + m.group(1), text) if names else text
+    return {"module": cst.parse_module, "statement": cst.parse_statement, "expression": cst.parse_expression}[kind](mangled)
+
+
+def _template(kind: str, text: str, **values):
+    """A fixed template (parsed once) whose holes `{name}` become the given nodes. Only the names
+    given are holes: other braces (f-strings, dicts) stay as written."""
+    tree = _template_tree(kind, text, tuple(sorted(values)))
+    return tree.visit(_Fill(values)) if values else tree
+
+
+def _statement(text: str, **values) -> cst.BaseStatement:
+    return _template("statement", text, **values)
+
+
+def _expression(text: str, **values) -> cst.BaseExpression:
+    return _template("expression", text, **values)
+
+
+class _Fill(cst.CSTTransformer):
+    def __init__(self, values):
+        self.values = values
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name):
+        if updated.value.startswith(_HOLE):
+            return self.values[updated.value[len(_HOLE):]]
+        return updated
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(code: str) -> cst.Module:
+    """Code from the DAG file, parsed once: the same prelude snippets serve many tasks."""
+    return cst.parse_module(code)
+
+
 def _comment(text: str) -> cst.EmptyLine:
     return cst.EmptyLine(indent=True, comment=cst.Comment(text))
 
@@ -513,7 +562,21 @@ def _with_comment(statement: cst.SimpleStatementLine, comment: str) -> cst.Simpl
 
 
 def _literal(value) -> cst.BaseExpression:
-    """A Python literal as its repr, parsed (so the text is exactly what repr gives)."""
+    """A Python literal, written exactly as repr writes it."""
+    if value is None or isinstance(value, bool):
+        return cst.Name(repr(value))
+    if type(value) is str:
+        return cst.SimpleString(repr(value))
+    if type(value) in (int, float) and value == value and value not in (float("inf"), float("-inf")):
+        text = repr(value)
+        number = cst.Integer if type(value) is int else cst.Float
+        return cst.UnaryOperation(cst.Minus(), number(text[1:])) if text.startswith("-") else number(text)
+    if type(value) is list:
+        return cst.List([cst.Element(_literal(item)) for item in value])
+    if type(value) is tuple:
+        return cst.Tuple([cst.Element(_literal(item)) for item in value])
+    if type(value) is dict:
+        return cst.Dict([cst.DictElement(_literal(key), _literal(item)) for key, item in value.items()])
     text = repr(value)
     try:
         return cst.parse_expression(text)
@@ -526,7 +589,7 @@ def _attribute(name: str, attr: str) -> cst.Attribute:
 
 
 def _call(function: str, args: List) -> cst.Call:
-    return cst.Call(cst.parse_expression(function), [a if isinstance(a, cst.Arg) else cst.Arg(a) for a in args])
+    return cst.Call(_fixed_expression(function), [a if isinstance(a, cst.Arg) else cst.Arg(a) for a in args])
 
 
 def _element(item: parts.Expr) -> cst.BaseElement:
@@ -547,7 +610,19 @@ def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
 
 
 def _assign(target: str, value: cst.BaseExpression) -> cst.SimpleStatementLine:
-    return cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.parse_expression(target))], value)])
+    return cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(_fixed_expression(target))], value)])
+
+
+def _call_in_lines(function: str, lines: List[List[cst.Arg]]) -> cst.Call:
+    """A call written one group of arguments a line, each line indented below the call, a comma after the last."""
+    below = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace("    "))
+    close = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace(""))
+    args = []
+    for number, line in enumerate(lines):
+        for index, arg in enumerate(line):
+            after = cst.SimpleWhitespace(" ") if index < len(line) - 1 else below if number < len(lines) - 1 else close
+            args.append(arg.with_changes(comma=cst.Comma(whitespace_after=after)))
+    return cst.Call(_fixed_expression(function), args, whitespace_before_args=below)
 
 
 def _assign_call(target: str, function: str, args: List[cst.Arg], wrap: bool) -> cst.SimpleStatementLine:
@@ -555,9 +630,4 @@ def _assign_call(target: str, function: str, args: List[cst.Arg], wrap: bool) ->
     statement = _assign(target, _call(function, args))
     if not wrap or len(code_of(statement).rstrip("\n")) <= MAX_LINE:
         return statement
-    below = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True,
-                                        last_line=cst.SimpleWhitespace("    "))
-    close = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace(""))
-    args = list(args)
-    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=close))
-    return _assign(target, cst.Call(cst.parse_expression(function), args, whitespace_before_args=below))
+    return _assign(target, _call_in_lines(function, [args]))
