@@ -25,7 +25,7 @@ from migrate.operators import (
     NATIVE, UNMAPPED, Arg, ArgTable, Case, ComponentPlan, ContainerSpec, MapContext, PlatformConfig, handled, mapper,
     no_effect, unmapped,
 )
-from migrate.operators.common import has_jinja
+from migrate.operators.common import has_jinja, not_carried_over
 from migrate.operators.python import ARGS as PYTHON_ARGS, map_python
 from migrate.operators.staticcalls import (
     Call, Templated, Unresolved, as_list, describe, fields_of, text_of, to_python, variable_config_map,
@@ -239,8 +239,9 @@ class _Notes:
         self.diagnostics.append(self.ctx.diagnostic(self.task, code, message, severity))
 
     def unmapped(self, what: str, why: str) -> None:
-        self.diagnostic("KFM202", f"{what} is not carried over: {why}")
-        self.differences.append(f"{what[0].upper()}{what[1:]} is not carried over ({why}).")
+        diagnostic, difference = not_carried_over(self.task, self.ctx, what, why)
+        self.diagnostics.append(diagnostic)
+        self.differences.append(difference)
 
     def finish(self, plan: ComponentPlan, container: bool) -> None:
         plan.diagnostics += self.diagnostics
