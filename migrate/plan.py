@@ -276,15 +276,5 @@ class Poll:
     options: Tuple[Tuple[str, Expr], ...]
 
 
-@dataclass(frozen=True)
-class RawCode:
-    """Python statements written as text by a mapper family not yet moved to typed parts.
-
-    Why it exists: code built elsewhere as text (a mapper outside this package during a move);
-    the renderer parses it (libcst) and places its statements like any other part's.
-    """
-    code: str
-
-
 Part = Union[AirflowContext, CallPython, RunBash, FollowBranch, ShortCircuit, DecideByTime, LatestOnly, RunOperator,
-             RunHelper, AskPerson, CallableCode, Code, Poll, Fail, RawCode]
+             RunHelper, AskPerson, CallableCode, Code, Poll, Fail]
