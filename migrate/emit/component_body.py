@@ -65,11 +65,11 @@ def expression(value: parts.Expr, xcom: Optional[Dict[Tuple[str, str], str]] = N
         return _expression(CONTEXT + "['params'][{name}]", name=_literal(value.name))
     if isinstance(value, parts.PyValue):
         return _literal(value.value)
-    if isinstance(value, parts.Sequence_):
+    if isinstance(value, parts.SequenceOf):
         elements = [cst.StarredElement(inner(item.value)) if isinstance(item, parts.Unpacked) else cst.Element(inner(item))
                     for item in value.items]
         return cst.Tuple(elements) if value.kind == "tuple" else cst.List(elements)
-    if isinstance(value, parts.Mapping_):
+    if isinstance(value, parts.MappingOf):
         return cst.Dict([cst.StarredDictElement(inner(item)) if key is None else cst.DictElement(inner(key), inner(item))
                          for key, item in value.items])
     if isinstance(value, parts.Unresolved):
@@ -219,8 +219,8 @@ def callable_code(code: parts.CallableCode) -> str:
 
 
 def _call_python(part: parts.CallPython, into: str, wrap: bool) -> List:
-    args = expression(parts.Sequence_("list", part.op_args))
-    kwargs = expression(parts.Mapping_(tuple((None if key is None else parts.PyValue(key), value) for key, value in part.op_kwargs)))
+    args = expression(parts.SequenceOf("list", part.op_args))
+    kwargs = expression(parts.MappingOf(tuple((None if key is None else parts.PyValue(key), value) for key, value in part.op_kwargs)))
     found: List = [_assign("_op_args", args), _assign("_op_kwargs", kwargs)]
     found += callable_statements(part.code)
     target = part.target

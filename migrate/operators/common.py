@@ -350,9 +350,9 @@ class ArgBuilder:
             return plan.ParamValue(value.name)
         if isinstance(value, ir.Composite) and value.kind in ("list", "tuple", "dict"):
             if value.kind == "dict":
-                return plan.Mapping_(tuple((self.value(k, hint, False, False), self.value(v, self._hint(hint, k), rendered, False))
+                return plan.MappingOf(tuple((self.value(k, hint, False, False), self.value(v, self._hint(hint, k), rendered, False))
                                            for k, v in value.items))
-            return plan.Sequence_(value.kind, tuple(self.value(item, f"{hint}_{i}", rendered, False)
+            return plan.SequenceOf(value.kind, tuple(self.value(item, f"{hint}_{i}", rendered, False)
                                                     for i, item in enumerate(value.items)))
         source = getattr(value, "source", repr(value))
         self.dynamic.append(source)

@@ -29,7 +29,7 @@ from migrate.operators.common import Sensor
 from migrate.operators.sensors import sensor_args
 from migrate.operators.shim import dag_file_code, third_party_modules
 from migrate.operators.staticcalls import Templated, Unresolved, describe, to_python
-from migrate.plan import Code, PyValue, Sequence_
+from migrate.plan import Code, PyValue, SequenceOf
 
 ARGS = sensor_args("external_dag_id", "external_task_id", "external_task_ids", "external_task_group_id", "allowed_states",
                    "skipped_states", "failed_states", "execution_delta", "execution_date_fn",
@@ -49,7 +49,7 @@ def map_external_task_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     for name, keyword in (("external_task_id", None), ("external_task_ids", "task_ids"), ("external_task_group_id", "task_group_id")):
         if task.args.get(name) is not None and to_python(task.args[name]) is not None:
             if name == "external_task_id":
-                options.append(("task_ids", Sequence_("list", (sensor.value(name),))))
+                options.append(("task_ids", SequenceOf("list", (sensor.value(name),))))
             else:
                 options.append((keyword, sensor.value(name)))
     for name in ("allowed_states", "skipped_states", "failed_states"):

@@ -26,7 +26,7 @@ from migrate.operators.common import (
 )
 from migrate.operators.shim import dag_file_code
 from migrate.operators.staticcalls import Call, Unresolved, connection_wiring, describe, to_python
-from migrate.plan import Code, Local, Mapping_, PyValue, Sequence_
+from migrate.plan import Code, Local, MappingOf, PyValue, SequenceOf
 
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 
@@ -88,8 +88,8 @@ def map_python_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         templates = task.args.get("templates_dict")
         templates_dict = args.value(templates, "templates_dict") if templates is not None else None
     arguments = Code("_op_args = {op_args}\n_op_kwargs = {op_kwargs}\n", (
-        ("op_args", Sequence_("list", op_args)),
-        ("op_kwargs", Mapping_(tuple((None if key is None else PyValue(key), value) for key, value in op_kwargs)))))
+        ("op_args", SequenceOf("list", op_args)),
+        ("op_kwargs", MappingOf(tuple((None if key is None else PyValue(key), value) for key, value in op_kwargs)))))
     code, airflow_modules = callable_part(task.callable)
     code = dataclasses.replace(code, prelude=tuple(_without_poke_return_imports(p) for p in code.prelude),
                                source=_without_poke_return_imports(code.source))
