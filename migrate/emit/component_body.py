@@ -432,8 +432,8 @@ def _module_code(code: str) -> cst.BaseStatement:
 
 
 def _code(part: parts.Code) -> List:
-    """A mapper's fixed statements, holes filled with nodes (libcst's template mangling: only the
-    names given are replaced, so f-string braces in the text stay as they are)."""
+    """A mapper's fixed statements, holes filled with nodes (only the names given are holes, so
+    f-string braces in the text stay as they are)."""
     values = {name: expression(value) for name, value in part.values}
     if "{context}" in part.text:
         values["context"] = cst.Name(CONTEXT)
@@ -454,18 +454,12 @@ def source_statements(code: str) -> List:
 def _module_statements(module: cst.Module) -> List:
     if module.default_indent != "    ":  # keep the snippet's own indentation in a module indented with 4 spaces
         module = module.visit(_ExplicitIndent(module.default_indent))
-    found: List = list(module.header)
-    for index, statement in enumerate(module.body):
-        if index == 0 and found:
-            statement = statement.with_changes(leading_lines=[*found, *statement.leading_lines])
-            found = []
-        found.append(statement)
-    footer = list(module.footer)
-    while footer and footer[-1].comment is None:
-        footer.pop()
-    if not module.body:  # only comments
-        found = [line for line in found if line.comment is not None or footer]
-    return found + footer
+    found: List = list(module.header)  # comments before the first statement: in front of it
+    found += module.body
+    found += module.footer
+    while found and isinstance(found[-1], cst.EmptyLine) and found[-1].comment is None:
+        found.pop()
+    return found
 
 
 class _ExplicitIndent(cst.CSTTransformer):
