@@ -164,6 +164,17 @@ with DAG("child", schedule="@daily"):
                    "_airflow_external_task_poke(_airflow, _kfp, _external_dag_id, _dates, task_ids=[external_task_id], "
                    "failed_states=['failed', 'skipped'], soft_fail=True)",
                    "poke_interval=30.0, timeout=600.0, soft_fail=True"),
+        body='''\
+_external_dag_id = external_dag_id
+import datetime as _dt
+_dates = [_airflow.context['logical_date'] - _dt.timedelta(seconds=3600.0)]
+_kfp = _airflow_kfp_api()
+def _poke():
+    return _airflow_external_task_poke(_airflow, _kfp, _external_dag_id, _dates, task_ids=[external_task_id], failed_states=['failed', 'skipped'], soft_fail=True)
+results, skipped = _airflow_sensor(
+    _airflow, _poke, poke_interval=30.0, timeout=600.0, soft_fail=True,
+)
+''',
     ),
     Case(
         name="external task sensor on a whole DAG run with execution_date_fn and state enums",

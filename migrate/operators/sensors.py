@@ -426,6 +426,10 @@ with DAG("file_wait", schedule=None):
         task_id="wait",
         fragments=("_airflow_sensor(_airflow, _poke, poke_interval=5.0, timeout=60.0, soft_fail=True)",
                    "kubernetes.use_secret_as_env(wait_task, secret_name='airflow-conn-landing', secret_key_to_env={'uri': 'AIRFLOW_CONN_LANDING'})"),
+        body='''\
+_base_path = getattr(_airflow.context["conn"], 'landing').extra_dejson.get("path", "")
+_full_path = _os.path.join(_base_path, _airflow_render(filepath, _airflow.context))
+''',
     ),
     Case(
         name="python sensor with PokeReturnValue",
@@ -441,6 +445,16 @@ with DAG("py_wait", schedule=None):
 ''',
         task_id="ready",
         fragments=("class PokeReturnValue:", "exponential_backoff=True", "def _poke():"),
+        body='''\
+def _poke():
+    returned, skip = _airflow_call_python(_airflow, ready, _op_args, _op_kwargs)
+    if skip:
+        raise _airflow.AirflowSkipException("the check raised AirflowSkipException")
+    return returned["return_value"]
+results, skipped = _airflow_sensor(
+    _airflow, _poke, poke_interval=60.0, timeout=604800.0, exponential_backoff=True,
+)
+''',
     ),
     Case(
         name="task.sensor decorator",

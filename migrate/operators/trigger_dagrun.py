@@ -104,5 +104,8 @@ with DAG("dispatch", schedule=None, params={"target": "etl"}):
         task_id="dispatch",
         codes=("KFM203",),
         fragments=("dag_id=_airflow_render(trigger_dag_id, _airflow.context)",),
+        body='''\
+results, skipped = _airflow_trigger_pipeline(_airflow, dag_id=_airflow_render(trigger_dag_id, _airflow.context), api=_airflow_kfp_api())
+''',
     ),
 ]
