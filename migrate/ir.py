@@ -100,7 +100,7 @@ class Retry:
 
 
 @dataclass(frozen=True)
-class MappingOf:
+class Mapping_:
     """Dynamic task mapping: .partial(**fixed).expand(**over) / .expand_kwargs(src)."""
     over: Mapping[str, Value]  # expanded argument -> the list (Literal/TaskOutput/...) it maps over
     kwargs_source: Optional[Value] = None  # for expand_kwargs
@@ -123,7 +123,7 @@ class Task:
     timeout_seconds: Optional[float] = None
     trigger_rule: str = "all_success"
     doc: Optional[str] = None
-    mapping: Optional[MappingOf] = None
+    mapping: Optional[Mapping_] = None
     multiple_outputs: bool = False
     is_setup: bool = False
     is_teardown: bool = False
@@ -179,7 +179,7 @@ class Workflow:
     default_args: Mapping[str, Value] = field(default_factory=dict)
     groups: Mapping[str, Optional[str]] = field(default_factory=dict)  # group id -> tooltip
     # mapped task groups: group id -> what it maps over; its tasks read the item through GroupArg values
-    mapped_groups: Mapping[str, MappingOf] = field(default_factory=dict)
+    mapped_groups: Mapping[str, Mapping_] = field(default_factory=dict)
     callbacks: Mapping[str, Tuple[CallableSource, ...]] = field(default_factory=dict)  # DAG-level, as on Task
     # the project's module folders (migrate/parse/project.py), first match wins: where local modules are found
     project_roots: Tuple[str, ...] = ()

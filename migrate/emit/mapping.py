@@ -48,7 +48,7 @@ class Loop:
     outer: List[Tuple[str, str, str, str]] = field(default_factory=list)
 
 
-def loop_for(mapping: ir.MappingOf, key: str, group: Optional[str] = None) -> Tuple[Optional[Loop], str]:
+def loop_for(mapping: ir.Mapping_, key: str, group: Optional[str] = None) -> Tuple[Optional[Loop], str]:
     """The loop a mapping needs, or (None, why it cannot be converted)."""
     if mapping.kwargs_source is not None:
         source = mapping.kwargs_source

@@ -146,9 +146,9 @@ class _Builder:
             callbacks=self.callbacks(record.get("callbacks") or {}, span, task_id),
         )
 
-    def mapping(self, record: dict) -> ir.MappingOf:
+    def mapping(self, record: dict) -> ir.Mapping_:
         source = record.get("kwargs_source")
-        return ir.MappingOf(over={k: _decode(v) for k, v in (record.get("over") or {}).items()},
+        return ir.Mapping_(over={k: _decode(v) for k, v in (record.get("over") or {}).items()},
                            kwargs_source=_decode(source) if source is not None else None)
 
     def callbacks(self, record: dict, span: ir.SourceSpan, task_id: Optional[str] = None) -> Dict[str, tuple]:

@@ -52,7 +52,7 @@ class TaskBuild:
     call_args: Tuple[Any, ...] = ()
     call_kwargs: Dict[str, Any] = field(default_factory=dict)
     group: Tuple[str, ...] = ()
-    mapping: Optional[ir.MappingOf] = None
+    mapping: Optional[ir.Mapping_] = None
     multiple_outputs: bool = False
     is_setup: bool = False
     is_teardown: bool = False
@@ -76,7 +76,7 @@ class DagBuild:
     tasks: Dict[str, TaskBuild] = field(default_factory=dict)
     edges: List[ir.Edge] = field(default_factory=list)
     groups: Dict[str, GroupFrame] = field(default_factory=dict)
-    mapped_groups: Dict[str, ir.MappingOf] = field(default_factory=dict)
+    mapped_groups: Dict[str, ir.Mapping_] = field(default_factory=dict)
     taskflow_counts: Dict[str, int] = field(default_factory=dict)
     kwarg_sources: Dict[str, str] = field(default_factory=dict)  # DAG keyword -> its source text
     _edge_set: set = field(default_factory=set)
@@ -817,7 +817,7 @@ class Interpreter:
         frame = self.open_group(_GroupStart(group_id, settings), node)
         if expand is not None:  # a mapped task group: its tasks see the current item through GroupArg
             dag = self.current_dag(node)
-            dag.mapped_groups[frame.group_id] = ir.MappingOf(over={k: to_value(v) for k, v in expand.items()})
+            dag.mapped_groups[frame.group_id] = ir.Mapping_(over={k: to_value(v) for k, v in expand.items()})
             kwargs = {**kwargs, **{name: _GroupArgValue(frame.group_id, name) for name in expand}}
             self._mapped_sources[frame.group_id] = [ref.task_id for v in expand.values() for ref in _task_outputs_in(v)]
         try:
@@ -878,7 +878,7 @@ class Interpreter:
         return merged
 
     def create_operator(self, cls: Any, kwargs: Dict[str, Any], node: cst.CSTNode,
-                        mapping: Optional[ir.MappingOf] = None) -> TaskRef:
+                        mapping: Optional[ir.Mapping_] = None) -> TaskRef:
         dag = self.current_dag(node, kwargs.get("dag"))
         task_id = kwargs.get("task_id")
         if not isinstance(task_id, str):
@@ -965,7 +965,7 @@ class Interpreter:
             return None
         return {**meta, **sink.kwargs}
 
-    def add_data_edges(self, dag: DagBuild, task_id: str, values: List[Any], mapping: Optional[ir.MappingOf]) -> None:
+    def add_data_edges(self, dag: DagBuild, task_id: str, values: List[Any], mapping: Optional[ir.Mapping_]) -> None:
         """XComArgs passed to a task make it depend on their producers, as in Airflow."""
         upstream = [ref.task_id for value in values for ref in _task_outputs_in(value)]
         if mapping is not None:
@@ -1025,7 +1025,7 @@ class Interpreter:
         return dataclasses.replace(lifted, prelude=tuple(fix(line) for line in lifted.prelude))
 
     def call_taskflow(self, definition: TaskFlowDef, overrides: Dict[str, Any], args: List[Any],
-                      kwargs: Dict[str, Any], node: cst.CSTNode, mapping: Optional[ir.MappingOf] = None) -> TaskRef:
+                      kwargs: Dict[str, Any], node: cst.CSTNode, mapping: Optional[ir.Mapping_] = None) -> TaskRef:
         dag = self.current_dag(node)
         settings = {**definition.decorator_kwargs, **overrides}
         base_id = settings.pop("task_id", None) or definition.func.name.value
@@ -1860,13 +1860,13 @@ class Interpreter:
             return Opaque(self.code(node), f"DAG.{name}()")
         return Opaque(self.code(node))
 
-    def mapping(self, name: str, args, kwargs, node) -> ir.MappingOf:
+    def mapping(self, name: str, args, kwargs, node) -> ir.Mapping_:
         if name == "expand_kwargs":
             source = args[0] if args else kwargs.get("kwargs")
-            return ir.MappingOf(over={}, kwargs_source=to_value(source))
+            return ir.Mapping_(over={}, kwargs_source=to_value(source))
         if not kwargs:
             raise StaticError("KFM110", f"expand() without keyword arguments: {self.code(node)}", node)
-        return ir.MappingOf(over={k: to_value(v) for k, v in kwargs.items()})
+        return ir.Mapping_(over={k: to_value(v) for k, v in kwargs.items()})
 
 
 # ------------------------------------------------------------------ helpers

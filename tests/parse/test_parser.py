@@ -244,7 +244,7 @@ def test_dynamic_mapping_is_recorded():
         mapped()
     """)
     add = wf.task("add")
-    assert add.mapping == ir.MappingOf(over={"x": ir.TaskOutput("nums")})
+    assert add.mapping == ir.Mapping_(over={"x": ir.TaskOutput("nums")})
     assert add.call_kwargs == {"y": ir.Literal(10)}
     assert ("nums", "add") in edges(wf)
 
@@ -322,7 +322,7 @@ def test_mapped_task_group_and_zip():
             pair.expand(p=src().zip(other()))
         mg()
     """)
-    assert wf.mapped_groups == {"grp": ir.MappingOf(over={"num": ir.TaskOutput("src")})}
+    assert wf.mapped_groups == {"grp": ir.Mapping_(over={"num": ir.TaskOutput("src")})}
     assert wf.task("grp.inc").call_args == (ir.GroupArg("grp", "num"),)
     assert ("src", "grp.inc") in edges(wf)
     assert wf.task("pair").mapping.over["p"] == ir.Composite("zip", (ir.TaskOutput("src__1"), ir.TaskOutput("other")))
@@ -468,7 +468,7 @@ def test_repeated_group_calls_override_partial_and_lambdas_from_the_dag_body():
     ids = [t.task_id for t in wf.tasks]
     assert ids[:2] == ["grp.one", "grp__1.one"] and "mapped" in ids
     assert ("grp.one", "grp__1.one") in edges(wf)
-    assert wf.task("mapped").mapping == ir.MappingOf(over={"x": ir.Literal([1, 2])})
+    assert wf.task("mapped").mapping == ir.Mapping_(over={"x": ir.Literal([1, 2])})
     prelude = "\n".join(wf.task("pick").callable.prelude)
     assert 'options = ["a", "b"]' in prelude and "import random" in prelude
 
