@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import List, Optional
 
 from migrate import ir
+from migrate.naming import pipeline_name
 from migrate.operators import PLACEHOLDER, REMOVED, Case, ComponentPlan, MapContext, mapper, renamed
 from migrate.operators.common import Sensor
 from migrate.operators.sensors import sensor_args
@@ -71,8 +72,6 @@ def map_external_task_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
 
     target = to_python(dag_id)
     if isinstance(target, str):
-        from migrate.emit.builder import pipeline_name  # the emitter owns pipeline naming
-
         where = f"pipeline {pipeline_name(target)!r}"
         plan.mapping = f"{task.operator} -> polling component watching the runs of {where} through the KFP API"
     else:

@@ -12,7 +12,7 @@ import re
 from typing import Optional
 
 from migrate import environment, ir
-from migrate.emit import local_modules
+from migrate import local_modules
 from migrate.operators import (
     PLACEHOLDER, ArgTable, Case, ComponentPlan, DirectCall, MapContext, PipelineInput, handled, mapper,
 )
@@ -75,7 +75,7 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     for source in dynamic_pushes:
         plan.diagnostics.append(ctx.diagnostic(task, "KFM204", f"xcom_push with a computed key is not passed on to other tasks: {source}"))
     # Small pure-Python Airflow modules (airflow.example_dags.libs.helper ...) travel with the component
-    # like modules next to the DAG file (migrate/emit/local_modules.py): no Airflow needed for them.
+    # like modules next to the DAG file (migrate/local_modules.py): no Airflow needed for them.
     airflow_modules = [m for m in airflow_modules if not local_modules.embeddable_airflow(m)]
     if airflow_modules:
         plan.diagnostics.append(ctx.diagnostic(
