@@ -168,7 +168,7 @@ def _shim_bindings(codes: Sequence[str]) -> List:
         found.insert(0, _fixed(f"_airflow_assets({CONTEXT})\n"))
     if "render_template" in used:  # context["task"].render_template(content, context), as on an operator
         found.append(_fixed(f'{CONTEXT}.context["task"].render_template = lambda content, context, *_a, **_k: '
-                                         "_airflow_render(content, context)\n"))
+                            "_airflow_render(content, context)\n"))
     return found
 
 
@@ -182,6 +182,8 @@ def _shim_imports(code: str) -> cst.Module:
 
 
 class _ShimImports(cst.CSTTransformer):
+    """Rewrites the imports of shimmed Airflow names in every line (and one-line suite) of the code."""
+
     def leave_SimpleStatementLine(self, original, updated):
         return self._replace(updated)
 
