@@ -76,14 +76,14 @@ class PyValue:
 
 
 @dataclass(frozen=True)
-class Sequence_:
+class SequenceOf:
     """A list or tuple of expressions."""
     kind: str  # "list" | "tuple"
     items: Tuple["Expr", ...]
 
 
 @dataclass(frozen=True)
-class Mapping_:
+class MappingOf:
     """A dict of expressions; a key of None unpacks the value (`**value`)."""
     items: Tuple[Tuple[Optional["Expr"], "Expr"], ...]
 
@@ -100,7 +100,7 @@ class Unresolved:
     source: str
 
 
-Expr = Union[InputName, Local, XcomValue, Rendered, Decoded, HelperCall, ParamValue, PyValue, Sequence_, Mapping_, Unpacked, Unresolved]
+Expr = Union[InputName, Local, XcomValue, Rendered, Decoded, HelperCall, ParamValue, PyValue, SequenceOf, MappingOf, Unpacked, Unresolved]
 
 
 # ---------------------------------------------------------------- statements
@@ -276,15 +276,5 @@ class Poll:
     options: Tuple[Tuple[str, Expr], ...]
 
 
-@dataclass(frozen=True)
-class RawCode:
-    """Python statements written as text by a mapper family not yet moved to typed parts.
-
-    Why it exists: code built elsewhere as text (a mapper outside this package during a move);
-    the renderer parses it (libcst) and places its statements like any other part's.
-    """
-    code: str
-
-
 Part = Union[AirflowContext, CallPython, RunBash, FollowBranch, ShortCircuit, DecideByTime, LatestOnly, RunOperator,
-             RunHelper, AskPerson, CallableCode, Code, Poll, Fail, RawCode]
+             RunHelper, AskPerson, CallableCode, Code, Poll, Fail]

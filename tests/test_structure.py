@@ -88,18 +88,12 @@ def reachable(graph, start):
     return seen
 
 
-# Private names another branch of issue 16 makes public (emit: naming.unique, local_modules moved):
-# remove the entries once it has landed.
-KNOWN_PRIVATE_IMPORTS = {("migrate.emit.artifacts", "migrate.emit.builder", "_unique"),
-                         ("migrate.parse.project", "migrate.emit.local_modules", "_installed_location")}
-
-
 def test_no_module_imports_another_modules_private_names():
     found = {(module_name(path), module, name)
              for path in sorted(MIGRATE.rglob("*.py"))
              for _line, module, imported, _inside in project_imports(path)
              for name in imported if name.startswith("_") and not name.startswith("__") and module != module_name(path)}
-    assert found <= KNOWN_PRIVATE_IMPORTS, "\n".join(f"{who} imports {name} from {module}" for who, module, name in sorted(found - KNOWN_PRIVATE_IMPORTS))
+    assert not found, "\n".join(f"{who} imports {name} from {module}" for who, module, name in sorted(found))
 
 
 def test_the_operators_never_reach_the_readiness_inventory():
@@ -111,16 +105,34 @@ def test_the_operators_never_reach_the_readiness_inventory():
     assert not back, back
 
 
-# Imports inside functions that wait for the emit branch of issue 16 (migrate.naming.pipeline_name):
-# remove the entries once it has landed.
-KNOWN_LATE_IMPORTS = {("migrate.operators.trigger_dagrun", "migrate.emit.builder"),
-                      ("migrate.operators.external_task", "migrate.emit.builder")}
-
-
 def test_mapper_modules_import_the_project_at_the_top():
     """Imports inside functions only for heavy third-party packages (kfp, airflow ...), never to dodge
     a cycle inside the project."""
     late = {(module_name(path), module)
             for path in sorted((MIGRATE / "operators").glob("*.py"))
             for _line, module, _imported, inside in project_imports(path) if inside}
-    assert late <= KNOWN_LATE_IMPORTS, sorted(late - KNOWN_LATE_IMPORTS)
+    assert not late, sorted(late)
+
+
+def imported_modules(path: Path):
+    """(line, dotted module) of every absolute import in one module, `from a import b` as a.b too."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            yield from ((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.lineno, node.module
+            yield from ((node.lineno, f"{node.module}.{alias.name}") for alias in node.names)
+
+
+def test_the_mappers_and_the_modules_below_them_do_not_import_the_emitter():
+    """migrate/emit imports migrate/operators; naming and local modules sit below both."""
+    below = sorted((ROOT / "migrate/operators").rglob("*.py")) + [ROOT / "migrate/naming.py", ROOT / "migrate/local_modules.py"]
+    wrong = [f"{path.relative_to(ROOT)}:{line}: imports {module}" for path in below
+             for line, module in imported_modules(path) if module == "migrate.emit" or module.startswith("migrate.emit.")]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_emitter_module_is_over_900_lines():
+    long = [f"{path.relative_to(ROOT)}: {count} lines" for path in sorted((ROOT / "migrate/emit").glob("*.py"))
+            if (count := len(path.read_text(encoding="utf-8").splitlines())) > 900]
+    assert not long, "\n".join(long)

@@ -14,10 +14,9 @@ The layout matches the code mappers wrote as text before, so generated pipelines
 """
 from __future__ import annotations
 
-from typing import Iterable, List, Optional, Sequence
-
 import functools
 import re
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -27,7 +26,6 @@ from migrate.operators.common import ASSET_NAMES, SHIMMED_AIRFLOW_NAMES, names_u
 from migrate.plan import CONDITION_KEY, FOLLOW_KEY
 
 XCOM, CONTEXT, RESULTS, SKIPPED = "xcom", "_airflow", "results", "skipped"  # the body contract
-RESERVED = {XCOM, RESULTS, SKIPPED, CONTEXT}  # names inputs must not take (with the parts' own locals)
 MAX_LINE = 100  # a call longer than this is written one argument line below its name
 
 _EMPTY = cst.Module(body=[])
@@ -44,52 +42,45 @@ def fill(plan) -> None:
         plan.body = render(plan.parts)
 
 
-def expression(value: parts.Expr) -> cst.BaseExpression:
-    """The libcst expression for a typed value."""
+def expression(value: parts.Expr, xcom: Optional[Dict[Tuple[str, str], str]] = None) -> cst.BaseExpression:
+    """The libcst expression for a typed value. xcom: the code for each (task_id, key) when XCom
+    values are not read from the body's `xcom` dict (the direct tier passes its own parameters)."""
+    def inner(item: parts.Expr) -> cst.BaseExpression:
+        return expression(item, xcom)
+
     if isinstance(value, (parts.InputName, parts.Local)):
         return cst.Name(value.name)
     if isinstance(value, parts.XcomValue):
+        if xcom is not None:
+            return cst.parse_expression(xcom[(value.task_id, value.key)])
         key = cst.Tuple([cst.Element(_literal(value.task_id)), cst.Element(_literal(value.key))])
         return cst.Subscript(cst.Name(XCOM), [cst.SubscriptElement(cst.Index(key))])
     if isinstance(value, parts.Rendered):
-        return _call("_airflow_render", [expression(value.value), _attribute(CONTEXT, "context")])
+        return _call("_airflow_render", [inner(value.value), _attribute(CONTEXT, "context")])
     if isinstance(value, parts.Decoded):
-        return _call("_from_json" if value.how == "from_json" else "_ints_back", [expression(value.value)])
+        return _call("_from_json" if value.how == "from_json" else "_ints_back", [inner(value.value)])
     if isinstance(value, parts.HelperCall):
-        return _call(value.helper, [expression(item) for item in value.args])
+        return _call(value.helper, [inner(item) for item in value.args])
     if isinstance(value, parts.ParamValue):
         return _expression(CONTEXT + "['params'][{name}]", name=_literal(value.name))
     if isinstance(value, parts.PyValue):
         return _literal(value.value)
-    if isinstance(value, parts.Sequence_):
-        elements = [_element(item) for item in value.items]
-        if value.kind == "tuple":
-            return cst.Tuple(elements)
-        return cst.List(elements)
-    if isinstance(value, parts.Mapping_):
-        return cst.Dict([cst.StarredDictElement(expression(item)) if key is None
-                         else cst.DictElement(expression(key), expression(item)) for key, item in value.items])
-    if isinstance(value, parts.Unpacked):
-        raise ValueError("*value is only an element of a sequence")
+    if isinstance(value, parts.SequenceOf):
+        elements = [cst.StarredElement(inner(item.value)) if isinstance(item, parts.Unpacked) else cst.Element(inner(item))
+                    for item in value.items]
+        return cst.Tuple(elements) if value.kind == "tuple" else cst.List(elements)
+    if isinstance(value, parts.MappingOf):
+        return cst.Dict([cst.StarredDictElement(inner(item)) if key is None else cst.DictElement(inner(key), inner(item))
+                         for key, item in value.items])
     if isinstance(value, parts.Unresolved):
         return cst.Name("None")
-    raise TypeError(f"not a body expression: {value!r}")
+    raise TypeError(f"not a body expression: {value!r}")  # Unpacked only stands in a sequence or among arguments
 
 
-def direct_call(target: str, args, kwargs, values) -> str:
-    """The direct tier's call of the callable (plan DirectCall): XCom values are the code `values`
+def direct_call(target: str, args, kwargs, xcom: Dict[Tuple[str, str], str]) -> str:
+    """The direct tier's call of the callable (plan DirectCall): XCom values are the code `xcom`
     gives for (task_id, key), the component's own parameters there (migrate/emit/direct.py)."""
-    def node(value: parts.Expr) -> cst.BaseExpression:
-        if isinstance(value, parts.XcomValue):
-            return cst.parse_expression(values[(value.task_id, value.key)])
-        if isinstance(value, parts.Sequence_):
-            return (cst.Tuple if value.kind == "tuple" else cst.List)([cst.Element(node(item)) for item in value.items])
-        if isinstance(value, parts.Mapping_):
-            return cst.Dict([cst.StarredDictElement(node(item)) if key is None else cst.DictElement(node(key), node(item))
-                             for key, item in value.items])
-        return expression(value)
-
-    call = [cst.Arg(node(value)) for value in args] + [_keyword(key, node(value)) for key, value in kwargs]
+    call = [cst.Arg(expression(value, xcom)) for value in args] + [_keyword(key, expression(value, xcom)) for key, value in kwargs]
     return code_of(_call(target, call))
 
 
@@ -129,8 +120,6 @@ def _statements(part: parts.Part) -> Iterable:
     if isinstance(part, parts.Poll):
         call = [cst.Arg(cst.Name(CONTEXT)), cst.Arg(cst.Name("_poke"))] + [_keyword(k, expression(v)) for k, v in part.options]
         return [_assign_call(f"{RESULTS}, {SKIPPED}", "_airflow_sensor", call, wrap=True)]
-    if isinstance(part, parts.RawCode):
-        return source_statements(part.code)
     raise TypeError(f"not a body part: {part!r}")
 
 
@@ -179,7 +168,7 @@ def _shim_bindings(codes: Sequence[str]) -> List:
         found.insert(0, _fixed(f"_airflow_assets({CONTEXT})\n"))
     if "render_template" in used:  # context["task"].render_template(content, context), as on an operator
         found.append(_fixed(f'{CONTEXT}.context["task"].render_template = lambda content, context, *_a, **_k: '
-                                         "_airflow_render(content, context)\n"))
+                            "_airflow_render(content, context)\n"))
     return found
 
 
@@ -193,6 +182,8 @@ def _shim_imports(code: str) -> cst.Module:
 
 
 class _ShimImports(cst.CSTTransformer):
+    """Rewrites the imports of shimmed Airflow names in every line (and one-line suite) of the code."""
+
     def leave_SimpleStatementLine(self, original, updated):
         return self._replace(updated)
 
@@ -230,9 +221,8 @@ def callable_code(code: parts.CallableCode) -> str:
 
 
 def _call_python(part: parts.CallPython, into: str, wrap: bool) -> List:
-    args = cst.List([_element(item) for item in part.op_args])
-    kwargs = cst.Dict([cst.StarredDictElement(expression(value)) if key is None
-                       else cst.DictElement(_literal(key), expression(value)) for key, value in part.op_kwargs])
+    args = expression(parts.SequenceOf("list", part.op_args))
+    kwargs = expression(parts.MappingOf(tuple((None if key is None else parts.PyValue(key), value) for key, value in part.op_kwargs)))
     found: List = [_assign("_op_args", args), _assign("_op_kwargs", kwargs)]
     found += callable_statements(part.code)
     target = part.target
@@ -444,8 +434,8 @@ def _module_code(code: str) -> cst.BaseStatement:
 
 
 def _code(part: parts.Code) -> List:
-    """A mapper's fixed statements, holes filled with nodes (libcst's template mangling: only the
-    names given are replaced, so f-string braces in the text stay as they are)."""
+    """A mapper's fixed statements, holes filled with nodes (only the names given are holes, so
+    f-string braces in the text stay as they are)."""
     values = {name: expression(value) for name, value in part.values}
     if "{context}" in part.text:
         values["context"] = cst.Name(CONTEXT)
@@ -466,18 +456,12 @@ def source_statements(code: str) -> List:
 def _module_statements(module: cst.Module) -> List:
     if module.default_indent != "    ":  # keep the snippet's own indentation in a module indented with 4 spaces
         module = module.visit(_ExplicitIndent(module.default_indent))
-    found: List = list(module.header)
-    for index, statement in enumerate(module.body):
-        if index == 0 and found:
-            statement = statement.with_changes(leading_lines=[*found, *statement.leading_lines])
-            found = []
-        found.append(statement)
-    footer = list(module.footer)
-    while footer and footer[-1].comment is None:
-        footer.pop()
-    if not module.body:  # only comments
-        found = [line for line in found if line.comment is not None or footer]
-    return found + footer
+    found: List = list(module.header)  # comments before the first statement: in front of it
+    found += module.body
+    found += module.footer
+    while found and isinstance(found[-1], cst.EmptyLine) and found[-1].comment is None:
+        found.pop()
+    return found
 
 
 class _ExplicitIndent(cst.CSTTransformer):
@@ -590,12 +574,6 @@ def _attribute(name: str, attr: str) -> cst.Attribute:
 
 def _call(function: str, args: List) -> cst.Call:
     return cst.Call(_fixed_expression(function), [a if isinstance(a, cst.Arg) else cst.Arg(a) for a in args])
-
-
-def _element(item: parts.Expr) -> cst.BaseElement:
-    if isinstance(item, parts.Unpacked):
-        return cst.StarredElement(expression(item.value))
-    return cst.Element(expression(item))
 
 
 def _positional(item: parts.Expr) -> cst.Arg:

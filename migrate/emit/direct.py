@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Dict, List
 
 from migrate.emit import component_body
-from migrate.operators.common import RESERVED
+from migrate.emit.text import indent_code
+from migrate.naming import BODY_NAMES
 from migrate.plan import XcomValue
 
 DIRECT, RUNTIME, CONTAINER = "direct", "runtime", "container"
@@ -29,11 +30,10 @@ def choose(components: List, nodes: Dict, transport: str) -> None:
             _name_value_inputs(node)
             key = "return_value"
             if key in node.outputs:
-                kind = node.outputs[key][1]
-                node.outputs[key] = (OUTPUT, kind)
+                node.outputs[key] = node.outputs[key]._replace(name=OUTPUT)
                 for reader in nodes.values():  # readers were wired to the runtime tier's output name
-                    reader.xcom_inputs = [(p, t, k, OUTPUT if (t, k) == (node.task.task_id, key) else o, kind_)
-                                          for p, t, k, o, kind_ in reader.xcom_inputs]
+                    reader.xcom_inputs = [x._replace(output=OUTPUT) if (x.producer, x.key) == (node.task.task_id, key) else x
+                                          for x in reader.xcom_inputs]
             node.differences.append("Direct tier: a plain component calls the callable with its own inputs; it needs "
                                     "no Airflow context, so none is rebuilt (nothing of kfmigrate runs in it).")
 
@@ -44,15 +44,15 @@ def _name_value_inputs(node) -> None:
     direct = node.plan.direct
     bound = {arg: name for arg, name in zip(direct.args, node.task.callable.params) if isinstance(arg, XcomValue)}
     bound.update({value: name for name, value in direct.kwargs if isinstance(value, XcomValue)})
-    taken = {i.name for i in node.plan.inputs} | {p for p, *_ in node.xcom_inputs} | RESERVED | {"json"}
+    taken = {i.name for i in node.plan.inputs} | {x.param for x in node.xcom_inputs} | BODY_NAMES | {"json"}
     taken |= _top_level_names(component_body.callable_code(direct.code))
     renamed = []
-    for param, producer, key, output, kind in node.xcom_inputs:
-        name = bound.get(XcomValue(producer, key))
+    for xcom in node.xcom_inputs:
+        name = bound.get(XcomValue(xcom.producer, xcom.key))
         if name and name not in taken:
             taken.add(name)
-            param = name  # component_code puts it (decoded when JSON) where the call reads the value
-        renamed.append((param, producer, key, output, kind))
+            xcom = xcom._replace(param=name)  # component_code puts it (decoded when JSON) where the call reads the value
+        renamed.append(xcom)
     node.xcom_inputs = renamed
 
 
@@ -68,10 +68,10 @@ def _fits(node, transport: str) -> bool:
     if f"def {node.task.callable.name}(" not in node.plan.body or "_airflow_task_callbacks" in node.plan.body:
         return False  # the body was changed after mapping (callbacks carried, modules embedded)
     names = {i.name for i in direct.inputs}
-    params = {param for param, *_ in node.xcom_inputs}
+    params = {x.param for x in node.xcom_inputs}
     # the DAG file's code runs in the component's scope before the call: it must not rebind an input
     code = component_body.callable_code(direct.code)
-    return not (names & params or (names | params) & (RESERVED | _top_level_names(code) | {"json"}))
+    return not (names & params or (names | params) & (BODY_NAMES | _top_level_names(code) | {"json"}))
 
 
 def _top_level_names(code: str) -> set:
@@ -96,16 +96,16 @@ def component_code(node, decorator: str, docstring: str, function: str) -> str:
     """The direct component: its inputs, the callable's code, and the call returning its one output."""
     direct = node.plan.direct
     values, needs_json = {}, False
-    for param, producer, key, _output, kind in node.xcom_inputs:
-        values[(producer, key)] = f"json.loads({param})" if kind == "json" else param
-        needs_json = needs_json or kind == "json"
+    for xcom in node.xcom_inputs:
+        values[(xcom.producer, xcom.key)] = f"json.loads({xcom.param})" if xcom.kind == "json" else xcom.param
+        needs_json = needs_json or xcom.kind == "json"
     call = component_body.direct_call(direct.target, direct.args, direct.kwargs, values)
     params = [f"{i.name}: {i.type}" for i in node.plan.inputs]
-    params += [f"{param}: {'str' if kind == 'json' else kind}" for param, _p, _k, _o, kind in node.xcom_inputs]
+    params += [f"{x.param}: {'str' if x.kind == 'json' else x.kind}" for x in node.xcom_inputs]
     returns = ""
     result = call
     if "return_value" in node.outputs:
-        kind = node.outputs["return_value"][1]
+        kind = node.outputs["return_value"].kind
         returns = f" -> {'str' if kind == 'json' else kind}"
         if kind == "json":  # no plain annotation: the value crosses as JSON text, as the runtime tier sends it
             result, needs_json = f"json.dumps({call}, default=str)", True
@@ -113,6 +113,4 @@ def component_code(node, decorator: str, docstring: str, function: str) -> str:
     if len(signature) > 100:
         signature = f"def {function}(\n" + "".join(f"    {p},\n" for p in params) + f"){returns}:"
     body = [docstring] + (["import json", ""] if needs_json else []) + [component_body.callable_code(direct.code), f"return {result}"]
-    from migrate.emit.builder import indent_code
-
     return decorator + "\n" + signature + "\n" + indent_code("\n".join(body), "    ")

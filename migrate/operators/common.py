@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import functools
 import json
-import keyword
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
@@ -19,6 +18,7 @@ from migrate.diagnostics import Diagnostic
 from migrate.operators.model import PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput
 from migrate.operators.staticcalls import describe, to_python
 from migrate.plan import CallableCode, Expr, Fail, Part, Poll, PyValue, Unpacked
+from migrate.naming import BODY_NAMES, identifier, unique
 
 JINJA_MARKERS = ("{{", "{%", "{#")
 # Airflow names a converted callable may import; the run-time shim provides them (see runtime.py).
@@ -28,9 +28,6 @@ SHIMMED_AIRFLOW_NAMES = ("get_current_context", "Variable", "AirflowException", 
 # and event accessors of runtime._airflow_assets (KFP has no assets).
 ASSET_NAMES = {"Asset", "AssetAlias", "Metadata", "outlet_events", "inlet_events", "triggering_asset_events",
                "partition_key", "partition_date"}
-# Names the component body itself uses; inputs must not take them.
-RESERVED = {"xcom", "results", "skipped", "_airflow", "_op_args", "_op_kwargs", "_outputs", "command", "returned",
-            "output_processor"}
 
 # BaseOperator arguments the emitter handles itself (retries, timeout, docs ...) or that have no
 # run-time effect on what a task computes (owner, email, queue, priority).
@@ -50,6 +47,12 @@ def parsed(code: str) -> ast.Module:
     """The syntax tree of a callable's source, parsed once: several checks walk the same code.
     Callers only read the tree."""
     return ast.parse(code)
+
+
+@functools.lru_cache(maxsize=1024)
+def walked(code: str) -> Tuple[ast.AST, ...]:
+    """Every node of parsed(code) in ast.walk's order, walked once for all the checks that read them."""
+    return tuple(ast.walk(parsed(code)))
 
 
 def has_jinja(text: str) -> bool:
@@ -74,17 +77,6 @@ def _python_has_jinja(obj: Any) -> bool:
     if isinstance(obj, dict):
         return any(_python_has_jinja(item) for item in obj.values())
     return False
-
-
-def identifier(text: str, fallback: str = "value") -> str:
-    """A lowercase snake_case Python identifier made from any text."""
-    name = re.sub(r"[^0-9a-z_]+", "_", str(text).lower())
-    name = re.sub(r"_+", "_", name).strip("_") or fallback
-    if name[0].isdigit():
-        name = f"{fallback}_{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
-        name += "_"
-    return name
 
 
 # ---------------------------------------------------------------- XCom references
@@ -149,11 +141,11 @@ def _pull_from_call(call: ast.Call, source: str, constants: Optional[Dict[str, A
 def pulls_in_code(code: str, constants: Optional[Dict[str, Any]] = None) -> List[XcomPull]:
     """Every `<anything>.xcom_pull(...)` call in Python source (names resolved from `constants`)."""
     try:
-        tree = parsed(code)
+        nodes = walked(code)
     except SyntaxError:
         return []
     found = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "xcom_pull":
             found.append(_pull_from_call(node, ast.get_source_segment(code, node) or "xcom_pull(...)", constants))
     return found
@@ -162,11 +154,11 @@ def pulls_in_code(code: str, constants: Optional[Dict[str, Any]] = None) -> List
 def pushes_in_code(code: str, constants: Optional[Dict[str, Any]] = None) -> Tuple[List[str], List[str]]:
     """(literal keys, sources of pushes with a computed key) of `.xcom_push(...)` calls."""
     try:
-        tree = parsed(code)
+        nodes = walked(code)
     except SyntaxError:
         return [], []
     keys, dynamic = [], []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "xcom_push":
             kwargs = {kw.arg: kw.value for kw in node.keywords if kw.arg}
             ok, key = _literal(kwargs.get("key", node.args[0] if node.args else None), None, constants)
@@ -263,10 +255,10 @@ def external_needs(task: ir.Task) -> Tuple[List[str], List[str]]:
         constants = module_constants(task.callable.prelude)
         for code in (task.callable.source, *task.callable.prelude):
             try:
-                tree = parsed(code)
+                nodes = walked(code)
             except SyntaxError:
                 continue
-            for node in ast.walk(tree):
+            for node in nodes:
                 if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
                         and isinstance(node.func.value, ast.Name) and node.func.value.id == "Variable"):
                     ok, key = _literal(node.args[0] if node.args else None, None, constants)
@@ -312,15 +304,10 @@ class ArgBuilder:
     ctx: Optional[MapContext] = None  # needed for ParamRef values (DAG params used as arguments)
     inputs: List[Input] = field(default_factory=list)
     dynamic: List[str] = field(default_factory=list)  # sources of values unresolved statically
-    taken: Set[str] = field(default_factory=lambda: set(RESERVED))
+    taken: Set[str] = field(default_factory=lambda: set(BODY_NAMES))
 
     def name(self, hint: str) -> str:
-        base = identifier(hint, "arg")
-        name, index = base, 2
-        while name in self.taken:
-            name, index = f"{base}_{index}", index + 1
-        self.taken.add(name)
-        return name
+        return unique(identifier(hint, "arg"), self.taken)
 
     def add_input(self, hint: str, type_: str, value: Any) -> str:
         name = self.name(hint)
@@ -350,9 +337,9 @@ class ArgBuilder:
             return plan.ParamValue(value.name)
         if isinstance(value, ir.Composite) and value.kind in ("list", "tuple", "dict"):
             if value.kind == "dict":
-                return plan.Mapping_(tuple((self.value(k, hint, False, False), self.value(v, self._hint(hint, k), rendered, False))
+                return plan.MappingOf(tuple((self.value(k, hint, False, False), self.value(v, self._hint(hint, k), rendered, False))
                                            for k, v in value.items))
-            return plan.Sequence_(value.kind, tuple(self.value(item, f"{hint}_{i}", rendered, False)
+            return plan.SequenceOf(value.kind, tuple(self.value(item, f"{hint}_{i}", rendered, False)
                                                     for i, item in enumerate(value.items)))
         source = getattr(value, "source", repr(value))
         self.dynamic.append(source)
@@ -427,11 +414,11 @@ def airflow_imports(code: str) -> List[str]:
     """Airflow modules the code imports names from that the run-time shim does not provide (those
     the renderer turns into shim assignments: migrate/emit/component_body.py)."""
     try:
-        tree = parsed(code)
+        nodes = walked(code)
     except SyntaxError:
         return []
     found = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.ImportFrom) and node.module and (node.module == "airflow" or node.module.startswith("airflow.")):
             if any(a.name not in SHIMMED_AIRFLOW_NAMES for a in node.names):
                 found.append(node.module)
@@ -445,10 +432,10 @@ def names_used(codes: Iterable[str]) -> Set[str]:
     used: Set[str] = set()
     for code in codes:
         try:
-            tree = parsed(code)
+            nodes = walked(code)
         except SyntaxError:
             continue
-        for node in ast.walk(tree):
+        for node in nodes:
             name = (node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute)
                     else node.arg if isinstance(node, ast.arg) else node.value if isinstance(node, ast.Constant) else None)
             if isinstance(name, str):
@@ -465,10 +452,10 @@ def unbound_names(callable_: ir.CallableSource) -> List[str]:
     loaded: Set[str] = set()
     for code in (callable_.source, *callable_.prelude):
         try:
-            tree = parsed(code)
+            nodes = walked(code)
         except SyntaxError:
             return []
-        for node in ast.walk(tree):
+        for node in nodes:
             if isinstance(node, ast.Name):
                 (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):

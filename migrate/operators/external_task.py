@@ -24,12 +24,13 @@ from __future__ import annotations
 from typing import List, Optional
 
 from migrate import ir
+from migrate.naming import pipeline_name
 from migrate.operators import PLACEHOLDER, REMOVED, Case, ComponentPlan, MapContext, mapper, renamed
 from migrate.operators.common import Sensor
 from migrate.operators.sensors import sensor_args
 from migrate.operators.shim import dag_file_code, third_party_modules
 from migrate.operators.staticcalls import Templated, Unresolved, describe, to_python
-from migrate.plan import Code, PyValue, Sequence_
+from migrate.plan import Code, PyValue, SequenceOf
 
 ARGS = sensor_args("external_dag_id", "external_task_id", "external_task_ids", "external_task_group_id", "allowed_states",
                    "skipped_states", "failed_states", "execution_delta", "execution_date_fn",
@@ -49,7 +50,7 @@ def map_external_task_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     for name, keyword in (("external_task_id", None), ("external_task_ids", "task_ids"), ("external_task_group_id", "task_group_id")):
         if task.args.get(name) is not None and to_python(task.args[name]) is not None:
             if name == "external_task_id":
-                options.append(("task_ids", Sequence_("list", (sensor.value(name),))))
+                options.append(("task_ids", SequenceOf("list", (sensor.value(name),))))
             else:
                 options.append((keyword, sensor.value(name)))
     for name in ("allowed_states", "skipped_states", "failed_states"):
@@ -71,8 +72,6 @@ def map_external_task_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
 
     target = to_python(dag_id)
     if isinstance(target, str):
-        from migrate.emit.builder import pipeline_name  # the emitter owns pipeline naming
-
         where = f"pipeline {pipeline_name(target)!r}"
         plan.mapping = f"{task.operator} -> polling component watching the runs of {where} through the KFP API"
     else:
@@ -164,6 +163,17 @@ with DAG("child", schedule="@daily"):
                    "_airflow_external_task_poke(_airflow, _kfp, _external_dag_id, _dates, task_ids=[external_task_id], "
                    "failed_states=['failed', 'skipped'], soft_fail=True)",
                    "poke_interval=30.0, timeout=600.0, soft_fail=True"),
+        body='''\
+_external_dag_id = external_dag_id
+import datetime as _dt
+_dates = [_airflow.context['logical_date'] - _dt.timedelta(seconds=3600.0)]
+_kfp = _airflow_kfp_api()
+def _poke():
+    return _airflow_external_task_poke(_airflow, _kfp, _external_dag_id, _dates, task_ids=[external_task_id], failed_states=['failed', 'skipped'], soft_fail=True)
+results, skipped = _airflow_sensor(
+    _airflow, _poke, poke_interval=30.0, timeout=600.0, soft_fail=True,
+)
+''',
     ),
     Case(
         name="external task sensor on a whole DAG run with execution_date_fn and state enums",

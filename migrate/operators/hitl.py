@@ -216,6 +216,20 @@ with DAG("approve", schedule=None):
         codes=("KFM212",),
         fragments=("_airflow_hitl_wait(", "options=['Approve', 'Reject']", "defaults=['Reject']", "timeout=300.0",
                    "results['airflow_condition'] = _approved"),
+        body='''\
+_answer = _airflow_hitl_wait(
+    _airflow,
+    subject=_airflow_render(subject, _airflow.context),
+    options=['Approve', 'Reject'],
+    defaults=['Reject'],
+    timeout=300.0,
+    poke_interval=5.0,
+)
+results, skipped = {'return_value': _answer}, False
+_approved = _answer['chosen_options'][0] == 'Approve'
+# Reject skips the tasks downstream (as a false short circuit); the answer is still the XCom value
+results['airflow_condition'] = _approved
+''',
     ),
     Case(
         name="entry form with params",

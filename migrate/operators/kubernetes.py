@@ -721,5 +721,13 @@ k8s_deco()
         task_id="square",
         codes=("KFM202",),
         fragments=("def square(x: int) -> int:", "add_node_selector(square_task, label_key='pool', label_value='cpu')"),
+        body='''\
+_op_args = [x]
+_op_kwargs = {}
+# The task callable (cases/kubernetes.py:7:5).
+def square(x: int) -> int:
+    return x * x
+results, skipped = _airflow_call_python(_airflow, square, _op_args, _op_kwargs)
+''',
     ),
 ]

@@ -12,7 +12,7 @@ import re
 from typing import Optional
 
 from migrate import environment, ir
-from migrate.emit import local_modules
+from migrate import local_modules
 from migrate.operators import (
     PLACEHOLDER, ArgTable, Case, ComponentPlan, DirectCall, MapContext, PipelineInput, handled, mapper,
 )
@@ -21,7 +21,7 @@ from migrate.operators.common import (
     pushes_in_code, raise_first, return_kind, sequence_values, unbound_names, value_has_jinja, xcom_refs_of,
 )
 from migrate.plan import (
-    CallableCode, CallPython, Decoded, Expr, HelperCall, InputName, Mapping_, ParamValue, PyValue, Rendered, Sequence_,
+    CallableCode, CallPython, Decoded, Expr, HelperCall, InputName, MappingOf, ParamValue, PyValue, Rendered, SequenceOf,
 )
 
 # What the Python rule carries over; the rules built on map_python (branches, virtualenv, container
@@ -75,7 +75,7 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     for source in dynamic_pushes:
         plan.diagnostics.append(ctx.diagnostic(task, "KFM204", f"xcom_push with a computed key is not passed on to other tasks: {source}"))
     # Small pure-Python Airflow modules (airflow.example_dags.libs.helper ...) travel with the component
-    # like modules next to the DAG file (migrate/emit/local_modules.py): no Airflow needed for them.
+    # like modules next to the DAG file (migrate/local_modules.py): no Airflow needed for them.
     airflow_modules = [m for m in airflow_modules if not local_modules.embeddable_airflow(m)]
     if airflow_modules:
         plan.diagnostics.append(ctx.diagnostic(
@@ -173,14 +173,14 @@ def _needs_runtime(value: Expr) -> bool:
         return True
     if isinstance(value, PyValue):  # a literal naming a helper: as the text check did before
         return bool(re.search(r"(?<!\w)(_airflow\w*|_from_json|_ints_back)(?!\w)", repr(value.value)))
-    if isinstance(value, Sequence_):
+    if isinstance(value, SequenceOf):
         return any(_needs_runtime(item) for item in value.items)
-    if isinstance(value, Mapping_):
+    if isinstance(value, MappingOf):
         return any(_needs_runtime(part) for key, item in value.items for part in (key, item) if part is not None)
     return False
 
 
-def _direct_params(function, task: ir.Task, ctx: MapContext, args: ArgBuilder) -> Optional[Mapping_]:
+def _direct_params(function, task: ir.Task, ctx: MapContext, args: ArgBuilder) -> Optional[MappingOf]:
     """`params` for a direct call: the DAG params it reads (params['x'], params.get('x')) as inputs."""
     read, whole = [], False
     parents = {child: node for node in ast.walk(function) for child in ast.iter_child_nodes(node)}
@@ -207,7 +207,7 @@ def _direct_params(function, task: ir.Task, ctx: MapContext, args: ArgBuilder) -
     task_params = task.args.get("params")
     if isinstance(task_params, ir.Literal) and task_params.value:
         items.append((None, PyValue(task_params.value)))
-    return Mapping_(tuple(items))
+    return MappingOf(tuple(items))
 
 
 def _template_files(templates, task: ir.Task, ctx: MapContext):

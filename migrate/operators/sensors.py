@@ -26,7 +26,7 @@ from migrate.operators.common import (
 )
 from migrate.operators.shim import dag_file_code
 from migrate.operators.staticcalls import Call, Unresolved, connection_wiring, describe, to_python
-from migrate.plan import Code, Local, Mapping_, PyValue, Sequence_
+from migrate.plan import Code, Local, MappingOf, PyValue, SequenceOf
 
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 
@@ -88,8 +88,8 @@ def map_python_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         templates = task.args.get("templates_dict")
         templates_dict = args.value(templates, "templates_dict") if templates is not None else None
     arguments = Code("_op_args = {op_args}\n_op_kwargs = {op_kwargs}\n", (
-        ("op_args", Sequence_("list", op_args)),
-        ("op_kwargs", Mapping_(tuple((None if key is None else PyValue(key), value) for key, value in op_kwargs)))))
+        ("op_args", SequenceOf("list", op_args)),
+        ("op_kwargs", MappingOf(tuple((None if key is None else PyValue(key), value) for key, value in op_kwargs)))))
     code, airflow_modules = callable_part(task.callable)
     code = dataclasses.replace(code, prelude=tuple(_without_poke_return_imports(p) for p in code.prelude),
                                source=_without_poke_return_imports(code.source))
@@ -426,6 +426,10 @@ with DAG("file_wait", schedule=None):
         task_id="wait",
         fragments=("_airflow_sensor(_airflow, _poke, poke_interval=5.0, timeout=60.0, soft_fail=True)",
                    "kubernetes.use_secret_as_env(wait_task, secret_name='airflow-conn-landing', secret_key_to_env={'uri': 'AIRFLOW_CONN_LANDING'})"),
+        body='''\
+_base_path = getattr(_airflow.context["conn"], 'landing').extra_dejson.get("path", "")
+_full_path = _os.path.join(_base_path, _airflow_render(filepath, _airflow.context))
+''',
     ),
     Case(
         name="python sensor with PokeReturnValue",
@@ -441,6 +445,16 @@ with DAG("py_wait", schedule=None):
 ''',
         task_id="ready",
         fragments=("class PokeReturnValue:", "exponential_backoff=True", "def _poke():"),
+        body='''\
+def _poke():
+    returned, skip = _airflow_call_python(_airflow, ready, _op_args, _op_kwargs)
+    if skip:
+        raise _airflow.AirflowSkipException("the check raised AirflowSkipException")
+    return returned["return_value"]
+results, skipped = _airflow_sensor(
+    _airflow, _poke, poke_interval=60.0, timeout=604800.0, exponential_backoff=True,
+)
+''',
     ),
     Case(
         name="task.sensor decorator",

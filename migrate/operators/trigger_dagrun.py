@@ -12,6 +12,7 @@ Run-time helpers: `_airflow_trigger_pipeline`, `_airflow_kfp_api`.
 from __future__ import annotations
 
 from migrate import ir
+from migrate.naming import pipeline_name
 from migrate.operators import ArgTable, Case, ComponentPlan, MapContext, handled, mapper
 from migrate.operators.common import ArgBuilder, context_part, value_has_jinja, xcom_refs_of
 from migrate.operators.staticcalls import describe, to_python
@@ -53,8 +54,6 @@ def map_trigger_dagrun(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if target is None:
         plan.diagnostics.append(ctx.diagnostic(task, "KFM202", "no trigger_dag_id: the task fails at run time", "error"))
     elif isinstance(target_value, str):
-        from migrate.emit.builder import pipeline_name  # the emitter owns pipeline naming
-
         name = pipeline_name(target_value)
         known = target_value == ctx.workflow.dag_id
         plan.diagnostics.append(ctx.diagnostic(
@@ -104,5 +103,8 @@ with DAG("dispatch", schedule=None, params={"target": "etl"}):
         task_id="dispatch",
         codes=("KFM203",),
         fragments=("dag_id=_airflow_render(trigger_dag_id, _airflow.context)",),
+        body='''\
+results, skipped = _airflow_trigger_pipeline(_airflow, dag_id=_airflow_render(trigger_dag_id, _airflow.context), api=_airflow_kfp_api())
+''',
     ),
 ]
