@@ -49,6 +49,82 @@ def test_the_cli_and_the_package_state_that_version_too():
     assert CliRunner().invoke(main, ["--version"]).output == f"kfmigrate, version {version()}\n"
 
 
+# ---------------------------------------------------------------- inside migrate/
+MIGRATE = ROOT / "migrate"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def project_imports(path: Path):
+    """(line, imported module, imported names, inside a function) of every `migrate` import of a module;
+    `from migrate.x import y` also counts as importing migrate.x.y when that is a module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    functions = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    nested = {id(inner) for function in functions for inner in ast.walk(function) if inner is not function}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [(alias.name, ()) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [(node.module, tuple(alias.name for alias in node.names))]
+        else:
+            continue
+        for module, imported in names:
+            if module.split(".")[0] == "migrate":
+                yield node.lineno, module, imported, id(node) in nested
+
+
+def import_graph():
+    """module -> the migrate modules it imports (at the top or inside functions)."""
+    modules = {module_name(path): path for path in MIGRATE.rglob("*.py")}
+    graph = {}
+    for name, path in modules.items():
+        targets = set()
+        for _line, module, imported, _inside in project_imports(path):
+            targets.add(module)
+            targets |= {f"{module}.{item}" for item in imported if f"{module}.{item}" in modules}
+        graph[name] = {target for target in targets if target in modules and target != name}
+    return graph
+
+
+def reachable(graph, start):
+    seen, stack = set(), [start]
+    while stack:
+        for target in graph.get(stack.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return seen
+
+
+def test_no_module_imports_another_modules_private_names():
+    found = {(module_name(path), module, name)
+             for path in sorted(MIGRATE.rglob("*.py"))
+             for _line, module, imported, _inside in project_imports(path)
+             for name in imported if name.startswith("_") and not name.startswith("__") and module != module_name(path)}
+    assert not found, "\n".join(f"{who} imports {name} from {module}" for who, module, name in sorted(found))
+
+
+def test_the_operators_never_reach_the_readiness_inventory():
+    """analyze.py reads the operator registry; nothing the operators import leads back to it."""
+    graph = import_graph()
+    assert "migrate.operators" in graph["migrate.analyze"]
+    back = sorted(module for module in graph if module.startswith("migrate.operators")
+                  and "migrate.analyze" in reachable(graph, module))
+    assert not back, back
+
+
+def test_mapper_modules_import_the_project_at_the_top():
+    """Imports inside functions only for heavy third-party packages (kfp, airflow ...), never to dodge
+    a cycle inside the project."""
+    late = {(module_name(path), module)
+            for path in sorted((MIGRATE / "operators").glob("*.py"))
+            for _line, module, _imported, inside in project_imports(path) if inside}
+    assert not late, sorted(late)
+
+
 def imported_modules(path: Path):
     """(line, dotted module) of every absolute import in one module, `from a import b` as a.b too."""
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
