@@ -16,6 +16,7 @@ import re
 import typing
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from migrate import ir
@@ -227,8 +228,6 @@ class MigrationReport:
 
 def read_report(path) -> MigrationReport:
     """A <stem>.migration.json file; OSError when it cannot be read, ReportError when it is no report."""
-    from pathlib import Path
-
     text = Path(path).read_text(encoding="utf-8")
     try:
         data = json.loads(text)
@@ -265,14 +264,14 @@ def _decode(hint, value):
         origin = typing.get_origin(hint)
     if origin is list:
         if not isinstance(value, list):
-            raise ReportError(f"expected a list, not {json.dumps(value)[:80]}")
+            raise ReportError(f"expected a list, not {value!r:.80}")
         (item,) = typing.get_args(hint)
         return [_decode(item, element) for element in value]
     if hint is Diagnostic:
         return Diagnostic.from_json(value)
     if dataclasses.is_dataclass(hint):
         if not isinstance(value, dict):
-            raise ReportError(f"{hint.__name__}: expected an object, not {json.dumps(value)[:80]}")
+            raise ReportError(f"{hint.__name__}: expected an object, not {value!r:.80}")
         hints = _hints(hint)
         return hint(**{f.name: _decode(hints[f.name], value[f.name]) for f in dataclasses.fields(hint) if f.name in value})
     return value
