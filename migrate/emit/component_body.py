@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
@@ -143,9 +144,9 @@ def callable_statements(code: parts.CallableCode) -> List:
     if code.prelude:
         found.append(_comment("# From the DAG file: imports, constants and helpers the callable uses."))
         for snippet in code.prelude:
-            found += _module_statements(_shim_imports(snippet))
+            found.append(_dag_code(snippet))
     found.append(_comment(f"# The task callable{f' ({code.where})' if code.where else ''}."))
-    found += _module_statements(_shim_imports(code.source))
+    found.append(_dag_code(code.source))
     return found
 
 
@@ -170,6 +171,20 @@ def _shim_bindings(codes: Sequence[str]) -> List:
         found.append(_fixed(f'{CONTEXT}.context["task"].render_template = lambda content, context, *_a, **_k: '
                             "_airflow_render(content, context)\n"))
     return found
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Code from the DAG file, placed as written: its libcst tree would give back the same text
+    (libcst round-trips code exactly), so it is generated again only where the tree was changed."""
+    text: str
+
+
+def _dag_code(code: str) -> _Source:
+    """The DAG file's code with the shimmed Airflow imports rewritten; trailing blank lines dropped."""
+    if not re.search(r"\bfrom\s+airflow\b", code):
+        return _Source(code.rstrip())
+    return _Source(_shim_imports(code).code.rstrip())
 
 
 def _shim_imports(code: str) -> cst.Module:
@@ -454,8 +469,6 @@ def source_statements(code: str) -> List:
 
 
 def _module_statements(module: cst.Module) -> List:
-    if module.default_indent != "    ":  # keep the snippet's own indentation in a module indented with 4 spaces
-        module = module.visit(_ExplicitIndent(module.default_indent))
     found: List = list(module.header)  # comments before the first statement: in front of it
     found += module.body
     found += module.footer
@@ -464,25 +477,9 @@ def _module_statements(module: cst.Module) -> List:
     return found
 
 
-class _ExplicitIndent(cst.CSTTransformer):
-    def __init__(self, indent: str):
-        self.indent = indent
-
-    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
-        return updated if updated.indent is not None else updated.with_changes(indent=self.indent)
-
-
-def _join(statements: List) -> str:
-    """Statements and EmptyLine comments as code: a comment goes in front of the statement after it."""
-    pending: List[cst.EmptyLine] = []
-    body: List[cst.BaseStatement] = []
-    for statement in statements:
-        if isinstance(statement, cst.EmptyLine):
-            pending.append(statement)
-        else:
-            body.append(statement.with_changes(leading_lines=[*pending, *statement.leading_lines]) if pending else statement)
-            pending = []
-    return cst.Module(body=body, footer=pending).code.rstrip("\n")
+def _join(items: List) -> str:
+    """Statements, comment lines (EmptyLine) and DAG code (_Source), one after the other, as module code."""
+    return "".join(item.text + "\n" if isinstance(item, _Source) else code_of(item) for item in items).rstrip("\n")
 
 
 _HOLE = "_kfmigrate_hole_"
