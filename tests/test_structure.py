@@ -88,18 +88,12 @@ def reachable(graph, start):
     return seen
 
 
-# Private names other branches of issue 16 make public (emit: naming.unique, local_modules moved);
-# remove an entry once its import is gone (the test says which are stale).
-KNOWN_PRIVATE_IMPORTS: set = set()  # the emitter's split (migrate/naming.py, migrate/local_modules.py) removed the last ones
-
-
 def test_no_module_imports_another_modules_private_names():
     found = {(module_name(path), module, name)
              for path in sorted(MIGRATE.rglob("*.py"))
              for _line, module, imported, _inside in project_imports(path)
              for name in imported if name.startswith("_") and not name.startswith("__") and module != module_name(path)}
-    assert found <= KNOWN_PRIVATE_IMPORTS, "\n".join(f"{who} imports {name} from {module}" for who, module, name in sorted(found - KNOWN_PRIVATE_IMPORTS))
-    assert KNOWN_PRIVATE_IMPORTS <= found, f"stale entries: {sorted(KNOWN_PRIVATE_IMPORTS - found)}"
+    assert not found, "\n".join(f"{who} imports {name} from {module}" for who, module, name in sorted(found))
 
 
 def test_the_operators_never_reach_the_readiness_inventory():
@@ -111,18 +105,13 @@ def test_the_operators_never_reach_the_readiness_inventory():
     assert not back, back
 
 
-# Imports inside functions that wait for the emit branch of issue 16 (migrate.naming.pipeline_name)
-KNOWN_LATE_IMPORTS = {("migrate.operators.trigger_dagrun", "migrate.emit.builder"),
-                      ("migrate.operators.external_task", "migrate.emit.builder")}
-
-
 def test_mapper_modules_import_the_project_at_the_top():
     """Imports inside functions only for heavy third-party packages (kfp, airflow ...), never to dodge
     a cycle inside the project."""
     late = {(module_name(path), module)
             for path in sorted((MIGRATE / "operators").glob("*.py"))
             for _line, module, _imported, inside in project_imports(path) if inside}
-    assert late <= KNOWN_LATE_IMPORTS, sorted(late - KNOWN_LATE_IMPORTS)
+    assert not late, sorted(late)
 
 
 def imported_modules(path: Path):

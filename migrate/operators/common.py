@@ -475,12 +475,19 @@ def unbound_names(callable_: ir.CallableSource) -> List[str]:
     return sorted(loaded - bound - {"__file__", "__name__"})
 
 
+def callback_note(task: ir.Task, ctx: MapContext, name: str) -> Tuple[Diagnostic, str]:
+    """(KFM208, the report's line) for a callback (or SLA) argument that does not run on KFP."""
+    return ctx.diagnostic(task, "KFM208", f"{name} is not carried over to KFP"), f"{name} does not run on KFP."
+
+
+def not_carried_over(task: ir.Task, ctx: MapContext, what: str, why: str) -> Tuple[Diagnostic, str]:
+    """(KFM202, the report's line) for something of the task KFP could honour but the mapping does not."""
+    return ctx.diagnostic(task, "KFM202", f"{what} is not carried over: {why}"), f"{what[0].upper()}{what[1:]} is not carried over ({why})."
+
+
 def callback_diagnostics(task: ir.Task, ctx: MapContext) -> Tuple[List[Diagnostic], List[str]]:
-    diagnostics, differences = [], []
-    for name in getattr(task, "callbacks", {}) or {}:
-        diagnostics.append(ctx.diagnostic(task, "KFM208", f"{name} is not carried over to KFP"))
-        differences.append(f"{name} does not run on KFP.")
-    return diagnostics, differences
+    notes = [callback_note(task, ctx, name) for name in getattr(task, "callbacks", {}) or {}]
+    return [diagnostic for diagnostic, _ in notes], [difference for _, difference in notes]
 
 
 def return_kind(annotation: Optional[str]) -> str:

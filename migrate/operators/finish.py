@@ -31,8 +31,8 @@ from typing import Callable, Dict, List, Mapping, Optional, Tuple
 from migrate import ir
 from migrate.diagnostics import Diagnostic
 from migrate.operators.common import (
-    BASE_ARGS_HANDLED, CALLBACK_ARGS, callback_diagnostics, external_needs_diagnostics, raise_first,
-    unresolved_pull_diagnostics,
+    BASE_ARGS_HANDLED, CALLBACK_ARGS, callback_diagnostics, callback_note, external_needs_diagnostics, not_carried_over,
+    raise_first, unresolved_pull_diagnostics,
 )
 from migrate.operators.model import PLACEHOLDER, Case, ComponentPlan, MapContext
 
@@ -107,19 +107,21 @@ def argument_diagnostics(table: Optional[ArgTable], task: ir.Task, ctx: MapConte
     """(diagnostics, differences) for the task's arguments the rule does not carry over."""
     diagnostics, differences = [], []
     for name, value in task.args.items():
-        if name in CALLBACK_ARGS:
-            diagnostics.append(ctx.diagnostic(task, "KFM208", f"{name} is not carried over to KFP"))
-            differences.append(f"{name} does not run on KFP.")
-            continue
         arg = table.entry(name) if table is not None else Arg(HANDLED)  # no table: the operator gets it
-        if arg.kind == NO_EFFECT and arg.note and value not in UNSET:
+        if name in CALLBACK_ARGS:
+            found = callback_note(task, ctx, name)
+        elif arg.kind == NO_EFFECT and arg.note and value not in UNSET:
             differences.append(f"Argument {name!r} has no effect on KFP ({arg.why}).")
+            continue
         elif arg.kind == UNMAPPED:
-            diagnostics.append(ctx.diagnostic(task, "KFM202", f"argument {name!r} is not carried over: {arg.why}"))
-            differences.append(f"Argument {name!r} is not carried over ({arg.why}).")
+            found = not_carried_over(task, ctx, f"argument {name!r}", arg.why)
         elif arg.kind == IGNORED:
-            diagnostics.append(ctx.diagnostic(task, "KFM202", f"argument {name!r} is not supported by the mapping and is ignored"))
-            differences.append(f"Argument {name!r} is ignored.")
+            found = (ctx.diagnostic(task, "KFM202", f"argument {name!r} is not supported by the mapping and is ignored"),
+                     f"Argument {name!r} is ignored.")
+        else:
+            continue
+        diagnostics.append(found[0])
+        differences.append(found[1])
     return diagnostics, differences
 
 

@@ -25,7 +25,7 @@ from migrate.operators import (
     NATIVE, UNMAPPED, Arg, ArgTable, Case, ComponentPlan, ContainerSpec, MapContext, PlatformConfig, handled, mapper,
     no_effect, unmapped,
 )
-from migrate.operators.common import has_jinja
+from migrate.operators.common import has_jinja, not_carried_over
 from migrate.operators.python import ARGS as PYTHON_ARGS, map_python
 from migrate.operators.staticcalls import (
     Call, Templated, Unresolved, as_list, describe, fields_of, text_of, to_python, variable_config_map,
@@ -33,12 +33,10 @@ from migrate.operators.staticcalls import (
 
 UNKNOWN = Arg(UNMAPPED, "the mapping does not know it")
 NO_SETTING = "no kfp-kubernetes setting"
-POD_TEMPLATE = "the pod template is not read"
 KPO_ARGS = ArgTable.of(
     handled("image", "cmds", "arguments", "env_vars", "secrets", "env_from", "configmaps", "volumes", "volume_mounts",
             "container_resources", "node_selector", "tolerations", "affinity", "image_pull_secrets", "labels",
             "annotations", "image_pull_policy", "do_xcom_push"),
-    # arguments that only steer how Airflow talks to the cluster: not worth a line in the report
     no_effect("Airflow's way of reaching the cluster and watching the pod", "name", "random_name_suffix", "in_cluster",
               "cluster_context", "config_file", "kubernetes_conn_id", "get_logs", "container_logs",
               "log_events_on_failure", "reattach_on_restart", "startup_timeout_seconds", "startup_check_interval_seconds",
@@ -51,20 +49,18 @@ KPO_ARGS = ArgTable.of(
     unmapped("pod security context: use kubernetes.set_security_context by hand", "security_context"),
     unmapped("use kubernetes.set_security_context by hand", "container_security_context"),
     unmapped("host networking has no kfp-kubernetes setting", "hostnetwork"),
-    unmapped(NO_SETTING, "host_aliases", "dnspolicy", "dns_config", "schedulername", "priority_class_name"),
+    unmapped(NO_SETTING, "host_aliases", "dnspolicy", "dns_config", "schedulername", "priority_class_name", "sidecars",
+             "termination_grace_period", "automount_service_account_token"),
     unmapped("KFP tasks have no init containers", "init_containers"),
-    unmapped(NO_SETTING, "sidecars"),
-    unmapped(POD_TEMPLATE, "pod_template_file", "pod_template_dict"),
+    unmapped("the pod template is not read", "pod_template_file", "pod_template_dict"),
     unmapped("the pod spec is not read", "full_pod_spec"),
     unmapped("container ports have no kfp-kubernetes setting", "ports"),
     unmapped("use kubernetes.use_field_path_as_env by hand", "pod_runtime_info_envs"),
-    unmapped(NO_SETTING, "termination_grace_period", "automount_service_account_token"),
     unmapped("a container's exit code cannot mark a KFP task skipped", "skip_on_exit_code"),
     unknown=UNKNOWN,
 )
 DOCKER_ARGS = ArgTable.of(
     handled("image", "command", "entrypoint", "environment", "private_environment", "cpus", "mem_limit", "shm_size", "mounts"),
-    # the Docker daemon and the local container lifecycle: not worth a line in the report
     no_effect("the Docker daemon and the local container lifecycle", "docker_url", "api_version", "docker_conn_id",
               "tls_ca_cert", "tls_client_cert", "tls_client_key", "tls_verify", "tls_hostname", "tls_ssl_version",
               "auto_remove", "force_pull", "mount_tmp_dir", "tmp_dir", "host_tmp_dir", "tty", "xcom_all",
@@ -73,12 +69,11 @@ DOCKER_ARGS = ArgTable.of(
               "log_opts_max_file", "labels", "ulimits", "hostname", note=False),
     unmapped("a KFP container component cannot set the working directory: cd in the command", "working_dir"),
     unmapped("use kubernetes.set_security_context(run_as_user=...) by hand", "user"),
-    unmapped(NO_SETTING, "privileged", "cap_add"),
+    unmapped(NO_SETTING, "privileged", "cap_add", "security_opt"),
     unmapped("GPUs: use task.set_accelerator_type/set_accelerator_limit by hand", "device_requests"),
     unmapped("the env file is not read", "env_file"),
     unmapped("relative CPU shares have no Kubernetes form", "cpu_shares"),
     unmapped("no Kubernetes form", "mem_reservation"),
-    unmapped(NO_SETTING, "security_opt"),
     unmapped("pods use the cluster network", "network_mode"),
     unknown=UNKNOWN,
 )
@@ -244,8 +239,9 @@ class _Notes:
         self.diagnostics.append(self.ctx.diagnostic(self.task, code, message, severity))
 
     def unmapped(self, what: str, why: str) -> None:
-        self.diagnostic("KFM202", f"{what} is not carried over: {why}")
-        self.differences.append(f"{what[0].upper()}{what[1:]} is not carried over ({why}).")
+        diagnostic, difference = not_carried_over(self.task, self.ctx, what, why)
+        self.diagnostics.append(diagnostic)
+        self.differences.append(difference)
 
     def finish(self, plan: ComponentPlan, container: bool) -> None:
         plan.diagnostics += self.diagnostics

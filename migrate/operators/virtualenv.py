@@ -20,15 +20,13 @@ from migrate.operators import Case, ComponentPlan, MapContext, handled, mapper, 
 from migrate.operators.python import ARGS as PYTHON_ARGS, map_python
 from migrate.operators.staticcalls import Templated, describe, to_python
 
-PIP_INDEX = "use the component's pip_index_urls by hand"
-PICKLES = "arguments and results cross as KFP parameters, not pickles"
 ARGS = PYTHON_ARGS.extended(
     handled("requirements", "python_version", "system_site_packages", "string_args", "expect_airflow", "expect_pendulum",
             "skip_on_exit_code", "env_vars", "inherit_env", "python", "use_airflow_context"),
     no_effect("set pip options on the component by hand (kfp: pip_index_urls, pip_trusted_hosts)", "pip_install_options"),
-    no_effect(PIP_INDEX, "index_urls", "index_urls_from_connection_ids"),
+    no_effect("use the component's pip_index_urls by hand", "index_urls", "index_urls_from_connection_ids"),
     no_effect("each KFP task installs its packages afresh", "venv_cache_path"),
-    no_effect(PICKLES, "use_dill", "serializer"),
+    no_effect("arguments and results cross as KFP parameters, not pickles", "use_dill", "serializer"),
 )
 VENV_ARGS = frozenset(ARGS.entries) - frozenset(PYTHON_ARGS.entries)  # what the @task plan must not see
 
