@@ -297,7 +297,8 @@ def _run_bash(part: parts.RunBash) -> List:
     return found
 
 
-CHOSEN = {"returned": f"{RESULTS}.get('return_value')", "decided": "chosen", "answered": "_chosen"}
+# What a branch follows, by FollowBranch.chosen
+_CHOSEN = {"returned": f"{RESULTS}.get('return_value')", "decided": "chosen", "answered": "_chosen"}
 
 
 def _follow(part: parts.FollowBranch) -> List:
@@ -307,7 +308,7 @@ def _follow(part: parts.FollowBranch) -> List:
     found: List = [
         _comment("# A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped."),
         _statement("follow = [] if " + SKIPPED + " else _airflow_branch_ids({chosen})",
-                                 chosen=_fixed_expression(CHOSEN[part.chosen])),
+                   chosen=_fixed_expression(_CHOSEN[part.chosen])),
     ]
     if part.relatives:
         relatives = {task_id: list(others) for task_id, others in part.relatives}
@@ -328,10 +329,10 @@ def _short_circuit(part: parts.ShortCircuit) -> List:
         _comment("# A short circuit: a falsy return value skips the tasks downstream. Airflow 3 then ends the"),
         _comment("# task with DownstreamTasksSkipped, so no return value is pushed."),
         _statement(RESULTS + "[{key}] = False if " + SKIPPED + " else bool(" + RESULTS + ".get('return_value'))",
-                                 key=key),
+                   key=key),
         _statement(
             "if not " + SKIPPED + " and not " + RESULTS + "[{key}] and {direct}:\n"
-            "    " + RESULTS + ".pop('return_value', None)\n", key=key, direct=cst.Name(repr(part.has_direct))),
+            "    " + RESULTS + ".pop('return_value', None)\n", key=key, direct=_literal(part.has_direct)),
     ]
 
 
@@ -345,7 +346,7 @@ def _decide_by_time(part: parts.DecideByTime) -> List:
     if part.week_days is not None:
         found.append(_with_comment(_assign("week_days", _literal(list(part.week_days))), "# ISO numbers, Monday = 1"))
         found.append(_statement("chosen = {true_ids} if now.isoweekday() in week_days else {false_ids}",
-                                              true_ids=true_ids, false_ids=false_ids))
+                                true_ids=true_ids, false_ids=false_ids))
     else:
         found.append(_statement("lower, upper = {lower}, {upper}", lower=_bound(part.lower), upper=_bound(part.upper)))
         found += source_statements(
@@ -384,7 +385,7 @@ def _latest_only(part: parts.LatestOnly) -> List:
     if part.cron is not None or part.every is not None:
         if part.cron is not None:
             next_run = _expression("croniter.croniter({cron}, logical_date).get_next(dt.datetime)",
-                                                 cron=_literal(part.cron))
+                                   cron=_literal(part.cron))
         else:
             next_run = _expression("logical_date + dt.timedelta(seconds={every})", every=_literal(float(part.every)))
         block = [_fixed("import datetime as dt\n")]
@@ -421,7 +422,7 @@ def _ask_person(part: parts.AskPerson) -> List:
         found.append(_statement(RESULTS + "[{key}] = _approved", key=_literal(CONDITION_KEY)))
     elif part.options_mapping is not None:
         found.append(_statement("_chosen = [{mapping}.get(option, option) for option in _answer['chosen_options']]",
-                                              mapping=_literal(part.options_mapping)))
+                                mapping=_literal(part.options_mapping)))
         found.append(_fixed(f"{RESULTS} = {{'return_value': _chosen}}\n"))
     return found
 
