@@ -27,6 +27,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from migrate import environment, ir
 from migrate.environment import provider_distribution
 from migrate.ir import LOCAL_MODULE
+from migrate.local_modules import module_file
 from migrate.operators import PLACEHOLDER, SHIM, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import (
     BASE_ARGS_HANDLED, CALLBACK_ARGS, ArgBuilder, callback_diagnostics, context_inputs, external_needs, xcom_refs_of,
@@ -156,10 +157,8 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         plan.differences.append("Code from the DAG file (the operator class, its helpers, argument expressions) is copied into the component.")
         from pathlib import Path
 
-        from migrate.parse.project import module_file
-
         roots = [Path(root) for root in ctx.workflow.project_roots]  # project modules are embedded (emit/prepare.py)
-        extra = [top for top in third_party_modules(module_code) if module_file(top, roots) is None]
+        extra = [top for top in third_party_modules(module_code) if module_file(top, roots, namespaces=False) is None]
         if extra:
             plan.diagnostics.append(ctx.diagnostic(task, "KFM210", f"the code from the DAG file imports {', '.join(extra)}: install them in the image", "info"))
     if overrides:
