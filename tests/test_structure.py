@@ -114,3 +114,15 @@ def test_no_module_in_migrate_is_over_900_lines():
     long = [f"{path.relative_to(ROOT)}: {count} lines" for path in sorted((ROOT / "migrate").rglob("*.py"))
             if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES]
     assert not long, "\n".join(long)
+
+
+def test_no_private_name_is_imported_across_modules():
+    """A helper another module needs is public, defined in one place (`from x import _helper` hides a
+    dependency). Checked for the front ends and the modules at migrate/'s top level."""
+    area = sorted((ROOT / "migrate/parse").rglob("*.py")) + sorted((ROOT / "migrate/load").rglob("*.py")) + \
+        sorted((ROOT / "migrate").glob("*.py"))
+    wrong = [f"{path.relative_to(ROOT)}:{node.lineno}: imports {alias.name} from {node.module}"
+             for path in area for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+             if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "migrate"
+             for alias in node.names if alias.name.startswith("_")]
+    assert not wrong, "\n".join(wrong)
