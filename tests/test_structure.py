@@ -38,6 +38,82 @@ def test_the_reports_state_the_distribution_version():
     assert re.fullmatch(r"\d+\.\d+\.\d+.*", version())
 
 
+# ---------------------------------------------------------------- inside migrate/
+MIGRATE = ROOT / "migrate"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def project_imports(path: Path):
+    """(line, imported module, imported names, inside a function) of every `migrate` import of a module;
+    `from migrate.x import y` also counts as importing migrate.x.y when that is a module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    functions = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    nested = {id(inner) for function in functions for inner in ast.walk(function) if inner is not function}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [(alias.name, ()) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [(node.module, tuple(alias.name for alias in node.names))]
+        else:
+            continue
+        for module, imported in names:
+            if module.split(".")[0] == "migrate":
+                yield node.lineno, module, imported, id(node) in nested
+
+
+def import_graph():
+    """module -> the migrate modules it imports (at the top or inside functions)."""
+    modules = {module_name(path): path for path in MIGRATE.rglob("*.py")}
+    graph = {}
+    for name, path in modules.items():
+        targets = set()
+        for _line, module, imported, _inside in project_imports(path):
+            targets.add(module)
+            targets |= {f"{module}.{item}" for item in imported if f"{module}.{item}" in modules}
+        graph[name] = {target for target in targets if target in modules and target != name}
+    return graph
+
+
+def reachable(graph, start):
+    seen, stack = set(), [start]
+    while stack:
+        for target in graph.get(stack.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return seen
+
+
+def test_no_module_imports_another_modules_private_names():
+    found = {(module_name(path), module, name)
+             for path in sorted(MIGRATE.rglob("*.py"))
+             for _line, module, imported, _inside in project_imports(path)
+             for name in imported if name.startswith("_") and not name.startswith("__") and module != module_name(path)}
+    assert not found, "\n".join(f"{who} imports {name} from {module}" for who, module, name in sorted(found))
+
+
+def test_the_operators_never_reach_the_readiness_inventory():
+    """analyze.py reads the operator registry; nothing the operators import leads back to it."""
+    graph = import_graph()
+    assert "migrate.operators" in graph["migrate.analyze"]
+    back = sorted(module for module in graph if module.startswith("migrate.operators")
+                  and "migrate.analyze" in reachable(graph, module))
+    assert not back, back
+
+
+def test_mapper_modules_import_the_project_at_the_top():
+    """Imports inside functions only for heavy third-party packages (kfp, airflow ...), never to dodge
+    a cycle inside the project."""
+    late = {(module_name(path), module)
+            for path in sorted((MIGRATE / "operators").glob("*.py"))
+            for _line, module, _imported, inside in project_imports(path) if inside}
+    assert not late, sorted(late)
+
+
 def imported_modules(path: Path):
     """(line, dotted module) of every absolute import in one module, `from a import b` as a.b too."""
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
@@ -62,22 +138,11 @@ def test_no_emitter_module_is_over_900_lines():
     assert not long, "\n".join(long)
 
 
-def project_imports(path: Path):
-    """(line, dotted module, whether made inside a function) of every import of a project package in one
-    module; `from migrate import emit` counts as migrate.emit."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    nested = {id(node) for func in ast.walk(tree) if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef))
-              for node in ast.walk(func)}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module] if "." in node.module else [f"{node.module}.{alias.name}" for alias in node.names]
-        else:
-            continue
-        for name in names:
-            if name.split(".")[0] in ("migrate", "compare", "kubeflow_ops", "kfmigrate"):
-                yield node.lineno, name, id(node) in nested
+def dotted_imports(path: Path):
+    """(line, dotted module, inside a function) of every migrate import; `from migrate import ir` as migrate.ir."""
+    for line, module, imported, inside in project_imports(path):
+        for name in ([f"{module}.{item}" for item in imported] if module == "migrate" else [module]):
+            yield line, name, inside
 
 
 # parse -> IR: the static parser reads the IR's contract and the project's files, never the mappers, the
@@ -88,7 +153,7 @@ PARSER_MAY_IMPORT = ("migrate.ir", "migrate.diagnostics", "migrate.schedule", "m
 def test_the_static_parser_imports_only_what_is_below_it():
     wrong = [f"{path.relative_to(ROOT)}:{line}: imports {module}"
              for path in sorted((ROOT / "migrate/parse").rglob("*.py"))
-             for line, module, _ in project_imports(path)
+             for line, module, _ in dotted_imports(path)
              if not any(module == ok or module.startswith(ok + ".") for ok in PARSER_MAY_IMPORT)]
     assert not wrong, "\n".join(wrong)
 
@@ -102,7 +167,7 @@ def test_the_front_ends_import_the_project_at_the_top():
         [ROOT / "migrate" / name for name in ("ir.py", "diagnostics.py", "schedule.py", "params.py", "version.py",
                                               "environment.py", "local_modules.py", "naming.py") if (ROOT / "migrate" / name).exists()]
     wrong = [f"{path.relative_to(ROOT)}:{line}: imports {module} inside a function"
-             for path in area for line, module, nested in project_imports(path) if nested]
+             for path in area for line, module, nested in dotted_imports(path) if nested]
     assert not wrong, "\n".join(wrong)
 
 
@@ -115,14 +180,3 @@ def test_no_module_in_migrate_is_over_900_lines():
             if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES]
     assert not long, "\n".join(long)
 
-
-def test_no_private_name_is_imported_across_modules():
-    """A helper another module needs is public, defined in one place (`from x import _helper` hides a
-    dependency). Checked for the front ends and the modules at migrate/'s top level."""
-    area = sorted((ROOT / "migrate/parse").rglob("*.py")) + sorted((ROOT / "migrate/load").rglob("*.py")) + \
-        sorted((ROOT / "migrate").glob("*.py"))
-    wrong = [f"{path.relative_to(ROOT)}:{node.lineno}: imports {alias.name} from {node.module}"
-             for path in area for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
-             if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "migrate"
-             for alias in node.names if alias.name.startswith("_")]
-    assert not wrong, "\n".join(wrong)

@@ -17,6 +17,7 @@ from migrate import ir
 from migrate.diagnostics import ERROR, Diagnostic
 from migrate.emit import EmitError, EmitResult
 from migrate.emit import artifacts
+from migrate.emit import component_body
 from migrate.emit import callbacks as dag_callbacks
 from migrate.emit import direct as tiers
 from migrate.emit import environment as environments
@@ -98,6 +99,7 @@ def _nodes(workflow: ir.Workflow, ctx: MapContext, image: Optional[str]) -> Dict
     loops: Dict[str, prepare.MappedLoop] = {}
     for task in workflow.tasks:
         plan, loop = prepare.plan_and_loop(task, ctx, loops)
+        component_body.fill(plan)  # the mapper's typed parts -> the body's code, which later steps edit
         nodes[task.task_id] = node = Node(task, plan, loop=loop)
         if loop is not None:
             loop.members.append(task.task_id)

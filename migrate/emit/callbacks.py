@@ -7,14 +7,15 @@ Like Airflow, an exception in a callback is logged and does not change the run's
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import List, Optional, Tuple
 
 from migrate import ir
 from migrate.emit import environment as environments
-from migrate.emit import runtime
+from migrate.emit import component_body, runtime
 from migrate.emit.text import indent_code
 from migrate.operators import Input, MapContext
-from migrate.operators.common import ArgBuilder, context_inputs, rewrite_airflow_imports, shim_bindings
+from migrate.operators.common import ArgBuilder, context_part
 
 CARRIED = ("on_success_callback", "on_failure_callback")
 STATUS_PARAM = "run_status"
@@ -28,24 +29,24 @@ def exit_component(workflow: ir.Workflow, ctx: MapContext, function: str,
         return None
     stand_in = ir.Task(function, "dag callbacks", "", {}, workflow.span, "")
     args = ArgBuilder(ctx)
-    lines = [context_inputs(stand_in, ctx, args).replace("xcom=xcom", "xcom={}")]
+    lines = [component_body.render([dataclasses.replace(context_part(stand_in, ctx, args), xcom=False)])]
     codes = [c.source for found in callbacks.values() for c in found] + [p for found in callbacks.values() for c in found for p in c.prelude]
-    bindings = shim_bindings(codes)
+    bindings = component_body.shim_bindings(codes)
     if bindings:
         lines.append("# Airflow names the callbacks use, provided by the kfmigrate run-time shim.")
-        lines += bindings
+        lines.append(bindings)
     seen = set()
     for found in callbacks.values():
         for callback in found:
             for snippet in callback.prelude:
                 if snippet not in seen:
                     seen.add(snippet)
-                    lines.append(rewrite_airflow_imports(snippet)[0].rstrip())
+                    lines.append(component_body.rewrite_airflow_imports(snippet).rstrip())
             if callback.source not in seen:
                 seen.add(callback.source)
                 where = f" ({callback.span})" if callback.span else ""
                 lines.append(f"# DAG callback{where}.")
-                lines.append(rewrite_airflow_imports(callback.source)[0].rstrip())
+                lines.append(component_body.rewrite_airflow_imports(callback.source).rstrip())
     success = ", ".join(c.name for c in callbacks.get("on_success_callback", ()))
     failure = ", ".join(c.name for c in callbacks.get("on_failure_callback", ()))
     lines += [
@@ -108,14 +109,16 @@ def wrap_task_body(task: ir.Task, body: str) -> Optional[str]:
     head, rest = split
     codes = [c.source for found in callbacks.values() for c in found] + [p for found in callbacks.values() for c in found for p in c.prelude]
     lines = ["# Task callbacks: Airflow 3 runs them in the task's process, around its work"]
-    lines += shim_bindings(codes)
+    bindings = component_body.shim_bindings(codes)
+    if bindings:
+        lines.append(bindings)
     seen = set()
     for found in callbacks.values():
         for callback in found:
             for snippet in (*callback.prelude, callback.source):
                 if snippet not in seen:
                     seen.add(snippet)
-                    lines.append(rewrite_airflow_imports(snippet)[0].rstrip())
+                    lines.append(component_body.rewrite_airflow_imports(snippet).rstrip())
     mapping = ", ".join(f"{name!r}: [{', '.join(c.name for c in found)}]" for name, found in callbacks.items())
     lines.append(f"_callbacks = {{{mapping}}}")
     retries = int(task.retry.retries or 0)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Dict, List
 
+from migrate.emit import component_body
 from migrate.emit.text import indent_code
 from migrate.naming import BODY_NAMES
+from migrate.plan import XcomValue
 
 DIRECT, RUNTIME, CONTAINER = "direct", "runtime", "container"
 OUTPUT = "Output"  # the name KFP gives a component's single return value
@@ -39,16 +41,14 @@ def choose(components: List, nodes: Dict, transport: str) -> None:
 def _name_value_inputs(node) -> None:
     """An upstream value passed whole as an argument takes the name of the parameter it binds (`rows`, not
     `fetch_users__return_value`), so the tasks of a loop, each reading its own upstream task, share a component."""
-    import ast
-
-    call = ast.parse(node.plan.direct.call, mode="eval").body
-    bound = {ast.dump(arg): name for arg, name in zip(call.args, node.task.callable.params)}
-    bound.update({ast.dump(keyword.value): keyword.arg for keyword in call.keywords})
+    direct = node.plan.direct
+    bound = {arg: name for arg, name in zip(direct.args, node.task.callable.params) if isinstance(arg, XcomValue)}
+    bound.update({value: name for name, value in direct.kwargs if isinstance(value, XcomValue)})
     taken = {i.name for i in node.plan.inputs} | {x.param for x in node.xcom_inputs} | BODY_NAMES | {"json"}
-    taken |= _top_level_names(node.plan.direct.code)
+    taken |= _top_level_names(component_body.callable_code(direct.code))
     renamed = []
     for xcom in node.xcom_inputs:
-        name = bound.get(ast.dump(ast.parse(f"xcom[({xcom.producer!r}, {xcom.key!r})]", mode="eval").body))
+        name = bound.get(XcomValue(xcom.producer, xcom.key))
         if name and name not in taken:
             taken.add(name)
             xcom = xcom._replace(param=name)  # component_code puts it (decoded when JSON) where the call reads the value
@@ -70,7 +70,8 @@ def _fits(node, transport: str) -> bool:
     names = {i.name for i in direct.inputs}
     params = {x.param for x in node.xcom_inputs}
     # the DAG file's code runs in the component's scope before the call: it must not rebind an input
-    return not (names & params or (names | params) & (BODY_NAMES | _top_level_names(direct.code) | {"json"}))
+    code = component_body.callable_code(direct.code)
+    return not (names & params or (names | params) & (BODY_NAMES | _top_level_names(code) | {"json"}))
 
 
 def _top_level_names(code: str) -> set:
@@ -94,12 +95,11 @@ def _top_level_names(code: str) -> set:
 def component_code(node, decorator: str, docstring: str, function: str) -> str:
     """The direct component: its inputs, the callable's code, and the call returning its one output."""
     direct = node.plan.direct
-    call, needs_json = direct.call, False
+    values, needs_json = {}, False
     for xcom in node.xcom_inputs:
-        value = xcom.param
-        if xcom.kind == "json":
-            value, needs_json = f"json.loads({xcom.param})", True
-        call = call.replace(f"xcom[({xcom.producer!r}, {xcom.key!r})]", value)
+        values[(xcom.producer, xcom.key)] = f"json.loads({xcom.param})" if xcom.kind == "json" else xcom.param
+        needs_json = needs_json or xcom.kind == "json"
+    call = component_body.direct_call(direct.target, direct.args, direct.kwargs, values)
     params = [f"{i.name}: {i.type}" for i in node.plan.inputs]
     params += [f"{x.param}: {'str' if x.kind == 'json' else x.kind}" for x in node.xcom_inputs]
     returns = ""
@@ -112,5 +112,5 @@ def component_code(node, decorator: str, docstring: str, function: str) -> str:
     signature = f"def {function}({', '.join(params)}){returns}:"
     if len(signature) > 100:
         signature = f"def {function}(\n" + "".join(f"    {p},\n" for p in params) + f"){returns}:"
-    body = [docstring] + (["import json", ""] if needs_json else []) + [direct.code, f"return {result}"]
+    body = [docstring] + (["import json", ""] if needs_json else []) + [component_body.callable_code(direct.code), f"return {result}"]
     return decorator + "\n" + signature + "\n" + indent_code("\n".join(body), "    ")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from migrate import ir
+from migrate.emit import component_body
 from migrate.emit import environment as environments
 from migrate.emit import runtime
 from migrate.operators import ComponentPlan, Input, MapContext, PipelineInput
@@ -157,6 +158,7 @@ def mapped_plan(task: ir.Task, ctx: MapContext, loop: Loop, plan_for: Callable[[
     if not decode and loop.group is None:
         return placeholder_plan(task, ctx, f"the {task.operator} mapping does not read the mapped argument(s) {', '.join(loop.names)}")
     if decode:  # tasks of a mapped group that do not use the group's arguments need no item
+        component_body.fill(plan)
         plan.inputs = kept + [Input(ITEM_PARAM, "str", PipelineInput(ITEM_PARAM))]
         plan.body = "\n".join(decode) + "\n" + plan.body
     plan.outputs = {key: "json" for key in plan.outputs}  # exact values through dsl.Collected

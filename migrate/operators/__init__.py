@@ -1,185 +1,124 @@
-"""Operator mappers: one module per Airflow operator family, registered by decorator.
+"""Operator rules: one module per Airflow operator family, registered by decorator.
 
 How to add a family (e.g. migrate/operators/sensors.py)::
 
-    from migrate.operators import ComponentPlan, MapContext, mapper
+    from migrate.operators import ArgTable, ComponentPlan, MapContext, handled, mapper, unmapped
 
-    @mapper("FileSensor", "@task.sensor")
+    @mapper("FileSensor", args=ArgTable.of(handled("filepath", "fs_conn_id"), unmapped("why", "x")))
     def map_file_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         ...
 
     CASES = [Case(...), ...]   # checked by tests/emit/test_cases.py (parse -> emit -> compile)
 
-Modules in this package are imported automatically (`discover()`); a mapper is looked up by the
-task's operator name (class name such as "BashOperator", or decorator such as "@task.bash"). A
-mapper registered for "*" receives every operator no other mapper names (the operator shim uses
-it). Tasks that still have no mapper become placeholder components that fail loudly
-(placeholder.py). A module that fails to import is skipped and reported (IMPORT_FAILURES).
+Modules in this package are imported automatically (`discover()`); a rule is looked up by the
+task's operator name (class name such as "BashOperator", or decorator such as "@task.bash"); when
+two rules name one operator the higher `priority` wins. A rule registered for "*" receives every
+operator no other rule names (the operator shim, at the lowest priority). Tasks that still have
+no rule become placeholder components that fail loudly (placeholder.py). A module that fails to
+import is skipped and reported (IMPORT_FAILURES).
+
+A rule declares what it does with each argument (an ArgTable: handled, no effect, unmapped,
+renamed) and the registry finishes every plan the same way (finish.py): deprecated aliases renamed
+before the mapper runs; then unwired XCom pulls, callbacks, Variables and connections from the
+environment, the arguments not carried over, and unresolved argument values (`plan.unresolved`)
+turned into a placeholder. Mappers keep only what is specific to their family.
+
+The plan types live in model.py and are re-exported here.
 
 A mapper returns a ComponentPlan: the BODY of one KFP lightweight component plus what it needs.
 The emitter (migrate/emit) owns everything graph-level: function names, XCom wiring between tasks,
-skip propagation, retries, timeouts, display names. The body contract:
+skip propagation, retries, timeouts, display names. The body:
 
-- It is Python statements placed inside the component function (indented by the emitter).
-- It may read its `inputs` by name, and `xcom[(task_id, key)]` for every pair in `xcom_refs`
-  (the emitter adds the wired inputs and builds the `xcom` dict, already decoded).
-- It must end with two names set: `results` (dict: XCom key -> value, e.g. "return_value") and
-  `skipped` (bool; True only when `may_skip`). The emitter turns them into the component outputs.
-- It may call the run-time helpers of migrate/emit/runtime.py (`_airflow_runtime`, `_airflow_render`,
-  ...); the emitter puts every helper the body calls into `additional_funcs`. Component bodies must
-  import everything else they use themselves.
-- Helpers for building bodies live in migrate/operators/common.py: ArgBuilder (IR values -> inputs
-  and expressions), context_inputs (the `_airflow` context shim), xcom_refs_of, diagnostics.
+- is a list of typed parts (migrate/plan.py: build the Airflow context, call the callable, run
+  bash, decide a branch, fail ...), in `plan.parts`. One renderer (migrate/emit/component_body.py)
+  writes them as Python; it alone knows the names the body shares with the component around it.
+- reads its `inputs` by name (plan.InputName) and the XCom values of `xcom_refs`
+  (plan.XcomValue); the emitter adds the wired inputs.
+- sets the task's XCom values (`outputs`: key -> kind) and whether it was skipped (only when
+  `may_skip`); the emitter turns them into the component outputs.
+- may call the run-time helpers of migrate/emit/runtime.py; the emitter puts every helper the body
+  calls into `additional_funcs`. Component bodies must import everything else they use themselves.
+- Helpers shared by mappers live in migrate/operators/common.py: ArgBuilder (IR values -> inputs
+  and typed expressions), context_part (the Airflow context), xcom_refs_of, the task callable's
+  code and arguments, the polling Sensor, diagnostics.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
-from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Tuple
 
 from migrate import ir
-from migrate.diagnostics import Diagnostic
+from migrate.operators.finish import (  # noqa: F401 - the rule vocabulary, for mapper modules
+    HANDLED, IGNORED, NO_EFFECT, RENAMED, UNMAPPED, Arg, ArgTable, Unresolved, finish_plan, handled, no_effect, renamed,
+    unmapped,
+)
+from migrate.operators.model import (  # noqa: F401 - the plan types, for mapper modules and the emitter
+    KINDS, NATIVE, PLACEHOLDER, REMOVED, SHIM, Case, ComponentPlan, ContainerSpec, DirectCall, Input, MapContext,
+    PipelineInput, PlatformConfig,
+)
 
-NATIVE, SHIM, PLACEHOLDER, REMOVED = "native", "shim", "placeholder", "removed"
-KINDS = ("str", "int", "float", "bool", "list", "dict", "json")  # output kinds; 'json' = JSON text
+Mapper = Callable[[ir.Task, MapContext], ComponentPlan]
 
 
 @dataclass(frozen=True)
-class PipelineInput:
-    """A component input fed from a pipeline parameter (a DAG param, 'logical_date' or 'run_id')."""
-    name: str  # the pipeline function's parameter name
+class Rule:
+    """A mapper and what the registry needs to finish its plans (see finish.py)."""
+    func: Mapper
+    operators: Tuple[str, ...]
+    args: Optional[ArgTable] = ArgTable()  # None: every argument goes to the operator itself (the shim)
+    priority: int = 0  # when two rules name one operator, the higher priority maps it
+    pulls: bool = True  # KFM204 for xcom_pull calls that cannot be wired (containers and the shim: their own)
+    needs: bool = True  # KFM209 for Variables/connections read from the environment (containers and the shim: their own)
+    unresolved: Optional[Unresolved] = None  # what an unresolved argument value makes of the plan; None: fail_at_start
+
+    def __call__(self, task: ir.Task, ctx: MapContext) -> ComponentPlan:
+        if self.args is not None:
+            task = self.args.rename(task)
+        plan = self.func(task, ctx)
+        return finish_plan(task, ctx, plan, self.args, self.pulls, self.needs, self.unresolved)
 
 
-@dataclass
-class Input:
-    """One component parameter and what the pipeline passes to it.
-
-    value: ir.Literal / ir.Template (a constant written into the pipeline call) or PipelineInput.
-    type: 'str' | 'int' | 'float' | 'bool' | 'list' | 'dict'.
-    """
-    name: str
-    type: str
-    value: Any
-
-
-@dataclass
-class ContainerSpec:
-    """A container component (KubernetesPodOperator, DockerOperator, @task.kubernetes ...).
-
-    command/args items are strings that may hold Jinja (rendered at run time is not possible in a
-    plain container: the emitter renders templates it can resolve from pipeline parameters and
-    reports the rest). image is the image reference as written.
-    """
-    image: Any  # ir.Value
-    command: List[Any] = field(default_factory=list)  # ir.Values
-    args: List[Any] = field(default_factory=list)  # ir.Values
-
-
-@dataclass
-class PlatformConfig:
-    """Kubernetes settings for one task, emitted with kfp-kubernetes / PipelineTask methods."""
-    env: Dict[str, Any] = field(default_factory=dict)  # name -> ir.Value (task.set_env_variable)
-    secret_env: List[Tuple[str, Dict[str, str]]] = field(default_factory=list)  # (secret, {key: ENV})
-    secret_volumes: List[Tuple[str, str]] = field(default_factory=list)  # (secret, mount path)
-    config_map_env: List[Tuple[str, Dict[str, str]]] = field(default_factory=list)  # (config map, {key: ENV})
-    config_map_volumes: List[Tuple[str, str]] = field(default_factory=list)  # (config map, mount path)
-    pvc_mounts: List[Tuple[str, str]] = field(default_factory=list)  # (claim name, mount path)
-    empty_dirs: List[Tuple[str, str]] = field(default_factory=list)  # (volume name, mount path)
-    node_selector: Dict[str, str] = field(default_factory=dict)
-    tolerations: List[Dict[str, Any]] = field(default_factory=list)  # V1Toleration fields, snake_case
-    node_affinity: List[Dict[str, Any]] = field(default_factory=list)  # kubernetes.add_node_affinity kwargs
-    image_pull_secrets: List[str] = field(default_factory=list)
-    labels: Dict[str, str] = field(default_factory=dict)
-    annotations: Dict[str, str] = field(default_factory=dict)
-    cpu_request: Optional[str] = None
-    cpu_limit: Optional[str] = None
-    memory_request: Optional[str] = None
-    memory_limit: Optional[str] = None
-    image_pull_policy: Optional[str] = None
-
-    def is_empty(self) -> bool:
-        return self == PlatformConfig()
-
-
-@dataclass
-class DirectCall:
-    """The direct tier: a callable needing nothing of Airflow (no context, no XCom pulls beyond its
-    arguments, no skips, no templates), called by a plain component with its own inputs."""
-    code: str  # the prelude and the callable, as the runtime body carries them
-    call: str  # the call of the callable; XCom values as xcom[(task_id, key)], replaced by the emitter
-    inputs: List[Input] = field(default_factory=list)
-
-
-@dataclass
-class ComponentPlan:
-    mapping: str  # short text for the report: "BashOperator -> bash lightweight component"
-    fidelity: str = NATIVE  # native | shim | placeholder | removed
-    body: str = ""
-    inputs: List[Input] = field(default_factory=list)
-    xcom_refs: List[Tuple[str, str]] = field(default_factory=list)  # (task_id, key) the body reads
-    outputs: Dict[str, str] = field(default_factory=dict)  # XCom key -> kind the body sets in results
-    may_skip: bool = False
-    packages: List[str] = field(default_factory=list)  # packages_to_install
-    helpers: List[str] = field(default_factory=list)  # informative: the emitter finds the helpers the body calls
-    description: Optional[str] = None
-    differences: List[str] = field(default_factory=list)
-    diagnostics: List[Diagnostic] = field(default_factory=list)
-    component: bool = True  # False: no component at all (EmptyOperator); edges are rewired
-    container: Optional[ContainerSpec] = None  # set: a container component instead of a Python body
-    base_image: Optional[str] = None  # the image of a Python component when not the module's BASE_IMAGE
-    platform: PlatformConfig = field(default_factory=PlatformConfig)  # Kubernetes settings of the task
-    direct: Optional[DirectCall] = None  # set when the task can run without the Airflow runtime (the emitter decides)
-
-
-@dataclass
-class MapContext:
-    """What a mapper may know about the rest of the workflow."""
-    workflow: ir.Workflow
-    param_inputs: Mapping[str, str]  # DAG param name -> pipeline parameter name
-    known_tasks: Sequence[str] = ()  # task ids that exist in the workflow
-
-    def param_type(self, name: str) -> str:
-        for param in self.workflow.params:
-            if param.name == name and param.type in ("str", "int", "float", "bool", "list", "dict"):
-                return param.type
-        return "str"
-
-    def diagnostic(self, task: ir.Task, code: str, message: str, severity: str = "warning") -> Diagnostic:
-        return Diagnostic(code, message, severity, task.span, task.task_id)
-
-
-@dataclass
-class Case:
-    """An embedded example: an Airflow DAG snippet and what converting it must give.
-
-    task_id: the task to check; fidelity: expected fidelity; codes: diagnostic codes that must be
-    reported for that task; fragments: texts that must appear in the generated Python.
-    """
-    name: str
-    dag: str
-    task_id: str
-    fidelity: str = NATIVE
-    codes: Tuple[str, ...] = ()
-    fragments: Tuple[str, ...] = ()
-
-
-Mapper = Callable[[ir.Task, MapContext], ComponentPlan]
+# operator name -> the finishing mapper (the rule's function wrapped; `.rule` is the Rule)
 _REGISTRY: Dict[str, Mapper] = {}
 _discovered = False
 
 
-def mapper(*operators: str) -> Callable[[Mapper], Mapper]:
-    """Register a function as the mapper for these operator names (class names or @decorators)."""
+def mapper(*operators: str, args: Optional[ArgTable] = ArgTable(), priority: int = 0, pulls: bool = True,
+           needs: bool = True, unresolved: Optional[Unresolved] = None) -> Callable[[Mapper], Mapper]:
+    """Register a function as the rule for these operator names (class names or @decorators).
+
+    The function stays as it is: called directly, it gives its plan before the finishing step, for
+    a rule built on another rule's mapper (branches on map_python). The registry hands out the
+    finishing version (find_mapper). Decorators may be stacked to give operators their own table.
+    """
 
     def register(func: Mapper) -> Mapper:
+        rule = Rule(func, operators, args, priority, pulls, needs, unresolved)
+
+        @functools.wraps(func)
+        def finishing(task: ir.Task, ctx: MapContext) -> ComponentPlan:
+            return rule(task, ctx)
+
+        finishing.rule = rule  # type: ignore[attr-defined]
         for name in operators:
-            if name in _REGISTRY and _REGISTRY[name] is not func:
-                raise ValueError(f"operator {name!r} is mapped twice ({_REGISTRY[name].__module__}, {func.__module__})")
-            _REGISTRY[name] = func
+            existing = getattr(_REGISTRY.get(name), "rule", None)
+            if existing is not None and existing.func is not func:
+                if existing.priority == priority:
+                    raise ValueError(f"operator {name!r} is mapped twice ({existing.func.__module__}, {func.__module__})")
+                if existing.priority > priority:
+                    continue
+            _REGISTRY[name] = finishing
         return func
 
     return register
+
+
+def rule_for(operator: str) -> Optional[Rule]:
+    """The Rule that maps an operator (its argument table ...): the fallback's when no rule names it."""
+    return getattr(find_mapper(operator, fallback=True), "rule", None)
 
 
 # module name -> "ErrorType: message" for mapper modules that failed to import. A broken family

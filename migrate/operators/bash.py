@@ -7,41 +7,39 @@ and the last line of output is the return value XCom.
 """
 from __future__ import annotations
 
+import ast
+import builtins
+import dataclasses
+
 from migrate import environment, ir
-from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
+from migrate.operators import PLACEHOLDER, ArgTable, Case, ComponentPlan, MapContext, handled, mapper, renamed
 from migrate.operators.common import (
-    ArgBuilder, callback_diagnostics, external_needs_diagnostics, context_inputs, ignored_arg_diagnostics, unresolved_pull_diagnostics, value_has_jinja,
-    xcom_refs_of,
+    ArgBuilder, callable_part, context_part, no_callable, param_name, value_has_jinja, xcom_refs_of,
 )
-from migrate.operators.python import _callable_code, _param_name
+from migrate.plan import CallPython, Fail, RunBash
 
-OWN_ARGS = {"bash_command", "env", "append_env", "output_encoding", "skip_on_exit_code", "skip_exit_code", "cwd",
-            "output_processor"}
+ARGS = ArgTable.of(handled("bash_command", "env", "append_env", "output_encoding", "skip_on_exit_code", "cwd",
+                           "output_processor"),
+                   renamed("skip_exit_code", "skip_on_exit_code"))  # Airflow 2's name
 
 
-@mapper("BashOperator", "@task.bash")
+@mapper("@task.bash", args=ARGS.extended(handled("python_callable")))
+@mapper("BashOperator", args=ARGS)
 def map_bash(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     decorated = task.operator == "@task.bash"
     plan = ComponentPlan(mapping=f"{task.operator} -> bash lightweight component")
     args = ArgBuilder(ctx)
-    lines = [context_inputs(task, ctx, args)]
+    parts: list = [context_part(task, ctx, args)]
     uses_jinja = any(value_has_jinja(v) for v in (*task.args.values(), *task.call_args, *task.call_kwargs.values()))
 
+    command, returned = None, None
     if decorated:
         if task.callable is None:
-            from migrate.operators.python import _no_callable
-
-            return _no_callable(task, ctx, plan)
-        op_args = [args.expr(v, _param_name(task, i)) for i, v in enumerate(task.call_args)]
-        op_kwargs = {k: args.expr(v, k) for k, v in task.call_kwargs.items()}
-        lines.append("_op_args = [" + ", ".join(op_args) + "]")
-        lines.append("_op_kwargs = {" + ", ".join(f"{k!r}: {v}" for k, v in op_kwargs.items()) + "}")
-        code, _modules = _callable_code(task.callable)
-        lines.append(code)
-        lines.append(f"returned, skipped = _airflow_call_python(_airflow, {task.callable.name}, _op_args, _op_kwargs)")
-        lines.append('if not skipped and (not isinstance(returned["return_value"], str) or not returned["return_value"].strip()):')
-        lines.append('    raise TypeError("The returned value from the TaskFlow callable must be a non-empty string.")')
-        lines.append('command = "" if skipped else _airflow_render(returned["return_value"], _airflow.context)')
+            return no_callable(task, ctx, plan)
+        op_args = tuple(args.value(v, param_name(task, i)) for i, v in enumerate(task.call_args))
+        op_kwargs = tuple((None if k == "**" else k, args.value(v, k)) for k, v in task.call_kwargs.items())
+        code, _modules = callable_part(task.callable)
+        returned = CallPython(task.callable.name, code, op_args, op_kwargs)
         plan.packages = ["jinja2"]  # the returned command is rendered like any template
         plan.differences.append("The command the function returns is rendered with Jinja at run time, as in Airflow.")
     else:
@@ -49,7 +47,8 @@ def map_bash(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         if command is None:
             plan.fidelity = PLACEHOLDER
             plan.diagnostics.append(ctx.diagnostic(task, "KFM202", "BashOperator without bash_command", "error"))
-            plan.body = f"raise ValueError({('kfmigrate: ' + task.task_id + ' has no bash_command').__repr__()})"
+            plan.parts = [Fail("ValueError", f"kfmigrate: {task.task_id} has no bash_command")]
+            plan.finished = True
             return plan
         text = command.text if isinstance(command, ir.Template) else command.value if isinstance(command, ir.Literal) else ""
         if isinstance(text, str) and text.endswith((".sh", ".bash")):  # "run.sh " (a trailing space) is a command
@@ -59,85 +58,57 @@ def map_bash(task: ir.Task, ctx: MapContext) -> ComponentPlan:
                 message = f"bash_command script {text!r} is neither beside the DAG file nor in its template_searchpath"
                 plan.fidelity = PLACEHOLDER
                 plan.diagnostics.append(ctx.diagnostic(task, "KFM221", message + ": Airflow fails the task (TemplateNotFound), so does the component"))
-                lines.insert(0, f"raise FileNotFoundError({('kfmigrate: ' + message)!r})")
+                parts.insert(0, Fail("FileNotFoundError", f"kfmigrate: {message}"))
             else:
                 command, uses_jinja = ir.Template(path.read_text(encoding="utf-8")), True
                 plan.differences.append(f"The script {text!r} was read at conversion time and is rendered at run time as "
                                         "Airflow renders it: changes to the file need a new conversion.")
-        lines.append(f"command = {args.expr(command, 'bash_command')}")
+        command = args.value(command, 'bash_command')
         if uses_jinja:
             plan.packages = ["jinja2"]
 
     env = task.args.get("env")
     cwd = task.args.get("cwd")
-    skip = task.args.get("skip_on_exit_code", task.args.get("skip_exit_code"))
+    skip = task.args.get("skip_on_exit_code")
     encoding = task.args.get("output_encoding")
-    call = ["_airflow", "command"]
-    if env is not None:
-        call.append(f"env={args.expr(env, 'env_vars')}")
     append_env = task.args.get("append_env")
-    if isinstance(append_env, ir.Literal) and append_env.value:
-        call.append("append_env=True")
-    if cwd is not None:
-        call.append(f"cwd={args.expr(cwd, 'cwd')}")
-    if skip is not None:
-        call.append(f"skip_on_exit_code={args.expr(skip, 'skip_on_exit_code', rendered=False)}")
-    if encoding is not None:
-        call.append(f"output_encoding={args.expr(encoding, 'output_encoding', rendered=False)}")
-    if decorated:
-        lines.append("if not skipped:")
-        lines.append(f"    results, skipped = _airflow_run_bash({', '.join(call)})")
-        lines.append("else:")
-        lines.append("    results = {}")
-    else:
-        lines.append(f"results, skipped = _airflow_run_bash({', '.join(call)})")
+    run = RunBash(
+        command, returned,
+        env=args.value(env, "env_vars") if env is not None else None,
+        append_env=isinstance(append_env, ir.Literal) and bool(append_env.value),
+        cwd=args.value(cwd, "cwd") if cwd is not None else None,
+        skip_on_exit_code=args.value(skip, "skip_on_exit_code", rendered=False) if skip is not None else None,
+        output_encoding=args.value(encoding, "output_encoding", rendered=False) if encoding is not None else None,
+    )
 
     plan.outputs = {"return_value": "str"}
     processor = task.args.get("output_processor")
     if processor is not None:
         code = _processor_code(processor)
         if code:
-            lines.append(f"output_processor = {code}")
-            lines.append('if not skipped:\n    results["return_value"] = output_processor(results["return_value"])')
+            run = dataclasses.replace(run, processor=code)
             plan.outputs["return_value"] = "json"
         else:
             plan.diagnostics.append(ctx.diagnostic(task, "KFM202", f"output_processor {getattr(processor, 'source', processor)!r} is ignored (only json.loads and self-contained lambdas are carried over)"))
             plan.differences.append("output_processor is not applied: the return value is the raw last line.")
     multiple = task.multiple_outputs or task.args.get("multiple_outputs") == ir.Literal(True)
-    if multiple:
-        lines.append('if not skipped and isinstance(results["return_value"], dict):')
-        lines.append('    results.update({str(k): v for k, v in results["return_value"].items()})')
     do_xcom_push = task.args.get("do_xcom_push")
-    if isinstance(do_xcom_push, ir.Literal) and do_xcom_push.value is False:
-        lines.append("results = {}  # do_xcom_push=False")
+    push = not (isinstance(do_xcom_push, ir.Literal) and do_xcom_push.value is False)
+    if not push:
         plan.outputs = {}
-    plan.body = "\n".join(lines)
+    plan.parts = parts + [dataclasses.replace(run, multiple_outputs=bool(multiple), push=push)]
     plan.inputs = args.inputs
     plan.xcom_refs = xcom_refs_of(task)
     plan.helpers = ["_airflow_runtime", "_airflow_render", "_airflow_run_bash"] + (["_airflow_call_python"] if decorated else [])
     plan.may_skip = not (isinstance(skip, ir.Literal) and skip.value in (None, []))
     plan.description = task.doc
-    plan.diagnostics += unresolved_pull_diagnostics(task, ctx)
-    for found in (callback_diagnostics(task, ctx), external_needs_diagnostics(task, ctx)):
-        plan.diagnostics += found[0]
-        plan.differences += found[1]
-    diagnostics, differences = ignored_arg_diagnostics(task, ctx, OWN_ARGS | ({"python_callable"} if decorated else set()))
-    plan.diagnostics += diagnostics
-    plan.differences += differences
     plan.differences.append("The command runs in the component's image (python:3.11-slim by default): tools it calls must be installed there.")
-    if args.dynamic:
-        plan.fidelity = PLACEHOLDER
-        message = "argument cannot be resolved statically: " + "; ".join(args.dynamic)
-        plan.diagnostics.append(ctx.diagnostic(task, "KFM110", message))
-        plan.body = f"raise RuntimeError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
+    plan.unresolved = args.dynamic
     return plan
 
 
 def _processor_code(value) -> str:
     """Python for an output_processor that can travel: json.loads, or a lambda using only builtins/json."""
-    import ast
-    import builtins
-
     source = getattr(value, "source", "")
     if source == "json.loads":
         return "__import__('json').loads"
@@ -167,6 +138,10 @@ with DAG("bash_tpl", start_date=datetime(2024, 1, 1), schedule="@daily", params=
 ''',
         task_id="say",
         fragments=("_airflow_run_bash(_airflow, command)", "packages_to_install=RUNTIME_PACKAGES + ['jinja2==", "bash_command='echo {{ ds }} {{ params.who }}'"),
+        body='''\
+command = _airflow_render(bash_command, _airflow.context)
+results, skipped = _airflow_run_bash(_airflow, command)
+''',
     ),
     Case(
         name="env, append_env and cwd",
@@ -179,6 +154,10 @@ with DAG("bash_env", schedule=None):
 ''',
         task_id="env",
         fragments=("env=env_vars", "append_env=True", "cwd=cwd"),
+        body='''\
+command = bash_command
+results, skipped = _airflow_run_bash(_airflow, command, env=env_vars, append_env=True, cwd=cwd)
+''',
     ),
     Case(
         name="task.bash returns its command",
@@ -196,6 +175,16 @@ bash_deco()
 ''',
         task_id="run",
         fragments=("returned, skipped = _airflow_call_python(_airflow, run, _op_args, _op_kwargs)",),
+        body='''\
+returned, skipped = _airflow_call_python(_airflow, run, _op_args, _op_kwargs)
+if not skipped and (not isinstance(returned["return_value"], str) or not returned["return_value"].strip()):
+    raise TypeError("The returned value from the TaskFlow callable must be a non-empty string.")
+command = "" if skipped else _airflow_render(returned["return_value"], _airflow.context)
+if not skipped:
+    results, skipped = _airflow_run_bash(_airflow, command)
+else:
+    results = {}
+''',
     ),
     Case(
         name="script file command",
@@ -209,6 +198,10 @@ with DAG("bash_file", schedule=None):
         task_id="script",
         fidelity=PLACEHOLDER,
         codes=("KFM221",),
+        body='''\
+raise FileNotFoundError("kfmigrate: bash_command script 'run.sh' is neither beside the DAG file nor in its template_searchpath")
+_airflow = _airflow_runtime(
+''',
     ),
     Case(
         name="exit 99 reaches dependants as a skip flag",

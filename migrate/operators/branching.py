@@ -18,13 +18,11 @@ import re
 from typing import List, Optional, Tuple
 
 from migrate import ir
-from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
-from migrate.operators.common import ArgBuilder, context_inputs, ignored_arg_diagnostics
+from migrate.operators import PLACEHOLDER, ArgTable, Case, ComponentPlan, MapContext, handled, mapper
+from migrate.operators.common import ArgBuilder, context_part
 from migrate.operators.placeholder import placeholder_plan
-from migrate.operators.python import map_python
-
-FOLLOW_KEY = "airflow_follow"  # output: list of task ids a branch follows
-CONDITION_KEY = "airflow_condition"  # output: a short circuit's truth value
+from migrate.operators.python import ARGS as PYTHON_ARGS, map_python
+from migrate.plan import CONDITION_KEY, FOLLOW_KEY, DecideByTime, FollowBranch, ShortCircuit, TimeBound
 CONTROL_KEYS = (FOLLOW_KEY, CONDITION_KEY)
 
 PYTHON_BRANCHES = ("BranchPythonOperator", "@task.branch")
@@ -63,13 +61,18 @@ def _python_plan(task: ir.Task, ctx: MapContext, drop: Tuple[str, ...]) -> Compo
     return plan
 
 
-@mapper(*PYTHON_BRANCHES, *ENV_BRANCHES)
+def _placeholder(plan: ComponentPlan) -> bool:
+    """The callable's plan is (or becomes, when finished) a placeholder: nothing to add to it."""
+    return plan.fidelity == PLACEHOLDER or bool(plan.unresolved) or plan.finished
+
+
+@mapper(*PYTHON_BRANCHES, *ENV_BRANCHES, args=PYTHON_ARGS.extended(handled(*ENV_ARGS)))
 def map_branch_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan = _python_plan(task, ctx, ENV_ARGS)
     plan.mapping = f"{task.operator} -> Python lightweight component choosing the branch"
-    if plan.fidelity == PLACEHOLDER:
+    if _placeholder(plan):
         return plan
-    plan.body += "\n" + _follow_code(task, ctx, "results.get('return_value')")
+    plan.parts.append(follow_part(task, ctx, "returned"))
     plan.outputs[FOLLOW_KEY] = "list"
     plan.outputs["return_value"] = "json"  # None when the branch skips (no XCom in Airflow 3)
     if task.operator in ENV_BRANCHES:
@@ -77,18 +80,14 @@ def map_branch_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     return plan
 
 
-@mapper(*SHORT_CIRCUITS)
+@mapper(*SHORT_CIRCUITS, args=PYTHON_ARGS.extended(handled("ignore_downstream_trigger_rules")))
 def map_short_circuit(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan = _python_plan(task, ctx, ("ignore_downstream_trigger_rules",))
     plan.mapping = f"{task.operator} -> Python lightweight component deciding whether downstream tasks run"
-    if plan.fidelity == PLACEHOLDER:
+    if _placeholder(plan):
         return plan
     direct = [d for d in ctx.workflow.downstream(task.task_id) if not _is_teardown(ctx, d)]
-    plan.body += ("\n# A short circuit: a falsy return value skips the tasks downstream. Airflow 3 then ends the\n"
-                  "# task with DownstreamTasksSkipped, so no return value is pushed.\n"
-                  f"results[{CONDITION_KEY!r}] = False if skipped else bool(results.get('return_value'))\n"
-                  f"if not skipped and not results[{CONDITION_KEY!r}] and {bool(direct)!r}:\n"
-                  "    results.pop('return_value', None)")
+    plan.parts.append(ShortCircuit(bool(direct)))
     plan.outputs[CONDITION_KEY] = "bool"
     plan.outputs["return_value"] = "json"
     if control_kind(task)[1]:
@@ -103,18 +102,15 @@ def _is_teardown(ctx: MapContext, task_id: str) -> bool:
         return False
 
 
-def _follow_code(task: ir.Task, ctx: MapContext, chosen: str) -> str:
-    """Statements turning the branch's choice into `results[FOLLOW_KEY]`, as Airflow's skip_all_except.
-
-    A direct downstream task that is downstream of a chosen task too is followed (Airflow adds the
-    chosen tasks' relatives). When the branch skips anything, Airflow 3 ends the task with
-    DownstreamTasksSkipped: the return value is not pushed.
-    """
+def follow_part(task: ir.Task, ctx: MapContext, chosen: str) -> FollowBranch:
+    """The part turning the branch's choice into the task ids to follow, as Airflow's skip_all_except
+    (chosen: see plan.FollowBranch). A direct downstream task that is downstream of a chosen task
+    too is followed (Airflow adds the chosen tasks' relatives)."""
     direct = list(ctx.workflow.downstream(task.task_id))
     down: dict = {}
     for edge in ctx.workflow.edges:
         down.setdefault(edge.upstream, []).append(edge.downstream)
-    relatives = {}
+    relatives = []
     for start in direct:
         seen, stack = set(), list(down.get(start, ()))
         while stack:
@@ -124,20 +120,8 @@ def _follow_code(task: ir.Task, ctx: MapContext, chosen: str) -> str:
                 stack.extend(down.get(current, ()))
         found = [d for d in direct if d in seen and d != start]
         if found:
-            relatives[start] = found
-    lines = [
-        "# A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped.",
-        f"follow = [] if skipped else _airflow_branch_ids({chosen})",
-    ]
-    if relatives:
-        lines.append(f"_relatives = {relatives!r}  # direct downstream tasks that are downstream of others too")
-        lines.append("follow += [task_id for chosen_id in follow for task_id in _relatives.get(chosen_id, [])]")
-    lines += [
-        f"if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in {direct!r}):",
-        "    results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value",
-        f"results[{FOLLOW_KEY!r}] = follow",
-    ]
-    return "\n".join(lines)
+            relatives.append((start, tuple(found)))
+    return FollowBranch(chosen, tuple(direct), tuple(relatives))
 
 
 def _environment(task: ir.Task, plan: ComponentPlan, ctx: MapContext) -> None:
@@ -156,17 +140,16 @@ def _environment(task: ir.Task, plan: ComponentPlan, ctx: MapContext) -> None:
 _TIME_CALL = re.compile(r"^(?:[\w.]*\.)?time\(\s*([\d\s,]*)\)$")
 
 
-def _time_or_datetime(value) -> Tuple[Optional[str], Optional[str]]:
-    """(Python expression building the target, problem) for a target_lower/target_upper value."""
+def _time_or_datetime(value) -> Tuple[Optional[TimeBound], Optional[str]]:
+    """(the bound, problem) for a target_lower/target_upper value; no bound: TimeBound()."""
     if value is None or (isinstance(value, ir.Literal) and value.value is None):
-        return "None", None
+        return TimeBound(), None
     if isinstance(value, ir.Literal) and isinstance(value.value, str) and "T" in value.value:
-        return f"datetime.datetime.fromisoformat({value.value!r})", None
+        return TimeBound(iso=value.value), None
     if isinstance(value, ir.Dynamic):
         match = _TIME_CALL.match(value.source.replace(" ", ""))
         if match:
-            numbers = [int(n) for n in match.group(1).split(",") if n.strip()]
-            return f"datetime.time({', '.join(map(str, numbers))})", None
+            return TimeBound(time=tuple(int(n) for n in match.group(1).split(",") if n.strip())), None
     source = getattr(value, "source", None) or repr(getattr(value, "value", value))
     return None, f"target {source} is neither a datetime nor a time written in the DAG file"
 
@@ -188,72 +171,44 @@ def _base_plan(task: ir.Task, ctx: MapContext, mapping: str):
     use_logical = task.args.get("use_task_logical_date")
     use_logical = isinstance(use_logical, ir.Literal) and bool(use_logical.value)
     plan = ComponentPlan(mapping=mapping, description=task.doc)
-    lines = [context_inputs(task, ctx, args), "import datetime"]
-    if use_logical:
-        lines.append("now = _airflow.context['logical_date']")
-    else:
-        lines.append("now = datetime.datetime.now(datetime.timezone.utc)")
+    context = context_part(task, ctx, args)
     plan.inputs = args.inputs
     plan.outputs = {"return_value": "json", FOLLOW_KEY: "list"}
     plan.helpers = ["_airflow_runtime", "_airflow_branch_ids", "_airflow_not_followed"]
     plan.differences.append("Times are compared in UTC (Airflow uses the DAG's time zone, UTC unless its start_date says otherwise).")
     if not use_logical:
         plan.differences.append("Compares the wall-clock time of the run, as Airflow does: two runs at different times may choose differently.")
-    return (plan, lines, true_ids, false_ids), None
+    return (plan, context, true_ids, false_ids, use_logical), None
 
 
-@mapper("BranchDateTimeOperator")
+@mapper("BranchDateTimeOperator", args=ArgTable.of(handled(
+    "follow_task_ids_if_true", "follow_task_ids_if_false", "target_lower", "target_upper", "use_task_logical_date")))
 def map_branch_datetime(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     made, failed = _base_plan(task, ctx, "BranchDateTimeOperator -> component comparing the time and choosing the branch")
     if failed:
         return failed
-    plan, lines, true_ids, false_ids = made
+    plan, context, true_ids, false_ids, use_logical = made
     lower, problem_lower = _time_or_datetime(task.args.get("target_lower"))
     upper, problem_upper = _time_or_datetime(task.args.get("target_upper"))
     if problem_lower or problem_upper:
         return placeholder_plan(task, ctx, problem_lower or problem_upper)
-    lines += [
-        f"lower, upper = {lower}, {upper}",
-        "# As airflow's target_times_as_dates: times are combined with today's date; an upper bound",
-        "# before the lower one then means the next day.",
-        "if not (isinstance(lower, datetime.datetime) and isinstance(upper, datetime.datetime)):",
-        "    if isinstance(lower, datetime.time):",
-        "        lower = datetime.datetime.combine(now, lower)",
-        "    if isinstance(upper, datetime.time):",
-        "        upper = datetime.datetime.combine(now, upper)",
-        "    if lower is not None and upper is not None and upper < lower:",
-        "        upper += datetime.timedelta(days=1)",
-        "utc = datetime.timezone.utc",
-        "lower = lower.replace(tzinfo=utc) if lower is not None and lower.tzinfo is None else lower",
-        "upper = upper.replace(tzinfo=utc) if upper is not None and upper.tzinfo is None else upper",
-        "inside = not ((upper is not None and upper < now) or (lower is not None and lower > now))",
-        f"chosen = {true_ids!r} if inside else {false_ids!r}",
-        "results, skipped = {'return_value': chosen}, False",
-        _follow_code(task, ctx, "chosen"),
-    ]
-    plan.body = "\n".join(lines)
-    _ignored(task, ctx, plan, ("follow_task_ids_if_true", "follow_task_ids_if_false", "target_lower", "target_upper",
-                               "use_task_logical_date"))
+    decide = DecideByTime(tuple(true_ids), tuple(false_ids), use_logical, lower=lower, upper=upper)
+    plan.parts = [context, decide, follow_part(task, ctx, "decided")]
     return plan
 
 
-@mapper("BranchDayOfWeekOperator")
+@mapper("BranchDayOfWeekOperator", args=ArgTable.of(handled(
+    "follow_task_ids_if_true", "follow_task_ids_if_false", "week_day", "use_task_logical_date")))
 def map_branch_weekday(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     made, failed = _base_plan(task, ctx, "BranchDayOfWeekOperator -> component checking the week day and choosing the branch")
     if failed:
         return failed
-    plan, lines, true_ids, false_ids = made
+    plan, context, true_ids, false_ids, use_logical = made
     days = _week_days(task.args.get("week_day"))
     if days is None:
         return placeholder_plan(task, ctx, "week_day is not a literal day name (or WeekDay member), nor a list of them")
-    lines += [
-        f"week_days = {sorted(days)!r}  # ISO numbers, Monday = 1",
-        f"chosen = {true_ids!r} if now.isoweekday() in week_days else {false_ids!r}",
-        "results, skipped = {'return_value': chosen}, False",
-        _follow_code(task, ctx, "chosen"),
-    ]
-    plan.body = "\n".join(lines)
-    _ignored(task, ctx, plan, ("follow_task_ids_if_true", "follow_task_ids_if_false", "week_day", "use_task_logical_date"))
+    decide = DecideByTime(tuple(true_ids), tuple(false_ids), use_logical, week_days=tuple(sorted(days)))
+    plan.parts = [context, decide, follow_part(task, ctx, "decided")]
     return plan
 
 
@@ -276,12 +231,6 @@ def _week_days(value) -> Optional[set]:
             return None
         found.add(DAYS.index(name.upper()) + 1)
     return found or None
-
-
-def _ignored(task: ir.Task, ctx: MapContext, plan: ComponentPlan, own: Tuple[str, ...]) -> None:
-    diagnostics, differences = ignored_arg_diagnostics(task, ctx, own)
-    plan.diagnostics += diagnostics
-    plan.differences += differences
 
 
 CASES = [
@@ -312,6 +261,14 @@ pick()
         task_id="choose",
         fragments=("follow = [] if skipped else _airflow_branch_ids(results.get('return_value'))",
                    "_airflow_not_followed('right'"),
+        body='''\
+results, skipped = _airflow_call_python(_airflow, choose, _op_args, _op_kwargs)
+# A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped.
+follow = [] if skipped else _airflow_branch_ids(results.get('return_value'))
+if not skipped and any(_airflow_not_followed(task_id, follow) for task_id in ['left', 'right']):
+    results.pop('return_value', None)  # Airflow 3 raised DownstreamTasksSkipped: no return value
+results['airflow_follow'] = follow
+''',
     ),
     Case(
         name="ShortCircuitOperator skips everything downstream by default",
@@ -327,6 +284,11 @@ with DAG("sc", schedule=None):
 ''',
         task_id="check",
         fragments=("results['airflow_condition'] = False if skipped else bool(results.get('return_value'))",),
+        body='''\
+results['airflow_condition'] = False if skipped else bool(results.get('return_value'))
+if not skipped and not results['airflow_condition'] and True:
+    results.pop('return_value', None)
+''',
     ),
     Case(
         name="BranchDayOfWeekOperator with WeekDay members",
@@ -344,6 +306,13 @@ with DAG("weekday", schedule=None):
 ''',
         task_id="pick",
         fragments=("week_days = [6, 7]", "now = _airflow.context['logical_date']"),
+        body='''\
+import datetime
+now = _airflow.context['logical_date']
+week_days = [6, 7]  # ISO numbers, Monday = 1
+chosen = ['weekend'] if now.isoweekday() in week_days else ['weekday']
+results, skipped = {'return_value': chosen}, False
+''',
     ),
     Case(
         name="BranchDateTimeOperator with pendulum times",
@@ -360,5 +329,9 @@ with DAG("dt", schedule=None):
 ''',
         task_id="pick",
         fragments=("lower, upper = datetime.time(15, 0, 0), datetime.time(0, 0, 0)",),
+        body='''\
+now = datetime.datetime.now(datetime.timezone.utc)
+lower, upper = datetime.time(15, 0, 0), datetime.time(0, 0, 0)
+''',
     ),
 ]

@@ -1,4 +1,5 @@
-"""Building blocks shared by mappers: argument values -> component inputs, XCom scanning, context.
+"""Building blocks shared by mappers: argument values -> component inputs, XCom scanning, context,
+the task callable's code and arguments, the polling sensor body.
 
 No mappers live here. The emitter uses `xcom_refs_of` too, to learn which XCom keys each task must
 publish as KFP outputs.
@@ -12,10 +13,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
-from migrate import ir
+from migrate import ir, plan
 from migrate.diagnostics import Diagnostic
+from migrate.operators.model import PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput
+from migrate.operators.staticcalls import describe, to_python
+from migrate.plan import CallableCode, Expr, Fail, Part, Poll, PyValue, Unpacked
 from migrate.naming import BODY_NAMES, identifier, unique
-from migrate.operators import Input, MapContext, PipelineInput
 
 JINJA_MARKERS = ("{{", "{%", "{#")
 # Airflow names a converted callable may import; the run-time shim provides them (see runtime.py).
@@ -311,38 +314,36 @@ class ArgBuilder:
         self.inputs.append(Input(name, type_, value))
         return name
 
-    def expr(self, value: Any, hint: str, rendered: bool = True, top: bool = True) -> str:
-        """A body expression for `value`; literals/templates become inputs, XCom reads use `xcom`.
+    def value(self, value: Any, hint: str, rendered: bool = True, top: bool = True) -> plan.Expr:
+        """The body expression for `value` (migrate/plan.py); literals/templates become inputs.
 
         rendered: the value sits in a templated field, so its strings go through Jinja (XCom values
         are not rendered, as in Airflow). top: a whole argument (inputs are made for top-level
         values only; items inside a list/dict that also holds XCom references stay inline).
         """
         if isinstance(value, ir.TaskOutput):
-            return f"xcom[({value.task_id!r}, {value.key!r})]"
+            return plan.XcomValue(value.task_id, value.key)
         if isinstance(value, ir.Template):
-            code = self.add_input(hint, "str", value) if top else repr(value.text)
-            return f"_airflow_render({code}, _airflow.context)" if rendered else code
+            found = plan.InputName(self.add_input(hint, "str", value)) if top else plan.PyValue(value.text)
+            return plan.Rendered(found) if rendered else found
         if isinstance(value, ir.Literal):
-            return self._literal_expr(value.value, hint, rendered, top)
+            return self._literal_value(value.value, hint, rendered, top)
         if isinstance(value, ir.ParamRef) and self.ctx and value.name in self.ctx.param_inputs:
             pipeline_name = self.ctx.param_inputs[value.name]
             if top:
                 param_type = self.ctx.param_type(value.name)
-                name = self.add_input(hint, param_type, PipelineInput(pipeline_name))
-                return f"_ints_back({name})" if param_type in ("list", "dict") else name
-            return f"_airflow.context['params'][{value.name!r}]"
+                name = plan.InputName(self.add_input(hint, param_type, PipelineInput(pipeline_name)))
+                return plan.Decoded("ints_back", name) if param_type in ("list", "dict") else name
+            return plan.ParamValue(value.name)
         if isinstance(value, ir.Composite) and value.kind in ("list", "tuple", "dict"):
             if value.kind == "dict":
-                parts = [f"{self.expr(k, hint, False, False)}: {self.expr(v, self._hint(hint, k), rendered, False)}" for k, v in value.items]
-                return "{" + ", ".join(parts) + "}"
-            parts = [self.expr(item, f"{hint}_{i}", rendered, False) for i, item in enumerate(value.items)]
-            if value.kind == "tuple":
-                return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
-            return "[" + ", ".join(parts) + "]"
+                return plan.MappingOf(tuple((self.value(k, hint, False, False), self.value(v, self._hint(hint, k), rendered, False))
+                                           for k, v in value.items))
+            return plan.SequenceOf(value.kind, tuple(self.value(item, f"{hint}_{i}", rendered, False)
+                                                    for i, item in enumerate(value.items)))
         source = getattr(value, "source", repr(value))
         self.dynamic.append(source)
-        return "None"
+        return plan.Unresolved(source)
 
     @staticmethod
     def _hint(hint: str, key: Any) -> str:
@@ -350,17 +351,17 @@ class ArgBuilder:
             return key.value
         return hint
 
-    def _literal_expr(self, obj: Any, hint: str, rendered: bool, top: bool) -> str:
+    def _literal_value(self, obj: Any, hint: str, rendered: bool, top: bool) -> plan.Expr:
         kind = literal_kind(obj)
         needs_render = rendered and any(has_jinja(s) or s.endswith("\n") for s in _strings(obj))
         if top and kind in ("list", "dict") and _has_int(obj):
             # KFP would hand list/dict ints over as floats: send the exact value as JSON text
-            code = f"_from_json({self.add_input(hint + '_json', 'str', ir.Literal(json.dumps(obj)))})"
+            found = plan.Decoded("from_json", plan.InputName(self.add_input(hint + '_json', 'str', ir.Literal(json.dumps(obj)))))
         elif top and obj is not None and kind is not None:
-            code = self.add_input(hint, kind, ir.Literal(obj))
+            found = plan.InputName(self.add_input(hint, kind, ir.Literal(obj)))
         else:
-            code = repr(obj)  # None and values JSON would change (tuples, odd keys) stay inline
-        return f"_airflow_render({code}, _airflow.context)" if needs_render else code
+            found = plan.PyValue(obj)  # None and values JSON would change (tuples, odd keys) stay inline
+        return plan.Rendered(found) if needs_render else found
 
 
 def _has_int(obj: Any) -> bool:
@@ -389,86 +390,45 @@ def literal_kind(obj: Any) -> Optional[str]:
 
 
 # ---------------------------------------------------------------- context
-def context_inputs(task: ir.Task, ctx: MapContext, args: ArgBuilder) -> str:
-    """Add logical_date/run_id/param inputs; return the statement building `_airflow`."""
+def context_part(task: ir.Task, ctx: MapContext, args: ArgBuilder) -> plan.AirflowContext:
+    """Add logical_date/run_id/param inputs; return the part building the task's Airflow context."""
     logical_date = args.add_input("logical_date", "str", PipelineInput("logical_date"))
     run_id = args.add_input("run_id", "str", PipelineInput("run_id"))
     params = []
     for param in ctx.workflow.params:
         pipeline_name = ctx.param_inputs[param.name]
         param_type = kfp_type(param.type)
-        name = args.add_input(f"param_{pipeline_name}", param_type, PipelineInput(pipeline_name))
-        params.append(f"{param.name!r}: {f'_ints_back({name})' if param_type in ('list', 'dict') else name}")
+        name = plan.InputName(args.add_input(f"param_{pipeline_name}", param_type, PipelineInput(pipeline_name)))
+        params.append((param.name, plan.Decoded("ints_back", name) if param_type in ("list", "dict") else name))
     task_params = task.args.get("params")
-    params_expr = "{" + ", ".join(params) + "}"
-    if isinstance(task_params, ir.Literal) and isinstance(task_params.value, dict):
-        params_expr = "{" + ", ".join(params + [f"**{task_params.value!r}"]) + "}"
-    return (
-        f"_airflow = _airflow_runtime(\n"
-        f"    dag_id={ctx.workflow.dag_id!r}, task_id={task.task_id!r}, logical_date={logical_date}, run_id={run_id},\n"
-        f"    params={params_expr}, xcom=xcom,\n"
-        f")"
-    )
+    own = task_params.value if isinstance(task_params, ir.Literal) and isinstance(task_params.value, dict) else None
+    return plan.AirflowContext(ctx.workflow.dag_id, task.task_id, logical_date, run_id, tuple(params), own)
 
 
 def kfp_type(param_type: str) -> str:
     return param_type if param_type in ("str", "int", "float", "bool", "list", "dict") else "str"
 
 
-def ignored_arg_diagnostics(task: ir.Task, ctx: MapContext, own_args: Iterable[str]) -> Tuple[List[Diagnostic], List[str]]:
-    """KFM202/KFM208 for arguments a mapping does not carry over; returns (diagnostics, differences)."""
-    diagnostics, differences = [], []
-    known = set(own_args) | BASE_ARGS_HANDLED
-    for name in task.args:
-        if name in CALLBACK_ARGS:
-            diagnostics.append(ctx.diagnostic(task, "KFM208", f"{name} is not carried over to KFP"))
-            differences.append(f"{name} does not run on KFP.")
-        elif name not in known:
-            diagnostics.append(ctx.diagnostic(task, "KFM202", f"argument {name!r} is not supported by the mapping and is ignored"))
-            differences.append(f"Argument {name!r} is ignored.")
-    return diagnostics, differences
-
-
 # ---------------------------------------------------------------- callables
-def indent(code: str, prefix: str = "") -> str:
-    return "\n".join(prefix + line if line.strip() else "" for line in code.splitlines())
-
-
-def rewrite_airflow_imports(code: str) -> Tuple[str, List[str]]:
-    """Replace `from airflow... import get_current_context` (and the other shimmed names) by
-    assignments from the run-time shim (`_airflow`); return (code, other airflow modules imported).
-    """
+def airflow_imports(code: str) -> List[str]:
+    """Airflow modules the code imports names from that the run-time shim does not provide (those
+    the renderer turns into shim assignments: migrate/emit/component_body.py)."""
     try:
         nodes = walked(code)
     except SyntaxError:
-        return code, []
-    edits, others = [], []
+        return []
+    found = []
     for node in nodes:
         if isinstance(node, ast.ImportFrom) and node.module and (node.module == "airflow" or node.module.startswith("airflow.")):
-            shimmed = [a for a in node.names if a.name in SHIMMED_AIRFLOW_NAMES]
-            kept = [a for a in node.names if a.name not in SHIMMED_AIRFLOW_NAMES]
-            if kept:
-                others.append(node.module)
-            if not shimmed:
-                continue
-            statements = [f"{a.asname or a.name} = _airflow.{a.name}" for a in shimmed]
-            if kept:
-                names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in kept)
-                statements.insert(0, f"from {node.module} import {names}")
-            edits.append((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, "; ".join(statements)))
+            if any(a.name not in SHIMMED_AIRFLOW_NAMES for a in node.names):
+                found.append(node.module)
         elif isinstance(node, ast.Import):
-            others.extend(a.name for a in node.names if a.name == "airflow" or a.name.startswith("airflow."))
-    lines = code.splitlines(keepends=True)
-    for line, col, end_line, end_col, text in sorted(edits, reverse=True):
-        start = lines[line - 1].encode()[:col].decode()
-        end = lines[end_line - 1].encode()[end_col:].decode()
-        lines[line - 1:end_line] = [start + text + end]
-    return "".join(lines), list(dict.fromkeys(others))
+            found.extend(a.name for a in node.names if a.name == "airflow" or a.name.startswith("airflow."))
+    return list(dict.fromkeys(found))
 
 
-def shim_bindings(codes: Iterable[str]) -> List[str]:
-    """`name = _airflow.name` for the shimmed Airflow names the code uses (module-level airflow
-    imports are not part of the prelude, so the names must be bound here)."""
+def names_used(codes: Iterable[str]) -> Set[str]:
+    """Every name, attribute, parameter and string constant in the code (what the shim may have to bind)."""
     used: Set[str] = set()
     for code in codes:
         try:
@@ -480,13 +440,7 @@ def shim_bindings(codes: Iterable[str]) -> List[str]:
                     else node.arg if isinstance(node, ast.arg) else node.value if isinstance(node, ast.Constant) else None)
             if isinstance(name, str):
                 used.add(name)
-    bindings = [f"{name} = _airflow.{name}" for name in SHIMMED_AIRFLOW_NAMES if name in used]
-    if used & ASSET_NAMES:
-        bindings.insert(0, "_airflow_assets(_airflow)")
-    if "render_template" in used:  # context["task"].render_template(content, context), as on an operator
-        bindings.append('_airflow.context["task"].render_template = lambda content, context, *_a, **_k: '
-                        "_airflow_render(content, context)")
-    return bindings
+    return used
 
 
 def unbound_names(callable_: ir.CallableSource) -> List[str]:
@@ -521,12 +475,19 @@ def unbound_names(callable_: ir.CallableSource) -> List[str]:
     return sorted(loaded - bound - {"__file__", "__name__"})
 
 
+def callback_note(task: ir.Task, ctx: MapContext, name: str) -> Tuple[Diagnostic, str]:
+    """(KFM208, the report's line) for a callback (or SLA) argument that does not run on KFP."""
+    return ctx.diagnostic(task, "KFM208", f"{name} is not carried over to KFP"), f"{name} does not run on KFP."
+
+
+def not_carried_over(task: ir.Task, ctx: MapContext, what: str, why: str) -> Tuple[Diagnostic, str]:
+    """(KFM202, the report's line) for something of the task KFP could honour but the mapping does not."""
+    return ctx.diagnostic(task, "KFM202", f"{what} is not carried over: {why}"), f"{what[0].upper()}{what[1:]} is not carried over ({why})."
+
+
 def callback_diagnostics(task: ir.Task, ctx: MapContext) -> Tuple[List[Diagnostic], List[str]]:
-    diagnostics, differences = [], []
-    for name in getattr(task, "callbacks", {}) or {}:
-        diagnostics.append(ctx.diagnostic(task, "KFM208", f"{name} is not carried over to KFP"))
-        differences.append(f"{name} does not run on KFP.")
-    return diagnostics, differences
+    notes = [callback_note(task, ctx, name) for name in getattr(task, "callbacks", {}) or {}]
+    return [diagnostic for diagnostic, _ in notes], [difference for _, difference in notes]
 
 
 def return_kind(annotation: Optional[str]) -> str:
@@ -537,3 +498,124 @@ def return_kind(annotation: Optional[str]) -> str:
     if text in ("str", "int", "float", "bool"):
         return text
     return "json"  # list/dict too: KFP's typed list/dict turn ints into floats, JSON text does not
+
+
+def raise_first(component: ComponentPlan, exception: str, message: str) -> None:
+    """Make the component raise `exception(message)` before anything else it does (its parts stay,
+    for the reader): templates missing at conversion, arguments unknown before run time."""
+    component.parts.insert(0, Fail(exception, message))
+
+
+# ---------------------------------------------------------------- the task callable
+def callable_part(callable_: ir.CallableSource) -> Tuple[CallableCode, List[str]]:
+    """(CallableCode, airflow modules it imports besides the names the run-time shim provides)."""
+    codes = (*callable_.prelude, callable_.source)
+    modules = [module for code in codes for module in airflow_imports(code)]
+    where = str(callable_.span) if callable_.span else ""
+    return (CallableCode(tuple(p.rstrip() for p in callable_.prelude), callable_.source.rstrip(), where),
+            list(dict.fromkeys(modules)))
+
+
+def param_name(task: ir.Task, index: int) -> str:
+    """The callable's name for its positional argument `index` (an input's name hint)."""
+    params = task.callable.params if task.callable else ()
+    return params[index] if index < len(params) else f"arg_{index}"
+
+
+def sequence_values(value, args: ArgBuilder, hint: str) -> tuple:
+    """op_args as positional values (`*value` when not a literal list)."""
+    if value is None:
+        return ()
+    if isinstance(value, ir.Literal) and isinstance(value.value, (list, tuple)):
+        return tuple(args.value(ir.Literal(item), f"{hint}_{i}") for i, item in enumerate(value.value))
+    if isinstance(value, ir.Composite) and value.kind in ("list", "tuple"):
+        return tuple(args.value(item, f"{hint}_{i}") for i, item in enumerate(value.items))
+    return (Unpacked(args.value(value, hint)),)
+
+
+def mapping_values(value, args: ArgBuilder, hint: str) -> tuple:
+    """op_kwargs as (keyword, value) pairs (a keyword of None: `**value` when not a literal dict)."""
+    if value is None:
+        return ()
+    if isinstance(value, ir.Literal) and isinstance(value.value, dict):
+        return tuple((str(k), args.value(ir.Literal(v), str(k))) for k, v in value.value.items())
+    if isinstance(value, ir.Composite) and value.kind == "dict":
+        found = {}
+        for key, item in value.items:
+            name = key.value if isinstance(key, ir.Literal) else f"{hint}_{len(found)}"
+            found[str(name)] = args.value(item, str(name))
+        return tuple(found.items())
+    return ((None, args.value(value, hint)),)
+
+
+def no_callable(task: ir.Task, ctx: MapContext, component: ComponentPlan) -> ComponentPlan:
+    """The finished placeholder for a task whose python_callable was not found statically (KFM117)."""
+    message = f"the python_callable of {task.task_id!r} was not found in the file"
+    component.fidelity = PLACEHOLDER
+    component.mapping = f"{task.operator} -> placeholder (callable not found)"
+    component.diagnostics.append(ctx.diagnostic(task, "KFM117", message))
+    component.parts = [Fail("NotImplementedError", f"kfmigrate: {message}. Original source:\n{task.source}")]
+    component.differences.append("The task cannot run: its callable was not found statically.")
+    component.finished = True
+    return component
+
+
+# ---------------------------------------------------------------- sensors
+# BaseSensorOperator's arguments: every sensor rule handles them (the polling helper keeps their meaning)
+SENSOR_ARGS = ("poke_interval", "timeout", "soft_fail", "mode", "exponential_backoff", "max_wait", "silent_fail",
+               "never_fail", "deferrable", "start_from_trigger", "end_from_trigger", "trigger_kwargs")
+DEFAULT_TIMEOUT = 7 * 24 * 3600.0  # [sensors] default_timeout
+
+
+class Sensor:
+    """Shared parts of every sensor body: the context, the polling call, the report notes
+    (sensors.py, external_task.py)."""
+
+    def __init__(self, task: ir.Task, ctx: MapContext, what: str):
+        self.task, self.ctx = task, ctx
+        self.plan = ComponentPlan(mapping=f"{task.operator} -> polling lightweight component ({what})", description=task.doc)
+        self.args = ArgBuilder(ctx)
+        self.parts: List[Part] = [context_part(task, ctx, self.args)]
+
+    def value(self, name: str, rendered: bool = True, default: Any = None) -> Expr:
+        value = self.task.args.get(name)
+        return PyValue(default) if value is None else self.args.value(value, name, rendered=rendered)
+
+    def diagnostic(self, code: str, message: str, severity: str = "warning") -> None:
+        self.plan.diagnostics.append(self.ctx.diagnostic(self.task, code, message, severity))
+
+    def seconds(self, name: str, default: float) -> PyValue:
+        value = self.task.args.get(name)
+        if value is None:
+            return PyValue(default)
+        converted = to_python(value)
+        if isinstance(converted, (int, float)) and not isinstance(converted, bool):
+            return PyValue(float(converted))
+        self.diagnostic("KFM110", f"{name} {describe(converted)} is not a literal duration: Airflow's default is used")
+        return PyValue(default)
+
+    def finish(self, check, packages=()) -> ComponentPlan:
+        """The plan polling the check: `check` (parts) defines `_poke` (migrate/plan.py Poll)."""
+        task, component = self.task, self.plan
+        options = [("poke_interval", self.seconds("poke_interval", 60.0)), ("timeout", self.seconds("timeout", DEFAULT_TIMEOUT))]
+        for flag in ("soft_fail", "exponential_backoff", "silent_fail", "never_fail"):
+            value = to_python(task.args.get(flag))
+            if value is True:
+                options.append((flag, PyValue(True)))
+        if "max_wait" in task.args:
+            options.append(("max_wait", self.seconds("max_wait", 0.0)))
+        component.parts = [*self.parts, *check, Poll(tuple(options))]
+        component.inputs = self.args.inputs
+        component.unresolved = self.args.dynamic
+        component.xcom_refs = xcom_refs_of(task)
+        component.outputs = {"return_value": "json"}
+        component.may_skip = True  # soft_fail, never_fail, AirflowSkipException in a check
+        component.packages = list(packages) + (["jinja2"] if any(value_has_jinja(v) for v in task.args.values()) else [])
+        mode = to_python(task.args.get("mode"))
+        if mode == "reschedule" or to_python(task.args.get("deferrable")) is True:
+            component.differences.append("mode='reschedule'/deferrable: the KFP pod keeps running while it waits (there is no reschedule on KFP).")
+        else:
+            component.differences.append("The pod runs for the whole wait, as a poke-mode sensor holds a worker slot.")
+        if to_python(task.args.get("retries")) or task.retry.retries:
+            component.differences.append("A sensor timeout is retried on KFP when retries are set (Airflow never retries AirflowSensorTimeout).")
+        return component

@@ -13,12 +13,12 @@ import dataclasses
 
 from migrate import ir
 from migrate.operators import SHIM, Case, ComponentPlan, MapContext, mapper
-from migrate.operators.shim import map_operator_shim
+from migrate.operators.shim import SHIM_RULE, map_operator_shim
 
 SMTP_MODULE = "airflow.providers.smtp.operators.smtp"
 
 
-@mapper("EmailOperator")
+@mapper("EmailOperator", **SHIM_RULE)
 def map_email(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     args = dict(task.args)
     args.setdefault("conn_id", ir.Literal("smtp_default"))  # the operator's default: named so it is wired

@@ -13,7 +13,7 @@ minus `execution_delta`, or what `execution_date_fn` returns) and compares, like
 - failed_states fail the sensor (soft_fail: skip it), skipped_states skip it, and it is done when
   everything is in allowed_states (default ["success"]).
 
-poke_interval, timeout, soft_fail, exponential_backoff keep their meaning (sensors.py `_Sensor`);
+poke_interval, timeout, soft_fail, exponential_backoff keep their meaning (common.py `Sensor`);
 mode="reschedule" and deferrable=True poll in the pod. Run-time helpers: `_airflow_kfp_api`,
 `_airflow_external_task_poke`.
 
@@ -21,54 +21,54 @@ ExternalTaskMarker only links task clearing across DAGs (it is an EmptyOperator)
 """
 from __future__ import annotations
 
-import dataclasses
 from typing import List, Optional
 
 from migrate import ir
 from migrate.naming import pipeline_name
-from migrate.operators import PLACEHOLDER, REMOVED, Case, ComponentPlan, MapContext, mapper
-from migrate.operators.sensors import _Sensor
+from migrate.operators import PLACEHOLDER, REMOVED, Case, ComponentPlan, MapContext, mapper, renamed
+from migrate.operators.common import Sensor
+from migrate.operators.sensors import sensor_args
+from migrate.operators.shim import dag_file_code, third_party_modules
 from migrate.operators.staticcalls import Templated, Unresolved, describe, to_python
+from migrate.plan import Code, PyValue, SequenceOf
 
-OWN_ARGS = {"external_dag_id", "external_task_id", "external_task_ids", "external_task_group_id", "allowed_states",
-            "skipped_states", "failed_states", "execution_delta", "execution_date_fn", "check_existence", "poll_interval"}
+ARGS = sensor_args("external_dag_id", "external_task_id", "external_task_ids", "external_task_group_id", "allowed_states",
+                   "skipped_states", "failed_states", "execution_delta", "execution_date_fn",
+                   "check_existence").extended(renamed("poll_interval", "poke_interval"))  # Airflow's deprecated alias
 KFP_STATES = "SUCCEEDED -> success, FAILED/CANCELED -> failed, SKIPPED -> skipped, RUNNING -> running, PENDING -> queued"
 
 
-@mapper("ExternalTaskSensor", "ExternalTaskSensorAsync")
+@mapper("ExternalTaskSensor", "ExternalTaskSensorAsync", args=ARGS)
 def map_external_task_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    if "poll_interval" in task.args and "poke_interval" not in task.args:  # Airflow's deprecated alias
-        task = dataclasses.replace(task, args={**task.args, "poke_interval": task.args["poll_interval"]})
-    sensor = _Sensor(task, ctx, "polls the KFP API for the other pipeline's run")
+    sensor = Sensor(task, ctx, "polls the KFP API for the other pipeline's run")
     plan = sensor.plan
-    lines = sensor.lines
     dag_id = task.args.get("external_dag_id")
     if dag_id is None:
         sensor.diagnostic("KFM202", "no external_dag_id: the task fails at run time", "error")
-    lines.append(f"_external_dag_id = {sensor.expr('external_dag_id')}")
-    options = []
+    check = [Code("_external_dag_id = {dag_id}\n", (("dag_id", sensor.value("external_dag_id")),))]
+    options = []  # (keyword, value) of _airflow_external_task_poke
     for name, keyword in (("external_task_id", None), ("external_task_ids", "task_ids"), ("external_task_group_id", "task_group_id")):
         if task.args.get(name) is not None and to_python(task.args[name]) is not None:
             if name == "external_task_id":
-                options.append(f"task_ids=[{sensor.expr(name)}]")
+                options.append(("task_ids", SequenceOf("list", (sensor.value(name),))))
             else:
-                options.append(f"{keyword}={sensor.expr(name)}")
+                options.append((keyword, sensor.value(name)))
     for name in ("allowed_states", "skipped_states", "failed_states"):
         states = _states(task.args.get(name))
         if states is None:
             sensor.diagnostic("KFM110", f"{name} {describe(to_python(task.args.get(name)))} is not a literal list of states: "
                               "Airflow's default is used", "error")
         elif states:
-            options.append(f"{name}={states!r}")
+            options.append((name, PyValue(states)))
     if to_python(task.args.get("soft_fail")) is True:
-        options.append("soft_fail=True")
+        options.append(("soft_fail", PyValue(True)))
     if to_python(task.args.get("check_existence")) is True:
-        options.append("check_existence=True")
-    lines.append(_dates_code(task, ctx, sensor))
-    lines.append("_kfp = _airflow_kfp_api()")
-    call = ", ".join(["_airflow", "_kfp", "_external_dag_id", "_dates"] + options)
-    poke = f"def _poke():\n    return _airflow_external_task_poke({call})"
-    plan = sensor.finish(poke, OWN_ARGS)
+        options.append(("check_existence", PyValue(True)))
+    check.append(_dates_code(task, ctx, sensor))
+    call = "".join(f", {keyword}={{option_{index}}}" for index, (keyword, _value) in enumerate(options))
+    check.append(Code("_kfp = _airflow_kfp_api()\ndef _poke():\n    return _airflow_external_task_poke({context}, _kfp, _external_dag_id, _dates"
+                      + call + ")\n", tuple((f"option_{index}", value) for index, (_keyword, value) in enumerate(options))))
+    plan = sensor.finish(check)
 
     target = to_python(dag_id)
     if isinstance(target, str):
@@ -102,18 +102,17 @@ def _states(value) -> Optional[List[str]]:
     return found
 
 
-def _dates_code(task: ir.Task, ctx: MapContext, sensor: _Sensor) -> str:
+def _dates_code(task: ir.Task, ctx: MapContext, sensor: Sensor) -> Code:
     """`_dates = [...]`: the logical dates of the runs waited for, as Airflow's _get_dttm_filter."""
     delta = task.args.get("execution_delta")
     function = task.args.get("execution_date_fn")
     if delta is not None:
         seconds = to_python(delta)
         if isinstance(seconds, (int, float)) and not isinstance(seconds, bool):
-            return f"import datetime as _dt\n_dates = [_airflow.context['logical_date'] - _dt.timedelta(seconds={float(seconds)!r})]"
+            return Code("import datetime as _dt\n_dates = [{context}.context['logical_date'] - _dt.timedelta(seconds={seconds})]\n",
+                        (("seconds", PyValue(float(seconds))),))
         sensor.args.dynamic.append(f"execution_delta={describe(seconds)} (not a literal timedelta)")
     elif function is not None:
-        from migrate.operators.shim import dag_file_code, third_party_modules
-
         source = getattr(function, "source", None) or ""
         code, expressions, problem = dag_file_code(task, set(), {"execution_date_fn": source})
         if code is None or not expressions.get("execution_date_fn"):
@@ -124,15 +123,15 @@ def _dates_code(task: ir.Task, ctx: MapContext, sensor: _Sensor) -> str:
             extra = third_party_modules(code)
             if extra:
                 sensor.diagnostic("KFM210", f"execution_date_fn's code imports {', '.join(extra)}: install them in the image")
-            return "\n".join([
-                "# execution_date_fn and what it needs, from the DAG file; called like Airflow (logical date + context)",
-                "_dag_namespace = {}",
-                f"exec({code!r}, _dag_namespace)",
-                f"_date_fn = eval({expressions['execution_date_fn']!r}, _dag_namespace)",
-                "_returned, _ = _airflow_call_python(_airflow, _date_fn, [_airflow.context['logical_date']], {})",
-                "_dates = _returned['return_value'] if isinstance(_returned['return_value'], list) else [_returned['return_value']]",
-            ])
-    return "_dates = [_airflow.context['logical_date']]"
+            return Code('''\
+# execution_date_fn and what it needs, from the DAG file; called like Airflow (logical date + context)
+_dag_namespace = {}
+exec({code}, _dag_namespace)
+_date_fn = eval({expression}, _dag_namespace)
+_returned, _ = _airflow_call_python({context}, _date_fn, [{context}.context['logical_date']], {})
+_dates = _returned['return_value'] if isinstance(_returned['return_value'], list) else [_returned['return_value']]
+''', (("code", PyValue(code)), ("expression", PyValue(expressions["execution_date_fn"]))))
+    return Code("_dates = [{context}.context['logical_date']]\n")
 
 
 @mapper("ExternalTaskMarker")
@@ -164,6 +163,17 @@ with DAG("child", schedule="@daily"):
                    "_airflow_external_task_poke(_airflow, _kfp, _external_dag_id, _dates, task_ids=[external_task_id], "
                    "failed_states=['failed', 'skipped'], soft_fail=True)",
                    "poke_interval=30.0, timeout=600.0, soft_fail=True"),
+        body='''\
+_external_dag_id = external_dag_id
+import datetime as _dt
+_dates = [_airflow.context['logical_date'] - _dt.timedelta(seconds=3600.0)]
+_kfp = _airflow_kfp_api()
+def _poke():
+    return _airflow_external_task_poke(_airflow, _kfp, _external_dag_id, _dates, task_ids=[external_task_id], failed_states=['failed', 'skipped'], soft_fail=True)
+results, skipped = _airflow_sensor(
+    _airflow, _poke, poke_interval=30.0, timeout=600.0, soft_fail=True,
+)
+''',
     ),
     Case(
         name="external task sensor on a whole DAG run with execution_date_fn and state enums",

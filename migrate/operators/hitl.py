@@ -24,20 +24,21 @@ is Airflow's: chosen_options, params_input, responded_at, responded_by_user. Run
 """
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Any, Dict, List
 
 from migrate import ir
-from migrate.operators import NATIVE, PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
-from migrate.operators.common import (
-    ArgBuilder, callback_diagnostics, context_inputs, ignored_arg_diagnostics, unresolved_pull_diagnostics,
-    value_has_jinja, xcom_refs_of,
-)
+from migrate.operators import NATIVE, PLACEHOLDER, ArgTable, Case, ComponentPlan, MapContext, handled, mapper
+from migrate.operators.branching import CONDITION_KEY, FOLLOW_KEY, follow_part
+from migrate.operators.common import ArgBuilder, context_part, value_has_jinja, xcom_refs_of
 from migrate.operators.placeholder import placeholder_plan
 from migrate.operators.staticcalls import Call, Unresolved, describe, to_python
+from migrate.plan import AskPerson, Expr, PyValue
 
 HITL = ("HITLOperator", "ApprovalOperator", "HITLBranchOperator", "HITLEntryOperator")
-OWN_ARGS = {"subject", "options", "body", "defaults", "multiple", "params", "notifiers", "assigned_users",
-            "response_timeout", "ignore_downstream_trigger_rules", "fail_on_reject", "options_mapping"}
+ARGS = ArgTable.of(handled("subject", "options", "body", "defaults", "multiple", "params", "notifiers", "assigned_users",
+                           "response_timeout", "ignore_downstream_trigger_rules", "fail_on_reject", "options_mapping"))
 POLL_SECONDS = 5.0  # how often the response ConfigMap is read
 EXECUTION_TIMEOUT_MARGIN = 10.0  # seconds: answer with the defaults before KFP's own task timeout stops the pod
 
@@ -45,8 +46,6 @@ EXECUTION_TIMEOUT_MARGIN = 10.0  # seconds: answer with the defaults before KFP'
 def dns_label(text: str, size: int) -> str:
     """Lowercase letters, digits and dashes, at most `size` characters (Kubernetes names and labels),
     as the run-time helper _airflow_hitl_wait writes them."""
-    import re
-
     return re.sub("-+", "-", re.sub("[^a-z0-9-]+", "-", text.lower())).strip("-")[:size].strip("-") or "x"
 
 
@@ -55,14 +54,12 @@ def request_name(dag_id: str, task_id: str) -> str:
     return f"airflow-hitl-{dns_label(dag_id, 100)}-{dns_label(task_id, 100)}"
 
 
-@mapper(*HITL)
+@mapper(*HITL, args=ARGS)
 def map_human_in_the_loop(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    from migrate.operators.branching import CONDITION_KEY, FOLLOW_KEY, _follow_code
-
     plan = ComponentPlan(mapping=f"{task.operator} -> component waiting for an answer in a Kubernetes ConfigMap",
                          description=task.doc)
     args = ArgBuilder(ctx)
-    lines = [context_inputs(task, ctx, args)]
+    context = context_part(task, ctx, args)
     problems: List[str] = []
 
     options = _options(task, problems)
@@ -77,41 +74,34 @@ def map_human_in_the_loop(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     params = _form_params(task.args.get("params"), problems)
     timeout, from_execution = _timeout(task, problems)
 
-    call = ["_airflow", f"subject={_expr(args, task, 'subject', '')}", f"options={options!r}"]
+    ask = [("subject", _value(args, task, "subject", "")), ("options", PyValue(options))]
     if task.args.get("body") is not None:
-        call.append(f"body={_expr(args, task, 'body', None)}")
+        ask.append(("body", _value(args, task, "body", None)))
     if defaults is not None:
-        call.append(f"defaults={defaults!r}")
+        ask.append(("defaults", PyValue(defaults)))
     if multiple:
-        call.append("multiple=True")
+        ask.append(("multiple", PyValue(True)))
     if params:
-        call.append(f"params={params!r}")
+        ask.append(("params", PyValue(params)))
     if timeout is not None:
-        call.append(f"timeout={timeout!r}")
-    call.append(f"poke_interval={POLL_SECONDS!r}")
-    lines.append("_answer = _airflow_hitl_wait(\n    " + ",\n    ".join(call) + ",\n)")
-    lines.append("results, skipped = {'return_value': _answer}, False")
+        ask.append(("timeout", PyValue(timeout)))
+    ask.append(("poke_interval", PyValue(POLL_SECONDS)))
     plan.outputs = {"return_value": "json"}
 
+    outcome, follow = AskPerson(tuple(ask)), []
     if task.operator == "ApprovalOperator":
-        fail_on_reject = to_python(task.args.get("fail_on_reject")) is True
-        lines.append("_approved = _answer['chosen_options'][0] == 'Approve'")
-        if fail_on_reject:
-            lines.append("if not _approved:\n    raise _airflow.AirflowFailException('Receive \"Reject\"')")
-        lines.append(f"# Reject skips the tasks downstream (as a false short circuit); the answer is still the XCom value\n"
-                     f"results[{CONDITION_KEY!r}] = _approved")
+        outcome = dataclasses.replace(outcome, approval=True, fail_on_reject=to_python(task.args.get("fail_on_reject")) is True)
         plan.outputs[CONDITION_KEY] = "bool"
     elif task.operator == "HITLBranchOperator":
         mapping = to_python(task.args.get("options_mapping")) or {}
         if not (isinstance(mapping, dict) and all(isinstance(v, str) for v in mapping.values())):
             problems.append(f"options_mapping {describe(mapping)} is not a literal dict of task ids")
             mapping = {}
-        lines.append(f"_chosen = [{mapping!r}.get(option, option) for option in _answer['chosen_options']]")
-        lines.append("results = {'return_value': _chosen}")
-        lines.append(_follow_code(task, ctx, "_chosen"))
+        outcome = dataclasses.replace(outcome, options_mapping=mapping)
+        follow.append(follow_part(task, ctx, "answered"))
         plan.outputs[FOLLOW_KEY] = "list"
 
-    plan.body = "\n".join(lines)
+    plan.parts = [context, outcome, *follow]
     plan.inputs = args.inputs
     plan.xcom_refs = xcom_refs_of(task)
     if any(value_has_jinja(task.args.get(name)) for name in ("subject", "body")):
@@ -134,11 +124,7 @@ def map_human_in_the_loop(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if task.operator == "ApprovalOperator":
         plan.differences.append("Reject skips the direct downstream tasks (all downstream tasks with "
                                 "ignore_downstream_trigger_rules=True), published like a short circuit.")
-    plan.diagnostics += unresolved_pull_diagnostics(task, ctx)
-    for found in (callback_diagnostics(task, ctx), ignored_arg_diagnostics(task, ctx, OWN_ARGS)):
-        plan.diagnostics += found[0]
-        plan.differences += found[1]
-    if args.dynamic:
+    if args.dynamic:  # with the other problems: one placeholder says them all
         problems.append("argument cannot be resolved statically: " + "; ".join(args.dynamic))
     if problems:
         return placeholder_plan(task, ctx, f"{task.operator}: " + "; ".join(problems))
@@ -154,9 +140,9 @@ def request_options(task: ir.Task):
     return options, multiple, _form_params(task.args.get("params"), problems)
 
 
-def _expr(args: ArgBuilder, task: ir.Task, name: str, default: Any) -> str:
+def _value(args: ArgBuilder, task: ir.Task, name: str, default: Any) -> Expr:
     value = task.args.get(name)
-    return repr(default) if value is None else args.expr(value, name)  # subject and body are templated fields
+    return PyValue(default) if value is None else args.value(value, name)  # subject and body are templated fields
 
 
 def _options(task: ir.Task, problems: List[str]) -> List[str]:
@@ -230,6 +216,20 @@ with DAG("approve", schedule=None):
         codes=("KFM212",),
         fragments=("_airflow_hitl_wait(", "options=['Approve', 'Reject']", "defaults=['Reject']", "timeout=300.0",
                    "results['airflow_condition'] = _approved"),
+        body='''\
+_answer = _airflow_hitl_wait(
+    _airflow,
+    subject=_airflow_render(subject, _airflow.context),
+    options=['Approve', 'Reject'],
+    defaults=['Reject'],
+    timeout=300.0,
+    poke_interval=5.0,
+)
+results, skipped = {'return_value': _answer}, False
+_approved = _answer['chosen_options'][0] == 'Approve'
+# Reject skips the tasks downstream (as a false short circuit); the answer is still the XCom value
+results['airflow_condition'] = _approved
+''',
     ),
     Case(
         name="entry form with params",

@@ -21,32 +21,79 @@ import shlex
 from typing import Any, Dict, List, Optional, Tuple
 
 from migrate import ir
-from migrate.operators import NATIVE, Case, ComponentPlan, ContainerSpec, MapContext, PlatformConfig, mapper
-from migrate.operators.common import BASE_ARGS_HANDLED, CALLBACK_ARGS, callback_diagnostics, has_jinja
+from migrate.operators import (
+    NATIVE, UNMAPPED, Arg, ArgTable, Case, ComponentPlan, ContainerSpec, MapContext, PlatformConfig, handled, mapper,
+    no_effect, unmapped,
+)
+from migrate.operators.common import has_jinja, not_carried_over
+from migrate.operators.python import ARGS as PYTHON_ARGS, map_python
 from migrate.operators.staticcalls import (
     Call, Templated, Unresolved, as_list, describe, fields_of, text_of, to_python, variable_config_map,
 )
 
-# KubernetesPodOperator arguments that only steer how Airflow talks to the cluster: no effect on KFP.
-KPO_NO_EFFECT = {
-    "name", "random_name_suffix", "in_cluster", "cluster_context", "config_file", "kubernetes_conn_id",
-    "get_logs", "container_logs", "log_events_on_failure", "reattach_on_restart", "startup_timeout_seconds",
-    "startup_check_interval_seconds", "is_delete_operator_pod", "on_finish_action", "deferrable", "poll_interval",
-    "logging_interval", "log_pod_spec_on_failure", "base_container_name", "base_container_status_polling_interval",
-    "progress_callback", "callbacks", "termination_message_policy", "active_deadline_seconds", "do_xcom_push",
+UNKNOWN = Arg(UNMAPPED, "the mapping does not know it")
+NO_SETTING = "no kfp-kubernetes setting"
+KPO_ARGS = ArgTable.of(
+    handled("image", "cmds", "arguments", "env_vars", "secrets", "env_from", "configmaps", "volumes", "volume_mounts",
+            "container_resources", "node_selector", "tolerations", "affinity", "image_pull_secrets", "labels",
+            "annotations", "image_pull_policy", "do_xcom_push"),
+    no_effect("Airflow's way of reaching the cluster and watching the pod", "name", "random_name_suffix", "in_cluster",
+              "cluster_context", "config_file", "kubernetes_conn_id", "get_logs", "container_logs",
+              "log_events_on_failure", "reattach_on_restart", "startup_timeout_seconds", "startup_check_interval_seconds",
+              "is_delete_operator_pod", "on_finish_action", "deferrable", "poll_interval", "logging_interval",
+              "log_pod_spec_on_failure", "base_container_name", "base_container_status_polling_interval",
+              "progress_callback", "callbacks", "termination_message_policy", "active_deadline_seconds", note=False),
+    unmapped("the run's namespace (the Kubeflow profile) is used", "namespace"),
+    unmapped("set the service account on the run (kfp.Client.create_run_from_pipeline_package(service_account=...))",
+             "service_account_name"),
+    unmapped("pod security context: use kubernetes.set_security_context by hand", "security_context"),
+    unmapped("use kubernetes.set_security_context by hand", "container_security_context"),
+    unmapped("host networking has no kfp-kubernetes setting", "hostnetwork"),
+    unmapped(NO_SETTING, "host_aliases", "dnspolicy", "dns_config", "schedulername", "priority_class_name", "sidecars",
+             "termination_grace_period", "automount_service_account_token"),
+    unmapped("KFP tasks have no init containers", "init_containers"),
+    unmapped("the pod template is not read", "pod_template_file", "pod_template_dict"),
+    unmapped("the pod spec is not read", "full_pod_spec"),
+    unmapped("container ports have no kfp-kubernetes setting", "ports"),
+    unmapped("use kubernetes.use_field_path_as_env by hand", "pod_runtime_info_envs"),
+    unmapped("a container's exit code cannot mark a KFP task skipped", "skip_on_exit_code"),
+    unknown=UNKNOWN,
+)
+DOCKER_ARGS = ArgTable.of(
+    handled("image", "command", "entrypoint", "environment", "private_environment", "cpus", "mem_limit", "shm_size", "mounts"),
+    no_effect("the Docker daemon and the local container lifecycle", "docker_url", "api_version", "docker_conn_id",
+              "tls_ca_cert", "tls_client_cert", "tls_client_key", "tls_verify", "tls_hostname", "tls_ssl_version",
+              "auto_remove", "force_pull", "mount_tmp_dir", "tmp_dir", "host_tmp_dir", "tty", "xcom_all",
+              "retrieve_output", "retrieve_output_path", "timeout", "skip_on_exit_code", "container_name", "do_xcom_push",
+              "dns", "dns_search", "extra_hosts", "ipc_mode", "port_bindings", "log_opts_max_size",
+              "log_opts_max_file", "labels", "ulimits", "hostname", note=False),
+    unmapped("a KFP container component cannot set the working directory: cd in the command", "working_dir"),
+    unmapped("use kubernetes.set_security_context(run_as_user=...) by hand", "user"),
+    unmapped(NO_SETTING, "privileged", "cap_add", "security_opt"),
+    unmapped("GPUs: use task.set_accelerator_type/set_accelerator_limit by hand", "device_requests"),
+    unmapped("the env file is not read", "env_file"),
+    unmapped("relative CPU shares have no Kubernetes form", "cpu_shares"),
+    unmapped("no Kubernetes form", "mem_reservation"),
+    unmapped("pods use the cluster network", "network_mode"),
+    unknown=UNKNOWN,
+)
+# the container decorators' arguments the Python mapper must not see (it would read templates in them)
+KPO_CONTAINER_ARGS = {
+    "image", "namespace", "env_vars", "secrets", "env_from", "volumes", "volume_mounts", "container_resources",
+    "node_selector", "tolerations", "affinity", "image_pull_secrets", "labels", "annotations", "image_pull_policy",
+    "cmds", "arguments", "name", "in_cluster", "kubernetes_conn_id", "get_logs", "config_file", "cluster_context",
+    "do_xcom_push", "service_account_name", "on_finish_action", "is_delete_operator_pod", "deferrable", "configmaps",
 }
-# DockerOperator arguments about the Docker daemon or the local container lifecycle.
-DOCKER_NO_EFFECT = {
-    "docker_url", "api_version", "docker_conn_id", "tls_ca_cert", "tls_client_cert", "tls_client_key",
-    "tls_verify", "tls_hostname", "tls_ssl_version", "auto_remove", "force_pull", "mount_tmp_dir", "tmp_dir",
-    "host_tmp_dir", "tty", "xcom_all", "retrieve_output", "retrieve_output_path", "timeout", "skip_on_exit_code",
-    "container_name", "do_xcom_push", "network_mode", "dns", "dns_search", "extra_hosts", "ipc_mode",
-    "port_bindings", "log_opts_max_size", "log_opts_max_file", "labels", "ulimits", "hostname",
+DOCKER_CONTAINER_ARGS = {
+    "image", "environment", "private_environment", "cpus", "mem_limit", "mounts", "docker_url", "api_version",
+    "auto_remove", "network_mode", "mount_tmp_dir", "tmp_dir", "docker_conn_id", "force_pull", "command",
+    "entrypoint", "shm_size", "user", "working_dir", "multiple_outputs", "python_command", "serializer",
 }
+CONTAINER_RULE = dict(pulls=False, needs=False)  # templates reach the container as the emitter renders them (container.py)
 
 
 # ---------------------------------------------------------------- KubernetesPodOperator
-@mapper("KubernetesPodOperator", "GKEStartPodOperator", "EksPodOperator", "AKSPodOperator")
+@mapper("KubernetesPodOperator", "GKEStartPodOperator", "EksPodOperator", "AKSPodOperator", args=KPO_ARGS, **CONTAINER_RULE)
 def map_kubernetes_pod(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan = ComponentPlan(mapping=f"{task.operator} -> container component + kfp-kubernetes settings",
                          description=task.doc)
@@ -77,38 +124,15 @@ def map_kubernetes_pod(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     policy = to_python(task.args.get("image_pull_policy"))
     if isinstance(policy, str):
         platform.image_pull_policy = policy
-    for name, why in (("namespace", "the run's namespace (the Kubeflow profile) is used"),
-                      ("service_account_name", "set the service account on the run (kfp.Client.create_run_from_pipeline_package(service_account=...))"),
-                      ("security_context", "pod security context: use kubernetes.set_security_context by hand"),
-                      ("container_security_context", "use kubernetes.set_security_context by hand"),
-                      ("hostnetwork", "host networking has no kfp-kubernetes setting"),
-                      ("host_aliases", "no kfp-kubernetes setting"), ("dnspolicy", "no kfp-kubernetes setting"),
-                      ("dns_config", "no kfp-kubernetes setting"), ("schedulername", "no kfp-kubernetes setting"),
-                      ("priority_class_name", "no kfp-kubernetes setting"), ("init_containers", "KFP tasks have no init containers"),
-                      ("sidecars", "no kfp-kubernetes setting"),
-                      ("pod_template_file", "the pod template is not read"), ("pod_template_dict", "the pod template is not read"),
-                      ("full_pod_spec", "the pod spec is not read"), ("ports", "container ports have no kfp-kubernetes setting"),
-                      ("pod_runtime_info_envs", "use kubernetes.use_field_path_as_env by hand"),
-                      ("termination_grace_period", "no kfp-kubernetes setting"), ("automount_service_account_token", "no kfp-kubernetes setting"),
-                      ("skip_on_exit_code", "a container's exit code cannot mark a KFP task skipped")):
-        if name in task.args:
-            notes.unmapped(f"argument {name!r}", why)
     if _true(task.args.get("do_xcom_push")):
         notes.diagnostic("KFM210", "do_xcom_push: the pod's /airflow/xcom/return.json is not collected; downstream tasks reading this task's XCom get nothing")
         plan.differences.append("XCom from the pod (/airflow/xcom/return.json) is not collected on KFP.")
-    own = {"image", "cmds", "arguments", "env_vars", "secrets", "env_from", "configmaps", "volumes", "volume_mounts",
-           "container_resources", "node_selector", "tolerations", "affinity", "image_pull_secrets", "labels",
-           "annotations", "image_pull_policy", "namespace", "service_account_name", "security_context",
-           "container_security_context", "hostnetwork", "host_aliases", "dnspolicy", "dns_config", "schedulername",
-           "priority_class_name", "init_containers", "sidecars", "pod_template_file", "pod_template_dict", "full_pod_spec",
-           "ports", "pod_runtime_info_envs", "termination_grace_period", "automount_service_account_token", "skip_on_exit_code"}
-    notes.leftover_args(own | KPO_NO_EFFECT)
     notes.finish(plan, container=True)
     return plan
 
 
 # ---------------------------------------------------------------- DockerOperator
-@mapper("DockerOperator")
+@mapper("DockerOperator", args=DOCKER_ARGS, **CONTAINER_RULE)
 def map_docker(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan = ComponentPlan(mapping="DockerOperator -> container component + kfp-kubernetes settings", description=task.doc)
     notes = _Notes(task, ctx)
@@ -146,33 +170,20 @@ def map_docker(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         plan.differences.append("shm_size becomes an emptyDir at /dev/shm (disk-backed unless you set medium=Memory and a size limit).")
     for mount in as_list(to_python(task.args.get("mounts"))):
         _docker_mount(mount, platform, notes)
-    for name, why in (("working_dir", "a KFP container component cannot set the working directory: cd in the command"),
-                      ("user", "use kubernetes.set_security_context(run_as_user=...) by hand"),
-                      ("privileged", "no kfp-kubernetes setting"), ("cap_add", "no kfp-kubernetes setting"),
-                      ("device_requests", "GPUs: use task.set_accelerator_type/set_accelerator_limit by hand"),
-                      ("env_file", "the env file is not read"), ("cpu_shares", "relative CPU shares have no Kubernetes form"),
-                      ("mem_reservation", "no Kubernetes form"), ("security_opt", "no kfp-kubernetes setting"),
-                      ("network_mode", "pods use the cluster network")):
-        if name in task.args:
-            notes.unmapped(f"argument {name!r}", why)
-    own = {"image", "command", "entrypoint", "environment", "private_environment", "cpus", "mem_limit", "shm_size", "mounts",
-           "working_dir", "user", "privileged", "cap_add", "device_requests", "env_file", "cpu_shares", "mem_reservation",
-           "security_opt", "network_mode"}
-    notes.leftover_args(own | DOCKER_NO_EFFECT)
     plan.differences.append("The image runs as a Kubernetes pod, not through a Docker daemon.")
     notes.finish(plan, container=True)
     return plan
 
 
 # ---------------------------------------------------------------- @task.kubernetes / @task.docker
-@mapper("@task.kubernetes", "@task.docker")
+@mapper("@task.docker", args=PYTHON_ARGS.extended(handled(*DOCKER_CONTAINER_ARGS)))
+@mapper("@task.kubernetes", args=PYTHON_ARGS.extended(
+    handled(*KPO_CONTAINER_ARGS), unmapped("the run's namespace (the Kubeflow profile) is used", "namespace")))
 def map_decorated_container(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     """The function runs as a Python lightweight component whose base image is the task's image."""
-    from migrate.operators.python import map_python
-
     kubernetes = task.operator == "@task.kubernetes"
     image = task.args.get("image")
-    # the Python mapper must not see the container arguments (it would report them as ignored)
+    # the Python mapper must not see the container arguments (their templates are not the callable's)
     container_args = KPO_CONTAINER_ARGS if kubernetes else DOCKER_CONTAINER_ARGS
     python_task = _replace_args(task, {k: v for k, v in task.args.items() if k not in container_args})
     plan = map_python(python_task, ctx)
@@ -197,8 +208,6 @@ def map_decorated_container(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         _pull_secrets(to_python(task.args.get("image_pull_secrets")), platform, notes)
         platform.labels.update(_string_map(to_python(task.args.get("labels")), "labels", notes))
         platform.annotations.update(_string_map(to_python(task.args.get("annotations")), "annotations", notes))
-        if "namespace" in task.args:
-            notes.unmapped("argument 'namespace'", "the run's namespace (the Kubeflow profile) is used")
     else:
         env = to_python(task.args.get("environment"))
         if isinstance(env, dict):
@@ -218,19 +227,6 @@ def map_decorated_container(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     return plan
 
 
-KPO_CONTAINER_ARGS = {
-    "image", "namespace", "env_vars", "secrets", "env_from", "volumes", "volume_mounts", "container_resources",
-    "node_selector", "tolerations", "affinity", "image_pull_secrets", "labels", "annotations", "image_pull_policy",
-    "cmds", "arguments", "name", "in_cluster", "kubernetes_conn_id", "get_logs", "config_file", "cluster_context",
-    "do_xcom_push", "service_account_name", "on_finish_action", "is_delete_operator_pod", "deferrable", "configmaps",
-}
-DOCKER_CONTAINER_ARGS = {
-    "image", "environment", "private_environment", "cpus", "mem_limit", "mounts", "docker_url", "api_version",
-    "auto_remove", "network_mode", "mount_tmp_dir", "tmp_dir", "docker_conn_id", "force_pull", "command",
-    "entrypoint", "shm_size", "user", "working_dir", "multiple_outputs", "python_command", "serializer",
-}
-
-
 # ---------------------------------------------------------------- settings
 class _Notes:
     """Collects diagnostics and differences for one task."""
@@ -243,22 +239,13 @@ class _Notes:
         self.diagnostics.append(self.ctx.diagnostic(self.task, code, message, severity))
 
     def unmapped(self, what: str, why: str) -> None:
-        self.diagnostic("KFM202", f"{what} is not carried over: {why}")
-        self.differences.append(f"{what[0].upper()}{what[1:]} is not carried over ({why}).")
-
-    def leftover_args(self, known) -> None:
-        for name in self.task.args:
-            if name in CALLBACK_ARGS:
-                continue  # callback_diagnostics reports them
-            if name in KPO_NO_EFFECT or name in DOCKER_NO_EFFECT:
-                continue
-            if name not in known and name not in BASE_ARGS_HANDLED:
-                self.unmapped(f"argument {name!r}", "the mapping does not know it")
+        diagnostic, difference = not_carried_over(self.task, self.ctx, what, why)
+        self.diagnostics.append(diagnostic)
+        self.differences.append(difference)
 
     def finish(self, plan: ComponentPlan, container: bool) -> None:
-        diagnostics, differences = callback_diagnostics(self.task, self.ctx)
-        plan.diagnostics += self.diagnostics + diagnostics
-        plan.differences += self.differences + differences
+        plan.diagnostics += self.diagnostics
+        plan.differences += self.differences
         if container:
             plan.fidelity = NATIVE
             plan.diagnostics.append(self.ctx.diagnostic(
@@ -734,5 +721,13 @@ k8s_deco()
         task_id="square",
         codes=("KFM202",),
         fragments=("def square(x: int) -> int:", "add_node_selector(square_task, label_key='pool', label_value='cpu')"),
+        body='''\
+_op_args = [x]
+_op_kwargs = {}
+# The task callable (cases/kubernetes.py:7:5).
+def square(x: int) -> int:
+    return x * x
+results, skipped = _airflow_call_python(_airflow, square, _op_args, _op_kwargs)
+''',
     ),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from migrate import ir
 from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext
+from migrate.plan import Fail
 
 
 def placeholder_plan(task: ir.Task, ctx: MapContext, reason: str = "", code: str = "KFM200") -> ComponentPlan:
@@ -18,10 +19,11 @@ def placeholder_plan(task: ir.Task, ctx: MapContext, reason: str = "", code: str
     return ComponentPlan(
         mapping=f"{task.operator} -> placeholder component (fails at run time)",
         fidelity=PLACEHOLDER,
-        body=f"raise NotImplementedError({message!r})",
+        parts=[Fail("NotImplementedError", message)],
         diagnostics=[ctx.diagnostic(task, code, f"{why}: placeholder component that fails at run time", "warning")],
         differences=["The task does not run: its placeholder component fails with the original source."],
         description=task.doc,
+        finished=True,  # nothing to add: the registry's finishing step leaves it as it is
     )
 
 
@@ -44,5 +46,8 @@ unmapped()
         fidelity=PLACEHOLDER,
         codes=("KFM200",),
         fragments=("raise NotImplementedError(", "@task.pyspark"),
+        body='''\
+raise NotImplementedError("kfmigrate: task 'count' cannot run on KFP: decorator @task.pyspark has no KFP mapping. Original Airflow source (cases/placeholder.py:9:5):\\ncount()")
+''',
     ),
 ]

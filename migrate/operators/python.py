@@ -7,59 +7,56 @@ inputs; ti.xcom_push(key=...) and the return value become outputs.
 """
 from __future__ import annotations
 
-from migrate import environment, ir
-from migrate import local_modules
+import ast
+import re
 from typing import Optional
 
-from migrate.operators import PLACEHOLDER, Case, ComponentPlan, DirectCall, MapContext, PipelineInput, mapper
+from migrate import environment, ir
+from migrate import local_modules
+from migrate.operators import (
+    PLACEHOLDER, ArgTable, Case, ComponentPlan, DirectCall, MapContext, PipelineInput, handled, mapper,
+)
 from migrate.operators.common import (
-    ArgBuilder, callback_diagnostics, context_inputs, external_needs_diagnostics, ignored_arg_diagnostics,
-    module_constants, pushes_in_code, return_kind, rewrite_airflow_imports, shim_bindings, unbound_names,
-    unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,
+    ArgBuilder, callable_part, context_part, iter_values, mapping_values, module_constants, no_callable, param_name,
+    pushes_in_code, raise_first, return_kind, sequence_values, unbound_names, value_has_jinja, xcom_refs_of,
+)
+from migrate.plan import (
+    CallableCode, CallPython, Decoded, Expr, HelperCall, InputName, MappingOf, ParamValue, PyValue, Rendered, SequenceOf,
 )
 
-OWN_ARGS = {"python_callable", "op_args", "op_kwargs", "templates_dict", "templates_exts", "show_return_value_in_logs"}
+# What the Python rule carries over; the rules built on map_python (branches, virtualenv, container
+# decorators) extend this table.
+ARGS = ArgTable.of(handled("python_callable", "op_args", "op_kwargs", "templates_dict", "templates_exts",
+                           "show_return_value_in_logs"))
 
 
-@mapper("PythonOperator", "@task", "@task.python", "@setup", "@teardown")
+@mapper("PythonOperator", "@task", "@task.python", "@setup", "@teardown", args=ARGS)
 def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     taskflow = task.operator.startswith("@")
     plan = ComponentPlan(mapping=f"{task.operator} -> Python lightweight component")
     if task.callable is None:
-        return _no_callable(task, ctx, plan)
+        return no_callable(task, ctx, plan)
 
     args = ArgBuilder(ctx)
-    lines = [context_inputs(task, ctx, args)]
+    context = context_part(task, ctx, args)
     if taskflow:
-        op_args = [args.expr(_template_files(v, task, ctx), _param_name(task, i), rendered=True)
-                   for i, v in enumerate(task.call_args)]
-        op_kwargs = {k: args.expr(_template_files(v, task, ctx), k) for k, v in task.call_kwargs.items()}
+        op_args = tuple(args.value(_template_files(v, task, ctx), param_name(task, i), rendered=True)
+                        for i, v in enumerate(task.call_args))
+        op_kwargs = tuple((None if k == "**" else k, args.value(_template_files(v, task, ctx), k)) for k, v in task.call_kwargs.items())
     else:
-        op_args = _sequence_exprs(_template_files(task.args.get("op_args"), task, ctx), args, "op_args")
-        op_kwargs = _mapping_exprs(_template_files(task.args.get("op_kwargs"), task, ctx), args, "op_kwargs")
+        op_args = sequence_values(_template_files(task.args.get("op_args"), task, ctx), args, "op_args")
+        op_kwargs = mapping_values(_template_files(task.args.get("op_kwargs"), task, ctx), args, "op_kwargs")
     templates = _template_files(task.args.get("templates_dict"), task, ctx)  # @task(templates_dict=...) too
-    templates_dict = args.expr(templates, "templates_dict") if templates is not None else "None"
-    # Arguments are evaluated before the DAG file's code runs, so its names cannot shadow inputs.
-    lines.append("_op_args = [" + ", ".join(op_args) + "]")
-    lines.append("_op_kwargs = {" + ", ".join(f"**{v}" if k == "**" else f"{k!r}: {v}" for k, v in op_kwargs.items()) + "}")
+    templates_dict = args.value(templates, "templates_dict") if templates is not None else None
 
     multiple = bool(task.multiple_outputs or task.args.get("multiple_outputs") == ir.Literal(True))
-    code, airflow_modules = _callable_code(task.callable)
-    lines.append(code)
-    options = (f", templates_dict={templates_dict}" if templates_dict != "None" else "") + (", multiple_outputs=True" if multiple else "")
-    target = task.callable.name
+    code, airflow_modules = callable_part(task.callable)
+    bound_args, bound_kwargs = None, ()
     if task.bound_args or task.bound_kwargs:  # python_callable=functools.partial(f, ...): bound as Airflow has it
-        bound = [args.expr(v, f"bound_{i}", rendered=False) for i, v in enumerate(task.bound_args)]
-        bound += [f"{k}={args.expr(v, k, rendered=False)}" for k, v in task.bound_kwargs.items()]
-        lines.append("import functools as _functools")
-        lines.append(f"_callable = _functools.partial({', '.join([target] + bound)})")
-        target = "_callable"
+        bound_args = tuple(args.value(v, f"bound_{i}", rendered=False) for i, v in enumerate(task.bound_args))
+        bound_kwargs = tuple((k, args.value(v, k, rendered=False)) for k, v in task.bound_kwargs.items())
         plan.differences.append("python_callable is a functools.partial: the component binds the same arguments to the function.")
-    call = f"results, skipped = _airflow_call_python(_airflow, {target}, _op_args, _op_kwargs{options})"
-    if len(call) > 100:
-        call = f"results, skipped = _airflow_call_python(\n    _airflow, {target}, _op_args, _op_kwargs{options},\n)"
-    lines.append(call)
-    plan.body = "\n".join(lines)
+    plan.parts = [context, CallPython(task.callable.name, code, op_args, op_kwargs, templates_dict, multiple, bound_args, bound_kwargs)]
     plan.inputs = args.inputs
     plan.xcom_refs = xcom_refs_of(task)
     plan.helpers = ["_airflow_runtime", "_airflow_render", "_airflow_call_python"]
@@ -75,15 +72,8 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if task.doc:
         plan.description = task.doc
 
-    plan.diagnostics += unresolved_pull_diagnostics(task, ctx)
     for source in dynamic_pushes:
         plan.diagnostics.append(ctx.diagnostic(task, "KFM204", f"xcom_push with a computed key is not passed on to other tasks: {source}"))
-    for found in (callback_diagnostics(task, ctx), external_needs_diagnostics(task, ctx)):
-        plan.diagnostics += found[0]
-        plan.differences += found[1]
-    diagnostics, differences = ignored_arg_diagnostics(task, ctx, OWN_ARGS)
-    plan.diagnostics += diagnostics
-    plan.differences += differences
     # Small pure-Python Airflow modules (airflow.example_dags.libs.helper ...) travel with the component
     # like modules next to the DAG file (migrate/local_modules.py): no Airflow needed for them.
     airflow_modules = [m for m in airflow_modules if not local_modules.embeddable_airflow(m)]
@@ -105,15 +95,11 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         message = f"template file {name!r} is neither beside the DAG file nor in its template_searchpath"
         plan.fidelity = PLACEHOLDER
         plan.diagnostics.append(ctx.diagnostic(task, "KFM221", message + ": Airflow fails the task (TemplateNotFound), so does the component"))
-        plan.body = f"raise FileNotFoundError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
+        raise_first(plan, "FileNotFoundError", f"kfmigrate: {message} (task {task.task_id})")
     if not (args.dynamic or missing or airflow_modules or plan.may_skip or plan.packages or multiple or pushed
             or dynamic_pushes or templates is not None):
         plan.direct = _direct_call(task, ctx, code, taskflow)
-    if args.dynamic:
-        plan.fidelity = PLACEHOLDER
-        message = "argument cannot be resolved statically: " + "; ".join(args.dynamic)
-        plan.diagnostics.append(ctx.diagnostic(task, "KFM110", message))
-        plan.body = f"raise RuntimeError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
+    plan.unresolved = args.dynamic  # the registry's finishing step makes the placeholder
     return plan
 
 
@@ -129,11 +115,8 @@ NEEDS_RUNTIME = ("get_current_context", "xcom", "Airflow", "airflow", "render_te
                  "Metadata", "outlet_events", "inlet_events", "Variable")
 
 
-def _direct_call(task: ir.Task, ctx: MapContext, code: str, taskflow: bool) -> Optional[DirectCall]:
+def _direct_call(task: ir.Task, ctx: MapContext, code: CallableCode, taskflow: bool) -> Optional[DirectCall]:
     """The direct tier's call of the callable, or None when the callable needs the Airflow runtime."""
-    import ast
-    import re
-
     callable_ = task.callable
     if re.search(r"(?<!\w)(%s)" % "|".join(NEEDS_RUNTIME), "\n".join((callable_.source, *callable_.prelude))):
         return None
@@ -151,16 +134,16 @@ def _direct_call(task: ir.Task, ctx: MapContext, code: str, taskflow: bool) -> O
         return None
     args = ArgBuilder(ctx)
     if taskflow:
-        op_args = [args.expr(v, _param_name(task, i)) for i, v in enumerate(task.call_args)]
-        op_kwargs = {k: args.expr(v, k) for k, v in task.call_kwargs.items()}
+        op_args = [args.value(v, param_name(task, i)) for i, v in enumerate(task.call_args)]
+        op_kwargs = {k: args.value(v, k) for k, v in task.call_kwargs.items()}
     else:
         positional = task.args.get("op_args")
         if isinstance(positional, ir.Literal) and isinstance(positional.value, (list, tuple)):
             positional = ir.Composite("list", tuple(ir.Literal(item) for item in positional.value))
         if positional is not None and not (isinstance(positional, ir.Composite) and positional.kind in ("list", "tuple")):
             return None
-        op_args = [args.expr(item, _param_name(task, i)) for i, item in enumerate(positional.items if positional else ())]
-        op_kwargs = _mapping_exprs(task.args.get("op_kwargs"), args, "op_kwargs")
+        op_args = [args.value(item, param_name(task, i)) for i, item in enumerate(positional.items if positional else ())]
+        op_kwargs = {"**" if key is None else key: value for key, value in mapping_values(task.args.get("op_kwargs"), args, "op_kwargs")}
     if "**" in op_kwargs:
         return None
     names = [a.arg for a in arguments.args] + [a.arg for a in arguments.kwonlyargs]
@@ -179,17 +162,26 @@ def _direct_call(task: ir.Task, ctx: MapContext, code: str, taskflow: bool) -> O
             return None
     if any(key not in names for key in keywords):
         return None  # Airflow would fail on an unexpected keyword; the runtime tier reproduces that
-    parts = op_args + [f"{key}={value}" for key, value in keywords.items()]
-    call = f"{callable_.name}({', '.join(parts)})"
-    if args.dynamic or re.search(r"(?<!\w)(_airflow\w*|_from_json|_ints_back)(?!\w)", call):
+    if args.dynamic or any(_needs_runtime(value) for value in (*op_args, *keywords.values())):
         return None  # rendered strings, JSON-carried literals: the runtime tier's helpers handle them
-    return DirectCall(code, call, args.inputs)
+    return DirectCall(code, callable_.name, tuple(op_args), tuple(keywords.items()), args.inputs)
 
 
-def _direct_params(function, task: ir.Task, ctx: MapContext, args: ArgBuilder) -> Optional[str]:
+def _needs_runtime(value: Expr) -> bool:
+    """A value only the runtime tier's helpers give (rendered, decoded, read from the context)."""
+    if isinstance(value, (Rendered, Decoded, ParamValue, HelperCall)):
+        return True
+    if isinstance(value, PyValue):  # a literal naming a helper: as the text check did before
+        return bool(re.search(r"(?<!\w)(_airflow\w*|_from_json|_ints_back)(?!\w)", repr(value.value)))
+    if isinstance(value, SequenceOf):
+        return any(_needs_runtime(item) for item in value.items)
+    if isinstance(value, MappingOf):
+        return any(_needs_runtime(part) for key, item in value.items for part in (key, item) if part is not None)
+    return False
+
+
+def _direct_params(function, task: ir.Task, ctx: MapContext, args: ArgBuilder) -> Optional[MappingOf]:
     """`params` for a direct call: the DAG params it reads (params['x'], params.get('x')) as inputs."""
-    import ast
-
     read, whole = [], False
     parents = {child: node for node in ast.walk(function) for child in ast.iter_child_nodes(node)}
     for node in ast.walk(function):
@@ -211,11 +203,11 @@ def _direct_params(function, task: ir.Task, ctx: MapContext, args: ArgBuilder) -
         pipeline_name = ctx.param_inputs[key]
         if ctx.param_type(key) in ("list", "dict"):
             return None  # KFP hands their ints over as floats: the runtime tier turns them back
-        items.append(f"{key!r}: {args.add_input(pipeline_name, ctx.param_type(key), PipelineInput(pipeline_name))}")
+        items.append((PyValue(key), InputName(args.add_input(pipeline_name, ctx.param_type(key), PipelineInput(pipeline_name)))))
     task_params = task.args.get("params")
     if isinstance(task_params, ir.Literal) and task_params.value:
-        items.append(f"**{task_params.value!r}")
-    return "{" + ", ".join(items) + "}"
+        items.append((None, PyValue(task_params.value)))
+    return MappingOf(tuple(items))
 
 
 def _template_files(templates, task: ir.Task, ctx: MapContext):
@@ -249,8 +241,6 @@ def _template_files(templates, task: ir.Task, ctx: MapContext):
 def missing_template_files(task: ir.Task, ctx: MapContext) -> list:
     """Values of templated fields naming a file with one of templates_exts that is neither beside the DAG
     file nor in its template_searchpath: Airflow fails such a task with TemplateNotFound."""
-    from migrate.operators.common import iter_values
-
     exts = task.args.get("templates_exts")
     if not (isinstance(exts, ir.Literal) and isinstance(exts.value, list) and exts.value):
         return []
@@ -260,66 +250,6 @@ def missing_template_files(task: ir.Task, ctx: MapContext) -> list:
     texts = [t for v in texts for t in (v if isinstance(v, (list, tuple)) else v.values() if isinstance(v, dict) else [v])]
     return [t for t in dict.fromkeys(texts) if isinstance(t, str) and t.endswith(tuple(exts.value))
             and environment.template_file(t, ctx.workflow.path) is None]
-
-
-def _param_name(task: ir.Task, index: int) -> str:
-    params = task.callable.params if task.callable else ()
-    return params[index] if index < len(params) else f"arg_{index}"
-
-
-def _sequence_exprs(value, args: ArgBuilder, hint: str) -> list:
-    if value is None:
-        return []
-    if isinstance(value, ir.Literal) and isinstance(value.value, (list, tuple)):
-        return [args.expr(ir.Literal(item), f"{hint}_{i}") for i, item in enumerate(value.value)]
-    if isinstance(value, ir.Composite) and value.kind in ("list", "tuple"):
-        return [args.expr(item, f"{hint}_{i}") for i, item in enumerate(value.items)]
-    return [f"*{args.expr(value, hint)}"]
-
-
-def _mapping_exprs(value, args: ArgBuilder, hint: str) -> dict:
-    if value is None:
-        return {}
-    if isinstance(value, ir.Literal) and isinstance(value.value, dict):
-        return {str(k): args.expr(ir.Literal(v), str(k)) for k, v in value.value.items()}
-    if isinstance(value, ir.Composite) and value.kind == "dict":
-        found = {}
-        for key, item in value.items:
-            name = key.value if isinstance(key, ir.Literal) else f"{hint}_{len(found)}"
-            found[str(name)] = args.expr(item, str(name))
-        return found
-    return {"**": args.expr(value, hint)}
-
-
-def _callable_code(callable_: ir.CallableSource) -> tuple:
-    """The prelude and the callable, airflow imports of shimmed names rewritten, with a header."""
-    parts, modules = [], []
-    bindings = shim_bindings((callable_.source, *callable_.prelude))
-    if bindings:
-        parts.append("# Airflow names the callable uses, provided by the kfmigrate run-time shim.")
-        parts += bindings
-    if callable_.prelude:
-        parts.append("# From the DAG file: imports, constants and helpers the callable uses.")
-        for snippet in callable_.prelude:
-            code, found = rewrite_airflow_imports(snippet)
-            parts.append(code.rstrip())
-            modules += found
-    where = f" ({callable_.span})" if callable_.span else ""
-    parts.append(f"# The task callable{where}.")
-    code, found = rewrite_airflow_imports(callable_.source)
-    parts.append(code.rstrip())
-    modules += found
-    return "\n".join(parts), list(dict.fromkeys(modules))
-
-
-def _no_callable(task: ir.Task, ctx: MapContext, plan: ComponentPlan) -> ComponentPlan:
-    message = f"the python_callable of {task.task_id!r} was not found in the file"
-    plan.fidelity = PLACEHOLDER
-    plan.mapping = f"{task.operator} -> placeholder (callable not found)"
-    plan.diagnostics.append(ctx.diagnostic(task, "KFM117", message))
-    plan.body = f"raise NotImplementedError({('kfmigrate: ' + message + '. Original source:' + chr(10) + task.source)!r})"
-    plan.differences.append("The task cannot run: its callable was not found statically.")
-    return plan
 
 
 CASES = [
@@ -341,6 +271,12 @@ with DAG("py_op", start_date=datetime(2024, 1, 1), schedule=None):
         # the direct tier: a plain component with the inputs the call passes, no Airflow runtime
         fragments=("def greet(name, greeting=\"hello\"):", "def greet(name: str) -> str:",
                    "return json.dumps(greet(name=name), default=str)", "greet_task = greet(name='world')"),
+        body='''\
+_op_args = []
+_op_kwargs = {'name': name}
+# The task callable (cases/python.py:6:1).
+def greet(name, greeting="hello"):
+''',
     ),
     Case(
         name="taskflow xcom between tasks",
@@ -363,6 +299,9 @@ flow()
 ''',
         task_id="load",
         fragments=("return load(json.loads(data))", "def load(data: str) -> int:"),
+        body='''\
+_op_args = [xcom[('extract', 'return_value')]]
+''',
     ),
     Case(
         name="xcom_push and xcom_pull through the context",
@@ -416,6 +355,11 @@ with DAG("tpl_dict", schedule=None):
 ''',
         task_id="report",
         fragments=("templates_dict={'day': _airflow_render('{{ ds }}', _airflow.context)}", "packages_to_install=RUNTIME_PACKAGES + ['jinja2=="),
+        body='''\
+results, skipped = _airflow_call_python(
+    _airflow, report, _op_args, _op_kwargs, templates_dict={'day': _airflow_render('{{ ds }}', _airflow.context)},
+)
+''',
     ),
     Case(
         name="setup runs as an ordinary task, teardown after its work whatever happened",
@@ -462,5 +406,12 @@ scaled()
 ''',
         task_id="times",
         fragments=("by=factor", ") -> int:"),
+        body='''\
+_airflow = _airflow_runtime(
+    dag_id='scaled', task_id='times', logical_date=logical_date, run_id=run_id,
+    params={'factor': param_factor}, xcom=xcom,
+)
+_op_args = [value, by]
+''',
     ),
 ]

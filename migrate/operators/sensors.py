@@ -9,124 +9,60 @@ exponential_backoff, max_wait, silent_fail and never_fail keep their Airflow mea
 
 HttpSensor sends the request HttpHook would send (with requests). Other sensors that talk to
 outside systems (SqlSensor, S3KeySensor ...) run through the operator shim (shim.py): the real sensor's execute() polls inside the KFP task. ExternalTaskSensor
-(external_task.py) uses `_Sensor` too: its check reads the other pipeline's runs from the KFP API.
+(external_task.py) uses `common.Sensor` too: its check reads the other pipeline's runs from the KFP API.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import re
 from typing import Any, List, Optional
 
 from migrate import ir
-from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
+from migrate.operators import ArgTable, Case, ComponentPlan, MapContext, handled, mapper
 from migrate.operators.common import (
-    ArgBuilder, callback_diagnostics, context_inputs, external_needs_diagnostics, ignored_arg_diagnostics,
-    module_constants, pushes_in_code, unresolved_pull_diagnostics, value_has_jinja, xcom_refs_of,
+    SENSOR_ARGS, SHIMMED_AIRFLOW_NAMES, Sensor, callable_part, mapping_values, module_constants, no_callable, param_name,
+    pushes_in_code, sequence_values,
 )
+from migrate.operators.shim import dag_file_code
 from migrate.operators.staticcalls import Call, Unresolved, connection_wiring, describe, to_python
+from migrate.plan import Code, Local, MappingOf, PyValue, SequenceOf
 
-SENSOR_ARGS = {"poke_interval", "timeout", "soft_fail", "mode", "exponential_backoff", "max_wait", "silent_fail",
-               "never_fail", "deferrable", "start_from_trigger", "end_from_trigger", "trigger_kwargs"}
-DEFAULT_TIMEOUT = 7 * 24 * 3600.0  # [sensors] default_timeout
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 
 
-class _Sensor:
-    """Shared parts of every sensor body: the context, the polling call, the report notes."""
-
-    def __init__(self, task: ir.Task, ctx: MapContext, what: str):
-        self.task, self.ctx = task, ctx
-        self.plan = ComponentPlan(mapping=f"{task.operator} -> polling lightweight component ({what})", description=task.doc)
-        self.args = ArgBuilder(ctx)
-        self.lines: List[str] = [context_inputs(task, ctx, self.args)]
-
-    def expr(self, name: str, rendered: bool = True, default: Any = None) -> str:
-        value = self.task.args.get(name)
-        return repr(default) if value is None else self.args.expr(value, name, rendered=rendered)
-
-    def diagnostic(self, code: str, message: str, severity: str = "warning") -> None:
-        self.plan.diagnostics.append(self.ctx.diagnostic(self.task, code, message, severity))
-
-    def seconds(self, name: str, default: float) -> str:
-        value = self.task.args.get(name)
-        if value is None:
-            return repr(default)
-        converted = to_python(value)
-        if isinstance(converted, (int, float)) and not isinstance(converted, bool):
-            return repr(float(converted))
-        self.diagnostic("KFM110", f"{name} {describe(converted)} is not a literal duration: Airflow's default is used")
-        return repr(default)
-
-    def finish(self, poke_code: str, own_args=(), packages=()) -> ComponentPlan:
-        task, plan = self.task, self.plan
-        self.lines.append(poke_code.rstrip())
-        options = [f"poke_interval={self.seconds('poke_interval', 60.0)}", f"timeout={self.seconds('timeout', DEFAULT_TIMEOUT)}"]
-        for flag in ("soft_fail", "exponential_backoff", "silent_fail", "never_fail"):
-            value = to_python(task.args.get(flag))
-            if value is True:
-                options.append(f"{flag}=True")
-        if "max_wait" in task.args:
-            options.append(f"max_wait={self.seconds('max_wait', 0.0)}")
-        call = f"results, skipped = _airflow_sensor(_airflow, _poke, {', '.join(options)})"
-        if len(call) > 100:
-            call = "results, skipped = _airflow_sensor(\n    _airflow, _poke, " + ", ".join(options) + ",\n)"
-        self.lines.append(call)
-        plan.body = "\n".join(self.lines)
-        plan.inputs = self.args.inputs
-        plan.xcom_refs = xcom_refs_of(task)
-        plan.outputs = {"return_value": "json"}
-        plan.may_skip = True  # soft_fail, never_fail, AirflowSkipException in a check
-        plan.packages = list(packages) + (["jinja2"] if any(value_has_jinja(v) for v in task.args.values()) else [])
-        mode = to_python(task.args.get("mode"))
-        if mode == "reschedule" or to_python(task.args.get("deferrable")) is True:
-            plan.differences.append("mode='reschedule'/deferrable: the KFP pod keeps running while it waits (there is no reschedule on KFP).")
-        else:
-            plan.differences.append("The pod runs for the whole wait, as a poke-mode sensor holds a worker slot.")
-        if to_python(task.args.get("retries")) or task.retry.retries:
-            plan.differences.append("A sensor timeout is retried on KFP when retries are set (Airflow never retries AirflowSensorTimeout).")
-        plan.diagnostics += unresolved_pull_diagnostics(task, self.ctx)
-        for found in (callback_diagnostics(task, self.ctx), external_needs_diagnostics(task, self.ctx)):
-            plan.diagnostics += found[0]
-            plan.differences += found[1]
-        diagnostics, differences = ignored_arg_diagnostics(task, self.ctx, set(own_args) | SENSOR_ARGS)
-        plan.diagnostics += diagnostics
-        plan.differences += differences
-        if self.args.dynamic:
-            plan.fidelity = PLACEHOLDER
-            message = "argument cannot be resolved statically: " + "; ".join(self.args.dynamic)
-            self.diagnostic("KFM110", message)
-            plan.body = f"raise RuntimeError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
-        return plan
+def sensor_args(*names: str) -> ArgTable:
+    """A sensor's table: BaseSensorOperator's arguments and its own."""
+    return ArgTable.of(handled(*SENSOR_ARGS, *names))
 
 
 # ---------------------------------------------------------------- file
-@mapper("FileSensor")
+@mapper("FileSensor", args=sensor_args("filepath", "fs_conn_id", "recursive"))
 def map_file_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    sensor = _Sensor(task, ctx, "glob on the file system")
+    sensor = Sensor(task, ctx, "glob on the file system")
     conn = to_python(task.args.get("fs_conn_id", ir.Literal("fs_default")))
     if not isinstance(conn, str):
         sensor.diagnostic("KFM110", f"fs_conn_id {describe(conn)} is not a literal: fs_default is used")
         conn = "fs_default"
-    filepath = sensor.expr("filepath")
-    recursive = sensor.expr("recursive", rendered=False, default=False)
-    poke = f'''\
+    poke = Code('''\
 # FileSensor.poke: the base path comes from the connection's extra "path" (FSHook).
 import os as _os
-_base_path = getattr(_airflow.context["conn"], {conn!r}).extra_dejson.get("path", "")
+_base_path = getattr({context}.context["conn"], {conn}).extra_dejson.get("path", "")
 _full_path = _os.path.join(_base_path, {filepath})
 def _poke():
     import glob
     import os
-    print(f"Poking for file {{_full_path}}")
+    print(f"Poking for file {_full_path}")
     for path in glob.glob(_full_path, recursive={recursive}):
         if os.path.isfile(path):
-            print(f"Found File {{path}}")
+            print(f"Found File {path}")
             return True
         for _root, _dirs, files in os.walk(path):
             if files:
                 return True
-    return False'''
-    plan = sensor.finish(poke, {"filepath", "fs_conn_id", "recursive"})
+    return False''', (("conn", PyValue(conn)), ("filepath", sensor.value("filepath")),
+                      ("recursive", sensor.value("recursive", rendered=False, default=False))))
+    plan = sensor.finish([poke])
     entries, notes = connection_wiring([conn])
     plan.platform.secret_env += entries
     plan.differences += notes
@@ -135,41 +71,41 @@ def _poke():
 
 
 # ---------------------------------------------------------------- python
-@mapper("PythonSensor", "@task.sensor")
+@mapper("PythonSensor", "@task.sensor",
+        args=sensor_args("python_callable", "op_args", "op_kwargs", "templates_dict", "templates_exts"))
 def map_python_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    from migrate.operators.python import _callable_code, _mapping_exprs, _no_callable, _param_name, _sequence_exprs
-
-    sensor = _Sensor(task, ctx, "the callable is the check")
+    sensor = Sensor(task, ctx, "the callable is the check")
     if task.callable is None:
-        return _no_callable(task, ctx, sensor.plan)
+        return no_callable(task, ctx, sensor.plan)
     args = sensor.args
+    templates_dict = None
     if task.operator.startswith("@"):
-        op_args = [args.expr(v, _param_name(task, i)) for i, v in enumerate(task.call_args)]
-        op_kwargs = {k: args.expr(v, k) for k, v in task.call_kwargs.items()}
-        templates_dict = "None"
+        op_args = tuple(args.value(v, param_name(task, i)) for i, v in enumerate(task.call_args))
+        op_kwargs = tuple((None if k == "**" else k, args.value(v, k)) for k, v in task.call_kwargs.items())
     else:
-        op_args = _sequence_exprs(task.args.get("op_args"), args, "op_args")
-        op_kwargs = _mapping_exprs(task.args.get("op_kwargs"), args, "op_kwargs")
+        op_args = sequence_values(task.args.get("op_args"), args, "op_args")
+        op_kwargs = mapping_values(task.args.get("op_kwargs"), args, "op_kwargs")
         templates = task.args.get("templates_dict")
-        templates_dict = args.expr(templates, "templates_dict") if templates is not None else "None"
-    sensor.lines.append("_op_args = [" + ", ".join(op_args) + "]")
-    sensor.lines.append("_op_kwargs = {" + ", ".join(f"**{v}" if k == "**" else f"{k!r}: {v}" for k, v in op_kwargs.items()) + "}")
-    code, airflow_modules = _callable_code(task.callable)
-    sensor.lines.append(POKE_RETURN_VALUE)
-    sensor.lines.append(_without_poke_return_imports(code))
-    options = f", templates_dict={templates_dict}" if templates_dict != "None" else ""
-    poke = f'''\
+        templates_dict = args.value(templates, "templates_dict") if templates is not None else None
+    arguments = Code("_op_args = {op_args}\n_op_kwargs = {op_kwargs}\n", (
+        ("op_args", SequenceOf("list", op_args)),
+        ("op_kwargs", MappingOf(tuple((None if key is None else PyValue(key), value) for key, value in op_kwargs)))))
+    code, airflow_modules = callable_part(task.callable)
+    code = dataclasses.replace(code, prelude=tuple(_without_poke_return_imports(p) for p in code.prelude),
+                               source=_without_poke_return_imports(code.source))
+    call = "_airflow_call_python({context}, {callable}, _op_args, _op_kwargs" + (", templates_dict={templates}" if templates_dict else "") + ")"
+    poke = Code('''\
 def _poke():
-    returned, skip = _airflow_call_python(_airflow, {task.callable.name}, _op_args, _op_kwargs{options})
+    returned, skip = ''' + call + '''
     if skip:
-        raise _airflow.AirflowSkipException("the check raised AirflowSkipException")
-    return returned["return_value"]'''
-    plan = sensor.finish(poke, {"python_callable", "op_args", "op_kwargs", "templates_dict", "templates_exts"})
+        raise {context}.AirflowSkipException("the check raised AirflowSkipException")
+    return returned["return_value"]''', (("callable", Local(task.callable.name)),) + ((("templates", templates_dict),) if templates_dict else ()))
+    plan = sensor.finish([arguments, Code(POKE_RETURN_VALUE), code, poke])
     all_code = "\n".join((task.callable.source, *task.callable.prelude))
     pushed, _dynamic = pushes_in_code(all_code, module_constants(task.callable.prelude))
     for key in pushed:
         plan.outputs.setdefault(key, "json")
-    leftover = [m for m in airflow_modules if not _only_poke_return(code, m)]
+    leftover = [m for m in airflow_modules if not _only_poke_return((*code.prelude, code.source), m)]
     if leftover:
         sensor.diagnostic("KFM210", f"the callable imports {', '.join(leftover)}: the component image needs apache-airflow for that")
     return plan
@@ -192,94 +128,109 @@ def _without_poke_return_imports(code: str) -> str:
     return _POKE_IMPORT.sub(r"\1pass  # PokeReturnValue: the kfmigrate stand-in above", code)
 
 
-def _only_poke_return(code: str, module: str) -> bool:
-    return not re.search(rf"from {re.escape(module)} import (?!PokeReturnValue\s*$)", code, re.M)
+def _only_poke_return(codes, module: str) -> bool:
+    """Whether every import from `module` of a name the shim does not provide is a lone
+    `from <module> import PokeReturnValue`, which the stand-in above replaces."""
+    import ast
+
+    for code in codes:
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.ImportFrom) and node.module == module
+                    and any(a.name not in SHIMMED_AIRFLOW_NAMES for a in node.names)
+                    and (ast.get_source_segment(code, node) or "") != f"from {module} import PokeReturnValue"):
+                return False
+    return True
 
 
 # ---------------------------------------------------------------- bash
-@mapper("BashSensor")
+@mapper("BashSensor", args=sensor_args("bash_command", "env", "output_encoding", "retry_exit_code"))
 def map_bash_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    sensor = _Sensor(task, ctx, "bash exit code")
-    command = sensor.expr("bash_command")
-    env = sensor.expr("env")
-    encoding = sensor.expr("output_encoding", rendered=False, default="utf-8")
+    sensor = Sensor(task, ctx, "bash exit code")
+    values = [("command", sensor.value("bash_command")), ("env", sensor.value("env")),
+              ("script", PyValue(f"/{task.task_id.replace('/', '_')}.sh")),
+              ("encoding", sensor.value("output_encoding", rendered=False, default="utf-8"))]
     retry_check = ""
     if task.args.get("retry_exit_code") is not None:
-        retry_code = sensor.expr("retry_exit_code", rendered=False)
-        retry_check = (f"    if process.returncode != {retry_code}:\n"
-                       "        raise _airflow.AirflowFailException(f\"Command exited with return code {process.returncode}\")\n")
-    poke = f'''\
+        values.append(("retry_code", sensor.value("retry_exit_code", rendered=False)))
+        retry_check = ("    if process.returncode != {retry_code}:\n"
+                       "        raise {context}.AirflowFailException(f\"Command exited with return code {process.returncode}\")\n")
+    poke = Code('''\
 _command, _env = {command}, {env}
 def _poke():
     # BashSensor.poke: exit 0 means done; with retry_exit_code only that code means "not yet".
     import subprocess
     import tempfile
     with tempfile.TemporaryDirectory(prefix="airflowtmp") as tmp_dir:
-        script = tmp_dir + "/{task.task_id.replace('/', '_')}.sh"
+        script = tmp_dir + {script}
         with open(script, "w") as handle:
             handle.write(_command)
         process = subprocess.run(["bash", script], cwd=tmp_dir, env=_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     print(process.stdout.decode({encoding}, errors="backslashreplace"))
-    print(f"Command exited with return code {{process.returncode}}")
+    print(f"Command exited with return code {process.returncode}")
     if process.returncode == 0:
         return True
-{retry_check}    return False'''
-    plan = sensor.finish(poke, {"bash_command", "env", "output_encoding", "retry_exit_code"})
+''' + retry_check + "    return False", tuple(values))
+    plan = sensor.finish([poke])
     plan.differences.append("The command runs in the component's image: tools it calls must be installed there.")
     return plan
 
 
 # ---------------------------------------------------------------- time
-@mapper("DateTimeSensor", "DateTimeSensorAsync")
+@mapper("DateTimeSensor", "DateTimeSensorAsync", args=sensor_args("target_time"))
 def map_datetime_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    sensor = _Sensor(task, ctx, "wait for a date and time")
+    sensor = Sensor(task, ctx, "wait for a date and time")
     value = task.args.get("target_time")
     converted = to_python(value)
     if isinstance(converted, Call) and converted.name == "datetime":
         moment = _datetime_text(converted)
         if moment is None:
             sensor.diagnostic("KFM110", f"target_time {describe(converted)} is not a literal datetime", "error")
-        target = repr(moment)
+        target = PyValue(moment)
     else:
-        target = sensor.expr("target_time")
-    poke = f'''\
+        target = sensor.value("target_time")
+    poke = Code('''\
 _target_time = {target}
 def _poke():
     import datetime as dt
     moment = dt.datetime.fromisoformat(str(_target_time).strip().replace("Z", "+00:00").replace(" ", "T", 1))
     moment = moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
-    print(f"Checking if the time ({{moment}}) has come")
-    return dt.datetime.now(dt.timezone.utc) > moment'''
-    plan = sensor.finish(poke, {"target_time"})
+    print(f"Checking if the time ({moment}) has come")
+    return dt.datetime.now(dt.timezone.utc) > moment''', (("target", target),))
+    plan = sensor.finish([poke])
     plan.differences.append("target_time text is read with datetime.fromisoformat (Airflow uses pendulum.parse, which accepts more formats).")
     return plan
 
 
-@mapper("TimeSensor", "TimeSensorAsync")
+@mapper("TimeSensor", "TimeSensorAsync", args=sensor_args("target_time"))
 def map_time_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    sensor = _Sensor(task, ctx, "wait for a time of day")
+    sensor = Sensor(task, ctx, "wait for a time of day")
     converted = to_python(task.args.get("target_time"))
     clock = _time_text(converted)
     if clock is None:
         sensor.diagnostic("KFM110", f"target_time {describe(converted)} is not a literal time", "error")
-    poke = f'''\
+    poke = Code('''\
 # TimeSensor: today's date (UTC) at target_time, fixed when the task starts
 import datetime as _dt
-_moment = _dt.datetime.combine(_dt.datetime.now(_dt.timezone.utc).date(), _dt.time.fromisoformat({clock!r}), _dt.timezone.utc)
+_moment = _dt.datetime.combine(_dt.datetime.now(_dt.timezone.utc).date(), _dt.time.fromisoformat({clock}), _dt.timezone.utc)
 def _poke():
     import datetime as dt
-    print(f"Checking if the time ({{_moment}}) has come")
-    return dt.datetime.now(dt.timezone.utc) > _moment'''
-    plan = sensor.finish(poke, {"target_time"})
+    print(f"Checking if the time ({_moment}) has come")
+    return dt.datetime.now(dt.timezone.utc) > _moment''', (("clock", PyValue(clock)),))
+    plan = sensor.finish([poke])
     plan.differences.append("Today's date is taken when the task starts, in UTC (Airflow: when the DAG file is parsed, in the DAG's timezone).")
     return plan
 
 
-@mapper("TimeDeltaSensor", "TimeDeltaSensorAsync", "WaitSensor")
+@mapper("WaitSensor", args=sensor_args("time_to_wait"))
+@mapper("TimeDeltaSensor", "TimeDeltaSensorAsync", args=sensor_args("delta"))
 def map_time_delta_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     wait = task.operator == "WaitSensor"
     name = "time_to_wait" if wait else "delta"
-    sensor = _Sensor(task, ctx, "wait for a delay")
+    sensor = Sensor(task, ctx, "wait for a delay")
     delta = to_python(task.args.get(name))
     if isinstance(delta, bool) or not isinstance(delta, (int, float)):
         sensor.diagnostic("KFM110", f"{name} {describe(delta)} is not a literal timedelta", "error")
@@ -288,18 +239,21 @@ def map_time_delta_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         # the parser gives timedelta(...) as float seconds; a plain int means minutes in Airflow
         seconds = float(delta) * 60 if isinstance(delta, int) else float(delta)
     if wait:
-        base = "_dt.datetime.now(_dt.timezone.utc)"
-        comment = "WaitSensor: wait time_to_wait from the start of the task"
-    else:
-        base = '_airflow.context["data_interval_end"]'
-        comment = "TimeDeltaSensor: data_interval_end (the logical date of a manual run) + delta"
-    poke = f'''\
-# {comment}
+        start = '''\
+# WaitSensor: wait time_to_wait from the start of the task
 import datetime as _dt
-_target = {base} + _dt.timedelta(seconds={seconds!r})
+_target = _dt.datetime.now(_dt.timezone.utc) + _dt.timedelta(seconds={seconds})
+'''
+    else:
+        start = '''\
+# TimeDeltaSensor: data_interval_end (the logical date of a manual run) + delta
+import datetime as _dt
+_target = {context}.context["data_interval_end"] + _dt.timedelta(seconds={seconds})
+'''
+    poke = start + '''\
 def _poke():
     import datetime as dt
-    print(f"Checking if the delta has elapsed: target {{_target}}")
+    print(f"Checking if the delta has elapsed: target {_target}")
     return dt.datetime.now(dt.timezone.utc) > _target'''
     if task.operator == "TimeDeltaSensorAsync" or to_python(task.args.get("deferrable")) is True:
         # deferrable: Airflow returns True when the target has passed already, else None once the
@@ -311,94 +265,94 @@ def _poke():
     import types
     _checks.append(_elapsed())
     return types.SimpleNamespace(is_done=_checks[-1], xcom_value=True if len(_checks) == 1 else None)'''
-    plan = sensor.finish(poke, {name})
+    plan = sensor.finish([Code(poke, (("seconds", PyValue(seconds)),))])
     if not wait:
         plan.differences.append("data_interval_end is the logical_date pipeline parameter (empty: the time the task starts).")
     return plan
 
 
-@mapper("DayOfWeekSensor")
+@mapper("DayOfWeekSensor", args=sensor_args("week_day", "use_task_logical_date"))
 def map_day_of_week_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    sensor = _Sensor(task, ctx, "wait for a weekday")
+    sensor = Sensor(task, ctx, "wait for a weekday")
     days = _weekday_numbers(to_python(task.args.get("week_day")))
     if days is None:
         sensor.diagnostic("KFM110", f"week_day {describe(to_python(task.args.get('week_day')))} is not a literal weekday", "error")
         days = []
     use_logical = to_python(task.args.get("use_task_logical_date")) is True
-    day = '_airflow.context["logical_date"].isoweekday()' if use_logical else "dt.datetime.now(dt.timezone.utc).isoweekday()"
-    poke = f'''\
-_week_days = {sorted(days)!r}  # ISO weekday numbers, Monday = 1
+    day = '{context}.context["logical_date"].isoweekday()' if use_logical else "dt.datetime.now(dt.timezone.utc).isoweekday()"
+    poke = Code('''\
+_week_days = {days}  # ISO weekday numbers, Monday = 1
 def _poke():
     import datetime as dt
-    print(f"Poking until weekday is in {{_week_days}}")
-    return {day} in _week_days'''
-    return sensor.finish(poke, {"week_day", "use_task_logical_date"})
+    print(f"Poking until weekday is in {_week_days}")
+    return ''' + day + " in _week_days", (("days", PyValue(sorted(days))),))
+    return sensor.finish([poke])
 
 
 # ---------------------------------------------------------------- http
-@mapper("HttpSensor")
+@mapper("HttpSensor", args=sensor_args(
+    "http_conn_id", "endpoint", "method", "request_params", "headers", "extra_options", "response_check",
+    "response_error_codes_allowlist", "tcp_keep_alive", "tcp_keep_alive_idle", "tcp_keep_alive_count",
+    "tcp_keep_alive_interval"))
 def map_http_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     """HttpSensor: the request HttpHook would send (requests), polled like the sensor."""
-    from migrate.operators.shim import dag_file_code
-
-    sensor = _Sensor(task, ctx, "HTTP request")
+    sensor = Sensor(task, ctx, "HTTP request")
     conn = to_python(task.args.get("http_conn_id", ir.Literal("http_default")))
     if not isinstance(conn, str):
         sensor.diagnostic("KFM110", f"http_conn_id {describe(conn)} is not a literal: http_default is used")
         conn = "http_default"
-    endpoint, method = sensor.expr("endpoint", default=""), sensor.expr("method", rendered=False, default="GET")
-    data, headers = sensor.expr("request_params", default=None), sensor.expr("headers", default=None)
-    options = sensor.expr("extra_options", rendered=False, default=None)
-    allowlist = sensor.expr("response_error_codes_allowlist", rendered=False, default=["404"])
-    check_lines = ["_response_check = None"]
-    check = task.args.get("response_check")
-    if check is not None:
-        source = getattr(check, "source", None)
+    values = (("conn", PyValue(conn)), ("endpoint", sensor.value("endpoint", default="")),
+              ("method", sensor.value("method", rendered=False, default="GET")),
+              ("data", sensor.value("request_params", default=None)), ("headers", sensor.value("headers", default=None)),
+              ("options", sensor.value("extra_options", rendered=False, default=None)),
+              ("allowlist", sensor.value("response_error_codes_allowlist", rendered=False, default=["404"])))
+    check = [Code("_response_check = None\n")]
+    response_check = task.args.get("response_check")
+    if response_check is not None:
+        source = getattr(response_check, "source", None)
         code, expressions, problem = dag_file_code(task, set(), {"response_check": source or ""})
         if code is None or not expressions.get("response_check"):
             sensor.diagnostic("KFM110", f"response_check cannot be read from the DAG file ({problem}): the status code alone decides", "error")
             sensor.plan.differences.append("response_check is not applied.")
         else:
-            check_lines = [
-                "# response_check and what it needs, from the DAG file",
-                "_dag_namespace = {}",
-                f"exec({code!r}, _dag_namespace)",
-                f"_response_check = eval({expressions['response_check']!r}, _dag_namespace)",
-            ]
-    poke = "\n".join(check_lines) + f'''
-_connection = getattr(_airflow.context["conn"], {conn!r})
+            check = [Code('''\
+# response_check and what it needs, from the DAG file
+_dag_namespace = {}
+exec({code}, _dag_namespace)
+_response_check = eval({expression}, _dag_namespace)
+''', (("code", PyValue(code)), ("expression", PyValue(expressions["response_check"]))))]
+    poke = Code('''\
+_connection = getattr({context}.context["conn"], {conn})
 _endpoint, _method, _data, _headers = {endpoint}, {method}, {data}, {headers}
 def _poke():
     # HttpHook: base URL from the connection, basic auth from login/password, extra as headers
     import requests
     host = _connection.host or ""
-    base = host if "://" in host else f"{{_connection.schema or 'http'}}://{{host}}" + (f":{{_connection.port}}" if _connection.port else "")
-    url = f"{{base}}/{{_endpoint}}" if base and not base.endswith("/") and _endpoint and not _endpoint.startswith("/") else base + (_endpoint or "")
+    base = host if "://" in host else f"{_connection.schema or 'http'}://{host}" + (f":{_connection.port}" if _connection.port else "")
+    url = f"{base}/{_endpoint}" if base and not base.endswith("/") and _endpoint and not _endpoint.startswith("/") else base + (_endpoint or "")
     session = requests.Session()
     if _connection.login:
         session.auth = (_connection.login, _connection.password)
-    session.headers.update({{str(k): str(v) for k, v in (_connection.extra_dejson or {{}}).items()}})
-    session.headers.update(_headers or {{}})
-    options = dict({options} or {{}})
-    request = {{"params" if _method.upper() in ("GET", "HEAD") else "data": _data}}
-    print(f"Poking: {{_method}} {{url}}")
+    session.headers.update({str(k): str(v) for k, v in (_connection.extra_dejson or {}).items()})
+    session.headers.update(_headers or {})
+    options = dict({options} or {})
+    request = {"params" if _method.upper() in ("GET", "HEAD") else "data": _data}
+    print(f"Poking: {_method} {url}")
     response = session.request(_method, url, timeout=options.get("timeout"), verify=options.get("verify", True),
                                allow_redirects=options.get("allow_redirects", True), **request)
     if not response.ok:
-        code = f"{{response.status_code}}:{{response.reason}}"
+        code = f"{response.status_code}:{response.reason}"
         if code.startswith(tuple({allowlist})):
-            print(f"HTTP error {{code}}: not yet")
+            print(f"HTTP error {code}: not yet")
             return False
-        raise _airflow.AirflowException(code)
+        raise {context}.AirflowException(code)
     if _response_check is not None:
-        returned, skip = _airflow_call_python(_airflow, _response_check, [response], {{}})
+        returned, skip = _airflow_call_python({context}, _response_check, [response], {})
         if skip:
-            raise _airflow.AirflowSkipException("response_check raised AirflowSkipException")
+            raise {context}.AirflowSkipException("response_check raised AirflowSkipException")
         return returned["return_value"]
-    return True'''
-    plan = sensor.finish(poke, {"http_conn_id", "endpoint", "method", "request_params", "headers", "extra_options",
-                                "response_check", "response_error_codes_allowlist", "tcp_keep_alive", "tcp_keep_alive_idle",
-                                "tcp_keep_alive_count", "tcp_keep_alive_interval"}, packages=["requests"])
+    return True''', values)
+    plan = sensor.finish(check + [poke], packages=["requests"])
     entries, notes = connection_wiring([conn])
     plan.platform.secret_env += entries
     plan.differences += notes
@@ -472,6 +426,10 @@ with DAG("file_wait", schedule=None):
         task_id="wait",
         fragments=("_airflow_sensor(_airflow, _poke, poke_interval=5.0, timeout=60.0, soft_fail=True)",
                    "kubernetes.use_secret_as_env(wait_task, secret_name='airflow-conn-landing', secret_key_to_env={'uri': 'AIRFLOW_CONN_LANDING'})"),
+        body='''\
+_base_path = getattr(_airflow.context["conn"], 'landing').extra_dejson.get("path", "")
+_full_path = _os.path.join(_base_path, _airflow_render(filepath, _airflow.context))
+''',
     ),
     Case(
         name="python sensor with PokeReturnValue",
@@ -487,6 +445,16 @@ with DAG("py_wait", schedule=None):
 ''',
         task_id="ready",
         fragments=("class PokeReturnValue:", "exponential_backoff=True", "def _poke():"),
+        body='''\
+def _poke():
+    returned, skip = _airflow_call_python(_airflow, ready, _op_args, _op_kwargs)
+    if skip:
+        raise _airflow.AirflowSkipException("the check raised AirflowSkipException")
+    return returned["return_value"]
+results, skipped = _airflow_sensor(
+    _airflow, _poke, poke_interval=60.0, timeout=604800.0, exponential_backoff=True,
+)
+''',
     ),
     Case(
         name="task.sensor decorator",

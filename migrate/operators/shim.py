@@ -22,17 +22,22 @@ import functools
 import os
 import re
 import sys
+from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
+
+import libcst as cst
 
 from migrate import environment, ir
 from migrate.environment import provider_distribution
 from migrate.ir import LOCAL_MODULE
 from migrate.local_modules import module_file
 from migrate.operators import PLACEHOLDER, SHIM, Case, ComponentPlan, MapContext, mapper
-from migrate.operators.common import (
-    BASE_ARGS_HANDLED, CALLBACK_ARGS, ArgBuilder, callback_diagnostics, context_inputs, external_needs, xcom_refs_of,
-)
+from migrate.operators.common import BASE_ARGS_HANDLED, CALLBACK_ARGS, ArgBuilder, context_part, external_needs, xcom_refs_of
+from migrate.operators.placeholder import placeholder_plan
 from migrate.operators.staticcalls import connection_wiring, variable_config_map, variable_env
+from migrate.parse.callables import ModuleIndex, names_used
+from migrate.parse.positions import Positions
+from migrate.plan import Expr, Fail, PyValue, RunOperator
 
 # Connection a provider's operators use when no *conn_id argument is given.
 DEFAULT_CONNECTIONS = {
@@ -64,7 +69,25 @@ KNOWN_PROVIDER_OPERATORS = (
 )
 
 
-@mapper("*", *KNOWN_PROVIDER_OPERATORS)
+def _cannot_run(task: ir.Task, ctx: MapContext, plan: ComponentPlan, why: str) -> ComponentPlan:
+    plan.fidelity = PLACEHOLDER
+    plan.mapping = f"{task.operator} -> placeholder (the operator shim cannot build it: {why})"
+    message = f"kfmigrate: task {task.task_id!r} cannot run on KFP: {why}. Original Airflow source ({task.span}):\n{task.source}"
+    plan.parts = [Fail("NotImplementedError", message)]
+    plan.inputs, plan.outputs, plan.packages, plan.xcom_refs, plan.may_skip = [], {}, [], [], False
+    plan.diagnostics.append(ctx.diagnostic(task, "KFM200", f"{why}: placeholder component that fails at run time"))
+    plan.differences.append("The task does not run: its placeholder component fails with the original source.")
+    plan.finished = True
+    return plan
+
+
+# The shim passes every argument to the operator itself (no table); it wires the operator's connections
+# and variables itself; it cannot run at all when an argument is unknown before run time. Any rule that
+# names a provider operator takes it from the shim (the shim's priority is the lowest).
+SHIM_RULE = dict(args=None, pulls=False, needs=False, unresolved=_cannot_run)
+
+
+@mapper("*", *KNOWN_PROVIDER_OPERATORS, priority=-1, **SHIM_RULE)
 def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     """Run the original operator inside the component (the "*" entry is the fallback for any class)."""
     custom = task.module == LOCAL_MODULE or task.operator_file is not None
@@ -72,28 +95,20 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan = ComponentPlan(mapping=f"{task.operator} -> operator shim (the Airflow operator runs inside a lightweight component)",
                          fidelity=SHIM, description=task.doc)
     if task.operator.startswith("@"):
-        from migrate.operators.placeholder import placeholder_plan
-
         return placeholder_plan(task, ctx, f"decorator {task.operator} has no KFP mapping")
     if airflow1_plugin_import(task.module, task.operator):
-        from migrate.operators.placeholder import placeholder_plan
-
         return placeholder_plan(task, ctx, f"{task.operator} is imported from {task.module}, Airflow 1's plugin manager, which "
                                 "Airflow 2 removed, and the project's plugins/ folder has no such class (KFM126)")
     if task.operator.startswith("Branch"):  # BaseBranchOperator.execute skips tasks through Airflow itself
-        from migrate.operators.placeholder import placeholder_plan
-
         return placeholder_plan(task, ctx, f"{task.operator} is a branch operator: its skip logic needs Airflow's "
                                 "scheduler, so the shim cannot run it (rewrite it as a @task.branch callable)")
     source = None if custom else environment.operator_source(task.module, task.operator, ctx.workflow.path,
                                                                      ctx.workflow.project_roots)
     if source is not None and not source.resolves:  # a shim that could never start: say why instead
-        from migrate.operators.placeholder import placeholder_plan
-
         return placeholder_plan(task, ctx, source.reason, code="KFM219" if source.kind == "removed" else "KFM220")
     args = ArgBuilder(ctx)
-    lines = [context_inputs(task, ctx, args)]
-    kwargs: Dict[str, str] = {"task_id": repr(task.task_id.rsplit(".", 1)[-1])}
+    context = context_part(task, ctx, args)
+    kwargs: Dict[str, Expr] = {"task_id": PyValue(task.task_id.rsplit(".", 1)[-1])}
     dynamic: Dict[str, str] = {}
     # Deferring (triggerer) and rescheduling (scheduler) need Airflow itself: wait in the pod instead.
     overrides = {}
@@ -110,7 +125,7 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
             dynamic[name] = value.source
             continue
         before = len(args.dynamic)
-        code = args.expr(value, name, rendered=False)  # Airflow renders the operator's own template fields
+        code = args.value(value, name, rendered=False)  # Airflow renders the operator's own template fields
         if len(args.dynamic) > before:  # a Dynamic inside a list/dict: carry the whole argument as source
             args.dynamic = args.dynamic[:before]
             source = _source_of(value)
@@ -127,19 +142,11 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if needs_file and module_code is None:
         return _cannot_run(task, ctx, plan, file_problem or "the DAG file cannot be read again")
 
-    kwargs.update({name: repr(value) for name, value in overrides.items()})
-    lines.append("_kwargs = {" + ", ".join(f"{k!r}: {v}" for k, v in kwargs.items()) + "}")
-    call = ["_airflow", repr(task.module if not custom else ""), repr(task.operator), "_kwargs"]
+    kwargs.update({name: PyValue(value) for name, value in overrides.items()})
     if module_code and task.operator_file is not None:
         plan.differences.append(f"The operator class comes from {task.operator_file} (a project module): its code is copied into the component.")
-    if module_code:
-        lines.append(f"_dag_file_code = {_string_literal(module_code)}")
-        call.append("module_code=_dag_file_code")
-    if dynamic:
-        lines.append(f"_dynamic_kwargs = {dynamic!r}  # Python expressions from the DAG file")
-        call.append("dynamic_kwargs=_dynamic_kwargs")
-    lines.append(f"results, skipped = _airflow_run_operator({', '.join(call)})")
-    plan.body = "\n".join(lines)
+    plan.parts = [context, RunOperator(task.module if not custom else "", task.operator, tuple(kwargs.items()),
+                                       module_code or None, tuple(dynamic.items()))]
     plan.inputs = args.inputs
     plan.xcom_refs = xcom_refs_of(task)
     plan.outputs = {"return_value": "json"}
@@ -155,8 +162,6 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
                             "operators that use the Airflow metadata database or the Task SDK API do not work.")
     if module_code:
         plan.differences.append("Code from the DAG file (the operator class, its helpers, argument expressions) is copied into the component.")
-        from pathlib import Path
-
         roots = [Path(root) for root in ctx.workflow.project_roots]  # project modules are embedded (emit/prepare.py)
         extra = [top for top in third_party_modules(module_code) if module_file(top, roots, namespaces=False) is None]
         if extra:
@@ -182,14 +187,7 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         plan.diagnostics.append(ctx.diagnostic(
             task, "KFM209", "needs " + ", ".join([f"connection {c!r}" for c in connections] + [f"variable {v!r}" for v in variables])
             + " on the cluster (Kubernetes secret / config map, see the report)"))
-    diagnostics, differences = callback_diagnostics(task, ctx)
-    plan.diagnostics += diagnostics
-    plan.differences += differences
-    for name in task.args:
-        if name in CALLBACK_ARGS:
-            plan.diagnostics.append(ctx.diagnostic(task, "KFM208", f"{name} is not carried over to KFP"))
-    if args.dynamic:
-        return _cannot_run(task, ctx, plan, "argument cannot be resolved statically: " + "; ".join(args.dynamic))
+    plan.unresolved = args.dynamic
     return plan
 
 
@@ -218,24 +216,6 @@ def _inline_sql_files(task: ir.Task, ctx: MapContext, plan: ComponentPlan, value
         inlined = [inline(t) for t in value.value] if isinstance(value.value, list) else inline(value.value)
         return ir.Literal(inlined)
     return value
-
-
-def _cannot_run(task: ir.Task, ctx: MapContext, plan: ComponentPlan, why: str) -> ComponentPlan:
-    plan.fidelity = PLACEHOLDER
-    plan.mapping = f"{task.operator} -> placeholder (the operator shim cannot build it: {why})"
-    message = f"kfmigrate: task {task.task_id!r} cannot run on KFP: {why}. Original Airflow source ({task.span}):\n{task.source}"
-    plan.body = f"raise NotImplementedError({message!r})"
-    plan.inputs, plan.outputs, plan.packages, plan.xcom_refs, plan.may_skip = [], {}, [], [], False
-    plan.diagnostics.append(ctx.diagnostic(task, "KFM200", f"{why}: placeholder component that fails at run time"))
-    plan.differences.append("The task does not run: its placeholder component fails with the original source.")
-    return plan
-
-
-def _string_literal(code: str) -> str:
-    """The code as a readable raw triple-quoted string when that is exact, else its repr."""
-    if "'''" in code or code.rstrip().endswith("\\") or "\r" in code:
-        return repr(code)
-    return "r'''\n" + code + "'''  # the DAG file's code: imports, helpers, the operator class"
 
 
 def _source_of(value) -> Optional[str]:
@@ -319,10 +299,6 @@ def dag_file_code(task: ir.Task, class_names: Set[str], dynamic: Dict[str, str]
 
 def _file_code(path: str, span: ir.SourceSpan, class_names: Set[str], dynamic: Dict[str, str]
                ) -> Tuple[Optional[str], Dict[str, str], Optional[str]]:
-    import libcst as cst
-
-    from migrate.parse.callables import ModuleIndex, names_used
-
     try:
         module, positions = _read_again(path)
     except (OSError, UnicodeDecodeError, cst.ParserSyntaxError) as exc:
@@ -373,10 +349,6 @@ def _read_again(path: str):
 
 @functools.lru_cache(maxsize=8)
 def _parsed_file(path: str, mtime_ns: int, size: int):
-    import libcst as cst
-
-    from migrate.parse.positions import Positions
-
     with open(path, encoding="utf-8") as handle:
         module = cst.parse_module(handle.read())
     return module, Positions(module)
@@ -384,8 +356,6 @@ def _parsed_file(path: str, mtime_ns: int, size: int):
 
 def _call_keywords(module, positions, span: ir.SourceSpan) -> Dict[str, str]:
     """Keyword arguments (name -> source) of the call that starts at `span` in the module."""
-    import libcst as cst
-
     for node in positions.nodes():
         if isinstance(node, cst.Call) and positions[node][:2] == (span.line, span.col - 1):
             return {arg.keyword.value: positions.source_of(arg.value) for arg in node.args if arg.keyword is not None}
@@ -393,8 +363,6 @@ def _call_keywords(module, positions, span: ir.SourceSpan) -> Dict[str, str]:
 
 
 def _binds_any(stmt, names: Set[str], module) -> bool:
-    import libcst as cst
-
     for small in stmt.body:
         if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
             for alias in small.names:
@@ -425,6 +393,10 @@ with DAG("sql_shim", schedule=None):
         fragments=("_airflow_run_operator(_airflow, 'airflow.providers.common.sql.operators.sql', 'SQLExecuteQueryOperator', _kwargs)",
                    "packages_to_install=RUNTIME_PACKAGES + ['apache-airflow==3",
                    "kubernetes.use_secret_as_env(count_rows_task, secret_name='airflow-conn-warehouse', secret_key_to_env={'uri': 'AIRFLOW_CONN_WAREHOUSE'})"),
+        body='''\
+_kwargs = {'task_id': 'count_rows', 'conn_id': conn_id, 'sql': sql}
+results, skipped = _airflow_run_operator(_airflow, 'airflow.providers.common.sql.operators.sql', 'SQLExecuteQueryOperator', _kwargs)
+''',
     ),
     Case(
         name="provider sensor polls inside the shim with its default connection",

@@ -6,8 +6,8 @@ module parses the source text again with libcst (never evaluating it) into plain
 literals stay literals, calls become `Call(name, args, kwargs)` with their arguments converted the
 same way, and anything else becomes `Unresolved(source)`.
 
-It also holds the naming of the Kubernetes secrets that carry Airflow connections, shared by every
-mapper that wires `AIRFLOW_CONN_<ID>` into a task.
+It also wires the Kubernetes secrets and config maps that carry Airflow connections and Variables
+into a task (their naming lives in migrate/connections.py, shared with the readiness inventory).
 """
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ from typing import Any, Dict, List, Optional, Tuple
 import libcst as cst
 
 from migrate import ir
+from migrate.connections import (  # noqa: F401 - the naming, for the mappers that wire connections
+    connection_env, connection_secret, connection_type_hint, scan_task_usages, variable_config_map, variable_env,
+)
 
 
 @dataclass(frozen=True)
@@ -165,26 +168,6 @@ def fields_of(value: Any) -> Dict[str, Any]:
     return {}
 
 
-# ---------------------------------------------------------------- connections as Kubernetes secrets
-def connection_secret(conn_id: str) -> str:
-    """The Kubernetes secret that holds connection `conn_id` as an Airflow URI under key `uri`."""
-    name = re.sub(r"[^a-z0-9-]+", "-", conn_id.lower().replace("_", "-")).strip("-") or "default"
-    return f"airflow-conn-{name}"[:253]
-
-
-def connection_env(conn_id: str) -> str:
-    return "AIRFLOW_CONN_" + conn_id.upper()
-
-
-def variable_env(key: str) -> str:
-    return "AIRFLOW_VAR_" + key.upper()
-
-
-def variable_config_map(key: str) -> str:
-    name = re.sub(r"[^a-z0-9-]+", "-", key.lower().replace("_", "-")).strip("-") or "default"
-    return f"airflow-var-{name}"[:253]
-
-
 def connection_wiring(conn_ids: List[str]) -> Tuple[List[Tuple[str, Dict[str, str]]], List[str]]:
     """(PlatformConfig.secret_env entries, report lines with the Secret manifest) for connections."""
     entries, notes = [], []
@@ -198,12 +181,6 @@ def connection_wiring(conn_ids: List[str]) -> Tuple[List[Tuple[str, Dict[str, st
     return entries, notes
 
 
-# Connection types for the placeholder URI in the report, from the argument naming the connection.
-CONN_TYPES = {"postgres": "postgres", "mysql": "mysql", "http": "http", "aws": "aws", "gcp": "google-cloud-platform",
-              "google_cloud": "google-cloud-platform", "fs": "fs", "ssh": "ssh", "sftp": "sftp", "ftp": "ftp",
-              "snowflake": "snowflake", "redis": "redis", "mongo": "mongo", "slack": "slack", "smtp": "smtp",
-              "sqlite": "sqlite", "mssql": "mssql", "oracle": "oracle", "trino": "trino", "databricks": "databricks",
-              "redshift": "redshift", "docker": "docker", "spark": "spark", "kubernetes": "kubernetes"}
 _ENV_NOTES = ("Airflow Variables come from environment variables", "Airflow connections come from environment variables")
 _ENV_MESSAGES = ("reads Airflow Variables from the environment", "reads Airflow connections from the environment")
 
@@ -214,8 +191,6 @@ def wire_connections_and_variables(task: ir.Task, ctx, plan) -> None:
     `airflow-var-<key>` (key `value`), with kfp-kubernetes. Found statically (migrate.analyze
     scan_task_usages): *conn_id arguments, hooks and get_connection / Variable.get in the callable,
     {{ conn.x }} / {{ var.value.x }} in templates. The emitter calls this for every plan."""
-    from migrate.analyze import scan_task_usages
-
     if not plan.component or plan.container is not None or plan.fidelity == "placeholder":
         return
     # default_args reach only operators that accept them: the shim passes its own conn ids already
@@ -245,9 +220,3 @@ def wire_connections_and_variables(task: ir.Task, ctx, plan) -> None:
         plan.differences = [d for d in plan.differences if not d.startswith(_ENV_NOTES)]
         plan.diagnostics.append(ctx.diagnostic(task, "KFM209", "needs " + ", ".join(added) + " on the cluster "
                                                "(Kubernetes secret / config map, see the report)"))
-
-
-def connection_type_hint(argument: str) -> str:
-    """`postgres_conn_id` -> 'postgres'; unknown -> '<conn-type>' (for the placeholder URI in the report)."""
-    prefix = argument.rsplit("conn_id", 1)[0].rstrip("_").lower()
-    return CONN_TYPES.get(prefix, "<conn-type>")

@@ -13,40 +13,37 @@ from __future__ import annotations
 
 from migrate import ir
 from migrate.naming import pipeline_name
-from migrate.operators import NATIVE, PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
-from migrate.operators.common import (
-    ArgBuilder, callback_diagnostics, context_inputs, ignored_arg_diagnostics, unresolved_pull_diagnostics,
-    value_has_jinja, xcom_refs_of,
-)
+from migrate.operators import ArgTable, Case, ComponentPlan, MapContext, handled, mapper
+from migrate.operators.common import ArgBuilder, context_part, value_has_jinja, xcom_refs_of
 from migrate.operators.staticcalls import describe, to_python
+from migrate.plan import HelperCall, PyValue, RunHelper
 
-OWN_ARGS = {"trigger_dag_id", "conf", "trigger_run_id", "logical_date", "wait_for_completion", "poke_interval",
-            "allowed_states", "failed_states", "reset_dag_run", "skip_when_already_exists", "deferrable",
-            "fail_when_dag_is_paused", "openlineage_inject_parent_info", "note", "run_after"}
+ARGS = ArgTable.of(handled("trigger_dag_id", "conf", "trigger_run_id", "logical_date", "wait_for_completion", "poke_interval",
+                           "allowed_states", "failed_states", "reset_dag_run", "skip_when_already_exists", "deferrable",
+                           "fail_when_dag_is_paused", "openlineage_inject_parent_info", "note", "run_after"))
 
 
-@mapper("TriggerDagRunOperator")
+@mapper("TriggerDagRunOperator", args=ARGS)
 def map_trigger_dagrun(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan = ComponentPlan(mapping="TriggerDagRunOperator -> component that starts the target pipeline with the KFP API",
                          description=task.doc)
     target = task.args.get("trigger_dag_id")
     args = ArgBuilder(ctx)
-    lines = [context_inputs(task, ctx, args)]
-    call = ["_airflow", f"dag_id={args.expr(target, 'trigger_dag_id') if target is not None else 'None'}"]
+    context = context_part(task, ctx, args)
+    kwargs = [("dag_id", args.value(target, "trigger_dag_id") if target is not None else PyValue(None))]
     for name, keyword in (("conf", "conf"), ("trigger_run_id", "run_id"), ("logical_date", "logical_date")):
         if task.args.get(name) is not None:
-            call.append(f"{keyword}={args.expr(task.args[name], name)}")
+            kwargs.append((keyword, args.value(task.args[name], name)))
     if to_python(task.args.get("wait_for_completion")) is True:
-        call.append("wait_for_completion=True")
+        kwargs.append(("wait_for_completion", PyValue(True)))
         poke = to_python(task.args.get("poke_interval"))
         if isinstance(poke, (int, float)) and not isinstance(poke, bool):
-            call.append(f"poke_interval={float(poke)!r}")
+            kwargs.append(("poke_interval", PyValue(float(poke))))
         for name in ("allowed_states", "failed_states"):
             if task.args.get(name) is not None:
-                call.append(f"{name}={args.expr(task.args[name], name, rendered=False)}")
-    call.append("api=_airflow_kfp_api()")  # the KFP REST access, shared with ExternalTaskSensor
-    lines.append(f"results, skipped = _airflow_trigger_pipeline({', '.join(call)})")
-    plan.body = "\n".join(lines)
+                kwargs.append((name, args.value(task.args[name], name, rendered=False)))
+    kwargs.append(("api", HelperCall("_airflow_kfp_api")))  # the KFP REST access, shared with ExternalTaskSensor
+    plan.parts = [context, RunHelper("_airflow_trigger_pipeline", tuple(kwargs))]
     plan.inputs = args.inputs
     plan.xcom_refs = xcom_refs_of(task)
     plan.outputs = {"return_value": "json", "trigger_run_id": "str"}
@@ -74,17 +71,7 @@ def map_trigger_dagrun(task: ir.Task, ctx: MapContext) -> ComponentPlan:
             plan.differences.append(f"{name}: KFP runs are never reset or deduplicated by run id; a new run always starts.")
     if to_python(task.args.get("deferrable")) is True:
         plan.differences.append("deferrable: the KFP task polls while it waits (no triggerer).")
-    plan.diagnostics += unresolved_pull_diagnostics(task, ctx)
-    for found in (callback_diagnostics(task, ctx), ignored_arg_diagnostics(task, ctx, OWN_ARGS)):
-        plan.diagnostics += found[0]
-        plan.differences += found[1]
-    if args.dynamic:
-        plan.fidelity = PLACEHOLDER
-        message = "argument cannot be resolved statically: " + "; ".join(args.dynamic)
-        plan.diagnostics.append(ctx.diagnostic(task, "KFM110", message))
-        plan.body = f"raise RuntimeError({('kfmigrate: ' + message + ' (task ' + task.task_id + ')')!r})\n" + plan.body
-    else:
-        plan.fidelity = NATIVE
+    plan.unresolved = args.dynamic
     return plan
 
 
@@ -116,5 +103,8 @@ with DAG("dispatch", schedule=None, params={"target": "etl"}):
         task_id="dispatch",
         codes=("KFM203",),
         fragments=("dag_id=_airflow_render(trigger_dag_id, _airflow.context)",),
+        body='''\
+results, skipped = _airflow_trigger_pipeline(_airflow, dag_id=_airflow_render(trigger_dag_id, _airflow.context), api=_airflow_kfp_api())
+''',
     ),
 ]

@@ -12,18 +12,26 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 from typing import List
 
 from migrate import ir
-from migrate.operators import Case, ComponentPlan, MapContext, mapper
+from migrate.operators import Case, ComponentPlan, MapContext, handled, mapper, no_effect
+from migrate.operators.python import ARGS as PYTHON_ARGS, map_python
 from migrate.operators.staticcalls import Templated, describe, to_python
 
-VENV_ARGS = {"requirements", "python_version", "system_site_packages", "pip_install_options", "index_urls",
-             "index_urls_from_connection_ids", "venv_cache_path", "use_dill", "serializer", "string_args",
-             "expect_airflow", "expect_pendulum", "skip_on_exit_code", "env_vars", "inherit_env", "python", "use_airflow_context"}
+ARGS = PYTHON_ARGS.extended(
+    handled("requirements", "python_version", "system_site_packages", "string_args", "expect_airflow", "expect_pendulum",
+            "skip_on_exit_code", "env_vars", "inherit_env", "python", "use_airflow_context"),
+    no_effect("set pip options on the component by hand (kfp: pip_index_urls, pip_trusted_hosts)", "pip_install_options"),
+    no_effect("use the component's pip_index_urls by hand", "index_urls", "index_urls_from_connection_ids"),
+    no_effect("each KFP task installs its packages afresh", "venv_cache_path"),
+    no_effect("arguments and results cross as KFP parameters, not pickles", "use_dill", "serializer"),
+)
+VENV_ARGS = frozenset(ARGS.entries) - frozenset(PYTHON_ARGS.entries)  # what the @task plan must not see
 
 
-@mapper("PythonVirtualenvOperator", "@task.virtualenv")
+@mapper("PythonVirtualenvOperator", "@task.virtualenv", args=ARGS)
 def map_virtualenv(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan = _python_plan(task, ctx)
     plan.mapping = f"{task.operator} -> Python lightweight component with packages_to_install"
@@ -57,19 +65,11 @@ def map_virtualenv(task: ir.Task, ctx: MapContext) -> ComponentPlan:
         plan.differences.append("system_site_packages=False: the component still sees the packages of its image (kfp and its dependencies).")
     else:
         plan.differences.append("The virtualenv's system site packages are the component image's, not the Airflow worker's.")
-    for name, why in (("pip_install_options", "set pip options on the component by hand (kfp: pip_index_urls, pip_trusted_hosts)"),
-                      ("index_urls", "use the component's pip_index_urls by hand"),
-                      ("index_urls_from_connection_ids", "use the component's pip_index_urls by hand"),
-                      ("venv_cache_path", "each KFP task installs its packages afresh"),
-                      ("use_dill", "arguments and results cross as KFP parameters, not pickles"),
-                      ("serializer", "arguments and results cross as KFP parameters, not pickles")):
-        if task.args.get(name) not in (None, ir.Literal(None), ir.Literal(False)):
-            plan.differences.append(f"Argument {name!r} has no effect on KFP ({why}).")
     _common_notes(plan, task)
     return plan
 
 
-@mapper("ExternalPythonOperator", "@task.external_python")
+@mapper("ExternalPythonOperator", "@task.external_python", args=ARGS)
 def map_external_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan = _python_plan(task, ctx)
     plan.mapping = f"{task.operator} -> Python lightweight component (build an image with that environment)"
@@ -84,8 +84,6 @@ def map_external_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
 
 def _requirements_file(task: ir.Task, ctx: MapContext, plan: ComponentPlan, name: str) -> List[str]:
     """Airflow renders a `.txt` requirements value as a template file from the DAG folder: read it now."""
-    from pathlib import Path
-
     path = Path(task.span.path).parent / name
     try:
         text = path.read_text(encoding="utf-8")
@@ -107,9 +105,7 @@ def _requirements_file(task: ir.Task, ctx: MapContext, plan: ComponentPlan, name
 
 
 def _python_plan(task: ir.Task, ctx: MapContext) -> ComponentPlan:
-    """The @task plan for the callable, without the virtualenv arguments (python.py would list them as ignored)."""
-    from migrate.operators.python import map_python
-
+    """The @task plan for the callable, without the virtualenv arguments."""
     stripped = dataclasses.replace(task, args={k: v for k, v in task.args.items() if k not in VENV_ARGS})
     if task.operator.startswith("@"):
         stripped = dataclasses.replace(stripped, operator="@task")

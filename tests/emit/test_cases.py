@@ -1,10 +1,13 @@
 """Every CASES entry of every mapper module: parse the snippet, emit, compile, check expectations."""
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
-from migrate.emit import compile_yaml, emit
-from migrate.operators import all_cases
+from migrate.emit import component_body, compile_yaml, emit
+from migrate.operators import MapContext, all_cases, find_mapper
+from migrate.operators.common import identifier
 from migrate.parse import parse_source
 
 CASES = all_cases()
@@ -29,4 +32,15 @@ def test_case(module, case):
     assert set(case.codes) <= codes, (case.codes, [d.render() for d in report.diagnostics])
     for fragment in case.fragments:
         assert fragment in result.python_source, fragment
+    if case.body:
+        body = rendered_body(parsed.workflows[0], case.task_id)
+        assert textwrap.dedent(case.body).strip("\n") in body, body
     compile_yaml(result)
+
+
+def rendered_body(workflow, task_id: str) -> str:
+    """The task's body as its mapper's typed parts render, before the emitter wraps it."""
+    task = workflow.task(task_id)
+    ctx = MapContext(workflow, {p.name: identifier(p.name, "param") for p in workflow.params}, tuple(t.task_id for t in workflow.tasks))
+    plan = find_mapper(task.operator, fallback=True)(task, ctx)
+    return component_body.render(plan.parts)

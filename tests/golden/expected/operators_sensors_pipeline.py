@@ -136,7 +136,7 @@ def probe(
         import subprocess
         import tempfile
         with tempfile.TemporaryDirectory(prefix="airflowtmp") as tmp_dir:
-            script = tmp_dir + "/probe.sh"
+            script = tmp_dir + '/probe.sh'
             with open(script, "w") as handle:
                 handle.write(_command)
             process = subprocess.run(["bash", script], cwd=tmp_dir, env=_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
