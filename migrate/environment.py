@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
+from migrate.local_modules import find_local_module, search_roots
+
 TARGET_PYTHON = "3.11"  # the Python of the components' base image (migrate/emit/nodes.py BASE_IMAGE python:3.11-slim)
 # Standard-library modules removed after 3.11 (PEP 594 and distutils): not there on a newer target Python.
 REMOVED_FROM_STDLIB = {
@@ -320,8 +322,6 @@ def project_requirements(dag_file: str, roots: Sequence[str] = ()) -> ProjectReq
     """requirements.txt and pyproject.toml dependencies of the nearest folder declaring any, from the DAG
     file's folder up to the project root (the folders local modules are looked for in; `roots`: the
     project's, ir.Workflow.project_roots)."""
-    from migrate.local_modules import search_roots
-
     folder = Path(os.path.abspath(dag_file)).parent
     found = [Path(root) for root in roots] or search_roots(dag_file)
     # the DAG file's own folder and its parents first, nearest first; --path folders and the rest after
@@ -623,8 +623,6 @@ class OperatorSource:
 def operator_source(module: str, operator: str, dag_file: str, roots: Sequence[str] = ()) -> OperatorSource:
     """Resolve the module an operator class is imported from (as written in the DAG file); roots: the
     project's (ir.Workflow.project_roots)."""
-    from migrate.local_modules import find_local_module
-
     if operator in REMOVED_IN_AIRFLOW_3:
         return OperatorSource("removed", reason=REMOVED_IN_AIRFLOW_3[operator])
     top = module.split(".")[0]

@@ -94,6 +94,35 @@ def _search_roots(folder_text: str, _env: tuple) -> Tuple[Path, ...]:
     return tuple(roots + [path for path in extra if path.is_dir() and path not in roots])
 
 
+def project_roots(dag_folder: str, paths: Sequence[str] = ()) -> Tuple[Tuple[Path, ...], Optional[Path]]:
+    """(module roots, repository root) of the project a DAG file in `dag_folder` belongs to, first match
+    wins: the --path folders, search_roots, then the repository root's dags/, plugins/, config/, the root
+    itself and its include/ (migrate/parse/project.py reads the project from these)."""
+    env = (os.environ.get("AIRFLOW__CORE__DAGS_FOLDER"), os.environ.get("AIRFLOW__CORE__PLUGINS_FOLDER"))
+    return _roots_of(dag_folder, tuple(paths), env)
+
+
+@functools.lru_cache(maxsize=64)
+def _roots_of(folder: str, paths: Tuple[str, ...], _env: tuple) -> Tuple[Tuple[Path, ...], Optional[Path]]:
+    repo = repo_root(Path(folder))
+    roots: List[Path] = [Path(os.path.abspath(p)) for p in paths]
+    roots += search_roots(os.path.join(folder, "_"))
+    if repo is not None:
+        roots += [repo / "dags", repo / "plugins", repo / "config", repo, repo / "include"]
+    return tuple(root for root in dict.fromkeys(roots) if root.is_dir()), repo
+
+
+def repo_root(folder: Path) -> Optional[Path]:
+    """The nearest folder with a project marker, else the parent of the nearest `dags` folder."""
+    for candidate in (folder, *folder.parents):
+        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
+            return None if any(installed_location(p) for p in (candidate, *candidate.parents)) else candidate
+    for candidate in (folder, *folder.parents):
+        if candidate.name == "dags":
+            return candidate.parent
+    return None
+
+
 def installed_location(folder: Path) -> bool:
     """site-packages and the standard library's folder: what is there is installed, not a module next to
     a DAG (the example DAGs shipped inside Airflow's distribution)."""
@@ -150,15 +179,16 @@ def _airflow_folders() -> Tuple[Path, ...]:
 
 
 # ---------------------------------------------------------------- finding one module
-def _module_file(module: str, roots: Sequence[Path]) -> Optional[Tuple[Path, Path]]:
-    """(root, file) of `module` (dotted) under the first root holding it: a.py or a/__init__.py."""
+def module_file(module: str, roots: Sequence[Path], namespaces: bool = True) -> Optional[Tuple[Path, Path]]:
+    """(root, file) of `module` (dotted) under the first root holding it: a.py or a/__init__.py, or with
+    `namespaces` a folder without __init__.py (a namespace package; the folder stands for the file)."""
     parts = module.split(".")
     for root in roots:
         base = root.joinpath(*parts)
         for candidate in (base.with_suffix(".py"), base / "__init__.py"):
             if candidate.is_file():
                 return root, candidate
-        if base.is_dir():  # a namespace package (a folder without __init__.py)
+        if namespaces and base.is_dir():
             return root, base
     return None
 
@@ -166,7 +196,7 @@ def _module_file(module: str, roots: Sequence[Path]) -> Optional[Tuple[Path, Pat
 def find_local_module(module: str, dag_file: str, roots: Sequence[str] = ()) -> Optional[Path]:
     """The file (or package folder) of `module` among the project's roots (ir.Workflow.project_roots, else
     those of the DAG file's project), or None."""
-    found = _module_file(module, [Path(root) for root in roots] or _project_roots(dag_file) or search_roots(dag_file))
+    found = module_file(module, [Path(root) for root in roots] or _project_roots(dag_file) or search_roots(dag_file))
     return found[1] if found else None
 
 
@@ -238,7 +268,7 @@ class _Collector:
         if key in self._seen:
             return True
         self._seen.add(key)
-        found = _module_file(module, self.roots)
+        found = module_file(module, self.roots)
         if found is None:
             if not known_distribution(top) and top not in self.unresolved:
                 self.unresolved.append(top)
@@ -252,7 +282,7 @@ class _Collector:
         if path.is_file() and path.name != "__init__.py":
             self._add(module, root, path, package=".".join(parts[:-1]))
         for name in names:  # `from package import submodule`
-            if _module_file(f"{module}.{name}", [root]) is not None:
+            if module_file(f"{module}.{name}", [root]) is not None:
                 self.module(f"{module}.{name}")
         return True
 
@@ -280,7 +310,7 @@ class _Collector:
         if module in ("airflow", "airflow.sdk", "airflow.decorators", "airflow.models") or not _airflow_folders():
             self.airflow_blocked.add(module)
             return False
-        found = _module_file(module, _airflow_folders())
+        found = module_file(module, _airflow_folders())
         if found is None or not found[1].is_file() or found[1].name == "__init__.py":
             self.airflow_blocked.add(module)  # packages would run Airflow's __init__ code
             return False
@@ -335,9 +365,7 @@ def airflow_import_lines(dag_text: str, names: Set[str]) -> List[Tuple[str, str]
 
 
 def _project_roots(dag_file: str) -> List[Path]:
-    from migrate.parse.project import project_for
-
-    return list(project_for(dag_file).roots) if dag_file != os.devnull else []
+    return list(project_roots(os.path.dirname(os.path.abspath(dag_file)))[0]) if dag_file != os.devnull else []
 
 
 def embedding_for(codes: Sequence[str], dag_file: str, unbound: Iterable[str] = (),

@@ -155,7 +155,7 @@ def pipeline_yaml(func) -> str:
     spec_dict = json_format.MessageToDict(spec)
     executors = (spec_dict.get("deploymentSpec") or {}).get("executors") or {}
     if dumper is None or any("importer" in executor for executor in executors.values()):
-        return _compile_with_kfp(func)
+        return compile_with_kfp(func)
     documents = [spec_dict]
     if len(func.platform_spec.platforms) > 0:
         documents.append(json_format.MessageToDict(func.platform_spec))
@@ -163,7 +163,8 @@ def pipeline_yaml(func) -> str:
     return header + yaml.dump_all(documents, Dumper=dumper, sort_keys=True)
 
 
-def _compile_with_kfp(func) -> str:
+def compile_with_kfp(func) -> str:
+    """kfp's own Compiler on a pipeline function: what pipeline_yaml falls back to, and its referee in tests."""
     import tempfile
 
     from kfp import compiler

@@ -147,3 +147,47 @@ def test_no_emitter_module_is_over_900_lines():
     long = [f"{path.relative_to(ROOT)}: {count} lines" for path in sorted((ROOT / "migrate/emit").glob("*.py"))
             if (count := len(path.read_text(encoding="utf-8").splitlines())) > 900]
     assert not long, "\n".join(long)
+
+
+def dotted_imports(path: Path):
+    """(line, dotted module, inside a function) of every migrate import; `from migrate import ir` as migrate.ir."""
+    for line, module, imported, inside in project_imports(path):
+        for name in ([f"{module}.{item}" for item in imported] if module == "migrate" else [module]):
+            yield line, name, inside
+
+
+# parse -> IR: the static parser reads the IR's contract and the project's files, never the mappers, the
+# emitter or the layers above them (migrate.local_modules finds a project's modules for both sides)
+PARSER_MAY_IMPORT = ("migrate.ir", "migrate.diagnostics", "migrate.schedule", "migrate.local_modules", "migrate.parse")
+
+
+def test_the_static_parser_imports_only_what_is_below_it():
+    wrong = [f"{path.relative_to(ROOT)}:{line}: imports {module}"
+             for path in sorted((ROOT / "migrate/parse").rglob("*.py"))
+             for line, module, _ in dotted_imports(path)
+             if not any(module == ok or module.startswith(ok + ".") for ok in PARSER_MAY_IMPORT)]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_front_ends_import_the_project_at_the_top():
+    """An import made inside a function to dodge a cycle hides an arrow that runs the wrong way. The two
+    front ends (migrate/parse, migrate/load) and the modules below the mappers import project modules
+    at the top only. (migrate/api.py keeps its lazy imports: they keep libcst and kfp out of the start-up
+    of commands that only need its records.)"""
+    area = sorted((ROOT / "migrate/parse").rglob("*.py")) + sorted((ROOT / "migrate/load").rglob("*.py")) + \
+        [ROOT / "migrate" / name for name in ("ir.py", "diagnostics.py", "schedule.py", "params.py", "version.py",
+                                              "environment.py", "local_modules.py", "naming.py") if (ROOT / "migrate" / name).exists()]
+    wrong = [f"{path.relative_to(ROOT)}:{line}: imports {module} inside a function"
+             for path in area for line, module, nested in dotted_imports(path) if nested]
+    assert not wrong, "\n".join(wrong)
+
+
+MAX_MODULE_LINES = 900  # issue 16: a module a newcomer can read; split by responsibility past this
+
+
+def test_no_module_in_migrate_is_over_900_lines():
+    """Every module of migrate/ stays under MAX_MODULE_LINES lines (issue 16)."""
+    long = [f"{path.relative_to(ROOT)}: {count} lines" for path in sorted((ROOT / "migrate").rglob("*.py"))
+            if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES]
+    assert not long, "\n".join(long)
+

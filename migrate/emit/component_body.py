@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
@@ -143,9 +144,9 @@ def callable_statements(code: parts.CallableCode) -> List:
     if code.prelude:
         found.append(_comment("# From the DAG file: imports, constants and helpers the callable uses."))
         for snippet in code.prelude:
-            found += _module_statements(_shim_imports(snippet))
+            found.append(_dag_code(snippet))
     found.append(_comment(f"# The task callable{f' ({code.where})' if code.where else ''}."))
-    found += _module_statements(_shim_imports(code.source))
+    found.append(_dag_code(code.source))
     return found
 
 
@@ -170,6 +171,20 @@ def _shim_bindings(codes: Sequence[str]) -> List:
         found.append(_fixed(f'{CONTEXT}.context["task"].render_template = lambda content, context, *_a, **_k: '
                             "_airflow_render(content, context)\n"))
     return found
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Code from the DAG file, placed as written: its libcst tree would give back the same text
+    (libcst round-trips code exactly), so it is generated again only where the tree was changed."""
+    text: str
+
+
+def _dag_code(code: str) -> _Source:
+    """The DAG file's code with the shimmed Airflow imports rewritten; trailing blank lines dropped."""
+    if not re.search(r"\bfrom\s+airflow\b", code):
+        return _Source(code.rstrip())
+    return _Source(_shim_imports(code).code.rstrip())
 
 
 def _shim_imports(code: str) -> cst.Module:
@@ -282,7 +297,8 @@ def _run_bash(part: parts.RunBash) -> List:
     return found
 
 
-CHOSEN = {"returned": f"{RESULTS}.get('return_value')", "decided": "chosen", "answered": "_chosen"}
+# What a branch follows, by FollowBranch.chosen
+_CHOSEN = {"returned": f"{RESULTS}.get('return_value')", "decided": "chosen", "answered": "_chosen"}
 
 
 def _follow(part: parts.FollowBranch) -> List:
@@ -292,7 +308,7 @@ def _follow(part: parts.FollowBranch) -> List:
     found: List = [
         _comment("# A branch: the task ids (or task group ids) to follow; its other direct downstream tasks are skipped."),
         _statement("follow = [] if " + SKIPPED + " else _airflow_branch_ids({chosen})",
-                                 chosen=_fixed_expression(CHOSEN[part.chosen])),
+                   chosen=_fixed_expression(_CHOSEN[part.chosen])),
     ]
     if part.relatives:
         relatives = {task_id: list(others) for task_id, others in part.relatives}
@@ -313,10 +329,10 @@ def _short_circuit(part: parts.ShortCircuit) -> List:
         _comment("# A short circuit: a falsy return value skips the tasks downstream. Airflow 3 then ends the"),
         _comment("# task with DownstreamTasksSkipped, so no return value is pushed."),
         _statement(RESULTS + "[{key}] = False if " + SKIPPED + " else bool(" + RESULTS + ".get('return_value'))",
-                                 key=key),
+                   key=key),
         _statement(
             "if not " + SKIPPED + " and not " + RESULTS + "[{key}] and {direct}:\n"
-            "    " + RESULTS + ".pop('return_value', None)\n", key=key, direct=cst.Name(repr(part.has_direct))),
+            "    " + RESULTS + ".pop('return_value', None)\n", key=key, direct=_literal(part.has_direct)),
     ]
 
 
@@ -330,7 +346,7 @@ def _decide_by_time(part: parts.DecideByTime) -> List:
     if part.week_days is not None:
         found.append(_with_comment(_assign("week_days", _literal(list(part.week_days))), "# ISO numbers, Monday = 1"))
         found.append(_statement("chosen = {true_ids} if now.isoweekday() in week_days else {false_ids}",
-                                              true_ids=true_ids, false_ids=false_ids))
+                                true_ids=true_ids, false_ids=false_ids))
     else:
         found.append(_statement("lower, upper = {lower}, {upper}", lower=_bound(part.lower), upper=_bound(part.upper)))
         found += source_statements(
@@ -369,7 +385,7 @@ def _latest_only(part: parts.LatestOnly) -> List:
     if part.cron is not None or part.every is not None:
         if part.cron is not None:
             next_run = _expression("croniter.croniter({cron}, logical_date).get_next(dt.datetime)",
-                                                 cron=_literal(part.cron))
+                                   cron=_literal(part.cron))
         else:
             next_run = _expression("logical_date + dt.timedelta(seconds={every})", every=_literal(float(part.every)))
         block = [_fixed("import datetime as dt\n")]
@@ -406,7 +422,7 @@ def _ask_person(part: parts.AskPerson) -> List:
         found.append(_statement(RESULTS + "[{key}] = _approved", key=_literal(CONDITION_KEY)))
     elif part.options_mapping is not None:
         found.append(_statement("_chosen = [{mapping}.get(option, option) for option in _answer['chosen_options']]",
-                                              mapping=_literal(part.options_mapping)))
+                                mapping=_literal(part.options_mapping)))
         found.append(_fixed(f"{RESULTS} = {{'return_value': _chosen}}\n"))
     return found
 
@@ -454,8 +470,6 @@ def source_statements(code: str) -> List:
 
 
 def _module_statements(module: cst.Module) -> List:
-    if module.default_indent != "    ":  # keep the snippet's own indentation in a module indented with 4 spaces
-        module = module.visit(_ExplicitIndent(module.default_indent))
     found: List = list(module.header)  # comments before the first statement: in front of it
     found += module.body
     found += module.footer
@@ -464,25 +478,9 @@ def _module_statements(module: cst.Module) -> List:
     return found
 
 
-class _ExplicitIndent(cst.CSTTransformer):
-    def __init__(self, indent: str):
-        self.indent = indent
-
-    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
-        return updated if updated.indent is not None else updated.with_changes(indent=self.indent)
-
-
-def _join(statements: List) -> str:
-    """Statements and EmptyLine comments as code: a comment goes in front of the statement after it."""
-    pending: List[cst.EmptyLine] = []
-    body: List[cst.BaseStatement] = []
-    for statement in statements:
-        if isinstance(statement, cst.EmptyLine):
-            pending.append(statement)
-        else:
-            body.append(statement.with_changes(leading_lines=[*pending, *statement.leading_lines]) if pending else statement)
-            pending = []
-    return cst.Module(body=body, footer=pending).code.rstrip("\n")
+def _join(items: List) -> str:
+    """Statements, comment lines (EmptyLine) and DAG code (_Source), one after the other, as module code."""
+    return "".join(item.text + "\n" if isinstance(item, _Source) else code_of(item) for item in items).rstrip("\n")
 
 
 _HOLE = "_kfmigrate_hole_"

@@ -30,13 +30,13 @@ import libcst as cst
 from migrate import environment, ir
 from migrate.environment import provider_distribution
 from migrate.ir import LOCAL_MODULE
+from migrate.local_modules import module_file
 from migrate.operators import PLACEHOLDER, SHIM, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import BASE_ARGS_HANDLED, CALLBACK_ARGS, ArgBuilder, context_part, external_needs, xcom_refs_of
 from migrate.operators.placeholder import placeholder_plan
 from migrate.operators.staticcalls import connection_wiring, variable_config_map, variable_env
 from migrate.parse.callables import ModuleIndex, names_used
 from migrate.parse.positions import Positions
-from migrate.parse.project import module_file
 from migrate.plan import Expr, Fail, PyValue, RunOperator
 
 # Connection a provider's operators use when no *conn_id argument is given.
@@ -163,7 +163,7 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if module_code:
         plan.differences.append("Code from the DAG file (the operator class, its helpers, argument expressions) is copied into the component.")
         roots = [Path(root) for root in ctx.workflow.project_roots]  # project modules are embedded (emit/prepare.py)
-        extra = [top for top in third_party_modules(module_code) if module_file(top, roots) is None]
+        extra = [top for top in third_party_modules(module_code) if module_file(top, roots, namespaces=False) is None]
         if extra:
             plan.diagnostics.append(ctx.diagnostic(task, "KFM210", f"the code from the DAG file imports {', '.join(extra)}: install them in the image", "info"))
     if overrides:

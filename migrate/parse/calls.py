@@ -13,8 +13,8 @@ from migrate import ir
 from migrate.diagnostics import INFO
 from migrate.parse import imports as names
 from migrate.parse.builds import Scope
-from migrate.parse.expressions import Builtin
 from migrate.parse.data import NOT_DATA
+from migrate.parse.expressions import Builtin
 from migrate.parse.imports import dotted_name
 from migrate.parse.symbols import (
     Airflow1Missing, BoundMethod, ContextDag, DagDef, Duration, FileValue, GroupDef, GroupRef, GroupStart, Imported,

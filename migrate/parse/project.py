@@ -9,7 +9,8 @@ config files are read as data (JSON, YAML, TOML); nothing is imported or execute
 Roots, first match wins: the `--path` folders, then the DAG file's folder and its parents up to the DAG
 folder, then `plugins/` and `config/` (see migrate.local_modules.search_roots), then the repository
 root (the nearest folder with pyproject.toml, setup.py, setup.cfg, .git or airflow.cfg, else the parent
-of a `dags/` folder) and its `include/`. Parsed modules are cached per process, by file and mtime.
+of a `dags/` folder) and its `include/` (migrate.local_modules.project_roots: the emitter looks for
+the modules to embed in the same folders). Parsed modules are cached per process, by file and mtime.
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from migrate.local_modules import module_file, project_roots
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024  # a config file larger than this is data, not configuration
 CONFIG_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml"}
@@ -77,7 +80,7 @@ class Project:
         if not top or top in sys.stdlib_module_names or top in ("airflow", "__future__"):
             return None
         if name not in self._found:
-            found = module_file(name, self.roots)
+            found = module_file(name, self.roots, namespaces=False)
             if found is None:
                 self._missing.add(name)
                 return None
@@ -136,49 +139,13 @@ def project_for(dag_file: str, options: Optional[ProjectOptions] = None) -> Proj
 
 @functools.lru_cache(maxsize=64)
 def _project(folder: str, options: ProjectOptions, _env_key: tuple) -> Project:
-    from migrate.local_modules import search_roots
-
-    repo = repo_root(Path(folder))
-    roots: List[Path] = [Path(os.path.abspath(p)) for p in options.paths]
-    roots += search_roots(os.path.join(folder, "_"))
-    if repo is not None:
-        roots += [repo / "dags", repo / "plugins", repo / "config", repo, repo / "include"]
-    unique = tuple(root for root in dict.fromkeys(roots) if root.is_dir())
+    unique, repo = project_roots(folder, options.paths)
     # DAG files in different folders of one project share its parsed modules
     interpreters = _INTERPRETERS.setdefault((unique, options.env), {})
     return Project(unique, repo, env=dict(options.env), interpreters=interpreters)
 
 
 _INTERPRETERS: Dict[tuple, Dict[str, Any]] = {}  # (roots, --env) -> module name -> its Interpreter, per process
-
-
-def repo_root(folder: Path) -> Optional[Path]:
-    """The nearest folder with a project marker, else the parent of the nearest `dags` folder."""
-    from migrate.local_modules import PROJECT_MARKERS
-
-    for candidate in (folder, *folder.parents):
-        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
-            return None if _installed(candidate) else candidate
-    for candidate in (folder, *folder.parents):
-        if candidate.name == "dags":
-            return candidate.parent
-    return None
-
-
-def _installed(folder: Path) -> bool:
-    from migrate.local_modules import installed_location
-
-    return any(installed_location(p) for p in (folder, *folder.parents))
-
-
-def module_file(name: str, roots: Iterable[Path]) -> Optional[Tuple[Path, Path]]:
-    parts = name.split(".")
-    for root in roots:
-        base = root.joinpath(*parts)
-        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-            if candidate.is_file():
-                return root, candidate
-    return None
 
 
 @functools.lru_cache(maxsize=1024)

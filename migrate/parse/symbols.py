@@ -164,11 +164,13 @@ class ContextDag:
 # ------------------------------------------------------------------ the interpreter's own values
 @dataclass
 class Return:
+    """A `return` reached: exec_block stops and hands it up to the function call."""
     value: Any
 
 
 @dataclass
 class GroupStart:
+    """`TaskGroup(...)` before a with-block (or a decorated function) opens it."""
     group_id: Any
     kwargs: Dict[str, Any]
 
@@ -194,17 +196,20 @@ class ZipValue:
 
 @dataclass(frozen=True)
 class GroupArgValue:
+    """An argument of a mapped task group's function: the current item (ir.GroupArg)."""
     group_id: str
     name: str
 
 
 @dataclass(frozen=True)
 class ParamValue:
+    """An argument of a @dag function: a DAG param (ir.ParamRef)."""
     name: str
 
 
 @dataclass
 class BoundMethod:
+    """`owner.name` before it is called (Calls.call_method decides what the call does)."""
     owner: Any
     name: str
 

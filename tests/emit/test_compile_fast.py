@@ -16,7 +16,7 @@ import yaml
 from migrate.api import convert_file
 from migrate.emit import EmitError, compile_yaml, emit, fix_comment_header, runtime
 from migrate.emit.text import indent_code
-from migrate.package import _compile_with_kfp, pipeline_functions_from_source, pipeline_yaml
+from migrate.package import compile_with_kfp, pipeline_functions_from_source, pipeline_yaml
 from emit_ir import bash, callable_source, python, workflow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +38,7 @@ def _airflow_examples(count: int):
 @pytest.mark.parametrize("name,emitted", _emitted(SAMPLES + _airflow_examples(6)), ids=lambda v: v if isinstance(v, str) else "")
 def test_written_yaml_loads_to_the_documents_kfp_writes(name, emitted):
     func = pipeline_functions_from_source(emitted.python_source, "<test pipeline>")[emitted.function_name]
-    ours, kfps = fix_comment_header(pipeline_yaml(func)), fix_comment_header(_compile_with_kfp(func))
+    ours, kfps = fix_comment_header(pipeline_yaml(func)), fix_comment_header(compile_with_kfp(func))
     assert list(yaml.safe_load_all(ours)) == list(yaml.safe_load_all(kfps))
     header = ours[:ours.index("\ncomponents:")]
     assert header.startswith("# PIPELINE DEFINITION") and kfps.startswith(header)
