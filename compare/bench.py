@@ -11,6 +11,7 @@ Everything is collected in one JSON-able dict (results.json); compare.report ren
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import time
@@ -23,6 +24,7 @@ from compare.workloads import DEFAULT_LOGICAL_DATE as LOGICAL_DATE
 from compare.workloads import (DEFAULT_SWEEP, USER_WORKLOAD, Point, build_points, comparable, diff_values,
                                engine_params, decode_json_text, expected_failure, headline, matches_expected,
                                scaling_sections)
+from migrate.report import MigrationReport
 
 RESULTS_VERSION = 1
 ENGINES = ("airflow", "kfp")
@@ -74,7 +76,7 @@ class Prepared:
     point: Point
     pipeline_py: Optional[Path] = None
     pipeline_yaml: Optional[Path] = None
-    conversion: dict = field(default_factory=dict)  # the converter's report
+    conversion: Optional[MigrationReport] = None  # the converter's report
     error: str = ""
     kfp_names: dict = field(default_factory=dict)  # kfp task name -> Airflow task id
     upstream: dict = field(default_factory=dict)  # Airflow task id -> upstream task ids
@@ -112,10 +114,10 @@ def prepare(point: Point, folder: Path) -> Prepared:
             return prepared
         conversion = matching[0]
     prepared.conversion = conversion.report
-    for task in conversion.report["tasks"]:
-        prepared.upstream[task["task_id"]] = tuple(task.get("upstream", ()))
-        if task.get("kfp_task"):
-            prepared.kfp_names[task["kfp_task"]] = task["task_id"]
+    for task in conversion.report.tasks:
+        prepared.upstream[task.task_id] = tuple(task.upstream)
+        if task.kfp_task:
+            prepared.kfp_names[task.kfp_task] = task.task_id
     folder.mkdir(parents=True, exist_ok=True)
     prepared.pipeline_py = folder / f"{point.dag_id}_pipeline.py"
     _write(prepared.pipeline_py, conversion.emitted.python_source)
@@ -170,7 +172,7 @@ def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, ru
     else:
         if prepared.error:
             return _error_record(point, engine, repeat, prepared.error)
-        declared = {p["name"] for p in prepared.conversion.get("pipeline", {}).get("parameters", [])}
+        declared = {p.name for p in prepared.conversion.pipeline.parameters} if prepared.conversion else set()
         if "logical_date" in declared:  # the same logical date Airflow's run gets
             params["logical_date"] = _iso_date(logical_date)
         if "run_id" in declared and run_id:
@@ -371,7 +373,8 @@ def check_dag_agreement(prepared: Prepared, runs: list) -> dict:
     from compare.engines.kfp_local import _run_from_json
     from compare.verify import compare_runs
 
-    report = (prepared.point.conversion.report if prepared.point.conversion else {}) or {}
+    conversion = prepared.point.conversion
+    report = conversion.report if conversion else MigrationReport(dag_id=prepared.point.dag_id)  # no tasks known
     differences, not_local, not_compared, failed, pairs = [], set(), set(), [], 0
     by_repeat: dict = {}
     for run in runs:
@@ -767,13 +770,13 @@ def summarize_cache_check(records: list, point_runs: list) -> dict:
     return summary
 
 
-def _conversion_summary(report: dict) -> dict:
-    if not report:
+def _conversion_summary(report: Optional[MigrationReport]) -> dict:
+    if report is None:
         return {}
-    return {"summary": report.get("summary", {}),
-            "tasks": [{k: t.get(k) for k in ("task_id", "operator", "kfp_task", "fidelity", "mapping", "differences")}
-                      for t in report.get("tasks", [])],
-            "diagnostics": [f"{d.get('code')} {d.get('message')}" for d in report.get("diagnostics", [])]}
+    return {"summary": dataclasses.asdict(report.summary),
+            "tasks": [{"task_id": t.task_id, "operator": t.operator, "kfp_task": t.kfp_task, "fidelity": t.fidelity,
+                       "mapping": t.mapping, "differences": t.differences} for t in report.tasks],
+            "diagnostics": [f"{d.code} {d.message}" for d in report.diagnostics]}
 
 
 def _redact(uri: Optional[str]) -> Optional[str]:

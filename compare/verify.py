@@ -25,12 +25,11 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from compare.engines.normalise import normalise
+from migrate.contracts import ATTEMPT_MARKER, RENDERED_MARKER, RETURN_KEY, SKIP_OUTPUT, STATE_OUTPUT
+from migrate.report import MigrationReport, TaskEntry
 
 EQUIVALENT, DIFFERENT, INCOMPLETE = "equivalent", "different", "incomplete"
 EXIT_CODES = {EQUIVALENT: 0, DIFFERENT: 1, INCOMPLETE: 2}
-SKIP_OUTPUT = "airflow_skipped"  # the emitter's flag for "Airflow would have skipped this task"
-STATE_OUTPUT = "airflow_state"  # the emitter's 'success' / 'skipped' / 'failed' / 'upstream_failed', where carried
-RENDERED_MARKER = "[kfmigrate] rendered "
 # XCom keys that are Airflow's own bookkeeping, not task results
 INTERNAL_XCOM_KEYS = ("skipmixin_key", "_link_", "__")
 
@@ -75,6 +74,53 @@ class VerifyResult:
         data = asdict(self)
         data.pop("bad_input")  # never in verify.json: the CLI writes none for bad input
         return data
+
+
+# ---------------------------------------------------------------- the verify report file and the exit code
+def report_file(outdir: Path, results: list) -> Path:
+    """verify-<dag_id>.json for one DAG (verifying another DAG in the same folder keeps this one),
+    verify.json for several."""
+    from migrate.output import file_stem
+
+    if len(results) == 1:
+        return outdir / f"verify-{file_stem(results[0].dag_id)}.json"
+    return outdir / "verify.json"
+
+
+def is_verify_report(path: Path) -> bool:
+    """A report an earlier `kfmigrate verify` wrote (replaced without --force); anything else is kept."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    tool = data.get("tool")
+    if isinstance(tool, dict):
+        return tool.get("name") == "kfmigrate" and tool.get("command") == "verify"
+    return {"summary", "logical_date", "params", "results"} <= set(data)  # written before the tool field
+
+
+def verdict_counts(results: list) -> dict:
+    return {verdict: sum(r.verdict == verdict for r in results) for verdict in (EQUIVALENT, DIFFERENT, INCOMPLETE)}
+
+
+def report_document(results: list, logical_date: Optional[str], params: dict) -> dict:
+    """The verify report file's content."""
+    from migrate.version import version
+
+    return {
+        "tool": {"name": "kfmigrate", "command": "verify", "version": version()},
+        "summary": {"dags": len(results), **verdict_counts(results)},
+        "logical_date": logical_date, "params": params,
+        "results": [r.to_json() for r in results],
+    }
+
+
+def exit_code(results: list) -> int:
+    """1 when some DAG is different, else 2 when some is incomplete, else 0."""
+    counts = verdict_counts(results)
+    return EXIT_CODES[DIFFERENT] if counts[DIFFERENT] else EXIT_CODES[INCOMPLETE] if counts[INCOMPLETE] else 0
 
 
 # ---------------------------------------------------------------- value comparison
@@ -150,7 +196,7 @@ def rendered_from_log(task) -> Optional[dict]:
         lines = Path(task.log_path).read_text(errors="replace").splitlines()
     found = None
     for line in lines:
-        if line.startswith("--- attempt "):  # the run's own marker between attempts (retries)
+        if line.startswith(ATTEMPT_MARKER):  # the run's own marker between attempts (retries)
             found = None
         elif line.startswith(RENDERED_MARKER):
             try:
@@ -161,18 +207,18 @@ def rendered_from_log(task) -> Optional[dict]:
     return found
 
 
-def compare_task(task_name: str, info: dict, airflow_task, kfp_task) -> TaskComparison:
+def compare_task(task_name: str, info: TaskEntry, airflow_task, kfp_task) -> TaskComparison:
     """One Airflow task instance against its KFP task (either may be missing)."""
     a_out = airflow_outcome(airflow_task.state) if airflow_task else "missing"
     k_out = kfp_outcome(kfp_task) if kfp_task else "missing"
-    row = TaskComparison(task=task_name, kfp_task=info.get("kfp_task"), fidelity=info.get("fidelity", "?"),
+    row = TaskComparison(task=task_name, kfp_task=info.kfp_task, fidelity=info.fidelity,
                          airflow_state=airflow_task.state if airflow_task else "missing",
                          kfp_state=(k_out if kfp_task else "missing"), status="same",
                          kfp_reason=kfp_task.reason if kfp_task is not None and kfp_task.state == "not_run" else "")
     if airflow_task is not None and airflow_task.has_xcom_return:
         row.airflow_return = normalise(airflow_task.xcom_return)
-    if kfp_task is not None and "return_value" in info.get("outputs", {}):
-        row.kfp_return = normalise(decoded(kfp_task.outputs.get(info["outputs"]["return_value"])))
+    if kfp_task is not None and RETURN_KEY in info.outputs:
+        row.kfp_return = normalise(decoded(kfp_task.outputs.get(info.outputs[RETURN_KEY])))
 
     if k_out == "not_run_locally":
         row.status = "not_run_locally"
@@ -182,15 +228,14 @@ def compare_task(task_name: str, info: dict, airflow_task, kfp_task) -> TaskComp
     if k_out == "failed" and needs:
         # the KFP side of this task talks to a Kubeflow cluster, which kfp.local does not have
         row.status = "not_run_locally"
-        row.notes.append(f"{info.get('operator')} {needs}; kfp.local has none"
+        row.notes.append(f"{info.operator} {needs}; kfp.local has none"
                          + (f" ({failure_line(kfp_task)})" if failure_line(kfp_task) else ""))
         return row
-    if a_out == k_out == "failed" and (info.get("fidelity") == "placeholder"
-                                       or str(info.get("operator", "")).endswith("Sensor")):
+    if a_out == k_out == "failed" and (info.fidelity == "placeholder" or info.operator.endswith("Sensor")):
         # both failing proves nothing here: a placeholder fails by design, and a sensor failing on
         # both sides is waiting for an external system neither run can reach
-        why = ("placeholder component (no KFP mapping): it fails by design" if info.get("fidelity") == "placeholder"
-               else f"{info.get('operator')} waits for an external system")
+        why = ("placeholder component (no KFP mapping): it fails by design" if info.fidelity == "placeholder"
+               else f"{info.operator} waits for an external system")
         row.status = "not_run_locally"
         row.notes.append(f"failed on both sides: {why}")
         return row
@@ -216,13 +261,11 @@ CLUSTER_NEEDS = {
 CLUSTER_OPERATORS = {"TriggerDagRunOperator": "starts a run of another pipeline through the KFP API server"}
 
 
-def cluster_need(info: dict) -> str:
+def cluster_need(info: TaskEntry) -> str:
     """Why a task's KFP form needs a Kubeflow cluster (empty when it does not)."""
-    import re
-
-    codes = set(re.findall(r"\bKFM\d{3}\b", " ".join(map(str, info.get("diagnostics", [])))))
+    codes = {diagnostic.code for diagnostic in info.diagnostics}
     found = [why for code, why in CLUSTER_NEEDS.items() if code in codes]
-    found += [why for operator, why in CLUSTER_OPERATORS.items() if info.get("operator") == operator]
+    found += [why for operator, why in CLUSTER_OPERATORS.items() if info.operator == operator]
     return found[0] if found else ""
 
 
@@ -237,11 +280,11 @@ def failure_line(task) -> str:
     return ""
 
 
-def compare_xcoms(info: dict, airflow_task, kfp_task, row: TaskComparison) -> None:
-    outputs = info.get("outputs", {})
+def compare_xcoms(info: TaskEntry, airflow_task, kfp_task, row: TaskComparison) -> None:
+    outputs = info.outputs
     airflow_values = dict(airflow_task.xcoms)
     if airflow_task.has_xcom_return:
-        airflow_values["return_value"] = airflow_task.xcom_return
+        airflow_values[RETURN_KEY] = airflow_task.xcom_return
     for key, output in outputs.items():
         if output not in kfp_task.outputs:
             row.differences.append(f"XCom {key!r}: the component has no output {output!r}")
@@ -347,12 +390,12 @@ def split_instances(tasks: dict) -> dict:
     return grouped
 
 
-def compare_runs(report: dict, airflow_run, kfp_run) -> tuple[list, list]:
+def compare_runs(report: MigrationReport, airflow_run, kfp_run) -> tuple[list, list]:
     """Per-task comparisons and the flat list of differences."""
     rows, differences = [], []
     airflow_tasks = split_instances(airflow_run.tasks)
     kfp_tasks = split_instances(kfp_run.tasks)
-    reported = {t["task_id"]: t for t in report.get("tasks", [])}
+    reported = {t.task_id: t for t in report.tasks}
     for task_id in sorted(set(airflow_tasks) | set(reported)):
         info = reported.get(task_id)
         instances = airflow_tasks.get(task_id, {})
@@ -363,14 +406,14 @@ def compare_runs(report: dict, airflow_run, kfp_run) -> tuple[list, list]:
                                            kfp_state="missing", status="different",
                                            differences=["ran on Airflow but the conversion has no such task"]))
             continue
-        if not info.get("kfp_task"):
+        if not info.kfp_task:
             # removed in the conversion (an EmptyOperator): nothing runs on KFP to compare with
             states = sorted({a.state for a in instances.values()}) or ["missing"]
-            rows.append(TaskComparison(task=task_id, kfp_task=None, fidelity=info.get("fidelity", "removed"),
+            rows.append(TaskComparison(task=task_id, kfp_task=None, fidelity=info.fidelity or "removed",
                                        airflow_state="/".join(states), kfp_state="removed", status="removed",
                                        notes=["no KFP task (edges rewired around it)"]))
             continue
-        k_instances = kfp_tasks.get(info["kfp_task"], {})
+        k_instances = kfp_tasks.get(info.kfp_task, {})
         # a mapped task has one instance per index on each side; an unexpanded one (empty input,
         # upstream failure) shows as index None on either side
         if (set(k_instances) == {None} and set(instances) - {None} and _skipped_whole(k_instances, kfp_outcome)
@@ -395,13 +438,18 @@ def _skipped_whole(instances: dict, outcome) -> bool:
     return bool(instances) and all(outcome(task) == "skipped" for task in instances.values())
 
 
+def upstream_of(task_id: str, reported: dict) -> list:
+    """The upstream task ids of a reported task (none for a task the report does not know)."""
+    return reported[task_id].upstream if task_id in reported else []
+
+
 def ancestors(task_id: str, reported: dict) -> set:
-    found, todo = set(), list(reported.get(task_id, {}).get("upstream", []))
+    found, todo = set(), list(upstream_of(task_id, reported))
     while todo:
         name = todo.pop()
         if name not in found:
             found.add(name)
-            todo.extend(reported.get(name, {}).get("upstream", []))
+            todo.extend(upstream_of(name, reported))
     return found
 
 
@@ -439,11 +487,11 @@ def not_reached_because_not_local(rows: list, reported: dict) -> None:
         for name, row in by_task.items():
             if name in not_local or row.kfp_state != "upstream_failed" or row.status != "different":
                 continue
-            upstream, seen = set(reported.get(name, {}).get("upstream", [])), set()
+            upstream, seen = set(upstream_of(name, reported)), set()
             while any(u in by_task and by_task[u].status == "removed" and u not in seen for u in upstream):
                 for u in [u for u in upstream if u in by_task and by_task[u].status == "removed"]:
                     seen.add(u)  # edges were rewired around a removed task: look through it
-                    upstream |= set(reported.get(u, {}).get("upstream", []))
+                    upstream |= set(upstream_of(u, reported))
             blocking = {u for u in upstream if u in by_task and by_task[u].kfp_state in ("failed", "upstream_failed",
                                                                                          "not_run_locally")}
             if blocking and blocking <= not_local and all(
@@ -458,7 +506,7 @@ def verify_conversion(
     dag_file: Path,
     dag_id: str,
     pipeline: Path | dict,
-    report: dict,
+    report: MigrationReport,
     params: dict | None = None,
     logical_date: str | None = None,
     on_progress: Callable[[str], object] | None = None,
@@ -495,9 +543,9 @@ def verify_conversion(
             return result
     result.airflow_state, result.airflow_seconds = airflow_run.state, airflow_run.total_seconds
     result.logical_date, result.run_id = airflow_run.logical_date, airflow_run.run_id
-    if not airflow_run.tasks and any(t.get("kfp_task") for t in report.get("tasks", [])):
+    if not airflow_run.tasks and any(t.kfp_task for t in report.tasks):
         # Airflow creates no task instance for a logical date before the DAG's start_date
-        start = ((report.get("schedule") or {}).get("airflow") or {}).get("start_date")
+        start = report.schedule.airflow.start_date
         hint = f"; the DAG's start_date is {start}" if start else ""
         result.problems.append(f"Airflow ran no task for logical date {airflow_run.logical_date}{hint}: "
                                "choose a logical date on or after the start date")
@@ -550,15 +598,14 @@ def without_retry_delays(spec: dict) -> dict:
     return limit_retries(spec, max_delay=0)
 
 
-def split_params(report: dict, spec: dict, params: dict) -> tuple[dict, dict]:
+def split_params(report: MigrationReport, spec: dict, params: dict) -> tuple[dict, dict]:
     """User params (DAG param names, or pipeline parameter names) -> (pipeline args, Airflow conf).
 
     Values are typed from the pipeline's declared inputs so both sides get the same typed value.
     """
     from compare.engines.kfp_local import EngineError, coerce_params
 
-    declared = report.get("pipeline", {}).get("parameters", [])
-    by_dag_param = {p["from_param"]: p["name"] for p in declared if p.get("from_param")}
+    by_dag_param = {p.from_param: p.name for p in report.pipeline.parameters if p.from_param}
     to_dag_param = {v: k for k, v in by_dag_param.items()}
     pipeline_raw, unknown = {}, []
     for name, value in params.items():

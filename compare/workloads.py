@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from migrate.report import MigrationReport
+
 SAMPLES = Path(__file__).resolve().parent / "dags"
 WORKLOADS = ("ml-training", "scaling")
 USER_WORKLOAD = "dag"  # a point made from one of the user's DAGs
@@ -149,8 +151,8 @@ def user_points(paths: list, params: Optional[dict] = None, max_dags: int = 10,
     points = []
     for dag_file, conversion, uses_mlflow in found[:max_dags]:
         report = conversion.report
-        declared = report.get("pipeline", {}).get("parameters", [])
-        names = {p["name"] for p in declared} | {p["from_param"] for p in declared if p.get("from_param")}
+        declared = report.pipeline.parameters
+        names = {p.name for p in declared} | {p.from_param for p in declared if p.from_param}
         mine = {k: v for k, v in params.items() if k in names}
         used |= set(mine)
         airflow_conf, kfp_params = dict(mine), None
@@ -166,9 +168,8 @@ def user_points(paths: list, params: Optional[dict] = None, max_dags: int = 10,
                             logical_date=run_date(report, logical_date)))
     unknown = sorted(set(params) - used)
     if unknown and found:
-        known = sorted({p.get("from_param") or p["name"] for _, c, _ in found[:max_dags]
-                        for p in c.report.get("pipeline", {}).get("parameters", [])
-                        if p.get("from_param")})
+        known = sorted({p.from_param for _, c, _ in found[:max_dags] for p in c.report.pipeline.parameters
+                        if p.from_param})
         problems.append(f"KFM408 unknown parameter(s) {', '.join(unknown)}: no DAG declares them "
                         f"(DAG params: {', '.join(known) or 'none'})")
     if problems:
@@ -184,14 +185,14 @@ def user_points(paths: list, params: Optional[dict] = None, max_dags: int = 10,
     return points, notes
 
 
-def run_date(report: dict, wanted: Optional[str] = None) -> Optional[str]:
+def run_date(report: MigrationReport, wanted: Optional[str] = None) -> Optional[str]:
     """The logical date for a user DAG's runs: the wanted one, else the default moved to the DAG's
     start_date when it starts later (Airflow runs no task before a DAG's start_date)."""
     import datetime as dt
 
     if wanted:
         return wanted
-    start = ((report.get("schedule") or {}).get("airflow") or {}).get("start_date")
+    start = report.schedule.airflow.start_date
     if not start:
         return None
     try:

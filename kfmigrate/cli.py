@@ -7,7 +7,7 @@ import importlib
 
 import click
 
-from kfmigrate import __version__
+from migrate.version import version
 
 # command name -> module under kfmigrate.commands that defines a click command called `command`
 COMMANDS = {
@@ -40,6 +40,6 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kfmigrate")
+@click.version_option(version(), prog_name="kfmigrate")
 def main():
     """Move Airflow DAGs to Kubeflow Pipelines v2, prove the result, and compare the engines."""

@@ -46,6 +46,39 @@ def package_hash(path: str) -> str:
         return hashlib.sha256(handle.read()).hexdigest()
 
 
+IN_CLUSTER_HOST = "http://ml-pipeline.kubeflow.svc.cluster.local:8888"
+RERUN_STATES = ("FAILED", "ERROR", "CANCELED")  # deploy starts a new run when the last one of a version ended so
+
+
+def default_host(host: Optional[str]) -> Optional[str]:
+    """The host given; without one, inside a pod (a Kubeflow notebook), the in-cluster KFP service."""
+    import os
+
+    if not host and os.environ.get("KUBERNETES_SERVICE_HOST"):
+        return IN_CLUSTER_HOST
+    return host
+
+
+def succeeded(run) -> bool:
+    return str(run.state).upper() == "SUCCEEDED"
+
+
+def deploy_run(session, experiment_id: str, uploaded, params: dict, new_run: bool) -> Tuple[Any, bool]:
+    """(run, reused): the run of this exact version with these parameters, started earlier and not failed,
+    or a new one (always with new_run; named with the time when the last one failed)."""
+    def stamp() -> str:
+        return time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+
+    run_name = deploy_run_name(uploaded.version_name, params) + (f" {stamp()}" if new_run else "")
+    previous = None if new_run else session.find_run(experiment_id, run_name)
+    if previous is not None and str(previous.state or "").upper() not in RERUN_STATES:
+        return previous, True
+    if previous is not None:  # the last run of this version failed: a fresh run, new name
+        run_name = f"{run_name} {stamp()}"
+    return session.create_run(experiment_id, run_name, params=params, pipeline_id=uploaded.pipeline_id,
+                              version_id=uploaded.version_id), False
+
+
 def deploy_run_name(version_name: str, params: Optional[dict] = None) -> str:
     """The name deploy gives (and looks up) the run of a version: the version, plus a digest of the
     parameters when there are any, so a run with other parameters is never taken for this one."""

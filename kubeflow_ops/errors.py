@@ -18,6 +18,18 @@ class KubeflowError(Exception):
         return f"{text}\n  hint: {self.hint}" if self.hint else text
 
 
+def exit_code(exc: Exception) -> int:
+    """2 for bad input (an output that exists, a --param the pipeline does not take, a refused package,
+    credentials or manifest options that cannot be used), as in every command; 1 for the cluster's or API's."""
+    from kubeflow_ops.auth import CredentialError
+    from kubeflow_ops.manifests import ManifestError
+    from kubeflow_ops.packages import ParamError
+
+    if isinstance(exc, (CredentialError, ManifestError, ParamError, RefusedError)):
+        return 2
+    return 2 if isinstance(exc, KubeflowError) and exc.code == "KFM302" else 1
+
+
 class AuthError(KubeflowError):
     def __init__(self, message: str, hint: Optional[str] = None):
         super().__init__(message, code="KFM501", hint=hint)

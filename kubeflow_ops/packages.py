@@ -18,14 +18,14 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from kubeflow_ops.errors import KubeflowError
+from kubeflow_ops.errors import KubeflowError, RefusedError
+from migrate.contracts import FIDELITY_LEVELS, PLACEHOLDER_MARK
 from migrate.params import coerce_value
+from migrate.report import MigrationReport, ReportError, read_report
 
 ARCHIVES = (".zip", ".tar.gz", ".tgz")
-FIDELITY_LEVELS = ("native", "shim", "placeholder", "removed")
 # a task diagnosed with one of these imports a module its component will not have: it fails when run
 UNRESOLVED_CODES = ("KFM214",)
-PLACEHOLDER_MARK = "cannot run on KFP: "  # in the NotImplementedError of migrate/operators/placeholder.py
 
 
 @dataclass
@@ -42,20 +42,30 @@ class Fidelity:
         return f"{tasks} task{'' if tasks == 1 else 's'}: " + ", ".join(f"{self.counts[level]} {level}" for level in levels)
 
 
-def fidelity_of_report(report: dict, source: str) -> Fidelity:
-    counts = {"tasks": len(report.get("tasks", ())), **{level: 0 for level in FIDELITY_LEVELS}}
+def fidelity_of_report(report: MigrationReport, source: str) -> Fidelity:
+    counts = {"tasks": len(report.tasks), **{level: 0 for level in FIDELITY_LEVELS}}
     blocking = []
-    for task in report.get("tasks", ()):
-        level = task.get("fidelity")
+    for task in report.tasks:
+        level = task.fidelity
         if level in counts:
             counts[level] += 1
-        where = f"line {task['line']}" if task.get("line") else ""
+        where = f"line {task.line}" if task.line else ""
         if level == "placeholder":
-            blocking.append(f"{task['task_id']}: placeholder ({task.get('operator', '?')}, {where}): fails when run")
-        for diagnostic in task.get("diagnostics", ()):
-            if diagnostic.get("code") in UNRESOLVED_CODES and level != "placeholder":
-                blocking.append(f"{task['task_id']}: {level} ({where}): {diagnostic['code']} {diagnostic['message']}")
+            blocking.append(f"{task.task_id}: placeholder ({task.operator or '?'}, {where}): fails when run")
+        for diagnostic in task.diagnostics:
+            if diagnostic.code in UNRESOLVED_CODES and level != "placeholder":
+                blocking.append(f"{task.task_id}: {level} ({where}): {diagnostic.code} {diagnostic.message}")
     return Fidelity(counts, blocking, source)
+
+
+def refusal(prepared: "PreparedPackage") -> Optional[RefusedError]:
+    """Why a package with tasks known to fail when run is refused (KFM502; --allow-placeholders overrides)."""
+    fidelity = prepared.fidelity
+    if fidelity is None or not fidelity.blocking:
+        return None
+    return RefusedError(f"{prepared.pipeline_name}: {len(fidelity.blocking)} task(s) would fail when run; "
+                        "nothing was uploaded", code="KFM502",
+                        hint="convert them first (see the migration report), or pass --allow-placeholders")
 
 
 def fidelity_of_spec(spec: dict, source: str) -> Fidelity:
@@ -70,10 +80,10 @@ def fidelity_of_spec(spec: dict, source: str) -> Fidelity:
 
 
 def report_next_to(package: Path) -> Optional[Path]:
-    """<out>/<stem>.migration.json for <out>/<stem>.yaml or <out>/<stem>_pipeline.py (what convert writes)."""
-    stem = package.name.split(".")[0]
-    stem = stem[: -len("_pipeline")] if stem.endswith("_pipeline") else stem
-    found = package.with_name(f"{stem}.migration.json")
+    """The migration report convert wrote next to a package, if it is there (migrate.output.report_next_to)."""
+    from migrate.output import report_next_to as report_path
+
+    found = report_path(package)
     return found if found.is_file() else None
 
 
@@ -82,10 +92,10 @@ def package_fidelity(path: Path, spec: dict) -> Fidelity:
     report_path = report_next_to(path)
     if report_path is not None:
         try:
-            report = json.loads(report_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            report = read_report(report_path)
+        except (OSError, ReportError):
             report = None
-        if isinstance(report, dict) and (report.get("pipeline") or {}).get("name") == spec["pipelineInfo"]["name"]:
+        if report is not None and report.pipeline.name == spec["pipelineInfo"]["name"]:
             return fidelity_of_report(report, str(report_path))
     return fidelity_of_spec(spec, f"{path} (no migration report next to it: native/shim not known)")
 

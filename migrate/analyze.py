@@ -32,6 +32,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 from migrate import ir
+from migrate.contracts import FIDELITY_LEVELS
 from migrate.connections import (  # noqa: F401 - scan_task_usages: the usages every report lists
     connection_env, connection_secret, scan_task_usages, variable_config_map, variable_env,
 )
@@ -40,7 +41,6 @@ from migrate.operators import discover, find_mapper
 from migrate.version import version
 
 INVENTORY_VERSION = 1
-FIDELITY_LEVELS = ("native", "shim", "placeholder", "removed")
 FORMATS = ("table", "json", "md", "sarif", "csv")
 UNMAPPED = "unmapped"
 PLACEHOLDER_CODE = "KFM200"
@@ -145,14 +145,8 @@ def _diagnostic_json(diagnostic: Diagnostic, paths: PathStyle, dag_id: Optional[
     return data
 
 
-def _report_diagnostic(data: dict) -> Diagnostic:
-    """A report's diagnostic dict back to a Diagnostic (task reports keep them as JSON)."""
-    span = ir.SourceSpan(data["path"], data["line"], data["col"]) if "path" in data else None
-    return Diagnostic(data["code"], data["message"], data.get("severity", WARNING), span, data.get("task_id"))
-
-
 def _unique(diagnostics: Iterable[Diagnostic]) -> List[Diagnostic]:
-    """Drop repeats; a diagnostic read back from a report has lost its span's end, so compare JSON."""
+    """Drop repeats, as their JSON says (a span's end does not make two diagnostics different)."""
     seen = {}
     for diagnostic in diagnostics:
         seen.setdefault(json.dumps(diagnostic.to_json(), sort_keys=True), diagnostic)
@@ -181,12 +175,12 @@ def _dag_entry(conversion, paths: PathStyle) -> Tuple[dict, List[dict]]:
     dag_id = workflow.dag_id
     diagnostics = list(conversion.diagnostics)
     tasks = []
-    for task_report in report["tasks"]:
-        task = workflow.task(task_report["task_id"])
-        fidelity = task_report["fidelity"]
+    for task_report in report.tasks:
+        task = workflow.task(task_report.task_id)
+        fidelity = task_report.fidelity
         if fidelity not in FIDELITY_LEVELS:
             raise ValueError(f"{dag_id}.{task.task_id}: unknown fidelity {fidelity!r}")
-        diagnostics += [_report_diagnostic(d) for d in task_report.get("diagnostics", ())]
+        diagnostics += task_report.diagnostics
         tasks.append({
             "task_id": task.task_id, "operator": task.operator, "module": task.module,
             "family": operator_family(task.operator), "fidelity": fidelity,

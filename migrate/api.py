@@ -19,6 +19,7 @@ from migrate.diagnostics import ERROR, ConversionError, Diagnostic
 
 if TYPE_CHECKING:
     from migrate.parse.project import ProjectOptions
+    from migrate.report import MigrationReport
 
 
 @dataclass
@@ -26,7 +27,7 @@ class Conversion:
     workflow: ir.Workflow
     emitted: "object"  # migrate.emit.EmitResult
     yaml_text: Optional[str]
-    report: dict
+    report: "MigrationReport"
     diagnostics: List[Diagnostic]
 
     @property
@@ -35,7 +36,7 @@ class Conversion:
 
     @property
     def not_native(self) -> List[str]:
-        return [t["task_id"] for t in self.report["tasks"] if t["fidelity"] not in ("native", "removed")]
+        return self.report.not_native
 
 
 @dataclass

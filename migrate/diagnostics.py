@@ -118,6 +118,12 @@ class Diagnostic:
             data["task_id"] = self.task_id
         return data
 
+    @classmethod
+    def from_json(cls, data: dict) -> "Diagnostic":
+        """The inverse of to_json (dag_id is not written, so not read)."""
+        span = SourceSpan(data["path"], data["line"], data["col"]) if "path" in data else None
+        return cls(data["code"], data["message"], data.get("severity", WARNING), span, data.get("task_id"))
+
 
 def one_line(text: str) -> str:
     """Line breaks and the indentation after them become one space (none inside brackets' edges)."""

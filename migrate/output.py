@@ -6,6 +6,7 @@ never sees a half-written file and a crash leaves no partial output.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List
 
 from migrate.api import Conversion
+from migrate.contracts import REPORT_SUFFIX
 from migrate.report import render_markdown
 
 SAFE_STEM = re.compile(r"[^A-Za-z0-9_.-]")  # one "_" per unsafe character, as the emitter names the YAML
@@ -61,12 +63,24 @@ def assign_stems(dag_ids: Iterable[str]) -> Dict[str, str]:
 def output_paths(outdir: Path, stem: str, compiled: bool) -> Dict[str, Path]:
     paths = {
         "python": outdir / f"{stem}_pipeline.py",
-        "report_json": outdir / f"{stem}.migration.json",
+        "report_json": outdir / f"{stem}{REPORT_SUFFIX}",
         "report_md": outdir / f"{stem}.migration.md",
     }
     if compiled:
         paths["yaml"] = outdir / f"{stem}.yaml"
     return paths
+
+
+PACKAGE_SUFFIXES = (".tar.gz", ".tgz", ".zip", ".yaml", ".yml", ".json", ".py")
+
+
+def report_next_to(package: Path) -> Path:
+    """<out>/<stem>.migration.json for <out>/<stem>.yaml, <out>/<stem>_pipeline.py or another package of
+    <stem> (what convert writes; the stem may hold dots)."""
+    name = package.name
+    stem = next((name[: -len(suffix)] for suffix in PACKAGE_SUFFIXES if name.endswith(suffix)), package.stem)
+    stem = stem.removesuffix("_pipeline")
+    return package.with_name(f"{stem}{REPORT_SUFFIX}")
 
 
 def python_with_output_name(conversion: Conversion, stem: str) -> str:
@@ -188,11 +202,10 @@ def interrupts_deferred():
 
 def _encoded(conversion: Conversion, paths: Dict[str, Path], stem: str) -> Dict[str, bytes]:
     """Each output's bytes; OutputError when a text cannot be UTF-8 encoded."""
-    report = dict(conversion.report)
-    report["outputs"] = {kind: path.name for kind, path in paths.items()}
+    report = dataclasses.replace(conversion.report, outputs={kind: path.name for kind, path in paths.items()})
     contents = {
         "python": python_with_output_name(conversion, stem),
-        "report_json": json.dumps(report, indent=2, sort_keys=False, default=str) + "\n",
+        "report_json": json.dumps(report.to_json(), indent=2, sort_keys=False, default=str) + "\n",
         "report_md": render_markdown(report),
     }
     if conversion.yaml_text is not None:

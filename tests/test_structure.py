@@ -38,6 +38,17 @@ def test_the_reports_state_the_distribution_version():
     assert re.fullmatch(r"\d+\.\d+\.\d+.*", version())
 
 
+def test_the_cli_and_the_package_state_that_version_too():
+    from click.testing import CliRunner
+
+    import kfmigrate
+    from kfmigrate.cli import main
+    from migrate.version import version
+
+    assert kfmigrate.__version__ == version()
+    assert CliRunner().invoke(main, ["--version"]).output == f"kfmigrate, version {version()}\n"
+
+
 # ---------------------------------------------------------------- inside migrate/
 MIGRATE = ROOT / "migrate"
 

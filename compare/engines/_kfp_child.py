@@ -26,6 +26,8 @@ import tempfile
 import threading
 import time
 
+from migrate.contracts import ATTEMPT_MARKER
+
 LOG_TAIL_LINES = 40
 
 
@@ -178,7 +180,7 @@ def install_hooks(rec: Recorder) -> None:
         tail = collections.deque(maxlen=LOG_TAIL_LINES)
         entry = rec.record(key)
         with open(entry.get("log_path") or rec.log_path(key), "a") as log:
-            log.write(f"--- attempt {entry['attempts'] + 1}\n")
+            log.write(f"{ATTEMPT_MARKER}{entry['attempts'] + 1}\n")
 
             def on_line(line):
                 log.write(line)

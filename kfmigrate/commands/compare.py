@@ -6,23 +6,8 @@ from pathlib import Path
 
 import click
 
+from compare.options import AIRFLOW_MODES
 from kfmigrate.console import err_console, out_console
-
-REPORT_FILES = ("results.json", "report.md", "report.html")
-KNOWN_ENGINES = ("airflow", "kfp")
-# --airflow-mode -> the engines the airflow engine runs as
-AIRFLOW_MODES = {"dag-test": ("airflow",), "scheduler": ("airflow-scheduler",),
-                 "both": ("airflow", "airflow-scheduler")}
-
-
-def _engines(text: str) -> tuple:
-    names = tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
-    unknown = [n for n in names if n not in KNOWN_ENGINES]
-    if unknown or not names:
-        raise click.BadParameter(f"--engines: unknown engine {', '.join(unknown) or '(none given)'} "
-                                 f"(choose from {', '.join(KNOWN_ENGINES)})")
-    return names
-
 
 @click.command("compare", short_help="Benchmark a workload on Airflow + MLflow and on KFP; report.")
 @click.argument("workloads", nargs=-1, metavar="[WORKLOAD | DAG_FILE | FOLDER]...")
@@ -91,28 +76,23 @@ def command(workloads, params, max_dags, probes, out_dir, repeats, engines_text,
          the output exists (without --force), or an engine cannot start; nothing is written
     """
     from kfmigrate.commands.run import parse_param_options
+    from compare import options
     from compare.workloads import WorkloadError, parse_sweep, parse_workloads, split_arguments, user_points
 
     try:
         names, paths = split_arguments(workloads)
         workloads = parse_workloads(names) if (names or not paths) else []
         sweep_points = parse_sweep(sweep)
-        engines = _engines(engines_text)
-    except (WorkloadError, click.BadParameter) as exc:
+        engines = options.parse_engines(engines_text)
+    except (WorkloadError, options.OptionError) as exc:
         err_console.print(f"error: {exc}", markup=False)
         sys.exit(2)
     raw_params = parse_param_options(params)
-    if raw_params and not paths:
-        err_console.print("error: --param sets parameters of your DAGs: give DAG files or folders", markup=False)
+    problem = options.combination_problem(workloads, paths, raw_params, sweep, engines, kfp_host)
+    if problem:
+        err_console.print(f"error: {problem}", markup=False)
         sys.exit(2)
-    if sweep and "scaling" not in workloads:
-        err_console.print("error: --sweep sets the points of the scaling workload: add it "
-                          f"(kfmigrate compare {','.join(workloads + ['scaling'])} --sweep {sweep})", markup=False)
-        sys.exit(2)
-    if kfp_host and "kfp" not in engines:
-        err_console.print("error: --kfp-host needs the kfp engine (--engines ...,kfp)", markup=False)
-        sys.exit(2)
-    clash = [out_dir / name for name in REPORT_FILES if (out_dir / name).exists()]
+    clash = options.existing_reports(out_dir)
     if clash and not force:
         for path in clash:
             err_console.print(f"{path}: exists (use --force to overwrite)", markup=False)
@@ -129,8 +109,8 @@ def command(workloads, params, max_dags, probes, out_dir, repeats, engines_text,
         for note in notes:
             err_console.print(f"note: {note}", markup=False, highlight=False)
     tracked = "ml-training" in workloads or any(p.uses_mlflow for p in dags)
-    problem = _check_engines(engines, kfp_host, kfp_mlflow or ("airflow" in engines and tracked), airflow_mode,
-                             needs_sklearn="ml-training" in workloads)
+    problem = options.missing_packages(engines, kfp_mlflow or ("airflow" in engines and tracked), airflow_mode,
+                                       needs_sklearn="ml-training" in workloads)
     if problem:
         err_console.print(f"error: {problem}", markup=False)
         sys.exit(2)
@@ -138,13 +118,8 @@ def command(workloads, params, max_dags, probes, out_dir, repeats, engines_text,
     from compare.bench import Settings, run_benchmark
     from compare.report import write_report
 
-    run_engines = []
-    for engine in engines:
-        if engine == "airflow":
-            run_engines += AIRFLOW_MODES[airflow_mode]
-        else:
-            run_engines.append("kfp-cluster" if (engine == "kfp" and kfp_host) else engine)
-    settings = Settings(out_dir=out_dir, workloads=workloads, repeats=repeats, engines=tuple(run_engines),
+    settings = Settings(out_dir=out_dir, workloads=workloads, repeats=repeats,
+                        engines=options.run_engines(engines, airflow_mode, kfp_host),
                         sweep=sweep_points, mlflow_uri=mlflow_uri, kfp_mlflow=kfp_mlflow, kfp_host=kfp_host,
                         kfp_namespace=kfp_namespace, timeout=timeout, cache_check=cache_check,
                         user_points=tuple(dags), probes=probes, notes=tuple(notes))
@@ -152,35 +127,7 @@ def command(workloads, params, max_dags, probes, out_dir, repeats, engines_text,
         results = run_benchmark(settings, reporter)
     written = write_report(results, out_dir)
     _print_summary(results, written)
-    bad = [p for p in results["points"] if not p["agreement"]["ok"]]
-    sys.exit(1 if bad else 0)
-
-
-def _check_engines(engines: tuple, kfp_host, needs_mlflow: bool, airflow_mode: str = "dag-test",
-                   needs_sklearn: bool = True) -> str:
-    """A clear message when an engine's packages are missing, before anything runs."""
-    import importlib.util
-
-    if "airflow" in engines and importlib.util.find_spec("airflow") is None:
-        return "the airflow engine needs Apache Airflow 3 (pip install 'kfmigrate[airflow]')"
-    if "airflow" in engines and airflow_mode != "dag-test":
-        for module in ("psycopg2", "asyncpg"):
-            if importlib.util.find_spec(module) is None:
-                return f"--airflow-mode {airflow_mode} needs {module} (pip install 'kfmigrate[scheduler]')"
-        from compare.engines.airflow_scheduler import SchedulerError, postgres_bindir
-
-        try:
-            postgres_bindir()
-        except SchedulerError as exc:
-            return str(exc)
-    if needs_mlflow and importlib.util.find_spec("mlflow") is None:
-        return "MLflow tracking needs mlflow (pip install 'kfmigrate[mlflow]')"
-    for module, extra in (("psutil", "report"), ("matplotlib", "report"), ("sklearn", "mlflow")):
-        if module == "sklearn" and not needs_sklearn:
-            continue
-        if importlib.util.find_spec(module) is None:
-            return f"compare needs {module} (pip install 'kfmigrate[{extra}]')"
-    return ""
+    sys.exit(options.exit_code(results))
 
 
 class ProgressReporter:

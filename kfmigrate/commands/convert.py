@@ -62,34 +62,19 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
       130/143  interrupted by Ctrl-C / SIGTERM: the pipelines written so far are kept; the same
          command again writes the rest
     """
-    from rich.markup import escape
-
-    from migrate.api import compile_failed
+    from migrate import outcome
     from migrate.batch import collect_inputs, iter_convert
-    from migrate.diagnostics import NO_DAG_CODES
-    from migrate.output import OutputError, Stems, interrupts_deferred, output_paths, up_to_date, write_conversion
+    from migrate.emit.environment import Environment
 
     files, input_problems = collect_inputs(paths, skip_dirs=[outdir])  # a re-run must not read its own output
     for problem in input_problems:
         print_diagnostic(problem)
-    from migrate.emit.environment import Environment
-
     environment = Environment(runtime=runtime_mode, pip_index_urls=tuple(pip_index_urls), image=image)
-    context_dir = outdir / "image"
-    if image and not force:  # a context for another image: refuse before anything is written
-        from migrate.image import read_manifest
-
-        other = (read_manifest(context_dir) or {}).get("image") if context_dir.exists() else None
-        if context_dir.exists() and other != image:
-            err_console.print(f"{context_dir}: KFM302 output file exists with other content (use --force to overwrite)",
-                              markup=False, highlight=False)
-            sys.exit(2)
-    converted = []  # with --image: every conversion written or up to date, for the build context
-
-    failed, skipped, written, current, not_native, conflicts = [], [], 0, 0, [], []
-    failed += [problem.span.path if problem.span else "?" for problem in input_problems]  # listed at the end too
-    stems = Stems()
-    first_file = {}  # dag id -> the file that defined it first (Airflow ignores later duplicates)
+    batch = outcome.ConvertBatch(outdir, files, input_problems, force=force, image=image)
+    refused = batch.other_image_context()  # a context for another image: refuse before anything is written
+    if refused:
+        err_console.print(refused, markup=False, highlight=False)
+        sys.exit(outcome.EXIT_FAILED)
     project = to_project(project_paths, env)
     if load:  # Airflow loads every file first (one subprocess); then the same emitter runs on the live DAGs
         from migrate.load import loaded_items
@@ -99,92 +84,85 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
                            environment=environment, project=project)
     with interrupt_on_signals() as signals:
         try:
-            for result in results:  # each file's outputs are written as soon as it is converted
-                print_diagnostics(d for d in result.diagnostics if d.code not in NO_DAG_CODES)
-                if result.error is not None:
-                    print_diagnostic(result.error)
-                    failed.append(result.path)
-                    continue
-                if not result.conversions:
-                    skipped.append(result.path)
-                    continue
-                for conversion in result.conversions:
-                    stem = stems.next(conversion.dag_id)
-                    print_diagnostics(conversion.diagnostics)
-                    earlier = first_file.setdefault(conversion.dag_id, result.path)
-                    if earlier != result.path:
-                        err_console.print(f"{result.path}: dag id {conversion.dag_id!r} is also defined in {earlier} "
-                                          f"(Airflow loads only one of them); written as {stem}", markup=False, highlight=False)
-                    try:
-                        on_disk = {} if force else up_to_date(conversion, outdir, stem)
-                        differ = [kind for kind, same in on_disk.items() if not same]
-                        if differ:
-                            paths_now = output_paths(outdir, stem, conversion.yaml_text is not None)
-                            for kind in differ:
-                                err_console.print(f"{paths_now[kind]}: KFM302 output file exists with other content "
-                                                  "(use --force to overwrite)", markup=False, highlight=False)
-                            conflicts.append(conversion.dag_id)
-                            continue
-                        if on_disk and len(on_disk) == len(output_paths(outdir, stem, conversion.yaml_text is not None)):
-                            current += 1  # an earlier (interrupted) run wrote exactly this
-                            converted.append(conversion)
-                            not_native += [conversion.dag_id] if conversion.not_native else []
-                            if not quiet:
-                                out_console.print(f"up to date {conversion.dag_id} ({result.path})", markup=False, highlight=False)
-                            continue
-                        with interrupts_deferred():  # files on disk and the count written go together
-                            paths_written = write_conversion(conversion, outdir, stem, skip=on_disk)
-                            written += 0 if compile_failed(conversion) else 1
-                    except OutputError as exc:
-                        err_console.print(f"error: {exc}", style="red", markup=False, highlight=False)
-                        failed.append(result.path)
-                        continue
-                    if compile_failed(conversion):
-                        # the .py and the report are kept to show why; the DAG does not count as converted
-                        err_console.print(f"compile failed: {conversion.dag_id} ({result.path}); see {paths_written['python']} "
-                                          f"and {paths_written['report_md'].name}", style="red", markup=False, highlight=False)
-                        failed.append(result.path)
-                        continue
-                    converted.append(conversion)
-                    summary = conversion.report["summary"]
-                    if conversion.not_native:
-                        not_native.append(conversion.dag_id)
-                    if not quiet:
-                        out_console.print(
-                            f"[green]converted[/] {escape(conversion.dag_id)} ({escape(str(result.path))}) -> "
-                            f"{escape(str(paths_written['python']))}"
-                            + (f", {escape(paths_written['yaml'].name)}" if "yaml" in paths_written else "")
-                            + f"  [dim]{summary['tasks']} task{'' if summary['tasks'] == 1 else 's'}: {summary['native']} native, "
-                            f"{summary['shim']} shim, {summary['placeholder']} placeholder, {summary['removed']} removed[/]",
-                            highlight=False,
-                        )
+            for event in batch.write(results):  # each file's outputs are written as soon as it is converted
+                _print_event(event, quiet)
         except KeyboardInterrupt:
             _stop(results)
-            err_console.print(f"interrupted: {written} pipeline(s) written to {outdir}"
-                              + (f", {current} up to date" if current else "")
+            err_console.print(f"interrupted: {batch.written} pipeline(s) written to {outdir}"
+                              + (f", {batch.up_to_date} up to date" if batch.up_to_date else "")
                               + "; run the same command again (without --force) to write the rest",
                               markup=False, highlight=False)
             sys.exit(signals.exit_code)
-    if skipped:
-        out_console.print(f"skipped {len(skipped)} file(s) with no DAG:", highlight=False)
-        for path in skipped:
+    if batch.skipped:
+        out_console.print(f"skipped {len(batch.skipped)} file(s) with no DAG:", highlight=False)
+        for path in batch.skipped:
             out_console.print(f"  {path}", markup=False, highlight=False)
-    if failed:
-        err_console.print(f"[red]{len(set(failed))} file(s) could not be converted:[/]", highlight=False)
-        for path in dict.fromkeys(failed):
+    if batch.failed:
+        err_console.print(f"[red]{len(batch.failed_files)} file(s) could not be converted:[/]", highlight=False)
+        for path in batch.failed_files:
             err_console.print(f"  {path}", markup=False, highlight=False)
-    out_console.print(f"{written} pipeline(s) written to {outdir}" + (f", {current} up to date" if current else ""),
-                      markup=False, highlight=False)
-    if image and converted and not _write_image_context(context_dir, image, converted, force):
-        failed.append(context_dir)
-    if written + current == 0 and not failed and not conflicts:
-        what = "no .py file" if not files else "no Airflow DAG"
-        err_console.print(f"error: {what} found in {', '.join(map(str, paths))}", markup=False, highlight=False)
-    if failed or conflicts or input_problems or written + current == 0 and not conflicts:
-        sys.exit(2)
-    if strict and not_native:
-        err_console.print(f"--strict: not every task is native in: {', '.join(not_native)}", highlight=False)
-        sys.exit(1)
+    out_console.print(f"{batch.written} pipeline(s) written to {outdir}"
+                      + (f", {batch.up_to_date} up to date" if batch.up_to_date else ""), markup=False, highlight=False)
+    _print_image_context(batch.write_image_context())
+    nothing = batch.nothing_found(paths)
+    if nothing:
+        err_console.print(f"error: {nothing}", markup=False, highlight=False)
+    code = batch.exit_code(strict)
+    if code == outcome.EXIT_NOT_NATIVE:
+        err_console.print(f"--strict: not every task is native in: {', '.join(batch.not_native)}", highlight=False)
+    if code:
+        sys.exit(code)
+
+
+def _print_event(event, quiet: bool) -> None:
+    from rich.markup import escape
+
+    from migrate import outcome
+
+    if isinstance(event, outcome.Diagnostics):
+        print_diagnostics(event.diagnostics)
+    elif isinstance(event, outcome.FileFailed):
+        print_diagnostic(event.error)
+    elif isinstance(event, outcome.DuplicateDag):
+        err_console.print(f"{event.path}: dag id {event.dag_id!r} is also defined in {event.earlier} "
+                          f"(Airflow loads only one of them); written as {event.stem}", markup=False, highlight=False)
+    elif isinstance(event, outcome.Conflict):
+        for path in event.paths:
+            err_console.print(f"{path}: KFM302 output file exists with other content (use --force to overwrite)",
+                              markup=False, highlight=False)
+    elif isinstance(event, outcome.WriteFailed):
+        err_console.print(f"error: {event.message}", style="red", markup=False, highlight=False)
+    elif isinstance(event, outcome.CompileFailed):
+        # the .py and the report are kept to show why; the DAG does not count as converted
+        err_console.print(f"compile failed: {event.conversion.dag_id} ({event.path}); see {event.written['python']} "
+                          f"and {event.written['report_md'].name}", style="red", markup=False, highlight=False)
+    elif quiet:
+        return
+    elif isinstance(event, outcome.UpToDate):
+        out_console.print(f"up to date {event.conversion.dag_id} ({event.path})", markup=False, highlight=False)
+    elif isinstance(event, outcome.Written):
+        summary, written = event.conversion.report.summary, event.written
+        out_console.print(
+            f"[green]converted[/] {escape(event.conversion.dag_id)} ({escape(str(event.path))}) -> "
+            f"{escape(str(written['python']))}"
+            + (f", {escape(written['yaml'].name)}" if "yaml" in written else "")
+            + f"  [dim]{summary.tasks} task{'' if summary.tasks == 1 else 's'}: {summary.native} native, "
+            f"{summary.shim} shim, {summary.placeholder} placeholder, {summary.removed} removed[/]",
+            highlight=False,
+        )
+
+
+def _print_image_context(context) -> None:
+    if context is None:
+        return
+    for line in context.warnings:
+        err_console.print(line, markup=False, highlight=False)
+    if context.error:
+        err_console.print(f"error: {context.error}", style="red", markup=False, highlight=False)
+        return
+    out_console.print(f"image build context {'up to date in' if context.state == 'up to date' else 'written to'} "
+                      f"{context.folder} ({context.requirements} pinned requirements); build and push it: "
+                      f"kfmigrate image build {context.folder} && docker push {context.image}", markup=False, highlight=False)
 
 
 def _stop(results) -> None:
@@ -196,25 +174,3 @@ def _stop(results) -> None:
         results.close()
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def _write_image_context(folder: Path, image: str, conversions, force: bool) -> bool:
-    """The project image's build context next to the pipelines (migrate/image.py); False when it failed."""
-    from migrate.image import ImageError, plan_context, write_context
-
-    context = plan_context(folder, image, [r for c in conversions for r in c.emitted.requirements],
-                           [(c.workflow.path, c.workflow.project_roots) for c in conversions], [f for c in conversions for f in c.emitted.image_files])
-    for pinned in context.unpinned:
-        err_console.print(f"{folder / 'requirements.txt'}: KFM222 {pinned.requirement!r} is not pinned: it is {pinned.source}",
-                          markup=False, highlight=False)
-    for note in context.notes:
-        err_console.print(f"note: {note}", markup=False, highlight=False)
-    try:
-        state = write_context(context, force=force)
-    except ImageError as exc:
-        err_console.print(f"error: {exc}", style="red", markup=False, highlight=False)
-        return False
-    out_console.print(f"image build context {'up to date in' if state == 'up to date' else 'written to'} {folder} "
-                      f"({len(context.requirements)} pinned requirements); build and push it: kfmigrate image build "
-                      f"{folder} && docker push {image}", markup=False, highlight=False)
-    return True

@@ -42,7 +42,7 @@ def build(folder, tag, builder):
     if not tag:
         err_console.print(f"{folder}: no image reference: pass --tag REF", markup=False)
         sys.exit(2)
-    tool, problems = find_builder((builder,) if builder else ("docker", "podman", "buildah"))
+    tool, problems = find_builder((builder,)) if builder else find_builder()  # migrate.image.BUILDERS, in order
     if tool is None:
         err_console.print("error: no container builder works here, so the image was not built:", markup=False)
         for problem in problems:

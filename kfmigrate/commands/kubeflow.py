@@ -52,13 +52,12 @@ def kfp_options(func):
 
 def session_from(opts: dict):
     from kubeflow_ops.auth import resolve_credential
-    from kubeflow_ops.client import KfpSession
+    from kubeflow_ops.client import KfpSession, default_host
 
     credential = resolve_credential(opts["auth"], opts["token_file"])
     backoff = float(os.environ.get("KFMIGRATE_RETRY_BACKOFF", "0.5"))  # tests shorten the waits
-    host = opts["host"]
-    if not host and os.environ.get("KUBERNETES_SERVICE_HOST"):
-        host = IN_CLUSTER_HOST  # inside a pod (a Kubeflow notebook): the in-cluster service
+    host = default_host(opts["host"])
+    if host != opts["host"]:
         click.echo(f"note: no --host given; using the in-cluster KFP service {host}", err=True)
     return KfpSession(host, credential, namespace=opts["namespace"], verify_tls=not opts["insecure"],
                       ca_cert=opts["ca_cert"], timeout=opts["timeout"], attempts=opts["retries"] + 1,
@@ -66,7 +65,6 @@ def session_from(opts: dict):
                       notify=lambda message: click.echo(f"note: {message}", err=True))
 
 
-IN_CLUSTER_HOST = "http://ml-pipeline.kubeflow.svc.cluster.local:8888"
 KFP_KEYS = ("host", "namespace", "auth", "token_file", "insecure", "ca_cert", "timeout", "retries", "ui_host")
 
 
@@ -80,20 +78,22 @@ def explained(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         from kubeflow_ops.auth import CredentialError
-        from kubeflow_ops.errors import KubeflowError, RefusedError
+        from kubeflow_ops.errors import KubeflowError, exit_code
         from kubeflow_ops.manifests import ManifestError
-        from kubeflow_ops.packages import ParamError
+        from kubeflow_ops.schedules import OptionError
 
         try:
             return func(*args, **kwargs)
         except KubeflowError as exc:
             click.echo(f"error: {exc.render()}", err=True)
-            # an output that exists, a --param the pipeline does not take, or a refused package is bad
-            # input, as in every command
-            sys.exit(2 if exc.code == "KFM302" or isinstance(exc, (ParamError, RefusedError)) else 1)
+            sys.exit(exit_code(exc))
         except (CredentialError, ManifestError) as exc:
             click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
+            sys.exit(exit_code(exc))
+        except OptionError as exc:
+            if exc.option:
+                raise click.BadParameter(str(exc), param_hint=exc.option) from None
+            raise click.UsageError(str(exc)) from None
         except KeyboardInterrupt:
             # a run started on the cluster keeps running; say how to find it again
             click.echo("interrupted (anything already started on the cluster keeps running; see "
@@ -238,20 +238,19 @@ def upload_guard_options(func):
 
 def check_fidelity(prepared, allow_placeholders: bool) -> None:
     """Print the fidelity line; refuse a package with tasks known to fail unless allowed."""
-    from kubeflow_ops.errors import RefusedError
+    from kubeflow_ops.packages import refusal
 
     fidelity = prepared.fidelity
     if fidelity is None:
         return
     click.echo(f"{prepared.pipeline_name}: {fidelity.line()} (from {fidelity.source})", err=True)
-    if not fidelity.blocking:
+    refused = refusal(prepared)
+    if refused is None:
         return
     for problem in fidelity.blocking:
         click.echo(f"  {problem}", err=True)
     if not allow_placeholders:
-        raise RefusedError(f"{prepared.pipeline_name}: {len(fidelity.blocking)} task(s) would fail when run; "
-                           "nothing was uploaded", code="KFM502",
-                           hint="convert them first (see the migration report), or pass --allow-placeholders")
+        raise refused
     click.echo("note: --allow-placeholders: uploading anyway", err=True)
 
 
@@ -409,6 +408,8 @@ def run_create(package, experiment, pipeline_name, version, params, run_name, pi
 
 def finish_run(session, created, wait, wait_timeout, poll, as_json, reused=False) -> None:
     """Print the run started (or, with reused, the earlier run already announced) and wait for it with --wait."""
+    from kubeflow_ops.client import succeeded
+
     if not wait:
         if as_json:
             print_run(session, created, as_json=True)
@@ -422,7 +423,7 @@ def finish_run(session, created, wait, wait_timeout, poll, as_json, reused=False
     final = session.wait_run(created.run_id, timeout=wait_timeout, poll=poll,
                              on_change=None if as_json else lambda r: click.echo(f"  state: {r.state}"))
     print_run(session, final, as_json)
-    if str(final.state).upper() != "SUCCEEDED":
+    if not succeeded(final):
         sys.exit(1)
 
 
@@ -474,55 +475,17 @@ def run_list(experiment, limit, as_json, **kwargs):
 @explained
 def run_wait(run_id, wait_timeout, poll, as_json, **kwargs):
     """Wait for a run to finish; exit 0 only if it succeeded."""
+    from kubeflow_ops.client import succeeded
+
     session = session_from(split_kfp(kwargs))
     final = session.wait_run(run_id, timeout=wait_timeout, poll=poll,
                              on_change=None if as_json else lambda r: click.echo(f"  state: {r.state}"))
     print_run(session, final, as_json)
-    if str(final.state).upper() != "SUCCEEDED":
+    if not succeeded(final):
         sys.exit(1)
 
 
 # ---------------------------------------------------------------- schedule
-def recurring_spec(workflow, cron, interval, start, end, catchup):
-    """The recurring-run spec: from --cron/--interval if given, else from the DAG's Airflow schedule."""
-    from dataclasses import replace
-
-    from kubeflow_ops.errors import KubeflowError
-    from migrate.schedule import RecurringSpec, cron_option_to_kfp, to_recurring, to_rfc3339
-
-    notes = []
-    if cron or interval:
-        if cron and interval:
-            raise click.UsageError("give --cron or --interval, not both")
-        try:
-            spec = RecurringSpec(cron=cron_option_to_kfp(cron), origin=f"--cron {cron}") if cron else \
-                RecurringSpec(interval_second=interval, origin=f"--interval {interval}")
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--cron") from None
-        if workflow is not None:
-            base = workflow.schedule
-            spec = replace(spec, no_catchup=not base.catchup,
-                           start_time=to_rfc3339(base.start_date)[0] if base.start_date else None,
-                           end_time=to_rfc3339(base.end_date)[0] if base.end_date else None)
-    elif workflow is not None:
-        spec, notes = to_recurring(workflow.schedule)
-        if spec is None:
-            detail = "; ".join(n.message for n in notes) or "the DAG has no schedule (schedule=None)"
-            raise KubeflowError(f"cannot schedule DAG '{workflow.dag_id}': {detail}", code="KFM207",
-                                hint="pass --cron or --interval to choose a schedule")
-    else:
-        raise click.UsageError("a pipeline package has no Airflow schedule: pass --cron or --interval")
-    for flag, value in (("--start", start), ("--end", end)):
-        if value:
-            converted, error, _ = to_rfc3339(value)
-            if error:
-                raise click.BadParameter(error, param_hint=flag)
-            spec = replace(spec, **{"start_time" if flag == "--start" else "end_time": converted})
-    if catchup is not None:
-        spec = replace(spec, no_catchup=not catchup)
-    return spec, notes
-
-
 def schedule_options(func):
     options = [
         click.option("--cron", help="Override: cron (5 fields, 6 fields seconds-first, or @daily...)."),
@@ -538,34 +501,6 @@ def schedule_options(func):
     for option in reversed(options):
         func = option(func)
     return func
-
-
-def create_schedule(session, experiment_id, name, spec, pipeline_id, version_id, params, max_concurrency, replace,
-                    follow_new_version=False):
-    """Create the recurring run, or keep an identical one; returns (recurring_run, action).
-
-    follow_new_version (deploy): a schedule with the same trigger moves to the new pipeline version.
-    """
-    from kubeflow_ops.errors import KubeflowError
-
-    existing = session.find_recurring_run(experiment_id, name)
-    if existing is not None:
-        trigger = existing.trigger
-        same = (trigger is not None and
-                ((spec.cron and trigger.cron_schedule and trigger.cron_schedule.cron == spec.cron) or
-                 (spec.interval_second and trigger.periodic_schedule and
-                  str(trigger.periodic_schedule.interval_second) == str(spec.interval_second))))
-        same_version = (existing.pipeline_version_reference is not None and
-                        existing.pipeline_version_reference.pipeline_version_id == version_id)
-        if same and same_version:
-            return existing, "exists"
-        if not replace and not (same and follow_new_version):
-            raise KubeflowError(f"a recurring run named '{name}' already exists with another trigger or version",
-                                hint="pass --replace to replace it, or --name for another one")
-        session.delete_recurring_run(existing.recurring_run_id)
-    created = session.create_recurring_run(experiment_id, name, spec, pipeline_id, version_id, params=params,
-                                           max_concurrency=max_concurrency, description=spec.describe())
-    return created, "replaced" if existing is not None else "created"
 
 
 @command.command("schedule", short_help="Recurring run from a DAG's Airflow schedule.")
@@ -594,6 +529,7 @@ def schedule(source, experiment, name, pipeline_name, dag_id, params, cron, inte
     or --interval. The pipeline is uploaded first (or an identical version reused).
     """
     from kubeflow_ops.packages import check_params, parse_params, prepare
+    from kubeflow_ops.schedules import ensure_recurring_run, recurring_spec
 
     session = session_from(split_kfp(kwargs))
     prepared = prepare(source, dag_id=dag_id)
@@ -609,8 +545,8 @@ def schedule(source, experiment, name, pipeline_name, dag_id, params, cron, inte
         prepared.cleanup()
     exp, _ = session.ensure_experiment(experiment)
     label = name or f"{uploaded.pipeline_name} schedule"
-    recurring, action = create_schedule(session, exp.experiment_id, label, spec, uploaded.pipeline_id,
-                                        uploaded.version_id, values, max_concurrency, replace)
+    recurring, action = ensure_recurring_run(session, exp.experiment_id, label, spec, uploaded.pipeline_id,
+                                             uploaded.version_id, values, max_concurrency, replace)
     click.echo(f"{action} recurring run {label} ({recurring.recurring_run_id}): {spec.describe()}")
     click.echo(f"  {session.link('recurring', recurring.recurring_run_id)}")
 
@@ -644,8 +580,9 @@ def deploy(dag, experiment, pipeline_name, dag_id, params, wait, wait_timeout, p
     content, and the run of this exact version with these parameters is reused unless it failed
     (or --new-run).
     """
-    from kubeflow_ops.client import deploy_run_name
+    from kubeflow_ops.client import deploy_run
     from kubeflow_ops.packages import check_params, parse_params, prepare
+    from kubeflow_ops.schedules import ensure_recurring_run, recurring_spec
 
     session = session_from(split_kfp(kwargs))
     prepared = prepare(dag, dag_id=dag_id)
@@ -672,20 +609,12 @@ def deploy(dag, experiment, pipeline_name, dag_id, params, wait, wait_timeout, p
                f"version {uploaded.version_name}")
     exp, created = session.ensure_experiment(experiment)
     click.echo(f"{'created' if created else 'using'} experiment {experiment}")
-    run_name = deploy_run_name(uploaded.version_name, values) + (
-        f" {time.strftime('%Y%m%d-%H%M%S', time.gmtime())}" if new_run else "")
-    previous = None if new_run else session.find_run(exp.experiment_id, run_name)
-    if previous is not None and str(previous.state or "").upper() not in ("FAILED", "ERROR", "CANCELED"):
-        click.echo(f"reusing run {previous.display_name} ({previous.run_id}), started earlier: {previous.state}")
-        run_obj = previous
-    else:
-        if previous is not None:  # the last run of this version failed: a fresh run, new name
-            run_name = f"{run_name} {time.strftime('%Y%m%d-%H%M%S', time.gmtime())}"
-        run_obj = session.create_run(exp.experiment_id, run_name, params=values,
-                                     pipeline_id=uploaded.pipeline_id, version_id=uploaded.version_id)
+    run_obj, reused = deploy_run(session, exp.experiment_id, uploaded, values, new_run)
+    if reused:
+        click.echo(f"reusing run {run_obj.display_name} ({run_obj.run_id}), started earlier: {run_obj.state}")
     if spec is not None:
-        recurring, action = create_schedule(session, exp.experiment_id, f"{uploaded.pipeline_name} schedule", spec,
-                                            uploaded.pipeline_id, uploaded.version_id, values, max_concurrency,
-                                            replace, follow_new_version=True)
+        recurring, action = ensure_recurring_run(session, exp.experiment_id, f"{uploaded.pipeline_name} schedule", spec,
+                                                 uploaded.pipeline_id, uploaded.version_id, values, max_concurrency,
+                                                 replace, follow_new_version=True)
         click.echo(f"{action} recurring run ({recurring.recurring_run_id}): {spec.describe()}")
-    finish_run(session, run_obj, wait, wait_timeout, poll, as_json=False, reused=run_obj is previous)
+    finish_run(session, run_obj, wait, wait_timeout, poll, as_json=False, reused=reused)

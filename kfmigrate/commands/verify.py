@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from kfmigrate import __version__
 from kfmigrate.commands.run import parse_param_options, write_json_atomically
 from kfmigrate.console import err_console, out_console
 
@@ -71,38 +70,6 @@ def refuse(bad_input: list) -> None:
     sys.exit(2)
 
 
-def report_next_to(pipeline: Path) -> Path:
-    """<out>/<dag_id>_pipeline.py or <out>/<dag_id>.yaml -> <out>/<dag_id>.migration.json."""
-    stem = pipeline.stem
-    if stem.endswith("_pipeline"):
-        stem = stem[: -len("_pipeline")]
-    return pipeline.with_name(f"{stem}.migration.json")
-
-
-def report_path_for(outdir: Path, results: list) -> Path:
-    """verify-<dag_id>.json for one DAG (verifying another DAG in the same folder keeps this one),
-    verify.json for several."""
-    from migrate.output import file_stem
-
-    if len(results) == 1:
-        return outdir / f"verify-{file_stem(results[0].dag_id)}.json"
-    return outdir / "verify.json"
-
-
-def is_verify_report(path: Path) -> bool:
-    """A report an earlier `kfmigrate verify` wrote (replaced without --force); anything else is kept."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    if not isinstance(data, dict):
-        return False
-    tool = data.get("tool")
-    if isinstance(tool, dict):
-        return tool.get("name") == "kfmigrate" and tool.get("command") == "verify"
-    return {"summary", "logical_date", "params", "results"} <= set(data)  # written before the tool field
-
-
 @click.command("verify", short_help="Run DAGs on Airflow and their conversions on kfp.local; compare.")
 @click.argument("dags", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dag-id", help="Verify only this DAG (when a file defines several).")
@@ -147,7 +114,10 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
       2  a side could not run, or some task could not run locally (the reason is printed);
          or bad input (unparsable file, unknown or mistyped --param): refused, nothing written
     """
-    from compare.verify import DIFFERENT, EQUIVALENT, INCOMPLETE, verify_conversion, verify_files
+    from compare.verify import (DIFFERENT, EQUIVALENT, INCOMPLETE, exit_code, is_verify_report, report_document, report_file,
+                                verdict_counts, verify_conversion, verify_files)
+    from migrate.output import report_next_to
+    from migrate.report import ReportError, read_report
 
     raw_params = parse_param_options(params)
     import importlib.util
@@ -172,14 +142,14 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
             raise click.UsageError("--pipeline verifies one conversion: give exactly one DAG file")
         report_path = report_path or report_next_to(pipeline_path)
         try:
-            report = json.loads(report_path.read_text())
-        except (OSError, ValueError) as exc:
+            report = read_report(report_path)
+        except (OSError, ReportError) as exc:
             err_console.print(f"{report_path}: KFM400 cannot read the migration report: {exc}", markup=False)
             sys.exit(2)
         if not pipeline_path.exists():
             err_console.print(f"{pipeline_path}: KFM400 no such file", markup=False)
             sys.exit(2)
-        results.append(verify_conversion(dags[0], report["dag_id"], pipeline_path, report, raw_params,
+        results.append(verify_conversion(dags[0], report.dag_id, pipeline_path, report, raw_params,
                                          logical_date, progress, timeout=timeout))
         if results[-1].bad_input:
             refuse(results)
@@ -203,23 +173,16 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
             err_console.print("KFM400 no Airflow DAG found to verify", markup=False)
             sys.exit(2)
 
-    counts = {verdict: sum(r.verdict == verdict for r in results) for verdict in (EQUIVALENT, DIFFERENT, INCOMPLETE)}
+    counts = verdict_counts(results)
     if len(results) > 1:
         out_console.print(f"{len(results)} DAGs: {counts[EQUIVALENT]} equivalent, {counts[DIFFERENT]} different, "
                           f"{counts[INCOMPLETE]} incomplete")
-    target = report_path_for(outdir, results)
+    target = report_file(outdir, results)
     if target.exists() and not force and not is_verify_report(target):
         err_console.print(f"{target}: KFM302 output file exists and is not a kfmigrate verify report "
                           "(use --force to overwrite)", markup=False)
         sys.exit(2)
-    write_json_atomically(target, {
-        "tool": {"name": "kfmigrate", "command": "verify", "version": __version__},
-        "summary": {"dags": len(results), **counts},
-        "logical_date": logical_date, "params": raw_params,
-        "results": [r.to_json() for r in results],
-    })
+    write_json_atomically(target, report_document(results, logical_date, raw_params))
     out_console.print(f"[dim]wrote {target}[/]")
-    if counts[DIFFERENT]:
-        sys.exit(1)
-    if counts[INCOMPLETE]:
-        sys.exit(2)
+    if exit_code(results):
+        sys.exit(exit_code(results))

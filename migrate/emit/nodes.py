@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, NamedTuple, Optional, Set, Tuple
 
 from migrate import ir, naming
+from migrate.contracts import SKIP_OUTPUT  # noqa: F401 (the emitter's modules read it from here)
 from migrate.diagnostics import Diagnostic
 from migrate.emit import container as containers
 from migrate.emit import environment as environments
@@ -21,7 +22,6 @@ from migrate.operators import ComponentPlan
 
 
 BASE_IMAGE = "python:3.11-slim"
-SKIP_OUTPUT = "airflow_skipped"
 # Rules that decide to skip even without skipped upstream tasks (nothing failed on KFP).
 ALWAYS_CHECKED_RULES = ("one_failed", "all_failed", "all_skipped")
 # Rules that run a task after failed upstream tasks: exact with ignore_upstream_failure()

@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Set
 
 from migrate import ir
+from migrate.contracts import STATE_OUTPUT  # noqa: F401 (the emitter's modules read it from here)
 from migrate.emit.graph import Dag
 from migrate.emit.text import indent_code
 
-STATE_OUTPUT = "airflow_state"
 FINAL_ID = "<DAG run state>"  # not a valid Airflow task id: never clashes with one
 FINAL_DISPLAY = "DAG run state (fails when Airflow's run would)"
 # Rules under which a task reacts to a failed upstream task otherwise than by upstream_failed

@@ -131,6 +131,9 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path):
         ([str(SAMPLES / "etl_classic_airflow2.py"), "--param", "nope=1"], "KFM408 unknown parameter(s) nope"),
         ([str(SAMPLES / "etl_classic_airflow2.py"), "--param", "limit=many"], "KFM408"),
         (["ml-training", "--param", "limit=3"], "--param sets parameters of your DAGs"),
+        (["scaling", "--engines", "airflow,spark"], "--engines: unknown engine spark"),
+        (["ml-training", "--sweep", "3:2:1"], "--sweep sets the points of the scaling workload"),
+        (["scaling", "--engines", "airflow", "--kfp-host", "http://kfp.example"], "--kfp-host needs the kfp engine"),
     ]
     for args, expected in cases:
         result = run_compare(*args, "-o", str(out))

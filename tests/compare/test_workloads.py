@@ -136,11 +136,15 @@ def test_arguments_that_look_like_paths_are_paths_never_workload_names(tmp_path,
 
 def test_a_user_dag_runs_on_its_start_date_when_it_starts_later():
     from compare.workloads import run_date
+    from migrate.report import MigrationReport
 
-    later = {"schedule": {"airflow": {"start_date": "2027-03-01T00:00:00+00:00"}}}
+    def starting(date):
+        return MigrationReport.from_json({"dag_id": "etl", "schedule": {"airflow": {"start_date": date}}})
+
+    later = starting("2027-03-01T00:00:00+00:00")
     assert run_date(later) == "2027-03-01T00:00:00+00:00"
-    assert run_date({"schedule": {"airflow": {"start_date": "2024-01-01T00:00:00+00:00"}}}) is None
-    assert run_date({}) is None and run_date(later, "2028-01-01") == "2028-01-01"
+    assert run_date(starting("2024-01-01T00:00:00+00:00")) is None
+    assert run_date(starting(None)) is None and run_date(later, "2028-01-01") == "2028-01-01"
 
 
 def test_every_median_says_its_n_and_range():

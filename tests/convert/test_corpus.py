@@ -19,7 +19,7 @@ def test_airflow_example_corpus_converts_and_compiles(example_files):
                 continue
             spec = next(yaml.safe_load_all(conversion.yaml_text))
             assert spec["pipelineInfo"]["name"] == conversion.emitted.pipeline_name
-            tasks = conversion.report["tasks"]
+            tasks = conversion.report.to_json()["tasks"]
             assert len(tasks) == len(conversion.workflow.tasks)
             # every task that has a KFP task is in the compiled spec (top level or inside a sub-DAG)
             spec_text = conversion.yaml_text

@@ -64,10 +64,10 @@ def _compare(folder: Path, files):
             assert a.workflow.params == tuple(p.__class__(**{**p.__dict__, "span": q.span}) for p, q in zip(b.workflow.params, a.workflow.params))
             assert a.workflow.schedule.kind == b.workflow.schedule.kind and a.workflow.schedule.value == b.workflow.schedule.value
             assert a.workflow.groups == b.workflow.groups and a.workflow.mapped_groups == b.workflow.mapped_groups
-            fidelity = {t["task_id"]: (t["fidelity"], t["mapping"]) for t in a.report["tasks"]}
+            fidelity = {t["task_id"]: (t["fidelity"], t["mapping"]) for t in a.report.to_json()["tasks"]}
             assert fidelity == {t["task_id"]: (t["fidelity"], t["mapping"].replace("@task ", "@task.python ") if
                                                 fidelity.get(t["task_id"], ("", ""))[1].startswith("@task.python") else t["mapping"])
-                                for t in b.report["tasks"]}, dag_id
+                                for t in b.report.to_json()["tasks"]}, dag_id
             for task in a.workflow.tasks:
                 _same_task(task, b.workflow.task(task.task_id))
             compared += 1
@@ -103,7 +103,7 @@ def test_project_samples_convert_the_same_both_ways():
             b = loaded[dag_id]
             assert {t.task_id for t in a.workflow.tasks} == {t.task_id for t in b.workflow.tasks}, dag_id
             assert {(e.upstream, e.downstream) for e in a.workflow.edges} == {(e.upstream, e.downstream) for e in b.workflow.edges}
-            assert {t["task_id"]: t["fidelity"] for t in a.report["tasks"]} == {t["task_id"]: t["fidelity"] for t in b.report["tasks"]}
+            assert {t["task_id"]: t["fidelity"] for t in a.report.to_json()["tasks"]} == {t["task_id"]: t["fidelity"] for t in b.report.to_json()["tasks"]}
 
 
 def test_every_example_dag_airflow_loads_converts_and_compiles():

@@ -45,7 +45,7 @@ def convert(text, **options):
 
 
 def tasks(conversion):
-    return {t["task_id"]: t for t in conversion.report["tasks"]}
+    return {t["task_id"]: t for t in conversion.report.to_json()["tasks"]}
 
 
 def component_source(source: str, function: str) -> str:

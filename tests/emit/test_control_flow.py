@@ -207,7 +207,7 @@ def test_branching_sample_runs_exactly_the_tasks_airflow_runs(params):
     """Same outcome for every task as real Airflow, and a task Airflow skips does not even start on KFP."""
     report, airflow_run, kfp_run, rows, differences = run_both(SAMPLES / "control_flow_branching.py", params)
     assert differences == []
-    kfp_names = {t["task_id"]: t["kfp_task"] for t in report["tasks"] if t["kfp_task"]}
+    kfp_names = {t.task_id: t.kfp_task for t in report.tasks if t.kfp_task}
     started = {name.split("[")[0] for name, task in kfp_run.tasks.items() if task.state != "skipped"}
     airflow_ran = {name.split("[")[0] for name, task in airflow_run.tasks.items() if task.state == "success"}
     airflow_skipped = {name.split("[")[0] for name, task in airflow_run.tasks.items() if task.state == "skipped"}

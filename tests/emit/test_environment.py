@@ -24,7 +24,7 @@ def convert(path: Path, image=None):
     result = convert_file(path, compile=False, environment=Environment(image=image))
     assert result.error is None, result.error
     conversion = result.conversions[0]
-    return conversion, {t["task_id"]: t for t in conversion.report["tasks"]}
+    return conversion, {t["task_id"]: t for t in conversion.report.to_json()["tasks"]}
 
 
 def codes(task) -> set:

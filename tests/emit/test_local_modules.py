@@ -46,7 +46,7 @@ def convert(path: Path):
     result = convert_file(path, compile=False)
     assert result.error is None, result.error
     conversion = result.conversions[0]
-    task = next(t for t in conversion.report["tasks"] if t["task_id"] == "work")
+    task = next(t for t in conversion.report.to_json()["tasks"] if t["task_id"] == "work")
     return conversion, task
 
 
@@ -140,7 +140,7 @@ def test_embedded_airflow_module_imports_without_airflow(tmp_path):
     dag = Path(airflow.__file__).parent / "example_dags" / "example_kubernetes_executor.py"
     result = convert_file(dag, compile=False)
     conversion = result.conversions[0]
-    tasks = [t for t in conversion.report["tasks"] if "print_stuff" in (conversion.workflow.task(t["task_id"]).callable.source
+    tasks = [t for t in conversion.report.to_json()["tasks"] if "print_stuff" in (conversion.workflow.task(t["task_id"]).callable.source
                                                                           if conversion.workflow.task(t["task_id"]).callable else "")]
     assert tasks and all("KFM210" not in codes(t) for t in tasks)
     assert any("airflow.example_dags.libs.helper" in d and "no Airflow" in d for d in tasks[0]["differences"])

@@ -117,7 +117,7 @@ def test_tracking_tasks_get_metrics_and_model_outputs():
     assert "    op_args_0_json: str,\n    metrics: dsl.Output[dsl.Metrics],\n) -> NamedTuple" in scored
     assert "dsl.Model" not in scored and "with _mlflow_to_kfp(metrics):" in scored
     assert "_mlflow_to_kfp" not in component(source, "plain")
-    tasks = {t["task_id"]: t for t in conversion.report["tasks"]}
+    tasks = {t["task_id"]: t for t in conversion.report.to_json()["tasks"]}
     assert tasks["train"]["mapping"] == "@task -> Python lightweight component + MLflow tracking -> KFP Metrics/Model artifacts"
     assert tasks["train"]["fidelity"] == "native"
     assert any(d["code"] == "KFM210" and "mlflow.sklearn.log_model" in d["message"] for d in tasks["train"]["diagnostics"])
@@ -167,7 +167,7 @@ flows()
     assert "    with _mlflow_to_kfp(metrics):\n        results, skipped = _airflow_sensor(_airflow, _poke," in source
     fit = component(source, "fit")
     assert "    map_item: str,\n    metrics: dsl.Output[dsl.Metrics],\n    model: dsl.Output[dsl.Model],\n" in fit
-    mappings = {t["task_id"]: t["mapping"] for t in conversion.report["tasks"]}
+    mappings = {t["task_id"]: t["mapping"] for t in conversion.report.to_json()["tasks"]}
     assert all(m.endswith("+ MLflow tracking -> KFP Metrics/Model artifacts") for m in mappings.values()), mappings
 
 

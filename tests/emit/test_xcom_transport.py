@@ -92,7 +92,7 @@ def test_auto_keeps_numbers_as_parameters():
     assert "def count() -> NamedTuple(\"Outputs\", [('return_value', int)]):" in source
     assert "count__return_value: int," in source
     assert "names__return_value: dsl.Input[dsl.Artifact]," in source  # a list may be large: artifact
-    names = next(t for t in conversion.report["tasks"] if t["task_id"] == "names")
+    names = next(t for t in conversion.report.to_json()["tasks"] if t["task_id"] == "names")
     assert any("JSON files in KFP artifacts" in d for d in names["differences"])
 
 

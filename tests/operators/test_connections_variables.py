@@ -36,7 +36,8 @@ def test_each_task_reads_its_connections_and_variables_from_the_cluster():
 
 
 def test_report_lists_each_one_with_its_manifest():
-    report = conversion().report
+    typed = conversion().report
+    report = typed.to_json()
     json.dumps(report)  # the .migration.json must stay JSON
     cluster = report["cluster"]
     connections = {c["name"]: c for c in cluster["connections"]}
@@ -51,7 +52,7 @@ def test_report_lists_each_one_with_its_manifest():
     assert variables["schema"]["kubectl"] == "kubectl create configmap airflow-var-schema --from-literal=value='<value of Variable schema>'"
     assert any("Variable.get in count_reports()" == u["via"] for u in variables["report_limit"]["used_by"])
 
-    md = render_markdown(report)
+    md = render_markdown(typed)
     section = md[md.index("## Connections and Variables"):]
     manifests = section[section.index("```yaml") + len("```yaml"):section.index("```", section.index("```yaml") + 7)]
     documents = list(yaml.safe_load_all(manifests))
@@ -73,7 +74,7 @@ with DAG("defaults", schedule=None, params={"conn": "x"}):
     BashOperator(task_id="dyn", bash_command="echo {{ var.value.get('region') }}", env={"C": "{{ params.conn }}"})
 ''')
     (converted,) = convert_file(dag, compile=False).conversions
-    cluster = converted.report["cluster"]
+    cluster = converted.report.to_json()["cluster"]
     (aws,) = cluster["connections"]
     assert aws["name"] == "aws_default" and aws["object"] == "airflow-conn-aws-default"
     assert aws["manifest"]["stringData"]["uri"].startswith("aws://")

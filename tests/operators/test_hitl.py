@@ -162,7 +162,7 @@ def test_report_tells_how_to_answer():
 
     example = AIRFLOW_EXAMPLES.parent / "providers" / "standard" / "example_dags" / "example_hitl_operator.py"
     (converted,) = convert_file(example, compile=False).conversions
-    items = {item["task_id"]: item for item in converted.report["human_input"]}
+    items = {item["task_id"]: item for item in converted.report.to_json()["human_input"]}
     assert set(items) == {"wait_for_input", "wait_for_option", "wait_for_multiple_options", "wait_for_default_option",
                           "valid_input_and_options", "choose_a_branch_to_run"}
     assert items["wait_for_input"]["answer"] == ("kubectl create configmap airflow-hitl-example-hitl-operator-wait-for-input-"

@@ -149,7 +149,7 @@ def test_path_option_adds_a_folder_to_find_modules_in(tmp_path):
 def test_kubernetes_pod_operator_subclasses_in_plugins_are_native_container_tasks():
     result = convert_file(Path("samples/projects/plugins_repo/dags/pods.py"), compile=False)
     [conversion] = result.conversions
-    fidelity = {t["task_id"]: t["fidelity"] for t in conversion.report["tasks"]}
+    fidelity = {t["task_id"]: t["fidelity"] for t in conversion.report.to_json()["tasks"]}
     assert fidelity == {"extract": "native", "aggregate": "native", "run_publish": "native", "audit": "shim"}
     source = conversion.emitted.python_source
     assert "image='registry.acme.example/jobs/extract_orders:1.0'" in source
@@ -170,7 +170,7 @@ def test_kubernetes_pod_operator_subclasses_in_plugins_are_native_container_task
 def test_airflow1_plugin_imports_resolve_to_plugins_or_say_why_not():
     result = convert_file(Path("samples/projects/plugins_repo/dags/legacy.py"), compile=False)
     [conversion] = result.conversions
-    fidelity = {t["task_id"]: t["fidelity"] for t in conversion.report["tasks"]}
+    fidelity = {t["task_id"]: t["fidelity"] for t in conversion.report.to_json()["tasks"]}
     assert fidelity == {"copy": "shim", "alert": "placeholder"}
     assert conversion.workflow.task("copy").operator_file.endswith("plugins/github_plugin.py")
     [missing] = [d for d in conversion.diagnostics if d.code == "KFM126"]

@@ -134,12 +134,12 @@ def check_conversion(spec: "gen_dags.FileSpec", result, compiled_requested: bool
         # each DAG gets its own module, so two DAGs may share a function name; it must be valid
         if not function.isidentifier() or keyword.iskeyword(function):
             problems.append(f"{where}: pipeline function name {function!r} is not a Python identifier")
-        problems += _check_report(where, conversion.report, want)
+        problems += _check_report(where, conversion.report.to_json(), want)
         errors = [d for d in conversion.diagnostics if d.severity == "error"]
         if compiled_requested and conversion.yaml_text is None and not errors:
             problems.append(f"{where}: compile requested, no error reported, but no YAML")
         if conversion.yaml_text is not None:
-            problems += _check_spec(where, conversion.yaml_text, conversion.report, want)
+            problems += _check_spec(where, conversion.yaml_text, conversion.report.to_json(), want)
     return problems
 
 

@@ -63,7 +63,7 @@ def converted():
 
 
 def test_every_task_gets_a_distinct_valid_python_and_kfp_name(converted):
-    rows = {t["task_id"]: t for t in converted.report["tasks"]}
+    rows = {t["task_id"]: t for t in converted.report.to_json()["tasks"]}
     assert sorted(rows) == sorted(ALL_IDS)
     components = [rows[t]["component"] for t in ALL_IDS]
     assert len(set(components)) == len(components), components
@@ -75,14 +75,14 @@ def test_every_task_gets_a_distinct_valid_python_and_kfp_name(converted):
     assert set(components) <= set(bound)
     kfp_tasks = [rows[t]["kfp_task"] for t in ALL_IDS]
     assert len(set(kfp_tasks)) == len(kfp_tasks)
-    assert converted.report["names"] == {t: rows[t]["component"] for t in ALL_IDS}
+    assert converted.report.to_json()["names"] == {t: rows[t]["component"] for t in ALL_IDS}
 
 
 def test_compiled_spec_keeps_ids_as_display_names_and_matches_the_report(converted):
     assert converted.yaml_text is not None, [d.render() for d in converted.diagnostics]
     leaves, edges = spec_graph(converted.yaml_text)
     assert sorted(leaves) == sorted(ALL_IDS)  # taskInfo.name is the Airflow task id, unchanged
-    rows = {t["task_id"]: t for t in converted.report["tasks"]}
+    rows = {t["task_id"]: t for t in converted.report.to_json()["tasks"]}
     mismatched = {t: (rows[t]["kfp_task"], leaves[t]) for t in ALL_IDS if rows[t]["kfp_task"] != leaves[t]}
     assert not mismatched, f"report kfp_task vs compiled task key: {mismatched}"
     chain = list(zip(ALL_IDS, ALL_IDS[1:]))
@@ -104,7 +104,7 @@ def test_report_shows_the_renames(converted):
     page = render_markdown(converted.report)
     names_section = page.split("## Names", 1)[1]
     for task_id in ("load-data", "class", "数据", "grp.x"):
-        component = converted.report["names"][task_id]
+        component = converted.report.to_json()["names"][task_id]
         assert f"| `{task_id}` | `{component}` |" in names_section
 
 

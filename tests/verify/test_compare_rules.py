@@ -2,6 +2,7 @@
 from compare.engines.airflow import DagRun, TaskRun as AirflowTask
 from compare.engines.kfp_local import PipelineRun, TaskRun as KfpTask
 from compare.verify import compare_runs
+from migrate.report import MigrationReport
 
 
 def airflow(name, state, value=None, pushed=True, **extra):
@@ -20,7 +21,8 @@ def runs(airflow_tasks, kfp_tasks):
 
 
 def report(*tasks):
-    return {"tasks": [dict(task_id=t, kfp_task=k, fidelity=f, outputs=o, operator=op) for t, k, f, o, op in tasks]}
+    return MigrationReport.from_json(
+        {"dag_id": "d", "tasks": [dict(task_id=t, kfp_task=k, fidelity=f, outputs=o, operator=op) for t, k, f, o, op in tasks]})
 
 
 def test_mapped_tasks_compare_per_index_and_skip_flags_count_as_skipped():
@@ -76,7 +78,7 @@ def test_airflow_running_no_task_is_incomplete_not_a_difference(tmp_path):
     from compare.verify import verify_conversion
 
     rep = report(("t", "t", "native", {}, "PythonOperator"))
-    rep["schedule"] = {"airflow": {"start_date": "2026-01-01T00:00:00+00:00"}}
+    rep.schedule.airflow.start_date = "2026-01-01T00:00:00+00:00"
     a, _ = runs([], [])
     a.logical_date = "2024-03-05T00:00:00+00:00"
     spec = {"root": {"dag": {"tasks": {}}, "inputDefinitions": {"parameters": {}}}}
@@ -125,7 +127,7 @@ def test_tasks_needing_a_cluster_and_what_they_block_are_not_run_locally():
                  ("gate", None, "removed", {}, "EmptyOperator"),
                  ("after", "after", "native", {}, "BashOperator"),
                  ("other", "other", "native", {}, "BashOperator"))
-    rep["tasks"][1]["upstream"], rep["tasks"][2]["upstream"] = ["trigger"], ["gate"]
+    rep.tasks[1].upstream, rep.tasks[2].upstream = ["trigger"], ["gate"]
     a, k = runs([airflow("trigger", "success"), airflow("gate", "success"), airflow("after", "success"),
                  airflow("other", "success")],
                 [kfp("trigger", "failed"), kfp("after", "not_run"), kfp("other", "not_run")])
@@ -141,7 +143,7 @@ def test_tasks_not_reached_after_an_unrelated_failure_are_not_compared():
     verdict cannot be equivalent), while the failed task's own downstream keeps its comparison."""
     rep = report(("bad", "bad", "native", {}, "BashOperator"), ("child", "child", "native", {}, "BashOperator"),
                  ("unrelated", "unrelated", "native", {}, "BashOperator"))
-    rep["tasks"][1]["upstream"] = ["bad"]
+    rep.tasks[1].upstream = ["bad"]
     unreached = "not reached: the run failed first"
     a, k = runs([airflow("bad", "success"), airflow("child", "success"), airflow("unrelated", "success")],
                 [kfp("bad", "failed"), kfp("child", "not_run", reason=unreached),

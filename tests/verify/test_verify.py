@@ -265,14 +265,15 @@ def test_asset_events_generators_and_template_files_are_equivalent(airflow_runs)
 
 def test_container_task_is_not_run_locally_never_equivalent(tmp_path, airflow_runs):
     from migrate.package import compile_python
+    from migrate.report import MigrationReport
 
     dag_file, airflow_run = airflow_runs["container"]
     (tmp_path / "p.py").write_text(textwrap.dedent(CONTAINER_PIPELINE))
     spec = yaml.safe_load(compile_python(tmp_path / "p.py"))
-    report = {"dag_id": "container_probe", "pipeline": {"parameters": []}, "tasks": [
+    report = MigrationReport.from_json({"dag_id": "container_probe", "pipeline": {"parameters": []}, "tasks": [
         {"task_id": "first", "kfp_task": "first", "fidelity": "native", "outputs": {"return_value": "Output"}},
         {"task_id": "shell", "kfp_task": "shell", "fidelity": "native", "outputs": {}},
-    ]}
+    ]})
     result = verify_conversion(dag_file, "container_probe", spec, report, airflow_run=airflow_run)
     rows = {row.task: row for row in result.tasks}
     assert rows["first"].status == "same"
