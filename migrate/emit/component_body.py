@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 from libcst.helpers import get_full_name_for_node
 
 from migrate import plan as parts
@@ -34,7 +35,24 @@ _EMPTY = cst.Module(body=[])
 
 def render(body: Sequence[parts.Part]) -> str:
     """The code of a component body (no trailing newline; the emitter indents it into the function)."""
-    return _join([statement for part in body for statement in _statements(part)])
+    return "".join(map(_part_code, body)).rstrip("\n")
+
+
+# The code of each part rendered so far, by the part's repr: many tasks have a part in common (the
+# same bash command, sensor check or callable), and a part's code depends on the part alone. The
+# repr, not the part, is the key: equal parts can write different code (PyValue(1) == PyValue(True)),
+# and some parts hold dicts. Per process and bounded, like the other caches here.
+_PART_CODE: Dict[str, str] = {}
+
+
+def _part_code(part: parts.Part) -> str:
+    key = repr(part)
+    code = _PART_CODE.get(key)
+    if code is None:
+        if len(_PART_CODE) >= 2048:
+            _PART_CODE.clear()
+        code = _PART_CODE[key] = "".join(map(_item_code, _statements(part)))
+    return code
 
 
 def fill(plan) -> None:
@@ -86,7 +104,33 @@ def direct_call(target: str, args, kwargs, xcom: Dict[Tuple[str, str], str]) -> 
 
 
 def code_of(node: cst.CSTNode) -> str:
-    return _EMPTY.code_for_node(node)
+    """`Module.code_for_node(node)` (the default module's indent and newline), by a _CodeState."""
+    state = _CodeState(_EMPTY.default_indent, _EMPTY.default_newline)
+    node._codegen(state)
+    return "".join(state.tokens)
+
+
+class _NoPosition:
+    """The context manager _CodeState hands out where libcst would record a node's position."""
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+_NO_POSITION = _NoPosition()
+
+
+class _CodeState(CodegenState):
+    """libcst's CodegenState, the same tokens, without its generator-based no-op context manager
+    around every expression (record_syntactic_position): that was about a fifth of writing a body."""
+    __slots__ = ()
+
+    def record_syntactic_position(self, node, *, start_node=None, end_node=None):
+        return _NO_POSITION
 
 
 # ---------------------------------------------------------------- parts
@@ -480,16 +524,30 @@ def _module_statements(module: cst.Module) -> List:
 
 def _join(items: List) -> str:
     """Statements, comment lines (EmptyLine) and DAG code (_Source), one after the other, as module code."""
-    return "".join(item.text + "\n" if isinstance(item, _Source) else code_of(item) for item in items).rstrip("\n")
+    return "".join(map(_item_code, items)).rstrip("\n")
+
+
+def _item_code(item) -> str:
+    if isinstance(item, _Source):
+        return item.text + "\n"
+    fixed = _FIXED_CODE.get(id(item))
+    return fixed if fixed is not None else code_of(item)
 
 
 _HOLE = "_kfmigrate_hole_"
 
 
+# The code of each _fixed statement, by id: those nodes live as long as the process (the unbounded
+# cache below keeps them), so their code is generated once.
+_FIXED_CODE: Dict[int, str] = {}
+
+
 @functools.lru_cache(maxsize=None)
 def _fixed(code: str) -> cst.BaseStatement:
     """A statement the renderer always writes the same way, parsed once (nodes never change)."""
-    return cst.parse_statement(code)
+    node = cst.parse_statement(code)
+    _FIXED_CODE[id(node)] = code_of(node)
+    return node
 
 
 @functools.lru_cache(maxsize=None)
