@@ -3,13 +3,22 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Sequence, Set
+from typing import Optional, Sequence, Set
 
 from migrate.local_modules import ModuleFile
 
 
 def indent_code(code: str, prefix: str) -> str:
     """Indent Python code, but not the lines inside multi-line strings (that would change them)."""
+    indented = indented_if_tokenized(code, prefix)
+    if indented is None:  # not tokenizable: indent everything, compiling will tell
+        return "\n".join(prefix + line if line.strip() else line for line in code.split("\n"))
+    return indented
+
+
+def indented_if_tokenized(code: str, prefix: str) -> Optional[str]:
+    """indent_code(code, prefix), or None when the code cannot be tokenized (indent_code then indents
+    every line): a caller indenting parts of a text one by one needs to know."""
     import io
     import tokenize
 
@@ -26,7 +35,7 @@ def indent_code(code: str, prefix: str) -> str:
             if token.type == tokenize.STRING and token.end[0] > token.start[0]:
                 inside_strings.update(range(token.start[0] + 1, token.end[0] + 1))
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        inside_strings = set()  # not tokenizable: indent everything, ast.parse will tell
+        return None
     return "\n".join(
         line if (number in inside_strings or not line.strip()) else prefix + line
         for number, line in enumerate(lines, start=1)
