@@ -638,9 +638,16 @@ def _positional(item: parts.Expr) -> cst.Arg:
     return cst.Arg(expression(item))
 
 
+# Whitespace nodes the renderer writes everywhere, built once (nodes never change, so trees share them)
+_TIGHT_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+_LINE_BELOW = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace("    "))
+_LINE_CLOSE = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace(""))
+_COMMA_SPACE, _COMMA_BELOW, _COMMA_CLOSE = (cst.Comma(whitespace_after=after) for after in (
+    cst.SimpleWhitespace(" "), _LINE_BELOW, _LINE_CLOSE))
+
+
 def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
-    return cst.Arg(value, keyword=cst.Name(name), equal=cst.AssignEqual(
-        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+    return cst.Arg(value, keyword=cst.Name(name), equal=_TIGHT_EQUAL)
 
 
 def _assign(target: str, value: cst.BaseExpression) -> cst.SimpleStatementLine:
@@ -649,14 +656,12 @@ def _assign(target: str, value: cst.BaseExpression) -> cst.SimpleStatementLine:
 
 def _call_in_lines(function: str, lines: List[List[cst.Arg]]) -> cst.Call:
     """A call written one group of arguments a line, each line indented below the call, a comma after the last."""
-    below = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace("    "))
-    close = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace(""))
     args = []
     for number, line in enumerate(lines):
         for index, arg in enumerate(line):
-            after = cst.SimpleWhitespace(" ") if index < len(line) - 1 else below if number < len(lines) - 1 else close
-            args.append(arg.with_changes(comma=cst.Comma(whitespace_after=after)))
-    return cst.Call(_fixed_expression(function), args, whitespace_before_args=below)
+            comma = _COMMA_SPACE if index < len(line) - 1 else _COMMA_BELOW if number < len(lines) - 1 else _COMMA_CLOSE
+            args.append(arg.with_changes(comma=comma))
+    return cst.Call(_fixed_expression(function), args, whitespace_before_args=_LINE_BELOW)
 
 
 def _assign_call(target: str, function: str, args: List[cst.Arg], wrap: bool) -> cst.SimpleStatementLine:
