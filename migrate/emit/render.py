@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 from migrate import ir
 from migrate.emit import artifacts
@@ -18,7 +18,7 @@ from migrate.emit import runtime, sharing, trigger_rules
 from migrate.emit.nodes import BASE_IMAGE, SKIP_OUTPUT, ExitHandler, Node, Region, python_type, regions_of
 from migrate.emit.pipeline import items_inputs, items_source_code, pipeline_source
 from migrate.emit.prepare import constant_inputs
-from migrate.emit.text import function_source, indent_code, indented_if_tokenized, one_line
+from migrate.emit.text import function_source, indent_function_body, one_line
 from migrate.naming import yaml_name
 
 
@@ -281,30 +281,7 @@ def mapper_body(node: Node, task_id_input: bool = False) -> str:
 
 def function_code(decorator: str, signature: str, body: List[str]) -> str:
     """A component function: its decorator and signature, then the body statements indented under them."""
-    return decorator + "\n" + signature + "\n" + _indented_body(body)
-
-
-# The indented statements after a component's docstring, by their text: sharing.share writes every
-# component a second time with a stand-in docstring, and only the docstring differs. Per process, bounded.
-_INDENTED_AFTER_DOCSTRING: Dict[str, Optional[str]] = {}
-
-
-def _indented_body(body: List[str]) -> str:
-    """indent_code of the body's lines. A docstring (a whole string statement) leaves no token open,
-    so it and the statements after it are indented one by one as they would be together, unless
-    one of them cannot be tokenized (then indent_code indents every line of the whole)."""
-    doc = body[0] if body else ""
-    if len(body) < 2 or len(doc) < 6 or not (doc.startswith('"""') and doc.endswith('"""')):
-        return indent_code("\n".join(body), "    ")
-    rest = "\n".join(body[1:])
-    if rest not in _INDENTED_AFTER_DOCSTRING:
-        if len(_INDENTED_AFTER_DOCSTRING) >= 1024:
-            _INDENTED_AFTER_DOCSTRING.clear()
-        _INDENTED_AFTER_DOCSTRING[rest] = indented_if_tokenized(rest, "    ")
-    after, head = _INDENTED_AFTER_DOCSTRING[rest], indented_if_tokenized(doc, "    ")
-    if after is None or head is None:
-        return indent_code("\n".join(body), "    ")
-    return head + "\n" + after
+    return decorator + "\n" + signature + "\n" + indent_function_body(body)
 
 
 def _try_number(node: Node) -> str:

@@ -129,7 +129,6 @@ def _words_pattern(words: tuple):
 
 def _find_optional_parts(code, constants, groups=OPTIONAL_PARTS):
     import ast
-    import re
     import sys
     import textwrap
 
