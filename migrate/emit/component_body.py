@@ -557,15 +557,21 @@ def _fixed_expression(code: str) -> cst.BaseExpression:
 
 @functools.lru_cache(maxsize=256)
 def _template_tree(kind: str, text: str, names: tuple):
+    """The parsed template and the ids of its nodes that have a hole inside (or are one): filling
+    visits only those, a sensor's check is a long template with a few holes."""
     mangled = re.sub(r"\{(%s)\}" % "|".join(map(re.escape, names)), lambda m: _HOLE + m.group(1), text) if names else text
-    return {"module": cst.parse_module, "statement": cst.parse_statement, "expression": cst.parse_expression}[kind](mangled)
+    tree = {"module": cst.parse_module, "statement": cst.parse_statement, "expression": cst.parse_expression}[kind](mangled)
+    holes = _HolePaths()
+    if names:
+        tree.visit(holes)
+    return tree, frozenset(holes.found)
 
 
 def _template(kind: str, text: str, **values):
     """A fixed template (parsed once) whose holes `{name}` become the given nodes. Only the names
     given are holes: other braces (f-strings, dicts) stay as written."""
-    tree = _template_tree(kind, text, tuple(sorted(values)))
-    return tree.visit(_Fill(values)) if values else tree
+    tree, with_holes = _template_tree(kind, text, tuple(sorted(values)))
+    return tree.visit(_Fill(values, with_holes)) if values else tree
 
 
 def _statement(text: str, **values) -> cst.BaseStatement:
@@ -576,9 +582,31 @@ def _expression(text: str, **values) -> cst.BaseExpression:
     return _template("expression", text, **values)
 
 
+class _HolePaths(cst.CSTVisitor):
+    """Collects the ids of the nodes on the way from the root to each hole."""
+
+    def __init__(self):
+        super().__init__()
+        self.path: List[cst.CSTNode] = []
+        self.found = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.path.append(node)
+        if isinstance(node, cst.Name) and node.value.startswith(_HOLE):
+            self.found.update(id(step) for step in self.path)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.path.pop()
+
+
 class _Fill(cst.CSTTransformer):
-    def __init__(self, values):
+    def __init__(self, values, with_holes):
         self.values = values
+        self.with_holes = with_holes
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return id(node) in self.with_holes  # a subtree without a hole stays as it is
 
     def leave_Name(self, original: cst.Name, updated: cst.Name):
         if updated.value.startswith(_HOLE):
