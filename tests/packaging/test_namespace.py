@@ -18,8 +18,9 @@ from wheel_helpers import ROOT, clean_env
 LIBRARIES = ("migrate", "compare", "kubeflow_ops")
 VERSION = "0.1.0"
 NOT_SOURCE = {".git", ".venv", "build", "dist", "__pycache__", ".pytest_cache", ".hypothesis"}
-# a module path in a string: "-m", "compare.runner"; monkeypatch.setattr("migrate.x.y", ...); "import migrate"
-MODULE_STRING = re.compile(rf"^({'|'.join(LIBRARIES)})\.[a-z_]|(?<![\w.])(import|from)\s+({'|'.join(LIBRARIES)})\b")
+LIB = "|".join(LIBRARIES)
+# in a string: a module path (given to -m, importlib, monkeypatch) or an import statement (-c code)
+MODULE_STRING = re.compile(rf"^({LIB})\.[a-z_]|(?<![\w.])from\s+({LIB})\b|(?:^|[;\n])\s*import\s+(?:[\w.]+\s*,\s*)*({LIB})\b")
 
 
 def _python_files():
