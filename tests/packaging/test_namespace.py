@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 from wheel_helpers import ROOT, clean_env
 
@@ -24,10 +26,10 @@ MODULE_STRING = re.compile(rf"^({LIB})\.[a-z_]|(?<![\w.])from\s+({LIB})\b|(?:^|[
 
 
 def _python_files():
-    for path in sorted(ROOT.rglob("*.py")):
-        relative = path.relative_to(ROOT)
-        if not NOT_SOURCE & set(relative.parts) and not relative.parts[0].endswith(".egg-info"):
-            yield relative
+    """The repository's Python files, relative to it (never walking into a venv or a build)."""
+    for folder, dirs, files in os.walk(ROOT):
+        dirs[:] = sorted(d for d in dirs if d not in NOT_SOURCE and not d.endswith(".egg-info"))
+        yield from (Path(folder, name).relative_to(ROOT) for name in sorted(files) if name.endswith(".py"))
 
 
 def _top_level_references(tree: ast.AST):
