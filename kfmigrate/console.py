@@ -1,10 +1,13 @@
 """Shared terminal output: rich consoles and the one way diagnostics are printed."""
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
 
-out_console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+# emoji=False: rich would turn `dag.py:100:13` into `dag.py💯13` (":100:" is an emoji code)
+out_console = Console(highlight=False, soft_wrap=True, emoji=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 _STYLE = {"error": "red", "warning": "yellow", "info": "dim"}
 
@@ -19,9 +22,13 @@ def print_diagnostics(diagnostics) -> None:
     """Each distinct diagnostic once, `(xN)` when it came N times (a loop repeats its statements)."""
     from migrate.diagnostics import counted, render_counted
 
+    plain = not err_console.is_terminal  # no colours to add: skip rich's rendering (a batch prints hundreds)
     for diagnostic, count in counted(diagnostics):
-        err_console.print(render_counted(diagnostic, count), style=_STYLE.get(diagnostic.severity, ""), markup=False,
-                          highlight=False)
+        if plain:
+            sys.stderr.write(render_counted(diagnostic, count) + "\n")
+        else:
+            err_console.print(render_counted(diagnostic, count), style=_STYLE.get(diagnostic.severity, ""),
+                              markup=False, highlight=False)
 
 
 class interrupt_on_signals:

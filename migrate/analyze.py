@@ -601,7 +601,8 @@ def render_table(inventory: dict, width: int = 120, color: bool = False) -> str:
         return [Text(str(cell)) for cell in cells]
 
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False, soft_wrap=False)
+    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False, soft_wrap=False,
+                      emoji=False)
     s = inventory["summary"]
     if inventory["dags"]:
         console.print(_dags_table(inventory["dags"], width))

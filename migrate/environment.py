@@ -8,7 +8,7 @@ decided against what the image WILL hold, never against what happens to be insta
   with --image) and their dependencies;
 - the project's own requirements (requirements.txt, pyproject.toml [project] dependencies), read
   statically from the DAG file's folder up to the project root: declared by the user, so covered;
-- local modules (next to the DAG file, plugins/, config/: migrate/emit/local_modules.py), embedded in
+- local modules (next to the DAG file, plugins/, config/: migrate/local_modules.py), embedded in
   the component and copied into the image.
 
 Everything else is "unresolved": the component fails with ModuleNotFoundError in the pod.
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-TARGET_PYTHON = "3.11"  # the Python of the components' base image (builder.BASE_IMAGE python:3.11-slim)
+TARGET_PYTHON = "3.11"  # the Python of the components' base image (migrate/emit/nodes.py BASE_IMAGE python:3.11-slim)
 # Standard-library modules removed after 3.11 (PEP 594 and distutils): not there on a newer target Python.
 REMOVED_FROM_STDLIB = {
     "3.12": {"asynchat", "asyncore", "distutils", "imp", "smtpd"},
@@ -67,6 +67,21 @@ METADATA_DB_PATTERNS = (
                 r"get_task_instances|get_dagrun|get_many)\b"), "TaskInstance/DagRun queries"),
     (re.compile(r"\bselect\s*\(\s*(TaskInstance|DagRun|DagModel|XCom)\b"), "select() on Airflow models"),
 )
+
+
+# Airflow provider namespaces whose distribution name has two parts (airflow.providers.apache.spark -> apache-spark).
+TWO_PART_NAMESPACES = {"apache", "common", "cncf", "microsoft", "dbt", "atlassian", "ibm"}
+
+
+def provider_distribution(module: str) -> Optional[str]:
+    """airflow.providers.amazon.aws.operators.s3 -> apache-airflow-providers-amazon; None for core airflow."""
+    parts = module.split(".")
+    if len(parts) < 3 or parts[:2] != ["airflow", "providers"]:
+        return None
+    name = parts[2]
+    if name in TWO_PART_NAMESPACES and len(parts) > 3:
+        name = f"{name}-{parts[3]}"
+    return "apache-airflow-providers-" + name.replace("_", "-")
 
 
 def canonical(name: str) -> str:
@@ -139,9 +154,15 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
     return any(isinstance(n, ast.Name) and n.id in ("ImportError", "ModuleNotFoundError", "Exception") for n in names)
 
 
+# every METADATA_DB_PATTERNS match contains one of these words: code without any is not tokenized
+_METADATA_DB_WORDS = re.compile(r"session|Session|DagRun|TaskInstance|DagModel|XCom|DagBag")
+
+
 def metadata_db_use(code: str) -> Optional[str]:
     """How the code uses Airflow's metadata database (@provide_session, settings.Session, DagRun.find,
     session.query ...), or None. Comments and strings are not code: they are left out first."""
+    if not _METADATA_DB_WORDS.search(code):
+        return None
     cleaned = re.sub(r"\s+\(", "(", re.sub(r"\s*\.\s*", ".", _code_only(code)))  # untokenize spaces out names
     for pattern, what in METADATA_DB_PATTERNS:
         if pattern.search(cleaned):
@@ -155,23 +176,24 @@ def callable_db_use(callable_) -> Optional[str]:
     found = metadata_db_use("\n".join((callable_.source, *callable_.prelude)))
     if found or callable_.span is None:
         return found
-    decorators = _decorators(callable_.span.path).get((callable_.span.line, callable_.name), ())
-    return "@provide_session" if "provide_session" in decorators else None
+    return "@provide_session" if (callable_.span.line, callable_.name) in _session_functions(callable_.span.path) else None
 
 
 @functools.lru_cache(maxsize=64)
-def _decorators(path: str) -> Dict[Tuple[int, str], Tuple[str, ...]]:
-    """(line of the def or its first decorator, name) -> decorator names, for every function in a file."""
+def _session_functions(path: str) -> Set[Tuple[int, str]]:
+    """(line of the def or of one of its decorators, name) of every function decorated with provide_session
+    in a file; a file that never says provide_session is not parsed."""
     try:
-        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        tree = ast.parse(text) if "provide_session" in text else None
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
-        return {}
-    found = {}
-    for node in ast.walk(tree):
+        return set()
+    found = set()
+    for node in ast.walk(tree) if tree is not None else ():
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.decorator_list:
-            names = tuple(ast.unparse(d).split("(")[0].split(".")[-1] for d in node.decorator_list)
-            for line in {node.lineno, node.decorator_list[0].lineno, *(d.lineno for d in node.decorator_list)}:
-                found[(line, node.name)] = names
+            names = [ast.unparse(d).split("(")[0].split(".")[-1] for d in node.decorator_list]
+            if "provide_session" in names:
+                found |= {(line, node.name) for line in (node.lineno, *(d.lineno for d in node.decorator_list))}
     return found
 
 
@@ -235,8 +257,6 @@ def distributions_for(module: str, installed: bool = True) -> Tuple[str, ...]:
     if parts[0] in ("google", "azure") and len(parts) >= 3 and parts[1] == "cloud" or parts[0] == "azure" and len(parts) >= 3:
         found.append("-".join(parts[:3]))  # google.cloud.storage -> google-cloud-storage, azure.storage.blob
     if parts[0] == "airflow":  # not every distribution installing into the airflow namespace
-        from migrate.operators.shim import provider_distribution
-
         provider = provider_distribution(module)
         return (canonical(provider),) if provider else ("apache-airflow", "apache-airflow-core", "apache-airflow-task-sdk")
     found += _installed_map().get(parts[0], ()) if installed else ()
@@ -300,7 +320,7 @@ def project_requirements(dag_file: str, roots: Sequence[str] = ()) -> ProjectReq
     """requirements.txt and pyproject.toml dependencies of the nearest folder declaring any, from the DAG
     file's folder up to the project root (the folders local modules are looked for in; `roots`: the
     project's, ir.Workflow.project_roots)."""
-    from migrate.emit.local_modules import search_roots
+    from migrate.local_modules import search_roots
 
     folder = Path(os.path.abspath(dag_file)).parent
     found = [Path(root) for root in roots] or search_roots(dag_file)
@@ -603,8 +623,7 @@ class OperatorSource:
 def operator_source(module: str, operator: str, dag_file: str, roots: Sequence[str] = ()) -> OperatorSource:
     """Resolve the module an operator class is imported from (as written in the DAG file); roots: the
     project's (ir.Workflow.project_roots)."""
-    from migrate.emit.local_modules import find_local_module
-    from migrate.operators.shim import provider_distribution
+    from migrate.local_modules import find_local_module
 
     if operator in REMOVED_IN_AIRFLOW_3:
         return OperatorSource("removed", reason=REMOVED_IN_AIRFLOW_3[operator])

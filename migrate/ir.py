@@ -21,6 +21,9 @@ class SourceSpan:
         return f"{self.path}:{self.line}:{self.col}"
 
 
+LOCAL_MODULE = "<this file>"  # Task.module of an operator class defined in the DAG file itself
+
+
 # ---------------------------------------------------------------- values
 @dataclass(frozen=True)
 class Literal:

@@ -33,6 +33,8 @@ PRESETS = {
     "@yearly": "0 0 1 1 *",
     "@annually": "0 0 1 1 *",
 }
+# every "@..." schedule Airflow knows: the cron presets, and two that no cron expresses
+PRESET_NAMES = frozenset(PRESETS) | {"@once", "@continuous"}
 
 # (name, lowest, highest, names allowed) for the five standard fields.
 _FIELDS = (

@@ -43,3 +43,27 @@ def test_the_reports_state_the_distribution_version():
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert source_version() == declared
     assert re.fullmatch(r"\d+\.\d+\.\d+.*", version())
+
+
+def imported_modules(path: Path):
+    """(line, dotted module) of every absolute import in one module, `from a import b` as a.b too."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            yield from ((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.lineno, node.module
+            yield from ((node.lineno, f"{node.module}.{alias.name}") for alias in node.names)
+
+
+def test_the_mappers_and_the_modules_below_them_do_not_import_the_emitter():
+    """migrate/emit imports migrate/operators; naming and local modules sit below both."""
+    below = sorted((ROOT / "migrate/operators").rglob("*.py")) + [ROOT / "migrate/naming.py", ROOT / "migrate/local_modules.py"]
+    wrong = [f"{path.relative_to(ROOT)}:{line}: imports {module}" for path in below
+             for line, module in imported_modules(path) if module == "migrate.emit" or module.startswith("migrate.emit.")]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_emitter_module_is_over_900_lines():
+    long = [f"{path.relative_to(ROOT)}: {count} lines" for path in sorted((ROOT / "migrate/emit").glob("*.py"))
+            if (count := len(path.read_text(encoding="utf-8").splitlines())) > 900]
+    assert not long, "\n".join(long)

@@ -238,7 +238,7 @@ def _run_batch(batch: list, template: Path, outcomes: list, on_event, timeout, k
         env["TMPDIR"] = str(home / "tmp")  # task scratch files go where we remove them, even after a kill
         # sibling modules of the original DAG files stay importable, as they were for the scheduler, and so do
         # the modules it imports from parent or plugins folders (the folders the conversion embeds them from)
-        from migrate.emit.local_modules import import_roots
+        from migrate.local_modules import import_roots
 
         folders = list(dict.fromkeys(str(folder) for _, _, dag_file, _ in batch
                                      for folder in (dag_file.parent, *import_roots(str(dag_file)))))

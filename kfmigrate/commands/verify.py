@@ -39,7 +39,7 @@ def print_result(result) -> None:
         else:  # piped output has no width: give the table room rather than folding every cell
             from rich.console import Console
 
-            Console(file=out_console.file, width=160, highlight=False).print(table)
+            Console(file=out_console.file, width=160, highlight=False, emoji=False).print(table)
     for line in result.differences:
         out_console.print(f"  [red]KFM401[/] {line}", highlight=False)
     for row in result.tasks:

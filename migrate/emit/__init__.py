@@ -8,8 +8,16 @@ The generated module compiles itself with `python <file>.py` to `result.yaml_nam
 the run-time helpers (runtime.py), one @dsl.component per task that runs, and the @dsl.pipeline
 function whose parameters are the DAG params plus logical_date and run_id.
 
-builder.py does the work (naming, edge rewiring, XCom wiring, skip flags, code); the operator
-mappers in migrate/operators produce the component bodies; docs/mapping.md describes the result.
+The operator mappers in migrate/operators produce the component bodies; docs/mapping.md describes
+the result. The work is split as the KFP compiler splits its own (builder.py runs the stages):
+    nodes.py    the records: Node (one task on its way to code), Region, XcomInput, ControlInput ...
+    graph.py    the one graph utility (Dag: topological order, reach, descendants)
+    prepare.py  each task's plan made ready (mapping, loops, containers, callbacks, local modules, imports)
+    wiring.py   upstream tasks through removed ones, outputs, XCom inputs, failure as data, loop values
+    skips.py    skip decisions and trigger-rule notes; regions.py: the dsl.If groups around skipped tasks
+    render.py   the module and component text; pipeline.py: the @dsl.pipeline function
+    report.py   one TaskReport per task
+Names come from migrate/naming.py, which the mappers share.
 """
 from __future__ import annotations
 

@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import ast
 import textwrap
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
 from migrate import ir
 from migrate.diagnostics import Diagnostic
+from migrate.emit.mapping import ITEM_PARAM
+from migrate.emit.nodes import SKIP_OUTPUT, SKIPS_PREFIX, NodeArtifacts, Tracking
+from migrate.emit.text import indent_code
+from migrate.naming import BODY_NAMES, unique
 from migrate.operators.branching import CONTROL_KEYS
-from migrate.operators.common import RESERVED, parsed
+from migrate.operators.common import parsed
 
 TRANSPORTS = ("parameter", "artifact", "auto")
 SMALL_KINDS = ("int", "float", "bool")  # kept as parameters by the "auto" transport
@@ -38,25 +41,6 @@ TRACKING_CALLS = {
     "log_artifact", "log_artifacts", "log_text", "log_dict", "log_figure", "log_image", "log_table",
     "log_input", "autolog",
 }
-
-
-@dataclass
-class Tracking:
-    """How one task's MLflow tracking reaches KFP."""
-    calls: List[str]  # the MLflow APIs found, e.g. ["mlflow.log_metrics", "mlflow.sklearn.log_model"]
-    metrics_param: str = "metrics"
-    model_param: Optional[str] = None  # set when the task logs a model
-
-
-@dataclass
-class NodeArtifacts:
-    """The artifact inputs and outputs one component gets on top of its parameters."""
-    xcom_outputs: Dict[str, str] = field(default_factory=dict)  # XCom key -> output artifact name
-    xcom_inputs: Set[str] = field(default_factory=set)  # input params that are artifacts (XCom of upstream tasks)
-    tracking: Optional[Tracking] = None
-
-    def empty(self) -> bool:
-        return not (self.xcom_outputs or self.xcom_inputs or self.tracking)
 
 
 # ---------------------------------------------------------------- static detection
@@ -124,9 +108,9 @@ def _is_tracking(name: str) -> bool:
                                 (parts[1] == "tracking" and parts[-1] in TRACKING_CALLS))
 
 
-# ---------------------------------------------------------------- planning (called by the builder)
+# ---------------------------------------------------------------- planning (called by builder.py)
 def plan(components, nodes, transport: str) -> None:
-    """Decide, per component (builder Nodes), its artifact inputs and outputs; sets node.artifacts."""
+    """Decide, per component (nodes.Node), its artifact inputs and outputs; sets node.artifacts."""
     if transport not in TRANSPORTS:
         raise ValueError(f"unknown XCom transport {transport!r} (choose from {', '.join(TRANSPORTS)})")
     kept_as_parameters = _read_by_loops(components, nodes) | _read_through_stand_ins(components)
@@ -136,17 +120,17 @@ def plan(components, nodes, transport: str) -> None:
         node.artifacts = NodeArtifacts()
         if transport == "parameter" or node.plan.container is not None:
             continue
-        for key, (name, kind) in node.outputs.items():
-            if control(key) or (node.task.task_id, name) in kept_as_parameters:
+        for key, output in node.outputs.items():
+            if control(key) or (node.task.task_id, output.name) in kept_as_parameters:
                 continue
-            if transport == "auto" and kind in SMALL_KINDS:
+            if transport == "auto" and output.kind in SMALL_KINDS:
                 continue
-            node.artifacts.xcom_outputs[key] = name
+            node.artifacts.xcom_outputs[key] = output.name
             carried.add((node.task.task_id, key))
     for node in components:
-        for param, producer, key, _output, _kind in node.xcom_inputs:
-            if (producer, key) in carried and param not in node.via_item:
-                node.artifacts.xcom_inputs.add(param)
+        for xcom in node.xcom_inputs:
+            if (xcom.producer, xcom.key) in carried and xcom.param not in node.via_item:
+                node.artifacts.xcom_inputs.add(xcom.param)
         _rename_clashing_outputs(node)
         _plan_tracking(node)
         if node.artifacts.xcom_outputs or node.artifacts.xcom_inputs:
@@ -156,10 +140,7 @@ def plan(components, nodes, transport: str) -> None:
 
 def _control_output(key: str) -> bool:
     """Outputs that steer the pipeline (branch decisions, dsl.If conditions) must stay parameters."""
-    from migrate.emit import builder
-
-    prefix = getattr(builder, "SKIPS_PREFIX", None)  # the bool outputs dsl.If conditions read
-    return key in CONTROL_KEYS or bool(prefix and key.startswith(prefix))
+    return key in CONTROL_KEYS or key.startswith(SKIPS_PREFIX)
 
 
 def _read_through_stand_ins(components) -> Set[Tuple[str, str]]:
@@ -173,10 +154,10 @@ def _read_by_loops(components, nodes) -> Set[Tuple[str, str]]:
     """(producer task id, output name) of the values a dsl.ParallelFor reads: its items, or values riding inside them."""
     found: Set[Tuple[str, str]] = set()
     for loop in dict.fromkeys(n.loop for n in components if n.loop is not None):
-        found |= {(producer, output) for _key, producer, output, _type in loop.outer}
+        found |= {(outer.producer, outer.output) for outer in loop.outer}
         for source in loop.sources:
             if isinstance(source, ir.TaskOutput) and source.task_id in nodes and source.key in nodes[source.task_id].outputs:
-                found.add((source.task_id, nodes[source.task_id].outputs[source.key][0]))
+                found.add((source.task_id, nodes[source.task_id].outputs[source.key].name))
     return found
 
 
@@ -188,9 +169,9 @@ def _plan_tracking(node) -> None:
     if not calls or _call_start(node.plan.body, task.callable.name) is None:
         return
     taken = _taken_names(node)
-    tracking = Tracking(calls, _free("metrics", taken))
+    tracking = Tracking(calls, unique("metrics", taken))
     if logs_model(calls):
-        tracking.model_param = _free("model", taken)
+        tracking.model_param = unique("model", taken)
     node.artifacts.tracking = tracking
     outputs = f"{tracking.metrics_param} (Metrics)" + (f" and {tracking.model_param} (Model)" if tracking.model_param else "")
     node.plan.mapping += " + MLflow tracking -> KFP Metrics/Model artifacts"
@@ -210,19 +191,13 @@ def _plan_tracking(node) -> None:
 
 def _taken_names(node) -> Set[str]:
     """Names a new component parameter must not take: inputs, outputs, and what the body binds."""
-    taken = set(RESERVED) | {"_json", "_envelope", "map_item", "airflow_skipped"}
+    taken = set(BODY_NAMES) | {ITEM_PARAM, SKIP_OUTPUT}
     taken |= {i.name for i in node.plan.inputs}
-    taken |= {param for param, *_rest in node.xcom_inputs} | {param for param, *_rest in node.control_inputs}
-    taken |= {name for name, _kind in node.outputs.values()}
+    taken |= {x.param for x in node.xcom_inputs} | {c.param for c in node.control_inputs}
+    taken |= {output.name for output in node.outputs.values()}
     taken |= set(node.artifacts.xcom_outputs.values())
     taken |= bound_names(node.plan.body)
     return taken
-
-
-def _free(name: str, taken: Set[str]) -> str:
-    from migrate.emit.builder import _unique  # the builder's naming: name, name_2, name_3 ...
-
-    return _unique(name, taken)
 
 
 def _rename_clashing_outputs(node) -> None:
@@ -232,9 +207,9 @@ def _rename_clashing_outputs(node) -> None:
     taken = _taken_names(node) - set(node.artifacts.xcom_outputs.values())
     for key, name in list(node.artifacts.xcom_outputs.items()):
         if name in taken:
-            new = _free(name, taken | {n for n, _k in node.outputs.values()})
+            new = unique(name, taken | {output.name for output in node.outputs.values()})
             node.artifacts.xcom_outputs[key] = new
-            node.outputs[key] = (new, node.outputs[key][1])
+            node.outputs[key] = node.outputs[key]._replace(name=new)
         taken.add(node.artifacts.xcom_outputs[key])
 
 
@@ -292,7 +267,7 @@ def _call_start(body: str, callable_name: str) -> Optional[int]:
     return start - 2  # minus the def line, 0-based
 
 
-# ---------------------------------------------------------------- code (called by the builder)
+# ---------------------------------------------------------------- code (called by render.py)
 def signature_params(node) -> List[str]:
     """Output artifact parameters of the component function."""
     found = [f"{name}: dsl.Output[dsl.Artifact]" for name in node.artifacts.xcom_outputs.values()]
@@ -341,15 +316,9 @@ def wrap_body(node, body: str) -> str:
     wrapped = [
         "# MLflow tracking calls also land in this task's KFP artifacts (run-time helper _mlflow_to_kfp)",
         f"with _mlflow_to_kfp({arguments}):",
-        _indent(tail, "    "),
+        indent_code(tail, "    "),
     ]
     return "\n".join(([head] if head.strip() else []) + wrapped)
-
-
-def _indent(code: str, prefix: str) -> str:
-    from migrate.emit.builder import indent_code
-
-    return indent_code(code, prefix)
 
 
 def helpers(node) -> List[str]:

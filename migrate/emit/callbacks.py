@@ -12,6 +12,7 @@ from typing import List, Optional, Tuple
 from migrate import ir
 from migrate.emit import environment as environments
 from migrate.emit import runtime
+from migrate.emit.text import indent_code
 from migrate.operators import Input, MapContext
 from migrate.operators.common import ArgBuilder, context_inputs, rewrite_airflow_imports, shim_bindings
 
@@ -173,6 +174,4 @@ def _after_context(body: str) -> Optional[Tuple[str, str]]:
 
 
 def indent_body(code: str) -> str:
-    from migrate.emit.builder import indent_code
-
     return indent_code(code, "    ")

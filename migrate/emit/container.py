@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from migrate import ir
 from migrate.diagnostics import Diagnostic
 from migrate.operators import ContainerSpec, Input, MapContext, PipelineInput, PlatformConfig
-from migrate.operators.common import identifier
+from migrate.naming import identifier
 
 # One part of a container string: ("text", str) | ("input", component input name) | ("xcom", (task_id, key))
 Part = Tuple[str, Any]

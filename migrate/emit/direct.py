@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Dict, List
 
-from migrate.operators.common import RESERVED
+from migrate.emit.text import indent_code
+from migrate.naming import BODY_NAMES
 
 DIRECT, RUNTIME, CONTAINER = "direct", "runtime", "container"
 OUTPUT = "Output"  # the name KFP gives a component's single return value
@@ -27,11 +28,10 @@ def choose(components: List, nodes: Dict, transport: str) -> None:
             _name_value_inputs(node)
             key = "return_value"
             if key in node.outputs:
-                kind = node.outputs[key][1]
-                node.outputs[key] = (OUTPUT, kind)
+                node.outputs[key] = node.outputs[key]._replace(name=OUTPUT)
                 for reader in nodes.values():  # readers were wired to the runtime tier's output name
-                    reader.xcom_inputs = [(p, t, k, OUTPUT if (t, k) == (node.task.task_id, key) else o, kind_)
-                                          for p, t, k, o, kind_ in reader.xcom_inputs]
+                    reader.xcom_inputs = [x._replace(output=OUTPUT) if (x.producer, x.key) == (node.task.task_id, key) else x
+                                          for x in reader.xcom_inputs]
             node.differences.append("Direct tier: a plain component calls the callable with its own inputs; it needs "
                                     "no Airflow context, so none is rebuilt (nothing of kfmigrate runs in it).")
 
@@ -44,15 +44,15 @@ def _name_value_inputs(node) -> None:
     call = ast.parse(node.plan.direct.call, mode="eval").body
     bound = {ast.dump(arg): name for arg, name in zip(call.args, node.task.callable.params)}
     bound.update({ast.dump(keyword.value): keyword.arg for keyword in call.keywords})
-    taken = {i.name for i in node.plan.inputs} | {p for p, *_ in node.xcom_inputs} | RESERVED | {"json"}
+    taken = {i.name for i in node.plan.inputs} | {x.param for x in node.xcom_inputs} | BODY_NAMES | {"json"}
     taken |= _top_level_names(node.plan.direct.code)
     renamed = []
-    for param, producer, key, output, kind in node.xcom_inputs:
-        name = bound.get(ast.dump(ast.parse(f"xcom[({producer!r}, {key!r})]", mode="eval").body))
+    for xcom in node.xcom_inputs:
+        name = bound.get(ast.dump(ast.parse(f"xcom[({xcom.producer!r}, {xcom.key!r})]", mode="eval").body))
         if name and name not in taken:
             taken.add(name)
-            param = name  # component_code puts it (decoded when JSON) where the call reads the value
-        renamed.append((param, producer, key, output, kind))
+            xcom = xcom._replace(param=name)  # component_code puts it (decoded when JSON) where the call reads the value
+        renamed.append(xcom)
     node.xcom_inputs = renamed
 
 
@@ -68,9 +68,9 @@ def _fits(node, transport: str) -> bool:
     if f"def {node.task.callable.name}(" not in node.plan.body or "_airflow_task_callbacks" in node.plan.body:
         return False  # the body was changed after mapping (callbacks carried, modules embedded)
     names = {i.name for i in direct.inputs}
-    params = {param for param, *_ in node.xcom_inputs}
+    params = {x.param for x in node.xcom_inputs}
     # the DAG file's code runs in the component's scope before the call: it must not rebind an input
-    return not (names & params or (names | params) & (RESERVED | _top_level_names(direct.code) | {"json"}))
+    return not (names & params or (names | params) & (BODY_NAMES | _top_level_names(direct.code) | {"json"}))
 
 
 def _top_level_names(code: str) -> set:
@@ -95,17 +95,17 @@ def component_code(node, decorator: str, docstring: str, function: str) -> str:
     """The direct component: its inputs, the callable's code, and the call returning its one output."""
     direct = node.plan.direct
     call, needs_json = direct.call, False
-    for param, producer, key, _output, kind in node.xcom_inputs:
-        value = param
-        if kind == "json":
-            value, needs_json = f"json.loads({param})", True
-        call = call.replace(f"xcom[({producer!r}, {key!r})]", value)
+    for xcom in node.xcom_inputs:
+        value = xcom.param
+        if xcom.kind == "json":
+            value, needs_json = f"json.loads({xcom.param})", True
+        call = call.replace(f"xcom[({xcom.producer!r}, {xcom.key!r})]", value)
     params = [f"{i.name}: {i.type}" for i in node.plan.inputs]
-    params += [f"{param}: {'str' if kind == 'json' else kind}" for param, _p, _k, _o, kind in node.xcom_inputs]
+    params += [f"{x.param}: {'str' if x.kind == 'json' else x.kind}" for x in node.xcom_inputs]
     returns = ""
     result = call
     if "return_value" in node.outputs:
-        kind = node.outputs["return_value"][1]
+        kind = node.outputs["return_value"].kind
         returns = f" -> {'str' if kind == 'json' else kind}"
         if kind == "json":  # no plain annotation: the value crosses as JSON text, as the runtime tier sends it
             result, needs_json = f"json.dumps({call}, default=str)", True
@@ -113,6 +113,4 @@ def component_code(node, decorator: str, docstring: str, function: str) -> str:
     if len(signature) > 100:
         signature = f"def {function}(\n" + "".join(f"    {p},\n" for p in params) + f"){returns}:"
     body = [docstring] + (["import json", ""] if needs_json else []) + [direct.code, f"return {result}"]
-    from migrate.emit.builder import indent_code
-
     return decorator + "\n" + signature + "\n" + indent_code("\n".join(body), "    ")

@@ -17,15 +17,24 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from migrate import ir
+from migrate.emit import environment as environments
 from migrate.emit import runtime
 from migrate.operators import ComponentPlan, Input, MapContext, PipelineInput
 from migrate.operators.placeholder import placeholder_plan
 
 ITEM_PARAM = "map_item"
 MARK = "__kfmigrate_map__"  # prefix of the placeholder pipeline inputs standing for mapped arguments
+
+
+class OuterValue(NamedTuple):
+    """A value from a task outside a loop that its members read: it rides in each item under `key`."""
+    key: str
+    producer: str  # task id
+    output: str  # the producer's KFP output name
+    type: str  # its Python type
 
 
 @dataclass(eq=False)  # compared and hashed by identity: one object per loop
@@ -41,10 +50,10 @@ class Loop:
     items_function: Optional[str] = None  # the `<task>_items` component, when needed
     variable: str = ""  # the loop item variable in the pipeline function
     params: Dict[str, Tuple[str, str]] = field(default_factory=dict)  # DAG param -> (pipeline parameter, type)
-    # values from tasks outside the loop that members read: (key, producer, output, type). They travel
-    # inside each item, because kfp.local hands a loop's tasks the loop item in place of any
-    # other task output (measured with kfp 2.17); a cluster would not need this.
-    outer: List[Tuple[str, str, str, str]] = field(default_factory=list)
+    # values from tasks outside the loop that members read. They travel inside each item, because
+    # kfp.local hands a loop's tasks the loop item in place of any other task output (measured with
+    # kfp 2.17); a cluster would not need this.
+    outer: List[OuterValue] = field(default_factory=list)
 
 
 def loop_for(mapping: ir.Mapping_, key: str, group: Optional[str] = None) -> Tuple[Optional[Loop], str]:
@@ -160,11 +169,9 @@ def mapped_plan(task: ir.Task, ctx: MapContext, loop: Loop, plan_for: Callable[[
 
 def items_component(loop: Loop, function: str, inputs: List[Tuple[str, str]], sources_code: List[str], environment) -> str:
     """The `<task>_items` component: the loop's items from upstream values, as JSON texts."""
-    params = ", ".join([f"{name}: {type_}" for name, type_ in inputs] + [f"outer_{key}: {type_}" for key, _p, _o, type_ in loop.outer])
+    params = ", ".join([f"{name}: {type_}" for name, type_ in inputs] + [f"outer_{o.key}: {o.type}" for o in loop.outer])
     what = f"mapped task group {loop.group!r}" if loop.group else f"mapped task {loop.key!r}"
     expand = f"_airflow_map_items({loop.mode!r}, {loop.names!r}, [{', '.join(sources_code)}])"
-    from migrate.emit import environment as environments
-
     helpers = ["_airflow_map_items", "_from_json", "_ints_back"]
     lines = [
         environments.decorator(environment, helpers),
@@ -174,7 +181,7 @@ def items_component(loop: Loop, function: str, inputs: List[Tuple[str, str]], so
     lines += ["    " + line for line in [environments.runtime_import(environment, helpers)] if line]
     if not loop.outer:
         return "\n".join(lines + [f"    return {expand}"])
-    outer = "{" + ", ".join(f"{key!r}: outer_{key}" for key, *_rest in loop.outer) + "}"
+    outer = "{" + ", ".join(f"{o.key!r}: outer_{o.key}" for o in loop.outer) + "}"
     return "\n".join(lines + [
         "    import json",
         "",

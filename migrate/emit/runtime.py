@@ -10,6 +10,7 @@ react to skipped upstream tasks.
 """
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -119,6 +120,13 @@ def _optional_parts(code, constant_items, kind="parts"):
     return _OPTIONAL_PARTS_FOUND[key]
 
 
+@functools.lru_cache(maxsize=64)
+def _words_pattern(words: tuple):
+    import re
+
+    return re.compile(r"(?<!\w)(%s)(?!\w)" % "|".join(map(re.escape, words)))
+
+
 def _find_optional_parts(code, constants, groups=OPTIONAL_PARTS):
     import ast
     import re
@@ -126,7 +134,7 @@ def _find_optional_parts(code, constants, groups=OPTIONAL_PARTS):
     import textwrap
 
     def says(words, text):
-        return re.search(r"(?<!\w)(%s)(?!\w)" % "|".join(map(re.escape, words)), text) is not None
+        return _words_pattern(words).search(text) is not None
 
     def constant(node):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_from_json" and node.args:
@@ -140,12 +148,12 @@ def _find_optional_parts(code, constants, groups=OPTIONAL_PARTS):
             return False
 
     every = list(groups)
+    own_use = code.replace("_airflow.context", "_airflow")  # the emitter's: to render and call helpers
+    if "**" in code or says(WHOLE_CONTEXT, own_use):  # before parsing: the cheap answer first
+        return every
     try:
         tree = ast.parse(textwrap.dedent(code))
     except SyntaxError:
-        return every
-    own_use = code.replace("_airflow.context", "_airflow")  # the emitter's: to render and call helpers
-    if "**" in code or says(WHOLE_CONTEXT, own_use):
         return every
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):

@@ -16,6 +16,7 @@ import textwrap
 from typing import Callable, Dict, List
 
 from migrate.emit.direct import DIRECT, RUNTIME
+from migrate.naming import k8s_name
 
 TASK_ID = "task_id"
 _PLACEHOLDER_DOC = '"""-"""'
@@ -35,7 +36,7 @@ def share(components: List, render: Callable) -> Dict[str, str]:
     for node in components:
         if node.tier not in (DIRECT, RUNTIME) or node.gate_function or node.container is not None:
             continue
-        if TASK_ID in {i.name for i in node.plan.inputs} | {p for p, *_ in node.xcom_inputs}:
+        if TASK_ID in {i.name for i in node.plan.inputs} | {x.param for x in node.xcom_inputs}:
             continue
         by_id = node.tier == RUNTIME and task_id_as_input(node.task.task_id, node.plan.body) != node.plan.body
         shape = render(node, _PLACEHOLDER_DOC, by_id).replace(f"def {node.function}(", "def _(", 1)
@@ -67,8 +68,6 @@ def _docstring(nodes: List) -> str:
 
 def name_tasks(components: List, pipeline: str, module: str) -> None:
     """Set node.kfp_task: the name KFP gives each task, in the order the pipeline function creates them."""
-    from migrate.emit.builder import k8s_name
-
     functions = set(re.findall(r"^def (\w+)\(", module, re.M))
     taken: List[str] = []
     by_variable: Dict[str, str] = {}

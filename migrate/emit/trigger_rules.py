@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Set
 
 from migrate import ir
+from migrate.emit.graph import Dag
+from migrate.emit.text import indent_code
 
 STATE_OUTPUT = "airflow_state"
 FINAL_ID = "<DAG run state>"  # not a valid Airflow task id: never clashes with one
@@ -46,42 +48,24 @@ class StatePlan:
 
 
 def plan(workflow: ir.Workflow, nodes: Dict[str, object], rule_of) -> StatePlan:
-    """Which tasks carry their state as data. nodes: task id -> builder Node (plan, container);
+    """Which tasks carry their state as data. nodes: task id -> emit Node (nodes.py: plan, container);
     rule_of(task) -> its trigger rule as the emitter reads it (teardowns: all_done)."""
-    up: Dict[str, List[str]] = {t: [] for t in nodes}
-    down: Dict[str, List[str]] = {t: [] for t in nodes}
-    for edge in workflow.edges:
-        if edge.upstream in nodes and edge.downstream in nodes and edge.upstream != edge.downstream:
-            if edge.upstream not in up[edge.downstream]:
-                up[edge.downstream].append(edge.upstream)
-                down[edge.upstream].append(edge.downstream)
+    dag = Dag.of_edges(nodes, workflow.edges)
     python = {t for t, n in nodes.items() if n.plan.component and n.plan.container is None}
-    aware = [t for t, n in nodes.items() if rule_of(n.task) in FAILURE_AWARE and up[t]]
+    aware = [t for t, n in nodes.items() if rule_of(n.task) in FAILURE_AWARE and dag.up[t]]
     # tasks whose failure a rule downstream must see (an aware task too, when another one is after it)
-    recorders = _closure(up, aware) & python
-    after = _closure(down, sorted(recorders))
+    recorders = dag.reached(aware, upward=True) & python
+    after = dag.reached(recorders)
     domain = (recorders | after) & python
     result = StatePlan(domain=domain, readers=domain | {t for t in after if nodes[t].plan.component})
     if not result.domain:
         return StatePlan()
     teardown = {t for t, n in nodes.items() if n.task.is_teardown}
-    leaves = [t for t in nodes if t not in teardown and all(d in teardown for d in down[t])]
-    leaves = leaves or [t for t in nodes if not down[t]]
+    leaves = [t for t in nodes if t not in teardown and all(d in teardown for d in dag.down[t])]
+    leaves = leaves or [t for t in nodes if not dag.down[t]]
     # the domain's leaves, and removed leaves whose state comes from it (an EmptyOperator `end`)
     result.leaves = [t for t in leaves if t in result.domain or (not nodes[t].plan.component and t in after)]
     return result
-
-
-def _closure(links: Dict[str, List[str]], starts) -> Set[str]:
-    """Every task reached from `starts` (not themselves, unless reached again) through `links`."""
-    found: Set[str] = set()
-    stack = [n for s in starts for n in links[s]]
-    while stack:
-        current = stack.pop()
-        if current not in found:
-            found.add(current)
-            stack.extend(links[current])
-    return found
 
 
 def final_task(workflow: ir.Workflow) -> ir.Task:
@@ -130,8 +114,6 @@ def check_lines(skip_lines: List[str], expr: str, skip_outputs: List[str], spec_
 
 def recording_failure(work: str, retries: int, try_number: str, skip_outputs: List[str], spec_text: str) -> List[str]:
     """The task's work inside try: its last failure is recorded as airflow_state 'failed'."""
-    from migrate.emit.builder import indent_code
-
     return ["# A failure on the last attempt is recorded (airflow_state 'failed') for the trigger rules downstream",
             "try:",
             indent_code(work, "    "),

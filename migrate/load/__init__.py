@@ -8,16 +8,15 @@ from pathlib import Path
 from typing import List, Sequence
 
 from migrate.api import FileResult
-from migrate.load.runner import LoadOptions
+from migrate.batch import convert_many
+from migrate.load.build import build_file
+from migrate.load.runner import LoadOptions, import_error, load_files
 
 __all__ = ["LoadOptions", "convert_loaded", "load_parsed", "loaded_items"]
 
 
 def load_parsed(files: Sequence[Path], options: LoadOptions):
     """{file: ParseResult or FileResult with the error} for every file, in order."""
-    from migrate.load.build import build_file
-    from migrate.load.runner import import_error, load_files
-
     loaded = load_files(list(files), options)
     out = {}
     for path in files:
@@ -43,7 +42,5 @@ def loaded_items(files: Sequence[Path], options: LoadOptions) -> List:
 def convert_loaded(files: Sequence[Path], options: LoadOptions, compile: bool = True, jobs: int = 1,
                    xcom_transport: str = "parameter", environment=None) -> List[FileResult]:
     """Like migrate.batch.convert_many, from the live DAGs: load all files, then emit (and compile)."""
-    from migrate.batch import convert_many
-
     return convert_many(loaded_items(files, options), compile=compile, jobs=jobs, xcom_transport=xcom_transport,
                         environment=environment)

@@ -12,10 +12,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
 from migrate import ir
 from migrate.diagnostics import ERROR, WARNING, Diagnostic
-from migrate.parse import ParseResult
-from migrate.parse.interpreter import DOC_ARGS, PARAM_TYPES, SCHEDULE_PRESETS
+from migrate.operators import find_mapper
+from migrate.parse import ParseResult, read_source
+from migrate.parse.builds import DOC_ARGS, PARAM_TYPES
+from migrate.parse.callables import ModuleIndex, lift_callable, lift_lambda
+from migrate.schedule import PRESET_NAMES
 
 # what a TaskFlow operator keeps in its init kwargs that the IR holds elsewhere (callable, call args)
 DECORATED_INTERNAL = ("python_callable", "op_args", "op_kwargs", "multiple_outputs")
@@ -183,9 +189,6 @@ def _operator(record: dict) -> Tuple[str, str]:
     """(operator name, module) as the static parser names them. A class from the DAG file itself is
     LOCAL_MODULE; a project subclass that only fixes arguments of a class with a mapper (a company
     GKEPodOperator over KubernetesPodOperator) converts as that class: its execute() is the base's."""
-    from migrate.operators import find_mapper
-    from migrate.operators.shim import LOCAL_MODULE
-
     if record.get("custom_operator_name"):
         name = record["custom_operator_name"]
         if name == "@task" and (record.get("is_setup") or record.get("is_teardown")):
@@ -199,7 +202,7 @@ def _operator(record: dict) -> Tuple[str, str]:
                 return base_name, base["module"]
             if base.get("execute"):
                 break
-    return name, (LOCAL_MODULE if module.startswith("unusual_prefix_") else module)
+    return name, (ir.LOCAL_MODULE if module.startswith("unusual_prefix_") else module)
 
 
 def _is_airflow(module: str) -> bool:
@@ -210,12 +213,6 @@ def _is_airflow(module: str) -> bool:
 @lru_cache(maxsize=256)
 def _module_of(path: str):
     """(module, index, {line: FunctionDef}, [(line, Lambda)]) of a Python file, or None."""
-    import libcst as cst
-    from libcst.metadata import MetadataWrapper, PositionProvider
-
-    from migrate.parse import read_source
-    from migrate.parse.callables import ModuleIndex
-
     try:
         wrapper = MetadataWrapper(cst.parse_module(read_source(Path(path))))
     except Exception:  # noqa: BLE001 - not readable as source: callers fall back to the import path
@@ -235,8 +232,6 @@ def _module_of(path: str):
 
 
 def lift_from_file(function: dict, dag_file: str) -> Optional[ir.CallableSource]:
-    from migrate.parse.callables import lift_callable, lift_lambda
-
     path, line = function.get("file"), function.get("line")
     if not path or not line or not Path(path).is_file():
         return None
@@ -300,7 +295,7 @@ def _encode_back(values: Dict[str, ir.Value]) -> dict:
 
 
 def _decode(encoded) -> ir.Value:
-    """A tagged JSON value -> an IR value (as migrate.parse.interpreter.to_value would make it)."""
+    """A tagged JSON value -> an IR value (as migrate.parse.values.to_value would make it)."""
     if isinstance(encoded, str):
         return ir.Template(encoded) if ("{{" in encoded or "{%" in encoded) else ir.Literal(encoded)
     if encoded is None or isinstance(encoded, (bool, int, float)):
@@ -421,7 +416,7 @@ def _schedule(record: dict, catchup: bool, start: Optional[str], end: Optional[s
         return ir.Schedule("none", None, **common)
     if kind == "text":
         value = record["value"]
-        return ir.Schedule("preset" if value in SCHEDULE_PRESETS else "cron", value, source=repr(value), **common)
+        return ir.Schedule("preset" if value in PRESET_NAMES else "cron", value, source=repr(value), **common)
     if kind == "timedelta":
         return ir.Schedule("timedelta", record["value"], source=f"timedelta(seconds={record['value']:g})", **common)
     text, type_name = record.get("source") or "", record.get("type") or ""

@@ -4,7 +4,7 @@ and @task.short_circuit.
 
 Each becomes a lightweight component that decides like the operator and publishes its decision as
 an extra output: `airflow_follow` (the task ids a branch follows) or `airflow_condition` (a short
-circuit's truth value). The emitter (migrate/emit/builder.py) reads `control_kind()` and applies
+circuit's truth value). The emitter (migrate/emit/skips.py, regions.py) reads `control_kind()` and applies
 that decision the way Airflow's skip logic does: a branch skips its direct downstream tasks it did
 not choose; a false short circuit skips every task downstream of it
 (`ignore_downstream_trigger_rules=True`, the default) or only its direct downstream tasks, the

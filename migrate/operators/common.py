@@ -8,13 +8,13 @@ from __future__ import annotations
 import ast
 import functools
 import json
-import keyword
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from migrate import ir
 from migrate.diagnostics import Diagnostic
+from migrate.naming import BODY_NAMES, identifier, unique
 from migrate.operators import Input, MapContext, PipelineInput
 
 JINJA_MARKERS = ("{{", "{%", "{#")
@@ -25,9 +25,6 @@ SHIMMED_AIRFLOW_NAMES = ("get_current_context", "Variable", "AirflowException", 
 # and event accessors of runtime._airflow_assets (KFP has no assets).
 ASSET_NAMES = {"Asset", "AssetAlias", "Metadata", "outlet_events", "inlet_events", "triggering_asset_events",
                "partition_key", "partition_date"}
-# Names the component body itself uses; inputs must not take them.
-RESERVED = {"xcom", "results", "skipped", "_airflow", "_op_args", "_op_kwargs", "_outputs", "command", "returned",
-            "output_processor"}
 
 # BaseOperator arguments the emitter handles itself (retries, timeout, docs ...) or that have no
 # run-time effect on what a task computes (owner, email, queue, priority).
@@ -47,6 +44,12 @@ def parsed(code: str) -> ast.Module:
     """The syntax tree of a callable's source, parsed once: several checks walk the same code.
     Callers only read the tree."""
     return ast.parse(code)
+
+
+@functools.lru_cache(maxsize=1024)
+def walked(code: str) -> Tuple[ast.AST, ...]:
+    """Every node of parsed(code) in ast.walk's order, walked once for all the checks that read them."""
+    return tuple(ast.walk(parsed(code)))
 
 
 def has_jinja(text: str) -> bool:
@@ -71,17 +74,6 @@ def _python_has_jinja(obj: Any) -> bool:
     if isinstance(obj, dict):
         return any(_python_has_jinja(item) for item in obj.values())
     return False
-
-
-def identifier(text: str, fallback: str = "value") -> str:
-    """A lowercase snake_case Python identifier made from any text."""
-    name = re.sub(r"[^0-9a-z_]+", "_", str(text).lower())
-    name = re.sub(r"_+", "_", name).strip("_") or fallback
-    if name[0].isdigit():
-        name = f"{fallback}_{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
-        name += "_"
-    return name
 
 
 # ---------------------------------------------------------------- XCom references
@@ -146,11 +138,11 @@ def _pull_from_call(call: ast.Call, source: str, constants: Optional[Dict[str, A
 def pulls_in_code(code: str, constants: Optional[Dict[str, Any]] = None) -> List[XcomPull]:
     """Every `<anything>.xcom_pull(...)` call in Python source (names resolved from `constants`)."""
     try:
-        tree = parsed(code)
+        nodes = walked(code)
     except SyntaxError:
         return []
     found = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "xcom_pull":
             found.append(_pull_from_call(node, ast.get_source_segment(code, node) or "xcom_pull(...)", constants))
     return found
@@ -159,11 +151,11 @@ def pulls_in_code(code: str, constants: Optional[Dict[str, Any]] = None) -> List
 def pushes_in_code(code: str, constants: Optional[Dict[str, Any]] = None) -> Tuple[List[str], List[str]]:
     """(literal keys, sources of pushes with a computed key) of `.xcom_push(...)` calls."""
     try:
-        tree = parsed(code)
+        nodes = walked(code)
     except SyntaxError:
         return [], []
     keys, dynamic = [], []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "xcom_push":
             kwargs = {kw.arg: kw.value for kw in node.keywords if kw.arg}
             ok, key = _literal(kwargs.get("key", node.args[0] if node.args else None), None, constants)
@@ -260,10 +252,10 @@ def external_needs(task: ir.Task) -> Tuple[List[str], List[str]]:
         constants = module_constants(task.callable.prelude)
         for code in (task.callable.source, *task.callable.prelude):
             try:
-                tree = parsed(code)
+                nodes = walked(code)
             except SyntaxError:
                 continue
-            for node in ast.walk(tree):
+            for node in nodes:
                 if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
                         and isinstance(node.func.value, ast.Name) and node.func.value.id == "Variable"):
                     ok, key = _literal(node.args[0] if node.args else None, None, constants)
@@ -309,15 +301,10 @@ class ArgBuilder:
     ctx: Optional[MapContext] = None  # needed for ParamRef values (DAG params used as arguments)
     inputs: List[Input] = field(default_factory=list)
     dynamic: List[str] = field(default_factory=list)  # sources of values unresolved statically
-    taken: Set[str] = field(default_factory=lambda: set(RESERVED))
+    taken: Set[str] = field(default_factory=lambda: set(BODY_NAMES))
 
     def name(self, hint: str) -> str:
-        base = identifier(hint, "arg")
-        name, index = base, 2
-        while name in self.taken:
-            name, index = f"{base}_{index}", index + 1
-        self.taken.add(name)
-        return name
+        return unique(identifier(hint, "arg"), self.taken)
 
     def add_input(self, hint: str, type_: str, value: Any) -> str:
         name = self.name(hint)
@@ -452,11 +439,11 @@ def rewrite_airflow_imports(code: str) -> Tuple[str, List[str]]:
     assignments from the run-time shim (`_airflow`); return (code, other airflow modules imported).
     """
     try:
-        tree = parsed(code)
+        nodes = walked(code)
     except SyntaxError:
         return code, []
     edits, others = [], []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.ImportFrom) and node.module and (node.module == "airflow" or node.module.startswith("airflow.")):
             shimmed = [a for a in node.names if a.name in SHIMMED_AIRFLOW_NAMES]
             kept = [a for a in node.names if a.name not in SHIMMED_AIRFLOW_NAMES]
@@ -485,10 +472,10 @@ def shim_bindings(codes: Iterable[str]) -> List[str]:
     used: Set[str] = set()
     for code in codes:
         try:
-            tree = parsed(code)
+            nodes = walked(code)
         except SyntaxError:
             continue
-        for node in ast.walk(tree):
+        for node in nodes:
             name = (node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute)
                     else node.arg if isinstance(node, ast.arg) else node.value if isinstance(node, ast.Constant) else None)
             if isinstance(name, str):
@@ -511,10 +498,10 @@ def unbound_names(callable_: ir.CallableSource) -> List[str]:
     loaded: Set[str] = set()
     for code in (callable_.source, *callable_.prelude):
         try:
-            tree = parsed(code)
+            nodes = walked(code)
         except SyntaxError:
             return []
-        for node in ast.walk(tree):
+        for node in nodes:
             if isinstance(node, ast.Name):
                 (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):

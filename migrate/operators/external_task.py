@@ -25,6 +25,7 @@ import dataclasses
 from typing import List, Optional
 
 from migrate import ir
+from migrate.naming import pipeline_name
 from migrate.operators import PLACEHOLDER, REMOVED, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.sensors import _Sensor
 from migrate.operators.staticcalls import Templated, Unresolved, describe, to_python
@@ -71,8 +72,6 @@ def map_external_task_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
 
     target = to_python(dag_id)
     if isinstance(target, str):
-        from migrate.emit.builder import pipeline_name  # the emitter owns pipeline naming
-
         where = f"pipeline {pipeline_name(target)!r}"
         plan.mapping = f"{task.operator} -> polling component watching the runs of {where} through the KFP API"
     else:

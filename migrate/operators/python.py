@@ -8,7 +8,7 @@ inputs; ti.xcom_push(key=...) and the return value become outputs.
 from __future__ import annotations
 
 from migrate import environment, ir
-from migrate.emit import local_modules
+from migrate import local_modules
 from typing import Optional
 
 from migrate.operators import PLACEHOLDER, Case, ComponentPlan, DirectCall, MapContext, PipelineInput, mapper
@@ -85,7 +85,7 @@ def map_python(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     plan.diagnostics += diagnostics
     plan.differences += differences
     # Small pure-Python Airflow modules (airflow.example_dags.libs.helper ...) travel with the component
-    # like modules next to the DAG file (migrate/emit/local_modules.py): no Airflow needed for them.
+    # like modules next to the DAG file (migrate/local_modules.py): no Airflow needed for them.
     airflow_modules = [m for m in airflow_modules if not local_modules.embeddable_airflow(m)]
     if airflow_modules:
         plan.diagnostics.append(ctx.diagnostic(

@@ -18,20 +18,21 @@ carried the same way. Fidelity is "shim" (KFM201).
 """
 from __future__ import annotations
 
+import functools
+import os
 import re
 import sys
 from typing import Dict, List, Optional, Set, Tuple
 
 from migrate import environment, ir
+from migrate.environment import provider_distribution
+from migrate.ir import LOCAL_MODULE
 from migrate.operators import PLACEHOLDER, SHIM, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import (
     BASE_ARGS_HANDLED, CALLBACK_ARGS, ArgBuilder, callback_diagnostics, context_inputs, external_needs, xcom_refs_of,
 )
 from migrate.operators.staticcalls import connection_wiring, variable_config_map, variable_env
 
-LOCAL_MODULE = "<this file>"  # what the parser records as the module of a class defined in the DAG file
-# Provider namespaces whose distribution name has two parts (airflow.providers.apache.spark -> apache-spark).
-TWO_PART_NAMESPACES = {"apache", "common", "cncf", "microsoft", "dbt", "atlassian", "ibm"}
 # Connection a provider's operators use when no *conn_id argument is given.
 DEFAULT_CONNECTIONS = {
     "amazon": "aws_default", "google": "google_cloud_default", "http": "http_default", "postgres": "postgres_default",
@@ -157,7 +158,7 @@ def map_operator_shim(task: ir.Task, ctx: MapContext) -> ComponentPlan:
 
         from migrate.parse.project import module_file
 
-        roots = [Path(root) for root in ctx.workflow.project_roots]  # project modules are embedded (emit/builder.py)
+        roots = [Path(root) for root in ctx.workflow.project_roots]  # project modules are embedded (emit/prepare.py)
         extra = [top for top in third_party_modules(module_code) if module_file(top, roots) is None]
         if extra:
             plan.diagnostics.append(ctx.diagnostic(task, "KFM210", f"the code from the DAG file imports {', '.join(extra)}: install them in the image", "info"))
@@ -260,17 +261,6 @@ def _source_of(value) -> Optional[str]:
 
 
 # ---------------------------------------------------------------- packages and connections
-def provider_distribution(module: str) -> Optional[str]:
-    """airflow.providers.amazon.aws.operators.s3 -> apache-airflow-providers-amazon; None for core airflow."""
-    parts = module.split(".")
-    if len(parts) < 3 or parts[:2] != ["airflow", "providers"]:
-        return None
-    name = parts[2]
-    if name in TWO_PART_NAMESPACES and len(parts) > 3:
-        name = f"{name}-{parts[3]}"
-    return "apache-airflow-providers-" + name.replace("_", "-")
-
-
 def operator_packages(module: str, module_code: Optional[str] = None) -> List[str]:
     packages = ["apache-airflow"]
     modules = [module] + (re.findall(r"^\s*(?:from|import)\s+(airflow\.providers\.[\w.]+)", module_code, re.M) if module_code else [])
@@ -335,12 +325,11 @@ def _file_code(path: str, span: ir.SourceSpan, class_names: Set[str], dynamic: D
     from migrate.parse.callables import ModuleIndex, names_used
 
     try:
-        with open(path, encoding="utf-8") as handle:
-            module = cst.parse_module(handle.read())
+        module, positions = _read_again(path)
     except (OSError, UnicodeDecodeError, cst.ParserSyntaxError) as exc:
         return None, dynamic, f"the file {path} cannot be read again ({type(exc).__name__})"
     expressions = dict(dynamic)
-    expressions.update({k: v for k, v in _call_keywords(module, span).items() if k in dynamic})
+    expressions.update({k: v for k, v in _call_keywords(module, positions, span).items() if k in dynamic})
     needed: Set[str] = set(class_names)
     for name, expression in expressions.items():
         try:
@@ -377,16 +366,30 @@ def airflow1_plugin_import(module: str, operator: str) -> bool:
     return len(parts) == 2 or (len(parts) == 3 and parts[2].endswith("_plugin"))
 
 
-def _call_keywords(module, span: ir.SourceSpan) -> Dict[str, str]:
+def _read_again(path: str):
+    """(module, Positions) of a file the parser has read: parsed once per file, not once per shimmed task."""
+    stat = os.stat(path)
+    return _parsed_file(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_file(path: str, mtime_ns: int, size: int):
+    import libcst as cst
+
+    from migrate.parse.positions import Positions
+
+    with open(path, encoding="utf-8") as handle:
+        module = cst.parse_module(handle.read())
+    return module, Positions(module)
+
+
+def _call_keywords(module, positions, span: ir.SourceSpan) -> Dict[str, str]:
     """Keyword arguments (name -> source) of the call that starts at `span` in the module."""
     import libcst as cst
-    from libcst.metadata import MetadataWrapper, PositionProvider
 
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    for node, position in positions.items():
-        if isinstance(node, cst.Call) and position.start.line == span.line and position.start.column == span.col - 1:
-            return {arg.keyword.value: module.code_for_node(arg.value) for arg in node.args if arg.keyword is not None}
+    for node in positions.nodes():
+        if isinstance(node, cst.Call) and positions[node][:2] == (span.line, span.col - 1):
+            return {arg.keyword.value: positions.source_of(arg.value) for arg in node.args if arg.keyword is not None}
     return {}
 
 

@@ -12,6 +12,7 @@ Run-time helpers: `_airflow_trigger_pipeline`, `_airflow_kfp_api`.
 from __future__ import annotations
 
 from migrate import ir
+from migrate.naming import pipeline_name
 from migrate.operators import NATIVE, PLACEHOLDER, Case, ComponentPlan, MapContext, mapper
 from migrate.operators.common import (
     ArgBuilder, callback_diagnostics, context_inputs, ignored_arg_diagnostics, unresolved_pull_diagnostics,
@@ -56,8 +57,6 @@ def map_trigger_dagrun(task: ir.Task, ctx: MapContext) -> ComponentPlan:
     if target is None:
         plan.diagnostics.append(ctx.diagnostic(task, "KFM202", "no trigger_dag_id: the task fails at run time", "error"))
     elif isinstance(target_value, str):
-        from migrate.emit.builder import pipeline_name  # the emitter owns pipeline naming
-
         name = pipeline_name(target_value)
         known = target_value == ctx.workflow.dag_id
         plan.diagnostics.append(ctx.diagnostic(

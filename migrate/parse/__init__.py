@@ -13,9 +13,12 @@ import libcst as cst
 
 from migrate import ir
 from migrate.diagnostics import ERROR, INFO, Diagnostic, ConversionError
+from migrate.parse.builds import DOC_ARGS, PARAM_TYPES, DagBuild, TaskBuild
+from migrate.parse.interpreter import Interpreter
 from migrate.parse.project import ProjectOptions, project_for
-from migrate.parse.interpreter import DOC_ARGS, DagBuild, Interpreter, PARAM_TYPES, SCHEDULE_PRESETS, TaskBuild, to_value
 from migrate.parse.symbols import DateTime, Duration, Imported, Opaque, ParamSpec
+from migrate.parse.values import to_value
+from migrate.schedule import PRESET_NAMES
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # larger "DAG files" are generated data, not DAGs
 # Deepest syntax tree we analyse. All of Airflow's own source stays under 70 levels; far deeper trees
@@ -157,19 +160,29 @@ def _check_with_cpython(text: str, path: str) -> None:
 
 
 def _deepest(tree) -> tuple:
-    """(depth, nearest node with a position) of the deepest node, walked without recursion."""
+    """(depth, nearest node with a position) of the deepest node, walked level by level without recursion
+    (ast.iter_child_nodes inlined: this walk sees every node of every file)."""
     import ast
 
-    best, best_node = 0, tree
-    stack = [(tree, 1, tree)]
-    while stack:
-        node, depth, positioned = stack.pop()
-        if hasattr(node, "lineno"):
-            positioned = node
-        if depth > best:
-            best, best_node = depth, positioned
-        stack.extend((child, depth + 1, positioned) for child in ast.iter_child_nodes(node))
-    return best, best_node
+    AST = ast.AST
+    level = [(tree, tree)]
+    depth = 0
+    while True:
+        below = []
+        for node, positioned in level:
+            if hasattr(node, "lineno"):
+                positioned = node
+            for name in node._fields:
+                child = getattr(node, name, None)
+                if isinstance(child, AST):
+                    below.append((child, positioned))
+                elif isinstance(child, list):
+                    below += [(item, positioned) for item in child if isinstance(item, AST)]
+        depth += 1
+        if not below:
+            node, positioned = level[0]
+            return depth, node if hasattr(node, "lineno") else positioned
+        level = below
 
 
 def _syntax_error(text: str, path: str, exc: cst.ParserSyntaxError) -> Diagnostic:
@@ -336,7 +349,7 @@ def build_schedule(kwargs: Dict[str, Any], interp: Interpreter, node, sources: D
     if value is None:
         return ir.Schedule("none", None, **common)
     if isinstance(value, str):
-        kind = "preset" if value in SCHEDULE_PRESETS else "cron"
+        kind = "preset" if value in PRESET_NAMES else "cron"
         return ir.Schedule(kind, value, source=written or repr(value), **common)
     if isinstance(value, Duration):
         return ir.Schedule("timedelta", value.seconds, source=written or f"timedelta(seconds={value.seconds:g})", **common)

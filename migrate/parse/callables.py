@@ -7,7 +7,7 @@ through other helpers). Statements that build DAGs or tasks are never carried ov
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -83,19 +83,30 @@ def _imports_airflow(stmt: cst.CSTNode) -> bool:
         return False
     for small in stmt.body:
         if isinstance(small, cst.ImportFrom) and small.module is not None:
-            if is_airflow(cst.Module([]).code_for_node(small.module)):
+            if is_airflow(_dotted(small.module)):
                 return True
         if isinstance(small, cst.Import):
-            if any(is_airflow(cst.Module([]).code_for_node(a.name)) for a in small.names):
+            if any(is_airflow(_dotted(a.name)) for a in small.names):
                 return True
     return False
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    """`a.b.c` of a module name, read from the nodes (generating the code costs more)."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return cst.Module([]).code_for_node(node)
 
 
 class ModuleIndex:
     """The module's top-level statements that a callable may depend on, with the names each binds."""
 
-    def __init__(self, module: cst.Module, excluded: Sequence[cst.CSTNode] = ()) -> None:
+    def __init__(self, module: cst.Module, excluded: Sequence[cst.CSTNode] = (),
+                 code: Optional[Callable[[cst.CSTNode], str]] = None) -> None:
         self.module = module
+        self.code = code or module.code_for_node  # a node's source (Positions.source_of slices it)
         self.entries: List[Tuple[cst.CSTNode, Set[str]]] = []  # (stmt, names it binds)
         self._uses: Dict[int, Set[str]] = {}  # entry index -> names its code reads, worked out when needed
         excluded_ids = {id(node) for node in excluded}
@@ -111,7 +122,7 @@ class ModuleIndex:
     def _uses_of(self, index: int) -> Set[str]:
         if index not in self._uses:
             stmt = self.entries[index][0]
-            names = names_read(self.module.code_for_node(stmt))
+            names = names_read(self.code(stmt))
             self._uses[index] = names if names is not None else names_used(stmt)
         return self._uses[index]
 
@@ -125,7 +136,7 @@ class ModuleIndex:
                 if name in binds and index not in chosen:
                     chosen.add(index)
                     pending |= (self._uses_of(index) - binds) - set(exclude)
-        return tuple(self.module.code_for_node(self.entries[i][0]).strip() for i in sorted(chosen))
+        return tuple(self.code(self.entries[i][0]).strip() for i in sorted(chosen))
 
 
 def lift_callable(
@@ -137,13 +148,17 @@ def lift_callable(
 ) -> CallableSource:
     """Build the CallableSource for `func`; `enclosing` maps names from an enclosing function scope
     (e.g. an @dag function body) to the source of the simple statements that bind them."""
-    bare = func.with_changes(decorators=[], leading_lines=[])
-    source = module.code_for_node(bare).strip() + "\n"
+    # the function without its decorators and the comment lines above it
+    if index.code == module.code_for_node:
+        source = module.code_for_node(func.with_changes(decorators=[], leading_lines=[])).strip() + "\n"
+    else:  # sliced: what the module writes before `def` is cut by its length
+        before = sum(len(index.code(node)) for node in (*func.leading_lines, *func.decorators))
+        source = index.code(func)[before:].strip() + "\n"
     params = func.params
     positional = tuple(p.name.value for p in list(params.posonly_params) + list(params.params))
     kwonly = tuple(p.name.value for p in params.kwonly_params)
     var_keyword = params.star_kwarg.name.value if isinstance(params.star_kwarg, cst.Param) else None
-    annotation = module.code_for_node(func.returns.annotation) if func.returns else None
+    annotation = index.code(func.returns.annotation) if func.returns else None
     local = set(positional) | set(kwonly) | ({var_keyword} if var_keyword else set()) | {func.name.value}
     used = names_read(source)
     if used is None:

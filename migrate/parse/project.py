@@ -7,7 +7,7 @@ those modules and files STATICALLY: modules are parsed with libcst and walked by
 config files are read as data (JSON, YAML, TOML); nothing is imported or executed.
 
 Roots, first match wins: the `--path` folders, then the DAG file's folder and its parents up to the DAG
-folder, then `plugins/` and `config/` (see migrate.emit.local_modules.search_roots), then the repository
+folder, then `plugins/` and `config/` (see migrate.local_modules.search_roots), then the repository
 root (the nearest folder with pyproject.toml, setup.py, setup.cfg, .git or airflow.cfg, else the parent
 of a `dags/` folder) and its `include/`. Parsed modules are cached per process, by file and mtime.
 """
@@ -136,7 +136,7 @@ def project_for(dag_file: str, options: Optional[ProjectOptions] = None) -> Proj
 
 @functools.lru_cache(maxsize=64)
 def _project(folder: str, options: ProjectOptions, _env_key: tuple) -> Project:
-    from migrate.emit.local_modules import search_roots
+    from migrate.local_modules import search_roots
 
     repo = repo_root(Path(folder))
     roots: List[Path] = [Path(os.path.abspath(p)) for p in options.paths]
@@ -154,7 +154,7 @@ _INTERPRETERS: Dict[tuple, Dict[str, Any]] = {}  # (roots, --env) -> module name
 
 def repo_root(folder: Path) -> Optional[Path]:
     """The nearest folder with a project marker, else the parent of the nearest `dags` folder."""
-    from migrate.emit.local_modules import PROJECT_MARKERS
+    from migrate.local_modules import PROJECT_MARKERS
 
     for candidate in (folder, *folder.parents):
         if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
@@ -166,9 +166,9 @@ def repo_root(folder: Path) -> Optional[Path]:
 
 
 def _installed(folder: Path) -> bool:
-    from migrate.emit.local_modules import _installed_location
+    from migrate.local_modules import installed_location
 
-    return any(_installed_location(p) for p in (folder, *folder.parents))
+    return any(installed_location(p) for p in (folder, *folder.parents))
 
 
 def module_file(name: str, roots: Iterable[Path]) -> Optional[Tuple[Path, Path]]:

@@ -5,6 +5,8 @@ Airflow objects a DAG file builds (tasks, groups, decorated functions) and for w
 """
 from __future__ import annotations
 
+import os
+import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
 
@@ -158,3 +160,119 @@ class ContextDag:
     """The DAG object inside `with DAG(...) as dag` or returned by DAG(...)."""
     dag_id: str
 
+
+# ------------------------------------------------------------------ the interpreter's own values
+@dataclass
+class Return:
+    value: Any
+
+
+@dataclass
+class GroupStart:
+    group_id: Any
+    kwargs: Dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LambdaValue:
+    node: cst.Lambda
+    source: str = "lambda"
+    enclosing: Tuple[Tuple[str, str], ...] = ()  # names bound in enclosing functions -> their statements
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """The left side of `tasks >> Label(...)`, waiting for the right side of the next shift."""
+    tasks: Any
+
+
+@dataclass(frozen=True)
+class ZipValue:
+    """`xcomarg.zip(other, ...)`: mapped over element-wise tuples of its sources."""
+    sources: Tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class GroupArgValue:
+    group_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ParamValue:
+    name: str
+
+
+@dataclass
+class BoundMethod:
+    owner: Any
+    name: str
+
+
+class SuperCall:
+    """`self` inside a local operator's __init__: `super().__init__(**kwargs)` records what it passes on."""
+
+    def __init__(self) -> None:
+        self.kwargs: Optional[Dict[str, Any]] = None
+
+
+@dataclass(frozen=True)
+class FileValue:
+    """`open(path)` of a project file: read only when a loader (json.load ...) or .read() asks."""
+    path: str
+
+
+@dataclass(frozen=True)
+class Unreadable(Opaque):
+    """A name from a project module whose file cannot be read or parsed."""
+
+
+@dataclass(frozen=True)
+class Airflow1Missing(Imported):
+    """An Airflow 1 plugin import whose class is not in the project's plugins/ folder."""
+    looked_in: str = ""
+
+
+@dataclass(frozen=True)
+class PathValue:
+    """`Path(__file__)` and friends: file names are known statically."""
+    path: str
+
+    def attribute(self, attr: str, source: str) -> Any:
+        if attr == "stem":
+            return posixpath.splitext(posixpath.basename(self.path))[0]
+        if attr == "name":
+            return posixpath.basename(self.path)
+        if attr == "suffix":
+            return posixpath.splitext(self.path)[1]
+        if attr == "parent":
+            return PathValue(posixpath.dirname(self.path))
+        if attr in _PATH_METHODS:
+            return BoundMethod(self, attr)
+        return Opaque(source, f"Path.{attr}")
+
+    def call(self, interp: Any, name: str, args, kwargs, node) -> Any:
+        if name in ("resolve", "absolute", "expanduser"):
+            return PathValue(os.path.abspath(self.path))
+        if name == "joinpath" and all(isinstance(a, str) for a in args):
+            return PathValue(posixpath.join(self.path, *args))
+        if name == "with_suffix" and args and isinstance(args[0], str):
+            return PathValue(posixpath.splitext(self.path)[0] + args[0])
+        if name in ("exists", "is_file", "is_dir"):
+            return {"exists": os.path.exists, "is_file": os.path.isfile, "is_dir": os.path.isdir}[name](self.path)
+        if name == "open":
+            return interp.open_file([self.path, *args], kwargs, node)
+        if name == "read_text":
+            return interp.read_data(self.path, "text", node)
+        if name in ("glob", "rglob") and args and isinstance(args[0], str):
+            pattern = posixpath.join(self.path, "**", args[0]) if name == "rglob" else posixpath.join(self.path, args[0])
+            found = interp.list_files("glob.glob", pattern, node)
+            return [PathValue(p) for p in found] if isinstance(found, list) else found
+        if name == "iterdir":
+            found = interp.list_files("os.listdir", self.path, node)
+            return [PathValue(posixpath.join(self.path, p)) for p in found] if isinstance(found, list) else found
+        return Opaque(interp.code(node), f"Path.{name}()")
+
+
+_PATH_METHODS = {"resolve", "absolute", "expanduser", "joinpath", "with_suffix", "exists", "is_file", "is_dir",
+                 "open", "read_text", "glob", "rglob", "iterdir"}

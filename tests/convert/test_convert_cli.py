@@ -161,6 +161,21 @@ def test_task_diagnostics_are_printed_with_their_position(tmp_path):
     assert report["summary"]["warnings"] >= 1
 
 
+def test_a_position_that_reads_like_an_emoji_code_is_printed_as_it_is(tmp_path):
+    """`dag.py:100:5` once came out as `dag.py💯5`: rich replaced ":100:" by an emoji."""
+    dag = tmp_path / "late.py"
+    dag.write_text("\n" * 95 + textwrap.dedent("""\
+        import os
+        from airflow import DAG
+        from airflow.operators.bash import BashOperator
+        with DAG("late"):
+            BashOperator(task_id="cmd", bash_command=os.environ["CMD"])
+    """))
+    result = convert(dag, "-o", tmp_path / "out", "--no-compile")
+    assert result.returncode == 0, result.stderr
+    assert f"{dag}:100:5: KFM110" in result.stderr, result.stderr
+
+
 def test_a_rerun_into_an_output_folder_inside_the_input_folder_does_not_read_it(tmp_path):
     src = tmp_path / "dags"
     write(src / "hello.py", (SAMPLES / "hello_world.py").read_text())

@@ -15,7 +15,7 @@ import yaml
 
 from migrate.api import convert_file
 from migrate.emit import EmitError, compile_yaml, emit, fix_comment_header, runtime
-from migrate.emit.builder import indent_code
+from migrate.emit.text import indent_code
 from migrate.package import _compile_with_kfp, pipeline_functions_from_source, pipeline_yaml
 from emit_ir import bash, callable_source, python, workflow
 

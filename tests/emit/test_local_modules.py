@@ -1,4 +1,4 @@
-"""Modules next to the DAG file that a task imports travel inside its component (migrate/emit/local_modules.py)."""
+"""Modules next to the DAG file that a task imports travel inside its component (migrate/local_modules.py)."""
 from __future__ import annotations
 
 import re
@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from migrate.api import convert_file
-from migrate.emit import local_modules
+from migrate import local_modules
+from migrate.emit.text import text_literal
 
 DAG = '''
 import pendulum
@@ -126,7 +127,7 @@ def test_sources_over_the_cap_are_not_embedded_and_say_so(tmp_path, monkeypatch)
 
 def test_texts_round_trip_through_the_generated_literal():
     for text in ("", "a = '''x'''\n", 'b = """y"""\nc = "\\\\n"\n', "ends with backslash \\", "tab\tand \r\n"):
-        assert eval(local_modules.text_literal(text)) == text
+        assert eval(text_literal(text)) == text
 
 
 def test_embedded_airflow_module_imports_without_airflow(tmp_path):

@@ -416,35 +416,61 @@ def test_fast_positions_match_libcst_position_provider(tmp_path):
     assert checked > 10_000
 
 
-def test_expression_code_sliced_from_the_source_equals_libcst_codegen(tmp_path):
-    """The parser slices one-line expressions from the source instead of re-generating them."""
+def test_node_code_sliced_from_the_source_equals_libcst_codegen(tmp_path):
+    """The parser slices every node's code from the source instead of re-generating it: statements and
+    multi-line expressions inside blocks too, where code_for_node leaves the blocks' indentation out."""
     import glob
     import importlib.util
 
     import libcst as cst
 
+    from libcst._nodes.base import CSTCodegenError
+
     from migrate.parse.positions import Positions
 
     folder = list(importlib.util.find_spec("airflow.example_dags").submodule_search_locations)[0]
     (tmp_path / "crlf.py").write_bytes(b"x = f(1,\r\n      2) + g(3)\r\nif x:\r\n    y = (1,\r\n         2)\r\n")
-    sliced = 0
-    for name in sorted(glob.glob(f"{folder}/*.py")) + [str(tmp_path / "crlf.py")]:
+    (tmp_path / "blocks.py").write_text(
+        "with DAG('d') as dag:\n"
+        "    # a comment\n"
+        "    t = BashOperator(\n"
+        "        task_id='t',  # why\n"
+        "        bash_command=\"\"\"\n"
+        "    echo kept as written\n"
+        "\"\"\",\n"
+        "    )\n"
+        "    if t:\n"
+        "      pass\n"
+        "    def f(a,\n"
+        "          b):\n"
+        "        return [a,\n"
+        "  b]\n"
+        "last = (1,\n"
+        "        2)")  # no final newline: libcst drops it from the last statement
+    (tmp_path / "tabs.py").write_text("if x:\n\ty = (1,\n\t     2)\n\tfor i in y:\n\t\tz = [i,\n\t\t\ti]\n")
+    checked = multi_line = 0
+    files = sorted(glob.glob(f"{folder}/*.py")) + [str(tmp_path / n) for n in ("crlf.py", "blocks.py", "tabs.py")]
+    for name in files:
         text = open(name, newline="").read()
         module = cst.parse_module(text)
         positions = Positions(module, text)
 
         class Check(cst.CSTVisitor):
             def on_visit(self, node):
-                nonlocal sliced
-                if isinstance(node, cst.BaseExpression):
-                    code = positions.expression_code(node)
-                    if code is not None:
-                        assert code == module.code_for_node(node), (name, code)
-                        sliced += 1
+                nonlocal checked, multi_line
+                code = positions.code(node)
+                try:
+                    expected = module.code_for_node(node)
+                except CSTCodegenError:  # a part libcst cannot write alone (an Annotation)
+                    return True
+                if code is not None:
+                    assert code == expected, (name, code)
+                    checked += 1
+                    multi_line += "\n" in code.strip()
                 return True
 
         module.visit(Check())
-    assert sliced > 5_000
+    assert checked > 40_000 and multi_line > 1_000
 
 
 def test_repeated_group_calls_override_partial_and_lambdas_from_the_dag_body():
