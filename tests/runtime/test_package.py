@@ -92,7 +92,7 @@ def test_its_wheel_installs_into_a_fresh_venv_and_runs_a_task(tmp_path):
 def test_kfmigrates_wheel_ships_the_runtime_source(installed_kfmigrate):
     names = zipfile.ZipFile(installed_kfmigrate.wheel).namelist()
     assert {f"kfmigrate_runtime/{p.name}" for p in runtime.source_dir().glob("*.py")} <= set(names)
-    assert "migrate/emit/runtime.py" in names
+    assert "kfmigrate/migrate/emit/runtime.py" in names
 
 
 def test_local_runs_take_the_runtime_from_this_kfmigrate(tmp_path, monkeypatch):
