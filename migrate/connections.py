@@ -5,15 +5,15 @@ templates, get_connection / Variable.get in callables); the naming functions say
 (`airflow-conn-<id>`, key `uri`) and config map (`airflow-var-<key>`, key `value`) a converted task
 reads them from, as AIRFLOW_CONN_<ID> / AIRFLOW_VAR_<KEY>. The readiness inventory (analyze.py), the
 migration report and the mappers (operators/staticcalls.py) all use them: this module sits below
-all of them and imports only the IR and migrate.contracts.
+all of them and imports only the IR and kfmigrate.migrate.contracts.
 """
 from __future__ import annotations
 
 import re
 from typing import Iterable, List, Optional, Tuple
 
-from migrate import ir
-from migrate.contracts import CONNECTION_ENV_PREFIX, VARIABLE_ENV_PREFIX
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.contracts import CONNECTION_ENV_PREFIX, VARIABLE_ENV_PREFIX
 
 
 # ------------------------------------------------------------------ naming

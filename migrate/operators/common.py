@@ -13,14 +13,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
-from migrate import ir, plan
-from migrate.connections import connection_env, variable_env
-from migrate.contracts import VARIABLE_ENV_PREFIX
-from migrate.diagnostics import Diagnostic
-from migrate.operators.model import PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput
-from migrate.operators.staticcalls import describe, to_python
-from migrate.plan import CallableCode, Expr, Fail, Part, Poll, PyValue, Unpacked
-from migrate.naming import BODY_NAMES, identifier, unique
+from kfmigrate.migrate import ir, plan
+from kfmigrate.migrate.connections import connection_env, variable_env
+from kfmigrate.migrate.contracts import VARIABLE_ENV_PREFIX
+from kfmigrate.migrate.diagnostics import Diagnostic
+from kfmigrate.migrate.operators.model import PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput
+from kfmigrate.migrate.operators.staticcalls import describe, to_python
+from kfmigrate.migrate.plan import CallableCode, Expr, Fail, Part, Poll, PyValue, Unpacked
+from kfmigrate.migrate.naming import BODY_NAMES, identifier, unique
 
 JINJA_MARKERS = ("{{", "{%", "{#")
 # Airflow names a converted callable may import; the run-time shim provides them (see runtime.py).

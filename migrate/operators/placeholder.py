@@ -6,10 +6,10 @@ Other modules register real mappings for more operator families over time.
 """
 from __future__ import annotations
 
-from migrate import ir
-from migrate.contracts import PLACEHOLDER_MARK
-from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext
-from migrate.plan import Fail
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.contracts import PLACEHOLDER_MARK
+from kfmigrate.migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext
+from kfmigrate.migrate.plan import Fail
 
 
 def placeholder_message(task: ir.Task, why: str) -> str:
