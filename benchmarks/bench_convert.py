@@ -92,12 +92,12 @@ STARTUP = textwrap.dedent("""\
 ONE_FILE = textwrap.dedent("""\
     import json, resource, sys, time
     from pathlib import Path
-    from migrate.api import convert_file
-    import migrate.emit.builder, migrate.operators  # imports are start-up, not conversion
-    migrate.operators.discover()
+    from kfmigrate.migrate.api import convert_file
+    import kfmigrate.migrate.emit.builder, kfmigrate.migrate.operators  # imports are start-up, not conversion
+    kfmigrate.migrate.operators.discover()
     compile_it = sys.argv[2] == "compile"
     if compile_it:
-        from migrate.package import import_kfp
+        from kfmigrate.migrate.package import import_kfp
 
         import_kfp()
     cpu, start = time.process_time(), time.perf_counter()
@@ -212,7 +212,7 @@ SPEC_SIZE = textwrap.dedent("""\
     import json, sys
     sys.path.insert(0, sys.argv[1])
     import gen_dags
-    from migrate.api import convert_source
+    from kfmigrate.migrate.api import convert_source
     out = {}
     for shape, source in (("chain", gen_dags.chain_dag_source(100)), ("mixed", gen_dags.wide_dag_source(100, dag_id="mixed"))):
         conversion = convert_source(source, f"/generated/{shape}.py").conversions[0]

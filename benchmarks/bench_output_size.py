@@ -31,9 +31,9 @@ ISSUE_SAMPLES = ("chained_tasks", "connections_variables", "control_flow_branchi
 
 
 def measure(mode: str) -> dict:
-    from migrate.api import convert_file
-    from migrate.emit import runtime
-    from migrate.emit.environment import Environment
+    from kfmigrate.migrate.api import convert_file
+    from kfmigrate.migrate.emit import runtime
+    from kfmigrate.migrate.emit.environment import Environment
 
     body = re.compile(r"def (%s)\(" % "|".join(map(re.escape, runtime.HELPERS)))
     found = {"files": {}, "yaml_bytes": 0, "yaml_bodies": 0, "components": 0, "tasks": 0, "tiers": Counter(),

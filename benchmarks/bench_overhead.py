@@ -4,8 +4,8 @@
 
 The DAG (N PythonOperators in a chain, each returning a small number) is written to a temporary
 folder, converted with kfmigrate's converter, and run on both engines:
-- Airflow: real `dag.test()` in a throwaway AIRFLOW_HOME (compare.engines.airflow);
-- KFP: the converted pipeline on kfp.local's subprocess runner (compare.engines.kfp_local), with
+- Airflow: real `dag.test()` in a throwaway AIRFLOW_HOME (kfmigrate.compare.engines.airflow);
+- KFP: the converted pipeline on kfp.local's subprocess runner (kfmigrate.compare.engines.kfp_local), with
   the per-task `pip install kfp` dropped as `kfmigrate run` does;
 - KFP bare: the same chain hand-written as minimal components (no Airflow runtime helpers), the
   floor of kfp.local's own per-task cost.
@@ -61,7 +61,7 @@ def minimal_pipeline_spec(folder: Path, tasks: int) -> dict:
     """The same chain written by hand as bare KFP components: the floor kfp.local can reach."""
     import yaml
 
-    from migrate.package import compile_python
+    from kfmigrate.migrate.package import compile_python
 
     lines = ["from kfp import dsl", "", "",
              '@dsl.component(base_image="python:3.11-slim")', "def step(i: int) -> int:", "    return i + 1", "", "",
@@ -79,7 +79,7 @@ def minimal_pipeline_spec(folder: Path, tasks: int) -> dict:
 def convert(dag_file: Path) -> tuple[dict, dict]:
     import yaml
 
-    from migrate.api import convert_file
+    from kfmigrate.migrate.api import convert_file
 
     result = convert_file(dag_file)
     if result.error is not None or not result.conversions or result.conversions[0].yaml_text is None:
@@ -99,8 +99,8 @@ def cadence(starts: list) -> float:
 
 
 def measure(folder: Path, tasks: int, repeats: int) -> dict:
-    from compare.engines.airflow import run_dag
-    from compare.engines.kfp_local import run_pipeline
+    from kfmigrate.compare.engines.airflow import run_dag
+    from kfmigrate.compare.engines.kfp_local import run_pipeline
 
     dag_id = f"chain_{tasks}"
     dag_file = folder / f"{dag_id}.py"

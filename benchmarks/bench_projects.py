@@ -9,7 +9,7 @@ DIR has no .git). Its DAG folder is DIR/dags when there is one, else DIR; the re
 to kfmigrate as `--path` (where the tree supports it), as the project's deployments put it on sys.path.
 
 Per repository, in this order:
-1. Airflow's yardstick: Airflow's own DagBag (through migrate.load of THIS checkout, in a subprocess
+1. Airflow's yardstick: Airflow's own DagBag (through kfmigrate.migrate.load of THIS checkout, in a subprocess
    with a clean AIRFLOW_HOME) imports every .py file of the DAG folder as Airflow's DAG processor
    would (safe mode, .airflowignore): which files give DAGs, which fail to import here (a provider
    that is not installed is the usual reason).
@@ -44,7 +44,7 @@ CONVERT_TIMEOUT = 3600
 YARDSTICK = """
 import json, sys
 from pathlib import Path
-from migrate.load.runner import LoadOptions, load_files
+from kfmigrate.migrate.load.runner import LoadOptions, load_files
 request = json.loads(sys.argv[1])
 files = [Path(f) for f in request["files"]]
 loaded = load_files(files, LoadOptions(paths=request["paths"], dag_folders=[request["folder"]], timeout=60))

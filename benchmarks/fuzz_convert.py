@@ -3,7 +3,7 @@
 Every example i is reproducible: `gen_dags.build_file(RandomChooser(random.Random(seed * 1_000_003 + i)))`.
 For each example:
 
-- the valid file is converted in-process (migrate.api.convert_source) and checked like the property
+- the valid file is converted in-process (kfmigrate.migrate.api.convert_source) and checked like the property
   tests do (tests/reliability/conversion_checks.py): every task and edge kept, generated Python
   compiles, names valid; every --compile-every'th example is also compiled with kfp and checked on
   the PipelineSpec;
@@ -93,7 +93,7 @@ def check_one(args) -> dict:
     seed, index, compile_it = args
     from conversion_checks import check_conversion
 
-    from migrate.api import convert_source
+    from kfmigrate.migrate.api import convert_source
 
     out = {"index": index, "problems": [], "damaged": [], "dags": 0, "tasks": 0, "compiled": 0, "outcome": None}
     spec, source, damaged = example(seed, index)

@@ -50,7 +50,7 @@ def first_reason(result: dict) -> str:
 
 
 def verify_chunk(files: list, timeout: float, logical_date: str | None) -> list:
-    from compare.verify import verify_files
+    from kfmigrate.compare.verify import verify_files
 
     results = verify_files([Path(f) for f in files], logical_date=logical_date, timeout=timeout)
     return [r.to_json() for r in results]

@@ -2,12 +2,12 @@
 
 For every point (a workload DAG) the KFP side is produced by kfmigrate's own converter from the
 Airflow DAG; then, repeat by repeat, each engine runs the point once in its own measured process
-tree (compare.runner under compare.measure.run_measured). Repeats interleave engines so a slow
+tree (kfmigrate.compare.runner under kfmigrate.compare.measure.run_measured). Repeats interleave engines so a slow
 moment of the machine does not land on one engine only. The first repeat of each engine and point
 is the cold run (fresh MLflow store, first DAG parse, first import of the task's libraries); the
 others are warm, and medians are taken over the warm runs when there are any.
 
-Everything is collected in one JSON-able dict (results.json); compare.report renders it.
+Everything is collected in one JSON-able dict (results.json); kfmigrate.compare.report renders it.
 """
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from compare import measure
-from compare.workloads import DEFAULT_LOGICAL_DATE as LOGICAL_DATE
-from compare.workloads import (DEFAULT_SWEEP, USER_WORKLOAD, Point, build_points, comparable, diff_values,
+from kfmigrate.compare import measure
+from kfmigrate.compare.workloads import DEFAULT_LOGICAL_DATE as LOGICAL_DATE
+from kfmigrate.compare.workloads import (DEFAULT_SWEEP, USER_WORKLOAD, Point, build_points, comparable, diff_values,
                                engine_params, decode_json_text, expected_failure, headline, matches_expected,
                                scaling_sections)
-from migrate.report import MigrationReport
+from kfmigrate.migrate.report import MigrationReport
 
 RESULTS_VERSION = 1
 ENGINES = ("airflow", "kfp")
@@ -66,8 +66,8 @@ class Settings:
     timeout: float = 900.0  # per run
     logical_date: str = LOGICAL_DATE
     cache_check: bool = True  # after the repeats: kfp.local twice with its cache on, Airflow once more
-    user_points: tuple = ()  # points made from the user's DAG files (compare.workloads.user_points)
-    probes: bool = True  # measure the parts of per-task overhead (compare.probes) after the runs
+    user_points: tuple = ()  # points made from the user's DAG files (kfmigrate.compare.workloads.user_points)
+    probes: bool = True  # measure the parts of per-task overhead (kfmigrate.compare.probes) after the runs
     notes: tuple = ()  # what the input left out (DAGs past --max-dags), for the report
 
 
@@ -97,7 +97,7 @@ class Reporter:
 
 def prepare(point: Point, folder: Path) -> Prepared:
     """Convert the point's DAG with kfmigrate's converter and write the pipeline beside the results."""
-    from migrate.api import convert_file
+    from kfmigrate.migrate.api import convert_file
 
     prepared = Prepared(point)
     source = point.dag_file.read_text()
@@ -195,7 +195,7 @@ def run_one(prepared: Prepared, engine: str, repeat: int, settings: Settings, ru
             reporter.event(message)
 
     process = measure.run_measured(
-        [sys.executable, "-m", "compare.runner", str(request_path), str(result_path)],
+        [sys.executable, "-m", "kfmigrate.compare.runner", str(request_path), str(result_path)],
         on_line=on_line, stderr_path=str(run_dir / "runner.stderr"), timeout=settings.timeout + 60,
     )
     if not result_path.exists():
@@ -369,9 +369,9 @@ def check_dag_agreement(prepared: Prepared, runs: list) -> dict:
     them. Runs of other engines (the scheduler, a cluster) must have ended; their values are not
     compared here.
     """
-    from compare.engines.airflow import DagRun, TaskRun
-    from compare.engines.kfp_local import _run_from_json
-    from compare.verify import compare_runs
+    from kfmigrate.compare.engines.airflow import DagRun, TaskRun
+    from kfmigrate.compare.engines.kfp_local import _run_from_json
+    from kfmigrate.compare.verify import compare_runs
 
     conversion = prepared.point.conversion
     report = conversion.report if conversion else MigrationReport(dag_id=prepared.point.dag_id)  # no tasks known
@@ -634,7 +634,7 @@ def run_benchmark(settings: Settings, reporter: Optional[Reporter] = None) -> di
         reporter.note("reading the MLflow store")
         results["mlflow"] = mlflow_observed(mlflow_uri)
     if settings.probes:
-        from compare.probes import run_probes
+        from kfmigrate.compare.probes import run_probes
 
         reporter.note("measuring the parts of per-task overhead (probes)")
         results["probes"] = run_probes(work / "probes")
@@ -652,7 +652,7 @@ class airflow_deployment:
     """The Airflow deployment (scheduler, LocalExecutor, PostgreSQL) for the airflow-scheduler engine.
 
     Started once before the runs with every point's DAG file, stopped (processes ended, files
-    removed) when the runs are over, on Ctrl-C and on failure. Yields what compare.runner needs to
+    removed) when the runs are over, on Ctrl-C and on failure. Yields what kfmigrate.compare.runner needs to
     use it, or {"error": why it could not start}: those runs then fail with that reason.
     """
 
@@ -665,7 +665,7 @@ class airflow_deployment:
     def __enter__(self) -> Optional[dict]:
         if not self.wanted:
             return None
-        from compare.engines.airflow_scheduler import Deployment, SchedulerError
+        from kfmigrate.compare.engines.airflow_scheduler import Deployment, SchedulerError
 
         self.deployment = Deployment(self.dag_files, log=lambda text: self.reporter.note(f"Airflow deployment: {text}"))
         started = time.time()

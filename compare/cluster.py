@@ -2,7 +2,7 @@
 
 Submits the converted pipeline with kfp.Client (caching off, so every repeat executes), polls the
 run until it ends, and reads each task's state and timestamps from the run's task details. The
-result has the same shape as compare.runner's other engines.
+result has the same shape as kfmigrate.compare.runner's other engines.
 
 What a cluster run cannot give back here: output parameter values (the v2beta1 run API does not
 return them), so agreement on a cluster covers task states only; and CPU/memory, which are spent in

@@ -27,7 +27,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterable, Optional
 
-from compare.engines.processes import signal_group
+from kfmigrate.compare.engines.processes import signal_group
 
 
 # ---------------------------------------------------------------- one measured process tree

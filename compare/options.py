@@ -65,7 +65,7 @@ def missing_packages(engines: Sequence[str], needs_mlflow: bool, airflow_mode: s
         for module in ("psycopg2", "asyncpg"):
             if importlib.util.find_spec(module) is None:
                 return f"--airflow-mode {airflow_mode} needs {module} (pip install 'kfmigrate[scheduler]')"
-        from compare.engines.airflow_scheduler import SchedulerError, postgres_bindir
+        from kfmigrate.compare.engines.airflow_scheduler import SchedulerError, postgres_bindir
 
         try:
             postgres_bindir()

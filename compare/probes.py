@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from compare import measure
+from kfmigrate.compare import measure
 
 AIRFLOW_TASK_IMPORTS = ("import airflow.sdk; "
                         "from airflow.providers.standard.operators.python import PythonOperator")

@@ -1,6 +1,6 @@
-"""One measured engine run, in its own process: `python -m compare.runner REQUEST.json RESULT.json`.
+"""One measured engine run, in its own process: `python -m kfmigrate.compare.runner REQUEST.json RESULT.json`.
 
-bench.py starts this module under compare.measure.run_measured, so the CPU time and memory of
+bench.py starts this module under kfmigrate.compare.measure.run_measured, so the CPU time and memory of
 everything the run needs (the engine's own child processes, every task process) belong to one
 process tree that nothing else shares. Engine events (task started / finished) are printed as JSON
 lines on stdout for the progress bar; the result is written to RESULT.json in one common shape:
@@ -36,7 +36,7 @@ def _unix(value):
 
 
 def run_airflow(request: dict) -> dict:
-    from compare.engines.airflow import run_dag
+    from kfmigrate.compare.engines.airflow import run_dag
 
     run = run_dag(request["dag_file"], request["dag_id"], params=request["params"],
                   logical_date=request.get("logical_date"), on_event=_emit,
@@ -61,13 +61,13 @@ def _keep_raw(request: dict, run) -> None:
 
 
 def run_airflow_scheduler(request: dict) -> dict:
-    """One DAG run on the deployment compare started (compare.engines.airflow_scheduler).
+    """One DAG run on the deployment compare started (kfmigrate.compare.engines.airflow_scheduler).
 
     The deployment's processes are not children of this one, so their share of the run is measured
     here: CPU seconds spent by their trees between trigger and end, and their summed RSS peak.
     """
-    from compare.engines.airflow_scheduler import run_dag
-    from compare.measure import TreeSampler, tree_cpu_seconds
+    from kfmigrate.compare.engines.airflow_scheduler import run_dag
+    from kfmigrate.compare.measure import TreeSampler, tree_cpu_seconds
 
     deployment = request["deployment"]
     pids = deployment["pids"]
@@ -98,7 +98,7 @@ def run_airflow_scheduler(request: dict) -> dict:
 
 
 def run_kfp_local(request: dict) -> dict:
-    from compare.engines.kfp_local import run_pipeline
+    from kfmigrate.compare.engines.kfp_local import run_pipeline
 
     # kfp.local as kfp ships it: a new `sh -c ... python -m kfp.dsl.executor_main` process per task,
     # as a pod per task on a cluster (with the same 128 KiB cap on one argument), not the fork
@@ -162,7 +162,7 @@ def _size_on_disk(path: str) -> int:
 
 
 def run_kfp_cluster(request: dict) -> dict:
-    from compare.cluster import run_on_cluster
+    from kfmigrate.compare.cluster import run_on_cluster
 
     return run_on_cluster(request, on_event=_emit)
 

@@ -1,6 +1,6 @@
 """Equivalence check: run the original DAG on Airflow and its conversion on kfp.local, compare per task.
 
-    from compare.verify import verify_file
+    from kfmigrate.compare.verify import verify_file
     for result in verify_file(Path("dags/etl.py"), params={"region": "us"}, logical_date="2024-03-05"):
         result.verdict        # "equivalent" | "different" | "incomplete"
         result.differences    # every difference, one line each
@@ -24,9 +24,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from compare.engines.normalise import normalise
-from migrate.contracts import ATTEMPT_MARKER, RENDERED_MARKER, RETURN_KEY, SKIP_OUTPUT, STATE_OUTPUT
-from migrate.report import MigrationReport, TaskEntry
+from kfmigrate.compare.engines.normalise import normalise
+from kfmigrate.migrate.contracts import ATTEMPT_MARKER, RENDERED_MARKER, RETURN_KEY, SKIP_OUTPUT, STATE_OUTPUT
+from kfmigrate.migrate.report import MigrationReport, TaskEntry
 
 EQUIVALENT, DIFFERENT, INCOMPLETE = "equivalent", "different", "incomplete"
 EXIT_CODES = {EQUIVALENT: 0, DIFFERENT: 1, INCOMPLETE: 2}
@@ -80,7 +80,7 @@ class VerifyResult:
 def report_file(outdir: Path, results: list) -> Path:
     """verify-<dag_id>.json for one DAG (verifying another DAG in the same folder keeps this one),
     verify.json for several."""
-    from migrate.output import file_stem
+    from kfmigrate.migrate.output import file_stem
 
     if len(results) == 1:
         return outdir / f"verify-{file_stem(results[0].dag_id)}.json"
@@ -107,7 +107,7 @@ def verdict_counts(results: list) -> dict:
 
 def report_document(results: list, logical_date: Optional[str], params: dict) -> dict:
     """The verify report file's content."""
-    from migrate.version import version
+    from kfmigrate.migrate.version import version
 
     return {
         "tool": {"name": "kfmigrate", "command": "verify", "version": version()},
@@ -516,10 +516,10 @@ def verify_conversion(
     """Run the DAG on Airflow and the converted pipeline on kfp.local, and compare.
 
     airflow_run: an Airflow DagRun of this DAG with these params and logical date, already made
-    (by compare.engines.airflow.run_dag), to compare several conversions against one Airflow run.
+    (by kfmigrate.compare.engines.airflow.run_dag), to compare several conversions against one Airflow run.
     """
-    from compare.engines import airflow as airflow_engine
-    from compare.engines import kfp_local
+    from kfmigrate.compare.engines import airflow as airflow_engine
+    from kfmigrate.compare.engines import kfp_local
 
     params = dict(params or {})
     result = VerifyResult(dag_id=dag_id, dag_file=str(dag_file), verdict=INCOMPLETE)
@@ -556,7 +556,7 @@ def verify_conversion(
         pipeline_params["logical_date"] = airflow_run.logical_date or ""
     if "run_id" in declared:
         pipeline_params["run_id"] = airflow_run.run_id
-    from migrate.environment import uncovered_messages
+    from kfmigrate.migrate.environment import uncovered_messages
 
     for line in uncovered_messages(spec, pipeline if isinstance(pipeline, Path) else None):
         progress(f"{dag_id}: {line}")  # a local success must not hide a cluster failure
@@ -593,7 +593,7 @@ def verify_conversion(
 
 def without_retry_delays(spec: dict) -> dict:
     """Same retry counts, no waiting between attempts: a verify run should not sleep for minutes."""
-    from compare.engines.kfp_local import limit_retries
+    from kfmigrate.compare.engines.kfp_local import limit_retries
 
     return limit_retries(spec, max_delay=0)
 
@@ -603,7 +603,7 @@ def split_params(report: MigrationReport, spec: dict, params: dict) -> tuple[dic
 
     Values are typed from the pipeline's declared inputs so both sides get the same typed value.
     """
-    from compare.engines.kfp_local import EngineError, coerce_params
+    from kfmigrate.compare.engines.kfp_local import EngineError, coerce_params
 
     by_dag_param = {p.from_param: p.name for p in report.pipeline.parameters if p.from_param}
     to_dag_param = {v: k for k, v in by_dag_param.items()}
@@ -661,13 +661,13 @@ def verify_files(
     Results that come from the user's input (an unparsable file, no such DAG, an unknown or
     mistyped param) have bad_input set. With refuse_bad_input, if there is any,
     only those are returned and nothing runs. environment: the conversion's runtime mode
-    (migrate.emit.environment.Environment; None: convert's default, the runtime package).
+    (kfmigrate.migrate.emit.environment.Environment; None: convert's default, the runtime package).
     """
     import yaml
 
-    from compare.engines import airflow as airflow_engine
-    from compare.engines import kfp_local
-    from migrate.api import convert_file
+    from kfmigrate.compare.engines import airflow as airflow_engine
+    from kfmigrate.compare.engines import kfp_local
+    from kfmigrate.migrate.api import convert_file
 
     progress = on_progress or (lambda message: None)
     results: list = []  # VerifyResult, or a pending (dag_file, dag_id, spec, report, job index)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from migrate.report import MigrationReport
+from kfmigrate.migrate.report import MigrationReport
 
 SAMPLES = Path(__file__).resolve().parent / "dags"
 WORKLOADS = ("ml-training", "scaling")
@@ -42,7 +42,7 @@ DEFAULT_SWEEP = (
 KNOBS = ("chain", "fan_out", "payload_kb")
 # the logical date every run gets (a user DAG starting later gets its start_date)
 DEFAULT_LOGICAL_DATE = "2026-01-02"
-# how the converted pipeline passes XComs (migrate.api.convert_file's xcom_transport)
+# how the converted pipeline passes XComs (kfmigrate.migrate.api.convert_file's xcom_transport)
 TRANSPORTS = ("parameter", "artifact")
 
 
@@ -60,7 +60,7 @@ class Point:
     kfp_params: Optional[dict] = None  # a user DAG: the same params as typed pipeline arguments
     logical_date: Optional[str] = None  # a user DAG: on or after its start_date (None: the run's default)
     uses_mlflow: bool = False  # the DAG imports MLflow: its Airflow side tracks into compare's store
-    conversion: object = field(default=None, repr=False, compare=False)  # migrate.api conversion, when made
+    conversion: object = field(default=None, repr=False, compare=False)  # kfmigrate.migrate.api conversion, when made
 
     @property
     def slug(self) -> str:
@@ -125,10 +125,10 @@ def user_points(paths: list, params: Optional[dict] = None, max_dags: int = 10,
     """
     import yaml
 
-    from compare.verify import split_params
-    from compare.engines.kfp_local import EngineError
-    from migrate.api import convert_file
-    from migrate.batch import collect_inputs
+    from kfmigrate.compare.verify import split_params
+    from kfmigrate.compare.engines.kfp_local import EngineError
+    from kfmigrate.migrate.api import convert_file
+    from kfmigrate.migrate.batch import collect_inputs
 
     params = dict(params or {})
     files, problems = collect_inputs(paths)
@@ -426,7 +426,7 @@ def _short(value) -> str:
 
 
 def scaling_sections(tasks: dict) -> dict:
-    """Cut a scaling run into its three sections using task timings (compare.measure.task_timings).
+    """Cut a scaling run into its three sections using task timings (kfmigrate.compare.measure.task_timings).
 
     chain: first step's end to last step's end, and per chained task after the first; fan_out: first branch's start
     to last branch's end, and per parallel task; payload: produce_payload's start to

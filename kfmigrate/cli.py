@@ -7,7 +7,7 @@ import importlib
 
 import click
 
-from migrate.version import version
+from kfmigrate.migrate.version import version
 
 # command name -> module under kfmigrate.commands that defines a click command called `command`
 COMMANDS = {

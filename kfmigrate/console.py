@@ -20,7 +20,7 @@ def print_diagnostic(diagnostic) -> None:
 
 def print_diagnostics(diagnostics) -> None:
     """Each distinct diagnostic once, `(xN)` when it came N times (a loop repeats its statements)."""
-    from migrate.diagnostics import counted, render_counted
+    from kfmigrate.migrate.diagnostics import counted, render_counted
 
     plain = not err_console.is_terminal  # no colours to add: skip rich's rendering (a batch prints hundreds)
     for diagnostic, count in counted(diagnostics):

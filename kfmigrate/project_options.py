@@ -17,8 +17,8 @@ def project_options(command):
 
 
 def to_project(project_paths, env):
-    """The options as migrate.parse.project.ProjectOptions; a malformed --env is a usage error."""
-    from migrate.parse.project import ProjectOptions, parse_env
+    """The options as kfmigrate.migrate.parse.project.ProjectOptions; a malformed --env is a usage error."""
+    from kfmigrate.migrate.parse.project import ProjectOptions, parse_env
 
     try:
         pairs = parse_env(env)
@@ -28,7 +28,7 @@ def to_project(project_paths, env):
 
 
 def load_options(command):
-    """`--load` and `--load-timeout`: build the IR from the DAGs Airflow's own DagBag loads (migrate.load)."""
+    """`--load` and `--load-timeout`: build the IR from the DAGs Airflow's own DagBag loads (kfmigrate.migrate.load)."""
     command = click.option(
         "--load-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
         help="With --load: seconds Airflow may spend importing one DAG file (its dagbag_import_timeout).")(command)
@@ -39,7 +39,7 @@ def load_options(command):
 
 
 def to_load(project, load_timeout, inputs):
-    """migrate.load.LoadOptions from the project options and the command's input paths (the DAG folders)."""
-    from migrate.load import LoadOptions
+    """kfmigrate.migrate.load.LoadOptions from the project options and the command's input paths (the DAG folders)."""
+    from kfmigrate.migrate.load import LoadOptions
 
     return LoadOptions(paths=tuple(project.paths), env=dict(project.env), timeout=load_timeout, dag_folders=tuple(inputs))

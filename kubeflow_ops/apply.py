@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, List, Optional
 
-from kubeflow_ops.errors import AuthError, KubeflowError
+from kfmigrate.kubeflow_ops.errors import AuthError, KubeflowError
 
 FIELD_MANAGER = "kfmigrate"
 

@@ -20,9 +20,9 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from kubeflow_ops.auth import Credential, RedactingFilter, auth_hint
-from kubeflow_ops.errors import AuthError, KubeflowError, RefusedError
-from kubeflow_ops.packages import parameter_types
+from kfmigrate.kubeflow_ops.auth import Credential, RedactingFilter, auth_hint
+from kfmigrate.kubeflow_ops.errors import AuthError, KubeflowError, RefusedError
+from kfmigrate.kubeflow_ops.packages import parameter_types
 
 log = logging.getLogger("kfmigrate.kubeflow")
 

@@ -21,9 +21,9 @@ class KubeflowError(Exception):
 def exit_code(exc: Exception) -> int:
     """2 for bad input (an output that exists, a --param the pipeline does not take, a refused package,
     credentials or manifest options that cannot be used), as in every command; 1 for the cluster's or API's."""
-    from kubeflow_ops.auth import CredentialError
-    from kubeflow_ops.manifests import ManifestError
-    from kubeflow_ops.packages import ParamError
+    from kfmigrate.kubeflow_ops.auth import CredentialError
+    from kfmigrate.kubeflow_ops.manifests import ManifestError
+    from kfmigrate.kubeflow_ops.packages import ParamError
 
     if isinstance(exc, (CredentialError, ManifestError, ParamError, RefusedError)):
         return 2

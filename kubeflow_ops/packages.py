@@ -1,7 +1,7 @@
 """Turn what the user names (a DAG, a pipeline .py, a compiled package) into a file kfp.Client uploads.
 
-- an Airflow DAG file: converted with migrate.api (static, never imported), compiled to YAML;
-- a KFP pipeline .py: compiled with migrate.package (that module IS meant to be executed);
+- an Airflow DAG file: converted with kfmigrate.migrate.api (static, never imported), compiled to YAML;
+- a KFP pipeline .py: compiled with kfmigrate.migrate.package (that module IS meant to be executed);
 - .yaml/.yml/.zip/.tar.gz/.tgz: used as is; .json (PipelineSpec as JSON) is re-written as YAML.
 The temporary files live in a folder the caller removes (PreparedPackage.cleanup).
 """
@@ -18,10 +18,10 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from kubeflow_ops.errors import KubeflowError, RefusedError
-from migrate.contracts import FIDELITY_LEVELS, PLACEHOLDER_MARK
-from migrate.params import coerce_value
-from migrate.report import MigrationReport, ReportError, read_report
+from kfmigrate.kubeflow_ops.errors import KubeflowError, RefusedError
+from kfmigrate.migrate.contracts import FIDELITY_LEVELS, PLACEHOLDER_MARK
+from kfmigrate.migrate.params import coerce_value
+from kfmigrate.migrate.report import MigrationReport, ReportError, read_report
 
 ARCHIVES = (".zip", ".tar.gz", ".tgz")
 # a task diagnosed with one of these imports a module its component will not have: it fails when run
@@ -80,8 +80,8 @@ def fidelity_of_spec(spec: dict, source: str) -> Fidelity:
 
 
 def report_next_to(package: Path) -> Optional[Path]:
-    """The migration report convert wrote next to a package, if it is there (migrate.output.report_next_to)."""
-    from migrate.output import report_next_to as report_path
+    """The migration report convert wrote next to a package, if it is there (kfmigrate.migrate.output.report_next_to)."""
+    from kfmigrate.migrate.output import report_next_to as report_path
 
     found = report_path(package)
     return found if found.is_file() else None
@@ -161,7 +161,7 @@ def prepare(path: Path, dag_id: Optional[str] = None) -> PreparedPackage:
         if is_airflow_dag(path):
             return _from_dag(path, tmpdir, dag_id)
         if path.suffix == ".py":
-            from migrate.package import PackageError, compile_python
+            from kfmigrate.migrate.package import PackageError, compile_python
 
             try:
                 text = compile_python(path)
@@ -191,8 +191,8 @@ def _write_yaml(text: str, stem: str, tmpdir: str, **extra) -> PreparedPackage:
 
 
 def _from_dag(path: Path, tmpdir: str, dag_id: Optional[str]) -> PreparedPackage:
-    from migrate.api import convert_file
-    from migrate.diagnostics import ERROR
+    from kfmigrate.migrate.api import convert_file
+    from kfmigrate.migrate.diagnostics import ERROR
 
     result = convert_file(path)
     if result.error is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import List, Optional, Tuple
 
-from kubeflow_ops.errors import KubeflowError
+from kfmigrate.kubeflow_ops.errors import KubeflowError
 
 
 class OptionError(ValueError):
@@ -18,9 +18,9 @@ class OptionError(ValueError):
 
 def recurring_spec(workflow, cron: Optional[str], interval: Optional[int], start: Optional[str], end: Optional[str],
                    catchup: Optional[bool]) -> Tuple[object, List[object]]:
-    """The recurring-run spec (migrate.schedule.RecurringSpec) and notes (Diagnostics): from --cron/--interval
+    """The recurring-run spec (kfmigrate.migrate.schedule.RecurringSpec) and notes (Diagnostics): from --cron/--interval
     if given, else from the DAG's Airflow schedule (workflow: its ir.Workflow, None for a package)."""
-    from migrate.schedule import RecurringSpec, cron_option_to_kfp, to_recurring, to_rfc3339
+    from kfmigrate.migrate.schedule import RecurringSpec, cron_option_to_kfp, to_recurring, to_rfc3339
 
     notes = []
     if cron or interval:

@@ -1,6 +1,6 @@
 """Readiness inventory of a DAG folder: what converting it would give, without writing pipelines.
 
-`build_inventory(results, ...)` turns converter results (migrate.api.FileResult) into one JSON-able
+`build_inventory(results, ...)` turns converter results (kfmigrate.migrate.api.FileResult) into one JSON-able
 dict (validated by schemas/analyze.schema.json); `render(inventory, fmt)` writes it as a table,
 JSON, Markdown, SARIF 2.1.0 or CSV. `analyze_paths` runs the converter over files and folders.
 
@@ -31,14 +31,14 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
-from migrate import ir
-from migrate.contracts import FIDELITY_LEVELS
-from migrate.connections import (  # noqa: F401 - scan_task_usages: the usages every report lists
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.contracts import FIDELITY_LEVELS
+from kfmigrate.migrate.connections import (  # noqa: F401 - scan_task_usages: the usages every report lists
     connection_env, connection_secret, scan_task_usages, variable_config_map, variable_env,
 )
-from migrate.diagnostics import CODES, ERROR, INFO, NO_DAG_CODES, WARNING, Diagnostic
-from migrate.operators import discover, find_mapper
-from migrate.version import version
+from kfmigrate.migrate.diagnostics import CODES, ERROR, INFO, NO_DAG_CODES, WARNING, Diagnostic
+from kfmigrate.migrate.operators import discover, find_mapper
+from kfmigrate.migrate.version import version
 
 INVENTORY_VERSION = 1
 FORMATS = ("table", "json", "md", "sarif", "csv")
@@ -265,7 +265,7 @@ def _needs(usages: List[dict], kind: str) -> List[dict]:
 
 
 def kubernetes_source(kind: str, name: str) -> dict:
-    """The Secret / ConfigMap a converted task reads a connection / variable from (migrate.connections naming)."""
+    """The Secret / ConfigMap a converted task reads a connection / variable from (kfmigrate.migrate.connections naming)."""
     if kind == "connection":
         return {"kind": "Secret", "name": connection_secret(name), "key": "uri", "env": connection_env(name)}
     return {"kind": "ConfigMap", "name": variable_config_map(name), "key": "value", "env": variable_env(name)}
@@ -350,7 +350,7 @@ def build_inventory(results: Sequence, input_problems: Sequence[Diagnostic] = ()
 def analyze_paths(paths: Sequence[Path], jobs: int = 1, root: Path = Path("."),
                   on_progress: Optional[Callable[[int, int], None]] = None) -> dict:
     """Convert (without compiling) every DAG file under `paths` and build the inventory."""
-    from migrate.batch import collect_inputs
+    from kfmigrate.migrate.batch import collect_inputs
 
     files, problems = collect_inputs(paths)
     return analyze_files(files, problems, jobs=jobs, root=root, inputs=paths, on_progress=on_progress)
@@ -362,20 +362,20 @@ def analyze_files(files: Sequence[Path], problems: Sequence[Diagnostic] = (), jo
     """The inventory of these files, converted (not compiled) on `jobs` processes.
 
     `on_progress(done, total)` is called as files finish, in input order. project: --path folders and
-    --env values (migrate.parse.project.ProjectOptions). load: a migrate.load.LoadOptions to inventory
+    --env values (kfmigrate.migrate.parse.project.ProjectOptions). load: a kfmigrate.migrate.load.LoadOptions to inventory
     the DAGs Airflow's own DagBag loads (it executes the files) instead of reading them statically.
     """
-    from migrate.batch import convert_many, iter_convert
+    from kfmigrate.migrate.batch import convert_many, iter_convert
 
     files = list(files)
     if load is not None:
-        from migrate.load import loaded_items
+        from kfmigrate.migrate.load import loaded_items
 
         files = loaded_items(files, load)
     if jobs > 1:
         # load the converter once here: forked workers inherit it instead of importing it again
-        import migrate.emit  # noqa: F401
-        import migrate.parse  # noqa: F401
+        import kfmigrate.migrate.emit  # noqa: F401
+        import kfmigrate.migrate.parse  # noqa: F401
 
         discover()
     if on_progress is None:

@@ -1,12 +1,12 @@
 """The converter's library face: DAG file -> parse -> IR -> emit -> (compile) -> report.
 
-    from migrate.api import convert_file
+    from kfmigrate.migrate.api import convert_file
     result = convert_file(Path("dags/etl.py"))                            # XComs as KFP parameters
     result = convert_file(Path("dags/etl.py"), xcom_transport="artifact")  # XComs as JSON artifact files
     for conversion in result.conversions:
         conversion.emitted.python_source, conversion.yaml_text, conversion.report
 
-Nothing here writes files; see migrate.output for that.
+Nothing here writes files; see kfmigrate.migrate.output for that.
 """
 from __future__ import annotations
 
@@ -14,18 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional
 
-from migrate import ir
-from migrate.diagnostics import ERROR, ConversionError, Diagnostic
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.diagnostics import ERROR, ConversionError, Diagnostic
 
 if TYPE_CHECKING:
-    from migrate.parse.project import ProjectOptions
-    from migrate.report import MigrationReport
+    from kfmigrate.migrate.parse.project import ProjectOptions
+    from kfmigrate.migrate.report import MigrationReport
 
 
 @dataclass
 class Conversion:
     workflow: ir.Workflow
-    emitted: "object"  # migrate.emit.EmitResult
+    emitted: "object"  # kfmigrate.migrate.emit.EmitResult
     yaml_text: Optional[str]
     report: "MigrationReport"
     diagnostics: List[Diagnostic]
@@ -58,10 +58,10 @@ def convert_source(text: str, path: str = "<string>", compile: bool = True, xcom
                    environment=None, project: "Optional[ProjectOptions]" = None) -> FileResult:
     """xcom_transport: "parameter" (XComs are KFP parameters, at most 128 KiB each), "artifact" (JSON
     files in KFP artifacts, any size) or "auto" (artifacts except int/float/bool values).
-    environment: a migrate.emit.environment.Environment (runtime mode, package index); None: the default
+    environment: a kfmigrate.migrate.emit.environment.Environment (runtime mode, package index); None: the default
     (components import the kfmigrate-runtime package).
-    project: --path folders and --env values (migrate.parse.project.ProjectOptions)."""
-    from migrate.parse import parse_source
+    project: --path folders and --env values (kfmigrate.migrate.parse.project.ProjectOptions)."""
+    from kfmigrate.migrate.parse import parse_source
 
     _check_transport(xcom_transport)
     try:
@@ -76,7 +76,7 @@ def convert_source(text: str, path: str = "<string>", compile: bool = True, xcom
 def convert_file(path: Path, compile: bool = True, xcom_transport: str = "parameter", environment=None,
                  project: "Optional[ProjectOptions]" = None) -> FileResult:
     """xcom_transport, environment, project: as for convert_source."""
-    from migrate.parse import parse_file
+    from kfmigrate.migrate.parse import parse_file
 
     _check_transport(xcom_transport)
     path = Path(path)
@@ -90,7 +90,7 @@ def convert_file(path: Path, compile: bool = True, xcom_transport: str = "parame
 
 
 def convert_parsed(parsed, compile: bool = True, xcom_transport: str = "parameter", environment=None) -> FileResult:
-    """A ParseResult built by another front-end (migrate.load) -> emitted (and compiled) pipelines."""
+    """A ParseResult built by another front-end (kfmigrate.migrate.load) -> emitted (and compiled) pipelines."""
     _check_transport(xcom_transport)
     path = Path(parsed.path)
     try:
@@ -116,10 +116,10 @@ def _internal_error(path: Path, exc: Exception) -> Diagnostic:
 
 
 def _convert_parsed(parsed, path: Path, compile: bool, xcom_transport: str = "parameter", environment=None) -> FileResult:
-    from migrate.emit import EmitError, compile_yaml
-    from migrate.emit.builder import build  # what migrate.emit.emit runs, with the build options
-    from migrate.emit.environment import Environment
-    from migrate.report import build_report
+    from kfmigrate.migrate.emit import EmitError, compile_yaml
+    from kfmigrate.migrate.emit.builder import build  # what kfmigrate.migrate.emit.emit runs, with the build options
+    from kfmigrate.migrate.emit.environment import Environment
+    from kfmigrate.migrate.report import build_report
 
     result = FileResult(path)
     per_dag = {}

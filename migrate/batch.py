@@ -13,9 +13,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Iterable, Iterator, List, Tuple
 
-from migrate import ir
-from migrate.api import FileResult, convert_file, convert_parsed
-from migrate.diagnostics import ERROR, Diagnostic
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.api import FileResult, convert_file, convert_parsed
+from kfmigrate.migrate.diagnostics import ERROR, Diagnostic
 
 PARALLEL_THRESHOLD = 4  # below this many files a worker pool costs more than it saves
 
@@ -83,15 +83,15 @@ def _convert_one(args) -> FileResult:
     item, compile, xcom_transport, environment, project = args
     if isinstance(item, FileResult):  # a front-end's error travels as it is
         return item
-    if not isinstance(item, Path):  # a ParseResult another front-end built (migrate.load)
+    if not isinstance(item, Path):  # a ParseResult another front-end built (kfmigrate.migrate.load)
         return convert_parsed(item, compile=compile, xcom_transport=xcom_transport, environment=environment)
     return convert_file(item, compile=compile, xcom_transport=xcom_transport, environment=environment, project=project)
 
 
 def convert_many(files: List, compile: bool = True, jobs: int = 1, xcom_transport: str = "parameter",
                  environment=None, project=None) -> List[FileResult]:
-    """environment, project: see migrate.api.convert_source (the same for every file). files: paths
-    to parse, or what migrate.load built for them (ParseResult, or FileResult carrying its error)."""
+    """environment, project: see kfmigrate.migrate.api.convert_source (the same for every file). files: paths
+    to parse, or what kfmigrate.migrate.load built for them (ParseResult, or FileResult carrying its error)."""
     return list(iter_convert(files, compile=compile, jobs=jobs, xcom_transport=xcom_transport, environment=environment,
                              project=project))
 
@@ -177,14 +177,14 @@ def _load_converter(compile: bool) -> None:
     instead of each importing it again (kfp alone costs about a second of CPU per process)."""
     if _fork_context() is None:
         return
-    import migrate.emit.builder  # noqa: F401
-    import migrate.parse  # noqa: F401
-    import migrate.report  # noqa: F401
-    from migrate.operators import discover
+    import kfmigrate.migrate.emit.builder  # noqa: F401
+    import kfmigrate.migrate.parse  # noqa: F401
+    import kfmigrate.migrate.report  # noqa: F401
+    from kfmigrate.migrate.operators import discover
 
     discover()
     if compile:
-        from migrate.package import import_kfp
+        from kfmigrate.migrate.package import import_kfp
 
         import_kfp()
 

@@ -5,14 +5,15 @@ templates, get_connection / Variable.get in callables); the naming functions say
 (`airflow-conn-<id>`, key `uri`) and config map (`airflow-var-<key>`, key `value`) a converted task
 reads them from, as AIRFLOW_CONN_<ID> / AIRFLOW_VAR_<KEY>. The readiness inventory (analyze.py), the
 migration report and the mappers (operators/staticcalls.py) all use them: this module sits below
-all of them and imports only the IR.
+all of them and imports only the IR and kfmigrate.migrate.contracts.
 """
 from __future__ import annotations
 
 import re
 from typing import Iterable, List, Optional, Tuple
 
-from migrate import ir
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.contracts import CONNECTION_ENV_PREFIX, VARIABLE_ENV_PREFIX
 
 
 # ------------------------------------------------------------------ naming
@@ -23,11 +24,11 @@ def connection_secret(conn_id: str) -> str:
 
 
 def connection_env(conn_id: str) -> str:
-    return "AIRFLOW_CONN_" + conn_id.upper()
+    return CONNECTION_ENV_PREFIX + conn_id.upper()
 
 
 def variable_env(key: str) -> str:
-    return "AIRFLOW_VAR_" + key.upper()
+    return VARIABLE_ENV_PREFIX + key.upper()
 
 
 def variable_config_map(key: str) -> str:

@@ -7,7 +7,7 @@ the log markers it prints, and tests/test_contracts.py checks that the copies ar
 from __future__ import annotations
 
 # ---------------------------------------------------------------- component outputs
-# Outputs the emitter adds to components, read by downstream components and by compare.verify
+# Outputs the emitter adds to components, read by downstream components and by kfmigrate.compare.verify
 SKIP_OUTPUT = "airflow_skipped"  # bool: Airflow would have skipped this task (it ran as a no-op)
 STATE_OUTPUT = "airflow_state"  # 'success' | 'skipped' | 'failed' | 'upstream_failed': failures carried as data
 FOLLOW_KEY = "airflow_follow"  # a branch's output: the task ids it follows
@@ -16,10 +16,10 @@ RETURN_KEY = "return_value"  # Airflow's XCom key of a task's return value
 
 # ---------------------------------------------------------------- log markers
 # `[kfmigrate] rendered {"field": value, ...}`: a component's rendered templated fields (kfmigrate_runtime
-# prints it, compare.verify reads it)
+# prints it, kfmigrate.compare.verify reads it)
 RENDERED_MARKER = "[kfmigrate] rendered "
-# a task's log on kfp.local: this line, then the attempt's number, starts each attempt (compare.engines writes
-# it, compare.verify reads the last attempt's lines)
+# a task's log on kfp.local: this line, then the attempt's number, starts each attempt (kfmigrate.compare.engines writes
+# it, kfmigrate.compare.verify reads the last attempt's lines)
 ATTEMPT_MARKER = "--- attempt "
 
 # ---------------------------------------------------------------- Airflow's environment contract

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Tuple
 
-from migrate.ir import SourceSpan
+from kfmigrate.migrate.ir import SourceSpan
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 NO_DAG_CODES = ("KFM103", "KFM104")  # a file without a DAG (or an empty one): information, not a failure
@@ -158,7 +158,7 @@ def codes_markdown() -> str:
     groups = {"1": "Parse", "2": "Mapping", "3": "Emit and compile", "4": "Verify and run", "5": "Kubeflow"}
     lines = ["# Diagnostic codes", "",
              "Diagnostics print as `path:line:col: KFMnnn message`. The codes are stable; this page is",
-             "generated from `migrate/diagnostics.py` (`python -m migrate.diagnostics > docs/diagnostics.md`).", ""]
+             "generated from `migrate/diagnostics.py` (`python -m kfmigrate.migrate.diagnostics > docs/diagnostics.md`).", ""]
     for digit, title in groups.items():
         lines += [f"## {title} (KFM{digit}xx)", "", "| code | meaning |", "|---|---|"]
         lines += [f"| {code} | {text} |" for code, text in CODES.items() if code[3] == digit]

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from migrate.local_modules import find_local_module, search_roots
+from kfmigrate.migrate.local_modules import find_local_module, search_roots
 
 TARGET_PYTHON = "3.11"  # the Python of the components' base image (migrate/emit/nodes.py BASE_IMAGE python:3.11-slim)
 # Standard-library modules removed after 3.11 (PEP 594 and distutils): not there on a newer target Python.

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from migrate import environment
-from migrate.version import version
+from kfmigrate.migrate import environment
+from kfmigrate.migrate.version import version
 
 CONTEXT_DIR = "image"  # OUTDIR/image
 MANIFEST = "image.json"

@@ -1,7 +1,7 @@
 """What a `kfmigrate convert` batch comes to, and its exit code.
 
     batch = ConvertBatch(outdir, files, input_problems, force=force)
-    for event in batch.write(results):   # results: migrate.batch.iter_convert(...)
+    for event in batch.write(results):   # results: kfmigrate.migrate.batch.iter_convert(...)
         ...print the event...
     sys.exit(batch.exit_code(strict))
 
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional
 
-from migrate.api import Conversion, FileResult, compile_failed
-from migrate.diagnostics import NO_DAG_CODES, Diagnostic
+from kfmigrate.migrate.api import Conversion, FileResult, compile_failed
+from kfmigrate.migrate.diagnostics import NO_DAG_CODES, Diagnostic
 
 EXIT_OK = 0
 EXIT_NOT_NATIVE = 1  # --strict and some task is shim or placeholder
@@ -109,7 +109,7 @@ class ConvertBatch:
     converted: List[Conversion] = field(default_factory=list)  # written or up to date (for an image context)
 
     def __post_init__(self):
-        from migrate.output import Stems
+        from kfmigrate.migrate.output import Stems
 
         self.failed += [problem.span.path if problem.span else "?" for problem in self.input_problems]
         self._stems = Stems()
@@ -135,7 +135,7 @@ class ConvertBatch:
             yield from self._conversion(result.path, conversion)
 
     def _conversion(self, path: Path, conversion: Conversion) -> Iterator[object]:
-        from migrate.output import OutputError, interrupts_deferred, output_paths, up_to_date, write_conversion
+        from kfmigrate.migrate.output import OutputError, interrupts_deferred, output_paths, up_to_date, write_conversion
 
         stem = self._stems.next(conversion.dag_id)
         if conversion.diagnostics:
@@ -189,14 +189,14 @@ class ConvertBatch:
     # ---------------------------------------------------------------- --image
     @property
     def context_dir(self) -> Path:
-        from migrate.image import CONTEXT_DIR
+        from kfmigrate.migrate.image import CONTEXT_DIR
 
         return self.outdir / CONTEXT_DIR
 
     def other_image_context(self) -> Optional[str]:
         """The KFM302 message when the output folder holds the build context of another image (checked
         before anything is written; --force replaces it)."""
-        from migrate.image import read_manifest
+        from kfmigrate.migrate.image import read_manifest
 
         if not self.image or self.force or not self.context_dir.exists():
             return None
@@ -207,7 +207,7 @@ class ConvertBatch:
     def write_image_context(self) -> Optional[ImageContext]:
         """With --image: the project image's build context next to the pipelines (migrate/image.py), for
         every DAG converted; None without --image or when nothing was converted. A failure fails the batch."""
-        from migrate.image import ImageError, plan_context, write_context
+        from kfmigrate.migrate.image import ImageError, plan_context, write_context
 
         if not self.image or not self.converted:
             return None

@@ -15,9 +15,9 @@ import threading
 from pathlib import Path
 from typing import Dict, Iterable, List
 
-from migrate.api import Conversion
-from migrate.contracts import REPORT_SUFFIX
-from migrate.report import render_markdown
+from kfmigrate.migrate.api import Conversion
+from kfmigrate.migrate.contracts import REPORT_SUFFIX
+from kfmigrate.migrate.report import render_markdown
 
 SAFE_STEM = re.compile(r"[^A-Za-z0-9_.-]")  # one "_" per unsafe character, as the emitter names the YAML
 
@@ -127,7 +127,7 @@ def up_to_date(conversion: Conversion, outdir: Path, stem: str) -> Dict[str, boo
 
 def _same_yaml(path: Path, data: bytes) -> bool:
     """Whether the YAML at `path` loads to the same documents as `data`: `python X_pipeline.py` recompiles
-    the spec with kfp's writer, which folds lines differently from ours (migrate.package.pipeline_yaml)."""
+    the spec with kfp's writer, which folds lines differently from ours (kfmigrate.migrate.package.pipeline_yaml)."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

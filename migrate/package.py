@@ -106,7 +106,7 @@ def _runtime_helper_text(func):
     line that is not blank starts at column 0). None otherwise."""
     import linecache
 
-    from migrate.emit import runtime
+    from kfmigrate.migrate.emit import runtime
 
     code = getattr(func, "__code__", None)
     if code is None or code.co_name not in runtime.HELPERS or func.__name__ != code.co_name:

@@ -1,6 +1,6 @@
 """Pipeline parameter values given as text (`--param name=value`), typed as the compiled pipeline
-declares them. Shared by `kfmigrate run`/`compare` (compare.engines.kfp_local) and `kfmigrate kubeflow`
-(kubeflow_ops.packages): it lives here, below both, so that neither imports the other."""
+declares them. Shared by `kfmigrate run`/`compare` (kfmigrate.compare.engines.kfp_local) and `kfmigrate kubeflow`
+(kfmigrate.kubeflow_ops.packages): it lives here, below both, so that neither imports the other."""
 from __future__ import annotations
 
 import json

@@ -11,7 +11,7 @@ Two kinds of parts:
 - statements: build the Airflow context, call the task callable, run bash, decide a branch,
   fail loudly ...
 
-This module imports nothing from the project but migrate.contracts: operators and emit both stand on it.
+This module imports nothing from the project but kfmigrate.migrate.contracts: operators and emit both stand on it.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Tuple, Union
 
 # Outputs a deciding task publishes besides its XCom values (the emitter applies the decision)
-from migrate.contracts import CONDITION_KEY, FOLLOW_KEY  # noqa: F401 (operators and emit read them from here)
+from kfmigrate.migrate.contracts import CONDITION_KEY, FOLLOW_KEY  # noqa: F401 (operators and emit read them from here)
 
 
 # ---------------------------------------------------------------- expressions

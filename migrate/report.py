@@ -1,6 +1,6 @@
 """The migration report: task by task and line by line, what is native, shimmed, or needs a person.
 
-`build_report` gives a MigrationReport (written as <dag_id>.migration.json by migrate.output, read back
+`build_report` gives a MigrationReport (written as <dag_id>.migration.json by kfmigrate.migrate.output, read back
 with `MigrationReport.from_json`); `render_markdown` turns it into the human page (<dag_id>.migration.md).
 compare, kubeflow_ops and the CLI read the typed report, never the JSON by string keys.
 
@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from migrate import ir
-from migrate.contracts import CONNECTION_ENV_PREFIX, FIDELITY_LEVELS, RUNS_AS_AIRFLOW, VARIABLE_ENV_PREFIX
-from migrate.diagnostics import Diagnostic
-from migrate.version import version
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.contracts import CONNECTION_ENV_PREFIX, FIDELITY_LEVELS, RUNS_AS_AIRFLOW, VARIABLE_ENV_PREFIX
+from kfmigrate.migrate.diagnostics import Diagnostic
+from kfmigrate.migrate.version import version
 
 REPORT_VERSION = 1
 
@@ -201,7 +201,7 @@ class MigrationReport:
     edges: List[EdgeEntry] = field(default_factory=list)
     names: Dict[str, str] = field(default_factory=dict)  # Airflow task id -> KFP component function
     diagnostics: List[Diagnostic] = field(default_factory=list)
-    # the files written for it (kind -> file name): set by migrate.output, absent from a report not written
+    # the files written for it (kind -> file name): set by kfmigrate.migrate.output, absent from a report not written
     outputs: Optional[Dict[str, str]] = field(default=None, metadata={"omit_if_none": True})
 
     def task(self, task_id: str) -> Optional[TaskEntry]:
@@ -279,7 +279,7 @@ def _decode(hint, value):
 
 # ---------------------------------------------------------------- building it
 def _schedule_section(workflow: ir.Workflow) -> ScheduleSection:
-    from migrate.schedule import to_recurring
+    from kfmigrate.migrate.schedule import to_recurring
 
     schedule = workflow.schedule
     spec, notes = to_recurring(schedule)
@@ -303,13 +303,13 @@ def _cluster_needs(workflow: ir.Workflow, emitted) -> ClusterNeeds:
     """Connections and Variables the pipeline's tasks read, with the Secret / ConfigMap to create for each.
 
     Taken from what the generated pipeline actually wires (kfp-kubernetes calls setting AIRFLOW_CONN_* /
-    AIRFLOW_VAR_*), described with where the DAG uses them (migrate.analyze.scan_task_usages). Values
+    AIRFLOW_VAR_*), described with where the DAG uses them (kfmigrate.migrate.analyze.scan_task_usages). Values
     are placeholders: credentials never come from kfmigrate.
     """
     import ast
 
-    from migrate.analyze import scan_task_usages
-    from migrate.operators.staticcalls import connection_env, connection_type_hint, variable_env
+    from kfmigrate.migrate.analyze import scan_task_usages
+    from kfmigrate.migrate.operators.staticcalls import connection_env, connection_type_hint, variable_env
 
     source = getattr(emitted, "python_source", "") or ""
     task_of = {variable: ast.literal_eval(text) for variable, text in _DISPLAY.findall(source)}
@@ -368,7 +368,7 @@ def _cluster_object(name: str, entry: dict, manifest: dict, kubectl: str) -> Clu
 
 def _human_input(workflow: ir.Workflow, tasks: List[TaskEntry]) -> List[HumanInput]:
     """How to answer each human-in-the-loop task (hitl.py): the request ConfigMap and the kubectl command."""
-    from migrate.operators.hitl import HITL, dns_label, request_name, request_options
+    from kfmigrate.migrate.operators.hitl import HITL, dns_label, request_name, request_options
 
     fidelity = {t.task_id: t.fidelity for t in tasks}
     found = []

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import List, Optional, Tuple
 
-from migrate.diagnostics import ERROR, INFO, WARNING, Diagnostic
-from migrate.ir import Schedule
+from kfmigrate.migrate.diagnostics import ERROR, INFO, WARNING, Diagnostic
+from kfmigrate.migrate.ir import Schedule
 
 # Airflow's presets (airflow.sdk.definitions.timetables._cron.CRON_PRESETS), five fields.
 PRESETS = {

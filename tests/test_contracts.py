@@ -5,11 +5,11 @@ import contextlib
 import io
 from types import SimpleNamespace
 
-from migrate import contracts
+from kfmigrate.migrate import contracts
 
 
 def test_the_runtime_prints_the_rendered_marker_verify_reads():
-    from compare.verify import rendered_from_log
+    from kfmigrate.compare.verify import rendered_from_log
     from kfmigrate_runtime.context import _airflow_runtime
 
     runtime = _airflow_runtime("etl", "load", "2024-03-05T00:00:00+00:00", "manual__1", {}, {})
@@ -23,8 +23,8 @@ def test_the_runtime_prints_the_rendered_marker_verify_reads():
 
 
 def test_every_schedule_preset_is_read_as_a_preset_and_others_as_cron():
-    from migrate.parse import parse_source
-    from migrate.schedule import PRESETS, PRESET_NAMES
+    from kfmigrate.migrate.parse import parse_source
+    from kfmigrate.migrate.schedule import PRESETS, PRESET_NAMES
 
     assert set(PRESETS) < PRESET_NAMES and {"@once", "@continuous"} < PRESET_NAMES
     for schedule in sorted(PRESET_NAMES) + ["*/5 * * * *"]:
@@ -34,7 +34,7 @@ def test_every_schedule_preset_is_read_as_a_preset_and_others_as_cron():
 
 
 def test_generated_components_use_the_output_keys_verify_reads():
-    from migrate.api import convert_file
+    from kfmigrate.migrate.api import convert_file
     from tests.golden.test_golden import SAMPLES
 
     (conversion,) = convert_file(next(p for p in SAMPLES if p.stem == "control_flow_branching"), compile=False).conversions
@@ -48,7 +48,7 @@ def test_connections_and_variables_travel_under_airflows_environment_names():
     import inspect
 
     import kfmigrate_runtime.variables
-    from migrate.operators.staticcalls import connection_env, variable_env
+    from kfmigrate.migrate.operators.staticcalls import connection_env, variable_env
 
     assert connection_env("warehouse") == contracts.CONNECTION_ENV_PREFIX + "WAREHOUSE"
     assert variable_env("schema") == contracts.VARIABLE_ENV_PREFIX + "SCHEMA"

@@ -5,7 +5,7 @@ import click
 from click.testing import CliRunner
 
 from kfmigrate.cli import COMMANDS, main
-from migrate.diagnostics import codes_markdown
+from kfmigrate.migrate.diagnostics import codes_markdown
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

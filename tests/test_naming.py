@@ -1,5 +1,5 @@
 """Names in generated code (migrate/naming.py), shared by the mappers and the emitter."""
-from migrate.naming import BODY_NAMES, identifier, k8s_name, pipeline_name, unique, yaml_name
+from kfmigrate.migrate.naming import BODY_NAMES, identifier, k8s_name, pipeline_name, unique, yaml_name
 
 
 def test_identifiers_from_any_text():

@@ -1,9 +1,9 @@
-"""migrate.outcome decides what a convert batch comes to (the CLI only prints it): written, up to date,
+"""kfmigrate.migrate.outcome decides what a convert batch comes to (the CLI only prints it): written, up to date,
 refused, failed, and the exit code, with real conversions written to a real folder."""
 from pathlib import Path
 
-from migrate import outcome
-from migrate.batch import collect_inputs, iter_convert
+from kfmigrate.migrate import outcome
+from kfmigrate.migrate.batch import collect_inputs, iter_convert
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIM = ROOT / "samples" / "dags" / "operators_shim.py"

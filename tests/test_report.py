@@ -1,13 +1,13 @@
-"""The migration report is typed (migrate.report.MigrationReport) and its JSON on disk is exactly what
+"""The migration report is typed (kfmigrate.migrate.report.MigrationReport) and its JSON on disk is exactly what
 convert wrote before it was: every report file written reads back and writes again byte for byte."""
 import json
 from pathlib import Path
 
 import pytest
 
-from migrate.api import convert_file
-from migrate.output import Stems, write_conversion
-from migrate.report import MigrationReport, ReportError, read_report, render_markdown
+from kfmigrate.migrate.api import convert_file
+from kfmigrate.migrate.output import Stems, write_conversion
+from kfmigrate.migrate.report import MigrationReport, ReportError, read_report, render_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "samples" / "dags").glob("*.py"))

@@ -12,9 +12,9 @@ from croniter import croniter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from migrate.diagnostics import CODES
-from migrate.ir import Schedule
-from migrate.schedule import (PRESETS, RecurringSpec, cron_option_to_kfp, five_to_six_fields, to_recurring,
+from kfmigrate.migrate.diagnostics import CODES
+from kfmigrate.migrate.ir import Schedule
+from kfmigrate.migrate.schedule import (PRESETS, RecurringSpec, cron_option_to_kfp, five_to_six_fields, to_recurring,
                               to_rfc3339)
 
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -278,7 +278,7 @@ def test_codes_used_are_registered():
 
 
 def test_module_imports_nothing_heavy():
-    code = ("import sys, migrate.schedule; heavy = {'kfp', 'airflow', 'mlflow', 'kubernetes', 'libcst'} & "
+    code = ("import sys, kfmigrate.migrate.schedule; heavy = {'kfp', 'airflow', 'mlflow', 'kubernetes', 'libcst'} & "
             "{m.split('.')[0] for m in sys.modules}; print(sorted(heavy)); sys.exit(1 if heavy else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,7 +1,7 @@
 """Child process for the airflow engine: dag.test() DAGs one after another, reading each result
 back from the database.
 
-Usage (internal): python -m compare.engines._airflow_child REQUEST.json
+Usage (internal): python -m kfmigrate.compare.engines._airflow_child REQUEST.json
 REQUEST holds {"jobs": [{dag_file, dag_id, params, logical_date, result}, ...]}. The environment
 (AIRFLOW_HOME, SQLite connection, dags folder) is set by the parent. Each job's result goes to its
 own JSON file; {"fatal": ...} when that DAG could not be run at all. Lines `[kfmigrate] job N
@@ -20,7 +20,7 @@ JOB_MARKER = "[kfmigrate] job"
 
 
 def _write(path: str, data: dict) -> None:
-    from compare.engines.normalise import normalise
+    from kfmigrate.compare.engines.normalise import normalise
 
     with open(path + ".tmp", "w") as handle:
         json.dump(normalise(data), handle)

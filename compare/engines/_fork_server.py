@@ -10,7 +10,7 @@ command does, with the task's environment, working folder and arguments. Each ta
 process of its own (a fork: nothing leaks from one task into another), and random generators are
 reseeded in it as a fresh interpreter would be.
 
-Usage (internal): python -m compare.engines._fork_server FD  (FD: a SOCK_SEQPACKET Unix socket)
+Usage (internal): python -m kfmigrate.compare.engines._fork_server FD  (FD: a SOCK_SEQPACKET Unix socket)
 Requests: JSON {"argv", "env", "cwd", "source"} with the write end of an output pipe as an
 attached fd; reply: JSON {"code": exit code}. One request at a time per server.
 """
@@ -126,7 +126,7 @@ class ForkPool:
     def _start(self):
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = dict(os.environ, _KFP_RUNTIME="true")
-        proc = subprocess.Popen([sys.executable, "-m", "compare.engines._fork_server", str(child.fileno())],
+        proc = subprocess.Popen([sys.executable, "-m", "kfmigrate.compare.engines._fork_server", str(child.fileno())],
                                 pass_fds=[child.fileno()], env=env, stdin=subprocess.DEVNULL)
         child.close()
         server = (proc, parent)

@@ -1,6 +1,6 @@
 """Child process for kfp_local.run_pipeline: runs one PipelineSpec on kfp.local and reports back.
 
-Usage (internal): python -m compare.engines._kfp_child REQUEST.json
+Usage (internal): python -m kfmigrate.compare.engines._kfp_child REQUEST.json
 Writes JSON lines on its original stdout: events while the run goes, then {"event": "result"}.
 Everything else (kfp's own logging, stray prints) goes to stderr.
 
@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 
-from migrate.contracts import ATTEMPT_MARKER
+from kfmigrate.migrate.contracts import ATTEMPT_MARKER
 
 LOG_TAIL_LINES = 40
 
@@ -114,7 +114,7 @@ class RetryWaits:
 
 
 def install_hooks(rec: Recorder) -> None:
-    from compare.engines._fork_server import launch_of
+    from kfmigrate.compare.engines._fork_server import launch_of
     from kfp import local
     from kfp.local import pipeline_orchestrator, subprocess_task_handler
     from kfp.local.orchestrator import enhanced_dag_orchestrator, task_executor
@@ -268,7 +268,7 @@ def main(request_path: str) -> int:
 
     runner = local.DockerRunner() if request["runner"] == "docker" else local.SubprocessRunner(use_venv=False)
     if request["runner"] != "docker" and os.environ.get("KFMIGRATE_FORK_SERVER", "1") != "0":
-        from compare.engines._fork_server import ForkPool
+        from kfmigrate.compare.engines._fork_server import ForkPool
 
         rec.forks = ForkPool()
     local.init(runner=runner, pipeline_root=request["pipeline_root"], raise_on_error=False,

@@ -1,6 +1,6 @@
 """Run an Airflow DAG with real Airflow (`dag.test()`) and report every task instance.
 
-Each run happens in a child process (`compare.engines._airflow_child`) with a temporary
+Each run happens in a child process (`kfmigrate.compare.engines._airflow_child`) with a temporary
 AIRFLOW_HOME holding a SQLite database copied from a cached, already migrated template (`airflow db
 migrate` costs seconds, a copy costs milliseconds) and the DAG file copied into its dags folder
 (dag.test() needs the DAG serialized from a bundle). The child reads task instances, XComs and
@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from compare.engines.packages import cache_dir
+from kfmigrate.compare.engines.packages import cache_dir
 
 # DAGs per Airflow process in run_dags: start-up (~5 s) against re-parsing the bundle per DAG
 BATCH_SIZE = 20
@@ -238,7 +238,7 @@ def _run_batch(batch: list, template: Path, outcomes: list, on_event, timeout, k
         env["TMPDIR"] = str(home / "tmp")  # task scratch files go where we remove them, even after a kill
         # sibling modules of the original DAG files stay importable, as they were for the scheduler, and so do
         # the modules it imports from parent or plugins folders (the folders the conversion embeds them from)
-        from migrate.local_modules import import_roots
+        from kfmigrate.migrate.local_modules import import_roots
 
         folders = list(dict.fromkeys(str(folder) for _, _, dag_file, _ in batch
                                      for folder in (dag_file.parent, *import_roots(str(dag_file)))))
@@ -304,7 +304,7 @@ def _run_child(request: Path, env: dict, home: Path, log_path: Path, on_event, t
     import re
     import threading
 
-    from compare.engines._airflow_child import JOB_MARKER
+    from kfmigrate.compare.engines._airflow_child import JOB_MARKER
 
     marker = re.compile(r"\[DAG TEST\] (starting|end task) task_id=(\S+) map_index=(-?\d+)")
     job_marker = re.compile(re.escape(JOB_MARKER) + r" (\d+) (start|end)$")
@@ -315,14 +315,14 @@ def _run_child(request: Path, env: dict, home: Path, log_path: Path, on_event, t
 
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "compare.engines._airflow_child", str(request)],
+            [sys.executable, "-m", "kfmigrate.compare.engines._airflow_child", str(request)],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
             env=env, cwd=str(home), start_new_session=True,
         )
 
         def watch() -> None:
             # a watchdog, not a check between lines: a sensor waiting for days may print nothing
-            from compare.engines.processes import kill_tree
+            from kfmigrate.compare.engines.processes import kill_tree
 
             while not done.wait(0.5):
                 if current["index"] is not None and timeout and time.time() - current["since"] > timeout:
@@ -356,7 +356,7 @@ def _run_child(request: Path, env: dict, home: Path, log_path: Path, on_event, t
         finally:
             done.set()
             if proc.poll() is None:  # interrupted: take the whole child tree down
-                from compare.engines.processes import kill_tree
+                from kfmigrate.compare.engines.processes import kill_tree
 
                 kill_tree(proc.pid)
                 proc.wait()
@@ -367,7 +367,7 @@ def _job_segments(log_path: Path) -> dict:
     """The child's log split by job: {job index: [lines]}."""
     import re
 
-    from compare.engines._airflow_child import JOB_MARKER
+    from kfmigrate.compare.engines._airflow_child import JOB_MARKER
 
     job_marker = re.compile(re.escape(JOB_MARKER) + r" (\d+) (start|end)$")
     segments, current = {}, None

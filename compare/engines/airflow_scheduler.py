@@ -35,9 +35,9 @@ import urllib.request
 from pathlib import Path
 from typing import Callable, Optional
 
-from compare.engines.airflow import _clean_env
-from compare.engines.packages import cache_dir
-from compare.engines.processes import signal_group
+from kfmigrate.compare.engines.airflow import _clean_env
+from kfmigrate.compare.engines.packages import cache_dir
+from kfmigrate.compare.engines.processes import signal_group
 
 # the Airflow processes of a deployment, in start order; stopped in reverse
 COMPONENTS = ("api-server", "dag-processor", "scheduler")
@@ -254,7 +254,7 @@ class Deployment:
 
     def stop(self) -> None:
         """End every process (Airflow first, PostgreSQL last) and remove the temporary folder."""
-        from compare.engines.processes import kill_tree
+        from kfmigrate.compare.engines.processes import kill_tree
 
         for name in reversed(COMPONENTS):
             proc = self.processes.get(name)
@@ -294,7 +294,7 @@ class Deployment:
         return api_call(self.api_url, method, path, body, timeout)
 
     def describe(self) -> dict:
-        """What a run process needs to use this deployment (compare.runner gets it as JSON)."""
+        """What a run process needs to use this deployment (kfmigrate.compare.runner gets it as JSON)."""
         return {"api_url": self.api_url, "pids": self.pids(), "root": str(self.root)}
 
 
@@ -441,7 +441,7 @@ def template_data_dir(bindir: Path, user, log: Callable[[str], None]) -> Path:
     return target
 
 
-# ---------------------------------------------------------------- one DAG run (used by compare.runner)
+# ---------------------------------------------------------------- one DAG run (used by kfmigrate.compare.runner)
 
 def run_dag(api_url: str, dag_id: str, conf: dict, logical_date: str, timeout: float = 600,
             on_event: Callable[[dict], object] | None = None, poll_seconds: float = 0.2) -> dict:
@@ -503,7 +503,7 @@ def _return_value(api_url: str, dag_id: str, run_id: str, task_id: str, map_inde
         if "HTTP 404" in str(exc):
             return False, None
         raise
-    from compare.engines._airflow_child import _decode  # serde envelopes, as the dag.test engine reads them
+    from kfmigrate.compare.engines._airflow_child import _decode  # serde envelopes, as the dag.test engine reads them
 
     return True, _decode(entry.get("value"))  # the stored value, as the task SDK serialised it
 

@@ -1,6 +1,6 @@
 """Run a compiled KFP pipeline on kfp.local and report every task's state, outputs and logs.
 
-The pipeline runs in a child process (`compare.engines._kfp_child`): kfp.local keeps global state
+The pipeline runs in a child process (`kfmigrate.compare.engines._kfp_child`): kfp.local keeps global state
 (its config singleton, the pip-install manager) and prints task logs to stdout, so a child gives a
 clean slate per run, per-task log capture and live events streamed back as JSON lines.
 
@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from migrate.params import coerce_value
+from kfmigrate.migrate.params import coerce_value
 
 RUNNERS = ("subprocess", "docker")
 
@@ -70,7 +70,7 @@ def load_spec(package: Path | str) -> dict:
     """PipelineSpec as a dict from a pipeline .py (compiled now) or compiled .yaml/.json."""
     import yaml
 
-    from migrate.package import PackageError, load_yaml_text
+    from kfmigrate.migrate.package import PackageError, load_yaml_text
 
     try:
         text = load_yaml_text(Path(package))
@@ -119,7 +119,7 @@ def is_lightweight(container: dict) -> bool:
 
 def prepare_spec_for_subprocess(spec: dict, on_event: Callable | None = None) -> dict:
     """Copy of the spec whose components install nothing into this interpreter."""
-    from compare.engines.packages import bundled_runtime, ensure_installed, parse_install_script, runtime_requirement, unsatisfied
+    from kfmigrate.compare.engines.packages import bundled_runtime, ensure_installed, parse_install_script, runtime_requirement, unsatisfied
 
     spec = copy.deepcopy(spec)
     for label, executor in spec.get("deploymentSpec", {}).get("executors", {}).items():
@@ -225,7 +225,7 @@ def run_pipeline(
         if not ok:
             raise EngineError(f"--runner docker: {why}")
     else:
-        from compare.engines.packages import PackageInstallError
+        from kfmigrate.compare.engines.packages import PackageInstallError
 
         try:
             spec = prepare_spec_for_subprocess(spec, on_event)
@@ -263,7 +263,7 @@ def _run_child(request: Path, stderr_path: Path, on_event, timeout) -> dict:
     result = None
     with open(stderr_path, "w") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "compare.engines._kfp_child", str(request)],
+            [sys.executable, "-m", "kfmigrate.compare.engines._kfp_child", str(request)],
             stdout=subprocess.PIPE, stderr=err, text=True, env=env,
             cwd=str(request.parent), start_new_session=True,
         )
@@ -299,7 +299,7 @@ def _run_child(request: Path, stderr_path: Path, on_event, timeout) -> dict:
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
-    from compare.engines.processes import kill_tree
+    from kfmigrate.compare.engines.processes import kill_tree
 
     kill_tree(proc.pid)
     proc.wait()

@@ -176,7 +176,7 @@ def runtime_requirement(requirements: list[str]) -> tuple[str | None, list[str]]
     from packaging.requirements import InvalidRequirement, Requirement
     from packaging.utils import canonicalize_name
 
-    from migrate.emit.runtime import DISTRIBUTION
+    from kfmigrate.migrate.emit.runtime import DISTRIBUTION
 
     found, others = None, []
     for text in requirements:
@@ -199,7 +199,7 @@ def bundled_runtime(requirement: str) -> Path:
     """
     from packaging.requirements import Requirement
 
-    from migrate.emit import runtime
+    from kfmigrate.migrate.emit import runtime
 
     if not Requirement(requirement).specifier.contains(runtime.VERSION, prereleases=True):
         raise PackageInstallError(

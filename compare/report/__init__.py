@@ -13,12 +13,12 @@ The prose and published figures are data files in compare/: architecture.yaml, c
 footprint.yaml.
   write.py         write_report: the files, each written atomically
 """
-from compare.report.document import Heading, Image, Para, Table
-from compare.report.figures import (fitted_slope, is_single, max_concurrency, median_basis, megabytes, ratio,
+from kfmigrate.compare.report.document import Heading, Image, Para, Table
+from kfmigrate.compare.report.figures import (fitted_slope, is_single, max_concurrency, median_basis, megabytes, ratio,
                                     representative_run, seconds, spread)
-from compare.report.render import to_html, to_markdown
-from compare.report.sections import build_blocks, caching_blocks, summary_lines
-from compare.report.write import write_report
+from kfmigrate.compare.report.render import to_html, to_markdown
+from kfmigrate.compare.report.sections import build_blocks, caching_blocks, summary_lines
+from kfmigrate.compare.report.write import write_report
 
 __all__ = ["Heading", "Image", "Para", "Table", "build_blocks", "caching_blocks", "fitted_slope", "is_single",
            "max_concurrency", "median_basis", "megabytes", "ratio", "representative_run", "seconds", "spread",

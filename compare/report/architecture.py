@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from compare.report.document import Heading, Para, Table
-from compare.report.figures import (fidelity_mix, is_single, max_concurrency, megabytes, representative_run, seconds,
+from kfmigrate.compare.report.document import Heading, Para, Table
+from kfmigrate.compare.report.figures import (fidelity_mix, is_single, max_concurrency, megabytes, representative_run, seconds,
                                     spread, sweep_series)
 
 TABLE = Path(__file__).resolve().parent.parent / "architecture.yaml"  # compare/, beside the other data files

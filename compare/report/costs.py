@@ -2,7 +2,7 @@
 (measured parts plus published figures, labelled as a model), and each stack's operational footprint
 (from the install manifests).
 
-Measured parts come from the run itself: the probes (compare.probes) and the per-task figures of the
+Measured parts come from the run itself: the probes (kfmigrate.compare.probes) and the per-task figures of the
 runs. Published parts come from compare/cluster_model.yaml and compare/footprint.yaml, data files with
 their sources; nothing here invents a figure. The two kinds are kept in separate columns.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compare.probes import median
-from compare.report.document import Heading, Para, Table
-from compare.report.figures import representative_run, seconds, spread
+from kfmigrate.compare.probes import median
+from kfmigrate.compare.report.document import Heading, Para, Table
+from kfmigrate.compare.report.figures import representative_run, seconds, spread
 
 DATA = Path(__file__).resolve().parent.parent  # compare/: the data files with their sources
 
@@ -25,7 +25,7 @@ def load_data(name: str) -> dict:
 
 def task_figures(results: dict, engine: str) -> dict:
     """Per task, over the representative run of every point: start latency and run time summaries."""
-    from compare.measure import summarize
+    from kfmigrate.compare.measure import summarize
 
     latencies, runs = [], []
     for point in results["points"]:

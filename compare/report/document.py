@@ -1,5 +1,5 @@
 """The report as a document: a list of blocks (headings, paragraphs, tables, images), built once by
-compare.report.sections and written twice by compare.report.render, as Markdown and as HTML, so both
+kfmigrate.compare.report.sections and written twice by kfmigrate.compare.report.render, as Markdown and as HTML, so both
 always say the same. Text in blocks may use two bits of Markdown: **bold** and `code`."""
 from __future__ import annotations
 

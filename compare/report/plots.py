@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 from typing import Optional
 
-from compare.report.figures import SECTION_PANELS, representative_run, series_groups, sweep_series
+from kfmigrate.compare.report.figures import SECTION_PANELS, representative_run, series_groups, sweep_series
 
 ENGINE_COLORS = {"airflow": "#017cee", "airflow-scheduler": "#7b1fa2", "kfp": "#e8710a", "kfp-cluster": "#34a853"}
 STATE_COLORS = {"succeeded": None, "failed": "#d93025", "skipped": "#9aa0a6", "not_run": "#dadce0"}

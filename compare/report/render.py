@@ -6,7 +6,7 @@ import base64
 import html
 import re
 
-from compare.report.document import Heading, Image, Para, Table
+from kfmigrate.compare.report.document import Heading, Image, Para, Table
 
 
 def to_markdown(blocks: list) -> str:

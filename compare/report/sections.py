@@ -4,13 +4,13 @@ from __future__ import annotations
 import statistics
 from typing import Optional
 
-from compare.report.architecture import architecture_blocks
-from compare.report.costs import cost_model_blocks, footprint_blocks, overhead_blocks
-from compare.report.document import Heading, Image, Para, Table
-from compare.report.figures import (SECTION_PANELS, fidelity_mix, fitted_slope, is_single, median_basis, megabytes,
+from kfmigrate.compare.report.architecture import architecture_blocks
+from kfmigrate.compare.report.costs import cost_model_blocks, footprint_blocks, overhead_blocks
+from kfmigrate.compare.report.document import Heading, Image, Para, Table
+from kfmigrate.compare.report.figures import (SECTION_PANELS, fidelity_mix, fitted_slope, is_single, median_basis, megabytes,
                                     ratio, representative_run, seconds, series_groups, short_error, slug, spread,
                                     sweep_series)
-from compare.report.plots import plot_resources, plot_scaling, plot_timeline
+from kfmigrate.compare.report.plots import plot_resources, plot_scaling, plot_timeline
 
 
 def build_blocks(results: dict, with_plots: bool = True) -> list:

@@ -5,9 +5,9 @@ import json
 import os
 from pathlib import Path
 
-from compare.report.document import Image
-from compare.report.render import to_html, to_markdown
-from compare.report.sections import build_blocks
+from kfmigrate.compare.report.document import Image
+from kfmigrate.compare.report.render import to_html, to_markdown
+from kfmigrate.compare.report.sections import build_blocks
 
 
 def write_report(results: dict, out_dir: Path, with_plots: bool = True) -> dict:

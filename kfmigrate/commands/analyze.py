@@ -48,7 +48,7 @@ def command(paths, fmt, output, force, fail_on, root, jobs, project_paths, env, 
       2  an input could not be read or parsed, no .py file was found, or the output file exists
          (without --force)
     """
-    from migrate.analyze import render, shown_score, trips
+    from kfmigrate.migrate.analyze import render, shown_score, trips
 
     if output is not None and output.exists() and not force:
         err_console.print(f"{output}: KFM302 output file exists (use --force to overwrite)", markup=False)
@@ -82,8 +82,8 @@ def command(paths, fmt, output, force, fail_on, root, jobs, project_paths, env, 
 
 
 def _run(paths, jobs, root, project=None, load=None):
-    from migrate.analyze import analyze_files
-    from migrate.batch import collect_inputs
+    from kfmigrate.migrate.analyze import analyze_files
+    from kfmigrate.migrate.batch import collect_inputs
 
     files, problems = collect_inputs(paths)
     # a bar only on a terminal and only when the run is long enough to need one

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from compare.options import AIRFLOW_MODES
+from kfmigrate.compare.options import AIRFLOW_MODES
 from kfmigrate.console import err_console, out_console
 
 @click.command("compare", short_help="Benchmark a workload on Airflow + MLflow and on KFP; report.")
@@ -76,8 +76,8 @@ def command(workloads, params, max_dags, probes, out_dir, repeats, engines_text,
          the output exists (without --force), or an engine cannot start; nothing is written
     """
     from kfmigrate.commands.run import parse_param_options
-    from compare import options
-    from compare.workloads import WorkloadError, parse_sweep, parse_workloads, split_arguments, user_points
+    from kfmigrate.compare import options
+    from kfmigrate.compare.workloads import WorkloadError, parse_sweep, parse_workloads, split_arguments, user_points
 
     try:
         names, paths = split_arguments(workloads)
@@ -115,8 +115,8 @@ def command(workloads, params, max_dags, probes, out_dir, repeats, engines_text,
         err_console.print(f"error: {problem}", markup=False)
         sys.exit(2)
 
-    from compare.bench import Settings, run_benchmark
-    from compare.report import write_report
+    from kfmigrate.compare.bench import Settings, run_benchmark
+    from kfmigrate.compare.report import write_report
 
     settings = Settings(out_dir=out_dir, workloads=workloads, repeats=repeats,
                         engines=options.run_engines(engines, airflow_mode, kfp_host),
@@ -176,7 +176,7 @@ class ProgressReporter:
 def _print_summary(results: dict, written: dict) -> None:
     from rich.table import Table
 
-    from compare.report import median_basis, megabytes, spread, summary_lines
+    from kfmigrate.compare.report import median_basis, megabytes, spread, summary_lines
 
     titles = results.get("engine_titles", {})
     for line in summary_lines(results):

@@ -62,9 +62,9 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
       130/143  interrupted by Ctrl-C / SIGTERM: the pipelines written so far are kept; the same
          command again writes the rest
     """
-    from migrate import outcome
-    from migrate.batch import collect_inputs, iter_convert
-    from migrate.emit.environment import Environment
+    from kfmigrate.migrate import outcome
+    from kfmigrate.migrate.batch import collect_inputs, iter_convert
+    from kfmigrate.migrate.emit.environment import Environment
 
     files, input_problems = collect_inputs(paths, skip_dirs=[outdir])  # a re-run must not read its own output
     for problem in input_problems:
@@ -77,7 +77,7 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
         sys.exit(outcome.EXIT_FAILED)
     project = to_project(project_paths, env)
     if load:  # Airflow loads every file first (one subprocess); then the same emitter runs on the live DAGs
-        from migrate.load import loaded_items
+        from kfmigrate.migrate.load import loaded_items
 
         files = loaded_items(files, to_load(project, load_timeout, paths))
     results = iter_convert(files, compile=not no_compile, jobs=jobs or os.cpu_count() or 1, xcom_transport=xcom_transport,
@@ -117,7 +117,7 @@ def command(paths, outdir, no_compile, strict, force, jobs, quiet, xcom_transpor
 def _print_event(event, quiet: bool) -> None:
     from rich.markup import escape
 
-    from migrate import outcome
+    from kfmigrate.migrate import outcome
 
     if isinstance(event, outcome.Diagnostics):
         print_diagnostics(event.diagnostics)

@@ -32,7 +32,7 @@ def build(folder, tag, builder):
       0  the image was built
       2  FOLDER is no build context, no container builder works here, or the build failed
     """
-    from migrate.image import build_command, find_builder, read_manifest
+    from kfmigrate.migrate.image import build_command, find_builder, read_manifest
 
     if not (folder / "Dockerfile").is_file():
         err_console.print(f"{folder}: no Dockerfile here: write the context with kfmigrate convert ... --image REF", markup=False)
@@ -42,7 +42,7 @@ def build(folder, tag, builder):
     if not tag:
         err_console.print(f"{folder}: no image reference: pass --tag REF", markup=False)
         sys.exit(2)
-    tool, problems = find_builder((builder,)) if builder else find_builder()  # migrate.image.BUILDERS, in order
+    tool, problems = find_builder((builder,)) if builder else find_builder()  # kfmigrate.migrate.image.BUILDERS, in order
     if tool is None:
         err_console.print("error: no container builder works here, so the image was not built:", markup=False)
         for problem in problems:

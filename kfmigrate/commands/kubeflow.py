@@ -51,8 +51,8 @@ def kfp_options(func):
 
 
 def session_from(opts: dict):
-    from kubeflow_ops.auth import resolve_credential
-    from kubeflow_ops.client import KfpSession, default_host
+    from kfmigrate.kubeflow_ops.auth import resolve_credential
+    from kfmigrate.kubeflow_ops.client import KfpSession, default_host
 
     credential = resolve_credential(opts["auth"], opts["token_file"])
     backoff = float(os.environ.get("KFMIGRATE_RETRY_BACKOFF", "0.5"))  # tests shorten the waits
@@ -77,10 +77,10 @@ def explained(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from kubeflow_ops.auth import CredentialError
-        from kubeflow_ops.errors import KubeflowError, exit_code
-        from kubeflow_ops.manifests import ManifestError
-        from kubeflow_ops.schedules import OptionError
+        from kfmigrate.kubeflow_ops.auth import CredentialError
+        from kfmigrate.kubeflow_ops.errors import KubeflowError, exit_code
+        from kfmigrate.kubeflow_ops.manifests import ManifestError
+        from kfmigrate.kubeflow_ops.schedules import OptionError
 
         try:
             return func(*args, **kwargs)
@@ -109,7 +109,7 @@ def echo_json(data) -> None:
 
 def write_atomically(path: Path, text: str, force: bool) -> None:
     if path.exists() and not force:
-        from kubeflow_ops.errors import KubeflowError
+        from kfmigrate.kubeflow_ops.errors import KubeflowError
 
         raise KubeflowError(f"{path} exists (use --force to overwrite)", code="KFM302")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -183,7 +183,7 @@ def notebook_setup(namespace, kfp_namespace, name, image, cpu, memory, volume_si
     your kubeconfig (field manager "kfmigrate"): re-applying is idempotent; --dry-run asks the API
     server to validate without storing anything.
     """
-    from kubeflow_ops.manifests import DEFAULT_IMAGE, NotebookSetup, notebook_setup_objects, render_yaml
+    from kfmigrate.kubeflow_ops.manifests import DEFAULT_IMAGE, NotebookSetup, notebook_setup_objects, render_yaml
 
     if dry_run and not do_apply:
         raise click.UsageError("--dry-run needs --apply (without --apply nothing is sent to the cluster)")
@@ -201,7 +201,7 @@ def notebook_setup(namespace, kfp_namespace, name, image, cpu, memory, volume_si
         if not output:
             click.echo(text, nl=False)
         return
-    from kubeflow_ops.apply import Applier, load_api_client
+    from kfmigrate.kubeflow_ops.apply import Applier, load_api_client
 
     applier = Applier(load_api_client(kubeconfig, context),
                       backoff=float(os.environ.get("KFMIGRATE_RETRY_BACKOFF", "0.5")),
@@ -218,7 +218,7 @@ def notebook_setup(namespace, kfp_namespace, name, image, cpu, memory, volume_si
 def _served_istio_version(applier, policy: dict) -> dict:
     """The AuthorizationPolicy in the newest security.istio.io version the cluster serves (v1 since
     Istio 1.22, v1beta1 before); unchanged when it serves neither (applying it then explains)."""
-    from kubeflow_ops.manifests import ISTIO_SECURITY, ISTIO_VERSIONS
+    from kfmigrate.kubeflow_ops.manifests import ISTIO_SECURITY, ISTIO_VERSIONS
 
     served = applier.served_versions(ISTIO_SECURITY)
     version = next((v for v in ISTIO_VERSIONS if v in served), None)
@@ -238,7 +238,7 @@ def upload_guard_options(func):
 
 def check_fidelity(prepared, allow_placeholders: bool) -> None:
     """Print the fidelity line; refuse a package with tasks known to fail unless allowed."""
-    from kubeflow_ops.packages import refusal
+    from kfmigrate.kubeflow_ops.packages import refusal
 
     fidelity = prepared.fidelity
     if fidelity is None:
@@ -274,7 +274,7 @@ def upload(package, name, version, description, as_json, allow_placeholders, for
     --allow-placeholders; a new version of an existing pipeline with another pipelineInfo.name or
     other parameters unless --force.
     """
-    from kubeflow_ops.packages import prepare
+    from kfmigrate.kubeflow_ops.packages import prepare
 
     session = session_from(split_kfp(kwargs))
     prepared = prepare(package)
@@ -339,7 +339,7 @@ def run():
 
 
 def print_run(session, run_obj, as_json: bool = False) -> None:
-    from kubeflow_ops.client import task_rows
+    from kfmigrate.kubeflow_ops.client import task_rows
 
     tasks = task_rows(run_obj)
     data = {"run_id": run_obj.run_id, "name": run_obj.display_name, "state": str(run_obj.state or ""),
@@ -377,7 +377,7 @@ def print_run(session, run_obj, as_json: bool = False) -> None:
 def run_create(package, experiment, pipeline_name, version, params, run_name, pipeline_root, service_account,
                wait, wait_timeout, poll, as_json, **kwargs):
     """Start a run of an uploaded pipeline (--pipeline NAME) or of a local PACKAGE."""
-    from kubeflow_ops.packages import check_params, parse_params, prepare
+    from kfmigrate.kubeflow_ops.packages import check_params, parse_params, prepare
 
     if bool(package) == bool(pipeline_name):
         raise click.UsageError("give either PACKAGE or --pipeline NAME")
@@ -408,7 +408,7 @@ def run_create(package, experiment, pipeline_name, version, params, run_name, pi
 
 def finish_run(session, created, wait, wait_timeout, poll, as_json, reused=False) -> None:
     """Print the run started (or, with reused, the earlier run already announced) and wait for it with --wait."""
-    from kubeflow_ops.client import succeeded
+    from kfmigrate.kubeflow_ops.client import succeeded
 
     if not wait:
         if as_json:
@@ -446,7 +446,7 @@ def run_get(run_id, as_json, **kwargs):
 @explained
 def run_list(experiment, limit, as_json, **kwargs):
     """List runs, newest first."""
-    from kubeflow_ops.errors import KubeflowError
+    from kfmigrate.kubeflow_ops.errors import KubeflowError
 
     session = session_from(split_kfp(kwargs))
     experiment_id = None
@@ -475,7 +475,7 @@ def run_list(experiment, limit, as_json, **kwargs):
 @explained
 def run_wait(run_id, wait_timeout, poll, as_json, **kwargs):
     """Wait for a run to finish; exit 0 only if it succeeded."""
-    from kubeflow_ops.client import succeeded
+    from kfmigrate.kubeflow_ops.client import succeeded
 
     session = session_from(split_kfp(kwargs))
     final = session.wait_run(run_id, timeout=wait_timeout, poll=poll,
@@ -528,8 +528,8 @@ def schedule(source, experiment, name, pipeline_name, dag_id, params, cron, inte
     Asset schedules, custom timetables, @once and @continuous have no KFP form (KFM207): pass --cron
     or --interval. The pipeline is uploaded first (or an identical version reused).
     """
-    from kubeflow_ops.packages import check_params, parse_params, prepare
-    from kubeflow_ops.schedules import ensure_recurring_run, recurring_spec
+    from kfmigrate.kubeflow_ops.packages import check_params, parse_params, prepare
+    from kfmigrate.kubeflow_ops.schedules import ensure_recurring_run, recurring_spec
 
     session = session_from(split_kfp(kwargs))
     prepared = prepare(source, dag_id=dag_id)
@@ -580,9 +580,9 @@ def deploy(dag, experiment, pipeline_name, dag_id, params, wait, wait_timeout, p
     content, and the run of this exact version with these parameters is reused unless it failed
     (or --new-run).
     """
-    from kubeflow_ops.client import deploy_run
-    from kubeflow_ops.packages import check_params, parse_params, prepare
-    from kubeflow_ops.schedules import ensure_recurring_run, recurring_spec
+    from kfmigrate.kubeflow_ops.client import deploy_run
+    from kfmigrate.kubeflow_ops.packages import check_params, parse_params, prepare
+    from kfmigrate.kubeflow_ops.schedules import ensure_recurring_run, recurring_spec
 
     session = session_from(split_kfp(kwargs))
     prepared = prepare(dag, dag_id=dag_id)

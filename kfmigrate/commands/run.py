@@ -194,7 +194,7 @@ def command(pipeline, params, runner, pipeline_root, json_path, force, no_retrie
       2  the pipeline could not be run (bad file or parameter, Docker missing, ...)
       130/143/129  interrupted by Ctrl-C / SIGTERM / SIGHUP
     """
-    from compare.engines.kfp_local import EngineError, run_pipeline
+    from kfmigrate.compare.engines.kfp_local import EngineError, run_pipeline
 
     if json_path and json_path.exists() and not force:
         err_console.print(f"{json_path}: KFM302 output file exists (use --force to overwrite)", markup=False)
@@ -252,8 +252,8 @@ def command(pipeline, params, runner, pipeline_root, json_path, force, no_retrie
 def _warn_uncovered_imports(pipeline: Path) -> None:
     """KFM403 before a local run: imports the components' images do not declare (issue: a local success
     must not hide a cluster failure). A pipeline that cannot be loaded is reported by the run itself."""
-    from compare.engines.kfp_local import EngineError, load_spec
-    from migrate.environment import uncovered_messages
+    from kfmigrate.compare.engines.kfp_local import EngineError, load_spec
+    from kfmigrate.migrate.environment import uncovered_messages
 
     try:
         spec = load_spec(pipeline)

@@ -114,10 +114,10 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
       2  a side could not run, or some task could not run locally (the reason is printed);
          or bad input (unparsable file, unknown or mistyped --param): refused, nothing written
     """
-    from compare.verify import (DIFFERENT, EQUIVALENT, INCOMPLETE, exit_code, is_verify_report, report_document, report_file,
+    from kfmigrate.compare.verify import (DIFFERENT, EQUIVALENT, INCOMPLETE, exit_code, is_verify_report, report_document, report_file,
                                 verdict_counts, verify_conversion, verify_files)
-    from migrate.output import report_next_to
-    from migrate.report import ReportError, read_report
+    from kfmigrate.migrate.output import report_next_to
+    from kfmigrate.migrate.report import ReportError, read_report
 
     raw_params = parse_param_options(params)
     import importlib.util
@@ -126,7 +126,7 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
         err_console.print("KFM400 verify runs each DAG on Apache Airflow 3, which is not installed here "
                           "(pip install 'kfmigrate[airflow]')", markup=False)
         sys.exit(2)
-    from compare.engines.airflow import AirflowEngineError, parse_logical_date
+    from kfmigrate.compare.engines.airflow import AirflowEngineError, parse_logical_date
 
     try:
         parse_logical_date(logical_date)
@@ -155,7 +155,7 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
             refuse(results)
         print_result(results[-1])
     else:
-        from migrate.batch import collect_inputs
+        from kfmigrate.migrate.batch import collect_inputs
 
         files, problems = collect_inputs(dags)
         for problem in problems:
@@ -163,7 +163,7 @@ def command(dags, dag_id, params, logical_date, outdir, force, pipeline_path, re
         if not files:
             sys.exit(2)
         # each result is shown as soon as known: a folder can take a while
-        from migrate.emit.environment import Environment
+        from kfmigrate.migrate.emit.environment import Environment
 
         results = verify_files(files, dag_id, raw_params, logical_date, progress, timeout=timeout,
                                on_result=print_result, refuse_bad_input=True, environment=Environment(runtime_mode))

@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from migrate import ir
-from migrate.diagnostics import ERROR, Diagnostic
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.diagnostics import ERROR, Diagnostic
 
 
 @dataclass
@@ -79,7 +79,7 @@ class EmitError(Exception):
 
 def emit(workflow: ir.Workflow) -> EmitResult:
     """Build the KFP pipeline module for one workflow."""
-    from migrate.emit.builder import build
+    from kfmigrate.migrate.emit.builder import build
 
     result = build(workflow)
     result.span = workflow.span  # where a compile error (KFM300) points when it names no task
@@ -90,10 +90,10 @@ def compile_yaml(result: EmitResult) -> str:
     """Compile the generated module with kfp.compiler and return the PipelineSpec YAML text.
 
     The module runs in this process from memory (no temporary file); kfp builds the PipelineSpec
-    and migrate.package writes it (libyaml). A failure is an EmitError with KFM300 at the task
+    and kfmigrate.migrate.package writes it (libyaml). A failure is an EmitError with KFM300 at the task
     kfp's message (or the failing line of the module) names, else at the DAG.
     """
-    from migrate.package import PackageError, pipeline_functions_from_source, pipeline_yaml
+    from kfmigrate.migrate.package import PackageError, pipeline_functions_from_source, pipeline_yaml
 
     label = f"<generated pipeline for {result.pipeline_name}>"
     try:

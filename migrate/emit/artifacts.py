@@ -23,14 +23,14 @@ import ast
 import textwrap
 from typing import Dict, List, Optional, Set, Tuple
 
-from migrate import ir
-from migrate.diagnostics import Diagnostic
-from migrate.emit.mapping import ITEM_PARAM
-from migrate.emit.nodes import SKIP_OUTPUT, SKIPS_PREFIX, NodeArtifacts, Tracking
-from migrate.emit.text import indent_code
-from migrate.naming import BODY_NAMES, unique
-from migrate.operators.branching import CONTROL_KEYS
-from migrate.operators.common import parsed
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.diagnostics import Diagnostic
+from kfmigrate.migrate.emit.mapping import ITEM_PARAM
+from kfmigrate.migrate.emit.nodes import SKIP_OUTPUT, SKIPS_PREFIX, NodeArtifacts, Tracking
+from kfmigrate.migrate.emit.text import indent_code
+from kfmigrate.migrate.naming import BODY_NAMES, unique
+from kfmigrate.migrate.operators.branching import CONTROL_KEYS
+from kfmigrate.migrate.operators.common import parsed
 
 TRANSPORTS = ("parameter", "artifact", "auto")
 SMALL_KINDS = ("int", "float", "bool")  # kept as parameters by the "auto" transport

@@ -13,21 +13,21 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Set
 
-from migrate import ir
-from migrate.diagnostics import ERROR, Diagnostic
-from migrate.emit import EmitError, EmitResult
-from migrate.emit import artifacts
-from migrate.emit import component_body
-from migrate.emit import callbacks as dag_callbacks
-from migrate.emit import direct as tiers
-from migrate.emit import environment as environments
-from migrate.emit import prepare, render, skips
-from migrate.emit.nodes import MODULE_NAMES, SHORT_CIRCUIT_SKIPS, SKIPS_PREFIX, ExitHandler, Node, regions_of
-from migrate.emit.report import task_report
-from migrate.emit.wiring import plan_states, route_outer_values, wire
-from migrate.naming import PIPELINE_PARAMETERS, identifier, k8s_name, pipeline_name, unique, yaml_name
-from migrate.operators import IMPORT_FAILURES, MapContext
-from migrate.operators.common import kfp_type
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.diagnostics import ERROR, Diagnostic
+from kfmigrate.migrate.emit import EmitError, EmitResult
+from kfmigrate.migrate.emit import artifacts
+from kfmigrate.migrate.emit import component_body
+from kfmigrate.migrate.emit import callbacks as dag_callbacks
+from kfmigrate.migrate.emit import direct as tiers
+from kfmigrate.migrate.emit import environment as environments
+from kfmigrate.migrate.emit import prepare, render, skips
+from kfmigrate.migrate.emit.nodes import MODULE_NAMES, SHORT_CIRCUIT_SKIPS, SKIPS_PREFIX, ExitHandler, Node, regions_of
+from kfmigrate.migrate.emit.report import task_report
+from kfmigrate.migrate.emit.wiring import plan_states, route_outer_values, wire
+from kfmigrate.migrate.naming import PIPELINE_PARAMETERS, identifier, k8s_name, pipeline_name, unique, yaml_name
+from kfmigrate.migrate.operators import IMPORT_FAILURES, MapContext
+from kfmigrate.migrate.operators.common import kfp_type
 
 
 def build(workflow: ir.Workflow, xcom_transport: str = "parameter",

@@ -10,12 +10,12 @@ from __future__ import annotations
 import dataclasses
 from typing import List, Optional, Tuple
 
-from migrate import ir
-from migrate.emit import environment as environments
-from migrate.emit import component_body, runtime
-from migrate.emit.text import indent_code
-from migrate.operators import Input, MapContext
-from migrate.operators.common import ArgBuilder, context_part
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.emit import environment as environments
+from kfmigrate.migrate.emit import component_body, runtime
+from kfmigrate.migrate.emit.text import indent_code
+from kfmigrate.migrate.operators import Input, MapContext
+from kfmigrate.migrate.operators.common import ArgBuilder, context_part
 
 CARRIED = ("on_success_callback", "on_failure_callback")
 STATUS_PARAM = "run_status"

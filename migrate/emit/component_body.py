@@ -23,9 +23,9 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.helpers import get_full_name_for_node
 
-from migrate import plan as parts
-from migrate.operators.common import ASSET_NAMES, SHIMMED_AIRFLOW_NAMES, names_used
-from migrate.plan import CONDITION_KEY, FOLLOW_KEY
+from kfmigrate.migrate import plan as parts
+from kfmigrate.migrate.operators.common import ASSET_NAMES, SHIMMED_AIRFLOW_NAMES, names_used
+from kfmigrate.migrate.plan import CONDITION_KEY, FOLLOW_KEY
 
 XCOM, CONTEXT, RESULTS, SKIPPED = "xcom", "_airflow", "results", "skipped"  # the body contract
 MAX_LINE = 100  # a call longer than this is written one argument line below its name

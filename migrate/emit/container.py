@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from migrate import ir
-from migrate.diagnostics import Diagnostic
-from migrate.operators import ContainerSpec, Input, MapContext, PipelineInput, PlatformConfig
-from migrate.naming import identifier
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.diagnostics import Diagnostic
+from kfmigrate.migrate.operators import ContainerSpec, Input, MapContext, PipelineInput, PlatformConfig
+from kfmigrate.migrate.naming import identifier
 
 # One part of a container string: ("text", str) | ("input", component input name) | ("xcom", (task_id, key))
 Part = Tuple[str, Any]

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Dict, List
 
-from migrate.emit import component_body
-from migrate.emit.text import indent_function_body
-from migrate.naming import BODY_NAMES
-from migrate.plan import XcomValue
+from kfmigrate.migrate.emit import component_body
+from kfmigrate.migrate.emit.text import indent_function_body
+from kfmigrate.migrate.naming import BODY_NAMES
+from kfmigrate.migrate.plan import XcomValue
 
 DIRECT, RUNTIME, CONTAINER = "direct", "runtime", "container"
 OUTPUT = "Output"  # the name KFP gives a component's single return value

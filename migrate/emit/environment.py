@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
-from migrate.emit import runtime
+from kfmigrate.migrate.emit import runtime
 
 RUNTIME_MODES = ("package", "inline")
 # Module-level names the generated code defines for this (the decorators are evaluated in the module)

@@ -19,12 +19,12 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
-from migrate import ir
-from migrate.emit import component_body
-from migrate.emit import environment as environments
-from migrate.emit import runtime
-from migrate.operators import ComponentPlan, Input, MapContext, PipelineInput
-from migrate.operators.placeholder import placeholder_plan
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.emit import component_body
+from kfmigrate.migrate.emit import environment as environments
+from kfmigrate.migrate.emit import runtime
+from kfmigrate.migrate.operators import ComponentPlan, Input, MapContext, PipelineInput
+from kfmigrate.migrate.operators.placeholder import placeholder_plan
 
 ITEM_PARAM = "map_item"
 MARK = "__kfmigrate_map__"  # prefix of the placeholder pipeline inputs standing for mapped arguments

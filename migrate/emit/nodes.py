@@ -10,15 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, NamedTuple, Optional, Set, Tuple
 
-from migrate import ir, naming
-from migrate.contracts import SKIP_OUTPUT  # noqa: F401 (the emitter's modules read it from here)
-from migrate.diagnostics import Diagnostic
-from migrate.emit import container as containers
-from migrate.emit import environment as environments
-from migrate.emit import mapping as mappings
-from migrate.emit import runtime
-from migrate.local_modules import ModuleFile
-from migrate.operators import ComponentPlan
+from kfmigrate.migrate import ir, naming
+from kfmigrate.migrate.contracts import SKIP_OUTPUT  # noqa: F401 (the emitter's modules read it from here)
+from kfmigrate.migrate.diagnostics import Diagnostic
+from kfmigrate.migrate.emit import container as containers
+from kfmigrate.migrate.emit import environment as environments
+from kfmigrate.migrate.emit import mapping as mappings
+from kfmigrate.migrate.emit import runtime
+from kfmigrate.migrate.local_modules import ModuleFile
+from kfmigrate.migrate.operators import ComponentPlan
 
 
 BASE_IMAGE = "python:3.11-slim"

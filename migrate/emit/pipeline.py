@@ -5,16 +5,16 @@ from __future__ import annotations
 import textwrap
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
-from migrate import ir
-from migrate.emit import container as containers
-from migrate.emit import mapping as mappings
-from migrate.emit import sharing, trigger_rules
-from migrate.emit.graph import Dag
-from migrate.emit.nodes import SKIP_OUTPUT, ExitHandler, Node, Region, trigger_rule
-from migrate.emit.skips import ignores_failures
-from migrate.emit.text import one_line
-from migrate.naming import pipeline_name
-from migrate.operators import Input, PipelineInput
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.emit import container as containers
+from kfmigrate.migrate.emit import mapping as mappings
+from kfmigrate.migrate.emit import sharing, trigger_rules
+from kfmigrate.migrate.emit.graph import Dag
+from kfmigrate.migrate.emit.nodes import SKIP_OUTPUT, ExitHandler, Node, Region, trigger_rule
+from kfmigrate.migrate.emit.skips import ignores_failures
+from kfmigrate.migrate.emit.text import one_line
+from kfmigrate.migrate.naming import pipeline_name
+from kfmigrate.migrate.operators import Input, PipelineInput
 
 
 def pipeline_source(workflow: ir.Workflow, components: List[Node], parameters: List[dict], pipeline_fn: str,

@@ -7,18 +7,18 @@ import re
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
-from migrate import environment, ir, local_modules
-from migrate.diagnostics import Diagnostic
-from migrate.emit import callbacks as dag_callbacks
-from migrate.emit import container as containers
-from migrate.emit import mapping as mappings
-from migrate.emit import runtime
-from migrate.emit.nodes import Node
-from migrate.emit.text import call_line
-from migrate.operators import PLACEHOLDER, SHIM, ComponentPlan, Input, MapContext, PipelineInput, find_mapper
-from migrate.operators.common import SHIMMED_AIRFLOW_NAMES, unbound_names
-from migrate.operators.placeholder import placeholder_plan
-from migrate.operators.staticcalls import wire_connections_and_variables
+from kfmigrate.migrate import environment, ir, local_modules
+from kfmigrate.migrate.diagnostics import Diagnostic
+from kfmigrate.migrate.emit import callbacks as dag_callbacks
+from kfmigrate.migrate.emit import container as containers
+from kfmigrate.migrate.emit import mapping as mappings
+from kfmigrate.migrate.emit import runtime
+from kfmigrate.migrate.emit.nodes import Node
+from kfmigrate.migrate.emit.text import call_line
+from kfmigrate.migrate.operators import PLACEHOLDER, SHIM, ComponentPlan, Input, MapContext, PipelineInput, find_mapper
+from kfmigrate.migrate.operators.common import SHIMMED_AIRFLOW_NAMES, unbound_names
+from kfmigrate.migrate.operators.placeholder import placeholder_plan
+from kfmigrate.migrate.operators.staticcalls import wire_connections_and_variables
 
 
 class MappedLoop(NamedTuple):
@@ -186,7 +186,7 @@ def embed_local_modules(node: Node, workflow: ir.Workflow) -> None:
 
 
 def _shims_local_operator(node: Node) -> bool:
-    from migrate.operators.shim import LOCAL_MODULE  # a mapper module: one failing to import must not break the emitter
+    from kfmigrate.migrate.operators.shim import LOCAL_MODULE  # a mapper module: one failing to import must not break the emitter
 
     module = node.task.module
     return (node.plan.fidelity == SHIM and bool(module) and module != LOCAL_MODULE and module.split(".")[0] != "airflow"

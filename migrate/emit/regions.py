@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Dict, List, NamedTuple, Optional, Set
 
-from migrate import ir
-from migrate.emit import trigger_rules
-from migrate.emit.graph import Dag
-from migrate.emit.nodes import (RUNS_AFTER_SKIPS, SHORT_CIRCUIT_SKIPS, SKIP_OUTPUT, SKIPS_PREFIX, Node, Output, Region,
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.emit import trigger_rules
+from kfmigrate.migrate.emit.graph import Dag
+from kfmigrate.migrate.emit.nodes import (RUNS_AFTER_SKIPS, SHORT_CIRCUIT_SKIPS, SKIP_OUTPUT, SKIPS_PREFIX, Node, Output, Region,
                                 StandIn, publishes, trigger_rule)
-from migrate.naming import identifier, unique
-from migrate.operators.branching import CONDITION_KEY, FOLLOW_KEY, control_kind
+from kfmigrate.migrate.naming import identifier, unique
+from kfmigrate.migrate.operators.branching import CONDITION_KEY, FOLLOW_KEY, control_kind
 
 
 def candidate_regions(nodes: Dict[str, Node], graph) -> List[Region]:

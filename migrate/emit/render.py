@@ -7,19 +7,19 @@ import re
 import textwrap
 from typing import List, Optional
 
-from migrate import ir
-from migrate.emit import artifacts
-from migrate.emit import callbacks as dag_callbacks
-from migrate.emit import container as containers
-from migrate.emit import direct as tiers
-from migrate.emit import environment as environments
-from migrate.emit import mapping as mappings
-from migrate.emit import runtime, sharing, trigger_rules
-from migrate.emit.nodes import BASE_IMAGE, SKIP_OUTPUT, ExitHandler, Node, Region, python_type, regions_of
-from migrate.emit.pipeline import items_inputs, items_source_code, pipeline_source
-from migrate.emit.prepare import constant_inputs
-from migrate.emit.text import function_source, indent_function_body, one_line
-from migrate.naming import yaml_name
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.emit import artifacts
+from kfmigrate.migrate.emit import callbacks as dag_callbacks
+from kfmigrate.migrate.emit import container as containers
+from kfmigrate.migrate.emit import direct as tiers
+from kfmigrate.migrate.emit import environment as environments
+from kfmigrate.migrate.emit import mapping as mappings
+from kfmigrate.migrate.emit import runtime, sharing, trigger_rules
+from kfmigrate.migrate.emit.nodes import BASE_IMAGE, SKIP_OUTPUT, ExitHandler, Node, Region, python_type, regions_of
+from kfmigrate.migrate.emit.pipeline import items_inputs, items_source_code, pipeline_source
+from kfmigrate.migrate.emit.prepare import constant_inputs
+from kfmigrate.migrate.emit.text import function_source, indent_function_body, one_line
+from kfmigrate.migrate.naming import yaml_name
 
 
 def module_source(workflow: ir.Workflow, components: List[Node], parameters: List[dict], pipeline_fn: str,

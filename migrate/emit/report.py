@@ -2,10 +2,10 @@
 every difference from Airflow the emitter knows of."""
 from __future__ import annotations
 
-from migrate.emit import TaskReport
-from migrate.emit.nodes import SKIP_OUTPUT, SKIPS_PREFIX, Node
-from migrate.naming import k8s_name
-from migrate.operators.branching import CONTROL_KEYS
+from kfmigrate.migrate.emit import TaskReport
+from kfmigrate.migrate.emit.nodes import SKIP_OUTPUT, SKIPS_PREFIX, Node
+from kfmigrate.migrate.naming import k8s_name
+from kfmigrate.migrate.operators.branching import CONTROL_KEYS
 
 
 def task_report(node: Node) -> TaskReport:

@@ -15,8 +15,8 @@ import re
 import textwrap
 from typing import Callable, Dict, List
 
-from migrate.emit.direct import DIRECT, RUNTIME
-from migrate.naming import k8s_name
+from kfmigrate.migrate.emit.direct import DIRECT, RUNTIME
+from kfmigrate.migrate.naming import k8s_name
 
 TASK_ID = "task_id"
 _PLACEHOLDER_DOC = '"""-"""'

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Set, Tuple
 
-from migrate import ir
-from migrate.diagnostics import Diagnostic
-from migrate.emit import regions as dsl_ifs
-from migrate.emit import trigger_rules
-from migrate.emit.graph import Dag
-from migrate.emit.nodes import (ALWAYS_CHECKED_RULES, FAILURE_RULES, IGNORES_FAILURES, SHORT_CIRCUIT_SKIPS, SKIP_OUTPUT,
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.diagnostics import Diagnostic
+from kfmigrate.migrate.emit import regions as dsl_ifs
+from kfmigrate.migrate.emit import trigger_rules
+from kfmigrate.migrate.emit.graph import Dag
+from kfmigrate.migrate.emit.nodes import (ALWAYS_CHECKED_RULES, FAILURE_RULES, IGNORES_FAILURES, SHORT_CIRCUIT_SKIPS, SKIP_OUTPUT,
                                 SKIPS_PREFIX, ControlInput, Node, crosses_loop, publishes, trigger_rule)
-from migrate.naming import BODY_NAMES, identifier, unique
-from migrate.operators.branching import CONDITION_KEY, FOLLOW_KEY, control_kind
+from kfmigrate.migrate.naming import BODY_NAMES, identifier, unique
+from kfmigrate.migrate.operators.branching import CONDITION_KEY, FOLLOW_KEY, control_kind
 
 
 def decide(workflow: ir.Workflow, nodes: Dict[str, Node], order: List[str]) -> None:

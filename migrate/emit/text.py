@@ -5,7 +5,7 @@ import ast
 import re
 from typing import Dict, List, Optional, Sequence, Set
 
-from migrate.local_modules import ModuleFile
+from kfmigrate.migrate.local_modules import ModuleFile
 
 
 def indent_code(code: str, prefix: str) -> str:

@@ -26,10 +26,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Set
 
-from migrate import ir
-from migrate.contracts import STATE_OUTPUT  # noqa: F401 (the emitter's modules read it from here)
-from migrate.emit.graph import Dag
-from migrate.emit.text import indent_code
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.contracts import STATE_OUTPUT  # noqa: F401 (the emitter's modules read it from here)
+from kfmigrate.migrate.emit.graph import Dag
+from kfmigrate.migrate.emit.text import indent_code
 
 FINAL_ID = "<DAG run state>"  # not a valid Airflow task id: never clashes with one
 FINAL_DISPLAY = "DAG run state (fails when Airflow's run would)"

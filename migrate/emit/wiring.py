@@ -6,15 +6,15 @@ from __future__ import annotations
 import dataclasses
 from typing import Dict, List, Set, Tuple
 
-from migrate import ir
-from migrate.diagnostics import Diagnostic
-from migrate.emit import callbacks as dag_callbacks
-from migrate.emit import mapping as mappings
-from migrate.emit import trigger_rules
-from migrate.emit.graph import Dag
-from migrate.emit.nodes import SKIP_OUTPUT, ControlInput, Node, Output, XcomInput, crosses_loop, publishes, python_type, trigger_rule
-from migrate.naming import BODY_NAMES, identifier, k8s_name, unique
-from migrate.operators import ComponentPlan, Input, PipelineInput
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.diagnostics import Diagnostic
+from kfmigrate.migrate.emit import callbacks as dag_callbacks
+from kfmigrate.migrate.emit import mapping as mappings
+from kfmigrate.migrate.emit import trigger_rules
+from kfmigrate.migrate.emit.graph import Dag
+from kfmigrate.migrate.emit.nodes import SKIP_OUTPUT, ControlInput, Node, Output, XcomInput, crosses_loop, publishes, python_type, trigger_rule
+from kfmigrate.migrate.naming import BODY_NAMES, identifier, k8s_name, unique
+from kfmigrate.migrate.operators import ComponentPlan, Input, PipelineInput
 
 
 def plan_states(workflow: ir.Workflow, nodes: Dict[str, Node], taken: Set[str], k8s_taken: Set[str]) -> ir.Workflow:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, Sequence
 
-from migrate.api import FileResult
-from migrate.batch import convert_many
-from migrate.load.build import build_file
-from migrate.load.runner import LoadOptions, import_error, load_files
+from kfmigrate.migrate.api import FileResult
+from kfmigrate.migrate.batch import convert_many
+from kfmigrate.migrate.load.build import build_file
+from kfmigrate.migrate.load.runner import LoadOptions, import_error, load_files
 
 __all__ = ["LoadOptions", "convert_loaded", "load_parsed", "loaded_items"]
 
@@ -34,13 +34,13 @@ def load_parsed(files: Sequence[Path], options: LoadOptions):
 
 
 def loaded_items(files: Sequence[Path], options: LoadOptions) -> List:
-    """What migrate.batch.convert_many / iter_convert take instead of paths, one per file in order."""
+    """What kfmigrate.migrate.batch.convert_many / iter_convert take instead of paths, one per file in order."""
     parsed = load_parsed(files, options)
     return [parsed[f] for f in files]
 
 
 def convert_loaded(files: Sequence[Path], options: LoadOptions, compile: bool = True, jobs: int = 1,
                    xcom_transport: str = "parameter", environment=None) -> List[FileResult]:
-    """Like migrate.batch.convert_many, from the live DAGs: load all files, then emit (and compile)."""
+    """Like kfmigrate.migrate.batch.convert_many, from the live DAGs: load all files, then emit (and compile)."""
     return convert_many(loaded_items(files, options), compile=compile, jobs=jobs, xcom_transport=xcom_transport,
                         environment=environment)

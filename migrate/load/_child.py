@@ -1,6 +1,6 @@
 """Child process of `--load`: import DAG files with Airflow's own DagBag and describe the live DAGs.
 
-Usage (internal): python -m migrate.load._child REQUEST.json
+Usage (internal): python -m kfmigrate.migrate.load._child REQUEST.json
 REQUEST holds {"files": [...], "sys_path": [...], "result": PATH}. The parent has set a clean
 AIRFLOW_HOME and the environment. For each file this appends one JSON line to PATH:
 {"file", "dags": [...], "import_errors": {path: traceback}} or {"file", "fatal": text}.

@@ -3,7 +3,7 @@
 Values come back tagged (see _child.py) and become IR values the way the static parser's to_value
 makes them: Jinja strings are Templates, XComArgs TaskOutputs, DagParams ParamRefs, and objects
 that are not data become ir.Dynamic with a source text the mappers can read (k8s.V1EnvVar(...)).
-Callables are lifted from their source file with migrate.parse.callables, as the static path does.
+Callables are lifted from their source file with kfmigrate.migrate.parse.callables, as the static path does.
 """
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ from typing import Any, Dict, List, Optional, Tuple
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from migrate import ir
-from migrate.diagnostics import ERROR, WARNING, Diagnostic
-from migrate.operators import find_mapper
-from migrate.parse import ParseResult, read_source
-from migrate.parse.builds import DOC_ARGS, PARAM_TYPES
-from migrate.parse.callables import ModuleIndex, lift_callable, lift_lambda
-from migrate.schedule import PRESET_NAMES
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.diagnostics import ERROR, WARNING, Diagnostic
+from kfmigrate.migrate.operators import find_mapper
+from kfmigrate.migrate.parse import ParseResult, read_source
+from kfmigrate.migrate.parse.builds import DOC_ARGS, PARAM_TYPES
+from kfmigrate.migrate.parse.callables import ModuleIndex, lift_callable, lift_lambda
+from kfmigrate.migrate.schedule import PRESET_NAMES
 
 # what a TaskFlow operator keeps in its init kwargs that the IR holds elsewhere (callable, call args)
 DECORATED_INTERNAL = ("python_callable", "op_args", "op_kwargs", "multiple_outputs")
@@ -295,7 +295,7 @@ def _encode_back(values: Dict[str, ir.Value]) -> dict:
 
 
 def _decode(encoded) -> ir.Value:
-    """A tagged JSON value -> an IR value (as migrate.parse.values.to_value would make it)."""
+    """A tagged JSON value -> an IR value (as kfmigrate.migrate.parse.values.to_value would make it)."""
     if isinstance(encoded, str):
         return ir.Template(encoded) if ("{{" in encoded or "{%" in encoded) else ir.Literal(encoded)
     if encoded is None or isinstance(encoded, (bool, int, float)):

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
-from migrate import ir
-from migrate.diagnostics import ERROR, Diagnostic
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.diagnostics import ERROR, Diagnostic
 
 CHILD = Path(__file__).with_name("_child.py")
 START_SECONDS = 60.0  # importing Airflow itself, before the first file: slow on a busy machine

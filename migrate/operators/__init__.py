@@ -2,7 +2,7 @@
 
 How to add a family (e.g. migrate/operators/sensors.py)::
 
-    from migrate.operators import ArgTable, ComponentPlan, MapContext, handled, mapper, unmapped
+    from kfmigrate.migrate.operators import ArgTable, ComponentPlan, MapContext, handled, mapper, unmapped
 
     @mapper("FileSensor", args=ArgTable.of(handled("filepath", "fs_conn_id"), unmapped("why", "x")))
     def map_file_sensor(task: ir.Task, ctx: MapContext) -> ComponentPlan:
@@ -50,12 +50,12 @@ import pkgutil
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Tuple
 
-from migrate import ir
-from migrate.operators.finish import (  # noqa: F401 - the rule vocabulary, for mapper modules
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.operators.finish import (  # noqa: F401 - the rule vocabulary, for mapper modules
     HANDLED, IGNORED, NO_EFFECT, RENAMED, UNMAPPED, Arg, ArgTable, Unresolved, finish_plan, handled, no_effect, renamed,
     unmapped,
 )
-from migrate.operators.model import (  # noqa: F401 - the plan types, for mapper modules and the emitter
+from kfmigrate.migrate.operators.model import (  # noqa: F401 - the plan types, for mapper modules and the emitter
     KINDS, NATIVE, PLACEHOLDER, REMOVED, SHIM, Case, ComponentPlan, ContainerSpec, DirectCall, Input, MapContext,
     PipelineInput, PlatformConfig,
 )

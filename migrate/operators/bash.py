@@ -11,12 +11,12 @@ import ast
 import builtins
 import dataclasses
 
-from migrate import environment, ir
-from migrate.operators import PLACEHOLDER, ArgTable, Case, ComponentPlan, MapContext, handled, mapper, renamed
-from migrate.operators.common import (
+from kfmigrate.migrate import environment, ir
+from kfmigrate.migrate.operators import PLACEHOLDER, ArgTable, Case, ComponentPlan, MapContext, handled, mapper, renamed
+from kfmigrate.migrate.operators.common import (
     ArgBuilder, callable_part, context_part, no_callable, param_name, value_has_jinja, xcom_refs_of,
 )
-from migrate.plan import CallPython, Fail, RunBash
+from kfmigrate.migrate.plan import CallPython, Fail, RunBash
 
 ARGS = ArgTable.of(handled("bash_command", "env", "append_env", "output_encoding", "skip_on_exit_code", "cwd",
                            "output_processor"),

@@ -17,12 +17,12 @@ import dataclasses
 import re
 from typing import List, Optional, Tuple
 
-from migrate import ir
-from migrate.operators import PLACEHOLDER, ArgTable, Case, ComponentPlan, MapContext, handled, mapper
-from migrate.operators.common import ArgBuilder, context_part
-from migrate.operators.placeholder import placeholder_plan
-from migrate.operators.python import ARGS as PYTHON_ARGS, map_python
-from migrate.plan import CONDITION_KEY, FOLLOW_KEY, DecideByTime, FollowBranch, ShortCircuit, TimeBound
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.operators import PLACEHOLDER, ArgTable, Case, ComponentPlan, MapContext, handled, mapper
+from kfmigrate.migrate.operators.common import ArgBuilder, context_part
+from kfmigrate.migrate.operators.placeholder import placeholder_plan
+from kfmigrate.migrate.operators.python import ARGS as PYTHON_ARGS, map_python
+from kfmigrate.migrate.plan import CONDITION_KEY, FOLLOW_KEY, DecideByTime, FollowBranch, ShortCircuit, TimeBound
 CONTROL_KEYS = (FOLLOW_KEY, CONDITION_KEY)
 
 PYTHON_BRANCHES = ("BranchPythonOperator", "@task.branch")

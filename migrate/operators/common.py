@@ -13,12 +13,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
-from migrate import ir, plan
-from migrate.diagnostics import Diagnostic
-from migrate.operators.model import PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput
-from migrate.operators.staticcalls import describe, to_python
-from migrate.plan import CallableCode, Expr, Fail, Part, Poll, PyValue, Unpacked
-from migrate.naming import BODY_NAMES, identifier, unique
+from kfmigrate.migrate import ir, plan
+from kfmigrate.migrate.connections import connection_env, variable_env
+from kfmigrate.migrate.contracts import VARIABLE_ENV_PREFIX
+from kfmigrate.migrate.diagnostics import Diagnostic
+from kfmigrate.migrate.operators.model import PLACEHOLDER, ComponentPlan, Input, MapContext, PipelineInput
+from kfmigrate.migrate.operators.staticcalls import describe, to_python
+from kfmigrate.migrate.plan import CallableCode, Expr, Fail, Part, Poll, PyValue, Unpacked
+from kfmigrate.migrate.naming import BODY_NAMES, identifier, unique
 
 JINJA_MARKERS = ("{{", "{%", "{#")
 # Airflow names a converted callable may import; the run-time shim provides them (see runtime.py).
@@ -270,11 +272,11 @@ def external_needs_diagnostics(task: ir.Task, ctx: MapContext) -> Tuple[List[Dia
     variables, connections = external_needs(task)
     diagnostics, differences = [], []
     if variables:
-        names = ", ".join("AIRFLOW_VAR_" + v.upper() if v != "<computed>" else "AIRFLOW_VAR_<computed>" for v in variables)
+        names = ", ".join(variable_env(v) if v != "<computed>" else VARIABLE_ENV_PREFIX + "<computed>" for v in variables)
         diagnostics.append(ctx.diagnostic(task, "KFM209", f"reads Airflow Variables from the environment: set {names} on the task"))
         differences.append(f"Airflow Variables come from environment variables ({names}), e.g. kubernetes.use_secret_as_env.")
     if connections:
-        names = ", ".join("AIRFLOW_CONN_" + c.upper() for c in connections)
+        names = ", ".join(connection_env(c) for c in connections)
         diagnostics.append(ctx.diagnostic(task, "KFM209", f"reads Airflow connections from the environment: set {names} on the task"))
         differences.append(f"Airflow connections come from environment variables ({names}, URI or JSON), e.g. kubernetes.use_secret_as_env.")
     return diagnostics, differences

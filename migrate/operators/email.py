@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from migrate import ir
-from migrate.operators import SHIM, Case, ComponentPlan, MapContext, mapper
-from migrate.operators.shim import SHIM_RULE, map_operator_shim
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.operators import SHIM, Case, ComponentPlan, MapContext, mapper
+from kfmigrate.migrate.operators.shim import SHIM_RULE, map_operator_shim
 
 SMTP_MODULE = "airflow.providers.smtp.operators.smtp"
 

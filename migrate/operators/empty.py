@@ -5,8 +5,8 @@ is kept. A task reading its XCom gets None, as in Airflow (an empty task pushes 
 """
 from __future__ import annotations
 
-from migrate import ir
-from migrate.operators import REMOVED, Case, ComponentPlan, MapContext, mapper
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.operators import REMOVED, Case, ComponentPlan, MapContext, mapper
 
 
 @mapper("EmptyOperator", "DummyOperator")

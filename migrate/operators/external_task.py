@@ -23,14 +23,14 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from migrate import ir
-from migrate.naming import pipeline_name
-from migrate.operators import PLACEHOLDER, REMOVED, Case, ComponentPlan, MapContext, mapper, renamed
-from migrate.operators.common import Sensor
-from migrate.operators.sensors import sensor_args
-from migrate.operators.shim import dag_file_code, third_party_modules
-from migrate.operators.staticcalls import Templated, Unresolved, describe, to_python
-from migrate.plan import Code, PyValue, SequenceOf
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.naming import pipeline_name
+from kfmigrate.migrate.operators import PLACEHOLDER, REMOVED, Case, ComponentPlan, MapContext, mapper, renamed
+from kfmigrate.migrate.operators.common import Sensor
+from kfmigrate.migrate.operators.sensors import sensor_args
+from kfmigrate.migrate.operators.shim import dag_file_code, third_party_modules
+from kfmigrate.migrate.operators.staticcalls import Templated, Unresolved, describe, to_python
+from kfmigrate.migrate.plan import Code, PyValue, SequenceOf
 
 ARGS = sensor_args("external_dag_id", "external_task_id", "external_task_ids", "external_task_group_id", "allowed_states",
                    "skipped_states", "failed_states", "execution_delta", "execution_date_fn",

@@ -28,13 +28,13 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
-from migrate import ir
-from migrate.diagnostics import Diagnostic
-from migrate.operators.common import (
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.diagnostics import Diagnostic
+from kfmigrate.migrate.operators.common import (
     BASE_ARGS_HANDLED, CALLBACK_ARGS, callback_diagnostics, callback_note, external_needs_diagnostics, not_carried_over,
     raise_first, unresolved_pull_diagnostics,
 )
-from migrate.operators.model import PLACEHOLDER, Case, ComponentPlan, MapContext
+from kfmigrate.migrate.operators.model import PLACEHOLDER, Case, ComponentPlan, MapContext
 
 HANDLED, NO_EFFECT, UNMAPPED, RENAMED, IGNORED = "handled", "no effect", "unmapped", "renamed", "ignored"
 UNSET = (None, ir.Literal(None), ir.Literal(False))  # values of a no-effect argument that change nothing

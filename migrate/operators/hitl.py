@@ -28,13 +28,13 @@ import dataclasses
 import re
 from typing import Any, Dict, List
 
-from migrate import ir
-from migrate.operators import NATIVE, PLACEHOLDER, ArgTable, Case, ComponentPlan, MapContext, handled, mapper
-from migrate.operators.branching import CONDITION_KEY, FOLLOW_KEY, follow_part
-from migrate.operators.common import ArgBuilder, context_part, value_has_jinja, xcom_refs_of
-from migrate.operators.placeholder import placeholder_plan
-from migrate.operators.staticcalls import Call, Unresolved, describe, to_python
-from migrate.plan import AskPerson, Expr, PyValue
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.operators import NATIVE, PLACEHOLDER, ArgTable, Case, ComponentPlan, MapContext, handled, mapper
+from kfmigrate.migrate.operators.branching import CONDITION_KEY, FOLLOW_KEY, follow_part
+from kfmigrate.migrate.operators.common import ArgBuilder, context_part, value_has_jinja, xcom_refs_of
+from kfmigrate.migrate.operators.placeholder import placeholder_plan
+from kfmigrate.migrate.operators.staticcalls import Call, Unresolved, describe, to_python
+from kfmigrate.migrate.plan import AskPerson, Expr, PyValue
 
 HITL = ("HITLOperator", "ApprovalOperator", "HITLBranchOperator", "HITLEntryOperator")
 ARGS = ArgTable.of(handled("subject", "options", "body", "defaults", "multiple", "params", "notifiers", "assigned_users",

@@ -20,14 +20,14 @@ import re
 import shlex
 from typing import Any, Dict, List, Optional, Tuple
 
-from migrate import ir
-from migrate.operators import (
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.operators import (
     NATIVE, UNMAPPED, Arg, ArgTable, Case, ComponentPlan, ContainerSpec, MapContext, PlatformConfig, handled, mapper,
     no_effect, unmapped,
 )
-from migrate.operators.common import has_jinja, not_carried_over
-from migrate.operators.python import ARGS as PYTHON_ARGS, map_python
-from migrate.operators.staticcalls import (
+from kfmigrate.migrate.operators.common import has_jinja, not_carried_over
+from kfmigrate.migrate.operators.python import ARGS as PYTHON_ARGS, map_python
+from kfmigrate.migrate.operators.staticcalls import (
     Call, Templated, Unresolved, as_list, describe, fields_of, text_of, to_python, variable_config_map,
 )
 

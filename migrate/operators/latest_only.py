@@ -13,12 +13,12 @@ exactly the tasks Airflow skips.
 """
 from __future__ import annotations
 
-from migrate import ir
-from migrate.operators import Case, ComponentPlan, MapContext, mapper
-from migrate.operators.branching import control_kind
-from migrate.operators.common import ArgBuilder, context_part
-from migrate.plan import FOLLOW_KEY, LatestOnly
-from migrate.schedule import PRESETS
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.operators import Case, ComponentPlan, MapContext, mapper
+from kfmigrate.migrate.operators.branching import control_kind
+from kfmigrate.migrate.operators.common import ArgBuilder, context_part
+from kfmigrate.migrate.plan import FOLLOW_KEY, LatestOnly
+from kfmigrate.migrate.schedule import PRESETS
 
 
 @mapper("LatestOnlyOperator")  # no arguments of its own: any other is reported as ignored

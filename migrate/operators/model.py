@@ -3,16 +3,16 @@
 These are plain dataclasses with no behaviour beyond small queries, so that every module of the
 package (the registry in __init__.py, the shared helpers in common.py, the finishing step in
 finish.py and the mappers) can import them without importing each other. Import them from
-`migrate.operators`, which re-exports them.
+`kfmigrate.migrate.operators`, which re-exports them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from migrate import ir
-from migrate.diagnostics import Diagnostic
-from migrate.plan import Part
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.diagnostics import Diagnostic
+from kfmigrate.migrate.plan import Part
 
 NATIVE, SHIM, PLACEHOLDER, REMOVED = "native", "shim", "placeholder", "removed"
 KINDS = ("str", "int", "float", "bool", "list", "dict", "json")  # output kinds; 'json' = JSON text

@@ -6,16 +6,23 @@ Other modules register real mappings for more operator families over time.
 """
 from __future__ import annotations
 
-from migrate import ir
-from migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext
-from migrate.plan import Fail
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.contracts import PLACEHOLDER_MARK
+from kfmigrate.migrate.operators import PLACEHOLDER, Case, ComponentPlan, MapContext
+from kfmigrate.migrate.plan import Fail
+
+
+def placeholder_message(task: ir.Task, why: str) -> str:
+    """What a placeholder component raises: why, and the task's source (kubeflow_ops knows a placeholder in a
+    compiled package by PLACEHOLDER_MARK)."""
+    return f"kfmigrate: task {task.task_id!r} {PLACEHOLDER_MARK}{why}. Original Airflow source ({task.span}):\n{task.source}"
 
 
 def placeholder_plan(task: ir.Task, ctx: MapContext, reason: str = "", code: str = "KFM200") -> ComponentPlan:
     """The plan for a task no mapper handles (the emitter calls this; it is not registered).
     code: the diagnostic naming why (KFM200 no mapping; KFM218-KFM220 see migrate/environment.py)."""
     why = reason or f"operator {task.operator} has no KFP mapping yet"
-    message = f"kfmigrate: task {task.task_id!r} cannot run on KFP: {why}. Original Airflow source ({task.span}):\n{task.source}"
+    message = placeholder_message(task, why)
     return ComponentPlan(
         mapping=f"{task.operator} -> placeholder component (fails at run time)",
         fidelity=PLACEHOLDER,

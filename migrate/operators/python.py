@@ -11,16 +11,16 @@ import ast
 import re
 from typing import Optional
 
-from migrate import environment, ir
-from migrate import local_modules
-from migrate.operators import (
+from kfmigrate.migrate import environment, ir
+from kfmigrate.migrate import local_modules
+from kfmigrate.migrate.operators import (
     PLACEHOLDER, ArgTable, Case, ComponentPlan, DirectCall, MapContext, PipelineInput, handled, mapper,
 )
-from migrate.operators.common import (
+from kfmigrate.migrate.operators.common import (
     ArgBuilder, callable_part, context_part, iter_values, mapping_values, module_constants, no_callable, param_name,
     pushes_in_code, raise_first, return_kind, sequence_values, unbound_names, value_has_jinja, xcom_refs_of,
 )
-from migrate.plan import (
+from kfmigrate.migrate.plan import (
     CallableCode, CallPython, Decoded, Expr, HelperCall, InputName, MappingOf, ParamValue, PyValue, Rendered, SequenceOf,
 )
 

@@ -18,15 +18,15 @@ import datetime as _dt
 import re
 from typing import Any, List, Optional
 
-from migrate import ir
-from migrate.operators import ArgTable, Case, ComponentPlan, MapContext, handled, mapper
-from migrate.operators.common import (
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.operators import ArgTable, Case, ComponentPlan, MapContext, handled, mapper
+from kfmigrate.migrate.operators.common import (
     SENSOR_ARGS, SHIMMED_AIRFLOW_NAMES, Sensor, callable_part, mapping_values, module_constants, no_callable, param_name,
     pushes_in_code, sequence_values,
 )
-from migrate.operators.shim import dag_file_code
-from migrate.operators.staticcalls import Call, Unresolved, connection_wiring, describe, to_python
-from migrate.plan import Code, Local, MappingOf, PyValue, SequenceOf
+from kfmigrate.migrate.operators.shim import dag_file_code
+from kfmigrate.migrate.operators.staticcalls import Call, Unresolved, connection_wiring, describe, to_python
+from kfmigrate.migrate.plan import Code, Local, MappingOf, PyValue, SequenceOf
 
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 

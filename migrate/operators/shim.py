@@ -27,17 +27,17 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from migrate import environment, ir
-from migrate.environment import provider_distribution
-from migrate.ir import LOCAL_MODULE
-from migrate.local_modules import module_file
-from migrate.operators import PLACEHOLDER, SHIM, Case, ComponentPlan, MapContext, mapper
-from migrate.operators.common import BASE_ARGS_HANDLED, CALLBACK_ARGS, ArgBuilder, context_part, external_needs, xcom_refs_of
-from migrate.operators.placeholder import placeholder_plan
-from migrate.operators.staticcalls import connection_wiring, variable_config_map, variable_env
-from migrate.parse.callables import ModuleIndex, names_used
-from migrate.parse.positions import Positions
-from migrate.plan import Expr, Fail, PyValue, RunOperator
+from kfmigrate.migrate import environment, ir
+from kfmigrate.migrate.environment import provider_distribution
+from kfmigrate.migrate.ir import LOCAL_MODULE
+from kfmigrate.migrate.local_modules import module_file
+from kfmigrate.migrate.operators import PLACEHOLDER, SHIM, Case, ComponentPlan, MapContext, mapper
+from kfmigrate.migrate.operators.common import BASE_ARGS_HANDLED, CALLBACK_ARGS, ArgBuilder, context_part, external_needs, xcom_refs_of
+from kfmigrate.migrate.operators.placeholder import placeholder_message, placeholder_plan
+from kfmigrate.migrate.operators.staticcalls import connection_wiring, variable_config_map, variable_env
+from kfmigrate.migrate.parse.callables import ModuleIndex, names_used
+from kfmigrate.migrate.parse.positions import Positions
+from kfmigrate.migrate.plan import Expr, Fail, PyValue, RunOperator
 
 # Connection a provider's operators use when no *conn_id argument is given.
 DEFAULT_CONNECTIONS = {
@@ -72,7 +72,7 @@ KNOWN_PROVIDER_OPERATORS = (
 def _cannot_run(task: ir.Task, ctx: MapContext, plan: ComponentPlan, why: str) -> ComponentPlan:
     plan.fidelity = PLACEHOLDER
     plan.mapping = f"{task.operator} -> placeholder (the operator shim cannot build it: {why})"
-    message = f"kfmigrate: task {task.task_id!r} cannot run on KFP: {why}. Original Airflow source ({task.span}):\n{task.source}"
+    message = placeholder_message(task, why)
     plan.parts = [Fail("NotImplementedError", message)]
     plan.inputs, plan.outputs, plan.packages, plan.xcom_refs, plan.may_skip = [], {}, [], [], False
     plan.diagnostics.append(ctx.diagnostic(task, "KFM200", f"{why}: placeholder component that fails at run time"))

@@ -17,8 +17,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from migrate import ir
-from migrate.connections import (  # noqa: F401 - the naming, for the mappers that wire connections
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.connections import (  # noqa: F401 - the naming, for the mappers that wire connections
     connection_env, connection_secret, connection_type_hint, scan_task_usages, variable_config_map, variable_env,
 )
 
@@ -188,7 +188,7 @@ _ENV_MESSAGES = ("reads Airflow Variables from the environment", "reads Airflow 
 def wire_connections_and_variables(task: ir.Task, ctx, plan) -> None:
     """Make a Python component read the connections and variables its task uses, as Airflow would:
     AIRFLOW_CONN_<ID> from secret `airflow-conn-<id>` (key `uri`) and AIRFLOW_VAR_<KEY> from config map
-    `airflow-var-<key>` (key `value`), with kfp-kubernetes. Found statically (migrate.analyze
+    `airflow-var-<key>` (key `value`), with kfp-kubernetes. Found statically (kfmigrate.migrate.analyze
     scan_task_usages): *conn_id arguments, hooks and get_connection / Variable.get in the callable,
     {{ conn.x }} / {{ var.value.x }} in templates. The emitter calls this for every plan."""
     if not plan.component or plan.container is not None or plan.fidelity == "placeholder":

@@ -11,12 +11,12 @@ Run-time helpers: `_airflow_trigger_pipeline`, `_airflow_kfp_api`.
 """
 from __future__ import annotations
 
-from migrate import ir
-from migrate.naming import pipeline_name
-from migrate.operators import ArgTable, Case, ComponentPlan, MapContext, handled, mapper
-from migrate.operators.common import ArgBuilder, context_part, value_has_jinja, xcom_refs_of
-from migrate.operators.staticcalls import describe, to_python
-from migrate.plan import HelperCall, PyValue, RunHelper
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.naming import pipeline_name
+from kfmigrate.migrate.operators import ArgTable, Case, ComponentPlan, MapContext, handled, mapper
+from kfmigrate.migrate.operators.common import ArgBuilder, context_part, value_has_jinja, xcom_refs_of
+from kfmigrate.migrate.operators.staticcalls import describe, to_python
+from kfmigrate.migrate.plan import HelperCall, PyValue, RunHelper
 
 ARGS = ArgTable.of(handled("trigger_dag_id", "conf", "trigger_run_id", "logical_date", "wait_for_completion", "poke_interval",
                            "allowed_states", "failed_states", "reset_dag_run", "skip_when_already_exists", "deferrable",

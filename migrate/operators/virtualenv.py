@@ -15,10 +15,10 @@ import re
 from pathlib import Path
 from typing import List
 
-from migrate import ir
-from migrate.operators import Case, ComponentPlan, MapContext, handled, mapper, no_effect
-from migrate.operators.python import ARGS as PYTHON_ARGS, map_python
-from migrate.operators.staticcalls import Templated, describe, to_python
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.operators import Case, ComponentPlan, MapContext, handled, mapper, no_effect
+from kfmigrate.migrate.operators.python import ARGS as PYTHON_ARGS, map_python
+from kfmigrate.migrate.operators.staticcalls import Templated, describe, to_python
 
 ARGS = PYTHON_ARGS.extended(
     handled("requirements", "python_version", "system_site_packages", "string_args", "expect_airflow", "expect_pendulum",

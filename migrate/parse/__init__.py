@@ -11,14 +11,14 @@ from typing import Any, Dict, List, Optional
 
 import libcst as cst
 
-from migrate import ir
-from migrate.diagnostics import ERROR, INFO, Diagnostic, ConversionError
-from migrate.parse.builds import DOC_ARGS, PARAM_TYPES, DagBuild, TaskBuild
-from migrate.parse.interpreter import Interpreter
-from migrate.parse.project import ProjectOptions, project_for
-from migrate.parse.symbols import DateTime, Duration, Imported, Opaque, ParamSpec
-from migrate.parse.values import to_value
-from migrate.schedule import PRESET_NAMES
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.diagnostics import ERROR, INFO, Diagnostic, ConversionError
+from kfmigrate.migrate.parse.builds import DOC_ARGS, PARAM_TYPES, DagBuild, TaskBuild
+from kfmigrate.migrate.parse.interpreter import Interpreter
+from kfmigrate.migrate.parse.project import ProjectOptions, project_for
+from kfmigrate.migrate.parse.symbols import DateTime, Duration, Imported, Opaque, ParamSpec
+from kfmigrate.migrate.parse.values import to_value
+from kfmigrate.migrate.schedule import PRESET_NAMES
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # larger "DAG files" are generated data, not DAGs
 # Deepest syntax tree we analyse. All of Airflow's own source stays under 70 levels; far deeper trees

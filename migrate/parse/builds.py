@@ -10,9 +10,9 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from migrate import ir
-from migrate.diagnostics import Diagnostic
-from migrate.parse.symbols import Partial
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.diagnostics import Diagnostic
+from kfmigrate.migrate.parse.symbols import Partial
 
 DOC_ARGS = ("doc_md", "doc", "doc_rst", "doc_json", "doc_yaml")
 PARAM_TYPES = {

@@ -11,8 +11,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from migrate.ir import CallableSource, SourceSpan
-from migrate.parse.imports import is_airflow
+from kfmigrate.migrate.ir import CallableSource, SourceSpan
+from kfmigrate.migrate.parse.imports import is_airflow
 
 
 class _Names(cst.CSTVisitor):

@@ -9,19 +9,19 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from migrate import ir
-from migrate.diagnostics import INFO
-from migrate.parse import imports as names
-from migrate.parse.builds import Scope
-from migrate.parse.data import NOT_DATA
-from migrate.parse.expressions import Builtin
-from migrate.parse.imports import dotted_name
-from migrate.parse.symbols import (
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.diagnostics import INFO
+from kfmigrate.migrate.parse import imports as names
+from kfmigrate.migrate.parse.builds import Scope
+from kfmigrate.migrate.parse.data import NOT_DATA
+from kfmigrate.migrate.parse.expressions import Builtin
+from kfmigrate.migrate.parse.imports import dotted_name
+from kfmigrate.migrate.parse.symbols import (
     Airflow1Missing, BoundMethod, ContextDag, DagDef, Duration, FileValue, GroupDef, GroupRef, GroupStart, Imported,
     LabelValue, LocalClass, LocalFunction, ModuleRef, Opaque, Override, ParamSpec, Partial, PathValue, StaticError,
     SuperCall, TaskDecorator, TaskFlowDef, TaskRef, Unreadable, ZipValue,
 )
-from migrate.parse.values import container_call, is_literal, is_unknown, make_datetime, make_duration, to_value
+from kfmigrate.migrate.parse.values import container_call, is_literal, is_unknown, make_datetime, make_duration, to_value
 
 
 class Calls:

@@ -7,13 +7,13 @@ from typing import Any, Dict, Iterable, List, Optional
 
 import libcst as cst
 
-from migrate import ir
-from migrate.parse.builds import DagBuild, GroupFrame, group_ends
-from migrate.parse.symbols import (
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.parse.builds import DagBuild, GroupFrame, group_ends
+from kfmigrate.migrate.parse.symbols import (
     ContextDag, DagDef, GroupArgValue, GroupDef, GroupRef, GroupStart, LabelValue, Opaque, ParamValue, StaticError,
     TaskRef,
 )
-from migrate.parse.values import task_outputs_in, to_value
+from kfmigrate.migrate.parse.values import task_outputs_in, to_value
 
 
 class Dags:

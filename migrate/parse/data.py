@@ -10,10 +10,10 @@ from typing import Any, Dict, List, Optional
 
 import libcst as cst
 
-from migrate.diagnostics import INFO
-from migrate.parse.project import ConfigError, read_config
-from migrate.parse.symbols import DateTime, FileValue, Opaque, PathValue
-from migrate.parse.values import is_unknown
+from kfmigrate.migrate.diagnostics import INFO
+from kfmigrate.migrate.parse.project import ConfigError, read_config
+from kfmigrate.migrate.parse.symbols import DateTime, FileValue, Opaque, PathValue
+from kfmigrate.migrate.parse.values import is_unknown
 
 
 class NotData:

@@ -8,13 +8,13 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from migrate.parse import imports as names
-from migrate.parse.builds import MAX_UNROLL, Scope
-from migrate.parse.symbols import (
+from kfmigrate.migrate.parse import imports as names
+from kfmigrate.migrate.parse.builds import MAX_UNROLL, Scope
+from kfmigrate.migrate.parse.symbols import (
     BoundMethod, ContextDag, Duration, FileValue, GroupDef, GroupRef, Imported, LabelValue, Labelled, LambdaValue,
     LocalClass, ModuleRef, Opaque, Override, PathValue, StaticError, SuperCall, TaskFlowDef, TaskRef,
 )
-from migrate.parse.values import CONTAINER_METHODS, duration_arith, is_unknown
+from kfmigrate.migrate.parse.values import CONTAINER_METHODS, duration_arith, is_unknown
 
 
 class Expressions:

@@ -18,23 +18,23 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from migrate import ir
-from migrate.diagnostics import INFO, WARNING, Diagnostic
-from migrate.parse import imports as names
-from migrate.parse.builds import MAX_UNROLL, Scope, State
-from migrate.parse.callables import ModuleIndex
-from migrate.parse.calls import Calls
-from migrate.parse.dags import Dags
-from migrate.parse.data import ConfigData
-from migrate.parse.expressions import Expressions
-from migrate.parse.imports import ImportTable, dotted_name
-from migrate.parse.modules import ProjectModules
-from migrate.parse.positions import Positions
-from migrate.parse.symbols import (
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.diagnostics import INFO, WARNING, Diagnostic
+from kfmigrate.migrate.parse import imports as names
+from kfmigrate.migrate.parse.builds import MAX_UNROLL, Scope, State
+from kfmigrate.migrate.parse.callables import ModuleIndex
+from kfmigrate.migrate.parse.calls import Calls
+from kfmigrate.migrate.parse.dags import Dags
+from kfmigrate.migrate.parse.data import ConfigData
+from kfmigrate.migrate.parse.expressions import Expressions
+from kfmigrate.migrate.parse.imports import ImportTable, dotted_name
+from kfmigrate.migrate.parse.modules import ProjectModules
+from kfmigrate.migrate.parse.positions import Positions
+from kfmigrate.migrate.parse.symbols import (
     ContextDag, DagDef, GroupDef, GroupRef, GroupStart, LocalClass, LocalFunction, ModuleRef, Opaque, Return,
     StaticError, TaskFlowDef, TaskRef,
 )
-from migrate.parse.tasks import Tasks
+from kfmigrate.migrate.parse.tasks import Tasks
 
 
 def _shared(name: str) -> property:
@@ -59,7 +59,7 @@ class Interpreter(Expressions, Calls, ProjectModules, Dags, Tasks, ConfigData):
         self.module = module
         self.module_name = module_name  # dotted, for a project module ("" for the DAG file)
         self.is_package = False  # a project module that is a package's __init__.py
-        self.project = project  # migrate.parse.project.Project, or None (a lone file)
+        self.project = project  # kfmigrate.migrate.parse.project.Project, or None (a lone file)
         self.positions = Positions(module, source)
         self.imports = ImportTable()
         self.state = State()

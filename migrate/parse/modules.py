@@ -8,10 +8,10 @@ from typing import Any, Dict, List, Optional
 
 import libcst as cst
 
-from migrate.diagnostics import INFO
-from migrate.parse import imports as names
-from migrate.parse.builds import Scope
-from migrate.parse.symbols import Airflow1Missing, Imported, LocalClass, LocalFunction, ModuleRef, Opaque, Unreadable
+from kfmigrate.migrate.diagnostics import INFO
+from kfmigrate.migrate.parse import imports as names
+from kfmigrate.migrate.parse.builds import Scope
+from kfmigrate.migrate.parse.symbols import Airflow1Missing, Imported, LocalClass, LocalFunction, ModuleRef, Opaque, Unreadable
 
 
 MAX_CALL_DEPTH = 24  # nested calls of local functions followed; deeper is recursion we do not unroll

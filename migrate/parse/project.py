@@ -7,9 +7,9 @@ those modules and files STATICALLY: modules are parsed with libcst and walked by
 config files are read as data (JSON, YAML, TOML); nothing is imported or executed.
 
 Roots, first match wins: the `--path` folders, then the DAG file's folder and its parents up to the DAG
-folder, then `plugins/` and `config/` (see migrate.local_modules.search_roots), then the repository
+folder, then `plugins/` and `config/` (see kfmigrate.migrate.local_modules.search_roots), then the repository
 root (the nearest folder with pyproject.toml, setup.py, setup.cfg, .git or airflow.cfg, else the parent
-of a `dags/` folder) and its `include/` (migrate.local_modules.project_roots: the emitter looks for
+of a `dags/` folder) and its `include/` (kfmigrate.migrate.local_modules.project_roots: the emitter looks for
 the modules to embed in the same folders). Parsed modules are cached per process, by file and mtime.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from migrate.local_modules import module_file, project_roots
+from kfmigrate.migrate.local_modules import module_file, project_roots
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024  # a config file larger than this is data, not configuration
 CONFIG_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml"}
@@ -65,7 +65,7 @@ class Project:
     roots: Tuple[Path, ...]
     repo_root: Optional[Path]
     env: Dict[str, str] = field(default_factory=dict)
-    interpreters: Dict[str, Any] = field(default_factory=dict)  # module name -> its Interpreter (migrate.parse)
+    interpreters: Dict[str, Any] = field(default_factory=dict)  # module name -> its Interpreter (kfmigrate.migrate.parse)
     _missing: set = field(default_factory=set)
     _found: Dict[str, str] = field(default_factory=dict)  # module name -> its file
     broken: Dict[str, str] = field(default_factory=dict)  # module name -> why its file cannot be read

@@ -10,17 +10,17 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from migrate import ir
-from migrate.diagnostics import INFO
-from migrate.parse import imports as names
-from migrate.parse.builds import DagBuild, Scope, TaskBuild
-from migrate.parse.callables import lift_callable, lift_lambda, names_read
-from migrate.parse.imports import dotted_name
-from migrate.parse.symbols import (
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.diagnostics import INFO
+from kfmigrate.migrate.parse import imports as names
+from kfmigrate.migrate.parse.builds import DagBuild, Scope, TaskBuild
+from kfmigrate.migrate.parse.callables import lift_callable, lift_lambda, names_read
+from kfmigrate.migrate.parse.imports import dotted_name
+from kfmigrate.migrate.parse.symbols import (
     Airflow1Missing, Imported, LambdaValue, LocalClass, LocalFunction, Partial, StaticError, SuperCall, TaskFlowDef,
     TaskRef,
 )
-from migrate.parse.values import ir_outputs_in, task_outputs_in, to_value
+from kfmigrate.migrate.parse.values import ir_outputs_in, task_outputs_in, to_value
 
 
 AIRFLOW_KEY = re.compile(r"^[\w.-]+$")  # airflow's own rule for dag, task and group ids

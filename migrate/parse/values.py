@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, List, Optional
 
-from migrate import ir
-from migrate.parse.symbols import (
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.parse.symbols import (
     ContextDag, DateTime, Duration, GroupArgValue, GroupRef, Imported, LambdaValue, LocalFunction, Opaque, ParamSpec,
     ParamValue, PathValue, TaskFlowDef, TaskRef, ZipValue,
 )

@@ -1,5 +1,5 @@
 """Shared pieces for the analyze tests: schema validators, the Airflow example DAG folders, and
-hand-made converter results (the real parser's Workflow and migrate.report's real report, with a
+hand-made converter results (the real parser's Workflow and kfmigrate.migrate.report's real report, with a
 chosen fidelity per task) to pin exact fidelity mixes independently of today's mappers.
 """
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Dict, List, Optional
 import jsonschema
 import pytest
 
-from migrate.api import Conversion, FileResult
-from migrate.diagnostics import Diagnostic
-from migrate.parse import parse_source
-from migrate.report import build_report
+from kfmigrate.migrate.api import Conversion, FileResult
+from kfmigrate.migrate.diagnostics import Diagnostic
+from kfmigrate.migrate.parse import parse_source
+from kfmigrate.migrate.report import build_report
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -52,7 +52,7 @@ def make_result():
 
 @pytest.fixture(scope="session")
 def inventory_validator():
-    from migrate.analyze import schema as inventory_schema
+    from kfmigrate.migrate.analyze import schema as inventory_schema
 
     schema = inventory_schema()
     jsonschema.Draft202012Validator.check_schema(schema)

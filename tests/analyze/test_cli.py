@@ -15,7 +15,7 @@ import yaml
 from click.testing import CliRunner
 
 from kfmigrate.cli import main
-from migrate.analyze import trips
+from kfmigrate.migrate.analyze import trips
 
 REPO = Path(__file__).resolve().parents[2]
 KFMIGRATE = Path(sys.executable).with_name("kfmigrate")

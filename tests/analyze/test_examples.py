@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from migrate.analyze import readiness_score, to_sarif
-from migrate.diagnostics import ConversionError
-from migrate.parse import parse_file
+from kfmigrate.migrate.analyze import readiness_score, to_sarif
+from kfmigrate.migrate.diagnostics import ConversionError
+from kfmigrate.migrate.parse import parse_file
 
 KFMIGRATE = Path(sys.executable).with_name("kfmigrate")
 

@@ -9,10 +9,10 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from migrate.analyze import build_inventory, render, to_sarif
-from migrate.api import FileResult
-from migrate.diagnostics import CODES, Diagnostic
-from migrate.ir import SourceSpan
+from kfmigrate.migrate.analyze import build_inventory, render, to_sarif
+from kfmigrate.migrate.api import FileResult
+from kfmigrate.migrate.diagnostics import CODES, Diagnostic
+from kfmigrate.migrate.ir import SourceSpan
 
 DAG = '''\
 from airflow.sdk import DAG, task

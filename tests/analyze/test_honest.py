@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from migrate.analyze import analyze_paths, render, to_sarif
+from kfmigrate.migrate.analyze import analyze_paths, render, to_sarif
 from tests.analyze.test_cli import NATIVE_DAG, analyze
 
 HELPER_BUILT = '''\

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from migrate.analyze import analyze_paths, build_inventory, operator_family, readiness_score, trips
-from migrate.operators import find_mapper
+from kfmigrate.migrate.analyze import analyze_paths, build_inventory, operator_family, readiness_score, trips
+from kfmigrate.migrate.operators import find_mapper
 
 ETL = '''\
 from airflow.sdk import DAG, Variable, task
@@ -251,8 +251,8 @@ def test_parallel_and_progress_give_the_same_inventory(tmp_path):
     for i in range(6):
         (tmp_path / f"dag_{i}.py").write_text(SMALL.replace('"small"', f'"small_{i}"'))
     (tmp_path / "bad.py").write_text("def broken(:\n")
-    from migrate.analyze import analyze_files
-    from migrate.batch import collect_inputs
+    from kfmigrate.migrate.analyze import analyze_files
+    from kfmigrate.migrate.batch import collect_inputs
 
     files, problems = collect_inputs([tmp_path])
     serial = analyze_files(files, problems, jobs=1, root=tmp_path)

@@ -1,8 +1,8 @@
-"""compare.bench and compare.report pieces that need no engine: names, summaries, redaction, rendering."""
+"""kfmigrate.compare.bench and kfmigrate.compare.report pieces that need no engine: names, summaries, redaction, rendering."""
 from pathlib import Path
 
-from compare import bench, report
-from compare.workloads import Point, SAMPLES
+from kfmigrate.compare import bench, report
+from kfmigrate.compare.workloads import Point, SAMPLES
 
 
 def test_kfp_task_names_map_back_to_airflow_task_ids():
@@ -63,7 +63,7 @@ def test_max_concurrency():
 
 
 def test_kfp_outputs_split_into_values_and_artifacts(tmp_path):
-    from compare.runner import split_outputs
+    from kfmigrate.compare.runner import split_outputs
 
     xcom = tmp_path / "return_value"
     xcom.write_text('{"rows": 569}')
@@ -134,7 +134,7 @@ def test_kfp_metrics_are_checked_against_the_mlflow_run(tmp_path, monkeypatch):
 
 
 def _probes(**medians):
-    from compare.measure import summarize
+    from kfmigrate.compare.measure import summarize
 
     return {name: {"what": name, "command": name, "wall": summarize([value]), "cpu": summarize([0.1]), "error": ""}
             for name, value in medians.items()}
@@ -148,7 +148,7 @@ def _point_with_tasks(engine, latency, run_seconds):
 
 
 def test_cost_model_keeps_measured_and_published_parts_apart_and_a_cluster_replaces_it():
-    from compare.report.costs import cost_model_blocks
+    from kfmigrate.compare.report.costs import cost_model_blocks
 
     probes = _probes(python_start=0.05, kfp_executor_import=1.25, airflow_task_import=3.05, pip_check_kfp=1.0,
                      pip_install_kfp=14.0)
@@ -173,7 +173,7 @@ def test_cost_model_keeps_measured_and_published_parts_apart_and_a_cluster_repla
 
 
 def test_summary_is_five_lines_and_says_what_was_not_measured():
-    from compare.measure import summarize
+    from kfmigrate.compare.measure import summarize
 
     def point(label, airflow, kfp, ok=True):
         return {"label": label, "summary": {

@@ -3,7 +3,7 @@ import copy
 import json
 import os
 
-from compare.bench import check_agreement
+from kfmigrate.compare.bench import check_agreement
 from compare_helpers import run_compare
 
 

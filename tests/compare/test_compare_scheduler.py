@@ -14,12 +14,12 @@ import time
 import psutil
 import pytest
 
-from compare.bench import check_agreement
+from kfmigrate.compare.bench import check_agreement
 from compare_helpers import ROOT, run_compare
 
 
 def _require_postgres():
-    from compare.engines.airflow_scheduler import SchedulerError, postgres_bindir
+    from kfmigrate.compare.engines.airflow_scheduler import SchedulerError, postgres_bindir
 
     try:
         postgres_bindir()
@@ -84,7 +84,7 @@ def test_an_interrupted_start_stops_everything_it_started(tmp_path, sig):
     _require_postgres()
     dag = tmp_path / "tiny.py"
     dag.write_text((ROOT / "compare" / "dags" / "scaling.py").read_text())
-    script = ("import sys\nfrom compare.engines.airflow_scheduler import Deployment\n"
+    script = ("import sys\nfrom kfmigrate.compare.engines.airflow_scheduler import Deployment\n"
               "deployment = Deployment([sys.argv[1]], log=lambda t: print(t, flush=True))\n"
               "deployment.start()\nprint('READY', flush=True)\n")
     proc = subprocess.Popen([sys.executable, "-c", script, str(dag)], cwd=ROOT, stdout=subprocess.PIPE,

@@ -26,7 +26,7 @@ def test_the_wheel_carries_the_builtin_workloads_and_the_report_data(installed):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ("compare/dags/ml_training.py", "compare/dags/scaling.py", "compare/footprint.yaml",
                  "compare/cluster_model.yaml", "compare/architecture.yaml", "compare/report/sections.py"):
-        assert name in names, name
+        assert "kfmigrate/" + name in names, name
 
 
 def test_compare_runs_from_the_installed_wheel_outside_the_repository(installed):
@@ -34,8 +34,8 @@ def test_compare_runs_from_the_installed_wheel_outside_the_repository(installed)
     elsewhere = root / "elsewhere"
     elsewhere.mkdir()
     python = env_dir / "bin" / "python"
-    where = subprocess.run([str(python), "-c", "import kfmigrate, compare, migrate; "
-                            "print(kfmigrate.__file__, compare.__file__, migrate.__file__)"],
+    where = subprocess.run([str(python), "-c", "import kfmigrate.compare, kfmigrate.migrate as m; "
+                            "print(kfmigrate.__file__, kfmigrate.compare.__file__, m.__file__)"],
                            capture_output=True, text=True, cwd=elsewhere, env=clean_env())
     assert where.returncode == 0, where.stderr
     assert all(path.startswith(str(env_dir)) for path in where.stdout.split()), where.stdout

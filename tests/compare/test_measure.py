@@ -1,4 +1,4 @@
-"""compare.measure: process-tree measurement, task timing arithmetic, definition size, summaries."""
+"""kfmigrate.compare.measure: process-tree measurement, task timing arithmetic, definition size, summaries."""
 import sys
 import textwrap
 import time
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from compare import measure
+from kfmigrate.compare import measure
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from compare.report import write_report
+from kfmigrate.compare.report import write_report
 
 DATA = Path(__file__).resolve().parent / "data" / "report"
 UPDATE = os.environ.get("KFMIGRATE_UPDATE_GOLDEN") == "1"

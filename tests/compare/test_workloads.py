@@ -1,10 +1,10 @@
-"""compare.workloads: the scaling generator, sweep parsing, agreement diffs and known limits."""
+"""kfmigrate.compare.workloads: the scaling generator, sweep parsing, agreement diffs and known limits."""
 import ast
 
 import pytest
 
-from compare import workloads
-from compare.workloads import SAMPLES, Point, WorkloadError, expected_failure
+from kfmigrate.compare import workloads
+from kfmigrate.compare.workloads import SAMPLES, Point, WorkloadError, expected_failure
 
 
 def test_scaling_source_sets_the_knobs_and_names_the_dag():
@@ -91,7 +91,7 @@ def test_decode_json_text_only_unwraps_objects_and_arrays():
 
 
 def test_sweep_points_may_name_the_xcom_transport(tmp_path):
-    from compare.workloads import build_points, parse_sweep
+    from kfmigrate.compare.workloads import build_points, parse_sweep
 
     sweep = parse_sweep("2:1:1000,2:1:1000:artifact,2:1:1000:parameter")
     assert sweep == ({"chain": 2, "fan_out": 1, "payload_kb": 1000},
@@ -109,7 +109,7 @@ def test_sweep_points_may_name_the_xcom_transport(tmp_path):
 
 
 def test_long_payloads_are_compared_by_digest():
-    from compare.workloads import comparable
+    from kfmigrate.compare.workloads import comparable
 
     point = Point("scaling", "s", SAMPLES / "scaling.py", "s")
     big = comparable(point, {"produce_payload": "x" * 5000, "other": {"nested": "y" * 5000}, "small": "z"})
@@ -119,7 +119,7 @@ def test_long_payloads_are_compared_by_digest():
 
 
 def test_arguments_that_look_like_paths_are_paths_never_workload_names(tmp_path, monkeypatch):
-    from compare.workloads import split_arguments
+    from kfmigrate.compare.workloads import split_arguments
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "scaling").mkdir()  # a folder named like a built-in workload does not hide it
@@ -135,8 +135,8 @@ def test_arguments_that_look_like_paths_are_paths_never_workload_names(tmp_path,
 
 
 def test_a_user_dag_runs_on_its_start_date_when_it_starts_later():
-    from compare.workloads import run_date
-    from migrate.report import MigrationReport
+    from kfmigrate.compare.workloads import run_date
+    from kfmigrate.migrate.report import MigrationReport
 
     def starting(date):
         return MigrationReport.from_json({"dag_id": "etl", "schedule": {"airflow": {"start_date": date}}})
@@ -148,8 +148,8 @@ def test_a_user_dag_runs_on_its_start_date_when_it_starts_later():
 
 
 def test_every_median_says_its_n_and_range():
-    from compare.measure import summarize
-    from compare.report import spread
+    from kfmigrate.compare.measure import summarize
+    from kfmigrate.compare.report import spread
 
     assert spread(summarize([1.5])) == "1.50 s (n=1)"
     assert spread(summarize([1.0, 2.0, 3.0])) == "2.00 s (1.00 s - 3.00 s, n=3)"

@@ -1,7 +1,7 @@
 """Every example DAG shipped in the Airflow 3 wheels converts without a crash and compiles."""
 import yaml
 
-from migrate.api import convert_file
+from kfmigrate.migrate.api import convert_file
 
 
 def test_airflow_example_corpus_converts_and_compiles(example_files):

@@ -85,7 +85,7 @@ def test_a_venv_built_from_the_context_runs_the_pipelines(converted, tmp_path):
         install.append(str(context / "runtime"))
     done = subprocess.run(install, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, "pip could not install the image's requirements:\n" + done.stderr[-3000:]
-    isolated = subprocess.run([str(python), "-c", "import migrate"], capture_output=True, text=True, cwd=tmp_path,
+    isolated = subprocess.run([str(python), "-c", "from kfmigrate import migrate"], capture_output=True, text=True, cwd=tmp_path,
                               env={"PATH": os.environ["PATH"]})
     assert isolated.returncode != 0  # kfmigrate itself is not in the image: only what the context declares
     script = tmp_path / "run_in_venv.py"
@@ -155,7 +155,7 @@ def test_run_warns_about_imports_the_image_does_not_declare(tmp_path):
 
 
 def test_kfm403_reads_what_the_project_image_declares(converted, tmp_path):
-    from migrate.environment import uncovered_messages
+    from kfmigrate.migrate.environment import uncovered_messages
 
     pipeline = converted / "etl_classic_airflow2.yaml"
     spec = next(yaml.safe_load_all(pipeline.read_text()))

@@ -7,8 +7,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from migrate.batch import collect_inputs, convert_many
-from migrate.load import LoadOptions, convert_loaded, load_parsed
+from kfmigrate.migrate.batch import collect_inputs, convert_many
+from kfmigrate.migrate.load import LoadOptions, convert_loaded, load_parsed
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "dags"

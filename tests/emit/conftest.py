@@ -21,13 +21,13 @@ class LocalRun:
 def run_local(tmp_path):
     """run_local(emit_result, **pipeline_arguments) -> LocalRun; raises RuntimeError when a task fails.
 
-    Runs as `kfmigrate run` does (compare.engines.kfp_local): nothing is installed into this
+    Runs as `kfmigrate run` does (kfmigrate.compare.engines.kfp_local): nothing is installed into this
     interpreter, and kfmigrate-runtime comes from this checkout, never from an index."""
     counter = {"n": 0}
 
     def run(result, **arguments) -> LocalRun:
-        from compare.engines.kfp_local import run_pipeline
-        from migrate.emit import compile_yaml
+        from kfmigrate.compare.engines.kfp_local import run_pipeline
+        from kfmigrate.migrate.emit import compile_yaml
 
         counter["n"] += 1
         work = tmp_path / f"run{counter['n']}"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
-from migrate import ir
+from kfmigrate.migrate import ir
 
 
 def span(line: int = 1) -> ir.SourceSpan:
@@ -47,7 +47,7 @@ def workflow(dag_id: str, tasks, edges=(), params=(), **kwargs) -> ir.Workflow:
 
 def convert_one(text: str, path: str, **options):
     """The one Conversion of a DAG file's text, asserted to have compiled."""
-    from migrate.api import convert_source
+    from kfmigrate.migrate.api import convert_source
 
     result = convert_source(text, path, **options)
     assert result.error is None, result.error

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from migrate.emit import runtime
-from migrate.parse import parse_source
+from kfmigrate.migrate.emit import runtime
+from kfmigrate.migrate.parse import parse_source
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "dags" / "control_flow_callbacks.py"
 
@@ -40,7 +40,7 @@ with_callbacks()
 
 
 def convert(text: str):
-    from migrate.emit import emit
+    from kfmigrate.migrate.emit import emit
 
     [workflow] = parse_source(text, path="dags/callbacks.py").workflows
     return emit(workflow)
@@ -102,9 +102,9 @@ with DAG("pods", schedule=None):
 
 def test_callbacks_match_airflow_on_kfp_local(tmp_path, monkeypatch):
     """Retries, a final failure, success, AirflowSkipException and a branch skip (no callback) on both sides."""
-    from compare.engines import airflow as airflow_engine
-    from compare.verify import verify_conversion
-    from migrate.api import convert_file
+    from kfmigrate.compare.engines import airflow as airflow_engine
+    from kfmigrate.compare.verify import verify_conversion
+    from kfmigrate.migrate.api import convert_file
 
     log = tmp_path / "callbacks.log"
     monkeypatch.setenv("CALLBACK_LOG", str(log))

@@ -5,16 +5,16 @@ import textwrap
 
 import pytest
 
-from migrate.emit import component_body, compile_yaml, emit
-from migrate.operators import MapContext, all_cases, find_mapper
-from migrate.operators.common import identifier
-from migrate.parse import parse_source
+from kfmigrate.migrate.emit import component_body, compile_yaml, emit
+from kfmigrate.migrate.operators import MapContext, all_cases, find_mapper
+from kfmigrate.migrate.operators.common import identifier
+from kfmigrate.migrate.parse import parse_source
 
 CASES = all_cases()
 
 
 def test_every_mapper_module_loads_and_has_cases():
-    from migrate.operators import IMPORT_FAILURES
+    from kfmigrate.migrate.operators import IMPORT_FAILURES
 
     assert not IMPORT_FAILURES
     modules = {module for module, _case in CASES}

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from migrate.api import convert_file
-from migrate.emit import EmitError, compile_yaml, emit, fix_comment_header, runtime
-from migrate.emit.text import indent_code
-from migrate.package import compile_with_kfp, pipeline_functions_from_source, pipeline_yaml
+from kfmigrate.migrate.api import convert_file
+from kfmigrate.migrate.emit import EmitError, compile_yaml, emit, fix_comment_header, runtime
+from kfmigrate.migrate.emit.text import indent_code
+from kfmigrate.migrate.package import compile_with_kfp, pipeline_functions_from_source, pipeline_yaml
 from emit_ir import bash, callable_source, python, workflow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +65,7 @@ def test_the_module_run_from_memory_gives_the_spec_of_the_module_run_from_a_file
 IMPORT_CHECK = """
 import json, os, sys
 sys.path.insert(0, sys.argv[1])
-from migrate.package import import_kfp, compile_python
+from kfmigrate.migrate.package import import_kfp, compile_python
 {first}
 text = compile_python(sys.argv[2])
 import kfp
@@ -95,8 +95,8 @@ def test_kfp_imported_for_compiling_leaves_out_the_kubernetes_client_and_compile
 def inline(workflow_):
     """--runtime inline: the helpers are copied into the module, each component lists the ones it needs
     (in package mode the package holds them all)."""
-    from migrate.emit.builder import build
-    from migrate.emit.environment import Environment
+    from kfmigrate.migrate.emit.builder import build
+    from kfmigrate.migrate.emit.environment import Environment
 
     return build(workflow_, environment=Environment("inline"))
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import ast
 
-from migrate import plan
-from migrate.emit import component_body
-from migrate.emit.component_body import render
+from kfmigrate.migrate import plan
+from kfmigrate.migrate.emit import component_body
+from kfmigrate.migrate.emit.component_body import render
 
 
 def test_values_from_the_dag_stay_values_whatever_they_hold():
@@ -23,8 +23,8 @@ def test_a_sensor_template_fills_only_its_holes():
 
 
 def test_a_task_id_with_quotes_makes_valid_bash_sensor_code():
-    from migrate.operators import MapContext, find_mapper
-    from migrate.parse import parse_source
+    from kfmigrate.migrate.operators import MapContext, find_mapper
+    from kfmigrate.migrate.parse import parse_source
 
     dag = '''
 from airflow import DAG

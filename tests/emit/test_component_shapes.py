@@ -7,9 +7,9 @@ import re
 import pytest
 import yaml
 
-from migrate.api import convert_source
-from migrate.emit import compile_yaml
-from migrate.emit.environment import Environment
+from kfmigrate.migrate.api import convert_source
+from kfmigrate.migrate.emit import compile_yaml
+from kfmigrate.migrate.emit.environment import Environment
 
 LOOP_DAG = '''
 from datetime import datetime

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from migrate import ir, operators
-from migrate.emit import compile_yaml, emit
-from migrate.operators import ComponentPlan, ContainerSpec, PlatformConfig
+from kfmigrate.migrate import ir, operators
+from kfmigrate.migrate.emit import compile_yaml, emit
+from kfmigrate.migrate.operators import ComponentPlan, ContainerSpec, PlatformConfig
 from emit_ir import bash, callable_source, python, span, workflow
 
 
@@ -148,7 +148,7 @@ def test_platform_settings_reach_the_platform_spec():
 
 
 def test_platform_settings_apply_to_python_components_too(monkeypatch):
-    from migrate.operators import find_mapper
+    from kfmigrate.migrate.operators import find_mapper
 
     bash_mapper = find_mapper("BashOperator")
 

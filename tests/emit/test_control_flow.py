@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from migrate.emit import compile_yaml, emit
-from migrate.emit import runtime
-from migrate.parse import parse_source
+from kfmigrate.migrate.emit import compile_yaml, emit
+from kfmigrate.migrate.emit import runtime
+from kfmigrate.migrate.parse import parse_source
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "dags"
 
@@ -187,10 +187,10 @@ odd()
 # ---------------------------------------------------------------- against real Airflow
 def run_both(dag_file: Path, params: dict):
     """Run a DAG on real Airflow and its conversion on kfp.local; (report, Airflow run, KFP run, rows, differences)."""
-    from compare.engines import airflow as airflow_engine
-    from compare.engines import kfp_local
-    from compare.verify import compare_runs, split_params, without_retry_delays
-    from migrate.api import convert_file
+    from kfmigrate.compare.engines import airflow as airflow_engine
+    from kfmigrate.compare.engines import kfp_local
+    from kfmigrate.compare.verify import compare_runs, split_params, without_retry_delays
+    from kfmigrate.migrate.api import convert_file
 
     [conversion] = convert_file(dag_file).conversions
     spec = without_retry_delays(yaml.safe_load(conversion.yaml_text))
@@ -393,7 +393,7 @@ def test_all_done_runs_after_a_failure(tmp_path):
     """all_done after a failure: the failure is carried as data (airflow_state), so a task reading the
     failed task's XCom runs too and reads None, as in Airflow; the run still fails (after_boom is an
     upstream_failed leaf), at the DAG run state task."""
-    from compare.engines.kfp_local import run_pipeline
+    from kfmigrate.compare.engines.kfp_local import run_pipeline
 
     result = convert(FAILING_DAG)
     assert ".ignore_upstream_failure()" not in result.python_source
@@ -436,7 +436,7 @@ with_callbacks()
 
 @pytest.mark.parametrize("fail", [False, True])
 def test_dag_callbacks_run_in_an_exit_handler(tmp_path, fail):
-    from compare.engines.kfp_local import run_pipeline
+    from kfmigrate.compare.engines.kfp_local import run_pipeline
 
     out = tmp_path / "out"
     out.mkdir()

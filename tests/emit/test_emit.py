@@ -6,8 +6,8 @@ import ast
 import pytest
 import yaml
 
-from migrate import ir
-from migrate.emit import EmitError, compile_yaml, emit
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.emit import EmitError, compile_yaml, emit
 from emit_ir import bash, callable_source, empty, python, workflow
 
 

@@ -7,9 +7,9 @@ import json
 import textwrap
 from pathlib import Path
 
-from migrate import environment
-from migrate.api import convert_file
-from migrate.emit.environment import Environment
+from kfmigrate.migrate import environment
+from kfmigrate.migrate.api import convert_file
+from kfmigrate.migrate.emit.environment import Environment
 
 
 def write(root: Path, files: dict) -> Path:
@@ -127,7 +127,7 @@ def test_project_requirements_declare_imports_and_packages_are_pinned(tmp_path):
     assert "packages_to_install" not in conversion.emitted.python_source
     assert "BASE_IMAGE = 'registry.example/etl:1'" in conversion.emitted.python_source
     assert "install_kfp_package=False" in conversion.emitted.python_source
-    from migrate.image import plan_context
+    from kfmigrate.migrate.image import plan_context
 
     context = plan_context(tmp_path / "image", "registry.example/etl:1", conversion.emitted.requirements,
                            [conversion.workflow.path], conversion.emitted.image_files)
@@ -224,7 +224,7 @@ def test_resolution_rules():
 
 def test_pins_from_the_index_are_asked_once_and_cached(tmp_path, monkeypatch):
     """A batch's workers share pip's answer through the disk cache instead of each asking the index."""
-    from migrate import environment
+    from kfmigrate.migrate import environment
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv("KFMIGRATE_OFFLINE", raising=False)
@@ -242,7 +242,7 @@ def test_pins_from_the_index_are_asked_once_and_cached(tmp_path, monkeypatch):
 
 def test_the_import_map_is_read_once_and_kept_on_disk(tmp_path, monkeypatch):
     """The installed metadata (half a second to read) is read once per set of installed distributions."""
-    from migrate import environment
+    from kfmigrate.migrate import environment
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     environment._installed_map.cache_clear()

@@ -1,6 +1,6 @@
 """The emitter's one graph utility (migrate/emit/graph.py): the order the generated code follows."""
-from migrate import ir
-from migrate.emit.graph import Dag
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.emit.graph import Dag
 
 
 def dag(names, links):

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from migrate.api import convert_file
-from migrate import local_modules
-from migrate.emit.text import text_literal
+from kfmigrate.migrate.api import convert_file
+from kfmigrate.migrate import local_modules
+from kfmigrate.migrate.emit.text import text_literal
 
 DAG = '''
 import pendulum
@@ -135,7 +135,7 @@ def test_embedded_airflow_module_imports_without_airflow(tmp_path):
     it imports in an interpreter that has no Airflow at all (-S: no site-packages)."""
     import airflow  # noqa: F401  (the installed Airflow is where the module is read from)
 
-    from migrate.emit import runtime
+    from kfmigrate.migrate.emit import runtime
 
     dag = Path(airflow.__file__).parent / "example_dags" / "example_kubernetes_executor.py"
     result = convert_file(dag, compile=False)
@@ -182,7 +182,7 @@ def test_component_imports_the_module_on_kfp_local(tmp_path, run_local):
 def test_verify_equivalent_with_a_local_module(tmp_path):
     """Real Airflow and kfp.local agree; the module is in the dags folder, the DAG file in a sub-folder
     (Airflow has the dags folder on sys.path: the engine puts the folders the module came from there)."""
-    from compare.verify import verify_file
+    from kfmigrate.compare.verify import verify_file
 
     write(tmp_path, {"pyproject.toml": "", "dags/kfm_verify_helpers.py": "def greet(name):\n    return f'hello {name}'\n"})
     path = dag_file(tmp_path, "from kfm_verify_helpers import greet", "return greet('kfp')", dag_id="verify_local",

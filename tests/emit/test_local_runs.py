@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from migrate.emit import emit
-from migrate.parse import parse_file
+from kfmigrate.migrate.emit import emit
+from kfmigrate.migrate.parse import parse_file
 from emit_ir import bash, empty, workflow
 
 pytestmark = pytest.mark.slow
@@ -74,7 +74,7 @@ with DAG("equivalence", start_date=datetime(2024, 1, 1), schedule=None, params={
 
 def test_same_results_as_airflow_for_the_same_logical_date(tmp_path, run_local):
     """Templated bash, XCom push/pull, None, return values, get_current_context, skips: same results."""
-    from compare.engines.airflow import run_dag
+    from kfmigrate.compare.engines.airflow import run_dag
 
     dag_file = tmp_path / "equivalence_dag.py"
     dag_file.write_text(EQUIVALENCE_DAG)

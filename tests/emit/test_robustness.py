@@ -6,8 +6,8 @@ import string
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from migrate import ir
-from migrate.emit import compile_yaml, emit
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.emit import compile_yaml, emit
 from emit_ir import bash, callable_source, empty, python, workflow
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from emit_ir import callable_source, component_code, convert_one
-from migrate.emit.artifacts import logs_model, mlflow_calls
+from kfmigrate.migrate.emit.artifacts import logs_model, mlflow_calls
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -175,7 +175,7 @@ flows()
 def test_tracking_reaches_mlflow_and_the_kfp_artifacts(tmp_path, monkeypatch):
     import yaml
 
-    from compare.engines.kfp_local import run_pipeline
+    from kfmigrate.compare.engines.kfp_local import run_pipeline
 
     store = tmp_path / "mlruns"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"file://{store}")
@@ -217,7 +217,7 @@ def test_tracking_reaches_mlflow_and_the_kfp_artifacts(tmp_path, monkeypatch):
 DEFAULT_STORE_SCRIPT = '''
 import os, sys, json
 from kfp import dsl
-from migrate.emit.runtime import _mlflow_to_kfp
+from kfmigrate.migrate.emit.runtime import _mlflow_to_kfp
 
 out = sys.argv[1]
 metrics = dsl.Metrics(name="metrics", uri=os.path.join(out, "metrics"))

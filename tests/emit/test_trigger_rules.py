@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from migrate.emit import compile_yaml, emit, runtime
-from migrate.parse import parse_source
+from kfmigrate.migrate.emit import compile_yaml, emit, runtime
+from kfmigrate.migrate.parse import parse_source
 
 from test_control_flow import SAMPLES, run_both
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from emit_ir import component_code, convert_one
-from migrate.api import convert_source
+from kfmigrate.migrate.api import convert_source
 
 PAYLOAD_DAG = '''
 from airflow.sdk import dag, task
@@ -189,7 +189,7 @@ def test_cli_option(tmp_path):
 def test_five_megabytes_pass_as_artifacts_and_fail_as_parameters(tmp_path):
     import yaml
 
-    from compare.engines.kfp_local import run_pipeline
+    from kfmigrate.compare.engines.kfp_local import run_pipeline
 
     def run(transport):
         conversion = convert(PAYLOAD_DAG, xcom_transport=transport)

@@ -22,7 +22,7 @@ def session_cache(tmp_path_factory):
 @pytest.fixture
 def compile_pipeline():
     """Write KFP pipeline code to a .py file and compile it to .yaml next to it."""
-    from migrate.package import compile_python
+    from kfmigrate.migrate.package import compile_python
 
     def compile_(directory: Path, source: str, name: str = "pipeline") -> Path:
         py = directory / f"{name}.py"

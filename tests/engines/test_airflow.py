@@ -6,7 +6,7 @@ import textwrap
 import psutil
 import pytest
 
-from compare.engines.airflow import AirflowEngineError, DagJob, run_dag, run_dags, template_database
+from kfmigrate.compare.engines.airflow import AirflowEngineError, DagJob, run_dag, run_dags, template_database
 
 DAG = '''
 from datetime import datetime

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from compare.engines.kfp_local import EngineError, coerce_params, load_spec, prepare_spec_for_subprocess, run_pipeline
+from kfmigrate.compare.engines.kfp_local import EngineError, coerce_params, load_spec, prepare_spec_for_subprocess, run_pipeline
 
 BASIC = '''
 from kfp import dsl

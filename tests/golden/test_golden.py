@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from migrate.api import convert_file
-from migrate.output import file_stem
+from kfmigrate.migrate.api import convert_file
+from kfmigrate.migrate.output import file_stem
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "expected"

@@ -75,7 +75,7 @@ def hello_py(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def hello_yaml(hello_py):
-    from migrate.package import compile_python
+    from kfmigrate.migrate.package import compile_python
 
     path = hello_py.with_suffix(".yaml")
     path.write_text(compile_python(hello_py))

@@ -1,4 +1,4 @@
-"""schedule and deploy: the converter (migrate.api) + the real kfp.Client + the loopback KFP server."""
+"""schedule and deploy: the converter (kfmigrate.migrate.api) + the real kfp.Client + the loopback KFP server."""
 import json
 import textwrap
 from pathlib import Path

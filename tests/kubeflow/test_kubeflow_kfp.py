@@ -277,8 +277,8 @@ def test_explicit_auth_kind_without_its_secret_is_a_usage_error(cli, kfp_server)
 
 
 def test_tls_verification_is_on_unless_insecure(monkeypatch):
-    from kubeflow_ops.auth import Credential
-    from kubeflow_ops.client import KfpSession
+    from kfmigrate.kubeflow_ops.auth import Credential
+    from kfmigrate.kubeflow_ops.client import KfpSession
 
     secure = KfpSession("https://kubeflow.invalid", Credential("none"), namespace="ns")
     insecure = KfpSession("https://kubeflow.invalid", Credential("none"), namespace="ns", verify_tls=False)
@@ -355,7 +355,7 @@ def test_an_echoed_token_is_scrubbed_from_messages_and_logs(cli, kfp_server):
 
 
 def test_credential_precedence_and_description(tmp_path):
-    from kubeflow_ops.auth import CredentialError, resolve_credential
+    from kfmigrate.kubeflow_ops.auth import CredentialError, resolve_credential
 
     token_file = tmp_path / "token"
     token_file.write_text("file-token")
@@ -414,7 +414,7 @@ def test_inside_a_pod_the_in_cluster_service_is_the_default_host(cli):
 def test_parameter_values_of_an_uploaded_pipeline_are_typed(cli, kfp_server, tmp_path):
     from pathlib import Path
 
-    from migrate.api import convert_file
+    from kfmigrate.migrate.api import convert_file
 
     dag = Path(__file__).resolve().parents[2] / "samples" / "dags" / "etl_classic_airflow2.py"
     (conversion,) = convert_file(dag, compile=True).conversions

@@ -4,7 +4,7 @@ import yaml
 import pytest
 from k8s_loopback import KubeServer
 
-from kubeflow_ops.manifests import NotebookSetup, notebook_setup_objects
+from kfmigrate.kubeflow_ops.manifests import NotebookSetup, notebook_setup_objects
 
 
 @pytest.fixture
@@ -173,8 +173,8 @@ def test_bad_kube_credentials_are_explained(cli, kube, tmp_path):
 
 def test_every_applied_object_passes_the_published_schemas(kube):
     """Direct check of the contract: the loopback server accepts each object, and rejects a broken one."""
-    from kubeflow_ops.apply import Applier, load_api_client
-    from kubeflow_ops.errors import KubeflowError
+    from kfmigrate.kubeflow_ops.apply import Applier, load_api_client
+    from kfmigrate.kubeflow_ops.errors import KubeflowError
 
     applier = Applier(load_api_client(str(kube.config_path)))
     objects = notebook_setup_objects(NotebookSetup(namespace="ns", storage_class="fast"))

@@ -10,7 +10,7 @@ from operator_helpers import AIRFLOW_EXAMPLES, FS_CONNECTION, SAMPLES
 def run_kfp(tmp_path):
     """run_kfp(emit_result, **params) -> PipelineRun on kfp.local (subprocess runner, packages never
     installed into this interpreter); outputs by Airflow task id in `.by_task`, return values in `.returned`."""
-    from compare.engines.kfp_local import run_pipeline
+    from kfmigrate.compare.engines.kfp_local import run_pipeline
 
     def run(result, timeout: float = 300, **params):
         module = tmp_path / f"{result.function_name}.py"
@@ -38,7 +38,7 @@ def sensor_file(tmp_path_factory):
 def airflow_samples(sensor_file):
     """The runnable operator samples, run once on real Airflow 3 (one Airflow process for all):
     dag_id -> DagRun, every one for logical date 2024-03-05."""
-    from compare.engines.airflow import DagJob, run_dags
+    from kfmigrate.compare.engines.airflow import DagJob, run_dags
 
     jobs = [
         DagJob(SAMPLES / "operators_sensors.py", "operators_sensors", params={"path": str(sensor_file)}, logical_date="2024-03-05"),

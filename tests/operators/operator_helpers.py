@@ -13,8 +13,8 @@ FS_CONNECTION = json.dumps({"conn_type": "fs", "extra": {"path": ""}})
 
 def convert(source_or_path, path: str = "dag.py"):
     """EmitResult of the only DAG in a file (Path) or in source text."""
-    from migrate.emit import emit
-    from migrate.parse import parse_file, parse_source
+    from kfmigrate.migrate.emit import emit
+    from kfmigrate.migrate.parse import parse_file, parse_source
 
     parsed = parse_file(source_or_path) if isinstance(source_or_path, Path) else parse_source(source_or_path, path=path)
     assert len(parsed.workflows) == 1, [d.render() for d in parsed.diagnostics]

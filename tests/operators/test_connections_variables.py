@@ -7,8 +7,8 @@ import json
 import yaml
 
 from operator_helpers import SAMPLES
-from migrate.api import convert_file
-from migrate.report import render_markdown
+from kfmigrate.migrate.api import convert_file
+from kfmigrate.migrate.report import render_markdown
 
 SAMPLE = SAMPLES / "connections_variables.py"
 

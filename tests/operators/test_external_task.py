@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from operator_helpers import AIRFLOW_EXAMPLES, convert, report_of
-from migrate.emit import runtime
+from kfmigrate.migrate.emit import runtime
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "kubeflow"))
 from kfp_loopback import KfpServer  # noqa: E402
@@ -55,7 +55,7 @@ def parent(kfp_server, tmp_path):
     """start(name, logical_date) -> run id: a run of the uploaded parent pipeline, started with kfp.Client."""
     import kfp
 
-    from migrate.emit import compile_yaml
+    from kfmigrate.migrate.emit import compile_yaml
 
     result = convert(PARENT_DAG)
     package = tmp_path / "parent.yaml"
@@ -153,7 +153,7 @@ with DAG("child", schedule="@daily"):
 
 
 def test_airflow_examples_convert_to_polling_components():
-    from migrate.api import convert_file
+    from kfmigrate.migrate.api import convert_file
 
     examples = AIRFLOW_EXAMPLES.parent / "providers" / "standard" / "example_dags"
     tasks = {}

@@ -12,7 +12,7 @@ import pytest
 
 from k8s_configmaps import ConfigMapServer
 from operator_helpers import AIRFLOW_EXAMPLES, convert, report_of
-from migrate.emit import runtime
+from kfmigrate.migrate.emit import runtime
 
 NAMESPACE = "team-a"
 
@@ -157,8 +157,8 @@ with DAG("review", schedule=None):
 
 
 def test_report_tells_how_to_answer():
-    from migrate.api import convert_file
-    from migrate.report import render_markdown
+    from kfmigrate.migrate.api import convert_file
+    from kfmigrate.migrate.report import render_markdown
 
     example = AIRFLOW_EXAMPLES.parent / "providers" / "standard" / "example_dags" / "example_hitl_operator.py"
     (converted,) = convert_file(example, compile=False).conversions

@@ -169,7 +169,7 @@ with DAG("dynamic_k8s", schedule=None):
 
 
 def _compiled(result) -> str:
-    from migrate.emit import compile_yaml
+    from kfmigrate.migrate.emit import compile_yaml
 
     return compile_yaml(result)
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from migrate import operators
-from migrate.operators import (
+from kfmigrate.migrate import operators
+from kfmigrate.migrate.operators import (
     HANDLED, ArgTable, ComponentPlan, MapContext, find_mapper, handled, mapper, registered, rule_for, unmapped,
 )
-from migrate.operators.placeholder import placeholder_plan
-from migrate.operators.python import map_python
-from migrate.parse import parse_source
+from kfmigrate.migrate.operators.placeholder import placeholder_plan
+from kfmigrate.migrate.operators.python import map_python
+from kfmigrate.migrate.parse import parse_source
 from operator_helpers import convert, report_of
 
 HEADER = '''
@@ -125,7 +125,7 @@ def test_rules_of_equal_priority_for_one_operator_are_an_error(registry):
     with pytest.raises(ValueError, match="mapped twice"):
         mapper("BashOperator")(lambda task, ctx: ComponentPlan(mapping="x"))
     mapper("BashOperator", priority=-5)(lambda task, ctx: ComponentPlan(mapping="x"))  # lower: the bash rule stays
-    assert find_mapper("BashOperator").__module__ == "migrate.operators.bash"
+    assert find_mapper("BashOperator").__module__ == "kfmigrate.migrate.operators.bash"
 
 
 def test_a_finished_plan_is_left_as_it_is(registry):

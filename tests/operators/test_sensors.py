@@ -8,7 +8,7 @@ import types
 import pytest
 
 from operator_helpers import FS_CONNECTION, SAMPLES, convert, report_of
-from migrate.emit import runtime
+from kfmigrate.migrate.emit import runtime
 
 
 class FakeAirflow:

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from operator_helpers import SAMPLES, convert, report_of
-from migrate.operators.shim import connection_ids, operator_packages, provider_distribution
+from kfmigrate.migrate.operators.shim import connection_ids, operator_packages, provider_distribution
 
 
 @pytest.mark.parametrize("module,distribution", [

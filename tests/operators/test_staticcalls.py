@@ -1,8 +1,8 @@
 """Reading unresolved constructor calls from source text, without evaluating anything."""
 from __future__ import annotations
 
-from migrate import ir
-from migrate.operators.staticcalls import (
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.operators.staticcalls import (
     Call, Templated, Unresolved, connection_env, connection_secret, fields_of, parse_expression, snake, to_python,
 )
 

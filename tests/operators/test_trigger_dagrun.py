@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from operator_helpers import convert, report_of
-from migrate.emit import runtime
+from kfmigrate.migrate.emit import runtime
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "kubeflow"))
 from kfp_loopback import KfpServer  # noqa: E402
@@ -50,7 +50,7 @@ def kfp_server(tmp_path, monkeypatch):
 def upload_target(tmp_path):
     import kfp
 
-    from migrate.emit import compile_yaml
+    from kfmigrate.migrate.emit import compile_yaml
 
     result = convert(TARGET_DAG)
     package = tmp_path / "target.yaml"

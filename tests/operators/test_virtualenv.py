@@ -1,5 +1,5 @@
 """Virtualenv tasks on real kfp.local: requirements are installed for the task only, never into
-the interpreter running kfmigrate (compare.engines.packages installs them into a cached folder)."""
+the interpreter running kfmigrate (kfmigrate.compare.engines.packages installs them into a cached folder)."""
 from __future__ import annotations
 
 import importlib.metadata

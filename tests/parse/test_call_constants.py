@@ -2,7 +2,7 @@
 constant written as the value in force where the call runs (issue 14, item 16)."""
 import textwrap
 
-from migrate.parse import parse_source
+from kfmigrate.migrate.parse import parse_source
 
 SOURCE = textwrap.dedent('''
     from airflow import DAG

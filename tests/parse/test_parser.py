@@ -3,9 +3,9 @@ import textwrap
 
 import pytest
 
-from migrate import ir
-from migrate.diagnostics import ConversionError
-from migrate.parse import parse_source
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.diagnostics import ConversionError
+from kfmigrate.migrate.parse import parse_source
 
 
 def parse(text):
@@ -390,14 +390,14 @@ def test_edge_labels_pass_through_and_dedent_is_resolved():
 
 
 def test_fast_positions_match_libcst_position_provider(tmp_path):
-    """migrate.parse.positions must give libcst's own positions for every node of real DAG files."""
+    """kfmigrate.migrate.parse.positions must give libcst's own positions for every node of real DAG files."""
     import glob
     import importlib.util
 
     import libcst as cst
     from libcst.metadata import MetadataWrapper, PositionProvider
 
-    from migrate.parse.positions import Positions
+    from kfmigrate.migrate.parse.positions import Positions
 
     folder = list(importlib.util.find_spec("airflow.example_dags").submodule_search_locations)[0]
     files = sorted(glob.glob(f"{folder}/*.py"))[:20] + [str(tmp_path / "crlf.py")]
@@ -426,7 +426,7 @@ def test_node_code_sliced_from_the_source_equals_libcst_codegen(tmp_path):
 
     from libcst._nodes.base import CSTCodegenError
 
-    from migrate.parse.positions import Positions
+    from kfmigrate.migrate.parse.positions import Positions
 
     folder = list(importlib.util.find_spec("airflow.example_dags").submodule_search_locations)[0]
     (tmp_path / "crlf.py").write_bytes(b"x = f(1,\r\n      2) + g(3)\r\nif x:\r\n    y = (1,\r\n         2)\r\n")
@@ -555,7 +555,7 @@ def test_str_of_an_xcom_arg_is_airflows_xcom_pull_template():
 
 
 def test_pep_263_coding_declaration_is_honoured(tmp_path):
-    from migrate.parse import parse_file
+    from kfmigrate.migrate.parse import parse_file
 
     latin = tmp_path / "latin.py"
     latin.write_bytes(b"# -*- coding: latin-1 -*-\nfrom airflow.sdk import dag, task\n@dag(schedule=None)\ndef enc():\n"

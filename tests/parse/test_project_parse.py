@@ -2,9 +2,9 @@
 import textwrap
 from pathlib import Path
 
-from migrate import ir
-from migrate.parse import parse_file
-from migrate.parse.project import ProjectOptions
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.parse import parse_file
+from kfmigrate.migrate.parse.project import ProjectOptions
 
 
 def project(tmp_path: Path, files: dict) -> Path:

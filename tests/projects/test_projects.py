@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from kfmigrate.cli import main
-from migrate import ir
-from migrate.api import convert_file
-from migrate.output import file_stem
-from migrate.parse import parse_file
-from migrate.parse.project import ProjectOptions
+from kfmigrate.migrate import ir
+from kfmigrate.migrate.api import convert_file
+from kfmigrate.migrate.output import file_stem
+from kfmigrate.migrate.parse import parse_file
+from kfmigrate.migrate.parse.project import ProjectOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECTS = ROOT / "samples" / "projects"

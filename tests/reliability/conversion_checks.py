@@ -101,7 +101,7 @@ def spec_graph(yaml_text: str) -> Tuple[Dict[str, str], Set[Edge]]:
 
 
 def check_conversion(spec: "gen_dags.FileSpec", result, compiled_requested: bool) -> List[str]:
-    """Problems with one FileResult of migrate.api.convert_source(render(spec))."""
+    """Problems with one FileResult of kfmigrate.migrate.api.convert_source(render(spec))."""
     problems: List[str] = []
     expected = spec.expected()
     if result.error is not None:

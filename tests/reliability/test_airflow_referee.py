@@ -16,7 +16,7 @@ import pytest
 
 from conversion_checks import BENCHMARKS, gen_dags
 
-from migrate.parse import parse_source
+from kfmigrate.migrate.parse import parse_source
 
 FILES = 60
 

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-import migrate.batch as batch
+import kfmigrate.migrate.batch as batch
 
 DAG = textwrap.dedent("""\
     from airflow.sdk import DAG

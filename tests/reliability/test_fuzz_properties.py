@@ -5,7 +5,7 @@ task and dag ids, strings with quotes/newlines/backslashes/Jinja, nested TaskGro
 classic operators and TaskFlow, dependencies as >>, <<, lists, chain() and set_downstream().
 The expected graph is what Airflow builds from the same file (checked in test_airflow_referee.py).
 
-Conversion runs in-process (migrate.api.convert_source); about one example in ten is also
+Conversion runs in-process (kfmigrate.migrate.api.convert_source); about one example in ten is also
 compiled with kfp and checked on the compiled PipelineSpec. KFMIGRATE_PROPERTY_EXAMPLES sets the
 number of examples (default 150); benchmarks/fuzz_convert.py runs 10,000+.
 """
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from conversion_checks import check_conversion, gen_dags
 from strategies import dag_files
 
-from migrate.api import convert_source
+from kfmigrate.migrate.api import convert_source
 
 EXAMPLES = int(os.environ.get("KFMIGRATE_PROPERTY_EXAMPLES", "150"))
 SETTINGS = settings(
@@ -93,8 +93,8 @@ def test_arbitrary_text_never_crashes_the_converter(text):
 
 def test_classic_operator_partial_expand_is_one_mapped_task_with_its_edges():
     """Smallest form of what the property test and the Airflow referee find most often."""
-    from migrate import ir
-    from migrate.parse import parse_source
+    from kfmigrate.migrate import ir
+    from kfmigrate.migrate.parse import parse_source
 
     source = (
         "from airflow.sdk import DAG\n"

@@ -20,7 +20,7 @@ import yaml
 
 from conversion_checks import spec_graph
 
-from migrate.api import convert_source
+from kfmigrate.migrate.api import convert_source
 
 HOSTILE_IDS = [
     "load-data", "load_data", "load.data", "Load_Data", "load__data", "LOAD-DATA",
@@ -99,7 +99,7 @@ def test_pipeline_and_file_names_are_valid():
 
 
 def test_report_shows_the_renames(converted):
-    from migrate.report import render_markdown
+    from kfmigrate.migrate.report import render_markdown
 
     page = render_markdown(converted.report)
     names_section = page.split("## Names", 1)[1]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import kfmigrate_runtime
-from migrate.emit import runtime
+from kfmigrate.migrate.emit import runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,14 +92,14 @@ def test_its_wheel_installs_into_a_fresh_venv_and_runs_a_task(tmp_path):
 def test_kfmigrates_wheel_ships_the_runtime_source(installed_kfmigrate):
     names = zipfile.ZipFile(installed_kfmigrate.wheel).namelist()
     assert {f"kfmigrate_runtime/{p.name}" for p in runtime.source_dir().glob("*.py")} <= set(names)
-    assert "migrate/emit/runtime.py" in names
+    assert "kfmigrate/migrate/emit/runtime.py" in names
 
 
 def test_local_runs_take_the_runtime_from_this_kfmigrate(tmp_path, monkeypatch):
     """kfp.local: kfmigrate-runtime==<version> is never pip-installed; the task's PYTHONPATH gets a cached
     copy of the bundled source. Another version is refused (no index is asked)."""
-    from compare.engines.kfp_local import prepare_spec_for_subprocess
-    from compare.engines.packages import PackageInstallError, bundled_runtime
+    from kfmigrate.compare.engines.kfp_local import prepare_spec_for_subprocess
+    from kfmigrate.compare.engines.packages import PackageInstallError, bundled_runtime
 
     monkeypatch.setenv("KFMIGRATE_CACHE", str(tmp_path / "cache"))
     script = ("\nif ! [ -x \"$(command -v pip)\" ]; then\n    python3 -m ensurepip\nfi\n\n"

@@ -1,8 +1,8 @@
 """The comparison rules of verify on engine results built directly (no engines run here)."""
-from compare.engines.airflow import DagRun, TaskRun as AirflowTask
-from compare.engines.kfp_local import PipelineRun, TaskRun as KfpTask
-from compare.verify import compare_runs
-from migrate.report import MigrationReport
+from kfmigrate.compare.engines.airflow import DagRun, TaskRun as AirflowTask
+from kfmigrate.compare.engines.kfp_local import PipelineRun, TaskRun as KfpTask
+from kfmigrate.compare.verify import compare_runs
+from kfmigrate.migrate.report import MigrationReport
 
 
 def airflow(name, state, value=None, pushed=True, **extra):
@@ -75,7 +75,7 @@ def test_none_return_and_unpushed_xcoms():
 
 
 def test_airflow_running_no_task_is_incomplete_not_a_difference(tmp_path):
-    from compare.verify import verify_conversion
+    from kfmigrate.compare.verify import verify_conversion
 
     rep = report(("t", "t", "native", {}, "PythonOperator"))
     rep.schedule.airflow.start_date = "2026-01-01T00:00:00+00:00"

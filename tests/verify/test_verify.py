@@ -8,7 +8,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from compare.verify import kfp_matches, same_value, verify_conversion
+from kfmigrate.compare.verify import kfp_matches, same_value, verify_conversion
 from kfmigrate.cli import main
 
 PROBE = '''
@@ -63,7 +63,7 @@ def test_value_comparison_rules():
 def airflow_runs(tmp_path_factory):
     """ONE Airflow process running the probe DAG (n=3, 2024-03-05) and the container probe DAG;
     several conversions (the faithful one and deliberately broken ones) are compared against them."""
-    from compare.engines.airflow import DagJob, run_dags
+    from kfmigrate.compare.engines.airflow import DagJob, run_dags
 
     folder = tmp_path_factory.mktemp("dags")
     dag_file = write_probe(folder)
@@ -83,7 +83,7 @@ def airflow_runs(tmp_path_factory):
 @pytest.fixture(scope="module")
 def probe(airflow_runs):
     """The probe DAG, its conversion, and its Airflow run."""
-    from migrate.api import convert_file
+    from kfmigrate.migrate.api import convert_file
 
     dag_file, airflow_run = airflow_runs["probe"]
     [conversion] = convert_file(dag_file).conversions
@@ -249,7 +249,7 @@ with DAG("assets_probe", start_date=datetime(2024, 1, 1), schedule=None):
 def test_asset_events_generators_and_template_files_are_equivalent(airflow_runs):
     """Tasks using Airflow 3 assets (events, aliases, yielded Metadata, partition_key) and a template
     file named with templates_exts: verified against real Airflow, values and rendered fields."""
-    from migrate.api import convert_file
+    from kfmigrate.migrate.api import convert_file
 
     dag_file, airflow_run = airflow_runs["assets"]
     [conversion] = convert_file(dag_file).conversions
@@ -264,8 +264,8 @@ def test_asset_events_generators_and_template_files_are_equivalent(airflow_runs)
 
 
 def test_container_task_is_not_run_locally_never_equivalent(tmp_path, airflow_runs):
-    from migrate.package import compile_python
-    from migrate.report import MigrationReport
+    from kfmigrate.migrate.package import compile_python
+    from kfmigrate.migrate.report import MigrationReport
 
     dag_file, airflow_run = airflow_runs["container"]
     (tmp_path / "p.py").write_text(textwrap.dedent(CONTAINER_PIPELINE))
