@@ -322,12 +322,20 @@ def project_requirements(dag_file: str, roots: Sequence[str] = ()) -> ProjectReq
     """requirements.txt and pyproject.toml dependencies of the nearest folder declaring any, from the DAG
     file's folder up to the project root (the folders local modules are looked for in; `roots`: the
     project's, ir.Workflow.project_roots)."""
-    folder = Path(os.path.abspath(dag_file)).parent
-    found = [Path(root) for root in roots] or search_roots(dag_file)
+    folder = os.path.dirname(os.path.abspath(dag_file))
+    env = (os.environ.get("AIRFLOW__CORE__DAGS_FOLDER"), os.environ.get("AIRFLOW__CORE__PLUGINS_FOLDER"))
+    return _project_requirements(_requirement_folders(folder, tuple(roots), env))
+
+
+@functools.lru_cache(maxsize=256)
+def _requirement_folders(folder_text: str, roots: Tuple[str, ...], _env: tuple) -> Tuple[str, ...]:
+    """The folders project_requirements reads, in order; cached like search_roots (per folder and
+    configuration: every component of a DAG asks)."""
+    folder = Path(folder_text)
+    found = [Path(root) for root in roots] or search_roots(os.path.join(folder_text, "_"))
     # the DAG file's own folder and its parents first, nearest first; --path folders and the rest after
     ordered = sorted(found, key=lambda root: (not (root == folder or root in folder.parents), -len(root.parts)))
-    folders = tuple(str(root) for root in ordered if root.name not in ("plugins", "config", "include"))
-    return _project_requirements(folders)
+    return tuple(str(root) for root in ordered if root.name not in ("plugins", "config", "include"))
 
 
 @functools.lru_cache(maxsize=64)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 from libcst.helpers import get_full_name_for_node
 
 from kfmigrate.migrate import plan as parts
@@ -34,7 +35,24 @@ _EMPTY = cst.Module(body=[])
 
 def render(body: Sequence[parts.Part]) -> str:
     """The code of a component body (no trailing newline; the emitter indents it into the function)."""
-    return _join([statement for part in body for statement in _statements(part)])
+    return "".join(map(_part_code, body)).rstrip("\n")
+
+
+# The code of each part rendered so far, by the part's repr: many tasks have a part in common (the
+# same bash command, sensor check or callable), and a part's code depends on the part alone. The
+# repr, not the part, is the key: equal parts can write different code (PyValue(1) == PyValue(True)),
+# and some parts hold dicts. Per process and bounded, like the other caches here.
+_PART_CODE: Dict[str, str] = {}
+
+
+def _part_code(part: parts.Part) -> str:
+    key = repr(part)
+    code = _PART_CODE.get(key)
+    if code is None:
+        if len(_PART_CODE) >= 2048:
+            _PART_CODE.clear()
+        code = _PART_CODE[key] = "".join(map(_item_code, _statements(part)))
+    return code
 
 
 def fill(plan) -> None:
@@ -86,7 +104,33 @@ def direct_call(target: str, args, kwargs, xcom: Dict[Tuple[str, str], str]) -> 
 
 
 def code_of(node: cst.CSTNode) -> str:
-    return _EMPTY.code_for_node(node)
+    """`Module.code_for_node(node)` (the default module's indent and newline), by a _CodeState."""
+    state = _CodeState(_EMPTY.default_indent, _EMPTY.default_newline)
+    node._codegen(state)
+    return "".join(state.tokens)
+
+
+class _NoPosition:
+    """The context manager _CodeState hands out where libcst would record a node's position."""
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+_NO_POSITION = _NoPosition()
+
+
+class _CodeState(CodegenState):
+    """libcst's CodegenState, the same tokens, without its generator-based no-op context manager
+    around every expression (record_syntactic_position): that was about a fifth of writing a body."""
+    __slots__ = ()
+
+    def record_syntactic_position(self, node, *, start_node=None, end_node=None):
+        return _NO_POSITION
 
 
 # ---------------------------------------------------------------- parts
@@ -480,16 +524,30 @@ def _module_statements(module: cst.Module) -> List:
 
 def _join(items: List) -> str:
     """Statements, comment lines (EmptyLine) and DAG code (_Source), one after the other, as module code."""
-    return "".join(item.text + "\n" if isinstance(item, _Source) else code_of(item) for item in items).rstrip("\n")
+    return "".join(map(_item_code, items)).rstrip("\n")
+
+
+def _item_code(item) -> str:
+    if isinstance(item, _Source):
+        return item.text + "\n"
+    fixed = _FIXED_CODE.get(id(item))
+    return fixed if fixed is not None else code_of(item)
 
 
 _HOLE = "_kfmigrate_hole_"
 
 
+# The code of each _fixed statement, by id: those nodes live as long as the process (the unbounded
+# cache below keeps them), so their code is generated once.
+_FIXED_CODE: Dict[int, str] = {}
+
+
 @functools.lru_cache(maxsize=None)
 def _fixed(code: str) -> cst.BaseStatement:
     """A statement the renderer always writes the same way, parsed once (nodes never change)."""
-    return cst.parse_statement(code)
+    node = cst.parse_statement(code)
+    _FIXED_CODE[id(node)] = code_of(node)
+    return node
 
 
 @functools.lru_cache(maxsize=None)
@@ -499,15 +557,21 @@ def _fixed_expression(code: str) -> cst.BaseExpression:
 
 @functools.lru_cache(maxsize=256)
 def _template_tree(kind: str, text: str, names: tuple):
+    """The parsed template and the ids of its nodes that have a hole inside (or are one): filling
+    visits only those, a sensor's check is a long template with a few holes."""
     mangled = re.sub(r"\{(%s)\}" % "|".join(map(re.escape, names)), lambda m: _HOLE + m.group(1), text) if names else text
-    return {"module": cst.parse_module, "statement": cst.parse_statement, "expression": cst.parse_expression}[kind](mangled)
+    tree = {"module": cst.parse_module, "statement": cst.parse_statement, "expression": cst.parse_expression}[kind](mangled)
+    holes = _HolePaths()
+    if names:
+        tree.visit(holes)
+    return tree, frozenset(holes.found)
 
 
 def _template(kind: str, text: str, **values):
     """A fixed template (parsed once) whose holes `{name}` become the given nodes. Only the names
     given are holes: other braces (f-strings, dicts) stay as written."""
-    tree = _template_tree(kind, text, tuple(sorted(values)))
-    return tree.visit(_Fill(values)) if values else tree
+    tree, with_holes = _template_tree(kind, text, tuple(sorted(values)))
+    return tree.visit(_Fill(values, with_holes)) if values else tree
 
 
 def _statement(text: str, **values) -> cst.BaseStatement:
@@ -518,9 +582,31 @@ def _expression(text: str, **values) -> cst.BaseExpression:
     return _template("expression", text, **values)
 
 
+class _HolePaths(cst.CSTVisitor):
+    """Collects the ids of the nodes on the way from the root to each hole."""
+
+    def __init__(self):
+        super().__init__()
+        self.path: List[cst.CSTNode] = []
+        self.found = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.path.append(node)
+        if isinstance(node, cst.Name) and node.value.startswith(_HOLE):
+            self.found.update(id(step) for step in self.path)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.path.pop()
+
+
 class _Fill(cst.CSTTransformer):
-    def __init__(self, values):
+    def __init__(self, values, with_holes):
         self.values = values
+        self.with_holes = with_holes
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return id(node) in self.with_holes  # a subtree without a hole stays as it is
 
     def leave_Name(self, original: cst.Name, updated: cst.Name):
         if updated.value.startswith(_HOLE):
@@ -580,9 +666,16 @@ def _positional(item: parts.Expr) -> cst.Arg:
     return cst.Arg(expression(item))
 
 
+# Whitespace nodes the renderer writes everywhere, built once (nodes never change, so trees share them)
+_TIGHT_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+_LINE_BELOW = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace("    "))
+_LINE_CLOSE = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace(""))
+_COMMA_SPACE, _COMMA_BELOW, _COMMA_CLOSE = (cst.Comma(whitespace_after=after) for after in (
+    cst.SimpleWhitespace(" "), _LINE_BELOW, _LINE_CLOSE))
+
+
 def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
-    return cst.Arg(value, keyword=cst.Name(name), equal=cst.AssignEqual(
-        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+    return cst.Arg(value, keyword=cst.Name(name), equal=_TIGHT_EQUAL)
 
 
 def _assign(target: str, value: cst.BaseExpression) -> cst.SimpleStatementLine:
@@ -591,14 +684,12 @@ def _assign(target: str, value: cst.BaseExpression) -> cst.SimpleStatementLine:
 
 def _call_in_lines(function: str, lines: List[List[cst.Arg]]) -> cst.Call:
     """A call written one group of arguments a line, each line indented below the call, a comma after the last."""
-    below = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace("    "))
-    close = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace(""))
     args = []
     for number, line in enumerate(lines):
         for index, arg in enumerate(line):
-            after = cst.SimpleWhitespace(" ") if index < len(line) - 1 else below if number < len(lines) - 1 else close
-            args.append(arg.with_changes(comma=cst.Comma(whitespace_after=after)))
-    return cst.Call(_fixed_expression(function), args, whitespace_before_args=below)
+            comma = _COMMA_SPACE if index < len(line) - 1 else _COMMA_BELOW if number < len(lines) - 1 else _COMMA_CLOSE
+            args.append(arg.with_changes(comma=comma))
+    return cst.Call(_fixed_expression(function), args, whitespace_before_args=_LINE_BELOW)
 
 
 def _assign_call(target: str, function: str, args: List[cst.Arg], wrap: bool) -> cst.SimpleStatementLine:

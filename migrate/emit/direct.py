@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Dict, List
 
 from kfmigrate.migrate.emit import component_body
-from kfmigrate.migrate.emit.text import indent_code
+from kfmigrate.migrate.emit.text import indent_function_body
 from kfmigrate.migrate.naming import BODY_NAMES
 from kfmigrate.migrate.plan import XcomValue
 
@@ -113,4 +113,4 @@ def component_code(node, decorator: str, docstring: str, function: str) -> str:
     if len(signature) > 100:
         signature = f"def {function}(\n" + "".join(f"    {p},\n" for p in params) + f"){returns}:"
     body = [docstring] + (["import json", ""] if needs_json else []) + [component_body.callable_code(direct.code), f"return {result}"]
-    return decorator + "\n" + signature + "\n" + indent_code("\n".join(body), "    ")
+    return decorator + "\n" + signature + "\n" + indent_function_body(body)

@@ -18,7 +18,7 @@ from kfmigrate.migrate.emit import runtime, sharing, trigger_rules
 from kfmigrate.migrate.emit.nodes import BASE_IMAGE, SKIP_OUTPUT, ExitHandler, Node, Region, python_type, regions_of
 from kfmigrate.migrate.emit.pipeline import items_inputs, items_source_code, pipeline_source
 from kfmigrate.migrate.emit.prepare import constant_inputs
-from kfmigrate.migrate.emit.text import function_source, indent_code, one_line
+from kfmigrate.migrate.emit.text import function_source, indent_function_body, one_line
 from kfmigrate.migrate.naming import yaml_name
 
 
@@ -281,7 +281,7 @@ def mapper_body(node: Node, task_id_input: bool = False) -> str:
 
 def function_code(decorator: str, signature: str, body: List[str]) -> str:
     """A component function: its decorator and signature, then the body statements indented under them."""
-    return decorator + "\n" + signature + "\n" + indent_code("\n".join(body), "    ")
+    return decorator + "\n" + signature + "\n" + indent_function_body(body)
 
 
 def _try_number(node: Node) -> str:

@@ -129,7 +129,6 @@ def _words_pattern(words: tuple):
 
 def _find_optional_parts(code, constants, groups=OPTIONAL_PARTS):
     import ast
-    import re
     import sys
     import textwrap
 
@@ -155,7 +154,7 @@ def _find_optional_parts(code, constants, groups=OPTIONAL_PARTS):
         tree = ast.parse(textwrap.dedent(code))
     except SyntaxError:
         return every
-    for node in ast.walk(tree):
+    for node in _walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
             if getattr(node, "level", 0) or any(m.split(".")[0] not in sys.stdlib_module_names for m in modules):
@@ -167,3 +166,22 @@ def _find_optional_parts(code, constants, groups=OPTIONAL_PARTS):
                 return every
     text = code + "\n" + "\n".join(constants.values())
     return [part for part, words in groups.items() if says(words, text)]
+
+
+def _walk(tree):
+    """ast.walk(tree), the same nodes in the same order, with ast.iter_child_nodes inlined: every
+    component's code is walked, and the generators were most of the time of the walk."""
+    import ast
+    from collections import deque
+
+    node_type = ast.AST
+    todo = deque([tree])
+    while todo:
+        node = todo.popleft()
+        for name in node._fields:
+            child = getattr(node, name, None)
+            if isinstance(child, node_type):
+                todo.append(child)
+            elif isinstance(child, list):
+                todo.extend(item for item in child if isinstance(item, node_type))
+        yield node

@@ -3,13 +3,22 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Sequence, Set
+from typing import Dict, List, Optional, Sequence, Set
 
 from kfmigrate.migrate.local_modules import ModuleFile
 
 
 def indent_code(code: str, prefix: str) -> str:
     """Indent Python code, but not the lines inside multi-line strings (that would change them)."""
+    indented = indented_if_tokenized(code, prefix)
+    if indented is None:  # not tokenizable: indent everything, compiling will tell
+        return "\n".join(prefix + line if line.strip() else line for line in code.split("\n"))
+    return indented
+
+
+def indented_if_tokenized(code: str, prefix: str) -> Optional[str]:
+    """indent_code(code, prefix), or None when the code cannot be tokenized (indent_code then indents
+    every line): a caller indenting parts of a text one by one needs to know."""
     import io
     import tokenize
 
@@ -26,11 +35,35 @@ def indent_code(code: str, prefix: str) -> str:
             if token.type == tokenize.STRING and token.end[0] > token.start[0]:
                 inside_strings.update(range(token.start[0] + 1, token.end[0] + 1))
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        inside_strings = set()  # not tokenizable: indent everything, ast.parse will tell
+        return None
     return "\n".join(
         line if (number in inside_strings or not line.strip()) else prefix + line
         for number, line in enumerate(lines, start=1)
     )
+
+
+# The indented statements after a component's docstring, by their text: sharing.share writes every
+# component a second time with a stand-in docstring, and only the docstring differs. Per process, bounded.
+_INDENTED_AFTER_DOCSTRING: Dict[str, Optional[str]] = {}
+
+
+def indent_function_body(body: List[str]) -> str:
+    """indent_code of a function body's lines (under a `def`, its docstring first). A docstring (a whole
+    string statement) leaves no token open, so it and the statements after it are indented one by one
+    as they would be together, unless one of them cannot be tokenized (then indent_code indents every
+    line of the whole)."""
+    doc = body[0] if body else ""
+    if len(body) < 2 or len(doc) < 6 or not (doc.startswith('"""') and doc.endswith('"""')):
+        return indent_code("\n".join(body), "    ")
+    rest = "\n".join(body[1:])
+    if rest not in _INDENTED_AFTER_DOCSTRING:
+        if len(_INDENTED_AFTER_DOCSTRING) >= 1024:
+            _INDENTED_AFTER_DOCSTRING.clear()
+        _INDENTED_AFTER_DOCSTRING[rest] = indented_if_tokenized(rest, "    ")
+    after, head = _INDENTED_AFTER_DOCSTRING[rest], indented_if_tokenized(doc, "    ")
+    if after is None or head is None:
+        return indent_code("\n".join(body), "    ")
+    return head + "\n" + after
 
 
 def one_line(text: str) -> str:
