@@ -39,7 +39,15 @@ class LazyGroup(click.Group):
             raise
 
 
+def _show_version(ctx, _param, value) -> None:
+    # looked up only when asked: reading the distribution's metadata costs every command ~40 ms at start-up
+    if value and not ctx.resilient_parsing:
+        click.echo(f"kfmigrate, version {version()}")
+        ctx.exit()
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(version(), prog_name="kfmigrate")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+              help="Show the version and exit.")
 def main():
     """Move Airflow DAGs to Kubeflow Pipelines v2, prove the result, and compare the engines."""

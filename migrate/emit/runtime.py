@@ -11,6 +11,7 @@ react to skipped upstream tasks.
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from pathlib import Path
 
@@ -127,6 +128,12 @@ def _words_pattern(words: tuple):
     return re.compile(r"(?<!\w)(%s)(?!\w)" % "|".join(map(re.escape, words)))
 
 
+# What makes the syntax-tree scan below answer "every part": an import, a helper that reaches the whole
+# context, a render of a computed template. Code that names none of them is not parsed (code that does
+# not parse is refused as a whole by the emitter's final check anyway).
+_GIVES_EVERY = re.compile("|".join(["import", "_airflow_render"] + sorted(set(HELPERS) - set(CONTEXT_CONTAINED))))
+
+
 def _find_optional_parts(code, constants, groups=OPTIONAL_PARTS):
     import ast
     import sys
@@ -150,20 +157,21 @@ def _find_optional_parts(code, constants, groups=OPTIONAL_PARTS):
     own_use = code.replace("_airflow.context", "_airflow")  # the emitter's: to render and call helpers
     if "**" in code or says(WHOLE_CONTEXT, own_use):  # before parsing: the cheap answer first
         return every
-    try:
-        tree = ast.parse(textwrap.dedent(code))
-    except SyntaxError:
-        return every
-    for node in _walk(tree):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-            if getattr(node, "level", 0) or any(m.split(".")[0] not in sys.stdlib_module_names for m in modules):
-                return every
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in HELPERS:
-            if node.func.id not in CONTEXT_CONTAINED:
-                return every
-            if node.func.id == "_airflow_render" and not (node.args and constant(node.args[0])):
-                return every
+    if _GIVES_EVERY.search(code):  # else nothing the syntax tree could show (half the components)
+        try:
+            tree = ast.parse(textwrap.dedent(code))
+        except SyntaxError:
+            return every
+        for node in _walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                if getattr(node, "level", 0) or any(m.split(".")[0] not in sys.stdlib_module_names for m in modules):
+                    return every
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in HELPERS:
+                if node.func.id not in CONTEXT_CONTAINED:
+                    return every
+                if node.func.id == "_airflow_render" and not (node.args and constant(node.args[0])):
+                    return every
     text = code + "\n" + "\n".join(constants.values())
     return [part for part, words in groups.items() if says(words, text)]
 

@@ -445,7 +445,8 @@ def names_used(codes: Iterable[str]) -> Set[str]:
     return used
 
 
-def unbound_names(callable_: ir.CallableSource) -> List[str]:
+@functools.lru_cache(maxsize=256)  # asked by the python mapper and again when modules are embedded
+def unbound_names(callable_: ir.CallableSource) -> Tuple[str, ...]:
     """Names the callable reads that nothing binds: not builtins, not the prelude, not the function
     itself, not the run-time shim. Usually objects imported from airflow (kept out of the prelude)."""
     import builtins
@@ -456,7 +457,7 @@ def unbound_names(callable_: ir.CallableSource) -> List[str]:
         try:
             nodes = walked(code)
         except SyntaxError:
-            return []
+            return ()
         for node in nodes:
             if isinstance(node, ast.Name):
                 (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
@@ -466,7 +467,7 @@ def unbound_names(callable_: ir.CallableSource) -> List[str]:
                 bound.add(node.arg)
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 if any(a.name == "*" for a in node.names):
-                    return []  # a star import binds names we cannot list
+                    return ()  # a star import binds names we cannot list
                 bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
             elif isinstance(node, ast.MatchAs) and node.name:
                 bound.add(node.name)
@@ -474,7 +475,7 @@ def unbound_names(callable_: ir.CallableSource) -> List[str]:
                 bound.add(node.name)
             elif isinstance(node, (ast.Global, ast.Nonlocal)):
                 bound |= set(node.names)
-    return sorted(loaded - bound - {"__file__", "__name__"})
+    return tuple(sorted(loaded - bound - {"__file__", "__name__"}))
 
 
 def callback_note(task: ir.Task, ctx: MapContext, name: str) -> Tuple[Diagnostic, str]:
