@@ -3,11 +3,18 @@
 Each command lives in its own module under kfmigrate/commands and imports heavy packages
 (kfp, airflow, mlflow, kubernetes) only inside the function that runs it, so --help stays fast.
 """
+import atexit
+import gc
 import importlib
 
 import click
 
 from kfmigrate.migrate.version import version
+
+# A batch leaves hundreds of thousands of objects behind, and Python's last cycle collection at exit took
+# 50 ms of a 1.2 s conversion. Nothing left then needs collecting: this hook, registered first, runs last,
+# after the exit hooks that close files and remove temporary folders.
+atexit.register(gc.freeze)
 
 # command name -> module under kfmigrate.commands that defines a click command called `command`
 COMMANDS = {

@@ -100,6 +100,11 @@ def iter_convert(files: List[Path], compile: bool = True, jobs: int = 1, xcom_tr
                  chunksize: int = 0, environment=None, project=None) -> Iterator[FileResult]:
     """Each file's FileResult in input order, as soon as it is ready (so a caller can write outputs
     while the rest converts). Closing the generator, or an interrupt while it waits, kills the workers."""
+    with _fewer_collections():
+        yield from _iter_convert(files, compile, jobs, xcom_transport, chunksize, environment, project)
+
+
+def _iter_convert(files, compile, jobs, xcom_transport, chunksize, environment, project) -> Iterator[FileResult]:
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
         for item in files:
             yield _convert_one((item, compile, xcom_transport, environment, project))
@@ -130,6 +135,25 @@ def iter_convert(files: List[Path], compile: bool = True, jobs: int = 1, xcom_tr
         stop_pool(pool)
         raise
     pool.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def _fewer_collections():
+    """Python's cycle collector, tuned for the batch and restored after it. Converting allocates millions of
+    short-lived objects (libcst and ast trees) and few reference cycles: at the default thresholds the
+    collector took ~8% of the CPU. What is alive when the batch starts is left out of its scans
+    (gc.freeze), and young objects are collected 140 times less often; cycles are still collected in the
+    young generations (peak memory over the Airflow example corpus: 55 MB against 48 MB)."""
+    import gc
+
+    previous = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+        gc.unfreeze()
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
@@ -187,6 +211,9 @@ def _load_converter(compile: bool) -> None:
         from kfmigrate.migrate.package import import_kfp
 
         import_kfp()
+    import gc
+
+    gc.freeze()  # what was just imported stays out of the collector's scans, and its pages shared after fork
 
 
 def _fork_context():
