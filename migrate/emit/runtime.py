@@ -123,8 +123,6 @@ def _optional_parts(code, constant_items, kind="parts"):
 
 @functools.lru_cache(maxsize=64)
 def _words_pattern(words: tuple):
-    import re
-
     return re.compile(r"(?<!\w)(%s)(?!\w)" % "|".join(map(re.escape, words)))
 
 
@@ -136,7 +134,6 @@ _GIVES_EVERY = re.compile("|".join(["import", "_airflow_render"] + sorted(set(HE
 
 def _find_optional_parts(code, constants, groups=OPTIONAL_PARTS):
     import ast
-    import sys
     import textwrap
 
     def says(words, text):
